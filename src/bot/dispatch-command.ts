@@ -1,0 +1,82 @@
+import { AppError } from '../app-error.ts';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { Invoker } from '../handlers/define-action.ts';
+import { buildInput } from '../handlers/action-input.ts';
+import type { Reply } from '../handlers/reply.ts';
+import { CommandSyntaxError, tokenize } from './command-parser.ts';
+import { errorReply } from './error-reply.ts';
+
+export interface CommandRequest {
+  text: string;
+  invoker: Invoker;
+  requestId: string;
+  logger: Logger;
+}
+
+export interface CommandOutcome {
+  reply: Reply;
+  /** The action id, or `unknown` when the text named none. */
+  action: string;
+  outcome: 'ok' | 'invalid' | 'error' | string;
+}
+
+/**
+ * `/eafix <text>` from any surface: parse, validate, run, audit. The audit row is written before the
+ * outcome is returned, so nothing the person is told has happened is missing from the log.
+ */
+export async function dispatchCommand(request: CommandRequest, deps: ActionDeps): Promise<CommandOutcome> {
+  const { invoker, requestId, logger } = request;
+  let action = 'unknown';
+  let args: Record<string, unknown> = { text: request.text };
+  let result: CommandOutcome;
+  try {
+    let words: string[];
+    try {
+      words = tokenize(request.text);
+    } catch (error) {
+      if (error instanceof CommandSyntaxError) throw new AppError('invalid_syntax', `I could not read that: ${error.message}.`);
+      throw error;
+    }
+    if (words.length === 0) words = ['help'];
+    const resolved = deps.registry.resolve(words);
+    if (!resolved) {
+      const suggestions = deps.registry.suggest(words);
+      throw new AppError('unknown_action', `\`${words[0]}\` is not an EAFIX action.`, {
+        hints: [
+          suggestions.length ? `Did you mean ${suggestions.map((s) => `\`/eafix ${s}\``).join(' or ')}?` : '',
+          'Type `/eafix help` to list every action.',
+        ].filter(Boolean),
+      });
+    }
+    action = resolved.action.id;
+    const input = buildInput(resolved.action, resolved.rest);
+    args = input as Record<string, unknown>;
+    const reply = await resolved.action.run(input, { requestId, invoker, logger, deps });
+    result = { reply, action, outcome: 'ok' };
+  } catch (error) {
+    const reply = errorReply(error, logger);
+    result = { reply, action, outcome: reply.code === 'internal_error' ? 'error' : `rejected:${reply.code}` };
+  }
+  try {
+    await deps.audit.record({
+      requestId,
+      teamId: invoker.teamId,
+      channelId: invoker.channelId,
+      userId: invoker.userId,
+      action: result.action,
+      arguments: args,
+      outcome: result.outcome,
+    });
+  } catch (error) {
+    // Fail closed: what cannot be audited is not shown as done.
+    logger.error({ err: error, action: result.action }, 'audit log write failed');
+    const reply = errorReply(
+      new AppError('audit_unavailable', 'The audit log (PostgreSQL) is unavailable, so I cannot vouch for that command. Nothing was changed; try again shortly.', { kind: 'upstream' }),
+      logger,
+    );
+    return { reply, action: result.action, outcome: 'error' };
+  }
+  logger.info({ action: result.action, outcome: result.outcome, user: invoker.userId }, 'command handled');
+  return result;
+}

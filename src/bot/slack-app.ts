@@ -1,0 +1,37 @@
+import bolt from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from '../handlers/action-deps.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { commandListener } from './command-listener.ts';
+import type { SlackHttpReceiver } from './slack-http-receiver.ts';
+
+const { App } = bolt;
+export type SlackApp = InstanceType<typeof App>;
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  apiUrl: string;
+  /** HTTP mode: our receiver. Socket Mode: the app-level token instead. */
+  receiver?: SlackHttpReceiver;
+  appToken?: string;
+  logger: Logger;
+  deps: ActionDeps;
+}
+
+/** The Bolt app: listeners only; every decision is made in dispatch and the handlers. */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const common = {
+    token: options.botToken,
+    logger: boltLogger(options.logger),
+    clientOptions: { slackApiUrl: options.apiUrl },
+  };
+  const app = options.appToken
+    ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })
+    : new App({ ...common, receiver: options.receiver });
+  app.command('/eafix', commandListener(options.deps, options.logger));
+  app.error(async (error) => {
+    options.logger.error({ err: error }, 'bolt listener error');
+  });
+  return app;
+}

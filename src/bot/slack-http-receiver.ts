@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+import { verifySlackSignature } from './verify-signature.ts';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Slack gives up after 3 s; answer just before so the user sees our reply, not a timeout. */
+const ACK_DEADLINE_MS = 2_900;
+
+export interface ReceiverOptions {
+  signingSecret: string;
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** True when an Events API event id is seen for the first time. */
+  firstSighting: (eventId: string) => Promise<boolean>;
+  readiness: () => Promise<Record<string, 'ok' | string>>;
+  now?: () => number;
+}
+
+export const newRequestId = () => `req_${randomBytes(6).toString('hex')}`;
+
+/**
+ * Bolt receiver for POST /slack/events (commands, interactivity, events) plus GET /healthz and /readyz.
+ * It verifies signatures itself (refusing future timestamps too), tags each request with an id that
+ * follows the work into logs, audit rows and jobs, and de-duplicates Events API retries.
+ */
+export class SlackHttpReceiver implements Receiver {
+  private app?: App;
+  private server?: Server;
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.options.port;
+  }
+
+  async start(): Promise<Server> {
+    const server = createServer((req, res) => void this.route(req, res));
+    server.keepAliveTimeout = 65_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
+    });
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && path === '/readyz') return await this.ready(res);
+      if (req.method === 'POST' && path === '/slack/events') return await this.slackRequest(req, res);
+      send(res, 404, { error: 'not_found' });
+    } catch (err) {
+      this.options.logger.error({ err, path }, 'request failed');
+      if (!res.headersSent) send(res, 500, { error: 'internal_error' });
+    }
+  }
+
+  private async ready(res: ServerResponse): Promise<void> {
+    const checks = await this.options.readiness();
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
+  }
+
+  private async slackRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    if (rawBody === undefined) return send(res, 413, { error: 'body_too_large' });
+    const requestId = newRequestId();
+    const logger = this.options.logger.child({ requestId });
+    const failure = verifySlackSignature({
+      signingSecret: this.options.signingSecret,
+      rawBody,
+      timestampHeader: header(req, 'x-slack-request-timestamp'),
+      signatureHeader: header(req, 'x-slack-signature'),
+      nowSeconds: Math.floor((this.options.now?.() ?? Date.now()) / 1000),
+    });
+    if (failure) {
+      logger.warn({ failure, ip: req.socket.remoteAddress }, 'refused unsigned or stale Slack request');
+      return send(res, 401, { error: 'invalid_signature' });
+    }
+    const body = parseBody(rawBody, header(req, 'content-type') ?? '');
+    if (!body) return send(res, 400, { error: 'unparseable_body' });
+    if (body.type === 'url_verification') return send(res, 200, { challenge: body.challenge });
+
+    const retryNum = Number(header(req, 'x-slack-retry-num') ?? 0) || undefined;
+    const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
+    if (eventId && !(await this.options.firstSighting(eventId))) {
+      logger.info({ eventId, retryNum }, 'duplicate event delivery acknowledged');
+      return send(res, 200, '', { 'x-slack-no-retry': '1' });
+    }
+
+    let acked = false;
+    const deadline = setTimeout(() => {
+      if (acked) return;
+      acked = true;
+      logger.error('no acknowledgement within the deadline; acknowledging empty');
+      send(res, 200, '');
+    }, ACK_DEADLINE_MS);
+    const event: ReceiverEvent = {
+      body,
+      retryNum,
+      retryReason: header(req, 'x-slack-retry-reason'),
+      customProperties: { requestId, requestLogger: logger },
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        clearTimeout(deadline);
+        if (response === undefined || response === '') send(res, 200, '');
+        else send(res, 200, response);
+      },
+    };
+    try {
+      await this.app?.processEvent(event);
+    } catch (err) {
+      logger.error({ err }, 'unhandled error while processing a Slack request');
+      if (!acked) await event.ack();
+    }
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> | undefined {
+  try {
+    if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+    return form;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ConfigError, formatIssues } from './format-issues.ts';
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(' or ')})`);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Every environment variable the bot reads. Parsed once at start-up in main.ts. */
+export const envSchema = z.object({
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app signing secret from api.slack.com'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)'),
+  /** When set, the bot connects with Socket Mode instead of serving HTTP events. */
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...)').optional(),
+  SLACK_API_URL: url(['http:', 'https:']).default('https://slack.com/api/'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  /** Postgres schema for the bot's tables; lets several deployments or test runs share a database. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('eafix'),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  /** Prefix for every Redis key and BullMQ queue, so runs and deployments never collide. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('eafix'),
+  EAFIX_CONFIG: z.string().min(1, 'must be the path of the YAML policy file'),
+  LOG_LEVEL: logLevel.default('info'),
+  LOG_PRETTY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  KUBECONFIG: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The secrets in Env: never printed, always redacted in logs. */
+export const secretEnvKeys = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN'] as const;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) throw new ConfigError('environment', formatIssues(result.error.issues));
+  return result.data;
+}

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, formatIssues } from './format-issues.ts';
+import { topologySchema } from './topology.ts';
+
+/** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
+const channelRef = z
+  .string()
+  .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$|^[CG][A-Z0-9]{2,}$/, 'must be a channel name like eafix-ops or an id like C0123')
+  .transform((v) => v.replace(/^#/, ''));
+
+export const channelsSchema = z.object({
+  /** Where operations happen: approvals and run threads by default. */
+  ops: channelRef,
+  /** Where incidents are announced. */
+  incidents: channelRef,
+  /** Where break-glass use and security incidents are announced. */
+  security: channelRef,
+});
+
+/** The YAML policy file (EAFIX_CONFIG). Later features add their sections here. */
+export const policySchema = z.object({
+  channels: channelsSchema,
+  topology: topologySchema,
+});
+
+export type Policy = z.infer<typeof policySchema>;
+export type Channels = z.infer<typeof channelsSchema>;
+
+export function parsePolicy(text: string, source = 'policy file'): Policy {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  }
+  const result = policySchema.safeParse(doc.toJS());
+  if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
+  return result.data;
+}
+
+export async function loadPolicy(path: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`policy file ${path}`, [`cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+  }
+  return parsePolicy(text, `policy file ${path}`);
+}

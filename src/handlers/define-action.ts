@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from './action-deps.ts';
+import type { Reply } from './reply.ts';
+
+/** The runbook chapters, in the order `/eafix help` lists them. */
+export const chapters = [
+  'Deployment',
+  'Monitoring',
+  'Troubleshooting',
+  'Disaster Recovery',
+  'Maintenance',
+  'Security Incident Response',
+  'Incidents',
+  'Bot',
+] as const;
+export type Chapter = (typeof chapters)[number];
+
+export type Risk = 'read' | 'change' | 'destructive';
+
+export interface Invoker {
+  userId: string;
+  teamId: string;
+  channelId: string;
+}
+
+export interface ActionContext {
+  requestId: string;
+  invoker: Invoker;
+  logger: Logger;
+  deps: ActionDeps;
+}
+
+export interface ActionDefinition<Input = unknown> {
+  /** The words users type after `/eafix`: `rollback`, `incident create`. */
+  id: string;
+  chapter: Chapter;
+  summary: string;
+  /** Names given, in order, to positional words: `scale <service> <replicas>`. */
+  positional?: readonly string[];
+  /** The last positional takes every remaining word, joined by spaces: `help incident create`. */
+  positionalRest?: boolean;
+  input: z.ZodType<Input>;
+  risk: Risk;
+  permission: string;
+  /** Complete example invocations (without `/eafix`), the first one shown in errors. */
+  examples: readonly string[];
+  /** Runs quickly and replies; slow or destructive work is enqueued by later action kinds. */
+  run: (input: Input, context: ActionContext) => Promise<Reply>;
+}
+
+/** Identity function that keeps `Input` inferred from the zod schema. */
+export function defineAction<Input>(definition: ActionDefinition<Input>): ActionDefinition<Input> {
+  return definition;
+}
+
+// The registry holds actions of many input types; `run` is only called with input its own schema parsed.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any>;

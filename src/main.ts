@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+import { parseEnv, type Env } from './config/env.ts';
+import { ConfigError } from './config/format-issues.ts';
+import { loadPolicy } from './config/policy.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startBot, type Role } from './start-bot.ts';
+
+const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
+       eafix sandbox [--script FILE]     run the bot against local emulators, with a console
+       eafix check-config                validate the environment and the policy file, then exit`;
+
+/** Runs until SIGTERM/SIGINT, then shuts down within a bounded time. */
+function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function loadConfiguration(): Promise<{ env: Env; policy: Awaited<ReturnType<typeof loadPolicy>> }> {
+  const problems: string[] = [];
+  let env: Env | undefined;
+  try {
+    env = parseEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.map((p) => `environment: ${p}`));
+  }
+  const policyPath = env?.EAFIX_CONFIG ?? process.env.EAFIX_CONFIG;
+  let policy;
+  if (policyPath) {
+    try {
+      policy = await loadPolicy(policyPath);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems.map((p) => `${error.source}: ${p}`));
+    }
+  }
+  if (problems.length > 0 || !env || !policy) throw new ConfigError('configuration', problems);
+  return { env, policy };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { script: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0] ?? 'all';
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  if (command === 'sandbox') {
+    const { runSandbox } = await import('./sandbox/run-sandbox.ts');
+    process.exitCode = await runSandbox({ scriptPath: values.script });
+    return;
+  }
+  if (!['web', 'worker', 'all', 'check-config'].includes(command)) {
+    console.error(`Unknown command "${command}".\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { env, policy } = await loadConfiguration();
+  if (command === 'check-config') {
+    console.log('Configuration is valid.');
+    return;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  const bot = await startBot({ env, policy, logger, role: command as Role });
+  onShutdown(logger, bot.stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`eafix: invalid configuration, nothing started.\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
+  } else {
+    console.error(`eafix: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import type { Env } from './config/env.ts';
+import type { Policy } from './config/policy.ts';
+import type { Logger } from './logger.ts';
+import { createPool, migrate, type Pool } from './store/database.ts';
+import { PgAuditLog } from './store/pg-audit-log.ts';
+import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
+import { RedisEventDeduper } from './redis/event-deduper.ts';
+import { ActionRegistry } from './handlers/registry.ts';
+import { allActions } from './handlers/actions.ts';
+import type { ActionDeps } from './handlers/action-deps.ts';
+import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
+import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
+import { packageInfo } from './package-info.ts';
+
+export type Role = 'web' | 'worker' | 'all';
+
+export interface RunningBot {
+  /** The HTTP port (Slack events and health) when the role serves HTTP. */
+  port?: number;
+  deps: ActionDeps;
+  pool: Pool;
+  redis: Redis;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Env;
+  policy: Policy;
+  logger: Logger;
+  role: Role;
+  host?: string;
+}
+
+/** Composition root for one process: wires adapters by hand and starts what the role needs. */
+export async function startBot({ env, policy: _policy, logger, role, host }: StartOptions): Promise<RunningBot> {
+  const pool = createPool({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }, logger);
+  const redis = createRedis(env.REDIS_URL, logger, role);
+  const stoppers: Array<() => Promise<unknown>> = [
+    () => redis.quit().catch(() => redis.disconnect()),
+    () => pool.end(),
+  ];
+  try {
+    await migrate(pool, env.DATABASE_SCHEMA, logger);
+    const deps: ActionDeps = {
+      registry: new ActionRegistry(allActions),
+      audit: new PgAuditLog(pool),
+      version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
+      now: () => new Date(),
+    };
+
+    let port: number | undefined;
+    if (role === 'web' || role === 'all') {
+      const receiver = new SlackHttpReceiver({
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        port: env.PORT,
+        ...(host ? { host } : {}),
+        logger,
+        firstSighting: (id) => new RedisEventDeduper(redis, env.REDIS_PREFIX, logger).firstSighting(id),
+        readiness: () => readiness(pool, redis),
+      });
+      const app: SlackApp = createSlackApp({
+        botToken: env.SLACK_BOT_TOKEN,
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        apiUrl: env.SLACK_API_URL,
+        logger,
+        deps,
+        ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
+      });
+      if (env.SLACK_APP_TOKEN) {
+        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks.
+        await app.start();
+        await receiver.start();
+        stoppers.unshift(() => receiver.stop(), () => app.stop());
+      } else {
+        await app.start();
+        stoppers.unshift(() => app.stop());
+      }
+      port = receiver.port;
+      logger.info({ port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
+    }
+    return { port, deps, pool, redis, stop: () => stopAll(stoppers, logger) };
+  } catch (error) {
+    await stopAll(stoppers, logger);
+    throw error;
+  }
+}
+
+async function readiness(pool: Pool, redis: Redis): Promise<Record<string, string>> {
+  const check = async (name: string, probe: () => Promise<unknown>) => {
+    try {
+      await withTimeout(probe(), 1_000, name);
+      return 'ok';
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  const [postgres, redisState] = await Promise.all([
+    check('postgres', () => pool.query('SELECT 1')),
+    check('redis', () => redis.ping()),
+  ]);
+  return { postgres, redis: redisState };
+}
+
+/** Stops each part in order, each bounded so a dead Redis or database never hangs shutdown. */
+async function stopAll(stoppers: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
+  for (const stop of stoppers) {
+    try {
+      await withTimeout(stop(), 5_000, 'shutdown step');
+    } catch (err) {
+      logger.warn({ err }, 'shutdown step did not finish cleanly');
+    }
+  }
+}

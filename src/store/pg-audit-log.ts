@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from './database.ts';
+import { inTransaction } from './database.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export interface AuditEntry {
+  requestId: string;
+  teamId?: string | undefined;
+  channelId?: string | undefined;
+  userId?: string | undefined;
+  /** The action id (`rollback`) or an event name (`approval.approve`). */
+  action: string;
+  arguments?: Record<string, unknown> | undefined;
+  /** `ok`, `denied`, `invalid`, `error`, `requested`, ... */
+  outcome: string;
+  detail?: string | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+  at: Date;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  /** The first row whose hash or link does not match, when the chain is broken. */
+  brokenAt?: { id: number; reason: string };
+}
+
+/** What the rest of the bot needs from the audit log. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<AuditRecord>;
+  since(from: Date, limit?: number): Promise<AuditRecord[]>;
+  verify(): Promise<AuditVerification>;
+}
+
+const GENESIS = 'genesis';
+
+function hashOf(row: Omit<AuditRecord, 'id' | 'hash'>): string {
+  const content = canonicalJson({
+    at: row.at.toISOString(),
+    requestId: row.requestId,
+    teamId: row.teamId ?? null,
+    channelId: row.channelId ?? null,
+    userId: row.userId ?? null,
+    action: row.action,
+    arguments: row.arguments ?? {},
+    outcome: row.outcome,
+    detail: row.detail ?? null,
+    prevHash: row.prevHash,
+  });
+  return createHash('sha256').update(content).digest('hex');
+}
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  request_id: string;
+  team_id: string | null;
+  channel_id: string | null;
+  user_id: string | null;
+  action: string;
+  arguments: Record<string, unknown>;
+  outcome: string;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromRow(row: AuditRow): AuditRecord {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    requestId: row.request_id,
+    teamId: row.team_id ?? undefined,
+    channelId: row.channel_id ?? undefined,
+    userId: row.user_id ?? undefined,
+    action: row.action,
+    arguments: row.arguments,
+    outcome: row.outcome,
+    detail: row.detail ?? undefined,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Append-only, hash-chained audit log in PostgreSQL. */
+export class PgAuditLog implements AuditLog {
+  constructor(private readonly pool: Pool) {}
+
+  async record(entry: AuditEntry): Promise<AuditRecord> {
+    return inTransaction(this.pool, async (client) => {
+      // One writer at a time extends the chain, whichever replica it runs in.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('eafix-audit-chain'))`);
+      const last = await client.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
+      const prevHash = last.rows[0]?.hash ?? GENESIS;
+      // Millisecond precision so the hash input survives the timestamptz round trip.
+      const at = new Date(Math.floor(Date.now()));
+      const hash = hashOf({ ...entry, at, prevHash });
+      const inserted = await client.query<AuditRow>(
+        `INSERT INTO audit_log (at, request_id, team_id, channel_id, user_id, action, arguments, outcome, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [at, entry.requestId, entry.teamId ?? null, entry.channelId ?? null, entry.userId ?? null, entry.action,
+          JSON.stringify(entry.arguments ?? {}), entry.outcome, entry.detail ?? null, prevHash, hash],
+      );
+      return fromRow(inserted.rows[0] as AuditRow);
+    });
+  }
+
+  async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {
+    const result = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [from, limit]);
+    return result.rows.map(fromRow);
+  }
+
+  async verify(): Promise<AuditVerification> {
+    let prevHash = GENESIS;
+    let checked = 0;
+    let lastId = 0;
+    // Page through the chain so a large log never sits in memory at once.
+    for (;;) {
+      const page = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000', [lastId]);
+      if (page.rows.length === 0) return { ok: true, checked };
+      for (const row of page.rows) {
+        const record = fromRow(row);
+        if (record.prevHash !== prevHash) {
+          return { ok: false, checked, brokenAt: { id: record.id, reason: 'link to the previous row does not match (a row was removed or reordered)' } };
+        }
+        if (hashOf(record) !== record.hash) {
+          return { ok: false, checked, brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' } };
+        }
+        prevHash = record.hash;
+        lastId = record.id;
+        checked += 1;
+      }
+    }
+  }
+}

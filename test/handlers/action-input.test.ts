@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAction } from '../../src/handlers/define-action.ts';
+import { buildInput } from '../../src/handlers/action-input.ts';
+import { usageLine } from '../../src/handlers/action-fields.ts';
+import { AppError } from '../../src/app-error.ts';
+
+const scale = defineAction({
+  id: 'scale',
+  chapter: 'Troubleshooting',
+  summary: 'Scale a service',
+  positional: ['service', 'replicas'],
+  input: z.object({
+    service: z.string(),
+    replicas: z.coerce.number().int().min(0),
+    environment: z.enum(['production', 'staging', 'dr']).default('production'),
+    dryRun: z.boolean().default(false),
+    reason: z.string().min(5).optional(),
+  }),
+  risk: 'change',
+  permission: 'cluster.scale',
+  examples: ['scale risk-manager 4 --environment=staging'],
+  run: async () => ({ text: 'ok' }),
+});
+
+function errorOf(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('buildInput', () => {
+  it('maps positionals and options onto the schema, with defaults', () => {
+    expect(buildInput(scale, ['risk-manager', '4', '--dry-run', '--reason', 'load spike'])).toEqual({
+      service: 'risk-manager',
+      replicas: 4,
+      environment: 'production',
+      dryRun: true,
+      reason: 'load spike',
+    });
+  });
+
+  it('names a missing positional and shows usage and an example', () => {
+    const error = errorOf(() => buildInput(scale, ['risk-manager']));
+    expect(error.code).toBe('invalid_arguments');
+    expect(error.userMessage).toContain('<replicas> is required');
+    expect(error.hints.join('\n')).toContain('Usage: `/eafix scale <service> <replicas>');
+    expect(error.hints.join('\n')).toContain('Example: `/eafix scale risk-manager 4 --environment=staging`');
+  });
+
+  it('lists the choices of an enum', () => {
+    expect(errorOf(() => buildInput(scale, ['a', '1', '--environment=prod'])).userMessage).toContain(
+      '--environment must be one of production, staging, dr',
+    );
+  });
+
+  it('refuses unknown options, naming the known ones', () => {
+    const error = errorOf(() => buildInput(scale, ['a', '1', '--force']));
+    expect(error.userMessage).toContain('`--force` is not an option');
+    expect(error.userMessage).toContain('--environment');
+  });
+
+  it('refuses extra words and non-numbers', () => {
+    expect(errorOf(() => buildInput(scale, ['a', '1', 'b'])).userMessage).toContain('Unexpected `b`');
+    expect(errorOf(() => buildInput(scale, ['a', 'many'])).userMessage).toContain('<replicas>');
+  });
+});
+
+describe('usageLine', () => {
+  it('is derived from the schema', () => {
+    expect(usageLine(scale)).toBe(
+      '/eafix scale <service> <replicas> [--environment=production|staging|dr] [--dry-run] [--reason=<reason>]',
+    );
+  });
+});
