@@ -36,9 +36,10 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
 export async function migrate(pool: Pool, schema: string, logger: Logger): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`eafix-migrations:${schema}`]);
     try {
+      // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide in Postgres.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await runner({
         dbClient: client,
         dir: migrationsDir,

@@ -1,0 +1,10 @@
+export { PrometheusEmulator } from './prometheus-emulator.ts';
+export type {
+  FailureSpec,
+  PrometheusEmulatorOptions,
+  PrometheusQueryRecord,
+  PromSample,
+} from './prometheus-emulator.ts';
+export type { ErrorType as PrometheusErrorType } from './prom-wire.ts';
+export { defaultKpiQueries, defaultKpiValues, seedEafixKpis } from './eafix-kpis.ts';
+export type { EafixKpiId } from './eafix-kpis.ts';

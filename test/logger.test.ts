@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger, scrubSecrets } from '../src/logger.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+}
+
+describe('logger redaction', () => {
+  it('blanks tokens, the signing secret and authorization headers wherever they sit', () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        config: { SLACK_BOT_TOKEN: 'xoxb-1-2-secret', SLACK_SIGNING_SECRET: 'signing-secret' },
+        headers: { authorization: 'Bearer xoxb-9-9-secret', 'x-slack-signature': 'v0=abc' },
+        token: 'xoxb-top-level',
+      },
+      'request',
+    );
+    const line = lines.join('');
+    expect(line).not.toMatch(/xoxb-|signing-secret|v0=abc/);
+    expect(line).toContain('[REDACTED]');
+  });
+
+  it('scrubs token shapes out of error messages', () => {
+    const { lines, logger } = capture();
+    logger.error({ err: new Error('invalid_auth for xoxb-1-2-abc at postgres://u:pw@db/x') }, 'failed');
+    expect(lines.join('')).not.toMatch(/xoxb-1-2-abc|:pw@/);
+  });
+
+  it('scrubSecrets leaves ordinary text alone', () => {
+    expect(scrubSecrets('scale risk-manager to 3')).toBe('scale risk-manager to 3');
+  });
+});

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { createPool, migrate, type Pool } from '../../src/store/database.ts';
+import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
+import { isolate } from '../support/isolation.ts';
+
+const isolation = isolate('audit');
+const logger = createLogger({ level: 'silent' });
+let pool: Pool;
+let audit: PgAuditLog;
+
+beforeAll(async () => {
+  pool = createPool({ url: isolation.databaseUrl, schema: isolation.schema }, logger);
+  await Promise.all([migrate(pool, isolation.schema, logger), migrate(pool, isolation.schema, logger)]);
+  audit = new PgAuditLog(pool);
+});
+afterAll(async () => {
+  await pool.end();
+  await isolation.cleanup();
+});
+
+describe('PgAuditLog', () => {
+  it('migrates once even when two replicas start together', async () => {
+    const applied = await pool.query('SELECT name FROM pgmigrations');
+    expect(applied.rows.map((r) => r.name)).toEqual(['001_audit-log']);
+  });
+
+  it('chains rows written concurrently and verifies the chain', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        audit.record({ requestId: `req_${i}`, userId: 'U1', teamId: 'T1', channelId: 'C1', action: 'help', arguments: { z: i, a: [1, { y: 2, b: 3 }] }, outcome: 'ok' }),
+      ),
+    );
+    const rows = await audit.since(new Date(0));
+    expect(rows).toHaveLength(20);
+    rows.forEach((row, i) => expect(row.prevHash).toBe(i === 0 ? 'genesis' : rows[i - 1]!.hash));
+    expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
+  });
+
+  it('refuses updates and deletes at the database', async () => {
+    await expect(pool.query(`UPDATE audit_log SET outcome = 'ok' WHERE id = 1`)).rejects.toThrow('append-only');
+    await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow('append-only');
+  });
+
+  it('detects a row edited behind its back', async () => {
+    await pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    await pool.query(`UPDATE audit_log SET outcome = 'denied' WHERE id = (SELECT min(id) + 3 FROM audit_log)`);
+    await pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    const result = await audit.verify();
+    expect(result.ok).toBe(false);
+    expect(result.brokenAt?.reason).toContain('edited');
+  });
+});
