@@ -1,0 +1,261 @@
+import { SlackApiError } from './api-error.ts';
+import { SignedTransport } from './driver-transport.ts';
+import type { DriverResponse, RawPostOptions } from './driver-transport.ts';
+import { findButton, payloadTeam, payloadUser } from './interaction-payloads.ts';
+import type { ButtonQuery } from './interaction-payloads.ts';
+import { addEphemeral, messageContent, postBotMessage, wireMessage } from './message-store.ts';
+import type { SlackEmulator } from './slack-emulator.ts';
+import type { EmuChannel, EmuUser, Json } from './types.ts';
+import { closeView, submitView } from './view-interactions.ts';
+import type { CloseViewInput, SubmitViewInput, SubmitViewResult } from './view-interactions.ts';
+
+export type { DriverResponse, RawPostOptions } from './driver-transport.ts';
+
+export interface SlackDriverOptions {
+  emulator: SlackEmulator;
+  /** The bot's events endpoint, e.g. http://127.0.0.1:3000/slack/events. */
+  requestUrl: string;
+  signingSecret: string;
+  /** Clock for X-Slack-Request-Timestamp (ms); defaults to the real clock, which is what the bot checks. */
+  now?: () => number;
+  /** The legacy verification token Slack still sends in payloads. */
+  verificationToken?: string;
+}
+
+export interface CommandInput {
+  user: string;
+  channel: string;
+  text?: string;
+  command?: string;
+}
+
+export interface CommandResult extends DriverResponse {
+  responseUrl: string;
+  triggerId: string;
+  /** What Slack would show the user if the bot failed to ack (non-200 or slower than 3 s). */
+  failure?: 'operation_timeout' | 'http_service_error';
+}
+
+export interface ClickInput extends ButtonQuery {
+  user: string;
+  /** For message buttons (channel messages or ephemerals). */
+  channel?: string;
+  messageTs?: string;
+  /** For buttons in a modal or App Home view. */
+  viewId?: string;
+}
+
+export interface ClickResult extends DriverResponse {
+  triggerId: string;
+  responseUrl?: string;
+}
+
+export interface EventOptions {
+  retryNum?: number;
+  retryReason?: string;
+  eventId?: string;
+}
+
+/** Slack waits 3 s for an ack before telling the user the app failed. */
+const ACK_DEADLINE_MS = 3000;
+
+/** Plays Slack's part towards the bot: signed slash commands, interactions and Events API deliveries. */
+export class SlackDriver {
+  private readonly emu: SlackEmulator;
+  private readonly transport: SignedTransport;
+  private readonly now: () => number;
+  readonly verificationToken: string;
+
+  constructor(options: SlackDriverOptions) {
+    this.emu = options.emulator;
+    this.now = options.now ?? Date.now;
+    this.transport = new SignedTransport(options.requestUrl, options.signingSecret, this.now);
+    this.verificationToken = options.verificationToken ?? 'sandbox-verification-token';
+  }
+
+  private user(ref: string): EmuUser {
+    const user = this.emu.state.userByRef(ref);
+    if (!user) throw new Error(`SlackDriver: no user ${ref}`);
+    return user;
+  }
+
+  private channel(ref: string): EmuChannel {
+    const user = this.emu.state.users.get(ref);
+    if (user) return this.emu.state.imChannelFor(user.id);
+    return this.emu.channelByName(ref);
+  }
+
+  private channelName(channel: EmuChannel): string {
+    if (channel.is_im) return 'directmessage';
+    return channel.is_private ? 'privategroup' : channel.name;
+  }
+
+  async command(input: CommandInput): Promise<CommandResult> {
+    const user = this.user(input.user);
+    const channel = this.channel(input.channel);
+    const command = input.command ?? '/eafix';
+    const triggerId = this.emu.issueTriggerId(user.id);
+    const responseUrl = this.emu.issueResponseUrl({ channel: channel.id, user: user.id });
+    const { teamId, teamDomain, appId } = this.emu.state.identity;
+    const res = await this.transport.postForm({
+      token: this.verificationToken,
+      team_id: teamId,
+      team_domain: teamDomain,
+      channel_id: channel.id,
+      channel_name: this.channelName(channel),
+      user_id: user.id,
+      user_name: user.name,
+      command,
+      text: input.text ?? '',
+      api_app_id: appId,
+      is_enterprise_install: 'false',
+      response_url: responseUrl,
+      trigger_id: triggerId,
+    });
+    const result: CommandResult = { ...res, responseUrl, triggerId };
+    const failure = res.status !== 200 ? 'http_service_error' : res.durationMs > ACK_DEADLINE_MS ? 'operation_timeout' : undefined;
+    if (failure) {
+      result.failure = failure;
+      addEphemeral(this.emu.state, {
+        channel: channel.id, user: user.id, text: `${command} failed with the error "${failure}"`, source: 'command_ack',
+      });
+      return result;
+    }
+    this.recordAck(res.body, channel.id, user.id);
+    return result;
+  }
+
+  /** A slash command's synchronous response is shown to the invoker (or the channel for in_channel). */
+  private recordAck(body: unknown, channel: string, user: string): void {
+    const ack: Json | undefined = typeof body === 'string' ? (body ? { text: body } : undefined) : (body as Json | undefined);
+    if (!ack || (ack.text === undefined && ack.blocks === undefined)) return;
+    try {
+      const content = messageContent(this.emu.state, ack);
+      if (ack.response_type === 'in_channel') postBotMessage(this.emu.state, channel, content);
+      else addEphemeral(this.emu.state, { channel, user, text: content.text, blocks: content.blocks, source: 'command_ack' });
+    } catch (error) {
+      if (!(error instanceof SlackApiError)) throw error;
+      addEphemeral(this.emu.state, { channel, user, text: `Slack rejected the response: ${error.error}`, source: 'command_ack' });
+    }
+  }
+
+  async clickButton(input: ClickInput): Promise<ClickResult> {
+    const user = this.user(input.user);
+    const triggerId = this.emu.issueTriggerId(user.id);
+    const { appId } = this.emu.state.identity;
+    const actionTs = this.emu.state.nextTs();
+    const base: Json = {
+      type: 'block_actions',
+      user: payloadUser(user),
+      api_app_id: appId,
+      token: this.verificationToken,
+      trigger_id: triggerId,
+      team: payloadTeam(this.emu.state),
+      enterprise: null,
+      is_enterprise_install: false,
+    };
+    const action = (blockId: string, element: Json): Json => ({
+      action_id: element.action_id,
+      block_id: blockId,
+      text: element.text,
+      value: element.value,
+      ...(element.style ? { style: element.style } : {}),
+      type: 'button',
+      action_ts: actionTs,
+    });
+
+    if (input.viewId) {
+      const view = this.emu.view(input.viewId);
+      if (!view || !view.open) throw new Error(`SlackDriver: view ${input.viewId} is not open`);
+      const { blockId, element } = findButton(view.view.blocks, input);
+      const payload = {
+        ...base,
+        container: { type: 'view', view_id: view.id },
+        view: view.view,
+        actions: [action(blockId, element)],
+      };
+      return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId };
+    }
+
+    if (!input.channel || !input.messageTs) throw new Error('SlackDriver.clickButton needs channel+messageTs or viewId');
+    const channel = this.channel(input.channel);
+    const message = this.emu.state.findMessage(channel.id, input.messageTs);
+    const ephemeral = message
+      ? undefined
+      : this.emu.state.ephemerals.find((e) => e.ts === input.messageTs && e.user === user.id && !e.deleted);
+    if (!message && !ephemeral) throw new Error(`SlackDriver: no message ${input.messageTs} in ${input.channel}`);
+    const blocks = message ? message.blocks : ephemeral?.blocks;
+    const { blockId, element } = findButton(blocks, input);
+    const threadTs = message?.thread_ts ?? ephemeral?.thread_ts;
+    const responseUrl = this.emu.issueResponseUrl({
+      channel: channel.id, user: user.id, messageTs: input.messageTs, isEphemeral: !message, threadTs,
+    });
+    const payload: Json = {
+      ...base,
+      container: { type: 'message', message_ts: input.messageTs, channel_id: channel.id, is_ephemeral: !message },
+      channel: { id: channel.id, name: this.channelName(channel) },
+      state: { values: {} },
+      response_url: responseUrl,
+      actions: [action(blockId, element)],
+    };
+    // Slack includes the full message for channel messages, not for ephemerals.
+    if (message) payload.message = wireMessage(this.emu.state, message);
+    return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId, responseUrl };
+  }
+
+  submitView(input: SubmitViewInput): Promise<SubmitViewResult> {
+    return submitView(this.emu, this.transport, this.verificationToken, input);
+  }
+
+  closeView(input: CloseViewInput): Promise<DriverResponse | undefined> {
+    return closeView(this.emu, this.transport, this.verificationToken, input);
+  }
+
+  /** Sends an event, resolving `user`/`channel` names to ids; app_home_opened gets Slack's extra fields. */
+  event(input: Json & { type: string }, options: EventOptions = {}): Promise<DriverResponse & { eventId: string }> {
+    const event: Json = { ...input };
+    if (typeof event.user === 'string') event.user = this.user(event.user).id;
+    if (typeof event.channel === 'string') event.channel = this.channel(event.channel).id;
+    if (event.type === 'app_home_opened' && typeof event.user === 'string') {
+      event.channel ??= this.emu.state.imChannelFor(event.user).id;
+      event.tab ??= 'home';
+      const home = this.emu.homeView(event.user);
+      if (home) event.view = home.view;
+    }
+    event.event_ts ??= this.emu.state.nextTs();
+    return this.sendEvent(event, options);
+  }
+
+  /** Wraps an event in the Events API envelope and delivers it (with retry headers when given). */
+  async sendEvent(event: Json, options: EventOptions = {}): Promise<DriverResponse & { eventId: string }> {
+    const { teamId, appId, botUserId } = this.emu.state.identity;
+    const eventId = options.eventId ?? `Ev${this.emu.state.newId('').slice(1)}`;
+    const envelope = {
+      token: this.verificationToken,
+      team_id: teamId,
+      context_team_id: teamId,
+      context_enterprise_id: null,
+      api_app_id: appId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(this.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+      event_context: `4-${Buffer.from(eventId).toString('base64url')}`,
+    };
+    const headers: Record<string, string> = {};
+    if (options.retryNum !== undefined) headers['x-slack-retry-num'] = String(options.retryNum);
+    if (options.retryReason !== undefined) headers['x-slack-retry-reason'] = options.retryReason;
+    return { ...(await this.transport.postJson(envelope, { headers })), eventId };
+  }
+
+  urlVerification(challenge: string): Promise<DriverResponse> {
+    return this.transport.postJson({ token: this.verificationToken, challenge, type: 'url_verification' });
+  }
+
+  /** Escape hatch for security tests: any body, forged signature, stale timestamp. */
+  rawPost(options: RawPostOptions): Promise<DriverResponse> {
+    return this.transport.post(options);
+  }
+}
