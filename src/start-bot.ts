@@ -11,6 +11,17 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
 import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
+import { ConfigError } from './config/format-issues.ts';
+import { checkCoverage } from './permissions/coverage.ts';
+import { Authorizer } from './permissions/authorizer.ts';
+import { CachedDirectory } from './permissions/directory.ts';
+import { ApprovalService } from './permissions/approval-service.ts';
+import { startExpirySweeper } from './permissions/expiry-sweeper.ts';
+import { PgApprovalStore } from './store/pg-approval-store.ts';
+import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
+import { PgPlatformState } from './store/pg-platform-state.ts';
+import { createSlackClient } from './bot/slack-client.ts';
+import { WebApiDirectory, WebApiNotifier } from './bot/web-api-adapters.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -29,10 +40,13 @@ export interface StartOptions {
   logger: Logger;
   role: Role;
   host?: string;
+  /** How often overdue approval requests are expired (worker role). */
+  sweepIntervalMs?: number;
 }
 
 /** Composition root for one process: wires adapters by hand and starts what the role needs. */
-export async function startBot({ env, policy: _policy, logger, role, host }: StartOptions): Promise<RunningBot> {
+export async function startBot(options: StartOptions): Promise<RunningBot> {
+  const { env, policy, logger, role, host } = options;
   const pool = createPool({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }, logger);
   const redis = createRedis(env.REDIS_URL, logger, role);
   const stoppers: Array<() => Promise<unknown>> = [
@@ -41,12 +55,30 @@ export async function startBot({ env, policy: _policy, logger, role, host }: Sta
   ];
   try {
     await migrate(pool, env.DATABASE_SCHEMA, logger);
-    const deps: ActionDeps = {
-      registry: new ActionRegistry(allActions),
+    const registry = new ActionRegistry(allActions);
+    const coverage = checkCoverage(policy.rbac, registry.actions);
+    if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
+    const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
+    const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
+    const base: Omit<ActionDeps, 'approvalService'> = {
+      registry,
       audit: new PgAuditLog(pool),
+      authorizer: new Authorizer(policy.rbac, directory),
+      approvals: new PgApprovalStore(pool),
+      breakGlass: new PgBreakGlassLog(pool),
+      platform: new PgPlatformState(pool),
+      notifier: new WebApiNotifier(slack),
+      channels: policy.channels,
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       now: () => new Date(),
     };
+    // The approval service executes actions, which need the deps: tie the knot once.
+    const deps = base as ActionDeps;
+    deps.approvalService = new ApprovalService(deps);
+
+    if (role === 'worker' || role === 'all') {
+      stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
+    }
 
     let port: number | undefined;
     if (role === 'web' || role === 'all') {

@@ -32,10 +32,19 @@ export function commandListener(deps: ActionDeps, baseLogger: Logger) {
     clearTimeout(timer);
     if (inline) {
       await ack(toSlackResponse(inline.reply));
-      return;
+    } else {
+      await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Working on \`/eafix ${command.text}\`…` });
     }
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Working on \`/eafix ${command.text}\`…` });
-    const outcome = await work;
-    await respond({ ...toSlackResponse(outcome.reply), replace_original: false } as Parameters<typeof respond>[0]);
+    const outcome = inline ?? (await work);
+    if (!inline) await respond({ ...toSlackResponse(outcome.reply), replace_original: false } as Parameters<typeof respond>[0]);
+    const file = outcome.reply.file;
+    if (file) {
+      try {
+        await deps.notifier.upload({ channel: command.channel_id, ...file });
+      } catch (err) {
+        logger.warn({ err, filename: file.filename }, 'file upload failed');
+        await respond({ response_type: 'ephemeral', text: `:warning: I could not upload ${file.filename} here (is the bot in this channel?).` });
+      }
+    }
   };
 }

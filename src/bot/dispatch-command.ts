@@ -6,6 +6,7 @@ import { buildInput } from '../handlers/action-input.ts';
 import type { Reply } from '../handlers/reply.ts';
 import { CommandSyntaxError, tokenize } from './command-parser.ts';
 import { errorReply } from './error-reply.ts';
+import { invokePlanned } from '../permissions/invoke-planned.ts';
 
 export interface CommandRequest {
   text: string;
@@ -50,9 +51,17 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
       });
     }
     action = resolved.action.id;
-    const input = buildInput(resolved.action, resolved.rest);
-    args = input as Record<string, unknown>;
-    const reply = await resolved.action.run(input, { requestId, invoker, logger, deps });
+    const planned = Boolean(resolved.action.plan);
+    // --break-glass belongs to the invocation, not to any action's input.
+    const breakGlass = planned && resolved.rest.includes('--break-glass');
+    const rest = breakGlass ? resolved.rest.filter((w) => w !== '--break-glass') : resolved.rest;
+    const input = buildInput(resolved.action, rest) as Record<string, unknown>;
+    args = breakGlass ? { ...input, breakGlass } : input;
+    const grant = await deps.authorizer.authorize(invoker, resolved.action.permission, resolved.action.risk);
+    const context = { requestId, invoker, logger, deps };
+    const reply = planned
+      ? await invokePlanned(resolved.action, input, context, grant, breakGlass)
+      : await resolved.action.run!(input, context);
     result = { reply, action, outcome: 'ok' };
   } catch (error) {
     const reply = errorReply(error, logger);

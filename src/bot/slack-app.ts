@@ -1,11 +1,13 @@
-import bolt from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/action-deps.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { commandListener } from './command-listener.ts';
+import { registerApprovalListeners } from './approval-listeners.ts';
+import { registerBreakGlassListeners } from './break-glass-listeners.ts';
+import { slackClientOptions } from './slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 
-const { App } = bolt;
 export type SlackApp = InstanceType<typeof App>;
 
 export interface SlackAppOptions {
@@ -24,12 +26,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const common = {
     token: options.botToken,
     logger: boltLogger(options.logger),
-    clientOptions: { slackApiUrl: options.apiUrl },
+    clientOptions: { slackApiUrl: options.apiUrl, ...slackClientOptions },
   };
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })
     : new App({ ...common, receiver: options.receiver });
   app.command('/eafix', commandListener(options.deps, options.logger));
+  registerApprovalListeners(app, options.deps, options.logger);
+  registerBreakGlassListeners(app, options.deps, options.logger);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });

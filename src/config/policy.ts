@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatIssues } from './format-issues.ts';
 import { topologySchema } from './topology.ts';
+import { rbacSchema } from './rbac-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -23,6 +24,7 @@ export const channelsSchema = z.object({
 export const policySchema = z.object({
   channels: channelsSchema,
   topology: topologySchema,
+  rbac: rbacSchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from './action-deps.ts';
 import type { Reply } from './reply.ts';
+import type { PlanItem } from '../permissions/approval-types.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -45,8 +46,24 @@ export interface ActionDefinition<Input = unknown> {
   permission: string;
   /** Complete example invocations (without `/eafix`), the first one shown in errors. */
   examples: readonly string[];
-  /** Runs quickly and replies; slow or destructive work is enqueued by later action kinds. */
-  run: (input: Input, context: ActionContext) => Promise<Reply>;
+  /** Read-only and quick actions: run and reply. */
+  run?: (input: Input, context: ActionContext) => Promise<Reply>;
+  /** Planned actions: whether a second person must approve (may depend on the input). */
+  approval?: ApprovalMode | ((input: Input) => ApprovalMode);
+  /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
+  plan?: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
+  /** Makes the planned changes (or enqueues a run that will). Called only with a plan that was just recomputed. */
+  execute?: (input: Input, context: ExecuteContext) => Promise<Reply>;
+}
+
+export type ApprovalMode = 'none' | 'two-person';
+
+export interface ExecuteContext extends ActionContext {
+  plan: PlanItem[];
+  approvalId?: string;
+  breakGlass?: boolean;
+  /** Where progress goes: the approval message's thread, when there is one. */
+  thread?: { channel: string; ts: string };
 }
 
 /** Identity function that keeps `Input` inferred from the zod schema. */

@@ -17,7 +17,7 @@ export const version = defineAction({
   summary: 'Show the bot version, build and uptime',
   input: z.object({}),
   risk: 'read',
-  permission: 'bot.help',
+  permission: 'bot.read',
   examples: ['version'],
   run: async (_input, { deps }) => {
     const { name, version: v, commit, startedAt } = deps.version;

@@ -1,0 +1,75 @@
+import type { Block } from '../handlers/reply.ts';
+import { context, section } from '../handlers/reply.ts';
+import type { ApprovalRequest } from './approval-types.ts';
+
+const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
+
+export function planText(request: Pick<ApprovalRequest, 'plan'>): string {
+  return request.plan.map((item, i) => `${i + 1}. ${item.description}`).join('\n');
+}
+
+const statusLine: Record<ApprovalRequest['status'], (r: ApprovalRequest) => string> = {
+  pending: (r) =>
+    `:hourglass_flowing_sand: Waiting for ${r.requiredApprovals - r.approvers.length} more approval(s)` +
+    `${r.approvers.length ? ` (approved so far by ${r.approvers.map((a) => `<@${a}>`).join(', ')})` : ''}. Expires ${slackDate(r.expiresAt)}.`,
+  approved: (r) => `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}. Executing…`,
+  executed: (r) => `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')} and executed. ${r.result ?? ''}`,
+  failed: (r) => `:x: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}, but execution failed: ${r.result ?? 'see the thread'}`,
+  superseded: () => ':twisted_rightwards_arrows: Not executed: the world changed after approval, so the plan differs. A fresh approval was requested.',
+  rejected: (r) => `:no_entry: Rejected by <@${r.decidedBy}>: ${r.decisionReason ?? ''}`,
+  cancelled: (r) => `:heavy_multiplication_x: Cancelled by <@${r.decidedBy}>.`,
+  expired: () => ':alarm_clock: Expired without enough approvals. Nothing was changed; request again if still needed.',
+};
+
+/** The approval message: what, why, who, the exact plan, the expiry and, while pending, the buttons. */
+export function approvalMessage(request: ApprovalRequest): { text: string; blocks: Block[] } {
+  const command = `/eafix ${request.action}`;
+  const blocks: Block[] = [
+    section(`:lock: *Approval needed:* \`${command}\` requested by <@${request.requester}>\n*Why:* ${request.reason}`),
+    section(`*Plan* (exactly what will change):\n\`\`\`${planText(request).slice(0, 2900)}\`\`\``),
+    context(`${statusLine[request.status](request)}  ·  request \`${request.id}\``),
+  ];
+  if (request.status === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'approval',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'approval:approve',
+          text: { type: 'plain_text', text: 'Approve' },
+          style: 'primary',
+          value: request.id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Approve this plan?' },
+            text: { type: 'mrkdwn', text: `You approve \`${command}\` for <@${request.requester}> exactly as planned.` },
+            confirm: { type: 'plain_text', text: 'Approve' },
+            deny: { type: 'plain_text', text: 'Back' },
+          },
+        },
+        { type: 'button', action_id: 'approval:reject', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: request.id },
+        { type: 'button', action_id: 'approval:cancel', text: { type: 'plain_text', text: 'Cancel' }, value: request.id },
+      ],
+    });
+  }
+  return { text: `Approval ${request.status}: ${command} requested by <@${request.requester}>`, blocks };
+}
+
+export function rejectReasonModal(requestId: string): Block {
+  return {
+    type: 'modal',
+    callback_id: 'approval:reject-reason',
+    private_metadata: requestId,
+    title: { type: 'plain_text', text: 'Reject request' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: { type: 'plain_text', text: 'Why are you rejecting it?' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, min_length: 3, max_length: 500 },
+      },
+    ],
+  };
+}

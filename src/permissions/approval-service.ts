@@ -1,0 +1,199 @@
+import { AppError, isAppError } from '../app-error.ts';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
+import type { Reply } from '../handlers/reply.ts';
+import { planHash } from '../store/pg-approval-store.ts';
+import { approvalMessage } from './approval-message.ts';
+import type { ApprovalRequest, PlanItem } from './approval-types.ts';
+
+export interface Clicker {
+  userId: string;
+  teamId: string;
+}
+
+/** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
+export type ClickResult = { notice?: string };
+
+/**
+ * Two-person approval: requests, decisions and the execution of exactly the approved plan.
+ * Every transition is atomic in the store; this class adds who-may-do-what and Slack upkeep.
+ */
+export class ApprovalService {
+  constructor(private readonly deps: ActionDeps) {}
+
+  async request(action: AnyAction, input: Record<string, unknown>, plan: PlanItem[], context: ActionContext): Promise<ApprovalRequest> {
+    const { invoker, requestId } = context;
+    const request = await this.deps.approvals.create({
+      action: action.id,
+      permission: action.permission,
+      arguments: input,
+      plan,
+      reason: String(input.reason ?? ''),
+      requester: invoker.userId,
+      teamId: invoker.teamId,
+      channelId: invoker.channelId,
+      requestId,
+      requiredApprovals: this.deps.authorizer.requiredApprovers(action.permission),
+      expiresAt: new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
+    });
+    await this.audit(request, invoker.userId, 'approval.requested', requestId);
+    const posted = await this.deps.notifier.post({ channel: invoker.channelId, ...approvalMessage(request) });
+    await this.deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
+    return { ...request, messageChannel: posted.channel, messageTs: posted.ts };
+  }
+
+  async approve(id: string, clicker: Clicker, requestId: string, logger: Logger): Promise<ClickResult> {
+    const request = await this.checkedRequest(id, clicker);
+    if (request.requester === clicker.userId) {
+      await this.audit(request, clicker.userId, 'approval.self-approval-refused', requestId);
+      return { notice: ':no_entry: You cannot approve your own request. Another authorised person must approve it.' };
+    }
+    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
+    if (!may.allowed) {
+      await this.audit(request, clicker.userId, may.complete ? 'approval.unauthorised' : 'approval.unverifiable', requestId);
+      if (!may.complete) return { notice: ':warning: I cannot check your approval rights right now (Slack did not answer), so I did not count your approval.' };
+      return { notice: `:no_entry: You may not approve \`${request.permission}\` requests. Approvers: ${this.deps.authorizer.holders(request.permission, 'approve')}.` };
+    }
+    const outcome = await this.deps.approvals.vote(id, clicker.userId);
+    switch (outcome.kind) {
+      case 'not_found':
+        return { notice: 'That approval request does not exist.' };
+      case 'already_voted':
+        return { notice: 'You have already approved this request; it needs another approver.' };
+      case 'not_pending':
+        return { notice: decidedNotice(outcome.request) };
+      case 'expired':
+        await this.refreshMessage(outcome.request);
+        await this.audit(outcome.request, clicker.userId, 'approval.expired', requestId);
+        return { notice: ':alarm_clock: This request expired before it was approved. Nothing was changed.' };
+      case 'counted':
+        await this.audit(outcome.request, clicker.userId, 'approval.vote', requestId);
+        await this.refreshMessage(outcome.request);
+        return { notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.` };
+      case 'approved':
+        await this.audit(outcome.request, clicker.userId, 'approval.approved', requestId);
+        await this.refreshMessage(outcome.request);
+        await this.execute(outcome.request, requestId, logger);
+        return {};
+    }
+  }
+
+  async reject(id: string, clicker: Clicker, reason: string, requestId: string): Promise<ClickResult> {
+    const request = await this.checkedRequest(id, clicker);
+    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
+    if (!may.allowed && request.requester !== clicker.userId) {
+      return { notice: `:no_entry: Only approvers of \`${request.permission}\` may reject it.` };
+    }
+    return this.transition(request, 'rejected', clicker, requestId, reason);
+  }
+
+  async cancel(id: string, clicker: Clicker, requestId: string): Promise<ClickResult> {
+    const request = await this.checkedRequest(id, clicker);
+    if (request.requester !== clicker.userId) {
+      return { notice: `:no_entry: Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.` };
+    }
+    return this.transition(request, 'cancelled', clicker, requestId);
+  }
+
+  /** Expires overdue requests (any replica may run this; each request expires once) and updates their messages. */
+  async expireDue(): Promise<number> {
+    const expired = await this.deps.approvals.expireDue();
+    for (const request of expired) {
+      await this.audit(request, 'system', 'approval.expired', request.requestId);
+      await this.refreshMessage(request);
+    }
+    return expired.length;
+  }
+
+  private async transition(request: ApprovalRequest, status: 'rejected' | 'cancelled', clicker: Clicker, requestId: string, reason?: string): Promise<ClickResult> {
+    const outcome = await this.deps.approvals.decide(request.id, status, clicker.userId, reason);
+    if (outcome.kind === 'not_found') return { notice: 'That approval request does not exist.' };
+    if (outcome.kind === 'not_pending') return { notice: decidedNotice(outcome.request) };
+    await this.refreshMessage(outcome.request);
+    await this.audit(outcome.request, clicker.userId, outcome.kind === 'expired' ? 'approval.expired' : `approval.${status}`, requestId, reason);
+    return outcome.kind === 'expired' ? { notice: ':alarm_clock: This request had already expired.' } : {};
+  }
+
+  /** Unknown ids and clicks from another workspace get the same answer: nothing to see here. */
+  private async checkedRequest(id: string, clicker: Clicker): Promise<ApprovalRequest> {
+    const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
+    if (!request || request.teamId !== clicker.teamId) {
+      throw new AppError('approval_not_found', 'That approval request does not exist (or is not from this workspace).');
+    }
+    return request;
+  }
+
+  /** Recomputes the plan; executes only if it is still exactly the approved one. */
+  private async execute(request: ApprovalRequest, requestId: string, logger: Logger): Promise<void> {
+    const action = this.deps.registry.get(request.action);
+    const thread = request.messageChannel && request.messageTs ? { channel: request.messageChannel, ts: request.messageTs } : undefined;
+    const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
+    const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
+    let reply: Reply;
+    try {
+      if (!action?.plan || !action.execute) throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
+      const input = action.input.parse(request.arguments);
+      const plan = await action.plan(input, context);
+      if (planHash(plan) !== request.planHash) {
+        await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
+        await this.audit(request, 'system', 'approval.superseded', requestId);
+        await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
+        const fresh = await this.request(action, request.arguments, plan, { ...context, invoker });
+        await this.deps.notifier.post({
+          channel: thread?.channel ?? request.channelId,
+          threadTs: thread?.ts,
+          text: `:twisted_rightwards_arrows: The plan changed between approval and execution, so nothing was done. Fresh approval requested: \`${fresh.id}\`.`,
+        });
+        return;
+      }
+      reply = await action.execute(input, { ...context, plan, approvalId: request.id, ...(thread ? { thread } : {}) });
+      await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
+      await this.audit(request, request.requester, 'execute', requestId, 'ok');
+    } catch (error) {
+      const message = isAppError(error) ? error.userMessage : 'unexpected error (see logs)';
+      if (!isAppError(error)) logger.error({ err: error, approval: request.id }, 'approved action failed');
+      await this.deps.approvals.finish(request.id, 'failed', message);
+      await this.audit(request, request.requester, 'execute', requestId, `failed: ${message}`);
+      reply = { text: `:x: Execution failed: ${message}` };
+    }
+    await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
+    if (thread) await this.deps.notifier.post({ channel: thread.channel, threadTs: thread.ts, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+  }
+
+  private async refreshMessage(request: ApprovalRequest): Promise<void> {
+    if (!request.messageChannel || !request.messageTs) return;
+    await this.deps.notifier.update({ channel: request.messageChannel, ts: request.messageTs, ...approvalMessage(request) });
+  }
+
+  private async audit(request: ApprovalRequest, userId: string, event: string, requestId: string, detail?: string): Promise<void> {
+    await this.deps.audit.record({
+      requestId,
+      teamId: request.teamId,
+      channelId: request.channelId,
+      userId,
+      action: event,
+      arguments: { approval: request.id, action: request.action, planHash: request.planHash },
+      outcome: detail?.startsWith('failed') ? 'error' : 'ok',
+      detail,
+    });
+  }
+}
+
+function decidedNotice(request: ApprovalRequest): string {
+  const who = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
+  switch (request.status) {
+    case 'approved':
+    case 'executed':
+    case 'failed':
+      return `Already approved${who}; it runs once.`;
+    case 'rejected':
+      return `Already rejected${who}.`;
+    case 'cancelled':
+      return `Already cancelled${who}.`;
+    case 'expired':
+      return 'This request has expired.';
+    default:
+      return `This request is ${request.status}.`;
+  }
+}

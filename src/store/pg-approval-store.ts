@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from './database.ts';
+import { inTransaction } from './database.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { newId } from './row-ids.ts';
+import type {
+  ApprovalRequest,
+  ApprovalStore,
+  NewApprovalRequest,
+  PlanItem,
+  TransitionOutcome,
+  VoteOutcome,
+} from '../permissions/approval-types.ts';
+
+export function planHash(plan: PlanItem[]): string {
+  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+}
+
+type Row = Record<string, unknown> & { approvers?: string[] | null };
+
+function fromRow(row: Row): ApprovalRequest {
+  const optional = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
+  return {
+    id: row.id as string,
+    action: row.action as string,
+    permission: row.permission as string,
+    arguments: row.arguments as Record<string, unknown>,
+    plan: row.plan as PlanItem[],
+    planHash: row.plan_hash as string,
+    reason: row.reason as string,
+    requester: row.requester as string,
+    teamId: row.team_id as string,
+    channelId: row.channel_id as string,
+    requestId: row.request_id as string,
+    requiredApprovals: row.required_approvals as number,
+    status: row.status as ApprovalRequest['status'],
+    createdAt: row.created_at as Date,
+    expiresAt: row.expires_at as Date,
+    decidedBy: optional(row.decided_by),
+    decidedAt: optional(row.decided_at),
+    decisionReason: optional(row.decision_reason),
+    messageChannel: optional(row.message_channel),
+    messageTs: optional(row.message_ts),
+    result: optional(row.result),
+    approvers: row.approvers ?? [],
+  };
+}
+
+const SELECT = `SELECT r.*, COALESCE((SELECT array_agg(v.approver ORDER BY v.at) FROM approval_votes v WHERE v.request_id = r.id), '{}') AS approvers
+                FROM approval_requests r`;
+
+export class PgApprovalStore implements ApprovalStore {
+  constructor(private readonly pool: Pool) {}
+
+  async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
+    const id = newId('apr');
+    await this.pool.query(
+      `INSERT INTO approval_requests (id, action, permission, arguments, plan, plan_hash, reason, requester, team_id, channel_id,
+                                      request_id, required_approvals, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [id, request.action, request.permission, JSON.stringify(request.arguments), JSON.stringify(request.plan), planHash(request.plan),
+        request.reason, request.requester, request.teamId, request.channelId, request.requestId, request.requiredApprovals, request.expiresAt],
+    );
+    return (await this.get(id)) as ApprovalRequest;
+  }
+
+  async get(id: string, client: Pool | PoolClient = this.pool): Promise<ApprovalRequest | undefined> {
+    const result = await client.query<Row>(`${SELECT} WHERE r.id = $1`, [id]);
+    return result.rows[0] ? fromRow(result.rows[0]) : undefined;
+  }
+
+  async attachMessage(id: string, channel: string, ts: string): Promise<void> {
+    await this.pool.query('UPDATE approval_requests SET message_channel = $2, message_ts = $3 WHERE id = $1', [id, channel, ts]);
+  }
+
+  async vote(id: string, approver: string): Promise<VoteOutcome> {
+    return inTransaction(this.pool, async (client) => {
+      // The row lock serialises every click on this request, across replicas.
+      const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
+        'SELECT status, expires_at <= now() AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const row = locked.rows[0];
+      if (!row) return { kind: 'not_found' };
+      if (row.status !== 'pending') return { kind: 'not_pending', request: (await this.get(id, client))! };
+      if (row.expired) {
+        await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
+        return { kind: 'expired', request: (await this.get(id, client))! };
+      }
+      const inserted = await client.query('INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, approver]);
+      if (inserted.rowCount === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
+      const votes = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM approval_votes WHERE request_id = $1', [id]);
+      if ((votes.rows[0]?.n ?? 0) < row.required_approvals) return { kind: 'counted', request: (await this.get(id, client))! };
+      await client.query(`UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`, [id, approver]);
+      return { kind: 'approved', request: (await this.get(id, client))! };
+    });
+  }
+
+  async decide(id: string, status: 'rejected' | 'cancelled', by: string, reason?: string): Promise<TransitionOutcome> {
+    return inTransaction(this.pool, async (client) => {
+      const locked = await client.query<{ status: string; expired: boolean }>(
+        'SELECT status, expires_at <= now() AS expired FROM approval_requests WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const row = locked.rows[0];
+      if (!row) return { kind: 'not_found' };
+      if (row.status !== 'pending') return { kind: 'not_pending', request: (await this.get(id, client))! };
+      if (row.expired) {
+        await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
+        return { kind: 'expired', request: (await this.get(id, client))! };
+      }
+      await client.query(
+        'UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4 WHERE id = $1',
+        [id, status, by, reason ?? null],
+      );
+      return { kind: 'done', request: (await this.get(id, client))! };
+    });
+  }
+
+  async finish(id: string, status: 'executed' | 'failed' | 'superseded', result: string): Promise<void> {
+    await this.pool.query(`UPDATE approval_requests SET status = $2, result = $3 WHERE id = $1 AND status = 'approved'`, [id, status, result]);
+  }
+
+  async expireDue(): Promise<ApprovalRequest[]> {
+    const result = await this.pool.query<{ id: string }>(
+      `UPDATE approval_requests SET status = 'expired', decided_at = now()
+       WHERE status = 'pending' AND expires_at <= now() RETURNING id`,
+    );
+    const expired = await Promise.all(result.rows.map((r) => this.get(r.id)));
+    return expired.filter((r): r is ApprovalRequest => r !== undefined);
+  }
+
+  async listPending(limit = 20): Promise<ApprovalRequest[]> {
+    const result = await this.pool.query<Row>(`${SELECT} WHERE r.status = 'pending' AND r.expires_at > now() ORDER BY r.created_at LIMIT $1`, [limit]);
+    return result.rows.map(fromRow);
+  }
+
+  async listDecided(limit = 20): Promise<ApprovalRequest[]> {
+    const result = await this.pool.query<Row>(`${SELECT} WHERE r.status <> 'pending' ORDER BY r.created_at DESC LIMIT $1`, [limit]);
+    return result.rows.map(fromRow);
+  }
+}
