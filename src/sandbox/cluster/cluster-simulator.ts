@@ -1,0 +1,259 @@
+/**
+ * ClusterSimulator: a Kubernetes-shaped API on 127.0.0.1 for the sandbox and
+ * end-to-end tests, driven by the real @kubernetes/client-node.
+ *
+ * Time: a real-timer reconcile loop every `timing.tickMs`, reading a clock of
+ * `now() + offset`. `advance(ms)` moves that clock forward and reconciles at
+ * once, so long waits (progress deadlines, log history) need no sleeping.
+ */
+import { EventEmitter } from 'node:events';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Colour, Topology } from '../../config/topology.ts';
+import { AccessControl, type AccessRule } from './access.ts';
+import { Controller } from './controller.ts';
+import { EventRecorder } from './events.ts';
+import { Failures, type ApiErrorRule } from './failures.ts';
+import { IdGenerator } from './ids.ts';
+import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
+import { Kubelet } from './kubelet.ts';
+import type { ApiDeps } from './routes/deps.ts';
+import { seedCluster } from './seed.ts';
+import { parseLabelSelector } from './selectors.ts';
+import { ApiServer, type DownMode, type RecordedRequest, type RecordedWrite } from './server.ts';
+import { Store } from './store.ts';
+import { resolveTiming, type Timing } from './timing.ts';
+import type { CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
+
+export interface ClusterSimulatorOptions {
+  topology: Topology;
+  /** Environments to seed (keys of topology.environments); default all. */
+  environments?: string[];
+  /** Colour the gateway points at, scaled up; the other is at 0. Default 'green'. */
+  liveColour?: Colour;
+  timing?: Partial<Timing>;
+  /** When set, every API request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  now?: () => number;
+}
+
+export interface WaitForOptions {
+  timeoutMs?: number;
+  description?: string | (() => string);
+}
+
+export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
+  readonly topology: Topology;
+  readonly timing: Timing;
+  /** Errors thrown by the reconcile loop (should stay empty). */
+  readonly controllerErrors: Error[] = [];
+  private offsetMs = 0;
+  private readonly baseNow: () => number;
+  private readonly store: Store;
+  private readonly failures = new Failures();
+  private readonly access = new AccessControl();
+  private readonly kubelet: Kubelet;
+  private readonly controller: Controller;
+  private readonly server: ApiServer;
+  private readonly token: string | undefined;
+  private loop: NodeJS.Timeout | undefined;
+
+  constructor(opts: ClusterSimulatorOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.topology = opts.topology;
+    this.timing = resolveTiming(opts.timing);
+    this.baseNow = opts.now ?? Date.now;
+    this.token = opts.token;
+    const clock = () => this.now();
+    const ids = new IdGenerator();
+    this.store = new Store(ids, clock);
+    this.store.on('change', (c) => this.emit('change', c));
+    const events = new EventRecorder(this.store, ids, clock);
+    this.kubelet = new Kubelet(this.store, events, this.failures, ids, this.timing);
+    this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
+    const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, watches: new Set() };
+    this.server = new ApiServer(deps, this.failures, opts.token);
+    seedCluster(this.store, this.controller, {
+      topology: opts.topology,
+      environments: opts.environments ?? Object.keys(opts.topology.environments),
+      liveColour: opts.liveColour ?? 'green',
+      now: this.now(),
+    });
+    this.tick();
+  }
+
+  /** The simulator's clock (ms since epoch), including `advance()`d time. */
+  now(): number {
+    return this.baseNow() + this.offsetMs;
+  }
+
+  async start(port = 0): Promise<void> {
+    await this.server.start(port);
+    this.loop = setInterval(() => this.tick(), this.timing.tickMs);
+    this.loop.unref();
+  }
+
+  /** Stops the loop and closes the listener, watches and keep-alive sockets. */
+  async stop(): Promise<void> {
+    if (this.loop) clearInterval(this.loop);
+    this.loop = undefined;
+    await this.server.stop();
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  kubeConfig(namespace?: string): KubeConfig {
+    return buildKubeConfig({ server: this.url, token: this.token, namespace });
+  }
+
+  kubeconfigYaml(namespace?: string): string {
+    return kubeconfigYaml({ server: this.url, token: this.token, namespace });
+  }
+
+  /** Runs one reconcile pass now. */
+  tick(): void {
+    try {
+      this.controller.tick();
+    } catch (err) {
+      this.controllerErrors.push(err as Error);
+    }
+  }
+
+  /** Moves simulated time forward and reconciles. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+    this.tick();
+  }
+
+  // ---- observability -------------------------------------------------------
+
+  get requests(): readonly RecordedRequest[] {
+    return this.server.requests;
+  }
+
+  get writes(): readonly RecordedWrite[] {
+    return this.server.writes;
+  }
+
+  namespaceOf(environment: string): string {
+    const ns = this.topology.environments[environment]?.namespace;
+    if (!ns) throw new Error(`unknown environment "${environment}"`);
+    return ns;
+  }
+
+  getDeployment(namespace: string, name: string): Deployment | undefined {
+    return this.store.get<Deployment>('deployments', namespace, name);
+  }
+
+  getService(namespace: string, name: string): Service | undefined {
+    return this.store.get<Service>('services', namespace, name);
+  }
+
+  getEndpoints(namespace: string, name: string): Endpoints | undefined {
+    return this.store.get<Endpoints>('endpoints', namespace, name);
+  }
+
+  getPod(namespace: string, name: string): Pod | undefined {
+    return this.store.get<Pod>('pods', namespace, name);
+  }
+
+  /** Pods in a namespace, optionally filtered by a label selector string (`app=x,version!=blue`). */
+  listPods(namespace: string, labelSelector?: string): Pod[] {
+    const match = parseLabelSelector(labelSelector);
+    return this.store.list<Pod>('pods', namespace).filter((p) => match(p.metadata.labels));
+  }
+
+  listEvents(namespace: string): CoreEvent[] {
+    return this.store.list<CoreEvent>('events', namespace);
+  }
+
+  /** Resolves once `predicate` holds: checked now, on every change and every tick. */
+  waitFor(predicate: () => boolean, opts: WaitForOptions = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.off('change', check);
+      };
+      const check = () => {
+        try {
+          if (!predicate()) return;
+        } catch (err) {
+          cleanup();
+          reject(err as Error);
+          return;
+        }
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const what = typeof opts.description === 'function' ? opts.description() : (opts.description ?? 'condition');
+        reject(new Error(`cluster simulator: timed out after ${timeoutMs}ms waiting for ${what}`));
+      }, timeoutMs);
+      const poll = setInterval(check, this.timing.tickMs);
+      this.on('change', check);
+      check();
+    });
+  }
+
+  /** Resolves when every deployment has converged or is stuck on an injected failure. */
+  settle(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const unsettled = () => this.store.list<Deployment>('deployments').filter((d) => !this.controller.isSettled(d));
+    return this.waitFor(() => unsettled().length === 0, {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      description: () => `deployments to settle: ${unsettled().map((d) => `${d.metadata.namespace}/${d.metadata.name}`).join(', ')}`,
+    });
+  }
+
+  // ---- failure injection ---------------------------------------------------
+
+  /** Containers of this deployment crash on start (existing pods included). */
+  injectCrashLoop(namespace: string, deployment: string): void {
+    this.failures.injectPodFailure(namespace, deployment, 'crashLoop', this.now());
+    this.tick();
+  }
+
+  /** Pods created from now on cannot pull their image. */
+  injectImagePullError(namespace: string, deployment: string): void {
+    this.failures.injectPodFailure(namespace, deployment, 'imagePull', this.now());
+  }
+
+  /** Pods created from now on stay Pending (unschedulable): rollouts hit ProgressDeadlineExceeded. */
+  injectProgressDeadline(namespace: string, deployment: string): void {
+    this.failures.injectPodFailure(namespace, deployment, 'progressDeadline', this.now());
+  }
+
+  injectApiError(rule: ApiErrorRule): void {
+    this.failures.injectApiError(rule);
+  }
+
+  setLatency(ms: number, options?: { pathIncludes?: string }): void {
+    this.failures.setLatency(ms, options);
+  }
+
+  goDown(mode: DownMode = 'refuse'): Promise<void> {
+    return this.server.goDown(mode);
+  }
+
+  comeUp(): Promise<void> {
+    return this.server.comeUp();
+  }
+
+  /** Removes pod failures (pods recover), API errors and latency. Access rules are kept. */
+  clearFailures(): void {
+    this.failures.clear();
+    this.tick();
+  }
+
+  denyAccess(rule: AccessRule): void {
+    this.access.deny(rule);
+  }
+
+  clearAccessRules(): void {
+    this.access.clear();
+  }
+}

@@ -1,0 +1,13 @@
+export { ClusterSimulator, type ClusterSimulatorOptions, type WaitForOptions } from './cluster-simulator.ts';
+export { defaultTopology } from './default-topology.ts';
+export { DEFAULT_USER, type AccessRule, type Identity } from './access.ts';
+export type { ApiErrorRule, LatencyRule, PodFailureKind } from './failures.ts';
+export type { RecordedRequest, RecordedWrite, DownMode } from './server.ts';
+export type { Timing } from './timing.ts';
+export { buildKubeConfig, kubeconfigYaml, SIM_CONTEXT } from './kubeconfig.ts';
+export { REVISION_ANNOTATION } from './controller.ts';
+export { SEEDED_POD_AGE_MS } from './seed.ts';
+export { LOG_INTERVAL_MS } from './logs.ts';
+export { SIMULATED_VERSION } from './routes/discovery.ts';
+export type { StatusBody, StatusCause, StatusDetails } from './status.ts';
+export type * from './types.ts';
