@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/action-deps.ts';
 import type { Invoker } from '../handlers/define-action.ts';
 import { buildInput } from '../handlers/action-input.ts';
-import type { Reply } from '../handlers/reply.ts';
+import { context, type Reply } from '../handlers/reply.ts';
 import { CommandSyntaxError, tokenize } from './command-parser.ts';
 import { errorReply } from './error-reply.ts';
 import { invokePlanned } from '../permissions/invoke-planned.ts';
@@ -58,6 +58,7 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
     const input = buildInput(resolved.action, rest) as Record<string, unknown>;
     args = breakGlass ? { ...input, breakGlass } : input;
     const grant = await deps.authorizer.authorize(invoker, resolved.action.permission, resolved.action.risk);
+    if (resolved.action.risk !== 'read') await recordStart(deps, request, action, args);
     const context = { requestId, invoker, logger, deps };
     const reply = planned
       ? await invokePlanned(resolved.action, input, context, grant, breakGlass)
@@ -78,8 +79,13 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
       outcome: result.outcome,
     });
   } catch (error) {
-    // Fail closed: what cannot be audited is not shown as done.
-    logger.error({ err: error, action: result.action }, 'audit log write failed');
+    logger.error({ err: error, audit: { action: result.action, outcome: result.outcome, user: invoker.userId, args } }, 'audit log write failed');
+    // Read-only answers still help during a database outage; anything else fails closed.
+    const action = deps.registry.get(result.action);
+    if (action && action.risk === 'read' && result.outcome === 'ok') {
+      const warning = ':warning: The audit log (PostgreSQL) is unavailable; this request was recorded in the bot log instead.';
+      return { ...result, reply: { ...result.reply, text: `${result.reply.text}\n${warning}`, blocks: [...(result.reply.blocks ?? []), context(warning)] } };
+    }
     const reply = errorReply(
       new AppError('audit_unavailable', 'The audit log (PostgreSQL) is unavailable, so I cannot vouch for that command. Nothing was changed; try again shortly.', { kind: 'upstream' }),
       logger,
@@ -88,4 +94,24 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
   }
   logger.info({ action: result.action, outcome: result.outcome, user: invoker.userId }, 'command handled');
   return result;
+}
+
+/** Anything that may change the platform is audited before it starts; no audit, no change. */
+async function recordStart(deps: ActionDeps, request: CommandRequest, action: string, args: Record<string, unknown>): Promise<void> {
+  try {
+    await deps.audit.record({
+      requestId: request.requestId,
+      teamId: request.invoker.teamId,
+      channelId: request.invoker.channelId,
+      userId: request.invoker.userId,
+      action,
+      arguments: args,
+      outcome: 'started',
+    });
+  } catch (error) {
+    throw new AppError('audit_unavailable', 'The audit log (PostgreSQL) is unavailable, so I will not change anything. Nothing was changed; try again shortly.', {
+      kind: 'upstream',
+      cause: error,
+    });
+  }
 }

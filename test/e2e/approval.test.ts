@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { eventually } from '../support/eventually.ts';
+import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
+
+let world: TestWorld;
+beforeAll(async () => {
+  world = await startWorld('approval');
+});
+afterAll(async () => {
+  await world?.stop();
+});
+beforeEach(async () => {
+  await world.bot.pool.query('DELETE FROM platform_state');
+});
+
+const ops = 'eafix-ops';
+const lastTs = () => world.slack.latestMessage(ops)?.ts ?? '0';
+
+async function requestStop(user = 'dave', extra = '') {
+  const after = lastTs();
+  const seen = world.slack.ephemerals(user).length;
+  await world.driver.command({ user, channel: ops, text: `trading stop --graceful --reason "DB migration 42"${extra}` });
+  // Inline in the ack, or via response_url when Slack's rate limits slowed the post down.
+  await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), { description: 'request acknowledged' });
+  const message = await approvalMessageIn(world, ops, after);
+  return { message, id: requestIdOf(message) };
+}
+
+const approve = (user: string, messageTs: string) => world.driver.clickButton({ user, channel: ops, messageTs, actionId: 'approval:approve' });
+const executions = async (id: string) =>
+  (await world.bot.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`, [id])).rows[0].n;
+
+describe('two-person approval', () => {
+  it('posts the exact plan, refuses self-approval, and executes on a second person', async () => {
+    const { message, id } = await requestStop('alice');
+    expect(textOf(message.blocks)).toContain('set trading: running → stopped');
+    expect(textOf(message.blocks)).toContain('DB migration 42');
+    // Button values carry only the request id.
+    const values = JSON.stringify(message.blocks).match(/"value":"[^"]*"/g) ?? [];
+    expect(values.every((v) => v === `"value":"${id}"`)).toBe(true);
+
+    const seen = world.slack.ephemerals('alice').length;
+    await approve('alice', message.ts);
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('cannot approve your own request'), { description: 'self-approval refusal' });
+    expect(await approvalStatus(world, id)).toBe('pending');
+
+    await approve('bob', message.ts);
+    await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
+    expect(await tradingState(world)).toEqual({ state: 'stopped', graceful: true });
+    expect(await executions(id)).toBe(1);
+    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('executed'), { description: 'message updated' });
+    await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => r.text.includes('trading is now stopped')), { description: 'result in thread' });
+  });
+
+  it('refuses an approver without the right to approve', async () => {
+    const { message, id } = await requestStop();
+    const seen = world.slack.ephemerals('carol').length;
+    await approve('carol', message.ts);
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', seen).includes('may not approve'), { description: 'refusal' });
+    expect(ephemeralText(world, 'carol', seen)).toContain('Approvers:');
+    expect(await approvalStatus(world, id)).toBe('pending');
+  });
+
+  it('executes exactly once when two approvers click at the same moment', async () => {
+    const { message, id } = await requestStop('dave');
+    const [a, b] = await Promise.all([approve('alice', message.ts), approve('bob', message.ts)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
+    await world.slack.waitFor(
+      () => `${ephemeralText(world, 'alice')}${ephemeralText(world, 'bob')}`.includes('Already approved'),
+      { description: 'the slower approver told who decided first' },
+    );
+    expect(await executions(id)).toBe(1);
+  });
+
+  it('expires: an expired request cannot be approved and its message says so', async () => {
+    const { message, id } = await requestStop();
+    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    const seen = world.slack.ephemerals('bob').length;
+    await approve('bob', message.ts);
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('expired'), { description: 'expiry notice' });
+    expect(await approvalStatus(world, id)).toBe('expired');
+    expect(await tradingState(world)).toEqual({ state: 'running' });
+    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'), { description: 'message updated' });
+    expect(JSON.stringify(world.slack.messages(ops).find((m) => m.ts === message.ts)?.blocks)).not.toContain('approval:approve');
+  });
+
+  it('the sweeper expires overdue requests and updates their messages', async () => {
+    const { message, id } = await requestStop();
+    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    expect(await world.bot.deps.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
+    expect(await approvalStatus(world, id)).toBe('expired');
+    expect(textOf(world.slack.messages(ops).find((m) => m.ts === message.ts)?.blocks)).toContain('Expired');
+  });
+
+  it('rejects with a reason asked in a modal', async () => {
+    const { message, id } = await requestStop();
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:reject' });
+    const modal = await world.slack.waitFor((emu) => emu.openModals('U0BOB').at(-1), { description: 'reject modal' });
+    const empty = await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: ' ' } } });
+    expect(empty.outcome).toBe('errors');
+    await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: 'Not during market hours' } } });
+    await eventually(async () => (await approvalStatus(world, id)) === 'rejected', 'rejection');
+    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Not during market hours'), { description: 'reason shown' });
+  });
+
+  it('lets only the requester cancel', async () => {
+    const { message, id } = await requestStop('dave');
+    const seen = world.slack.ephemerals('bob').length;
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('can cancel this request'), { description: 'refusal' });
+    expect(await approvalStatus(world, id)).toBe('pending');
+    await world.driver.clickButton({ user: 'dave', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
+    await eventually(async () => (await approvalStatus(world, id)) === 'cancelled', 'cancel');
+  });
+
+  it('refuses a button for an unknown request id and a click from another workspace', async () => {
+    const { message, id } = await requestStop();
+    const payload = (teamId: string, value: string) => ({
+      type: 'block_actions',
+      user: { id: 'U0BOB', username: 'bob', name: 'bob', team_id: teamId },
+      team: { id: teamId, domain: 'other' },
+      api_app_id: world.slack.appId,
+      trigger_id: world.slack.issueTriggerId('U0BOB'),
+      container: { type: 'message', message_ts: message.ts, channel_id: world.slack.channelId(ops), is_ephemeral: false },
+      channel: { id: world.slack.channelId(ops), name: ops },
+      actions: [{ action_id: 'approval:approve', block_id: 'approval', value, type: 'button', action_ts: '1' }],
+      response_url: world.slack.issueResponseUrl({ channel: world.slack.channelId(ops), user: 'U0BOB' }),
+    });
+    const send = (p: unknown) =>
+      world.driver.rawPost({ body: `payload=${encodeURIComponent(JSON.stringify(p))}`, contentType: 'application/x-www-form-urlencoded' });
+    const seen = world.slack.ephemerals('bob').length;
+    expect((await send(payload(world.slack.teamId, 'apr_000000000000'))).status).toBe(200);
+    expect((await send(payload('T0OTHER', id))).status).toBe(200);
+    await world.slack.waitFor(() => (ephemeralText(world, 'bob', seen).match(/does not exist/g) ?? []).length >= 2, { description: 'two refusals' });
+    expect(await approvalStatus(world, id)).toBe('pending');
+  });
+
+  it('refuses to execute when the world changed after approval, and asks again', async () => {
+    const { message, id } = await requestStop();
+    await world.bot.pool.query(
+      `INSERT INTO platform_state (key, value, updated_by, request_id) VALUES ('trading', '{"state":"running","mode":"reduced"}', 'U0CAROL', 'req_x')`,
+    );
+    const after = lastTs();
+    await approve('bob', message.ts);
+    await eventually(async () => (await approvalStatus(world, id)) === 'superseded', 'superseded');
+    const fresh = await approvalMessageIn(world, ops, after);
+    expect(requestIdOf(fresh)).not.toBe(id);
+    expect(textOf(fresh.blocks)).toContain('set trading: running → stopped');
+    expect(await tradingState(world)).toEqual({ state: 'running', mode: 'reduced' });
+    expect(await executions(id)).toBe(0);
+  });
+});

@@ -1,0 +1,32 @@
+import { expect } from 'vitest';
+import type { TestWorld } from './world.ts';
+import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
+
+/** The latest approval message in a channel (waits for it to appear). */
+export async function approvalMessageIn(world: TestWorld, channel: string, after = '0'): Promise<EmuMessage> {
+  return world.slack.waitFor(
+    (emu) => emu.messages(channel).filter((m) => m.ts > after && m.text.includes('Approval')).at(-1),
+    { description: `an approval message in #${channel}` },
+  );
+}
+
+export function requestIdOf(message: EmuMessage): string {
+  const match = /apr_[0-9a-f]{12}/.exec(JSON.stringify(message.blocks));
+  expect(match).not.toBeNull();
+  return match![0];
+}
+
+export async function approvalStatus(world: TestWorld, id: string): Promise<string> {
+  const result = await world.bot.pool.query<{ status: string }>('SELECT status FROM approval_requests WHERE id = $1', [id]);
+  return result.rows[0]?.status ?? 'missing';
+}
+
+export async function tradingState(world: TestWorld): Promise<unknown> {
+  const result = await world.bot.pool.query<{ value: unknown }>(`SELECT value FROM platform_state WHERE key = 'trading'`);
+  return result.rows[0]?.value ?? { state: 'running' };
+}
+
+/** Ephemerals the bot sent a user after an index, joined as text. */
+export function ephemeralText(world: TestWorld, user: string, from = 0): string {
+  return world.slack.ephemerals(user).slice(from).map((e) => `${e.text} ${JSON.stringify(e.blocks ?? [])}`).join('\n');
+}
