@@ -80,16 +80,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 
-    let port: number | undefined;
-    if (role === 'web' || role === 'all') {
-      const receiver = new SlackHttpReceiver({
-        signingSecret: env.SLACK_SIGNING_SECRET,
-        port: env.PORT,
-        ...(host ? { host } : {}),
-        logger,
-        firstSighting: (id) => new RedisEventDeduper(redis, env.REDIS_PREFIX, logger).firstSighting(id),
-        readiness: () => readiness(pool, redis),
-      });
+    // Every role serves /healthz and /readyz; only web and all take Slack traffic.
+    const receiver = new SlackHttpReceiver({
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      port: env.PORT,
+      ...(host ? { host } : {}),
+      logger,
+      firstSighting: (id) => new RedisEventDeduper(redis, env.REDIS_PREFIX, logger).firstSighting(id),
+      readiness: () => readiness(pool, redis),
+    });
+    if (role === 'worker') {
+      await receiver.start();
+      stoppers.unshift(() => receiver.stop());
+    } else {
       const app: SlackApp = createSlackApp({
         botToken: env.SLACK_BOT_TOKEN,
         signingSecret: env.SLACK_SIGNING_SECRET,
@@ -107,9 +110,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.start();
         stoppers.unshift(() => app.stop());
       }
-      port = receiver.port;
-      logger.info({ port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
+      logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
+    const port = receiver.port;
     return { port, deps, pool, redis, stop: () => stopAll(stoppers, logger) };
   } catch (error) {
     await stopAll(stoppers, logger);

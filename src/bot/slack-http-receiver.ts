@@ -66,7 +66,7 @@ export class SlackHttpReceiver implements Receiver {
     try {
       if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/readyz') return await this.ready(res);
-      if (req.method === 'POST' && path === '/slack/events') return await this.slackRequest(req, res);
+      if (req.method === 'POST' && path === '/slack/events' && this.app) return await this.slackRequest(req, res);
       send(res, 404, { error: 'not_found' });
     } catch (err) {
       this.options.logger.error({ err, path }, 'request failed');

@@ -87,26 +87,68 @@ function fromRow(row: AuditRow): AuditRecord {
   };
 }
 
-/** Append-only, hash-chained audit log in PostgreSQL. */
+interface Pending {
+  entry: AuditEntry;
+  resolve: (record: AuditRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Append-only, hash-chained audit log in PostgreSQL. Writes are group-committed: entries arriving while
+ * a batch is being written go into the next batch, so one lock and one round trip serve many requests
+ * and the chain stays strictly ordered. Each caller still resolves only once its row is committed.
+ */
 export class PgAuditLog implements AuditLog {
+  private queue: Pending[] = [];
+  private flushing = false;
+
   constructor(private readonly pool: Pool) {}
 
-  async record(entry: AuditEntry): Promise<AuditRecord> {
+  record(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        const records = await this.writeBatch(batch.map((p) => p.entry));
+        batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private writeBatch(entries: AuditEntry[]): Promise<AuditRecord[]> {
     return inTransaction(this.pool, async (client) => {
       // One writer at a time extends the chain, whichever replica it runs in.
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('eafix-audit-chain'))`);
       const last = await client.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
-      const prevHash = last.rows[0]?.hash ?? GENESIS;
+      let prevHash = last.rows[0]?.hash ?? GENESIS;
       // Millisecond precision so the hash input survives the timestamptz round trip.
-      const at = new Date(Math.floor(Date.now()));
-      const hash = hashOf({ ...entry, at, prevHash });
+      const at = new Date(Date.now());
+      const values: unknown[] = [];
+      const tuples = entries.map((entry, i) => {
+        const hash = hashOf({ ...entry, at, prevHash });
+        values.push(at, entry.requestId, entry.teamId ?? null, entry.channelId ?? null, entry.userId ?? null, entry.action,
+          JSON.stringify(entry.arguments ?? {}), entry.outcome, entry.detail ?? null, prevHash, hash);
+        prevHash = hash;
+        const base = i * 11;
+        return `(${Array.from({ length: 11 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+      });
       const inserted = await client.query<AuditRow>(
         `INSERT INTO audit_log (at, request_id, team_id, channel_id, user_id, action, arguments, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-        [at, entry.requestId, entry.teamId ?? null, entry.channelId ?? null, entry.userId ?? null, entry.action,
-          JSON.stringify(entry.arguments ?? {}), entry.outcome, entry.detail ?? null, prevHash, hash],
+         VALUES ${tuples.join(', ')} RETURNING *`,
+        values,
       );
-      return fromRow(inserted.rows[0] as AuditRow);
+      // RETURNING order follows VALUES order for a plain INSERT; sort by id to be explicit.
+      return inserted.rows.map(fromRow).sort((a, b) => a.id - b.id);
     });
   }
 

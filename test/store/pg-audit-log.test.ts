@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { createPool, migrate, type Pool } from '../../src/store/database.ts';
@@ -21,8 +22,9 @@ afterAll(async () => {
 
 describe('PgAuditLog', () => {
   it('migrates once even when two replicas start together', async () => {
-    const applied = await pool.query('SELECT name FROM pgmigrations');
-    expect(applied.rows.map((r) => r.name)).toEqual(['001_audit-log']);
+    const applied = await pool.query('SELECT name FROM pgmigrations ORDER BY id');
+    const files = (await readdir('migrations')).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
+    expect(applied.rows.map((r) => r.name)).toEqual(files);
   });
 
   it('chains rows written concurrently and verifies the chain', async () => {
