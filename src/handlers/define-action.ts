@@ -61,6 +61,8 @@ export type ApprovalMode = 'none' | 'two-person';
 export interface ExecuteContext extends ActionContext {
   plan: PlanItem[];
   approvalId?: string;
+  /** Who approved the plan, for announcements. */
+  approvers?: string[];
   breakGlass?: boolean;
   /** Where progress goes: the approval message's thread, when there is one. */
   thread?: { channel: string; ts: string };

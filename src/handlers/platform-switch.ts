@@ -29,7 +29,12 @@ export async function applySwitch<T>(spec: SwitchSpec<T>, context: ExecuteContex
   if (!change) throw new AppError('bad_plan', 'The plan is empty; nothing was changed.');
   const applied = await context.deps.platform.compareAndSet(spec.key, change.from, change.to, context.invoker.userId, context.requestId);
   if (!applied) throw new AppError('plan_drift', `${spec.key} changed while this was waiting; nothing was changed. Check \`/eafix status\` and ask again.`);
-  await context.deps.notifier.post({ channel: context.deps.channels.ops, text: announce, blocks: [section(announce)] });
+  const how = context.breakGlass
+    ? ' — :rotating_light: break-glass, review pending'
+    : context.approvers?.length
+      ? ` — approved by ${context.approvers.map((a) => `<@${a}>`).join(', ')}`
+      : '';
+  await context.deps.notifier.post({ channel: context.deps.channels.ops, text: `${announce}${how}`, blocks: [section(`${announce}${how}`)] });
   const text = `:white_check_mark: ${spec.key} is now ${spec.describe(change.to)}.`;
   return { text, blocks: [section(text)], visibility: 'in_channel' };
 }

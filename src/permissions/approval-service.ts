@@ -147,7 +147,7 @@ export class ApprovalService {
         });
         return;
       }
-      reply = await action.execute(input, { ...context, plan, approvalId: request.id, ...(thread ? { thread } : {}) });
+      reply = await action.execute(input, { ...context, plan, approvalId: request.id, approvers: request.approvers, ...(thread ? { thread } : {}) });
       await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
       await this.audit(request, request.requester, 'execute', requestId, 'ok');
     } catch (error) {
