@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.eafix-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "Installing dependencies (npm ci)..." >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "Installing dependencies (npm install, from package-lock.json)..." >&2
+  # Not `npm ci`: the registry mirror lacks some other platforms' optional prebuilt packages, which
+  # `npm ci` refuses to skip. `npm install` keeps the locked versions and skips what does not apply.
+  npm install --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
