@@ -73,24 +73,35 @@ export class PgApprovalStore implements ApprovalStore {
     await this.pool.query('UPDATE approval_requests SET message_channel = $2, message_ts = $3 WHERE id = $1', [id, channel, ts]);
   }
 
+  /**
+   * Locks a request's row (serialising every click on it, across replicas) and settles expiry first.
+   * Returns the outcome to report when the request cannot be decided, or the locked row.
+   */
+  private async lockPending(client: PoolClient, id: string): Promise<
+    { done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: { required_approvals: number } }
+  > {
+    const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
+      'SELECT status, expires_at <= now() AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    const row = locked.rows[0];
+    if (!row) return { done: { kind: 'not_found' } };
+    if (row.status !== 'pending') return { done: { kind: 'not_pending', request: (await this.get(id, client))! } };
+    if (row.expired) {
+      await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
+      return { done: { kind: 'expired', request: (await this.get(id, client))! } };
+    }
+    return { row };
+  }
+
   async vote(id: string, approver: string): Promise<VoteOutcome> {
     return inTransaction(this.pool, async (client) => {
-      // The row lock serialises every click on this request, across replicas.
-      const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
-        'SELECT status, expires_at <= now() AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      const row = locked.rows[0];
-      if (!row) return { kind: 'not_found' };
-      if (row.status !== 'pending') return { kind: 'not_pending', request: (await this.get(id, client))! };
-      if (row.expired) {
-        await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
-        return { kind: 'expired', request: (await this.get(id, client))! };
-      }
+      const locked = await this.lockPending(client, id);
+      if ('done' in locked) return locked.done;
       const inserted = await client.query('INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, approver]);
       if (inserted.rowCount === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
       const votes = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM approval_votes WHERE request_id = $1', [id]);
-      if ((votes.rows[0]?.n ?? 0) < row.required_approvals) return { kind: 'counted', request: (await this.get(id, client))! };
+      if ((votes.rows[0]?.n ?? 0) < locked.row.required_approvals) return { kind: 'counted', request: (await this.get(id, client))! };
       await client.query(`UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`, [id, approver]);
       return { kind: 'approved', request: (await this.get(id, client))! };
     });
@@ -98,17 +109,8 @@ export class PgApprovalStore implements ApprovalStore {
 
   async decide(id: string, status: 'rejected' | 'cancelled', by: string, reason?: string): Promise<TransitionOutcome> {
     return inTransaction(this.pool, async (client) => {
-      const locked = await client.query<{ status: string; expired: boolean }>(
-        'SELECT status, expires_at <= now() AS expired FROM approval_requests WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      const row = locked.rows[0];
-      if (!row) return { kind: 'not_found' };
-      if (row.status !== 'pending') return { kind: 'not_pending', request: (await this.get(id, client))! };
-      if (row.expired) {
-        await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
-        return { kind: 'expired', request: (await this.get(id, client))! };
-      }
+      const locked = await this.lockPending(client, id);
+      if ('done' in locked) return locked.done;
       await client.query(
         'UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4 WHERE id = $1',
         [id, status, by, reason ?? null],

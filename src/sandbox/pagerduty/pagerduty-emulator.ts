@@ -1,8 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-// Shared with the Prometheus emulator; a candidate for src/sandbox/shared/.
-import { LoopbackServer, readBody, sendJson } from '../prometheus/loopback-server.ts';
+import { LoopbackEmulator, readBody, sendJson } from '../loopback-server.ts';
 import { validateEvent } from './pagerduty-validate.ts';
 import type { PagerDutyEventBody, PagerDutyPayload } from './pagerduty-validate.ts';
 
@@ -61,7 +59,7 @@ function describe(e: PagerDutyEvent): string {
 }
 
 /** Wire-level emulator of the PagerDuty Events API v2 (`POST /v2/enqueue`). */
-export class PagerDutyEmulator extends EventEmitter<{ event: [PagerDutyEvent] }> {
+export class PagerDutyEmulator extends LoopbackEmulator<{ event: [PagerDutyEvent] }> {
   /** Every accepted event, in arrival order. */
   readonly events: PagerDutyEvent[] = [];
   /** Current incident per dedup_key (a re-trigger after resolve replaces it). */
@@ -70,7 +68,6 @@ export class PagerDutyEmulator extends EventEmitter<{ event: [PagerDutyEvent] }>
   readonly requests: PagerDutyRequestRecord[] = [];
   readonly #options: PagerDutyEmulatorOptions;
   readonly #now: () => number;
-  readonly #server: LoopbackServer;
   readonly #failures: number[] = [];
   readonly #recent = new Map<string, number[]>();
 
@@ -78,32 +75,6 @@ export class PagerDutyEmulator extends EventEmitter<{ event: [PagerDutyEvent] }>
     super();
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#server = new LoopbackServer((req, res) => this.#handle(req, res));
-  }
-
-  /** Base URL; the bot posts to `${url}/v2/enqueue`. */
-  get url(): string {
-    return this.#server.url;
-  }
-
-  get isUp(): boolean {
-    return this.#server.isUp;
-  }
-
-  start(port = 0): Promise<void> {
-    return this.#server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.#server.stop();
-  }
-
-  goDown(): Promise<void> {
-    return this.#server.goDown();
-  }
-
-  comeUp(): Promise<void> {
-    return this.#server.comeUp();
   }
 
   /** Triggers that opened an incident, i.e. actually paged someone. */
@@ -146,7 +117,7 @@ export class PagerDutyEmulator extends EventEmitter<{ event: [PagerDutyEvent] }>
     });
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.#enqueue(req, res).catch((err: unknown) => {
       sendJson(res, 500, { status: 'error', message: String(err) });
     });

@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer, readBody, send, sendJson } from './loopback-server.ts';
+import { LoopbackEmulator, readBody, send, sendJson } from '../loopback-server.ts';
 import { checkSyntax, normaliseExpr, numberLiteral } from './promql-text.ts';
 import { ApiError, STATUS_FOR_ERROR, badParam, parseDuration, parseTime } from './prom-wire.ts';
 import type { ErrorType } from './prom-wire.ts';
@@ -70,7 +69,7 @@ type Outcome = { status: number; body: unknown; errorType?: ErrorType };
  * Wire-level Prometheus HTTP API v1 emulator. It does not evaluate PromQL: results are
  * registered per (whitespace-normalised) expression; anything else plausible is "no data".
  */
-export class PrometheusEmulator extends EventEmitter<{
+export class PrometheusEmulator extends LoopbackEmulator<{
   /** A query request arrived (before latency); lets tests act while it is in flight. */
   request: [Pick<PrometheusQueryRecord, 'endpoint' | 'method' | 'expr'>];
   /** A query request was answered. */
@@ -78,7 +77,6 @@ export class PrometheusEmulator extends EventEmitter<{
 }> {
   readonly queries: PrometheusQueryRecord[] = [];
   readonly #now: () => number;
-  readonly #server: LoopbackServer;
   readonly #results = new Map<string, Registered>();
   readonly #failures: ApiError[] = [];
   #latencyMs = 0;
@@ -86,32 +84,6 @@ export class PrometheusEmulator extends EventEmitter<{
   constructor(options: PrometheusEmulatorOptions = {}) {
     super();
     this.#now = options.now ?? Date.now;
-    this.#server = new LoopbackServer((req, res) => this.#handle(req, res));
-  }
-
-  get url(): string {
-    return this.#server.url;
-  }
-
-  get isUp(): boolean {
-    return this.#server.isUp;
-  }
-
-  start(port = 0): Promise<void> {
-    return this.#server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.#server.stop();
-  }
-
-  /** Refuse connections (listener closed, open sockets destroyed) until comeUp(). */
-  goDown(): Promise<void> {
-    return this.#server.goDown();
-  }
-
-  comeUp(): Promise<void> {
-    return this.#server.comeUp();
   }
 
   /** Register a vector result; a bare number is one sample with no labels. */
@@ -157,7 +129,7 @@ export class PrometheusEmulator extends EventEmitter<{
     return normaliseExpr(expr);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.#route(req, res).catch((err: unknown) => {
       sendJson(res, 500, new ApiError('internal', String(err)).toBody());
     });
@@ -223,7 +195,7 @@ export class PrometheusEmulator extends EventEmitter<{
       outcome = { status: err.status, body: err.toBody(), errorType: err.errorType };
     }
     // Going down mid-wait destroys the socket: nothing to answer or log.
-    if (!(await this.#server.delay(wait))) return;
+    if (!(await this.server.delay(wait))) return;
     record.status = outcome.status;
     if (outcome.errorType !== undefined) record.errorType = outcome.errorType;
     sendJson(res, outcome.status, outcome.body);

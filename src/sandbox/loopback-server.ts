@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -114,4 +115,43 @@ export function send(res: ServerResponse, status: number, contentType: string, b
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Base for the small HTTP emulators: lifecycle and up/down switching over one LoopbackServer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export abstract class LoopbackEmulator<Events extends Record<keyof Events, any[]> = Record<string, any[]>> extends EventEmitter<Events> {
+  protected readonly server: LoopbackServer;
+
+  constructor() {
+    super();
+    this.server = new LoopbackServer((req, res) => this.handle(req, res));
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): void;
+
+  /** Base URL of the emulator on loopback. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  get isUp(): boolean {
+    return this.server.isUp;
+  }
+
+  start(port = 0): Promise<void> {
+    return this.server.start(port);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** Refuse connections (listener closed, open sockets destroyed) until comeUp(). */
+  goDown(): Promise<void> {
+    return this.server.goDown();
+  }
+
+  comeUp(): Promise<void> {
+    return this.server.comeUp();
+  }
 }
