@@ -1,0 +1,212 @@
+/**
+ * The narrow, library-free view of Kubernetes that handlers and steps use. Names are the ones people
+ * type: environments and services from the topology, plus the gateway colours `blue` and `green`.
+ * Every method validates those names against the topology before it makes any request.
+ */
+import type { Colour } from '../config/topology.ts';
+
+export type { Colour };
+
+/** Who asked for a change and why; written onto the changed object as `eafix.io/*` annotations. */
+export interface ChangeMeta {
+  requestedBy: string;
+  reason: string;
+  /** Follows the work from Slack through jobs and audit rows into the cluster. */
+  requestId: string;
+  approvalId?: string;
+  /** Send the write as this user (Kubernetes impersonation), so cluster RBAC applies to them too. */
+  impersonate?: { user: string; groups: string[] };
+}
+
+export interface ConditionSummary {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** kubectl's view of a rollout: `failed` is ProgressDeadlineExceeded on the observed generation. */
+export type RolloutState = 'complete' | 'progressing' | 'failed';
+
+export interface DeploymentStatus {
+  /** The Deployment's name, e.g. eafix-risk-manager. */
+  name: string;
+  /** Topology service name or 'blue'/'green'; undefined for deployments outside the topology. */
+  service: string | undefined;
+  desired: number;
+  ready: number;
+  updated: number;
+  available: number;
+  unavailable: number;
+  images: string[];
+  /** Sum of container restartCount over the deployment's pods. */
+  restarts: number;
+  rollout: RolloutState;
+  /** True while kubectl would still be waiting (not complete, not failed). */
+  rolloutInProgress: boolean;
+  progressDeadlineExceeded: boolean;
+  paused: boolean;
+  /** kubectl's rollout status wording, e.g. "2 of 3 updated replicas are available". */
+  rolloutMessage: string;
+  conditions: ConditionSummary[];
+}
+
+export interface RolloutProgress {
+  deployment: string;
+  state: RolloutState;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  message: string;
+}
+
+export interface LiveColour {
+  colour: Colour | 'unknown';
+  selector: Record<string, string>;
+}
+
+export interface TrafficSwitch {
+  changed: boolean;
+  from: Colour | 'unknown';
+  to: Colour;
+}
+
+export interface ScaleResult {
+  deployment: string;
+  from: number;
+  to: number;
+  changed: boolean;
+}
+
+export interface RestartOptions {
+  /**
+   * The value written to `kubectl.kubernetes.io/restartedAt`. A step stores it before its first try,
+   * so a resumed step finds it on the template and does not restart the pods a second time.
+   */
+  restartedAt?: string;
+}
+
+export interface RestartResult {
+  deployment: string;
+  restartedAt: string;
+  changed: boolean;
+}
+
+export interface WaitForRolloutOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called whenever the rollout's counts or state change. */
+  onProgress?: (progress: RolloutProgress) => void;
+}
+
+export interface WaitForPodsOptions {
+  /** Pods that must be Ready; default: every matching pod, and at least one. */
+  minReady?: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface PodSummary {
+  name: string;
+  phase: string;
+  ready: boolean;
+  /** kubectl's READY column, e.g. "1/1". */
+  readyContainers: string;
+  restarts: number;
+  ageSeconds: number;
+  node: string | undefined;
+  /** Why a container is waiting: CrashLoopBackOff, ImagePullBackOff, ContainerCreating… */
+  waitingReason: string | undefined;
+  /** Why a container last terminated: Error, OOMKilled… */
+  lastTerminationReason: string | undefined;
+  /** kubectl's STATUS column: a waiting reason, Terminating, or the phase. */
+  status: string;
+  labels: Record<string, string>;
+}
+
+export interface PodsReady {
+  ready: number;
+  total: number;
+  pods: PodSummary[];
+}
+
+export interface GatewayEndpoint {
+  ip: string;
+  pod: string | undefined;
+  colour: Colour | 'unknown';
+}
+
+export interface GatewayEndpoints {
+  service: string;
+  /** Ready addresses: where traffic actually goes. */
+  ready: number;
+  notReady: number;
+  addresses: GatewayEndpoint[];
+  /** Ready addresses per colour of the pod behind them. */
+  colours: Record<Colour | 'unknown', number>;
+}
+
+export interface PodLogsOptions {
+  tailLines?: number;
+  sinceSeconds?: number;
+  /** Bound on the whole text (default 1 MB). */
+  maxBytes?: number;
+}
+
+export interface PodLogs {
+  text: string;
+  pods: string[];
+  truncated: boolean;
+}
+
+export interface RecentEventsOptions {
+  /** A service or colour (its deployment, replica sets and pods), or any object's exact name. */
+  involvedName?: string;
+  limit: number;
+}
+
+export interface ClusterEvent {
+  type: string;
+  reason: string;
+  message: string;
+  /** e.g. "Pod/eafix-risk-manager-5d9c7-abcde" */
+  object: string;
+  count: number;
+  /** ISO time of the last occurrence, when known. */
+  lastSeen: string | undefined;
+}
+
+export interface AccessCheck {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  /** API group; inferred for the resources the bot uses (deployments → apps). */
+  group?: string;
+}
+
+export interface AccessResult extends AccessCheck {
+  allowed: boolean;
+  reason: string;
+}
+
+export interface Cluster {
+  /** Every deployment of the environment, with restarts, in a constant number of requests. */
+  status(environment: string): Promise<DeploymentStatus[]>;
+  liveColour(environment: string): Promise<LiveColour>;
+  /** Points the gateway at `colour`; no write when it already does. */
+  switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch>;
+  /** `target` is a service, a colour, or a deployment name; replicas are checked against the topology. */
+  scale(environment: string, target: string, replicas: number, change: ChangeMeta): Promise<ScaleResult>;
+  /** kubectl rollout restart; idempotent for a given `restartedAt`. */
+  restart(environment: string, target: string, change: ChangeMeta, options?: RestartOptions): Promise<RestartResult>;
+  /** Resolves when kubectl would say "successfully rolled out"; rejects rollout_failed / rollout_timeout. */
+  waitForRollout(environment: string, target: string, options: WaitForRolloutOptions): Promise<RolloutProgress>;
+  /** Like `kubectl wait --for=condition=ready pod -l <selector>`. */
+  waitForPodsReady(environment: string, labelSelector: string, options: WaitForPodsOptions): Promise<PodsReady>;
+  gatewayEndpoints(environment: string): Promise<GatewayEndpoints>;
+  listPods(environment: string, target: string): Promise<PodSummary[]>;
+  podLogs(environment: string, target: string, options?: PodLogsOptions): Promise<PodLogs>;
+  recentEvents(environment: string, options: RecentEventsOptions): Promise<ClusterEvent[]>;
+  accessReview(environment: string, checks: AccessCheck[]): Promise<AccessResult[]>;
+}

@@ -1,0 +1,110 @@
+/**
+ * The three runbook writes: switch gateway traffic, scale, rollout restart. Each reads first and skips
+ * the write when the cluster is already in the wanted state, so a resumed step changes nothing twice,
+ * and each annotates the object it changed with who, why and which request.
+ */
+import { AppError } from '../app-error.ts';
+import type { ChangeMeta, Colour, RestartOptions, RestartResult, ScaleResult, TrafficSwitch } from './cluster.ts';
+import { checkReplicas, isColour, namespaceFor, resolveTarget } from './cluster-targets.ts';
+import { changeAnnotations, RESTARTED_AT_ANNOTATION } from './change-annotations.ts';
+import type { KubeContext } from './kube-context.ts';
+import { PATCH } from './kube-request.ts';
+
+export async function switchTraffic(k: KubeContext, environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch> {
+  const namespace = namespaceFor(k.topology, environment);
+  if (!isColour(colour)) {
+    throw new AppError('unknown_colour', `"${String(colour)}" is not a gateway colour.`, { hints: ['Colours: blue, green'] });
+  }
+  const name = k.topology.gateway.service;
+  const key = k.topology.gateway.selectorKey;
+  const result = await k.requests.retryOnConflict(`service ${namespace}/${name}`, async (): Promise<TrafficSwitch> => {
+    const service = await k.requests.run({ verb: 'get', resource: 'services', namespace, name }, (o) =>
+      k.core.readNamespacedService({ name, namespace }, o),
+    );
+    const current = service.spec?.selector?.[key];
+    const from: Colour | 'unknown' = current !== undefined && isColour(current) ? current : 'unknown';
+    if (current === colour) return { changed: false, from, to: colour };
+    // resourceVersion makes the patch conditional: `from` is what we actually switched away from.
+    const body = {
+      metadata: { resourceVersion: service.metadata?.resourceVersion, annotations: changeAnnotations(change, new Date(k.now())) },
+      spec: { selector: { [key]: colour } },
+    };
+    await k.requests.run(
+      { verb: 'patch', resource: 'services', namespace, name },
+      (o) => k.core.patchNamespacedService({ name, namespace, body }, o),
+      { contentType: PATCH.strategicMerge, impersonate: change.impersonate },
+    );
+    return { changed: true, from, to: colour };
+  });
+  if (result.changed) k.logger.info({ namespace, service: name, from: result.from, to: colour, requestId: change.requestId }, 'gateway traffic switched');
+  return result;
+}
+
+export async function scale(k: KubeContext, environment: string, targetName: string, replicas: number, change: ChangeMeta): Promise<ScaleResult> {
+  const namespace = namespaceFor(k.topology, environment);
+  const target = resolveTarget(k.topology, targetName);
+  checkReplicas(target, replicas, environment);
+  const name = target.deployment;
+  const result = await k.requests.retryOnConflict(`deployment ${namespace}/${name}`, async () => {
+    const current = await k.requests.run({ verb: 'get', resource: 'deployments/scale', namespace, name }, (o) =>
+      k.apps.readNamespacedDeploymentScale({ name, namespace }, o),
+    );
+    const from = current.spec?.replicas ?? 0;
+    if (from === replicas) return { deployment: name, from, to: replicas, changed: false };
+    await k.requests.run(
+      { verb: 'patch', resource: 'deployments/scale', namespace, name },
+      (o) =>
+        k.apps.patchNamespacedDeploymentScale(
+          { name, namespace, body: { metadata: { resourceVersion: current.metadata?.resourceVersion }, spec: { replicas } } },
+          o,
+        ),
+      { contentType: PATCH.merge, impersonate: change.impersonate },
+    );
+    return { deployment: name, from, to: replicas, changed: true };
+  });
+  if (!result.changed) return result;
+  // The Scale subresource carries no Deployment metadata, so the annotations follow in a second patch.
+  await k.requests.run(
+    { verb: 'patch', resource: 'deployments', namespace, name },
+    (o) => k.apps.patchNamespacedDeployment({ name, namespace, body: { metadata: { annotations: changeAnnotations(change, new Date(k.now())) } } }, o),
+    { contentType: PATCH.merge, impersonate: change.impersonate },
+  );
+  k.logger.info({ namespace, deployment: name, from: result.from, to: replicas, requestId: change.requestId }, 'deployment scaled');
+  return result;
+}
+
+export async function restart(
+  k: KubeContext,
+  environment: string,
+  targetName: string,
+  change: ChangeMeta,
+  options: RestartOptions = {},
+): Promise<RestartResult> {
+  const namespace = namespaceFor(k.topology, environment);
+  const target = resolveTarget(k.topology, targetName);
+  const restartedAt = options.restartedAt ?? new Date(k.now()).toISOString();
+  if (Number.isNaN(Date.parse(restartedAt))) {
+    throw new AppError('invalid_restarted_at', `"${restartedAt}" is not a time (expected ISO 8601).`);
+  }
+  const name = target.deployment;
+  const deployment = await k.requests.run({ verb: 'get', resource: 'deployments', namespace, name }, (o) =>
+    k.apps.readNamespacedDeployment({ name, namespace }, o),
+  );
+  if (deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === restartedAt) {
+    return { deployment: name, restartedAt, changed: false };
+  }
+  if (deployment.spec?.paused) {
+    throw new AppError('deployment_paused', `${target.name} in ${environment} is paused; a restart would not roll out until it is resumed.`);
+  }
+  const body = {
+    metadata: { annotations: changeAnnotations(change, new Date(k.now())) },
+    spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
+  };
+  await k.requests.run(
+    { verb: 'patch', resource: 'deployments', namespace, name },
+    (o) => k.apps.patchNamespacedDeployment({ name, namespace, body }, o),
+    { contentType: PATCH.strategicMerge, impersonate: change.impersonate },
+  );
+  k.logger.info({ namespace, deployment: name, restartedAt, requestId: change.requestId }, 'deployment restarted');
+  return { deployment: name, restartedAt, changed: true };
+}
