@@ -1,0 +1,221 @@
+import { AppError } from '../app-error.ts';
+import { inTransaction } from '../store/database.ts';
+import type { Pool } from '../store/database.ts';
+import { newId } from '../store/row-ids.ts';
+import type { RunKind } from './run-definition.ts';
+import { RunQueries } from './run-queries.ts';
+import { runFromRow, stepFromRow } from './run-record.ts';
+import type { RunRecord, RunRow, RunStatus, RunThread, StepRecord, StepRow } from './run-record.ts';
+import { claimTarget, mayStart, releaseTarget } from './target-lock.ts';
+
+export interface NewRun {
+  input: unknown;
+  requestId: string;
+  requestedBy: string;
+  teamId: string;
+  /** The action id users typed; defaults to the run kind. */
+  action?: string;
+  approvalId?: string;
+  /** The same key (e.g. the approval id) always yields the same run: a double click never runs twice. */
+  idempotencyKey?: string;
+  /** Where progress is posted. */
+  thread?: RunThread;
+}
+
+export interface CreatedRun {
+  run: RunRecord;
+  /** False when the idempotency key matched an existing run. */
+  created: boolean;
+  /** True when the run may be enqueued now; false while it waits for its target (or is already over). */
+  startable: boolean;
+  /** The run holding the target this one waits for. */
+  waitingFor?: string;
+}
+
+export interface FinishedRun {
+  run: RunRecord;
+  /** False when the run had already ended (another worker finished it). */
+  finished: boolean;
+  /** The waiting run that was handed the target: enqueue it. */
+  next?: string;
+}
+
+export interface StartedRun {
+  run: RunRecord;
+  /** A previous worker had started the run and did not finish it. */
+  resumed: boolean;
+  previousWorker?: string;
+}
+
+/**
+ * Runs and their step checkpoints in PostgreSQL. Every state change is written here before any
+ * observer hears of it, so whoever renders a run renders it from this store.
+ */
+export class PgRunStore extends RunQueries {
+  constructor(private readonly db: Pool) {
+    super(db);
+  }
+
+  async createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
+    const target = kind.target?.(request.input);
+    const onBusy = kind.onBusy ?? 'refuse';
+    return inTransaction(this.db, async (client) => {
+      const inserted = await client.query<RunRow>(
+        `INSERT INTO runs (id, kind, action, input, request_id, requested_by, team_id, approval_id, idempotency_key,
+                           target, on_busy, step_count, thread_channel, thread_ts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+        [newId('run'), kind.kind, request.action ?? kind.kind, JSON.stringify(request.input ?? null), request.requestId,
+          request.requestedBy, request.teamId, request.approvalId ?? null, request.idempotencyKey ?? null, target ?? null,
+          onBusy, kind.steps.length, request.thread?.channel ?? null, request.thread?.ts ?? null],
+      );
+      const row = inserted.rows[0];
+      if (!row) {
+        const existing = await client.query<RunRow & { may_start: boolean }>(
+          `SELECT r.*, (r.target IS NULL OR EXISTS (SELECT 1 FROM run_targets t WHERE t.run_id = r.id)) AS may_start
+             FROM runs r WHERE idempotency_key = $1`,
+          [request.idempotencyKey],
+        );
+        const found = existing.rows[0] as RunRow & { may_start: boolean };
+        const run = runFromRow(found);
+        return { run, created: false, startable: found.may_start && (run.status === 'queued' || run.status === 'running') };
+      }
+      for (const [index, step] of kind.steps.entries()) {
+        await client.query('INSERT INTO run_steps (run_id, step_index, step_id, title) VALUES ($1, $2, $3, $4)', [row.id, index, step.id, step.title]);
+      }
+      const run = runFromRow(row);
+      if (target === undefined) return { run, created: true, startable: true };
+      const claim = await claimTarget(client, target, row.id);
+      if (claim.claimed) return { run, created: true, startable: true };
+      if (onBusy === 'refuse') {
+        throw new AppError('target_busy', `${target} is already being changed by run ${claim.holder}. Wait for it to finish or cancel it.`, {
+          hints: [`/eafix runs ${claim.holder}`],
+        });
+      }
+      return { run, created: true, startable: false, waitingFor: claim.holder };
+    });
+  }
+
+  /** Marks the run running on `workerId`; undefined when it already ended. */
+  async startRun(runId: string, workerId: string): Promise<StartedRun | undefined> {
+    return inTransaction(this.db, async (client) => {
+      const current = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+      const before = current.rows[0];
+      if (!before || (before.status !== 'queued' && before.status !== 'running')) return undefined;
+      const resumed = before.status === 'running';
+      const updated = await client.query<RunRow>(
+        `UPDATE runs SET status = 'running', worker_id = $2, started_at = coalesce(started_at, clock_timestamp()),
+                resumed_count = resumed_count + $3
+          WHERE id = $1 RETURNING *`,
+        [runId, workerId, resumed ? 1 : 0],
+      );
+      return { run: runFromRow(updated.rows[0] as RunRow), resumed, previousWorker: before.worker_id ?? undefined };
+    });
+  }
+
+  async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
+    const result = await this.db.query<StepRow>(
+      `WITH run AS (UPDATE runs SET current_step = $2 WHERE id = $1)
+       UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), finished_at = NULL,
+              error = NULL, worker_id = $3
+        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
+      [runId, index, workerId],
+    );
+    return stepFromRow(result.rows[0] as StepRow);
+  }
+
+  async stepSucceeded(runId: string, index: number, result: { summary?: string | undefined; output?: unknown }): Promise<StepRecord> {
+    const updated = await this.db.query<StepRow>(
+      `UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
+        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
+      [runId, index, result.summary ?? null, result.output === undefined ? null : JSON.stringify(result.output)],
+    );
+    return stepFromRow(updated.rows[0] as StepRow);
+  }
+
+  /** A failed attempt that will be retried: the step stays running, with the reason shown. */
+  async stepAttemptFailed(runId: string, index: number, error: string): Promise<void> {
+    await this.db.query('UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2', [runId, index, error]);
+  }
+
+  async stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord> {
+    const updated = await this.db.query<StepRow>(
+      `UPDATE run_steps SET status = $3, finished_at = clock_timestamp(), error = $4
+        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
+      [runId, index, status, error],
+    );
+    return stepFromRow(updated.rows[0] as StepRow);
+  }
+
+  /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
+  async finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string }): Promise<FinishedRun> {
+    return inTransaction(this.db, async (client) => {
+      const updated = await client.query<RunRow>(
+        `UPDATE runs SET status = $2, error = $3, summary = $4, finished_at = clock_timestamp()
+          WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+        [runId, outcome.status, outcome.error ?? null, outcome.summary ?? null],
+      );
+      const row = updated.rows[0];
+      if (!row) {
+        const current = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId]);
+        return { run: runFromRow(current.rows[0] as RunRow), finished: false };
+      }
+      await client.query(
+        `UPDATE run_steps SET status = CASE WHEN status = 'running' THEN $2 ELSE 'skipped' END, finished_at = coalesce(finished_at, clock_timestamp())
+          WHERE run_id = $1 AND status IN ('pending', 'running')`,
+        [runId, outcome.status === 'cancelled' ? 'cancelled' : 'failed'],
+      );
+      const next = await releaseTarget(client, runId);
+      return { run: runFromRow(row), finished: true, ...(next ? { next } : {}) };
+    });
+  }
+
+  /** Flags an active run for cancellation; undefined when there is no such active run. */
+  async requestCancel(runId: string, by: string): Promise<RunRecord | undefined> {
+    const result = await this.db.query<RunRow>(
+      `UPDATE runs SET cancel_requested = true, cancelled_by = coalesce(cancelled_by, $2)
+        WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+      [runId, by],
+    );
+    const row = result.rows[0];
+    return row ? runFromRow(row) : undefined;
+  }
+
+  async cancelState(runId: string): Promise<{ requested: boolean; by?: string | undefined }> {
+    const result = await this.db.query<{ cancel_requested: boolean; cancelled_by: string | null }>(
+      'SELECT cancel_requested, cancelled_by FROM runs WHERE id = $1',
+      [runId],
+    );
+    const row = result.rows[0];
+    return { requested: row?.cancel_requested ?? false, by: row?.cancelled_by ?? undefined };
+  }
+
+  /** Whether the run may start: it changes nothing, or it holds its target. */
+  mayStart(runId: string): Promise<boolean> {
+    return mayStart(this.db, runId);
+  }
+
+  /** Saves the status message's ts unless one is saved already; returns the ts that is saved. */
+  async setStatusMessage(runId: string, ts: string): Promise<string> {
+    const result = await this.db.query<{ status_message_ts: string }>(
+      `UPDATE runs SET status_message_ts = coalesce(status_message_ts, $2) WHERE id = $1 RETURNING status_message_ts`,
+      [runId, ts],
+    );
+    return result.rows[0]?.status_message_ts ?? ts;
+  }
+
+  /**
+   * Active runs a worker should have in the queue: they may start now, or they wait for a target but
+   * were cancelled (a worker must close them). Used to re-enqueue after a crash between write and enqueue.
+   */
+  async runsToEnqueue(limit = 500): Promise<Array<{ id: string; requestId: string }>> {
+    const result = await this.db.query<{ id: string; request_id: string }>(
+      `SELECT r.id, r.request_id FROM runs r
+        WHERE r.status IN ('queued', 'running')
+          AND (r.target IS NULL OR r.cancel_requested OR EXISTS (SELECT 1 FROM run_targets t WHERE t.run_id = r.id))
+        ORDER BY r.created_at LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map((row) => ({ id: row.id, requestId: row.request_id }));
+  }
+}

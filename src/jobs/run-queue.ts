@@ -1,0 +1,82 @@
+import { Queue } from 'bullmq';
+import type { Logger } from '../logger.ts';
+import { withTimeout } from '../redis/redis-connection.ts';
+import type { Redis } from '../redis/redis-connection.ts';
+import type { CreatedRun, NewRun, PgRunStore } from './pg-run-store.ts';
+import type { RunKind } from './run-definition.ts';
+import { notify } from './run-events.ts';
+import type { RunObserver } from './run-events.ts';
+
+export const RUN_QUEUE_NAME = 'runs';
+
+/** Ids only: the worker reloads everything else from Postgres. */
+export interface RunJobData {
+  runId: string;
+  requestId: string;
+}
+
+export interface RunQueueOptions {
+  connection: Redis;
+  /** BullMQ's own key prefix (not ioredis keyPrefix, which BullMQ does not support). */
+  prefix: string;
+  store: PgRunStore;
+  logger: Logger;
+  /** Told of `queued` runs; in the web process this posts the status message before the job exists. */
+  observer?: RunObserver;
+  queueName?: string;
+  /** Job-level tries, for infrastructure failures (Postgres or Redis lost mid-run); steps retry on their own. */
+  jobAttempts?: number;
+  jobBackoffMs?: number;
+}
+
+/** Creates runs and puts them on the BullMQ queue, with jobId = runId so enqueueing twice is a no-op. */
+export class RunQueue {
+  readonly queue: Queue<RunJobData>;
+
+  constructor(private readonly options: RunQueueOptions) {
+    this.queue = new Queue<RunJobData>(options.queueName ?? RUN_QUEUE_NAME, {
+      connection: options.connection,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: options.jobAttempts ?? 5,
+        backoff: { type: 'exponential', delay: options.jobBackoffMs ?? 2_000 },
+        // Postgres keeps the history. Removing finished jobs lets a run be enqueued again later (a
+        // handed-over target, a recovery sweep): the worker then finds it over and does nothing.
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    });
+    this.queue.on('error', (err) => options.logger.warn({ err }, 'run queue error'));
+  }
+
+  /**
+   * Creates the run (idempotent on `idempotencyKey`), reports it queued, and enqueues it unless it must
+   * wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses.
+   */
+  async submit<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
+    const created = await this.options.store.createRun(kind, request);
+    if (created.created) {
+      await notify(this.options.observer, { type: 'queued', runId: created.run.id, waitingFor: created.waitingFor }, this.options.logger);
+    }
+    if (created.startable) await this.enqueue(created.run.id, created.run.requestId);
+    return created;
+  }
+
+  async enqueue(runId: string, requestId: string): Promise<void> {
+    await this.queue.add('run', { runId, requestId }, { jobId: runId });
+  }
+
+  /** Re-enqueues active runs whose job may have been lost (a crash between commit and enqueue). */
+  async recover(): Promise<number> {
+    const runs = await this.options.store.runsToEnqueue();
+    for (const run of runs) await this.enqueue(run.id, run.requestId);
+    if (runs.length) this.options.logger.info({ count: runs.length }, 'active runs re-enqueued');
+    return runs.length;
+  }
+
+  async close(timeoutMs = 5_000): Promise<void> {
+    await withTimeout(this.queue.close(), timeoutMs, 'run queue close').catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'run queue did not close in time');
+    });
+  }
+}

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Logger } from '../logger.ts';
+import { withTimeout } from '../redis/redis-connection.ts';
+import type { Redis } from '../redis/redis-connection.ts';
+import type { PgRunStore } from './pg-run-store.ts';
+import type { RunKind } from './run-definition.ts';
+import { CancelListener } from './run-cancellation.ts';
+import { notify } from './run-events.ts';
+import type { RunObserver } from './run-events.ts';
+import { RUN_QUEUE_NAME, RunQueue } from './run-queue.ts';
+import type { RunJobData } from './run-queue.ts';
+import { defaultRetryPolicy } from './retry-policy.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+import { WorkerShutdownError } from './step-attempt.ts';
+import { StepRunner } from './step-runner.ts';
+
+export interface RunWorkerOptions<Deps> {
+  connection: Redis;
+  /** BullMQ's key prefix; also prefixes the cancellation channel. */
+  prefix: string;
+  store: PgRunStore;
+  kinds: RunKind<Deps>[];
+  deps: Deps;
+  logger: Logger;
+  observer?: RunObserver;
+  /** Shown in the run's history ("resumed on worker X"). Defaults to host:pid:random. */
+  workerId?: string;
+  queueName?: string;
+  /** For handing a released target to the next run; one is created on `connection` when absent. */
+  queue?: RunQueue;
+  concurrency?: number;
+  /** A job whose lock is not renewed for this long counts as stalled (its worker died) and is taken over. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How often one job may be taken over before it is failed (a step that kills its worker). */
+  maxStalledCount?: number;
+  retry?: Partial<RetryPolicy>;
+  defaultStepTimeoutMs?: number;
+  /** How long `close()` waits for running steps before abandoning them to another worker. */
+  closeTimeoutMs?: number;
+}
+
+/** Runs the BullMQ jobs of the run queue: one job = one run, executed from its checkpoints. */
+export class RunWorker<Deps> {
+  readonly workerId: string;
+  private worker: Worker<RunJobData> | undefined;
+  private readonly cancellation: CancelListener;
+  private readonly queue: RunQueue;
+  private readonly ownsQueue: boolean;
+  private readonly runner: StepRunner<Deps>;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: RunWorkerOptions<Deps>) {
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+    this.logger = options.logger.child({ workerId: this.workerId });
+    this.cancellation = new CancelListener(options.connection, options.prefix, this.logger);
+    this.ownsQueue = !options.queue;
+    this.queue = options.queue ?? new RunQueue({
+      connection: options.connection, prefix: options.prefix, store: options.store, logger: options.logger,
+      ...(options.queueName ? { queueName: options.queueName } : {}),
+    });
+    this.runner = new StepRunner<Deps>({
+      store: options.store,
+      kinds: new Map(options.kinds.map((kind) => [kind.kind, kind])),
+      deps: options.deps,
+      observer: options.observer,
+      logger: this.logger,
+      workerId: this.workerId,
+      retry: { ...defaultRetryPolicy, ...options.retry },
+      defaultStepTimeoutMs: options.defaultStepTimeoutMs ?? 10 * 60_000,
+      onTargetHandedOver: (runId) => this.handOver(runId),
+    });
+  }
+
+  /** Subscribes to cancellations, starts taking jobs, and re-enqueues runs whose job was lost. */
+  async start(): Promise<void> {
+    await this.cancellation.start();
+    const { options } = this;
+    const worker = new Worker<RunJobData>(options.queueName ?? RUN_QUEUE_NAME, (job) => this.process(job), {
+      connection: options.connection,
+      prefix: options.prefix,
+      name: this.workerId,
+      concurrency: options.concurrency ?? 4,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      autorun: false,
+    });
+    worker.on('error', (err) => this.logger.warn({ err }, 'run worker error'));
+    worker.on('failed', (job, err) => void this.onJobFailed(job, err));
+    this.worker = worker;
+    void worker.run().catch((err: unknown) => this.logger.error({ err }, 'run worker stopped'));
+    await worker.waitUntilReady();
+    await this.queue.recover();
+  }
+
+  private async process(job: Job<RunJobData>): Promise<void> {
+    const { runId, requestId } = job.data;
+    const tracked = this.cancellation.track(runId);
+    try {
+      await this.runner.execute(runId, requestId, tracked.signal);
+    } finally {
+      tracked.release();
+    }
+  }
+
+  private async handOver(runId: string): Promise<void> {
+    const next = await this.options.store.getRun(runId);
+    if (next) await this.queue.enqueue(next.id, next.requestId);
+  }
+
+  /** BullMQ gave up on the job (infrastructure kept failing, or it stalled too often): end the run. */
+  private async onJobFailed(job: Job<RunJobData> | undefined, err: Error): Promise<void> {
+    if (!job || err instanceof WorkerShutdownError) return;
+    const attempts = job.opts.attempts ?? 1;
+    if (job.attemptsMade < attempts && !/stalled more than/.test(err.message)) return;
+    this.logger.error({ err, runId: job.data.runId }, 'run job failed for good');
+    try {
+      const finished = await this.options.store.finishRun(job.data.runId, { status: 'failed', error: `the worker gave up: ${err.message}` });
+      if (!finished.finished) return;
+      if (finished.next) await this.handOver(finished.next);
+      await notify(this.options.observer, { type: 'run-finished', runId: job.data.runId, status: 'failed', error: finished.run.error }, this.logger);
+    } catch (error) {
+      this.logger.error({ err: error, runId: job.data.runId }, 'could not record the failed run; the recovery sweep will retry it');
+    }
+  }
+
+  /**
+   * Stops taking jobs and waits up to `closeTimeoutMs` for running steps. Past that (or when Redis is
+   * gone, where BullMQ's close can wait forever) the steps are abandoned: their runs stay `running`
+   * and resume on another worker once the lock expires.
+   */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
+    if (worker) {
+      try {
+        await withTimeout(worker.close(), timeoutMs, 'run worker close');
+      } catch {
+        this.logger.warn('run worker did not stop in time; abandoning its runs to other workers');
+        this.cancellation.abortAll(new WorkerShutdownError());
+        await withTimeout(worker.close(true), 2_000, 'run worker force close').catch(() => undefined);
+      }
+    }
+    await Promise.all([this.cancellation.close(2_000), this.ownsQueue ? this.queue.close(2_000) : undefined]);
+  }
+}

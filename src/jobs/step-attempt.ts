@@ -1,0 +1,64 @@
+import { AppError } from '../app-error.ts';
+import type { StepContext, StepDefinition, StepResult } from './run-definition.ts';
+
+export class StepTimeoutError extends AppError {
+  constructor(title: string, timeoutMs: number) {
+    super('step_timeout', `${title} did not finish within ${formatMs(timeoutMs)}`);
+  }
+}
+
+export class RunCancelledError extends AppError {
+  constructor(by?: string) {
+    super('run_cancelled', by ? `cancelled by <@${by}>` : 'cancelled');
+  }
+}
+
+/** The worker is shutting down: the step is abandoned, not failed, and resumes on another worker. */
+export class WorkerShutdownError extends Error {
+  constructor() {
+    super('worker shutting down');
+    this.name = 'WorkerShutdownError';
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * One try of one step, bounded by its timeout and by the run's signal (cancellation, shutdown).
+ * A step that ignores its signal is abandoned rather than awaited: the run moves on, and the step is
+ * idempotent, so whatever it still does is harmless.
+ */
+export async function attemptStep<Deps>(
+  step: StepDefinition<Deps>,
+  context: Omit<StepContext<Deps>, 'signal'>,
+  runSignal: AbortSignal,
+  timeoutMs: number,
+): Promise<StepResult> {
+  const controller = new AbortController();
+  const onRunAbort = (): void => controller.abort(runSignal.reason);
+  if (runSignal.aborted) throw runSignal.reason;
+  runSignal.addEventListener('abort', onRunAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new StepTimeoutError(step.title, timeoutMs)), timeoutMs);
+  try {
+    const running = Promise.resolve().then(() => step.run({ ...context, signal: controller.signal }));
+    // An abandoned step may still reject later; that must not become an unhandled rejection.
+    running.catch(() => undefined);
+    const result = await Promise.race([running, rejectOnAbort(controller.signal)]);
+    return result ?? {};
+  } catch (error) {
+    // A step that reacts to the abort throws its own AbortError; report why we aborted instead.
+    throw controller.signal.aborted ? controller.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener('abort', onRunAbort);
+  }
+}

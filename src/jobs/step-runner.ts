@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../logger.ts';
+import type { PgRunStore } from './pg-run-store.ts';
+import type { AnyRunKind, StepResult } from './run-definition.ts';
+import { notify } from './run-events.ts';
+import type { RunEvent, RunObserver } from './run-events.ts';
+import type { RunRecord, RunWithSteps } from './run-record.ts';
+import { backoffDelay, describeError, isRetryable } from './retry-policy.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+import { RunCancelledError, WorkerShutdownError, attemptStep } from './step-attempt.ts';
+
+export interface StepRunnerOptions<Deps> {
+  store: PgRunStore;
+  kinds: ReadonlyMap<string, AnyRunKind>;
+  deps: Deps;
+  observer?: RunObserver | undefined;
+  logger: Logger;
+  workerId: string;
+  retry: RetryPolicy;
+  defaultStepTimeoutMs: number;
+  /** Called (after the commit) with a run that was just handed the target a finished run released. */
+  onTargetHandedOver: (runId: string) => Promise<void>;
+}
+
+type Outcome = { status: 'succeeded'; summary?: string } | { status: 'failed'; error: string } | { status: 'cancelled'; error: string };
+
+/**
+ * Executes one run from its checkpoints: skips steps already done, re-runs the one a dead worker was
+ * in, checkpoints each step's start and end, retries upstream failures with backoff and stops at
+ * the first other failure or at cancellation. Store errors are not caught: the job fails and BullMQ
+ * retries it, and the retry resumes from the checkpoints.
+ */
+export class StepRunner<Deps> {
+  constructor(private readonly options: StepRunnerOptions<Deps>) {}
+
+  async execute(runId: string, requestId: string, signal: AbortSignal): Promise<RunRecord | undefined> {
+    const { store, workerId } = this.options;
+    const logger = this.options.logger.child({ runId, requestId, workerId });
+    const before = await store.getRun(runId);
+    if (!before) {
+      logger.warn('run not found; dropping its job');
+      return undefined;
+    }
+    if (before.status === 'queued' && before.cancelRequested) return this.finish(before, { status: 'cancelled', error: new RunCancelledError(before.cancelledBy).userMessage }, logger);
+    if (before.status !== 'queued' && before.status !== 'running') return before;
+    if (before.target !== undefined && !(await store.mayStart(runId))) {
+      logger.warn({ target: before.target }, 'run does not hold its target yet; it is enqueued when handed the target');
+      return before;
+    }
+    const started = await store.startRun(runId, workerId);
+    if (!started) return store.getRun(runId);
+    const run = (await store.getRun(runId)) as RunWithSteps;
+    const kind = this.options.kinds.get(run.kind);
+    if (!kind) return this.finish(run, { status: 'failed', error: `this worker does not know runs of kind ${run.kind}` }, logger);
+    const firstOpen = run.steps.findIndex((s) => s.status !== 'succeeded' && s.status !== 'skipped');
+    if (started.resumed) {
+      logger.info({ previousWorker: started.previousWorker, stepIndex: firstOpen }, 'run resumed');
+      await this.emit({ type: 'resumed', runId, workerId, previousWorker: started.previousWorker, stepIndex: firstOpen === -1 ? run.steps.length : firstOpen });
+    }
+    const outputs: Record<string, unknown> = {};
+    const summaries: string[] = [];
+    for (const [index, step] of run.steps.entries()) {
+      if (step.status === 'succeeded' || step.status === 'skipped') {
+        outputs[step.stepId] = step.output;
+        if (step.summary) summaries.push(step.summary);
+        continue;
+      }
+      if (signal.aborted && signal.reason instanceof WorkerShutdownError) throw signal.reason;
+      const cancel = await store.cancelState(runId);
+      if (signal.aborted || cancel.requested) return this.finish(run, { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage }, logger);
+      const definition = kind.steps[index];
+      if (!definition || definition.id !== step.stepId) {
+        return this.finish(run, { status: 'failed', error: `step ${index + 1} (${step.stepId}) no longer matches the ${kind.kind} definition` }, logger);
+      }
+      const result = await this.runStep(run, index, definition, outputs, signal, logger);
+      if ('status' in result) return this.finish(run, result, logger);
+      outputs[step.stepId] = result.output;
+      if (result.summary) summaries.push(result.summary);
+    }
+    return this.finish(run, { status: 'succeeded', ...(summaries.length ? { summary: summaries.join('\n') } : {}) }, logger);
+  }
+
+  /** Tries a step until it succeeds, fails for good, or the run is cancelled. */
+  private async runStep(
+    run: RunWithSteps,
+    index: number,
+    definition: AnyRunKind['steps'][number],
+    outputs: Record<string, unknown>,
+    signal: AbortSignal,
+    runLogger: Logger,
+  ): Promise<StepResult | Exclude<Outcome, { status: 'succeeded' }>> {
+    const { store, workerId, retry } = this.options;
+    const base = { runId: run.id, stepIndex: index, stepId: definition.id, title: definition.title };
+    for (;;) {
+      const started = await store.stepStarted(run.id, index, workerId);
+      const logger = runLogger.child({ step: definition.id, attempt: started.attempt });
+      await this.emit({ type: 'step-started', ...base, attempt: started.attempt });
+      let failure: unknown;
+      try {
+        const result = await attemptStep(
+          definition,
+          { runId: run.id, input: run.input, requestId: run.requestId, requestedBy: run.requestedBy, deps: this.options.deps,
+            attempt: started.attempt, logger, outputs: { ...outputs } },
+          signal,
+          definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
+        );
+        const done = await store.stepSucceeded(run.id, index, result);
+        const durationMs = (done.finishedAt?.getTime() ?? Date.now()) - (started.startedAt?.getTime() ?? Date.now());
+        await this.emit({ type: 'step-finished', ...base, durationMs, summary: result.summary });
+        return result;
+      } catch (error) {
+        failure = error;
+      }
+      if (failure instanceof WorkerShutdownError) throw failure;
+      if (failure instanceof RunCancelledError) {
+        await store.stepEnded(run.id, index, 'cancelled', failure.userMessage);
+        return { status: 'cancelled', error: failure.userMessage };
+      }
+      const reason = this.reasonFor(failure, logger);
+      const willRetry = isRetryable(failure) && started.attempt < retry.attempts;
+      if (!willRetry) {
+        await store.stepEnded(run.id, index, 'failed', reason);
+        await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
+        return { status: 'failed', error: `${definition.title}: ${reason}` };
+      }
+      await store.stepAttemptFailed(run.id, index, reason);
+      await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
+      const delay = backoffDelay(retry, started.attempt, failure);
+      logger.info({ err: failure, delayMs: Math.round(delay) }, 'step failed upstream; retrying');
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        if (signal.reason instanceof WorkerShutdownError) throw signal.reason;
+        const reasonText = describeError(signal.reason) ?? 'cancelled';
+        await store.stepEnded(run.id, index, 'cancelled', reasonText);
+        return { status: 'cancelled', error: reasonText };
+      }
+    }
+  }
+
+  private reasonFor(error: unknown, logger: Logger): string {
+    const reason = describeError(error);
+    if (reason !== undefined) {
+      logger.info({ err: error }, 'step failed');
+      return reason;
+    }
+    const ref = randomBytes(3).toString('hex');
+    logger.error({ err: error, ref }, 'step failed unexpectedly');
+    return `something went wrong (ref ${ref})`;
+  }
+
+  private async finish(run: RunRecord, outcome: Outcome, logger: Logger): Promise<RunRecord> {
+    const finished = await this.options.store.finishRun(run.id, outcome);
+    if (!finished.finished) return finished.run;
+    logger.info({ status: outcome.status }, 'run finished');
+    if (finished.next) await this.options.onTargetHandedOver(finished.next);
+    await this.emit({
+      type: 'run-finished',
+      runId: run.id,
+      status: outcome.status,
+      summary: outcome.status === 'succeeded' ? outcome.summary : undefined,
+      error: outcome.status === 'succeeded' ? undefined : outcome.error,
+    });
+    return finished.run;
+  }
+
+  private emit(event: RunEvent): Promise<void> {
+    return notify(this.options.observer, event, this.options.logger);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Pool, PoolClient } from '../store/database.ts';
+
+/**
+ * One change per target. The `run_targets` row of a target names the one run allowed to change it;
+ * its primary key makes check-and-claim atomic across processes. Claims and releases of a target are
+ * also serialised on an advisory lock, so a run that starts waiting while the holder finishes is
+ * always seen by the release and handed the target (never left waiting for nobody).
+ * All functions run inside the caller's transaction.
+ */
+
+async function lockTarget(client: PoolClient, target: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eafix-target:${target}`]);
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; holder: string };
+
+export async function claimTarget(client: PoolClient, target: string, runId: string): Promise<ClaimResult> {
+  await lockTarget(client, target);
+  const inserted = await client.query(
+    'INSERT INTO run_targets (target, run_id) VALUES ($1, $2) ON CONFLICT (target) DO NOTHING RETURNING run_id',
+    [target, runId],
+  );
+  if (inserted.rowCount === 1) return { claimed: true };
+  const holder = await client.query<{ run_id: string }>('SELECT run_id FROM run_targets WHERE target = $1', [target]);
+  const holderId = holder.rows[0]?.run_id;
+  if (holderId === undefined || holderId === runId) return { claimed: true };
+  return { claimed: false, holder: holderId };
+}
+
+/**
+ * Gives up the target `runId` holds (if any) and hands it to the oldest run waiting for it.
+ * Returns the run that now holds the target: the caller enqueues it once the transaction commits.
+ */
+export async function releaseTarget(client: PoolClient, runId: string): Promise<string | undefined> {
+  const held = await client.query<{ target: string }>('SELECT target FROM run_targets WHERE run_id = $1', [runId]);
+  const target = held.rows[0]?.target;
+  if (target === undefined) return undefined;
+  await lockTarget(client, target);
+  await client.query('DELETE FROM run_targets WHERE target = $1 AND run_id = $2', [target, runId]);
+  const next = await client.query<{ id: string }>(
+    `SELECT id FROM runs WHERE target = $1 AND status = 'queued' AND NOT cancel_requested AND id <> $2
+      ORDER BY created_at, id LIMIT 1`,
+    [target, runId],
+  );
+  const nextId = next.rows[0]?.id;
+  if (nextId === undefined) return undefined;
+  await client.query('INSERT INTO run_targets (target, run_id) VALUES ($1, $2)', [target, nextId]);
+  return nextId;
+}
+
+/** The run holding `target`, if any. */
+export async function targetHolder(pool: Pool | PoolClient, target: string): Promise<string | undefined> {
+  const result = await pool.query<{ run_id: string }>('SELECT run_id FROM run_targets WHERE target = $1', [target]);
+  return result.rows[0]?.run_id;
+}
+
+/** Whether `runId` may start: it changes nothing, or it holds its target. */
+export async function mayStart(pool: Pool | PoolClient, runId: string): Promise<boolean> {
+  const result = await pool.query<{ ok: boolean }>(
+    `SELECT r.target IS NULL OR EXISTS (SELECT 1 FROM run_targets t WHERE t.run_id = r.id) AS ok FROM runs r WHERE r.id = $1`,
+    [runId],
+  );
+  return result.rows[0]?.ok ?? false;
+}
