@@ -28,6 +28,10 @@ export const redactPaths = [
   '*.headers["x-slack-signature"]',
   'routingKey',
   '*.routingKey',
+  'routing_key',
+  '*.routing_key',
+  'PAGERDUTY_ROUTING_KEY',
+  '*.PAGERDUTY_ROUTING_KEY',
   'password',
   '*.password',
 ];

@@ -11,6 +11,10 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
 import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
+import { startJobs, type JobSettings } from './start-jobs.ts';
+import { startIncidents } from './start-incidents.ts';
+import { startMonitoring } from './start-monitoring.ts';
+import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
 import { checkCoverage } from './permissions/coverage.ts';
 import { Authorizer } from './permissions/authorizer.ts';
@@ -40,6 +44,10 @@ export interface StartOptions {
   logger: Logger;
   role: Role;
   host?: string;
+  /** The cluster to use instead of KUBECONFIG / in-cluster config (the sandbox's simulator). */
+  kubeConfig?: KubeConfig;
+  /** Job engine timings (tests shorten crash detection). */
+  jobs?: JobSettings;
   /** How often overdue approval requests are expired (worker role). */
   sweepIntervalMs?: number;
 }
@@ -60,7 +68,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
-    const base: Omit<ActionDeps, 'approvalService'> = {
+    const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
       registry,
       audit: new PgAuditLog(pool),
       authorizer: new Authorizer(policy.rbac, directory),
@@ -69,12 +77,24 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       platform: new PgPlatformState(pool),
       notifier: new WebApiNotifier(slack),
       channels: policy.channels,
+      topology: policy.topology,
+      impersonation: policy.kubernetes.impersonate,
+      cluster: createCluster({ topology: policy.topology, logger, kubeconfigPath: env.KUBECONFIG, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }),
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       now: () => new Date(),
     };
-    // The approval service executes actions, which need the deps: tie the knot once.
+    // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
     const deps = base as ActionDeps;
     deps.approvalService = new ApprovalService(deps);
+    const jobs = await startJobs({ role, env, pool, redis, deps, logger, ...(options.jobs ? { settings: options.jobs } : {}) });
+    deps.runs = jobs.runs;
+    stoppers.unshift(jobs.stop);
+    const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });
+    deps.incidents = incidents.service;
+    stoppers.unshift(incidents.stop);
+    const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, deps, logger });
+    deps.monitoring = monitoring.monitoring;
+    stoppers.unshift(monitoring.stop);
 
     if (role === 'worker' || role === 'all') {
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));

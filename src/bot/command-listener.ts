@@ -18,7 +18,7 @@ export function commandListener(deps: ActionDeps, baseLogger: Logger) {
     const work = dispatchCommand(
       {
         text: command.text,
-        invoker: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id },
+        invoker: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id, triggerId: command.trigger_id },
         requestId,
         logger,
       },

@@ -5,6 +5,8 @@ import { boltLogger } from './bolt-logger.ts';
 import { commandListener } from './command-listener.ts';
 import { registerApprovalListeners } from './approval-listeners.ts';
 import { registerBreakGlassListeners } from './break-glass-listeners.ts';
+import { registerIncidentListeners } from './incident-listeners.ts';
+import { registerAppHomeListener } from './app-home-listener.ts';
 import { slackClientOptions } from './slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 
@@ -34,6 +36,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.command('/eafix', commandListener(options.deps, options.logger));
   registerApprovalListeners(app, options.deps, options.logger);
   registerBreakGlassListeners(app, options.deps, options.logger);
+  registerIncidentListeners(app, options.deps, options.logger);
+  registerAppHomeListener(app, options.deps, options.logger);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });

@@ -30,12 +30,16 @@ export const envSchema = z.object({
   LOG_LEVEL: logLevel.default('info'),
   LOG_PRETTY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   KUBECONFIG: z.string().optional(),
+  /** PagerDuty Events API v2 integration key for incident escalation; overrides the policy file's. */
+  PAGERDUTY_ROUTING_KEY: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character PagerDuty integration key').optional(),
+  /** The Prometheus HTTP API base URL for KPIs; overrides the policy file's monitoring.prometheus.url. */
+  PROMETHEUS_URL: url(['http:', 'https:']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** The secrets in Env: never printed, always redacted in logs. */
-export const secretEnvKeys = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN'] as const;
+export const secretEnvKeys = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'PAGERDUTY_ROUTING_KEY'] as const;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));

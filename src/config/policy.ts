@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ConfigError, formatIssues } from './format-issues.ts';
 import { topologySchema } from './topology.ts';
 import { rbacSchema } from './rbac-policy.ts';
+import { incidentPolicySchema } from './incident-policy.ts';
+import { monitoringPolicySections } from './monitoring-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -20,11 +22,24 @@ export const channelsSchema = z.object({
   security: channelRef,
 });
 
+export const kubernetesSchema = z
+  .object({
+    /**
+     * Defence in depth: cluster writes are sent as a Kubernetes identity mapped from the requester's role
+     * (Impersonate-User / Impersonate-Group), so the cluster's own RBAC is a second gate.
+     */
+    impersonate: z.record(z.string(), z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).default([]) })).default({}),
+  })
+  .default({ impersonate: {} });
+
 /** The YAML policy file (EAFIX_CONFIG). Later features add their sections here. */
 export const policySchema = z.object({
   channels: channelsSchema,
   topology: topologySchema,
   rbac: rbacSchema,
+  kubernetes: kubernetesSchema,
+  incidents: incidentPolicySchema.prefault({}),
+  ...monitoringPolicySections,
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -11,11 +11,38 @@ import { tradingStop } from './trading/trading-stop.ts';
 import { tradingStart } from './trading/trading-start.ts';
 import { maintenanceEnable } from './maintenance/maintenance-enable.ts';
 import { maintenanceDisable } from './maintenance/maintenance-disable.ts';
+import { status } from './deployment/status.ts';
+import { pods } from './troubleshooting/pods.ts';
+import { logs } from './troubleshooting/logs.ts';
+import { scale } from './deployment/scale.ts';
+import { restart } from './troubleshooting/restart.ts';
+import { rollback } from './deployment/rollback.ts';
+import { runsList } from './runs/runs-list.ts';
+import { cancel } from './runs/cancel.ts';
+import { incidentCreate } from './incidents/incident-create.ts';
+import { incidentUpdate } from './incidents/incident-update.ts';
+import { incidentCommander } from './incidents/incident-commander.ts';
+import { incidentAck } from './incidents/incident-ack.ts';
+import { incidentPhase } from './incidents/incident-phase.ts';
+import { incidentTimeline } from './incidents/incident-timeline.ts';
+import { incidentResolve } from './incidents/incident-resolve.ts';
+import { incidentsList } from './incidents/incidents-list.ts';
+import { digest } from './monitoring/digest.ts';
+import { kpis } from './monitoring/kpis.ts';
+import { doctor } from './monitoring/doctor.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
   help,
   version,
+  status,
+  rollback,
+  scale,
+  restart,
+  pods,
+  logs,
+  runsList,
+  cancel,
   whoami,
   approvalsList,
   approvalsHistory,
@@ -26,4 +53,15 @@ export const allActions: readonly AnyAction[] = [
   tradingStart,
   maintenanceEnable,
   maintenanceDisable,
+  incidentCreate,
+  incidentUpdate,
+  incidentCommander,
+  incidentAck,
+  incidentPhase,
+  incidentTimeline,
+  incidentResolve,
+  incidentsList,
+  digest,
+  kpis,
+  doctor,
 ];

@@ -23,6 +23,8 @@ export interface Invoker {
   userId: string;
   teamId: string;
   channelId: string;
+  /** From a slash command or click: lets an action open a modal (valid for three seconds). */
+  triggerId?: string;
 }
 
 export interface ActionContext {
@@ -49,7 +51,7 @@ export interface ActionDefinition<Input = unknown> {
   /** Read-only and quick actions: run and reply. */
   run?: (input: Input, context: ActionContext) => Promise<Reply>;
   /** Planned actions: whether a second person must approve (may depend on the input). */
-  approval?: ApprovalMode | ((input: Input) => ApprovalMode);
+  approval?: ApprovalMode | ((input: Input, plan: PlanItem[]) => ApprovalMode);
   /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
   plan?: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
   /** Makes the planned changes (or enqueues a run that will). Called only with a plan that was just recomputed. */

@@ -5,6 +5,21 @@ export interface PostedMessage {
   ts: string;
 }
 
+/** A channel found by name (incident war rooms are looked up after `name_taken`). */
+export interface ChannelInfo {
+  id: string;
+  name: string;
+  /** Created by this bot: a war room a crashed attempt left behind, not someone else's channel. */
+  createdByBot: boolean;
+  purpose: string;
+}
+
+export interface InviteResult {
+  invited: string[];
+  /** Users Slack refused (user_not_found, ...); the others were still invited. */
+  failed: Array<{ user: string; error: string }>;
+}
+
 /** Posting to Slack, as handlers and permissions need it; the Web API adapter lives in src/bot/. */
 export interface Notifier {
   post(message: { channel: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<PostedMessage>;
@@ -13,4 +28,13 @@ export interface Notifier {
   upload(file: { channel: string; threadTs?: string; filename: string; content: string; title?: string; comment?: string }): Promise<void>;
   /** Opens a modal for the person who clicked (trigger ids live three seconds). */
   openModal(triggerId: string, view: Block): Promise<void>;
+  /** Channel operations for incident war rooms. */
+  createChannel(name: string): Promise<{ id: string } | { nameTaken: true }>;
+  findChannel(name: string): Promise<ChannelInfo | undefined>;
+  invite(channel: string, users: string[]): Promise<InviteResult>;
+  setTopic(channel: string, topic: string): Promise<void>;
+  setPurpose(channel: string, purpose: string): Promise<void>;
+  /** Pins a message; pinning one already pinned is not an error. */
+  pin(channel: string, ts: string): Promise<void>;
+  permalink(channel: string, ts: string): Promise<string>;
 }

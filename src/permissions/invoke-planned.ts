@@ -3,10 +3,11 @@ import type { ActionContext, AnyAction, ApprovalMode } from '../handlers/define-
 import { context, section, type Reply } from '../handlers/reply.ts';
 import { planText } from './approval-message.ts';
 import type { Grant } from './authorizer.ts';
+import type { PlanItem } from './approval-types.ts';
 
-export function approvalModeOf(action: AnyAction, input: unknown): ApprovalMode {
+export function approvalModeOf(action: AnyAction, input: unknown, plan: PlanItem[]): ApprovalMode {
   const mode = action.approval ?? 'none';
-  return typeof mode === 'function' ? mode(input) : mode;
+  return typeof mode === 'function' ? mode(input, plan) : mode;
 }
 
 /**
@@ -23,7 +24,7 @@ export async function invokePlanned(
   if (!action.plan || !action.execute) throw new Error(`action ${action.id} has no plan/execute`);
   const { deps, invoker } = ctx;
   const plan = await action.plan(input, ctx);
-  const mode = approvalModeOf(action, input);
+  const mode = approvalModeOf(action, input, plan);
 
   if (breakGlass) {
     if (!grant.canBreakGlass) {

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { createLogger, type Logger } from '../logger.ts';
 import { startEmbeddedPostgres, type EmbeddedService } from './embedded-postgres.ts';
 import { startEmbeddedRedis } from './embedded-redis.ts';
-import { startSandboxWorld } from './sandbox-world.ts';
+import { examplePolicyPath, startSandboxWorld } from './sandbox-world.ts';
+import { loadPolicy, type Policy } from '../config/policy.ts';
 import { SandboxConsole } from './sandbox-console.ts';
 
 export interface SandboxOptions {
@@ -21,6 +22,22 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Sandbox time: escalation and reminders in seconds, so a demo shows them without a 15-minute wait. */
+function sandboxPolicy(policy: Policy): Policy {
+  const minutes = (n: number) => n * 60_000;
+  return {
+    ...policy,
+    incidents: {
+      ...policy.incidents,
+      escalation: { ...policy.incidents.escalation, level2After: 10_000, level3After: 20_000 },
+      updateInterval: { critical: minutes(2), high: minutes(2), medium: minutes(2), low: minutes(2) },
+      securityResponseTime: { critical: minutes(1), high: minutes(2), medium: minutes(4), low: minutes(8) },
+    },
+    // The example's short `pulse` digest is off in real deployments and on here, so a schedule visibly posts.
+    digests: policy.digests.map((d) => ({ ...d, enabled: true })),
+  };
 }
 
 async function backingServices(logger: Logger, write: (line: string) => void) {
@@ -53,6 +70,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   const scripted = Boolean(options.scriptPath);
   const schema = scripted ? `eafix_script_${randomBytes(3).toString('hex')}` : 'eafix_sandbox';
   const world = await startSandboxWorld({
+    policy: sandboxPolicy(await loadPolicy(examplePolicyPath)),
     databaseUrl: services.databaseUrl,
     redisUrl: services.redisUrl,
     schema,
@@ -61,6 +79,9 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   });
   const shell = new SandboxConsole(world, write);
   write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
+  write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
+  write(`(digests on a schedule: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}; KPIs from the Prometheus emulator at ${world.prometheus.url})`);
+  world.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
   try {
     if (options.scriptPath) {
       const lines = (await readFile(options.scriptPath, 'utf8')).split('\n');

@@ -5,10 +5,11 @@ import { renderBlocks, renderMrkdwn, type ConsoleButton, type NameLookup } from 
 const HELP = `Console commands:
   /eafix <action> [args]   run a command as the current user in the current channel
   /as <user>               act as alice, bob, carol or dave
-  /in #<channel>           switch channel (#eafix-ops, #eafix-incidents, #security, or any the bot created)
+  /in #<channel>           switch channel (#eafix-ops, #eafix-incidents, #security, or any the bot created;
+                           a prefix such as #inc- picks the newest matching war room)
   press <n | label>        press button n, or the latest button with that label
   submit <text>            fill the open modal's first field with <text> and submit it
-  wait                     wait until the bot is idle
+  wait [seconds]           wait until the bot is idle (first letting that many seconds pass, for timers)
   help, quit`;
 
 /**
@@ -51,7 +52,7 @@ export class SandboxConsole {
       else if (word.startsWith('/eafix')) await this.command(trimmed.slice('/eafix'.length).trim());
       else if (word === 'press') await this.press(arg);
       else if (word === 'submit') await this.submit(arg);
-      else if (word === 'wait') await this.settle(15_000);
+      else if (word === 'wait') await this.wait(arg);
       else if (word === 'help') this.write(HELP);
       else throw new Error(`Unknown console command "${word}". Type help.`);
     } catch (error) {
@@ -67,11 +68,27 @@ export class SandboxConsole {
     this.write(`(now acting as ${user.name})`);
   }
 
+  /** Demo time for reminders and escalation; scripts are not tests, so a plain pause is fine here. */
+  private async wait(seconds: string): Promise<void> {
+    const pause = Number(seconds);
+    if (seconds && !(pause > 0 && pause <= 120)) throw new Error('wait takes a number of seconds up to 120.');
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause * 1000));
+    await this.settle(15_000);
+  }
+
   private switchChannel(name: string): void {
-    const wanted = name.replace(/^#/, '');
-    if (![...this.world.slack.state.channels.values()].some((c) => c.name === wanted)) throw new Error(`No channel #${wanted}.`);
+    const prefix = name.replace(/^#/, '');
+    const channels = [...this.world.slack.state.channels.values()].filter((c) => !c.is_im);
+    const wanted = channels.find((c) => c.name === prefix)?.name ?? channels.filter((c) => c.name.startsWith(prefix)).at(-1)?.name;
+    if (!wanted) throw new Error(`No channel #${prefix}.`);
     this.channel = wanted;
     this.write(`(now in #${wanted})`);
+    // War rooms are set up by the bot: show what a person would see in the channel header.
+    const channel = this.world.slack.channelByName(wanted);
+    const pins = this.world.slack.state.pins.get(channel.id)?.length ?? 0;
+    if (channel.topic.value) this.write(`(topic: ${renderMrkdwn(channel.topic.value, this.names)})`);
+    if (channel.purpose.value) this.write(`(purpose: ${renderMrkdwn(channel.purpose.value, this.names)})`);
+    this.write(`(members: ${channel.members.map((m) => this.names.user(m)).join(', ')}${pins ? `; ${pins} pinned` : ''})`);
   }
 
   private async command(text: string): Promise<void> {

@@ -5,9 +5,14 @@ import { loadPolicy, type Policy } from '../config/policy.ts';
 import type { Logger } from '../logger.ts';
 import { startBot, type RunningBot, type Role } from '../start-bot.ts';
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
+import { ClusterSimulator, type Timing } from './cluster/index.ts';
+import { PagerDutyEmulator } from './pagerduty/index.ts';
+import { PrometheusEmulator, seedEafixKpis } from './prometheus/index.ts';
 
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
+/** The sandbox's PagerDuty integration key (the emulator accepts only this one). */
+export const SANDBOX_PAGERDUTY_KEY = 'SANDBOXPAGERDUTYROUTINGKEY000000';
 export const examplePolicyPath = fileURLToPath(new URL('../../config/eafix-policy.example.yml', import.meta.url));
 
 /** The sandbox workspace: four people, an on-call group and the runbook's channels. */
@@ -16,12 +21,18 @@ export function seedWorkspace(slack: SlackEmulator): void {
     slack.addUser({ name, realName, id: `U0${name.toUpperCase()}` });
   }
   slack.addUsergroup({ handle: 'oncall', name: 'On-call engineers', users: ['U0BOB'], id: 'S0ONCALL' });
+  slack.addUsergroup({ handle: 'senior-eng', name: 'Senior engineering', users: ['U0DAVE'], id: 'S0SENIOR' });
   const everyone = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE'];
   for (const name of ['eafix-ops', 'eafix-incidents', 'security']) slack.addChannel({ name, members: everyone, botMember: true });
 }
 
 export interface SandboxWorld {
   slack: SlackEmulator;
+  cluster: ClusterSimulator;
+  /** Where incident escalation pages go. */
+  pagerduty: PagerDutyEmulator;
+  /** Where KPI and backup queries go (PROMETHEUS_URL), seeded with healthy EAFIX values. */
+  prometheus: PrometheusEmulator;
   driver: SlackDriver;
   bot: RunningBot;
   env: Env;
@@ -40,6 +51,8 @@ export interface WorldOptions {
   role?: Role;
   rateLimits?: Partial<RateLimitConfig>;
   sweepIntervalMs?: number;
+  /** Simulated cluster speed; tests make pods start in milliseconds. */
+  clusterTiming?: Partial<Timing>;
 }
 
 /** Slack emulator + the real bot wired to it + a signed request driver: the sandbox and the e2e tests. */
@@ -51,6 +64,9 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   });
   await slack.start();
   seedWorkspace(slack);
+  const prometheus = new PrometheusEmulator();
+  await prometheus.start();
+  seedEafixKpis(prometheus);
   const policyPath = options.policyPath ?? examplePolicyPath;
   const env = parseEnv({
     SLACK_SIGNING_SECRET: SANDBOX_SIGNING_SECRET,
@@ -62,8 +78,17 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX: options.redisPrefix,
     EAFIX_CONFIG: policyPath,
+    PAGERDUTY_ROUTING_KEY: SANDBOX_PAGERDUTY_KEY,
+    PROMETHEUS_URL: prometheus.url,
   });
-  const policy = options.policy ?? (await loadPolicy(policyPath));
+  const pagerduty = new PagerDutyEmulator({ routingKeys: [SANDBOX_PAGERDUTY_KEY] });
+  await pagerduty.start();
+  const loaded = options.policy ?? (await loadPolicy(policyPath));
+  const policy: Policy = { ...loaded, incidents: { ...loaded.incidents, pagerduty: { ...loaded.incidents.pagerduty, url: `${pagerduty.url}/v2/enqueue` } } };
+  // The newest backup finished five hours ago: fresh by the example policy's 26 h warning.
+  if (policy.monitoring.backups) prometheus.setResult(policy.monitoring.backups.query, 5 * 3600);
+  const cluster = new ClusterSimulator({ topology: policy.topology, ...(options.clusterTiming ? { timing: options.clusterTiming } : {}) });
+  await cluster.start();
   let bot: RunningBot;
   try {
     bot = await startBot({
@@ -72,21 +97,31 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
       logger: options.logger,
       role: options.role ?? 'all',
       host: '127.0.0.1',
+      kubeConfig: cluster.kubeConfig(),
       ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     });
   } catch (error) {
+    await cluster.stop();
+    await pagerduty.stop();
+    await prometheus.stop();
     await slack.stop();
     throw error;
   }
   const driver = new SlackDriver({ emulator: slack, requestUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SANDBOX_SIGNING_SECRET });
   return {
     slack,
+    cluster,
+    pagerduty,
+    prometheus,
     driver,
     bot,
     env,
     policy,
     stop: async () => {
       await bot.stop();
+      await cluster.stop();
+      await pagerduty.stop();
+      await prometheus.stop();
       await slack.stop();
     },
   };

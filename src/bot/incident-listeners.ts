@@ -1,0 +1,95 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { Invoker } from '../handlers/define-action.ts';
+import type { Reply } from '../handlers/reply.ts';
+import { CREATE_MODAL_ID, readIncidentModal } from '../handlers/incidents/incident-modal.ts';
+import { severities } from '../config/incident-policy.ts';
+import { dispatchCommand } from './dispatch-command.ts';
+import { errorReply } from './error-reply.ts';
+import { invokeAction } from './invoke-action.ts';
+import { newRequestId } from './slack-http-receiver.ts';
+
+type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
+type ButtonArgs = { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string }; context: Record<string, unknown>; respond: Respond };
+
+/** Incident buttons (acknowledge, commander, checklist, containment) and the declare-incident modal. */
+export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger: Logger): void {
+  const scope = (context: Record<string, unknown>) => {
+    const requestId = (context.requestId as string | undefined) ?? newRequestId();
+    return { requestId, logger: (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId }) };
+  };
+  const invokerOf = (body: BlockButtonAction): Invoker => ({
+    userId: body.user.id,
+    teamId: body.team?.id ?? body.user.team_id ?? '',
+    channelId: body.channel?.id ?? '',
+  });
+  /** Clicks answer through response_url (works whether or not the clicker is a channel member); modals by ephemeral. */
+  const tell = async (invoker: Invoker, reply: Reply, logger: Logger, respond?: Respond) => {
+    if (!invoker.channelId) return;
+    const content = { text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) };
+    try {
+      if (reply.visibility === 'in_channel') await deps.notifier.post({ channel: invoker.channelId, ...content });
+      else if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...content });
+      else await deps.notifier.ephemeral({ channel: invoker.channelId, user: invoker.userId, ...content });
+    } catch (err) {
+      logger.warn({ err }, 'incident reply could not be delivered');
+    }
+  };
+  /** A button that runs a quick incident action with input derived from the button value. */
+  const button = (actionId: string, toInput: (value: string, invoker: Invoker) => Record<string, unknown>) =>
+    async ({ ack, body, action, context, respond }: ButtonArgs) => {
+      await ack();
+      const { requestId, logger } = scope(context);
+      const invoker = invokerOf(body);
+      await tell(invoker, await invokeAction(deps, actionId, toInput(action.value ?? '', invoker), invoker, requestId, logger), logger, respond);
+    };
+  const split = (value: string) => {
+    const [id = '', n = '0'] = value.split('|');
+    return { id, n: Number(n) };
+  };
+
+  app.action<BlockButtonAction>('incident:ack', button('incident ack', (value) => ({ id: value })));
+  app.action<BlockButtonAction>('incident:commander', button('incident commander', (value, invoker) => ({ id: value, user: invoker.userId })));
+  app.action<BlockButtonAction>(/^incident:phase:\d+$/, button('incident phase', (value) => ({ id: split(value).id, phase: split(value).n + 1 })));
+
+  // Containment runs the policy's command as the clicker, through the same path as typing it: RBAC,
+  // channel restrictions, audit, and (for destructive actions) a two-person approval.
+  app.action<BlockButtonAction>(/^incident:contain:\d+$/, async ({ ack, body, action, context, respond }) => {
+    await ack();
+    const { requestId, logger } = scope(context);
+    const invoker = invokerOf(body);
+    const { id, n } = split((action as { value?: string }).value ?? '');
+    try {
+      const service = deps.incidents;
+      if (!service) throw new Error('incidents are not wired');
+      const incident = await service.find({ id, channelId: invoker.channelId });
+      const option = service.containment(incident)[n];
+      if (!option) {
+        await tell(invoker, { text: 'That containment action is no longer offered (policy changed?).' }, logger, respond);
+        return;
+      }
+      const outcome = await dispatchCommand({ text: option.command, invoker: { ...invoker, channelId: service.containmentChannel(incident) }, requestId, logger }, deps);
+      await service.recordContainment(incident, option, invoker.userId, outcome.outcome, outcome.reply.text);
+      await tell(invoker, outcome.reply, logger, respond);
+    } catch (error) {
+      await tell(invoker, errorReply(error, logger), logger, respond);
+    }
+  });
+
+  app.view(CREATE_MODAL_ID, async ({ ack, body, view, context }) => {
+    const raw = readIncidentModal(view.state.values as never);
+    const errors: Record<string, string> = {};
+    if (typeof raw.title !== 'string' || raw.title.length < 3) errors.title = 'Say in a few words what is wrong.';
+    if (!severities.includes(raw.severity as never)) errors.severity = 'Pick a severity.';
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    const { requestId, logger } = scope(context);
+    const invoker: Invoker = { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '', channelId: view.private_metadata };
+    const reply = await invokeAction(deps, 'incident create', raw, invoker, requestId, logger);
+    await tell(invoker, reply, logger);
+  });
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { AppError } from '../../app-error.ts';
+import { defineAction } from '../define-action.ts';
+import { environmentInput, reasonInput } from '../cluster-inputs.ts';
+import { startRun } from '../start-run.ts';
+
+export const rollback = defineAction({
+  id: 'rollback',
+  chapter: 'Deployment',
+  summary: 'Immediate Rollback: switch gateway traffic back to blue, scale blue up, verify, open an incident',
+  input: z.object({
+    environment: environmentInput,
+    replicas: z.coerce.number().int().min(1).optional().describe("blue's replicas (default from the policy)"),
+    reason: reasonInput,
+  }),
+  risk: 'destructive',
+  permission: 'deploy.rollback',
+  approval: 'two-person',
+  examples: ['rollback --reason "errors after the green deploy"', 'rollback --environment=staging --replicas=2 --reason "smoke tests failed"'],
+  plan: async ({ environment, replicas }, { deps }) => {
+    const blue = deps.topology.colours.blue;
+    const wanted = replicas ?? blue.replicas.default;
+    if (wanted < blue.replicas.min || wanted > blue.replicas.max) {
+      throw new AppError('replicas_out_of_bounds', `blue takes ${blue.replicas.min}–${blue.replicas.max} replicas.`);
+    }
+    const [live, deployments] = await Promise.all([deps.cluster.liveColour(environment), deps.cluster.status(environment)]);
+    const current = deployments.find((d) => d.name === blue.deployment)?.desired ?? 0;
+    const gateway = deps.topology.gateway;
+    return [
+      {
+        description: `patch service ${gateway.service} selector ${gateway.selectorKey} ${live.colour}→blue in ${environment}${live.colour === 'blue' ? ' (already blue)' : ''}`,
+        change: { environment, service: gateway.service, from: live.colour, to: 'blue' },
+      },
+      { description: `scale deployment ${blue.deployment} ${current}→${Math.max(current, wanted)}`, change: { deployment: blue.deployment, from: current, to: Math.max(current, wanted) } },
+      { description: 'verify the blue rollout and that the gateway serves blue endpoints only', change: { verify: true } },
+      { description: 'open an incident: "Emergency rollback", severity high', change: { incident: true } },
+    ];
+  },
+  execute: (input, context) => {
+    const scaleTo = (context.plan[1]?.change as { to: number } | undefined)?.to ?? context.deps.topology.colours.blue.replicas.default;
+    return startRun('rollback', { environment: input.environment, replicas: scaleTo, reason: input.reason }, context);
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineAction } from '../define-action.ts';
+import { incidentFor, incidentIdOption, incidentsOf, userRef } from './incident-inputs.ts';
+
+export const incidentCommander = defineAction({
+  id: 'incident commander',
+  chapter: 'Incidents',
+  summary: 'Make someone (or yourself: `me`) the incident commander',
+  positional: ['user'],
+  input: z.object({
+    user: z.string().min(2).describe('@someone, or me'),
+    id: incidentIdOption,
+  }),
+  risk: 'change',
+  permission: 'incident.commander',
+  examples: ['incident commander me', 'incident commander <@U0BOB> --id INC-20261123-003'],
+  run: async (input, ctx) => {
+    const commander = userRef(input.user, ctx.invoker.userId);
+    const incident = await incidentFor(ctx, input.id);
+    await incidentsOf(ctx).setCommander(incident, commander, ctx.invoker.userId);
+    return { text: `<@${commander}> is now the commander of ${incident.id}.` };
+  },
+});

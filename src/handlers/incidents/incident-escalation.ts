@@ -1,0 +1,93 @@
+import type { IncidentDeps } from './incident-deps.ts';
+import { humanDuration, mention, subject } from './incident-template.ts';
+import { escalationDelayMs, pageKey, reminderIntervalMs } from './incident-timing.ts';
+import type { Incident, TimerJob } from './incident-types.ts';
+import { expandMembers } from './response-team.ts';
+import { ensureWarRoom } from './war-room.ts';
+
+const pagerSeverity = { critical: 'critical', high: 'error', medium: 'warning', low: 'info' } as const;
+
+/**
+ * A delayed incident job fired. Every branch re-reads the incident and does nothing when the world
+ * moved on (acknowledged, updated, resolved), so a late or duplicated job is harmless.
+ */
+export async function onTimer(deps: IncidentDeps, job: TimerJob): Promise<void> {
+  const incident = await deps.store.get(job.incidentId);
+  if (!incident || incident.status === 'resolved') return;
+  switch (job.kind) {
+    case 'reminder':
+      return remind(deps, incident, job.n);
+    case 'escalate':
+      return escalate(deps, incident, job.n);
+    case 'phase':
+      return phaseOverdue(deps, incident, job.n);
+    case 'setup':
+      await ensureWarRoom(deps, incident.id);
+      return;
+  }
+}
+
+async function remind(deps: IncidentDeps, incident: Incident, seq: number): Promise<void> {
+  if (incident.reminderSeq !== seq) return;
+  const { store, notifier, timers, policy, now } = deps;
+  const interval = reminderIntervalMs(policy, incident);
+  const next = await store.advanceReminder(incident.id, seq, new Date(now().getTime() + interval), now());
+  if (!next) return;
+  const who = incident.commander ?? incident.requestedBy;
+  await store.addEvent({ incidentId: incident.id, at: now(), kind: 'reminder', actor: 'system', text: `update reminder sent to <@${who}>` });
+  if (incident.channelId) {
+    await notifier.post({
+      channel: incident.channelId,
+      text: `:alarm_clock: <@${who}> an update on ${incident.id} is due. Post one with \`/eafix incident update "what we know" --status identified\`.`,
+    });
+  }
+  await timers.schedule({ incidentId: incident.id, kind: 'reminder', n: next.reminderSeq }, interval);
+}
+
+/**
+ * Level 2 pages the on-call, level 3 calls the senior engineering group into the war room. The level is
+ * raised atomically; the once-keyed event makes the page and the message happen once per level even if
+ * the job ran twice, and PagerDuty's dedup key covers a retry after a failed post.
+ */
+async function escalate(deps: IncidentDeps, found: Incident, level: number): Promise<void> {
+  const { store, notifier, pager, policy, now } = deps;
+  const raised = (await store.escalate(found.id, level, now())) ?? (await store.get(found.id));
+  if (!raised || raised.status === 'resolved' || raised.acknowledgedBy || raised.escalationLevel < level) return;
+  const already = (await store.events(raised.id)).some((e) => e.kind === 'escalated' && e.data?.level === level);
+  if (already) return;
+  const waited = humanDuration(escalationDelayMs(policy, level));
+  let text: string;
+  if (level === 2) {
+    if (pager.configured) {
+      await pager.trigger({
+        dedupKey: pageKey(raised.id),
+        summary: `${raised.id} ${subject(raised)} — unacknowledged for ${waited}`.slice(0, 1024),
+        severity: pagerSeverity[raised.severity],
+        source: 'eafix-chatops',
+        details: { incident: raised.id, type: raised.type, systems: raised.systems, channel: raised.channelName },
+      });
+      text = `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. The on-call has been paged (PagerDuty). Press *Acknowledge* to stop escalation.`;
+    } else {
+      text = `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. :warning: PagerDuty is not configured, so nobody was paged.`;
+    }
+  } else {
+    const group = policy.escalation.seniorEngineering;
+    const { users } = group ? await expandMembers(deps.directory, [group]) : { users: [] };
+    if (users.length && raised.channelId) await notifier.invite(raised.channelId, users);
+    // Members are mentioned one by one: a group handle in text notifies nobody without the group's id.
+    const who = group ? `${mention(group)}${users.length ? ` (${users.map((u) => `<@${u}>`).join(', ')})` : ''}` : '';
+    text = `:sos: *Escalation level 3*: ${raised.id} is still unacknowledged after ${waited}. ${group ? `${who} — senior engineering, please join.` : 'No senior engineering group is configured.'}`;
+  }
+  const first = await store.addEvent({ incidentId: raised.id, at: now(), kind: 'escalated', actor: 'system', text: `escalated to level ${level}${level === 2 && pager.configured ? ' (on-call paged)' : ''}`, data: { level }, onceKey: `escalated-${level}` });
+  if (first && raised.channelId) await notifier.post({ channel: raised.channelId, text });
+}
+
+async function phaseOverdue(deps: IncidentDeps, incident: Incident, phase: number): Promise<void> {
+  const name = deps.policy.securityPhases[phase]?.name;
+  if (!name || incident.phasesDone[String(phase)]) return;
+  const first = await deps.store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'phase', actor: 'system', text: `phase ${phase + 1} (${name}) passed its deadline`, onceKey: `phase-overdue-${phase}` });
+  if (first && incident.channelId) {
+    const who = incident.commander ?? incident.requestedBy;
+    await deps.notifier.post({ channel: incident.channelId, text: `:hourglass: <@${who}> phase ${phase + 1} (*${name}*) of ${incident.id} is past its deadline. Mark it done on the checklist when it is.` });
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { AppError } from '../../app-error.ts';
+import type { ActionContext } from '../define-action.ts';
+import type { IncidentService } from './incident-service.ts';
+import type { Incident } from './incident-types.ts';
+
+/** `--id INC-20261123-003`; without it, the war room the command is typed in. */
+export const incidentIdOption = z
+  .string()
+  .regex(/^inc-\d{8}-\d{3,}$/i, 'must be an incident id like INC-20261123-003')
+  .optional()
+  .describe('the incident (default: the war room you are in)');
+
+/** System names end up in channel text and containment commands: keep them to plain identifiers. */
+export const systemsOption = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'system names are letters, digits, dots, dashes'))
+  .max(20)
+  .default([])
+  .describe('affected systems, comma-separated');
+
+export function incidentsOf(context: ActionContext): IncidentService {
+  const service = context.deps.incidents;
+  if (!service) throw new AppError('incidents_unavailable', 'Incidents are not available in this bot process.');
+  return service;
+}
+
+/** The incident a command refers to. */
+export function incidentFor(context: ActionContext, id: string | undefined): Promise<Incident> {
+  return incidentsOf(context).find({ id, channelId: context.invoker.channelId });
+}
+
+/** `<@U0BOB>`, `<@U0BOB|bob>`, `U0BOB` or `me`. */
+export function userRef(text: string, self: string): string {
+  if (text.toLowerCase() === 'me') return self;
+  const match = /^<?@?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(text.trim());
+  if (!match?.[1]) {
+    throw new AppError('invalid_arguments', `\`${text}\` is not a Slack user. Mention them (\`@name\`, which Slack sends as <@U…>) or say \`me\`.`);
+  }
+  return match[1];
+}

@@ -1,0 +1,54 @@
+import { approvalMessage } from '../../permissions/approval-message.ts';
+import { context, divider, header, section, sections, type Block } from '../reply.ts';
+import type { HomeData } from './app-home.ts';
+import { healthText, incidentsText, platformText, slackDate } from './digest-sections.ts';
+
+const runIcons: Record<string, string> = {
+  queued: ':white_circle:',
+  running: ':hourglass_flowing_sand:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  cancelled: ':no_entry_sign:',
+};
+
+/** Block Kit's limit for a Home tab view. */
+export const MAX_HOME_BLOCKS = 100;
+
+/**
+ * The App Home: status at a glance, the approvals this person may decide (with the approval message's own
+ * buttons, which work from any surface), their recent runs and the open incidents.
+ */
+export function appHomeView(data: HomeData): Block {
+  const blocks: Block[] = [header('EAFIX at a glance')];
+  if (!data.allowed) {
+    blocks.push(section('You do not have access to EAFIX status. Ask an operator to add you to a role in the policy file.'));
+    return { type: 'home', blocks };
+  }
+  const live = data.live.ok ? data.live.value.colour : 'unknown';
+  blocks.push(section(`*${data.environment}* · *Live colour:* ${live}\n${platformText(data.platform)}`));
+  blocks.push(...sections(healthText(data.deployments)).slice(0, 5));
+  blocks.push({
+    type: 'actions',
+    block_id: 'home',
+    elements: [{ type: 'button', action_id: 'home:refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'refresh' }],
+  });
+  blocks.push(context(`Updated ${slackDate(data.at)}`), divider());
+
+  if (!data.approvals.ok) blocks.push(section(`*Waiting for your approval* — unavailable: ${data.approvals.reason}`));
+  else if (data.approvals.value.length === 0) blocks.push(section('*Waiting for your approval* — nothing right now.'));
+  else {
+    blocks.push(header(`Waiting for your approval (${data.approvals.value.length})`));
+    for (const request of data.approvals.value) blocks.push(...approvalMessage(request).blocks);
+  }
+  blocks.push(divider());
+
+  if (!data.runs.ok) blocks.push(section(`*Your recent runs* — unavailable: ${data.runs.reason}`));
+  else if (data.runs.value.length === 0) blocks.push(section('*Your recent runs* — none yet.'));
+  else {
+    const lines = data.runs.value.map((r) => `${runIcons[r.status] ?? ''} \`${r.id}\` *${r.action}* — ${r.status} ${slackDate(r.createdAt)}${r.error ? ` — ${r.error}` : ''}`);
+    blocks.push(...sections(`*Your recent runs*\n${lines.join('\n')}`).slice(0, 3));
+  }
+  if (data.incidents) blocks.push(divider(), ...sections(incidentsText(data.incidents)).slice(0, 3));
+  if (blocks.length > MAX_HOME_BLOCKS) blocks.length = MAX_HOME_BLOCKS;
+  return { type: 'home', blocks };
+}

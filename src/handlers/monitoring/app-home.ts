@@ -1,0 +1,68 @@
+import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
+import type { RunRecord } from '../../jobs/run-record.ts';
+import type { Logger } from '../../logger.ts';
+import type { ApprovalRequest } from '../../permissions/approval-types.ts';
+import type { ActionDeps } from '../action-deps.ts';
+import type { Incident } from '../incidents/incident-types.ts';
+import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
+
+/** What one person's App Home shows, gathered at once; the view is a pure function of it (app-home-view.ts). */
+export interface HomeData {
+  user: string;
+  environment: string;
+  at: Date;
+  /** False: the person may not read EAFIX status, and the home says so. */
+  allowed: boolean;
+  deployments: Part<DeploymentStatus[]>;
+  live: Part<LiveColour>;
+  platform: Part<PlatformSnapshot>;
+  /** Pending requests this person may decide (never their own). */
+  approvals: Part<ApprovalRequest[]>;
+  runs: Part<RunRecord[]>;
+  incidents?: Part<Incident[]>;
+}
+
+const skipped = <T>(): Part<T> => ({ ok: false, reason: 'not shown' });
+
+/** Approvals shown per home; four blocks each keeps the view well within 100 blocks. */
+export const HOME_APPROVALS = 10;
+
+async function decidable(deps: ActionDeps, user: string, teamId: string): Promise<ApprovalRequest[]> {
+  const pending = await deps.approvals.listPending(50);
+  const mine: ApprovalRequest[] = [];
+  for (const request of pending) {
+    if (request.requester === user || (teamId && request.teamId !== teamId)) continue;
+    if ((await deps.authorizer.mayApprove(user, request.permission)).allowed) mine.push(request);
+    if (mine.length >= HOME_APPROVALS) break;
+  }
+  return mine;
+}
+
+async function recentRuns(deps: ActionDeps, user: string): Promise<RunRecord[]> {
+  if (deps.monitoring) return deps.monitoring.runStats.recentBy(user, 5);
+  return (await deps.runs.list(50)).filter((r) => r.requestedBy === user).slice(0, 5);
+}
+
+export async function gatherHome(deps: ActionDeps, user: string, teamId: string, logger: Logger): Promise<HomeData> {
+  const environment = deps.topology.environments.production ? 'production' : (Object.keys(deps.topology.environments)[0] as string);
+  const at = deps.now();
+  const allowed = await deps.authorizer.mayRun(user, 'monitoring.read').catch(() => false);
+  if (!allowed) {
+    return { user, environment, at, allowed, deployments: skipped(), live: skipped(), platform: skipped(), approvals: skipped(), runs: skipped() };
+  }
+  const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
+    part(() => deps.cluster.status(environment), logger),
+    part(() => deps.cluster.liveColour(environment), logger),
+    part(async () => {
+      const [trading, maintenance] = await Promise.all([
+        deps.platform.get('trading', { state: 'running' }),
+        deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
+      ]);
+      return { trading: trading.value.state, maintenance: maintenance.value };
+    }, logger),
+    part(() => decidable(deps, user, teamId), logger),
+    part(() => recentRuns(deps, user), logger),
+    deps.incidents ? part(() => deps.incidents!.listOpen(), logger) : undefined,
+  ]);
+  return { user, environment, at, allowed, deployments, live, platform, approvals, runs, ...(incidents ? { incidents } : {}) };
+}

@@ -1,0 +1,51 @@
+import type { Logger } from '../../logger.ts';
+import type { SlackPoster } from '../../slack/slack-poster.ts';
+import type { Claim } from '../../store/pg-digest-posts.ts';
+import type { ActionDeps } from '../action-deps.ts';
+import { digestMessage } from './digest-message.ts';
+import { gatherDigest } from './digest-snapshot.ts';
+import { digestNamed, monitoringOf } from './monitoring-deps.ts';
+import { slackDate } from './digest-sections.ts';
+
+/** Who may post which tick (PgDigestPosts). */
+export interface DigestPostLog {
+  claim(digest: string, tickKey: string, channel: string, claimer: string): Promise<Claim>;
+  markPosted(digest: string, tickKey: string, messageTs: string): Promise<void>;
+}
+
+/** One post to make: a scheduled tick or a request, identified so that it is made once. */
+export interface DigestTick {
+  digest: string;
+  /** The tick time (ISO) for scheduled posts, `request:<id>` for on-demand ones. */
+  tickKey: string;
+  /** The job making the post; its own retries keep the claim. */
+  claimer: string;
+  /** Overrides the digest's channel (`/eafix digest --here`). */
+  channel?: string | undefined;
+  requestedBy?: string | undefined;
+  scheduledAt?: Date | undefined;
+}
+
+export type PostOutcome = { posted: true; channel: string; ts: string } | { posted: false; why: Claim };
+
+/**
+ * Claims the tick, gathers the digest from the world as it is now, and posts it. Slack errors (429 with
+ * its Retry-After included) propagate to the caller, which retries the same claim.
+ */
+export async function postDigest(deps: ActionDeps, slack: SlackPoster, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
+  const monitoring = monitoringOf(deps);
+  const spec = digestNamed(monitoring, tick.digest);
+  const channel = tick.channel ?? spec.channel;
+  const claim = await log.claim(spec.name, tick.tickKey, channel, tick.claimer);
+  if (claim !== 'claimed') {
+    logger.info({ digest: spec.name, tick: tick.tickKey, claim }, 'digest tick already handled');
+    return { posted: false, why: claim };
+  }
+  const snapshot = await gatherDigest(deps, monitoring, spec, logger);
+  const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : tick.scheduledAt ? `Scheduled for ${slackDate(tick.scheduledAt)}` : undefined;
+  const message = digestMessage(snapshot, trigger);
+  const posted = await slack.postMessage({ channel, text: message.text, blocks: message.blocks });
+  await log.markPosted(spec.name, tick.tickKey, posted.ts);
+  logger.info({ digest: spec.name, tick: tick.tickKey, channel: posted.channel }, 'digest posted');
+  return { posted: true, channel: posted.channel, ts: posted.ts };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { isAppError } from '../../app-error.ts';
+import { namespaceFor } from '../../cluster/cluster-targets.ts';
+import { readKpis } from '../../monitoring/kpis.ts';
+import { environmentInput } from '../cluster-inputs.ts';
+import { defineAction } from '../define-action.ts';
+import { context, header, sections } from '../reply.ts';
+import {
+  healthCheck,
+  impersonationAccess,
+  permissionChecks,
+  prometheusChecks,
+  requiredAccess,
+  scheduleChecks,
+  type CheckResult,
+  type CheckStatus,
+} from './doctor-checks.ts';
+import { monitoringOf, type Probe } from './monitoring-deps.ts';
+
+/** Each probe gets this long: doctor must answer even when something hangs. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; hints: string[] };
+
+async function bounded<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return { ok: true, value: await Promise.race([work(), timeout]) };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, reason: error.userMessage, hints: error.hints };
+    const e = error as { message?: string; data?: { error?: string } };
+    return { ok: false, reason: e.data?.error ?? e.message ?? String(error), hints: [] };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function probeCheck(name: string, probe: Probe, advice: string): Promise<CheckResult> {
+  const result = await bounded(probe);
+  return result.ok ? { name, status: 'pass', detail: result.value } : { name, status: 'fail', detail: result.reason, advice };
+}
+
+const icons: Record<CheckStatus, string> = { pass: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
+
+export function doctorReport(environment: string, checks: readonly CheckResult[]) {
+  const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
+  const summary = `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail`;
+  const lines = checks.map((c) => `${icons[c.status]} *${c.name}* — ${c.detail}${c.advice ? `\n        ↳ ${c.advice}` : ''}`);
+  return {
+    text: `EAFIX doctor (${environment}): ${summary}`,
+    blocks: [header(`EAFIX doctor — ${environment}`), ...sections(lines.join('\n')).slice(0, 45), context(summary)],
+  };
+}
+
+export const doctor = defineAction({
+  id: 'doctor',
+  chapter: 'Monitoring',
+  summary: "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster and the bot's permissions, health, Prometheus, schedules",
+  input: z.object({ environment: environmentInput }),
+  risk: 'read',
+  permission: 'monitoring.read',
+  examples: ['doctor', 'doctor --environment=staging'],
+  run: async ({ environment }, { deps }) => {
+    const monitoring = monitoringOf(deps);
+    const namespace = namespaceFor(deps.topology, environment);
+    const access = [...requiredAccess, ...(Object.keys(deps.impersonation ?? {}).length ? impersonationAccess : [])];
+    const [slack, postgres, redis, status, review, ready, readings, schedules] = await Promise.all([
+      probeCheck('Slack', monitoring.probes.slack, 'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.'),
+      probeCheck('PostgreSQL', monitoring.probes.postgres, 'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.'),
+      probeCheck('Redis', monitoring.probes.redis, 'Check REDIS_URL and that Redis is up; runs, timers and digests wait for it.'),
+      bounded(() => deps.cluster.status(environment)),
+      bounded(() => deps.cluster.accessReview(environment, access)),
+      monitoring.prometheus ? bounded(() => monitoring.prometheus!.ready()) : Promise.resolve(undefined),
+      monitoring.prometheus ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace }) : Promise.resolve([]),
+      bounded(() => monitoring.publisher.schedules()),
+    ]);
+    const checks: CheckResult[] = [slack, postgres, redis];
+    if (status.ok) {
+      checks.push({ name: 'Kubernetes API', status: 'pass', detail: `reachable; ${status.value.length} deployments in ${namespace}` });
+    } else {
+      checks.push({ name: 'Kubernetes API', status: 'fail', detail: status.reason, advice: status.hints.join(' ') || 'Check KUBECONFIG (or the in-cluster service account) and that the API server is reachable from the bot.' });
+    }
+    if (review.ok) checks.push(...permissionChecks(review.value, namespace));
+    else checks.push({ name: 'Kubernetes permissions', status: 'fail', detail: `could not ask the cluster (SelfSubjectAccessReview): ${review.reason}`, advice: 'Fix the cluster connection first; the bot also needs "create selfsubjectaccessreviews" (every authenticated user has it by default).' });
+    if (status.ok) checks.push(healthCheck(status.value, environment));
+    const readiness = ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
+    checks.push(...prometheusChecks(Boolean(monitoring.prometheus), monitoring.prometheus?.url, readiness, readings));
+    if (schedules.ok) checks.push(...scheduleChecks(monitoring.digests, schedules.value, deps.now()));
+    else checks.push({ name: 'Digest schedules', status: 'fail', detail: `could not read them from Redis: ${schedules.reason}`, advice: 'Check REDIS_URL.' });
+    return doctorReport(environment, checks);
+  },
+});

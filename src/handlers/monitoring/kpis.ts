@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { namespaceFor } from '../../cluster/cluster-targets.ts';
+import { readKpis } from '../../monitoring/kpis.ts';
+import { environmentInput } from '../cluster-inputs.ts';
+import { defineAction } from '../define-action.ts';
+import { context, header, sections } from '../reply.ts';
+import { kpiSummary, kpiText } from './kpi-lines.ts';
+import { monitoringOf } from './monitoring-deps.ts';
+
+export const kpis = defineAction({
+  id: 'kpis',
+  chapter: 'Monitoring',
+  summary: "The runbook's KPIs as traffic lights against its target, warning and critical thresholds",
+  input: z.object({ environment: environmentInput }),
+  risk: 'read',
+  permission: 'monitoring.read',
+  examples: ['kpis', 'kpis --environment=staging'],
+  run: async ({ environment }, { deps }) => {
+    const monitoring = monitoringOf(deps);
+    const namespace = namespaceFor(deps.topology, environment);
+    const readings = await readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace });
+    const source = monitoring.prometheus ? `Prometheus at ${monitoring.prometheus.url}` : 'no Prometheus configured';
+    return {
+      text: `EAFIX KPIs (${environment}): ${kpiSummary(readings)}`,
+      blocks: [header(`EAFIX KPIs — ${environment}`), ...sections(kpiText(readings)), context(`From ${source}. Thresholds: runbook Monitoring and Alerting, or the policy file's monitoring.kpis.`)],
+    };
+  },
+});

@@ -1,0 +1,103 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { isAppError } from '../app-error.ts';
+import type { Logger } from '../logger.ts';
+import { withTimeout } from '../redis/redis-connection.ts';
+import type { Redis } from '../redis/redis-connection.ts';
+import type { IncidentTimers, TimerJob } from '../handlers/incidents/incident-types.ts';
+
+export const INCIDENT_TIMER_QUEUE = 'incident-timers';
+
+/** `INC-20261123-003.escalate.2`: one job per incident, kind and level/sequence, whichever replica adds it. */
+export const timerJobId = (job: TimerJob) => `${job.incidentId}.${job.kind}.${job.n}`;
+
+/** Finished jobs are kept this long so their ids stay taken: a re-schedule of a fired escalation is a no-op. */
+const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
+
+export interface IncidentTimerOptions {
+  connection: Redis;
+  /** BullMQ's key prefix (REDIS_PREFIX), so deployments and test runs never share timers. */
+  prefix: string;
+  logger: Logger;
+  queueName?: string;
+}
+
+/** Schedules and cancels incident reminders, escalations and phase deadlines as BullMQ delayed jobs. */
+export class IncidentTimerQueue implements IncidentTimers {
+  readonly queue: Queue<TimerJob>;
+
+  constructor(private readonly options: IncidentTimerOptions) {
+    this.queue = new Queue<TimerJob>(options.queueName ?? INCIDENT_TIMER_QUEUE, {
+      connection: options.connection,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: KEEP_FINISHED_SECONDS },
+        removeOnFail: { age: KEEP_FINISHED_SECONDS },
+      },
+    });
+    this.queue.on('error', (err) => options.logger.warn({ err }, 'incident timer queue error'));
+  }
+
+  async schedule(job: TimerJob, delayMs: number): Promise<void> {
+    const data: TimerJob = { incidentId: job.incidentId, kind: job.kind, n: job.n };
+    await this.queue.add(job.kind, data, { jobId: timerJobId(job), delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  async cancel(jobs: TimerJob[]): Promise<void> {
+    // A job already running cannot be removed; its handler re-reads the incident and stands down.
+    for (const job of jobs) await this.queue.remove(timerJobId(job)).catch(() => 0);
+  }
+
+  async close(timeoutMs = 5_000): Promise<void> {
+    await withTimeout(this.queue.close(), timeoutMs, 'incident timer queue close').catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'incident timer queue did not close in time');
+    });
+  }
+}
+
+export interface IncidentTimerWorkerOptions extends IncidentTimerOptions {
+  /** What a fired job does (IncidentService.onTimer). */
+  handle: (job: TimerJob) => Promise<void>;
+  concurrency?: number;
+}
+
+/** Runs fired incident timers. Each job runs on exactly one worker across replicas (BullMQ's lock). */
+export class IncidentTimerWorker {
+  private worker: Worker<TimerJob> | undefined;
+
+  constructor(private readonly options: IncidentTimerWorkerOptions) {}
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const worker = new Worker<TimerJob>(options.queueName ?? INCIDENT_TIMER_QUEUE, (job) => this.process(job), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 4,
+      autorun: false,
+    });
+    worker.on('error', (err) => options.logger.warn({ err }, 'incident timer worker error'));
+    worker.on('failed', (job, err) => options.logger.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'incident timer failed'));
+    this.worker = worker;
+    void worker.run().catch((err: unknown) => options.logger.error({ err }, 'incident timer worker stopped'));
+    await worker.waitUntilReady();
+  }
+
+  private async process(job: Job<TimerJob>): Promise<void> {
+    try {
+      await this.options.handle(job.data);
+    } catch (error) {
+      // Domain errors (a refused PagerDuty key) do not get better with retries.
+      if (isAppError(error) && error.kind === 'domain') throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+
+  async close(timeoutMs = 5_000): Promise<void> {
+    if (!this.worker) return;
+    await withTimeout(this.worker.close(), timeoutMs, 'incident timer worker close').catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'incident timer worker did not close in time');
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import type { Env } from './config/env.ts';
+import type { Policy } from './config/policy.ts';
+import type { Logger } from './logger.ts';
+import type { Pool } from './store/database.ts';
+import type { Redis } from './redis/redis-connection.ts';
+import type { ActionDeps } from './handlers/action-deps.ts';
+import type { SlackDirectory } from './permissions/directory.ts';
+import { tokenize } from './bot/command-parser.ts';
+import { IncidentService } from './handlers/incidents/incident-service.ts';
+import { IncidentTimerQueue, IncidentTimerWorker } from './jobs/incident-timers.ts';
+import { EventsApiPager } from './pagerduty/events-api-pager.ts';
+import { PgIncidentStore } from './store/pg-incident-store.ts';
+import type { Role } from './start-bot.ts';
+
+/** The incident service (every role) and the incident timer worker (worker and all roles). */
+export async function startIncidents(options: {
+  role: Role;
+  env: Env;
+  policy: Policy;
+  pool: Pool;
+  redis: Redis;
+  deps: ActionDeps;
+  directory: SlackDirectory;
+  logger: Logger;
+}): Promise<{ service: IncidentService; stop: () => Promise<void> }> {
+  const { env, policy, deps, logger } = options;
+  const knowsCommand = (command: string) => {
+    try {
+      return Boolean(deps.registry.resolve(tokenize(command)));
+    } catch {
+      return false;
+    }
+  };
+  const unknown = policy.incidents.containmentActions.filter((a) => !knowsCommand(a.command.replaceAll('{system}', 'x').replaceAll('{incident}', 'x')));
+  if (unknown.length) logger.warn({ commands: unknown.map((a) => a.command) }, 'containment actions name no known action; their buttons are not shown');
+
+  const timers = new IncidentTimerQueue({ connection: options.redis, prefix: env.REDIS_PREFIX, logger });
+  const service = new IncidentService({
+    store: new PgIncidentStore(options.pool),
+    notifier: deps.notifier,
+    directory: options.directory,
+    timers,
+    // The routing key is a secret: the environment wins over the policy file.
+    pager: new EventsApiPager({ url: policy.incidents.pagerduty.url, routingKey: env.PAGERDUTY_ROUTING_KEY ?? policy.incidents.pagerduty.routingKey }, logger),
+    policy: policy.incidents,
+    channels: policy.channels,
+    systems: policy.topology.services.map((s) => s.name),
+    knowsCommand,
+    logger: logger.child({ component: 'incidents' }),
+    now: deps.now,
+  });
+  let worker: IncidentTimerWorker | undefined;
+  if (options.role === 'worker' || options.role === 'all') {
+    worker = new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) });
+    await worker.start();
+  }
+  return {
+    service,
+    stop: async () => {
+      await worker?.close();
+      await timers.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { WebClient } from '@slack/web-api';
+import type { Env } from './config/env.ts';
+import type { Policy } from './config/policy.ts';
+import type { Logger } from './logger.ts';
+import type { Pool } from './store/database.ts';
+import type { Redis } from './redis/redis-connection.ts';
+import { withTimeout } from './redis/redis-connection.ts';
+import type { ActionDeps } from './handlers/action-deps.ts';
+import type { MonitoringDeps } from './handlers/monitoring/monitoring-deps.ts';
+import { postDigest } from './handlers/monitoring/digest-post.ts';
+import { slackAuthProbe } from './bot/slack-auth-probe.ts';
+import { DigestScheduler } from './jobs/digest-scheduler.ts';
+import { DigestWorker } from './jobs/digest-worker.ts';
+import { PgRunStats } from './jobs/run-stats.ts';
+import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
+import { WebApiSlackPoster } from './slack/slack-poster.ts';
+import { PgDigestPosts } from './store/pg-digest-posts.ts';
+import type { Role } from './start-bot.ts';
+
+/** Digests, KPIs and doctor's probes (every role); the digest worker and schedule sync (worker and all roles). */
+export async function startMonitoring(options: {
+  role: Role;
+  env: Env;
+  policy: Policy;
+  pool: Pool;
+  redis: Redis;
+  slack: WebClient;
+  deps: ActionDeps;
+  logger: Logger;
+}): Promise<{ monitoring: MonitoringDeps; stop: () => Promise<void> }> {
+  const { env, policy, pool, redis, deps } = options;
+  const logger = options.logger.child({ component: 'monitoring' });
+  const prometheusUrl = env.PROMETHEUS_URL ?? policy.monitoring.prometheus.url;
+  const scheduler = new DigestScheduler({ connection: redis, prefix: env.REDIS_PREFIX, logger });
+  const monitoring: MonitoringDeps = {
+    digests: policy.digests,
+    kpis: policy.monitoring.kpis,
+    backups: policy.monitoring.backups,
+    prometheus: prometheusUrl ? new PrometheusHttpClient({ url: prometheusUrl, timeoutMs: policy.monitoring.prometheus.timeout }) : undefined,
+    runStats: new PgRunStats(pool),
+    publisher: scheduler,
+    probes: {
+      slack: slackAuthProbe(options.slack),
+      postgres: async () => {
+        await pool.query('SELECT 1');
+        return `schema ${env.DATABASE_SCHEMA} answers`;
+      },
+      redis: async () => `${await withTimeout(redis.ping(), 2_000, 'redis')} (prefix ${env.REDIS_PREFIX})`,
+    },
+  };
+  if (!prometheusUrl) logger.warn('no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable');
+
+  let worker: DigestWorker | undefined;
+  if (options.role === 'worker' || options.role === 'all') {
+    const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
+    const posts = new PgDigestPosts(pool);
+    worker = new DigestWorker({
+      connection: redis,
+      prefix: env.REDIS_PREFIX,
+      logger,
+      post: (tick) => postDigest(deps, poster, posts, tick, logger.child({ digest: tick.digest, requestId: tick.tickKey })),
+      onGaveUp: async (data, reason) => {
+        if (!data.channel || !data.requestedBy) return;
+        await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });
+      },
+    });
+    await worker.start();
+    await scheduler.sync(policy.digests);
+  }
+  return {
+    monitoring,
+    stop: async () => {
+      await worker?.close();
+      await scheduler.close();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { inTransaction, type Pool } from './database.ts';
+import type {
+  Incident, IncidentEvent, IncidentStatus, IncidentStore, NewIncident, NewIncidentEvent, SetupStep,
+} from '../handlers/incidents/incident-types.ts';
+
+type Row = Record<string, unknown>;
+
+const optional = <T>(value: unknown): T | undefined => (value === null || value === undefined ? undefined : (value as T));
+
+function fromRow(row: Row): Incident {
+  return {
+    id: row.id as string,
+    requestId: row.request_id as string,
+    title: row.title as string,
+    description: row.description as string,
+    severity: row.severity as Incident['severity'],
+    type: row.type as Incident['type'],
+    systems: row.systems as string[],
+    status: row.status as IncidentStatus,
+    requestedBy: row.requested_by as string,
+    teamId: row.team_id as string,
+    originChannel: optional(row.origin_channel),
+    commander: optional(row.commander),
+    channelName: optional(row.channel_name),
+    channelId: optional(row.channel_id),
+    templateTs: optional(row.template_ts),
+    checklistTs: optional(row.checklist_ts),
+    setup: row.setup as Incident['setup'],
+    phasesDone: row.phases_done as Incident['phasesDone'],
+    escalationLevel: row.escalation_level as number,
+    acknowledgedBy: optional(row.acknowledged_by),
+    acknowledgedAt: optional(row.acknowledged_at),
+    reminderSeq: row.reminder_seq as number,
+    nextUpdateDue: optional(row.next_update_due),
+    summary: optional(row.summary),
+    resolvedBy: optional(row.resolved_by),
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    resolvedAt: optional(row.resolved_at),
+  };
+}
+
+/** `INC-20261123-003`: the UTC day and a per-day sequence. */
+export function formatIncidentId(day: Date, seq: number): string {
+  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
+  return `INC-${ymd}-${String(seq).padStart(3, '0')}`;
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
+export class PgIncidentStore implements IncidentStore {
+  constructor(private readonly pool: Pool) {}
+
+  async create(incident: NewIncident, now: Date, nextUpdateDue: Date): Promise<{ incident: Incident; created: boolean }> {
+    const existing = await this.byRequest(incident.requestId);
+    if (existing) return { incident: existing, created: false };
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        // The day row is locked until commit, so concurrent creations get consecutive numbers.
+        const day = now.toISOString().slice(0, 10);
+        const seq = await client.query<{ last_seq: number }>(
+          `INSERT INTO incident_days (day, last_seq) VALUES ($1, 1)
+           ON CONFLICT (day) DO UPDATE SET last_seq = incident_days.last_seq + 1 RETURNING last_seq`,
+          [day],
+        );
+        const id = formatIncidentId(now, seq.rows[0]!.last_seq);
+        const result = await client.query(
+          `INSERT INTO incidents (id, request_id, title, description, severity, type, systems, requested_by, team_id,
+                                  origin_channel, next_update_due, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING *`,
+          [id, incident.requestId, incident.title, incident.description, incident.severity, incident.type, incident.systems,
+            incident.requestedBy, incident.teamId, incident.originChannel ?? null, nextUpdateDue, now],
+        );
+        return { incident: fromRow(result.rows[0]), created: true };
+      });
+    } catch (error) {
+      // The same request id raced us and won: theirs is the incident.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.byRequest(incident.requestId);
+      if (!winner) throw error;
+      return { incident: winner, created: false };
+    }
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Incident | undefined> {
+    const result = await this.pool.query(sql, params);
+    return result.rows[0] ? fromRow(result.rows[0]) : undefined;
+  }
+
+  private byRequest(requestId: string) {
+    return this.one('SELECT * FROM incidents WHERE request_id = $1', [requestId]);
+  }
+
+  get(id: string) {
+    return this.one('SELECT * FROM incidents WHERE id = $1', [id]);
+  }
+
+  byChannel(channelId: string) {
+    return this.one('SELECT * FROM incidents WHERE channel_id = $1', [channelId]);
+  }
+
+  async listOpen(limit = 50): Promise<Incident[]> {
+    const result = await this.pool.query(`SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY created_at DESC LIMIT $1`, [limit]);
+    return result.rows.map(fromRow);
+  }
+
+  async claimChannelName(id: string, name: string): Promise<void> {
+    await this.pool.query('UPDATE incidents SET channel_name = $2 WHERE id = $1 AND channel_id IS NULL', [id, name]);
+  }
+
+  async attachChannel(id: string, channelId: string, name: string): Promise<boolean> {
+    try {
+      const result = await this.pool.query(
+        `UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1 AND (channel_id IS NULL OR channel_id = $2)`,
+        [id, channelId, name],
+      );
+      return (result.rowCount ?? 0) > 0;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async markSetup(id: string, step: SetupStep, value: unknown = true): Promise<void> {
+    await this.pool.query(`UPDATE incidents SET setup = setup || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1`, [id, step, JSON.stringify(value)]);
+  }
+
+  async setMessages(id: string, fields: { templateTs?: string; checklistTs?: string }): Promise<void> {
+    await this.pool.query(
+      `UPDATE incidents SET template_ts = COALESCE($2, template_ts), checklist_ts = COALESCE($3, checklist_ts) WHERE id = $1`,
+      [id, fields.templateTs ?? null, fields.checklistTs ?? null],
+    );
+  }
+
+  setCommander(id: string, commander: string, now: Date) {
+    return this.one(`UPDATE incidents SET commander = $2, updated_at = $3 WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, commander, now]);
+  }
+
+  recordUpdate(id: string, status: IncidentStatus | undefined, nextUpdateDue: Date, now: Date) {
+    return this.one(
+      `UPDATE incidents SET status = COALESCE($2, status), reminder_seq = reminder_seq + 1, next_update_due = $3, updated_at = $4
+       WHERE id = $1 AND status <> 'resolved' RETURNING *`,
+      [id, status ?? null, nextUpdateDue, now],
+    );
+  }
+
+  advanceReminder(id: string, seq: number, nextUpdateDue: Date, now: Date) {
+    return this.one(
+      `UPDATE incidents SET reminder_seq = reminder_seq + 1, next_update_due = $3, updated_at = $4
+       WHERE id = $1 AND reminder_seq = $2 AND status <> 'resolved' RETURNING *`,
+      [id, seq, nextUpdateDue, now],
+    );
+  }
+
+  acknowledge(id: string, by: string, now: Date) {
+    return this.one(
+      `UPDATE incidents SET acknowledged_by = $2, acknowledged_at = $3, updated_at = $3
+       WHERE id = $1 AND acknowledged_by IS NULL AND status <> 'resolved' RETURNING *`,
+      [id, by, now],
+    );
+  }
+
+  escalate(id: string, level: number, now: Date) {
+    return this.one(
+      `UPDATE incidents SET escalation_level = $2, updated_at = $3
+       WHERE id = $1 AND escalation_level < $2 AND acknowledged_by IS NULL AND status <> 'resolved' RETURNING *`,
+      [id, level, now],
+    );
+  }
+
+  tickPhase(id: string, phase: number, by: string, now: Date) {
+    return this.one(
+      `UPDATE incidents SET phases_done = phases_done || jsonb_build_object($2::text, jsonb_build_object('by', $3::text, 'at', $4::text)), updated_at = $5
+       WHERE id = $1 AND NOT phases_done ? $2::text RETURNING *`,
+      [id, String(phase), by, now.toISOString(), now],
+    );
+  }
+
+  resolve(id: string, by: string, summary: string, now: Date) {
+    return this.one(
+      `UPDATE incidents SET status = 'resolved', summary = $3, resolved_by = $2, resolved_at = $4, updated_at = $4, next_update_due = NULL
+       WHERE id = $1 AND status <> 'resolved' RETURNING *`,
+      [id, by, summary, now],
+    );
+  }
+
+  async addEvent(event: NewIncidentEvent): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO incident_events (incident_id, at, kind, actor, text, data, once_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (incident_id, once_key) DO NOTHING`,
+      [event.incidentId, event.at, event.kind, event.actor, event.text, JSON.stringify(event.data ?? {}), event.onceKey ?? null],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async events(id: string): Promise<IncidentEvent[]> {
+    const result = await this.pool.query('SELECT at, kind, actor, text, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [id]);
+    return result.rows.map((row: Row) => ({ at: row.at as Date, kind: row.kind as string, actor: row.actor as string, text: row.text as string, data: row.data as Record<string, unknown> }));
+  }
+
+  async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const key = `eafix-incident:${id}`;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Approvals and runs are not told about incidents; they mention them (a containment request's reason,
+   * rollback's input). Reading them at render time keeps the timeline complete without coupling them.
+   */
+  async relatedActivity(id: string): Promise<IncidentEvent[]> {
+    const pattern = `%${id}%`;
+    const approvals = await this.pool.query(
+      `SELECT id, action, requester, status, created_at, decided_by, decided_at, result FROM approval_requests
+       WHERE arguments::text LIKE $1 OR reason LIKE $1 ORDER BY created_at`,
+      [pattern],
+    );
+    const events: IncidentEvent[] = [];
+    for (const row of approvals.rows as Row[]) {
+      events.push({ at: row.created_at as Date, kind: 'approval', actor: row.requester as string, text: `requested approval \`${String(row.id)}\` for \`/eafix ${String(row.action)}\`` });
+      if (row.decided_at) {
+        events.push({ at: row.decided_at as Date, kind: 'approval', actor: (row.decided_by as string | null) ?? 'system', text: `approval \`${String(row.id)}\`: ${String(row.status)}${row.result ? ` (${String(row.result).slice(0, 200)})` : ''}` });
+      }
+    }
+    const hasRuns = await this.pool.query<{ present: boolean }>(`SELECT to_regclass('runs') IS NOT NULL AS present`);
+    if (hasRuns.rows[0]?.present) {
+      const runs = await this.pool.query(
+        `SELECT id, action, requested_by, status, created_at, finished_at FROM runs WHERE input::text LIKE $1 ORDER BY created_at`,
+        [pattern],
+      );
+      for (const row of runs.rows as Row[]) {
+        events.push({ at: row.created_at as Date, kind: 'run', actor: row.requested_by as string, text: `run \`${String(row.id)}\` of \`${String(row.action)}\` started` });
+        if (row.finished_at) events.push({ at: row.finished_at as Date, kind: 'run', actor: 'system', text: `run \`${String(row.id)}\` ${String(row.status)}` });
+      }
+    }
+    return events;
+  }
+}
