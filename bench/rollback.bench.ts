@@ -26,7 +26,7 @@ const world: SandboxWorld = await startSandboxWorld({
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   schema,
   redisPrefix: `eafix-bench:${schema}`,
-  logger: createLogger({ level: 'silent' }),
+  logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
   policy,
   rateLimits: { enabled: false },
   clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 50 },

@@ -197,7 +197,8 @@ export interface Cluster {
   /** Points the gateway at `colour`; no write when it already does. */
   switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch>;
   /** `target` is a service, a colour, or a deployment name; replicas are checked against the topology. */
-  scale(environment: string, target: string, replicas: number, change: ChangeMeta): Promise<ScaleResult>;
+  /** `isolate`: scale to zero below the topology's minimum (security containment). */
+  scale(environment: string, target: string, replicas: number, change: ChangeMeta, options?: { isolate?: boolean }): Promise<ScaleResult>;
   /** kubectl rollout restart; idempotent for a given `restartedAt`. */
   restart(environment: string, target: string, change: ChangeMeta, options?: RestartOptions): Promise<RestartResult>;
   /** Resolves when kubectl would say "successfully rolled out"; rejects rollout_failed / rollout_timeout. */

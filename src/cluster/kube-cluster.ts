@@ -107,8 +107,8 @@ export class KubeCluster implements Cluster {
     return switchTraffic(this.k, environment, colour, change);
   }
 
-  scale(environment: string, target: string, replicas: number, change: ChangeMeta): Promise<ScaleResult> {
-    return scale(this.k, environment, target, replicas, change);
+  scale(environment: string, target: string, replicas: number, change: ChangeMeta, options: { isolate?: boolean } = {}): Promise<ScaleResult> {
+    return scale(this.k, environment, target, replicas, change, options);
   }
 
   restart(environment: string, target: string, change: ChangeMeta, options?: RestartOptions): Promise<RestartResult> {

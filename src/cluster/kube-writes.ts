@@ -40,10 +40,18 @@ export async function switchTraffic(k: KubeContext, environment: string, colour:
   return result;
 }
 
-export async function scale(k: KubeContext, environment: string, targetName: string, replicas: number, change: ChangeMeta): Promise<ScaleResult> {
+export async function scale(
+  k: KubeContext,
+  environment: string,
+  targetName: string,
+  replicas: number,
+  change: ChangeMeta,
+  options: { isolate?: boolean } = {},
+): Promise<ScaleResult> {
   const namespace = namespaceFor(k.topology, environment);
   const target = resolveTarget(k.topology, targetName);
-  checkReplicas(target, replicas, environment);
+  // Isolation (runbook: security containment) is the one way below a service's minimum: to zero.
+  if (!(options.isolate && replicas === 0)) checkReplicas(target, replicas, environment);
   const name = target.deployment;
   const result = await k.requests.retryOnConflict(`deployment ${namespace}/${name}`, async () => {
     const current = await k.requests.run({ verb: 'get', resource: 'deployments/scale', namespace, name }, (o) =>

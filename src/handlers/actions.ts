@@ -19,6 +19,7 @@ import { restart } from './troubleshooting/restart.ts';
 import { rollback } from './deployment/rollback.ts';
 import { runsList } from './runs/runs-list.ts';
 import { cancel } from './runs/cancel.ts';
+import { isolate } from './security/isolate.ts';
 import { incidentCreate } from './incidents/incident-create.ts';
 import { incidentUpdate } from './incidents/incident-update.ts';
 import { incidentCommander } from './incidents/incident-commander.ts';
@@ -41,6 +42,7 @@ export const allActions: readonly AnyAction[] = [
   restart,
   pods,
   logs,
+  isolate,
   runsList,
   cancel,
   whoami,

@@ -48,7 +48,7 @@ export function stepLine(step: StepRecord, position: number): string {
 function statusPhrase(run: RunWithSteps): string {
   switch (run.status) {
     case 'queued':
-      return run.target ? `queued (one change at a time on \`${run.target}\`)` : 'queued';
+      return 'queued';
     case 'running':
       return `running step ${Math.min(run.currentStep + 1, run.stepCount)} of ${run.stepCount}`;
     default:

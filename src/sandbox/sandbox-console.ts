@@ -128,6 +128,18 @@ export class SandboxConsole {
     await this.settle();
   }
 
+  /** `wait`: until no run is queued or running (bounded), then until Slack is quiet. */
+  private async waitIdle(maxMs = 120_000): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    const busy = async () =>
+      (await this.world.bot.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE status IN ('queued', 'running')`)).rows[0]?.n ?? 0;
+    while ((await busy()) > 0) {
+      if (Date.now() > deadline) throw new Error('runs are still going after 2 minutes; check /eafix runs');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.settle();
+  }
+
   /** Waits until Slack has been quiet for a moment (bounded), then prints what changed. */
   async settle(maxMs = 5_000): Promise<void> {
     const quietMs = 250;

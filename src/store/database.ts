@@ -18,7 +18,8 @@ export interface DatabaseSettings {
 export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
   const pool = new pg.Pool({
     connectionString: settings.url,
-    max: settings.max ?? 10,
+    // Workers run up to 16 runs at once, each needing a connection now and then.
+    max: settings.max ?? 20,
     // Fail fast: a bot that hangs on a dead database is worse than one that says so.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { inTransaction, type Pool } from './database.ts';
 import type {
   Incident, IncidentEvent, IncidentStatus, IncidentStore, NewIncident, NewIncidentEvent, SetupStep,
@@ -198,18 +199,20 @@ export class PgIncidentStore implements IncidentStore {
     return result.rows.map((row: Row) => ({ at: row.at as Date, kind: row.kind as string, actor: row.actor as string, text: row.text as string, data: row.data as Record<string, unknown> }));
   }
 
+  /**
+   * Serialises work on one incident across replicas. The advisory lock lives on a connection of its
+   * own, outside the pool: a holder doing slow Slack work must never starve the queries it needs.
+   */
   async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = new pg.Client((this.pool as unknown as { options: pg.ClientConfig }).options);
+    await client.connect();
     const key = `eafix-incident:${id}`;
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-      try {
-        return await work();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
-      }
+      return await work();
     } finally {
-      client.release();
+      // Closing the session releases its advisory locks.
+      await client.end().catch(() => undefined);
     }
   }
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
     containmentIn: 'ops',
     containmentActions: [
       { label: 'Stop trading', command: 'trading stop --reason "Containment for {incident}"', perSystem: false },
-      { label: 'Isolate {system}', command: 'scale {system} 0 --environment production --reason "Containment for {incident}: isolate {system}"', perSystem: true },
+      { label: 'Isolate {system}', command: 'isolate {system} --environment production --reason "Containment for {incident}: isolate {system}"', perSystem: true },
       { label: 'Unknown action', command: 'nonsense here', perSystem: false },
     ],
   });

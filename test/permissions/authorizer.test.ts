@@ -68,6 +68,10 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['dave', 'deploy.rollback', true, false],
   ['dave', 'cluster.scale', true, false],
   ['dave', 'runs.read', true, false],
+  ['carol', 'security.isolate', false, false],
+  ['alice', 'security.isolate', true, true],
+  ['bob', 'security.isolate', true, true],
+  ['dave', 'security.isolate', true, false],
   // Incidents.
   ['carol', 'incident.list', true, false],
   ['carol', 'incident.timeline', true, false],

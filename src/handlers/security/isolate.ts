@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { AppError } from '../../app-error.ts';
+import { defineAction } from '../define-action.ts';
+import { environmentInput, reasonInput, serviceInput } from '../cluster-inputs.ts';
+import { startRun } from '../start-run.ts';
+import { resolveTarget } from '../../cluster/cluster-targets.ts';
+
+export const isolate = defineAction({
+  id: 'isolate',
+  chapter: 'Security Incident Response',
+  summary: 'Containment: isolate an affected service by scaling it to zero (always two-person)',
+  positional: ['service'],
+  input: z.object({ service: serviceInput, environment: environmentInput, reason: reasonInput }),
+  risk: 'destructive',
+  permission: 'security.isolate',
+  approval: 'two-person',
+  examples: ['isolate auth-service --reason "INC-20261124-001: credential stuffing"'],
+  plan: async ({ service, environment }, { deps }) => {
+    const target = resolveTarget(deps.topology, service);
+    if (target.kind === 'colour') throw new AppError('cannot_isolate', 'Isolate a service, not a gateway colour; use `/eafix rollback` or `/eafix scale` for blue/green.');
+    const current = (await deps.cluster.status(environment)).find((d) => d.name === target.deployment);
+    if (!current) throw new AppError('cluster_not_found', `Deployment ${target.deployment} is not in ${environment}.`);
+    if (current.desired === 0) throw new AppError('nothing_to_change', `${service} is already isolated (0 replicas) in ${environment}.`);
+    return [{
+      description: `isolate ${target.deployment} in ${environment}: scale ${current.desired} → 0 replicas (below its minimum of ${target.replicas.min})`,
+      change: { environment, deployment: target.deployment, from: current.desired, to: 0 },
+    }];
+  },
+  execute: (input, context) => startRun('isolate', input, context),
+});
