@@ -7,6 +7,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import { createLogger } from '../src/logger.ts';
 import { startSandboxWorld, SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET } from '../src/sandbox/sandbox-world.ts';
 import { load, median, percentile, signedForm } from './support.ts';
+import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 600);
 const CONCURRENCY = 50;
@@ -62,4 +63,5 @@ console.log(`  audit rows written: ${rows.rows[0].n}`);
 await bare.stop();
 await world.bot.pool.query(`DROP SCHEMA IF EXISTS bench_help_${process.pid} CASCADE`);
 await world.stop();
+await deleteKeysWithPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `eafix-bench:${process.pid}`);
 process.exit(0);

@@ -10,6 +10,7 @@ import { loadPolicy } from '../src/config/policy.ts';
 import { createLogger } from '../src/logger.ts';
 import { examplePolicyPath, SANDBOX_BOT_TOKEN, startSandboxWorld, type SandboxWorld } from '../src/sandbox/sandbox-world.ts';
 import { median, percentile } from './support.ts';
+import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 40);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
@@ -98,4 +99,5 @@ const admin = new pg.default.Client({ connectionString: process.env.DATABASE_URL
 await admin.connect();
 await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 await admin.end();
+await deleteKeysWithPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `eafix-bench:${schema}`);
 process.exit(0);

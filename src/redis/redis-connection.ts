@@ -35,3 +35,22 @@ export function withTimeout<T>(operation: Promise<T>, ms: number, what: string):
   });
   return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Deletes every key under a prefix (a finished sandbox script's queues and markers). */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}

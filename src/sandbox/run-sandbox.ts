@@ -8,6 +8,7 @@ import { startEmbeddedRedis } from './embedded-redis.ts';
 import { examplePolicyPath, startSandboxWorld } from './sandbox-world.ts';
 import { loadPolicy, type Policy } from '../config/policy.ts';
 import { SandboxConsole } from './sandbox-console.ts';
+import { deleteKeysWithPrefix } from '../redis/redis-connection.ts';
 
 export interface SandboxOptions {
   scriptPath?: string | undefined;
@@ -94,7 +95,10 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     }
   } finally {
     await world.stop();
-    if (scripted) await dropSchema(services.databaseUrl, schema).catch(() => undefined);
+    if (scripted) {
+      await dropSchema(services.databaseUrl, schema).catch(() => undefined);
+      await deleteKeysWithPrefix(services.redisUrl, `eafix-sandbox:${schema}`).catch(() => undefined);
+    }
     await services.stop();
   }
   return shell.failures > 0 ? 1 : 0;
