@@ -10,6 +10,7 @@ import { digestMessage } from '../src/handlers/monitoring/digest-message.ts';
 import { gatherDigest } from '../src/handlers/monitoring/digest-snapshot.ts';
 import { examplePolicyPath, startSandboxWorld } from '../src/sandbox/sandbox-world.ts';
 import { median } from './support.ts';
+import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const logger = createLogger({ level: 'silent' });
@@ -74,6 +75,7 @@ async function measure(services: number): Promise<Result> {
   } finally {
     await world.bot.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await world.stop();
+    await deleteKeysWithPrefix(world.env.REDIS_URL, `eafix-bench:${schema}`).catch(() => undefined);
   }
 }
 

@@ -12,8 +12,9 @@ import { examplePolicyPath, SANDBOX_BOT_TOKEN, startSandboxWorld, type SandboxWo
 import { median, percentile } from './support.ts';
 import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 40);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 200);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
+/** Environments in all: the first SEQUENTIAL roll back one at a time, the other 200 all at once. */
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 220);
 
 const policy = await loadPolicy(examplePolicyPath);
 policy.topology.environments = Object.fromEntries(
@@ -30,7 +31,8 @@ const world: SandboxWorld = await startSandboxWorld({
   logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
   policy,
   rateLimits: { enabled: false },
-  clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 50 },
+  // 220 namespaces in one simulator: a slower reconcile tick keeps it from starving the bot of CPU.
+  clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 250 },
 });
 const ops = 'eafix-ops';
 
@@ -47,7 +49,7 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, tim
 async function requestRollback(environment: string, user = 'dave') {
   const mine = new RegExp(`in ${environment}(?![0-9])`);
   await world.driver.command({ user, channel: ops, text: `rollback --environment=${environment} --reason "bench ${environment}"` });
-  return until(() => world.slack.messages(ops).find((m) => m.text.includes('Approval') && mine.test(JSON.stringify(m.blocks))));
+  return until(() => world.slack.messages(ops).find((m) => m.text.includes('Approval') && mine.test(JSON.stringify(m.blocks))), 600_000);
 }
 
 // Baseline: one chat.postMessage round trip to the emulator.
