@@ -1,6 +1,7 @@
 import { defineRunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from '../action-deps.ts';
 import { changeMeta } from '../change-meta.ts';
+import { waitForRolloutStep } from '../rollout-step.ts';
 
 export interface ScaleInput {
   service: string;
@@ -8,8 +9,6 @@ export interface ScaleInput {
   environment: string;
   reason: string;
 }
-
-const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
 
 export const scaleRun = defineRunKind<ActionDeps>({
   kind: 'scale',
@@ -25,15 +24,6 @@ export const scaleRun = defineRunKind<ActionDeps>({
         return { summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}`, output: result };
       },
     },
-    {
-      id: 'wait',
-      title: 'Wait for the rollout to complete',
-      timeoutMs: ROLLOUT_TIMEOUT_MS,
-      run: async ({ input, deps, signal }) => {
-        const i = input as ScaleInput;
-        const progress = await deps.cluster.waitForRollout(i.environment, i.service, { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
-        return { summary: `${progress.deployment}: ${progress.message}` };
-      },
-    },
+    waitForRolloutStep('Wait for the rollout to complete', (input) => input as ScaleInput),
   ],
 });

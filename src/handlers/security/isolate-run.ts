@@ -1,14 +1,13 @@
 import { defineRunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from '../action-deps.ts';
 import { changeMeta } from '../change-meta.ts';
+import { waitForRolloutStep } from '../rollout-step.ts';
 
 export interface IsolateInput {
   service: string;
   environment: string;
   reason: string;
 }
-
-const DRAIN_TIMEOUT_MS = 5 * 60_000;
 
 export const isolateRun = defineRunKind<ActionDeps>({
   kind: 'isolate',
@@ -25,15 +24,7 @@ export const isolateRun = defineRunKind<ActionDeps>({
         return { summary: `${result.deployment}: ${result.from} → 0 replicas${result.changed ? '' : ' (already isolated)'}`, output: result };
       },
     },
-    {
-      id: 'drain',
-      title: 'Wait for its pods to stop',
-      timeoutMs: DRAIN_TIMEOUT_MS,
-      run: async ({ input, deps, signal }) => {
-        const i = input as IsolateInput;
-        const progress = await deps.cluster.waitForRollout(i.environment, i.service, { timeoutMs: DRAIN_TIMEOUT_MS - 5_000, signal });
-        return { summary: `${progress.deployment} isolated: no pods serve traffic. Restore gradually with \`/eafix scale ${i.service} 1\`.` };
-      },
-    },
+    waitForRolloutStep('Wait for its pods to stop', (input) => input as IsolateInput, (deployment, _message, input) =>
+      `${deployment} isolated: no pods serve traffic. Restore gradually with \`/eafix scale ${(input as IsolateInput).service} 1\`.`),
   ],
 });

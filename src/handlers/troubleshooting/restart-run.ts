@@ -1,14 +1,13 @@
 import { defineRunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from '../action-deps.ts';
 import { changeMeta } from '../change-meta.ts';
+import { waitForRolloutStep } from '../rollout-step.ts';
 
 export interface RestartInput {
   service: string;
   environment: string;
   reason: string;
 }
-
-const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
 
 export const restartRun = defineRunKind<ActionDeps>({
   kind: 'restart',
@@ -31,15 +30,6 @@ export const restartRun = defineRunKind<ActionDeps>({
         return { summary: `${result.deployment} restarted at ${result.restartedAt}${result.changed ? '' : ' (already)'}` };
       },
     },
-    {
-      id: 'wait',
-      title: 'Wait for the new pods',
-      timeoutMs: ROLLOUT_TIMEOUT_MS,
-      run: async ({ input, deps, signal }) => {
-        const i = input as RestartInput;
-        const progress = await deps.cluster.waitForRollout(i.environment, i.service, { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
-        return { summary: `${progress.deployment}: ${progress.message}` };
-      },
-    },
+    waitForRolloutStep('Wait for the new pods', (input) => input as RestartInput),
   ],
 });
