@@ -136,8 +136,8 @@ export class ApprovalService {
       const input = action.input.parse(request.arguments);
       const plan = await action.plan(input, context);
       if (planHash(plan) !== request.planHash) {
-        await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
         await this.audit(request, 'system', 'approval.superseded', requestId);
+        await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
         await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
         const fresh = await this.request(action, request.arguments, plan, { ...context, invoker });
         await this.deps.notifier.post({
@@ -148,13 +148,14 @@ export class ApprovalService {
         return;
       }
       reply = await action.execute(input, { ...context, plan, approvalId: request.id, approvers: request.approvers, ...(thread ? { thread } : {}) });
-      await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
+      // Audited before the request shows as executed: nothing looks done that the log does not have.
       await this.audit(request, request.requester, 'execute', requestId, 'ok');
+      await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
     } catch (error) {
       const message = isAppError(error) ? error.userMessage : 'unexpected error (see logs)';
       if (!isAppError(error)) logger.error({ err: error, approval: request.id }, 'approved action failed');
-      await this.deps.approvals.finish(request.id, 'failed', message);
       await this.audit(request, request.requester, 'execute', requestId, `failed: ${message}`);
+      await this.deps.approvals.finish(request.id, 'failed', message);
       reply = { text: `:x: Execution failed: ${message}` };
     }
     await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
