@@ -14,6 +14,7 @@ import { maintenanceDisable } from './maintenance/maintenance-disable.ts';
 import { status } from './deployment/status.ts';
 import { pods } from './troubleshooting/pods.ts';
 import { logs } from './troubleshooting/logs.ts';
+import { events } from './troubleshooting/events.ts';
 import { scale } from './deployment/scale.ts';
 import { restart } from './troubleshooting/restart.ts';
 import { rollback } from './deployment/rollback.ts';
@@ -42,6 +43,7 @@ export const allActions: readonly AnyAction[] = [
   restart,
   pods,
   logs,
+  events,
   isolate,
   runsList,
   cancel,
