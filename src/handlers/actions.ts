@@ -15,6 +15,7 @@ import { status } from './deployment/status.ts';
 import { pods } from './troubleshooting/pods.ts';
 import { logs } from './troubleshooting/logs.ts';
 import { events } from './troubleshooting/events.ts';
+import { metricsQuery } from './monitoring/metrics-query.ts';
 import { scale } from './deployment/scale.ts';
 import { restart } from './troubleshooting/restart.ts';
 import { rollback } from './deployment/rollback.ts';
@@ -44,6 +45,7 @@ export const allActions: readonly AnyAction[] = [
   pods,
   logs,
   events,
+  metricsQuery,
   isolate,
   runsList,
   cancel,

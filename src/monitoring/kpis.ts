@@ -6,6 +6,8 @@ export interface Prometheus {
   readonly url: string;
   /** The expression's value now: the highest sample, or undefined when Prometheus has no data. */
   instant(query: string): Promise<number | undefined>;
+  /** Every series of an instant query with its labels (runbook: `eafix-cli metrics query`). */
+  series(query: string): Promise<Array<{ labels: Record<string, string>; value: number }>>;
   /** Resolves when Prometheus reports itself ready. */
   ready(): Promise<void>;
 }

@@ -35,15 +35,7 @@ export class PrometheusHttpClient implements Prometheus {
   }
 
   async instant(query: string): Promise<number | undefined> {
-    const form = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s` });
-    const response = await this.request('/api/v1/query', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-    });
-    const body = await this.json(response);
-    if (body.status !== 'success') throw this.apiError(response.status, body);
-    const { resultType, result } = body.data;
+    const { resultType, result } = await this.query(query);
     if (resultType === 'scalar') {
       const value = sampleValue((result as [number, string])[1]);
       return Number.isNaN(value) ? undefined : value;
@@ -54,6 +46,27 @@ export class PrometheusHttpClient implements Prometheus {
     // Several series (one per instance, say): the worst of them, since every KPI here is "lower is better".
     const values = (result as Array<{ value: [number, string] }>).map((s) => sampleValue(s.value[1])).filter((v) => !Number.isNaN(v));
     return values.length ? Math.max(...values) : undefined;
+  }
+
+  async series(query: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+    const { resultType, result } = await this.query(query);
+    if (resultType === 'scalar') return [{ labels: {}, value: sampleValue((result as [number, string])[1]) }];
+    if (resultType !== 'vector') {
+      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType}; ask for an instant vector or a scalar.`);
+    }
+    return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => ({ labels: s.metric, value: sampleValue(s.value[1]) }));
+  }
+
+  private async query(query: string): Promise<{ resultType: string; result: unknown }> {
+    const form = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s` });
+    const response = await this.request('/api/v1/query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+    });
+    const body = await this.json(response);
+    if (body.status !== 'success') throw this.apiError(response.status, body);
+    return body.data;
   }
 
   async ready(): Promise<void> {

@@ -51,6 +51,17 @@ describe('troubleshooting from Slack', () => {
     expect(String(shared.files?.[0]?.name)).toBe('execution-engine-production.log');
   });
 
+  it('runs a PromQL query with its series and labels, quotes intact', async () => {
+    world.prometheus.setResult('sum by (status) (rate(http_requests_total{status=~"5.."}[5m]))', [
+      { metric: { status: '500' }, value: 0.25 },
+      { metric: { status: '503' }, value: 1.5 },
+    ]);
+    const text = await reply('carol', `metrics query 'sum by (status) (rate(http_requests_total{status=~"5.."}[5m]))'`);
+    expect(text).toContain('(2 series)');
+    expect(text).toContain('{status="503"}  1.50000');
+    expect(await reply('carol', "metrics query 'nothing_here'")).toContain('returned no data');
+  });
+
   it('answers a typo in a service with the known ones, and keeps logs from viewers', async () => {
     expect(await reply('alice', 'pods risk-manger')).toContain('Known services: blue, green, data-ingestor');
     const seen = world.slack.ephemerals('carol').length;
