@@ -1,27 +1,13 @@
 import type { PrometheusEmulator } from './prometheus-emulator.ts';
+import { runbookKpis, type KnownKpiId } from '../../config/monitoring-policy.ts';
 
 /**
- * One PromQL expression per EAFIX runbook KPI. The bot's example policy uses the same
- * strings, so the sandbox emulator answers exactly what the bot asks.
+ * One PromQL expression per EAFIX runbook KPI, taken from the bot's own defaults, so the sandbox
+ * emulator answers exactly what the bot asks and the two can never drift apart.
  */
-export const defaultKpiQueries = {
-  api_response_time_ms:
-    'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le)) * 1000',
-  error_rate_percent:
-    '100 * sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
-  cpu_usage_percent: '100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m])))',
-  memory_usage_percent: '100 * (1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes))',
-  disk_usage_percent:
-    'max(100 * (1 - node_filesystem_avail_bytes{mountpoint="/",fstype!="tmpfs"} / node_filesystem_size_bytes{mountpoint="/",fstype!="tmpfs"}))',
-  signal_generation_latency_ms:
-    'histogram_quantile(0.95, sum(rate(eafix_signal_generation_duration_seconds_bucket[5m])) by (le)) * 1000',
-  order_execution_time_ms:
-    'histogram_quantile(0.95, sum(rate(eafix_order_execution_duration_seconds_bucket[5m])) by (le)) * 1000',
-  data_feed_latency_ms:
-    'histogram_quantile(0.95, sum(rate(eafix_data_feed_latency_seconds_bucket[5m])) by (le)) * 1000',
-  risk_check_time_ms:
-    'histogram_quantile(0.95, sum(rate(eafix_risk_check_duration_seconds_bucket[5m])) by (le)) * 1000',
-} as const;
+export const defaultKpiQueries = Object.fromEntries(
+  Object.entries(runbookKpis).map(([id, kpi]) => [id, kpi.query]),
+) as Readonly<Record<KnownKpiId, string>>;
 
 export type EafixKpiId = keyof typeof defaultKpiQueries;
 
