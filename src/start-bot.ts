@@ -4,7 +4,6 @@ import type { Logger } from './logger.ts';
 import { createPool, migrate, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
 import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
-import { RedisEventDeduper } from './redis/event-deduper.ts';
 import { ActionRegistry } from './handlers/registry.ts';
 import { allActions } from './handlers/actions.ts';
 import type { ActionDeps } from './handlers/action-deps.ts';
@@ -26,6 +25,9 @@ import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
 import { PgPlatformState } from './store/pg-platform-state.ts';
 import { createSlackClient } from './bot/slack-client.ts';
 import { WebApiDirectory, WebApiNotifier } from './bot/web-api-adapters.ts';
+import { createInboundGate } from './bot/create-inbound-gate.ts';
+import { learnInstallation } from './bot/installation.ts';
+import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -80,6 +82,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
       cluster: createCluster({ topology: policy.topology, logger, kubeconfigPath: env.KUBECONFIG, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }),
+      slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       now: () => new Date(),
     };
@@ -100,13 +103,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 
-    // Every role serves /healthz and /readyz; only web and all take Slack traffic.
+    // Every role serves /healthz and /readyz; only web and all take Slack traffic, through the gate
+    // (which learns the installation from auth.test: no identity, no Slack traffic).
+    const gate = role === 'worker' ? undefined : await createInboundGate({ slack, policy: policy.slack, pool, redis, redisPrefix: env.REDIS_PREFIX, audit: deps.audit, logger });
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
       ...(host ? { host } : {}),
       logger,
-      firstSighting: (id) => new RedisEventDeduper(redis, env.REDIS_PREFIX, logger).firstSighting(id),
+      ...(gate ? { gate } : {}),
       readiness: () => readiness(pool, redis),
     });
     if (role === 'worker') {

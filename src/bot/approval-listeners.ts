@@ -2,10 +2,20 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/action-deps.ts';
 import { rejectReasonModal } from '../permissions/approval-message.ts';
-import type { ClickResult } from '../permissions/approval-service.ts';
+import type { ClickOrigin, ClickResult } from '../permissions/approval-service.ts';
 import { errorReply } from './error-reply.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 
+/** Where the click came from, as Slack says (container, view, block), for binding it to its request. */
+export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrigin {
+  const container = body.container as { type?: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+  if (container.type === 'view') {
+    const view = body.view as { type?: string; blocks?: Array<{ block_id?: string }> } | undefined;
+    return { kind: 'view', viewType: view?.type ?? '', viewBlockIds: (view?.blocks ?? []).map((b) => b.block_id ?? ''), blockId };
+  }
+  if (container.is_ephemeral) return { kind: 'ephemeral', blockId };
+  return { kind: 'message', channel: container.channel_id ?? '', ts: container.message_ts ?? '', blockId };
+}
 
 /** Buttons on approval messages and the reject-reason modal. Button values carry only the request id. */
 export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger: Logger): void {
@@ -19,12 +29,13 @@ export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger
     await deps.notifier.ephemeral({ channel: body.channel.id, user: body.user.id, text: result.notice });
   };
 
-  const onButton = (decide: (id: string, body: BlockButtonAction, requestId: string, logger: Logger) => Promise<ClickResult>) =>
-    async ({ ack, body, action, context }: { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string }; context: Record<string, unknown> }) => {
+  type Decide = (id: string, body: BlockButtonAction, requestId: string, logger: Logger, origin: ClickOrigin) => Promise<ClickResult>;
+  const onButton = (decide: Decide) =>
+    async ({ ack, body, action, context }: { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string; block_id?: string }; context: Record<string, unknown> }) => {
       await ack();
       const { requestId, logger } = scope(context);
       try {
-        await tell(body, await decide(action.value ?? '', body, requestId, logger));
+        await tell(body, await decide(action.value ?? '', body, requestId, logger, clickOrigin(body, action.block_id ?? '')));
       } catch (error) {
         await tell(body, { notice: errorReply(error, logger).text });
       }
@@ -32,13 +43,14 @@ export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger
 
   const clicker = (body: BlockButtonAction) => ({ userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '' });
 
-  app.action<BlockButtonAction>('approval:approve', onButton((id, body, requestId, logger) =>
-    deps.approvalService.approve(id, clicker(body), requestId, logger)));
+  app.action<BlockButtonAction>('approval:approve', onButton((id, body, requestId, logger, origin) =>
+    deps.approvalService.approve(id, clicker(body), requestId, logger, origin)));
 
-  app.action<BlockButtonAction>('approval:cancel', onButton((id, body, requestId) =>
-    deps.approvalService.cancel(id, clicker(body), requestId)));
+  app.action<BlockButtonAction>('approval:cancel', onButton((id, body, requestId, _logger, origin) =>
+    deps.approvalService.cancel(id, clicker(body), requestId, origin)));
 
-  app.action<BlockButtonAction>('approval:reject', onButton(async (id, body) => {
+  app.action<BlockButtonAction>('approval:reject', onButton(async (id, body, requestId, _logger, origin) => {
+    await deps.approvalService.checkReject(id, clicker(body), requestId, origin);
     await deps.notifier.openModal(body.trigger_id, rejectReasonModal(id));
     return {};
   }));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import { verifySlackSignature } from './verify-signature.ts';
+import type { InboundGate } from './inbound-gate.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Slack gives up after 3 s; answer just before so the user sees our reply, not a timeout. */
@@ -14,8 +15,8 @@ export interface ReceiverOptions {
   port: number;
   host?: string;
   logger: Logger;
-  /** True when an Events API event id is seen for the first time. */
-  firstSighting: (eventId: string) => Promise<boolean>;
+  /** Shape, installation, replay and text checks between the signature and Bolt's routing. */
+  gate?: InboundGate;
   readiness: () => Promise<Record<string, 'ok' | string>>;
   now?: () => number;
 }
@@ -25,7 +26,8 @@ export const newRequestId = () => `req_${randomBytes(6).toString('hex')}`;
 /**
  * Bolt receiver for POST /slack/events (commands, interactivity, events) plus GET /healthz and /readyz.
  * It verifies signatures itself (refusing future timestamps too), tags each request with an id that
- * follows the work into logs, audit rows and jobs, and de-duplicates Events API retries.
+ * follows the work into logs, audit rows and jobs, passes each request through the gate (one delivery,
+ * one installation, a known shape) and acknowledges at once whatever no listener acknowledged.
  */
 export class SlackHttpReceiver implements Receiver {
   private app?: App;
@@ -66,7 +68,9 @@ export class SlackHttpReceiver implements Receiver {
     try {
       if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/readyz') return await this.ready(res);
-      if (req.method === 'POST' && path === '/slack/events' && this.app) return await this.slackRequest(req, res);
+      // Without a gate (worker role) nothing Slack sends is taken.
+      const gate = this.options.gate;
+      if (req.method === 'POST' && path === '/slack/events' && this.app && gate) return await this.slackRequest(req, res, gate);
       send(res, 404, { error: 'not_found' });
     } catch (err) {
       this.options.logger.error({ err, path }, 'request failed');
@@ -80,7 +84,7 @@ export class SlackHttpReceiver implements Receiver {
     send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
   }
 
-  private async slackRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async slackRequest(req: IncomingMessage, res: ServerResponse, gate: InboundGate): Promise<void> {
     const rawBody = await readBody(req);
     if (rawBody === undefined) return send(res, 413, { error: 'body_too_large' });
     const requestId = newRequestId();
@@ -92,20 +96,19 @@ export class SlackHttpReceiver implements Receiver {
       signatureHeader: header(req, 'x-slack-signature'),
       nowSeconds: Math.floor((this.options.now?.() ?? Date.now()) / 1000),
     });
+    const retryNum = Number(header(req, 'x-slack-retry-num') ?? 0) || undefined;
+    const meta = { requestId, logger, retryNum, ip: req.socket.remoteAddress };
     if (failure) {
       logger.warn({ failure, ip: req.socket.remoteAddress }, 'refused unsigned or stale Slack request');
+      await gate.refuseSignature(failure, meta);
       return send(res, 401, { error: 'invalid_signature' });
     }
     const body = parseBody(rawBody, header(req, 'content-type') ?? '');
     if (!body) return send(res, 400, { error: 'unparseable_body' });
     if (body.type === 'url_verification') return send(res, 200, { challenge: body.challenge });
 
-    const retryNum = Number(header(req, 'x-slack-retry-num') ?? 0) || undefined;
-    const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
-    if (eventId && !(await this.options.firstSighting(eventId))) {
-      logger.info({ eventId, retryNum }, 'duplicate event delivery acknowledged');
-      return send(res, 200, '', { 'x-slack-no-retry': '1' });
-    }
+    const verdict = await gate.admit(body, meta);
+    if (!verdict.admit) return send(res, verdict.status, verdict.body, verdict.headers);
 
     let acked = false;
     const deadline = setTimeout(() => {
@@ -118,7 +121,7 @@ export class SlackHttpReceiver implements Receiver {
       body,
       retryNum,
       retryReason: header(req, 'x-slack-retry-reason'),
-      customProperties: { requestId, requestLogger: logger },
+      customProperties: { requestId, requestLogger: logger, replayUnverified: verdict.replayUnverified },
       ack: async (response?: unknown) => {
         if (acked) return;
         acked = true;
@@ -131,8 +134,10 @@ export class SlackHttpReceiver implements Receiver {
       await this.app?.processEvent(event);
     } catch (err) {
       logger.error({ err }, 'unhandled error while processing a Slack request');
-      if (!acked) await event.ack();
     }
+    // Bolt has run every matching listener; a request none of them acknowledged (an action or type
+    // nobody listens for) is acknowledged now, not when the safety-net timer fires.
+    if (!acked) await event.ack();
   }
 }
 

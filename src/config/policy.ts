@@ -32,12 +32,25 @@ export const kubernetesSchema = z
   })
   .default({ impersonate: {} });
 
+/**
+ * The Slack installation the bot serves is learned from auth.test at start-up; requests from any other
+ * team, organisation or app are refused. List more teams only for an Enterprise Grid org-wide install.
+ */
+export const slackPolicySchema = z
+  .object({
+    allowedTeams: z.array(z.string().regex(/^T[A-Z0-9]+$/, 'must be a Slack team id like T0123')).default([]),
+    /** The app id (A…), for tokens whose auth.test does not report one. */
+    appId: z.string().regex(/^A[A-Z0-9]+$/, 'must be a Slack app id like A0123').optional(),
+  })
+  .default({ allowedTeams: [] });
+
 /** The YAML policy file (EAFIX_CONFIG). Later features add their sections here. */
 export const policySchema = z.object({
   channels: channelsSchema,
   topology: topologySchema,
   rbac: rbacSchema,
   kubernetes: kubernetesSchema,
+  slack: slackPolicySchema,
   incidents: incidentPolicySchema.prefault({}),
   ...monitoringPolicySections,
 });

@@ -11,6 +11,7 @@ import type { Cluster } from '../cluster/cluster.ts';
 import type { Runs } from './runs.ts';
 import type { IncidentService } from './incidents/incident-service.ts';
 import type { MonitoringDeps } from './monitoring/monitoring-deps.ts';
+import type { SlackInstallationProbe } from './monitoring/slack-checks.ts';
 
 /** Capabilities actions may use, wired by hand in start-bot.ts. Later features add theirs here. */
 export interface ActionDeps {
@@ -32,6 +33,8 @@ export interface ActionDeps {
   incidents?: IncidentService;
   /** Digests, KPIs and doctor (start-monitoring.ts). Absent only where not wired. */
   monitoring?: MonitoringDeps;
+  /** Doctor: the Slack installation's identity and scopes as Slack reports them now. */
+  slackInstallation?: SlackInstallationProbe;
   version: { name: string; version: string; commit?: string | undefined; startedAt: Date };
   now: () => Date;
 }

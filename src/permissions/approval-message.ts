@@ -4,6 +4,32 @@ import type { ApprovalRequest } from './approval-types.ts';
 
 const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
 
+/** Longest reason shown in full; Block Kit sections hold 3,000 characters and the plan needs room. */
+export const REASON_SHOWN_CHARS = 1_000;
+const PLAN_SHOWN_CHARS = 2_700;
+
+/** User text in mrkdwn: escaped so a reason cannot ping @channel or forge a link. */
+export const mrkdwnEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Shortens visibly: the reader sees that something was cut and how much there was. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… _(shortened: ${text.length} characters in all)_`;
+}
+
+/** The short plan hash shown on the message and carried in its buttons' block id. */
+export const shownPlanHash = (request: Pick<ApprovalRequest, 'planHash'>) => request.planHash.slice(0, 16);
+
+/**
+ * The block id of an approval's buttons: unique per request (many approvals share the App Home) and
+ * binding each click to the request and the exact plan the clicker saw.
+ */
+export const approvalBlockId = (request: Pick<ApprovalRequest, 'id' | 'planHash'>) => `approval:${request.id}:${shownPlanHash(request)}`;
+
+export function parseApprovalBlockId(blockId: string): { id: string; planHash: string } | undefined {
+  const match = /^approval:(apr_[0-9a-f]{12}):([0-9a-f]{16})$/.exec(blockId);
+  return match ? { id: match[1] as string, planHash: match[2] as string } : undefined;
+}
+
 export function planText(request: Pick<ApprovalRequest, 'plan'>): string {
   return request.plan.map((item, i) => `${i + 1}. ${item.description}`).join('\n');
 }
@@ -16,7 +42,7 @@ const statusLine: Record<ApprovalRequest['status'], (r: ApprovalRequest) => stri
   executed: (r) => `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')} and executed. ${r.result ?? ''}`,
   failed: (r) => `:x: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}, but execution failed: ${r.result ?? 'see the thread'}`,
   superseded: () => ':twisted_rightwards_arrows: Not executed: the world changed after approval, so the plan differs. A fresh approval was requested.',
-  rejected: (r) => `:no_entry: Rejected by <@${r.decidedBy}>: ${r.decisionReason ?? ''}`,
+  rejected: (r) => `:no_entry: Rejected by <@${r.decidedBy}>: ${mrkdwnEscape(r.decisionReason ?? '')}`,
   cancelled: (r) => `:heavy_multiplication_x: Cancelled by <@${r.decidedBy}>.`,
   expired: () => ':alarm_clock: Expired without enough approvals. Nothing was changed; request again if still needed.',
 };
@@ -25,14 +51,14 @@ const statusLine: Record<ApprovalRequest['status'], (r: ApprovalRequest) => stri
 export function approvalMessage(request: ApprovalRequest): { text: string; blocks: Block[] } {
   const command = `/eafix ${request.action}`;
   const blocks: Block[] = [
-    section(`:lock: *Approval needed:* \`${command}\` requested by <@${request.requester}>\n*Why:* ${request.reason}`),
-    section(`*Plan* (exactly what will change):\n\`\`\`${planText(request).slice(0, 2900)}\`\`\``),
-    context(`${statusLine[request.status](request)}  ·  request \`${request.id}\``),
+    section(`:lock: *Approval needed:* \`${command}\` requested by <@${request.requester}>\n*Why:* ${clip(mrkdwnEscape(request.reason), REASON_SHOWN_CHARS)}`),
+    section(`*Plan* (exactly what will change):\n\`\`\`${clip(planText(request), PLAN_SHOWN_CHARS)}\`\`\``),
+    context(`${statusLine[request.status](request)}  ·  request \`${request.id}\`  ·  plan \`${shownPlanHash(request)}\``),
   ];
   if (request.status === 'pending') {
     blocks.push({
       type: 'actions',
-      block_id: 'approval',
+      block_id: approvalBlockId(request),
       elements: [
         {
           type: 'button',

@@ -4,13 +4,25 @@ import type { ActionDeps } from '../handlers/action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
 import type { Reply } from '../handlers/reply.ts';
 import { planHash } from '../store/pg-approval-store.ts';
-import { approvalMessage } from './approval-message.ts';
+import { approvalMessage, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';
 
 export interface Clicker {
   userId: string;
   teamId: string;
 }
+
+/**
+ * Where a click came from, as Slack reported it: the request is looked up from this container, and the
+ * button's value must agree with it; a value alone is never trusted.
+ */
+export type ClickOrigin =
+  /** A channel message: the request recorded for exactly this channel and ts. */
+  | { kind: 'message'; channel: string; ts: string; blockId: string }
+  /** A view (App Home): the clicked block must be one of the view's own blocks. */
+  | { kind: 'view'; viewType: string; viewBlockIds: readonly string[]; blockId: string }
+  /** An ephemeral list (`/eafix approvals`): only the block id binds request and plan. */
+  | { kind: 'ephemeral'; blockId: string };
 
 /** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
 export type ClickResult = { notice?: string };
@@ -43,8 +55,8 @@ export class ApprovalService {
     return { ...request, messageChannel: posted.channel, messageTs: posted.ts };
   }
 
-  async approve(id: string, clicker: Clicker, requestId: string, logger: Logger): Promise<ClickResult> {
-    const request = await this.checkedRequest(id, clicker);
+  async approve(id: string, clicker: Clicker, requestId: string, logger: Logger, origin: ClickOrigin): Promise<ClickResult> {
+    const request = await this.boundRequest(id, clicker, origin, requestId);
     if (request.requester === clicker.userId) {
       await this.audit(request, clicker.userId, 'approval.self-approval-refused', requestId);
       return { notice: ':no_entry: You cannot approve your own request. Another authorised person must approve it.' };
@@ -62,6 +74,8 @@ export class ApprovalService {
       case 'already_voted':
         return { notice: 'You have already approved this request; it needs another approver.' };
       case 'not_pending':
+        // A click on a stale message (decided, superseded): nothing happens, and the log says why.
+        await this.audit(outcome.request, clicker.userId, 'approval.click-refused', requestId, `not pending: ${outcome.request.status}`);
         return { notice: decidedNotice(outcome.request) };
       case 'expired':
         await this.refreshMessage(outcome.request);
@@ -79,6 +93,11 @@ export class ApprovalService {
     }
   }
 
+  /** The Reject button only opens the reason dialog; it is bound like Approve so a forged id gets no dialog. */
+  async checkReject(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<void> {
+    await this.boundRequest(id, clicker, origin, requestId);
+  }
+
   async reject(id: string, clicker: Clicker, reason: string, requestId: string): Promise<ClickResult> {
     const request = await this.checkedRequest(id, clicker);
     const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
@@ -88,8 +107,8 @@ export class ApprovalService {
     return this.transition(request, 'rejected', clicker, requestId, reason);
   }
 
-  async cancel(id: string, clicker: Clicker, requestId: string): Promise<ClickResult> {
-    const request = await this.checkedRequest(id, clicker);
+  async cancel(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<ClickResult> {
+    const request = await this.boundRequest(id, clicker, origin, requestId);
     if (request.requester !== clicker.userId) {
       return { notice: `:no_entry: Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.` };
     }
@@ -120,6 +139,22 @@ export class ApprovalService {
     const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
     if (!request || request.teamId !== clicker.teamId) {
       throw new AppError('approval_not_found', 'That approval request does not exist (or is not from this workspace).');
+    }
+    return request;
+  }
+
+  /**
+   * The request a click is about, only when the container, the block and the value all name the same
+   * request and the plan shown is the request's plan. Anything else is refused and audited.
+   */
+  private async boundRequest(id: string, clicker: Clicker, origin: ClickOrigin, requestId: string): Promise<ApprovalRequest> {
+    const request = await this.checkedRequest(id, clicker);
+    const mismatch = originMismatch(request, origin);
+    if (mismatch) {
+      await this.audit(request, clicker.userId, 'approval.click-refused', requestId, mismatch);
+      throw new AppError('approval_not_bound', 'That button does not match the approval request shown with it (a stale or altered message). Nothing was done.', {
+        hints: ['Use the buttons on the approval message itself, or `/eafix approvals` for the current requests.'],
+      });
     }
     return request;
   }
@@ -178,6 +213,25 @@ export class ApprovalService {
       outcome: detail?.startsWith('failed') ? 'error' : 'ok',
       detail,
     });
+  }
+}
+
+/** Why a click's origin does not belong to the request, or undefined when it does. */
+function originMismatch(request: ApprovalRequest, origin: ClickOrigin): string | undefined {
+  const bound = parseApprovalBlockId(origin.blockId);
+  if (!bound || bound.id !== request.id) return `block ${origin.blockId.slice(0, 80)} is not request ${request.id}'s`;
+  if (bound.planHash !== shownPlanHash(request)) return `plan shown (${bound.planHash}) is not the request's plan (${shownPlanHash(request)})`;
+  switch (origin.kind) {
+    case 'message':
+      if (request.messageChannel !== origin.channel || request.messageTs !== origin.ts) {
+        return `message ${origin.channel}/${origin.ts} is not request ${request.id}'s approval message`;
+      }
+      return undefined;
+    case 'view':
+      if (origin.viewType !== 'home' || !origin.viewBlockIds.includes(origin.blockId)) return `the ${origin.viewType} view does not show request ${request.id}`;
+      return undefined;
+    case 'ephemeral':
+      return undefined;
   }
 }
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import type { Env } from '../config/env.ts';
 import { parseEnv } from '../config/env.ts';
 import { loadPolicy, type Policy } from '../config/policy.ts';
@@ -14,6 +16,14 @@ export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
 /** The sandbox's PagerDuty integration key (the emulator accepts only this one). */
 export const SANDBOX_PAGERDUTY_KEY = 'SANDBOXPAGERDUTYROUTINGKEY000000';
 export const examplePolicyPath = fileURLToPath(new URL('../../config/eafix-policy.example.yml', import.meta.url));
+
+const manifestPath = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
+
+/** The bot scopes manifest.yml requests: what the sandbox's token is granted, as after installing the app. */
+export function manifestScopes(path = manifestPath): string[] {
+  const manifest = parseYaml(readFileSync(path, 'utf8')) as { oauth_config?: { scopes?: { bot?: string[] } } };
+  return manifest.oauth_config?.scopes?.bot ?? [];
+}
 
 /** The sandbox workspace: four people, an on-call group and the runbook's channels. */
 export function seedWorkspace(slack: SlackEmulator): void {
@@ -60,6 +70,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   const slack = new SlackEmulator({
     botToken: SANDBOX_BOT_TOKEN,
     signingSecret: SANDBOX_SIGNING_SECRET,
+    scopes: manifestScopes(),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   await slack.start();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from './database.ts';
 import { inTransaction } from './database.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { storableJson, storableText } from './safe-text.ts';
 
 export interface AuditEntry {
   requestId: string;
@@ -87,6 +88,24 @@ function fromRow(row: AuditRow): AuditRecord {
   };
 }
 
+/** Free text is bounded so a 10 kB reason cannot bloat every export; arguments keep their structure. */
+const MAX_FIELD_CHARS = 2_000;
+
+function storableEntry(entry: AuditEntry): AuditEntry {
+  const text = (value: string | undefined) => (value === undefined ? undefined : storableText(value).slice(0, MAX_FIELD_CHARS));
+  return {
+    ...entry,
+    requestId: text(entry.requestId) ?? '',
+    teamId: text(entry.teamId),
+    channelId: text(entry.channelId),
+    userId: text(entry.userId),
+    action: text(entry.action) ?? '',
+    outcome: text(entry.outcome) ?? '',
+    detail: text(entry.detail),
+    arguments: entry.arguments === undefined ? undefined : storableJson(entry.arguments),
+  };
+}
+
 interface Pending {
   entry: AuditEntry;
   resolve: (record: AuditRecord) => void;
@@ -106,7 +125,8 @@ export class PgAuditLog implements AuditLog {
 
   record(entry: AuditEntry): Promise<AuditRecord> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      // Made storable before it joins a batch: one person's NUL byte must never fail another's row.
+      this.queue.push({ entry: storableEntry(entry), resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -119,10 +139,23 @@ export class PgAuditLog implements AuditLog {
         const records = await this.writeBatch(batch.map((p) => p.entry));
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length === 1) batch[0]?.reject(error);
+        else await this.writeEach(batch);
       }
     }
     this.flushing = false;
+  }
+
+  /** A failed batch is retried row by row, so a row the database refuses fails only its own caller. */
+  private async writeEach(batch: Pending[]): Promise<void> {
+    for (const pending of batch) {
+      try {
+        const [record] = await this.writeBatch([pending.entry]);
+        pending.resolve(record as AuditRecord);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
   }
 
   private writeBatch(entries: AuditEntry[]): Promise<AuditRecord[]> {

@@ -132,8 +132,11 @@ describe('two-person approval', () => {
       world.driver.rawPost({ body: `payload=${encodeURIComponent(JSON.stringify(p))}`, contentType: 'application/x-www-form-urlencoded' });
     const seen = world.slack.ephemerals('bob').length;
     expect((await send(payload(world.slack.teamId, 'apr_000000000000'))).status).toBe(200);
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('does not exist'), { description: 'refusal' });
+    // Another workspace is refused before routing: audited, nothing told to anyone, nothing decided.
     expect((await send(payload('T0OTHER', id))).status).toBe(200);
-    await world.slack.waitFor(() => (ephemeralText(world, 'bob', seen).match(/does not exist/g) ?? []).length >= 2, { description: 'two refusals' });
+    const refused = await world.bot.pool.query(`SELECT outcome FROM audit_log WHERE action = 'slack.foreign-installation' AND team_id = 'T0OTHER'`);
+    expect(refused.rows).toEqual([{ outcome: 'rejected:foreign_installation' }]);
     expect(await approvalStatus(world, id)).toBe('pending');
   });
 

@@ -50,7 +50,7 @@ describe('/eafix through signed Slack requests', () => {
     expect(text).toContain('`forever` is not a duration');
   });
 
-  it('refuses forged signatures and stale or future timestamps with 401, before any work', async () => {
+  it('refuses forged signatures and stale or future timestamps with 401, before any work (audited as refusals only)', async () => {
     const before = (await auditRows()).length;
     const body = 'command=%2Feafix&text=help&user_id=U0ALICE&team_id=T0EAFIX&channel_id=C1';
     const now = Math.floor(Date.now() / 1000);
@@ -58,7 +58,13 @@ describe('/eafix through signed Slack requests', () => {
     expect((await world.driver.rawPost({ body, timestamp: now - 301 })).status).toBe(401);
     expect((await world.driver.rawPost({ body, timestamp: now + 301 })).status).toBe(401);
     expect((await world.driver.rawPost({ body, signature: null })).status).toBe(401);
-    expect((await auditRows()).length).toBe(before);
+    const added = (await auditRows()).slice(before);
+    expect(added.map((r) => `${r.action} ${r.outcome}`)).toEqual([
+      'slack.signature-refused rejected:bad_signature',
+      'slack.signature-refused rejected:stale_timestamp',
+      'slack.signature-refused rejected:stale_timestamp',
+      'slack.signature-refused rejected:missing_headers',
+    ]);
   });
 
   it('processes an Events API retry of an event it already took only once', async () => {

@@ -16,6 +16,7 @@ import {
   type CheckStatus,
 } from './doctor-checks.ts';
 import { monitoringOf, type Probe } from './monitoring-deps.ts';
+import { slackChecks } from './slack-checks.ts';
 
 /** Each probe gets this long: doctor must answer even when something hangs. */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -67,6 +68,7 @@ export const doctor = defineAction({
     const monitoring = monitoringOf(deps);
     const namespace = namespaceFor(deps.topology, environment);
     const access = [...requiredAccess, ...(Object.keys(deps.impersonation ?? {}).length ? impersonationAccess : [])];
+    const installation = slackChecks(deps.slackInstallation);
     const [slack, postgres, redis, status, review, ready, readings, schedules] = await Promise.all([
       probeCheck('Slack', monitoring.probes.slack, 'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.'),
       probeCheck('PostgreSQL', monitoring.probes.postgres, 'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.'),
@@ -77,7 +79,7 @@ export const doctor = defineAction({
       monitoring.prometheus ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace }) : Promise.resolve([]),
       bounded(() => monitoring.publisher.schedules()),
     ]);
-    const checks: CheckResult[] = [slack, postgres, redis];
+    const checks: CheckResult[] = [slack, ...(await installation), postgres, redis];
     if (status.ok) {
       checks.push({ name: 'Kubernetes API', status: 'pass', detail: `reachable; ${status.value.length} deployments in ${namespace}` });
     } else {

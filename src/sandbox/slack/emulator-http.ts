@@ -14,6 +14,7 @@ export interface HttpDeps {
   botToken: string;
   triggerTtlMs: number;
   baseUrl: () => string;
+  scopes: () => readonly string[];
 }
 
 /**
@@ -74,9 +75,10 @@ export class EmulatorHttp {
     if (retryAfter !== undefined) {
       return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
     }
+    const scopes = { 'x-oauth-scopes': this.deps.scopes().join(',') };
     try {
       const result = await handler({ state, args, baseUrl: this.deps.baseUrl(), triggerTtlMs });
-      reply(200, { ok: true, ...result });
+      reply(200, { ok: true, ...result }, scopes);
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
       reply(200, { ok: false, error: error.error, ...error.extra });

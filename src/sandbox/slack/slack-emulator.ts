@@ -24,6 +24,8 @@ export interface SlackEmulatorOptions {
   now?: () => number;
   /** How long a trigger_id stays valid (Slack: 3 s). */
   triggerTtlMs?: number;
+  /** The bot token's scopes, sent as Slack does in every Web API response's x-oauth-scopes header. */
+  scopes?: readonly string[];
 }
 
 export interface ChangeEvent {
@@ -37,6 +39,8 @@ export class SlackEmulator extends EventEmitter {
   readonly state: SlackState;
   readonly signingSecret: string;
   readonly botToken: string;
+  /** Granted scopes; a test may change them (doctor's missing-scope warning). */
+  scopes: readonly string[];
   private readonly http: EmulatorHttp;
   private readonly recentChanges: string[] = [];
   private server: Server | undefined;
@@ -49,6 +53,7 @@ export class SlackEmulator extends EventEmitter {
     const teamId = options.teamId ?? 'T0EAFIX';
     this.botToken = options.botToken;
     this.signingSecret = options.signingSecret;
+    this.scopes = options.scopes ?? [];
     this.state = new SlackState(
       {
         teamId,
@@ -67,6 +72,7 @@ export class SlackEmulator extends EventEmitter {
       botToken: options.botToken,
       triggerTtlMs: options.triggerTtlMs ?? 3000,
       baseUrl: () => this.url,
+      scopes: () => this.scopes,
     });
     const { botUserId, botId } = this.state.identity;
     this.state.users.set(botUserId, {

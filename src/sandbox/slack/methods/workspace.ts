@@ -46,7 +46,7 @@ function usergroupObject(group: EmuUsergroup, includeUsers: boolean): Json {
 }
 
 const authTest: MethodHandler = ({ state }) => {
-  const { teamId, teamDomain, teamName, botUserId, botId } = state.identity;
+  const { teamId, teamDomain, teamName, botUserId, botId, appId } = state.identity;
   return {
     url: `https://${teamDomain}.slack.com/`,
     team: teamName,
@@ -54,6 +54,7 @@ const authTest: MethodHandler = ({ state }) => {
     team_id: teamId,
     user_id: botUserId,
     bot_id: botId,
+    app_id: appId,
     is_enterprise_install: false,
   };
 };

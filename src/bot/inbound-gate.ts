@@ -1,0 +1,113 @@
+import type { Logger } from '../logger.ts';
+import type { AuditEntry, AuditLog } from '../store/pg-audit-log.ts';
+import { hasUnstorableText } from '../store/safe-text.ts';
+import { classifyInbound, type InboundRequest } from './inbound-payloads.ts';
+import { installationMismatch, type InstallationPolicy } from './installation.ts';
+import type { ReplayGuard } from './replay-guard.ts';
+import type { SignatureFailure } from './verify-signature.ts';
+
+export type GateVerdict =
+  | { admit: true; request: InboundRequest; replayUnverified: boolean }
+  | { admit: false; status: number; body: unknown; headers?: Record<string, string> };
+
+export interface GateMeta {
+  requestId: string;
+  logger: Logger;
+  /** X-Slack-Retry-Num: Slack's own redelivery of something it thinks we missed. */
+  retryNum?: number | undefined;
+  ip?: string | undefined;
+}
+
+const USAGE = 'Usage: `/eafix <action> [arguments]`; `/eafix help` lists the actions.';
+
+/** A slash command refusal is shown to the person (ephemeral); anything else gets an empty 200. */
+const refusal = (request: { kind: string } | undefined, text: string): GateVerdict => ({
+  admit: false,
+  status: 200,
+  body: request?.kind === 'command' ? { response_type: 'ephemeral', text } : '',
+});
+
+/**
+ * Everything between a verified signature and Bolt's routing: the payload's shape, the installation it is
+ * for, whether it was delivered before, and whether its text can be stored. Each refusal is audited and
+ * nothing behind the gate runs.
+ */
+export class InboundGate {
+  constructor(
+    private readonly installation: InstallationPolicy,
+    private readonly replay: ReplayGuard,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async admit(body: Record<string, unknown>, meta: GateMeta): Promise<GateVerdict> {
+    const classified = classifyInbound(body);
+    if (!classified.ok) {
+      await this.record(meta, {
+        action: 'slack.invalid-payload',
+        outcome: 'rejected:invalid_payload',
+        arguments: { kind: classified.kind },
+        detail: classified.problems.join('; '),
+      });
+      return refusal({ kind: classified.kind }, `:warning: I could not read that request: ${classified.problems.join('; ')}.\n${USAGE}`);
+    }
+    const { request } = classified;
+    const who = { teamId: request.identity.teamId, userId: request.userId, channelId: request.channelId };
+    const args = { kind: request.kind, label: request.label, ...request.identity };
+
+    const mismatch = installationMismatch(this.installation, request.identity);
+    if (mismatch) {
+      await this.record(meta, { ...who, action: 'slack.foreign-installation', outcome: 'rejected:foreign_installation', arguments: args, detail: mismatch });
+      return refusal(request, ':no_entry: This app does not serve your workspace. Nothing was done.');
+    }
+
+    const sighting = await this.replay.check(request.deliveryKey);
+    if (sighting === 'duplicate') {
+      if (meta.retryNum !== undefined) {
+        // Slack redelivering what we already took: acknowledge quietly and tell it to stop.
+        meta.logger.info({ deliveryKey: request.deliveryKey, retryNum: meta.retryNum }, 'slack retry of a delivery already taken');
+        return { admit: false, status: 200, body: '', headers: { 'x-slack-no-retry': '1' } };
+      }
+      await this.record(meta, { ...who, action: 'slack.replay-refused', outcome: 'rejected:replay', arguments: { ...args, deliveryKey: request.deliveryKey } });
+      return refusal(request, ':no_entry: This request was already received once; a repeated delivery is refused. Nothing was done.');
+    }
+    const replayUnverified = sighting === 'unverifiable';
+    if (replayUnverified && request.kind !== 'command' && request.kind !== 'event') {
+      // Buttons and modals change state; without replay protection they are refused (commands are
+      // refused later, only when they would change something).
+      await this.record(meta, { ...who, action: 'slack.replay-unverifiable', outcome: 'rejected:replay_unverifiable', arguments: args });
+      return refusal(request, '');
+    }
+
+    if (containsUnstorableText(body)) {
+      await this.record(meta, { ...who, action: 'slack.invalid-text', outcome: 'rejected:invalid_text', arguments: args });
+      return refusal(
+        request,
+        `:warning: Your text contains a character I cannot accept (a NUL byte or a broken emoji/surrogate). Retype it without that character.\n${USAGE}`,
+      );
+    }
+    return { admit: true, request, replayUnverified };
+  }
+
+  /** A request whose signature did not verify: nothing in it is trusted, not even who it claims to be. */
+  async refuseSignature(failure: SignatureFailure, meta: GateMeta): Promise<void> {
+    await this.record(meta, { action: 'slack.signature-refused', outcome: `rejected:${failure}`, arguments: { ip: meta.ip ?? 'unknown' } });
+  }
+
+  /** Refusals are audited; an audit failure is logged and never turns a refusal into an admission. */
+  private async record(meta: GateMeta, entry: Omit<AuditEntry, 'requestId'>): Promise<void> {
+    meta.logger.warn({ action: entry.action, outcome: entry.outcome, detail: entry.detail }, 'slack request refused at the gate');
+    try {
+      await this.audit.record({ requestId: meta.requestId, ...entry });
+    } catch (err) {
+      meta.logger.error({ err, action: entry.action }, 'audit of a refused slack request failed');
+    }
+  }
+}
+
+/** Any string anywhere in the payload that PostgreSQL could not store (and no Slack client sends). */
+function containsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return hasUnstorableText(value);
+  if (Array.isArray(value)) return value.some(containsUnstorableText);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => hasUnstorableText(k) || containsUnstorableText(v));
+  return false;
+}

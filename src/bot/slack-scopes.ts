@@ -1,0 +1,34 @@
+/**
+ * The bot token scopes each Web API method the bot calls needs (Slack's method reference). The manifest
+ * requests exactly the union over the methods production code calls; a test keeps the three in step.
+ */
+export const methodScopes: Readonly<Record<string, readonly string[]>> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.getPermalink': [],
+  'views.open': [],
+  'views.publish': [],
+  'views.update': [],
+  'views.push': [],
+  'conversations.create': ['channels:manage'],
+  'conversations.invite': ['channels:manage'],
+  'conversations.setTopic': ['channels:manage'],
+  'conversations.setPurpose': ['channels:manage'],
+  'conversations.info': ['channels:read'],
+  // War rooms are found by name among public and private channels.
+  'conversations.list': ['channels:read', 'groups:read'],
+  'pins.add': ['pins:write'],
+  'usergroups.list': ['usergroups:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  // WebClient.filesUploadV2 calls files.getUploadURLExternal and files.completeUploadExternal.
+  'files.uploadV2': ['files:write'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+};
+
+/** Scopes that no Web API method needs but a feature does. */
+export const featureScopes: Readonly<Record<string, string>> = {
+  commands: 'the /eafix slash command',
+};
