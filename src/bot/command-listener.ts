@@ -21,6 +21,7 @@ export function commandListener(deps: ActionDeps, baseLogger: Logger) {
         invoker: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id, triggerId: command.trigger_id },
         requestId,
         logger,
+        replayUnverified: context.replayUnverified === true,
       },
       deps,
     );

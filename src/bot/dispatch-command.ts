@@ -13,6 +13,8 @@ export interface CommandRequest {
   invoker: Invoker;
   requestId: string;
   logger: Logger;
+  /** The gate could not record this delivery (Redis and PostgreSQL down): only read-only actions run. */
+  replayUnverified?: boolean;
 }
 
 export interface CommandOutcome {
@@ -57,6 +59,13 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
     const rest = breakGlass ? resolved.rest.filter((w) => w !== '--break-glass') : resolved.rest;
     const input = buildInput(resolved.action, rest) as Record<string, unknown>;
     args = breakGlass ? { ...input, breakGlass } : input;
+    if (request.replayUnverified && resolved.action.risk !== 'read') {
+      throw new AppError(
+        'replay_unverifiable',
+        'I cannot check right now that this request is not a replay (Redis and PostgreSQL are unavailable), so I will not change anything. Nothing was changed; try again shortly.',
+        { kind: 'upstream' },
+      );
+    }
     const grant = await deps.authorizer.authorize(invoker, resolved.action.permission, resolved.action.risk);
     if (resolved.action.risk !== 'read') await recordStart(deps, request, action, args);
     const context = { requestId, invoker, logger, deps };

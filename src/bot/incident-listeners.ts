@@ -13,6 +13,11 @@ import { newRequestId } from './slack-http-receiver.ts';
 type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
 type ButtonArgs = { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string }; context: Record<string, unknown>; respond: Respond };
 
+const split = (value: string) => {
+  const [id = '', n = '0'] = value.split('|');
+  return { id, n: Number(n) };
+};
+
 /** Incident buttons (acknowledge, commander, checklist, containment) and the declare-incident modal. */
 export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger: Logger): void {
   const scope = (context: Record<string, unknown>) => {
@@ -36,18 +41,38 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
       logger.warn({ err }, 'incident reply could not be delivered');
     }
   };
+  /**
+   * Incident buttons live only on the war room's template and checklist messages: the incident is the
+   * one whose war room and message the click came from, and the button's value must name that incident.
+   * Returns the refusal to show, having audited it, or undefined when the click is bound.
+   */
+  const unbound = async (body: BlockButtonAction, incidentId: string, requestId: string): Promise<Reply | undefined> => {
+    const container = body.container as { type?: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+    let why: string | undefined;
+    if (container.type !== 'message' || container.is_ephemeral || !container.channel_id) why = 'not a war-room message';
+    else {
+      const incident = await deps.incidents?.find({ channelId: container.channel_id }).catch(() => undefined);
+      if (!incident) why = `channel ${container.channel_id} is not a war room`;
+      else if (incident.id !== incidentId.toUpperCase()) why = `button names ${incidentId.slice(0, 40)} but the war room is ${incident.id}'s`;
+      else if (container.message_ts !== incident.templateTs && container.message_ts !== incident.checklistTs) why = `message ${container.message_ts} is not ${incident.id}'s template or checklist`;
+    }
+    if (!why) return undefined;
+    const invoker = invokerOf(body);
+    await deps.audit
+      .record({ requestId, teamId: invoker.teamId, channelId: invoker.channelId, userId: invoker.userId, action: 'incident.click-refused', arguments: { incident: incidentId.slice(0, 40) }, outcome: 'rejected:not_bound', detail: why })
+      .catch((err: unknown) => baseLogger.error({ err }, 'audit of a refused incident click failed'));
+    return { text: ':no_entry: That button does not belong to this incident\'s war-room message (a stale or altered message). Nothing was done.' };
+  };
   /** A button that runs a quick incident action with input derived from the button value. */
   const button = (actionId: string, toInput: (value: string, invoker: Invoker) => Record<string, unknown>) =>
     async ({ ack, body, action, context, respond }: ButtonArgs) => {
       await ack();
       const { requestId, logger } = scope(context);
       const invoker = invokerOf(body);
-      await tell(invoker, await invokeAction(deps, actionId, toInput(action.value ?? '', invoker), invoker, requestId, logger), logger, respond);
+      const refusal = await unbound(body, split(action.value ?? '').id, requestId);
+      const reply = refusal ?? (await invokeAction(deps, actionId, toInput(action.value ?? '', invoker), invoker, requestId, logger));
+      await tell(invoker, reply, logger, respond);
     };
-  const split = (value: string) => {
-    const [id = '', n = '0'] = value.split('|');
-    return { id, n: Number(n) };
-  };
 
   app.action<BlockButtonAction>('incident:ack', button('incident ack', (value) => ({ id: value })));
   app.action<BlockButtonAction>('incident:commander', button('incident commander', (value, invoker) => ({ id: value, user: invoker.userId })));
@@ -60,6 +85,11 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
     const { requestId, logger } = scope(context);
     const invoker = invokerOf(body);
     const { id, n } = split((action as { value?: string }).value ?? '');
+    const refusal = await unbound(body, id, requestId);
+    if (refusal) {
+      await tell(invoker, refusal, logger, respond);
+      return;
+    }
     try {
       const service = deps.incidents;
       if (!service) throw new Error('incidents are not wired');

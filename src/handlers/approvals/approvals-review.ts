@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from '../define-action.ts';
 import { header, section, type Block } from '../reply.ts';
+import { breakGlassBlockId } from '../../permissions/break-glass-binding.ts';
 
 export const approvalsReview = defineAction({
   id: 'approvals review',
@@ -16,6 +17,7 @@ export const approvalsReview = defineAction({
     const blocks: Block[] = [header(`${uses.length} break-glass use(s) to review`)];
     for (const use of uses) {
       blocks.push({
+        block_id: breakGlassBlockId(use),
         ...section(`*\`/eafix ${use.action}\`* by <@${use.usedBy}> at ${use.at.toISOString()}\n*Reason:* ${use.reason}\n*Plan:* ${use.plan.map((p) => p.description).join('; ')}`),
         accessory: { type: 'button', action_id: 'breakglass:signoff', text: { type: 'plain_text', text: 'Sign off' }, value: use.id },
       });
