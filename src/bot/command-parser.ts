@@ -11,6 +11,22 @@ export interface ParsedWords {
 
 export class CommandSyntaxError extends Error {}
 
+const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+
+/**
+ * The manifest sets `should_escape: true`, so Slack sends what a person typed with & < > as entities
+ * and their mentions as `<@U…|name>`, `<#C…|name>` and `<!subteam^S…|@handle>`. A raw `<` can then only
+ * start a mention: mentions become their bare ids (`<@U…>`, `<#C…>`, `<!subteam^S…>`) and the entities
+ * go back to the characters typed. Typed `me` needs nothing: it is a word.
+ */
+export function unescapeSlack(token: string): string {
+  return token
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, '<@$1>')
+    .replace(/<#([CG][A-Z0-9]+)(?:\|[^>]*)?>/g, '<#$1>')
+    .replace(/<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>/g, '<!subteam^$1>')
+    .replace(/&(?:lt|gt|amp);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
 function normalise(text: string): string {
   return text
     .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
@@ -46,7 +62,8 @@ export function tokenize(text: string): string[] {
   }
   if (quote) throw new CommandSyntaxError(`a ${quote === '"' ? 'double' : 'single'} quote is not closed`);
   if (inToken) tokens.push(current);
-  return tokens;
+  // Undone after splitting: a & or &lt; typed inside an argument never changes how words split.
+  return tokens.map(unescapeSlack);
 }
 
 /**

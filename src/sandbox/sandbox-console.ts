@@ -10,6 +10,7 @@ const HELP = `Console commands:
   press <n | label>        press button n, or the latest button with that label
   submit <text>            fill the open modal's first field with <text> and submit it
   wait [seconds]           wait until the bot is idle (first letting that many seconds pass, for timers)
+  replay                   send the last request to the bot again, byte for byte (an attacker's replay)
   help, quit`;
 
 /**
@@ -53,6 +54,7 @@ export class SandboxConsole {
       else if (word === 'press') await this.press(arg);
       else if (word === 'submit') await this.submit(arg);
       else if (word === 'wait') await this.wait(arg);
+      else if (word === 'replay') await this.replay();
       else if (word === 'help') this.write(HELP);
       else throw new Error(`Unknown console command "${word}". Type help.`);
     } catch (error) {
@@ -109,6 +111,15 @@ export class SandboxConsole {
       actionId: target.actionId,
       ...(target.viewId ? { viewId: target.viewId } : { channel: target.channel as string, messageTs: target.messageTs as string }),
     });
+    await this.settle();
+  }
+
+  /** Shows what the bot does with a captured request sent again: refused, audited, nothing run. */
+  private async replay(): Promise<void> {
+    if (!this.world.driver.lastRequest) throw new Error('Nothing to replay yet: run a command or press a button first.');
+    const response = await this.world.driver.replayLast();
+    const said = typeof response.body === 'object' && response.body !== null ? String((response.body as { text?: unknown }).text ?? '') : String(response.body ?? '');
+    this.write(`(replayed the last request: HTTP ${response.status}${said ? `, answer: ${renderMrkdwn(said, this.names)}` : ', empty answer'})`);
     await this.settle();
   }
 

@@ -18,8 +18,16 @@ export interface RawPostOptions {
   headers?: Record<string, string>;
 }
 
+/** A request exactly as it went out: what a replay sends again. */
+export interface SentRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
 /** Signs and POSTs requests to the bot exactly as Slack's delivery service does. */
 export class SignedTransport {
+  lastRequest: SentRequest | undefined;
+
   constructor(
     private readonly requestUrl: string,
     private readonly signingSecret: string,
@@ -38,8 +46,14 @@ export class SignedTransport {
       ? signSlackRequest(this.signingSecret, timestamp ?? '', options.body)
       : options.signature;
     if (signature !== null) headers['x-slack-signature'] = signature;
+    this.lastRequest = { body: options.body, headers };
+    return this.resend(this.lastRequest);
+  }
+
+  /** POSTs a request as it is, headers and all. */
+  async resend(request: SentRequest): Promise<DriverResponse> {
     const started = performance.now();
-    const res = await fetch(this.requestUrl, { method: 'POST', headers, body: options.body });
+    const res = await fetch(this.requestUrl, { method: 'POST', headers: request.headers, body: request.body });
     const text = await res.text();
     const durationMs = performance.now() - started;
     const type = res.headers.get('content-type') ?? '';

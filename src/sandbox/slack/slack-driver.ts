@@ -1,6 +1,7 @@
 import { SlackApiError } from './api-error.ts';
 import { SignedTransport } from './driver-transport.ts';
 import type { DriverResponse, RawPostOptions } from './driver-transport.ts';
+import { escapeCommandText } from './command-escaping.ts';
 import { findButton, payloadTeam, payloadUser } from './interaction-payloads.ts';
 import type { ButtonQuery } from './interaction-payloads.ts';
 import { addEphemeral, messageContent, postBotMessage, wireMessage } from './message-store.ts';
@@ -27,6 +28,8 @@ export interface CommandInput {
   channel: string;
   text?: string;
   command?: string;
+  /** As typed in a client; escaped the way Slack escapes it (the manifest's should_escape: true) unless false. */
+  escape?: boolean;
 }
 
 export interface CommandResult extends DriverResponse {
@@ -90,6 +93,18 @@ export class SlackDriver {
     return channel.is_private ? 'privategroup' : channel.name;
   }
 
+  /** The last request this driver sent, for `replay` (the sandbox console shows a refused replay). */
+  get lastRequest() {
+    return this.transport.lastRequest;
+  }
+
+  /** Sends the last request again byte for byte, signature and timestamp included: a replay. */
+  replayLast(): Promise<DriverResponse> {
+    const last = this.transport.lastRequest;
+    if (!last) throw new Error('SlackDriver: nothing has been sent yet');
+    return this.transport.resend(last);
+  }
+
   async command(input: CommandInput): Promise<CommandResult> {
     const user = this.user(input.user);
     const channel = this.channel(input.channel);
@@ -106,7 +121,7 @@ export class SlackDriver {
       user_id: user.id,
       user_name: user.name,
       command,
-      text: input.text ?? '',
+      text: input.escape === false ? (input.text ?? '') : escapeCommandText(this.emu.state, input.text ?? ''),
       api_app_id: appId,
       is_enterprise_install: 'false',
       response_url: responseUrl,
