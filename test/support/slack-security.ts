@@ -55,13 +55,15 @@ export function sendPayload(world: TestWorld, payload: unknown): Promise<DriverR
  */
 export function clickPayload(
   world: TestWorld,
-  input: { user: string; channel: string; message: EmuMessage; actionId: string; value?: string; blockId?: string },
+  input: { user: string; channel: string; message: Pick<EmuMessage, 'ts' | 'blocks'>; actionId: string; value?: string; blockId?: string; ephemeral?: boolean },
 ): Record<string, unknown> {
   const userId = world.slack.userId(input.user);
   const channelId = world.slack.channelId(input.channel);
-  const blocks = (input.message.blocks ?? []) as Array<{ block_id?: string; elements?: Array<{ action_id?: string; value?: string }> }>;
-  const block = blocks.find((b) => b.elements?.some((e) => e.action_id === input.actionId));
-  const element = block?.elements?.find((e) => e.action_id === input.actionId);
+  type Element = { action_id?: string; value?: string };
+  const blocks = (input.message.blocks ?? []) as Array<{ block_id?: string; elements?: Element[]; accessory?: Element }>;
+  const buttons = (b: (typeof blocks)[number]) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])];
+  const block = blocks.find((b) => buttons(b).some((e) => e.action_id === input.actionId));
+  const element = block && buttons(block).find((e) => e.action_id === input.actionId);
   return {
     type: 'block_actions',
     user: { id: userId, username: input.user, name: input.user, team_id: world.slack.teamId },
@@ -71,9 +73,10 @@ export function clickPayload(
     team: { id: world.slack.teamId, domain: 'eafix' },
     enterprise: null,
     is_enterprise_install: false,
-    container: { type: 'message', message_ts: input.message.ts, channel_id: channelId, is_ephemeral: false },
+    container: { type: 'message', message_ts: input.message.ts, channel_id: channelId, is_ephemeral: input.ephemeral === true },
     channel: { id: channelId, name: input.channel },
-    message: input.message,
+    // Slack sends the message with clicks on channel messages, not on ephemerals.
+    ...(input.ephemeral ? {} : { message: input.message }),
     state: { values: {} },
     response_url: world.slack.issueResponseUrl({ channel: channelId, user: userId, messageTs: input.message.ts }),
     actions: [{

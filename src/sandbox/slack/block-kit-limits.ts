@@ -101,6 +101,8 @@ class Checker {
   }
 
   block(block: unknown, pointer: string): void {
+    // Slack: an action_id must be unique among the action_ids of its containing block (block_ids per message).
+    this.actionIds.clear();
     if (!isObject(block)) return this.add('must provide an object', pointer);
     if (typeof block.type !== 'string' || !BLOCK_TYPES.has(block.type)) {
       return this.add(`unsupported type: ${String(block.type)}`, `${pointer}/type`);
