@@ -52,19 +52,25 @@ const blockAction = z.looseObject({
   value: bounded(LIMITS.actionValue).optional(),
 });
 
-export const blockActionsSchema = z.looseObject({
-  type: z.literal('block_actions'),
-  ...interactionBase,
-  trigger_id: triggerId,
-  actions: z.array(blockAction).min(1).max(25),
-  container: z.union([
-    z.looseObject({ type: z.literal('message'), message_ts: ts, channel_id: channelId, is_ephemeral: z.boolean().optional() }),
-    z.looseObject({ type: z.literal('view'), view_id: z.string().min(1).max(100) }),
-  ]),
-  channel: z.looseObject({ id: channelId }).optional(),
-  view: z.looseObject({ id: z.string().min(1).max(100), type: z.string(), blocks: z.array(z.unknown()).optional() }).optional(),
-  response_url: z.url().optional(),
-});
+export const blockActionsSchema = z
+  .looseObject({
+    type: z.literal('block_actions'),
+    ...interactionBase,
+    trigger_id: triggerId,
+    actions: z.array(blockAction).min(1).max(25),
+    container: z.union([
+      z.looseObject({ type: z.literal('message'), message_ts: ts, channel_id: channelId, is_ephemeral: z.boolean().optional() }),
+      z.looseObject({ type: z.literal('view'), view_id: z.string().min(1).max(100) }),
+    ]),
+    channel: z.looseObject({ id: channelId }).optional(),
+    view: z.looseObject({ id: z.string().min(1).max(100), type: z.string(), blocks: z.array(z.unknown()).optional() }).optional(),
+    response_url: z.url().optional(),
+  })
+  // Clicks on messages always come with the channel and a response_url; clicks in views with the view.
+  .refine((p) => (p.container.type === 'message' ? Boolean(p.channel && p.response_url) : Boolean(p.view)), {
+    message: 'a message click needs channel and response_url; a view click needs view',
+    path: ['container'],
+  });
 
 const viewStateValues = z.record(
   z.string().max(LIMITS.blockId),
