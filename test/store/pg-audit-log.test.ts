@@ -39,6 +39,31 @@ describe('PgAuditLog', () => {
     expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
   });
 
+  it('never fails a row because another row in its batch holds a NUL byte or a lone surrogate', async () => {
+    const before = (await audit.since(new Date(0))).length;
+    const bad = [
+      { text: 'help \u0000' },
+      { text: 'x\ud800y', ['k\u0000ey']: ['\udc00'] },
+    ];
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      audit.record({
+        requestId: `req_mix_${i}`,
+        userId: i % 4 === 0 ? 'U0CAROL\u0000' : 'U0ALICE',
+        action: 'help',
+        arguments: i % 4 === 0 ? (bad[i % 2] as Record<string, unknown>) : { text: 'help' },
+        outcome: 'ok',
+        detail: i % 4 === 0 ? 'bad \ud83d text' : undefined,
+      }),
+    );
+    const settled = await Promise.allSettled(writes);
+    expect(settled.filter((s) => s.status === 'rejected')).toEqual([]);
+    const rows = (await audit.since(new Date(0))).slice(before);
+    expect(rows).toHaveLength(40);
+    const carol = rows.find((r) => r.requestId === 'req_mix_0');
+    expect(carol).toMatchObject({ userId: 'U0CAROL\uFFFD', arguments: { text: 'help \uFFFD' }, detail: 'bad \uFFFD text' });
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
   it('refuses updates and deletes at the database', async () => {
     await expect(pool.query(`UPDATE audit_log SET outcome = 'ok' WHERE id = 1`)).rejects.toThrow('append-only');
     await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow('append-only');
