@@ -37,3 +37,17 @@ describe('parseWords', () => {
     expect(() => parseWords(['--since', '--verbose'], takesValue)).toThrow('needs a value');
   });
 });
+
+describe('text as Slack sends it with should_escape: true', () => {
+  it.each([
+    ['incident commander <@U0BOB|bob>', ['incident', 'commander', '<@U0BOB>']],
+    ['incident commander <@W0BOB>', ['incident', 'commander', '<@W0BOB>']],
+    ['digest daily <#C0OPS|eafix-ops>', ['digest', 'daily', '<#C0OPS>']],
+    ['page <!subteam^S0ONCALL|@oncall>', ['page', '<!subteam^S0ONCALL>']],
+    ['incident commander me', ['incident', 'commander', 'me']],
+    ['--reason "a &lt; b &amp;&amp; c &gt; d"', ['--reason', 'a < b && c > d']],
+    ['--reason "&amp;lt; stays literal"', ['--reason', '&lt; stays literal']],
+  ])('reads %j', (text, expected) => {
+    expect(tokenize(text)).toEqual(expected);
+  });
+});
