@@ -124,6 +124,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         apiUrl: env.SLACK_API_URL,
         logger,
         deps,
+        ...(gate ? { gate } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
       });
       if (env.SLACK_APP_TOKEN) {

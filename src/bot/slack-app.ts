@@ -9,6 +9,8 @@ import { registerIncidentListeners } from './incident-listeners.ts';
 import { registerAppHomeListener } from './app-home-listener.ts';
 import { slackClientOptions } from './slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
+import type { InboundGate } from './inbound-gate.ts';
+import { gateMiddleware } from './gate-middleware.ts';
 
 export type SlackApp = InstanceType<typeof App>;
 
@@ -21,6 +23,8 @@ export interface SlackAppOptions {
   appToken?: string;
   logger: Logger;
   deps: ActionDeps;
+  /** Socket Mode: the gate runs as middleware (over HTTP the receiver runs it before routing). */
+  gate?: InboundGate;
 }
 
 /** The Bolt app: listeners only; every decision is made in dispatch and the handlers. */
@@ -33,6 +37,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })
     : new App({ ...common, receiver: options.receiver });
+  if (options.appToken && options.gate) app.use(gateMiddleware(options.gate, options.logger));
   app.command('/eafix', commandListener(options.deps, options.logger));
   registerApprovalListeners(app, options.deps, options.logger);
   registerBreakGlassListeners(app, options.deps, options.logger);
