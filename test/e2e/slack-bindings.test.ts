@@ -86,6 +86,27 @@ describe('approval buttons are bound to the message and plan they were shown wit
     expect(await tradingState(world)).toEqual({ state: 'running', mode: 'reduced' });
   });
 
+  it('binds App Home clicks to the approvals the view shows', async () => {
+    const shown = await requestStop('shown on the home tab');
+    const before = world.slack.homeView('bob')?.hash;
+    await world.driver.event({ type: 'app_home_opened', user: 'bob', tab: 'home' });
+    const home = await world.slack.waitFor((emu) => {
+      const view = emu.homeView('bob');
+      return view && view.hash !== before && JSON.stringify(view.view.blocks).includes(shown.id) ? view : undefined;
+    }, { description: "bob's App Home" });
+    const other = await requestStop('not shown on the home tab');
+    const blocks = home.view.blocks as Array<{ block_id?: string }>;
+    const payload = {
+      ...clickPayload(world, { user: 'bob', channel: ops, message: { ts: '1700000000.000100', blocks: home.view.blocks as never }, actionId: 'approval:approve', value: other.id }),
+      container: { type: 'view', view_id: home.id },
+      view: { ...home.view, id: home.id, type: 'home', blocks },
+    };
+    expect((await sendPayload(world, payload)).status).toBe(200);
+    const refused = await eventually(async () => (await auditRows(world, 'approval.click-refused')).find((r) => (r.arguments as { approval?: string }).approval === other.id), 'the refusal row');
+    expect(String(refused.detail)).toContain(`is not request ${other.id}'s`);
+    expect(await approvalStatus(world, other.id)).toBe('pending');
+  });
+
   it('still executes an untampered click on the current message (the control)', async () => {
     const x = await requestStop('the control');
     expect((await sendPayload(world, clickPayload(world, { user: 'bob', channel: ops, message: x.message, actionId: 'approval:approve' }))).status).toBe(200);
