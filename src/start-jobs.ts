@@ -6,15 +6,13 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
-import { WebApiSlackPoster } from './slack/slack-poster.ts';
+import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { Role } from './start-bot.ts';
 
 export interface JobSettings {
   /** Crash detection: a job whose lock is not renewed for this long is taken over by another worker. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Least time between two edits of a run's status message. */
-  minEditIntervalMs?: number;
   /** Runs one worker process executes at once; runs mostly wait on the cluster and Slack. */
   concurrency?: number;
 }
@@ -25,14 +23,14 @@ export async function startJobs(options: {
   env: Env;
   pool: Pool;
   redis: Redis;
+  outbox: PgSlackOutbox;
   deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
 }): Promise<{ runs: JobRuns; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
   const store = new PgRunStore(pool);
-  const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
-  const observer = new ThreadProgress({ store, slack: poster, logger, ...(settings.minEditIntervalMs ? { minEditIntervalMs: settings.minEditIntervalMs } : {}) });
+  const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({ connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
   const runs = new JobRuns(runKinds, queue, canceller, new RunQueries(pool));
