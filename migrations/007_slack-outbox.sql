@@ -10,7 +10,8 @@ CREATE TABLE slack_outbox (
   channel           TEXT NOT NULL,
   thread_ts         TEXT,
   -- text/blocks for messages; filename/content/title/comment for uploads.
-  payload           JSONB NOT NULL,
+  -- JSON, not JSONB: Block Kit goes to Slack exactly as written (JSONB would reorder its keys).
+  payload           JSON NOT NULL,
   version           INTEGER NOT NULL DEFAULT 1,
   delivered_version INTEGER NOT NULL DEFAULT 0,
   -- Set once posted (or given, for edits of a message posted elsewhere).

@@ -116,7 +116,7 @@ export class PgSlackOutbox {
        VALUES ($1, 'message', $2, $3, $4, $5, 0, $6)
        ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, version = slack_outbox.version + 1,
          state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
-       WHERE slack_outbox.payload IS DISTINCT FROM EXCLUDED.payload`,
+       WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text`,
       [message.key, message.channel, message.threadTs || null, JSON.stringify(payload), message.ts ?? null, message.expiresAt ?? null],
     );
     await this.notify(db, message.key);
