@@ -9,6 +9,8 @@ CREATE TABLE slack_outbox (
   kind              TEXT NOT NULL CHECK (kind IN ('message', 'upload')),
   channel           TEXT NOT NULL,
   thread_ts         TEXT,
+  -- A reply to another outbox message not posted yet: its ts is looked up when this one is delivered.
+  thread_key        TEXT,
   -- text/blocks for messages; filename/content/title/comment for uploads.
   -- JSON, not JSONB: Block Kit goes to Slack exactly as written (JSONB would reorder its keys).
   payload           JSON NOT NULL,

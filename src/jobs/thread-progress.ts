@@ -19,6 +19,9 @@ export interface ThreadProgressOptions {
 /** The outbox key of a run's status message (the deliverer records its ts on the run). */
 export const runStatusKey = (runId: string): string => `run:${runId}:status`;
 
+/** The outbox key of the "started by" message a run without an approval thread hangs under. */
+export const runStartKey = (requestId: string): string => `run-start:${requestId}`;
+
 export function runIdOfStatusKey(key: string): string | undefined {
   return /^run:(.+):status$/.exec(key)?.[1];
 }
@@ -50,10 +53,11 @@ export class ThreadProgress implements RunObserver {
     const run = await this.options.store.getRun(event.runId);
     if (!run?.thread) return;
     const { channel, ts } = run.thread;
-    const threadTs = ts || undefined;
-    await this.options.outbox.putMessage({ key: runStatusKey(run.id), channel, threadTs, ...renderRunStatus(run) });
+    // No thread ts yet: the run hangs under its "started by" message, still in the outbox.
+    const thread = ts ? { threadTs: ts } : { threadKey: runStartKey(run.requestId) };
+    await this.options.outbox.putMessage({ key: runStatusKey(run.id), channel, ...thread, ...renderRunStatus(run) });
     const key = milestoneKey(event, run);
     const text = key ? milestoneText(event, run) : undefined;
-    if (key && text) await this.options.outbox.putMessage({ key, channel, threadTs, text });
+    if (key && text) await this.options.outbox.putMessage({ key, channel, ...thread, text });
   }
 }

@@ -173,9 +173,15 @@ export class OutboxDeliverer {
 
   private async post(row: OutboxRow, attempt: { posting: boolean }): Promise<void> {
     const { outbox, slack } = this.options;
+    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
+    if (threadTs === null) {
+      // The parent is still on its way (its channel's earlier post): this reply follows it.
+      await outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted');
+      return;
+    }
     if (row.postAttempted) {
       // An earlier attempt may have landed with its answer lost: adopt that copy instead of posting again.
-      const found = await slack.findPosted({ channel: row.channel, threadTs: row.threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
+      const found = await slack.findPosted({ channel: row.channel, threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
       if (found) {
         await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
         await this.posted(row, found.ts);
@@ -187,11 +193,18 @@ export class OutboxDeliverer {
     const posted = await slack.postMessage({
       channel: row.channel,
       ...contentOf(row),
-      ...(row.threadTs ? { thread_ts: row.threadTs } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: row.key, version: row.version } },
     });
     await outbox.markDelivered(row.key, row.version, posted.ts);
     await this.posted(row, posted.ts);
+  }
+
+  /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
+  private async parentTs(key: string): Promise<string | null | undefined> {
+    const parent = await this.options.outbox.get(key);
+    if (parent?.ts) return parent.ts;
+    return parent?.state === 'pending' ? null : undefined;
   }
 
   private async update(row: OutboxRow): Promise<void> {

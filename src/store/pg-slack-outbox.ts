@@ -10,6 +10,8 @@ export interface OutboxMessageInput {
   key: string;
   channel: string;
   threadTs?: string | undefined;
+  /** Reply under another outbox message, whatever ts it gets (top-level if it is never posted). */
+  threadKey?: string | undefined;
   text: string;
   blocks?: unknown[] | undefined;
   /** The message already exists in Slack (posted elsewhere): only edits are delivered. */
@@ -34,6 +36,7 @@ export interface OutboxRow {
   kind: 'message' | 'upload';
   channel: string;
   threadTs: string | undefined;
+  threadKey: string | undefined;
   payload: Record<string, unknown>;
   version: number;
   deliveredVersion: number;
@@ -53,6 +56,7 @@ interface RawRow {
   kind: 'message' | 'upload';
   channel: string;
   thread_ts: string | null;
+  thread_key: string | null;
   payload: Record<string, unknown>;
   version: number;
   delivered_version: number;
@@ -74,6 +78,7 @@ const toRow = (r: RawRow): OutboxRow => ({
   kind: r.kind,
   channel: r.channel,
   threadTs: r.thread_ts ?? undefined,
+  threadKey: r.thread_key ?? undefined,
   payload: r.payload,
   version: r.version,
   deliveredVersion: r.delivered_version,
@@ -112,12 +117,12 @@ export class PgSlackOutbox {
   async putMessage(message: OutboxMessageInput, db: Queryable = this.pool): Promise<void> {
     const payload = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
     await db.query(
-      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, ts, delivered_version, expires_at)
-       VALUES ($1, 'message', $2, $3, $4, $5, 0, $6)
+      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, ts, delivered_version, expires_at, thread_key)
+       VALUES ($1, 'message', $2, $3, $4, $5, 0, $6, $7)
        ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, version = slack_outbox.version + 1,
          state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
        WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text`,
-      [message.key, message.channel, message.threadTs || null, JSON.stringify(payload), message.ts ?? null, message.expiresAt ?? null],
+      [message.key, message.channel, message.threadTs || null, JSON.stringify(payload), message.ts ?? null, message.expiresAt ?? null, message.threadKey ?? null],
     );
     await this.notify(db, message.key);
   }
