@@ -5,6 +5,7 @@ import type { Redis } from './redis/redis-connection.ts';
 import type { ActionDeps } from './handlers/action-deps.ts';
 import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
+import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { Role } from './start-bot.ts';
@@ -29,7 +30,8 @@ export async function startJobs(options: {
   settings?: JobSettings;
 }): Promise<{ runs: JobRuns; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
-  const store = new PgRunStore(pool);
+  // The final reply is written with the run's end, in its transaction; progress follows the events.
+  const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
   const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({ connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });

@@ -1,13 +1,13 @@
 import type { Logger } from '../logger.ts';
-import type { OutboxMessageInput } from '../store/pg-slack-outbox.ts';
+import type { OutboxMessageInput, Queryable } from '../store/pg-slack-outbox.ts';
 import type { PgRunStore } from './pg-run-store.ts';
 import { milestoneText, renderRunStatus } from './progress-message.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
-import type { RunWithSteps } from './run-record.ts';
+import type { RunRecord, RunWithSteps } from './run-record.ts';
 
 /** Where progress goes: the durable Slack outbox (PgSlackOutbox). */
 export interface ProgressOutbox {
-  putMessage(message: OutboxMessageInput): Promise<void>;
+  putMessage(message: OutboxMessageInput, db?: Queryable): Promise<void>;
 }
 
 export interface ThreadProgressOptions {
@@ -38,6 +38,21 @@ function milestoneKey(event: RunEvent, run: RunWithSteps): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The run's final reply, written in the transaction that ends the run (PgRunStore's OnRunFinished): a
+ * crash right after the commit cannot lose it. The run-finished event writes the same row again (no-op).
+ */
+export function finalReplyInTransaction(outbox: ProgressOutbox) {
+  return async (client: Queryable, run: RunRecord): Promise<void> => {
+    if (!run.thread || run.status === 'queued' || run.status === 'running') return;
+    const event: RunEvent = { type: 'run-finished', runId: run.id, status: run.status, summary: run.summary, error: run.error };
+    const text = milestoneText(event, { ...run, steps: [] });
+    const { channel, ts } = run.thread;
+    const thread = ts ? { threadTs: ts } : { threadKey: runStartKey(run.requestId) };
+    if (text) await outbox.putMessage({ key: `run:${run.id}:finished`, channel, ...thread, text }, client);
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface OutboxDelivererOptions {
   /** How often a standby process tries to take over delivery. */
   electionMs?: number;
   maxBackoffMs?: number;
+  /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
+  minEditIntervalMs?: number;
 }
 
 type Operation = 'post' | 'update' | 'upload';
@@ -39,6 +41,8 @@ export class OutboxDeliverer {
   private readonly pacer = new SlackPacer();
   private readonly pace: typeof SLACK_PACE;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** When each message was last posted or edited (leader only), to space out its edits. */
+  private readonly lastWrite = new Map<string, number>();
   private readonly stopping = new AbortController();
   private wake: () => void = () => undefined;
   private running: Promise<void> | undefined;
@@ -102,6 +106,8 @@ export class OutboxDeliverer {
   /** Starts every delivery that may go now; returns how long until something else may. */
   private async dispatch(): Promise<number> {
     const rows = await this.options.outbox.pending(500);
+    const forgetBefore = Date.now() - 60_000;
+    for (const [key, at] of this.lastWrite) if (at < forgetBefore) this.lastWrite.delete(key);
     let waitMs = this.options.pollMs ?? 1_000;
     // Posts and uploads keep their order per channel: a later one waits while an earlier one is undelivered.
     const heldChannels = new Set<string>();
@@ -121,6 +127,13 @@ export class OutboxDeliverer {
         continue;
       }
       if (this.inFlight.size >= (this.options.maxInFlight ?? 8)) break;
+      if (operation === 'update') {
+        const spacing = (this.lastWrite.get(row.key) ?? 0) + (this.options.minEditIntervalMs ?? 2_000) - Date.now();
+        if (spacing > 0) {
+          waitMs = Math.min(waitMs, spacing);
+          continue;
+        }
+      }
       const [bucket, limit] = this.bucketOf(operation, row);
       const paceMs = this.pacer.reserve(bucket, limit);
       if (paceMs > 0) {
@@ -129,6 +142,7 @@ export class OutboxDeliverer {
       }
       const delivery = this.deliver(row, operation, bucket, limit).finally(() => {
         this.inFlight.delete(row.key);
+        this.lastWrite.set(row.key, Date.now());
         this.wake();
       });
       this.inFlight.set(row.key, delivery);

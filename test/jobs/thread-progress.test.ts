@@ -4,7 +4,8 @@ import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import type { RunKind } from '../../src/jobs/run-definition.ts';
 import { combineObservers } from '../../src/jobs/run-events.ts';
 import { RunQueue } from '../../src/jobs/run-queue.ts';
-import { runIdOfStatusKey, runStatusKey, ThreadProgress } from '../../src/jobs/thread-progress.ts';
+import { finalReplyInTransaction, runIdOfStatusKey, runStatusKey, ThreadProgress } from '../../src/jobs/thread-progress.ts';
+import { PgRunStore } from '../../src/jobs/pg-run-store.ts';
 import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
 import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
 import { OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
@@ -142,6 +143,16 @@ describe('thread progress through the outbox', () => {
     const messages = emu.thread(thread.channel, thread.ts);
     expect(messages.filter((m) => m.text.includes('steps done') || m.text === 'status')).toHaveLength(1);
     expect(messages.map((m) => m.text)).toContainEqual(expect.stringMatching(new RegExp(`^:arrows_counterclockwise: \\*resumable\\* \`${run.id}\` resumed on another worker \\(\`.+\`\\) at step 1 \\*Step 1\\*$`)));
+  });
+
+  it('writes the final reply in the transaction that ends the run, with no observer involved', async () => {
+    const thread = await newThread();
+    const store = new PgRunStore(engine.pool, finalReplyInTransaction(outbox));
+    const { run } = await store.createRun(resumable, request({ thread }));
+    await store.startRun(run.id, 'worker-about-to-die');
+    await store.finishRun(run.id, { status: 'failed', error: 'the worker gave up' });
+    expect(await outbox.get(`run:${run.id}:finished`)).toMatchObject({ channel: thread.channel, threadTs: thread.ts, payload: { text: `:x: *resumable* \`${run.id}\` failed: the worker gave up` } });
+    await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('the worker gave up')), { description: 'the final reply' });
   });
 
   it('lands the final state under a tight chat.update limit, coalescing the edits', async () => {
