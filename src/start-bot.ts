@@ -24,10 +24,16 @@ import { PgApprovalStore } from './store/pg-approval-store.ts';
 import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
 import { PgPlatformState } from './store/pg-platform-state.ts';
 import { createSlackClient } from './bot/slack-client.ts';
-import { WebApiDirectory, WebApiNotifier } from './bot/web-api-adapters.ts';
+import { WebApiDirectory } from './bot/web-api-adapters.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
 import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
+import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
+import { WebApiSlackPoster } from './slack/slack-poster.ts';
+import { OutboxNotifier } from './slack/outbox-notifier.ts';
+import { OutboxDeliverer } from './slack/outbox-deliverer.ts';
+import { PgRunStore } from './jobs/pg-run-store.ts';
+import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -69,6 +75,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const coverage = checkCoverage(policy.rbac, registry.actions);
     if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
+    // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
+    const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
+    const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
+    const runStore = new PgRunStore(pool);
+    const deliverer = new OutboxDeliverer({
+      outbox, slack: poster, logger: logger.child({ component: 'slack-outbox' }),
+      onPosted: async ({ key, ts }) => {
+        const runId = runIdOfStatusKey(key);
+        if (runId) await runStore.setStatusMessage(runId, ts);
+      },
+    });
+    deliverer.start();
+    stoppers.unshift(() => deliverer.stop());
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
     const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
       registry,
@@ -77,7 +96,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       approvals: new PgApprovalStore(pool),
       breakGlass: new PgBreakGlassLog(pool),
       platform: new PgPlatformState(pool),
-      notifier: new WebApiNotifier(slack),
+      notifier: new OutboxNotifier({ outbox, slack: poster }),
       channels: policy.channels,
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
@@ -89,7 +108,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
     const deps = base as ActionDeps;
     deps.approvalService = new ApprovalService(deps);
-    const jobs = await startJobs({ role, env, pool, redis, deps, logger, ...(options.jobs ? { settings: options.jobs } : {}) });
+    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, ...(options.jobs ? { settings: options.jobs } : {}) });
     deps.runs = jobs.runs;
     stoppers.unshift(jobs.stop);
     const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });

@@ -5,16 +5,15 @@ import type { Redis } from './redis/redis-connection.ts';
 import type { ActionDeps } from './handlers/action-deps.ts';
 import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
+import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
-import { WebApiSlackPoster } from './slack/slack-poster.ts';
+import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { Role } from './start-bot.ts';
 
 export interface JobSettings {
   /** Crash detection: a job whose lock is not renewed for this long is taken over by another worker. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Least time between two edits of a run's status message. */
-  minEditIntervalMs?: number;
   /** Runs one worker process executes at once; runs mostly wait on the cluster and Slack. */
   concurrency?: number;
 }
@@ -25,14 +24,15 @@ export async function startJobs(options: {
   env: Env;
   pool: Pool;
   redis: Redis;
+  outbox: PgSlackOutbox;
   deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
 }): Promise<{ runs: JobRuns; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
-  const store = new PgRunStore(pool);
-  const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
-  const observer = new ThreadProgress({ store, slack: poster, logger, ...(settings.minEditIntervalMs ? { minEditIntervalMs: settings.minEditIntervalMs } : {}) });
+  // The final reply is written with the run's end, in its transaction; progress follows the events.
+  const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
+  const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({ connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
   const runs = new JobRuns(runKinds, queue, canceller, new RunQueries(pool));

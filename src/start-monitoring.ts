@@ -13,7 +13,6 @@ import { DigestScheduler } from './jobs/digest-scheduler.ts';
 import { DigestWorker } from './jobs/digest-worker.ts';
 import { PgRunStats } from './jobs/run-stats.ts';
 import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
-import { WebApiSlackPoster } from './slack/slack-poster.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
 import type { Role } from './start-bot.ts';
 
@@ -52,13 +51,12 @@ export async function startMonitoring(options: {
 
   let worker: DigestWorker | undefined;
   if (options.role === 'worker' || options.role === 'all') {
-    const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
     const posts = new PgDigestPosts(pool);
     worker = new DigestWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       logger,
-      post: (tick) => postDigest(deps, poster, posts, tick, logger.child({ digest: tick.digest, requestId: tick.tickKey })),
+      post: (tick) => postDigest(deps, deps.notifier, posts, tick, logger.child({ digest: tick.digest, requestId: tick.tickKey })),
       onGaveUp: async (data, reason) => {
         if (!data.channel || !data.requestedBy) return;
         await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });

@@ -20,12 +20,27 @@ export interface InviteResult {
   failed: Array<{ user: string; error: string }>;
 }
 
-/** Posting to Slack, as handlers and permissions need it; the Web API adapter lives in src/bot/. */
+export interface OutgoingMessage {
+  channel: string;
+  text: string;
+  blocks?: Block[];
+  threadTs?: string;
+  /**
+   * Names the message for the outbox: sending the same key again (a retried step) replaces its content
+   * instead of posting a second message. A fresh key per call when absent.
+   */
+  key?: string;
+}
+
+/** Posting to Slack, as handlers and permissions need it; the outbox adapter lives in src/slack/. */
 export interface Notifier {
-  post(message: { channel: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<PostedMessage>;
+  /** Queues a message durably and returns; it is delivered (once) even if Slack is down right now. */
+  send(message: OutgoingMessage): Promise<void>;
+  /** Queues a message and waits for Slack to confirm it, for callers that need its ts. */
+  post(message: OutgoingMessage): Promise<PostedMessage>;
   update(message: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void>;
   ephemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void>;
-  upload(file: { channel: string; threadTs?: string; filename: string; content: string; title?: string; comment?: string }): Promise<void>;
+  upload(file: { channel: string; threadTs?: string; filename: string; content: string; title?: string; comment?: string; key?: string }): Promise<void>;
   /** Opens a modal for the person who clicked (trigger ids live three seconds). */
   openModal(triggerId: string, view: Block): Promise<void>;
   /** Channel operations for incident war rooms. */

@@ -34,7 +34,7 @@ export async function applySwitch<T>(spec: SwitchSpec<T>, context: ExecuteContex
     : context.approvers?.length
       ? ` — approved by ${context.approvers.map((a) => `<@${a}>`).join(', ')}`
       : '';
-  await context.deps.notifier.post({ channel: context.deps.channels.ops, text: `${announce}${how}`, blocks: [section(`${announce}${how}`)] });
+  await context.deps.notifier.send({ key: `announce:${context.requestId}`, channel: context.deps.channels.ops, text: `${announce}${how}`, blocks: [section(`${announce}${how}`)] });
   const text = `:white_check_mark: ${spec.key} is now ${spec.describe(change.to)}.`;
   return { text, blocks: [section(text)], visibility: 'in_channel' };
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../app-error.ts';
 import { inTransaction } from '../store/database.ts';
-import type { Pool } from '../store/database.ts';
+import type { Pool, PoolClient } from '../store/database.ts';
 import { newId } from '../store/row-ids.ts';
 import type { RunKind } from './run-definition.ts';
 import { RunQueries } from './run-queries.ts';
@@ -51,8 +51,14 @@ export interface StartedRun {
  * Runs and their step checkpoints in PostgreSQL. Every state change is written here before any
  * observer hears of it, so whoever renders a run renders it from this store.
  */
+/** Written in the transaction that ends a run (the Slack outbox's final reply), so the end is never unreported. */
+export type OnRunFinished = (client: PoolClient, run: RunRecord) => Promise<void>;
+
 export class PgRunStore extends RunQueries {
-  constructor(private readonly db: Pool) {
+  constructor(
+    private readonly db: Pool,
+    private readonly onFinished?: OnRunFinished,
+  ) {
     super(db);
   }
 
@@ -166,7 +172,9 @@ export class PgRunStore extends RunQueries {
         [runId, outcome.status === 'cancelled' ? 'cancelled' : 'failed'],
       );
       const next = await releaseTarget(client, runId);
-      return { run: runFromRow(row), finished: true, ...(next ? { next } : {}) };
+      const run = runFromRow(row);
+      await this.onFinished?.(client, run);
+      return { run, finished: true, ...(next ? { next } : {}) };
     });
   }
 

@@ -120,7 +120,8 @@ export function runFromRow(row: RunRow): RunRecord {
     currentStep: row.current_step,
     cancelRequested: row.cancel_requested,
     cancelledBy: row.cancelled_by ?? undefined,
-    thread: row.thread_channel && row.thread_ts ? { channel: row.thread_channel, ts: row.thread_ts } : undefined,
+    // An empty ts: the thread parent is a "started by" message still in the Slack outbox.
+    thread: row.thread_channel ? { channel: row.thread_channel, ts: row.thread_ts ?? '' } : undefined,
     statusMessageTs: row.status_message_ts ?? undefined,
     workerId: row.worker_id ?? undefined,
     resumedCount: row.resumed_count,

@@ -175,7 +175,8 @@ export class ApprovalService {
         await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
         await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
         const fresh = await this.request(action, request.arguments, plan, { ...context, invoker });
-        await this.deps.notifier.post({
+        await this.deps.notifier.send({
+          key: `approval:${request.id}:superseded`,
           channel: thread?.channel ?? request.channelId,
           threadTs: thread?.ts,
           text: `:twisted_rightwards_arrows: The plan changed between approval and execution, so nothing was done. Fresh approval requested: \`${fresh.id}\`.`,
@@ -194,7 +195,7 @@ export class ApprovalService {
       reply = { text: `:x: Execution failed: ${message}` };
     }
     await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
-    if (thread) await this.deps.notifier.post({ channel: thread.channel, threadTs: thread.ts, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+    if (thread) await this.deps.notifier.send({ key: `approval:${request.id}:reply`, channel: thread.channel, threadTs: thread.ts, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
   }
 
   private async refreshMessage(request: ApprovalRequest): Promise<void> {

@@ -41,7 +41,8 @@ export async function invokePlanned(
       requestId: ctx.requestId, teamId: invoker.teamId, channelId: invoker.channelId, userId: invoker.userId,
       action: 'break-glass', arguments: { use: use.id, action: action.id, input }, outcome: 'review-required', detail: reason,
     });
-    await deps.notifier.post({
+    await deps.notifier.send({
+      key: `break-glass:${use.id}`,
       channel: deps.channels.security,
       text: `:rotating_light: BREAK-GLASS: <@${invoker.userId}> ran /eafix ${action.id} without a second person`,
       blocks: [

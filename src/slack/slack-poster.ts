@@ -1,14 +1,24 @@
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger as SlackLogger } from '@slack/web-api';
-import { AppError } from '../app-error.ts';
 import type { Block } from '../handlers/reply.ts';
+import type { ChannelInfo, InviteResult } from '../handlers/notifier.ts';
 import type { Logger } from '../logger.ts';
+import { toSlackAppError } from './slack-errors.ts';
+
+export { SlackRateLimitedError, isSlackRateLimited } from './slack-errors.ts';
+
+/** Message metadata as Slack stores it; the outbox puts its key here to recognise its own posts. */
+export interface SlackMessageMetadata {
+  event_type: string;
+  event_payload: Record<string, string | number | boolean>;
+}
 
 export interface SlackPostMessage {
   channel: string;
   text: string;
   blocks?: Block[];
   thread_ts?: string;
+  metadata?: SlackMessageMetadata;
 }
 
 export interface SlackUpdateMessage {
@@ -20,53 +30,25 @@ export interface SlackUpdateMessage {
 
 export interface SlackFileUpload {
   channel: string;
-  thread_ts: string;
+  thread_ts?: string | undefined;
   filename: string;
   content: string | Buffer;
-  title?: string;
+  title?: string | undefined;
+  initial_comment?: string | undefined;
 }
 
-/** The few Web API calls progress reporting needs. Rate limits surface as SlackRateLimitedError. */
+/** The Web API calls the outbox delivers with. Failures surface as AppErrors (429: SlackRateLimitedError). */
 export interface SlackPoster {
   postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }>;
   update(message: SlackUpdateMessage): Promise<void>;
   uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }>;
+  /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
+  findPosted(where: { channel: string; threadTs?: string | undefined; eventType: string; field: string; value: string; oldest: Date }): Promise<SlackPosted | undefined>;
 }
 
-/** Slack answered 429: the caller decides what to send after `retryAfterMs` (usually the latest state). */
-export class SlackRateLimitedError extends AppError {
-  readonly retryAfterMs: number;
-  constructor(method: string, retryAfterMs: number) {
-    super('slack_rate_limited', `Slack is rate limiting ${method}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { kind: 'upstream' });
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-export function isSlackRateLimited(error: unknown): error is SlackRateLimitedError {
-  return error instanceof SlackRateLimitedError;
-}
-
-// Slack-side trouble worth another try; every other platform error is about our request.
-const transientPlatformErrors = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
-
-function toAppError(method: string, error: unknown): AppError {
-  const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown }; statusCode?: unknown };
-  switch (coded.code) {
-    case ErrorCode.RateLimitedError:
-      return new SlackRateLimitedError(method, Math.max(1, Number(coded.retryAfter) || 1) * 1000);
-    case ErrorCode.PlatformError: {
-      const slackError = String(coded.data?.error ?? 'unknown_error');
-      return new AppError(`slack_${slackError}`, `Slack refused ${method}: ${slackError}`, {
-        cause: error,
-        kind: transientPlatformErrors.has(slackError) ? 'upstream' : 'domain',
-      });
-    }
-    case ErrorCode.RequestError:
-    case ErrorCode.HTTPError:
-      return new AppError('slack_unavailable', `Slack could not be reached for ${method}`, { cause: error, kind: 'upstream' });
-    default:
-      return new AppError('slack_call_failed', `Slack call ${method} failed`, { cause: error, kind: 'upstream' });
-  }
+export interface SlackPosted {
+  ts: string;
+  metadata: SlackMessageMetadata;
 }
 
 function slackLogger(logger: Logger): SlackLogger {
@@ -91,12 +73,24 @@ export interface SlackPosterSettings {
   timeoutMs?: number;
 }
 
+type RawPlatformData = { error?: string; errors?: Array<{ user?: string; error?: string }> };
+
+/** The `data` of a Slack platform error (ok: false), or undefined for any other failure. */
+function platformError(error: unknown): RawPlatformData | undefined {
+  const e = error as { code?: string; data?: RawPlatformData };
+  return e?.code === 'slack_webapi_platform_error' ? e.data : undefined;
+}
+
+const HISTORY_PAGES = 5;
+
 /**
- * SlackPoster over the official WebClient, with its blind retries off and rate-limited calls rejected,
- * so callers see 429s and apply Retry-After to the latest state instead of replaying stale edits.
+ * The bot's one outbound Slack Web API adapter, over the official WebClient with its blind retries off
+ * and rate-limited calls rejected: the outbox (and the deadline-bound direct calls) decide what to retry
+ * and when, so a 429 postpones the latest state instead of replaying stale edits.
  */
 export class WebApiSlackPoster implements SlackPoster {
   private readonly client: WebClient;
+  private botUser: Promise<string> | undefined;
 
   constructor(settings: SlackPosterSettings, logger: Logger) {
     this.client = new WebClient(settings.token, {
@@ -109,34 +103,149 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }> {
-    const result = await this.call('chat.postMessage', () => this.client.chat.postMessage({ ...message, unfurl_links: false }));
+    const { thread_ts: threadTs, ...rest } = message;
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ ...rest, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false } as never),
+    );
     return { ts: String(result.ts), channel: String(result.channel ?? message.channel) };
   }
 
   async update(message: SlackUpdateMessage): Promise<void> {
-    await this.call('chat.update', () => this.client.chat.update(message));
+    await this.call('chat.update', () => this.client.chat.update(message as never));
   }
 
   async uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }> {
     const result = await this.call('files.uploadV2', () =>
       this.client.filesUploadV2({
         channel_id: file.channel,
-        thread_ts: file.thread_ts,
+        ...(file.thread_ts ? { thread_ts: file.thread_ts } : {}),
         filename: file.filename,
         // WebClient refuses an upload naming both fields, even when one is undefined.
         ...(typeof file.content === 'string' ? { content: file.content } : { file: file.content }),
-        ...(file.title ? { title: file.title } : {}),
+        title: file.title ?? file.filename,
+        ...(file.initial_comment ? { initial_comment: file.initial_comment } : {}),
       } as Parameters<WebClient['filesUploadV2']>[0]),
     );
     const uploaded = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files?.[0]?.files?.[0];
     return { fileId: uploaded?.id };
   }
 
+  async findPosted(where: { channel: string; threadTs?: string | undefined; eventType: string; field: string; value: string; oldest: Date }): Promise<SlackPosted | undefined> {
+    const bot = await this.botUserId();
+    // Posts may name a channel; history wants its id.
+    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel) ? where.channel : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
+    if (!channel) return undefined;
+    const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+      const result = where.threadTs
+        ? await this.call('conversations.replies', () => this.client.conversations.replies({ ...args, ts: where.threadTs as string }))
+        : await this.call('conversations.history', () => this.client.conversations.history(args));
+      for (const message of result.messages ?? []) {
+        const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
+        if (message.user === bot && metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value) {
+          return { ts: message.ts as string, metadata };
+        }
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  async postEphemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void> {
+    await this.call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({
+        channel: message.channel,
+        user: message.user,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      }),
+    );
+  }
+
+  async openModal(triggerId: string, view: Block): Promise<void> {
+    await this.call('views.open', () => this.client.views.open({ trigger_id: triggerId, view: view as never }));
+  }
+
+  async createChannel(name: string): Promise<{ id: string } | { nameTaken: true }> {
+    try {
+      const result = await this.client.conversations.create({ name });
+      return { id: result.channel?.id as string };
+    } catch (error) {
+      if (platformError(error)?.error === 'name_taken') return { nameTaken: true };
+      throw toSlackAppError('conversations.create', error);
+    }
+  }
+
+  async findChannel(name: string): Promise<ChannelInfo | undefined> {
+    const bot = await this.botUserId();
+    let cursor: string | undefined;
+    do {
+      const page = await this.call('conversations.list', () =>
+        this.client.conversations.list({ types: 'public_channel,private_channel', limit: 200, ...(cursor ? { cursor } : {}) }),
+      );
+      const found = page.channels?.find((c) => c.name === name);
+      if (found?.id) return { id: found.id, name, createdByBot: found.creator === bot, purpose: found.purpose?.value ?? '' };
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return undefined;
+  }
+
+  async invite(channel: string, users: string[]): Promise<InviteResult> {
+    if (users.length === 0) return { invited: [], failed: [] };
+    // force: invite the valid users even when some are refused; Slack lists the refusals in `errors`.
+    let refusals: Array<{ user?: string; error?: string }> = [];
+    try {
+      const result = await this.client.conversations.invite({ channel, users: users.join(','), force: true });
+      refusals = (result as { errors?: typeof refusals }).errors ?? [];
+    } catch (error) {
+      const data = platformError(error);
+      if (!data?.errors) throw toSlackAppError('conversations.invite', error);
+      refusals = data.errors;
+    }
+    // Already being a member is success, not a failure to report.
+    const failed = refusals
+      .filter((r) => r.error !== 'already_in_channel' && r.error !== 'cant_invite_self')
+      .map((r) => ({ user: r.user ?? '?', error: r.error ?? 'unknown' }));
+    const refused = new Set(refusals.map((r) => r.user));
+    return { invited: users.filter((u) => !refused.has(u)), failed };
+  }
+
+  async setTopic(channel: string, topic: string): Promise<void> {
+    await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel, topic }));
+  }
+
+  async setPurpose(channel: string, purpose: string): Promise<void> {
+    await this.call('conversations.setPurpose', () => this.client.conversations.setPurpose({ channel, purpose }));
+  }
+
+  async pin(channel: string, ts: string): Promise<void> {
+    try {
+      await this.client.pins.add({ channel, timestamp: ts });
+    } catch (error) {
+      if (platformError(error)?.error !== 'already_pinned') throw toSlackAppError('pins.add', error);
+    }
+  }
+
+  async permalink(channel: string, ts: string): Promise<string> {
+    const result = await this.call('chat.getPermalink', () => this.client.chat.getPermalink({ channel, message_ts: ts }));
+    return result.permalink as string;
+  }
+
+  private botUserId(): Promise<string> {
+    this.botUser ??= this.call('auth.test', () => this.client.auth.test()).then((r) => r.user_id as string);
+    this.botUser.catch(() => (this.botUser = undefined));
+    return this.botUser;
+  }
+
   private async call<T>(method: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw toAppError(method, error);
+      throw toSlackAppError(method, error);
     }
   }
 }

@@ -91,7 +91,8 @@ describe('two-person approval', () => {
     await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
     expect(await world.bot.deps.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await approvalStatus(world, id)).toBe('expired');
-    expect(textOf(world.slack.messages(ops).find((m) => m.ts === message.ts)?.blocks)).toContain('Expired');
+    // The edit goes through the outbox: it lands shortly after.
+    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'), { description: 'the expired message' });
   });
 
   it('rejects with a reason asked in a modal', async () => {

@@ -5,7 +5,6 @@ import { digestsSchema } from '../../src/config/monitoring-policy.ts';
 import { createLogger } from '../../src/logger.ts';
 import { postDigest } from '../../src/handlers/monitoring/digest-post.ts';
 import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
-import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { PgDigestPosts } from '../../src/store/pg-digest-posts.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
@@ -54,7 +53,7 @@ describe('scheduled digests with two workers', () => {
   });
 
   it('post once even when two jobs carry the same tick (the Postgres claim, not only BullMQ)', async () => {
-    const poster = new WebApiSlackPoster({ token: world.env.SLACK_BOT_TOKEN, apiUrl: world.env.SLACK_API_URL }, logger);
+    const poster = world.bot.deps.notifier;
     const posts = new PgDigestPosts(world.bot.pool);
     const tickKey = `2020-01-01T00:00:0${randomBytes(1)[0]! % 10}.000Z`;
     const tick = (claimer: string) => ({ digest: 'tick', tickKey, claimer, channel: 'security', scheduledAt: new Date(tickKey) });

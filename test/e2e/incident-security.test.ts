@@ -66,7 +66,8 @@ describe('a security incident', () => {
     expect(textOf(message.blocks)).toContain('set trading: running → stopped');
     expect(textOf(message.blocks)).toContain(`Containment for ${incident.id}`);
     expect(await tradingState(world)).toEqual({ state: 'running' });
-    expect(messagesWith(world, incident.channelId!, id)).toHaveLength(1);
+    // War-room notices go through the outbox: they land shortly after.
+    await world.slack.waitFor(() => messagesWith(world, incident.channelId!, id).length === 1, { description: 'the containment notice in the war room' });
 
     // The person who pressed it cannot approve it; a second authorised person can.
     const before = world.slack.ephemerals('alice').length;

@@ -36,7 +36,8 @@ async function remind(deps: IncidentDeps, incident: Incident, seq: number): Prom
   const who = incident.commander ?? incident.requestedBy;
   await store.addEvent({ incidentId: incident.id, at: now(), kind: 'reminder', actor: 'system', text: `update reminder sent to <@${who}>` });
   if (incident.channelId) {
-    await notifier.post({
+    await notifier.send({
+      key: `incident:${incident.id}:reminder:${seq}`,
       channel: incident.channelId,
       text: `:alarm_clock: <@${who}> an update on ${incident.id} is due. Post one with \`/eafix incident update "what we know" --status identified\`.`,
     });
@@ -79,7 +80,7 @@ async function escalate(deps: IncidentDeps, found: Incident, level: number): Pro
     text = `:sos: *Escalation level 3*: ${raised.id} is still unacknowledged after ${waited}. ${group ? `${who} — senior engineering, please join.` : 'No senior engineering group is configured.'}`;
   }
   const first = await store.addEvent({ incidentId: raised.id, at: now(), kind: 'escalated', actor: 'system', text: `escalated to level ${level}${level === 2 && pager.configured ? ' (on-call paged)' : ''}`, data: { level }, onceKey: `escalated-${level}` });
-  if (first && raised.channelId) await notifier.post({ channel: raised.channelId, text });
+  if (first && raised.channelId) await notifier.send({ key: `incident:${raised.id}:escalated:${level}`, channel: raised.channelId, text });
 }
 
 async function phaseOverdue(deps: IncidentDeps, incident: Incident, phase: number): Promise<void> {
@@ -88,6 +89,6 @@ async function phaseOverdue(deps: IncidentDeps, incident: Incident, phase: numbe
   const first = await deps.store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'phase', actor: 'system', text: `phase ${phase + 1} (${name}) passed its deadline`, onceKey: `phase-overdue-${phase}` });
   if (first && incident.channelId) {
     const who = incident.commander ?? incident.requestedBy;
-    await deps.notifier.post({ channel: incident.channelId, text: `:hourglass: <@${who}> phase ${phase + 1} (*${name}*) of ${incident.id} is past its deadline. Mark it done on the checklist when it is.` });
+    await deps.notifier.send({ key: `incident:${incident.id}:phase-overdue:${phase}`, channel: incident.channelId, text: `:hourglass: <@${who}> phase ${phase + 1} (*${name}*) of ${incident.id} is past its deadline. Mark it done on the checklist when it is.` });
   }
 }

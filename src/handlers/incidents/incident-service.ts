@@ -1,4 +1,4 @@
-import { AppError } from '../../app-error.ts';
+import { AppError, isAppError } from '../../app-error.ts';
 import type { IncidentDeps } from './incident-deps.ts';
 import { topicText } from './incident-template.ts';
 import { postmortemMarkdown } from './postmortem.ts';
@@ -33,6 +33,9 @@ export interface OpenedIncident {
   /** Partial failures (invites) already reported in the war room. */
   problems: string[];
 }
+
+/** Slack down, slow or limiting us: it passes, unlike a refusal or a database error. */
+const isSlackTrouble = (error: unknown): boolean => isAppError(error) && error.kind === 'upstream' && error.code.startsWith('slack_');
 
 /**
  * The incident logistics: declare, run, escalate, resolve. Commands, buttons, the modal, rollback's last
@@ -73,7 +76,20 @@ export class IncidentService {
       // Crash insurance: a worker finishes the war room if this process dies half-way.
       await this.deps.timers.schedule({ incidentId: incident.id, kind: 'setup', n: 0 }, 120_000);
     }
-    const room = await ensureWarRoom(this.deps, incident.id);
+    let room;
+    try {
+      room = await ensureWarRoom(this.deps, incident.id);
+    } catch (error) {
+      // The incident is declared and its timers run; Slack trouble only delays the war room, which the
+      // setup timer finishes. A caller (rollback's last step) must not fail over it.
+      if (!isSlackTrouble(error)) throw error;
+      this.deps.logger.warn({ err: error, incidentId: incident.id }, 'war room set-up delayed by Slack trouble');
+      const current = (await store.get(incident.id)) ?? incident;
+      return {
+        id: current.id, channelId: current.channelId as string, channelName: current.channelName as string, created,
+        problems: ['The war room is not ready yet: Slack did not answer. It is set up automatically once Slack recovers.'],
+      };
+    }
     return {
       id: room.incident.id,
       channelId: room.incident.channelId as string,
@@ -118,7 +134,7 @@ export class IncidentService {
     if (changed) await store.addEvent({ incidentId: incident.id, at, kind: 'status', actor: by, text: `status ${incident.status} → ${status}` });
     if (next.channelId) {
       const heading = `:memo: *Update* from <@${by}>${changed ? ` — status *${status}*` : ''}`;
-      await notifier.post({ channel: next.channelId, text: `${heading}\n${text}`, blocks: [
+      await notifier.send({ channel: next.channelId, text: `${heading}\n${text}`, blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${text}`.slice(0, 3000) } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: `Next update due by <!date^${Math.floor((next.nextUpdateDue as Date).getTime() / 1000)}^{time}|${(next.nextUpdateDue as Date).toISOString()}>` }] },
       ] });
@@ -136,7 +152,7 @@ export class IncidentService {
     await store.addEvent({ incidentId: incident.id, at: now(), kind: 'commander', actor: by, text: `<@${commander}> is incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}` });
     if (next.channelId) {
       await notifier.invite(next.channelId, [commander]);
-      await notifier.post({ channel: next.channelId, text: `:crown: <@${commander}> is now the incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}.` });
+      await notifier.send({ channel: next.channelId, text: `:crown: <@${commander}> is now the incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}.` });
       await notifier.setTopic(next.channelId, topicText(next));
     }
     await refreshTemplate(this.deps, next);
@@ -152,7 +168,7 @@ export class IncidentService {
     await timers.cancel(escalationJobs(next));
     if (next.escalationLevel >= 2 && pager.configured) await pager.acknowledge(pageKey(next.id));
     await store.addEvent({ incidentId: next.id, at: now(), kind: 'acknowledged', actor: by, text: `acknowledged at escalation level ${next.escalationLevel}; paging stopped`, onceKey: 'acknowledged' });
-    if (next.channelId) await notifier.post({ channel: next.channelId, text: `:raised_hand: <@${by}> acknowledged ${next.id}. Escalation and paging stopped.` });
+    if (next.channelId) await notifier.send({ channel: next.channelId, text: `:raised_hand: <@${by}> acknowledged ${next.id}. Escalation and paging stopped.` });
     await refreshTemplate(this.deps, next);
     return { incident: next, first: true };
   }
@@ -183,7 +199,7 @@ export class IncidentService {
     const { store, notifier, now } = this.deps;
     await store.addEvent({ incidentId: incident.id, at: now(), kind: 'containment', actor: by, text: `${option.label}: \`/eafix ${option.command}\` → ${outcome}`, data: { command: option.command, outcome } });
     if (outcome === 'ok' && incident.channelId) {
-      await notifier.post({ channel: incident.channelId, text: `:shield: <@${by}> pressed *${option.label}*: ${reply}`.slice(0, 3000) });
+      await notifier.send({ channel: incident.channelId, text: `:shield: <@${by}> pressed *${option.label}*: ${reply}`.slice(0, 3000) });
     }
   }
 
@@ -196,14 +212,14 @@ export class IncidentService {
     await store.addEvent({ incidentId: next.id, at: now(), kind: 'resolved', actor: by, text: summary, onceKey: 'resolved' });
     if (next.channelId) {
       const text = `:white_check_mark: *${next.id} resolved* by <@${by}>.\n*Summary:* ${summary}`;
-      await notifier.post({ channel: next.channelId, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] });
+      await notifier.send({ key: `incident:${next.id}:resolved`, channel: next.channelId, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] });
       await notifier.setTopic(next.channelId, topicText(next));
       await refreshTemplate(this.deps, next);
       await refreshChecklist(this.deps, next);
       const markdown = postmortemMarkdown(next, await loadTimeline(store, next.id));
-      await notifier.upload({ channel: next.channelId, filename: `postmortem-${next.id}.md`, title: `Postmortem draft ${next.id}`, content: markdown, comment: 'Postmortem draft: the timeline and the runbook\'s lessons-learned questions.' });
+      await notifier.upload({ key: `incident:${next.id}:postmortem`, channel: next.channelId, filename: `postmortem-${next.id}.md`, title: `Postmortem draft ${next.id}`, content: markdown, comment: 'Postmortem draft: the timeline and the runbook\'s lessons-learned questions.' });
     }
-    await notifier.post({ channel: channels.incidents, text: `:white_check_mark: ${next.id} resolved by <@${by}>: ${next.title}${next.channelId ? ` (<#${next.channelId}>)` : ''}` });
+    await notifier.send({ key: `incident:${next.id}:resolved:announce`, channel: channels.incidents, text: `:white_check_mark: ${next.id} resolved by <@${by}>: ${next.title}${next.channelId ? ` (<#${next.channelId}>)` : ''}` });
     return next;
   }
 

@@ -58,7 +58,7 @@ async function inviteTeam(deps: IncidentDeps, incident: Incident, channel: strin
   const result = await deps.notifier.invite(channel, wanted);
   const all = [...problems, ...result.failed.map((f) => `could not invite <@${f.user}> (${f.error})`)];
   if (all.length > 0) {
-    await deps.notifier.post({ channel, text: `:warning: Some of the response team could not be added:\n${all.map((p) => `• ${p}`).join('\n')}` });
+    await deps.notifier.send({ key: `incident:${incident.id}:invite-problems`, channel, text: `:warning: Some of the response team could not be added:\n${all.map((p) => `• ${p}`).join('\n')}` });
     await deps.store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'invite-failed', actor: 'system', text: all.join('; '), data: { failed: result.failed } });
   }
   await deps.store.markSetup(incident.id, 'invited', { invited: result.invited, failed: result.failed });
@@ -105,7 +105,7 @@ export async function ensureWarRoom(deps: IncidentDeps, incidentId: string): Pro
     if (!incident.setup.invited) problems.push(...(await inviteTeam(deps, incident, channel)));
     if (!incident.templateTs) {
       const message = templateMessage(incident, { responseTeam: responseTeamRefs(deps.policy, incident), updateIntervalMs: reminderIntervalMs(deps.policy, incident) });
-      const posted = await notifier.post({ channel, ...message });
+      const posted = await notifier.post({ key: `incident:${incident.id}:template`, channel, ...message });
       await store.setMessages(incident.id, { templateTs: posted.ts });
       incident = { ...incident, templateTs: posted.ts };
     }
@@ -114,14 +114,15 @@ export async function ensureWarRoom(deps: IncidentDeps, incidentId: string): Pro
       await store.markSetup(incident.id, 'pinned');
     }
     if (incident.type === 'security' && !incident.checklistTs) {
-      const posted = await notifier.post({ channel, ...checklistMessage(incident, deps.policy, containmentOptions(incident, deps.policy, deps.knowsCommand)) });
+      const posted = await notifier.post({ key: `incident:${incident.id}:checklist`, channel, ...checklistMessage(incident, deps.policy, containmentOptions(incident, deps.policy, deps.knowsCommand)) });
       await store.setMessages(incident.id, { checklistTs: posted.ts });
     }
     if (!incident.setup.announced) {
       const link = await notifier.permalink(channel, incident.templateTs as string);
       const message = announcement(incident, link);
-      await notifier.post({ channel: deps.channels.incidents, ...message });
-      if (incident.type === 'security') await notifier.post({ channel: deps.channels.security, ...message });
+      // Keyed: a retried set-up (or a lost answer) never announces twice.
+      await notifier.send({ key: `incident:${incident.id}:announce:incidents`, channel: deps.channels.incidents, ...message });
+      if (incident.type === 'security') await notifier.send({ key: `incident:${incident.id}:announce:security`, channel: deps.channels.security, ...message });
       await store.markSetup(incident.id, 'announced');
     }
     return { incident: (await store.get(incident.id)) as Incident, problems };

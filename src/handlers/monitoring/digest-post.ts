@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.ts';
-import type { SlackPoster } from '../../slack/slack-poster.ts';
 import type { Claim } from '../../store/pg-digest-posts.ts';
 import type { ActionDeps } from '../action-deps.ts';
+import type { Notifier } from '../notifier.ts';
 import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
 import { digestNamed, monitoringOf } from './monitoring-deps.ts';
@@ -29,10 +29,11 @@ export interface DigestTick {
 export type PostOutcome = { posted: true; channel: string; ts: string } | { posted: false; why: Claim };
 
 /**
- * Claims the tick, gathers the digest from the world as it is now, and posts it. Slack errors (429 with
- * its Retry-After included) propagate to the caller, which retries the same claim.
+ * Claims the tick, gathers the digest from the world as it is now, and posts it through the outbox under
+ * the tick's key. Slack not confirming in time propagates to the caller, which retries the same claim;
+ * the retry waits for the same outbox row, so the digest is still posted once.
  */
-export async function postDigest(deps: ActionDeps, slack: SlackPoster, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
+export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
   const monitoring = monitoringOf(deps);
   const spec = digestNamed(monitoring, tick.digest);
   const channel = tick.channel ?? spec.channel;
@@ -44,7 +45,7 @@ export async function postDigest(deps: ActionDeps, slack: SlackPoster, log: Dige
   const snapshot = await gatherDigest(deps, monitoring, spec, logger);
   const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : tick.scheduledAt ? `Scheduled for ${slackDate(tick.scheduledAt)}` : undefined;
   const message = digestMessage(snapshot, trigger);
-  const posted = await slack.postMessage({ channel, text: message.text, blocks: message.blocks });
+  const posted = await slack.post({ key: `digest:${spec.name}:${tick.tickKey}`, channel, text: message.text, blocks: message.blocks });
   await log.markPosted(spec.name, tick.tickKey, posted.ts);
   logger.info({ digest: spec.name, tick: tick.tickKey, channel: posted.channel }, 'digest posted');
   return { posted: true, channel: posted.channel, ts: posted.ts };

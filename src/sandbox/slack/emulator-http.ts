@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SlackApiError } from './api-error.ts';
+import type { FailureInjector } from './failure-injection.ts';
 import { parseArgs, readBody, sendJson, sendText, uploadedBytes } from './http-body.ts';
 import { METHODS } from './methods/index.ts';
 import { METHOD_TIERS } from './rate-limiter.ts';
@@ -11,6 +12,7 @@ import type { ApiCallRecord, Json } from './types.ts';
 export interface HttpDeps {
   state: SlackState;
   limiter: RateLimiter;
+  failures: FailureInjector;
   botToken: string;
   triggerTtlMs: number;
   baseUrl: () => string;
@@ -71,6 +73,18 @@ export class EmulatorHttp {
     if (!token) return reply(200, { ok: false, error: 'not_authed' });
     if (token !== botToken) return reply(200, { ok: false, error: 'invalid_auth' });
     const channelRef = typeof args.channel === 'string' ? (state.channelByRef(args.channel)?.id ?? args.channel) : undefined;
+    const failure = this.deps.failures.take(method, channelRef);
+    if (failure?.kind === 'http-5xx') {
+      this.record(method, args, failure.status ?? 503, { ok: false, error: 'http_error' });
+      return sendText(res, failure.status ?? 503, 'Service Unavailable');
+    }
+    if (failure?.kind === 'ratelimited') return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSeconds ?? 30) });
+    if (failure?.kind === 'internal_error') return reply(200, { ok: false, error: 'internal_error' });
+    if (failure?.kind === 'reset') {
+      this.record(method, args, 0, { ok: false, error: 'connection_reset' });
+      res.socket?.destroy();
+      return;
+    }
     const retryAfter = limiter.check(method, METHOD_TIERS[method], channelRef);
     if (retryAfter !== undefined) {
       return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
@@ -78,6 +92,12 @@ export class EmulatorHttp {
     const scopes = { 'x-oauth-scopes': this.deps.scopes().join(',') };
     try {
       const result = await handler({ state, args, baseUrl: this.deps.baseUrl(), triggerTtlMs });
+      if (failure?.kind === 'lost-answer') {
+        // Done on Slack's side; the caller only sees its connection drop.
+        this.record(method, args, 0, { ok: true, lost: true });
+        res.socket?.destroy();
+        return;
+      }
       reply(200, { ok: true, ...result }, scopes);
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;

@@ -13,3 +13,4 @@ export { SlackState } from './state.ts';
 export type { WorkspaceIdentity } from './state.ts';
 export { listButtons, findButton, viewStateValues } from './interaction-payloads.ts';
 export type * from './types.ts';
+export type { SlackFailureKind, SlackFailureRule } from './failure-injection.ts';

@@ -3,6 +3,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorHttp } from './emulator-http.ts';
+import { FailureInjector } from './failure-injection.ts';
+import type { SlackFailureRule } from './failure-injection.ts';
 import { sendJson } from './http-body.ts';
 import { RateLimiter, resolveRateLimits } from './rate-limiter.ts';
 import type { RateLimitConfig } from './rate-limiter.ts';
@@ -42,6 +44,7 @@ export class SlackEmulator extends EventEmitter {
   /** Granted scopes; a test may change them (doctor's missing-scope warning). */
   scopes: readonly string[];
   private readonly http: EmulatorHttp;
+  private readonly failures = new FailureInjector();
   private readonly recentChanges: string[] = [];
   private server: Server | undefined;
   private baseUrl = '';
@@ -69,6 +72,7 @@ export class SlackEmulator extends EventEmitter {
     this.http = new EmulatorHttp({
       state: this.state,
       limiter: new RateLimiter(resolveRateLimits(options.rateLimits), now),
+      failures: this.failures,
       botToken: options.botToken,
       triggerTtlMs: options.triggerTtlMs ?? 3000,
       baseUrl: () => this.url,
@@ -254,6 +258,17 @@ export class SlackEmulator extends EventEmitter {
 
   issueResponseUrl(source: ResponseUrlSource): string {
     return issueResponseUrl(this.state, this.url, source);
+  }
+
+  // ---- failure injection ----
+
+  /** Makes matching Web API calls fail as described until the returned function (or clearFailures) lifts it. */
+  injectFailure(rule: SlackFailureRule): () => void {
+    return this.failures.add(rule);
+  }
+
+  clearFailures(): void {
+    this.failures.clear();
   }
 
   // ---- change notifications ----

@@ -125,11 +125,18 @@ function window(messages: EmuMessage[], args: Json, newestFirst: boolean): { pag
   return { page, hasMore: following !== undefined, next: following ? encodeCursor('next_ts', following.ts) : '' };
 }
 
+/** As Slack: history and replies return message `metadata` only when asked with include_all_metadata. */
+function listedMessage(state: MethodContext['state'], message: EmuMessage, args: Json): Json {
+  const wire = wireMessage(state, message);
+  if (!bool(args, 'include_all_metadata')) delete wire.metadata;
+  return wire;
+}
+
 const history: MethodHandler = ({ state, args }) => {
   const channel = readableChannel(state, str(args, 'channel'));
   const { page, hasMore, next } = window(state.topLevel(channel.id), args, true);
   return {
-    messages: page.map((m) => wireMessage(state, m)),
+    messages: page.map((m) => listedMessage(state, m, args)),
     has_more: hasMore,
     pin_count: state.pins.get(channel.id)?.length ?? 0,
     channel_actions_ts: null,
@@ -145,7 +152,7 @@ const replies: MethodHandler = ({ state, args }) => {
   if (!root) throw new SlackApiError('thread_not_found');
   const thread = state.threadOf(channel.id, root.thread_ts ?? root.ts);
   const { page, hasMore, next } = window(thread, args, false);
-  return { messages: page.map((m) => wireMessage(state, m)), has_more: hasMore, response_metadata: { next_cursor: next } };
+  return { messages: page.map((m) => listedMessage(state, m, args)), has_more: hasMore, response_metadata: { next_cursor: next } };
 };
 
 const archive: MethodHandler = ({ state, args }) => {

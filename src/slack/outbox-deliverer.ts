@@ -1,0 +1,253 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../logger.ts';
+import type { OutboxLease, OutboxRow, PgSlackOutbox } from '../store/pg-slack-outbox.ts';
+import type { Block } from '../handlers/reply.ts';
+import { backoffMs, slackFailure } from './slack-errors.ts';
+import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
+import type { PaceLimit } from './slack-pacer.ts';
+import type { SlackPoster } from './slack-poster.ts';
+
+/** The `event_type` of the metadata every outbox post carries. */
+export const OUTBOX_EVENT_TYPE = 'eafix_outbox';
+
+export interface OutboxDelivererOptions {
+  outbox: PgSlackOutbox;
+  slack: SlackPoster;
+  logger: Logger;
+  /** Called once a message has its `ts` (the run store records its status message's). */
+  onPosted?: (posted: { key: string; channel: string; ts: string }) => Promise<void>;
+  pace?: Partial<typeof SLACK_PACE>;
+  /** Calls in flight at once, over all channels. */
+  maxInFlight?: number;
+  /** Safety net under NOTIFY: how often pending rows are looked at anyway. */
+  pollMs?: number;
+  /** How often a standby process tries to take over delivery. */
+  electionMs?: number;
+  maxBackoffMs?: number;
+  /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
+  minEditIntervalMs?: number;
+}
+
+type Operation = 'post' | 'update' | 'upload';
+
+/**
+ * Delivers the Slack outbox. One process at a time delivers (a PostgreSQL advisory lock elects it; a
+ * standby takes over when its session ends), so one set of buckets paces every call: posts FIFO per
+ * channel at Slack's ~1/s, edits at Tier 3, Retry-After honoured however long. Slack's and the network's
+ * trouble is retried with backoff until the row expires; refusals fail the row. A post whose answer
+ * was lost is looked up by its metadata before it is posted again.
+ */
+export class OutboxDeliverer {
+  private readonly pacer = new SlackPacer();
+  private readonly pace: typeof SLACK_PACE;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** When each message was last posted or edited (leader only), to space out its edits. */
+  private readonly lastWrite = new Map<string, number>();
+  private readonly stopping = new AbortController();
+  private wake: () => void = () => undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxDelivererOptions) {
+    this.pace = { ...SLACK_PACE, ...options.pace };
+  }
+
+  start(): void {
+    this.running ??= this.elect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake();
+    await this.running;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async elect(): Promise<void> {
+    const { logger } = this.options;
+    while (!this.stopped) {
+      let lease: OutboxLease | undefined;
+      try {
+        lease = await this.options.outbox.tryLead();
+      } catch (err) {
+        logger.warn({ err }, 'slack outbox: could not reach PostgreSQL to elect a deliverer');
+      }
+      if (lease) {
+        logger.debug('slack outbox: delivering');
+        try {
+          await this.lead(lease);
+        } catch (err) {
+          logger.warn({ err }, 'slack outbox: delivery loop failed; electing again');
+        } finally {
+          await lease.release();
+        }
+      }
+      await sleep(this.options.electionMs ?? 1_000, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  private async lead(lease: OutboxLease): Promise<void> {
+    let lost = false;
+    void lease.lost.then(() => {
+      lost = true;
+      this.wake();
+    });
+    lease.onNotify(() => this.wake());
+    while (!this.stopped && !lost) {
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      const waitMs = await this.dispatch();
+      await Promise.race([woken, sleep(waitMs, undefined, { ref: false })]);
+    }
+  }
+
+  /** Starts every delivery that may go now; returns how long until something else may. */
+  private async dispatch(): Promise<number> {
+    const rows = await this.options.outbox.pending(500);
+    const forgetBefore = Date.now() - 60_000;
+    for (const [key, at] of this.lastWrite) if (at < forgetBefore) this.lastWrite.delete(key);
+    let waitMs = this.options.pollMs ?? 1_000;
+    // Posts and uploads keep their order per channel: a later one waits while an earlier one is undelivered.
+    const heldChannels = new Set<string>();
+    for (const row of rows) {
+      const operation = operationOf(row);
+      const ordered = operation !== 'update';
+      if (ordered && heldChannels.has(row.channel)) continue;
+      if (ordered) heldChannels.add(row.channel);
+      if (this.inFlight.has(row.key)) continue;
+      if (row.expired) {
+        await this.options.outbox.markGivenUp(row.key, 'expired', row.lastError ?? 'no longer meaningful');
+        this.options.logger.warn({ key: row.key, lastError: row.lastError }, 'slack outbox: message expired undelivered');
+        continue;
+      }
+      if (row.dueInMs > 0) {
+        waitMs = Math.min(waitMs, row.dueInMs);
+        continue;
+      }
+      if (this.inFlight.size >= (this.options.maxInFlight ?? 8)) break;
+      if (operation === 'update') {
+        const spacing = (this.lastWrite.get(row.key) ?? 0) + (this.options.minEditIntervalMs ?? 2_000) - Date.now();
+        if (spacing > 0) {
+          waitMs = Math.min(waitMs, spacing);
+          continue;
+        }
+      }
+      const [bucket, limit] = this.bucketOf(operation, row);
+      const paceMs = this.pacer.reserve(bucket, limit);
+      if (paceMs > 0) {
+        waitMs = Math.min(waitMs, paceMs);
+        continue;
+      }
+      const delivery = this.deliver(row, operation, bucket, limit).finally(() => {
+        this.inFlight.delete(row.key);
+        this.lastWrite.set(row.key, Date.now());
+        this.wake();
+      });
+      this.inFlight.set(row.key, delivery);
+    }
+    return Math.max(5, waitMs);
+  }
+
+  private bucketOf(operation: Operation, row: OutboxRow): [string, PaceLimit] {
+    if (operation === 'post') return [`chat.postMessage:${row.channel}`, this.pace.post];
+    if (operation === 'update') return ['chat.update', this.pace.update];
+    return ['files.upload', this.pace.upload];
+  }
+
+  private async deliver(row: OutboxRow, operation: Operation, bucket: string, limit: PaceLimit): Promise<void> {
+    const { outbox, logger } = this.options;
+    // Set once chat.postMessage itself is called: only its 429 proves the post did not land.
+    const attempt = { posting: false };
+    try {
+      if (operation === 'post') await this.post(row, attempt);
+      else if (operation === 'update') await this.update(row);
+      else await this.upload(row);
+    } catch (error) {
+      const failure = slackFailure(error);
+      const reason = error instanceof Error ? error.message : String(error);
+      try {
+        if (failure.retry === 'never') {
+          logger.warn({ err: error, key: row.key, channel: row.channel }, 'slack outbox: Slack refused the message');
+          await outbox.markGivenUp(row.key, 'failed', reason);
+        } else if (failure.retry === 'after') {
+          this.pacer.block(bucket, limit, failure.delayMs);
+          await outbox.markRetry(row.key, failure.delayMs, reason, attempt.posting);
+        } else {
+          const delay = backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000);
+          logger.info({ key: row.key, attempts: row.attempts + 1, delayMs: delay, reason }, 'slack outbox: delivery failed; retrying');
+          await outbox.markRetry(row.key, delay, reason);
+        }
+      } catch (err) {
+        logger.warn({ err, key: row.key }, 'slack outbox: could not record a failed delivery');
+      }
+    }
+  }
+
+  private async post(row: OutboxRow, attempt: { posting: boolean }): Promise<void> {
+    const { outbox, slack } = this.options;
+    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
+    if (threadTs === null) {
+      // The parent is still on its way (its channel's earlier post): this reply follows it.
+      await outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted');
+      return;
+    }
+    if (row.postAttempted) {
+      // An earlier attempt may have landed with its answer lost: adopt that copy instead of posting again.
+      const found = await slack.findPosted({ channel: row.channel, threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
+      if (found) {
+        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
+        await this.posted(row, found.ts);
+        return;
+      }
+    }
+    await outbox.markPostAttempted(row.key);
+    attempt.posting = true;
+    const posted = await slack.postMessage({
+      channel: row.channel,
+      ...contentOf(row),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: row.key, version: row.version } },
+    });
+    await outbox.markDelivered(row.key, row.version, posted.ts);
+    await this.posted(row, posted.ts);
+  }
+
+  /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
+  private async parentTs(key: string): Promise<string | null | undefined> {
+    const parent = await this.options.outbox.get(key);
+    if (parent?.ts) return parent.ts;
+    return parent?.state === 'pending' ? null : undefined;
+  }
+
+  private async update(row: OutboxRow): Promise<void> {
+    // `blocks: []` replaces blocks a previous version had with the new text.
+    await this.options.slack.update({ channel: row.channel, ts: row.ts as string, text: contentOf(row).text, blocks: contentOf(row).blocks ?? [] });
+    await this.options.outbox.markDelivered(row.key, row.version);
+  }
+
+  private async upload(row: OutboxRow): Promise<void> {
+    const p = row.payload as { filename: string; content: string; title?: string; comment?: string };
+    await this.options.slack.uploadFile({ channel: row.channel, thread_ts: row.threadTs, filename: p.filename, content: p.content, title: p.title, initial_comment: p.comment });
+    await this.options.outbox.markDelivered(row.key, row.version);
+  }
+
+  private async posted(row: OutboxRow, ts: string): Promise<void> {
+    try {
+      await this.options.onPosted?.({ key: row.key, channel: row.channel, ts });
+    } catch (err) {
+      this.options.logger.warn({ err, key: row.key }, 'slack outbox: could not record a posted message');
+    }
+  }
+}
+
+function operationOf(row: OutboxRow): Operation {
+  if (row.kind === 'upload') return 'upload';
+  return row.ts ? 'update' : 'post';
+}
+
+function contentOf(row: OutboxRow): { text: string; blocks?: Block[] } {
+  const p = row.payload as { text: string; blocks?: Block[] };
+  return { text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) };
+}

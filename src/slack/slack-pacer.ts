@@ -1,0 +1,58 @@
+/** A call budget: `perMinute` on average, up to `burst` at once. */
+export interface PaceLimit {
+  perMinute: number;
+  burst: number;
+}
+
+/**
+ * Slack's published limits, kept under with a margin: chat.postMessage about 1 per second per channel,
+ * chat.update Tier 3 (50+/min per workspace), file uploads (getUploadURLExternal + completeUploadExternal,
+ * Tier 4) well inside 100/min.
+ */
+export const SLACK_PACE: Record<'post' | 'update' | 'upload', PaceLimit> = {
+  post: { perMinute: 60, burst: 1 },
+  update: { perMinute: 50, burst: 5 },
+  upload: { perMinute: 20, burst: 2 },
+};
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** A 429's Retry-After: nothing goes out on this bucket before then. */
+  blockedUntil: number;
+}
+
+/** Token buckets keyed by method (and channel), driven by an injectable clock. */
+export class SlackPacer {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes a call from `key`'s budget and returns 0, or returns how long to wait (nothing taken). */
+  reserve(key: string, limit: PaceLimit): number {
+    const now = this.now();
+    const bucket = this.refill(key, limit, now);
+    if (bucket.blockedUntil > now) return bucket.blockedUntil - now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - bucket.tokens) * 60_000) / limit.perMinute);
+  }
+
+  /** Slack said 429: hold the bucket for Retry-After, however long. */
+  block(key: string, limit: PaceLimit, ms: number): void {
+    const now = this.now();
+    const bucket = this.refill(key, limit, now);
+    bucket.blockedUntil = Math.max(bucket.blockedUntil, now + ms);
+    bucket.tokens = 0;
+  }
+
+  private refill(key: string, limit: PaceLimit, now: number): Bucket {
+    const bucket = this.buckets.get(key) ?? { tokens: limit.burst, at: now, blockedUntil: 0 };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) * limit.perMinute) / 60_000);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+}

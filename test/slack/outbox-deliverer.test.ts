@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
+import { OUTBOX_EVENT_TYPE, OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
+import { OutboxNotifier } from '../../src/slack/outbox-notifier.ts';
+import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
+import { createPool, migrate, type Pool } from '../../src/store/database.ts';
+import { PgSlackOutbox } from '../../src/store/pg-slack-outbox.ts';
+import { eventually } from '../support/eventually.ts';
+import { isolate } from '../support/isolation.ts';
+
+const BOT_TOKEN = 'xoxb-outbox-test';
+const isolation = isolate('slack_outbox');
+const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let pool: Pool;
+let emu: SlackEmulator;
+let outbox: PgSlackOutbox;
+let notifier: OutboxNotifier;
+const deliverers: OutboxDeliverer[] = [];
+const posted: string[] = [];
+let channels = 0;
+
+function startDeliverer(): OutboxDeliverer {
+  const deliverer = new OutboxDeliverer({
+    outbox,
+    slack: new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs: 2_000 }, logger),
+    logger,
+    onPosted: async ({ key }) => void posted.push(key),
+    maxBackoffMs: 500,
+    electionMs: 100,
+  });
+  deliverer.start();
+  deliverers.push(deliverer);
+  return deliverer;
+}
+
+beforeAll(async () => {
+  pool = createPool({ url: isolation.databaseUrl, schema: isolation.schema }, logger);
+  await migrate(pool, isolation.schema, logger);
+  // Slack's real limits: chat.postMessage ~1/s per channel (short bursts), chat.update Tier 3.
+  emu = new SlackEmulator({ botToken: BOT_TOKEN, signingSecret: 'outbox-secret' });
+  await emu.start();
+  outbox = new PgSlackOutbox(pool, isolation.schema);
+  const poster = new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, logger);
+  notifier = new OutboxNotifier({ outbox, slack: poster, postWaitMs: 20_000 });
+  startDeliverer();
+});
+afterAll(async () => {
+  for (const d of deliverers) await d.stop();
+  await emu?.stop();
+  await pool?.end();
+  await isolation.cleanup();
+});
+
+const newChannel = () => emu.addChannel({ name: `outbox-${(channels += 1)}`, botMember: true }).id;
+const withKey = (channel: string, key: string) => emu.messages(channel).filter((m) => (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key === key);
+const rowState = async (key: string) => (await outbox.get(key))?.state;
+
+describe('the Slack outbox', () => {
+  it('posts once with its key in the metadata, then coalesces edits to the latest content', async () => {
+    const channel = newChannel();
+    const { ts } = await notifier.post({ key: 'status:1', channel, text: 'queued' });
+    expect(withKey(channel, 'status:1').map((m) => m.ts)).toEqual([ts]);
+    expect(withKey(channel, 'status:1')[0]?.metadata).toEqual({ event_type: OUTBOX_EVENT_TYPE, event_payload: { key: 'status:1', version: 1 } });
+    const updatesBefore = emu.callsTo('chat.update').length;
+    for (let step = 1; step <= 20; step++) await outbox.putMessage({ key: 'status:1', channel, text: `step ${step} of 20` });
+    await emu.waitFor((e) => e.state.findMessage(channel, ts)?.text === 'step 20 of 20', { description: 'the latest edit' });
+    await eventually(async () => (await rowState('status:1')) === 'delivered', 'the row delivered');
+    expect(emu.callsTo('chat.update').length - updatesBefore).toBeLessThan(20);
+    expect(emu.messages(channel)).toHaveLength(1);
+    expect(posted).toContain('status:1');
+  });
+
+  it('rides out 5xx, internal_error and reset connections, then posts exactly once', async () => {
+    const channel = newChannel();
+    const lifts = [
+      emu.injectFailure({ kind: 'http-5xx', method: 'chat.postMessage', channel, times: 2 }),
+      emu.injectFailure({ kind: 'internal_error', method: 'chat.postMessage', channel, times: 1 }),
+      emu.injectFailure({ kind: 'reset', method: 'chat.postMessage', channel, times: 1 }),
+    ];
+    await notifier.send({ key: 'storm:1', channel, text: 'rollback finished' });
+    await emu.waitFor(() => withKey(channel, 'storm:1').length === 1, { description: 'the post after the storm', timeoutMs: 20_000 });
+    await eventually(async () => (await rowState('storm:1')) === 'delivered', 'the row delivered');
+    lifts.forEach((lift) => lift());
+    const attempts = await eventually(async () => {
+      const list = emu.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+      return list.length >= 5 ? list : undefined;
+    }, 'every attempt recorded');
+    expect(attempts.map((c) => c.status)).toEqual([503, 503, 200, 0, 200]);
+    expect(emu.messages(channel)).toHaveLength(1);
+  });
+
+  it('waits out a Retry-After longer than any client timeout', async () => {
+    const channel = newChannel();
+    const lift = emu.injectFailure({ kind: 'ratelimited', method: 'chat.postMessage', channel, times: 1, retryAfterSeconds: 12 });
+    await notifier.send({ key: 'limited:1', channel, text: 'after the storm' });
+    // The row is put off by Retry-After (12 s), not by the usual sub-second backoff.
+    const waiting = await eventually(async () => {
+      const row = await outbox.get('limited:1');
+      return row?.lastError?.includes('rate limiting') ? row : undefined;
+    }, 'the 429 recorded');
+    expect(waiting.dueInMs).toBeGreaterThan(5_000);
+    await emu.waitFor(() => withKey(channel, 'limited:1').length === 1, { description: 'the post after Retry-After', timeoutMs: 25_000 });
+    lift();
+    const calls = await eventually(async () => {
+      const list = emu.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+      return list.length === 2 ? list : undefined;
+    }, 'both calls recorded');
+    expect(calls.map((c) => c.status)).toEqual([429, 200]);
+  }, 40_000);
+
+  it('finds the first copy after a lost answer instead of posting twice', async () => {
+    const channel = newChannel();
+    const parent = await notifier.post({ channel, text: 'thread parent' });
+    const lift = emu.injectFailure({ kind: 'lost-answer', method: 'chat.postMessage', channel, times: 2 });
+    await notifier.send({ key: 'lost:top', channel, text: 'announcement' });
+    await notifier.send({ key: 'lost:reply', channel, threadTs: parent.ts, text: 'reply in the thread' });
+    await eventually(async () => (await rowState('lost:top')) === 'delivered' && (await rowState('lost:reply')) === 'delivered', 'both rows delivered', 20_000);
+    lift();
+    expect(withKey(channel, 'lost:top')).toHaveLength(1);
+    const replies = emu.thread(channel, parent.ts).filter((m) => m.text === 'reply in the thread');
+    expect(replies).toHaveLength(1);
+    expect((await outbox.get('lost:top'))?.ts).toBe(withKey(channel, 'lost:top')[0]?.ts);
+    expect((await outbox.get('lost:reply'))?.ts).toBe(replies[0]?.ts);
+    expect(emu.callsTo('conversations.history').some((c) => c.args.include_all_metadata === true || c.args.include_all_metadata === 'true')).toBe(true);
+  });
+
+  it('keeps posts in order per channel and paces them under the per-channel limit', async () => {
+    const [a, b] = [newChannel(), newChannel()];
+    for (let i = 1; i <= 8; i++) {
+      await notifier.send({ channel: a, text: `a${i}` });
+      await notifier.send({ channel: b, text: `b${i}` });
+    }
+    await emu.waitFor((e) => e.messages(a).length === 8 && e.messages(b).length === 8, { description: '16 posts', timeoutMs: 30_000 });
+    expect(emu.messages(a).map((m) => m.text)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `a${i}`));
+    expect(emu.messages(b).map((m) => m.text)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b${i}`));
+    const limited = emu.callsTo('chat.postMessage').filter((c) => (c.args.channel === a || c.args.channel === b) && c.status === 429);
+    expect(limited).toEqual([]);
+  }, 40_000);
+
+  it('fails a post Slack refuses, and tells the caller why', async () => {
+    await expect(notifier.post({ key: 'refused:1', channel: 'C0NOSUCH', text: 'x' })).rejects.toMatchObject({ code: 'slack_refused', userMessage: expect.stringContaining('channel_not_found') });
+    expect(await rowState('refused:1')).toBe('failed');
+  });
+
+  it('hands delivery to a standby process when the deliverer stops', async () => {
+    const channel = newChannel();
+    startDeliverer();
+    await deliverers[0]!.stop();
+    await notifier.send({ key: 'failover:1', channel, text: 'delivered by the standby' });
+    await emu.waitFor(() => withKey(channel, 'failover:1').length === 1, { description: 'the standby delivering', timeoutMs: 10_000 });
+  });
+});
