@@ -11,7 +11,8 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
 import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
-import { startJobs, type JobSettings } from './start-jobs.ts';
+import { jobSettingsFrom, startJobs, type JobSettings } from './start-jobs.ts';
+import { Reconciler } from './jobs/reconciler.ts';
 import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
@@ -55,7 +56,10 @@ export interface StartOptions {
 /** Composition root for one process: wires adapters by hand and starts what the role needs. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { env, policy, logger, role, host } = options;
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }, logger);
+  const pool = createPool({
+    url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+  }, logger);
   const redis = createRedis(env.REDIS_URL, logger, role);
   const stoppers: Array<() => Promise<unknown>> = [
     () => redis.quit().catch(() => redis.disconnect()),
@@ -86,7 +90,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
     const deps = base as ActionDeps;
     deps.approvalService = new ApprovalService(deps);
-    const jobs = await startJobs({ role, env, pool, redis, deps, logger, ...(options.jobs ? { settings: options.jobs } : {}) });
+    const jobs = await startJobs({ role, env, pool, redis, deps, logger, settings: { ...jobSettingsFrom(env), ...options.jobs } });
     deps.runs = jobs.runs;
     stoppers.unshift(jobs.stop);
     const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });
@@ -97,6 +101,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.unshift(monitoring.stop);
 
     if (role === 'worker' || role === 'all') {
+      // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
+      await jobs.start();
+      await incidents.start();
+      await monitoring.start();
+      const reconciler = new Reconciler({
+        passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes],
+        intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
+        logger: logger.child({ component: 'reconciler' }),
+      });
+      reconciler.start();
+      stoppers.unshift(() => reconciler.stop());
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 

@@ -7,16 +7,33 @@ import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import { WebApiSlackPoster } from './slack/slack-poster.ts';
+import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './start-bot.ts';
 
 export interface JobSettings {
   /** Crash detection: a job whose lock is not renewed for this long is taken over by another worker. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long a step's upstream failures are retried (rides out an API-server restart). */
+  stepRetryBudgetMs?: number;
+  /** Job-level tries and backoff for infrastructure failures; the reconciler takes over after them. */
+  jobAttempts?: number;
+  jobBackoffMs?: number;
+  /** How often every worker rebuilds runs, timers and schedules from PostgreSQL. */
+  reconcileIntervalMs?: number;
   /** Least time between two edits of a run's status message. */
   minEditIntervalMs?: number;
   /** Runs one worker process executes at once; runs mostly wait on the cluster and Slack. */
   concurrency?: number;
+}
+
+/** The job engine's timings from the environment; tests and the sandbox override them. */
+export function jobSettingsFrom(env: Env): JobSettings {
+  return {
+    lockDurationMs: env.RUN_LOCK_DURATION_MS,
+    stalledIntervalMs: env.RUN_STALLED_INTERVAL_MS,
+    stepRetryBudgetMs: env.RUN_STEP_RETRY_BUDGET_MS,
+  };
 }
 
 /** The run queue (every role that takes commands) and the run worker (worker and all roles). */
@@ -28,17 +45,20 @@ export async function startJobs(options: {
   deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
-}): Promise<{ runs: JobRuns; stop: () => Promise<void> }> {
+}): Promise<{ runs: JobRuns; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
   const store = new PgRunStore(pool);
   const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
   const observer = new ThreadProgress({ store, slack: poster, logger, ...(settings.minEditIntervalMs ? { minEditIntervalMs: settings.minEditIntervalMs } : {}) });
-  const queue = new RunQueue({ connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer });
+  const queue = new RunQueue({
+    connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer,
+    ...(settings.jobAttempts ? { jobAttempts: settings.jobAttempts } : {}),
+    ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
+  });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
   const runs = new JobRuns(runKinds, queue, canceller, new RunQueries(pool));
-  let worker: RunWorker<ActionDeps> | undefined;
-  if (options.role === 'worker' || options.role === 'all') {
-    worker = new RunWorker({
+  const worker = options.role === 'worker' || options.role === 'all'
+    ? new RunWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       store,
@@ -50,12 +70,16 @@ export async function startJobs(options: {
       concurrency: settings.concurrency ?? 16,
       ...(settings.lockDurationMs ? { lockDurationMs: settings.lockDurationMs } : {}),
       ...(settings.stalledIntervalMs ? { stalledIntervalMs: settings.stalledIntervalMs } : {}),
-    });
-    await worker.start();
-    await queue.recover();
-  }
+      ...(settings.stepRetryBudgetMs !== undefined ? { retry: { budgetMs: settings.stepRetryBudgetMs } } : {}),
+    })
+    : undefined;
   return {
     runs,
+    // Called once every dependency of the run kinds is wired: a run resumed at start-up needs them all.
+    start: async () => {
+      await worker?.start();
+    },
+    passes: worker ? [{ name: 'runs', run: () => worker.reconcile() }] : [],
     stop: async () => {
       await worker?.close();
       await queue.close();
