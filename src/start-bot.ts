@@ -26,6 +26,7 @@ import { PgApprovalStore } from './store/pg-approval-store.ts';
 import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
 import { PgPlatformState } from './store/pg-platform-state.ts';
 import { createSlackClient } from './bot/slack-client.ts';
+import { SlackAuthorizer } from './bot/slack-authorizer.ts';
 import { WebApiDirectory, WebApiNotifier } from './bot/web-api-adapters.ts';
 
 export type Role = 'web' | 'worker' | 'all';
@@ -115,21 +116,25 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 
-    // Every role serves /healthz and /readyz; only web and all take Slack traffic.
+    // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes.
+    const authorizer = role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
       ...(host ? { host } : {}),
       logger,
       firstSighting: (id) => new RedisEventDeduper(redis, env.REDIS_PREFIX, logger).firstSighting(id),
-      readiness: () => readiness(pool, redis),
+      readiness: async () => ({ ...(await readiness(pool, redis)), ...(authorizer ? { slack: authorizer.readiness() } : {}) }),
     });
     if (role === 'worker') {
       await receiver.start();
       stoppers.unshift(() => receiver.stop());
-    } else {
+    } else if (authorizer) {
+      stoppers.unshift(async () => authorizer.stop());
+      // Normally authenticated before serving; an unreachable Slack only delays readiness, never the start.
+      await withTimeout(authorizer.start(), 5_000, 'slack auth.test').catch(() => undefined);
       const app: SlackApp = createSlackApp({
-        botToken: env.SLACK_BOT_TOKEN,
+        authorize: authorizer.authorize,
         signingSecret: env.SLACK_SIGNING_SECRET,
         apiUrl: env.SLACK_API_URL,
         logger,

@@ -3,12 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestWorld } from './world.ts';
+import type { SandboxWorld } from '../../src/sandbox/sandbox-world.ts';
+import type { JobSettings } from '../../src/start-jobs.ts';
 
 const fixture = fileURLToPath(new URL('../e2e/fixtures/bot-worker.ts', import.meta.url));
 
-/** Starts a bot worker process on the world's database, Redis prefix, Slack emulator and cluster (policy from its file). */
-export async function startWorkerProcess(world: TestWorld): Promise<ChildProcess> {
+/**
+ * Starts a bot worker process on the world's database, Redis prefix, Slack emulator and cluster (policy
+ * from its file). `jobs` overrides the fast crash detection tests use (`{}`: production defaults).
+ */
+export async function startWorkerProcess(world: Pick<SandboxWorld, 'cluster' | 'env'>, options: { jobs?: JobSettings } = {}): Promise<ChildProcess> {
   const kubeconfig = join(tmpdir(), `eafix-kubeconfig-${process.pid}-${Date.now()}.yaml`);
   await writeFile(kubeconfig, world.cluster.kubeconfigYaml());
   const env = {
@@ -25,7 +29,7 @@ export async function startWorkerProcess(world: TestWorld): Promise<ChildProcess
   };
   const child = fork(fixture, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, EAFIX_TEST_WORKER: JSON.stringify({ env }) },
+    env: { ...process.env, EAFIX_TEST_WORKER: JSON.stringify({ env, ...(options.jobs ? { jobs: options.jobs } : {}) }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
