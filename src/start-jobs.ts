@@ -57,8 +57,9 @@ export async function startJobs(options: {
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
   const runs = new JobRuns(runKinds, queue, canceller, new RunQueries(pool));
-  const worker = options.role === 'worker' || options.role === 'all'
-    ? new RunWorker({
+  let worker: RunWorker<ActionDeps> | undefined;
+  if (options.role === 'worker' || options.role === 'all') {
+    worker = new RunWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       store,
@@ -71,15 +72,16 @@ export async function startJobs(options: {
       ...(settings.lockDurationMs ? { lockDurationMs: settings.lockDurationMs } : {}),
       ...(settings.stalledIntervalMs ? { stalledIntervalMs: settings.stalledIntervalMs } : {}),
       ...(settings.stepRetryBudgetMs !== undefined ? { retry: { budgetMs: settings.stepRetryBudgetMs } } : {}),
-    })
-    : undefined;
+    });
+  }
+  const runWorker = worker;
   return {
     runs,
     // Called once every dependency of the run kinds is wired: a run resumed at start-up needs them all.
     start: async () => {
-      await worker?.start();
+      await runWorker?.start();
     },
-    passes: worker ? [{ name: 'runs', run: () => worker.reconcile() }] : [],
+    passes: runWorker ? [{ name: 'runs', run: () => runWorker.reconcile() }] : [],
     stop: async () => {
       await worker?.close();
       await queue.close();

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
@@ -6,12 +7,15 @@ import { isolate } from '../support/isolation.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
 import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
+import { kill, startWorkerProcess } from '../support/worker-process.ts';
 
 const ops = 'eafix-ops';
 let world: TestWorld;
 let proxy: TcpProxy;
 let redis: Redis;
 const pending = new Map<string, EmuMessage>();
+let worker: ChildProcess;
+const jobs = { jobAttempts: 2, jobBackoffMs: 200, lockDurationMs: 2_000, stalledIntervalMs: 1_000 };
 
 // The runbook's 60 s outages, compressed: queries time out in 1.5 s and a run's job gives up after two
 // quick attempts, so the outage outlasts the job exactly as a 60 s one outlasts the production settings.
@@ -24,14 +28,17 @@ beforeAll(async () => {
   world = await startWorld('pg_outage', {
     databaseUrl: viaProxy.toString(),
     env: { DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_QUERY_TIMEOUT_MS: '1500' },
-    jobs: { jobAttempts: 2, jobBackoffMs: 200, reconcileIntervalMs: 300, lockDurationMs: 2_000, stalledIntervalMs: 1_000 },
+    jobs: { ...jobs, reconcileIntervalMs: 300 },
     clusterTiming: { podStartMs: 50, podReadyMs: 2_000, tickMs: 10 },
   });
   redis = new Redis(world.isolation.redisUrl, { maxRetriesPerRequest: 1 });
+  // A second worker in its own process: an unheard 'error' from a broken connection would kill it.
+  worker = await startWorkerProcess(world, { jobs: { ...jobs, reconcileIntervalMs: 300 } });
   // Approval requests made while the database is up, for clicks during the outages.
   for (const environment of ['dr', 'production']) pending.set(environment, await requestRollback(environment));
-});
+}, 90_000);
 afterAll(async () => {
+  if (worker) await kill(worker);
   proxy?.restore();
   redis?.disconnect();
   await world?.stop();
@@ -116,5 +123,7 @@ describe('PostgreSQL outages', () => {
     await finishesOnce(runId, 'dr');
     const ready = await fetch(`http://127.0.0.1:${world.bot.port}/readyz`);
     expect(ready.status).toBe(200);
+    // The worker process lived through both outages.
+    expect({ exitCode: worker.exitCode, signal: worker.signalCode }).toEqual({ exitCode: null, signal: null });
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRetryPolicy } from '../../src/jobs/retry-policy.ts';
+import { describeRollbackFailure } from '../../src/handlers/deployment/rollback-state.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
@@ -107,4 +108,19 @@ describe('rollback makes blue ready before it moves traffic', () => {
     expect(invariant.violations).toEqual([]);
     await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => textOf(r.blocks ?? r.text).includes('still served by green')), { description: 'failure reply with the state of dr' });
   }, 60_000);
+
+  it('says from its checkpoints what state production was left in when the cluster cannot be read', async () => {
+    await world.cluster.goDown('refuse');
+    try {
+      const beforeSwitch = await describeRollbackFailure(world.bot.deps.cluster, { environment: 'production' }, new Set(['scale-blue', 'blue-ready']), AbortSignal.timeout(10_000));
+      expect(beforeSwitch).toContain('I could not read the cluster to confirm');
+      expect(beforeSwitch).toContain('the gateway had not been switched: production stays on the colour it was on');
+      expect(beforeSwitch).toContain('`/eafix rollback --environment=production --reason "…"`');
+      const afterSwitch = await describeRollbackFailure(world.bot.deps.cluster, { environment: 'production' }, new Set(['scale-blue', 'blue-ready', 'switch-traffic']), AbortSignal.timeout(10_000));
+      expect(afterSwitch).toContain('the gateway had been switched to blue after blue was ready');
+      expect(afterSwitch).toContain('`/eafix status --environment=production --verbose` once the cluster answers.');
+    } finally {
+      await world.cluster.comeUp();
+    }
+  });
 });

@@ -22,6 +22,8 @@ export async function startWorkerProcess(world: Pick<SandboxWorld, 'cluster' | '
     PORT: '0',
     DATABASE_URL: world.env.DATABASE_URL,
     DATABASE_SCHEMA: world.env.DATABASE_SCHEMA,
+    DATABASE_STATEMENT_TIMEOUT_MS: String(world.env.DATABASE_STATEMENT_TIMEOUT_MS),
+    DATABASE_QUERY_TIMEOUT_MS: String(world.env.DATABASE_QUERY_TIMEOUT_MS),
     REDIS_URL: world.env.REDIS_URL,
     REDIS_PREFIX: world.env.REDIS_PREFIX,
     EAFIX_CONFIG: world.env.EAFIX_CONFIG,
