@@ -82,6 +82,8 @@ describe('rollback makes blue ready before it moves traffic', () => {
     const row = await finished(runId, 90_000);
     invariant.stop();
     expect(row).toMatchObject({ status: 'succeeded', error: null });
+    // A step far longer than the lock duration kept its lock (renewed by the worker): never taken over.
+    expect((await world.bot.pool.query(`SELECT resumed_count FROM runs WHERE id = $1`, [runId])).rows[0]?.resumed_count).toBe(0);
     // More tries than the attempt count alone allows: the time budget rode out the outage.
     expect((await step(runId, 'scale-blue')).attempt).toBeGreaterThan(defaultRetryPolicy.attempts);
     expect(readyBehindGateway(ns)).toEqual({ colour: 'blue', ready: 3 });
