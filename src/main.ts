@@ -83,8 +83,19 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
-  const bot = await startBot({ env, policy, logger, role: command as Role });
-  onShutdown(logger, bot.stop);
+  // From here on every line is a log record, failures included.
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
+  try {
+    const bot = await startBot({ env, policy, logger, role: command as Role });
+    onShutdown(logger, bot.stop);
+  } catch (err) {
+    logger.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -10,7 +10,8 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
 import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
-import { startJobs, type JobSettings } from './start-jobs.ts';
+import { jobSettingsFrom, startJobs, type JobSettings } from './start-jobs.ts';
+import { Reconciler } from './jobs/reconciler.ts';
 import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
@@ -27,6 +28,7 @@ import { createSlackClient } from './bot/slack-client.ts';
 import { WebApiDirectory } from './bot/web-api-adapters.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
+import { SlackAuthorizer } from './bot/slack-authorizer.ts';
 import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
 import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import { WebApiSlackPoster } from './slack/slack-poster.ts';
@@ -63,7 +65,10 @@ export interface StartOptions {
 /** Composition root for one process: wires adapters by hand and starts what the role needs. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { env, policy, logger, role, host } = options;
-  const pool = createPool({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }, logger);
+  const pool = createPool({
+    url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+  }, logger);
   const redis = createRedis(env.REDIS_URL, logger, role);
   const stoppers: Array<() => Promise<unknown>> = [
     () => redis.quit().catch(() => redis.disconnect()),
@@ -108,7 +113,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
     const deps = base as ActionDeps;
     deps.approvalService = new ApprovalService(deps);
-    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, ...(options.jobs ? { settings: options.jobs } : {}) });
+    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, settings: { ...jobSettingsFrom(env), ...options.jobs } });
     deps.runs = jobs.runs;
     stoppers.unshift(jobs.stop);
     const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });
@@ -119,26 +124,43 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.unshift(monitoring.stop);
 
     if (role === 'worker' || role === 'all') {
+      // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
+      await jobs.start();
+      await incidents.start();
+      await monitoring.start();
+      const reconciler = new Reconciler({
+        passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes],
+        intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
+        logger: logger.child({ component: 'reconciler' }),
+      });
+      reconciler.start();
+      stoppers.unshift(() => reconciler.stop());
       stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 
-    // Every role serves /healthz and /readyz; only web and all take Slack traffic, through the gate
-    // (which learns the installation from auth.test: no identity, no Slack traffic).
-    const gate = role === 'worker' ? undefined : await createInboundGate({ slack, policy: policy.slack, pool, redis, redisPrefix: env.REDIS_PREFIX, audit: deps.audit, logger });
+    // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes,
+    // through the gate (which checks each request against the installation auth.test names).
+    const authorizer = role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
+    const gate = authorizer
+      ? createInboundGate({ installation: authorizer.installation, policy: policy.slack, pool, redis, redisPrefix: env.REDIS_PREFIX, audit: deps.audit, logger })
+      : undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
       ...(host ? { host } : {}),
       logger,
       ...(gate ? { gate } : {}),
-      readiness: () => readiness(pool, redis),
+      readiness: async () => ({ ...(await readiness(pool, redis)), ...(authorizer ? { slack: authorizer.readiness() } : {}) }),
     });
     if (role === 'worker') {
       await receiver.start();
       stoppers.unshift(() => receiver.stop());
-    } else {
+    } else if (authorizer) {
+      stoppers.unshift(async () => authorizer.stop());
+      // Normally authenticated before serving; an unreachable Slack only delays readiness, never the start.
+      await withTimeout(authorizer.start(), 5_000, 'slack auth.test').catch(() => undefined);
       const app: SlackApp = createSlackApp({
-        botToken: env.SLACK_BOT_TOKEN,
+        authorize: authorizer.authorize,
         signingSecret: env.SLACK_SIGNING_SECRET,
         apiUrl: env.SLACK_API_URL,
         logger,

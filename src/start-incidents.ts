@@ -10,6 +10,7 @@ import { IncidentService } from './handlers/incidents/incident-service.ts';
 import { IncidentTimerQueue, IncidentTimerWorker } from './jobs/incident-timers.ts';
 import { EventsApiPager } from './pagerduty/events-api-pager.ts';
 import { PgIncidentStore } from './store/pg-incident-store.ts';
+import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './start-bot.ts';
 
 /** The incident service (every role) and the incident timer worker (worker and all roles). */
@@ -22,7 +23,7 @@ export async function startIncidents(options: {
   deps: ActionDeps;
   directory: SlackDirectory;
   logger: Logger;
-}): Promise<{ service: IncidentService; stop: () => Promise<void> }> {
+}): Promise<{ service: IncidentService; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
   const { env, policy, deps, logger } = options;
   const knowsCommand = (command: string) => {
     try {
@@ -36,7 +37,7 @@ export async function startIncidents(options: {
 
   const timers = new IncidentTimerQueue({ connection: options.redis, prefix: env.REDIS_PREFIX, logger });
   const service = new IncidentService({
-    store: new PgIncidentStore(options.pool),
+    store: new PgIncidentStore(options.pool, logger),
     notifier: deps.notifier,
     directory: options.directory,
     timers,
@@ -49,13 +50,19 @@ export async function startIncidents(options: {
     logger: logger.child({ component: 'incidents' }),
     now: deps.now,
   });
-  let worker: IncidentTimerWorker | undefined;
-  if (options.role === 'worker' || options.role === 'all') {
-    worker = new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) });
-    await worker.start();
-  }
+  const worker = options.role === 'worker' || options.role === 'all'
+    ? new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) })
+    : undefined;
+  const rebuild = { name: 'incident timers', run: () => service.rebuildTimers() };
   return {
     service,
+    // Timers live in Redis but are derived from PostgreSQL: rebuilt whenever a worker starts.
+    start: async () => {
+      if (!worker) return;
+      await worker.start();
+      await rebuild.run();
+    },
+    passes: worker ? [rebuild] : [],
     stop: async () => {
       await worker?.close();
       await timers.close();

@@ -14,6 +14,7 @@ import { DigestWorker } from './jobs/digest-worker.ts';
 import { PgRunStats } from './jobs/run-stats.ts';
 import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
+import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './start-bot.ts';
 
 /** Digests, KPIs and doctor's probes (every role); the digest worker and schedule sync (worker and all roles). */
@@ -26,7 +27,7 @@ export async function startMonitoring(options: {
   slack: WebClient;
   deps: ActionDeps;
   logger: Logger;
-}): Promise<{ monitoring: MonitoringDeps; stop: () => Promise<void> }> {
+}): Promise<{ monitoring: MonitoringDeps; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
   const { env, policy, pool, redis, deps } = options;
   const logger = options.logger.child({ component: 'monitoring' });
   const prometheusUrl = env.PROMETHEUS_URL ?? policy.monitoring.prometheus.url;
@@ -62,11 +63,19 @@ export async function startMonitoring(options: {
         await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });
       },
     });
-    await worker.start();
-    await scheduler.sync(policy.digests);
   }
+  const digestWorker = worker;
+  const sync = { name: 'digest schedules', run: () => scheduler.sync(policy.digests) };
   return {
     monitoring,
+    // Called once monitoring is wired into the deps: a digest due at start-up must find it.
+    start: async () => {
+      if (!digestWorker) return;
+      await digestWorker.start();
+      await sync.run();
+    },
+    // Schedules come from the policy: re-synced in case Redis lost them.
+    passes: digestWorker ? [sync] : [],
     stop: async () => {
       await worker?.close();
       await scheduler.close();

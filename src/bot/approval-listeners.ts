@@ -4,6 +4,7 @@ import type { ActionDeps } from '../handlers/action-deps.ts';
 import { rejectReasonModal } from '../permissions/approval-message.ts';
 import type { ClickOrigin, ClickResult } from '../permissions/approval-service.ts';
 import { errorReply } from './error-reply.ts';
+import { failClosed } from './fail-closed.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 
 /** Where the click came from, as Slack says (container, view, block), for binding it to its request. */
@@ -37,7 +38,7 @@ export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger
       try {
         await tell(body, await decide(action.value ?? '', body, requestId, logger, clickOrigin(body, action.block_id ?? '')));
       } catch (error) {
-        await tell(body, { notice: errorReply(error, logger).text });
+        await tell(body, { notice: errorReply(failClosed(error), logger).text });
       }
     };
 

@@ -6,7 +6,7 @@ import type { Redis } from '../redis/redis-connection.ts';
 import { RedisDeliveryLedger } from '../redis/delivery-ledger.ts';
 import type { Policy } from '../config/policy.ts';
 import { InboundGate } from './inbound-gate.ts';
-import { learnInstallation, type AuthTester } from './installation.ts';
+import type { InstallationIdentity } from './installation.ts';
 import { ReplayGuard } from './replay-guard.ts';
 import { MAX_SKEW_SECONDS } from './verify-signature.ts';
 
@@ -14,7 +14,8 @@ import { MAX_SKEW_SECONDS } from './verify-signature.ts';
 const DELIVERY_TTL_SECONDS = 4 * MAX_SKEW_SECONDS;
 
 export interface GateOptions {
-  slack: AuthTester;
+  /** Who we are in Slack, from auth.test; undefined while Slack has not answered it yet. */
+  installation: () => InstallationIdentity | undefined;
   policy: Policy['slack'];
   pool: Pool;
   redis: Redis;
@@ -23,18 +24,24 @@ export interface GateOptions {
   logger: Logger;
 }
 
-/** Learns who we are in Slack (auth.test) and builds the gate every request passes before routing. */
-export async function createInboundGate(options: GateOptions): Promise<InboundGate> {
-  const learned = await learnInstallation(options.slack);
-  const identity = { ...learned, ...(learned.appId || !options.policy.appId ? {} : { appId: options.policy.appId }) };
-  const { scopes: _scopes, ...shown } = identity;
-  options.logger.info({ installation: shown, allowedTeams: options.policy.allowedTeams }, 'slack installation');
-  if (!identity.appId) options.logger.warn('auth.test reported no app id and the policy sets none (slack.appId): api_app_id is not checked');
+/** Builds the gate every request passes before routing (shape, installation, replay, text). */
+export function createInboundGate(options: GateOptions): InboundGate {
+  let warnedNoAppId = false;
+  const installation = () => {
+    const learned = options.installation();
+    if (!learned) return undefined;
+    const identity = { ...learned, ...(learned.appId || !options.policy.appId ? {} : { appId: options.policy.appId }) };
+    if (!identity.appId && !warnedNoAppId) {
+      warnedNoAppId = true;
+      options.logger.warn('auth.test reported no app id and the policy sets none (slack.appId): api_app_id is not checked');
+    }
+    return { identity, allowedTeams: options.policy.allowedTeams };
+  };
   const replay = new ReplayGuard(
     new RedisDeliveryLedger(options.redis, options.redisPrefix, DELIVERY_TTL_SECONDS),
     new PgDeliveryLedger(options.pool, DELIVERY_TTL_SECONDS),
     options.logger,
     DELIVERY_TTL_SECONDS * 1000,
   );
-  return new InboundGate({ identity, allowedTeams: options.policy.allowedTeams }, replay, options.audit);
+  return new InboundGate(installation, replay, options.audit);
 }

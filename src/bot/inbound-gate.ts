@@ -34,7 +34,8 @@ const refusal = (request: { kind: string } | undefined, text: string): GateVerdi
  */
 export class InboundGate {
   constructor(
-    private readonly installation: InstallationPolicy,
+    /** Undefined until auth.test has succeeded: until then nothing is admitted. */
+    private readonly installation: () => InstallationPolicy | undefined,
     private readonly replay: ReplayGuard,
     private readonly audit: AuditLog,
   ) {}
@@ -54,7 +55,15 @@ export class InboundGate {
     const who = { teamId: request.identity.teamId, userId: request.userId, channelId: request.channelId };
     const args = { kind: request.kind, label: request.label, ...request.identity };
 
-    const mismatch = installationMismatch(this.installation, request.identity);
+    const installation = this.installation();
+    if (!installation) {
+      // Who we are is not known yet (Slack's auth.test has not answered): nothing can be checked, so
+      // nothing is taken. Slack redelivers events on a 5xx; a person gets a clear answer.
+      meta.logger.warn({ kind: request.kind }, 'slack request refused: installation not yet known');
+      if (request.kind !== 'command') return { admit: false, status: 503, body: '' };
+      return refusal(request, ':hourglass: The bot is starting and cannot verify your workspace yet. Nothing was done; try again in a minute.');
+    }
+    const mismatch = installationMismatch(installation, request.identity);
     if (mismatch) {
       await this.record(meta, { ...who, action: 'slack.foreign-installation', outcome: 'rejected:foreign_installation', arguments: args, detail: mismatch });
       return refusal(request, ':no_entry: This app does not serve your workspace. Nothing was done.');

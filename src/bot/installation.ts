@@ -29,7 +29,11 @@ const text = (value: unknown) => (typeof value === 'string' && value ? value : u
 
 /** Calls auth.test; throws when Slack does not say which team the token belongs to. */
 export async function learnInstallation(client: AuthTester): Promise<InstallationIdentity> {
-  const result = await client.auth.test();
+  return installationFrom(await client.auth.test());
+}
+
+/** The installation an auth.test answer describes; throws when it does not name the team. */
+export function installationFrom(result: AuthTestResult): InstallationIdentity {
   const teamId = text(result.team_id);
   if (!teamId) throw new Error('auth.test did not name the team this bot token belongs to');
   const optional = {

@@ -11,16 +11,18 @@ import { slackClientOptions } from './slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import { gateMiddleware } from './gate-middleware.ts';
+import type { SlackAuthorizer } from './slack-authorizer.ts';
 
 export type SlackApp = InstanceType<typeof App>;
 
 export interface SlackAppOptions {
-  botToken: string;
   signingSecret: string;
   apiUrl: string;
   /** HTTP mode: our receiver. Socket Mode: the app-level token instead. */
   receiver?: SlackHttpReceiver;
   appToken?: string;
+  /** Resolves the bot token once auth.test has succeeded (retried with backoff while Slack is away). */
+  authorize: SlackAuthorizer['authorize'];
   logger: Logger;
   deps: ActionDeps;
   /** Socket Mode: the gate runs as middleware (over HTTP the receiver runs it before routing). */
@@ -30,7 +32,7 @@ export interface SlackAppOptions {
 /** The Bolt app: listeners only; every decision is made in dispatch and the handlers. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const common = {
-    token: options.botToken,
+    authorize: options.authorize,
     logger: boltLogger(options.logger),
     clientOptions: { slackApiUrl: options.apiUrl, ...slackClientOptions },
   };

@@ -34,6 +34,16 @@ export const envSchema = z.object({
   PAGERDUTY_ROUTING_KEY: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character PagerDuty integration key').optional(),
   /** The Prometheus HTTP API base URL for KPIs; overrides the policy file's monitoring.prometheus.url. */
   PROMETHEUS_URL: url(['http:', 'https:']).optional(),
+  /** Server-side and client-side bounds on one PostgreSQL query: a dead or black-holed database fails fast. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(6_000),
+  /** A killed worker's run is taken over after its lock lapses (lock duration) and the next stalled check. */
+  RUN_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(10_000),
+  RUN_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
+  /** How long a step's upstream failures are retried: long enough to ride out an API-server restart. */
+  RUN_STEP_RETRY_BUDGET_MS: z.coerce.number().int().min(0).default(120_000),
+  /** How often every worker rebuilds runs, incident timers and digest schedules from PostgreSQL and the policy. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -68,7 +68,7 @@ export class DigestScheduler implements DigestPublisher {
       }
     }
     const upserted = wanted.map((d) => d.name);
-    this.options.logger.info({ upserted, removed }, 'digest schedules synced');
+    this.options.logger.debug({ upserted, removed }, 'digest schedules synced');
     return { upserted, removed };
   }
 

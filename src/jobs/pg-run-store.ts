@@ -6,7 +6,7 @@ import type { RunKind } from './run-definition.ts';
 import { RunQueries } from './run-queries.ts';
 import { runFromRow, stepFromRow } from './run-record.ts';
 import type { RunRecord, RunRow, RunStatus, RunThread, StepRecord, StepRow } from './run-record.ts';
-import { claimTarget, mayStart, releaseTarget } from './target-lock.ts';
+import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 
 export interface NewRun {
   input: unknown;
@@ -213,17 +213,37 @@ export class PgRunStore extends RunQueries {
   }
 
   /**
+   * Targets whose hand-over was lost (held by an ended run, or free with runs waiting) are repaired;
+   * returns the runs that were handed a target, to enqueue.
+   */
+  async repairTargets(): Promise<Array<{ id: string; requestId: string }>> {
+    const stuck = await this.db.query<{ target: string }>(
+      `SELECT t.target FROM run_targets t JOIN runs r ON r.id = t.run_id WHERE r.status NOT IN ('queued', 'running')
+       UNION
+       SELECT DISTINCT r.target FROM runs r
+        WHERE r.status = 'queued' AND r.target IS NOT NULL AND NOT EXISTS (SELECT 1 FROM run_targets t WHERE t.target = r.target)`,
+    );
+    const handed: Array<{ id: string; requestId: string }> = [];
+    for (const { target } of stuck.rows) {
+      const next = await inTransaction(this.db, (client) => repairTarget(client, target));
+      const run = next ? await this.getRun(next) : undefined;
+      if (run) handed.push({ id: run.id, requestId: run.requestId });
+    }
+    return handed;
+  }
+
+  /**
    * Active runs a worker should have in the queue: they may start now, or they wait for a target but
    * were cancelled (a worker must close them). Used to re-enqueue after a crash between write and enqueue.
    */
-  async runsToEnqueue(limit = 500): Promise<Array<{ id: string; requestId: string }>> {
-    const result = await this.db.query<{ id: string; request_id: string }>(
-      `SELECT r.id, r.request_id FROM runs r
+  async runsToEnqueue(limit = 500): Promise<Array<{ id: string; requestId: string; resumedCount: number }>> {
+    const result = await this.db.query<{ id: string; request_id: string; resumed_count: number }>(
+      `SELECT r.id, r.request_id, r.resumed_count FROM runs r
         WHERE r.status IN ('queued', 'running')
           AND (r.target IS NULL OR r.cancel_requested OR EXISTS (SELECT 1 FROM run_targets t WHERE t.run_id = r.id))
         ORDER BY r.created_at LIMIT $1`,
       [limit],
     );
-    return result.rows.map((row) => ({ id: row.id, requestId: row.request_id }));
+    return result.rows.map((row) => ({ id: row.id, requestId: row.request_id, resumedCount: row.resumed_count }));
   }
 }

@@ -1,13 +1,23 @@
 import { isAppError } from '../app-error.ts';
 
 export interface RetryPolicy {
-  /** Tries per step, the first included. */
+  /** Tries per step, the first included, whatever the budget. */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Beyond `attempts`, upstream failures keep being retried until this long after the step's first
+   * failure: long enough to ride out an API-server restart, bounded so a dead upstream still fails the run.
+   */
+  budgetMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 10_000, budgetMs: 120_000 };
+
+/** Whether a step whose `attempt`-th try just failed upstream gets another one. */
+export function mayRetry(policy: RetryPolicy, attempt: number, firstFailureAt: number, now: number): boolean {
+  return attempt < policy.attempts || now - firstFailureAt < policy.budgetMs;
+}
 
 const transientNetworkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);

@@ -32,6 +32,18 @@ export interface StepDefinition<Deps> {
 
 export type OnBusy = 'queue' | 'refuse';
 
+/** What a failed run's kind is told, to say what state the run left the world in. */
+export interface FailureContext<Deps> {
+  runId: string;
+  input: unknown;
+  deps: Deps;
+  /** Ids of the steps that completed before the run stopped. */
+  completedSteps: ReadonlySet<string>;
+  /** Bounds the look at the world: a failure report must not hang on the upstream that failed. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
 export interface RunKind<Deps> {
   /** e.g. 'rollback' */
   kind: string;
@@ -43,6 +55,11 @@ export interface RunKind<Deps> {
   target?: (input: unknown) => string | undefined;
   /** When the target is busy: wait in line, or refuse with a link to the running run. Default 'refuse'. */
   onBusy?: OnBusy;
+  /**
+   * When the run fails: the state it left things in and the next command to run, appended to the
+   * failure reply. Read from the world where possible; undefined adds nothing.
+   */
+  describeFailure?: (context: FailureContext<Deps>) => Promise<string | undefined>;
 }
 
 /** Identity function that keeps `Deps` inferred. */

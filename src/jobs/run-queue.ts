@@ -66,12 +66,16 @@ export class RunQueue {
     await this.queue.add('run', { runId, requestId }, { jobId: runId });
   }
 
-  /** Re-enqueues active runs whose job may have been lost (a crash between commit and enqueue). */
-  async recover(): Promise<number> {
-    const runs = await this.options.store.runsToEnqueue();
-    for (const run of runs) await this.enqueue(run.id, run.requestId);
-    if (runs.length) this.options.logger.info({ count: runs.length }, 'active runs re-enqueued');
-    return runs.length;
+  /** The BullMQ state of a run's job; undefined when there is none. */
+  async jobState(runId: string): Promise<string | undefined> {
+    const job = await this.queue.getJob(runId);
+    if (!job) return undefined;
+    const state = await job.getState();
+    return state === 'unknown' ? undefined : state;
+  }
+
+  async removeJob(runId: string): Promise<void> {
+    await this.queue.remove(runId);
   }
 
   async close(timeoutMs = 5_000): Promise<void> {

@@ -16,6 +16,8 @@ import { defaultRetryPolicy } from './retry-policy.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { WorkerShutdownError } from './step-attempt.ts';
 import { StepRunner } from './step-runner.ts';
+import { RunRecovery } from './run-recovery.ts';
+import type { RecoveryReport } from './run-recovery.ts';
 
 export interface RunWorkerOptions<Deps> {
   connection: Redis;
@@ -37,6 +39,8 @@ export interface RunWorkerOptions<Deps> {
   stalledIntervalMs?: number;
   /** How often one job may be taken over before it is failed (a step that kills its worker). */
   maxStalledCount?: number;
+  /** A run started this often without finishing is failed by the reconciler instead of enqueued again. */
+  maxResumes?: number;
   retry?: Partial<RetryPolicy>;
   defaultStepTimeoutMs?: number;
   /** How long `close()` waits for running steps before abandoning them to another worker. */
@@ -51,6 +55,7 @@ export class RunWorker<Deps> {
   private readonly queue: RunQueue;
   private readonly ownsQueue: boolean;
   private readonly runner: StepRunner<Deps>;
+  private readonly recovery: RunRecovery;
   private readonly logger: Logger;
 
   constructor(private readonly options: RunWorkerOptions<Deps>) {
@@ -73,9 +78,13 @@ export class RunWorker<Deps> {
       defaultStepTimeoutMs: options.defaultStepTimeoutMs ?? 10 * 60_000,
       onTargetHandedOver: (runId) => this.handOver(runId),
     });
+    this.recovery = new RunRecovery({
+      store: options.store, queue: this.queue, logger: this.logger, maxResumes: options.maxResumes ?? 25,
+      giveUp: (runId, reason) => this.giveUp(runId, reason),
+    });
   }
 
-  /** Subscribes to cancellations, starts taking jobs, and re-enqueues runs whose job was lost. */
+  /** Subscribes to cancellations, starts taking jobs, and reconciles runs whose job was lost. */
   async start(): Promise<void> {
     await this.cancellation.start();
     const { options } = this;
@@ -84,8 +93,8 @@ export class RunWorker<Deps> {
       prefix: options.prefix,
       name: this.workerId,
       concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 5_000,
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: false,
     });
@@ -94,7 +103,12 @@ export class RunWorker<Deps> {
     this.worker = worker;
     void worker.run().catch((err: unknown) => this.logger.error({ err }, 'run worker stopped'));
     await worker.waitUntilReady();
-    await this.queue.recover();
+    await this.reconcile();
+  }
+
+  /** One self-healing pass (see RunRecovery); the periodic reconciler calls it on every worker. */
+  reconcile(): Promise<RecoveryReport> {
+    return this.recovery.reconcile();
   }
 
   private async process(job: Job<RunJobData>): Promise<void> {
@@ -112,20 +126,37 @@ export class RunWorker<Deps> {
     if (next) await this.queue.enqueue(next.id, next.requestId);
   }
 
-  /** BullMQ gave up on the job (infrastructure kept failing, or it stalled too often): end the run. */
+  /**
+   * BullMQ gave up on the job. A job that stalled too often (a step that kills its worker) ends its
+   * run; one whose attempts ran out on infrastructure trouble (PostgreSQL down) leaves the run active
+   * for the reconciler, which enqueues it again once the store answers.
+   */
   private async onJobFailed(job: Job<RunJobData> | undefined, err: Error): Promise<void> {
     if (!job || err instanceof WorkerShutdownError) return;
-    const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts && !/stalled more than/.test(err.message)) return;
-    this.logger.error({ err, runId: job.data.runId }, 'run job failed for good');
-    try {
-      const finished = await this.options.store.finishRun(job.data.runId, { status: 'failed', error: `the worker gave up: ${err.message}` });
-      if (!finished.finished) return;
-      if (finished.next) await this.handOver(finished.next);
-      await notify(this.options.observer, { type: 'run-finished', runId: job.data.runId, status: 'failed', error: finished.run.error }, this.logger);
-    } catch (error) {
-      this.logger.error({ err: error, runId: job.data.runId }, 'could not record the failed run; the recovery sweep will retry it');
+    const stalled = /stalled more than/.test(err.message);
+    if (job.attemptsMade < (job.opts.attempts ?? 1) && !stalled) return;
+    const runId = job.data.runId;
+    if (!stalled) {
+      this.logger.warn({ err, runId }, 'run job ran out of attempts; the reconciler will enqueue it again');
+      return;
     }
+    this.logger.error({ err, runId }, 'run job failed for good');
+    try {
+      await this.giveUp(runId, `the worker gave up: ${err.message}`);
+    } catch (error) {
+      this.logger.error({ err: error, runId }, 'could not record the failed run; the reconciler will retry it');
+    }
+  }
+
+  /** Ends a run that cannot go on, with its kind's account of the state it left, and tells observers. */
+  private async giveUp(runId: string, reason: string): Promise<void> {
+    const run = await this.options.store.getRun(runId);
+    if (!run) return;
+    const error = await this.runner.failureReport(run, reason, this.logger.child({ runId }));
+    const finished = await this.options.store.finishRun(runId, { status: 'failed', error });
+    if (!finished.finished) return;
+    if (finished.next) await this.handOver(finished.next);
+    await notify(this.options.observer, { type: 'run-finished', runId, status: 'failed', error: finished.run.error }, this.logger);
   }
 
   /**

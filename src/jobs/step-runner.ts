@@ -6,9 +6,9 @@ import type { AnyRunKind, StepResult } from './run-definition.ts';
 import { notify } from './run-events.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
 import type { RunRecord, RunWithSteps } from './run-record.ts';
-import { backoffDelay, describeError, isRetryable } from './retry-policy.ts';
+import { backoffDelay, describeError, isRetryable, mayRetry } from './retry-policy.ts';
 import type { RetryPolicy } from './retry-policy.ts';
-import { RunCancelledError, WorkerShutdownError, attemptStep } from './step-attempt.ts';
+import { RunCancelledError, WorkerShutdownError, attemptStep, rejectOnAbort } from './step-attempt.ts';
 
 export interface StepRunnerOptions<Deps> {
   store: PgRunStore;
@@ -19,6 +19,8 @@ export interface StepRunnerOptions<Deps> {
   workerId: string;
   retry: RetryPolicy;
   defaultStepTimeoutMs: number;
+  /** Bound on a failed run's `describeFailure` (default 15 s). */
+  failureReportTimeoutMs?: number;
   /** Called (after the commit) with a run that was just handed the target a finished run released. */
   onTargetHandedOver: (runId: string) => Promise<void>;
 }
@@ -92,6 +94,7 @@ export class StepRunner<Deps> {
   ): Promise<StepResult | Exclude<Outcome, { status: 'succeeded' }>> {
     const { store, workerId, retry } = this.options;
     const base = { runId: run.id, stepIndex: index, stepId: definition.id, title: definition.title };
+    let firstFailureAt: number | undefined;
     for (;;) {
       const started = await store.stepStarted(run.id, index, workerId);
       const logger = runLogger.child({ step: definition.id, attempt: started.attempt });
@@ -118,7 +121,8 @@ export class StepRunner<Deps> {
         return { status: 'cancelled', error: failure.userMessage };
       }
       const reason = this.reasonFor(failure, logger);
-      const willRetry = isRetryable(failure) && started.attempt < retry.attempts;
+      firstFailureAt ??= Date.now();
+      const willRetry = isRetryable(failure) && mayRetry(retry, started.attempt, firstFailureAt, Date.now());
       if (!willRetry) {
         await store.stepEnded(run.id, index, 'failed', reason);
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
@@ -150,7 +154,29 @@ export class StepRunner<Deps> {
     return `something went wrong (ref ${ref})`;
   }
 
-  private async finish(run: RunRecord, outcome: Outcome, logger: Logger): Promise<RunRecord> {
+  /**
+   * The failure reason with the kind's account of what state the run left things in and what to do
+   * next. Bounded: a report must not hang on the upstream that made the run fail.
+   */
+  async failureReport(run: RunRecord, error: string, logger: Logger): Promise<string> {
+    const describe = this.options.kinds.get(run.kind)?.describeFailure;
+    if (!describe) return error;
+    const signal = AbortSignal.timeout(this.options.failureReportTimeoutMs ?? 15_000);
+    try {
+      const steps = (await this.options.store.getRun(run.id))?.steps ?? [];
+      const completedSteps = new Set(steps.filter((s) => s.status === 'succeeded').map((s) => s.stepId));
+      const described = describe({ runId: run.id, input: run.input, deps: this.options.deps, completedSteps, signal, logger });
+      described.catch(() => undefined);
+      const note = await Promise.race([described, rejectOnAbort(signal)]);
+      return note ? `${error}\n${note}` : error;
+    } catch (err) {
+      logger.warn({ err }, 'could not describe the state the failed run left');
+      return error;
+    }
+  }
+
+  private async finish(run: RunRecord, given: Outcome, logger: Logger): Promise<RunRecord> {
+    const outcome: Outcome = given.status === 'failed' ? { status: 'failed', error: await this.failureReport(run, given.error, logger) } : given;
     const finished = await this.options.store.finishRun(run.id, outcome);
     if (!finished.finished) return finished.run;
     logger.info({ status: outcome.status }, 'run finished');

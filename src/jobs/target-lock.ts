@@ -48,6 +48,28 @@ export async function releaseTarget(client: PoolClient, runId: string): Promise<
   return nextId;
 }
 
+/**
+ * Repairs a target whose hand-over was lost: a holder that has ended gives it up, and a target with
+ * runs waiting but no holder goes to the oldest of them. Returns the run that now holds it, to enqueue.
+ */
+export async function repairTarget(client: PoolClient, target: string): Promise<string | undefined> {
+  await lockTarget(client, target);
+  const held = await client.query<{ run_id: string; active: boolean }>(
+    `SELECT t.run_id, r.status IN ('queued', 'running') AS active FROM run_targets t LEFT JOIN runs r ON r.id = t.run_id WHERE t.target = $1`,
+    [target],
+  );
+  const holder = held.rows[0];
+  if (holder?.active) return undefined;
+  if (holder) await client.query('DELETE FROM run_targets WHERE target = $1', [target]);
+  const next = await client.query<{ id: string }>(
+    `SELECT id FROM runs WHERE target = $1 AND status = 'queued' AND NOT cancel_requested ORDER BY created_at, id LIMIT 1`,
+    [target],
+  );
+  const nextId = next.rows[0]?.id;
+  if (nextId !== undefined) await client.query('INSERT INTO run_targets (target, run_id) VALUES ($1, $2)', [target, nextId]);
+  return nextId;
+}
+
 /** The run holding `target`, if any. */
 export async function targetHolder(pool: Pool | PoolClient, target: string): Promise<string | undefined> {
   const result = await pool.query<{ run_id: string }>('SELECT run_id FROM run_targets WHERE target = $1', [target]);

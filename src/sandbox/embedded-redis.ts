@@ -18,8 +18,9 @@ async function freePort(): Promise<number> {
  * Redis for the sandbox when REDIS_URL is not set: a private redis-server on a free loopback port,
  * keeping nothing on disk. The binary comes from the OS; its absence is a clear, actionable error.
  */
-export async function startEmbeddedRedis(logger: Logger, binary = 'redis-server'): Promise<EmbeddedService> {
-  const port = await freePort();
+export async function startEmbeddedRedis(logger: Logger, binary = 'redis-server', fixedPort?: number): Promise<EmbeddedService> {
+  // A fixed port lets a test restart Redis where its clients will reconnect.
+  const port = fixedPort ?? (await freePort());
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

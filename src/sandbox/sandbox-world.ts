@@ -6,6 +6,7 @@ import { parseEnv } from '../config/env.ts';
 import { loadPolicy, type Policy } from '../config/policy.ts';
 import type { Logger } from '../logger.ts';
 import { startBot, type RunningBot, type Role } from '../start-bot.ts';
+import type { JobSettings } from '../start-jobs.ts';
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
@@ -63,6 +64,10 @@ export interface WorldOptions {
   sweepIntervalMs?: number;
   /** Simulated cluster speed; tests make pods start in milliseconds. */
   clusterTiming?: Partial<Timing>;
+  /** Job engine timings (tests compress outages, takeovers and reconcile rounds). */
+  jobs?: JobSettings;
+  /** Extra environment variables, e.g. database timeouts. */
+  env?: Record<string, string>;
 }
 
 /** Slack emulator + the real bot wired to it + a signed request driver: the sandbox and the e2e tests. */
@@ -91,6 +96,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     EAFIX_CONFIG: policyPath,
     PAGERDUTY_ROUTING_KEY: SANDBOX_PAGERDUTY_KEY,
     PROMETHEUS_URL: prometheus.url,
+    ...options.env,
   });
   const pagerduty = new PagerDutyEmulator({ routingKeys: [SANDBOX_PAGERDUTY_KEY] });
   await pagerduty.start();
@@ -110,6 +116,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
       host: '127.0.0.1',
       kubeConfig: cluster.kubeConfig(),
       ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      ...(options.jobs ? { jobs: options.jobs } : {}),
     });
   } catch (error) {
     await cluster.stop();

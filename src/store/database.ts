@@ -13,16 +13,31 @@ export interface DatabaseSettings {
   /** Every table lives in this schema; tests give each run its own. */
   schema: string;
   max?: number;
+  /** Server-side bound on one statement (PostgreSQL `statement_timeout`); default 5 s. */
+  statementTimeoutMs?: number;
+  /**
+   * Client-side bound on waiting for an answer; default 6 s. It is what ends a query whose packets
+   * vanish (a black-holed network), where the server never gets to enforce its own timeout.
+   */
+  queryTimeoutMs?: number;
+  /** Bound on opening a connection; default 3 s. */
+  connectionTimeoutMs?: number;
 }
 
 export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
+  const statementTimeoutMs = settings.statementTimeoutMs ?? 5_000;
   const pool = new pg.Pool({
     connectionString: settings.url,
     // Workers run up to 16 runs at once, each needing a connection now and then.
     max: settings.max ?? 20,
     // Fail fast: a bot that hangs on a dead database is worse than one that says so.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: settings.connectionTimeoutMs ?? 3_000,
     idleTimeoutMillis: 30_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: settings.queryTimeoutMs ?? statementTimeoutMs + 1_000,
+    // Notices a peer that vanished while a connection sits idle in the pool.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     options: `-c search_path=${settings.schema}`,
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
@@ -31,11 +46,36 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
 }
 
 /**
+ * A connection of its own, outside the pool, for work that waits on purpose (migrations, advisory
+ * locks held across slow work): no statement or query timeout, but an 'error' listener, since a
+ * client losing its connection with none would crash the process.
+ */
+export async function connectUnpooled(pool: Pool, logger: Logger | undefined, purpose: string, bounds: { queryTimeoutMs?: number } = {}): Promise<pg.Client> {
+  const options = (pool as unknown as { options: pg.ClientConfig }).options;
+  const client = new pg.Client({ ...options, statement_timeout: undefined, query_timeout: bounds.queryTimeoutMs });
+  client.on('error', (err) => logger?.warn({ err, purpose }, 'postgres connection lost'));
+  await client.connect();
+  return client;
+}
+
+/** True when the error says PostgreSQL could not be reached or did not answer in time. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown };
+  // 57014: statement_timeout; 57P01-57P03: the server is shutting down or not accepting connections; 08xxx: connection exceptions.
+  if (typeof e.code === 'string' && (/^(ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)/.test(e.code) || /^(08|57P0|57014)/.test(e.code))) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (/Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection timeout/i.test(message)) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
+/**
  * Applies pending migrations. Replicas starting together queue on a blocking advisory lock (keyed by
  * schema) instead of failing, which is what node-pg-migrate's own try-lock would do.
  */
 export async function migrate(pool: Pool, schema: string, logger: Logger): Promise<void> {
-  const client = await pool.connect();
+  // Its own connection: waiting for another replica's migrations, or a long DDL, is not a slow query.
+  const client = await connectUnpooled(pool, logger, 'migrations');
   try {
     await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`eafix-migrations:${schema}`]);
     try {
@@ -56,22 +96,33 @@ export async function migrate(pool: Pool, schema: string, logger: Logger): Promi
       await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`eafix-migrations:${schema}`]);
     }
   } finally {
-    client.release();
+    await client.end().catch(() => undefined);
   }
 }
 
-/** Runs `work` in a transaction, rolling back on any error. */
+/**
+ * Runs `work` in a transaction, rolling back on any error. While checked out the client has an 'error'
+ * listener (the pool's own only covers idle clients, and an unheard 'error' crashes the process), and
+ * a client whose connection failed is discarded rather than returned to the pool.
+ */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (isDatabaseUnavailable(error)) broken ??= error as Error;
+    else await client.query('ROLLBACK').catch((err: unknown) => (broken = err as Error));
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }

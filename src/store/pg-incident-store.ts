@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { inTransaction, type Pool } from './database.ts';
+import { connectUnpooled, inTransaction, type Pool } from './database.ts';
+import type { Logger } from '../logger.ts';
 import type {
   Incident, IncidentEvent, IncidentStatus, IncidentStore, NewIncident, NewIncidentEvent, SetupStep,
 } from '../handlers/incidents/incident-types.ts';
@@ -47,10 +47,13 @@ export function formatIncidentId(day: Date, seq: number): string {
   return `INC-${ymd}-${String(seq).padStart(3, '0')}`;
 }
 
+/** How long a caller waits for another replica's work on the same incident. */
+const LOCK_WAIT_MS = 120_000;
+
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
 export class PgIncidentStore implements IncidentStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool, private readonly logger?: Logger) {}
 
   async create(incident: NewIncident, now: Date, nextUpdateDue: Date): Promise<{ incident: Incident; created: boolean }> {
     const existing = await this.byRequest(incident.requestId);
@@ -202,10 +205,10 @@ export class PgIncidentStore implements IncidentStore {
   /**
    * Serialises work on one incident across replicas. The advisory lock lives on a connection of its
    * own, outside the pool: a holder doing slow Slack work must never starve the queries it needs.
+   * Waiting for the lock is bounded, so a black-holed database cannot hang the caller for good.
    */
   async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const client = new pg.Client((this.pool as unknown as { options: pg.ClientConfig }).options);
-    await client.connect();
+    const client = await connectUnpooled(this.pool, this.logger, 'incident lock', { queryTimeoutMs: LOCK_WAIT_MS });
     const key = `eafix-incident:${id}`;
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);

@@ -14,7 +14,7 @@ const bots: RunningBot[] = [];
 
 beforeAll(async () => {
   // Web only: runs execute in worker processes the tests start and kill. Blue pods are slow to get
-  // Ready, so a rollback spends seconds in its verify step.
+  // Ready, so a rollback spends seconds waiting for blue to be ready.
   world = await startWorld('rollback_resilience', { role: 'web', clusterTiming: { podStartMs: 50, podReadyMs: 2_500, tickMs: 10 } });
 });
 afterAll(async () => {
@@ -50,7 +50,7 @@ describe('rollback runs survive their workers', () => {
     const first = await startWorkerProcess(world);
     children.push(first);
     const { message, runId } = await approvedRollback('production');
-    await eventually(async () => (await stepStatus(runId, 'verify')) === 'running', 'the verify step to start', 20_000);
+    await eventually(async () => (await stepStatus(runId, 'blue-ready')) === 'running', 'the blue-ready step to start', 20_000);
     await kill(first);
 
     const second = await startBot({
@@ -73,13 +73,13 @@ describe('rollback runs survive their workers', () => {
     const ns = 'eafix-dr';
     world.cluster.injectProgressDeadline(ns, 'eafix-blue');
     const { message, runId } = await approvedRollback('dr');
-    await eventually(async () => (await stepStatus(runId, 'verify')) === 'running', 'the verify step to start', 20_000);
+    await eventually(async () => (await stepStatus(runId, 'blue-ready')) === 'running', 'the blue-ready step to start', 20_000);
     world.cluster.advance(15 * 60_000);
     const row = await finished(runId);
     expect(row.status).toBe('failed');
     expect(row.error).toMatch(/rollout of blue in dr failed: .*timed out progressing/);
     expect(await stepStatus(runId, 'incident')).toBe('skipped');
-    await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => /timed out progressing/.test(textOf(r.blocks ?? r.text)) && /verify/i.test(textOf(r.blocks ?? r.text))), { description: 'failure reply with reason' });
+    await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => /timed out progressing/.test(textOf(r.blocks ?? r.text)) && /blue is ready/i.test(textOf(r.blocks ?? r.text))), { description: 'failure reply with reason' });
     world.cluster.clearFailures();
   });
 
@@ -87,11 +87,11 @@ describe('rollback runs survive their workers', () => {
     const worker = await startWorkerProcess(world);
     children.push(worker);
     const { runId } = await approvedRollback('staging');
-    await eventually(async () => (await stepStatus(runId, 'verify')) === 'running', 'the verify step to start', 20_000);
+    await eventually(async () => (await stepStatus(runId, 'blue-ready')) === 'running', 'the blue-ready step to start', 20_000);
     await world.driver.command({ user: 'alice', channel: ops, text: `cancel ${runId}` });
     const row = await finished(runId);
     expect(row.status).toBe('cancelled');
-    expect(await stepStatus(runId, 'verify')).toBe('cancelled');
+    expect(await stepStatus(runId, 'blue-ready')).toBe('cancelled');
     expect(await stepStatus(runId, 'incident')).toBe('skipped');
   });
 });

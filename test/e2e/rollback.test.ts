@@ -19,7 +19,7 @@ const runOf = async (approvalId: string) =>
     | undefined;
 
 describe('/eafix rollback', () => {
-  it('asks a second person, then switches to blue, scales blue, verifies, and reports every step in the thread', async () => {
+  it('asks a second person, then scales blue, waits until it is ready, switches to blue, verifies, and reports every step in the thread', async () => {
     const ns = 'eafix-production';
     expect(world.cluster.getService(ns, 'eafix-gateway')?.spec?.selector?.version).toBe('green');
 
@@ -54,10 +54,10 @@ describe('/eafix rollback', () => {
       const replies = emu.thread(ops, message.ts);
       const status = replies.find((r) => textOf(r.blocks ?? r.text).includes('Switch gateway traffic to blue'));
       const statusText = textOf(status?.blocks ?? status?.text);
-      return statusText.includes('succeeded') || (statusText.match(/white_check_mark/g) ?? []).length >= 4 ? replies : undefined;
+      return statusText.includes('succeeded') || (statusText.match(/white_check_mark/g) ?? []).length >= 5 ? replies : undefined;
     }, { description: 'the status message showing every step done', timeoutMs: 15_000 });
     const all = thread.map((r) => textOf(r.blocks ?? r.text)).join('\n');
-    for (const step of ['Switch gateway traffic to blue', 'Scale blue up', 'Verify the rollout', 'Document the incident']) expect(all).toContain(step);
+    for (const step of ['Scale blue up', 'Wait until blue is ready', 'Switch gateway traffic to blue', 'Verify the gateway serves blue', 'Document the incident']) expect(all).toContain(step);
     expect(all).toContain('gateway selector green → blue');
   });
 });

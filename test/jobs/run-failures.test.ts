@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/app-error.ts';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
-import { isRetryable } from '../../src/jobs/retry-policy.ts';
+import { isRetryable, mayRetry } from '../../src/jobs/retry-policy.ts';
 import { isolate } from '../support/isolation.ts';
 import { request, startEngine } from './jobs-support.ts';
 import type { Engine } from './jobs-support.ts';
@@ -68,7 +68,7 @@ const slow = defineRunKind<Deps>({
 
 beforeAll(async () => {
   engine = await startEngine(isolation);
-  await engine.startWorker({ kinds: [flaky, domainFailure, alwaysDown, bug, slow], deps, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } });
+  await engine.startWorker({ kinds: [flaky, domainFailure, alwaysDown, bug, slow], deps, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100, budgetMs: 0 } });
 });
 afterAll(async () => {
   await engine.stop();
@@ -143,5 +143,15 @@ describe('isRetryable', () => {
     expect(isRetryable(Object.assign(new Error('x'), { code: 404 }))).toBe(false);
     expect(isRetryable(Object.assign(new Error('x'), { response: { status: 400 } }))).toBe(false);
     expect(isRetryable(new Error('plain'))).toBe(false);
+  });
+});
+
+describe('mayRetry', () => {
+  const policy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 10_000, budgetMs: 120_000 };
+  it('grants the configured attempts, then retries until the budget since the first failure is spent', () => {
+    expect(mayRetry(policy, 3, 1_000, 1_000)).toBe(true);
+    expect(mayRetry(policy, 9, 1_000, 1_000 + 119_999)).toBe(true);
+    expect(mayRetry(policy, 9, 1_000, 1_000 + 120_000)).toBe(false);
+    expect(mayRetry({ ...policy, budgetMs: 0 }, 4, 1_000, 1_000)).toBe(false);
   });
 });

@@ -3,12 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestWorld } from './world.ts';
+import type { SandboxWorld } from '../../src/sandbox/sandbox-world.ts';
+import type { JobSettings } from '../../src/start-jobs.ts';
 
 const fixture = fileURLToPath(new URL('../e2e/fixtures/bot-worker.ts', import.meta.url));
 
-/** Starts a bot worker process on the world's database, Redis prefix, Slack emulator and cluster (policy from its file). */
-export async function startWorkerProcess(world: TestWorld): Promise<ChildProcess> {
+/**
+ * Starts a bot worker process on the world's database, Redis prefix, Slack emulator and cluster (policy
+ * from its file). `jobs` overrides the fast crash detection tests use (`{}`: production defaults).
+ */
+export async function startWorkerProcess(world: Pick<SandboxWorld, 'cluster' | 'env'>, options: { jobs?: JobSettings } = {}): Promise<ChildProcess> {
   const kubeconfig = join(tmpdir(), `eafix-kubeconfig-${process.pid}-${Date.now()}.yaml`);
   await writeFile(kubeconfig, world.cluster.kubeconfigYaml());
   const env = {
@@ -18,6 +22,8 @@ export async function startWorkerProcess(world: TestWorld): Promise<ChildProcess
     PORT: '0',
     DATABASE_URL: world.env.DATABASE_URL,
     DATABASE_SCHEMA: world.env.DATABASE_SCHEMA,
+    DATABASE_STATEMENT_TIMEOUT_MS: String(world.env.DATABASE_STATEMENT_TIMEOUT_MS),
+    DATABASE_QUERY_TIMEOUT_MS: String(world.env.DATABASE_QUERY_TIMEOUT_MS),
     REDIS_URL: world.env.REDIS_URL,
     REDIS_PREFIX: world.env.REDIS_PREFIX,
     EAFIX_CONFIG: world.env.EAFIX_CONFIG,
@@ -25,7 +31,7 @@ export async function startWorkerProcess(world: TestWorld): Promise<ChildProcess
   };
   const child = fork(fixture, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, EAFIX_TEST_WORKER: JSON.stringify({ env }) },
+    env: { ...process.env, EAFIX_TEST_WORKER: JSON.stringify({ env, ...(options.jobs ? { jobs: options.jobs } : {}) }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

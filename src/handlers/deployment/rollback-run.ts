@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../app-error.ts';
 import { defineRunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from '../action-deps.ts';
 import { changeMeta } from '../change-meta.ts';
+import { describeRollbackFailure } from './rollback-state.ts';
 
 export interface RollbackInput {
   environment: string;
@@ -10,22 +12,19 @@ export interface RollbackInput {
 }
 
 const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
+const ENDPOINTS_TIMEOUT_MS = 2 * 60_000;
+const ENDPOINTS_POLL_MS = 250;
 
-/** The runbook's Immediate Rollback: traffic to blue, blue scaled up, verified, incident documented. */
+/**
+ * The runbook's Immediate Rollback, make before break: blue is scaled up and ready before the gateway
+ * moves to it, so whatever fails, the gateway points at a colour with ready pods. Then the gateway's
+ * endpoints are verified and the incident documented.
+ */
 export const rollbackRun = defineRunKind<ActionDeps>({
   kind: 'rollback',
   target: (input) => `env:${(input as RollbackInput).environment}`,
   onBusy: 'refuse',
   steps: [
-    {
-      id: 'switch-traffic',
-      title: 'Switch gateway traffic to blue',
-      run: async ({ input, deps, requestedBy, requestId }) => {
-        const i = input as RollbackInput;
-        const result = await deps.cluster.switchTraffic(i.environment, 'blue', await changeMeta(deps, requestedBy, requestId, i));
-        return { summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ' (already blue)'}` };
-      },
-    },
     {
       id: 'scale-blue',
       title: 'Scale blue up',
@@ -36,17 +35,41 @@ export const rollbackRun = defineRunKind<ActionDeps>({
       },
     },
     {
-      id: 'verify',
-      title: 'Verify the rollout and the gateway endpoints',
+      id: 'blue-ready',
+      title: 'Wait until blue is ready',
       timeoutMs: ROLLOUT_TIMEOUT_MS,
       run: async ({ input, deps, signal }) => {
         const i = input as RollbackInput;
-        await deps.cluster.waitForRollout(i.environment, 'blue', { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
-        const endpoints = await deps.cluster.gatewayEndpoints(i.environment);
-        if (endpoints.ready === 0 || endpoints.colours.green > 0) {
-          throw new AppError('rollback_unverified', `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`);
+        const progress = await deps.cluster.waitForRollout(i.environment, 'blue', { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
+        if (progress.ready === 0) throw new AppError('rollback_blue_empty', `blue in ${i.environment} has no ready pods; the gateway was not switched.`);
+        return { summary: `blue ready: ${progress.ready}/${progress.desired} pods` };
+      },
+    },
+    {
+      id: 'switch-traffic',
+      title: 'Switch gateway traffic to blue',
+      run: async ({ input, deps, requestedBy, requestId }) => {
+        const i = input as RollbackInput;
+        const result = await deps.cluster.switchTraffic(i.environment, 'blue', await changeMeta(deps, requestedBy, requestId, i));
+        return { summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ' (already blue)'}` };
+      },
+    },
+    {
+      id: 'verify',
+      title: 'Verify the gateway serves blue',
+      timeoutMs: ENDPOINTS_TIMEOUT_MS + 10_000,
+      run: async ({ input, deps, signal }) => {
+        const i = input as RollbackInput;
+        // The endpoints controller follows the selector change a moment later.
+        const deadline = Date.now() + ENDPOINTS_TIMEOUT_MS;
+        for (;;) {
+          const endpoints = await deps.cluster.gatewayEndpoints(i.environment);
+          if (endpoints.colours.blue > 0 && endpoints.colours.green === 0) return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
+          if (Date.now() > deadline) {
+            throw new AppError('rollback_unverified', `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`);
+          }
+          await sleep(ENDPOINTS_POLL_MS, undefined, { signal });
         }
-        return { summary: `blue ready; gateway serves ${endpoints.ready} blue endpoint(s)` };
       },
     },
     {
@@ -68,4 +91,5 @@ export const rollbackRun = defineRunKind<ActionDeps>({
       },
     },
   ],
+  describeFailure: ({ input, deps, completedSteps, signal }) => describeRollbackFailure(deps.cluster, input as RollbackInput, completedSteps, signal),
 });

@@ -7,7 +7,7 @@ import { startRun } from '../start-run.ts';
 export const rollback = defineAction({
   id: 'rollback',
   chapter: 'Deployment',
-  summary: 'Immediate Rollback: switch gateway traffic back to blue, scale blue up, verify, open an incident',
+  summary: 'Immediate Rollback: scale blue up, switch gateway traffic back to blue once it is ready, verify, open an incident',
   input: z.object({
     environment: environmentInput,
     replicas: z.coerce.number().int().min(1).optional().describe("blue's replicas (default from the policy)"),
@@ -26,18 +26,22 @@ export const rollback = defineAction({
     const [live, deployments] = await Promise.all([deps.cluster.liveColour(environment), deps.cluster.status(environment)]);
     const current = deployments.find((d) => d.name === blue.deployment)?.desired ?? 0;
     const gateway = deps.topology.gateway;
+    const scaleTo = Math.max(current, wanted);
+    // Make before break: blue is ready before the gateway moves to it.
     return [
+      { description: `scale deployment ${blue.deployment} ${current}→${scaleTo}`, change: { deployment: blue.deployment, from: current, to: scaleTo } },
+      { description: `wait until ${blue.deployment} is ready (${scaleTo} pods)`, change: { wait: blue.deployment } },
       {
         description: `patch service ${gateway.service} selector ${gateway.selectorKey} ${live.colour}→blue in ${environment}${live.colour === 'blue' ? ' (already blue)' : ''}`,
         change: { environment, service: gateway.service, from: live.colour, to: 'blue' },
       },
-      { description: `scale deployment ${blue.deployment} ${current}→${Math.max(current, wanted)}`, change: { deployment: blue.deployment, from: current, to: Math.max(current, wanted) } },
-      { description: 'verify the blue rollout and that the gateway serves blue endpoints only', change: { verify: true } },
+      { description: 'verify that the gateway serves blue endpoints only', change: { verify: true } },
       { description: 'open an incident: "Emergency rollback", severity high', change: { incident: true } },
     ];
   },
   execute: (input, context) => {
-    const scaleTo = (context.plan[1]?.change as { to: number } | undefined)?.to ?? context.deps.topology.colours.blue.replicas.default;
+    const scale = context.plan.map((step) => step.change as { deployment?: string; to?: number }).find((change) => change.deployment !== undefined && change.to !== undefined);
+    const scaleTo = scale?.to ?? context.deps.topology.colours.blue.replicas.default;
     return startRun('rollback', { environment: input.environment, replicas: scaleTo, reason: input.reason }, context);
   },
 });

@@ -3,7 +3,7 @@ import type { IncidentDeps } from './incident-deps.ts';
 import { topicText } from './incident-template.ts';
 import { postmortemMarkdown } from './postmortem.ts';
 import { loadTimeline } from './timeline-render.ts';
-import { allTimerJobs, escalationJobs, pageKey, reminderIntervalMs } from './incident-timing.ts';
+import { allTimerJobs, escalationJobs, pageKey, reminderIntervalMs, scheduleTimers } from './incident-timing.ts';
 import type { Incident, IncidentStatus, IncidentType, Severity } from './incident-types.ts';
 import { incidentIdPattern } from './incident-types.ts';
 import { onTimer } from './incident-escalation.ts';
@@ -221,6 +221,18 @@ export class IncidentService {
     }
     await notifier.send({ key: `incident:${next.id}:resolved:announce`, channel: channels.incidents, text: `:white_check_mark: ${next.id} resolved by <@${by}>: ${next.title}${next.channelId ? ` (<#${next.channelId}>)` : ''}` });
     return next;
+  }
+
+  /**
+   * Re-creates every open incident's reminders, escalations and phase deadlines from PostgreSQL, each at
+   * its due time by the injected clock: Redis may lose its delayed jobs without an incident losing a page.
+   * Idempotent (one job id per incident, kind and level), so every worker may run it at start-up and in
+   * the reconciler.
+   */
+  async rebuildTimers(): Promise<number> {
+    const open = await this.deps.store.listOpen(1_000);
+    for (const incident of open) await scheduleTimers(this.deps, incident);
+    return open.length;
   }
 
   /** Called by the incident-timers worker. */

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
+import { startEmbeddedRedis } from '../../src/sandbox/embedded-redis.ts';
+import type { EmbeddedService } from '../../src/sandbox/embedded-postgres.ts';
+import { startWorld, type TestWorld } from '../support/world.ts';
+import { eventually } from '../support/eventually.ts';
+import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+
+const logger = createLogger({ level: 'silent' });
+let world: TestWorld;
+let redis: EmbeddedService;
+let port: number;
+
+beforeAll(async () => {
+  // A private Redis without persistence, so the test can lose everything in it.
+  redis = await startEmbeddedRedis(logger);
+  port = Number(new URL(redis.url).port);
+  // Short delays stand in for the runbook's 15 and 30 minutes.
+  const policy = await policyWith({ escalation: { level2After: 5_000, level3After: 8_000, seniorEngineering: '@senior-eng' } });
+  world = await startWorld('incident_redis_loss', { policy, redisUrl: redis.url, jobs: { reconcileIntervalMs: 300 } });
+});
+afterAll(async () => {
+  await world?.stop();
+  await redis?.stop();
+});
+
+describe('incident timers when Redis loses everything', () => {
+  it('still escalates an open incident, once per level, after Redis restarts empty', async () => {
+    const incident = await declare(world, { title: 'Timers in a Redis that restarts' });
+    const store = incidentsOf(world).deps.store;
+    expect((await store.get(incident.id))?.escalationLevel).toBeLessThan(2);
+
+    await redis.stop();
+    redis = await startEmbeddedRedis(logger, 'redis-server', port);
+
+    const page = await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 20_000 });
+    expect(page.payload?.summary).toContain(incident.id);
+    const room = incident.channelId!;
+    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, { description: 'level 3', timeoutMs: 20_000 });
+    expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger')).toHaveLength(1);
+    expect(messagesWith(world, room, 'Escalation level 2')).toHaveLength(1);
+    expect(messagesWith(world, room, 'Escalation level 3')).toHaveLength(1);
+    await eventually(async () => (await store.get(incident.id))?.escalationLevel === 3, 'escalation level 3 recorded');
+  }, 60_000);
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+import { eventually } from '../support/eventually.ts';
+
+const ops = 'eafix-ops';
+let world: TestWorld;
+const bots: RunningBot[] = [];
+
+beforeAll(async () => {
+  // Web only: the digest worker starts in the tests.
+  world = await startWorld('start_up_order', { role: 'web' });
+});
+afterAll(async () => {
+  for (const bot of bots) await bot.stop();
+  await world?.stop();
+});
+
+const digestsIn = (channel: string) => world.slack.messages(channel).filter((m) => textOf(m.blocks).includes('digest —'));
+
+describe('start-up order', () => {
+  it('a digest already due when a worker starts is posted: the worker starts only once monitoring is wired', async () => {
+    const before = digestsIn(ops).length;
+    await world.bot.deps.monitoring!.publisher.requestNow({ digest: 'daily', channel: world.slack.channelId(ops), requestedBy: 'U0ALICE', requestId: 'req_due_at_start' });
+    const worker = await startBot({ env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'worker', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig() });
+    bots.push(worker);
+    const posted = await world.slack.waitFor(() => (digestsIn(ops).length > before ? digestsIn(ops).at(-1) : undefined), { description: 'the digest due at start-up', timeoutMs: 15_000 });
+    expect(textOf(posted.blocks)).toContain('Requested by <@U0ALICE>');
+    expect(world.slack.ephemerals('alice').map((e) => e.text).join('\n')).not.toContain('could not post');
+  });
+
+  it('web started while Slack is unreachable keeps retrying, says why in /readyz, and serves once Slack is back', async () => {
+    const slackApi = new URL(world.env.SLACK_API_URL);
+    const proxy = new TcpProxy({ host: slackApi.hostname, port: Number(slackApi.port) });
+    await proxy.start();
+    proxy.cut();
+    const viaProxy = new URL(slackApi);
+    viaProxy.port = String(proxy.port);
+    try {
+      const web = await startBot({
+        env: { ...world.env, SLACK_API_URL: viaProxy.toString() }, policy: world.policy, logger: createLogger({ level: 'silent' }),
+        role: 'web', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig(),
+      });
+      bots.push(web);
+      const notReady = await fetch(`http://127.0.0.1:${web.port}/readyz`);
+      expect(notReady.status).toBe(503);
+      const body = (await notReady.json()) as { checks: Record<string, string> };
+      expect(body.checks).toMatchObject({ postgres: 'ok', redis: 'ok' });
+      expect(body.checks.slack).toMatch(/auth\.test has not succeeded .*retrying/);
+
+      proxy.restore();
+      await eventually(async () => (await fetch(`http://127.0.0.1:${web.port}/readyz`)).status === 200, 'ready once Slack answers', 20_000);
+    } finally {
+      await proxy.stop();
+    }
+  }, 40_000);
+});
