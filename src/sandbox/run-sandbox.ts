@@ -46,7 +46,7 @@ async function backingServices(logger: Logger, write: (line: string) => void) {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     write('(starting embedded PostgreSQL — set DATABASE_URL to use your own)');
-    const pgService = await startEmbeddedPostgres('.sandbox-data/postgres', logger);
+    const pgService = await startEmbeddedPostgres('.sandbox-data/postgres-17', logger);
     started.push(pgService);
     databaseUrl = pgService.url;
   }
