@@ -6,7 +6,9 @@ import { createLogger, type Logger } from './logger.ts';
 import { startBot, type Role } from './start-bot.ts';
 
 const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
-       eafix sandbox [--script FILE]     run the bot against local emulators, with a console
+       eafix sandbox [--script FILE] [--fresh]
+                                         run the bot against local emulators, with a console
+                                         (--fresh also wipes the embedded PostgreSQL's data)
        eafix check-config                validate the environment and the policy file, then exit`;
 
 /** Runs until SIGTERM/SIGINT, then shuts down within a bounded time. */
@@ -60,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { script: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { script: { type: 'string' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals[0] ?? 'all';
   if (values.help) {
@@ -69,7 +71,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'sandbox') {
     const { runSandbox } = await import('./sandbox/run-sandbox.ts');
-    process.exitCode = await runSandbox({ scriptPath: values.script });
+    process.exitCode = await runSandbox({
+      scriptPath: values.script,
+      fresh: values.fresh,
+      databaseUrl: process.env.DATABASE_URL,
+      redisUrl: process.env.REDIS_URL,
+    });
     return;
   }
   if (!['web', 'worker', 'all', 'check-config'].includes(command)) {

@@ -35,6 +35,8 @@ export interface RunningBot {
   deps: ActionDeps;
   pool: Pool;
   redis: Redis;
+  /** Slack requests whose handling has not finished (work continues after the ack). */
+  requestsInFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -133,7 +135,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
     const port = receiver.port;
-    return { port, deps, pool, redis, stop: () => stopAll(stoppers, logger) };
+    return { port, deps, pool, redis, requestsInFlight: () => receiver.inFlight, stop: () => stopAll(stoppers, logger) };
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;

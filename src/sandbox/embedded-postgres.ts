@@ -61,13 +61,14 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
     }
     await server.start();
   } catch (error) {
-    await server.stop().catch(() => undefined);
-    const detail = error instanceof Error ? error.message : output.join('').trim().split('\n').slice(-5).join('\n');
-    throw new Error(
-      `embedded PostgreSQL did not start (data in ${databaseDir}): ${detail || 'the server exited'}\n` +
+    // Nothing to stop: start() fails only once the server process has exited.
+    const log = output.join('').trim();
+    const detail = /postmaster\.pid.*already exists/.test(log)
+      ? 'another sandbox is already running on this data directory; stop it first, or set DATABASE_URL.'
+      : `${error instanceof Error ? error.message : log.split('\n').slice(-5).join('\n') || 'the server exited'}\n` +
         'As root it runs as the OS user "postgres", which must be able to read node_modules/ and write that directory. ' +
-        'Or set DATABASE_URL to a PostgreSQL you run yourself.',
-    );
+        'Or set DATABASE_URL to a PostgreSQL you run yourself.';
+    throw new Error(`embedded PostgreSQL did not start (data in ${databaseDir}): ${detail}`);
   }
   logger.info({ databaseDir, port }, 'embedded PostgreSQL started');
   return {
