@@ -9,7 +9,9 @@ const usage = `Usage: eafix [web|worker|all]            run the bot (default: al
        eafix sandbox [--script FILE] [--fresh]
                                          run the bot against local emulators, with a console
                                          (--fresh also wipes the embedded PostgreSQL's data)
-       eafix check-config                validate the environment and the policy file, then exit`;
+       eafix check-config [POLICY_FILE]  run every start-up check without a database, Redis or Slack:
+                                         the environment and EAFIX_CONFIG, or only the file given;
+                                         lists every problem and exits 1 if there is one`;
 
 /** Runs until SIGTERM/SIGINT, then shuts down within a bounded time. */
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {
@@ -58,6 +60,19 @@ async function loadConfiguration(): Promise<{ env: Env; policy: Awaited<ReturnTy
   return { env, policy };
 }
 
+/** `eafix check-config`: a CI gate for policy changes. */
+async function runCheckConfig(policyPath: string | undefined): Promise<number> {
+  const { checkConfig } = await import('./check-config.ts');
+  const report = await checkConfig(policyPath ? { policyPath } : { env: process.env });
+  const problems = [...report.errors, ...report.warnings.map((w) => `${w} (warning: the bot starts, but this does nothing)`)];
+  if (problems.length === 0) {
+    console.log(`Configuration is valid (${report.checked.join(', ')}).`);
+    return 0;
+  }
+  console.error(`eafix: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return 1;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -79,16 +94,16 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
-  if (!['web', 'worker', 'all', 'check-config'].includes(command)) {
+  if (command === 'check-config') {
+    process.exitCode = await runCheckConfig(positionals[1]);
+    return;
+  }
+  if (!['web', 'worker', 'all'].includes(command)) {
     console.error(`Unknown command "${command}".\n${usage}`);
     process.exitCode = 2;
     return;
   }
   const { env, policy } = await loadConfiguration();
-  if (command === 'check-config') {
-    console.log('Configuration is valid.');
-    return;
-  }
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   const bot = await startBot({ env, policy, logger, role: command as Role });
   onShutdown(logger, bot.stop);

@@ -16,7 +16,7 @@ import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
-import { checkCoverage } from './permissions/coverage.ts';
+import { checkPolicyReferences } from './policy-checks.ts';
 import { Authorizer } from './permissions/authorizer.ts';
 import { CachedDirectory } from './permissions/directory.ts';
 import { ApprovalService } from './permissions/approval-service.ts';
@@ -64,10 +64,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     () => pool.end(),
   ];
   try {
-    await migrate(pool, env.DATABASE_SCHEMA, logger);
+    // The policy is checked before the database is touched: a broken policy changes nothing.
     const registry = new ActionRegistry(allActions);
-    const coverage = checkCoverage(policy.rbac, registry.actions);
-    if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
+    const { errors } = checkPolicyReferences(policy, registry);
+    if (errors.length > 0) throw new ConfigError('policy file', errors);
+    await migrate(pool, env.DATABASE_SCHEMA, logger);
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
     const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
