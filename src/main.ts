@@ -3,7 +3,7 @@ import { parseEnv, type Env } from './config/env.ts';
 import { ConfigError } from './config/format-issues.ts';
 import { loadPolicy } from './config/policy.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { startBot, type Role } from './start-bot.ts';
+import type { Role } from './start-bot.ts';
 
 const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
        eafix sandbox [--script FILE] [--fresh]
@@ -105,6 +105,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const { env, policy } = await loadConfiguration();
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  // Loaded once the configuration is known to be good: a mistake is reported without loading the whole bot.
+  const { startBot } = await import('./start-bot.ts');
   const bot = await startBot({ env, policy, logger, role: command as Role });
   onShutdown(logger, bot.stop);
 }

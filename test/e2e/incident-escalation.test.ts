@@ -39,6 +39,8 @@ describe('escalation of an unacknowledged incident', () => {
     expect(world.slack.state.channels.get(room)?.members).toContain('U0DAVE');
 
     expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger')).toHaveLength(1);
+    // Two workers: the level 2 post may land after level 3's on a busy machine; wait for it, then count.
+    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 2').length > 0, { description: 'level 2', timeoutMs: 10_000 });
     expect(messagesWith(world, room, 'Escalation level 2')).toHaveLength(1);
     expect(messagesWith(world, room, 'Escalation level 3')).toHaveLength(1);
     const escalations = (await incidentsOf(world).deps.store.events(incident.id)).filter((e) => e.kind === 'escalated');
