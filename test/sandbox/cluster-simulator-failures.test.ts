@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NS, rolloutState, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
+import { FAST, NS, rolloutState, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
 
 const smp = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -47,6 +47,10 @@ describe('ClusterSimulator: pod failures', () => {
   });
 
   it('fails image pulls on new pods: the rollout stalls with the old pods serving, then times out', async () => {
+    // A progress deadline of 600 s × 0.1 on the simulated clock: a busy machine cannot reach it before
+    // `advance` does, so "waiting" is observed whatever the load.
+    await h.sim.stop();
+    h = await startSim({ timing: { ...FAST, progressDeadlineScale: 0.1 } });
     const oldNames = h.sim.listPods(NS, 'app=eafix-signal-generator').map((p) => p.metadata.name);
     h.sim.injectImagePullError(NS, 'eafix-signal-generator');
     await h.apps.patchNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS, body: restartBody('2025-02-01T00:00:00Z') }, smp);
@@ -59,8 +63,7 @@ describe('ClusterSimulator: pod failures', () => {
     const events = h.sim.listEvents(NS).filter((e) => e.reason === 'Failed');
     expect(events.some((e) => e.message.startsWith('Failed to pull image'))).toBe(true);
     expect(rolloutState((await h.apps.readNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS })))).toBe('waiting');
-    // 600 s deadline × 0.0005 = 300 ms of simulated time.
-    h.sim.advance(1000);
+    h.sim.advance(61_000);
     const d = await h.apps.readNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS });
     expect(rolloutState(d)).toBe('failed');
   });
