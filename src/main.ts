@@ -3,11 +3,15 @@ import { parseEnv, type Env } from './config/env.ts';
 import { ConfigError } from './config/format-issues.ts';
 import { loadPolicy } from './config/policy.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { startBot, type Role } from './start-bot.ts';
+import type { Role } from './start-bot.ts';
 
 const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
-       eafix sandbox [--script FILE]     run the bot against local emulators, with a console
-       eafix check-config                validate the environment and the policy file, then exit`;
+       eafix sandbox [--script FILE] [--fresh]
+                                         run the bot against local emulators, with a console
+                                         (--fresh also wipes the embedded PostgreSQL's data)
+       eafix check-config [POLICY_FILE]  run every start-up check without a database, Redis or Slack:
+                                         the environment and EAFIX_CONFIG, or only the file given;
+                                         lists every problem and exits 1 if there is one`;
 
 /** Runs until SIGTERM/SIGINT, then shuts down within a bounded time. */
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {
@@ -56,11 +60,24 @@ async function loadConfiguration(): Promise<{ env: Env; policy: Awaited<ReturnTy
   return { env, policy };
 }
 
+/** `eafix check-config`: a CI gate for policy changes. */
+async function runCheckConfig(policyPath: string | undefined): Promise<number> {
+  const { checkConfig } = await import('./check-config.ts');
+  const report = await checkConfig(policyPath ? { policyPath } : { env: process.env });
+  const problems = [...report.errors, ...report.warnings.map((w) => `${w} (warning: the bot starts, but this does nothing)`)];
+  if (problems.length === 0) {
+    console.log(`Configuration is valid (${report.checked.join(', ')}).`);
+    return 0;
+  }
+  console.error(`eafix: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return 1;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { script: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { script: { type: 'string' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals[0] ?? 'all';
   if (values.help) {
@@ -69,19 +86,24 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'sandbox') {
     const { runSandbox } = await import('./sandbox/run-sandbox.ts');
-    process.exitCode = await runSandbox({ scriptPath: values.script });
+    process.exitCode = await runSandbox({
+      scriptPath: values.script,
+      fresh: values.fresh,
+      databaseUrl: process.env.DATABASE_URL,
+      redisUrl: process.env.REDIS_URL,
+    });
     return;
   }
-  if (!['web', 'worker', 'all', 'check-config'].includes(command)) {
+  if (command === 'check-config') {
+    process.exitCode = await runCheckConfig(positionals[1]);
+    return;
+  }
+  if (!['web', 'worker', 'all'].includes(command)) {
     console.error(`Unknown command "${command}".\n${usage}`);
     process.exitCode = 2;
     return;
   }
   const { env, policy } = await loadConfiguration();
-  if (command === 'check-config') {
-    console.log('Configuration is valid.');
-    return;
-  }
   const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   // From here on every line is a log record, failures included.
   process.on('uncaughtException', (err) => {
@@ -90,6 +112,8 @@ async function main(argv: string[]): Promise<void> {
   });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
   try {
+    // Loaded once the configuration is known to be good: a mistake is reported without loading the whole bot.
+    const { startBot } = await import('./start-bot.ts');
     const bot = await startBot({ env, policy, logger, role: command as Role });
     onShutdown(logger, bot.stop);
   } catch (err) {

@@ -16,7 +16,7 @@ import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
-import { checkCoverage } from './permissions/coverage.ts';
+import { checkPolicyReferences } from './policy-checks.ts';
 import { Authorizer } from './permissions/authorizer.ts';
 import { CachedDirectory } from './permissions/directory.ts';
 import { ApprovalService } from './permissions/approval-service.ts';
@@ -45,6 +45,8 @@ export interface RunningBot {
   deps: ActionDeps;
   pool: Pool;
   redis: Redis;
+  /** Slack requests whose handling has not finished (work continues after the ack). */
+  requestsInFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -75,10 +77,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     () => pool.end(),
   ];
   try {
-    await migrate(pool, env.DATABASE_SCHEMA, logger);
+    // The policy is checked before the database is touched: a broken policy changes nothing.
     const registry = new ActionRegistry(allActions);
-    const coverage = checkCoverage(policy.rbac, registry.actions);
-    if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
+    const { errors } = checkPolicyReferences(policy, registry);
+    if (errors.length > 0) throw new ConfigError('policy file', errors);
+    await migrate(pool, env.DATABASE_SCHEMA, logger);
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
@@ -180,7 +183,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
     const port = receiver.port;
-    return { port, deps, pool, redis, stop: () => stopAll(stoppers, logger) };
+    return { port, deps, pool, redis, requestsInFlight: () => receiver.inFlight, stop: () => stopAll(stoppers, logger) };
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;

@@ -12,7 +12,8 @@ function run(args: string[], env: Record<string, string | undefined>): Promise<{
   });
 }
 
-describe('eafix command line', () => {
+// Each test spawns the CLI, which compiles TypeScript on start: generous bounds for a busy machine.
+describe('eafix command line', { timeout: 120_000 }, () => {
   it('lists every configuration problem, never a secret, and exits non-zero', async () => {
     const { code, out } = await run(['web'], {
       SLACK_BOT_TOKEN: 'xoxp-not-a-bot-token-secret',
@@ -40,5 +41,5 @@ describe('eafix command line', () => {
     expect(out).toContain('`nonsense` is not an EAFIX action');
     expect(out).toContain('/eafix help');
     expect(code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -32,6 +32,8 @@ export const newRequestId = () => `req_${randomBytes(6).toString('hex')}`;
 export class SlackHttpReceiver implements Receiver {
   private app?: App;
   private server?: Server;
+  /** Requests still being handled, listeners included after their ack (the sandbox waits for zero). */
+  inFlight = 0;
 
   constructor(private readonly options: ReceiverOptions) {}
 
@@ -44,7 +46,10 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   async start(): Promise<Server> {
-    const server = createServer((req, res) => void this.route(req, res));
+    const server = createServer((req, res) => {
+      this.inFlight += 1;
+      void this.route(req, res).finally(() => (this.inFlight -= 1));
+    });
     server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -1,19 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { createLogger, type Logger } from '../logger.ts';
 import { startEmbeddedPostgres, type EmbeddedService } from './embedded-postgres.ts';
 import { startEmbeddedRedis } from './embedded-redis.ts';
-import { examplePolicyPath, startSandboxWorld } from './sandbox-world.ts';
+import { examplePolicyPath, startSandboxWorld, type SandboxWorld } from './sandbox-world.ts';
 import { loadPolicy, type Policy } from '../config/policy.ts';
 import { SandboxConsole } from './sandbox-console.ts';
 import { deleteKeysWithPrefix } from '../redis/redis-connection.ts';
+import { DigestScheduler } from '../jobs/digest-scheduler.ts';
 
 export interface SandboxOptions {
   scriptPath?: string | undefined;
+  /** Throw away the embedded PostgreSQL's data directory too, not only the sandbox's schema. */
+  fresh?: boolean | undefined;
+  /** Default DATABASE_URL / REDIS_URL; without either, embedded servers are started. */
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
   write?: (line: string) => void;
 }
+
+const EMBEDDED_PG_DIR = '.sandbox-data/postgres-17';
 
 async function dropSchema(url: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -36,21 +44,33 @@ function sandboxPolicy(policy: Policy): Policy {
       updateInterval: { critical: minutes(2), high: minutes(2), medium: minutes(2), low: minutes(2) },
       securityResponseTime: { critical: minutes(1), high: minutes(2), medium: minutes(4), low: minutes(8) },
     },
-    // The example's short `pulse` digest is off in real deployments and on here, so a schedule visibly posts.
-    digests: policy.digests.map((d) => ({ ...d, enabled: true })),
+    // Scheduled digests would post into the middle of what you type: off until `/digests on`.
+    digests: policy.digests.map((d) => ({ ...d, enabled: false })),
   };
 }
 
-async function backingServices(logger: Logger, write: (line: string) => void) {
+/** `/digests on|off`: the policy's digests on their schedules (the sandbox's `pulse` posts every minute). */
+async function switchDigests(world: SandboxWorld, logger: Logger, on: boolean): Promise<string> {
+  const scheduler = new DigestScheduler({ connection: world.bot.redis, prefix: world.env.REDIS_PREFIX, logger });
+  try {
+    const { upserted } = await scheduler.sync(world.policy.digests.map((d) => ({ ...d, enabled: on })));
+    return on ? `digests on: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}` : `digests off${upserted.length ? '' : ' (no schedule left)'}`;
+  } finally {
+    await scheduler.close();
+  }
+}
+
+async function backingServices(logger: Logger, write: (line: string) => void, options: SandboxOptions) {
   const started: EmbeddedService[] = [];
-  let databaseUrl = process.env.DATABASE_URL;
+  let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
     write('(starting embedded PostgreSQL — set DATABASE_URL to use your own)');
-    const pgService = await startEmbeddedPostgres('.sandbox-data/postgres', logger);
+    if (options.fresh) await rm(EMBEDDED_PG_DIR, { recursive: true, force: true });
+    const pgService = await startEmbeddedPostgres(EMBEDDED_PG_DIR, logger);
     started.push(pgService);
     databaseUrl = pgService.url;
   }
-  let redisUrl = process.env.REDIS_URL;
+  let redisUrl = options.redisUrl;
   if (!redisUrl) {
     const redis = await startEmbeddedRedis(logger);
     started.push(redis);
@@ -62,46 +82,63 @@ async function backingServices(logger: Logger, write: (line: string) => void) {
 /**
  * `eafix sandbox`: the real bot against the Slack emulator, with embedded PostgreSQL and Redis unless
  * DATABASE_URL / REDIS_URL are set. Interactive by default; `--script FILE` plays a file and exits
- * (non-zero when a line failed), each script run on a fresh schema so demos are repeatable.
+ * (non-zero when a line failed). Every start is a clean world: the Slack workspace, the cluster and the
+ * queues live in memory, so the database schema starts afresh too rather than pointing at war rooms
+ * and runs that no longer exist. Scripts get a schema of their own, dropped afterwards.
  */
 export async function runSandbox(options: SandboxOptions): Promise<number> {
   const write = options.write ?? ((line: string) => console.log(line));
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: process.stdout.isTTY });
-  const services = await backingServices(logger, write);
+  const services = await backingServices(logger, write, options);
   const scripted = Boolean(options.scriptPath);
   const schema = scripted ? `eafix_script_${randomBytes(3).toString('hex')}` : 'eafix_sandbox';
-  const world = await startSandboxWorld({
-    policy: sandboxPolicy(await loadPolicy(examplePolicyPath)),
-    databaseUrl: services.databaseUrl,
-    redisUrl: services.redisUrl,
-    schema,
-    redisPrefix: `eafix-sandbox:${schema}`,
-    logger,
-  });
-  const shell = new SandboxConsole(world, write);
-  write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
-  write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
-  write(`(digests on a schedule: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}; KPIs from the Prometheus emulator at ${world.prometheus.url})`);
-  world.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
+  const redisPrefix = `eafix-sandbox:${schema}`;
+  const policy = sandboxPolicy(await loadPolicy(examplePolicyPath));
+  const clean = async () => {
+    await dropSchema(services.databaseUrl, schema);
+    await deleteKeysWithPrefix(services.redisUrl, redisPrefix);
+  };
+  const open = async () => {
+    const started = await startSandboxWorld({ policy, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger });
+    started.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
+    return started;
+  };
+  let world: SandboxWorld | undefined;
+  let shell: SandboxConsole | undefined;
   try {
+    await clean();
+    world = await open();
+    shell = new SandboxConsole(world, write, {
+      reset: async () => {
+        await world?.stop();
+        world = undefined;
+        await clean();
+        world = await open();
+        return world;
+      },
+      digests: (on) => switchDigests(world as SandboxWorld, logger, on),
+    });
+    write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
+    write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
+    write(`(scheduled digests are off until \`/digests on\` (${world.policy.digests.map((d) => `${d.name} "${d.cron}"`).join(', ')}); KPIs from the Prometheus emulator at ${world.prometheus.url})`);
     if (options.scriptPath) {
       const lines = (await readFile(options.scriptPath, 'utf8')).split('\n');
       for (const line of lines) {
+        if (line.trim() && !line.trim().startsWith('#') && !SandboxConsole.isExpectation(line)) shell.conclude();
         if (line.trim()) write(line.trim().startsWith('#') ? line : `> ${line}`);
         await shell.execute(line);
       }
+      shell.conclude();
+      write(shell.failures > 0 ? `(script failed: ${shell.failures} line(s) ended in an error or an unmet expectation)` : '(script passed)');
     } else {
       await interactive(shell, write);
     }
   } finally {
-    await world.stop();
-    if (scripted) {
-      await dropSchema(services.databaseUrl, schema).catch(() => undefined);
-      await deleteKeysWithPrefix(services.redisUrl, `eafix-sandbox:${schema}`).catch(() => undefined);
-    }
+    await world?.stop();
+    if (scripted) await clean().catch(() => undefined);
     await services.stop();
   }
-  return shell.failures > 0 ? 1 : 0;
+  return (shell?.failures ?? 1) > 0 ? 1 : 0;
 }
 
 async function interactive(shell: SandboxConsole, write: (line: string) => void): Promise<void> {

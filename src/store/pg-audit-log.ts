@@ -38,9 +38,9 @@ export interface AuditLog {
   verify(): Promise<AuditVerification>;
 }
 
-const GENESIS = 'genesis';
+export const GENESIS = 'genesis';
 
-function hashOf(row: Omit<AuditRecord, 'id' | 'hash'>): string {
+export function hashOf(row: Omit<AuditRecord, 'id' | 'hash'>): string {
   const content = canonicalJson({
     at: row.at.toISOString(),
     requestId: row.requestId,

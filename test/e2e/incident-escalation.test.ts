@@ -21,24 +21,26 @@ afterAll(async () => {
   await world?.stop();
 });
 
-describe('escalation of an unacknowledged incident', () => {
+describe('escalation of an unacknowledged incident', { timeout: 180_000 }, () => {
   it('pages the on-call once at level 2 and calls senior engineering once at level 3, with two workers running', async () => {
     const incident = await declare(world, { title: 'Nobody is looking' });
     // The replica schedules the same timers too (a retried set-up): one job per level all the same.
     await replica.deps.incidents!.deps.timers.schedule({ incidentId: incident.id, kind: 'escalate', n: 2 }, 300);
     await replica.deps.incidents!.deps.timers.schedule({ incidentId: incident.id, kind: 'escalate', n: 3 }, 3_000);
 
-    const page = await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 10_000 });
+    const page = await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 60_000 });
     expect(page.outcome).toBe('opened');
     expect(page.payload?.summary).toContain(incident.id);
     expect(page.payload?.severity).toBe('error');
     const room = incident.channelId!;
-    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, { description: 'level 3', timeoutMs: 10_000 });
+    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, { description: 'level 3', timeoutMs: 60_000 });
     expect(messagesWith(world, room, 'Escalation level 3')[0]!.text).toContain('<@U0DAVE>');
     // Senior engineering (@senior-eng = dave) is brought into the war room.
     expect(world.slack.state.channels.get(room)?.members).toContain('U0DAVE');
 
     expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger')).toHaveLength(1);
+    // Two workers: the level 2 post may land after level 3's on a busy machine; wait for it, then count.
+    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 2').length > 0, { description: 'level 2', timeoutMs: 60_000 });
     expect(messagesWith(world, room, 'Escalation level 2')).toHaveLength(1);
     expect(messagesWith(world, room, 'Escalation level 3')).toHaveLength(1);
     const escalations = (await incidentsOf(world).deps.store.events(incident.id)).filter((e) => e.kind === 'escalated');
@@ -53,12 +55,12 @@ describe('escalation of an unacknowledged incident', () => {
 
   it('stops escalating once acknowledged: no level 3 after an acknowledged level 2', async () => {
     const incident = await declare(world, { title: 'Acknowledged after the page' });
-    await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 10_000 });
+    await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 60_000 });
     await world.driver.clickButton({ user: 'bob', channel: incident.channelId!, messageTs: incident.templateTs!, actionId: 'incident:ack' });
     await eventually(async () => (await incidentsOf(world).deps.store.get(incident.id))?.acknowledgedBy === 'U0BOB', 'acknowledged');
     // A marker declared afterwards reaching level 3 means this incident's level 3 is past due as well.
     const marker = await declare(world, { title: 'Unacknowledged marker' });
-    await world.slack.waitFor(() => messagesWith(world, marker.channelId!, 'Escalation level 3').length > 0, { description: 'marker level 3', timeoutMs: 15_000 });
+    await world.slack.waitFor(() => messagesWith(world, marker.channelId!, 'Escalation level 3').length > 0, { description: 'marker level 3', timeoutMs: 60_000 });
     expect(messagesWith(world, incident.channelId!, 'Escalation level 3')).toHaveLength(0);
     expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger')).toHaveLength(1);
     expect((await incidentsOf(world).deps.store.get(incident.id))?.escalationLevel).toBe(2);

@@ -43,9 +43,10 @@ const finished = (runId: string) =>
   eventually(async () => {
     const row = await runRow(runId);
     return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-  }, `run ${runId} to finish`, 40_000);
+  }, `run ${runId} to finish`, 240_000);
 
-describe('rollback runs survive their workers', () => {
+// Worker processes are spawned (TypeScript compiled on start): slow on a busy machine, never wrong.
+describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
   it('resumes on another worker after a SIGKILL mid-run, without applying any change twice', async () => {
     const first = await startWorkerProcess(world);
     children.push(first);

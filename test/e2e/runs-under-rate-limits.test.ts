@@ -35,13 +35,13 @@ describe('50 concurrent runs under tightened Slack rate limits', () => {
       commands.push(world.driver.command({ user: 'alice', channel: `ops-${i % CHANNELS}`, text: `restart ${service} --environment=${environment} --reason "load test ${i}"` }));
     }
     const acks = await Promise.all(commands);
-    // Ack latency on a busy machine is bench/ material; here every command must be taken.
-    expect(acks.every((a) => a.status === 200)).toBe(true);
+    // Every command is accepted; how fast 50 acks come back is measured in bench/, not asserted here.
+    expect(acks.map((a) => a.status)).toEqual(acks.map(() => 200));
 
     const runs = await eventually(async () => {
       const rows = (await world.bot.pool.query(`SELECT id, status, thread_channel, status_message_ts FROM runs WHERE kind = 'restart'`)).rows;
       return rows.length === SERVICES * 2 && rows.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? rows : undefined;
-    }, 'all 50 runs to finish', 120_000);
+    }, 'all 50 runs to finish', 480_000);
     expect(runs.filter((r) => r.status !== 'succeeded')).toEqual([]);
 
     // The final state always lands, even where intermediate edits were coalesced away.
@@ -58,5 +58,5 @@ describe('50 concurrent runs under tightened Slack rate limits', () => {
       const lastLimited = Math.max(...limited.filter((c) => c.method === method).map((c) => c.at));
       expect(world.slack.calls.some((c) => c.method === method && c.ok && c.at >= lastLimited)).toBe(true);
     }
-  }, 240_000);
+  }, 720_000);
 });

@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NS, rolloutState, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
+import { FAST, NS, rolloutState, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
 
 const smp = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -47,6 +47,10 @@ describe('ClusterSimulator: pod failures', () => {
   });
 
   it('fails image pulls on new pods: the rollout stalls with the old pods serving, then times out', async () => {
+    // A progress deadline of 600 s × 0.1 on the simulated clock: a busy machine cannot reach it before
+    // `advance` does, so "waiting" is observed whatever the load.
+    await h.sim.stop();
+    h = await startSim({ timing: { ...FAST, progressDeadlineScale: 0.1 } });
     const oldNames = h.sim.listPods(NS, 'app=eafix-signal-generator').map((p) => p.metadata.name);
     h.sim.injectImagePullError(NS, 'eafix-signal-generator');
     await h.apps.patchNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS, body: restartBody('2025-02-01T00:00:00Z') }, smp);
@@ -59,8 +63,7 @@ describe('ClusterSimulator: pod failures', () => {
     const events = h.sim.listEvents(NS).filter((e) => e.reason === 'Failed');
     expect(events.some((e) => e.message.startsWith('Failed to pull image'))).toBe(true);
     expect(rolloutState((await h.apps.readNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS })))).toBe('waiting');
-    // 600 s deadline × 0.0005 = 300 ms of simulated time.
-    h.sim.advance(1000);
+    h.sim.advance(61_000);
     const d = await h.apps.readNamespacedDeployment({ name: 'eafix-signal-generator', namespace: NS });
     expect(rolloutState(d)).toBe('failed');
   });
@@ -70,7 +73,8 @@ describe('ClusterSimulator: pod failures', () => {
     await h.apps.patchNamespacedDeploymentScale({ name: 'eafix-blue', namespace: NS, body: { spec: { replicas: 3 } } }, merge);
     await h.sim.waitFor(
       () => h.sim.getDeployment(NS, 'eafix-blue')?.status?.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded') ?? false,
-      { description: 'ProgressDeadlineExceeded', timeoutMs: 5000 },
+      // The deadline runs on the simulator's scaled clock; a busy machine gets there late, never early.
+      { description: 'ProgressDeadlineExceeded', timeoutMs: 30_000 },
     );
     const d = await h.apps.readNamespacedDeployment({ name: 'eafix-blue', namespace: NS });
     expect(rolloutState(d)).toBe('failed');
@@ -108,12 +112,14 @@ describe('ClusterSimulator: API faults', () => {
     };
     const listPods = () => h.core.listNamespacedPod({ namespace: NS });
     const readService = () => h.core.readNamespacedService({ name: 'eafix-gateway', namespace: NS });
-    await readService(); // warm the client up so timings compare like for like
-    h.sim.setLatency(150, { pathIncludes: '/pods' });
-    const slow = await timed(listPods);
-    const fast = await timed(readService);
-    expect(slow).toBeGreaterThanOrEqual(145);
-    expect(fast).toBeLessThan(slow);
+    await readService(); // warm the client up
+    // Latency is a floor (a busy machine only adds to it): assert floors, and order instead of speed.
+    h.sim.setLatency(1000, { pathIncludes: '/pods' });
+    const order: string[] = [];
+    const slow = timed(listPods).then((ms) => (order.push('pods'), ms));
+    await readService().then(() => order.push('service'));
+    expect(await slow).toBeGreaterThanOrEqual(995);
+    expect(order).toEqual(['service', 'pods']);
     h.sim.clearFailures();
     h.sim.setLatency(150);
     expect(await timed(readService)).toBeGreaterThanOrEqual(145);
@@ -121,19 +127,15 @@ describe('ClusterSimulator: API faults', () => {
 
   it('goes down (refused or dropped connections) and comes back up', async () => {
     await h.sim.goDown();
-    let t = performance.now();
     const refused = await h.apps.readNamespacedDeployment({ name: 'eafix-blue', namespace: NS }).catch((e: unknown) => e);
     expect(String((refused as Error).message)).toMatch(/ECONNREFUSED/);
-    expect(performance.now() - t).toBeLessThan(1000);
     await h.sim.comeUp();
     await expect(h.apps.readNamespacedDeployment({ name: 'eafix-blue', namespace: NS })).resolves.toBeDefined();
 
     await h.sim.goDown('drop');
-    t = performance.now();
     const dropped = await h.apps.readNamespacedDeployment({ name: 'eafix-blue', namespace: NS }).catch((e: unknown) => e);
     expect(dropped).toBeInstanceOf(Error);
     expect(String((dropped as Error).message)).toMatch(/socket hang up|ECONNRESET/);
-    expect(performance.now() - t).toBeLessThan(1000);
     await h.sim.comeUp();
     await expect(h.core.readNamespacedService({ name: 'eafix-gateway', namespace: NS })).resolves.toBeDefined();
   });
@@ -143,7 +145,7 @@ describe('ClusterSimulator: API faults', () => {
     await new Watch(h.kc).watch(`/api/v1/namespaces/${NS}/pods`, {}, () => {}, (err) => (done = err ?? 'closed'));
     await h.sim.waitFor(() => h.sim.requests.some((r) => r.query.watch === 'true' && r.status === 200), { description: 'watch open' });
     await h.sim.stop();
-    const deadline = Date.now() + 2000;
+    const deadline = Date.now() + 20_000;
     while (done === 'open' && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(done).not.toBe('open');
   });

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createPool, migrate, type Pool } from '../../src/store/database.ts';
 import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
 import { isolate } from '../support/isolation.ts';
+import { auditLogContract } from '../support/audit-log-contract.ts';
 
 const isolation = isolate('audit');
 const logger = createLogger({ level: 'silent' });
@@ -77,4 +78,22 @@ describe('PgAuditLog', () => {
     expect(result.ok).toBe(false);
     expect(result.brokenAt?.reason).toContain('edited');
   });
+});
+
+auditLogContract('PgAuditLog', async () => {
+  const own = isolate('audit_contract');
+  const contractPool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
+  await migrate(contractPool, own.schema, logger);
+  return {
+    log: new PgAuditLog(contractPool),
+    tamper: async (id, outcome) => {
+      await contractPool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+      await contractPool.query('UPDATE audit_log SET outcome = $2 WHERE id = $1', [id, outcome]);
+      await contractPool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    },
+    close: async () => {
+      await contractPool.end();
+      await own.cleanup();
+    },
+  };
 });

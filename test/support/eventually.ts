@@ -1,5 +1,6 @@
 /** Polls an async condition until it holds or the deadline passes (for state outside an emitter, e.g. Postgres). */
-export async function eventually<T>(probe: () => Promise<T>, description: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+// The deadline only bounds a failure: generous, so a busy machine is slow rather than red.
+export async function eventually<T>(probe: () => Promise<T>, description: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

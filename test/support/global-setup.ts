@@ -55,8 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   if (!(await postgresAnswers(databaseUrl))) {
     pgDataDir = `.sandbox-data/test-pg-${runId}`;
-    console.warn(`PostgreSQL is not reachable at ${databaseUrl}; using embedded PGlite for this run.`);
-    const embedded = await startEmbeddedPostgres(pgDataDir, logger);
+    console.warn(`PostgreSQL is not reachable at ${databaseUrl}; starting embedded PostgreSQL for this run.`);
+    const embedded = await startEmbeddedPostgres(pgDataDir, logger, { persistent: false });
     started.push(embedded);
     databaseUrl = embedded.url;
   }

@@ -1,0 +1,44 @@
+import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../../src/store/pg-audit-log.ts';
+
+/**
+ * The audit log port in memory, for the fast test tier: the same hash chain as PgAuditLog, checked by
+ * the same contract tests (test/support/audit-log-contract.ts).
+ */
+export class MemoryAuditLog implements AuditLog {
+  private readonly rows: AuditRecord[] = [];
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async record(entry: AuditEntry): Promise<AuditRecord> {
+    const prevHash = this.rows.at(-1)?.hash ?? GENESIS;
+    const at = new Date(this.now().getTime());
+    const row = { ...entry, arguments: entry.arguments ?? {}, at, prevHash };
+    const record: AuditRecord = { ...row, id: this.rows.length + 1, hash: hashOf(row) };
+    this.rows.push(record);
+    return structuredClone(record);
+  }
+
+  async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {
+    return this.rows.filter((r) => r.at >= from).slice(0, limit).map((r) => structuredClone(r));
+  }
+
+  async verify(): Promise<AuditVerification> {
+    let prevHash = GENESIS;
+    let checked = 0;
+    for (const record of this.rows) {
+      if (record.prevHash !== prevHash) {
+        return { ok: false, checked, brokenAt: { id: record.id, reason: 'link to the previous row does not match (a row was removed or reordered)' } };
+      }
+      if (hashOf(record) !== record.hash) return { ok: false, checked, brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' } };
+      prevHash = record.hash;
+      checked += 1;
+    }
+    return { ok: true, checked };
+  }
+
+  /** Edits a row behind the log's back, as someone with database access could. */
+  tamper(id: number, outcome: string): void {
+    const row = this.rows.find((r) => r.id === id);
+    if (row) row.outcome = outcome;
+  }
+}
