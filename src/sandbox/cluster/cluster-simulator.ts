@@ -12,7 +12,7 @@ import type { Colour, Topology } from '../../config/topology.ts';
 import { AccessControl, type AccessRule } from './access.ts';
 import { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
-import { Failures, type ApiErrorRule } from './failures.ts';
+import { Failures, type ApiErrorRule, type RequestMatch } from './failures.ts';
 import { IdGenerator } from './ids.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import { Kubelet } from './kubelet.ts';
@@ -229,6 +229,26 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
 
   injectApiError(rule: ApiErrorRule): void {
     this.failures.injectApiError(rule);
+  }
+
+  /** The next matching request is carried out, but its answer is lost (the connection is cut). */
+  loseAnswer(match: RequestMatch, times = 1): void {
+    this.failures.loseAnswer(match, times);
+  }
+
+  /** Runs `run` just before the next matching request is handled (e.g. a concurrent write). */
+  beforeNextRequest(match: RequestMatch, run: () => void): void {
+    this.failures.beforeNext(match, run);
+  }
+
+  /** Changes a stored deployment as another writer would (a new resourceVersion, a watch event). */
+  editDeployment(namespace: string, name: string, edit: (d: Deployment) => void): Deployment {
+    const d = this.store.get<Deployment>('deployments', namespace, name);
+    if (!d) throw new Error(`no deployment ${namespace}/${name}`);
+    edit(d);
+    const updated = this.store.update('deployments', d);
+    this.tick();
+    return updated;
   }
 
   setLatency(ms: number, options?: { pathIncludes?: string }): void {

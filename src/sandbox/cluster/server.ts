@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { DEFAULT_USER, type Identity } from './access.ts';
+import { DEFAULT_GROUPS, DEFAULT_USER, type Identity } from './access.ts';
 import type { Failures } from './failures.ts';
 import { sendJson, type RequestContext } from './routes/context.ts';
 import type { ApiDeps } from './routes/deps.ts';
@@ -134,11 +134,27 @@ export class ApiServer {
     });
   }
 
+  /**
+   * The effective caller. Like Kubernetes, each `Impersonate-Group` header line is one group (never
+   * split on commas), the impersonated user gets `system:authenticated`, and groups without a user
+   * are an error (answered in `handle`).
+   */
   private identity(req: IncomingMessage): Identity {
     const user = req.headersDistinct['impersonate-user']?.[0];
-    const groups = (req.headersDistinct['impersonate-group'] ?? []).flatMap((g) => g.split(',').map((x) => x.trim()));
-    if (user) return { user, groups: groups.length > 0 ? groups : ['system:authenticated'] };
-    return { user: DEFAULT_USER, groups: ['system:serviceaccounts', 'system:authenticated', ...groups] };
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    if (user) return { user, groups: [...groups, 'system:authenticated'], impersonatedBy: DEFAULT_USER };
+    return { user: DEFAULT_USER, groups: DEFAULT_GROUPS };
+  }
+
+  /** The API server's impersonation filter: malformed headers are a 500, missing rights a 403. */
+  private impersonationError(req: IncomingMessage, identity: Identity): ApiError | undefined {
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    if (!identity.impersonatedBy) {
+      if (groups.length === 0) return undefined;
+      const requested = groups.map((g) => `{Group  ${g}  authentication.k8s.io/v1  }`).join(' ');
+      return new ApiError(500, 'InternalError', `Internal error occurred: requested [${requested}] without impersonating a user`);
+    }
+    return this.deps.access.impersonationForbidden({ user: DEFAULT_USER, groups: DEFAULT_GROUPS }, { user: identity.user, groups });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -158,7 +174,7 @@ export class ApiServer {
       headers: {
         ...(auth ? { authorization: auth.startsWith('Bearer ') ? 'Bearer <redacted>' : '<redacted>' } : {}),
         ...(req.headers['impersonate-user'] ? { impersonateUser: identity.user } : {}),
-        ...(req.headersDistinct['impersonate-group'] ? { impersonateGroups: identity.groups } : {}),
+        ...(req.headersDistinct['impersonate-group'] ? { impersonateGroups: req.headersDistinct['impersonate-group'] } : {}),
         ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
         ...(req.headers.accept ? { accept: req.headers.accept } : {}),
       },
@@ -191,12 +207,23 @@ export class ApiServer {
       if (this.token !== undefined && !PUBLIC_PATHS.has(url.pathname) && auth !== `Bearer ${this.token}`) {
         throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       }
+      const impersonation = this.impersonationError(req, identity);
+      if (impersonation) throw impersonation;
       const injected = this.failures.takeApiError(method, url.pathname);
       if (injected) throw injected;
+      this.failures.runHook(method, url.pathname);
+      if (this.failures.takeLostAnswer(method, url.pathname)) {
+        // Handle the request for real, then cut the connection instead of answering.
+        res.end = (() => {
+          req.socket.destroy();
+          return res;
+        }) as typeof res.end;
+      }
       route(ctx, this.deps);
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
-      sendJson(res, apiErr.code, apiErr.toStatus());
+      const retryAfter = apiErr.details?.retryAfterSeconds;
+      sendJson(res, apiErr.code, apiErr.toStatus(), retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {});
     }
     // Watches stay open; record their status as soon as the head is sent.
     if (res.headersSent) settle();

@@ -21,7 +21,8 @@ export function getObject(deps: ApiDeps, def: ResourceDef, ns: string | undefine
 
 export function list(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined): void {
   const labels = parseLabelSelector(ctx.query.get('labelSelector') ?? undefined);
-  const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined);
+  const gvr = `${def.group}/${def.version}, Resource=${def.resource}`;
+  const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined, def.resource, gvr);
   const matches = (o: K8sObject) => labels(o.metadata.labels) && fields(o);
   if (boolParam(ctx.query, 'watch')) {
     startWatch(ctx, deps, {
