@@ -22,6 +22,7 @@ import { parseLabelSelector } from './selectors.ts';
 import { ApiServer, type DownMode, type RecordedRequest, type RecordedWrite } from './server.ts';
 import { Store } from './store.ts';
 import { resolveTiming, type Timing } from './timing.ts';
+import { generateClusterTls, type ClusterTls } from './tls.ts';
 import type { CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
 
 export interface ClusterSimulatorOptions {
@@ -33,6 +34,11 @@ export interface ClusterSimulatorOptions {
   timing?: Partial<Timing>;
   /** When set, every API request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Serve HTTPS with a freshly generated CA (in the kubeconfig), as kubectl needs to send a token.
+   * Default: plain HTTP.
+   */
+  tls?: boolean;
   now?: () => number;
 }
 
@@ -55,6 +61,7 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   private readonly controller: Controller;
   private readonly server: ApiServer;
   private readonly token: string | undefined;
+  private readonly tls: ClusterTls | undefined;
   private loop: NodeJS.Timeout | undefined;
 
   constructor(opts: ClusterSimulatorOptions) {
@@ -72,7 +79,8 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     this.kubelet = new Kubelet(this.store, events, this.failures, ids, this.timing);
     this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
     const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, watches: new Set() };
-    this.server = new ApiServer(deps, this.failures, opts.token);
+    this.tls = opts.tls ? generateClusterTls(this.now()) : undefined;
+    this.server = new ApiServer(deps, this.failures, opts.token, this.tls);
     seedCluster(this.store, this.controller, {
       topology: opts.topology,
       environments: opts.environments ?? Object.keys(opts.topology.environments),
@@ -105,11 +113,16 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   }
 
   kubeConfig(namespace?: string): KubeConfig {
-    return buildKubeConfig({ server: this.url, token: this.token, namespace });
+    return buildKubeConfig({ server: this.url, token: this.token, namespace, caPem: this.tls?.caPem });
   }
 
   kubeconfigYaml(namespace?: string): string {
-    return kubeconfigYaml({ server: this.url, token: this.token, namespace });
+    return kubeconfigYaml({ server: this.url, token: this.token, namespace, caPem: this.tls?.caPem });
+  }
+
+  /** PEM of the CA behind the HTTPS listener (undefined over plain HTTP). */
+  get caPem(): string | undefined {
+    return this.tls?.caPem;
   }
 
   /** Runs one reconcile pass now. */

@@ -4,6 +4,7 @@
  * simulate an unreachable cluster.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_GROUPS, DEFAULT_USER, type Identity } from './access.ts';
 import type { Failures } from './failures.ts';
@@ -11,6 +12,7 @@ import { sendJson, type RequestContext } from './routes/context.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { route } from './routes/router.ts';
 import { ApiError } from './status.ts';
+import type { ClusterTls } from './tls.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -55,11 +57,13 @@ export class ApiServer {
     private readonly deps: ApiDeps,
     private readonly failures: Failures,
     private readonly token: string | undefined,
+    /** Serve HTTPS with this certificate (signed by its CA) instead of plain HTTP. */
+    private readonly tls?: ClusterTls,
   ) {}
 
   get url(): string {
     if (!this.port) throw new Error('cluster simulator is not started');
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   async start(port = 0): Promise<void> {
@@ -69,7 +73,8 @@ export class ApiServer {
   }
 
   private listen(port: number): Promise<Server> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const server: Server = this.tls ? createTlsServer({ key: this.tls.keyPem, cert: this.tls.certPem }, handler) : createServer(handler);
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket) => {
       if (this.down === 'drop') {
