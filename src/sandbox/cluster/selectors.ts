@@ -109,6 +109,7 @@ const FIELD_LABELS: Record<string, readonly string[]> = {
     'source',
     'type',
   ],
+  'events.k8s.io': [...COMMON_FIELDS, 'regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'regarding.apiVersion', 'reason', 'reportingController', 'type'],
   namespaces: [...COMMON_FIELDS, 'status.phase'],
   jobs: [...COMMON_FIELDS, 'status.successful'],
 };
