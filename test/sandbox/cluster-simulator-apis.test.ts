@@ -98,3 +98,49 @@ describe('ClusterSimulator metrics.k8s.io and events.k8s.io', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('ClusterSimulator server-side apply, OpenAPI v3 and 400 vs 422', () => {
+  const applyBody = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: eafix-blue\n  namespace: ${NS}\nspec:\n  replicas: ${replicas}\n`;
+  const apply = (manager: string, replicas: number, force = false) =>
+    fetch(`${h.sim.url}/apis/apps/v1/namespaces/${NS}/deployments/eafix-blue?fieldManager=${manager}${force ? '&force=true' : ''}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+      body: applyBody(replicas),
+    });
+
+  it('records field managers, refuses a conflicting apply with 409, and takes over with force', async () => {
+    expect((await apply('ci', 1)).status).toBe(200);
+    const d = h.sim.getDeployment(NS, 'eafix-blue')!;
+    expect(d.spec.replicas).toBe(1);
+    expect(d.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ci', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } })]);
+    expect((await apply('ci', 1)).status).toBe(200);
+    const conflict = await apply('kubectl', 2);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ reason: 'Conflict', message: 'Apply failed with 1 conflict: conflict with "ci": .spec.replicas', details: { causes: [{ reason: 'FieldManagerConflict', field: '.spec.replicas' }] } });
+    expect(h.sim.getDeployment(NS, 'eafix-blue')?.spec.replicas).toBe(1);
+    expect((await apply('kubectl', 2, true)).status).toBe(200);
+    expect((h.sim.getDeployment(NS, 'eafix-blue')?.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toEqual(['kubectl']);
+    const noManager = await fetch(`${h.sim.url}/apis/apps/v1/namespaces/${NS}/deployments/eafix-blue`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body: applyBody(1) });
+    expect(noManager.status).toBe(400);
+  });
+
+  it('publishes OpenAPI v3 saying PATCH takes fieldValidation, per group-version', async () => {
+    const root = (await get('/openapi/v3', 'application/json')) as { paths: Record<string, { serverRelativeURL: string }> };
+    expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1']));
+    const apps = (await get(root.paths['apis/apps/v1']!.serverRelativeURL, 'application/json')) as { paths: Record<string, { patch?: { 'x-kubernetes-group-version-kind': unknown; parameters: { name: string }[] } }> };
+    const patch = apps.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']?.patch;
+    expect(patch?.['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
+    expect(patch?.parameters.map((p) => p.name)).toContain('fieldValidation');
+  });
+
+  it('answers a wrong JSON type with 400 and a well-typed invalid value with 422, as Kubernetes does', async () => {
+    const patch = (replicas: unknown) =>
+      fetch(`${h.sim.url}/apis/apps/v1/namespaces/${NS}/deployments/eafix-blue`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas } }) });
+    const typed = await patch('three');
+    expect(typed.status).toBe(400);
+    expect(await typed.json()).toMatchObject({ reason: 'BadRequest', message: 'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32' });
+    const negative = await patch(-1);
+    expect(negative.status).toBe(422);
+    expect(await negative.json()).toMatchObject({ reason: 'Invalid' });
+  });
+});

@@ -4,8 +4,10 @@ import { selfSubjectAccessReview } from './authorization.ts';
 import { boolParam, parseApiPath, sendJson, type ApiPath, type RequestContext } from './context.ts';
 import { findResource, type ApiDeps } from './deps.ts';
 import { discovery } from './discovery.ts';
+import { openapi } from './openapi.ts';
 import { podLogs } from './pod-logs.ts';
 import { deletePod, getObject, list, methodNotAllowed, patch, replace } from './resources.ts';
+import { APPLY_CONTENT_TYPE, serverSideApply } from './apply.ts';
 import { EVENTS_GROUP, extraApi, METRICS_GROUP } from './extra-apis.ts';
 import { scale } from './scale.ts';
 import { toTable, wantsTable } from './table.ts';
@@ -40,7 +42,7 @@ function isExtraApi(p: ApiPath): boolean {
 }
 
 export function route(ctx: RequestContext, deps: ApiDeps): void {
-  if (ctx.method === 'GET' && discovery(ctx)) return;
+  if (ctx.method === 'GET' && (discovery(ctx) || openapi(ctx))) return;
   if (ctx.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
     if (ctx.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return selfSubjectAccessReview(ctx, deps.access);
@@ -88,7 +90,7 @@ export function route(ctx: RequestContext, deps: ApiDeps): void {
     case 'PUT':
       return replace(ctx, deps, def, ns, p.name);
     case 'PATCH':
-      return patch(ctx, deps, def, ns, p.name);
+      return ctx.contentType === APPLY_CONTENT_TYPE ? serverSideApply(ctx, deps, def, ns, p.name) : patch(ctx, deps, def, ns, p.name);
     case 'DELETE':
       return deletePod(ctx, deps, def, ns ?? 'default', p.name);
     default:
