@@ -183,6 +183,17 @@ export interface AccessCheck {
   subresource?: string;
   /** API group; inferred for the resources the bot uses (deployments → apps). */
   group?: string;
+  /** One object (e.g. the user for `impersonate users`). */
+  name?: string;
+  /** Another namespace than the environment's (e.g. a service account's, for `impersonate serviceaccounts`). */
+  namespace?: string;
+  /** Asked without a namespace, as Kubernetes checks impersonation and other cluster-scoped rights. */
+  clusterWide?: boolean;
+}
+
+export interface AccessReviewOptions {
+  /** Ask as this identity (the review is sent impersonating it), to learn what it may do. */
+  as?: { user: string; groups: string[] };
 }
 
 export interface AccessResult extends AccessCheck {
@@ -209,5 +220,5 @@ export interface Cluster {
   listPods(environment: string, target: string): Promise<PodSummary[]>;
   podLogs(environment: string, target: string, options?: PodLogsOptions): Promise<PodLogs>;
   recentEvents(environment: string, options: RecentEventsOptions): Promise<ClusterEvent[]>;
-  accessReview(environment: string, checks: AccessCheck[]): Promise<AccessResult[]>;
+  accessReview(environment: string, checks: AccessCheck[], options?: AccessReviewOptions): Promise<AccessResult[]>;
 }

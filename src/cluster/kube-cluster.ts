@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type {
   AccessCheck,
   AccessResult,
+  AccessReviewOptions,
   ChangeMeta,
   Cluster,
   ClusterEvent,
@@ -38,6 +39,7 @@ import { KubeRequests } from './kube-request.ts';
 import { waitForPodsReady, waitForRollout } from './kube-waits.ts';
 import { restart, scale, switchTraffic } from './kube-writes.ts';
 import { summarisePod } from './pod-summary.ts';
+import { API_GROUPS } from './required-access.ts';
 
 export interface KubeClusterOptions {
   kubeConfig: KubeConfig;
@@ -50,13 +52,17 @@ export interface KubeClusterOptions {
   now?: () => number;
 }
 
-/** API groups of the resources the bot touches, for access reviews. */
-const GROUPS: Record<string, string> = { deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', daemonsets: 'apps' };
-
 function eventTime(e: CoreV1Event): number {
   const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
   return t ? new Date(t).getTime() : 0;
 }
+
+/** Without a filter, how many events to read before sorting newest first. */
+const NAMESPACE_EVENTS_PAGE = 500;
+/** A service's objects whose events are read (its deployment, replica sets and pods). */
+const MAX_EVENT_OBJECTS = 25;
+/** Events read per object: few distinct ones exist per object (repeats are counted, not stored). */
+const PER_OBJECT_EVENTS = 100;
 
 export class KubeCluster implements Cluster {
   private readonly k: KubeContext;
@@ -162,16 +168,8 @@ export class KubeCluster implements Cluster {
     if (!Number.isInteger(options.limit) || options.limit < 1) {
       throw new AppError('invalid_argument', `limit must be a whole number above 0 (got ${options.limit}).`);
     }
-    const involved = options.involvedName;
-    // A service name covers its deployment, replica sets and pods, which all start with its name.
-    const target = involved ? allTargets(this.k.topology).find((t) => t.name === involved || t.deployment === involved) : undefined;
-    const fieldSelector = involved && !target ? `involvedObject.name=${involved}` : undefined;
-    const list = await this.k.requests.run({ verb: 'list', resource: 'events', namespace }, (o) =>
-      this.k.core.listNamespacedEvent({ namespace, fieldSelector }, o),
-    );
-    const prefix = target?.deployment;
-    return list.items
-      .filter((e) => !prefix || e.involvedObject.name === prefix || (e.involvedObject.name ?? '').startsWith(`${prefix}-`))
+    const items = await this.eventsFor(namespace, options.involvedName, options.limit);
+    return items
       .sort((a, b) => eventTime(b) - eventTime(a))
       .slice(0, options.limit)
       .map((e) => {
@@ -187,25 +185,57 @@ export class KubeCluster implements Cluster {
       });
   }
 
-  async accessReview(environment: string, checks: AccessCheck[]): Promise<AccessResult[]> {
+  /**
+   * Events filtered by the API server on the involved object, each query limited. A service's events
+   * are those of its Deployment, its pods and their ReplicaSets (named by the pods' owner references).
+   */
+  private async eventsFor(namespace: string, involved: string | undefined, limit: number): Promise<CoreV1Event[]> {
+    const { requests, core } = this.k;
+    const query = (fieldSelector: string | undefined, max: number) =>
+      requests
+        .run({ verb: 'list', resource: 'events', namespace }, (o) => core.listNamespacedEvent({ namespace, fieldSelector, limit: max }, o))
+        .then((l) => l.items);
+    if (!involved) return query(undefined, Math.max(limit, NAMESPACE_EVENTS_PAGE));
+    const target = allTargets(this.k.topology).find((t) => t.name === involved || t.deployment === involved);
+    if (!target) return query(`involvedObject.name=${involved}`, limit);
+    const labelSelector = formatSelector(target.selector);
+    const pods = await requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace, labelSelector }, o));
+    const names = new Set([target.deployment]);
+    for (const pod of pods.items) {
+      names.add(pod.metadata?.name ?? '');
+      for (const owner of pod.metadata?.ownerReferences ?? []) names.add(owner.name);
+    }
+    names.delete('');
+    const lists = await Promise.all([...names].slice(0, MAX_EVENT_OBJECTS).map((name) => query(`involvedObject.name=${name}`, Math.max(limit, PER_OBJECT_EVENTS))));
+    return lists.flat();
+  }
+
+  async accessReview(environment: string, checks: AccessCheck[], options: AccessReviewOptions = {}): Promise<AccessResult[]> {
     const namespace = namespaceFor(this.k.topology, environment);
     return Promise.all(
       checks.map(async (check): Promise<AccessResult> => {
-        const group = check.group ?? GROUPS[check.resource] ?? '';
-        const review = await this.k.requests.run({ verb: 'create', resource: 'selfsubjectaccessreviews' }, (o) =>
-          this.k.authz.createSelfSubjectAccessReview(
-            {
-              body: {
-                apiVersion: 'authorization.k8s.io/v1',
-                kind: 'SelfSubjectAccessReview',
-                spec: { resourceAttributes: { namespace, verb: check.verb, group, resource: check.resource, subresource: check.subresource } },
-              },
-            },
-            o,
-          ),
+        const group = check.group ?? API_GROUPS[check.resource] ?? '';
+        const resourceAttributes = {
+          ...(check.clusterWide ? {} : { namespace: check.namespace ?? namespace }),
+          verb: check.verb,
+          group,
+          resource: check.resource,
+          ...(check.subresource ? { subresource: check.subresource } : {}),
+          ...(check.name ? { name: check.name } : {}),
+        };
+        // Sent as `options.as`, the review answers for that identity, as `kubectl auth can-i --as` does.
+        const review = await this.k.requests.run(
+          { verb: 'create', resource: 'selfsubjectaccessreviews' },
+          (o) =>
+            this.k.authz.createSelfSubjectAccessReview(
+              { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } } },
+              o,
+            ),
+          options.as ? { impersonate: options.as } : {},
         );
         const allowed = review.status?.allowed === true && review.status.denied !== true;
-        const reason = review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'not allowed by any RBAC rule');
+        // RBAC gives no reason for a denial: say what that means.
+        const reason = review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'no RBAC rule allows it');
         return { ...check, group, allowed, reason };
       }),
     );

@@ -28,6 +28,8 @@ export interface ErrorContext {
   timeoutMs: number;
   /** Our per-request timeout fired (as opposed to the socket failing by itself). */
   timedOut: boolean;
+  /** The request was a write: a lost answer leaves its outcome unknown. */
+  write?: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -81,6 +83,20 @@ function networkCode(error: unknown): string | undefined {
   return e.cause && e.cause !== error ? networkCode(e.cause) : undefined;
 }
 
+/** The request may have reached the API server: a timeout or a connection dropped after sending. */
+function maybeSent(ctx: ErrorContext, code: string | undefined): boolean {
+  return ctx.timedOut || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === undefined;
+}
+
+/** A write whose answer was lost may have been applied: say so, so nobody assumes it was not. */
+function unknownOutcome(error: unknown, op: KubeOp, why: string): AppError {
+  return new AppError(
+    'cluster_write_unknown',
+    `The Kubernetes API ${why} on ${op.verb} ${subject(op)}${where(op)}, so the change may or may not have been applied; the bot re-reads ${subject(op)} before any retry.`,
+    { kind: 'upstream', cause: error },
+  );
+}
+
 function unreachable(error: unknown, op: KubeOp, ctx: ErrorContext, code: string | undefined): AppError {
   const host = hostOf(ctx.server);
   const why = ctx.timedOut
@@ -92,20 +108,43 @@ function unreachable(error: unknown, op: KubeOp, ctx: ErrorContext, code: string
         : code === 'ECONNRESET' || code === 'EPIPE'
           ? 'dropped the connection'
           : `is unreachable (${code ?? 'network error'})`;
+  if (ctx.write && maybeSent(ctx, code)) return unknownOutcome(error, op, `at ${host} ${why}`);
   return new AppError('cluster_unreachable', `The Kubernetes API at ${host} ${why} (${op.verb} ${subject(op)}${where(op)}).`, {
     kind: 'upstream',
     cause: error,
   });
 }
 
-function fromStatus(error: ApiException<unknown>, op: KubeOp): AppError {
+/** Kubernetes names the refused user and what they may not do: `User "x" cannot impersonate resource "users"`. */
+const REFUSAL = /User "([^"]+)" cannot (\S+) resource "([^"]+)"/;
+
+function forbidden(error: ApiException<unknown>, op: KubeOp, detail: string): AppError {
+  const refusal = REFUSAL.exec(detail);
+  const refusedUser = refusal?.[1];
+  // The bot itself is refused when it may not impersonate, even though the request was sent "as" someone.
+  const impersonatedRefused = op.as !== undefined && (refusedUser === undefined || refusedUser === op.as);
+  const who = impersonatedRefused
+    ? `${op.as} (impersonated by the bot)`
+    : `The bot's Kubernetes account${refusedUser ? ` (${refusedUser})` : ''}`;
+  const verb = refusal?.[2] ?? op.verb;
+  const what = refusal && verb === 'impersonate' ? `impersonate ${refusal[3]}${op.as ? ` (to act as ${op.as})` : ''}` : `${verb} ${refusal?.[3] ?? op.resource}${where(op)}`;
+  return new AppError('cluster_forbidden', `${who} may not ${what}: ${detail}`, { cause: error });
+}
+
+/** Seconds the server asked us to wait (Retry-After header or Status details), when it said. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (!(error instanceof ApiException)) return undefined;
+  const headers = (error.headers ?? {}) as Record<string, string | undefined>;
+  const header = headers['retry-after'] ?? headers['Retry-After'];
+  const fromHeader = header !== undefined && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+  return fromHeader ?? parseStatus(error.body)?.details?.retryAfterSeconds;
+}
+
+function fromStatus(error: ApiException<unknown>, op: KubeOp, ctx: ErrorContext): AppError {
   const status = parseStatus(error.body);
   const detail = status?.message ?? `HTTP ${error.code}`;
   const code = error.code;
-  if (code === 403) {
-    const who = op.as ? `${op.as} (impersonated by the bot)` : "The bot's Kubernetes account";
-    return new AppError('cluster_forbidden', `${who} may not ${op.verb} ${op.resource}${where(op)}: ${detail}`, { cause: error });
-  }
+  if (code === 403) return forbidden(error, op, detail);
   if (code === 404) {
     const kind = status?.details?.kind ?? op.resource.split('/')[0];
     const name = status?.details?.name ?? op.name;
@@ -124,6 +163,8 @@ function fromStatus(error: ApiException<unknown>, op: KubeOp): AppError {
       cause: error,
     });
   }
+  // A 500 or 504 may come after the change was stored; 429 and 503 are refusals before any work.
+  if (ctx.write && (code === 500 || code === 504)) return unknownOutcome(error, op, `failed (HTTP ${code}: ${detail})`);
   if (code === 429 || code >= 500) {
     const why = code === 429 ? 'is rate limiting the bot' : `failed (HTTP ${code})`;
     return new AppError('cluster_error', `The Kubernetes API ${why} on ${op.verb} ${subject(op)}${where(op)}: ${detail}`, {
@@ -136,7 +177,7 @@ function fromStatus(error: ApiException<unknown>, op: KubeOp): AppError {
 
 export function toAppError(error: unknown, op: KubeOp, ctx: ErrorContext): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof ApiException) return fromStatus(error, op);
+  if (error instanceof ApiException) return fromStatus(error, op, ctx);
   const code = networkCode(error);
   const name = (error as { name?: unknown }).name;
   if (ctx.timedOut || code || name === 'AbortError' || name === 'FetchError') return unreachable(error, op, ctx, code);

@@ -10,9 +10,15 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
-import { toAppError, type KubeOp } from './kube-errors.ts';
+import { retryAfterSeconds, toAppError, type KubeOp } from './kube-errors.ts';
+
+/** A read waits at most this long for a server's Retry-After before its one retry; longer asks fail at once. */
+export const MAX_READ_RETRY_AFTER_S = 5;
+/** Pause before the one retry of a read when the server gave no Retry-After. */
+const READ_RETRY_PAUSE_MS = 250;
 
 export const PATCH = {
   strategicMerge: 'application/strategic-merge-patch+json',
@@ -23,6 +29,8 @@ export interface RequestOptions {
   contentType?: string;
   impersonate?: { user: string; groups: string[] };
   signal?: AbortSignal;
+  /** Reads retry once on a transient error; polling loops, which retry anyway, turn it off. */
+  retryOnce?: boolean;
 }
 
 type Headers = Record<string, string>;
@@ -62,8 +70,46 @@ export class KubeRequests {
     private readonly logger: Logger,
   ) {}
 
-  /** Runs one request; `call` receives the per-request options to pass to the generated client. */
+  /**
+   * Runs one read (or an idempotent request such as an access review); `call` receives the per-request
+   * options to pass to the generated client. A refused or reset connection, a 429 or a 5xx is retried
+   * once, after the server's Retry-After when it gave one (up to MAX_READ_RETRY_AFTER_S).
+   */
   async run<T>(op: KubeOp, call: (options: ConfigurationOptions) => Promise<T>, opts: RequestOptions = {}): Promise<T> {
+    try {
+      return await this.once(op, call, opts, false);
+    } catch (error) {
+      const pauseMs = opts.retryOnce === false ? undefined : this.retryPause(error);
+      if (pauseMs === undefined) throw error;
+      this.logger.info({ op, pauseMs }, 'kubernetes read failed transiently, retrying once');
+      await sleep(pauseMs, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => opts.signal?.throwIfAborted());
+      return this.once(op, call, opts, false);
+    }
+  }
+
+  /**
+   * Runs one write, never retried here: the caller re-reads and decides again. When the answer is lost
+   * (timeout, dropped connection, 500/504) the error is `cluster_write_unknown`: it may have been applied.
+   */
+  write<T>(op: KubeOp, call: (options: ConfigurationOptions) => Promise<T>, opts: RequestOptions = {}): Promise<T> {
+    return this.once(op, call, opts, true);
+  }
+
+  /** How long to wait before retrying a failed read, or undefined when it must not be retried. */
+  private retryPause(error: unknown): number | undefined {
+    if (!(error instanceof AppError) || error.kind !== 'upstream') return undefined;
+    const cause = (error as { cause?: unknown }).cause;
+    if (error.code === 'cluster_unreachable') {
+      // Our own timeout already spent the request's budget; a refused or reset connection is worth one more try.
+      return /did not answer/.test(error.userMessage) ? undefined : READ_RETRY_PAUSE_MS;
+    }
+    if (error.code !== 'cluster_error') return undefined;
+    const after = retryAfterSeconds(cause);
+    if (after === undefined) return READ_RETRY_PAUSE_MS;
+    return after <= MAX_READ_RETRY_AFTER_S ? after * 1000 : undefined;
+  }
+
+  private async once<T>(op: KubeOp, call: (options: ConfigurationOptions) => Promise<T>, opts: RequestOptions, write: boolean): Promise<T> {
     opts.signal?.throwIfAborted();
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const options: ConfigurationOptions = { middleware: [middleware(opts, timeout)], middlewareMergeStrategy: 'append' };
@@ -76,6 +122,7 @@ export class KubeRequests {
         server: this.server,
         timeoutMs: this.timeoutMs,
         timedOut: timeout.aborted,
+        write,
       });
       this.logger.debug({ err: error, op, code: mapped.code }, 'kubernetes request failed');
       throw mapped;
@@ -85,13 +132,21 @@ export class KubeRequests {
   /**
    * Read-decide-write with optimistic concurrency: `attempt` re-reads the object each time and writes
    * with its resourceVersion as a precondition; a 409 means someone else wrote first, so try again.
+   * A write with an unknown outcome is re-read once too: the attempt then sees whether it landed.
    */
   async retryOnConflict<T>(what: string, attempt: () => Promise<T>, attempts = 4): Promise<T> {
+    let rereadUnknown = true;
     for (let i = 1; ; i++) {
       try {
         return await attempt();
       } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'cluster_conflict' || i >= attempts) throw error;
+        if (!(error instanceof AppError) || i >= attempts) throw error;
+        if (error.code === 'cluster_write_unknown' && rereadUnknown) {
+          rereadUnknown = false;
+          this.logger.warn({ what, attempt: i }, 'kubernetes write outcome unknown, re-reading before any retry');
+          continue;
+        }
+        if (error.code !== 'cluster_conflict') throw error;
         this.logger.info({ what, attempt: i }, 'kubernetes write conflicted, re-reading');
       }
     }

@@ -63,6 +63,7 @@ export async function waitForRollout(k: KubeContext, environment: string, target
     check: async (signal) => {
       const d = await k.requests.run({ verb: 'get', resource: 'deployments', namespace, name }, (o) => k.apps.readNamespacedDeployment({ name, namespace }, o), {
         signal,
+        retryOnce: false,
       });
       const progress = progressOf(d);
       if (!sameProgress(last, progress)) opts.onProgress?.(progress);
@@ -92,7 +93,7 @@ export async function waitForPodsReady(k: KubeContext, environment: string, labe
     signal: opts.signal,
     pollIntervalMs: k.pollIntervalMs,
     check: async (signal) => {
-      const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => k.core.listNamespacedPod({ namespace, labelSelector }, o), { signal });
+      const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => k.core.listNamespacedPod({ namespace, labelSelector }, o), { signal, retryOnce: false });
       const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
       const ready = live.filter(isPodReady).length;
       const need = opts.minReady ?? Math.max(1, live.length);

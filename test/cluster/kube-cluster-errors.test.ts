@@ -57,7 +57,7 @@ describe('KubeCluster: API errors', () => {
     h.sim.denyAccess({ verb: 'list', resource: 'pods', namespace: NS });
     const err = await failure(h.cluster.listPods(ENV, 'risk-manager'));
     expect(err).toMatchObject({ code: 'cluster_forbidden', kind: 'domain' });
-    expect(err.userMessage).toMatch(/^The bot's Kubernetes account may not list pods in eafix-production: pods is forbidden: User "system:serviceaccount:/);
+    expect(err.userMessage).toMatch(/^The bot's Kubernetes account \(system:serviceaccount:eafix-system:eafix-chatops\) may not list pods in eafix-production: pods is forbidden: User "system:serviceaccount:/);
   });
 
   it('maps 404 to cluster_not_found naming the object', async () => {
@@ -68,20 +68,69 @@ describe('KubeCluster: API errors', () => {
 
   it('maps 5xx and 429 to upstream cluster_error with the server’s message', async () => {
     h = await startHarness();
-    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 503, message: 'etcd leader changed' });
+    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 503, message: 'etcd leader changed', times: 2 });
     const err = await failure(h.cluster.liveColour(ENV));
     expect(err).toMatchObject({ code: 'cluster_error', kind: 'upstream' });
     expect(err.userMessage).toContain('failed (HTTP 503) on get services eafix-gateway in eafix-production: etcd leader changed');
-    h.sim.injectApiError({ pathIncludes: '/deployments', status: 429 });
+    h.sim.injectApiError({ pathIncludes: '/deployments', status: 429, times: 2 });
     await expect(h.cluster.status(ENV)).rejects.toMatchObject({ code: 'cluster_error', kind: 'upstream', userMessage: expect.stringContaining('rate limiting') });
   });
 
   it('gives up after repeated conflicts with an upstream cluster_conflict', async () => {
     h = await startHarness();
-    h.sim.injectApiError({ method: 'PATCH', pathIncludes: '/deployments/eafix-blue/scale', status: 409, times: Infinity });
+    h.sim.injectApiError({ method: 'PATCH', pathIncludes: '/deployments/eafix-blue', status: 409, times: Infinity });
     const err = await failure(h.cluster.scale(ENV, 'blue', 2, change()));
     expect(err).toMatchObject({ code: 'cluster_conflict', kind: 'upstream' });
-    expect(h.sim.writes.filter((w) => w.path.endsWith('/scale'))).toHaveLength(4);
+    expect(h.sim.writes.filter((w) => w.path.endsWith('/deployments/eafix-blue'))).toHaveLength(4);
+  });
+});
+
+describe('KubeCluster: transient errors and lost answers', () => {
+  it('retries a read once after a transient error, honouring Retry-After', async () => {
+    h = await startHarness();
+    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 429, retryAfterSeconds: 1 });
+    await expect(h.cluster.liveColour(ENV)).resolves.toMatchObject({ colour: 'green' });
+    const calls = h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway'));
+    expect(calls.map((r) => r.status)).toEqual([429, 200]);
+    // The retry waited for the server's Retry-After (simulator clock = wall clock here).
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('does not wait for a Retry-After longer than an interactive read can afford', async () => {
+    h = await startHarness();
+    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 429, retryAfterSeconds: 60 });
+    await expect(h.cluster.liveColour(ENV)).rejects.toMatchObject({ code: 'cluster_error', userMessage: expect.stringContaining('rate limiting') });
+    expect(h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway'))).toHaveLength(1);
+  });
+
+  it('a write whose answer is lost is re-read: it had landed, so it is reported as this change and not sent again', async () => {
+    h = await startHarness();
+    h.sim.loseAnswer({ method: 'PATCH', pathIncludes: '/services/eafix-gateway' });
+    await expect(h.cluster.switchTraffic(ENV, 'blue', change())).resolves.toEqual({ changed: true, from: 'green', to: 'blue' });
+    const calls = h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway')).map((r) => r.method);
+    expect(calls).toEqual(['GET', 'PATCH', 'GET']);
+    expect(h.sim.getService(NS, 'eafix-gateway')?.spec.selector?.version).toBe('blue');
+  });
+
+  it('an unknown outcome that stays unknown says the change may have been applied, after re-reading before the retry', async () => {
+    const calls: string[] = [];
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'eafix-data-ingestor', namespace: NS, resourceVersion: '7' }, spec: { replicas: 2, selector: {}, template: { metadata: {} } } };
+    server = createServer((req, res) => {
+      calls.push(req.method ?? '');
+      if (req.method === 'PATCH') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(deployment));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cluster = new KubeCluster({ kubeConfig: buildKubeConfig({ server: url }), topology: defaultTopology(), logger: createLogger({ level: 'silent' }) });
+    const err = await failure(cluster.restart(ENV, 'data-ingestor', change(), { restartedAt: '2025-03-01T10:00:00.000Z' }));
+    expect(err).toMatchObject({ code: 'cluster_write_unknown', kind: 'upstream' });
+    expect(err.userMessage).toMatch(/dropped the connection on patch deployments eafix-data-ingestor in eafix-production, so the change may or may not have been applied; the bot re-reads/);
+    expect(calls).toEqual(['GET', 'PATCH', 'GET', 'PATCH']);
   });
 });
 

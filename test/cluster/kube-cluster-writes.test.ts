@@ -72,13 +72,21 @@ describe('KubeCluster.switchTraffic', () => {
 });
 
 describe('KubeCluster.scale', () => {
-  it('scales through the scale subresource, annotates the deployment, and waits for the rollout', async () => {
+  it('scales and annotates in ONE conditional patch of the deployment, and waits for the rollout', async () => {
     h = await startHarness();
     const progress: string[] = [];
+    const before = h.sim.getDeployment(NS, 'eafix-blue')!.metadata.resourceVersion;
     const result = await h.cluster.scale(ENV, 'blue', 3, change());
     expect(result).toEqual({ deployment: 'eafix-blue', from: 0, to: 3, changed: true });
-    const [scaleWrite] = writesTo('/deployments/eafix-blue/scale');
-    expect(scaleWrite).toMatchObject({ method: 'PATCH', contentType: 'application/merge-patch+json', status: 200, body: { spec: { replicas: 3 } } });
+    expect(h.sim.writes.filter((w) => w.path.includes('/deployments/eafix-blue'))).toHaveLength(1);
+    const [write] = writesTo('/deployments/eafix-blue');
+    expect(write).toMatchObject({
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      status: 200,
+      body: { metadata: { resourceVersion: before, annotations: { [CHANGE_ANNOTATIONS.requestId]: 'req-123', [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE' } }, spec: { replicas: 3 } },
+    });
+    expect(h.sim.requests.some((r) => r.path.endsWith('/scale'))).toBe(false);
     expect(h.sim.getDeployment(NS, 'eafix-blue')?.metadata.annotations?.[CHANGE_ANNOTATIONS.requestId]).toBe('req-123');
 
     const done = await h.cluster.waitForRollout(ENV, 'blue', { timeoutMs: 10_000, onProgress: (p) => progress.push(p.state) });
@@ -102,12 +110,51 @@ describe('KubeCluster.scale', () => {
     expect(h.sim.requests.length).toBe(before);
   });
 
-  it('carries impersonation on both the scale and the annotation write', async () => {
+  it('sends the one write as the impersonated identity', async () => {
     h = await startHarness();
     await h.cluster.scale(ENV, 'market-data', 4, change({ impersonate: { user: 'carol@eafix.io', groups: ['eafix-sre'] } }));
     const writes = h.sim.writes.filter((w) => w.path.includes('/deployments/eafix-market-data'));
-    expect(writes.map((w) => w.path.split('/').at(-1))).toEqual(['scale', 'eafix-market-data']);
-    expect(writes.every((w) => w.headers.impersonateUser === 'carol@eafix.io' && w.headers.impersonateGroups?.join() === 'eafix-sre')).toBe(true);
+    expect(writes.map((w) => `${w.method} ${w.path.split('/').at(-1)} ${w.headers.impersonateUser} ${w.headers.impersonateGroups?.join('|')}`)).toEqual([
+      'PATCH eafix-market-data carol@eafix.io eafix-sre',
+    ]);
+  });
+
+  it('a refused write leaves neither replicas nor annotations changed (no half-done scale)', async () => {
+    h = await startHarness();
+    h.sim.denyAccess({ verb: 'patch', resource: 'deployments', user: 'carol@eafix.io' });
+    const err = await failure(h.cluster.scale(ENV, 'blue', 3, change({ impersonate: { user: 'carol@eafix.io', groups: [] } })));
+    expect(err).toMatchObject({ code: 'cluster_forbidden', userMessage: expect.stringMatching(/^carol@eafix\.io \(impersonated by the bot\) may not patch deployments in eafix-production/) });
+    const d = h.sim.getDeployment(NS, 'eafix-blue')!;
+    expect(d.spec.replicas).toBe(0);
+    expect(d.metadata.annotations?.[CHANGE_ANNOTATIONS.requestId]).toBeUndefined();
+  });
+
+  it('a lost answer: the write landed with its annotation, and the re-read reports it as this change', async () => {
+    h = await startHarness();
+    h.sim.loseAnswer({ method: 'PATCH', pathIncludes: '/deployments/eafix-blue' });
+    const result = await h.cluster.scale(ENV, 'blue', 3, change());
+    expect(result).toEqual({ deployment: 'eafix-blue', from: 0, to: 3, changed: true });
+    const d = h.sim.getDeployment(NS, 'eafix-blue')!;
+    expect(d.spec.replicas).toBe(3);
+    expect(d.metadata.annotations).toMatchObject({ [CHANGE_ANNOTATIONS.requestId]: 'req-123', [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE' });
+    // Re-read after the lost answer, and no second write.
+    const calls = h.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue')).map((r) => r.method);
+    expect(calls).toEqual(['GET', 'PATCH', 'GET']);
+  });
+
+  it('a real stale-resourceVersion conflict (another writer in between) is re-read and retried', async () => {
+    h = await startHarness();
+    h.sim.beforeNextRequest({ method: 'PATCH', pathIncludes: '/deployments/eafix-blue' }, () =>
+      h!.sim.editDeployment(NS, 'eafix-blue', (d) => {
+        d.metadata.annotations = { ...d.metadata.annotations, 'example.com/other-writer': 'yes' };
+      }),
+    );
+    await expect(h.cluster.scale(ENV, 'blue', 2, change())).resolves.toMatchObject({ changed: true, from: 0, to: 2 });
+    const calls = h.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue')).map((r) => `${r.method} ${r.status}`);
+    expect(calls).toEqual(['GET 200', 'PATCH 409', 'GET 200', 'PATCH 200']);
+    const d = h.sim.getDeployment(NS, 'eafix-blue')!;
+    expect(d.spec.replicas).toBe(2);
+    expect(d.metadata.annotations).toMatchObject({ 'example.com/other-writer': 'yes', [CHANGE_ANNOTATIONS.requestId]: 'req-123' });
   });
 });
 

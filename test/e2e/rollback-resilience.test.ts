@@ -65,7 +65,8 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     const ns = 'eafix-production';
     const writes = world.cluster.writes.filter((w) => w.path.includes(`/namespaces/${ns}/`));
     expect(writes.filter((w) => w.path.endsWith('/services/eafix-gateway'))).toHaveLength(1);
-    expect(writes.filter((w) => w.path.endsWith('/deployments/eafix-blue/scale'))).toHaveLength(1);
+    // Scale is one patch of the Deployment (replicas and annotations together).
+    expect(writes.filter((w) => w.method === 'PATCH' && w.path.endsWith('/deployments/eafix-blue'))).toHaveLength(1);
     expect(world.cluster.getDeployment(ns, 'eafix-blue')?.spec?.replicas).toBe(3);
     await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => /resumed/i.test(textOf(r.blocks ?? r.text))), { description: 'resumed milestone' });
   });

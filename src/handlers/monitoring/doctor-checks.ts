@@ -1,4 +1,5 @@
 import type { AccessCheck, AccessResult, DeploymentStatus } from '../../cluster/cluster.ts';
+import { accessFor, accessKey, CLUSTER_ACCESS, type ClusterOperation } from '../../cluster/required-access.ts';
 import type { DigestSpec } from '../../config/monitoring-policy.ts';
 import type { KpiReading } from '../../monitoring/kpis.ts';
 import { needsAttention } from './digest-sections.ts';
@@ -14,46 +15,92 @@ export interface CheckResult {
   advice?: string;
 }
 
-/** Every verb the bot's own cluster identity needs for the runbook actions (status, pods, logs, scale, restart, rollback). */
-export const requiredAccess: readonly AccessCheck[] = [
-  { verb: 'get', resource: 'deployments' },
-  { verb: 'list', resource: 'deployments' },
-  { verb: 'patch', resource: 'deployments' },
-  { verb: 'patch', resource: 'deployments', subresource: 'scale' },
-  { verb: 'get', resource: 'services' },
-  { verb: 'patch', resource: 'services' },
-  { verb: 'list', resource: 'pods' },
-  { verb: 'get', resource: 'pods', subresource: 'log' },
-  { verb: 'list', resource: 'events' },
-  { verb: 'get', resource: 'endpoints' },
-];
+/** The runbook's cluster work, by Cluster operation: doctor checks every right these use. */
+const OPERATIONS = Object.keys(CLUSTER_ACCESS) as ClusterOperation[];
 
-/** With kubernetes.impersonate in the policy, the bot must be allowed to impersonate the mapped identities. */
-export const impersonationAccess: readonly AccessCheck[] = [
-  { verb: 'impersonate', resource: 'users' },
-  { verb: 'impersonate', resource: 'groups' },
-];
+/** What the bot's own account needs: every read, and the writes too unless they are impersonated. */
+export function requiredAccessFor(impersonating: boolean): (AccessCheck & { usedBy: ClusterOperation[] })[] {
+  const { reads, writes } = accessFor(OPERATIONS);
+  return impersonating ? reads : [...reads, ...writes];
+}
 
-const what = (c: AccessCheck) => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
+/** Every right the bot's own cluster identity needs without impersonation. */
+export const requiredAccess: readonly AccessCheck[] = requiredAccessFor(false);
+
+/** What each mapped identity needs: the writes, which are sent as that identity. */
+export function identityAccess(): (AccessCheck & { usedBy: ClusterOperation[] })[] {
+  return accessFor(OPERATIONS).writes;
+}
+
+export interface MappedIdentity {
+  user: string;
+  groups: string[];
+}
+
+/** The bot must be allowed to impersonate each mapped user and group; Kubernetes checks this cluster-wide. */
+export function impersonationAccess(identities: readonly MappedIdentity[]): AccessCheck[] {
+  const users = [...new Set(identities.map((i) => i.user))];
+  const groups = [...new Set(identities.flatMap((i) => i.groups))];
+  const sa = (u: string) => /^system:serviceaccount:([^:]+):([^:]+)$/.exec(u);
+  return [
+    ...users.map((u): AccessCheck => {
+      const m = sa(u);
+      return m ? { verb: 'impersonate', resource: 'serviceaccounts', name: m[2], namespace: m[1], group: '' } : { verb: 'impersonate', resource: 'users', name: u, group: '', clusterWide: true };
+    }),
+    ...groups.map((g): AccessCheck => ({ verb: 'impersonate', resource: 'groups', name: g, group: '', clusterWide: true })),
+  ];
+}
+
+const what = (c: AccessCheck) => `${accessKey(c)}${c.name ? ` ${c.name}` : ''}`;
+
+/** Who a permission row is about: the bot's own account, or a mapped identity the bot writes as. */
+export type Subject = { kind: 'bot' } | { kind: 'identity'; user: string; groups: string[] };
+
+function subjectName(subject: Subject): string {
+  return subject.kind === 'bot' ? 'the bot' : `${subject.user} (mapped identity)`;
+}
+
+function ruleAdvice(r: AccessResult, namespace: string, subject: Subject): string {
+  const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+  const names = r.name ? `, resourceNames ["${r.name}"]` : '';
+  const rule = `apiGroups ["${r.group ?? ''}"], resources ["${resource}"]${names}, verbs ["${r.verb}"]`;
+  const again = ' — then run `/eafix doctor` again.';
+  if (r.clusterWide) return `Add to the bot's ClusterRole (bound with a ClusterRoleBinding): ${rule}${again}`;
+  if (subject.kind === 'bot') return `Add to the bot's Role in ${r.namespace ?? namespace}: ${rule}${again}`;
+  const bound = [`User ${subject.user}`, ...subject.groups.map((g) => `Group ${g}`)].join(' or ');
+  return `Add to a Role in ${namespace} bound to ${bound}: ${rule}${again}`;
+}
 
 /** One row for all allowed verbs, one failing row (with the RBAC rule to add) per denied verb. */
-export function permissionChecks(results: readonly AccessResult[], namespace: string): CheckResult[] {
+export function permissionChecks(results: readonly (AccessResult & { usedBy?: readonly string[] })[], namespace: string, subject: Subject = { kind: 'bot' }): CheckResult[] {
   const denied = results.filter((r) => !r.allowed);
   const allowed = results.filter((r) => r.allowed);
   const rows: CheckResult[] = [];
+  const suffix = subject.kind === 'bot' ? '' : ` of ${subject.user}`;
   if (allowed.length) {
-    rows.push({ name: 'Kubernetes permissions', status: denied.length ? 'warn' : 'pass', detail: `${allowed.length} of ${results.length} allowed: ${allowed.map(what).join(', ')}` });
+    rows.push({ name: `Kubernetes permissions${suffix}`, status: denied.length ? 'warn' : 'pass', detail: `${allowed.length} of ${results.length} allowed: ${allowed.map(what).join(', ')}` });
   }
   for (const r of denied) {
-    const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+    const scope = r.clusterWide ? 'cluster-wide' : `in ${r.namespace ?? namespace}`;
+    const needed = r.usedBy?.length ? `; needed by ${r.usedBy.join(', ')}` : '';
     rows.push({
-      name: `Kubernetes permission: ${what(r)}`,
+      name: `Kubernetes permission${suffix}: ${what(r)}`,
       status: 'fail',
-      detail: `denied in ${namespace} (${r.reason})`,
-      advice: `Add to the bot's Role in ${namespace}: apiGroups ["${r.group ?? ''}"], resources ["${resource}"], verbs ["${r.verb}"] — then run \`/eafix doctor\` again.`,
+      detail: `denied to ${subjectName(subject)} ${scope} (${r.reason})${needed}`,
+      advice: ruleAdvice(r, namespace, subject),
     });
   }
   return rows;
+}
+
+/** When the bot cannot even ask as a mapped identity (it may not impersonate it), say whose rights are unknown. */
+export function identityUnknown(identity: MappedIdentity, reason: string): CheckResult {
+  return {
+    name: `Kubernetes permissions of ${identity.user}`,
+    status: 'fail',
+    detail: `could not ask as ${identity.user}: ${reason}`,
+    advice: 'Let the bot impersonate this identity first (see the impersonate rows), then run `/eafix doctor` again.',
+  };
 }
 
 export function healthCheck(deployments: readonly DeploymentStatus[], environment: string): CheckResult {

@@ -5,15 +5,20 @@ import { readKpis } from '../../monitoring/kpis.ts';
 import { environmentInput } from '../cluster-inputs.ts';
 import { defineAction } from '../define-action.ts';
 import { context, header, sections } from '../reply.ts';
+import type { AccessCheck, Cluster } from '../../cluster/cluster.ts';
+import { accessKey } from '../../cluster/required-access.ts';
 import {
   healthCheck,
+  identityAccess,
+  identityUnknown,
   impersonationAccess,
   permissionChecks,
   prometheusChecks,
-  requiredAccess,
+  requiredAccessFor,
   scheduleChecks,
   type CheckResult,
   type CheckStatus,
+  type MappedIdentity,
 } from './doctor-checks.ts';
 import { monitoringOf, type Probe } from './monitoring-deps.ts';
 import { slackChecks } from './slack-checks.ts';
@@ -44,6 +49,39 @@ async function probeCheck(name: string, probe: Probe, advice: string): Promise<C
   return result.ok ? { name, status: 'pass', detail: result.value } : { name, status: 'fail', detail: result.reason, advice };
 }
 
+/**
+ * The Kubernetes rights: the bot's own (with the right to impersonate each mapped identity, asked
+ * cluster-wide) and, with impersonation on, each mapped identity's write rights asked AS that identity.
+ */
+async function kubernetesPermissionChecks(cluster: Cluster, environment: string, namespace: string, identities: readonly MappedIdentity[]): Promise<CheckResult[]> {
+  const own = requiredAccessFor(identities.length > 0);
+  const usedBy = new Map(own.map((c) => [accessKey(c), c.usedBy]));
+  const withUse = <T extends AccessCheck>(r: T) => ({ ...r, usedBy: usedBy.get(accessKey(r)) ?? [] });
+  const review = await bounded(() => cluster.accessReview(environment, [...own, ...impersonationAccess(identities)]));
+  if (!review.ok) {
+    return [{ name: 'Kubernetes permissions', status: 'fail', detail: `could not ask the cluster (SelfSubjectAccessReview): ${review.reason}`, advice: 'Fix the cluster connection first; the bot also needs "create selfsubjectaccessreviews" (every authenticated user has it by default).' }];
+  }
+  const rows = permissionChecks(review.value.map(withUse), namespace);
+  const writes = identityAccess();
+  const writeUse = new Map(writes.map((c) => [accessKey(c), c.usedBy]));
+  const perIdentity = await Promise.all(
+    identities.map(async (identity) => {
+      const answer = await bounded(() => cluster.accessReview(environment, writes, { as: identity }));
+      if (!answer.ok) return [identityUnknown(identity, answer.reason)];
+      const results = answer.value.map((r) => ({ ...r, usedBy: writeUse.get(accessKey(r)) ?? [] }));
+      return permissionChecks(results, namespace, { kind: 'identity', user: identity.user, groups: identity.groups });
+    }),
+  );
+  return [...rows, ...perIdentity.flat()];
+}
+
+/** The distinct mapped identities (several roles may map to the same one). */
+function mappedIdentities(mapping: Record<string, MappedIdentity> | undefined): MappedIdentity[] {
+  const seen = new Map<string, MappedIdentity>();
+  for (const identity of Object.values(mapping ?? {})) seen.set(`${identity.user}|${[...identity.groups].sort().join(',')}`, identity);
+  return [...seen.values()];
+}
+
 const icons: Record<CheckStatus, string> = { pass: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
 
 export function doctorReport(environment: string, checks: readonly CheckResult[]) {
@@ -67,14 +105,14 @@ export const doctor = defineAction({
   run: async ({ environment }, { deps }) => {
     const monitoring = monitoringOf(deps);
     const namespace = namespaceFor(deps.topology, environment);
-    const access = [...requiredAccess, ...(Object.keys(deps.impersonation ?? {}).length ? impersonationAccess : [])];
+    const identities = mappedIdentities(deps.impersonation);
     const installation = slackChecks(deps.slackInstallation);
     const [slack, postgres, redis, status, review, ready, readings, schedules] = await Promise.all([
       probeCheck('Slack', monitoring.probes.slack, 'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.'),
       probeCheck('PostgreSQL', monitoring.probes.postgres, 'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.'),
       probeCheck('Redis', monitoring.probes.redis, 'Check REDIS_URL and that Redis is up; runs, timers and digests wait for it.'),
       bounded(() => deps.cluster.status(environment)),
-      bounded(() => deps.cluster.accessReview(environment, access)),
+      kubernetesPermissionChecks(deps.cluster, environment, namespace, identities),
       monitoring.prometheus ? bounded(() => monitoring.prometheus!.ready()) : Promise.resolve(undefined),
       monitoring.prometheus ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace }) : Promise.resolve([]),
       bounded(() => monitoring.publisher.schedules()),
@@ -85,8 +123,7 @@ export const doctor = defineAction({
     } else {
       checks.push({ name: 'Kubernetes API', status: 'fail', detail: status.reason, advice: status.hints.join(' ') || 'Check KUBECONFIG (or the in-cluster service account) and that the API server is reachable from the bot.' });
     }
-    if (review.ok) checks.push(...permissionChecks(review.value, namespace));
-    else checks.push({ name: 'Kubernetes permissions', status: 'fail', detail: `could not ask the cluster (SelfSubjectAccessReview): ${review.reason}`, advice: 'Fix the cluster connection first; the bot also needs "create selfsubjectaccessreviews" (every authenticated user has it by default).' });
+    checks.push(...review);
     if (status.ok) checks.push(healthCheck(status.value, environment));
     const readiness = ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
     checks.push(...prometheusChecks(Boolean(monitoring.prometheus), monitoring.prometheus?.url, readiness, readings));

@@ -12,7 +12,7 @@ import type { Colour, Topology } from '../../config/topology.ts';
 import { AccessControl, type AccessRule } from './access.ts';
 import { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
-import { Failures, type ApiErrorRule } from './failures.ts';
+import { Failures, type ApiErrorRule, type RequestMatch } from './failures.ts';
 import { IdGenerator } from './ids.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import { Kubelet } from './kubelet.ts';
@@ -22,6 +22,7 @@ import { parseLabelSelector } from './selectors.ts';
 import { ApiServer, type DownMode, type RecordedRequest, type RecordedWrite } from './server.ts';
 import { Store } from './store.ts';
 import { resolveTiming, type Timing } from './timing.ts';
+import { generateClusterTls, type ClusterTls } from './tls.ts';
 import type { CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
 
 export interface ClusterSimulatorOptions {
@@ -33,6 +34,11 @@ export interface ClusterSimulatorOptions {
   timing?: Partial<Timing>;
   /** When set, every API request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Serve HTTPS with a freshly generated CA (in the kubeconfig), as kubectl needs to send a token.
+   * Default: plain HTTP.
+   */
+  tls?: boolean;
   now?: () => number;
 }
 
@@ -55,6 +61,7 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   private readonly controller: Controller;
   private readonly server: ApiServer;
   private readonly token: string | undefined;
+  private readonly tls: ClusterTls | undefined;
   private loop: NodeJS.Timeout | undefined;
 
   constructor(opts: ClusterSimulatorOptions) {
@@ -72,7 +79,8 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     this.kubelet = new Kubelet(this.store, events, this.failures, ids, this.timing);
     this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
     const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, watches: new Set() };
-    this.server = new ApiServer(deps, this.failures, opts.token);
+    this.tls = opts.tls ? generateClusterTls(this.now()) : undefined;
+    this.server = new ApiServer(deps, this.failures, opts.token, this.tls);
     seedCluster(this.store, this.controller, {
       topology: opts.topology,
       environments: opts.environments ?? Object.keys(opts.topology.environments),
@@ -105,11 +113,16 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   }
 
   kubeConfig(namespace?: string): KubeConfig {
-    return buildKubeConfig({ server: this.url, token: this.token, namespace });
+    return buildKubeConfig({ server: this.url, token: this.token, namespace, caPem: this.tls?.caPem });
   }
 
   kubeconfigYaml(namespace?: string): string {
-    return kubeconfigYaml({ server: this.url, token: this.token, namespace });
+    return kubeconfigYaml({ server: this.url, token: this.token, namespace, caPem: this.tls?.caPem });
+  }
+
+  /** PEM of the CA behind the HTTPS listener (undefined over plain HTTP). */
+  get caPem(): string | undefined {
+    return this.tls?.caPem;
   }
 
   /** Runs one reconcile pass now. */
@@ -229,6 +242,26 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
 
   injectApiError(rule: ApiErrorRule): void {
     this.failures.injectApiError(rule);
+  }
+
+  /** The next matching request is carried out, but its answer is lost (the connection is cut). */
+  loseAnswer(match: RequestMatch, times = 1): void {
+    this.failures.loseAnswer(match, times);
+  }
+
+  /** Runs `run` just before the next matching request is handled (e.g. a concurrent write). */
+  beforeNextRequest(match: RequestMatch, run: () => void): void {
+    this.failures.beforeNext(match, run);
+  }
+
+  /** Changes a stored deployment as another writer would (a new resourceVersion, a watch event). */
+  editDeployment(namespace: string, name: string, edit: (d: Deployment) => void): Deployment {
+    const d = this.store.get<Deployment>('deployments', namespace, name);
+    if (!d) throw new Error(`no deployment ${namespace}/${name}`);
+    edit(d);
+    const updated = this.store.update('deployments', d);
+    this.tick();
+    return updated;
   }
 
   setLatency(ms: number, options?: { pathIncludes?: string }): void {

@@ -12,7 +12,8 @@ import { podStage, type PodRuntime } from './pods.ts';
 import { targetSizes, rollingParams, type SetState } from './rollout.ts';
 import type { Store } from './store.ts';
 import type { Timing } from './timing.ts';
-import type { Condition, Deployment, DeploymentStatus, K8sObject } from './types.ts';
+import { syncReplicaSets } from './replicasets.ts';
+import type { Condition, Deployment, DeploymentStatus, K8sObject, PodTemplate } from './types.ts';
 import { syncEndpoints } from './endpoints.ts';
 import { nextConditions } from './conditions.ts';
 
@@ -20,6 +21,8 @@ export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
 interface DeploymentState {
   sizes: Map<string, number>;
+  /** The pod template behind each hash, for the stored ReplicaSets (and so `rollout undo`). */
+  templates: Map<string, PodTemplate>;
   rsUids: Map<string, string>;
   revisions: Map<string, number>;
   currentHash?: string;
@@ -29,6 +32,8 @@ interface DeploymentState {
 export class Controller {
   private readonly states = new Map<string, DeploymentState>();
   private endpointsDirty = true;
+  /** Last ReplicaSet written per set (see syncReplicaSets). */
+  private readonly replicaSetsWritten = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -52,7 +57,7 @@ export class Controller {
     const k = `${d.metadata.namespace ?? ''}/${d.metadata.name}`;
     let s = this.states.get(k);
     if (!s) {
-      s = { sizes: new Map(), rsUids: new Map(), revisions: new Map(), lastActivity: this.clock() };
+      s = { sizes: new Map(), templates: new Map(), rsUids: new Map(), revisions: new Map(), lastActivity: this.clock() };
       this.states.set(k, s);
     }
     return s;
@@ -64,6 +69,7 @@ export class Controller {
     const hash = templateHash(d.spec.template);
     const uid = this.ids.uid();
     s.sizes.set(hash, d.spec.replicas ?? 1);
+    s.templates.set(hash, structuredClone(d.spec.template));
     s.rsUids.set(hash, uid);
     s.revisions.set(hash, 1);
     s.currentHash = hash;
@@ -89,6 +95,7 @@ export class Controller {
     const existed = s.sizes.has(hash);
     if (!existed) {
       s.sizes.set(hash, 0);
+      s.templates.set(hash, structuredClone(d.spec.template));
       s.rsUids.set(hash, this.ids.uid());
     }
     if (!s.revisions.has(hash) || hashChanged) s.revisions.set(hash, Math.max(0, ...s.revisions.values()) + 1);
@@ -111,6 +118,16 @@ export class Controller {
     }
     for (const [h, size] of s.sizes) this.enforceSize(d, h, size, s, pods.filter((p) => p.hash === h), now);
     this.writeStatus(d, s, hash, hashChanged || (!existed && s.sizes.size > 1), now);
+    const all = pods;
+    const snapshots = [...s.sizes].map(([h, size]) => ({
+      hash: h,
+      uid: s.rsUids.get(h) ?? '',
+      size,
+      revision: s.revisions.get(h) ?? 1,
+      template: s.templates.get(h) ?? d.spec.template,
+      pods: all.filter((p) => p.hash === h),
+    }));
+    syncReplicaSets(this.store, this.store.get<Deployment>('deployments', ns, d.metadata.name) ?? d, snapshots, now, this.replicaSetsWritten);
   }
 
   /** The ReplicaSet controller's job: make the live pods of one hash match its size. */

@@ -16,6 +16,14 @@ export interface ApiErrorRule {
   times?: number;
   reason?: string;
   message?: string;
+  /** Sent as the Retry-After header and in the Status details, as the API server does for 429s. */
+  retryAfterSeconds?: number;
+}
+
+/** Requests to match by method and path. */
+export interface RequestMatch {
+  method?: string;
+  pathIncludes: string;
 }
 
 export interface LatencyRule {
@@ -28,6 +36,8 @@ export class Failures {
   private readonly podFailures = new Map<string, Map<PodFailureKind, number>>();
   private apiErrors: (ApiErrorRule & { remaining: number })[] = [];
   private latencies: LatencyRule[] = [];
+  private lostAnswers: (RequestMatch & { remaining: number })[] = [];
+  private hooks: (RequestMatch & { run: () => void })[] = [];
 
   injectPodFailure(namespace: string, deployment: string, kind: PodFailureKind, now: number): void {
     const k = `${namespace}/${deployment}`;
@@ -58,7 +68,33 @@ export class Failures {
     rule.remaining--;
     this.apiErrors = this.apiErrors.filter((r) => r.remaining > 0);
     const reason = rule.reason ?? reasonForCode(rule.status);
-    return new ApiError(rule.status, reason, rule.message ?? `injected failure: ${reason} (${rule.status})`);
+    const details = rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : undefined;
+    return new ApiError(rule.status, reason, rule.message ?? `injected failure: ${reason} (${rule.status})`, details);
+  }
+
+  /** The next matching request is handled (a write is stored), then its connection is cut before the answer. */
+  loseAnswer(match: RequestMatch, times = 1): void {
+    this.lostAnswers.push({ ...match, remaining: times });
+  }
+
+  takeLostAnswer(method: string, path: string): boolean {
+    const rule = this.lostAnswers.find((r) => r.remaining > 0 && matches(r, method, path));
+    if (!rule) return false;
+    rule.remaining--;
+    this.lostAnswers = this.lostAnswers.filter((r) => r.remaining > 0);
+    return true;
+  }
+
+  /** Runs `run` just before the next matching request is handled: a concurrent writer, a moving world. */
+  beforeNext(match: RequestMatch, run: () => void): void {
+    this.hooks.push({ ...match, run });
+  }
+
+  runHook(method: string, path: string): void {
+    const hook = this.hooks.find((h) => matches(h, method, path));
+    if (!hook) return;
+    this.hooks = this.hooks.filter((h) => h !== hook);
+    hook.run();
   }
 
   /** A rule without `pathIncludes` replaces the global latency; path rules add to the list. */
@@ -77,8 +113,14 @@ export class Failures {
   }
 
   clear(): void {
+    this.lostAnswers = [];
+    this.hooks = [];
     this.podFailures.clear();
     this.apiErrors = [];
     this.latencies = [];
   }
+}
+
+function matches(m: RequestMatch, method: string, path: string): boolean {
+  return path.includes(m.pathIncludes) && (!m.method || m.method.toUpperCase() === method);
 }

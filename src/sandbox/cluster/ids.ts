@@ -55,11 +55,29 @@ export function stableStringify(value: unknown): string {
 /** FNV-1a over the template, encoded like the ReplicaSet pod-template-hash. */
 const hashCache = new Map<string, string>();
 
+/**
+ * Drops nulls and empty objects, which typed clients add when they re-encode a template
+ * (`creationTimestamp: null`, `resources: {}`): the template `rollout undo` sends back must hash
+ * like the one it came from, as Kubernetes compares templates after defaulting.
+ */
+function pruneEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruneEmpty);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const pruned = pruneEmpty(v);
+    if (pruned === null || pruned === undefined) continue;
+    if (typeof pruned === 'object' && !Array.isArray(pruned) && Object.keys(pruned).length === 0) continue;
+    out[k] = pruned;
+  }
+  return out;
+}
+
 export function templateHash(template: unknown): string {
   const raw = JSON.stringify(template);
   const cached = hashCache.get(raw);
   if (cached) return cached;
-  const hash = computeTemplateHash(stableStringify(template));
+  const hash = computeTemplateHash(stableStringify(pruneEmpty(template)));
   if (hashCache.size > 1000) hashCache.clear();
   hashCache.set(raw, hash);
   return hash;

@@ -91,13 +91,44 @@ function valueAtPath(obj: unknown, path: string): string | undefined {
   return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
 }
 
-/** Field selectors (`metadata.name=x,status.phase!=Running`) on any dotted path. */
-export function parseFieldSelector(selector: string | undefined): (obj: K8sObject) => boolean {
+/** The field labels each resource supports, as the API server registers them; others answer 400. */
+const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
+const FIELD_LABELS: Record<string, readonly string[]> = {
+  pods: [...COMMON_FIELDS, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
+  events: [
+    ...COMMON_FIELDS,
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  'events.k8s.io': [...COMMON_FIELDS, 'regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'regarding.apiVersion', 'reason', 'reportingController', 'type'],
+  namespaces: [...COMMON_FIELDS, 'status.phase'],
+  jobs: [...COMMON_FIELDS, 'status.successful'],
+};
+
+/**
+ * Field selectors (`metadata.name=x,status.phase!=Running`) on the field labels `resource` supports;
+ * any other label is refused with the API server's 400.
+ */
+export function parseFieldSelector(selector: string | undefined, resource?: string, gvr?: string): (obj: K8sObject) => boolean {
   if (!selector) return () => true;
+  const supported = resource ? (FIELD_LABELS[resource] ?? COMMON_FIELDS) : undefined;
   const reqs = splitTerms(selector).map((term) => {
     const m = /^([\w.]+)\s*(==|!=|=)\s*(.*)$/.exec(term);
-    if (!m) throw badRequest(`invalid field selector: "${term}"`);
-    return { path: m[1] ?? '', negate: m[2] === '!=', value: m[3] ?? '' };
+    if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
+    const path = m[1] ?? '';
+    if (supported && !supported.includes(path)) {
+      throw badRequest(`Unable to find "${gvr ?? resource}" that match label selector "", field selector "${selector}": field label not supported: ${path}`);
+    }
+    return { path: path === 'source' ? 'source.component' : path, negate: m[2] === '!=', value: m[3] ?? '' };
   });
   return (obj) =>
     reqs.every((r) => {

@@ -4,13 +4,15 @@
  * simulate an unreachable cluster.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { DEFAULT_USER, type Identity } from './access.ts';
+import { DEFAULT_GROUPS, DEFAULT_USER, type Identity } from './access.ts';
 import type { Failures } from './failures.ts';
 import { sendJson, type RequestContext } from './routes/context.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { route } from './routes/router.ts';
 import { ApiError } from './status.ts';
+import type { ClusterTls } from './tls.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -55,11 +57,13 @@ export class ApiServer {
     private readonly deps: ApiDeps,
     private readonly failures: Failures,
     private readonly token: string | undefined,
+    /** Serve HTTPS with this certificate (signed by its CA) instead of plain HTTP. */
+    private readonly tls?: ClusterTls,
   ) {}
 
   get url(): string {
     if (!this.port) throw new Error('cluster simulator is not started');
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   async start(port = 0): Promise<void> {
@@ -69,7 +73,8 @@ export class ApiServer {
   }
 
   private listen(port: number): Promise<Server> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const server: Server = this.tls ? createTlsServer({ key: this.tls.keyPem, cert: this.tls.certPem }, handler) : createServer(handler);
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket) => {
       if (this.down === 'drop') {
@@ -134,11 +139,27 @@ export class ApiServer {
     });
   }
 
+  /**
+   * The effective caller. Like Kubernetes, each `Impersonate-Group` header line is one group (never
+   * split on commas), the impersonated user gets `system:authenticated`, and groups without a user
+   * are an error (answered in `handle`).
+   */
   private identity(req: IncomingMessage): Identity {
     const user = req.headersDistinct['impersonate-user']?.[0];
-    const groups = (req.headersDistinct['impersonate-group'] ?? []).flatMap((g) => g.split(',').map((x) => x.trim()));
-    if (user) return { user, groups: groups.length > 0 ? groups : ['system:authenticated'] };
-    return { user: DEFAULT_USER, groups: ['system:serviceaccounts', 'system:authenticated', ...groups] };
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    if (user) return { user, groups: [...groups, 'system:authenticated'], impersonatedBy: DEFAULT_USER };
+    return { user: DEFAULT_USER, groups: DEFAULT_GROUPS };
+  }
+
+  /** The API server's impersonation filter: malformed headers are a 500, missing rights a 403. */
+  private impersonationError(req: IncomingMessage, identity: Identity): ApiError | undefined {
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    if (!identity.impersonatedBy) {
+      if (groups.length === 0) return undefined;
+      const requested = groups.map((g) => `{Group  ${g}  authentication.k8s.io/v1  }`).join(' ');
+      return new ApiError(500, 'InternalError', `Internal error occurred: requested [${requested}] without impersonating a user`);
+    }
+    return this.deps.access.impersonationForbidden({ user: DEFAULT_USER, groups: DEFAULT_GROUPS }, { user: identity.user, groups });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -158,7 +179,7 @@ export class ApiServer {
       headers: {
         ...(auth ? { authorization: auth.startsWith('Bearer ') ? 'Bearer <redacted>' : '<redacted>' } : {}),
         ...(req.headers['impersonate-user'] ? { impersonateUser: identity.user } : {}),
-        ...(req.headersDistinct['impersonate-group'] ? { impersonateGroups: identity.groups } : {}),
+        ...(req.headersDistinct['impersonate-group'] ? { impersonateGroups: req.headersDistinct['impersonate-group'] } : {}),
         ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
         ...(req.headers.accept ? { accept: req.headers.accept } : {}),
       },
@@ -191,12 +212,23 @@ export class ApiServer {
       if (this.token !== undefined && !PUBLIC_PATHS.has(url.pathname) && auth !== `Bearer ${this.token}`) {
         throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       }
+      const impersonation = this.impersonationError(req, identity);
+      if (impersonation) throw impersonation;
       const injected = this.failures.takeApiError(method, url.pathname);
       if (injected) throw injected;
+      this.failures.runHook(method, url.pathname);
+      if (this.failures.takeLostAnswer(method, url.pathname)) {
+        // Handle the request for real, then cut the connection instead of answering.
+        res.end = (() => {
+          req.socket.destroy();
+          return res;
+        }) as typeof res.end;
+      }
       route(ctx, this.deps);
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
-      sendJson(res, apiErr.code, apiErr.toStatus());
+      const retryAfter = apiErr.details?.retryAfterSeconds;
+      sendJson(res, apiErr.code, apiErr.toStatus(), retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {});
     }
     // Watches stay open; record their status as soon as the head is sent.
     if (res.headersSent) settle();

@@ -163,7 +163,7 @@ export interface CoreEvent extends K8sObject {
 }
 
 /** The resources the simulator stores, by their REST plural. */
-export type ResourceKind = 'deployments' | 'pods' | 'services' | 'endpoints' | 'events' | 'namespaces';
+export type ResourceKind = 'deployments' | 'replicasets' | 'pods' | 'services' | 'endpoints' | 'events' | 'namespaces';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

@@ -5,6 +5,7 @@
 import { k8sName } from '../../config/topology.ts';
 import { stableStringify } from './ids.ts';
 import { matchLabels } from './selectors.ts';
+import { badRequest } from './status.ts';
 import type { StatusCause } from './status.ts';
 import type { Deployment, K8sObject, Service } from './types.ts';
 
@@ -26,10 +27,15 @@ function stringMap(field: string, value: unknown, causes: StatusCause[]): void {
   }
 }
 
-export function validateReplicas(field: string, value: unknown, causes: StatusCause[]): void {
-  if (value === undefined) return;
+/**
+ * A value of the wrong JSON type never reaches validation in Kubernetes: decoding fails first, and
+ * that is a 400 BadRequest, where a well-typed but invalid value is a 422 Invalid.
+ */
+export function validateReplicas(field: string, value: unknown, causes: StatusCause[], struct = 'DeploymentSpec'): void {
+  if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    causes.push(invalidValue(field, value, `${field} in body must be of type integer: "${typeof value}"`));
+    const type = typeof value === 'number' ? `number ${value}` : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+    throw badRequest(`json: cannot unmarshal ${type} into Go struct field ${struct}.${field} of type int32`);
   } else if (value < 0) {
     causes.push(invalidValue(field, value, 'must be greater than or equal to 0'));
   }

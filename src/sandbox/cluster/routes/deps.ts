@@ -30,6 +30,7 @@ const READ = ['get', 'list', 'watch'] as const;
 
 export const RESOURCES: readonly ResourceDef[] = [
   { resource: 'deployments', group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true, verbs: [...READ, 'update', 'patch'], shortNames: ['deploy'] },
+  { resource: 'replicasets', group: 'apps', version: 'v1', kind: 'ReplicaSet', namespaced: true, verbs: READ, shortNames: ['rs'] },
   { resource: 'pods', group: '', version: 'v1', kind: 'Pod', namespaced: true, verbs: [...READ, 'delete'], shortNames: ['po'] },
   { resource: 'services', group: '', version: 'v1', kind: 'Service', namespaced: true, verbs: [...READ, 'update', 'patch'], shortNames: ['svc'] },
   { resource: 'endpoints', group: '', version: 'v1', kind: 'Endpoints', namespaced: true, verbs: READ, shortNames: ['ep'] },

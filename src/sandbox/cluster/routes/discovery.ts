@@ -1,6 +1,7 @@
 /** Minimal discovery: /version, /api, /apis and the per-group resource lists. */
 import { sendJson, sendText, type RequestContext } from './context.ts';
 import { RESOURCES } from './deps.ts';
+import { EVENTS_GROUP, METRICS_GROUP } from './extra-apis.ts';
 
 export const SIMULATED_VERSION = {
   major: '1',
@@ -17,6 +18,8 @@ export const SIMULATED_VERSION = {
 const GROUPS = [
   { name: 'apps', version: 'v1' },
   { name: 'authorization.k8s.io', version: 'v1' },
+  EVENTS_GROUP,
+  METRICS_GROUP,
 ];
 
 interface ApiResource {
@@ -37,6 +40,12 @@ function resourceList(group: string, version: string) {
     if (r.resource === 'pods') return [main, { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }];
     return [main];
   });
+  if (group === EVENTS_GROUP.name) {
+    resources.push({ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] });
+  }
+  if (group === METRICS_GROUP.name) {
+    resources.push({ name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] });
+  }
   if (group === 'authorization.k8s.io') {
     resources.push({ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] });
   }

@@ -7,6 +7,7 @@ import type { Deployment, K8sObject, Service } from '../types.ts';
 import { validateDeployment, validateService } from '../validation.ts';
 import { boolParam, intParam, parseBody, sendJson, type RequestContext } from './context.ts';
 import type { ApiDeps, ResourceDef } from './deps.ts';
+import { toTable, wantsTable } from './table.ts';
 import { startWatch } from './watch.ts';
 
 function typed(def: ResourceDef, obj: K8sObject): K8sObject {
@@ -21,7 +22,8 @@ export function getObject(deps: ApiDeps, def: ResourceDef, ns: string | undefine
 
 export function list(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined): void {
   const labels = parseLabelSelector(ctx.query.get('labelSelector') ?? undefined);
-  const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined);
+  const gvr = `${def.group}/${def.version}, Resource=${def.resource}`;
+  const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined, def.resource, gvr);
   const matches = (o: K8sObject) => labels(o.metadata.labels) && fields(o);
   if (boolParam(ctx.query, 'watch')) {
     startWatch(ctx, deps, {
@@ -39,11 +41,13 @@ export function list(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: s
     .filter(matches)
     .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
   const limit = intParam(ctx.query, 'limit');
+  const page = limit !== undefined && limit > 0 ? items.slice(0, limit) : items;
+  if (wantsTable(ctx)) return sendJson(ctx.res, 200, toTable(def.resource, page as K8sObject[], deps.clock(), String(deps.store.currentResourceVersion)));
   sendJson(ctx.res, 200, {
     apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
     kind: `${def.kind}List`,
     metadata: { resourceVersion: deps.store.currentResourceVersion },
-    items: limit !== undefined && limit > 0 ? items.slice(0, limit) : items,
+    items: page,
   });
 }
 

@@ -1,12 +1,16 @@
 /** Maps a request to its handler after checking access for the (impersonated) caller. */
 import { ApiError } from '../status.ts';
 import { selfSubjectAccessReview } from './authorization.ts';
-import { boolParam, parseApiPath, sendJson, type RequestContext } from './context.ts';
+import { boolParam, parseApiPath, sendJson, type ApiPath, type RequestContext } from './context.ts';
 import { findResource, type ApiDeps } from './deps.ts';
 import { discovery } from './discovery.ts';
+import { openapi } from './openapi.ts';
 import { podLogs } from './pod-logs.ts';
 import { deletePod, getObject, list, methodNotAllowed, patch, replace } from './resources.ts';
+import { APPLY_CONTENT_TYPE, serverSideApply } from './apply.ts';
+import { EVENTS_GROUP, extraApi, METRICS_GROUP } from './extra-apis.ts';
 import { scale } from './scale.ts';
+import { toTable, wantsTable } from './table.ts';
 
 function pathNotFound(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {
@@ -31,13 +35,25 @@ function verbFor(ctx: RequestContext, hasName: boolean): string {
   }
 }
 
+function isExtraApi(p: ApiPath): boolean {
+  if (p.subresource !== undefined) return false;
+  if (p.group === METRICS_GROUP.name && p.version === METRICS_GROUP.version) return p.resource === 'pods';
+  return p.group === EVENTS_GROUP.name && p.version === EVENTS_GROUP.version && p.resource === 'events';
+}
+
 export function route(ctx: RequestContext, deps: ApiDeps): void {
-  if (ctx.method === 'GET' && discovery(ctx)) return;
+  if (ctx.method === 'GET' && (discovery(ctx) || openapi(ctx))) return;
   if (ctx.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
     if (ctx.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return selfSubjectAccessReview(ctx, deps.access);
   }
   const p = parseApiPath(ctx.path);
+  if (p && isExtraApi(p)) {
+    if (ctx.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const refused = deps.access.forbidden(ctx.identity, { verb: verbFor(ctx, p.name !== undefined), resource: p.resource, group: p.group, namespace: p.namespace, name: p.name });
+    if (refused) throw refused;
+    return extraApi(ctx, deps, p);
+  }
   const def = p ? findResource(p.group, p.version, p.resource) : undefined;
   if (!p || !def || (!def.namespaced && p.namespace !== undefined)) throw pathNotFound();
 
@@ -67,12 +83,14 @@ export function route(ctx: RequestContext, deps: ApiDeps): void {
   }
   if (!def.verbs.includes(verb)) throw methodNotAllowed(ctx.method, def);
   switch (ctx.method) {
-    case 'GET':
-      return sendJson(ctx.res, 200, getObject(deps, def, ns, p.name));
+    case 'GET': {
+      const obj = getObject(deps, def, ns, p.name);
+      return sendJson(ctx.res, 200, wantsTable(ctx) ? toTable(def.resource, [obj], deps.clock(), obj.metadata.resourceVersion) : obj);
+    }
     case 'PUT':
       return replace(ctx, deps, def, ns, p.name);
     case 'PATCH':
-      return patch(ctx, deps, def, ns, p.name);
+      return ctx.contentType === APPLY_CONTENT_TYPE ? serverSideApply(ctx, deps, def, ns, p.name) : patch(ctx, deps, def, ns, p.name);
     case 'DELETE':
       return deletePod(ctx, deps, def, ns ?? 'default', p.name);
     default:

@@ -26,7 +26,7 @@ function applyScale(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, d: Dep
   const causes: StatusCause[] = [];
   const replicas = s.spec?.replicas;
   if (replicas === undefined) causes.push({ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' });
-  validateReplicas('spec.replicas', replicas, causes);
+  validateReplicas('spec.replicas', replicas, causes, 'ScaleSpec');
   if (causes.length > 0) throw invalid('Scale', 'autoscaling', d.metadata.name, causes);
   const { resourceVersion: _rv, ...metadata } = d.metadata;
   const updated = commit(ctx, deps, def, d, { ...d, metadata, spec: { ...d.spec, replicas } }) as Deployment;
