@@ -45,6 +45,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          // A bound for a hung test, not a speed check: a busy machine makes whole user stories slow.
+          testTimeout: 120_000,
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...fastTier],
           globalSetup: ['test/support/global-setup.ts'],

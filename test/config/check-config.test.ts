@@ -79,5 +79,5 @@ describe('eafix check-config', () => {
     const good = await cli(['check-config', examplePolicyPath]);
     expect(good.out).toContain('Configuration is valid');
     expect(good.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -6,8 +6,9 @@ const ops = 'eafix-ops';
 let world: TestWorld;
 
 beforeAll(async () => {
-  // One post per two seconds per channel, no burst: the second post in a row is answered 429.
-  world = await startWorld('digest_429', { rateLimits: { postMessagePerChannelPerSecond: 0.5, postMessageBurst: 1 } });
+  // One post per twenty seconds per channel, no burst: the second post in a row is answered 429, however
+  // slowly a busy machine gets the digest to its first attempt.
+  world = await startWorld('digest_429', { rateLimits: { postMessagePerChannelPerSecond: 0.05, postMessageBurst: 1 } });
 });
 afterAll(async () => {
   await world?.stop();
@@ -22,7 +23,7 @@ describe('a digest post answered 429', () => {
 
     const digest = await world.slack.waitFor(
       (emu) => emu.messages(ops).find((m) => textOf(m.blocks).includes('EAFIX daily digest')),
-      { description: 'the digest after the rate limit', timeoutMs: 15_000 },
+      { description: 'the digest after the rate limit', timeoutMs: 90_000 },
     );
     const postsToOps = () => world.slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage' && [ops, opsId].includes(String(c.args.channel)));
     // The emulator records a call just after answering it.

@@ -10,8 +10,9 @@ let world: TestWorld;
 let replica: RunningBot;
 
 beforeAll(async () => {
-  // Short delays stand in for the runbook's 15 and 30 minutes.
-  const policy = await policyWith({ escalation: { level2After: 300, level3After: 3_000, seniorEngineering: '@senior-eng' } });
+  // Short delays stand in for the runbook's 15 and 30 minutes. Level 3 comes well after level 2 so that
+  // on a busy machine level 2 (and an acknowledgement after it) still lands first, as in real life.
+  const policy = await policyWith({ escalation: { level2After: 300, level3After: 15_000, seniorEngineering: '@senior-eng' } });
   world = await startWorld('incident_escalation', { policy });
   // A second bot on the same database and Redis prefix: two timer workers take jobs from one queue.
   replica = await startBot({ env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'worker', host: '127.0.0.1' });
@@ -26,7 +27,7 @@ describe('escalation of an unacknowledged incident', { timeout: 180_000 }, () =>
     const incident = await declare(world, { title: 'Nobody is looking' });
     // The replica schedules the same timers too (a retried set-up): one job per level all the same.
     await replica.deps.incidents!.deps.timers.schedule({ incidentId: incident.id, kind: 'escalate', n: 2 }, 300);
-    await replica.deps.incidents!.deps.timers.schedule({ incidentId: incident.id, kind: 'escalate', n: 3 }, 3_000);
+    await replica.deps.incidents!.deps.timers.schedule({ incidentId: incident.id, kind: 'escalate', n: 3 }, 15_000);
 
     const page = await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 60_000 });
     expect(page.outcome).toBe('opened');
