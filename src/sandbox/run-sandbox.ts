@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { createLogger, type Logger } from '../logger.ts';
@@ -41,6 +42,14 @@ function sandboxPolicy(policy: Policy): Policy {
   };
 }
 
+/** The cluster's kubeconfig (CA and token) for kubectl, private to the user. */
+async function writeSandboxKubeconfig(yaml: string): Promise<string> {
+  const path = resolve('.sandbox-data/kubeconfig');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, yaml, { mode: 0o600 });
+  return path;
+}
+
 async function backingServices(logger: Logger, write: (line: string) => void) {
   const started: EmbeddedService[] = [];
   let databaseUrl = process.env.DATABASE_URL;
@@ -77,9 +86,12 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     schema,
     redisPrefix: `eafix-sandbox:${schema}`,
     logger,
+    clusterToken: randomBytes(16).toString('hex'),
   });
+  const kubeconfig = await writeSandboxKubeconfig(world.cluster.kubeconfigYaml('eafix-production'));
   const shell = new SandboxConsole(world, write);
   write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
+  write(`(simulated cluster at ${world.cluster.url}: KUBECONFIG=${kubeconfig} kubectl get pods -n eafix-production)`);
   write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
   write(`(digests on a schedule: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}; KPIs from the Prometheus emulator at ${world.prometheus.url})`);
   world.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
