@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { createLogger, type Logger } from '../logger.ts';
@@ -60,6 +61,14 @@ async function switchDigests(world: SandboxWorld, logger: Logger, on: boolean): 
   }
 }
 
+/** The cluster's kubeconfig (CA and token) for kubectl, private to the user. */
+async function writeSandboxKubeconfig(yaml: string): Promise<string> {
+  const path = resolve('.sandbox-data/kubeconfig');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, yaml, { mode: 0o600 });
+  return path;
+}
+
 async function backingServices(logger: Logger, write: (line: string) => void, options: SandboxOptions) {
   const started: EmbeddedService[] = [];
   let databaseUrl = options.databaseUrl;
@@ -94,12 +103,14 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   const schema = scripted ? `eafix_script_${randomBytes(3).toString('hex')}` : 'eafix_sandbox';
   const redisPrefix = `eafix-sandbox:${schema}`;
   const policy = sandboxPolicy(await loadPolicy(examplePolicyPath));
+  // kubectl needs HTTPS and a token; one token for the whole session, so the kubeconfig survives `reset`.
+  const clusterToken = randomBytes(16).toString('hex');
   const clean = async () => {
     await dropSchema(services.databaseUrl, schema);
     await deleteKeysWithPrefix(services.redisUrl, redisPrefix);
   };
   const open = async () => {
-    const started = await startSandboxWorld({ policy, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger });
+    const started = await startSandboxWorld({ policy, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger, clusterToken });
     started.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
     return started;
   };
@@ -114,11 +125,15 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
         world = undefined;
         await clean();
         world = await open();
+        // A new cluster has a new CA: the kubeconfig follows it.
+        await writeSandboxKubeconfig(world.cluster.kubeconfigYaml('eafix-production'));
         return world;
       },
       digests: (on) => switchDigests(world as SandboxWorld, logger, on),
     });
     write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
+    const kubeconfig = await writeSandboxKubeconfig(world.cluster.kubeconfigYaml('eafix-production'));
+    write(`(simulated cluster at ${world.cluster.url}: KUBECONFIG=${kubeconfig} kubectl get pods -n eafix-production)`);
     write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
     write(`(scheduled digests are off until \`/digests on\` (${world.policy.digests.map((d) => `${d.name} "${d.cron}"`).join(', ')}); KPIs from the Prometheus emulator at ${world.prometheus.url})`);
     if (options.scriptPath) {

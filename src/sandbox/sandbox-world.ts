@@ -68,6 +68,8 @@ export interface WorldOptions {
   jobs?: JobSettings;
   /** Extra environment variables, e.g. database timeouts. */
   env?: Record<string, string>;
+  /** Serve the cluster over HTTPS with a bearer token, as kubectl needs (the interactive sandbox). */
+  clusterToken?: string;
 }
 
 /** Slack emulator + the real bot wired to it + a signed request driver: the sandbox and the e2e tests. */
@@ -104,7 +106,11 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   const policy: Policy = { ...loaded, incidents: { ...loaded.incidents, pagerduty: { ...loaded.incidents.pagerduty, url: `${pagerduty.url}/v2/enqueue` } } };
   // The newest backup finished five hours ago: fresh by the example policy's 26 h warning.
   if (policy.monitoring.backups) prometheus.setResult(policy.monitoring.backups.query, 5 * 3600);
-  const cluster = new ClusterSimulator({ topology: policy.topology, ...(options.clusterTiming ? { timing: options.clusterTiming } : {}) });
+  const cluster = new ClusterSimulator({
+    topology: policy.topology,
+    ...(options.clusterTiming ? { timing: options.clusterTiming } : {}),
+    ...(options.clusterToken ? { token: options.clusterToken, tls: true } : {}),
+  });
   await cluster.start();
   let bot: RunningBot;
   try {

@@ -10,6 +10,7 @@ import type { CoreEvent, K8sObject, Pod } from '../types.ts';
 import type { ApiPath, RequestContext } from './context.ts';
 import { intParam, sendJson } from './context.ts';
 import type { ApiDeps } from './deps.ts';
+import { toTable, wantsTable } from './table.ts';
 
 export const METRICS_GROUP = { name: 'metrics.k8s.io', version: 'v1beta1' };
 export const EVENTS_GROUP = { name: 'events.k8s.io', version: 'v1' };
@@ -79,10 +80,13 @@ export function extraApi(ctx: RequestContext, deps: ApiDeps, p: ApiPath): void {
     return list(ctx, 'metrics.k8s.io/v1beta1', 'PodMetricsList', running.map((pod) => podMetrics(pod, now)), rv);
   }
   const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined, 'events.k8s.io', 'events.k8s.io/v1, Resource=events');
-  const events = deps.store
+  const pairs = deps.store
     .list<CoreEvent>('events', p.namespace)
-    .map(toEventV1)
-    .filter((e) => labels(e.metadata.labels) && fields(e));
+    .map((core) => ({ core, v1: toEventV1(core) }))
+    .filter(({ v1 }) => labels(v1.metadata.labels) && fields(v1) && (!p.name || v1.metadata.name === p.name));
+  // kubectl get prints both Event kinds with the same columns.
+  if (wantsTable(ctx) && (pairs.length > 0 || !p.name)) return sendJson(ctx.res, 200, toTable('events', pairs.map((x) => x.core), deps.clock(), rv));
+  const events = pairs.map((x) => x.v1);
   if (p.name) {
     const event = events.find((e) => e.metadata.name === p.name);
     if (!event) throw notFound('events', 'events.k8s.io', p.name);
