@@ -23,6 +23,9 @@ CREATE TABLE slack_outbox (
   -- A post attempt was made whose answer we may not have seen: look for the first copy before posting again.
   post_attempted    BOOLEAN NOT NULL DEFAULT false,
   next_attempt_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  -- Why it waits: 'backoff' (Slack or the network failed; retried early once Slack answers again) or
+  -- 'retry-after' (a 429: never before then).
+  waiting_on        TEXT,
   -- Past this the content is no longer worth delivering (e.g. "Working on it…" an hour later).
   expires_at        TIMESTAMPTZ,
   last_error        TEXT,

@@ -36,6 +36,7 @@ import { OutboxNotifier } from './slack/outbox-notifier.ts';
 import { OutboxDeliverer } from './slack/outbox-deliverer.ts';
 import { PgRunStore } from './jobs/pg-run-store.ts';
 import { runIdOfStatusKey } from './jobs/thread-progress.ts';
+import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -87,11 +88,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
     const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
     const runStore = new PgRunStore(pool);
+    const approvals = new PgApprovalStore(pool);
     const deliverer = new OutboxDeliverer({
       outbox, slack: poster, logger: logger.child({ component: 'slack-outbox' }),
-      onPosted: async ({ key, ts }) => {
+      // Messages whose ts is part of some state: a run's status message, a request's approval message.
+      onPosted: async ({ key, channel, ts }) => {
         const runId = runIdOfStatusKey(key);
         if (runId) await runStore.setStatusMessage(runId, ts);
+        const approvalId = approvalIdOfMessageKey(key);
+        if (approvalId) await approvals.attachMessage(approvalId, channel, ts);
       },
     });
     deliverer.start();
@@ -101,7 +106,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       registry,
       audit: new PgAuditLog(pool),
       authorizer: new Authorizer(policy.rbac, directory),
-      approvals: new PgApprovalStore(pool),
+      approvals,
       breakGlass: new PgBreakGlassLog(pool),
       platform: new PgPlatformState(pool),
       notifier: new OutboxNotifier({ outbox, slack: poster }),

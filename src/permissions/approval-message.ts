@@ -99,3 +99,10 @@ export function rejectReasonModal(requestId: string): Block {
     ],
   };
 }
+
+/** The outbox key of a request's approval message; the deliverer attaches its ts to the request once posted. */
+export const approvalMessageKey = (approvalId: string): string => `approval:${approvalId}:message`;
+
+export function approvalIdOfMessageKey(key: string): string | undefined {
+  return /^approval:(apr_[0-9a-f]+):message$/.exec(key)?.[1];
+}

@@ -4,7 +4,7 @@ import type { ActionDeps } from '../handlers/action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
 import type { Reply } from '../handlers/reply.ts';
 import { planHash } from '../store/pg-approval-store.ts';
-import { approvalMessage, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
+import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';
 
 export interface Clicker {
@@ -50,7 +50,14 @@ export class ApprovalService {
       expiresAt: new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
     });
     await this.audit(request, invoker.userId, 'approval.requested', requestId);
-    const posted = await this.deps.notifier.post({ channel: invoker.channelId, ...approvalMessage(request) });
+    let posted;
+    try {
+      posted = await this.deps.notifier.post({ key: approvalMessageKey(request.id), channel: invoker.channelId, ...approvalMessage(request) });
+    } catch (error) {
+      // Slack is slow: the request stands and its message lands later (its ts attached on delivery).
+      if (isAppError(error) && error.code === 'slack_pending') return request;
+      throw error;
+    }
     await this.deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
     return { ...request, messageChannel: posted.channel, messageTs: posted.ts };
   }

@@ -45,6 +45,8 @@ export class OutboxDeliverer {
   private readonly lastWrite = new Map<string, number>();
   private readonly stopping = new AbortController();
   private wake: () => void = () => undefined;
+  /** Channels where a delivery failed on Slack's or the network's side since their last success. */
+  private readonly troubled = new Set<string>();
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: OutboxDelivererOptions) {
@@ -164,6 +166,7 @@ export class OutboxDeliverer {
       if (operation === 'post') await this.post(row, attempt);
       else if (operation === 'update') await this.update(row);
       else await this.upload(row);
+      await this.recovered(row.channel);
     } catch (error) {
       const failure = slackFailure(error);
       const reason = error instanceof Error ? error.message : String(error);
@@ -173,11 +176,12 @@ export class OutboxDeliverer {
           await outbox.markGivenUp(row.key, 'failed', reason);
         } else if (failure.retry === 'after') {
           this.pacer.block(bucket, limit, failure.delayMs);
-          await outbox.markRetry(row.key, failure.delayMs, reason, attempt.posting);
+          await outbox.markRetry(row.key, failure.delayMs, reason, 'retry-after', attempt.posting);
         } else {
           const delay = backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000);
           logger.info({ key: row.key, attempts: row.attempts + 1, delayMs: delay, reason }, 'slack outbox: delivery failed; retrying');
-          await outbox.markRetry(row.key, delay, reason);
+          await outbox.markRetry(row.key, delay, reason, 'backoff');
+          this.troubled.add(row.channel);
         }
       } catch (err) {
         logger.warn({ err, key: row.key }, 'slack outbox: could not record a failed delivery');
@@ -185,12 +189,19 @@ export class OutboxDeliverer {
     }
   }
 
+  /** After trouble, the first success in a channel means Slack answers again: what backs off there goes now, not in 30 s. */
+  private async recovered(channel: string): Promise<void> {
+    if (!this.troubled.delete(channel)) return;
+    const woken = await this.options.outbox.retryBackedOff(channel);
+    if (woken > 0) this.options.logger.info({ woken, channel }, 'slack outbox: Slack answers again; retrying what was backing off');
+  }
+
   private async post(row: OutboxRow, attempt: { posting: boolean }): Promise<void> {
     const { outbox, slack } = this.options;
     const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
     if (threadTs === null) {
       // The parent is still on its way (its channel's earlier post): this reply follows it.
-      await outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted');
+      await outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
     if (row.postAttempted) {

@@ -157,7 +157,7 @@ export class PgSlackOutbox {
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
   async markDelivered(key: string, version: number, ts?: string): Promise<void> {
     await this.pool.query(
-      `UPDATE slack_outbox SET ts = coalesce(ts, $3), delivered_version = greatest(delivered_version, $2), post_attempted = false,
+      `UPDATE slack_outbox SET ts = coalesce(ts, $3), delivered_version = greatest(delivered_version, $2), post_attempted = false, waiting_on = NULL,
          attempts = 0, last_error = NULL, next_attempt_at = clock_timestamp(), updated_at = clock_timestamp(),
          delivered_at = clock_timestamp(), state = CASE WHEN version <= greatest(delivered_version, $2) THEN 'delivered' ELSE 'pending' END
        WHERE key = $1`,
@@ -165,14 +165,27 @@ export class PgSlackOutbox {
     );
   }
 
-  /** Puts the row off by `delayMs`. `notPosted`: Slack's answer said the post did not land (a 429). */
-  async markRetry(key: string, delayMs: number, error: string, notPosted = false): Promise<void> {
+  /**
+   * Puts the row off by `delayMs`: a 429's Retry-After (`retry-after`, and the post did not land) or a
+   * backoff after Slack's or the network's trouble (`backoff`).
+   */
+  async markRetry(key: string, delayMs: number, error: string, waitingOn: 'backoff' | 'retry-after', notPosted = false): Promise<void> {
     await this.pool.query(
-      `UPDATE slack_outbox SET attempts = attempts + 1, last_error = $3, updated_at = clock_timestamp(),
+      `UPDATE slack_outbox SET attempts = attempts + 1, last_error = $3, updated_at = clock_timestamp(), waiting_on = $5,
          post_attempted = post_attempted AND NOT $4,
          next_attempt_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000) WHERE key = $1`,
-      [key, Math.max(0, Math.round(delayMs)), error, notPosted],
+      [key, Math.max(0, Math.round(delayMs)), error, notPosted, waitingOn],
     );
+  }
+
+  /** Slack answers again in `channel`: its rows backing off after trouble are due now (429 waits are kept). */
+  async retryBackedOff(channel: string): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE slack_outbox SET next_attempt_at = clock_timestamp(), waiting_on = NULL
+        WHERE state = 'pending' AND channel = $1 AND waiting_on = 'backoff' AND next_attempt_at > clock_timestamp()`,
+      [channel],
+    );
+    return result.rowCount ?? 0;
   }
 
   /** Gives up on a row: Slack refused it for good (`failed`), or it is no longer meaningful (`expired`). */

@@ -80,4 +80,23 @@ describe('Slack in trouble during a rollback', () => {
     expect(world.slack.messages(incident.channelId!).filter((m) => textOf(m.blocks ?? m.text).includes(incident.title))).toHaveLength(1);
     expect(world.slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage' && c.status === 0)).toHaveLength(2);
   }, 60_000);
+
+  it('takes an approval request while Slack cannot post it; the message lands later and its buttons work', async () => {
+    const opsId = world.slack.channelId(ops);
+    const lift = world.slack.injectFailure({ kind: 'http-5xx', method: 'chat.postMessage', channel: opsId });
+    const seen = world.slack.ephemerals('dave').length;
+    const after = world.slack.latestMessage(ops)?.ts ?? '0';
+    await world.driver.command({ user: 'dave', channel: ops, text: 'rollback --environment dr --reason "errors after the green deploy in dr"' });
+    // The request is stored and answered although its message is still waiting for Slack.
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'approval requested', timeoutMs: 30_000 });
+    const pending = (await world.bot.pool.query(`SELECT id, message_ts FROM approval_requests WHERE arguments->>'environment' = 'dr'`)).rows[0] as { id: string; message_ts: string | null };
+    expect(pending.message_ts).toBeNull();
+    lift();
+    // Its next try comes after the backoff the storm built up (up to 30 s).
+    const message = await world.slack.waitFor((emu) => emu.messages(ops).find((m) => m.ts > after && m.text.includes('Approval')), { description: 'the approval message', timeoutMs: 60_000 });
+    expect(requestIdOf(message)).toBe(pending.id);
+    await eventually(async () => (await world.bot.pool.query(`SELECT message_ts FROM approval_requests WHERE id = $1`, [pending.id])).rows[0]?.message_ts === message.ts, 'the message ts attached');
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Approved'), { description: 'the approval message updated' });
+  }, 90_000);
 });
