@@ -19,6 +19,10 @@ export const methodScopes: Readonly<Record<string, readonly string[]>> = {
   'conversations.info': ['channels:read'],
   // War rooms are found by name among public and private channels.
   'conversations.list': ['channels:read', 'groups:read'],
+  // The outbox finds its own earlier post by message metadata after Slack lost the answer to a post,
+  // so a retry never posts twice: top-level posts in the channel's history, replies in their thread.
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   'pins.add': ['pins:write'],
   'usergroups.list': ['usergroups:read'],
   'usergroups.users.list': ['usergroups:read'],
