@@ -144,7 +144,8 @@ describe('running an incident', () => {
     await world.driver.command({ user: 'bob', channel: room, text: 'incident update Cache stampede after deploy --status identified' });
     await world.slack.waitFor(() => messagesWith(world, room, 'Cache stampede after deploy').length === 1, { description: 'update posted' });
     await world.slack.waitFor(() => channelOf(room).topic.value.includes('Identified'), { description: 'status in topic' });
-    expect(textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks)).toContain('Identified');
+    // The template is edited through the outbox: wait for the edit to land.
+    await world.slack.waitFor(() => textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks).includes('Identified'), { description: 'status on the template' });
     // The reminder restarts: the old job is gone, a new one waits a full interval.
     expect(await jobState(incident.id, 'reminder', 0)).toBe('absent');
     expect(await jobState(incident.id, 'reminder', 1)).toBe('delayed');

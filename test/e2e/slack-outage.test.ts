@@ -51,7 +51,7 @@ describe('Slack in trouble during a rollback', () => {
 
     const statusOf = (messages: ReturnType<typeof world.slack.thread>) => messages.filter((m) => m.text.includes(run.id) && m.text.includes('steps done'));
     await world.slack.waitFor(
-      (emu) => statusOf(emu.thread(ops, message.ts)).some((m) => m.text.includes('succeeded (4/4 steps done)')) && emu.thread(ops, message.ts).some((m) => m.text.includes('finished.')),
+      (emu) => statusOf(emu.thread(ops, message.ts)).some((m) => m.text.includes('succeeded (5/5 steps done)')) && emu.thread(ops, message.ts).some((m) => m.text.includes('finished.')),
       { description: 'the final status and reply', timeoutMs: 40_000 },
     );
     const thread = world.slack.thread(ops, message.ts);
