@@ -144,8 +144,8 @@ describe('running an incident', () => {
     await world.driver.command({ user: 'bob', channel: room, text: 'incident update Cache stampede after deploy --status identified' });
     await world.slack.waitFor(() => messagesWith(world, room, 'Cache stampede after deploy').length === 1, { description: 'update posted' });
     await world.slack.waitFor(() => channelOf(room).topic.value.includes('Identified'), { description: 'status in topic' });
-    // The template is edited through the outbox: wait for the edit to land.
-    await world.slack.waitFor(() => textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks).includes('Identified'), { description: 'status on the template' });
+    // The pinned template is edited through the outbox: it follows shortly.
+    await world.slack.waitFor(() => textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks).includes('Identified'), { description: 'status in the template' });
     // The reminder restarts: the old job is gone, a new one waits a full interval.
     expect(await jobState(incident.id, 'reminder', 0)).toBe('absent');
     expect(await jobState(incident.id, 'reminder', 1)).toBe('delayed');
@@ -166,7 +166,7 @@ describe('running an incident', () => {
     await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('You acknowledged'), { description: 'ack' });
     expect(await jobState(incident.id, 'escalate', 2)).toBe('absent');
     expect(await jobState(incident.id, 'escalate', 3)).toBe('absent');
-    expect(JSON.stringify(world.slack.state.findMessage(incident.channelId!, incident.templateTs!)?.blocks)).not.toContain('incident:ack');
+    await world.slack.waitFor(() => !JSON.stringify(world.slack.state.findMessage(incident.channelId!, incident.templateTs!)?.blocks).includes('incident:ack'), { description: 'the ack button gone from the template' });
     // A job that was already running when the ack landed stands down.
     await incidentsOf(world).onTimer({ incidentId: incident.id, kind: 'escalate', n: 2 });
     expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id))).toHaveLength(0);
