@@ -159,6 +159,10 @@ export class ApprovalService {
     const mismatch = originMismatch(request, origin);
     if (mismatch) {
       await this.audit(request, clicker.userId, 'approval.click-refused', requestId, mismatch);
+      if (origin.kind === 'message' && !request.messageTs) {
+        // The message reached Slack a moment before its ts was recorded (it goes through the outbox).
+        throw new AppError('approval_message_pending', 'This approval message is still being recorded, so your click could not be matched to it. Nothing was done; press the button again in a moment.');
+      }
       throw new AppError('approval_not_bound', 'That button does not match the approval request shown with it (a stale or altered message). Nothing was done.', {
         hints: ['Use the buttons on the approval message itself, or `/eafix approvals` for the current requests.'],
       });
