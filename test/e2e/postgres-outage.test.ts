@@ -97,7 +97,8 @@ async function finishesOnce(runId: string, environment: string): Promise<void> {
   const ns = `eafix-${environment}`;
   const writes = world.cluster.writes.filter((w) => w.path.includes(`/namespaces/${ns}/`));
   expect(writes.filter((w) => w.path.endsWith('/services/eafix-gateway'))).toHaveLength(1);
-  expect(writes.filter((w) => w.path.endsWith('/deployments/eafix-blue/scale'))).toHaveLength(1);
+  // Scaling is one conditional PATCH of the Deployment (replicas and its who/why annotations together).
+  expect(writes.filter((w) => w.method === 'PATCH' && w.path.endsWith('/deployments/eafix-blue'))).toHaveLength(1);
 }
 
 describe('PostgreSQL outages', () => {
