@@ -50,16 +50,16 @@ export class ApprovalService {
       expiresAt: new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
     });
     await this.audit(request, invoker.userId, 'approval.requested', requestId);
-    let posted;
     try {
-      posted = await this.deps.notifier.post({ key: approvalMessageKey(request.id), channel: invoker.channelId, ...approvalMessage(request) });
+      await this.deps.notifier.post({ key: approvalMessageKey(request.id), channel: invoker.channelId, ...approvalMessage(request) });
     } catch (error) {
       // Slack is slow: the request stands and its message lands later (its ts attached on delivery).
       if (isAppError(error) && error.code === 'slack_pending') return request;
       throw error;
     }
-    await this.deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
-    return { ...request, messageChannel: posted.channel, messageTs: posted.ts };
+    // The outbox attached the message (channel id and ts, as Slack answered) before reporting it posted;
+    // `invoker.channelId` may be a channel's name, which clicks on the message never carry.
+    return (await this.deps.approvals.get(request.id)) ?? request;
   }
 
   async approve(id: string, clicker: Clicker, requestId: string, logger: Logger, origin: ClickOrigin): Promise<ClickResult> {

@@ -14,7 +14,7 @@ export interface OutboxDelivererOptions {
   outbox: PgSlackOutbox;
   slack: SlackPoster;
   logger: Logger;
-  /** Called once a message has its `ts` (the run store records its status message's). */
+  /** Called once a message has its `ts` and channel id (the run store records its status message's), before the row shows delivered. */
   onPosted?: (posted: { key: string; channel: string; ts: string }) => Promise<void>;
   pace?: Partial<typeof SLACK_PACE>;
   /** Calls in flight at once, over all channels. */
@@ -208,8 +208,8 @@ export class OutboxDeliverer {
       // An earlier attempt may have landed with its answer lost: adopt that copy instead of posting again.
       const found = await slack.findPosted({ channel: row.channel, threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
       if (found) {
+        await this.posted(row, found.ts, found.channel);
         await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
-        await this.posted(row, found.ts);
         return;
       }
     }
@@ -221,8 +221,9 @@ export class OutboxDeliverer {
       ...(threadTs ? { thread_ts: threadTs } : {}),
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: row.key, version: row.version } },
     });
+    // Recorded before the row shows as delivered: whoever waits for the ts then finds the state that uses it.
+    await this.posted(row, posted.ts, posted.channel);
     await outbox.markDelivered(row.key, row.version, posted.ts);
-    await this.posted(row, posted.ts);
   }
 
   /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
@@ -244,9 +245,10 @@ export class OutboxDeliverer {
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 
-  private async posted(row: OutboxRow, ts: string): Promise<void> {
+  /** `channel` is the id Slack answered with: the row may name the channel, clicks on the message carry its id. */
+  private async posted(row: OutboxRow, ts: string, channel: string): Promise<void> {
     try {
-      await this.options.onPosted?.({ key: row.key, channel: row.channel, ts });
+      await this.options.onPosted?.({ key: row.key, channel, ts });
     } catch (err) {
       this.options.logger.warn({ err, key: row.key }, 'slack outbox: could not record a posted message');
     }

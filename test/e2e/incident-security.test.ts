@@ -33,7 +33,10 @@ const ops = 'eafix-ops';
 describe('a security incident', () => {
   it('follows the runbook’s classification: reminders at the response time for its severity, announced in #security', async () => {
     expect(incident.nextUpdateDue!.getTime() - incident.createdAt.getTime()).toBe(15 * 60_000);
-    expect(messagesWith(world, world.slack.channelId('security'), `${incident.id} declared`)).toHaveLength(1);
+    // Announcements go through the outbox: they land shortly after the incident is set up.
+    const security = world.slack.channelId('security');
+    await world.slack.waitFor(() => messagesWith(world, security, `${incident.id} declared`).length > 0, { description: 'the announcement in #security' });
+    expect(messagesWith(world, security, `${incident.id} declared`)).toHaveLength(1);
     expect(world.slack.state.channels.get(incident.channelId!)?.members).toEqual(expect.arrayContaining(['U0DAVE', 'U0BOB']));
   });
 
