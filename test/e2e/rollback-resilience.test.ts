@@ -69,7 +69,7 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     expect(writes.filter((w) => w.method === 'PATCH' && w.path.endsWith('/deployments/eafix-blue'))).toHaveLength(1);
     expect(world.cluster.getDeployment(ns, 'eafix-blue')?.spec?.replicas).toBe(3);
     await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => /resumed/i.test(textOf(r.blocks ?? r.text))), { description: 'resumed milestone' });
-  }, 60_000); // two bot processes start and one is killed: slow on a busy machine
+  }, 240_000); // two bot processes start and one is killed: slow on a busy machine
 
   it('stops at a failed step and says why in the thread', async () => {
     const ns = 'eafix-dr';
@@ -95,5 +95,5 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     expect(row.status).toBe('cancelled');
     expect(await stepStatus(runId, 'blue-ready')).toBe('cancelled');
     expect(await stepStatus(runId, 'incident')).toBe('skipped');
-  }, 60_000);
+  }, 240_000);
 });

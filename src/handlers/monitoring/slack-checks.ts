@@ -37,6 +37,8 @@ export function requiredScopes(policy: Pick<Policy, 'rbac' | 'incidents'>): Scop
     { scope: 'channels:manage', why: 'creating and setting up incident war rooms' },
     { scope: 'pins:write', why: 'pinning the incident template in war rooms' },
     { scope: 'files:write', why: 'long logs, audit exports and postmortem drafts' },
+    { scope: 'channels:history', why: 'finding its own earlier post after Slack lost an answer, so nothing is posted twice' },
+    { scope: 'groups:history', why: 'the same in private channels' },
   ];
   if (usesUsergroups(policy)) needs.push({ scope: 'usergroups:read', why: 'role bindings and response teams given as user groups' });
   return needs;
