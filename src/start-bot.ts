@@ -66,11 +66,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const registry = new ActionRegistry(allActions);
     const coverage = checkCoverage(policy.rbac, registry.actions);
     if (coverage.length > 0) throw new ConfigError('policy file (rbac coverage)', coverage);
+    const audit = new PgAuditLog(pool);
+    // Read-only commands are audited after their answer: write what is queued before the pool closes.
+    stoppers.splice(stoppers.length - 1, 0, () => audit.drain());
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
     const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
       registry,
-      audit: new PgAuditLog(pool),
+      audit,
       authorizer: new Authorizer(policy.rbac, directory),
       approvals: new PgApprovalStore(pool),
       breakGlass: new PgBreakGlassLog(pool),

@@ -33,6 +33,10 @@ export interface AuditVerification {
 /** What the rest of the bot needs from the audit log. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditRecord>;
+  /** True while the last write failed (the database is unreachable, as far as the log knows). */
+  readonly unavailable: boolean;
+  /** Resolves once every entry recorded so far is written or has failed (shutdown). */
+  drain(): Promise<void>;
   since(from: Date, limit?: number): Promise<AuditRecord[]>;
   verify(): Promise<AuditVerification>;
 }
@@ -100,29 +104,40 @@ interface Pending {
  */
 export class PgAuditLog implements AuditLog {
   private queue: Pending[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
+  private lastWriteFailed = false;
 
   constructor(private readonly pool: Pool) {}
 
   record(entry: AuditEntry): Promise<AuditRecord> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.flushing ??= this.flush().finally(() => {
+        this.flushing = undefined;
+      });
     });
   }
 
+  get unavailable(): boolean {
+    return this.lastWriteFailed;
+  }
+
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
         const records = await this.writeBatch(batch.map((p) => p.entry));
+        this.lastWriteFailed = false;
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (error) {
+        this.lastWriteFailed = true;
         for (const p of batch) p.reject(error);
       }
     }
-    this.flushing = false;
   }
 
   private writeBatch(entries: AuditEntry[]): Promise<AuditRecord[]> {
