@@ -51,9 +51,14 @@ seedEafixKpis(prometheus);
 if (policy.monitoring.backups) prometheus.setResult(policy.monitoring.backups.query, 5 * 3600);
 const pagerduty = new PagerDutyEmulator({ routingKeys: [SANDBOX_PAGERDUTY_KEY] });
 await pagerduty.start();
-const cluster = new ClusterSimulator({ topology: policy.topology });
+// BENCH_FREEZE_CLUSTER=1 (digest worlds: thousands of pods, only read): reconcile until settled, then
+// stop the controller loop, so the simulator's housekeeping does not compete with the bot for the CPU.
+const frozen = process.env.BENCH_FREEZE_CLUSTER === '1';
+const cluster = new ClusterSimulator({ topology: policy.topology, ...(frozen ? { timing: { tickMs: 24 * 3_600_000 } } : {}) });
 await cluster.start();
-await cluster.settle({ timeoutMs: 300_000 });
+const pump = frozen ? setInterval(() => cluster.tick(), 50) : undefined;
+await cluster.settle({ timeoutMs: 600_000 });
+clearInterval(pump);
 
 const kubeconfigPath = join(outDir, 'kubeconfig.yml');
 await writeFile(kubeconfigPath, cluster.kubeconfigYaml());

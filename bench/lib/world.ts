@@ -66,6 +66,7 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
   const policyPath = await writePolicy(dir, shape);
   const emulators = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/emulators.ts'), policyPath, dir], {
     cwd: root,
+    env: { ...process.env, ...(shape.services !== undefined ? { BENCH_FREEZE_CLUSTER: '1' } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
