@@ -34,8 +34,9 @@ export async function digestScenario(sizes: number[], rounds: number, log: (line
       const times: number[] = [];
       let requests = 0;
       for (let i = 0; i < rounds; i++) {
-        // chat.postMessage is ~1/s per channel (tier "special"): keep the post itself out of the figure.
-        await new Promise((r) => setTimeout(r, 1_100));
+        // Past the bot's 1.5 s shared-read snapshot (each digest reads the cluster) and Slack's
+        // ~1 post/s per channel (the post itself is not what is measured).
+        await new Promise((r) => setTimeout(r, 2_000));
         const before = (await world.control<{ kubeRequests: number }>('/stats')).kubeRequests;
         const run = await oneDigest(world, bot, last);
         requests = (await world.control<{ kubeRequests: number }>('/stats')).kubeRequests - before;
