@@ -98,7 +98,8 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
     control,
     startBot: async (name = 'eafix') => track(await spawnSubject({
       name,
-      args: [join(root, 'bin/eafix.js'), 'all'],
+      // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the bot under load.
+      args: [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'bin/eafix.js'), 'all'],
       readyPath: '/readyz',
       env: {
         ...slackEnv,
