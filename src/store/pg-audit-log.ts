@@ -112,9 +112,15 @@ export class PgAuditLog implements AuditLog {
   record(entry: AuditEntry): Promise<AuditRecord> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      // An entry recorded after the last batch was taken but before this ran would wait forever.
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 
