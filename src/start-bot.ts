@@ -83,6 +83,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
     await migrate(pool, env.DATABASE_SCHEMA, logger);
+    const audit = new PgAuditLog(pool);
+    // Read-only commands are audited after their answer: write what is queued before the pool closes.
+    stoppers.splice(stoppers.length - 1, 0, () => audit.drain());
     const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
     // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
@@ -104,7 +107,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
     const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
       registry,
-      audit: new PgAuditLog(pool),
+      audit,
       authorizer: new Authorizer(policy.rbac, directory),
       approvals,
       breakGlass: new PgBreakGlassLog(pool),

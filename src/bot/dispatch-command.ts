@@ -25,8 +25,9 @@ export interface CommandOutcome {
 }
 
 /**
- * `/eafix <text>` from any surface: parse, validate, run, audit. The audit row is written before the
- * outcome is returned, so nothing the person is told has happened is missing from the log.
+ * `/eafix <text>` from any surface: parse, validate, run, audit. For anything that may change the
+ * platform the audit row is written before the outcome is returned, so nothing the person is told has
+ * happened is missing from the log; read-only answers do not wait for their row.
  */
 export async function dispatchCommand(request: CommandRequest, deps: ActionDeps): Promise<CommandOutcome> {
   const { invoker, requestId, logger } = request;
@@ -77,24 +78,30 @@ export async function dispatchCommand(request: CommandRequest, deps: ActionDeps)
     const reply = errorReply(error, logger);
     result = { reply, action, outcome: reply.code === 'internal_error' ? 'error' : `rejected:${reply.code}` };
   }
-  try {
-    await deps.audit.record({
-      requestId,
-      teamId: invoker.teamId,
-      channelId: invoker.channelId,
-      userId: invoker.userId,
-      action: result.action,
-      arguments: args,
-      outcome: result.outcome,
-    });
-  } catch (error) {
+  const entry = {
+    requestId,
+    teamId: invoker.teamId,
+    channelId: invoker.channelId,
+    userId: invoker.userId,
+    action: result.action,
+    arguments: args,
+    outcome: result.outcome,
+  };
+  const auditFailed = (error: unknown) =>
     logger.error({ err: error, audit: { action: result.action, outcome: result.outcome, user: invoker.userId, args } }, 'audit log write failed');
-    // Read-only answers still help during a database outage; anything else fails closed.
-    const action = deps.registry.get(result.action);
-    if (action && action.risk === 'read' && result.outcome === 'ok') {
-      const warning = ':warning: The audit log (PostgreSQL) is unavailable; this request was recorded in the bot log instead.';
-      return { ...result, reply: { ...result.reply, text: `${result.reply.text}\n${warning}`, blocks: [...(result.reply.blocks ?? []), context(warning)] } };
-    }
+  // Read-only (and unrecognised) commands changed nothing: answer now, audit in the next batch. Their
+  // answers still help during a database outage, with a note when the last audit write failed.
+  if (deps.registry.get(result.action)?.risk === 'read' || result.action === 'unknown') {
+    deps.audit.record(entry).catch(auditFailed);
+    logger.info({ action: result.action, outcome: result.outcome, user: invoker.userId }, 'command handled');
+    if (!deps.audit.unavailable || result.outcome !== 'ok') return result;
+    const warning = ':warning: The audit log (PostgreSQL) is unavailable; this request was recorded in the bot log instead.';
+    return { ...result, reply: { ...result.reply, text: `${result.reply.text}\n${warning}`, blocks: [...(result.reply.blocks ?? []), context(warning)] } };
+  }
+  try {
+    await deps.audit.record(entry);
+  } catch (error) {
+    auditFailed(error);
     const reply = errorReply(
       new AppError('audit_unavailable', 'The audit log (PostgreSQL) is unavailable, so I cannot vouch for that command. Nothing was changed; try again shortly.', { kind: 'upstream' }),
       logger,

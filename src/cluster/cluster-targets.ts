@@ -61,9 +61,25 @@ export function resolveTarget(topology: Topology, name: string): Target {
   });
 }
 
-/** The topology name of a deployment, if it has one. */
+interface DeploymentIndex {
+  /** The parts of the topology the index was built from: a different array means rebuild. */
+  from: [Topology['services'], Topology['colours'], Topology['gateway']];
+  byDeployment: Map<string, Target>;
+}
+
+const deploymentIndexes = new WeakMap<Topology, DeploymentIndex>();
+
+/** The topology name of a deployment, if it has one (indexed: status looks up every deployment). */
 export function targetForDeployment(topology: Topology, deployment: string): Target | undefined {
-  return allTargets(topology).find((t) => t.deployment === deployment);
+  let index = deploymentIndexes.get(topology);
+  const from: DeploymentIndex['from'] = [topology.services, topology.colours, topology.gateway];
+  if (!index || index.from.some((part, i) => part !== from[i])) {
+    const byDeployment = new Map<string, Target>();
+    for (const target of allTargets(topology)) if (!byDeployment.has(target.deployment)) byDeployment.set(target.deployment, target);
+    index = { from, byDeployment };
+    deploymentIndexes.set(topology, index);
+  }
+  return index.byDeployment.get(deployment);
 }
 
 export function checkReplicas(target: Target, replicas: number, environment: string): void {

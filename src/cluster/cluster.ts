@@ -201,10 +201,15 @@ export interface AccessResult extends AccessCheck {
   reason: string;
 }
 
+/** Reads may be served from a snapshot a second or two old (see shared-reads.ts) unless `fresh`. */
+export interface ReadOptions {
+  fresh?: boolean;
+}
+
 export interface Cluster {
   /** Every deployment of the environment, with restarts, in a constant number of requests. */
-  status(environment: string): Promise<DeploymentStatus[]>;
-  liveColour(environment: string): Promise<LiveColour>;
+  status(environment: string, read?: ReadOptions): Promise<DeploymentStatus[]>;
+  liveColour(environment: string, read?: ReadOptions): Promise<LiveColour>;
   /** Points the gateway at `colour`; no write when it already does. */
   switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch>;
   /** `target` is a service, a colour, or a deployment name; replicas are checked against the topology. */

@@ -85,11 +85,38 @@ function conditions(d: V1Deployment): ConditionSummary[] {
   }));
 }
 
+/** Pods by `key=value` label, built once per pod list: status matches every deployment against it. */
+const podsByLabel = new WeakMap<V1Pod[], Map<string, V1Pod[]>>();
+
+function labelIndex(pods: V1Pod[]): Map<string, V1Pod[]> {
+  let index = podsByLabel.get(pods);
+  if (!index) {
+    index = new Map();
+    for (const pod of pods) {
+      for (const [key, value] of Object.entries(pod.metadata?.labels ?? {})) {
+        const label = `${key}=${value}`;
+        const list = index.get(label);
+        if (list) list.push(pod);
+        else index.set(label, [pod]);
+      }
+    }
+    podsByLabel.set(pods, index);
+  }
+  return index;
+}
+
+/** The pods a selector matches; with a matchLabels entry only the pods carrying that label are checked. */
+export function podsSelectedBy(selector: V1LabelSelector | undefined, pods: V1Pod[]): V1Pod[] {
+  const first = Object.entries(selector?.matchLabels ?? {})[0];
+  const candidates = first ? (labelIndex(pods).get(`${first[0]}=${first[1]}`) ?? []) : pods;
+  return candidates.filter((p) => selectorMatches(selector, p.metadata?.labels));
+}
+
 export function summariseDeployment(d: V1Deployment, pods: V1Pod[], topology: Topology): DeploymentStatus {
   const name = d.metadata?.name ?? '';
   const s = d.status ?? {};
   const rollout = rolloutOf(d);
-  const own = pods.filter((p) => selectorMatches(d.spec?.selector, p.metadata?.labels));
+  const own = podsSelectedBy(d.spec?.selector, pods);
   return {
     name,
     service: targetForDeployment(topology, name)?.name,

@@ -91,8 +91,10 @@ export class KubeCluster implements Cluster {
       requests.run({ verb: 'list', resource: 'deployments', namespace }, (o) => apps.listNamespacedDeployment({ namespace }, o)),
       requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace }, o)),
     ]);
-    const order = allTargets(this.k.topology).map((t) => t.deployment);
-    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    const targets = allTargets(this.k.topology);
+    const order = new Map<string, number>();
+    targets.forEach((t, i) => order.has(t.deployment) || order.set(t.deployment, i));
+    const rank = (name: string) => order.get(name) ?? targets.length;
     return deployments.items
       .map((d) => summariseDeployment(d, pods.items, this.k.topology))
       .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));

@@ -34,6 +34,10 @@ export interface AuditVerification {
 /** What the rest of the bot needs from the audit log. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditRecord>;
+  /** True while the last write failed (the database is unreachable, as far as the log knows). */
+  readonly unavailable: boolean;
+  /** Resolves once every entry recorded so far is written or has failed (shutdown). */
+  drain(): Promise<void>;
   since(from: Date, limit?: number): Promise<AuditRecord[]>;
   verify(): Promise<AuditVerification>;
 }
@@ -119,7 +123,8 @@ interface Pending {
  */
 export class PgAuditLog implements AuditLog {
   private queue: Pending[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
+  private lastWriteFailed = false;
 
   constructor(private readonly pool: Pool) {}
 
@@ -127,23 +132,39 @@ export class PgAuditLog implements AuditLog {
     return new Promise((resolve, reject) => {
       // Made storable before it joins a batch: one person's NUL byte must never fail another's row.
       this.queue.push({ entry: storableEntry(entry), resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.startFlush();
     });
   }
 
+  private startFlush(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      // An entry recorded after the last batch was taken but before this ran would wait forever.
+      if (this.queue.length > 0) this.startFlush();
+    });
+  }
+
+  get unavailable(): boolean {
+    return this.lastWriteFailed;
+  }
+
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
         const records = await this.writeBatch(batch.map((p) => p.entry));
+        this.lastWriteFailed = false;
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (error) {
+        this.lastWriteFailed = true;
         if (batch.length === 1) batch[0]?.reject(error);
         else await this.writeEach(batch);
       }
     }
-    this.flushing = false;
   }
 
   /** A failed batch is retried row by row, so a row the database refuses fails only its own caller. */
@@ -151,6 +172,7 @@ export class PgAuditLog implements AuditLog {
     for (const pending of batch) {
       try {
         const [record] = await this.writeBatch([pending.entry]);
+        this.lastWriteFailed = false;
         pending.resolve(record as AuditRecord);
       } catch (error) {
         pending.reject(error);

@@ -1,6 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { rolloutOf, selectorMatches } from '../../src/cluster/deployment-rollout.ts';
+import { podsSelectedBy, rolloutOf, selectorMatches } from '../../src/cluster/deployment-rollout.ts';
 
 const deadline = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "x-1" has timed out progressing.' };
 
@@ -40,5 +40,37 @@ describe('selectorMatches', () => {
     expect(selectorMatches(selector, { app: 'gw' })).toBe(false);
     expect(selectorMatches({ matchExpressions: [{ key: 'canary', operator: 'DoesNotExist' }] }, { app: 'gw' })).toBe(true);
     expect(selectorMatches(undefined, { app: 'gw' })).toBe(false);
+  });
+});
+
+describe('podsSelectedBy (the label index status uses)', () => {
+  const pod = (name: string, labels: Record<string, string>): V1Pod => ({ metadata: { name, labels } });
+  const pods = [
+    pod('a-1', { app: 'a', tier: 'web' }),
+    pod('a-2', { app: 'a', tier: 'worker' }),
+    pod('b-1', { app: 'b', tier: 'web' }),
+    pod('plain', {}),
+  ];
+  const names = (list: V1Pod[]) => list.map((p) => p.metadata?.name);
+
+  it('selects what selectorMatches selects, for labels, expressions and both', () => {
+    const selectors: V1LabelSelector[] = [
+      { matchLabels: { app: 'a' } },
+      { matchLabels: { app: 'a', tier: 'web' } },
+      { matchLabels: { tier: 'web' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['a'] }] },
+      { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+      { matchLabels: { app: 'none' } },
+      {},
+    ];
+    for (const selector of selectors) {
+      expect(names(podsSelectedBy(selector, pods))).toEqual(names(pods.filter((p) => selectorMatches(selector, p.metadata?.labels))));
+    }
+    expect(names(podsSelectedBy({ matchLabels: { app: 'a' } }, pods))).toEqual(['a-1', 'a-2']);
+    expect(podsSelectedBy(undefined, pods)).toEqual([]);
+  });
+
+  it('sees a new pod list as new (the index belongs to one list)', () => {
+    expect(names(podsSelectedBy({ matchLabels: { app: 'a' } }, pods))).toEqual(['a-1', 'a-2']);
+    expect(names(podsSelectedBy({ matchLabels: { app: 'a' } }, [...pods, pod('a-3', { app: 'a' })]))).toEqual(['a-1', 'a-2', 'a-3']);
   });
 });

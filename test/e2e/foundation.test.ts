@@ -9,8 +9,11 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const auditRows = async () =>
-  (await world.bot.pool.query('SELECT request_id, user_id, channel_id, team_id, action, arguments, outcome FROM audit_log ORDER BY id')).rows;
+/** Every audit row, once what has been recorded so far is written (read-only commands are audited after their answer). */
+const auditRows = async () => {
+  await world.bot.deps.audit.drain();
+  return (await world.bot.pool.query('SELECT request_id, user_id, channel_id, team_id, action, arguments, outcome FROM audit_log ORDER BY id')).rows;
+};
 
 describe('/eafix through signed Slack requests', () => {
   it('answers help with the actions grouped by runbook chapter, ephemerally, and audits it', async () => {
@@ -25,6 +28,27 @@ describe('/eafix through signed Slack requests', () => {
     expect(rows).toHaveLength(before + 1);
     expect(rows.at(-1)).toMatchObject({ user_id: 'U0CAROL', action: 'help', outcome: 'ok', team_id: world.slack.teamId });
     expect(rows.at(-1)?.request_id).toMatch(/^req_[0-9a-f]{12}$/);
+  });
+
+  it('answers a read-only command without waiting for its audit row, which follows', async () => {
+    const before = (await auditRows()).length;
+    // Hold the audit table: inserts wait, reads go on.
+    const holder = await world.bot.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+      const response = await world.driver.command({ user: 'carol', channel: 'eafix-ops', text: 'help' });
+      expect(response.status).toBe(200);
+      expect(textOf(response.body)).toContain('/eafix whoami');
+      const { rows } = await world.bot.pool.query('SELECT count(*)::int AS n FROM audit_log');
+      expect(rows[0].n).toBe(before);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const rows = await auditRows();
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ user_id: 'U0CAROL', action: 'help', outcome: 'ok' });
   });
 
   it('explains one action: usage, risk, permission and an example', async () => {

@@ -65,6 +65,20 @@ describe('PgAuditLog', () => {
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 
+  it('writes entries nobody waits for, in later batches, and drain() waits for them all', async () => {
+    const before = (await audit.since(new Date(0))).length;
+    // Fire and forget, across several ticks, as read-only commands do.
+    for (let i = 0; i < 30; i++) {
+      void audit.record({ requestId: `req_later_${i}`, action: 'status', outcome: 'ok' });
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await audit.drain();
+    const rows = await audit.since(new Date(0));
+    expect(rows.slice(before).map((r) => r.requestId)).toEqual(Array.from({ length: 30 }, (_, i) => `req_later_${i}`));
+    expect(audit.unavailable).toBe(false);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
   it('refuses updates and deletes at the database', async () => {
     await expect(pool.query(`UPDATE audit_log SET outcome = 'ok' WHERE id = 1`)).rejects.toThrow('append-only');
     await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow('append-only');

@@ -7,7 +7,12 @@ import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type
 export class MemoryAuditLog implements AuditLog {
   private readonly rows: AuditRecord[] = [];
 
+  /** Memory never goes away: nothing is ever unavailable or left to write. */
+  readonly unavailable = false;
+
   constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async drain(): Promise<void> {}
 
   async record(entry: AuditEntry): Promise<AuditRecord> {
     const prevHash = this.rows.at(-1)?.hash ?? GENESIS;

@@ -111,7 +111,7 @@ export const doctor = defineAction({
       probeCheck('Slack', monitoring.probes.slack, 'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.'),
       probeCheck('PostgreSQL', monitoring.probes.postgres, 'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.'),
       probeCheck('Redis', monitoring.probes.redis, 'Check REDIS_URL and that Redis is up; runs, timers and digests wait for it.'),
-      bounded(() => deps.cluster.status(environment)),
+      bounded(() => deps.cluster.status(environment, { fresh: true })),
       kubernetesPermissionChecks(deps.cluster, environment, namespace, identities),
       monitoring.prometheus ? bounded(() => monitoring.prometheus!.ready()) : Promise.resolve(undefined),
       monitoring.prometheus ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace }) : Promise.resolve([]),

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench [-- ack click startup digest]`: the bot and its baselines as separate processes, driven
+ * over HTTP from this process (the load generator), rounds interleaved; prints medians (min–max over
+ * rounds) and ratios against baselines measured in the same run, and writes bench/results/<time>.json.
+ * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (3000), BENCH_DIGEST_SIZES (10,200,1000,5000), BENCH_BUILD=0 to skip `npm run build`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ackScenario, type AckCell } from './scenarios/ack.ts';
+import { clickScenario, POD_READY_ENVIRONMENT, rollbackEnvironments } from './scenarios/click.ts';
+import { digestScenario } from './scenarios/digest.ts';
+import { coldStartScenario, rssOf } from './scenarios/startup.ts';
+import { fmt, ratio, spread } from './lib/stats.ts';
+import { startWorld } from './lib/world.ts';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const all = ['ack', 'click', 'startup', 'digest'];
+const chosen = process.argv.slice(2).filter((a) => all.includes(a));
+const run = (name: string) => chosen.length === 0 || chosen.includes(name);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
+const DIGEST_SIZES = (process.env.BENCH_DIGEST_SIZES ?? '10,200,1000,5000').split(',').map(Number);
+const log = (line: string) => console.log(line);
+
+if (process.env.BENCH_BUILD !== '0') {
+  log('building dist/ (the bot runs from the build, as in production; BENCH_BUILD=0 skips)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAverage: loadavg(), rounds: ROUNDS, roundMs: ROUND_MS };
+
+if (run('ack') || run('click') || run('startup')) {
+  const world = await startWorld({ environments: [...rollbackEnvironments(ROUNDS), POD_READY_ENVIRONMENT] });
+  try {
+    const bot = await world.startBot();
+    const bolt = await world.startBolt();
+    const floor = await world.startFloor();
+    const subjects = [bot, bolt, floor];
+    await new Promise((r) => setTimeout(r, 5_000));
+    results.idleRssMb = rssOf(subjects);
+
+    if (run('ack')) {
+      log(`\n## ack latency: ${ROUNDS} rounds of ${ROUND_MS} ms per cell, subjects interleaved; median (min–max) over rounds`);
+      const cells = await ackScenario(world.ws, subjects, { rounds: ROUNDS, roundMs: ROUND_MS, concurrencies: [1, 10, 50], commands: ['help', 'status'] });
+      results.ack = cells;
+      printAck(cells);
+      results.afterLoadRssMb = rssOf(subjects);
+    }
+    if (run('click')) {
+      log(`\n## approval click, ${ROUNDS} rollbacks (one environment each)`);
+      const click = await clickScenario(world, bot, bolt, ROUNDS);
+      results.click = click;
+      log(`  click → first progress post   ${spread(click.clickToProgressMs)} ms   bare Bolt ack + thread post ${spread(click.boltClickToReplyMs)} ms   ratio ${fmt(ratio(click.clickToProgressMs.median, click.boltClickToReplyMs.median), 2)}x`);
+      log(`  rollback click → finished      ${spread(click.rollbackWallMs, 0)} ms   simulator pods 0→3 ready ${spread(click.podReadyMs, 0)} ms   ratio ${fmt(ratio(click.rollbackWallMs.median, click.podReadyMs.median), 2)}x`);
+    }
+    const rss = results.idleRssMb as Record<string, number>;
+    log(`\n## memory (RSS, MB)`);
+    log(`  idle        eafix ${fmt(rss.eafix ?? NaN)}   bolt ${fmt(rss.bolt ?? NaN)}   floor ${fmt(rss.floor ?? NaN)}   ratio ${fmt(ratio(rss.eafix ?? NaN, rss.bolt ?? NaN), 2)}x`);
+    const loaded = results.afterLoadRssMb as Record<string, number> | undefined;
+    if (loaded) log(`  after load  eafix ${fmt(loaded.eafix ?? NaN)}   bolt ${fmt(loaded.bolt ?? NaN)}   floor ${fmt(loaded.floor ?? NaN)}   ratio ${fmt(ratio(loaded.eafix ?? NaN, loaded.bolt ?? NaN), 2)}x`);
+    for (const s of subjects) await s.stop();
+
+    if (run('startup')) {
+      log(`\n## cold start (spawn → readiness answers 200), ${ROUNDS} starts each, interleaved`);
+      const startup = await coldStartScenario(world, ROUNDS);
+      results.startup = startup;
+      log(`  eafix (all) ${spread(startup.botStartMs, 0)} ms   bare Bolt ${spread(startup.boltStartMs, 0)} ms   node:http ${spread(startup.floorStartMs, 0)} ms   ratio ${fmt(ratio(startup.botStartMs.median, startup.boltStartMs.median), 2)}x`);
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
+if (run('digest')) {
+  log(`\n## digest: /eafix digest → posted, ${ROUNDS} rounds per size`);
+  const points = await digestScenario(DIGEST_SIZES, ROUNDS, log);
+  results.digest = points;
+  for (const [i, p] of points.entries()) {
+    const prev = points[i - 1];
+    const growth = prev ? `   ×${fmt(ratio(p.digestMs.median, prev.digestMs.median), 2)} for ×${fmt(p.services / prev.services, 1)} services` : '';
+    log(`  ${String(p.services).padStart(5)} services: ${spread(p.digestMs, 0)} ms, ${p.kubeRequestsPerDigest} Kubernetes requests${growth}`);
+  }
+}
+
+results.finishedAt = new Date().toISOString();
+results.loadAverageAtEnd = loadavg();
+mkdirSync(`${root}bench/results`, { recursive: true });
+const file = `${root}bench/results/${(results.startedAt as string).replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+log(`\nload average at start ${(results.loadAverage as number[]).map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}; results: ${file}`);
+process.exit(0);
+
+function printAck(cells: AckCell[]): void {
+  const find = (command: string, c: number, subject: string) => cells.find((x) => x.command === command && x.concurrency === c && x.subject === subject);
+  for (const command of ['help', 'status']) {
+    for (const c of [1, 10, 50]) {
+      const e = find(command, c, 'eafix');
+      const b = find(command, c, 'bolt');
+      const f = find(command, c, 'floor');
+      if (!e || !b || !f) continue;
+      log(`  ${command.padEnd(6)} c=${String(c).padEnd(2)} p50 ms: eafix ${spread(e.p50)} bolt ${spread(b.p50)} floor ${spread(f.p50)} → ${fmt(ratio(e.p50.median, b.p50.median), 2)}x bolt`);
+      log(`            p99 ms: eafix ${spread(e.p99)} bolt ${spread(b.p99)} floor ${spread(f.p99)} → ${fmt(ratio(e.p99.median, b.p99.median), 2)}x bolt`);
+      log(`            req/s: eafix ${spread(e.throughput, 0)} bolt ${spread(b.throughput, 0)} floor ${spread(f.throughput, 0)} → ${fmt(ratio(e.throughput.median, b.throughput.median), 2)}x bolt; CPU ms/req eafix ${fmt(e.cpuPerRequestMs.median, 2)} bolt ${fmt(b.cpuPerRequestMs.median, 2)}; unanswered eafix ${e.unanswered}/${e.requests} bolt ${b.unanswered}/${b.requests}`);
+    }
+  }
+}
