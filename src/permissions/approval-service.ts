@@ -58,8 +58,9 @@ export class ApprovalService {
       if (isAppError(error) && error.code === 'slack_pending') return request;
       throw error;
     }
-    await this.deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
-    return { ...request, messageChannel: posted.channel, messageTs: posted.ts };
+    // The outbox deliverer records the message on the request (with Slack's channel id, which clicks
+    // carry; `posted.channel` may be the policy's channel name).
+    return { ...request, messageTs: posted.ts };
   }
 
   async approve(id: string, clicker: Clicker, requestId: string, logger: Logger, origin: ClickOrigin): Promise<ClickResult> {

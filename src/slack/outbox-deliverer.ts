@@ -209,7 +209,7 @@ export class OutboxDeliverer {
       const found = await slack.findPosted({ channel: row.channel, threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
       if (found) {
         await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
-        await this.posted(row, found.ts);
+        await this.posted(row, found.ts, found.channel);
         return;
       }
     }
@@ -222,7 +222,7 @@ export class OutboxDeliverer {
       metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: row.key, version: row.version } },
     });
     await outbox.markDelivered(row.key, row.version, posted.ts);
-    await this.posted(row, posted.ts);
+    await this.posted(row, posted.ts, posted.channel);
   }
 
   /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
@@ -244,9 +244,10 @@ export class OutboxDeliverer {
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 
-  private async posted(row: OutboxRow, ts: string): Promise<void> {
+  /** `channel` is Slack's id for it: rows may name their channel, clicks on the message carry the id. */
+  private async posted(row: OutboxRow, ts: string, channel: string): Promise<void> {
     try {
-      await this.options.onPosted?.({ key: row.key, channel: row.channel, ts });
+      await this.options.onPosted?.({ key: row.key, channel, ts });
     } catch (err) {
       this.options.logger.warn({ err, key: row.key }, 'slack outbox: could not record a posted message');
     }

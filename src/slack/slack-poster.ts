@@ -48,6 +48,8 @@ export interface SlackPoster {
 
 export interface SlackPosted {
   ts: string;
+  /** The channel's id (a post may name its channel). */
+  channel: string;
   metadata: SlackMessageMetadata;
 }
 
@@ -145,7 +147,7 @@ export class WebApiSlackPoster implements SlackPoster {
       for (const message of result.messages ?? []) {
         const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
         if (message.user === bot && metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value) {
-          return { ts: message.ts as string, metadata };
+          return { ts: message.ts as string, channel, metadata };
         }
       }
       cursor = result.response_metadata?.next_cursor || undefined;
