@@ -3,18 +3,10 @@ import type { SandboxWorld } from './sandbox-world.ts';
 /** BullMQ scores a delayed job `timestamp * 0x1000 + counter`: anything at or below this is due now. */
 const dueScore = (now: number) => now * 0x1000 + 0xfff;
 
-async function tableExists(world: SandboxWorld, table: string): Promise<boolean> {
-  const { rows } = await world.bot.pool.query<{ found: boolean }>(
-    `SELECT to_regclass(quote_ident(current_schema()) || '.' || $1) IS NOT NULL AS found`,
-    [table],
-  );
-  return rows[0]?.found ?? false;
-}
-
 /**
  * What the bot is still doing on behalf of earlier console lines: Slack requests being handled, runs
  * queued or running, jobs waiting, running or overdue in any queue, war rooms being set up, and Slack
- * deliveries still in the outbox (when there is one). Each entry says what, for the timeout message.
+ * deliveries still in the outbox. Each entry says what, for the timeout message.
  */
 export interface Busy {
   /** Requests and war rooms are what a console line waits for; `wait` waits for everything. */
@@ -36,11 +28,11 @@ export async function workInFlight(world: SandboxWorld, now = Date.now()): Promi
   const rooms = await pool.query<{ id: string }>(`SELECT id FROM incidents WHERE status <> 'resolved' AND NOT setup ? 'announced'`);
   for (const room of rooms.rows) busy.push({ kind: 'war-room', text: `the war room of ${room.id} is being set up` });
 
-  if (await tableExists(world, 'slack_outbox')) {
-    const outbox = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM slack_outbox WHERE delivered_at IS NULL AND failed_at IS NULL`);
-    const pending = outbox.rows[0]?.n ?? 0;
-    if (pending > 0) busy.push({ kind: 'outbox', text: `${pending} Slack delivery(ies) in the outbox` });
-  }
+  // A row stays 'pending' until every version of it is in Slack (edits re-open a delivered row), so it
+  // covers both new posts and edits; failed and expired rows are given up on (migrations/007).
+  const outbox = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM slack_outbox WHERE state = 'pending'`);
+  const pending = outbox.rows[0]?.n ?? 0;
+  if (pending > 0) busy.push({ kind: 'outbox', text: `${pending} Slack delivery(ies) in the outbox` });
 
   const redis = world.bot.redis;
   const prefix = world.env.REDIS_PREFIX;

@@ -243,6 +243,7 @@ export class SandboxConsole {
       : [...this.buttons].reverse().find((b) => b.label.toLowerCase() === which.toLowerCase());
     if (!target) throw new Error(`No button "${which}" on screen.`);
     this.write(`(${this.user} presses "${target.label}")`);
+    if (target.channel && target.messageTs) await this.approvalRecorded(target.channel, target.messageTs);
     const response = await this.world.driver.clickButton({
       user: this.user,
       actionId: target.actionId,
@@ -250,6 +251,27 @@ export class SandboxConsole {
     });
     if (response.status !== 200) this.lastErrors.push(`the bot answered the click with HTTP ${response.status}`);
     await this.settle();
+  }
+
+  /**
+   * An approval message reaches Slack through the outbox a moment before the bot records its ts on the
+   * request, and a click in between is refused as "still being recorded": a person would not be that
+   * fast, so `press` waits (bounded) until the request knows its message.
+   */
+  private async approvalRecorded(channel: string, ts: string): Promise<void> {
+    const message = this.world.slack.state.findMessage(channel, ts);
+    const id = message ? /apr_[0-9a-f]{12}/.exec(JSON.stringify(message.blocks ?? []))?.[0] : undefined;
+    if (!id) return;
+    const deadline = Date.now() + LINE_SETTLE_MS;
+    for (;;) {
+      const { rows } = await this.world.bot.pool.query<{ recorded: boolean }>(
+        'SELECT message_ts IS NOT NULL AS recorded FROM approval_requests WHERE id = $1',
+        [id],
+      );
+      if (rows[0]?.recorded !== false) return;
+      if (Date.now() > deadline) throw new Error(`approval ${id} has still not recorded its message after ${LINE_SETTLE_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Shows what the bot does with a captured request sent again: refused, audited, nothing run. */
