@@ -19,6 +19,7 @@ export interface ClickResult {
 /** Environments the rollback rounds use, one per round (a rollback leaves its environment on blue). */
 export const rollbackEnvironments = (rounds: number) => Array.from({ length: rounds }, (_, i) => `rb-${String(i + 1).padStart(2, '0')}`);
 export const POD_READY_ENVIRONMENT = 'podready';
+const BASELINE_CHANNEL = 'security';
 
 async function post(subject: Subject, body: { body: string; headers: Record<string, string> }): Promise<void> {
   const res = await request(`${subject.url}/slack/events`, { method: 'POST', ...body });
@@ -73,11 +74,12 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
     await world.control('/wait-message', { channel, threadTs: approval.ts, includes: [':white_check_mark:', 'finished'], timeoutMs: 180_000 });
     wall.push(performance.now() - started);
 
-    const button = await world.control<{ ts: string }>('/post-button', { channel, actionId: 'approval:approve', text: `bench baseline ${env}` });
-    const boltClick = await world.control<Record<string, unknown>>('/click-payload', { user: 'bob', channel, messageTs: button.ts, actionId: 'approval:approve' });
+    // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
+    const button = await world.control<{ ts: string }>('/post-button', { channel: BASELINE_CHANNEL, actionId: 'approval:approve', text: `bench baseline ${env}` });
+    const boltClick = await world.control<Record<string, unknown>>('/click-payload', { user: 'bob', channel: BASELINE_CHANNEL, messageTs: button.ts, actionId: 'approval:approve' });
     const boltStarted = performance.now();
     await post(bolt, interaction(world.ws, boltClick));
-    await world.control('/wait-message', { channel, threadTs: button.ts, includes: ['baseline progress'] });
+    await world.control('/wait-message', { channel: BASELINE_CHANNEL, threadTs: button.ts, includes: ['baseline progress'] });
     boltReply.push(performance.now() - boltStarted);
 
     podReady.push(await scaleAndWait(world, 3));
