@@ -5,7 +5,7 @@
  * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (3000), BENCH_DIGEST_SIZES (10,200,1000,5000), BENCH_BUILD=0 to skip `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ackScenario, type AckCell } from './scenarios/ack.ts';
@@ -17,6 +17,12 @@ import { startWorld } from './lib/world.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const all = ['ack', 'click', 'startup', 'digest'];
+// Benches of their own (bench/<name>.bench.ts: slack-outbox, takeover) run only when named, each in its own process.
+const standalone = process.argv.slice(2).filter((a) => existsSync(`${root}bench/${a}.bench.ts`));
+for (const name of standalone) {
+  execFileSync(process.execPath, ['--import', 'tsx', `${root}bench/${name}.bench.ts`], { cwd: root, stdio: 'inherit' });
+}
+if (standalone.length > 0 && standalone.length === process.argv.slice(2).length) process.exit(0);
 const chosen = process.argv.slice(2).filter((a) => all.includes(a));
 const run = (name: string) => chosen.length === 0 || chosen.includes(name);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
