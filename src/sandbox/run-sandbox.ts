@@ -54,7 +54,10 @@ function sandboxPolicy(policy: Policy): Policy {
 async function switchDigests(world: SandboxWorld, logger: Logger, on: boolean): Promise<string> {
   const scheduler = new DigestScheduler({ connection: world.bot.redis, prefix: world.env.REDIS_PREFIX, logger });
   try {
-    const { upserted } = await scheduler.sync(world.policy.digests.map((d) => ({ ...d, enabled: on })));
+    // The bot's reconcile pass re-syncs schedules from this same policy (the array is shared with the
+    // running bot): switched only in a copy, the next pass would remove the schedules again.
+    for (const digest of world.policy.digests) digest.enabled = on;
+    const { upserted } = await scheduler.sync(world.policy.digests);
     return on ? `digests on: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}` : `digests off${upserted.length ? '' : ' (no schedule left)'}`;
   } finally {
     await scheduler.close();
@@ -110,7 +113,8 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     await deleteKeysWithPrefix(services.redisUrl, redisPrefix);
   };
   const open = async () => {
-    const started = await startSandboxWorld({ policy, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger, clusterToken });
+    // Each world its own digest specs: `/digests on` switches them in place, and a reset starts off.
+    const started = await startSandboxWorld({ policy: { ...policy, digests: policy.digests.map((d) => ({ ...d })) }, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger, clusterToken });
     started.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
     return started;
   };
