@@ -13,7 +13,7 @@ import { createLogger } from '../src/logger.ts';
 import { DEFAULT_TIER_LIMITS, METHOD_TIERS } from '../src/sandbox/slack/index.ts';
 import { examplePolicyPath, startSandboxWorld, type SandboxWorld } from '../src/sandbox/sandbox-world.ts';
 import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
-import { median } from './support.ts';
+import { median } from './lib/stats.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 5);
 const BURST = Number(process.env.BENCH_BURST ?? 20);

@@ -10,7 +10,7 @@ import { createLogger } from '../src/logger.ts';
 import { startSandboxWorld, type SandboxWorld } from '../src/sandbox/sandbox-world.ts';
 import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 import { kill, startWorkerProcess } from '../test/support/worker-process.ts';
-import { median, percentile } from './support.ts';
+import { median, percentile } from './lib/stats.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 10);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
