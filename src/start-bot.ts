@@ -1,7 +1,7 @@
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
-import { createPool, migrate, type Pool } from './store/database.ts';
+import { createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
 import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
 import { ActionRegistry } from './handlers/registry.ts';
@@ -34,7 +34,7 @@ import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import { WebApiSlackPoster } from './slack/slack-poster.ts';
 import { OutboxNotifier } from './slack/outbox-notifier.ts';
 import { OutboxDeliverer } from './slack/outbox-deliverer.ts';
-import { PgRunStore } from './jobs/pg-run-store.ts';
+import { PgRunStore } from './store/pg-run-store.ts';
 import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 
@@ -208,7 +208,7 @@ async function readiness(pool: Pool, redis: Redis): Promise<Record<string, strin
     }
   };
   const [postgres, redisState] = await Promise.all([
-    check('postgres', () => pool.query('SELECT 1')),
+    check('postgres', () => pingDatabase(pool)),
     check('redis', () => redis.ping()),
   ]);
   return { postgres, redis: redisState };

@@ -6,7 +6,9 @@ import type { ActionDeps } from './handlers/action-deps.ts';
 import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
-import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
+import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
+import { PgRunStore } from './store/pg-run-store.ts';
+import { PgRunQueries } from './store/pg-run-queries.ts';
 import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './start-bot.ts';
@@ -56,7 +58,7 @@ export async function startJobs(options: {
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
-  const runs = new JobRuns(runKinds, queue, canceller, new RunQueries(pool));
+  const runs = new JobRuns(runKinds, queue, canceller, new PgRunQueries(pool));
   let worker: RunWorker<ActionDeps> | undefined;
   if (options.role === 'worker' || options.role === 'all') {
     worker = new RunWorker({

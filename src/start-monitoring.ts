@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
-import type { Pool } from './store/database.ts';
+import { pingDatabase, type Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
 import { withTimeout } from './redis/redis-connection.ts';
 import type { ActionDeps } from './handlers/action-deps.ts';
@@ -11,7 +11,7 @@ import { postDigest } from './handlers/monitoring/digest-post.ts';
 import { slackAuthProbe } from './bot/slack-auth-probe.ts';
 import { DigestScheduler } from './jobs/digest-scheduler.ts';
 import { DigestWorker } from './jobs/digest-worker.ts';
-import { PgRunStats } from './jobs/run-stats.ts';
+import { PgRunStats } from './store/pg-run-stats.ts';
 import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
@@ -42,7 +42,7 @@ export async function startMonitoring(options: {
     probes: {
       slack: slackAuthProbe(options.slack),
       postgres: async () => {
-        await pool.query('SELECT 1');
+        await pingDatabase(pool);
         return `schema ${env.DATABASE_SCHEMA} answers`;
       },
       redis: async () => `${await withTimeout(redis.ping(), 2_000, 'redis')} (prefix ${env.REDIS_PREFIX})`,

@@ -1,7 +1,7 @@
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { Logger } from '../logger.ts';
-import type { PgRunStore } from './pg-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import type { RunRecord } from './run-record.ts';
 import { RunCancelledError } from './step-attempt.ts';
 
@@ -31,7 +31,7 @@ export interface RunEnqueuer {
  */
 export class RunCanceller {
   constructor(
-    private readonly options: { store: PgRunStore; redis: Redis; prefix: string; queue: RunEnqueuer; logger: Logger },
+    private readonly options: { store: RunStore; redis: Redis; prefix: string; queue: RunEnqueuer; logger: Logger },
   ) {}
 
   async requestCancel(runId: string, by: string): Promise<CancelResult> {

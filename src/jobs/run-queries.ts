@@ -1,6 +1,4 @@
-import type { Pool } from '../store/database.ts';
-import { runFromRow, stepFromRow } from './run-record.ts';
-import type { RunRecord, RunRow, RunStatus, RunWithSteps, StepRow } from './run-record.ts';
+import type { RunRecord, RunStatus, RunWithSteps } from './run-record.ts';
 
 export interface RunListItem extends RunRecord {
   stepsDone: number;
@@ -12,31 +10,9 @@ export interface ListRunsOptions {
   status?: RunStatus | RunStatus[];
 }
 
-/** Read side of the run store: what `/eafix runs` and progress renderers need. */
-export class RunQueries {
-  constructor(private readonly pool: Pool) {}
-
-  async getRun(id: string): Promise<RunWithSteps | undefined> {
-    const [run, steps] = await Promise.all([
-      this.pool.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]),
-      this.pool.query<StepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY step_index', [id]),
-    ]);
-    const row = run.rows[0];
-    if (!row) return undefined;
-    return { ...runFromRow(row), steps: steps.rows.map(stepFromRow) };
-  }
-
+/** Read side of the run store: what `/eafix runs` and progress renderers need (PgRunQueries). */
+export interface RunQueries {
+  getRun(id: string): Promise<RunWithSteps | undefined>;
   /** Newest first; running and queued runs first when no status is given, so they are never cut off. */
-  async listRuns(options: ListRunsOptions): Promise<RunListItem[]> {
-    const statuses = options.status === undefined ? null : [options.status].flat();
-    const result = await this.pool.query<RunRow & { steps_done: string }>(
-      `SELECT r.*, (SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.status = 'succeeded') AS steps_done
-         FROM runs r
-        WHERE $1::text[] IS NULL OR r.status = ANY($1::text[])
-        ORDER BY (r.status IN ('queued', 'running')) DESC, r.created_at DESC, r.id
-        LIMIT $2`,
-      [statuses, options.limit],
-    );
-    return result.rows.map((row) => ({ ...runFromRow(row), stepsDone: Number(row.steps_done) }));
-  }
+  listRuns(options: ListRunsOptions): Promise<RunListItem[]>;
 }

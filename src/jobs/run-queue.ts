@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
-import type { CreatedRun, NewRun, PgRunStore } from './pg-run-store.ts';
+import type { CreatedRun, NewRun, RunStore } from './run-store.ts';
 import type { RunKind } from './run-definition.ts';
 import { notify } from './run-events.ts';
 import type { RunObserver } from './run-events.ts';
@@ -19,7 +19,7 @@ export interface RunQueueOptions {
   connection: Redis;
   /** BullMQ's own key prefix (not ioredis keyPrefix, which BullMQ does not support). */
   prefix: string;
-  store: PgRunStore;
+  store: RunStore;
   logger: Logger;
   /** Told of `queued` runs; in the web process this posts the status message before the job exists. */
   observer?: RunObserver;

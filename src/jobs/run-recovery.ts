@@ -1,9 +1,9 @@
 import type { Logger } from '../logger.ts';
-import type { PgRunStore } from './pg-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import type { RunQueue } from './run-queue.ts';
 
 export interface RunRecoveryOptions {
-  store: PgRunStore;
+  store: RunStore;
   queue: RunQueue;
   logger: Logger;
   /** A run started this often without finishing is failed instead of enqueued again. */

@@ -1,10 +1,8 @@
-import type { Pool } from '../store/database.ts';
-import { runFromRow } from './run-record.ts';
-import type { RunRecord, RunRow, RunStatus } from './run-record.ts';
+import type { RunRecord, RunStatus } from './run-record.ts';
 
 export type RunCounts = Record<RunStatus, number>;
 
-/** What digests and the App Home ask of the run history, each in one query however many runs there are. */
+/** What digests and the App Home ask of the run history, each in one query however many runs there are (PgRunStats). */
 export interface RunStats {
   /** Runs created since `since`, by status. */
   countSince(since: Date): Promise<RunCounts>;
@@ -12,33 +10,4 @@ export interface RunStats {
   lastChange(environment: string): Promise<RunRecord | undefined>;
   /** A person's newest runs. */
   recentBy(user: string, limit: number): Promise<RunRecord[]>;
-}
-
-export class PgRunStats implements RunStats {
-  constructor(private readonly pool: Pool) {}
-
-  async countSince(since: Date): Promise<RunCounts> {
-    const result = await this.pool.query<{ status: RunStatus; n: number }>(
-      'SELECT status, count(*)::int AS n FROM runs WHERE created_at >= $1 GROUP BY status',
-      [since],
-    );
-    const counts: RunCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-    for (const row of result.rows) counts[row.status] = row.n;
-    return counts;
-  }
-
-  async lastChange(environment: string): Promise<RunRecord | undefined> {
-    const result = await this.pool.query<RunRow>(
-      `SELECT * FROM runs
-        WHERE action ~ '^(deploy|rollback)' AND coalesce(input->>'environment', $1) = $1
-        ORDER BY created_at DESC, id LIMIT 1`,
-      [environment],
-    );
-    return result.rows[0] ? runFromRow(result.rows[0]) : undefined;
-  }
-
-  async recentBy(user: string, limit: number): Promise<RunRecord[]> {
-    const result = await this.pool.query<RunRow>('SELECT * FROM runs WHERE requested_by = $1 ORDER BY created_at DESC, id LIMIT $2', [user, limit]);
-    return result.rows.map(runFromRow);
-  }
 }

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
-import type { PgRunStore } from './pg-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import type { RunKind } from './run-definition.ts';
 import { CancelListener } from './run-cancellation.ts';
 import { notify } from './run-events.ts';
@@ -23,7 +23,7 @@ export interface RunWorkerOptions<Deps> {
   connection: Redis;
   /** BullMQ's key prefix; also prefixes the cancellation channel. */
   prefix: string;
-  store: PgRunStore;
+  store: RunStore;
   kinds: RunKind<Deps>[];
   deps: Deps;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
-import type { PgRunStore } from './pg-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import type { AnyRunKind, StepResult } from './run-definition.ts';
 import { notify } from './run-events.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
@@ -11,7 +11,7 @@ import type { RetryPolicy } from './retry-policy.ts';
 import { RunCancelledError, WorkerShutdownError, attemptStep, rejectOnAbort } from './step-attempt.ts';
 
 export interface StepRunnerOptions<Deps> {
-  store: PgRunStore;
+  store: RunStore;
   kinds: ReadonlyMap<string, AnyRunKind>;
   deps: Deps;
   observer?: RunObserver | undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { OutboxMessageInput, Queryable } from '../store/pg-slack-outbox.ts';
-import type { PgRunStore } from './pg-run-store.ts';
+import type { RunStore } from './run-store.ts';
 import { milestoneText, renderRunStatus } from './progress-message.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
 import type { RunRecord, RunWithSteps } from './run-record.ts';
@@ -11,7 +11,7 @@ export interface ProgressOutbox {
 }
 
 export interface ThreadProgressOptions {
-  store: Pick<PgRunStore, 'getRun'>;
+  store: Pick<RunStore, 'getRun'>;
   outbox: ProgressOutbox;
   logger: Logger;
 }

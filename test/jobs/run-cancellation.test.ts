@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/store/database.ts';
 import type { Pool } from '../../src/store/database.ts';
-import { PgRunStore } from '../../src/jobs/pg-run-store.ts';
+import { PgRunStore } from '../../src/store/pg-run-store.ts';
 import { RunCanceller } from '../../src/jobs/run-cancellation.ts';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import { RunQueue } from '../../src/jobs/run-queue.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/app-error.ts';
 import { RunCanceller } from '../../src/jobs/run-cancellation.ts';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
-import { targetHolder } from '../../src/jobs/target-lock.ts';
+import { targetHolder } from '../../src/store/target-lock.ts';
 import { isolate } from '../support/isolation.ts';
 import { request, startEngine } from './jobs-support.ts';
 import type { Engine } from './jobs-support.ts';

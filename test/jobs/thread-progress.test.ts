@@ -5,7 +5,7 @@ import type { RunKind } from '../../src/jobs/run-definition.ts';
 import { combineObservers } from '../../src/jobs/run-events.ts';
 import { RunQueue } from '../../src/jobs/run-queue.ts';
 import { finalReplyInTransaction, runIdOfStatusKey, runStatusKey, ThreadProgress } from '../../src/jobs/thread-progress.ts';
-import { PgRunStore } from '../../src/jobs/pg-run-store.ts';
+import { PgRunStore } from '../../src/store/pg-run-store.ts';
 import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
 import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
 import { OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';

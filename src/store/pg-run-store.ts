@@ -1,51 +1,13 @@
 import { AppError } from '../app-error.ts';
-import { inTransaction } from '../store/database.ts';
-import type { Pool, PoolClient } from '../store/database.ts';
-import { newId } from '../store/row-ids.ts';
-import type { RunKind } from './run-definition.ts';
-import { RunQueries } from './run-queries.ts';
-import { runFromRow, stepFromRow } from './run-record.ts';
-import type { RunRecord, RunRow, RunStatus, RunThread, StepRecord, StepRow } from './run-record.ts';
+import { inTransaction } from './database.ts';
+import type { Pool, PoolClient } from './database.ts';
+import { newId } from './row-ids.ts';
+import type { RunKind } from '../jobs/run-definition.ts';
+import type { RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
+import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../jobs/run-store.ts';
+import { PgRunQueries } from './pg-run-queries.ts';
+import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-lock.ts';
-
-export interface NewRun {
-  input: unknown;
-  requestId: string;
-  requestedBy: string;
-  teamId: string;
-  /** The action id users typed; defaults to the run kind. */
-  action?: string;
-  approvalId?: string;
-  /** The same key (e.g. the approval id) always yields the same run: a double click never runs twice. */
-  idempotencyKey?: string;
-  /** Where progress is posted. */
-  thread?: RunThread;
-}
-
-export interface CreatedRun {
-  run: RunRecord;
-  /** False when the idempotency key matched an existing run. */
-  created: boolean;
-  /** True when the run may be enqueued now; false while it waits for its target (or is already over). */
-  startable: boolean;
-  /** The run holding the target this one waits for. */
-  waitingFor?: string;
-}
-
-export interface FinishedRun {
-  run: RunRecord;
-  /** False when the run had already ended (another worker finished it). */
-  finished: boolean;
-  /** The waiting run that was handed the target: enqueue it. */
-  next?: string;
-}
-
-export interface StartedRun {
-  run: RunRecord;
-  /** A previous worker had started the run and did not finish it. */
-  resumed: boolean;
-  previousWorker?: string;
-}
 
 /**
  * Runs and their step checkpoints in PostgreSQL. Every state change is written here before any
@@ -54,7 +16,7 @@ export interface StartedRun {
 /** Written in the transaction that ends a run (the Slack outbox's final reply), so the end is never unreported. */
 export type OnRunFinished = (client: PoolClient, run: RunRecord) => Promise<void>;
 
-export class PgRunStore extends RunQueries {
+export class PgRunStore extends PgRunQueries implements RunStore {
   constructor(
     private readonly db: Pool,
     private readonly onFinished?: OnRunFinished,

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '../store/database.ts';
+import type { Pool, PoolClient } from './database.ts';
 
 /**
  * One change per target. The `run_targets` row of a target names the one run allowed to change it;

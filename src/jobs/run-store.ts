@@ -1,0 +1,72 @@
+import type { RunKind } from './run-definition.ts';
+import type { RunQueries } from './run-queries.ts';
+import type { RunRecord, RunStatus, RunThread, StepRecord } from './run-record.ts';
+
+export interface NewRun {
+  input: unknown;
+  requestId: string;
+  requestedBy: string;
+  teamId: string;
+  /** The action id users typed; defaults to the run kind. */
+  action?: string;
+  approvalId?: string;
+  /** The same key (e.g. the approval id) always yields the same run: a double click never runs twice. */
+  idempotencyKey?: string;
+  /** Where progress is posted. */
+  thread?: RunThread;
+}
+
+export interface CreatedRun {
+  run: RunRecord;
+  /** False when the idempotency key matched an existing run. */
+  created: boolean;
+  /** True when the run may be enqueued now; false while it waits for its target (or is already over). */
+  startable: boolean;
+  /** The run holding the target this one waits for. */
+  waitingFor?: string;
+}
+
+export interface FinishedRun {
+  run: RunRecord;
+  /** False when the run had already ended (another worker finished it). */
+  finished: boolean;
+  /** The waiting run that was handed the target: enqueue it. */
+  next?: string;
+}
+
+export interface StartedRun {
+  run: RunRecord;
+  /** A previous worker had started the run and did not finish it. */
+  resumed: boolean;
+  previousWorker?: string;
+}
+
+/**
+ * Runs and their step checkpoints, durably (PgRunStore). Every state change is written here before any
+ * observer hears of it, so whoever renders a run renders it from this store. One change per target:
+ * a run with a target starts only once it holds it; ending a run hands the target to the next in line.
+ */
+export interface RunStore extends RunQueries {
+  /** Refuses (AppError `target_busy`) when the target is held and the kind does not queue. */
+  createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun>;
+  /** Marks the run running on `workerId`; undefined when it already ended. */
+  startRun(runId: string, workerId: string): Promise<StartedRun | undefined>;
+  stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord>;
+  stepSucceeded(runId: string, index: number, result: { summary?: string | undefined; output?: unknown }): Promise<StepRecord>;
+  /** A failed attempt that will be retried: the step stays running, with the reason shown. */
+  stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
+  stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord>;
+  /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
+  finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string }): Promise<FinishedRun>;
+  /** Flags an active run for cancellation; undefined when there is no such active run. */
+  requestCancel(runId: string, by: string): Promise<RunRecord | undefined>;
+  cancelState(runId: string): Promise<{ requested: boolean; by?: string | undefined }>;
+  /** Whether the run may start: it changes nothing, or it holds its target. */
+  mayStart(runId: string): Promise<boolean>;
+  /** Saves the status message's ts unless one is saved already; returns the ts that is saved. */
+  setStatusMessage(runId: string, ts: string): Promise<string>;
+  /** Repairs targets whose hand-over was lost; returns the runs that were handed a target, to enqueue. */
+  repairTargets(): Promise<Array<{ id: string; requestId: string }>>;
+  /** Active runs a worker should have in the queue (re-enqueued after a crash between write and enqueue). */
+  runsToEnqueue(limit?: number): Promise<Array<{ id: string; requestId: string; resumedCount: number }>>;
+}
