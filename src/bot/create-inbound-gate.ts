@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Pool } from '../store/database.ts';
-import type { AuditLog } from '../store/pg-audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { PgDeliveryLedger } from '../store/pg-delivery-ledger.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import { RedisDeliveryLedger } from '../redis/delivery-ledger.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { AuditEntry, AuditLog } from '../store/pg-audit-log.ts';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import { hasUnstorableText } from '../store/safe-text.ts';
 import { classifyInbound, type InboundRequest } from './inbound-payloads.ts';
 import { installationMismatch, type InstallationPolicy } from './installation.ts';

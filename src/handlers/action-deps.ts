@@ -1,10 +1,10 @@
 import type { ActionRegistry } from './registry.ts';
-import type { AuditLog } from '../store/pg-audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Notifier } from './notifier.ts';
 import type { Authorizer } from '../permissions/authorizer.ts';
 import type { ApprovalStore, BreakGlassLog } from '../permissions/approval-types.ts';
 import type { ApprovalService } from '../permissions/approval-service.ts';
-import type { PlatformState } from '../store/pg-platform-state.ts';
+import type { PlatformState } from './platform-state.ts';
 import type { Channels } from '../config/policy.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Cluster } from '../cluster/cluster.ts';

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
 import type { Reply } from '../handlers/reply.ts';
-import { planHash } from '../store/pg-approval-store.ts';
+import { planHash } from './plan-hash.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';
 

@@ -1,4 +1,4 @@
-import { planHash } from '../store/pg-approval-store.ts';
+import { planHash } from './plan-hash.ts';
 import type { BreakGlassUse } from './approval-types.ts';
 
 const shownHash = (use: Pick<BreakGlassUse, 'plan'>) => planHash(use.plan).slice(0, 16);

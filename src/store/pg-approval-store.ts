@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from './database.ts';
 import { inTransaction } from './database.ts';
-import { canonicalJson } from './canonical-json.ts';
 import { newId } from './row-ids.ts';
+import { planHash } from '../permissions/plan-hash.ts';
 import type {
   ApprovalRequest,
   ApprovalStore,
@@ -11,10 +10,6 @@ import type {
   TransitionOutcome,
   VoteOutcome,
 } from '../permissions/approval-types.ts';
-
-export function planHash(plan: PlanItem[]): string {
-  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
-}
 
 type Row = Record<string, unknown> & { approvers?: string[] | null };
 

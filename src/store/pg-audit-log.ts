@@ -1,64 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Pool } from './database.ts';
 import { inTransaction } from './database.ts';
-import { canonicalJson } from './canonical-json.ts';
 import { storableJson, storableText } from './safe-text.ts';
-
-export interface AuditEntry {
-  requestId: string;
-  teamId?: string | undefined;
-  channelId?: string | undefined;
-  userId?: string | undefined;
-  /** The action id (`rollback`) or an event name (`approval.approve`). */
-  action: string;
-  arguments?: Record<string, unknown> | undefined;
-  /** `ok`, `denied`, `invalid`, `error`, `requested`, ... */
-  outcome: string;
-  detail?: string | undefined;
-}
-
-export interface AuditRecord extends AuditEntry {
-  id: number;
-  at: Date;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  checked: number;
-  /** The first row whose hash or link does not match, when the chain is broken. */
-  brokenAt?: { id: number; reason: string };
-}
-
-/** What the rest of the bot needs from the audit log. */
-export interface AuditLog {
-  record(entry: AuditEntry): Promise<AuditRecord>;
-  /** True while the last write failed (the database is unreachable, as far as the log knows). */
-  readonly unavailable: boolean;
-  /** Resolves once every entry recorded so far is written or has failed (shutdown). */
-  drain(): Promise<void>;
-  since(from: Date, limit?: number): Promise<AuditRecord[]>;
-  verify(): Promise<AuditVerification>;
-}
-
-export const GENESIS = 'genesis';
-
-export function hashOf(row: Omit<AuditRecord, 'id' | 'hash'>): string {
-  const content = canonicalJson({
-    at: row.at.toISOString(),
-    requestId: row.requestId,
-    teamId: row.teamId ?? null,
-    channelId: row.channelId ?? null,
-    userId: row.userId ?? null,
-    action: row.action,
-    arguments: row.arguments ?? {},
-    outcome: row.outcome,
-    detail: row.detail ?? null,
-    prevHash: row.prevHash,
-  });
-  return createHash('sha256').update(content).digest('hex');
-}
+import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../audit/audit-log.ts';
 
 interface AuditRow {
   id: string;

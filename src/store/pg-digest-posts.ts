@@ -1,9 +1,8 @@
 import type { Pool } from './database.ts';
-
-export type Claim = 'claimed' | 'already-posted' | 'claimed-by-another';
+import type { Claim, DigestPostLog } from '../handlers/monitoring/digest-post.ts';
 
 /** The Postgres guard that makes a digest post happen once per tick whichever worker runs it. */
-export class PgDigestPosts {
+export class PgDigestPosts implements DigestPostLog {
   constructor(private readonly pool: Pool) {}
 
   /**

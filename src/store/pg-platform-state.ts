@@ -1,18 +1,6 @@
 import { inTransaction, type Pool } from './database.ts';
-import { canonicalJson } from './canonical-json.ts';
-
-export interface PlatformSwitch<T> {
-  value: T;
-  updatedBy?: string;
-  updatedAt?: Date;
-}
-
-/** Trading and maintenance switches, changed with compare-and-set so a stale plan never overwrites. */
-export interface PlatformState {
-  get<T>(key: string, fallback: T): Promise<PlatformSwitch<T>>;
-  /** Sets `key` to `next` only if it still holds `expected`; false when the world moved on. */
-  compareAndSet<T>(key: string, expected: T, next: T, by: string, requestId: string): Promise<boolean>;
-}
+import { canonicalJson } from '../canonical-json.ts';
+import type { PlatformState, PlatformSwitch } from '../handlers/platform-state.ts';
 
 interface SwitchRow {
   value: unknown;

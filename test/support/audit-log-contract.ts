@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditLog } from '../../src/store/pg-audit-log.ts';
+import type { AuditLog } from '../../src/audit/audit-log.ts';
 
 export interface AuditLogSubject {
   log: AuditLog;

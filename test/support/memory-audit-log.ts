@@ -1,4 +1,4 @@
-import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../../src/store/pg-audit-log.ts';
+import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../../src/audit/audit-log.ts';
 
 /**
  * The audit log port in memory, for the fast test tier: the same hash chain as PgAuditLog, checked by

@@ -1,11 +1,13 @@
 import type { Logger } from '../../logger.ts';
-import type { Claim } from '../../store/pg-digest-posts.ts';
 import type { ActionDeps } from '../action-deps.ts';
 import type { Notifier } from '../notifier.ts';
 import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
 import { digestNamed, monitoringOf } from './monitoring-deps.ts';
 import { slackDate } from './digest-sections.ts';
+
+/** Whether this claimer may post the tick: it holds the claim, the post went out, or someone else holds it. */
+export type Claim = 'claimed' | 'already-posted' | 'claimed-by-another';
 
 /** Who may post which tick (PgDigestPosts). */
 export interface DigestPostLog {
