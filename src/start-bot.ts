@@ -24,8 +24,8 @@ import { startExpirySweeper } from './permissions/expiry-sweeper.ts';
 import { PgApprovalStore } from './store/pg-approval-store.ts';
 import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
 import { PgPlatformState } from './store/pg-platform-state.ts';
-import { createSlackClient } from './bot/slack-client.ts';
-import { WebApiDirectory } from './bot/web-api-adapters.ts';
+import { createSlackClient } from './slack/slack-client.ts';
+import { WebApiDirectory } from './slack/slack-directory.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
 import { SlackAuthorizer } from './bot/slack-authorizer.ts';
@@ -86,10 +86,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const audit = new PgAuditLog(pool);
     // Read-only commands are audited after their answer: write what is queued before the pool closes.
     stoppers.splice(stoppers.length - 1, 0, () => audit.drain());
-    const slack = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, logger);
+    // One Web API client per process: the outbox, direct calls, lookups, doctor and the Slack authorizer.
+    const slack = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
     // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
-    const poster = new WebApiSlackPoster({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
+    const poster = new WebApiSlackPoster(slack);
     const runStore = new PgRunStore(pool);
     const approvals = new PgApprovalStore(pool);
     const deliverer = new OutboxDeliverer({

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
@@ -8,7 +7,8 @@ import { withTimeout } from './redis/redis-connection.ts';
 import type { ActionDeps } from './handlers/action-deps.ts';
 import type { MonitoringDeps } from './handlers/monitoring/monitoring-deps.ts';
 import { postDigest } from './handlers/monitoring/digest-post.ts';
-import { slackAuthProbe } from './bot/slack-auth-probe.ts';
+import { slackAuthProbe } from './slack/slack-auth-probe.ts';
+import type { SlackClient } from './slack/slack-client.ts';
 import { DigestScheduler } from './jobs/digest-scheduler.ts';
 import { DigestWorker } from './jobs/digest-worker.ts';
 import { PgRunStats } from './store/pg-run-stats.ts';
@@ -24,7 +24,7 @@ export async function startMonitoring(options: {
   policy: Policy;
   pool: Pool;
   redis: Redis;
-  slack: WebClient;
+  slack: SlackClient;
   deps: ActionDeps;
   logger: Logger;
 }): Promise<{ monitoring: MonitoringDeps; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {

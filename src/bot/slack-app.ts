@@ -7,7 +7,7 @@ import { registerApprovalListeners } from './approval-listeners.ts';
 import { registerBreakGlassListeners } from './break-glass-listeners.ts';
 import { registerIncidentListeners } from './incident-listeners.ts';
 import { registerAppHomeListener } from './app-home-listener.ts';
-import { slackClientOptions } from './slack-client.ts';
+import { slackClientOptions } from '../slack/slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import { gateMiddleware } from './gate-middleware.ts';
@@ -34,7 +34,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const common = {
     authorize: options.authorize,
     logger: boltLogger(options.logger),
-    clientOptions: { slackApiUrl: options.apiUrl, ...slackClientOptions },
+    // Bolt's per-request clients (App Home publishing) follow the same policy as ours.
+    clientOptions: slackClientOptions({ apiUrl: options.apiUrl }, options.logger),
   };
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })

@@ -1,4 +1,4 @@
-/** What permissions need to know about Slack, behind a narrow interface (the adapter lives in src/bot/). */
+/** What permissions need to know about Slack, behind a narrow interface (the adapter lives in src/slack/). */
 export interface SlackDirectory {
   /** Members of a user group given by id (S0123) or handle (@oncall). Throws when Slack cannot answer. */
   usergroupMembers(ref: string): Promise<string[]>;

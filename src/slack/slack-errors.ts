@@ -39,6 +39,23 @@ export function toSlackAppError(method: string, error: unknown): AppError {
   }
 }
 
+/** Runs one Web API call; its failure surfaces as the AppError `toSlackAppError` maps it to. */
+export async function callSlack<T>(method: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toSlackAppError(method, error);
+  }
+}
+
+type RawPlatformData = { error?: string; errors?: Array<{ user?: string; error?: string }> };
+
+/** The `data` of a Slack platform error (ok: false), or undefined for any other failure. */
+export function slackPlatformError(error: unknown): RawPlatformData | undefined {
+  const e = error as { code?: unknown; data?: RawPlatformData };
+  return e?.code === ErrorCode.PlatformError ? e.data : undefined;
+}
+
 /** What to do about a failed Slack call. */
 export type SlackFailure = { retry: 'after'; delayMs: number } | { retry: 'backoff' } | { retry: 'never' };
 

@@ -1,9 +1,7 @@
-import { LogLevel, WebClient } from '@slack/web-api';
-import type { Logger as SlackLogger } from '@slack/web-api';
 import type { Block } from '../handlers/reply.ts';
 import type { ChannelInfo, InviteResult } from '../handlers/notifier.ts';
-import type { Logger } from '../logger.ts';
-import { toSlackAppError } from './slack-errors.ts';
+import type { SlackClient } from './slack-client.ts';
+import { callSlack, slackPlatformError as platformError, toSlackAppError } from './slack-errors.ts';
 
 export { SlackRateLimitedError, isSlackRateLimited } from './slack-errors.ts';
 
@@ -53,56 +51,17 @@ export interface SlackPosted {
   metadata: SlackMessageMetadata;
 }
 
-function slackLogger(logger: Logger): SlackLogger {
-  const child = logger.child({ component: 'slack-web-api' });
-  const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  return {
-    debug: (...msg) => child.debug(join(msg)),
-    info: (...msg) => child.info(join(msg)),
-    // WebClient warns about every rejected call; we log what we do about them instead.
-    warn: (...msg) => child.debug(join(msg)),
-    error: (...msg) => child.warn(join(msg)),
-    setLevel: () => undefined,
-    getLevel: () => LogLevel.INFO,
-    setName: () => undefined,
-  };
-}
-
-export interface SlackPosterSettings {
-  token: string;
-  /** https://slack.com/api/ in production; the emulator's apiUrl in the sandbox and tests. */
-  apiUrl: string;
-  timeoutMs?: number;
-}
-
-type RawPlatformData = { error?: string; errors?: Array<{ user?: string; error?: string }> };
-
-/** The `data` of a Slack platform error (ok: false), or undefined for any other failure. */
-function platformError(error: unknown): RawPlatformData | undefined {
-  const e = error as { code?: string; data?: RawPlatformData };
-  return e?.code === 'slack_webapi_platform_error' ? e.data : undefined;
-}
-
 const HISTORY_PAGES = 5;
 
 /**
- * The bot's one outbound Slack Web API adapter, over the official WebClient with its blind retries off
- * and rate-limited calls rejected: the outbox (and the deadline-bound direct calls) decide what to retry
- * and when, so a 429 postpones the latest state instead of replaying stale edits.
+ * The bot's one outbound Slack Web API adapter, over the process's client (createSlackClient: blind
+ * retries off, rate-limited calls rejected): the outbox (and the deadline-bound direct calls) decide what
+ * to retry and when, so a 429 postpones the latest state instead of replaying stale edits.
  */
 export class WebApiSlackPoster implements SlackPoster {
-  private readonly client: WebClient;
   private botUser: Promise<string> | undefined;
 
-  constructor(settings: SlackPosterSettings, logger: Logger) {
-    this.client = new WebClient(settings.token, {
-      slackApiUrl: settings.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: settings.timeoutMs ?? 10_000,
-      logger: slackLogger(logger),
-    });
-  }
+  constructor(private readonly client: SlackClient) {}
 
   async postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }> {
     const { thread_ts: threadTs, ...rest } = message;
@@ -126,7 +85,7 @@ export class WebApiSlackPoster implements SlackPoster {
         ...(typeof file.content === 'string' ? { content: file.content } : { file: file.content }),
         title: file.title ?? file.filename,
         ...(file.initial_comment ? { initial_comment: file.initial_comment } : {}),
-      } as Parameters<WebClient['filesUploadV2']>[0]),
+      } as Parameters<SlackClient['filesUploadV2']>[0]),
     );
     const uploaded = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files?.[0]?.files?.[0];
     return { fileId: uploaded?.id };
@@ -243,11 +202,7 @@ export class WebApiSlackPoster implements SlackPoster {
     return this.botUser;
   }
 
-  private async call<T>(method: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toSlackAppError(method, error);
-    }
+  private call<T>(method: string, work: () => Promise<T>): Promise<T> {
+    return callSlack(method, work);
   }
 }

@@ -10,6 +10,7 @@ import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
 import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
 import { OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
 import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
+import { createSlackClient } from '../../src/slack/slack-client.ts';
 import { PgSlackOutbox } from '../../src/store/pg-slack-outbox.ts';
 import { isolate } from '../support/isolation.ts';
 import { RecordingObserver, request, startEngine, waitUntil } from './jobs-support.ts';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   outbox = new PgSlackOutbox(engine.pool, isolation.schema);
   deliverer = new OutboxDeliverer({
     outbox,
-    slack: new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, engine.logger),
+    slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, engine.logger)),
     logger: engine.logger,
     onPosted: async ({ key, ts }) => {
       const runId = runIdOfStatusKey(key);

@@ -4,6 +4,7 @@ import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
 import { OUTBOX_EVENT_TYPE, OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
 import { OutboxNotifier } from '../../src/slack/outbox-notifier.ts';
 import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
+import { createSlackClient } from '../../src/slack/slack-client.ts';
 import { createPool, migrate, type Pool } from '../../src/store/database.ts';
 import { PgSlackOutbox } from '../../src/store/pg-slack-outbox.ts';
 import { eventually } from '../support/eventually.ts';
@@ -23,7 +24,7 @@ let channels = 0;
 function startDeliverer(): OutboxDeliverer {
   const deliverer = new OutboxDeliverer({
     outbox,
-    slack: new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs: 2_000 }, logger),
+    slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs: 2_000 }, logger)),
     logger,
     onPosted: async ({ key }) => void posted.push(key),
     maxBackoffMs: 500,
@@ -41,7 +42,7 @@ beforeAll(async () => {
   emu = new SlackEmulator({ botToken: BOT_TOKEN, signingSecret: 'outbox-secret' });
   await emu.start();
   outbox = new PgSlackOutbox(pool, isolation.schema);
-  const poster = new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, logger);
+  const poster = new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, logger));
   notifier = new OutboxNotifier({ outbox, slack: poster, postWaitMs: 20_000 });
   startDeliverer();
 });

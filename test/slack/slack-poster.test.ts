@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
 import { SlackRateLimitedError, WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
+import { createSlackClient } from '../../src/slack/slack-client.ts';
 
 const BOT_TOKEN = 'xoxb-poster-test';
 let emu: SlackEmulator;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   emu = new SlackEmulator({ botToken: BOT_TOKEN, signingSecret: 'poster-secret', rateLimits: { tiers: { 'chat.update': { perMinute: 1, burst: 1 } } } });
   await emu.start();
   channel = emu.addChannel({ name: 'eafix-ops', botMember: true }).id;
-  poster = new WebApiSlackPoster({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, createLogger({ level: 'silent' }));
+  poster = new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, createLogger({ level: 'silent' })));
 });
 afterAll(async () => {
   await emu.stop();
