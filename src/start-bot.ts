@@ -37,8 +37,9 @@ import { OutboxDeliverer } from './slack/outbox-deliverer.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
 import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
+import type { Role } from './process-role.ts';
 
-export type Role = 'web' | 'worker' | 'all';
+export type { Role } from './process-role.ts';
 
 export interface RunningBot {
   /** The HTTP port (Slack events and health) when the role serves HTTP. */

@@ -11,7 +11,7 @@ import { IncidentTimerQueue, IncidentTimerWorker } from './jobs/incident-timers.
 import { EventsApiPager } from './pagerduty/events-api-pager.ts';
 import { PgIncidentStore } from './store/pg-incident-store.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
-import type { Role } from './start-bot.ts';
+import type { Role } from './process-role.ts';
 
 /** The incident service (every role) and the incident timer worker (worker and all roles). */
 export async function startIncidents(options: {

@@ -11,7 +11,7 @@ import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
 import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
-import type { Role } from './start-bot.ts';
+import type { Role } from './process-role.ts';
 
 export interface JobSettings {
   /** Crash detection: a job whose lock is not renewed for this long is taken over by another worker. */

@@ -15,7 +15,7 @@ import { PgRunStats } from './store/pg-run-stats.ts';
 import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
-import type { Role } from './start-bot.ts';
+import type { Role } from './process-role.ts';
 
 /** Digests, KPIs and doctor's probes (every role); the digest worker and schedule sync (worker and all roles). */
 export async function startMonitoring(options: {

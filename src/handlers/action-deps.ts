@@ -1,43 +1,5 @@
-import type { ActionRegistry } from './registry.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { Notifier } from './notifier.ts';
-import type { Authorizer } from '../permissions/authorizer.ts';
-import type { ApprovalStore, BreakGlassLog } from '../permissions/approval-types.ts';
-import type { ApprovalService } from '../permissions/approval-service.ts';
-import type { PlatformState } from './platform-state.ts';
-import type { Channels } from '../config/policy.ts';
-import type { Topology } from '../config/topology.ts';
-import type { Cluster } from '../cluster/cluster.ts';
-import type { Runs } from './runs.ts';
-import type { IncidentService } from './incidents/incident-service.ts';
-import type { MonitoringDeps } from './monitoring/monitoring-deps.ts';
-import type { SlackInstallationProbe } from './monitoring/slack-checks.ts';
-
-/** Capabilities actions may use, wired by hand in start-bot.ts. Later features add theirs here. */
-export interface ActionDeps {
-  registry: ActionRegistry;
-  audit: AuditLog;
-  authorizer: Authorizer;
-  approvals: ApprovalStore;
-  approvalService: ApprovalService;
-  breakGlass: BreakGlassLog;
-  platform: PlatformState;
-  notifier: Notifier;
-  channels: Channels;
-  topology: Topology;
-  cluster: Cluster;
-  runs: Runs;
-  /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
-  impersonation?: Record<string, { user: string; groups: string[] }>;
-  /** Incidents: open (rollback's last step), update, escalate, resolve. Absent only where not wired. */
-  incidents?: IncidentService;
-  /** Digests, KPIs and doctor (start-monitoring.ts). Absent only where not wired. */
-  monitoring?: MonitoringDeps;
-  /** Doctor: the Slack installation's identity and scopes as Slack reports them now. */
-  slackInstallation?: SlackInstallationProbe;
-  version: { name: string; version: string; commit?: string | undefined; startedAt: Date };
-  now: () => Date;
-}
+// ActionDeps is declared with the action types: actions, their context and the registry refer to each other.
+export type { ActionDeps } from './define-action.ts';
 
 export interface IncidentRequest {
   title: string;

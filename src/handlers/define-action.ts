@@ -1,8 +1,18 @@
 import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from './action-deps.ts';
 import type { Reply } from './reply.ts';
-import type { PlanItem } from '../permissions/approval-types.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Notifier } from './notifier.ts';
+import type { Authorizer } from '../permissions/authorizer.ts';
+import type { ApprovalStore, ApprovalWorkflow, BreakGlassLog, PlanItem, Risk } from '../permissions/approval-types.ts';
+import type { PlatformState } from './platform-state.ts';
+import type { Channels } from '../config/policy.ts';
+import type { Topology } from '../config/topology.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import type { Runs } from './runs.ts';
+import type { IncidentService } from './incidents/incident-service.ts';
+import type { MonitoringDeps } from './monitoring/monitoring-deps.ts';
+import type { SlackInstallationProbe } from './monitoring/slack-installation.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -17,7 +27,7 @@ export const chapters = [
 ] as const;
 export type Chapter = (typeof chapters)[number];
 
-export type Risk = 'read' | 'change' | 'destructive';
+export type { Risk };
 
 export interface Invoker {
   userId: string;
@@ -78,3 +88,39 @@ export function defineAction<Input>(definition: ActionDefinition<Input>): Action
 // The registry holds actions of many input types; `run` is only called with input its own schema parsed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any>;
+
+/** The actions the bot knows, as actions and the invocation path look them up (ActionRegistry). */
+export interface ActionLookup {
+  readonly actions: readonly AnyAction[];
+  get(id: string): AnyAction | undefined;
+  /** Longest match of leading words against action ids; `rest` holds the words after the id. */
+  resolve(words: string[]): { action: AnyAction; rest: string[] } | undefined;
+  /** The closest action ids to what was typed, best first. */
+  suggest(words: string[], limit?: number): string[];
+}
+
+/** Capabilities actions may use, wired by hand in start-bot.ts. Later features add theirs here. */
+export interface ActionDeps {
+  registry: ActionLookup;
+  audit: AuditLog;
+  authorizer: Authorizer;
+  approvals: ApprovalStore;
+  approvalService: ApprovalWorkflow;
+  breakGlass: BreakGlassLog;
+  platform: PlatformState;
+  notifier: Notifier;
+  channels: Channels;
+  topology: Topology;
+  cluster: Cluster;
+  runs: Runs;
+  /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
+  impersonation?: Record<string, { user: string; groups: string[] }>;
+  /** Incidents: open (rollback's last step), update, escalate, resolve. Absent only where not wired. */
+  incidents?: IncidentService;
+  /** Digests, KPIs and doctor (start-monitoring.ts). Absent only where not wired. */
+  monitoring?: MonitoringDeps;
+  /** Doctor: the Slack installation's identity and scopes as Slack reports them now. */
+  slackInstallation?: SlackInstallationProbe;
+  version: { name: string; version: string; commit?: string | undefined; startedAt: Date };
+  now: () => Date;
+}

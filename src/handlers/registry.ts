@@ -1,4 +1,4 @@
-import type { AnyAction } from './define-action.ts';
+import type { ActionLookup, AnyAction } from './define-action.ts';
 
 export interface Resolved {
   action: AnyAction;
@@ -22,7 +22,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The plain array of actions and the lookups derived from it. */
-export class ActionRegistry {
+export class ActionRegistry implements ActionLookup {
   private readonly byId = new Map<string, AnyAction>();
 
   constructor(readonly actions: readonly AnyAction[]) {

@@ -5,33 +5,13 @@ import type { ActionContext, AnyAction, Invoker } from '../handlers/define-actio
 import type { Reply } from '../handlers/reply.ts';
 import { planHash } from './plan-hash.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
-import type { ApprovalRequest, PlanItem } from './approval-types.ts';
-
-export interface Clicker {
-  userId: string;
-  teamId: string;
-}
-
-/**
- * Where a click came from, as Slack reported it: the request is looked up from this container, and the
- * button's value must agree with it; a value alone is never trusted.
- */
-export type ClickOrigin =
-  /** A channel message: the request recorded for exactly this channel and ts. */
-  | { kind: 'message'; channel: string; ts: string; blockId: string }
-  /** A view (App Home): the clicked block must be one of the view's own blocks. */
-  | { kind: 'view'; viewType: string; viewBlockIds: readonly string[]; blockId: string }
-  /** An ephemeral list (`/eafix approvals`): only the block id binds request and plan. */
-  | { kind: 'ephemeral'; blockId: string };
-
-/** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
-export type ClickResult = { notice?: string };
+import type { ApprovalRequest, ApprovalWorkflow, ClickOrigin, ClickResult, Clicker, PlanItem } from './approval-types.ts';
 
 /**
  * Two-person approval: requests, decisions and the execution of exactly the approved plan.
  * Every transition is atomic in the store; this class adds who-may-do-what and Slack upkeep.
  */
-export class ApprovalService {
+export class ApprovalService implements ApprovalWorkflow {
   constructor(private readonly deps: ActionDeps) {}
 
   async request(action: AnyAction, input: Record<string, unknown>, plan: PlanItem[], context: ActionContext): Promise<ApprovalRequest> {

@@ -1,3 +1,8 @@
+import type { Logger } from '../logger.ts';
+
+/** How much an action can change; anything but `read` fails closed when roles cannot be resolved. */
+export type Risk = 'read' | 'change' | 'destructive';
+
 /** One exact change an action will make; approvers approve the list, byte for byte. */
 export interface PlanItem {
   /** What a person reads: "patch service eafix-gateway selector version green→blue". */
@@ -89,4 +94,44 @@ export interface BreakGlassLog {
   get(id: string): Promise<BreakGlassUse | undefined>;
   /** Atomic: only the first reviewer signs it off. */
   review(id: string, by: string, note: string): Promise<BreakGlassUse | undefined>;
+}
+
+export interface Clicker {
+  userId: string;
+  teamId: string;
+}
+
+/**
+ * Where a click came from, as Slack reported it: the request is looked up from this container, and the
+ * button's value must agree with it; a value alone is never trusted.
+ */
+export type ClickOrigin =
+  /** A channel message: the request recorded for exactly this channel and ts. */
+  | { kind: 'message'; channel: string; ts: string; blockId: string }
+  /** A view (App Home): the clicked block must be one of the view's own blocks. */
+  | { kind: 'view'; viewType: string; viewBlockIds: readonly string[]; blockId: string }
+  /** An ephemeral list (`/eafix approvals`): only the block id binds request and plan. */
+  | { kind: 'ephemeral'; blockId: string };
+
+/** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
+export type ClickResult = { notice?: string };
+
+/**
+ * Two-person approval as actions and listeners use it (ApprovalService). The action and its context are
+ * described by the fields the workflow reads, so this port does not depend on the action framework.
+ */
+export interface ApprovalWorkflow {
+  request(
+    action: { id: string; permission: string },
+    input: Record<string, unknown>,
+    plan: PlanItem[],
+    context: { invoker: { userId: string; teamId: string; channelId: string }; requestId: string },
+  ): Promise<ApprovalRequest>;
+  approve(id: string, clicker: Clicker, requestId: string, logger: Logger, origin: ClickOrigin): Promise<ClickResult>;
+  /** The Reject button only opens the reason dialog; it is bound like Approve so a forged id gets no dialog. */
+  checkReject(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<void>;
+  reject(id: string, clicker: Clicker, reason: string, requestId: string): Promise<ClickResult>;
+  cancel(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<ClickResult>;
+  /** Expires overdue requests (any replica may run this; each request expires once) and updates their messages. */
+  expireDue(): Promise<number>;
 }

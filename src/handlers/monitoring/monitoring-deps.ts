@@ -2,7 +2,6 @@ import { AppError } from '../../app-error.ts';
 import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-policy.ts';
 import type { RunStats } from '../../jobs/run-stats.ts';
 import type { Prometheus } from '../../monitoring/kpis.ts';
-import type { ActionDeps } from '../action-deps.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {
@@ -42,7 +41,7 @@ export interface MonitoringDeps {
   probes: { slack: Probe; postgres: Probe; redis: Probe };
 }
 
-export function monitoringOf(deps: ActionDeps): MonitoringDeps {
+export function monitoringOf(deps: { monitoring?: MonitoringDeps | undefined }): MonitoringDeps {
   if (!deps.monitoring) throw new AppError('monitoring_not_configured', 'Monitoring is not wired in this bot process.');
   return deps.monitoring;
 }

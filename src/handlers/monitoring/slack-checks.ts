@@ -1,26 +1,6 @@
 import type { Policy } from '../../config/policy.ts';
 import type { CheckResult } from './doctor-checks.ts';
-
-/** Who the bot token says it is (auth.test) and the scopes Slack reported with it (x-oauth-scopes). */
-export interface SlackIdentityReport {
-  teamId: string;
-  teamName?: string;
-  enterpriseId?: string;
-  appId?: string;
-  botUserId?: string;
-  scopes?: string[];
-}
-
-export interface ScopeNeed {
-  scope: string;
-  why: string;
-}
-
-/** Doctor's view of the Slack installation: ask Slack now, compare with what the policy needs. */
-export interface SlackInstallationProbe {
-  inspect(): Promise<SlackIdentityReport>;
-  requiredScopes: readonly ScopeNeed[];
-}
+import type { ScopeNeed, SlackIdentityReport, SlackInstallationProbe } from './slack-installation.ts';
 
 const usesUsergroups = (policy: Pick<Policy, 'rbac' | 'incidents'>) =>
   policy.rbac.bindings.some((b) => b.usergroups.length > 0) ||
