@@ -18,6 +18,7 @@ const fastTier = [
   'test/incidents/incident-naming.test.ts',
   'test/incidents/incident-template.test.ts',
   'test/jobs/progress-message.test.ts',
+  'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',
   'test/permissions/authorizer.test.ts',
   'test/sandbox/cluster-simulator-patch.test.ts',
