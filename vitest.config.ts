@@ -19,6 +19,7 @@ const fastTier = [
   'test/incidents/incident-template.test.ts',
   'test/jobs/progress-message.test.ts',
   'test/logger.test.ts',
+  'test/packaging.test.ts',
   'test/permissions/authorizer.test.ts',
   'test/sandbox/cluster-simulator-patch.test.ts',
   'test/store/memory-audit-log.test.ts',
