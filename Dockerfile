@@ -1,19 +1,21 @@
 # syntax=docker/dockerfile:1
-# Build: compile TypeScript with the full dependency tree.
+# Build: compile src/ to dist/ with the root's full dependency tree (not the sandbox workspace's).
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime: production dependencies, compiled code, migrations and the example policy only.
+# Runtime: production dependencies (scripts/runtime-deps.sh), compiled code, migrations and the example
+# policy only. No TypeScript runner, no sandbox, no sources: bin/eafix.js runs dist/ with plain Node.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY scripts/runtime-deps.sh ./scripts/
+RUN ./scripts/runtime-deps.sh
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY migrations ./migrations

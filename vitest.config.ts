@@ -20,6 +20,7 @@ const fastTier = [
   'test/jobs/progress-message.test.ts',
   'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',
+  'test/packaging.test.ts',
   'test/permissions/authorizer.test.ts',
   'test/sandbox/cluster-simulator-patch.test.ts',
   'test/store/memory-audit-log.test.ts',

@@ -12,14 +12,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadPolicy } from '../src/config/policy.ts';
-import { SANDBOX_BOT_TOKEN, SANDBOX_PAGERDUTY_KEY, SANDBOX_SIGNING_SECRET, seedWorkspace } from '../src/sandbox/sandbox-world.ts';
-import { SlackEmulator, findButton } from '../src/sandbox/slack/index.ts';
-import type { EmuMessage, Json } from '../src/sandbox/slack/index.ts';
-import { payloadTeam, payloadUser } from '../src/sandbox/slack/interaction-payloads.ts';
-import { postBotMessage, wireMessage } from '../src/sandbox/slack/message-store.ts';
-import { ClusterSimulator } from '../src/sandbox/cluster/index.ts';
-import { PrometheusEmulator, seedEafixKpis } from '../src/sandbox/prometheus/index.ts';
-import { PagerDutyEmulator } from '../src/sandbox/pagerduty/index.ts';
+import { SANDBOX_BOT_TOKEN, SANDBOX_PAGERDUTY_KEY, SANDBOX_SIGNING_SECRET, seedWorkspace } from '@eafix/sandbox/sandbox-world';
+import { SlackEmulator, findButton } from '@eafix/sandbox/slack';
+import type { EmuMessage, Json } from '@eafix/sandbox/slack';
+import { payloadTeam, payloadUser } from '@eafix/sandbox/slack/interaction-payloads';
+import { postBotMessage, wireMessage } from '@eafix/sandbox/slack/message-store';
+import { ClusterSimulator } from '@eafix/sandbox/cluster';
+import { PrometheusEmulator, seedEafixKpis } from '@eafix/sandbox/prometheus';
+import { PagerDutyEmulator } from '@eafix/sandbox/pagerduty';
 
 export interface EmulatorsInfo {
   control: string;

@@ -10,8 +10,8 @@
  */
 import { loadPolicy } from '../src/config/policy.ts';
 import { createLogger } from '../src/logger.ts';
-import { DEFAULT_TIER_LIMITS, METHOD_TIERS } from '../src/sandbox/slack/index.ts';
-import { examplePolicyPath, startSandboxWorld, type SandboxWorld } from '../src/sandbox/sandbox-world.ts';
+import { DEFAULT_TIER_LIMITS, METHOD_TIERS } from '@eafix/sandbox/slack';
+import { examplePolicyPath, startSandboxWorld, type SandboxWorld } from '@eafix/sandbox/sandbox-world';
 import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 import { median } from './lib/stats.ts';
 

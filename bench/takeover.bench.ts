@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createLogger } from '../src/logger.ts';
-import { startSandboxWorld, type SandboxWorld } from '../src/sandbox/sandbox-world.ts';
+import { startSandboxWorld, type SandboxWorld } from '@eafix/sandbox/sandbox-world';
 import { deleteKeysWithPrefix } from '../src/redis/redis-connection.ts';
 import { kill, startWorkerProcess } from '../test/support/worker-process.ts';
 import { median, percentile } from './lib/stats.ts';

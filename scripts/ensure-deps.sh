@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the project's npm dependencies when they are missing or older than package-lock.json.
+# Installs the project's npm dependencies (the root's and the packages/sandbox workspace's) when they are
+# missing or older than package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=node_modules/.eafix-lock-hash

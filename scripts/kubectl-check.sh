@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || ./scripts/ensure-deps.sh
-exec node_modules/.bin/tsx src/sandbox/cluster/run-kubectl-check.ts
+exec node_modules/.bin/tsx packages/sandbox/src/cluster/run-kubectl-check.ts

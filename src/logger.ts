@@ -1,4 +1,5 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type Logger, type LoggerOptions, type TransportSingleOptions } from 'pino';
 
 export type { Logger };
 
@@ -67,7 +68,27 @@ export function createLogger(settings: LoggerSettings): Logger {
   };
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
+    const transport = prettyTransport();
+    if (transport) return pino({ ...options, transport });
+    const logger = pino(options);
+    logger.warn('LOG_PRETTY is set but pino-pretty is not installed (a production install): logging JSON');
+    return logger;
   }
   return pino(options);
+}
+
+/**
+ * Human-readable logs through pino-pretty, a development dependency (the sandbox's and a dev checkout's):
+ * the production install has none, so there the answer is undefined and logs stay JSON.
+ */
+export function prettyTransport(
+  resolve: (id: string) => string = createRequire(import.meta.url).resolve,
+): TransportSingleOptions | undefined {
+  let target: string;
+  try {
+    target = resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return { target, options: { colorize: true, ignore: 'pid,hostname,service' } };
 }

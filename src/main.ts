@@ -8,7 +8,8 @@ import type { Role } from './start-bot.ts';
 const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
        eafix sandbox [--script FILE] [--fresh]
                                          run the bot against local emulators, with a console
-                                         (--fresh also wipes the embedded PostgreSQL's data)
+                                         (--fresh also wipes the embedded PostgreSQL's data;
+                                         a development checkout only: packages/sandbox)
        eafix check-config [POLICY_FILE]  run every start-up check without a database, Redis or Slack:
                                          the environment and EAFIX_CONFIG, or only the file given;
                                          lists every problem and exits 1 if there is one`;
@@ -77,21 +78,11 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { script: { type: 'string' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals[0] ?? 'all';
   if (values.help) {
     console.log(usage);
-    return;
-  }
-  if (command === 'sandbox') {
-    const { runSandbox } = await import('./sandbox/run-sandbox.ts');
-    process.exitCode = await runSandbox({
-      scriptPath: values.script,
-      fresh: values.fresh,
-      databaseUrl: process.env.DATABASE_URL,
-      redisUrl: process.env.REDIS_URL,
-    });
     return;
   }
   if (command === 'check-config') {

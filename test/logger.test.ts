@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger, scrubSecrets } from '../src/logger.ts';
+import { createLogger, prettyTransport, scrubSecrets } from '../src/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -37,5 +37,18 @@ describe('logger redaction', () => {
 
   it('scrubSecrets leaves ordinary text alone', () => {
     expect(scrubSecrets('scale risk-manager to 3')).toBe('scale risk-manager to 3');
+  });
+});
+
+describe('pretty logs', () => {
+  it('go through pino-pretty where it is installed (development)', () => {
+    expect(prettyTransport()?.target).toMatch(/pino-pretty/);
+  });
+
+  it('are plain JSON where pino-pretty is absent (a production install)', () => {
+    const missing = () => {
+      throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(prettyTransport(missing)).toBeUndefined();
   });
 });

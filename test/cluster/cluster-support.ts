@@ -3,7 +3,7 @@ import { KubeCluster } from '../../src/cluster/index.ts';
 import type { ChangeMeta } from '../../src/cluster/index.ts';
 import type { Topology } from '../../src/config/topology.ts';
 import { createLogger } from '../../src/logger.ts';
-import { ClusterSimulator, defaultTopology, type ClusterSimulatorOptions } from '../../src/sandbox/cluster/index.ts';
+import { ClusterSimulator, defaultTopology, type ClusterSimulatorOptions } from '@eafix/sandbox/cluster';
 
 export const NS = 'eafix-production';
 export const ENV = 'production';

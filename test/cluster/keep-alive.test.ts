@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeCluster } from '../../src/cluster/index.ts';
 import { reuseConnections } from '../../src/cluster/keep-alive.ts';
 import { createLogger } from '../../src/logger.ts';
-import { buildKubeConfig } from '../../src/sandbox/cluster/kubeconfig.ts';
-import { ClusterSimulator, defaultTopology } from '../../src/sandbox/cluster/index.ts';
+import { buildKubeConfig } from '@eafix/sandbox/cluster/kubeconfig';
+import { ClusterSimulator, defaultTopology } from '@eafix/sandbox/cluster';
 import { ENV, FAST } from './cluster-support.ts';
 
 let sim: ClusterSimulator | undefined;

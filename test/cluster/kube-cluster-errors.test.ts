@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeCluster } from '../../src/cluster/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { buildKubeConfig, defaultTopology } from '../../src/sandbox/cluster/index.ts';
+import { buildKubeConfig, defaultTopology } from '@eafix/sandbox/cluster';
 import { change, ENV, failure, NS, startHarness, type Harness } from './cluster-support.ts';
 
 let h: Harness | undefined;

@@ -1,7 +1,7 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topologySchema } from '../../src/config/topology.ts';
-import { defaultTopology, SEEDED_POD_AGE_MS } from '../../src/sandbox/cluster/index.ts';
+import { defaultTopology, SEEDED_POD_AGE_MS } from '@eafix/sandbox/cluster';
 import { ENV, failure, NS, startHarness, type Harness } from './cluster-support.ts';
 
 let h: Harness | undefined;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { KubeCluster, loadKubeConfig } from '../../src/cluster/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { ClusterSimulator, defaultTopology, kubeconfigYaml } from '../../src/sandbox/cluster/index.ts';
+import { ClusterSimulator, defaultTopology, kubeconfigYaml } from '@eafix/sandbox/cluster';
 
 let dir: string;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessCheck } from '../../src/cluster/index.ts';
 import { accessKey, CLUSTER_ACCESS, type ClusterOperation } from '../../src/cluster/required-access.ts';
 import { identityAccess, impersonationAccess, permissionChecks, requiredAccessFor } from '../../src/handlers/monitoring/doctor-checks.ts';
-import { parseApiPath } from '../../src/sandbox/cluster/routes/context.ts';
+import { parseApiPath } from '@eafix/sandbox/cluster/routes/context';
 import { change, ENV, NS, startHarness, type Harness } from './cluster-support.ts';
 
 let h: Harness | undefined;

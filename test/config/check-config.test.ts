@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/check-config.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 
 let dir: string;
 let broken: string;

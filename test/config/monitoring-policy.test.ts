@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { ConfigError } from '../../src/config/format-issues.ts';
 import { runbookKpis } from '../../src/config/monitoring-policy.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
-import { defaultKpiQueries } from '../../src/sandbox/prometheus/index.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
+import { defaultKpiQueries } from '@eafix/sandbox/prometheus';
 
 const example = await readFile(examplePolicyPath, 'utf8');
 const base = example.slice(0, example.indexOf('\ndigests:'));

@@ -4,7 +4,7 @@ import { loadPolicy } from '../../src/config/policy.ts';
 import { digestsSchema } from '../../src/config/monitoring-policy.ts';
 import { createLogger } from '../../src/logger.ts';
 import { postDigest } from '../../src/handlers/monitoring/digest-post.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { PgDigestPosts } from '../../src/store/pg-digest-posts.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';

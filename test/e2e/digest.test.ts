@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { defaultKpiQueries } from '../../src/sandbox/prometheus/index.ts';
+import { defaultKpiQueries } from '@eafix/sandbox/prometheus';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { ephemeralText } from '../support/approvals.ts';
 import { eventually } from '../support/eventually.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
-import { startEmbeddedRedis } from '../../src/sandbox/embedded-redis.ts';
-import type { EmbeddedService } from '../../src/sandbox/embedded-postgres.ts';
+import { startEmbeddedRedis } from '@eafix/sandbox/embedded-redis';
+import type { EmbeddedService } from '@eafix/sandbox/embedded-postgres';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';

@@ -6,7 +6,7 @@ import { TcpProxy } from '../support/tcp-proxy.ts';
 import { isolate } from '../support/isolation.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
-import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
+import type { EmuMessage } from '@eafix/sandbox/slack';
 import { kill, startWorkerProcess } from '../support/worker-process.ts';
 
 const ops = 'eafix-ops';

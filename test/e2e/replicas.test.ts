@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import { SlackDriver } from '../../src/sandbox/slack/index.ts';
-import { SANDBOX_SIGNING_SECRET } from '../../src/sandbox/sandbox-world.ts';
+import { SlackDriver } from '@eafix/sandbox/slack';
+import { SANDBOX_SIGNING_SECRET } from '@eafix/sandbox/sandbox-world';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../src/config/policy.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 

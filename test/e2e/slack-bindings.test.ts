@@ -4,7 +4,7 @@ import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
 import { declare } from '../support/incidents.ts';
 import { auditRows, clickPayload, sendPayload } from '../support/slack-security.ts';
-import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
+import type { EmuMessage } from '@eafix/sandbox/slack';
 
 const ops = 'eafix-ops';
 let world: TestWorld;

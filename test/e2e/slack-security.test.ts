@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/sandbox/slack/index.ts';
-import { SANDBOX_SIGNING_SECRET } from '../../src/sandbox/sandbox-world.ts';
+import { signSlackRequest } from '@eafix/sandbox/slack';
+import { SANDBOX_SIGNING_SECRET } from '@eafix/sandbox/sandbox-world';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
 import { humanDuration, templateFields, templateMessage, topicText } from '../../src/handlers/incidents/incident-template.ts';
 import { postmortemMarkdown, lessonsLearnedPrompts } from '../../src/handlers/incidents/postmortem.ts';
-import { validateMessageBlocks } from '../../src/sandbox/slack/index.ts';
+import { validateMessageBlocks } from '@eafix/sandbox/slack';
 
 const incident: Incident = {
   id: 'INC-20261123-003',

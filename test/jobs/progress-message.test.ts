@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, milestoneText, renderRunStatus } from '../../src/jobs/progress-message.ts';
 import type { RunWithSteps, StepRecord } from '../../src/jobs/run-record.ts';
-import { validateMessageBlocks } from '../../src/sandbox/slack/index.ts';
+import { validateMessageBlocks } from '@eafix/sandbox/slack';
 
 const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 12, 0, s));
 const step = (index: number, title: string, extra: Partial<StepRecord>): StepRecord => ({

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import { RunWorker } from '../../src/jobs/run-worker.ts';
-import { startEmbeddedRedis } from '../../src/sandbox/embedded-redis.ts';
+import { startEmbeddedRedis } from '@eafix/sandbox/embedded-redis';
 import { isolate } from '../support/isolation.ts';
 import { request, startEngine } from './jobs-support.ts';
 import type { Engine } from './jobs-support.ts';

@@ -3,7 +3,7 @@ import { AppError } from '../../src/app-error.ts';
 import { runbookKpis, kpiIds, type KpiSpec } from '../../src/config/monitoring-policy.ts';
 import { bandOf, formatAge, formatKpiValue, readBackupAge, readKpis } from '../../src/monitoring/kpis.ts';
 import { PrometheusHttpClient } from '../../src/monitoring/prometheus-client.ts';
-import { PrometheusEmulator, defaultKpiQueries, seedEafixKpis } from '../../src/sandbox/prometheus/index.ts';
+import { PrometheusEmulator, defaultKpiQueries, seedEafixKpis } from '@eafix/sandbox/prometheus';
 
 const specs: KpiSpec[] = kpiIds.map((id) => ({ id, ...runbookKpis[id] }));
 const vars = { environment: 'production', namespace: 'eafix-production' };

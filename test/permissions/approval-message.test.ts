@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { approvalMessage, parseApprovalBlockId } from '../../src/permissions/approval-message.ts';
 import type { ApprovalRequest } from '../../src/permissions/approval-types.ts';
 import { planHash } from '../../src/permissions/plan-hash.ts';
-import { validateMessageBlocks, validateView } from '../../src/sandbox/slack/index.ts';
+import { validateMessageBlocks, validateView } from '@eafix/sandbox/slack';
 
 function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   const plan = overrides.plan ?? [{ description: 'set trading: running → stopped' }];

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy, type Policy } from '../../src/config/policy.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { Authorizer } from '../../src/permissions/authorizer.ts';
 import { checkCoverage } from '../../src/permissions/coverage.ts';
 import { allActions } from '../../src/handlers/actions.ts';

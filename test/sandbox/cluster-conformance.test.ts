@@ -10,7 +10,7 @@ import { request, type RequestOptions } from 'node:https';
 import { request as plainRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterSimulator, defaultTopology } from '../../src/sandbox/cluster/index.ts';
+import { ClusterSimulator, defaultTopology } from '@eafix/sandbox/cluster';
 import { FAST } from './cluster-simulator-support.ts';
 
 const external = process.env.KUBE_CONFORMANCE_KUBECONFIG;

@@ -1,7 +1,7 @@
 /** ReplicaSets with revisions, Table responses, metrics.k8s.io and events.k8s.io, through real clients. */
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { humanDuration } from '../../src/sandbox/cluster/routes/table.ts';
+import { humanDuration } from '@eafix/sandbox/cluster/routes/table';
 import { NS, startSim, type SimHarness } from './cluster-simulator-support.ts';
 
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);

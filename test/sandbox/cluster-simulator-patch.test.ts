@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPatch, mergePatch, strategicMerge } from '../../src/sandbox/cluster/patch.ts';
-import { parseFieldSelector, parseLabelSelector } from '../../src/sandbox/cluster/selectors.ts';
-import { ApiError } from '../../src/sandbox/cluster/status.ts';
+import { jsonPatch, mergePatch, strategicMerge } from '@eafix/sandbox/cluster/patch';
+import { parseFieldSelector, parseLabelSelector } from '@eafix/sandbox/cluster/selectors';
+import { ApiError } from '@eafix/sandbox/cluster/status';
 
 const template = {
   spec: {

@@ -1,6 +1,6 @@
 /** Shared setup for the cluster simulator tests: fast timings and real clients. */
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
-import { ClusterSimulator, defaultTopology, type ClusterSimulatorOptions } from '../../src/sandbox/cluster/index.ts';
+import { ClusterSimulator, defaultTopology, type ClusterSimulatorOptions } from '@eafix/sandbox/cluster';
 
 export const NS = 'eafix-production';
 export const FAST = { podStartMs: 30, podReadyMs: 60, tickMs: 10, podStopMs: 30, progressDeadlineScale: 0.0005 };

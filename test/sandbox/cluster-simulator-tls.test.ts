@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeCluster } from '../../src/cluster/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { ClusterSimulator, defaultTopology } from '../../src/sandbox/cluster/index.ts';
+import { ClusterSimulator, defaultTopology } from '@eafix/sandbox/cluster';
 import { FAST } from './cluster-simulator-support.ts';
 
 let sim: ClusterSimulator | undefined;

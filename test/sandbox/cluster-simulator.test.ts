@@ -1,7 +1,7 @@
 import { ApiException, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Deployment } from '../../src/sandbox/cluster/index.ts';
+import type { Deployment } from '@eafix/sandbox/cluster';
 import { NS, pollRollout, rolloutState, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
 
 const smp = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);

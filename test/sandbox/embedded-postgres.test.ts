@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { startEmbeddedPostgres } from '../../src/sandbox/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '@eafix/sandbox/embedded-postgres';
 
 const logger = createLogger({ level: 'warn' });
 const dirs: string[] = [];

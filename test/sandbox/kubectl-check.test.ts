@@ -1,8 +1,8 @@
 /** Plays scripts/kubectl-check.sh: the real kubectl against the simulator over HTTPS with a token. */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterSimulator, defaultTopology } from '../../src/sandbox/cluster/index.ts';
-import { formatOutcomes, runKubectlChecks } from '../../src/sandbox/cluster/kubectl-check.ts';
+import { ClusterSimulator, defaultTopology } from '@eafix/sandbox/cluster';
+import { formatOutcomes, runKubectlChecks } from '@eafix/sandbox/cluster/kubectl-check';
 
 const kubectl = process.env.KUBECTL ?? 'kubectl';
 let sim: ClusterSimulator;

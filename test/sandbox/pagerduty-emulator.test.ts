@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PagerDutyEmulator } from '../../src/sandbox/pagerduty/index.ts';
+import { PagerDutyEmulator } from '@eafix/sandbox/pagerduty';
 
 const KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 let emu: PagerDutyEmulator;

@@ -5,9 +5,9 @@ import {
   defaultKpiQueries,
   defaultKpiValues,
   seedEafixKpis,
-} from '../../src/sandbox/prometheus/index.ts';
-import type { PrometheusQueryRecord } from '../../src/sandbox/prometheus/index.ts';
-import { formatSampleValue } from '../../src/sandbox/prometheus/prom-wire.ts';
+} from '@eafix/sandbox/prometheus';
+import type { PrometheusQueryRecord } from '@eafix/sandbox/prometheus';
+import { formatSampleValue } from '@eafix/sandbox/prometheus/prom-wire';
 
 const NOW_MS = 1_700_000_000_123;
 let emu: PrometheusEmulator;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runSandbox } from '../../src/sandbox/run-sandbox.ts';
+import { runSandbox } from '@eafix/sandbox/run-sandbox';
 
 /** Plays a script in the sandbox against the test run's PostgreSQL and Redis; the transcript and exit code. */
 async function play(scriptPath: string): Promise<{ code: number; transcript: string }> {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackDriver } from '../../src/sandbox/slack/index.ts';
+import { SlackDriver } from '@eafix/sandbox/slack';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness } from './slack-emulator-helpers.ts';
 import type { Harness } from './slack-emulator-helpers.ts';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackDriver, signSlackRequest } from '../../src/sandbox/slack/index.ts';
+import { SlackDriver, signSlackRequest } from '@eafix/sandbox/slack';
 import { BotStub } from './slack-bot-stub.ts';
 import { SIGNING_SECRET, startHarness } from './slack-emulator-helpers.ts';
 import type { Harness } from './slack-emulator-helpers.ts';

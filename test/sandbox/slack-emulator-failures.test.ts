@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
+import { SlackEmulator } from '@eafix/sandbox/slack';
 
 const TOKEN = 'xoxb-failures-test';
 let emu: SlackEmulator;

@@ -1,7 +1,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from '@slack/web-api';
-import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
-import type { SlackEmulatorOptions } from '../../src/sandbox/slack/index.ts';
+import { SlackEmulator } from '@eafix/sandbox/slack';
+import type { SlackEmulatorOptions } from '@eafix/sandbox/slack';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 export const SIGNING_SECRET = 'test-signing-secret';

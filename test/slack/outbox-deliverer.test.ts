@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
+import { SlackEmulator } from '@eafix/sandbox/slack';
 import { OUTBOX_EVENT_TYPE, OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
 import { OutboxNotifier } from '../../src/slack/outbox-notifier.ts';
 import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { SlackEmulator } from '../../src/sandbox/slack/index.ts';
+import { SlackEmulator } from '@eafix/sandbox/slack';
 import { SlackRateLimitedError, WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
 import { createSlackClient } from '../../src/slack/slack-client.ts';
 

@@ -1,7 +1,7 @@
 import { eventually } from './eventually.ts';
 import { expect } from 'vitest';
 import type { TestWorld } from './world.ts';
-import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
+import type { EmuMessage } from '@eafix/sandbox/slack';
 
 /**
  * The latest approval message in the channel, once the bot has recorded it on its request (it reaches

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../src/logger.ts';
-import { startEmbeddedPostgres, type EmbeddedService } from '../../src/sandbox/embedded-postgres.ts';
-import { startEmbeddedRedis } from '../../src/sandbox/embedded-redis.ts';
+import { startEmbeddedPostgres, type EmbeddedService } from '@eafix/sandbox/embedded-postgres';
+import { startEmbeddedRedis } from '@eafix/sandbox/embedded-redis';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
 import { loadPolicy, type Policy } from '../../src/config/policy.ts';
 import type { IncidentPolicy } from '../../src/config/incident-policy.ts';
-import { examplePolicyPath } from '../../src/sandbox/sandbox-world.ts';
+import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
 import type { IncidentService } from '../../src/handlers/incidents/incident-service.ts';
 import { eventually } from './eventually.ts';

@@ -1,6 +1,6 @@
 import { createLogger, type Logger } from '../../src/logger.ts';
-import type { EmuMessage } from '../../src/sandbox/slack/index.ts';
-import type { DriverResponse } from '../../src/sandbox/slack/index.ts';
+import type { EmuMessage } from '@eafix/sandbox/slack';
+import type { DriverResponse } from '@eafix/sandbox/slack';
 import type { TestWorld } from './world.ts';
 
 /** A logger that keeps every line, so a test can assert that no listener threw and no ack came late. */

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SandboxWorld } from '../../src/sandbox/sandbox-world.ts';
+import type { SandboxWorld } from '@eafix/sandbox/sandbox-world';
 import type { JobSettings } from '../../src/start-jobs.ts';
 
 const fixture = fileURLToPath(new URL('../e2e/fixtures/bot-worker.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import { createLogger } from '../../src/logger.ts';
-import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '../../src/sandbox/sandbox-world.ts';
+import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '@eafix/sandbox/sandbox-world';
 import { isolate, type Isolation } from './isolation.ts';
 
 export type TestWorld = SandboxWorld & { isolation: Isolation };

@@ -3,7 +3,7 @@
  * Deployments, blue/green gateway Deployments (live colour scaled up, the
  * other at 0), their Services, and ready Pods that have been up for a while.
  */
-import type { Colour, Topology } from '../../config/topology.ts';
+import type { Colour, Topology } from '../bot.ts';
 import type { Controller } from './controller.ts';
 import type { Store } from './store.ts';
 import type { Deployment, K8sObject, Labels, Service } from './types.ts';

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Colour, Topology } from '../../config/topology.ts';
+import type { Colour, Topology } from '../bot.ts';
 import { AccessControl, type AccessRule } from './access.ts';
 import { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';

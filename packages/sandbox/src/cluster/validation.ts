@@ -2,7 +2,7 @@
  * Server-side validation producing 422 Invalid causes, with the API server's
  * wording ("Invalid value: -1: must be greater than or equal to 0").
  */
-import { k8sName } from '../../config/topology.ts';
+import { k8sName } from '../bot.ts';
 import { stableStringify } from './ids.ts';
 import { matchLabels } from './selectors.ts';
 import { badRequest } from './status.ts';

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Env } from '../config/env.ts';
-import { parseEnv } from '../config/env.ts';
-import { loadPolicy, type Policy } from '../config/policy.ts';
-import type { Logger } from '../logger.ts';
-import { startBot, type RunningBot, type Role } from '../start-bot.ts';
-import type { JobSettings } from '../start-jobs.ts';
+import { botRoot, loadPolicy, parseEnv, startBot } from './bot.ts';
+import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.ts';
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
@@ -16,9 +12,9 @@ export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
 /** The sandbox's PagerDuty integration key (the emulator accepts only this one). */
 export const SANDBOX_PAGERDUTY_KEY = 'SANDBOXPAGERDUTYROUTINGKEY000000';
-export const examplePolicyPath = fileURLToPath(new URL('../../config/eafix-policy.example.yml', import.meta.url));
+export const examplePolicyPath = join(botRoot, 'config/eafix-policy.example.yml');
 
-const manifestPath = fileURLToPath(new URL('../../manifest.yml', import.meta.url));
+const manifestPath = join(botRoot, 'manifest.yml');
 
 /** The bot scopes manifest.yml requests: what the sandbox's token is granted, as after installing the app. */
 export function manifestScopes(path = manifestPath): string[] {

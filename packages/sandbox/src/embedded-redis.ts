@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './bot.ts';
 import type { EmbeddedService } from './embedded-postgres.ts';
 import { freePort } from './free-port.ts';
 

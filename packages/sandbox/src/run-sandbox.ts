@@ -3,14 +3,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { createLogger, type Logger } from '../logger.ts';
+import { createLogger, deleteKeysWithPrefix, DigestScheduler, loadPolicy, type Logger, type Policy } from './bot.ts';
 import { startEmbeddedPostgres, type EmbeddedService } from './embedded-postgres.ts';
 import { startEmbeddedRedis } from './embedded-redis.ts';
 import { examplePolicyPath, startSandboxWorld, type SandboxWorld } from './sandbox-world.ts';
-import { loadPolicy, type Policy } from '../config/policy.ts';
 import { SandboxConsole } from './sandbox-console.ts';
-import { deleteKeysWithPrefix } from '../redis/redis-connection.ts';
-import { DigestScheduler } from '../jobs/digest-scheduler.ts';
 
 export interface SandboxOptions {
   scriptPath?: string | undefined;

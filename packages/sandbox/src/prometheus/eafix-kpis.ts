@@ -1,5 +1,5 @@
 import type { PrometheusEmulator } from './prometheus-emulator.ts';
-import { runbookKpis, type KnownKpiId } from '../../config/monitoring-policy.ts';
+import { runbookKpis, type KnownKpiId } from '../bot.ts';
 
 /**
  * One PromQL expression per EAFIX runbook KPI, taken from the bot's own defaults, so the sandbox

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './bot.ts';
 import { freePort } from './free-port.ts';
 
 export interface EmbeddedService {

