@@ -28,6 +28,10 @@ afterAll(async () => {
 
 describe('50 concurrent runs under tightened Slack rate limits', () => {
   it('all finish, every thread shows the final state, and every 429 was waited out', async () => {
+    // The tightened limits answer 429 when calls bunch up, which a slow machine may never do: a few
+    // injected 429s make sure the waiting-out is exercised on every run.
+    world.slack.injectFailure({ kind: 'ratelimited', method: 'chat.postMessage', times: 3, retryAfterSeconds: 2 });
+    world.slack.injectFailure({ kind: 'ratelimited', method: 'chat.update', times: 3, retryAfterSeconds: 2 });
     const commands = [];
     for (let i = 0; i < SERVICES * 2; i++) {
       const service = `svc-${String((i % SERVICES) + 1).padStart(2, '0')}`;
