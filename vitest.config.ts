@@ -17,6 +17,7 @@ const fastTier = [
   'test/handlers/registry.test.ts',
   'test/incidents/incident-naming.test.ts',
   'test/incidents/incident-template.test.ts',
+  'test/jobs/digest-catch-up.test.ts',
   'test/jobs/progress-message.test.ts',
   'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',

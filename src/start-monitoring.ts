@@ -11,6 +11,7 @@ import { slackAuthProbe } from './slack/slack-auth-probe.ts';
 import type { SlackClient } from './slack/slack-client.ts';
 import { DigestScheduler } from './jobs/digest-scheduler.ts';
 import { DigestWorker } from './jobs/digest-worker.ts';
+import { catchUpMissedTicks } from './jobs/digest-catch-up.ts';
 import { PgRunStats } from './store/pg-run-stats.ts';
 import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
@@ -51,8 +52,8 @@ export async function startMonitoring(options: {
   if (!prometheusUrl) logger.warn('no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable');
 
   let worker: DigestWorker | undefined;
+  const posts = new PgDigestPosts(pool);
   if (options.role === 'worker' || options.role === 'all') {
-    const posts = new PgDigestPosts(pool);
     worker = new DigestWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
@@ -66,6 +67,7 @@ export async function startMonitoring(options: {
   }
   const digestWorker = worker;
   const sync = { name: 'digest schedules', run: () => scheduler.sync(policy.digests) };
+  const catchUp = { name: 'missed digest ticks', run: () => catchUpMissedTicks({ digests: policy.digests, log: posts, queue: scheduler, logger }) };
   return {
     monitoring,
     // Called once monitoring is wired into the deps: a digest due at start-up must find it.
@@ -74,8 +76,8 @@ export async function startMonitoring(options: {
       await digestWorker.start();
       await sync.run();
     },
-    // Schedules come from the policy: re-synced in case Redis lost them.
-    passes: digestWorker ? [sync] : [],
+    // Schedules come from the policy: re-synced in case Redis lost them, with the tick lost alongside.
+    passes: digestWorker ? [sync, catchUp] : [],
     stop: async () => {
       await worker?.close();
       await scheduler.close();

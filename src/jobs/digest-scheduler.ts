@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { DigestSpec } from '../config/monitoring-policy.ts';
 import type { DigestPublisher, DigestRequest, ScheduleInfo } from '../handlers/monitoring/monitoring-deps.ts';
 import type { Logger } from '../logger.ts';
+import type { CatchUpQueue, MissedTick } from './digest-catch-up.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 
@@ -15,6 +16,8 @@ export interface DigestJobData {
   channel?: string;
   requestedBy?: string;
   requestId?: string;
+  /** A missed scheduled tick posted late: its due time (ISO), the same tick key the scheduler's job had. */
+  tickAt?: string;
 }
 
 export const schedulerId = (digest: string) => `${SCHEDULER_PREFIX}${digest}`;
@@ -36,7 +39,7 @@ export interface DigestSchedulerOptions {
 }
 
 /** The digest queue: BullMQ job schedulers for the policy's digests, and on-demand posts. */
-export class DigestScheduler implements DigestPublisher {
+export class DigestScheduler implements DigestPublisher, CatchUpQueue {
   readonly queue: Queue<DigestJobData>;
 
   constructor(private readonly options: DigestSchedulerOptions) {
@@ -76,6 +79,12 @@ export class DigestScheduler implements DigestPublisher {
     const data: DigestJobData = { digest: request.digest, channel: request.channel, requestedBy: request.requestedBy, requestId: request.requestId };
     // jobId from the request id: a retried slash command never posts twice.
     await this.queue.add('digest-now', data, { ...jobOptions, jobId: `digest-now-${request.requestId}` });
+  }
+
+  async catchUp(tick: MissedTick): Promise<void> {
+    const data: DigestJobData = { digest: tick.digest, tickAt: tick.due.toISOString() };
+    // One job per missed tick whichever worker's reconciler saw it first (job ids may not contain ':').
+    await this.queue.add('digest-catch-up', data, { ...jobOptions, jobId: `digest-catch-up-${tick.digest}-${tick.due.getTime()}` });
   }
 
   async schedules(): Promise<ScheduleInfo[]> {

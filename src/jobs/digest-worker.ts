@@ -26,8 +26,8 @@ export function tickOf(job: Job<DigestJobData>): DigestTick {
   if (data.requestId) {
     return { digest: data.digest, tickKey: `request:${data.requestId}`, claimer: job.id ?? data.requestId, channel: data.channel, requestedBy: data.requestedBy };
   }
-  const due = new Date((job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp);
-  return { digest: data.digest, tickKey: due.toISOString(), claimer: job.id ?? due.toISOString(), scheduledAt: due };
+  const due = new Date(data.tickAt ?? (job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp);
+  return { digest: data.digest, tickKey: due.toISOString(), claimer: job.id ?? due.toISOString(), scheduledAt: due, late: data.tickAt !== undefined };
 }
 
 /** Posts digests. A Slack 429 puts the job back for Retry-After without spending an attempt. */

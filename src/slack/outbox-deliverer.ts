@@ -245,13 +245,13 @@ export class OutboxDeliverer {
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 
-  /** `channel` is the id Slack answered with: the row may name the channel, clicks on the message carry its id. */
+  /**
+   * `channel` is the id Slack answered with: the row may name the channel, clicks on the message carry its id.
+   * A failure to record it fails the delivery: the row stays pending and the next attempt adopts the posted
+   * copy (found by its metadata) and records it again, instead of leaving state that never learns its ts.
+   */
   private async posted(row: OutboxRow, ts: string, channel: string): Promise<void> {
-    try {
-      await this.options.onPosted?.({ key: row.key, channel, ts });
-    } catch (err) {
-      this.options.logger.warn({ err, key: row.key }, 'slack outbox: could not record a posted message');
-    }
+    await this.options.onPosted?.({ key: row.key, channel, ts });
   }
 }
 

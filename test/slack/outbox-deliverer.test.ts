@@ -19,6 +19,8 @@ let outbox: PgSlackOutbox;
 let notifier: OutboxNotifier;
 const deliverers: OutboxDeliverer[] = [];
 const posted: string[] = [];
+/** Keys whose next onPosted fails once, as a database blip would. */
+const failNextRecord = new Set<string>();
 let channels = 0;
 
 function startDeliverer(): OutboxDeliverer {
@@ -26,7 +28,10 @@ function startDeliverer(): OutboxDeliverer {
     outbox,
     slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs: 2_000 }, logger)),
     logger,
-    onPosted: async ({ key }) => void posted.push(key),
+    onPosted: async ({ key }) => {
+      if (failNextRecord.delete(key)) throw new Error('the database went away while recording the ts');
+      posted.push(key);
+    },
     maxBackoffMs: 500,
     electionMs: 100,
   });
@@ -70,6 +75,18 @@ describe('the Slack outbox', () => {
     expect(emu.callsTo('chat.update').length - updatesBefore).toBeLessThan(20);
     expect(emu.messages(channel)).toHaveLength(1);
     expect(posted).toContain('status:1');
+  });
+
+  it('does not show a post delivered until its ts is recorded, and adopts the posted copy on the retry', async () => {
+    const channel = newChannel();
+    failNextRecord.add('status:record');
+    await outbox.putMessage({ key: 'status:record', channel, text: 'queued' });
+    await eventually(async () => (await rowState('status:record')) === 'delivered', 'the row delivered');
+    expect(failNextRecord.has('status:record')).toBe(false);
+    expect(posted).toContain('status:record');
+    // One message in Slack: the retry found the first post by its metadata instead of posting again.
+    expect(withKey(channel, 'status:record')).toHaveLength(1);
+    expect((await outbox.get('status:record'))?.ts).toBe(withKey(channel, 'status:record')[0]?.ts);
   });
 
   it('rides out 5xx, internal_error and reset connections, then posts exactly once', async () => {

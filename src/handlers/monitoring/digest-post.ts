@@ -26,6 +26,8 @@ export interface DigestTick {
   channel?: string | undefined;
   requestedBy?: string | undefined;
   scheduledAt?: Date | undefined;
+  /** A missed tick posted after its time (the reconciler's catch-up): the post says so. */
+  late?: boolean | undefined;
 }
 
 export type PostOutcome = { posted: true; channel: string; ts: string } | { posted: false; why: Claim };
@@ -45,7 +47,8 @@ export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>
     return { posted: false, why: claim };
   }
   const snapshot = await gatherDigest(deps, monitoring, spec, logger);
-  const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : tick.scheduledAt ? `Scheduled for ${slackDate(tick.scheduledAt)}` : undefined;
+  const scheduled = tick.scheduledAt ? `Scheduled for ${slackDate(tick.scheduledAt)}${tick.late ? ', posted late: the bot missed its time' : ''}` : undefined;
+  const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : scheduled;
   const message = digestMessage(snapshot, trigger);
   const posted = await slack.post({ key: `digest:${spec.name}:${tick.tickKey}`, channel, text: message.text, blocks: message.blocks });
   await log.markPosted(spec.name, tick.tickKey, posted.ts);
