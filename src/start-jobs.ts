@@ -7,6 +7,7 @@ import { runKinds } from './handlers/run-kinds.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { PgRunStore, RunCanceller, RunQueries, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
+import { combineObservers, type RunObserver } from './jobs/run-events.ts';
 import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './start-bot.ts';
@@ -45,6 +46,8 @@ export async function startJobs(options: {
   deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
+  /** Also told of every run event on this worker (metrics). */
+  runObserver?: RunObserver;
 }): Promise<{ runs: JobRuns; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
   // The final reply is written with the run's end, in its transaction; progress follows the events.
@@ -66,7 +69,7 @@ export async function startJobs(options: {
       kinds: [...runKinds],
       deps,
       logger,
-      observer,
+      observer: options.runObserver ? combineObservers([observer, options.runObserver], logger) : observer,
       queue,
       concurrency: settings.concurrency ?? 16,
       ...(settings.lockDurationMs ? { lockDurationMs: settings.lockDurationMs } : {}),
