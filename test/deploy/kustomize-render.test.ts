@@ -7,11 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { envSchema } from '../../src/config/env.ts';
+import { SHUTDOWN_DEADLINE_MS } from '../../src/shutdown-deadline.ts';
 import { parseYamlObjects, renderKustomize, schemaProblems, type KubeObject } from './kubernetes-objects.ts';
 
 const OVERLAY = 'deploy/kubernetes/overlays/example';
-/** main.ts exits at the latest this long after SIGTERM (its forced exit), whatever a step is doing. */
-const SHUTDOWN_BOUND_SECONDS = 15;
 
 interface Container {
   name: string;
@@ -90,9 +89,12 @@ describe(`kubectl kustomize ${OVERLAY}`, () => {
     }
   });
 
-  it('gives the worker longer to stop than the process takes to reach its last checkpoint', () => {
-    const worker = named<Deployment>('Deployment', 'eafix-chatops-worker');
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(SHUTDOWN_BOUND_SECONDS);
+  it('gives every pod longer to stop than the process takes to reach its last checkpoint and exit', () => {
+    for (const d of ofKind<Deployment>('Deployment')) {
+      // SIGTERM comes after the preStop hook, and the grace period counts from the hook's start.
+      const preStop = (d.spec.template.spec.containers[0] as { lifecycle?: { preStop?: { sleep?: { seconds: number } } } }).lifecycle?.preStop?.sleep?.seconds ?? 0;
+      expect(d.spec.template.spec.terminationGracePeriodSeconds, d.metadata.name).toBeGreaterThan(preStop + SHUTDOWN_DEADLINE_MS / 1000);
+    }
   });
 
   it('has a PodDisruptionBudget keeping one pod of each role', () => {
