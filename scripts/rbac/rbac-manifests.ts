@@ -107,6 +107,22 @@ function roleWithBinding(kind: 'Role' | 'ClusterRole', name: string, namespace: 
   ];
 }
 
+/**
+ * Roles (and bindings) holding `checks` where each applies: in every environment's namespace, in the one
+ * namespace a check names (e.g. Velero's), or cluster-wide for a check asked without a namespace.
+ */
+function grantedWhere(checks: readonly AccessCheck[], environments: readonly string[], name: string, subjects: Subject[]): RbacObject[] {
+  const byNamespace = new Map<string, AccessCheck[]>();
+  const clusterWide = checks.filter((c) => c.clusterWide);
+  for (const c of checks.filter((x) => !x.clusterWide)) {
+    for (const ns of c.namespace ? [c.namespace] : environments) byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), c]);
+  }
+  return [
+    ...(clusterWide.length ? roleWithBinding('ClusterRole', name, undefined, rulesFor(clusterWide), subjects) : []),
+    ...[...byNamespace.keys()].sort().flatMap((ns) => roleWithBinding('Role', name, ns, rulesFor(byNamespace.get(ns)!), subjects)),
+  ];
+}
+
 /** Every generated file, in a fixed order. */
 export function rbacManifests(policy: Policy, actions: readonly AnyAction[], bot: BotAccount): RbacFile[] {
   const { reads, writes } = accessFor(OPERATIONS);
@@ -116,13 +132,12 @@ export function rbacManifests(policy: Policy, actions: readonly AnyAction[], bot
   const namespaces = environmentNamespaces(policy);
   const botSubject: Subject = { kind: 'ServiceAccount', name: bot.serviceAccount, namespace: bot.namespace };
 
-  const botRules = rulesFor(botNeedsWrites ? [...reads, ...writes] : reads);
   const files: RbacFile[] = [{
     name: 'bot-roles.yaml',
     about: botNeedsWrites
       ? `The bot's own rights in each environment: every read, and the writes because roles ${unmapped.join(', ')} map to no identity.`
       : "The bot's own rights in each environment: every read (writes are sent as the mapped identities).",
-    objects: namespaces.flatMap((ns) => roleWithBinding('Role', bot.serviceAccount, ns, botRules, [botSubject])),
+    objects: grantedWhere(botNeedsWrites ? [...reads, ...writes] : reads, namespaces, bot.serviceAccount, [botSubject]),
   }];
   if (identities.length === 0) return files;
 
@@ -142,7 +157,7 @@ export function rbacManifests(policy: Policy, actions: readonly AnyAction[], bot
   files.push({
     name: 'impersonated-writes.yaml',
     about: 'What the mapped identities need in each environment: the writes, which are sent as them.',
-    objects: namespaces.flatMap((ns) => roleWithBinding('Role', `${bot.serviceAccount}-writes`, ns, rulesFor(writes), identities.map(subjectFor))),
+    objects: grantedWhere(writes, namespaces, `${bot.serviceAccount}-writes`, identities.map(subjectFor)),
   });
   return files;
 }

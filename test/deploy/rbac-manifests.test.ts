@@ -12,7 +12,7 @@ import type { AccessCheck } from '../../src/cluster/cluster.ts';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { allActions } from '../../src/handlers/actions.ts';
 import { impersonationAccess } from '../../src/handlers/monitoring/doctor-checks.ts';
-import type { RbacObject } from '../../scripts/rbac/rbac-manifests.ts';
+import { rbacManifests, type RbacObject } from '../../scripts/rbac/rbac-manifests.ts';
 import { DEFAULT_BOT, DEFAULT_POLICY, renderRbac } from '../../scripts/rbac/render.ts';
 import { allows, grantKey, grantsOf, type Grant, type Identity } from './rbac-evaluator.ts';
 
@@ -60,5 +60,39 @@ describe('generated RBAC', () => {
       const unneeded = granted.filter((g) => !needed.some((n) => allows([g], n) && allows([n], g))).map(grantKey);
       expect(unneeded, `${who.user} holds rights no action needs`).toEqual([]);
     }
+  });
+});
+
+describe('generating for other policies', () => {
+  const examplePolicy = async () => parsePolicy(await readFile(DEFAULT_POLICY, 'utf8'));
+  const ruleKeys = (o: RbacObject | undefined) => (o?.rules ?? []).flatMap((r) => r.verbs.map((v) => `${v} ${r.resources.join(',')}${r.resourceNames ? ` ${r.resourceNames.join(',')}` : ''}`)).sort();
+
+  it('without impersonation the bot itself holds the writes, and nothing is impersonated', async () => {
+    const policy = { ...(await examplePolicy()), kubernetes: { impersonate: {} } };
+    const files = rbacManifests(policy, allActions, DEFAULT_BOT);
+    expect(files.map((f) => f.name)).toEqual(['bot-roles.yaml']);
+    const role = files[0]!.objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'eafix-production');
+    expect(ruleKeys(role)).toEqual(expect.arrayContaining(['patch deployments', 'patch services', 'get pods/log']));
+  });
+
+  it('a role that may change things but maps to no identity gives the bot the writes too', async () => {
+    const policy = await examplePolicy();
+    const { operator: _operator, ...rest } = policy.kubernetes.impersonate;
+    const files = rbacManifests({ ...policy, kubernetes: { impersonate: rest } }, allActions, DEFAULT_BOT);
+    expect(files[0]!.about).toContain('operator');
+    expect(ruleKeys(files[0]!.objects[0])).toContain('patch deployments');
+  });
+
+  it('a service-account identity is impersonated in its own namespace and bound as a ServiceAccount', async () => {
+    const policy = await examplePolicy();
+    const impersonate = { operator: { user: 'system:serviceaccount:ops:deployer', groups: [] }, 'incident-commander': { user: 'system:serviceaccount:ops:deployer', groups: [] } };
+    const files = rbacManifests({ ...policy, kubernetes: { impersonate } }, allActions, DEFAULT_BOT);
+    const impersonation = files.find((f) => f.name === 'impersonation.yaml')!.objects;
+    expect(impersonation.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+    const role = impersonation.find((o) => o.kind === 'Role');
+    expect(role?.metadata.namespace).toBe('ops');
+    expect(ruleKeys(role)).toEqual(['impersonate serviceaccounts deployer']);
+    const binding = files.find((f) => f.name === 'impersonated-writes.yaml')!.objects.find((o) => o.kind === 'RoleBinding');
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployer', namespace: 'ops' }]);
   });
 });
