@@ -4,6 +4,7 @@ import { ConfigError } from './config/format-issues.ts';
 import { loadPolicy } from './config/policy.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Role } from './start-bot.ts';
+import { SHUTDOWN_DEADLINE_MS } from './shutdown-deadline.ts';
 
 const usage = `Usage: eafix [web|worker|all]            run the bot (default: all)
        eafix sandbox [--script FILE] [--fresh]
@@ -24,7 +25,7 @@ function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 15_000);
+    }, SHUTDOWN_DEADLINE_MS);
     force.unref();
     stop().then(
       () => process.exit(0),

@@ -38,6 +38,8 @@ import { PgRunStore } from './store/pg-run-store.ts';
 import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 import type { Role } from './process-role.ts';
+import { startMetrics } from './metrics/start-metrics.ts';
+import { queueDashboard, dashboardAuthFrom } from './queue-dashboard/queue-dashboard.ts';
 
 export type { Role } from './process-role.ts';
 
@@ -84,7 +86,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
     await migrate(pool, env.DATABASE_SCHEMA, logger);
-    const audit = new PgAuditLog(pool);
+    const runStore = new PgRunStore(pool);
+    const metrics = startMetrics({
+      role, pool, redis, redisPrefix: env.REDIS_PREFIX, slackApiUrl: env.SLACK_API_URL, logger,
+      actionIds: registry.actions.map((a) => a.id), resolveCommand: (words) => registry.resolve(words)?.action.id,
+      kindOfRun: async (runId) => (await runStore.getRun(runId))?.kind,
+    });
+    stoppers.unshift(metrics.stop);
+    const audit = metrics.meterAudit(new PgAuditLog(pool));
     // Read-only commands are audited after their answer: write what is queued before the pool closes.
     stoppers.splice(stoppers.length - 1, 0, () => audit.drain());
     // One Web API client per process: the outbox, direct calls, lookups, doctor and the Slack authorizer.
@@ -92,7 +101,6 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
     const poster = new WebApiSlackPoster(slack);
-    const runStore = new PgRunStore(pool);
     const approvals = new PgApprovalStore(pool);
     const deliverer = new OutboxDeliverer({
       outbox, slack: poster, logger: logger.child({ component: 'slack-outbox' }),
@@ -126,7 +134,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
     const deps = base as ActionDeps;
     deps.approvalService = new ApprovalService(deps);
-    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, settings: { ...jobSettingsFrom(env), ...options.jobs } });
+    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, runObserver: metrics.runObserver, settings: { ...jobSettingsFrom(env), ...options.jobs } });
     deps.runs = jobs.runs;
     stoppers.unshift(jobs.stop);
     const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });
@@ -164,6 +172,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       logger,
       ...(gate ? { gate } : {}),
       readiness: async () => ({ ...(await readiness(pool, redis)), ...(authorizer ? { slack: authorizer.readiness() } : {}) }),
+      // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
+      routes: [
+        metrics.route,
+        ...(role !== 'worker' && env.QUEUE_DASHBOARD
+          ? [queueDashboard({ queues: metrics.queues, auth: dashboardAuthFrom(env), allowActions: env.QUEUE_DASHBOARD_ACTIONS, logger })]
+          : []),
+      ],
+      onAck: metrics.onAck,
     });
     if (role === 'worker') {
       await receiver.start();

@@ -9,6 +9,7 @@ import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
+import { combineObservers, type RunObserver } from './jobs/run-events.ts';
 import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './process-role.ts';
@@ -47,6 +48,8 @@ export async function startJobs(options: {
   deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
+  /** Also told of every run event on this worker (metrics). */
+  runObserver?: RunObserver;
 }): Promise<{ runs: JobRuns; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
   const { env, pool, redis, deps, logger, settings = {} } = options;
   // The final reply is written with the run's end, in its transaction; progress follows the events.
@@ -68,7 +71,7 @@ export async function startJobs(options: {
       kinds: [...runKinds],
       deps,
       logger,
-      observer,
+      observer: options.runObserver ? combineObservers([observer, options.runObserver], logger) : observer,
       queue,
       concurrency: settings.concurrency ?? 16,
       ...(settings.lockDurationMs ? { lockDurationMs: settings.lockDurationMs } : {}),

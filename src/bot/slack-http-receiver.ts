@@ -19,6 +19,16 @@ export interface ReceiverOptions {
   gate?: InboundGate;
   readiness: () => Promise<Record<string, 'ok' | string>>;
   now?: () => number;
+  /** More endpoints on this port (/metrics, /admin/queues), matched by path prefix before the 404. */
+  routes?: readonly HttpRoute[];
+  /** Told when a Slack request is acknowledged, with how long it took since it arrived. */
+  onAck?: (body: Record<string, unknown>, seconds: number) => void;
+}
+
+export interface HttpRoute {
+  /** `/metrics` matches `/metrics` and `/metrics/...`. */
+  prefix: string;
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 }
 
 export const newRequestId = () => `req_${randomBytes(6).toString('hex')}`;
@@ -76,6 +86,8 @@ export class SlackHttpReceiver implements Receiver {
       // Without a gate (worker role) nothing Slack sends is taken.
       const gate = this.options.gate;
       if (req.method === 'POST' && path === '/slack/events' && this.app && gate) return await this.slackRequest(req, res, gate);
+      const route = this.options.routes?.find((r) => path === r.prefix || path?.startsWith(`${r.prefix}/`));
+      if (route) return await route.handle(req, res);
       send(res, 404, { error: 'not_found' });
     } catch (err) {
       this.options.logger.error({ err, path }, 'request failed');
@@ -90,6 +102,7 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   private async slackRequest(req: IncomingMessage, res: ServerResponse, gate: InboundGate): Promise<void> {
+    const arrived = performance.now();
     const rawBody = await readBody(req);
     if (rawBody === undefined) return send(res, 413, { error: 'body_too_large' });
     const requestId = newRequestId();
@@ -116,9 +129,11 @@ export class SlackHttpReceiver implements Receiver {
     if (!verdict.admit) return send(res, verdict.status, verdict.body, verdict.headers);
 
     let acked = false;
+    const observeAck = () => this.options.onAck?.(body, (performance.now() - arrived) / 1000);
     const deadline = setTimeout(() => {
       if (acked) return;
       acked = true;
+      observeAck();
       logger.error('no acknowledgement within the deadline; acknowledging empty');
       send(res, 200, '');
     }, ACK_DEADLINE_MS);
@@ -131,6 +146,7 @@ export class SlackHttpReceiver implements Receiver {
         if (acked) return;
         acked = true;
         clearTimeout(deadline);
+        observeAck();
         if (response === undefined || response === '') send(res, 200, '');
         else send(res, 200, response);
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, formatIssues } from './format-issues.ts';
+import { queueDashboardEnv, queueDashboardNeedsAuth } from './queue-dashboard-env.ts';
 
 const url = (protocols: string[]) =>
   z.string().refine((value) => {
@@ -19,6 +20,7 @@ export const envSchema = z.object({
   /** When set, the bot connects with Socket Mode instead of serving HTTP events. */
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...)').optional(),
   SLACK_API_URL: url(['http:', 'https:']).default('https://slack.com/api/'),
+  /** Every role serves /healthz, /readyz and /metrics here; web also /slack/events and /admin/queues. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   /** Postgres schema for the bot's tables; lets several deployments or test runs share a database. */
@@ -44,12 +46,13 @@ export const envSchema = z.object({
   RUN_STEP_RETRY_BUDGET_MS: z.coerce.number().int().min(0).default(120_000),
   /** How often every worker rebuilds runs, incident timers and digest schedules from PostgreSQL and the policy. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
-});
+  ...queueDashboardEnv,
+}).superRefine(queueDashboardNeedsAuth);
 
 export type Env = z.infer<typeof envSchema>;
 
 /** The secrets in Env: never printed, always redacted in logs. */
-export const secretEnvKeys = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'PAGERDUTY_ROUTING_KEY'] as const;
+export const secretEnvKeys = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'PAGERDUTY_ROUTING_KEY', 'QUEUE_DASHBOARD_PASSWORD'] as const;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
