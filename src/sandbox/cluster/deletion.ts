@@ -8,6 +8,7 @@ import type { Crd, ResourceRegistry } from './registry.ts';
 import { keyOf, type ResourceDef } from './routes/deps.ts';
 import type { Propagation } from './routes/delete.ts';
 import type { Store } from './store.ts';
+import type { Timing } from './timing.ts';
 import type { K8sObject, Pod } from './types.ts';
 
 const FOREGROUND = 'foregroundDeletion';
@@ -18,6 +19,7 @@ export class Deletion {
     private readonly store: Store,
     private readonly kubelet: Kubelet,
     private readonly registry: ResourceRegistry,
+    private readonly timing: Timing,
   ) {}
 
   /** Deletes `obj`; returns the stored object when its deletion is pending (finalizers), else undefined. */
@@ -59,7 +61,10 @@ export class Deletion {
 
   tick(now: number): void {
     this.collectGarbage(now);
-    for (const ns of this.store.list('namespaces')) if (ns.metadata.deletionTimestamp) this.finalizeNamespace(ns.metadata.name, now);
+    for (const ns of this.store.list('namespaces')) {
+      const since = ns.metadata.deletionTimestamp ? Date.parse(ns.metadata.deletionTimestamp) : undefined;
+      if (since !== undefined) this.finalizeNamespace(ns.metadata.name, now, now >= since + this.timing.namespaceDeletionMs);
+    }
   }
 
   /** Pods whose Job/StatefulSet is gone, or is being deleted in the foreground, are deleted. */
@@ -83,7 +88,7 @@ export class Deletion {
   }
 
   /** The namespace controller: delete everything in it; once nothing is left, drop the `kubernetes` finalizer. */
-  private finalizeNamespace(ns: string, now: number): void {
+  private finalizeNamespace(ns: string, now: number, mayFinish: boolean): void {
     let remaining = 0;
     for (const def of this.registry.all()) {
       if (!def.namespaced) continue;
@@ -93,6 +98,6 @@ export class Deletion {
         else this.store.delete(keyOf(def), ns, obj.metadata.name);
       }
     }
-    if (remaining === 0) this.store.delete('namespaces', undefined, ns);
+    if (remaining === 0 && mayFinish) this.store.delete('namespaces', undefined, ns);
   }
 }

@@ -14,6 +14,8 @@ export interface Timing {
   progressDeadlineScale: number;
   /** Multiplies a Job command's duration (its behaviour's `durationMs`): 0.1 → ten times faster. */
   commandScale: number;
+  /** How long a deleted Namespace stays Terminating at least while its content is removed. */
+  namespaceDeletionMs: number;
   /** How long a Velero Backup or Restore takes from InProgress to its final phase. */
   veleroRunMs: number;
 }
@@ -30,5 +32,6 @@ export function resolveTiming(partial: Partial<Timing> | undefined): Timing {
     progressDeadlineScale: partial?.progressDeadlineScale ?? 0.01,
     commandScale: partial?.commandScale ?? 1,
     veleroRunMs: partial?.veleroRunMs ?? 3000,
+    namespaceDeletionMs: partial?.namespaceDeletionMs ?? 1000,
   };
 }

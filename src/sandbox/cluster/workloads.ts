@@ -76,7 +76,7 @@ export class Workloads {
     this.jobs = new JobController(store, events, ids, timing, this.behaviours, this.platform);
     this.statefulSets = new StatefulSetController(store, kubelet, events);
     this.velero = new VeleroController(store, timing, this.platform);
-    this.deletion = new Deletion(store, kubelet, registry);
+    this.deletion = new Deletion(store, kubelet, registry, timing);
   }
 
   tick(now: number): void {
