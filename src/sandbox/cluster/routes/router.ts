@@ -45,7 +45,7 @@ function isExtraApi(p: ApiPath): boolean {
 }
 
 export function route(ctx: RequestContext, deps: ApiDeps): void {
-  if (ctx.method === 'GET' && (discovery(ctx, deps.registry) || openapi(ctx))) return;
+  if (ctx.method === 'GET' && (discovery(ctx, deps.registry) || openapi(ctx, deps.registry))) return;
   if (ctx.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
     if (ctx.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return selfSubjectAccessReview(ctx, deps.access);
