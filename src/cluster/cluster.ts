@@ -4,8 +4,21 @@
  * Every method validates those names against the topology before it makes any request.
  */
 import type { Colour } from '../config/topology.ts';
+import type {
+  BackupRequest,
+  JobOutcome,
+  JobRequest,
+  JobSummary,
+  RestoreRequest,
+  RunJobOptions,
+  StatefulSetScale,
+  StatefulSetStatus,
+  VeleroStatus,
+  WaitForVeleroOptions,
+} from './workload-types.ts';
 
 export type { Colour };
+export type * from './workload-types.ts';
 
 /** Who asked for a change and why; written onto the changed object as `eafix.io/*` annotations. */
 export interface ChangeMeta {
@@ -226,4 +239,30 @@ export interface Cluster {
   podLogs(environment: string, target: string, options?: PodLogsOptions): Promise<PodLogs>;
   recentEvents(environment: string, options: RecentEventsOptions): Promise<ClusterEvent[]>;
   accessReview(environment: string, checks: AccessCheck[], options?: AccessReviewOptions): Promise<AccessResult[]>;
+
+  /**
+   * Runs a platform command as a batch/v1 Job in the environment's namespace and waits for it. The
+   * Job's name is the idempotency key: a resumed step re-attaches to the Job already there. Resolves
+   * with the outcome (exit code, log tail, structured result) whether the command succeeded or not.
+   */
+  runJob(environment: string, job: JobRequest, options?: RunJobOptions): Promise<JobOutcome>;
+  listJobs(environment: string, labelSelector: string): Promise<JobSummary[]>;
+  /** Deletes a Job and its pods; false when it was already gone. */
+  cancelJob(environment: string, name: string, change: ChangeMeta): Promise<boolean>;
+
+  /** Creates a Velero Backup, or returns the one of that name already there (`existed`). */
+  createBackup(request: BackupRequest): Promise<VeleroStatus>;
+  getBackup(name: string): Promise<VeleroStatus | undefined>;
+  /** Newest first. */
+  listBackups(labelSelector?: string): Promise<VeleroStatus[]>;
+  /** Resolves at a terminal phase (Completed, PartiallyFailed, Failed, FailedValidation). */
+  waitForBackup(name: string, options: WaitForVeleroOptions): Promise<VeleroStatus>;
+  createRestore(request: RestoreRequest): Promise<VeleroStatus>;
+  getRestore(name: string): Promise<VeleroStatus | undefined>;
+  waitForRestore(name: string, options: WaitForVeleroOptions): Promise<VeleroStatus>;
+
+  getStatefulSet(environment: string, name: string): Promise<StatefulSetStatus>;
+  scaleStatefulSet(environment: string, name: string, replicas: number, change: ChangeMeta): Promise<StatefulSetScale>;
+  /** Sets env values of one container of the StatefulSet's template (e.g. POSTGRES_ROLE=primary). */
+  setStatefulSetEnv(environment: string, name: string, container: string, env: Readonly<Record<string, string>>, change: ChangeMeta): Promise<{ changed: boolean }>;
 }

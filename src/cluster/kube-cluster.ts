@@ -2,7 +2,7 @@
  * KubeCluster: the Cluster capability over @kubernetes/client-node 1.4. Reads live here; writes,
  * waits and logs are in their own modules and share a KubeContext.
  */
-import { AppsV1Api, AuthorizationV1Api, CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
@@ -40,6 +40,21 @@ import { waitForPodsReady, waitForRollout } from './kube-waits.ts';
 import { restart, scale, switchTraffic } from './kube-writes.ts';
 import { summarisePod } from './pod-summary.ts';
 import { API_GROUPS } from './required-access.ts';
+import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
+import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
+import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
+import type {
+  BackupRequest,
+  JobOutcome,
+  JobRequest,
+  JobSummary,
+  RestoreRequest,
+  RunJobOptions,
+  StatefulSetScale,
+  StatefulSetStatus,
+  VeleroStatus,
+  WaitForVeleroOptions,
+} from './workload-types.ts';
 
 export interface KubeClusterOptions {
   kubeConfig: KubeConfig;
@@ -50,6 +65,8 @@ export interface KubeClusterOptions {
   /** Pause between polls while waiting (default 1 s). */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Namespace of Velero's Backups and Restores; default `velero`. */
+  veleroNamespace?: string;
 }
 
 function eventTime(e: CoreV1Event): number {
@@ -75,6 +92,9 @@ export class KubeCluster implements Cluster {
       apps: options.kubeConfig.makeApiClient(AppsV1Api),
       core: options.kubeConfig.makeApiClient(CoreV1Api),
       authz: options.kubeConfig.makeApiClient(AuthorizationV1Api),
+      batch: options.kubeConfig.makeApiClient(BatchV1Api),
+      custom: options.kubeConfig.makeApiClient(CustomObjectsApi),
+      veleroNamespace: options.veleroNamespace ?? 'velero',
       requests: new KubeRequests(server, options.requestTimeoutMs ?? 10_000, logger),
       topology: options.topology,
       logger,
@@ -241,5 +261,57 @@ export class KubeCluster implements Cluster {
         return { ...check, group, allowed, reason };
       }),
     );
+  }
+
+  runJob(environment: string, job: JobRequest, options?: RunJobOptions): Promise<JobOutcome> {
+    return runJob(this.k, environment, job, options);
+  }
+
+  listJobs(environment: string, labelSelector: string): Promise<JobSummary[]> {
+    return listJobs(this.k, environment, labelSelector);
+  }
+
+  cancelJob(environment: string, name: string, change: ChangeMeta): Promise<boolean> {
+    return cancelJob(this.k, environment, name, change);
+  }
+
+  createBackup(request: BackupRequest): Promise<VeleroStatus> {
+    return createBackup(this.k, request);
+  }
+
+  getBackup(name: string): Promise<VeleroStatus | undefined> {
+    return getVelero(this.k, 'Backup', name);
+  }
+
+  listBackups(labelSelector?: string): Promise<VeleroStatus[]> {
+    return listVelero(this.k, 'Backup', labelSelector);
+  }
+
+  waitForBackup(name: string, options: WaitForVeleroOptions): Promise<VeleroStatus> {
+    return waitForVelero(this.k, 'Backup', name, options);
+  }
+
+  createRestore(request: RestoreRequest): Promise<VeleroStatus> {
+    return createRestore(this.k, request);
+  }
+
+  getRestore(name: string): Promise<VeleroStatus | undefined> {
+    return getVelero(this.k, 'Restore', name);
+  }
+
+  waitForRestore(name: string, options: WaitForVeleroOptions): Promise<VeleroStatus> {
+    return waitForVelero(this.k, 'Restore', name, options);
+  }
+
+  getStatefulSet(environment: string, name: string): Promise<StatefulSetStatus> {
+    return getStatefulSet(this.k, environment, name);
+  }
+
+  scaleStatefulSet(environment: string, name: string, replicas: number, change: ChangeMeta): Promise<StatefulSetScale> {
+    return scaleStatefulSet(this.k, environment, name, replicas, change);
+  }
+
+  setStatefulSetEnv(environment: string, name: string, container: string, env: Readonly<Record<string, string>>, change: ChangeMeta): Promise<{ changed: boolean }> {
+    return setStatefulSetEnv(this.k, environment, name, container, env, change);
   }
 }

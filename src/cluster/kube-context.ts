@@ -1,5 +1,5 @@
 /** What the KubeCluster operations share: the API clients, the request wrapper and the topology. */
-import type { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { AppsV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
 import type { KubeRequests } from './kube-request.ts';
@@ -8,6 +8,10 @@ export interface KubeContext {
   apps: AppsV1Api;
   core: CoreV1Api;
   authz: AuthorizationV1Api;
+  batch: BatchV1Api;
+  custom: CustomObjectsApi;
+  /** Where Velero's Backups and Restores live (default `velero`). */
+  veleroNamespace: string;
   requests: KubeRequests;
   topology: Topology;
   logger: Logger;

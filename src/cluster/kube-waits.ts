@@ -11,7 +11,7 @@ import { progressOf } from './deployment-rollout.ts';
 import type { KubeContext } from './kube-context.ts';
 import { isPodReady, summarisePod } from './pod-summary.ts';
 
-interface PollOptions<T> {
+export interface PollOptions<T> {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   pollIntervalMs: number;
@@ -24,7 +24,7 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-async function poll<T>(o: PollOptions<T>): Promise<T> {
+export async function poll<T>(o: PollOptions<T>): Promise<T> {
   const deadline = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
   let lastError: AppError | undefined;

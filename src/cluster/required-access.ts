@@ -17,6 +17,10 @@ export interface OperationAccess {
 const get = (resource: string, subresource?: string): AccessCheck => ({ verb: 'get', resource, ...(subresource ? { subresource } : {}) });
 const list = (resource: string): AccessCheck => ({ verb: 'list', resource });
 const patch = (resource: string): AccessCheck => ({ verb: 'patch', resource });
+const create = (resource: string): AccessCheck => ({ verb: 'create', resource });
+/** Velero's objects live in its own namespace, not the environment's. */
+const VELERO_NAMESPACE = 'velero';
+const velero = (verb: string, resource: 'backups' | 'restores'): AccessCheck => ({ verb, resource, namespace: VELERO_NAMESPACE });
 
 export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   status: { reads: [list('deployments'), list('pods')], writes: [] },
@@ -31,10 +35,32 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   listPods: { reads: [list('pods')], writes: [] },
   podLogs: { reads: [list('pods'), get('pods', 'log')], writes: [] },
   recentEvents: { reads: [list('events'), list('pods')], writes: [] },
+  // Platform commands: the Job is created as the requester; its progress, pod and log read as the bot.
+  runJob: { reads: [get('jobs'), list('pods'), get('pods', 'log')], writes: [create('jobs')] },
+  listJobs: { reads: [list('jobs')], writes: [] },
+  cancelJob: { reads: [], writes: [{ verb: 'delete', resource: 'jobs' }] },
+  createBackup: { reads: [velero('get', 'backups')], writes: [velero('create', 'backups')] },
+  getBackup: { reads: [velero('get', 'backups')], writes: [] },
+  listBackups: { reads: [velero('list', 'backups')], writes: [] },
+  waitForBackup: { reads: [velero('get', 'backups')], writes: [] },
+  createRestore: { reads: [velero('get', 'restores')], writes: [velero('create', 'restores')] },
+  getRestore: { reads: [velero('get', 'restores')], writes: [] },
+  waitForRestore: { reads: [velero('get', 'restores')], writes: [] },
+  getStatefulSet: { reads: [get('statefulsets')], writes: [] },
+  scaleStatefulSet: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
+  setStatefulSetEnv: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
 };
 
 /** API groups of the resources the bot touches (deployments → apps; core resources → ''). */
-export const API_GROUPS: Record<string, string> = { deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', daemonsets: 'apps' };
+export const API_GROUPS: Record<string, string> = {
+  deployments: 'apps',
+  replicasets: 'apps',
+  statefulsets: 'apps',
+  daemonsets: 'apps',
+  jobs: 'batch',
+  backups: 'velero.io',
+  restores: 'velero.io',
+};
 
 export const accessKey = (c: AccessCheck): string => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
 

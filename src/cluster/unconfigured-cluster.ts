@@ -22,5 +22,18 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     podLogs: fail,
     recentEvents: fail,
     accessReview: fail,
+    runJob: fail,
+    listJobs: fail,
+    cancelJob: fail,
+    createBackup: fail,
+    getBackup: fail,
+    listBackups: fail,
+    waitForBackup: fail,
+    createRestore: fail,
+    getRestore: fail,
+    waitForRestore: fail,
+    getStatefulSet: fail,
+    scaleStatefulSet: fail,
+    setStatefulSetEnv: fail,
   };
 }

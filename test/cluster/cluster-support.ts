@@ -7,7 +7,7 @@ import { ClusterSimulator, defaultTopology, type ClusterSimulatorOptions } from 
 
 export const NS = 'eafix-production';
 export const ENV = 'production';
-export const FAST = { podStartMs: 20, podReadyMs: 40, tickMs: 10, podStopMs: 20 };
+export const FAST = { podStartMs: 20, podReadyMs: 40, tickMs: 10, podStopMs: 20, commandScale: 0.1, veleroRunMs: 100 };
 
 export interface Harness {
   sim: ClusterSimulator;

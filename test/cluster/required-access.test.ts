@@ -20,10 +20,12 @@ function rightsUsed(from: number): { key: string; impersonated: boolean }[] {
   return h!.sim.requests.slice(from).flatMap((r) => {
     const p = parseApiPath(r.path);
     if (!p || r.path.includes('selfsubjectaccessreviews')) return [];
-    const verb = r.method === 'GET' ? (p.name ? 'get' : r.query.watch === 'true' ? 'watch' : 'list') : r.method === 'PATCH' ? 'patch' : r.method === 'PUT' ? 'update' : 'create';
+    const verb = r.method === 'GET' ? (p.name ? 'get' : r.query.watch === 'true' ? 'watch' : 'list') : r.method === 'PATCH' ? 'patch' : r.method === 'PUT' ? 'update' : r.method === 'DELETE' ? 'delete' : 'create';
     return [{ key: accessKey({ verb, resource: p.resource, subresource: p.subresource }), impersonated: r.headers.impersonateUser !== undefined }];
   });
 }
+
+const asAlice = () => change({ impersonate: { user: 'alice@eafix.io', groups: [] } });
 
 const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   status: (x) => x.cluster.status(ENV),
@@ -37,6 +39,19 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   listPods: (x) => x.cluster.listPods(ENV, 'risk-manager'),
   podLogs: (x) => x.cluster.podLogs(ENV, 'risk-manager', { tailLines: 2 }),
   recentEvents: (x) => x.cluster.recentEvents(ENV, { involvedName: 'risk-manager', limit: 5 }),
+  runJob: (x) => x.cluster.runJob(ENV, { name: 'ra-status', image: 'registry.eafix.local/eafix/eafix-toolbox:2.4.0', command: ['eafix-cli', 'status'], activeDeadlineSeconds: 60, change: asAlice() }),
+  listJobs: (x) => x.cluster.listJobs(ENV, 'app.kubernetes.io/managed-by=eafix-chatops'),
+  cancelJob: (x) => x.cluster.cancelJob(ENV, 'ra-status', asAlice()),
+  createBackup: (x) => x.cluster.createBackup({ name: 'ra-backup', includedNamespaces: [NS], change: asAlice() }),
+  getBackup: (x) => x.cluster.getBackup('ra-backup'),
+  listBackups: (x) => x.cluster.listBackups(),
+  waitForBackup: (x) => x.cluster.waitForBackup('ra-backup', { timeoutMs: 10_000 }),
+  createRestore: (x) => x.cluster.createRestore({ name: 'ra-restore', backupName: 'ra-backup', namespaceMapping: { [NS]: 'eafix-restore-test' }, change: asAlice() }),
+  getRestore: (x) => x.cluster.getRestore('ra-restore'),
+  waitForRestore: (x) => x.cluster.waitForRestore('ra-restore', { timeoutMs: 10_000 }),
+  getStatefulSet: (x) => x.cluster.getStatefulSet(ENV, 'eafix-postgres-replica'),
+  scaleStatefulSet: (x) => x.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, asAlice()),
+  setStatefulSetEnv: (x) => x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
 };
 
 describe('CLUSTER_ACCESS', () => {
@@ -62,13 +77,13 @@ describe('doctor: each missing right is reported with the rule to add', () => {
 
   it.each(required.map((c) => [accessKey(c), c] as const))('only %s denied: one failing row naming it and the Role rule', async (_key, denied) => {
     h = await startHarness();
-    h.sim.denyAccess({ verb: denied.verb, resource: denied.subresource ? `${denied.resource}/${denied.subresource}` : denied.resource, namespace: NS });
+    h.sim.denyAccess({ verb: denied.verb, resource: denied.subresource ? `${denied.resource}/${denied.subresource}` : denied.resource, namespace: denied.namespace ?? NS });
     const results = await h.cluster.accessReview(ENV, required);
     const rows = permissionChecks(results, NS);
     const failing = rows.filter((r) => r.status === 'fail');
     expect(failing).toHaveLength(1);
     expect(failing[0]).toMatchObject({ name: `Kubernetes permission: ${accessKey(denied)}`, detail: expect.stringContaining('no RBAC rule allows it') });
-    expect(failing[0]?.advice).toContain(`Add to the bot's Role in ${NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`);
+    expect(failing[0]?.advice).toContain(`Add to the bot's Role in ${denied.namespace ?? NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`);
   });
 
   it('with only get deployments/scale denied, nothing the bot needs is missing, and scale works', async () => {

@@ -57,7 +57,7 @@ describe('ClusterSimulator: reads', () => {
     expect(targets).toHaveLength(3);
     expect(targets.every((n) => n?.startsWith('eafix-green-'))).toBe(true);
     const nss = await h.core.listNamespace();
-    expect(nss.items.map((n) => n.metadata?.name)).toEqual(['eafix-production', 'eafix-staging']);
+    expect(nss.items.map((n) => n.metadata?.name)).toEqual(['eafix-production', 'eafix-staging', 'velero']);
     await expect(h.core.readNamespace({ name: 'eafix-staging' })).resolves.toMatchObject({ status: { phase: 'Active' } });
   });
 

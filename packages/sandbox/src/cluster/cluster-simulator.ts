@@ -16,6 +16,9 @@ import { Failures, type ApiErrorRule, type RequestMatch } from './failures.ts';
 import { IdGenerator } from './ids.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import { Kubelet } from './kubelet.ts';
+import { ResourceRegistry } from './registry.ts';
+import { Workloads } from './workloads.ts';
+import { SEEDED_POD_AGE_MS } from './seed.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { seedCluster } from './seed.ts';
 import { parseLabelSelector } from './selectors.ts';
@@ -40,6 +43,10 @@ export interface ClusterSimulatorOptions {
    */
   tls?: boolean;
   now?: () => number;
+  /** Seed each environment's PostgreSQL StatefulSets (`eafix-postgres`, `eafix-postgres-replica`). Default true. */
+  postgres?: boolean;
+  /** Install Velero's Backup/Restore CRDs and the `velero` namespace. Default true. */
+  velero?: boolean;
 }
 
 export interface WaitForOptions {
@@ -59,6 +66,8 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   private readonly access = new AccessControl();
   private readonly kubelet: Kubelet;
   private readonly controller: Controller;
+  /** Jobs, StatefulSets, Velero, namespaces: see also the workload methods below. */
+  readonly workloads: Workloads;
   private readonly server: ApiServer;
   private readonly token: string | undefined;
   private readonly tls: ClusterTls | undefined;
@@ -78,7 +87,9 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     const events = new EventRecorder(this.store, ids, clock);
     this.kubelet = new Kubelet(this.store, events, this.failures, ids, this.timing);
     this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
-    const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, watches: new Set() };
+    const registry = new ResourceRegistry();
+    this.workloads = new Workloads(this.store, this.kubelet, events, ids, this.timing, clock, registry);
+    const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, ids, registry, workloads: this.workloads, watches: new Set() };
     this.tls = opts.tls ? generateClusterTls(this.now()) : undefined;
     this.server = new ApiServer(deps, this.failures, opts.token, this.tls);
     seedCluster(this.store, this.controller, {
@@ -87,6 +98,11 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
       liveColour: opts.liveColour ?? 'green',
       now: this.now(),
     });
+    const environments = opts.environments ?? Object.keys(opts.topology.environments);
+    if (opts.postgres !== false) {
+      environments.forEach((env, i) => this.workloads.seedPostgres(this.namespaceOf(env), this.now(), SEEDED_POD_AGE_MS, `10.96.9.${10 + i}`));
+    }
+    if (opts.velero !== false) this.workloads.installVelero(this.now());
     this.tick();
   }
 
@@ -129,6 +145,7 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   tick(): void {
     try {
       this.controller.tick();
+      this.workloads.tick(this.now());
     } catch (err) {
       this.controllerErrors.push(err as Error);
     }

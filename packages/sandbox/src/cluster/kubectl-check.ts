@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterSimulator } from './cluster-simulator.ts';
+import { VELERO_BACKUP_YAML, workloadChecks } from './kubectl-check-workloads.ts';
 
 export interface KubectlCheck {
   name: string;
@@ -33,7 +34,7 @@ export interface CheckOutcome {
 
 const NS = 'eafix-production';
 
-export function kubectlChecks(files: { apply: string }): KubectlCheck[] {
+export function kubectlChecks(files: { apply: string; backup: string }): KubectlCheck[] {
   return [
     { name: 'get pods (Table columns)', args: ['get', 'pods', '-n', NS], exitCode: 0, expect: [/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m, /^eafix-risk-manager-\S+\s+1\/1\s+Running\s+0\s+\d+m$/m] },
     { name: 'get deployment', args: ['get', 'deploy', 'eafix-green'], exitCode: 0, expect: [/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m, /^eafix-green\s+3\/3\s+3\s+3\s+\d+d$/m] },
@@ -69,6 +70,7 @@ export function kubectlChecks(files: { apply: string }): KubectlCheck[] {
     { name: 'top pods', args: ['top', 'pods', '-l', 'app=eafix-risk-manager'], exitCode: 0, expect: [/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/m, /^eafix-risk-manager-\S+\s+\d+m\s+\d+Mi/m] },
     { name: 'events.k8s.io', args: ['get', 'events.v1.events.k8s.io'], exitCode: 0, expect: [/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m, /ScalingReplicaSet\s+deployment\/eafix-risk-manager/] },
     { name: 'unsupported field selector', args: ['get', 'pods', '--field-selector=spec.containers.image=x'], exitCode: 1, expect: [/field label not supported: spec\.containers\.image/] },
+    ...workloadChecks(files),
   ];
 }
 
@@ -98,9 +100,11 @@ export async function runKubectlChecks(sim: ClusterSimulator, kubectl = 'kubectl
     await writeFile(kubeconfig, sim.kubeconfigYaml(NS), { mode: 0o600 });
     const apply = join(dir, 'blue.yaml');
     await writeFile(apply, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: eafix-blue\n  namespace: ${NS}\nspec:\n  replicas: 1\n`);
+    const backup = join(dir, 'backup.yaml');
+    await writeFile(backup, VELERO_BACKUP_YAML);
     const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
     const outcomes: CheckOutcome[] = [];
-    for (const check of kubectlChecks({ apply })) {
+    for (const check of kubectlChecks({ apply, backup })) {
       check.before?.(sim);
       const { exitCode, output } = await run(kubectl, check.args, env);
       const why = judge(check, exitCode, output);

@@ -65,6 +65,36 @@ export class Kubelet {
     return created;
   }
 
+  /**
+   * Runs a pod another controller built (a StatefulSet's ordinal pod); `owner` groups its pods the way
+   * a deployment name does (`statefulset/<name>`), so they never mix with a Deployment's.
+   */
+  createOwnedPod(pod: Pod, owner: string, now: number, startedAt?: number): Pod {
+    const ns = pod.metadata.namespace ?? 'default';
+    const node = NODES[this.ipCounter % NODES.length] ?? 'eafix-node-a1';
+    this.ipCounter++;
+    const rt: PodRuntime = {
+      namespace: ns,
+      name: pod.metadata.name,
+      deployment: owner,
+      hash: String(pod.metadata.labels?.['controller-revision-hash'] ?? ''),
+      createdAt: startedAt ?? now,
+      runningAt: (startedAt ?? now) + this.timing.podStartMs,
+      readyAt: (startedAt ?? now) + this.timing.podReadyMs,
+      mode: 'ok',
+      restartBase: 0,
+      ip: `10.244.${1 + Math.floor(this.ipCounter / 250)}.${1 + (this.ipCounter % 250)}`,
+      node,
+    };
+    const placed: Pod = { ...pod, metadata: { ...pod.metadata, creationTimestamp: new Date(rt.createdAt).toISOString() }, spec: { ...pod.spec, nodeName: node } };
+    placed.status = podStatus(placed, rt, now, this.timing);
+    if (startedAt !== undefined) rt.stage = podStage(rt, now);
+    this.runtimes.set(this.key(ns, pod.metadata.name), rt);
+    const created = this.store.create('pods', placed);
+    if (startedAt === undefined) this.advance(created, rt, now);
+    return created;
+  }
+
   /** Starts graceful termination; `graceSeconds` 0 removes the pod at once. */
   terminate(ns: string, name: string, now: number, graceSeconds?: number): Pod | undefined {
     const rt = this.runtimes.get(this.key(ns, name));

@@ -12,6 +12,12 @@ export interface Timing {
   restartBackoffMs: number;
   /** Multiplies `spec.progressDeadlineSeconds` (600 s by default): 0.01 → 6 s. */
   progressDeadlineScale: number;
+  /** Multiplies a Job command's duration (its behaviour's `durationMs`): 0.1 → ten times faster. */
+  commandScale: number;
+  /** How long a deleted Namespace stays Terminating at least while its content is removed. */
+  namespaceDeletionMs: number;
+  /** How long a Velero Backup or Restore takes from InProgress to its final phase. */
+  veleroRunMs: number;
 }
 
 export function resolveTiming(partial: Partial<Timing> | undefined): Timing {
@@ -24,5 +30,8 @@ export function resolveTiming(partial: Partial<Timing> | undefined): Timing {
     podStopMs: partial?.podStopMs ?? podStartMs,
     restartBackoffMs: partial?.restartBackoffMs ?? podReadyMs * 2,
     progressDeadlineScale: partial?.progressDeadlineScale ?? 0.01,
+    commandScale: partial?.commandScale ?? 1,
+    veleroRunMs: partial?.veleroRunMs ?? 3000,
+    namespaceDeletionMs: partial?.namespaceDeletionMs ?? 1000,
   };
 }

@@ -162,8 +162,22 @@ export interface CoreEvent extends K8sObject {
   reportingComponent?: string;
 }
 
-/** The resources the simulator stores, by their REST plural. */
-export type ResourceKind = 'deployments' | 'replicasets' | 'pods' | 'services' | 'endpoints' | 'events' | 'namespaces';
+/**
+ * The resources the simulator stores, by their REST plural; custom resources (served from a
+ * CustomResourceDefinition) are stored under `plural.group` so they never collide with built-ins.
+ */
+export type ResourceKind =
+  | 'deployments'
+  | 'replicasets'
+  | 'pods'
+  | 'services'
+  | 'endpoints'
+  | 'events'
+  | 'namespaces'
+  | 'jobs'
+  | 'statefulsets'
+  | 'customresourcedefinitions'
+  | `${string}.${string}`;
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

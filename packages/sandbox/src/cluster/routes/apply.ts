@@ -11,7 +11,7 @@ import { ApiError, badRequest, notFound } from '../status.ts';
 import type { K8sObject } from '../types.ts';
 import type { RequestContext } from './context.ts';
 import { sendJson } from './context.ts';
-import type { ApiDeps, ResourceDef } from './deps.ts';
+import { keyOf, type ApiDeps, type ResourceDef } from './deps.ts';
 import { commit } from './resources.ts';
 
 export const APPLY_CONTENT_TYPE = 'application/apply-patch+yaml';
@@ -71,7 +71,7 @@ export function serverSideApply(ctx: RequestContext, deps: ApiDeps, def: Resourc
     throw badRequest(`error decoding YAML: ${(err as Error).message}`);
   }
   if (!isRecord(applied) || !isRecord(applied.metadata)) throw badRequest('the applied configuration must be an object with metadata');
-  const current = deps.store.get(def.resource, def.namespaced ? ns : undefined, name);
+  const current = deps.store.get(keyOf(def), def.namespaced ? ns : undefined, name);
   if (!current) throw notFound(def.resource, def.group, name);
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   if (applied.apiVersion !== apiVersion || applied.kind !== def.kind) {

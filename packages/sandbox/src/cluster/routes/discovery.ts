@@ -1,6 +1,6 @@
 /** Minimal discovery: /version, /api, /apis and the per-group resource lists. */
 import { sendJson, sendText, type RequestContext } from './context.ts';
-import { RESOURCES } from './deps.ts';
+import type { ResourceRegistry } from '../registry.ts';
 import { EVENTS_GROUP, METRICS_GROUP } from './extra-apis.ts';
 
 export const SIMULATED_VERSION = {
@@ -17,6 +17,8 @@ export const SIMULATED_VERSION = {
 
 const GROUPS = [
   { name: 'apps', version: 'v1' },
+  { name: 'batch', version: 'v1' },
+  { name: 'apiextensions.k8s.io', version: 'v1' },
   { name: 'authorization.k8s.io', version: 'v1' },
   EVENTS_GROUP,
   METRICS_GROUP,
@@ -31,14 +33,17 @@ interface ApiResource {
   group?: string;
   version?: string;
   shortNames?: string[];
+  categories?: string[];
 }
 
-function resourceList(group: string, version: string) {
-  const resources: ApiResource[] = RESOURCES.filter((r) => r.group === group && r.version === version).flatMap((r) => {
-    const main = { name: r.resource, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs], shortNames: r.shortNames };
-    if (r.resource === 'deployments') return [main, { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }];
-    if (r.resource === 'pods') return [main, { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }];
-    return [main];
+function resourceList(registry: ResourceRegistry, group: string, version: string) {
+  const resources: ApiResource[] = registry.all().filter((r) => r.group === group && r.version === version).flatMap((r) => {
+    const main: ApiResource = { name: r.resource, singularName: r.singular ?? r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs], shortNames: r.shortNames, ...(r.categories ? { categories: r.categories } : {}) };
+    const out = [main];
+    if (r.resource === 'deployments' || r.subresources?.scale) out.push({ name: `${r.resource}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    if (r.subresources?.status) out.push({ name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+    if (r.resource === 'pods') out.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+    return out;
   });
   if (group === EVENTS_GROUP.name) {
     resources.push({ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] });
@@ -53,7 +58,8 @@ function resourceList(group: string, version: string) {
 }
 
 /** Answers discovery paths; returns false when the path is not one of them. */
-export function discovery(ctx: RequestContext): boolean {
+export function discovery(ctx: RequestContext, registry: ResourceRegistry): boolean {
+  const groups = [...GROUPS, ...registry.customGroups()];
   const { path, res } = ctx;
   const host = ctx.req.headers.host ?? '127.0.0.1';
   switch (path) {
@@ -72,7 +78,7 @@ export function discovery(ctx: RequestContext): boolean {
       sendJson(res, 200, {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: GROUPS.map((g) => ({
+        groups: groups.map((g) => ({
           name: g.name,
           versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }],
           preferredVersion: { groupVersion: `${g.name}/${g.version}`, version: g.version },
@@ -80,12 +86,12 @@ export function discovery(ctx: RequestContext): boolean {
       });
       return true;
     case '/api/v1':
-      sendJson(res, 200, resourceList('', 'v1'));
+      sendJson(res, 200, resourceList(registry, '', 'v1'));
       return true;
   }
-  const group = GROUPS.find((g) => path === `/apis/${g.name}/${g.version}`);
+  const group = groups.find((g) => path === `/apis/${g.name}/${g.version}`);
   if (group) {
-    sendJson(res, 200, resourceList(group.name, group.version));
+    sendJson(res, 200, resourceList(registry, group.name, group.version));
     return true;
   }
   return false;

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { sendJson, type RequestContext } from './context.ts';
-import { RESOURCES, type ResourceDef } from './deps.ts';
+import type { ResourceRegistry } from '../registry.ts';
+import type { ResourceDef } from './deps.ts';
 
 const QUERY = (name: string) => ({ name, in: 'query', schema: { type: 'string' }, uniqueItems: true });
 
@@ -13,9 +14,9 @@ function groupPath(def: ResourceDef): string {
   return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
 }
 
-function document(gv: string): Record<string, unknown> {
+function document(defs: readonly ResourceDef[], gv: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const def of RESOURCES.filter((r) => groupPath(r) === gv)) {
+  for (const def of defs.filter((r) => groupPath(r) === gv)) {
     const base = def.namespaced ? `/${gv}/namespaces/{namespace}/${def.resource}/{name}` : `/${gv}/${def.resource}/{name}`;
     const gvk = { group: def.group, version: def.version, kind: def.kind };
     const op = (action: string) => ({
@@ -33,18 +34,19 @@ function document(gv: string): Record<string, unknown> {
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.30.4-eafix-sim' }, paths, components: { schemas: {} } };
 }
 
-const GROUP_VERSIONS = [...new Set(RESOURCES.map(groupPath))];
-const hashOf = (gv: string) => createHash('sha256').update(JSON.stringify(document(gv))).digest('hex').slice(0, 32);
+const hashOf = (defs: readonly ResourceDef[], gv: string) => createHash('sha256').update(JSON.stringify(document(defs, gv))).digest('hex').slice(0, 32);
 
-/** Answers /openapi/v3 and its group-version documents; false for other paths. */
-export function openapi(ctx: RequestContext): boolean {
+/** Answers /openapi/v3 and its group-version documents (CRDs' included); false for other paths. */
+export function openapi(ctx: RequestContext, registry: ResourceRegistry): boolean {
+  const defs = registry.all();
+  const groupVersions = [...new Set(defs.map(groupPath))];
   if (ctx.path === '/openapi/v3') {
-    sendJson(ctx.res, 200, { paths: Object.fromEntries(GROUP_VERSIONS.map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${hashOf(gv)}` }])) });
+    sendJson(ctx.res, 200, { paths: Object.fromEntries(groupVersions.map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${hashOf(defs, gv)}` }])) });
     return true;
   }
   const gv = ctx.path.startsWith('/openapi/v3/') ? ctx.path.slice('/openapi/v3/'.length) : undefined;
-  if (gv && GROUP_VERSIONS.includes(gv)) {
-    sendJson(ctx.res, 200, document(gv));
+  if (gv && groupVersions.includes(gv)) {
+    sendJson(ctx.res, 200, document(defs, gv));
     return true;
   }
   return false;

@@ -6,16 +6,16 @@ import { ApiError, badRequest, conflict, invalid, notFound, type StatusCause } f
 import type { Deployment, K8sObject, Service } from '../types.ts';
 import { validateDeployment, validateService } from '../validation.ts';
 import { boolParam, intParam, parseBody, sendJson, type RequestContext } from './context.ts';
-import type { ApiDeps, ResourceDef } from './deps.ts';
+import { keyOf, type ApiDeps, type ResourceDef } from './deps.ts';
 import { toTable, wantsTable } from './table.ts';
 import { startWatch } from './watch.ts';
 
-function typed(def: ResourceDef, obj: K8sObject): K8sObject {
+export function typed(def: ResourceDef, obj: K8sObject): K8sObject {
   return { ...obj, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, kind: def.kind };
 }
 
 export function getObject(deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): K8sObject {
-  const obj = deps.store.get(def.resource, def.namespaced ? ns : undefined, name);
+  const obj = deps.store.get(keyOf(def), def.namespaced ? ns : undefined, name);
   if (!obj) throw notFound(def.resource, def.group, name);
   return typed(def, obj);
 }
@@ -37,12 +37,12 @@ export function list(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: s
   }
   // Like the API server, list items carry no apiVersion/kind of their own.
   const items = deps.store
-    .list(def.resource, ns)
+    .list(keyOf(def), ns)
     .filter(matches)
     .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
   const limit = intParam(ctx.query, 'limit');
   const page = limit !== undefined && limit > 0 ? items.slice(0, limit) : items;
-  if (wantsTable(ctx)) return sendJson(ctx.res, 200, toTable(def.resource, page as K8sObject[], deps.clock(), String(deps.store.currentResourceVersion)));
+  if (wantsTable(ctx)) return sendJson(ctx.res, 200, toTable(def, page as K8sObject[], deps.clock(), String(deps.store.currentResourceVersion)));
   sendJson(ctx.res, 200, {
     apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
     kind: `${def.kind}List`,
@@ -89,17 +89,21 @@ export function commit(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, cur
       generation: current.metadata.generation,
     },
   };
-  // status is a subresource: writes to the main resource leave it alone.
-  if ('status' in current) merged.status = current.status;
+  // status is a subresource: writes to the main resource leave it alone (a CRD may serve it inline).
+  const statusIsSubresource = def.storeKey === undefined || def.subresources?.status === true;
+  if (!statusIsSubresource) merged.status = obj.status;
+  else if ('status' in current) merged.status = current.status;
   else delete merged.status;
+  if (current.metadata.deletionTimestamp) merged.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
   const causes = validate(def, merged, current);
   if (causes.length > 0) throw invalid(def.kind, def.group, name, causes);
   // Clients re-serialise objects in their own key order: compare canonically.
-  if (def.resource === 'deployments' && stableStringify(merged.spec) !== stableStringify(current.spec)) {
+  const hasGeneration = def.resource === 'deployments' || current.metadata.generation !== undefined;
+  if (hasGeneration && stableStringify(merged.spec) !== stableStringify(current.spec)) {
     merged.metadata.generation = (current.metadata.generation ?? 1) + 1;
   }
   if (ctx.query.has('dryRun')) return typed(def, merged);
-  return typed(def, deps.store.update(def.resource, merged));
+  return typed(def, deps.store.update(keyOf(def), merged));
 }
 
 export function replace(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {

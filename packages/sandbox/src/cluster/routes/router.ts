@@ -2,7 +2,10 @@
 import { ApiError } from '../status.ts';
 import { selfSubjectAccessReview } from './authorization.ts';
 import { boolParam, parseApiPath, sendJson, type ApiPath, type RequestContext } from './context.ts';
-import { findResource, type ApiDeps } from './deps.ts';
+import type { ApiDeps } from './deps.ts';
+import { create } from './create.ts';
+import { deleteObject } from './delete.ts';
+import { writeStatus } from './status-subresource.ts';
 import { discovery } from './discovery.ts';
 import { openapi } from './openapi.ts';
 import { podLogs } from './pod-logs.ts';
@@ -42,7 +45,7 @@ function isExtraApi(p: ApiPath): boolean {
 }
 
 export function route(ctx: RequestContext, deps: ApiDeps): void {
-  if (ctx.method === 'GET' && (discovery(ctx) || openapi(ctx))) return;
+  if (ctx.method === 'GET' && (discovery(ctx, deps.registry) || openapi(ctx, deps.registry))) return;
   if (ctx.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
     if (ctx.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return selfSubjectAccessReview(ctx, deps.access);
@@ -54,7 +57,7 @@ export function route(ctx: RequestContext, deps: ApiDeps): void {
     if (refused) throw refused;
     return extraApi(ctx, deps, p);
   }
-  const def = p ? findResource(p.group, p.version, p.resource) : undefined;
+  const def = p ? deps.registry.find(p.group, p.version, p.resource) : undefined;
   if (!p || !def || (!def.namespaced && p.namespace !== undefined)) throw pathNotFound();
 
   const verb = verbFor(ctx, p.name !== undefined);
@@ -70,29 +73,33 @@ export function route(ctx: RequestContext, deps: ApiDeps): void {
 
   const ns = def.namespaced ? p.namespace : undefined;
   if (p.name === undefined) {
+    if (ctx.method === 'POST' && def.verbs.includes('create') && (!def.namespaced || ns)) return create(ctx, deps, def, ns);
     if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method, def);
     return list(ctx, deps, def, ns);
   }
   if (p.subresource !== undefined) {
-    if (def.resource === 'deployments' && p.subresource === 'scale' && ['GET', 'PUT', 'PATCH'].includes(ctx.method) && ns) {
+    // A StatefulSet's Scale has the Deployment's shape: spec.replicas, status.replicas, selector.
+    if ((def.resource === 'deployments' || def.resource === 'statefulsets') && p.subresource === 'scale' && ['GET', 'PUT', 'PATCH'].includes(ctx.method) && ns) {
       return scale(ctx, deps, def, ns, p.name);
     }
     if (def.resource === 'pods' && p.subresource === 'log' && ctx.method === 'GET' && ns) return podLogs(ctx, deps, def, ns, p.name);
     if (p.subresource === 'status' && ctx.method === 'GET') return sendJson(ctx.res, 200, getObject(deps, def, ns, p.name));
+    if (p.subresource === 'status' && def.subresources?.status && (ctx.method === 'PUT' || ctx.method === 'PATCH')) return writeStatus(ctx, deps, def, ns, p.name);
     throw pathNotFound();
   }
   if (!def.verbs.includes(verb)) throw methodNotAllowed(ctx.method, def);
   switch (ctx.method) {
     case 'GET': {
       const obj = getObject(deps, def, ns, p.name);
-      return sendJson(ctx.res, 200, wantsTable(ctx) ? toTable(def.resource, [obj], deps.clock(), obj.metadata.resourceVersion) : obj);
+      return sendJson(ctx.res, 200, wantsTable(ctx) ? toTable(def, [obj], deps.clock(), obj.metadata.resourceVersion) : obj);
     }
     case 'PUT':
       return replace(ctx, deps, def, ns, p.name);
     case 'PATCH':
       return ctx.contentType === APPLY_CONTENT_TYPE ? serverSideApply(ctx, deps, def, ns, p.name) : patch(ctx, deps, def, ns, p.name);
     case 'DELETE':
-      return deletePod(ctx, deps, def, ns ?? 'default', p.name);
+      if (def.resource === 'pods' && def.storeKey === undefined) return deletePod(ctx, deps, def, ns ?? 'default', p.name);
+      return deleteObject(ctx, deps, def, ns, p.name);
     default:
       throw methodNotAllowed(ctx.method, def);
   }

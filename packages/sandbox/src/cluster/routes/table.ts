@@ -7,8 +7,10 @@ import { formatSelector } from '../selectors.ts';
 import type { CoreEvent, Deployment, K8sObject, Pod, Service } from '../types.ts';
 import type { ReplicaSet } from '../replicasets.ts';
 import type { RequestContext } from './context.ts';
+import type { ResourceDef } from './deps.ts';
+import { WORKLOAD_PRINTERS, customPrinter } from './workload-table.ts';
 
-interface Column {
+export interface Column {
   name: string;
   type: 'string' | 'integer' | 'date';
   format?: string;
@@ -16,9 +18,9 @@ interface Column {
   priority: number;
 }
 
-type Cell = string | number;
+export type Cell = string | number;
 
-const col = (name: string, type: Column['type'] = 'string', priority = 0, format?: string): Column => ({
+export const col = (name: string, type: Column['type'] = 'string', priority = 0, format?: string): Column => ({
   name,
   type,
   priority,
@@ -49,7 +51,7 @@ export function humanDuration(ms: number): string {
   return `${y}y`;
 }
 
-function age(obj: K8sObject, now: number): string {
+export function age(obj: K8sObject, now: number): string {
   const t = obj.metadata.creationTimestamp;
   return t ? humanDuration(now - Date.parse(t)) : '<unknown>';
 }
@@ -66,7 +68,7 @@ function podRow(p: Pod, now: number): Cell[] {
   return [p.metadata.name, `${ready}/${p.spec.containers.length}`, status, restartCell, age(p, now), p.status?.podIP ?? '<none>', p.spec.nodeName ?? '<none>', '<none>', '<none>'];
 }
 
-function images(template: { spec: { containers: { name: string; image: string }[] } }): [string, string] {
+export function images(template: { spec: { containers: { name: string; image: string }[] } }): [string, string] {
   return [template.spec.containers.map((c) => c.name).join(','), template.spec.containers.map((c) => c.image).join(',')];
 }
 
@@ -98,7 +100,13 @@ function endpointsRow(ep: K8sObject, now: number): Cell[] {
   return [ep.metadata.name, shown, age(ep, now)];
 }
 
-const PRINTERS: Record<string, { columns: Column[]; row: (obj: K8sObject, now: number) => Cell[] }> = {
+export interface Printer {
+  columns: Column[];
+  row: (obj: K8sObject, now: number) => Cell[];
+}
+
+const PRINTERS: Record<string, Printer> = {
+  ...WORKLOAD_PRINTERS,
   pods: {
     columns: [col('Name', 'string', 0, 'name'), col('Ready'), col('Status'), col('Restarts'), col('Age'), col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
     row: (o, now) => podRow(o as Pod, now),
@@ -128,8 +136,11 @@ const PRINTERS: Record<string, { columns: Column[]; row: (obj: K8sObject, now: n
 
 const DEFAULT_PRINTER = { columns: [col('Name', 'string', 0, 'name'), col('Age')], row: (o: K8sObject, now: number): Cell[] => [o.metadata.name, age(o, now)] };
 
-export function toTable(resource: string, objects: readonly K8sObject[], now: number, resourceVersion?: string): Record<string, unknown> {
-  const printer = PRINTERS[resource] ?? DEFAULT_PRINTER;
+export function toTable(what: string | ResourceDef, objects: readonly K8sObject[], now: number, resourceVersion?: string): Record<string, unknown> {
+  const resource = typeof what === 'string' ? what : what.resource;
+  const custom = typeof what === 'string' ? undefined : what.printerColumns;
+  const builtIn = typeof what === 'string' || what.storeKey === undefined;
+  const printer = custom ? customPrinter(custom) : ((builtIn ? PRINTERS[resource] : undefined) ?? DEFAULT_PRINTER);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -5,7 +5,7 @@
  */
 import type { StoreChange, K8sObject, WatchEventType } from '../types.ts';
 import type { RequestContext } from './context.ts';
-import type { ApiDeps, ResourceDef } from './deps.ts';
+import { keyOf, type ApiDeps, type ResourceDef } from './deps.ts';
 
 export interface WatchOptions {
   def: ResourceDef;
@@ -30,7 +30,7 @@ export function startWatch(ctx: RequestContext, deps: ApiDeps, opts: WatchOption
   };
   const inScope = (obj: K8sObject) => opts.namespace === undefined || obj.metadata.namespace === opts.namespace;
   const translate = (change: StoreChange): void => {
-    if (change.resource !== def.resource || !inScope(change.object)) return;
+    if (change.resource !== keyOf(def) || !inScope(change.object)) return;
     const now = opts.matches(change.object);
     const before = change.previous !== undefined && opts.matches(change.previous);
     const obj = withType(def, change.object);
@@ -54,7 +54,7 @@ export function startWatch(ctx: RequestContext, deps: ApiDeps, opts: WatchOption
     }
     replay.forEach(translate);
   } else {
-    for (const obj of deps.store.list(def.resource, opts.namespace)) if (opts.matches(obj)) send('ADDED', withType(def, obj));
+    for (const obj of deps.store.list(keyOf(def), opts.namespace)) if (opts.matches(obj)) send('ADDED', withType(def, obj));
   }
 
   deps.store.on('change', translate);
