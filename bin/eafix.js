@@ -15,14 +15,14 @@ async function registerTsx(what) {
     const { register } = await import('tsx/esm/api');
     register();
   } catch {
-    console.error(`eafix: ${what} runs TypeScript sources through tsx, which is not installed: run npm install (development).`);
+    console.error(`eafix: ${what} runs TypeScript through tsx, which is not installed: npm install (development).`);
     process.exit(1);
   }
 }
 
 if (process.argv[2] === 'sandbox') {
   if (!existsSync(sandbox)) {
-    console.error('eafix: the sandbox is not part of this installation; run ./scripts/sandbox.sh in a clone of the repository.');
+    console.error('eafix: the sandbox is not part of this installation; run ./scripts/sandbox.sh in a clone.');
     process.exit(2);
   }
   await registerTsx('the sandbox');
