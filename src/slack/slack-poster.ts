@@ -65,18 +65,18 @@ export class WebApiSlackPoster implements SlackPoster {
 
   async postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }> {
     const { thread_ts: threadTs, ...rest } = message;
-    const result = await this.call('chat.postMessage', () =>
+    const result = await callSlack('chat.postMessage', () =>
       this.client.chat.postMessage({ ...rest, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false } as never),
     );
     return { ts: String(result.ts), channel: String(result.channel ?? message.channel) };
   }
 
   async update(message: SlackUpdateMessage): Promise<void> {
-    await this.call('chat.update', () => this.client.chat.update(message as never));
+    await callSlack('chat.update', () => this.client.chat.update(message as never));
   }
 
   async uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }> {
-    const result = await this.call('files.uploadV2', () =>
+    const result = await callSlack('files.uploadV2', () =>
       this.client.filesUploadV2({
         channel_id: file.channel,
         ...(file.thread_ts ? { thread_ts: file.thread_ts } : {}),
@@ -101,8 +101,8 @@ export class WebApiSlackPoster implements SlackPoster {
     for (let page = 0; page < HISTORY_PAGES; page++) {
       const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
       const result = where.threadTs
-        ? await this.call('conversations.replies', () => this.client.conversations.replies({ ...args, ts: where.threadTs as string }))
-        : await this.call('conversations.history', () => this.client.conversations.history(args));
+        ? await callSlack('conversations.replies', () => this.client.conversations.replies({ ...args, ts: where.threadTs as string }))
+        : await callSlack('conversations.history', () => this.client.conversations.history(args));
       for (const message of result.messages ?? []) {
         const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
         if (message.user === bot && metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value) {
@@ -116,7 +116,7 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async postEphemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void> {
-    await this.call('chat.postEphemeral', () =>
+    await callSlack('chat.postEphemeral', () =>
       this.client.chat.postEphemeral({
         channel: message.channel,
         user: message.user,
@@ -128,7 +128,7 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async openModal(triggerId: string, view: Block): Promise<void> {
-    await this.call('views.open', () => this.client.views.open({ trigger_id: triggerId, view: view as never }));
+    await callSlack('views.open', () => this.client.views.open({ trigger_id: triggerId, view: view as never }));
   }
 
   async createChannel(name: string): Promise<{ id: string } | { nameTaken: true }> {
@@ -145,7 +145,7 @@ export class WebApiSlackPoster implements SlackPoster {
     const bot = await this.botUserId();
     let cursor: string | undefined;
     do {
-      const page = await this.call('conversations.list', () =>
+      const page = await callSlack('conversations.list', () =>
         this.client.conversations.list({ types: 'public_channel,private_channel', limit: 200, ...(cursor ? { cursor } : {}) }),
       );
       const found = page.channels?.find((c) => c.name === name);
@@ -176,11 +176,11 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async setTopic(channel: string, topic: string): Promise<void> {
-    await this.call('conversations.setTopic', () => this.client.conversations.setTopic({ channel, topic }));
+    await callSlack('conversations.setTopic', () => this.client.conversations.setTopic({ channel, topic }));
   }
 
   async setPurpose(channel: string, purpose: string): Promise<void> {
-    await this.call('conversations.setPurpose', () => this.client.conversations.setPurpose({ channel, purpose }));
+    await callSlack('conversations.setPurpose', () => this.client.conversations.setPurpose({ channel, purpose }));
   }
 
   async pin(channel: string, ts: string): Promise<void> {
@@ -192,17 +192,13 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async permalink(channel: string, ts: string): Promise<string> {
-    const result = await this.call('chat.getPermalink', () => this.client.chat.getPermalink({ channel, message_ts: ts }));
+    const result = await callSlack('chat.getPermalink', () => this.client.chat.getPermalink({ channel, message_ts: ts }));
     return result.permalink as string;
   }
 
   private botUserId(): Promise<string> {
-    this.botUser ??= this.call('auth.test', () => this.client.auth.test()).then((r) => r.user_id as string);
+    this.botUser ??= callSlack('auth.test', () => this.client.auth.test()).then((r) => r.user_id as string);
     this.botUser.catch(() => (this.botUser = undefined));
     return this.botUser;
-  }
-
-  private call<T>(method: string, work: () => Promise<T>): Promise<T> {
-    return callSlack(method, work);
   }
 }
