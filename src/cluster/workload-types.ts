@@ -2,7 +2,7 @@
  * Library-free shapes for the platform Jobs, Velero backups/restores and StatefulSets the runbook's
  * procedures use (deploy, backups, database rollback, DR). Part of the Cluster port (cluster.ts).
  */
-import type { ChangeMeta } from './cluster.ts';
+import type { ChangeMeta } from './change-meta.ts';
 
 /** A platform command (`eafix-cli …`, `alembic upgrade head`) to run as a batch/v1 Job. */
 export interface JobRequest {
