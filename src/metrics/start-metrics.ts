@@ -44,9 +44,9 @@ export interface RunningMetrics {
 /** Everything the bot exports to Prometheus, wired to its sources; see bot-metrics.ts for the series. */
 export function startMetrics(options: MetricsOptions): RunningMetrics {
   const metrics = createBotMetrics(options.role);
-  const opened = openQueues(options.redis, options.redisPrefix);
-  const gauges = new PgOpsGauges(options.pool);
   const logger = options.logger.child({ component: 'metrics' });
+  const opened = openQueues(options.redis, options.redisPrefix, logger);
+  const gauges = new PgOpsGauges(options.pool);
   const stopCountingRateLimits = countSlackRateLimits(metrics, options.slackApiUrl);
   const commands = new Set([...options.actionIds, 'unknown']);
 
