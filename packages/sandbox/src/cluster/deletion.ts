@@ -15,12 +15,22 @@ const FOREGROUND = 'foregroundDeletion';
 const OWNER_KINDS: Record<string, 'jobs' | 'statefulsets'> = { Job: 'jobs', StatefulSet: 'statefulsets' };
 
 export class Deletion {
+  /** Owners changed or pods appeared since the last collection: most ticks have nothing to collect. */
+  private dirty = true;
+  /** Namespaces may be terminating (a namespace changed, or one was terminating at the last pass). */
+  private namespacesDirty = true;
+
   constructor(
     private readonly store: Store,
     private readonly kubelet: Kubelet,
     private readonly registry: ResourceRegistry,
     private readonly timing: Timing,
-  ) {}
+  ) {
+    store.on('change', (c) => {
+      if (c.resource === 'jobs' || c.resource === 'statefulsets' || (c.resource === 'pods' && c.type !== 'MODIFIED')) this.dirty = true;
+      if (c.resource === 'namespaces') this.namespacesDirty = true;
+    });
+  }
 
   /** Deletes `obj`; returns the stored object when its deletion is pending (finalizers), else undefined. */
   remove(def: ResourceDef, obj: K8sObject, policy: Propagation, now: number): K8sObject | undefined {
@@ -60,10 +70,17 @@ export class Deletion {
   }
 
   tick(now: number): void {
-    this.collectGarbage(now);
+    if (this.dirty) {
+      this.dirty = false;
+      this.collectGarbage(now);
+    }
+    if (!this.namespacesDirty) return;
+    this.namespacesDirty = false;
     for (const ns of this.store.list('namespaces')) {
       const since = ns.metadata.deletionTimestamp ? Date.parse(ns.metadata.deletionTimestamp) : undefined;
-      if (since !== undefined) this.finalizeNamespace(ns.metadata.name, now, now >= since + this.timing.namespaceDeletionMs);
+      if (since === undefined) continue;
+      this.namespacesDirty = true;
+      this.finalizeNamespace(ns.metadata.name, now, now >= since + this.timing.namespaceDeletionMs);
     }
   }
 

@@ -43,13 +43,22 @@ function ordinalOf(sts: StatefulSet, podName: string): number {
 }
 
 export class StatefulSetController {
+  /** Every step shows up as a change of a StatefulSet or a pod: without one there is nothing to do. */
+  private dirty = true;
+
   constructor(
     private readonly store: Store,
     private readonly kubelet: Kubelet,
     private readonly events: EventRecorder,
-  ) {}
+  ) {
+    store.on('change', (c) => {
+      if (c.resource === 'statefulsets' || c.resource === 'pods') this.dirty = true;
+    });
+  }
 
   tick(now: number): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     for (const sts of this.store.list<StatefulSet>('statefulsets')) {
       if (!sts.metadata.deletionTimestamp) this.reconcile(sts, now);
     }
