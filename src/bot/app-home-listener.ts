@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { gatherHome } from '../handlers/monitoring/app-home.ts';
 import { appHomeView } from '../handlers/monitoring/app-home-view.ts';
 

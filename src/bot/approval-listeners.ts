@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { rejectReasonModal } from '../permissions/approval-message.ts';
 import type { ClickOrigin, ClickResult } from '../permissions/approval-service.ts';
-import { errorReply } from './error-reply.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
 import { failClosed } from './fail-closed.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 

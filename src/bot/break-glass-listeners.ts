@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { breakGlassClickMismatch } from '../permissions/break-glass-binding.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 

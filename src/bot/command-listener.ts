@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { dispatchCommand, type CommandOutcome } from './dispatch-command.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 import { toSlackResponse } from './slack-response.ts';

@@ -1,12 +1,12 @@
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { Invoker } from '../handlers/define-action.ts';
-import { buildInput } from '../handlers/action-input.ts';
-import { context, type Reply } from '../handlers/reply.ts';
-import { CommandSyntaxError, tokenize } from './command-parser.ts';
-import { errorReply } from './error-reply.ts';
-import { invokePlanned } from '../permissions/invoke-planned.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { Invoker } from '../handlers/core/define-action.ts';
+import { buildInput } from '../handlers/core/action-input.ts';
+import { context, type Reply } from '../handlers/core/reply.ts';
+import { CommandSyntaxError, tokenize } from '../handlers/core/command-parser.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
+import { invokePlanned } from '../handlers/core/invoke-planned.ts';
 
 export interface CommandRequest {
   text: string;

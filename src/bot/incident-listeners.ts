@@ -1,12 +1,12 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { Invoker } from '../handlers/define-action.ts';
-import type { Reply } from '../handlers/reply.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
 import { CREATE_MODAL_ID, readIncidentModal } from '../handlers/incidents/incident-modal.ts';
 import { severities } from '../config/incident-policy.ts';
 import { dispatchCommand } from './dispatch-command.ts';
-import { errorReply } from './error-reply.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
 import { invokeAction } from './invoke-action.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 

@@ -1,9 +1,9 @@
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { Invoker } from '../handlers/define-action.ts';
-import type { Reply } from '../handlers/reply.ts';
-import { errorReply } from './error-reply.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
 
 /**
  * A quick (run) action from a button or modal, with input already structured: validated by the action's

@@ -1,6 +1,6 @@
 import { App } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { commandListener } from './command-listener.ts';
 import { registerApprovalListeners } from './approval-listeners.ts';

@@ -1,5 +1,5 @@
 import { AppError } from '../app-error.ts';
-import type { Runs, StartRunRequest } from '../handlers/runs.ts';
+import type { Runs, StartRunRequest } from '../handlers/core/runs.ts';
 import type { AnyRunKind } from './run-definition.ts';
 import type { RunQueue } from './run-queue.ts';
 import type { RunCanceller } from './run-cancellation.ts';

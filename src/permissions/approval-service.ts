@@ -1,8 +1,8 @@
 import { AppError, isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
-import type { Reply } from '../handlers/reply.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { ActionContext, AnyAction, Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
 import { planHash } from '../store/pg-approval-store.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';

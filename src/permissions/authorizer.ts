@@ -1,6 +1,6 @@
 import { AppError } from '../app-error.ts';
 import { matches, type RbacPolicy } from '../config/rbac-policy.ts';
-import type { Risk } from '../handlers/define-action.ts';
+import type { Risk } from '../handlers/core/define-action.ts';
 import type { SlackDirectory } from './directory.ts';
 import { RoleResolver } from './role-resolver.ts';
 

@@ -1,4 +1,4 @@
-import { tokenize } from '../bot/command-parser.ts';
+import { tokenize } from '../handlers/core/command-parser.ts';
 
 type Block = Record<string, unknown>;
 interface Option {

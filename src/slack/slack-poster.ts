@@ -1,7 +1,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger as SlackLogger } from '@slack/web-api';
-import type { Block } from '../handlers/reply.ts';
-import type { ChannelInfo, InviteResult } from '../handlers/notifier.ts';
+import type { Block } from '../handlers/core/reply.ts';
+import type { ChannelInfo, InviteResult } from '../handlers/core/notifier.ts';
 import type { Logger } from '../logger.ts';
 import { toSlackAppError } from './slack-errors.ts';
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../app-error.ts';
 import { defineRunKind } from '../../jobs/run-definition.ts';
-import type { ActionDeps } from '../action-deps.ts';
-import { changeMeta } from '../change-meta.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import { changeMeta } from '../core/change-meta.ts';
 import { describeRollbackFailure } from './rollback-state.ts';
 
 export interface RollbackInput {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import { defineAction } from '../define-action.ts';
-import { environmentInput, reasonInput } from '../cluster-inputs.ts';
-import { startRun } from '../start-run.ts';
+import { defineAction } from '../core/define-action.ts';
+import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
+import { startRun } from '../core/start-run.ts';
 
 export const rollback = defineAction({
   id: 'rollback',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
+import { defineAction } from '../core/define-action.ts';
 import { incidentFor, incidentIdOption, incidentsOf, userRef } from './incident-inputs.ts';
 
 export const incidentCommander = defineAction({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { incidentTypeSchema, severitySchema } from '../../config/incident-policy.ts';
-import { defineAction } from '../define-action.ts';
-import { context, section } from '../reply.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, section } from '../core/reply.ts';
 import { incidentsOf, systemsOption } from './incident-inputs.ts';
 import { createIncidentModal } from './incident-modal.ts';
 

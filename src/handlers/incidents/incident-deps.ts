@@ -2,7 +2,7 @@ import type { Channels } from '../../config/policy.ts';
 import type { IncidentPolicy } from '../../config/incident-policy.ts';
 import type { Logger } from '../../logger.ts';
 import type { SlackDirectory } from '../../permissions/directory.ts';
-import type { Notifier } from '../notifier.ts';
+import type { Notifier } from '../core/notifier.ts';
 import type { IncidentStore, IncidentTimers, Pager } from './incident-types.ts';
 
 /** What the incident service needs, wired by hand in start-bot.ts. */

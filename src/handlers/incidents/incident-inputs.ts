@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import type { ActionContext } from '../define-action.ts';
+import type { ActionContext } from '../core/define-action.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Incident } from './incident-types.ts';
 

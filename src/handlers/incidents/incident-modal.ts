@@ -1,5 +1,5 @@
 import { severities } from '../../config/incident-policy.ts';
-import type { Block } from '../reply.ts';
+import type { Block } from '../core/reply.ts';
 
 export const CREATE_MODAL_ID = 'incident:create';
 

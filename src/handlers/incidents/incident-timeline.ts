@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { header, sections } from '../reply.ts';
+import { defineAction } from '../core/define-action.ts';
+import { header, sections } from '../core/reply.ts';
 import { incidentFor, incidentIdOption, incidentsOf } from './incident-inputs.ts';
 import { loadTimeline, timelineLines } from './timeline-render.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { header, sections } from '../reply.ts';
+import { defineAction } from '../core/define-action.ts';
+import { header, sections } from '../core/reply.ts';
 import { incidentsOf } from './incident-inputs.ts';
 import { slackTime } from './incident-template.ts';
 

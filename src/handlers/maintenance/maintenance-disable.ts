@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { applySwitch, planSwitch } from '../platform-switch.ts';
+import { defineAction } from '../core/define-action.ts';
+import { applySwitch, planSwitch } from '../core/platform-switch.ts';
 import { maintenanceSwitch } from './maintenance-switch.ts';
 
 export const maintenanceDisable = defineAction({

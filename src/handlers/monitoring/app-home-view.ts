@@ -1,5 +1,5 @@
 import { approvalMessage } from '../../permissions/approval-message.ts';
-import { context, divider, header, section, sections, type Block } from '../reply.ts';
+import { context, divider, header, section, sections, type Block } from '../core/reply.ts';
 import type { HomeData } from './app-home.ts';
 import { healthText, incidentsText, platformText, slackDate } from './digest-sections.ts';
 

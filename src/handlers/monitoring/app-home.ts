@@ -2,7 +2,7 @@ import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
-import type { ActionDeps } from '../action-deps.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.ts';
 import type { Claim } from '../../store/pg-digest-posts.ts';
-import type { ActionDeps } from '../action-deps.ts';
-import type { Notifier } from '../notifier.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import type { Notifier } from '../core/notifier.ts';
 import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
 import { digestNamed, monitoringOf } from './monitoring-deps.ts';

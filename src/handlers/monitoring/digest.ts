@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
+import { defineAction } from '../core/define-action.ts';
 import { digestNamed, monitoringOf } from './monitoring-deps.ts';
 
 /** `<#C123>` for channel ids, `#name` for names (Slack only links ids). */

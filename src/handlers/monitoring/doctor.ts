@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { isAppError } from '../../app-error.ts';
 import { namespaceFor } from '../../cluster/cluster-targets.ts';
-import { readKpis } from '../../monitoring/kpis.ts';
-import { environmentInput } from '../cluster-inputs.ts';
-import { defineAction } from '../define-action.ts';
-import { context, header, sections } from '../reply.ts';
+import { readKpis } from './kpi-readings.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, header, sections } from '../core/reply.ts';
 import type { AccessCheck, Cluster } from '../../cluster/cluster.ts';
 import { accessKey } from '../../cluster/required-access.ts';
 import {

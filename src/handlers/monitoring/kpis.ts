@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { namespaceFor } from '../../cluster/cluster-targets.ts';
-import { readKpis } from '../../monitoring/kpis.ts';
-import { environmentInput } from '../cluster-inputs.ts';
-import { defineAction } from '../define-action.ts';
-import { context, header, sections } from '../reply.ts';
+import { readKpis } from './kpi-readings.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, header, sections } from '../core/reply.ts';
 import { kpiSummary, kpiText } from './kpi-lines.ts';
 import { monitoringOf } from './monitoring-deps.ts';
 

@@ -1,8 +1,8 @@
 import { AppError } from '../../app-error.ts';
 import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-policy.ts';
 import type { RunStats } from '../../jobs/run-stats.ts';
-import type { Prometheus } from '../../monitoring/kpis.ts';
-import type { ActionDeps } from '../action-deps.ts';
+import type { Prometheus } from './kpi-readings.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {

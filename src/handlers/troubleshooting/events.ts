@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { sections } from '../reply.ts';
-import { environmentInput } from '../cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { sections } from '../core/reply.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
 
 export const events = defineAction({
   id: 'events',

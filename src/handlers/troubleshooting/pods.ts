@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { sections } from '../reply.ts';
-import { environmentInput, serviceInput } from '../cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { sections } from '../core/reply.ts';
+import { environmentInput, serviceInput } from '../core/cluster-inputs.ts';
 
 const age = (s: number) => (s >= 86_400 ? `${Math.floor(s / 86_400)}d` : s >= 3_600 ? `${Math.floor(s / 3_600)}h` : s >= 60 ? `${Math.floor(s / 60)}m` : `${s}s`);
 

@@ -1,7 +1,7 @@
 import { defineRunKind } from '../../jobs/run-definition.ts';
-import type { ActionDeps } from '../action-deps.ts';
-import { changeMeta } from '../change-meta.ts';
-import { waitForRolloutStep } from '../rollout-step.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import { changeMeta } from '../core/change-meta.ts';
+import { waitForRolloutStep } from '../core/rollout-step.ts';
 
 export interface RestartInput {
   service: string;

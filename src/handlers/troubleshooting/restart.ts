@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { environmentInput, reasonInput, serviceInput } from '../cluster-inputs.ts';
-import { startRun } from '../start-run.ts';
+import { defineAction } from '../core/define-action.ts';
+import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
+import { startRun } from '../core/start-run.ts';
 import { namespaceFor, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const restart = defineAction({

@@ -1,0 +1,20 @@
+import type { CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
+
+export interface StartRunRequest {
+  input: Record<string, unknown>;
+  requestId: string;
+  requestedBy: string;
+  teamId: string;
+  action: string;
+  approvalId?: string | undefined;
+  thread: RunThread;
+}
+
+/** Long operations as resumable runs, as handlers see them (the BullMQ side lives in src/jobs/). */
+export interface Runs {
+  /** Starts a run of a registered kind; the same approval id never starts two runs. */
+  start(kind: string, request: StartRunRequest): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
+  cancel(runId: string, by: string): Promise<CancelResult>;
+  list(limit: number): Promise<RunListItem[]>;
+  get(runId: string): Promise<RunWithSteps | undefined>;
+}
