@@ -3,7 +3,8 @@ import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
 import type { Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
-import type { ActionDeps } from './handlers/core/action-deps.ts';
+import type { ActionRegistry } from './handlers/core/registry.ts';
+import type { Notifier } from './handlers/core/notifier.ts';
 import type { SlackDirectory } from './permissions/directory.ts';
 import { tokenize } from './handlers/core/command-parser.ts';
 import { IncidentService } from './handlers/incidents/incident-service.ts';
@@ -20,14 +21,16 @@ export async function startIncidents(options: {
   policy: Policy;
   pool: Pool;
   redis: Redis;
-  deps: ActionDeps;
+  registry: ActionRegistry;
+  notifier: Notifier;
   directory: SlackDirectory;
   logger: Logger;
+  now: () => Date;
 }): Promise<{ service: IncidentService; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
-  const { env, policy, deps, logger } = options;
+  const { env, policy, registry, logger } = options;
   const knowsCommand = (command: string) => {
     try {
-      return Boolean(deps.registry.resolve(tokenize(command)));
+      return Boolean(registry.resolve(tokenize(command)));
     } catch {
       return false;
     }
@@ -38,7 +41,7 @@ export async function startIncidents(options: {
   const timers = new IncidentTimerQueue({ connection: options.redis, prefix: env.REDIS_PREFIX, logger });
   const service = new IncidentService({
     store: new PgIncidentStore(options.pool, logger),
-    notifier: deps.notifier,
+    notifier: options.notifier,
     directory: options.directory,
     timers,
     // The routing key is a secret: the environment wins over the policy file.
@@ -48,7 +51,7 @@ export async function startIncidents(options: {
     systems: policy.topology.services.map((s) => s.name),
     knowsCommand,
     logger: logger.child({ component: 'incidents' }),
-    now: deps.now,
+    now: options.now,
   });
   const worker = options.role === 'worker' || options.role === 'all'
     ? new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) })

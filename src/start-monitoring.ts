@@ -25,10 +25,9 @@ export async function startMonitoring(options: {
   pool: Pool;
   redis: Redis;
   slack: WebClient;
-  deps: ActionDeps;
   logger: Logger;
-}): Promise<{ monitoring: MonitoringDeps; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
-  const { env, policy, pool, redis, deps } = options;
+}): Promise<{ monitoring: MonitoringDeps; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
+  const { env, policy, pool, redis } = options;
   const logger = options.logger.child({ component: 'monitoring' });
   const prometheusUrl = env.PROMETHEUS_URL ?? policy.monitoring.prometheus.url;
   const scheduler = new DigestScheduler({ connection: redis, prefix: env.REDIS_PREFIX, logger });
@@ -50,10 +49,12 @@ export async function startMonitoring(options: {
   };
   if (!prometheusUrl) logger.warn('no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable');
 
+  const postsDigests = options.role === 'worker' || options.role === 'all';
   let worker: DigestWorker | undefined;
-  if (options.role === 'worker' || options.role === 'all') {
+  // The digest worker posts with the finished deps: created once they exist.
+  const createWorker = (deps: ActionDeps) => {
     const posts = new PgDigestPosts(pool);
-    worker = new DigestWorker({
+    return new DigestWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       logger,
@@ -63,19 +64,19 @@ export async function startMonitoring(options: {
         await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });
       },
     });
-  }
-  const digestWorker = worker;
+  };
   const sync = { name: 'digest schedules', run: () => scheduler.sync(policy.digests) };
   return {
     monitoring,
-    // Called once monitoring is wired into the deps: a digest due at start-up must find it.
-    start: async () => {
-      if (!digestWorker) return;
-      await digestWorker.start();
+    // Called with the finished deps: a digest due at start-up must find them.
+    start: async (deps) => {
+      if (!postsDigests) return;
+      worker = createWorker(deps);
+      await worker.start();
       await sync.run();
     },
     // Schedules come from the policy: re-synced in case Redis lost them.
-    passes: digestWorker ? [sync] : [],
+    passes: postsDigests ? [sync] : [],
     stop: async () => {
       await worker?.close();
       await scheduler.close();

@@ -5,6 +5,7 @@ import { whoami } from './bot-commands/whoami.ts';
 import { approvalsList } from './bot-commands/approvals-list.ts';
 import { approvalsHistory } from './bot-commands/approvals-history.ts';
 import { approvalsReview } from './security/approvals-review.ts';
+import { approvalsSignoff } from './security/approvals-signoff.ts';
 import { auditVerify } from './security/audit-verify.ts';
 import { auditExport } from './security/audit-export.ts';
 import { tradingStop } from './deployment/trading-stop.ts';
@@ -33,6 +34,7 @@ import { incidentsList } from './incidents/incidents-list.ts';
 import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
+import { home } from './monitoring/home.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -53,6 +55,7 @@ export const allActions: readonly AnyAction[] = [
   approvalsList,
   approvalsHistory,
   approvalsReview,
+  approvalsSignoff,
   auditVerify,
   auditExport,
   tradingStop,
@@ -70,4 +73,5 @@ export const allActions: readonly AnyAction[] = [
   digest,
   kpis,
   doctor,
+  home,
 ];

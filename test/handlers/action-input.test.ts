@@ -7,6 +7,7 @@ import { AppError } from '../../src/app-error.ts';
 
 const scale = defineAction({
   id: 'scale',
+  kind: 'change',
   chapter: 'Troubleshooting',
   summary: 'Scale a service',
   positional: ['service', 'replicas'],

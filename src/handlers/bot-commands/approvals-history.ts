@@ -4,6 +4,7 @@ import { sections } from '../core/reply.ts';
 
 export const approvalsHistory = defineAction({
   id: 'approvals history',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'Recent approval decisions: who asked, who decided, and how it ended',
   input: z.object({ limit: z.coerce.number().int().min(1).max(50).default(15) }),

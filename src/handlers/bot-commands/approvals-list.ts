@@ -5,6 +5,7 @@ import { approvalMessage } from '../../permissions/approval-message.ts';
 
 export const approvalsList = defineAction({
   id: 'approvals',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'Pending approval requests you may decide, with their buttons',
   input: z.object({}),

@@ -5,6 +5,7 @@ import { section } from '../core/reply.ts';
 
 export const cancel = defineAction({
   id: 'cancel',
+  kind: 'change',
   chapter: 'Bot',
   summary: 'Cancel a running or queued run, wherever it runs; the step in progress is interrupted',
   positional: ['run'],

@@ -6,6 +6,7 @@ import { renderActionHelp, renderActionList } from './help-presenter.ts';
 
 export const help = defineAction({
   id: 'help',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'List the runbook actions, or explain one: usage, risk, permission and an example',
   positional: ['topic'],

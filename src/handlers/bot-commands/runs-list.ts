@@ -12,6 +12,7 @@ const icons: Record<string, string> = {
 
 export const runsList = defineAction({
   id: 'runs',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'Running and recent runs (rollbacks, scales, restarts) with their progress',
   input: z.object({ limit: z.coerce.number().int().min(1).max(50).default(15) }),

@@ -13,6 +13,7 @@ function uptime(ms: number): string {
 
 export const version = defineAction({
   id: 'version',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'Show the bot version, build and uptime',
   input: z.object({}),

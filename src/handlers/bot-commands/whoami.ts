@@ -4,6 +4,7 @@ import { sections } from '../core/reply.ts';
 
 export const whoami = defineAction({
   id: 'whoami',
+  kind: 'query',
   chapter: 'Bot',
   summary: 'Show your roles, what you may run and approve, and whether you may break glass',
   input: z.object({}),

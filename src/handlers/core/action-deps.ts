@@ -3,7 +3,6 @@ import type { AuditLog } from '../../store/pg-audit-log.ts';
 import type { Notifier } from './notifier.ts';
 import type { Authorizer } from '../../permissions/authorizer.ts';
 import type { ApprovalStore, BreakGlassLog } from '../../permissions/approval-types.ts';
-import type { ApprovalService } from '../../permissions/approval-service.ts';
 import type { PlatformState } from '../../store/pg-platform-state.ts';
 import type { Channels } from '../../config/policy.ts';
 import type { Topology } from '../../config/topology.ts';
@@ -13,13 +12,12 @@ import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-checks.ts';
 
-/** Capabilities actions may use, wired by hand in start-bot.ts. Later features add theirs here. */
+/** Capabilities actions may use, built once in start-bot.ts and never changed. Later features add theirs here. */
 export interface ActionDeps {
   registry: ActionRegistry;
   audit: AuditLog;
   authorizer: Authorizer;
   approvals: ApprovalStore;
-  approvalService: ApprovalService;
   breakGlass: BreakGlassLog;
   platform: PlatformState;
   notifier: Notifier;
@@ -29,12 +27,12 @@ export interface ActionDeps {
   runs: Runs;
   /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
   impersonation?: Record<string, { user: string; groups: string[] }>;
-  /** Incidents: open (rollback's last step), update, escalate, resolve. Absent only where not wired. */
-  incidents?: IncidentService;
-  /** Digests, KPIs and doctor (start-monitoring.ts). Absent only where not wired. */
-  monitoring?: MonitoringDeps;
+  /** Incidents: open (rollback's last step), update, escalate, resolve. */
+  incidents: IncidentService;
+  /** Digests, KPIs and doctor (start-monitoring.ts). */
+  monitoring: MonitoringDeps;
   /** Doctor: the Slack installation's identity and scopes as Slack reports them now. */
-  slackInstallation?: SlackInstallationProbe;
+  slackInstallation: SlackInstallationProbe;
   version: { name: string; version: string; commit?: string | undefined; startedAt: Date };
   now: () => Date;
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.ts';
 import type { ActionDeps } from './action-deps.ts';
 import type { Reply } from './reply.ts';
 import type { PlanItem } from '../../permissions/approval-types.ts';
+import type { FailureContext, OnBusy, StepDefinition } from '../../jobs/run-definition.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -34,9 +35,10 @@ export interface ActionContext {
   deps: ActionDeps;
 }
 
-export interface ActionDefinition<Input = unknown> {
+interface ActionBase<Input> {
   /** The words users type after `/eafix`: `rollback`, `incident create`. */
   id: string;
+  /** The runbook chapter; the action's file lives in that chapter's folder (see chapter-folders). */
   chapter: Chapter;
   summary: string;
   /** Names given, in order, to positional words: `scale <service> <replicas>`. */
@@ -44,19 +46,64 @@ export interface ActionDefinition<Input = unknown> {
   /** The last positional takes every remaining word, joined by spaces: `help incident create`. */
   positionalRest?: boolean;
   input: z.ZodType<Input>;
-  risk: Risk;
   permission: string;
   /** Complete example invocations (without `/eafix`), the first one shown in errors. */
   examples: readonly string[];
-  /** Read-only and quick actions: run and reply. */
-  run?: (input: Input, context: ActionContext) => Promise<Reply>;
-  /** Planned actions: whether a second person must approve (may depend on the input). */
+}
+
+/** Reads and answers; changes nothing, so it is audited after its answer. */
+export interface QueryAction<Input = unknown> extends ActionBase<Input> {
+  kind: 'query';
+  risk: 'read';
+  run: (input: Input, context: ActionContext) => Promise<Reply>;
+}
+
+/** A quick change one person may make (incident logistics, cancelling a run): audited before it runs. */
+export interface ChangeAction<Input = unknown> extends ActionBase<Input> {
+  kind: 'change';
+  risk: 'change';
+  run: (input: Input, context: ActionContext) => Promise<Reply>;
+}
+
+interface PlannedBase<Input> extends ActionBase<Input> {
+  kind: 'planned';
+  risk: 'change' | 'destructive';
+  /** Whether a second person must approve (may depend on the input and the plan). */
   approval?: ApprovalMode | ((input: Input, plan: PlanItem[]) => ApprovalMode);
   /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
-  plan?: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
-  /** Makes the planned changes (or enqueues a run that will). Called only with a plan that was just recomputed. */
-  execute?: (input: Input, context: ExecuteContext) => Promise<Reply>;
+  plan: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
 }
+
+/** A planned change made at once (a platform switch). Called only with a plan that was just recomputed. */
+export interface ImmediateAction<Input = unknown> extends PlannedBase<Input> {
+  execute: (input: Input, context: ExecuteContext) => Promise<Reply>;
+  steps?: never;
+}
+
+/** The steps of a resumable action: typed by its input, given the actions' dependencies. */
+export type ActionStep<Input> = StepDefinition<ActionDeps, Input>;
+
+/**
+ * A planned change made as a resumable run of checkpointed, idempotent steps on the job engine: the
+ * run is named by the action id, and the worker re-reads its stored input with the action's schema.
+ */
+export interface ResumableAction<Input = unknown> extends PlannedBase<Input> {
+  // Typed by the schema alone: a step factory's own type parameter must not widen Input.
+  steps: readonly ActionStep<NoInfer<Input>>[];
+  /** What the run changes, for one change per target: `env:production`, `service:production/x`. */
+  target?: (input: NoInfer<Input>) => string | undefined;
+  /** When the target is busy: refuse (default) or wait in line. */
+  onBusy?: OnBusy;
+  /** A failed run's account of the state it left and the next command to run. */
+  describeFailure?: (context: FailureContext<ActionDeps, Input>) => Promise<string | undefined>;
+  /** The run's input from the approved plan (rollback fixes its replica count); default: the input as given. */
+  runInput?: (input: Input, plan: PlanItem[]) => Input;
+  execute?: never;
+}
+
+export type PlannedAction<Input = unknown> = ImmediateAction<Input> | ResumableAction<Input>;
+
+export type ActionDefinition<Input = unknown> = QueryAction<Input> | ChangeAction<Input> | PlannedAction<Input>;
 
 export type ApprovalMode = 'none' | 'two-person';
 
@@ -70,11 +117,24 @@ export interface ExecuteContext extends ActionContext {
   thread?: { channel: string; ts: string };
 }
 
-/** Identity function that keeps `Input` inferred from the zod schema. */
+/** Identity function that keeps `Input` inferred from the zod schema and the kind's shape checked. */
+export function defineAction<Input>(definition: QueryAction<Input>): QueryAction<Input>;
+export function defineAction<Input>(definition: ChangeAction<Input>): ChangeAction<Input>;
+export function defineAction<Input>(definition: ResumableAction<Input>): ResumableAction<Input>;
+export function defineAction<Input>(definition: ImmediateAction<Input>): ImmediateAction<Input>;
 export function defineAction<Input>(definition: ActionDefinition<Input>): ActionDefinition<Input> {
   return definition;
 }
 
-// The registry holds actions of many input types; `run` is only called with input its own schema parsed.
+/** Planned actions whose changes run as resumable runs. */
+export function isResumable<Input>(action: ActionDefinition<Input>): action is ResumableAction<Input> {
+  return action.kind === 'planned' && action.steps !== undefined;
+}
+
+// The registry holds actions of many input types; each is only called with input its own schema parsed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPlannedAction = PlannedAction<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyResumableAction = ResumableAction<any>;

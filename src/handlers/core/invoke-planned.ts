@@ -1,11 +1,17 @@
 import { AppError } from '../../app-error.ts';
-import type { ActionContext, AnyAction, ApprovalMode } from './define-action.ts';
+import type { ActionContext, AnyPlannedAction, ApprovalMode } from './define-action.ts';
+import { executePlanned } from './start-run.ts';
 import { context, section, type Reply } from './reply.ts';
 import { planText } from '../../permissions/approval-message.ts';
 import type { Grant } from '../../permissions/authorizer.ts';
-import type { PlanItem } from '../../permissions/approval-types.ts';
+import type { ApprovalRequest, PlanItem } from '../../permissions/approval-types.ts';
 
-export function approvalModeOf(action: AnyAction, input: unknown, plan: PlanItem[]): ApprovalMode {
+/** Asks a second person to approve a plan (the approval service). */
+export interface ApprovalRequester {
+  request(action: AnyPlannedAction, input: Record<string, unknown>, plan: PlanItem[], context: ActionContext): Promise<ApprovalRequest>;
+}
+
+export function approvalModeOf(action: AnyPlannedAction, input: unknown, plan: PlanItem[]): ApprovalMode {
   const mode = action.approval ?? 'none';
   return typeof mode === 'function' ? mode(input, plan) : mode;
 }
@@ -15,13 +21,13 @@ export function approvalModeOf(action: AnyAction, input: unknown, plan: PlanItem
  * break-glass, or run it straight away when the action needs no second person.
  */
 export async function invokePlanned(
-  action: AnyAction,
+  action: AnyPlannedAction,
   input: Record<string, unknown>,
   ctx: ActionContext,
   grant: Grant,
   breakGlass: boolean,
+  approvals: ApprovalRequester,
 ): Promise<Reply> {
-  if (!action.plan || !action.execute) throw new Error(`action ${action.id} has no plan/execute`);
   const { deps, invoker } = ctx;
   const plan = await action.plan(input, ctx);
   const mode = approvalModeOf(action, input, plan);
@@ -51,13 +57,13 @@ export async function invokePlanned(
         context(`Review required: \`/eafix approvals review\` · use \`${use.id}\``),
       ],
     });
-    return action.execute(input, { ...ctx, plan, breakGlass: true });
+    return executePlanned(action, input, { ...ctx, plan, breakGlass: true });
   }
 
   if (mode === 'two-person') {
-    const request = await deps.approvalService.request(action, input, plan, ctx);
+    const request = await approvals.request(action, input, plan, ctx);
     const text = `:lock: Approval requested (\`${request.id}\`): another authorised person must approve the plan in <#${request.messageChannel ?? invoker.channelId}>. It expires in ${Math.round(deps.authorizer.approvalTtlMs / 60_000)} minutes.`;
     return { text, blocks: [section(text)] };
   }
-  return action.execute(input, { ...ctx, plan });
+  return executePlanned(action, input, { ...ctx, plan });
 }

@@ -1,7 +1,7 @@
-import type { CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
+import type { AnyRunKind, CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
 
 export interface StartRunRequest {
-  input: Record<string, unknown>;
+  input: unknown;
   requestId: string;
   requestedBy: string;
   teamId: string;
@@ -12,8 +12,8 @@ export interface StartRunRequest {
 
 /** Long operations as resumable runs, as handlers see them (the BullMQ side lives in src/jobs/). */
 export interface Runs {
-  /** Starts a run of a registered kind; the same approval id never starts two runs. */
-  start(kind: string, request: StartRunRequest): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
+  /** Starts a run of a resumable action's kind (see runKindOf); the same approval id never starts two runs. */
+  start(kind: AnyRunKind, request: StartRunRequest): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
   cancel(runId: string, by: string): Promise<CancelResult>;
   list(limit: number): Promise<RunListItem[]>;
   get(runId: string): Promise<RunWithSteps | undefined>;

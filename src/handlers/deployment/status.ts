@@ -21,6 +21,7 @@ export function deploymentLine(d: DeploymentStatus, verbose: boolean): string {
 
 export const status = defineAction({
   id: 'status',
+  kind: 'query',
   chapter: 'Deployment',
   summary: 'Health of every EAFIX deployment, the live colour, trading and maintenance state',
   input: z.object({ environment: environmentInput, verbose: z.boolean().default(false).describe('images, updated and available counts') }),

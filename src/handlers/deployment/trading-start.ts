@@ -5,6 +5,7 @@ import { tradingSwitch } from './trading-switch.ts';
 
 export const tradingStart = defineAction({
   id: 'trading start',
+  kind: 'planned',
   chapter: 'Deployment',
   summary: 'Re-enable trading (runbook: post-deployment verification)',
   input: z.object({

@@ -5,6 +5,7 @@ import { tradingSwitch } from './trading-switch.ts';
 
 export const tradingStop = defineAction({
   id: 'trading stop',
+  kind: 'planned',
   chapter: 'Deployment',
   summary: 'Stop trading activity (runbook: before database migrations and in emergencies)',
   input: z.object({

@@ -5,6 +5,7 @@ import { maintenanceSwitch } from './maintenance-switch.ts';
 
 export const maintenanceDisable = defineAction({
   id: 'maintenance disable',
+  kind: 'planned',
   chapter: 'Maintenance',
   summary: 'Leave maintenance mode',
   input: z.object({ reason: z.string().min(5, 'give a reason of at least 5 characters').default('maintenance complete') }),

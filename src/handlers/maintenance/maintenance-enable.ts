@@ -5,6 +5,7 @@ import { maintenanceSwitch } from './maintenance-switch.ts';
 
 export const maintenanceEnable = defineAction({
   id: 'maintenance enable',
+  kind: 'planned',
   chapter: 'Maintenance',
   summary: 'Put the platform in maintenance mode with a message for users',
   input: z.object({

@@ -4,7 +4,7 @@ import type { ActionDeps } from '../core/action-deps.ts';
 import type { Notifier } from '../core/notifier.ts';
 import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
-import { digestNamed, monitoringOf } from './monitoring-deps.ts';
+import { digestNamed } from './monitoring-deps.ts';
 import { slackDate } from './digest-sections.ts';
 
 /** Who may post which tick (PgDigestPosts). */
@@ -34,7 +34,7 @@ export type PostOutcome = { posted: true; channel: string; ts: string } | { post
  * the retry waits for the same outbox row, so the digest is still posted once.
  */
 export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
-  const monitoring = monitoringOf(deps);
+  const monitoring = deps.monitoring;
   const spec = digestNamed(monitoring, tick.digest);
   const channel = tick.channel ?? spec.channel;
   const claim = await log.claim(spec.name, tick.tickKey, channel, tick.claimer);

@@ -90,7 +90,7 @@ export async function gatherDigest(
         }, logger)
       : undefined,
     wants('kpis') ? readKpis(monitoring.prometheus, monitoring.kpis, vars) : undefined,
-    wants('incidents') && deps.incidents ? part(() => deps.incidents!.listOpen(), logger) : undefined,
+    wants('incidents') ? part(() => deps.incidents.listOpen(), logger) : undefined,
     wants('approvals') ? part(() => deps.approvals.listPending(50), logger) : undefined,
     wants('runs') ? part(() => monitoring.runStats.countSince(new Date(at.getTime() - DAY_MS)), logger) : undefined,
     wants('backups') && monitoring.backups ? readBackupAge(monitoring.prometheus, monitoring.backups, vars) : undefined,

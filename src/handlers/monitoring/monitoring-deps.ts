@@ -2,7 +2,6 @@ import { AppError } from '../../app-error.ts';
 import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-policy.ts';
 import type { RunStats } from '../../jobs/run-stats.ts';
 import type { Prometheus } from './kpi-readings.ts';
-import type { ActionDeps } from '../core/action-deps.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {
@@ -40,11 +39,6 @@ export interface MonitoringDeps {
   runStats: RunStats;
   publisher: DigestPublisher;
   probes: { slack: Probe; postgres: Probe; redis: Probe };
-}
-
-export function monitoringOf(deps: ActionDeps): MonitoringDeps {
-  if (!deps.monitoring) throw new AppError('monitoring_not_configured', 'Monitoring is not wired in this bot process.');
-  return deps.monitoring;
 }
 
 export function digestNamed(monitoring: MonitoringDeps, name: string | undefined): DigestSpec {

@@ -5,6 +5,7 @@ import { breakGlassBlockId } from '../../permissions/break-glass-binding.ts';
 
 export const approvalsReview = defineAction({
   id: 'approvals review',
+  kind: 'query',
   chapter: 'Security Incident Response',
   summary: 'Break-glass uses waiting for a second person to review and sign off',
   input: z.object({}),

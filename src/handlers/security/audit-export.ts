@@ -13,6 +13,7 @@ export function parseDuration(text: string): number {
 
 export const auditExport = defineAction({
   id: 'audit export',
+  kind: 'query',
   chapter: 'Security Incident Response',
   summary: 'Upload the audit trail as JSON (runbook: collect evidence)',
   input: z.object({ since: z.string().default('24h').describe('how far back: 30m, 24h, 7d') }),

@@ -4,6 +4,7 @@ import { section } from '../core/reply.ts';
 
 export const auditVerify = defineAction({
   id: 'audit verify',
+  kind: 'query',
   chapter: 'Security Incident Response',
   summary: "Check the audit log's hash chain: any edited or removed row is found",
   input: z.object({}),

@@ -5,6 +5,7 @@ import { environmentInput } from '../core/cluster-inputs.ts';
 
 export const events = defineAction({
   id: 'events',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: 'Recent Kubernetes events, for a service or the whole environment (warnings first)',
   positional: ['service'],

@@ -9,6 +9,7 @@ const INLINE_LIMIT = 2_500;
 
 export const logs = defineAction({
   id: 'logs',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: "Recent logs of a service's pods (runbook: check service logs)",
   positional: ['service'],

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { sections } from '../core/reply.ts';
-import { monitoringOf } from '../monitoring/monitoring-deps.ts';
 
 const MAX_SERIES = 30;
 
@@ -13,6 +12,7 @@ const formatLabels = (labels: Record<string, string>) => {
 
 export const metricsQuery = defineAction({
   id: 'metrics query',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: 'Run an instant PromQL query (runbook: check latency, error rates, cache hit rates)',
   positional: ['query'],
@@ -22,7 +22,7 @@ export const metricsQuery = defineAction({
   permission: 'monitoring.read',
   examples: ["metrics query 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))'", 'metrics query redis_cache_hit_rate'],
   run: async ({ query }, { deps }) => {
-    const { prometheus } = monitoringOf(deps);
+    const { prometheus } = deps.monitoring;
     if (!prometheus) {
       throw new AppError('prometheus_not_configured', 'No Prometheus is configured.', { hints: ['Set PROMETHEUS_URL or monitoring.prometheus.url in the policy file.'] });
     }

@@ -7,6 +7,7 @@ const age = (s: number) => (s >= 86_400 ? `${Math.floor(s / 86_400)}d` : s >= 3_
 
 export const pods = defineAction({
   id: 'pods',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: "A service's pods: ready, status, restarts and age (runbook: check service status)",
   positional: ['service'],

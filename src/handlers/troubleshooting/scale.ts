@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
-import { startRun } from '../core/start-run.ts';
+import { changeMeta } from '../core/change-meta.ts';
+import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
 import { checkReplicas, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const scale = defineAction({
   id: 'scale',
+  kind: 'planned',
   chapter: 'Troubleshooting',
   summary: 'Scale a service (runbook: resource exhaustion, high latency); production or scaling down needs a second person',
   positional: ['service', 'replicas'],
@@ -35,5 +37,16 @@ export const scale = defineAction({
       change: { environment, deployment: target.deployment, from: current.desired, to: replicas },
     }];
   },
-  execute: (input, context) => startRun('scale', input, context),
+  target: serviceTarget,
+  steps: [
+    {
+      id: 'scale',
+      title: 'Scale the deployment',
+      run: async ({ input, deps, ...origin }) => {
+        const result = await deps.cluster.scale(input.environment, input.service, input.replicas, await changeMeta(deps, origin, input.reason));
+        return { summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}`, output: result };
+      },
+    },
+    waitForRolloutStep('Wait for the rollout to complete'),
+  ],
 });
