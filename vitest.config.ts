@@ -11,6 +11,7 @@ const fastTier = [
   'test/config/config.test.ts',
   'test/config/monitoring-policy.test.ts',
   'test/handlers/action-input.test.ts',
+  'test/handlers/chapter-folders.test.ts',
   'test/handlers/command-parser.test.ts',
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',

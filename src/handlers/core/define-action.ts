@@ -18,6 +18,19 @@ export const chapters = [
 ] as const;
 export type Chapter = (typeof chapters)[number];
 
+/** Each chapter's folder under src/handlers/: an action's file lives in its chapter's (a test checks it). */
+export const chapterFolders: Readonly<Record<Chapter, string>> = {
+  Deployment: 'deployment',
+  Monitoring: 'monitoring',
+  Troubleshooting: 'troubleshooting',
+  'Disaster Recovery': 'disaster-recovery',
+  Maintenance: 'maintenance',
+  'Security Incident Response': 'security',
+  Incidents: 'incidents',
+  // Not `bot/`: src/bot/ is the Slack (Bolt) adapter; these are the bot's own commands.
+  Bot: 'bot-commands',
+};
+
 export type Risk = 'read' | 'change' | 'destructive';
 
 export interface Invoker {
@@ -38,7 +51,7 @@ export interface ActionContext {
 interface ActionBase<Input> {
   /** The words users type after `/eafix`: `rollback`, `incident create`. */
   id: string;
-  /** The runbook chapter; the action's file lives in that chapter's folder (see chapter-folders). */
+  /** The runbook chapter; the action's file lives in that chapter's folder (chapterFolders). */
   chapter: Chapter;
   summary: string;
   /** Names given, in order, to positional words: `scale <service> <replicas>`. */
