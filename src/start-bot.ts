@@ -111,7 +111,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // Every capability is built before the deps, which are then fixed; workers get them when they start.
     const jobs = startJobs({ role, env, pool, redis, outbox, logger, settings: { ...jobSettingsFrom(env), ...options.jobs } });
     stoppers.unshift(jobs.stop);
-    const incidents = await startIncidents({ role, env, policy, pool, redis, registry, notifier, directory, logger, now });
+    const incidents = await startIncidents({ role, env, policy, pool, redis, registry, notifier, runs: jobs.runs, directory, logger, now });
     stoppers.unshift(incidents.stop);
     const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, logger });
     stoppers.unshift(monitoring.stop);

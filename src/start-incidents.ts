@@ -8,6 +8,9 @@ import type { Notifier } from './handlers/core/notifier.ts';
 import type { SlackDirectory } from './permissions/directory.ts';
 import { tokenize } from './handlers/core/command-parser.ts';
 import { IncidentService } from './handlers/incidents/incident-service.ts';
+import { incidentSetup } from './handlers/incidents/incident-setup.ts';
+import { runKindOf } from './handlers/core/start-run.ts';
+import type { Runs } from './handlers/core/runs.ts';
 import { IncidentTimerQueue, IncidentTimerWorker } from './jobs/incident-timers.ts';
 import { EventsApiPager } from './pagerduty/events-api-pager.ts';
 import { PgIncidentStore } from './store/pg-incident-store.ts';
@@ -23,6 +26,7 @@ export async function startIncidents(options: {
   redis: Redis;
   registry: ActionRegistry;
   notifier: Notifier;
+  runs: Runs;
   directory: SlackDirectory;
   logger: Logger;
   now: () => Date;
@@ -50,6 +54,13 @@ export async function startIncidents(options: {
     channels: policy.channels,
     systems: policy.topology.services.map((s) => s.name),
     knowsCommand,
+    // No progress thread: the war room announces itself; `/eafix runs` shows the run's steps.
+    startSetup: (incidentId, origin) => options.runs.start(runKindOf(incidentSetup), {
+      input: { id: incidentId },
+      ...origin,
+      action: incidentSetup.id,
+      idempotencyKey: `incident-setup:${incidentId}:${origin.requestId}`,
+    }),
     logger: logger.child({ component: 'incidents' }),
     now: options.now,
   });

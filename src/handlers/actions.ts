@@ -24,6 +24,7 @@ import { runsList } from './bot-commands/runs-list.ts';
 import { cancel } from './bot-commands/cancel.ts';
 import { isolate } from './security/isolate.ts';
 import { incidentCreate } from './incidents/incident-create.ts';
+import { incidentSetup } from './incidents/incident-setup.ts';
 import { incidentUpdate } from './incidents/incident-update.ts';
 import { incidentCommander } from './incidents/incident-commander.ts';
 import { incidentAck } from './incidents/incident-ack.ts';
@@ -63,6 +64,7 @@ export const allActions: readonly AnyAction[] = [
   maintenanceEnable,
   maintenanceDisable,
   incidentCreate,
+  incidentSetup,
   incidentUpdate,
   incidentCommander,
   incidentAck,

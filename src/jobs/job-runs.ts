@@ -13,9 +13,12 @@ export class JobRuns implements Runs {
   ) {}
 
   async start(kind: AnyRunKind, request: StartRunRequest) {
+    const { thread, approvalId, idempotencyKey = approvalId, ...rest } = request;
     const created = await this.queue.submit(kind, {
-      ...request,
-      ...(request.approvalId ? { idempotencyKey: request.approvalId } : {}),
+      ...rest,
+      ...(approvalId ? { approvalId } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(thread ? { thread } : {}),
     });
     return { runId: created.run.id, created: created.created, waitingFor: created.waitingFor };
   }

@@ -7,7 +7,10 @@ export interface StartRunRequest {
   teamId: string;
   action: string;
   approvalId?: string | undefined;
-  thread: RunThread;
+  /** The same key (default: the approval id) never starts two runs. */
+  idempotencyKey?: string | undefined;
+  /** Where progress goes; none for runs that report elsewhere (a war room announces itself). */
+  thread?: RunThread | undefined;
 }
 
 /** Long operations as resumable runs, as handlers see them (the BullMQ side lives in src/jobs/). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { incidentTypeSchema, severitySchema } from '../../config/incident-policy.ts';
 import { defineAction } from '../core/define-action.ts';
-import { context, section } from '../core/reply.ts';
+import { section } from '../core/reply.ts';
 import { systemsOption } from './incident-inputs.ts';
 import { createIncidentModal } from './incident-modal.ts';
 
@@ -49,9 +49,11 @@ export const incidentCreate = defineAction({
       teamId: ctx.invoker.teamId,
       originChannel: ctx.invoker.channelId,
     });
-    const text = `:rotating_light: <@${ctx.invoker.userId}> declared *${opened.id}* (${input.severity}, ${input.type}): ${input.title}. War room: <#${opened.channelId}>`;
+    const where = opened.channelId
+      ? `War room: <#${opened.channelId}>`
+      : `The war room is being set up (run \`${opened.setupRunId}\`) and will be announced in #${ctx.deps.channels.incidents}.`;
+    const text = `:rotating_light: <@${ctx.invoker.userId}> declared *${opened.id}* (${input.severity}, ${input.type}): ${input.title}. ${where}`;
     const blocks = [section(text)];
-    if (opened.problems.length) blocks.push(context(`:warning: ${opened.problems.join('; ')}`));
     return { text, blocks, visibility: 'in_channel' };
   },
 });
