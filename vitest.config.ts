@@ -6,12 +6,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * or process. Everything else is the end-to-end tier (`npm run test:e2e`); ./scripts/test.sh runs both.
  */
 const fastTier = [
-  'test/bot/command-parser.test.ts',
   'test/bot/verify-signature.test.ts',
   'test/cluster/deployment-rollout.test.ts',
   'test/config/config.test.ts',
   'test/config/monitoring-policy.test.ts',
   'test/handlers/action-input.test.ts',
+  'test/handlers/chapter-folders.test.ts',
+  'test/handlers/command-parser.test.ts',
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',
   'test/handlers/registry.test.ts',

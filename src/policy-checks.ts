@@ -1,6 +1,6 @@
 import type { Policy } from './config/policy.ts';
-import { tokenize } from './bot/command-parser.ts';
-import { ActionRegistry } from './handlers/registry.ts';
+import { tokenize } from './handlers/core/command-parser.ts';
+import { ActionRegistry } from './handlers/core/registry.ts';
 import { allActions } from './handlers/actions.ts';
 import { checkCoverage } from './permissions/coverage.ts';
 

@@ -4,9 +4,9 @@ import type { Logger } from './logger.ts';
 import { createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
 import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
-import { ActionRegistry } from './handlers/registry.ts';
+import { ActionRegistry } from './handlers/core/registry.ts';
 import { allActions } from './handlers/actions.ts';
-import type { ActionDeps } from './handlers/action-deps.ts';
+import type { ActionDeps } from './handlers/core/action-deps.ts';
 import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
 import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
@@ -47,6 +47,7 @@ export interface RunningBot {
   /** The HTTP port (Slack events and health) when the role serves HTTP. */
   port?: number;
   deps: ActionDeps;
+  approvalService: ApprovalService;
   pool: Pool;
   redis: Redis;
   /** Slack requests whose handling has not finished (work continues after the ack). */
@@ -115,40 +116,42 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     deliverer.start();
     stoppers.unshift(() => deliverer.stop());
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
-    const base: Omit<ActionDeps, 'approvalService' | 'runs'> = {
+    const notifier = new OutboxNotifier({ outbox, slack: poster });
+    const now = () => new Date();
+    // Every capability is built before the deps, which are then fixed; workers get them when they start.
+    const jobs = startJobs({ role, env, pool, redis, outbox, logger, runObserver: metrics.runObserver, settings: { ...jobSettingsFrom(env), ...options.jobs } });
+    stoppers.unshift(jobs.stop);
+    const incidents = await startIncidents({ role, env, policy, pool, redis, registry, notifier, runs: jobs.runs, directory, logger, now });
+    stoppers.unshift(incidents.stop);
+    const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, logger });
+    stoppers.unshift(monitoring.stop);
+    const deps: ActionDeps = Object.freeze({
       registry,
       audit,
       authorizer: new Authorizer(policy.rbac, directory),
       approvals,
       breakGlass: new PgBreakGlassLog(pool),
       platform: new PgPlatformState(pool),
-      notifier: new OutboxNotifier({ outbox, slack: poster }),
+      notifier,
       channels: policy.channels,
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
       cluster: createCluster({ topology: policy.topology, logger, kubeconfigPath: env.KUBECONFIG, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }),
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
-      now: () => new Date(),
-    };
-    // The approval service and the run worker call back into actions, which need the deps: tie the knot once.
-    const deps = base as ActionDeps;
-    deps.approvalService = new ApprovalService(deps);
-    const jobs = await startJobs({ role, env, pool, redis, outbox, deps, logger, runObserver: metrics.runObserver, settings: { ...jobSettingsFrom(env), ...options.jobs } });
-    deps.runs = jobs.runs;
-    stoppers.unshift(jobs.stop);
-    const incidents = await startIncidents({ role, env, policy, pool, redis, deps, directory, logger });
-    deps.incidents = incidents.service;
-    stoppers.unshift(incidents.stop);
-    const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, deps, logger });
-    deps.monitoring = monitoring.monitoring;
-    stoppers.unshift(monitoring.stop);
+      runs: jobs.runs,
+      incidents: incidents.service,
+      monitoring: monitoring.monitoring,
+      now,
+    });
+    // Executes approved plans by calling back into the actions, with the deps.
+    const approvalService = new ApprovalService(deps);
 
     if (role === 'worker' || role === 'all') {
       // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
-      await jobs.start();
+      await jobs.start(deps);
       await incidents.start();
-      await monitoring.start();
+      await monitoring.start(deps);
       const reconciler = new Reconciler({
         passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes],
         intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
@@ -156,7 +159,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       });
       reconciler.start();
       stoppers.unshift(() => reconciler.stop());
-      stoppers.unshift(startExpirySweeper(deps.approvalService, logger, options.sweepIntervalMs ?? 30_000));
+      stoppers.unshift(startExpirySweeper(approvalService, logger, options.sweepIntervalMs ?? 30_000));
     }
 
     // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes,
@@ -193,7 +196,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         signingSecret: env.SLACK_SIGNING_SECRET,
         apiUrl: env.SLACK_API_URL,
         logger,
-        deps,
+        services: { deps, approvalService },
         ...(gate ? { gate } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
       });
@@ -209,7 +212,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
     const port = receiver.port;
-    return { port, deps, pool, redis, requestsInFlight: () => receiver.inFlight, stop: () => stopAll(stoppers, logger) };
+    return { port, deps, approvalService, pool, redis, requestsInFlight: () => receiver.inFlight, stop: () => stopAll(stoppers, logger) };
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;

@@ -3,10 +3,14 @@ import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
 import type { Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
-import type { ActionDeps } from './handlers/action-deps.ts';
+import type { ActionRegistry } from './handlers/core/registry.ts';
+import type { Notifier } from './handlers/core/notifier.ts';
 import type { SlackDirectory } from './permissions/directory.ts';
-import { tokenize } from './bot/command-parser.ts';
+import { tokenize } from './handlers/core/command-parser.ts';
 import { IncidentService } from './handlers/incidents/incident-service.ts';
+import { incidentSetup } from './handlers/incidents/incident-setup.ts';
+import { runKindOf } from './handlers/core/start-run.ts';
+import type { Runs } from './handlers/core/runs.ts';
 import { IncidentTimerQueue, IncidentTimerWorker } from './jobs/incident-timers.ts';
 import { EventsApiPager } from './pagerduty/events-api-pager.ts';
 import { PgIncidentStore } from './store/pg-incident-store.ts';
@@ -20,14 +24,17 @@ export async function startIncidents(options: {
   policy: Policy;
   pool: Pool;
   redis: Redis;
-  deps: ActionDeps;
+  registry: ActionRegistry;
+  notifier: Notifier;
+  runs: Runs;
   directory: SlackDirectory;
   logger: Logger;
+  now: () => Date;
 }): Promise<{ service: IncidentService; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
-  const { env, policy, deps, logger } = options;
+  const { env, policy, registry, logger } = options;
   const knowsCommand = (command: string) => {
     try {
-      return Boolean(deps.registry.resolve(tokenize(command)));
+      return Boolean(registry.resolve(tokenize(command)));
     } catch {
       return false;
     }
@@ -38,7 +45,7 @@ export async function startIncidents(options: {
   const timers = new IncidentTimerQueue({ connection: options.redis, prefix: env.REDIS_PREFIX, logger });
   const service = new IncidentService({
     store: new PgIncidentStore(options.pool, logger),
-    notifier: deps.notifier,
+    notifier: options.notifier,
     directory: options.directory,
     timers,
     // The routing key is a secret: the environment wins over the policy file.
@@ -47,8 +54,15 @@ export async function startIncidents(options: {
     channels: policy.channels,
     systems: policy.topology.services.map((s) => s.name),
     knowsCommand,
+    // No progress thread: the war room announces itself; `/eafix runs` shows the run's steps.
+    startSetup: (incidentId, origin) => options.runs.start(runKindOf(incidentSetup), {
+      input: { id: incidentId },
+      ...origin,
+      action: incidentSetup.id,
+      idempotencyKey: `incident-setup:${incidentId}:${origin.requestId}`,
+    }),
     logger: logger.child({ component: 'incidents' }),
-    now: deps.now,
+    now: options.now,
   });
   const worker = options.role === 'worker' || options.role === 'all'
     ? new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) })

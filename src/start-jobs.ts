@@ -2,8 +2,8 @@ import type { Env } from './config/env.ts';
 import type { Logger } from './logger.ts';
 import type { Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
-import type { ActionDeps } from './handlers/action-deps.ts';
-import { runKinds } from './handlers/run-kinds.ts';
+import type { ActionDeps } from './handlers/core/action-deps.ts';
+import { runKindsOf } from './handlers/core/start-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
@@ -39,19 +39,18 @@ export function jobSettingsFrom(env: Env): JobSettings {
 }
 
 /** The run queue (every role that takes commands) and the run worker (worker and all roles). */
-export async function startJobs(options: {
+export function startJobs(options: {
   role: Role;
   env: Env;
   pool: Pool;
   redis: Redis;
   outbox: PgSlackOutbox;
-  deps: ActionDeps;
   logger: Logger;
   settings?: JobSettings;
   /** Also told of every run event on this worker (metrics). */
   runObserver?: RunObserver;
-}): Promise<{ runs: JobRuns; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
-  const { env, pool, redis, deps, logger, settings = {} } = options;
+}): { runs: JobRuns; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> } {
+  const { env, pool, redis, logger, settings = {} } = options;
   // The final reply is written with the run's end, in its transaction; progress follows the events.
   const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
   const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
@@ -61,14 +60,16 @@ export async function startJobs(options: {
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
-  const runs = new JobRuns(runKinds, queue, canceller, new PgRunQueries(pool));
+  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool));
+  const runsJobs = options.role === 'worker' || options.role === 'all';
   let worker: RunWorker<ActionDeps> | undefined;
-  if (options.role === 'worker' || options.role === 'all') {
-    worker = new RunWorker({
+  // The worker executes the registry's resumable actions with the finished deps: created once they exist.
+  const createWorker = (deps: ActionDeps) =>
+    new RunWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       store,
-      kinds: [...runKinds],
+      kinds: runKindsOf(deps.registry.actions),
       deps,
       logger,
       observer: options.runObserver ? combineObservers([observer, options.runObserver], logger) : observer,
@@ -78,15 +79,15 @@ export async function startJobs(options: {
       ...(settings.stalledIntervalMs ? { stalledIntervalMs: settings.stalledIntervalMs } : {}),
       ...(settings.stepRetryBudgetMs !== undefined ? { retry: { budgetMs: settings.stepRetryBudgetMs } } : {}),
     });
-  }
-  const runWorker = worker;
   return {
     runs,
-    // Called once every dependency of the run kinds is wired: a run resumed at start-up needs them all.
-    start: async () => {
-      await runWorker?.start();
+    // Called with the finished deps: a run resumed at start-up needs them all.
+    start: async (deps) => {
+      if (!runsJobs) return;
+      worker = createWorker(deps);
+      await worker.start();
     },
-    passes: runWorker ? [{ name: 'runs', run: () => runWorker.reconcile() }] : [],
+    passes: runsJobs ? [{ name: 'runs', run: async () => worker?.reconcile() }] : [],
     stop: async () => {
       await worker?.close();
       await queue.close();

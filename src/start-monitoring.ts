@@ -4,7 +4,7 @@ import type { Logger } from './logger.ts';
 import { pingDatabase, type Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
 import { withTimeout } from './redis/redis-connection.ts';
-import type { ActionDeps } from './handlers/action-deps.ts';
+import type { ActionDeps } from './handlers/core/action-deps.ts';
 import type { MonitoringDeps } from './handlers/monitoring/monitoring-deps.ts';
 import { postDigest } from './handlers/monitoring/digest-post.ts';
 import { slackAuthProbe } from './slack/slack-auth-probe.ts';
@@ -13,7 +13,7 @@ import { DigestScheduler } from './jobs/digest-scheduler.ts';
 import { DigestWorker } from './jobs/digest-worker.ts';
 import { catchUpMissedTicks } from './jobs/digest-catch-up.ts';
 import { PgRunStats } from './store/pg-run-stats.ts';
-import { PrometheusHttpClient } from './monitoring/prometheus-client.ts';
+import { PrometheusHttpClient } from './prometheus/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './process-role.ts';
@@ -26,10 +26,9 @@ export async function startMonitoring(options: {
   pool: Pool;
   redis: Redis;
   slack: SlackClient;
-  deps: ActionDeps;
   logger: Logger;
-}): Promise<{ monitoring: MonitoringDeps; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
-  const { env, policy, pool, redis, deps } = options;
+}): Promise<{ monitoring: MonitoringDeps; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
+  const { env, policy, pool, redis } = options;
   const logger = options.logger.child({ component: 'monitoring' });
   const prometheusUrl = env.PROMETHEUS_URL ?? policy.monitoring.prometheus.url;
   const scheduler = new DigestScheduler({ connection: redis, prefix: env.REDIS_PREFIX, logger });
@@ -51,10 +50,12 @@ export async function startMonitoring(options: {
   };
   if (!prometheusUrl) logger.warn('no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable');
 
+  const postsDigests = options.role === 'worker' || options.role === 'all';
   let worker: DigestWorker | undefined;
   const posts = new PgDigestPosts(pool);
-  if (options.role === 'worker' || options.role === 'all') {
-    worker = new DigestWorker({
+  // The digest worker posts with the finished deps: created once they exist.
+  const createWorker = (deps: ActionDeps) => {
+    return new DigestWorker({
       connection: redis,
       prefix: env.REDIS_PREFIX,
       logger,
@@ -64,20 +65,20 @@ export async function startMonitoring(options: {
         await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });
       },
     });
-  }
-  const digestWorker = worker;
+  };
   const sync = { name: 'digest schedules', run: () => scheduler.sync(policy.digests) };
   const catchUp = { name: 'missed digest ticks', run: () => catchUpMissedTicks({ digests: policy.digests, log: posts, queue: scheduler, logger }) };
   return {
     monitoring,
-    // Called once monitoring is wired into the deps: a digest due at start-up must find it.
-    start: async () => {
-      if (!digestWorker) return;
-      await digestWorker.start();
+    // Called with the finished deps: a digest due at start-up must find them.
+    start: async (deps) => {
+      if (!postsDigests) return;
+      worker = createWorker(deps);
+      await worker.start();
       await sync.run();
     },
     // Schedules come from the policy: re-synced in case Redis lost them, with the tick lost alongside.
-    passes: digestWorker ? [sync, catchUp] : [],
+    passes: postsDigests ? [sync, catchUp] : [],
     stop: async () => {
       await worker?.close();
       await scheduler.close();

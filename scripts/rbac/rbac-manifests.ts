@@ -8,7 +8,7 @@ import { API_GROUPS, accessFor, type ClusterOperation, CLUSTER_ACCESS } from '..
 import type { AccessCheck } from '../../src/cluster/cluster.ts';
 import type { Policy } from '../../src/config/policy.ts';
 import { matches } from '../../src/config/rbac-policy.ts';
-import type { AnyAction } from '../../src/handlers/define-action.ts';
+import type { AnyAction } from '../../src/handlers/core/define-action.ts';
 import { impersonationAccess, type MappedIdentity } from '../../src/handlers/monitoring/doctor-checks.ts';
 
 export interface BotAccount {

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { parsePolicy } from '../../src/config/policy.ts';
-import type { AnyAction } from '../../src/handlers/define-action.ts';
+import type { AnyAction } from '../../src/handlers/core/define-action.ts';
 import { rbacManifests, type BotAccount } from './rbac-manifests.ts';
 
 export const DEFAULT_BOT: BotAccount = { namespace: 'eafix-chatops', serviceAccount: 'eafix-chatops' };

@@ -1,11 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
 import { rejectReasonModal } from '../permissions/approval-message.ts';
 import type { ClickOrigin, ClickResult } from '../permissions/approval-types.ts';
-import { errorReply } from './error-reply.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
 import { failClosed } from './fail-closed.ts';
-import { newRequestId } from './slack-http-receiver.ts';
+import { requestScope, type BotServices } from './request-scope.ts';
 
 /** Where the click came from, as Slack says (container, view, block), for binding it to its request. */
 export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrigin {
@@ -19,11 +18,8 @@ export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrig
 }
 
 /** Buttons on approval messages and the reject-reason modal. Button values carry only the request id. */
-export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger: Logger): void {
-  const scope = (context: Record<string, unknown>) => {
-    const requestId = (context.requestId as string | undefined) ?? newRequestId();
-    return { requestId, logger: (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId }) };
-  };
+export function registerApprovalListeners(app: App, { deps, approvalService }: BotServices, baseLogger: Logger): void {
+  const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
 
   const tell = async (body: BlockButtonAction, result: ClickResult) => {
     if (!result.notice || !body.channel) return;
@@ -45,13 +41,13 @@ export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger
   const clicker = (body: BlockButtonAction) => ({ userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '' });
 
   app.action<BlockButtonAction>('approval:approve', onButton((id, body, requestId, logger, origin) =>
-    deps.approvalService.approve(id, clicker(body), requestId, logger, origin)));
+    approvalService.approve(id, clicker(body), requestId, logger, origin)));
 
   app.action<BlockButtonAction>('approval:cancel', onButton((id, body, requestId, _logger, origin) =>
-    deps.approvalService.cancel(id, clicker(body), requestId, origin)));
+    approvalService.cancel(id, clicker(body), requestId, origin)));
 
   app.action<BlockButtonAction>('approval:reject', onButton(async (id, body, requestId, _logger, origin) => {
-    await deps.approvalService.checkReject(id, clicker(body), requestId, origin);
+    await approvalService.checkReject(id, clicker(body), requestId, origin);
     await deps.notifier.openModal(body.trigger_id, rejectReasonModal(id));
     return {};
   }));
@@ -65,12 +61,19 @@ export function registerApprovalListeners(app: App, deps: ActionDeps, baseLogger
     await ack();
     const { requestId, logger } = scope(context);
     const who = { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '' };
+    // The modal is closed by now: whatever happens is told in the request's channel, failures included.
+    const request = await deps.approvals.get(view.private_metadata).catch(() => undefined);
+    let notice: string | undefined;
     try {
-      const result = await deps.approvalService.reject(view.private_metadata, who, reason, requestId);
-      const request = await deps.approvals.get(view.private_metadata);
-      if (result.notice && request) await deps.notifier.ephemeral({ channel: request.channelId, user: who.userId, text: result.notice });
+      notice = (await approvalService.reject(view.private_metadata, who, reason, requestId)).notice;
     } catch (error) {
-      logger.warn({ err: error }, 'reject failed');
+      notice = errorReply(failClosed(error), logger).text;
+    }
+    if (!notice || !request) return;
+    try {
+      await deps.notifier.ephemeral({ channel: request.channelId, user: who.userId, text: notice });
+    } catch (err) {
+      logger.warn({ err }, 'could not tell the rejecter the outcome');
     }
   });
 }

@@ -1,8 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import { dispatchCommand, type CommandOutcome } from './dispatch-command.ts';
-import { newRequestId } from './slack-http-receiver.ts';
+import { invoke, type InvokeOutcome } from '../handlers/core/invoke.ts';
+import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
 import { toSlackResponse } from './slack-response.ts';
 
 /** Past this, the reply goes through response_url and the ack says we are on it. */
@@ -11,25 +10,24 @@ const INLINE_REPLY_BUDGET_MS = 2_000;
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/eafix`: always acknowledged within Slack's 3 seconds, whatever the action costs. */
-export function commandListener(deps: ActionDeps, baseLogger: Logger) {
+export function commandListener(services: BotServices, baseLogger: Logger) {
   return async ({ command, ack, respond, context }: Args): Promise<void> => {
-    const requestId = (context.requestId as string | undefined) ?? newRequestId();
-    const logger = (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId });
-    const work = dispatchCommand(
+    const { requestId, logger } = requestScope(context, baseLogger);
+    const work = invoke(
       {
-        text: command.text,
+        command: { text: command.text },
         invoker: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id, triggerId: command.trigger_id },
         requestId,
         logger,
         replayUnverified: context.replayUnverified === true,
       },
-      deps,
+      invokeDepsOf(services),
     );
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), INLINE_REPLY_BUDGET_MS);
     });
-    const inline: CommandOutcome | undefined = await Promise.race([work, budget]);
+    const inline: InvokeOutcome | undefined = await Promise.race([work, budget]);
     clearTimeout(timer);
     if (inline) {
       await ack(toSlackResponse(inline.reply));
@@ -41,7 +39,7 @@ export function commandListener(deps: ActionDeps, baseLogger: Logger) {
     const file = outcome.reply.file;
     if (file) {
       try {
-        await deps.notifier.upload({ channel: command.channel_id, ...file });
+        await services.deps.notifier.upload({ channel: command.channel_id, ...file });
       } catch (err) {
         logger.warn({ err, filename: file.filename }, 'file upload failed');
         await respond({ response_type: 'ephemeral', text: `:warning: I could not upload ${file.filename} here (is the bot in this channel?).` });

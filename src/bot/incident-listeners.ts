@@ -1,14 +1,12 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { Invoker } from '../handlers/define-action.ts';
-import type { Reply } from '../handlers/reply.ts';
+import type { Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
 import { CREATE_MODAL_ID, readIncidentModal } from '../handlers/incidents/incident-modal.ts';
-import { severities } from '../config/incident-policy.ts';
-import { dispatchCommand } from './dispatch-command.ts';
-import { errorReply } from './error-reply.ts';
-import { invokeAction } from './invoke-action.ts';
-import { newRequestId } from './slack-http-receiver.ts';
+import { errorReply } from '../handlers/core/error-reply.ts';
+import { invoke } from '../handlers/core/invoke.ts';
+import { formErrors } from '../handlers/core/parse-command.ts';
+import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
 
 type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
 type ButtonArgs = { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string }; context: Record<string, unknown>; respond: Respond };
@@ -19,11 +17,11 @@ const split = (value: string) => {
 };
 
 /** Incident buttons (acknowledge, commander, checklist, containment) and the declare-incident modal. */
-export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger: Logger): void {
-  const scope = (context: Record<string, unknown>) => {
-    const requestId = (context.requestId as string | undefined) ?? newRequestId();
-    return { requestId, logger: (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId }) };
-  };
+export function registerIncidentListeners(app: App, services: BotServices, baseLogger: Logger): void {
+  const { deps } = services;
+  const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
+  const run = async (actionId: string, input: Record<string, unknown>, invoker: Invoker, requestId: string, logger: Logger) =>
+    (await invoke({ command: { actionId, input }, invoker, requestId, logger }, invokeDepsOf(services))).reply;
   const invokerOf = (body: BlockButtonAction): Invoker => ({
     userId: body.user.id,
     teamId: body.team?.id ?? body.user.team_id ?? '',
@@ -51,7 +49,7 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
     let why: string | undefined;
     if (container.type !== 'message' || container.is_ephemeral || !container.channel_id) why = 'not a war-room message';
     else {
-      const incident = await deps.incidents?.find({ channelId: container.channel_id }).catch(() => undefined);
+      const incident = await deps.incidents.find({ channelId: container.channel_id }).catch(() => undefined);
       if (!incident) why = `channel ${container.channel_id} is not a war room`;
       else if (incident.id !== incidentId.toUpperCase()) why = `button names ${incidentId.slice(0, 40)} but the war room is ${incident.id}'s`;
       else if (container.message_ts !== incident.templateTs && container.message_ts !== incident.checklistTs) why = `message ${container.message_ts} is not ${incident.id}'s template or checklist`;
@@ -70,7 +68,7 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
       const { requestId, logger } = scope(context);
       const invoker = invokerOf(body);
       const refusal = await unbound(body, split(action.value ?? '').id, requestId);
-      const reply = refusal ?? (await invokeAction(deps, actionId, toInput(action.value ?? '', invoker), invoker, requestId, logger));
+      const reply = refusal ?? (await run(actionId, toInput(action.value ?? '', invoker), invoker, requestId, logger));
       await tell(invoker, reply, logger, respond);
     };
 
@@ -92,14 +90,16 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
     }
     try {
       const service = deps.incidents;
-      if (!service) throw new Error('incidents are not wired');
       const incident = await service.find({ id, channelId: invoker.channelId });
       const option = service.containment(incident)[n];
       if (!option) {
         await tell(invoker, { text: 'That containment action is no longer offered (policy changed?).' }, logger, respond);
         return;
       }
-      const outcome = await dispatchCommand({ text: option.command, invoker: { ...invoker, channelId: service.containmentChannel(incident) }, requestId, logger }, deps);
+      const outcome = await invoke(
+        { command: { text: option.command }, invoker: { ...invoker, channelId: service.containmentChannel(incident) }, requestId, logger },
+        invokeDepsOf(services),
+      );
       await service.recordContainment(incident, option, invoker.userId, outcome.outcome, outcome.reply.text);
       await tell(invoker, outcome.reply, logger, respond);
     } catch (error) {
@@ -107,11 +107,11 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
     }
   });
 
+  // The form is checked with the action's own schema; its mistakes go back to the form's fields.
   app.view(CREATE_MODAL_ID, async ({ ack, body, view, context }) => {
     const raw = readIncidentModal(view.state.values as never);
-    const errors: Record<string, string> = {};
-    if (typeof raw.title !== 'string' || raw.title.length < 3) errors.title = 'Say in a few words what is wrong.';
-    if (!severities.includes(raw.severity as never)) errors.severity = 'Pick a severity.';
+    const create = deps.registry.get('incident create');
+    const errors = create ? formErrors(create, raw) : {};
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -119,7 +119,6 @@ export function registerIncidentListeners(app: App, deps: ActionDeps, baseLogger
     await ack();
     const { requestId, logger } = scope(context);
     const invoker: Invoker = { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '', channelId: view.private_metadata };
-    const reply = await invokeAction(deps, 'incident create', raw, invoker, requestId, logger);
-    await tell(invoker, reply, logger);
+    await tell(invoker, await run('incident create', raw, invoker, requestId, logger), logger);
   });
 }

@@ -1,6 +1,5 @@
 import { App } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { commandListener } from './command-listener.ts';
 import { registerApprovalListeners } from './approval-listeners.ts';
@@ -12,6 +11,7 @@ import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import { gateMiddleware } from './gate-middleware.ts';
 import type { SlackAuthorizer } from './slack-authorizer.ts';
+import type { BotServices } from './request-scope.ts';
 
 export type SlackApp = InstanceType<typeof App>;
 
@@ -24,12 +24,12 @@ export interface SlackAppOptions {
   /** Resolves the bot token once auth.test has succeeded (retried with backoff while Slack is away). */
   authorize: SlackAuthorizer['authorize'];
   logger: Logger;
-  deps: ActionDeps;
+  services: BotServices;
   /** Socket Mode: the gate runs as middleware (over HTTP the receiver runs it before routing). */
   gate?: InboundGate;
 }
 
-/** The Bolt app: listeners only; every decision is made in dispatch and the handlers. */
+/** The Bolt app: listeners only (Slack payload → invoke → deliver); every decision is made in the handlers. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const common = {
     authorize: options.authorize,
@@ -41,11 +41,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })
     : new App({ ...common, receiver: options.receiver });
   if (options.appToken && options.gate) app.use(gateMiddleware(options.gate, options.logger));
-  app.command('/eafix', commandListener(options.deps, options.logger));
-  registerApprovalListeners(app, options.deps, options.logger);
-  registerBreakGlassListeners(app, options.deps, options.logger);
-  registerIncidentListeners(app, options.deps, options.logger);
-  registerAppHomeListener(app, options.deps, options.logger);
+  app.command('/eafix', commandListener(options.services, options.logger));
+  registerApprovalListeners(app, options.services, options.logger);
+  registerBreakGlassListeners(app, options.services, options.logger);
+  registerIncidentListeners(app, options.services, options.logger);
+  registerAppHomeListener(app, options.services, options.logger);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });

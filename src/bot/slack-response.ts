@@ -1,4 +1,4 @@
-import type { Reply } from '../handlers/reply.ts';
+import type { Reply } from '../handlers/core/reply.ts';
 
 /** A Reply as the body of an ack or a response_url post. */
 export function toSlackResponse(reply: Reply): Record<string, unknown> {

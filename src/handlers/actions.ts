@@ -1,28 +1,30 @@
-import type { AnyAction } from './define-action.ts';
-import { help } from './bot/help.ts';
-import { version } from './bot/version.ts';
-import { whoami } from './bot/whoami.ts';
-import { approvalsList } from './approvals/approvals-list.ts';
-import { approvalsHistory } from './approvals/approvals-history.ts';
-import { approvalsReview } from './approvals/approvals-review.ts';
-import { auditVerify } from './audit/audit-verify.ts';
-import { auditExport } from './audit/audit-export.ts';
-import { tradingStop } from './trading/trading-stop.ts';
-import { tradingStart } from './trading/trading-start.ts';
+import type { AnyAction } from './core/define-action.ts';
+import { help } from './bot-commands/help.ts';
+import { version } from './bot-commands/version.ts';
+import { whoami } from './bot-commands/whoami.ts';
+import { approvalsList } from './bot-commands/approvals-list.ts';
+import { approvalsHistory } from './bot-commands/approvals-history.ts';
+import { approvalsReview } from './security/approvals-review.ts';
+import { approvalsSignoff } from './security/approvals-signoff.ts';
+import { auditVerify } from './security/audit-verify.ts';
+import { auditExport } from './security/audit-export.ts';
+import { tradingStop } from './deployment/trading-stop.ts';
+import { tradingStart } from './deployment/trading-start.ts';
 import { maintenanceEnable } from './maintenance/maintenance-enable.ts';
 import { maintenanceDisable } from './maintenance/maintenance-disable.ts';
 import { status } from './deployment/status.ts';
 import { pods } from './troubleshooting/pods.ts';
 import { logs } from './troubleshooting/logs.ts';
 import { events } from './troubleshooting/events.ts';
-import { metricsQuery } from './monitoring/metrics-query.ts';
-import { scale } from './deployment/scale.ts';
+import { metricsQuery } from './troubleshooting/metrics-query.ts';
+import { scale } from './troubleshooting/scale.ts';
 import { restart } from './troubleshooting/restart.ts';
 import { rollback } from './deployment/rollback.ts';
-import { runsList } from './runs/runs-list.ts';
-import { cancel } from './runs/cancel.ts';
+import { runsList } from './bot-commands/runs-list.ts';
+import { cancel } from './bot-commands/cancel.ts';
 import { isolate } from './security/isolate.ts';
 import { incidentCreate } from './incidents/incident-create.ts';
+import { incidentSetup } from './incidents/incident-setup.ts';
 import { incidentUpdate } from './incidents/incident-update.ts';
 import { incidentCommander } from './incidents/incident-commander.ts';
 import { incidentAck } from './incidents/incident-ack.ts';
@@ -33,6 +35,7 @@ import { incidentsList } from './incidents/incidents-list.ts';
 import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
+import { home } from './monitoring/home.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -53,6 +56,7 @@ export const allActions: readonly AnyAction[] = [
   approvalsList,
   approvalsHistory,
   approvalsReview,
+  approvalsSignoff,
   auditVerify,
   auditExport,
   tradingStop,
@@ -60,6 +64,7 @@ export const allActions: readonly AnyAction[] = [
   maintenanceEnable,
   maintenanceDisable,
   incidentCreate,
+  incidentSetup,
   incidentUpdate,
   incidentCommander,
   incidentAck,
@@ -70,4 +75,5 @@ export const allActions: readonly AnyAction[] = [
   digest,
   kpis,
   doctor,
+  home,
 ];

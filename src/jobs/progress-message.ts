@@ -1,5 +1,5 @@
-import type { Block } from '../handlers/reply.ts';
-import { context, sections } from '../handlers/reply.ts';
+import type { Block } from '../handlers/core/reply.ts';
+import { context, sections } from '../handlers/core/reply.ts';
 import type { RunEvent } from './run-events.ts';
 import type { RunStatus, RunWithSteps, StepRecord } from './run-record.ts';
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { CreatedRun, NewRun, RunStore } from './run-store.ts';
-import type { RunKind } from './run-definition.ts';
+import type { AnyRunKind } from './run-definition.ts';
 import { notify } from './run-events.ts';
 import type { RunObserver } from './run-events.ts';
 
@@ -53,7 +53,7 @@ export class RunQueue {
    * Creates the run (idempotent on `idempotencyKey`), reports it queued, and enqueues it unless it must
    * wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses.
    */
-  async submit<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
+  async submit(kind: AnyRunKind, request: NewRun): Promise<CreatedRun> {
     const created = await this.options.store.createRun(kind, request);
     if (created.created) {
       await notify(this.options.observer, { type: 'queued', runId: created.run.id, waitingFor: created.waitingFor }, this.options.logger);

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { RunStore } from './run-store.ts';
-import type { RunKind } from './run-definition.ts';
+import type { AnyRunKind } from './run-definition.ts';
 import { CancelListener } from './run-cancellation.ts';
 import { notify } from './run-events.ts';
 import type { RunObserver } from './run-events.ts';
@@ -24,7 +24,8 @@ export interface RunWorkerOptions<Deps> {
   /** BullMQ's key prefix; also prefixes the cancellation channel. */
   prefix: string;
   store: RunStore;
-  kinds: RunKind<Deps>[];
+  /** The kinds this worker runs, by name (the bot's: one per resumable action, named by its id). */
+  kinds: readonly AnyRunKind[];
   deps: Deps;
   logger: Logger;
   observer?: RunObserver;

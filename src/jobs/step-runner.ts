@@ -25,6 +25,11 @@ export interface StepRunnerOptions<Deps> {
   onTargetHandedOver: (runId: string) => Promise<void>;
 }
 
+/** The stored input as the kind's steps expect it (its `parseInput`, e.g. the action's own schema). */
+function readInput(kind: AnyRunKind, stored: unknown): unknown {
+  return kind.parseInput ? kind.parseInput(stored) : stored;
+}
+
 type Outcome = { status: 'succeeded'; summary?: string } | { status: 'failed'; error: string } | { status: 'cancelled'; error: string };
 
 /**
@@ -55,6 +60,12 @@ export class StepRunner<Deps> {
     const run = (await store.getRun(runId)) as RunWithSteps;
     const kind = this.options.kinds.get(run.kind);
     if (!kind) return this.finish(run, { status: 'failed', error: `this worker does not know runs of kind ${run.kind}` }, logger);
+    let input: unknown;
+    try {
+      input = readInput(kind, run.input);
+    } catch (error) {
+      return this.finish(run, { status: 'failed', error: `its stored input no longer fits \`${run.kind}\`: ${describeError(error) ?? 'invalid'}` }, logger);
+    }
     const firstOpen = run.steps.findIndex((s) => s.status !== 'succeeded' && s.status !== 'skipped');
     if (started.resumed) {
       logger.info({ previousWorker: started.previousWorker, stepIndex: firstOpen }, 'run resumed');
@@ -75,7 +86,7 @@ export class StepRunner<Deps> {
       if (!definition || definition.id !== step.stepId) {
         return this.finish(run, { status: 'failed', error: `step ${index + 1} (${step.stepId}) no longer matches the ${kind.kind} definition` }, logger);
       }
-      const result = await this.runStep(run, index, definition, outputs, signal, logger);
+      const result = await this.runStep(run, input, index, definition, outputs, signal, logger);
       if ('status' in result) return this.finish(run, result, logger);
       outputs[step.stepId] = result.output;
       if (result.summary) summaries.push(result.summary);
@@ -86,6 +97,7 @@ export class StepRunner<Deps> {
   /** Tries a step until it succeeds, fails for good, or the run is cancelled. */
   private async runStep(
     run: RunWithSteps,
+    input: unknown,
     index: number,
     definition: AnyRunKind['steps'][number],
     outputs: Record<string, unknown>,
@@ -103,7 +115,7 @@ export class StepRunner<Deps> {
       try {
         const result = await attemptStep(
           definition,
-          { runId: run.id, input: run.input, requestId: run.requestId, requestedBy: run.requestedBy, deps: this.options.deps,
+          { runId: run.id, input, requestId: run.requestId, requestedBy: run.requestedBy, approvalId: run.approvalId, deps: this.options.deps,
             attempt: started.attempt, logger, outputs: { ...outputs } },
           signal,
           definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
@@ -159,13 +171,14 @@ export class StepRunner<Deps> {
    * next. Bounded: a report must not hang on the upstream that made the run fail.
    */
   async failureReport(run: RunRecord, error: string, logger: Logger): Promise<string> {
-    const describe = this.options.kinds.get(run.kind)?.describeFailure;
-    if (!describe) return error;
+    const kind = this.options.kinds.get(run.kind);
+    const describe = kind?.describeFailure;
+    if (!kind || !describe) return error;
     const signal = AbortSignal.timeout(this.options.failureReportTimeoutMs ?? 15_000);
     try {
       const steps = (await this.options.store.getRun(run.id))?.steps ?? [];
       const completedSteps = new Set(steps.filter((s) => s.status === 'succeeded').map((s) => s.stepId));
-      const described = describe({ runId: run.id, input: run.input, deps: this.options.deps, completedSteps, signal, logger });
+      const described = describe({ runId: run.id, input: readInput(kind, run.input), deps: this.options.deps, completedSteps, signal, logger });
       described.catch(() => undefined);
       const note = await Promise.race([described, rejectOnAbort(signal)]);
       return note ? `${error}\n${note}` : error;

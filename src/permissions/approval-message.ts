@@ -1,5 +1,5 @@
-import type { Block } from '../handlers/reply.ts';
-import { context, section } from '../handlers/reply.ts';
+import type { Block } from '../handlers/core/reply.ts';
+import { context, section } from '../handlers/core/reply.ts';
 import type { ApprovalRequest } from './approval-types.ts';
 
 const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;

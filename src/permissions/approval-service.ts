@@ -1,8 +1,9 @@
 import { AppError, isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
-import type { ActionDeps } from '../handlers/action-deps.ts';
-import type { ActionContext, AnyAction, Invoker } from '../handlers/define-action.ts';
-import type { Reply } from '../handlers/reply.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { ActionContext, AnyAction, Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
+import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type { ApprovalRequest, ApprovalWorkflow, ClickOrigin, ClickResult, Clicker, PlanItem } from './approval-types.ts';
@@ -158,7 +159,7 @@ export class ApprovalService implements ApprovalWorkflow {
     const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
     let reply: Reply;
     try {
-      if (!action?.plan || !action.execute) throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
+      if (action?.kind !== 'planned') throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
       const input = action.input.parse(request.arguments);
       const plan = await action.plan(input, context);
       if (planHash(plan) !== request.planHash) {
@@ -174,7 +175,7 @@ export class ApprovalService implements ApprovalWorkflow {
         });
         return;
       }
-      reply = await action.execute(input, { ...context, plan, approvalId: request.id, approvers: request.approvers, ...(thread ? { thread } : {}) });
+      reply = await executePlanned(action, input, { ...context, plan, approvalId: request.id, approvers: request.approvers, ...(thread ? { thread } : {}) });
       // Audited before the request shows as executed: nothing looks done that the log does not have.
       await this.audit(request, request.requester, 'execute', requestId, 'ok');
       await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));

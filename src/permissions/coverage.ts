@@ -1,5 +1,5 @@
 import { matches, type RbacPolicy } from '../config/rbac-policy.ts';
-import type { AnyAction } from '../handlers/define-action.ts';
+import type { AnyAction } from '../handlers/core/define-action.ts';
 
 /**
  * Policy and registry must agree: every permission pattern in the policy grants at least one action's

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
 import type { OutboxLease, OutboxRow, PgSlackOutbox } from '../store/pg-slack-outbox.ts';
-import type { Block } from '../handlers/reply.ts';
+import type { Block } from '../handlers/core/reply.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
 import type { PaceLimit } from './slack-pacer.ts';

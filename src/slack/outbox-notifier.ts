@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
-import type { ChannelInfo, InviteResult, Notifier, OutgoingMessage, PostedMessage } from '../handlers/notifier.ts';
-import type { Block } from '../handlers/reply.ts';
+import type { ChannelInfo, InviteResult, Notifier, OutgoingMessage, PostedMessage } from '../handlers/core/notifier.ts';
+import type { Block } from '../handlers/core/reply.ts';
 import type { PgSlackOutbox, Queryable } from '../store/pg-slack-outbox.ts';
 import { withSlackRetries } from './slack-errors.ts';
 import type { WebApiSlackPoster } from './slack-poster.ts';

@@ -1,5 +1,5 @@
-import type { Block } from '../handlers/reply.ts';
-import type { ChannelInfo, InviteResult } from '../handlers/notifier.ts';
+import type { Block } from '../handlers/core/reply.ts';
+import type { ChannelInfo, InviteResult } from '../handlers/core/notifier.ts';
 import type { SlackClient } from './slack-client.ts';
 import { callSlack, slackPlatformError as platformError, toSlackAppError } from './slack-errors.ts';
 

@@ -89,7 +89,7 @@ describe('two-person approval', () => {
   it('the sweeper expires overdue requests and updates their messages', async () => {
     const { message, id } = await requestStop();
     await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
-    expect(await world.bot.deps.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
+    expect(await world.bot.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await approvalStatus(world, id)).toBe('expired');
     // The edit goes through the outbox: it lands shortly after.
     await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'), { description: 'the expired message' });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineAction } from '../../src/handlers/define-action.ts';
-import { buildInput } from '../../src/handlers/action-input.ts';
-import { usageLine } from '../../src/handlers/action-fields.ts';
+import { defineAction } from '../../src/handlers/core/define-action.ts';
+import { buildInput } from '../../src/handlers/core/action-input.ts';
+import { usageLine } from '../../src/handlers/core/action-fields.ts';
 import { AppError } from '../../src/app-error.ts';
 
 const scale = defineAction({
   id: 'scale',
+  kind: 'change',
   chapter: 'Troubleshooting',
   summary: 'Scale a service',
   positional: ['service', 'replicas'],

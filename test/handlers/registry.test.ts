@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ActionRegistry, editDistance } from '../../src/handlers/registry.ts';
+import { ActionRegistry, editDistance } from '../../src/handlers/core/registry.ts';
 import { allActions } from '../../src/handlers/actions.ts';
-import { chapters } from '../../src/handlers/define-action.ts';
-import { buildInput } from '../../src/handlers/action-input.ts';
-import { tokenize } from '../../src/bot/command-parser.ts';
+import { chapters } from '../../src/handlers/core/define-action.ts';
+import { buildInput } from '../../src/handlers/core/action-input.ts';
+import { tokenize } from '../../src/handlers/core/command-parser.ts';
 
 const registry = new ActionRegistry(allActions);
 

@@ -1,11 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import { defineAction } from '../define-action.ts';
-import { environmentInput, reasonInput } from '../cluster-inputs.ts';
-import { startRun } from '../start-run.ts';
+import { defineAction } from '../core/define-action.ts';
+import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
+import { changeMeta } from '../core/change-meta.ts';
+import { describeRollbackFailure } from './rollback-state.ts';
 
+const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
+const ENDPOINTS_TIMEOUT_MS = 2 * 60_000;
+const ENDPOINTS_POLL_MS = 250;
+
+/**
+ * The runbook's Immediate Rollback, make before break: blue is scaled up and ready before the gateway
+ * moves to it, so whatever fails, the gateway points at a colour with ready pods. Then the gateway's
+ * endpoints are verified and the incident documented.
+ */
 export const rollback = defineAction({
   id: 'rollback',
+  kind: 'planned',
   chapter: 'Deployment',
   summary: 'Immediate Rollback: scale blue up, switch gateway traffic back to blue once it is ready, verify, open an incident',
   input: z.object({
@@ -39,9 +51,74 @@ export const rollback = defineAction({
       { description: 'open an incident: "Emergency rollback", severity high', change: { incident: true } },
     ];
   },
-  execute: (input, context) => {
-    const scale = context.plan.map((step) => step.change as { deployment?: string; to?: number }).find((change) => change.deployment !== undefined && change.to !== undefined);
-    const scaleTo = scale?.to ?? context.deps.topology.colours.blue.replicas.default;
-    return startRun('rollback', { environment: input.environment, replicas: scaleTo, reason: input.reason }, context);
+  // The run scales blue to exactly the approved count.
+  runInput: (input, plan) => {
+    const scale = plan.map((step) => step.change as { deployment?: string; to?: number }).find((change) => change.deployment !== undefined && change.to !== undefined);
+    return { ...input, replicas: scale?.to ?? input.replicas };
   },
+  target: (input) => `env:${input.environment}`,
+  steps: [
+    {
+      id: 'scale-blue',
+      title: 'Scale blue up',
+      run: async ({ input, deps, ...origin }) => {
+        // runInput fixed the count from the plan; the policy's default only for a run stored without one.
+        const replicas = input.replicas ?? deps.topology.colours.blue.replicas.default;
+        const result = await deps.cluster.scale(input.environment, 'blue', replicas, await changeMeta(deps, origin, input.reason));
+        return { summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}` };
+      },
+    },
+    {
+      id: 'blue-ready',
+      title: 'Wait until blue is ready',
+      timeoutMs: ROLLOUT_TIMEOUT_MS,
+      run: async ({ input, deps, signal }) => {
+        const progress = await deps.cluster.waitForRollout(input.environment, 'blue', { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
+        if (progress.ready === 0) throw new AppError('rollback_blue_empty', `blue in ${input.environment} has no ready pods; the gateway was not switched.`);
+        return { summary: `blue ready: ${progress.ready}/${progress.desired} pods` };
+      },
+    },
+    {
+      id: 'switch-traffic',
+      title: 'Switch gateway traffic to blue',
+      run: async ({ input, deps, ...origin }) => {
+        const result = await deps.cluster.switchTraffic(input.environment, 'blue', await changeMeta(deps, origin, input.reason));
+        return { summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ' (already blue)'}` };
+      },
+    },
+    {
+      id: 'verify',
+      title: 'Verify the gateway serves blue',
+      timeoutMs: ENDPOINTS_TIMEOUT_MS + 10_000,
+      run: async ({ input, deps, signal }) => {
+        // The endpoints controller follows the selector change a moment later.
+        const deadline = Date.now() + ENDPOINTS_TIMEOUT_MS;
+        for (;;) {
+          const endpoints = await deps.cluster.gatewayEndpoints(input.environment);
+          if (endpoints.colours.blue > 0 && endpoints.colours.green === 0) return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
+          if (Date.now() > deadline) {
+            throw new AppError('rollback_unverified', `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`);
+          }
+          await sleep(ENDPOINTS_POLL_MS, undefined, { signal });
+        }
+      },
+    },
+    {
+      id: 'incident',
+      title: 'Document the incident',
+      run: async ({ input, deps, requestedBy, requestId, runId }) => {
+        const incident = await deps.incidents.open({
+          title: `Emergency rollback of ${input.environment}`,
+          severity: 'high',
+          type: 'ops',
+          systems: ['gateway'],
+          description: `${input.reason} (run ${runId})`,
+          requestedBy,
+          requestId,
+        });
+        return { summary: `incident ${incident.id} opened${incident.channelId ? ` in <#${incident.channelId}>` : ''}`, output: incident };
+      },
+    },
+  ],
+  describeFailure: ({ input, deps, completedSteps, signal }) => describeRollbackFailure(deps.cluster, input, completedSteps, signal),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { context, header, sections } from '../reply.ts';
-import { environmentInput } from '../cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, header, sections } from '../core/reply.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
 import type { DeploymentStatus } from '../../cluster/cluster.ts';
 
 function icon(d: DeploymentStatus): string {
@@ -21,6 +21,7 @@ export function deploymentLine(d: DeploymentStatus, verbose: boolean): string {
 
 export const status = defineAction({
   id: 'status',
+  kind: 'query',
   chapter: 'Deployment',
   summary: 'Health of every EAFIX deployment, the live colour, trading and maintenance state',
   input: z.object({ environment: environmentInput, verbose: z.boolean().default(false).describe('images, updated and available counts') }),

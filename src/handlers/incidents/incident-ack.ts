@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { incidentFor, incidentIdOption, incidentsOf } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { incidentFor, incidentIdOption } from './incident-inputs.ts';
 
 export const incidentAck = defineAction({
   id: 'incident ack',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Acknowledge an incident: stops escalation and paging',
   input: z.object({ id: incidentIdOption }),
@@ -12,7 +13,7 @@ export const incidentAck = defineAction({
   examples: ['incident ack', 'incident ack --id INC-20261123-003'],
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
-    const result = await incidentsOf(ctx).acknowledge(incident, ctx.invoker.userId);
+    const result = await ctx.deps.incidents.acknowledge(incident, ctx.invoker.userId);
     if (!result.first) {
       const by = result.incident.acknowledgedBy;
       return { text: by ? `${incident.id} was already acknowledged by <@${by}>.` : `${incident.id} is resolved.` };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { incidentFor, incidentIdOption, incidentsOf, userRef } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { incidentFor, incidentIdOption, userRef } from './incident-inputs.ts';
 
 export const incidentCommander = defineAction({
   id: 'incident commander',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Make someone (or yourself: `me`) the incident commander',
   positional: ['user'],
@@ -17,7 +18,7 @@ export const incidentCommander = defineAction({
   run: async (input, ctx) => {
     const commander = userRef(input.user, ctx.invoker.userId);
     const incident = await incidentFor(ctx, input.id);
-    await incidentsOf(ctx).setCommander(incident, commander, ctx.invoker.userId);
+    await ctx.deps.incidents.setCommander(incident, commander, ctx.invoker.userId);
     return { text: `<@${commander}> is now the commander of ${incident.id}.` };
   },
 });

@@ -1,22 +1,29 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { incidentTypeSchema, severitySchema } from '../../config/incident-policy.ts';
-import { defineAction } from '../define-action.ts';
-import { context, section } from '../reply.ts';
-import { incidentsOf, systemsOption } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { section } from '../core/reply.ts';
+import { systemsOption } from './incident-inputs.ts';
 import { createIncidentModal } from './incident-modal.ts';
 
 export const incidentCreate = defineAction({
   id: 'incident create',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Declare an incident: war-room channel, response team, pinned status template, escalation (no options: a form)',
-  input: z.object({
-    title: z.string().min(3).max(120).optional().describe('what is wrong, in a few words'),
-    severity: severitySchema.optional(),
-    type: incidentTypeSchema.default('ops'),
-    systems: systemsOption,
-    description: z.string().max(2900).default('').describe('what is known so far'),
-  }),
+  input: z
+    .object({
+      title: z.string().min(3, 'say in a few words what is wrong').max(120).optional().describe('what is wrong, in a few words'),
+      severity: severitySchema.optional(),
+      type: incidentTypeSchema.default('ops'),
+      systems: systemsOption,
+      description: z.string().max(2900).default('').describe('what is known so far'),
+    })
+    // Neither opens the form; one without the other is a mistake, told on the missing field (also in the form).
+    .superRefine((input, ctx) => {
+      if (input.title !== undefined && input.severity === undefined) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'pick a severity: critical, high, medium or low' });
+      if (input.severity !== undefined && input.title === undefined) ctx.addIssue({ code: 'custom', path: ['title'], message: 'say in a few words what is wrong' });
+    }),
   risk: 'change',
   permission: 'incident.create',
   examples: [
@@ -24,17 +31,13 @@ export const incidentCreate = defineAction({
     'incident create --title "Suspicious admin logins" --severity critical --type security --systems auth-service',
   ],
   run: async (input, ctx) => {
-    const service = incidentsOf(ctx);
+    const service = ctx.deps.incidents;
     if (!input.title && !input.severity) {
       if (!ctx.invoker.triggerId) throw new AppError('invalid_arguments', 'Give at least `--title` and `--severity`.');
       await ctx.deps.notifier.openModal(ctx.invoker.triggerId, createIncidentModal(service.systems, ctx.invoker.channelId));
       return { text: 'Opening the incident form…' };
     }
-    if (!input.title || !input.severity) {
-      throw new AppError('invalid_arguments', 'An incident needs both `--title` and `--severity critical|high|medium|low`.', {
-        hints: ['Or run `/eafix incident create` alone for a form.'],
-      });
-    }
+    if (!input.title || !input.severity) throw new AppError('invalid_arguments', 'An incident needs both `--title` and `--severity critical|high|medium|low`.');
     const opened = await service.open({
       title: input.title,
       severity: input.severity,
@@ -46,9 +49,11 @@ export const incidentCreate = defineAction({
       teamId: ctx.invoker.teamId,
       originChannel: ctx.invoker.channelId,
     });
-    const text = `:rotating_light: <@${ctx.invoker.userId}> declared *${opened.id}* (${input.severity}, ${input.type}): ${input.title}. War room: <#${opened.channelId}>`;
+    const where = opened.channelId
+      ? `War room: <#${opened.channelId}>`
+      : `The war room is being set up (run \`${opened.setupRunId}\`) and will be announced in #${ctx.deps.channels.incidents}.`;
+    const text = `:rotating_light: <@${ctx.invoker.userId}> declared *${opened.id}* (${input.severity}, ${input.type}): ${input.title}. ${where}`;
     const blocks = [section(text)];
-    if (opened.problems.length) blocks.push(context(`:warning: ${opened.problems.join('; ')}`));
     return { text, blocks, visibility: 'in_channel' };
   },
 });

@@ -3,7 +3,6 @@ import { humanDuration, mention, subject } from './incident-template.ts';
 import { escalationDelayMs, pageKey, reminderIntervalMs } from './incident-timing.ts';
 import type { Incident, TimerJob } from './incident-types.ts';
 import { expandMembers } from './response-team.ts';
-import { ensureWarRoom } from './war-room.ts';
 
 const pagerSeverity = { critical: 'critical', high: 'error', medium: 'warning', low: 'info' } as const;
 
@@ -22,7 +21,8 @@ export async function onTimer(deps: IncidentDeps, job: TimerJob): Promise<void> 
     case 'phase':
       return phaseOverdue(deps, incident, job.n);
     case 'setup':
-      await ensureWarRoom(deps, incident.id);
+      // Set-up timers of an earlier version: the set-up is a run now.
+      if (!incident.setup.announced) await deps.startSetup(incident.id, { requestedBy: incident.requestedBy, requestId: `setup:${incident.id}`, teamId: incident.teamId });
       return;
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import type { ActionContext } from '../define-action.ts';
-import type { IncidentService } from './incident-service.ts';
+import type { ActionContext } from '../core/define-action.ts';
 import type { Incident } from './incident-types.ts';
 
 /** `--id INC-20261123-003`; without it, the war room the command is typed in. */
@@ -18,15 +17,9 @@ export const systemsOption = z
   .default([])
   .describe('affected systems, comma-separated');
 
-export function incidentsOf(context: ActionContext): IncidentService {
-  const service = context.deps.incidents;
-  if (!service) throw new AppError('incidents_unavailable', 'Incidents are not available in this bot process.');
-  return service;
-}
-
 /** The incident a command refers to. */
 export function incidentFor(context: ActionContext, id: string | undefined): Promise<Incident> {
-  return incidentsOf(context).find({ id, channelId: context.invoker.channelId });
+  return context.deps.incidents.find({ id, channelId: context.invoker.channelId });
 }
 
 /** `<@U0BOB>`, `<@U0BOB|bob>`, `U0BOB` or `me`. */

@@ -1,5 +1,5 @@
 import { severities } from '../../config/incident-policy.ts';
-import type { Block } from '../reply.ts';
+import type { Block } from '../core/reply.ts';
 
 export const CREATE_MODAL_ID = 'incident:create';
 
@@ -41,7 +41,8 @@ type StateValues = Record<string, Record<string, { value?: string | null; select
 export function readIncidentModal(values: StateValues): Record<string, unknown> {
   const field = (block: string) => values[block]?.[block];
   return {
-    title: field('title')?.value?.trim() || undefined,
+    // Always a string: an empty title is a mistake in the form (not "open the form").
+    title: field('title')?.value?.trim() ?? '',
     severity: field('severity')?.selected_option?.value,
     type: field('type')?.selected_option?.value ?? 'ops',
     systems: (field('systems')?.selected_options ?? []).map((o) => o.value),

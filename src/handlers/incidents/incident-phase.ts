@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { incidentFor, incidentIdOption, incidentsOf } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { incidentFor, incidentIdOption } from './incident-inputs.ts';
 
 export const incidentPhase = defineAction({
   id: 'incident phase',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Mark a security response phase done (1 detection … 5 lessons learned) on the checklist',
   positional: ['phase'],
@@ -16,7 +17,7 @@ export const incidentPhase = defineAction({
   examples: ['incident phase 1', 'incident phase 2 --id INC-20261123-003'],
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
-    const done = await incidentsOf(ctx).tickPhase(incident, input.phase - 1, ctx.invoker.userId);
+    const done = await ctx.deps.incidents.tickPhase(incident, input.phase - 1, ctx.invoker.userId);
     return { text: done ? `Phase ${input.phase} of ${incident.id} marked done.` : `Phase ${input.phase} of ${incident.id} was already done.` };
   },
 });

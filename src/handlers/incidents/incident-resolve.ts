@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { incidentFor, incidentIdOption, incidentsOf } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { incidentFor, incidentIdOption } from './incident-inputs.ts';
 
 export const incidentResolve = defineAction({
   id: 'incident resolve',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Resolve an incident: final update, topic, timers cancelled, postmortem draft uploaded',
   input: z.object({
@@ -15,7 +16,7 @@ export const incidentResolve = defineAction({
   examples: ['incident resolve --summary "Bad config push rolled back; orders flowing since 14:20"'],
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
-    const resolved = await incidentsOf(ctx).resolve(incident, input.summary, ctx.invoker.userId);
+    const resolved = await ctx.deps.incidents.resolve(incident, input.summary, ctx.invoker.userId);
     return { text: `${resolved.id} resolved. The postmortem draft is in <#${resolved.channelId ?? ctx.invoker.channelId}>.` };
   },
 });

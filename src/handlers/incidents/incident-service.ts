@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../../app-error.ts';
+import { AppError } from '../../app-error.ts';
 import type { IncidentDeps } from './incident-deps.ts';
 import { topicText } from './incident-template.ts';
 import { postmortemMarkdown } from './postmortem.ts';
@@ -8,7 +8,7 @@ import type { Incident, IncidentStatus, IncidentType, Severity } from './inciden
 import { incidentIdPattern } from './incident-types.ts';
 import { onTimer } from './incident-escalation.ts';
 import type { TimerJob } from './incident-types.ts';
-import { ensureWarRoom, refreshChecklist, refreshTemplate } from './war-room.ts';
+import { refreshChecklist, refreshTemplate } from './war-room.ts';
 import { containmentOptions, type ContainmentOption } from './security-checklist.ts';
 
 export interface OpenIncident {
@@ -26,16 +26,13 @@ export interface OpenIncident {
 
 export interface OpenedIncident {
   id: string;
-  channelId: string;
-  channelName: string;
+  /** The war room, when it exists already (the same request opened the incident before). */
+  channelId?: string | undefined;
   /** False when the request id had already opened this incident. */
   created: boolean;
-  /** Partial failures (invites) already reported in the war room. */
-  problems: string[];
+  /** The run setting the war room up; undefined when it was set up already. */
+  setupRunId?: string | undefined;
 }
-
-/** Slack down, slow or limiting us: it passes, unlike a refusal or a database error. */
-const isSlackTrouble = (error: unknown): boolean => isAppError(error) && error.kind === 'upstream' && error.code.startsWith('slack_');
 
 /**
  * The incident logistics: declare, run, escalate, resolve. Commands, buttons, the modal, rollback's last
@@ -73,30 +70,12 @@ export class IncidentService {
         text: `declared ${request.severity} ${request.type} incident "${request.title}"${request.systems.length ? ` affecting ${request.systems.join(', ')}` : ''}`,
         onceKey: 'declared',
       });
-      // Crash insurance: a worker finishes the war room if this process dies half-way.
-      await this.deps.timers.schedule({ incidentId: incident.id, kind: 'setup', n: 0 }, 120_000);
     }
-    let room;
-    try {
-      room = await ensureWarRoom(this.deps, incident.id);
-    } catch (error) {
-      // The incident is declared and its timers run; Slack trouble only delays the war room, which the
-      // setup timer finishes. A caller (rollback's last step) must not fail over it.
-      if (!isSlackTrouble(error)) throw error;
-      this.deps.logger.warn({ err: error, incidentId: incident.id }, 'war room set-up delayed by Slack trouble');
-      const current = (await store.get(incident.id)) ?? incident;
-      return {
-        id: current.id, channelId: current.channelId as string, channelName: current.channelName as string, created,
-        problems: ['The war room is not ready yet: Slack did not answer. It is set up automatically once Slack recovers.'],
-      };
-    }
-    return {
-      id: room.incident.id,
-      channelId: room.incident.channelId as string,
-      channelName: room.incident.channelName as string,
-      created,
-      problems: room.problems,
-    };
+    // The war room is a resumable run on the job engine: Slack's slowness never holds up the caller, and
+    // a crash resumes it at the step it was in. The same request starts it once.
+    if (incident.setup.announced) return { id: incident.id, channelId: incident.channelId, created };
+    const { runId } = await this.deps.startSetup(incident.id, { requestedBy: request.requestedBy, requestId: request.requestId, teamId: request.teamId ?? '' });
+    return { id: incident.id, channelId: incident.channelId, created, setupRunId: runId };
   }
 
   /** The incident a command means: `--id`, else the war room it was typed in. */

@@ -1,4 +1,4 @@
-import { context, header, section, type Block } from '../reply.ts';
+import { context, header, section, type Block } from '../core/reply.ts';
 import type { Incident } from './incident-types.ts';
 
 const severityIcon: Record<Incident['severity'], string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':white_circle:' };

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
+import { defineAction } from '../core/define-action.ts';
 import { incidentStatusSchema } from './incident-types.ts';
-import { incidentFor, incidentIdOption, incidentsOf } from './incident-inputs.ts';
+import { incidentFor, incidentIdOption } from './incident-inputs.ts';
 
 export const incidentUpdate = defineAction({
   id: 'incident update',
+  kind: 'change',
   chapter: 'Incidents',
   summary: 'Post a status update in the war room and reset the update reminder',
   positional: ['text'],
@@ -19,7 +20,7 @@ export const incidentUpdate = defineAction({
   examples: ['incident update Root cause is a bad config push; rolling back --status identified'],
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
-    const next = await incidentsOf(ctx).update(incident, input.text, input.status, ctx.invoker.userId);
+    const next = await ctx.deps.incidents.update(incident, input.text, input.status, ctx.invoker.userId);
     return { text: `Update posted in <#${next.channelId ?? ctx.invoker.channelId}>; status *${next.status}*.` };
   },
 });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { header, sections } from '../reply.ts';
-import { incidentsOf } from './incident-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { header, sections } from '../core/reply.ts';
 import { slackTime } from './incident-template.ts';
 
 export const incidentsList = defineAction({
   id: 'incidents',
+  kind: 'query',
   chapter: 'Incidents',
   summary: 'List open incidents with their war rooms, severity, status and commander',
   input: z.object({}),
@@ -13,7 +13,7 @@ export const incidentsList = defineAction({
   permission: 'incident.list',
   examples: ['incidents'],
   run: async (_input, ctx) => {
-    const open = await incidentsOf(ctx).listOpen();
+    const open = await ctx.deps.incidents.listOpen();
     if (open.length === 0) return { text: 'No open incidents. :relieved:' };
     const lines = open.map((i) =>
       `• *${i.id}* ${i.severity} ${i.type} — ${i.title} — ${i.status}${i.channelId ? ` in <#${i.channelId}>` : ''} — commander ${i.commander ? `<@${i.commander}>` : 'unassigned'}${i.acknowledgedBy ? '' : ' — :warning: unacknowledged'} — since ${slackTime(i.createdAt)}`);

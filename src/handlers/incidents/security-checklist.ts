@@ -1,5 +1,5 @@
 import type { IncidentPolicy } from '../../config/incident-policy.ts';
-import { context, header, section, type Block } from '../reply.ts';
+import { context, header, section, type Block } from '../core/reply.ts';
 import { slackTime } from './incident-template.ts';
 import type { Incident } from './incident-types.ts';
 

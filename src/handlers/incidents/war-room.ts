@@ -9,12 +9,6 @@ import { checklistMessage, containmentOptions } from './security-checklist.ts';
 
 const MAX_NAME_ATTEMPTS = 20;
 
-export interface WarRoom {
-  incident: Incident;
-  /** Things that did not work but did not stop the war room (invite failures), already posted in it. */
-  problems: string[];
-}
-
 const attemptOf = (name: string | undefined, base: string) => {
   if (!name || !name.startsWith(base)) return 1;
   const match = /-(\d+)$/.exec(name.slice(base.length));
@@ -78,53 +72,123 @@ export async function refreshChecklist(deps: IncidentDeps, incident: Incident): 
   await deps.notifier.update({ channel: incident.channelId, ts: incident.checklistTs, ...message });
 }
 
+/** One checkpointed part of a war room's set-up: idempotent, it re-reads the incident and skips what is done. */
+export interface WarRoomStep {
+  id: string;
+  title: string;
+  /** A line for the run's summary, when there is something to say. */
+  run(deps: IncidentDeps, incidentId: string): Promise<string | undefined>;
+}
+
+const current = async (deps: IncidentDeps, incidentId: string): Promise<Incident> => {
+  const incident = await deps.store.get(incidentId);
+  if (!incident) throw new AppError('incident_not_found', `There is no incident \`${incidentId}\`.`);
+  return incident;
+};
+
+const channelOf = (incident: Incident): string => {
+  if (!incident.channelId) throw new AppError('war_room_missing', `${incident.id} has no war-room channel yet.`);
+  return incident.channelId;
+};
+
 /**
- * Brings the war room up to date, skipping every step already recorded: channel, purpose, topic,
- * invitations, pinned template, security checklist, timers, announcement. Safe to run again at any point.
+ * The war room, in order: the channel, then the timers (so an escalation finds the room to post in;
+ * escalation never waits on Slack for long: the reconciler schedules every open incident's timers
+ * anyway), purpose, topic, invitations, pinned template, security checklist and the announcement. Each step records what
+ * it did, so a step that runs again (a resumed run) skips it.
  */
-export async function ensureWarRoom(deps: IncidentDeps, incidentId: string): Promise<WarRoom> {
-  return deps.store.exclusive(incidentId, async () => {
-    const { store, notifier } = deps;
-    let incident = (await store.get(incidentId)) as Incident;
-    const problems: string[] = [];
-    if (!incident.setup.timers) {
-      // Escalation must not depend on Slack: timers first.
+export const warRoomSteps: readonly WarRoomStep[] = [
+  {
+    id: 'channel',
+    title: 'Create the war-room channel',
+    run: async (deps, id) => {
+      let incident = await current(deps, id);
+      if (!incident.channelId) incident = await acquireChannel(deps, incident);
+      return `war room <#${channelOf(incident)}>`;
+    },
+  },
+  {
+    id: 'timers',
+    title: 'Schedule reminders and escalation',
+    run: async (deps, id) => {
+      const incident = await current(deps, id);
+      if (incident.setup.timers) return undefined;
       await scheduleTimers(deps, incident);
-      await store.markSetup(incident.id, 'timers');
-    }
-    if (!incident.channelId) incident = await acquireChannel(deps, incident);
-    const channel = incident.channelId as string;
-    if (!incident.setup.purpose) {
-      await notifier.setPurpose(channel, purposeText(incident));
-      await store.markSetup(incident.id, 'purpose');
-    }
-    if (!incident.setup.topic) {
-      await notifier.setTopic(channel, topicText(incident));
-      await store.markSetup(incident.id, 'topic');
-    }
-    if (!incident.setup.invited) problems.push(...(await inviteTeam(deps, incident, channel)));
-    if (!incident.templateTs) {
-      const message = templateMessage(incident, { responseTeam: responseTeamRefs(deps.policy, incident), updateIntervalMs: reminderIntervalMs(deps.policy, incident) });
-      const posted = await notifier.post({ key: `incident:${incident.id}:template`, channel, ...message });
-      await store.setMessages(incident.id, { templateTs: posted.ts });
-      incident = { ...incident, templateTs: posted.ts };
-    }
-    if (!incident.setup.pinned) {
-      await notifier.pin(channel, incident.templateTs as string);
-      await store.markSetup(incident.id, 'pinned');
-    }
-    if (incident.type === 'security' && !incident.checklistTs) {
-      const posted = await notifier.post({ key: `incident:${incident.id}:checklist`, channel, ...checklistMessage(incident, deps.policy, containmentOptions(incident, deps.policy, deps.knowsCommand)) });
-      await store.setMessages(incident.id, { checklistTs: posted.ts });
-    }
-    if (!incident.setup.announced) {
-      const link = await notifier.permalink(channel, incident.templateTs as string);
+      await deps.store.markSetup(incident.id, 'timers');
+      return undefined;
+    },
+  },
+  {
+    id: 'purpose',
+    title: 'Set its purpose and topic',
+    run: async (deps, id) => {
+      const incident = await current(deps, id);
+      const channel = channelOf(incident);
+      if (!incident.setup.purpose) {
+        await deps.notifier.setPurpose(channel, purposeText(incident));
+        await deps.store.markSetup(incident.id, 'purpose');
+      }
+      if (!incident.setup.topic) {
+        await deps.notifier.setTopic(channel, topicText(incident));
+        await deps.store.markSetup(incident.id, 'topic');
+      }
+      return undefined;
+    },
+  },
+  {
+    id: 'invite',
+    title: 'Invite the response team',
+    run: async (deps, id) => {
+      const incident = await current(deps, id);
+      if (incident.setup.invited) return undefined;
+      const problems = await inviteTeam(deps, incident, channelOf(incident));
+      return problems.length ? `${problems.length} invitation problem(s), listed in the war room` : undefined;
+    },
+  },
+  {
+    id: 'template',
+    title: 'Post and pin the status template',
+    run: async (deps, id) => {
+      let incident = await current(deps, id);
+      const channel = channelOf(incident);
+      if (!incident.templateTs) {
+        const message = templateMessage(incident, { responseTeam: responseTeamRefs(deps.policy, incident), updateIntervalMs: reminderIntervalMs(deps.policy, incident) });
+        const posted = await deps.notifier.post({ key: `incident:${incident.id}:template`, channel, ...message });
+        await deps.store.setMessages(incident.id, { templateTs: posted.ts });
+        incident = { ...incident, templateTs: posted.ts };
+      }
+      if (!incident.setup.pinned) {
+        await deps.notifier.pin(channel, incident.templateTs as string);
+        await deps.store.markSetup(incident.id, 'pinned');
+      }
+      return undefined;
+    },
+  },
+  {
+    id: 'checklist',
+    title: 'Post the security checklist',
+    run: async (deps, id) => {
+      const incident = await current(deps, id);
+      if (incident.type !== 'security' || incident.checklistTs) return undefined;
+      const message = checklistMessage(incident, deps.policy, containmentOptions(incident, deps.policy, deps.knowsCommand));
+      const posted = await deps.notifier.post({ key: `incident:${incident.id}:checklist`, channel: channelOf(incident), ...message });
+      await deps.store.setMessages(incident.id, { checklistTs: posted.ts });
+      return undefined;
+    },
+  },
+  {
+    id: 'announce',
+    title: 'Announce the incident',
+    run: async (deps, id) => {
+      const incident = await current(deps, id);
+      if (incident.setup.announced) return undefined;
+      const link = await deps.notifier.permalink(channelOf(incident), incident.templateTs as string);
       const message = announcement(incident, link);
       // Keyed: a retried set-up (or a lost answer) never announces twice.
-      await notifier.send({ key: `incident:${incident.id}:announce:incidents`, channel: deps.channels.incidents, ...message });
-      if (incident.type === 'security') await notifier.send({ key: `incident:${incident.id}:announce:security`, channel: deps.channels.security, ...message });
-      await store.markSetup(incident.id, 'announced');
-    }
-    return { incident: (await store.get(incident.id)) as Incident, problems };
-  });
-}
+      await deps.notifier.send({ key: `incident:${incident.id}:announce:incidents`, channel: deps.channels.incidents, ...message });
+      if (incident.type === 'security') await deps.notifier.send({ key: `incident:${incident.id}:announce:security`, channel: deps.channels.security, ...message });
+      await deps.store.markSetup(incident.id, 'announced');
+      return `${incident.id} announced`;
+    },
+  },
+];

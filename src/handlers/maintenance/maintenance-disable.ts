@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { applySwitch, planSwitch } from '../platform-switch.ts';
+import { defineAction } from '../core/define-action.ts';
+import { applySwitch, planSwitch } from '../core/platform-switch.ts';
 import { maintenanceSwitch } from './maintenance-switch.ts';
 
 export const maintenanceDisable = defineAction({
   id: 'maintenance disable',
+  kind: 'planned',
   chapter: 'Maintenance',
   summary: 'Leave maintenance mode',
   input: z.object({ reason: z.string().min(5, 'give a reason of at least 5 characters').default('maintenance complete') }),

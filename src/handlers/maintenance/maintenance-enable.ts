@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { applySwitch, planSwitch } from '../platform-switch.ts';
+import { defineAction } from '../core/define-action.ts';
+import { applySwitch, planSwitch } from '../core/platform-switch.ts';
 import { maintenanceSwitch } from './maintenance-switch.ts';
 
 export const maintenanceEnable = defineAction({
   id: 'maintenance enable',
+  kind: 'planned',
   chapter: 'Maintenance',
   summary: 'Put the platform in maintenance mode with a message for users',
   input: z.object({

@@ -1,4 +1,4 @@
-import type { SwitchSpec } from '../platform-switch.ts';
+import type { SwitchSpec } from '../core/platform-switch.ts';
 
 export type MaintenanceState = { enabled: boolean; message?: string };
 

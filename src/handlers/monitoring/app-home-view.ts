@@ -1,5 +1,5 @@
 import { approvalMessage } from '../../permissions/approval-message.ts';
-import { context, divider, header, section, sections, type Block } from '../reply.ts';
+import { context, divider, header, section, sections, type Block } from '../core/reply.ts';
 import type { HomeData } from './app-home.ts';
 import { healthText, incidentsText, platformText, slackDate } from './digest-sections.ts';
 
@@ -18,12 +18,8 @@ export const MAX_HOME_BLOCKS = 100;
  * The App Home: status at a glance, the approvals this person may decide (with the approval message's own
  * buttons, which work from any surface), their recent runs and the open incidents.
  */
-export function appHomeView(data: HomeData): Block {
+export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
   const blocks: Block[] = [header('EAFIX at a glance')];
-  if (!data.allowed) {
-    blocks.push(section('You do not have access to EAFIX status. Ask an operator to add you to a role in the policy file.'));
-    return { type: 'home', blocks };
-  }
   const live = data.live.ok ? data.live.value.colour : 'unknown';
   blocks.push(section(`*${data.environment}* · *Live colour:* ${live}\n${platformText(data.platform)}`));
   blocks.push(...sections(healthText(data.deployments)).slice(0, 5));
@@ -48,7 +44,12 @@ export function appHomeView(data: HomeData): Block {
     const lines = data.runs.value.map((r) => `${runIcons[r.status] ?? ''} \`${r.id}\` *${r.action}* — ${r.status} ${slackDate(r.createdAt)}${r.error ? ` — ${r.error}` : ''}`);
     blocks.push(...sections(`*Your recent runs*\n${lines.join('\n')}`).slice(0, 3));
   }
-  if (data.incidents) blocks.push(divider(), ...sections(incidentsText(data.incidents)).slice(0, 3));
+  blocks.push(divider(), ...sections(incidentsText(data.incidents)).slice(0, 3));
   if (blocks.length > MAX_HOME_BLOCKS) blocks.length = MAX_HOME_BLOCKS;
   return { type: 'home', blocks };
+}
+
+/** The home of someone the `home` action refused (no role, permissions unavailable): why, and what to do. */
+export function refusedHomeView(reason: string): { type: 'home'; blocks: Block[] } {
+  return { type: 'home', blocks: [header('EAFIX at a glance'), ...sections(reason).slice(0, 3)] };
 }

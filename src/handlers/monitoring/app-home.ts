@@ -2,27 +2,23 @@ import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
-import type { ActionDeps } from '../action-deps.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
 
-/** What one person's App Home shows, gathered at once; the view is a pure function of it (app-home-view.ts). */
+/** What one person's App Home shows (the `home` action, authorised like any other), gathered at once; the view is a pure function of it (app-home-view.ts). */
 export interface HomeData {
   user: string;
   environment: string;
   at: Date;
-  /** False: the person may not read EAFIX status, and the home says so. */
-  allowed: boolean;
   deployments: Part<DeploymentStatus[]>;
   live: Part<LiveColour>;
   platform: Part<PlatformSnapshot>;
   /** Pending requests this person may decide (never their own). */
   approvals: Part<ApprovalRequest[]>;
   runs: Part<RunRecord[]>;
-  incidents?: Part<Incident[]>;
+  incidents: Part<Incident[]>;
 }
-
-const skipped = <T>(): Part<T> => ({ ok: false, reason: 'not shown' });
 
 /** Approvals shown per home; four blocks each keeps the view well within 100 blocks. */
 export const HOME_APPROVALS = 10;
@@ -39,17 +35,12 @@ async function decidable(deps: ActionDeps, user: string, teamId: string): Promis
 }
 
 async function recentRuns(deps: ActionDeps, user: string): Promise<RunRecord[]> {
-  if (deps.monitoring) return deps.monitoring.runStats.recentBy(user, 5);
-  return (await deps.runs.list(50)).filter((r) => r.requestedBy === user).slice(0, 5);
+  return deps.monitoring.runStats.recentBy(user, 5);
 }
 
 export async function gatherHome(deps: ActionDeps, user: string, teamId: string, logger: Logger): Promise<HomeData> {
   const environment = deps.topology.environments.production ? 'production' : (Object.keys(deps.topology.environments)[0] as string);
   const at = deps.now();
-  const allowed = await deps.authorizer.mayRun(user, 'monitoring.read').catch(() => false);
-  if (!allowed) {
-    return { user, environment, at, allowed, deployments: skipped(), live: skipped(), platform: skipped(), approvals: skipped(), runs: skipped() };
-  }
   const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),
     part(() => deps.cluster.liveColour(environment), logger),
@@ -62,7 +53,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     }, logger),
     part(() => decidable(deps, user, teamId), logger),
     part(() => recentRuns(deps, user), logger),
-    deps.incidents ? part(() => deps.incidents!.listOpen(), logger) : undefined,
+    part(() => deps.incidents.listOpen(), logger),
   ]);
-  return { user, environment, at, allowed, deployments, live, platform, approvals, runs, ...(incidents ? { incidents } : {}) };
+  return { user, environment, at, deployments, live, platform, approvals, runs, incidents };
 }

@@ -1,4 +1,4 @@
-import { context, divider, header, sections, type Block } from '../reply.ts';
+import { context, divider, header, sections, type Block } from '../core/reply.ts';
 import type { DigestSnapshot } from './digest-snapshot.ts';
 import { needsAttention, sectionTexts, slackDate } from './digest-sections.ts';
 import { kpiCounts } from './kpi-lines.ts';

@@ -1,9 +1,9 @@
 import type { Logger } from '../../logger.ts';
-import type { ActionDeps } from '../action-deps.ts';
-import type { Notifier } from '../notifier.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import type { Notifier } from '../core/notifier.ts';
 import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
-import { digestNamed, monitoringOf } from './monitoring-deps.ts';
+import { digestNamed } from './monitoring-deps.ts';
 import { slackDate } from './digest-sections.ts';
 
 /** Whether this claimer may post the tick: it holds the claim, the post went out, or someone else holds it. */
@@ -38,7 +38,7 @@ export type PostOutcome = { posted: true; channel: string; ts: string } | { post
  * the retry waits for the same outbox row, so the digest is still posted once.
  */
 export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
-  const monitoring = monitoringOf(deps);
+  const monitoring = deps.monitoring;
   const spec = digestNamed(monitoring, tick.digest);
   const channel = tick.channel ?? spec.channel;
   const claim = await log.claim(spec.name, tick.tickKey, channel, tick.claimer);

@@ -1,7 +1,7 @@
 import type { DeploymentStatus } from '../../cluster/cluster.ts';
 import type { RunCounts } from '../../jobs/run-stats.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
-import { formatAge, type BackupReading } from '../../monitoring/kpis.ts';
+import { formatAge, type BackupReading } from './kpi-readings.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
 import { deploymentLine } from '../deployment/status.ts';
 import type { Incident } from '../incidents/incident-types.ts';

@@ -5,9 +5,9 @@ import { namespaceFor } from '../../cluster/cluster-targets.ts';
 import type { RunCounts } from '../../jobs/run-stats.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
-import { readBackupAge, readKpis, type BackupReading, type KpiReading } from '../../monitoring/kpis.ts';
+import { readBackupAge, readKpis, type BackupReading, type KpiReading } from './kpi-readings.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
-import type { ActionDeps } from '../action-deps.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import type { MonitoringDeps } from './monitoring-deps.ts';
 
@@ -90,7 +90,7 @@ export async function gatherDigest(
         }, logger)
       : undefined,
     wants('kpis') ? readKpis(monitoring.prometheus, monitoring.kpis, vars) : undefined,
-    wants('incidents') && deps.incidents ? part(() => deps.incidents!.listOpen(), logger) : undefined,
+    wants('incidents') ? part(() => deps.incidents.listOpen(), logger) : undefined,
     wants('approvals') ? part(() => deps.approvals.listPending(50), logger) : undefined,
     wants('runs') ? part(() => monitoring.runStats.countSince(new Date(at.getTime() - DAY_MS)), logger) : undefined,
     wants('backups') && monitoring.backups ? readBackupAge(monitoring.prometheus, monitoring.backups, vars) : undefined,

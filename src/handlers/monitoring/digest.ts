@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { digestNamed, monitoringOf } from './monitoring-deps.ts';
+import { defineAction } from '../core/define-action.ts';
+import { digestNamed } from './monitoring-deps.ts';
 
 /** `<#C123>` for channel ids, `#name` for names (Slack only links ids). */
 export const channelMention = (channel: string) => (/^[CG][A-Z0-9]{2,}$/.test(channel) ? `<#${channel}>` : `#${channel}`);
 
 export const digest = defineAction({
   id: 'digest',
+  kind: 'query',
   chapter: 'Monitoring',
   summary: 'Post a status digest now: health, live colour, trading, KPIs, incidents, approvals, runs',
   positional: ['name'],
@@ -18,7 +19,7 @@ export const digest = defineAction({
   permission: 'monitoring.digest',
   examples: ['digest', 'digest daily --here'],
   run: async ({ name, here }, { deps, invoker, requestId }) => {
-    const monitoring = monitoringOf(deps);
+    const monitoring = deps.monitoring;
     const spec = digestNamed(monitoring, name);
     const channel = here ? invoker.channelId : spec.channel;
     // The digest worker posts it, through the same path as the schedule (rate limits, one post per request).

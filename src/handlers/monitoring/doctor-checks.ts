@@ -1,7 +1,7 @@
 import type { AccessCheck, AccessResult, DeploymentStatus } from '../../cluster/cluster.ts';
 import { accessFor, accessKey, CLUSTER_ACCESS, type ClusterOperation } from '../../cluster/required-access.ts';
 import type { DigestSpec } from '../../config/monitoring-policy.ts';
-import type { KpiReading } from '../../monitoring/kpis.ts';
+import type { KpiReading } from './kpi-readings.ts';
 import { needsAttention } from './digest-sections.ts';
 import type { ScheduleInfo } from './monitoring-deps.ts';
 

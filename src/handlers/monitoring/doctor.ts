@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { isAppError } from '../../app-error.ts';
 import { namespaceFor } from '../../cluster/cluster-targets.ts';
-import { readKpis } from '../../monitoring/kpis.ts';
-import { environmentInput } from '../cluster-inputs.ts';
-import { defineAction } from '../define-action.ts';
-import { context, header, sections } from '../reply.ts';
+import { readKpis } from './kpi-readings.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, header, sections } from '../core/reply.ts';
 import type { AccessCheck, Cluster } from '../../cluster/cluster.ts';
 import { accessKey } from '../../cluster/required-access.ts';
 import {
@@ -20,7 +20,7 @@ import {
   type CheckStatus,
   type MappedIdentity,
 } from './doctor-checks.ts';
-import { monitoringOf, type Probe } from './monitoring-deps.ts';
+import { type Probe } from './monitoring-deps.ts';
 import { slackChecks } from './slack-checks.ts';
 
 /** Each probe gets this long: doctor must answer even when something hangs. */
@@ -96,6 +96,7 @@ export function doctorReport(environment: string, checks: readonly CheckResult[]
 
 export const doctor = defineAction({
   id: 'doctor',
+  kind: 'query',
   chapter: 'Monitoring',
   summary: "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster and the bot's permissions, health, Prometheus, schedules",
   input: z.object({ environment: environmentInput }),
@@ -103,7 +104,7 @@ export const doctor = defineAction({
   permission: 'monitoring.read',
   examples: ['doctor', 'doctor --environment=staging'],
   run: async ({ environment }, { deps }) => {
-    const monitoring = monitoringOf(deps);
+    const monitoring = deps.monitoring;
     const namespace = namespaceFor(deps.topology, environment);
     const identities = mappedIdentities(deps.impersonation);
     const installation = slackChecks(deps.slackInstallation);

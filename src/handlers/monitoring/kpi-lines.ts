@@ -1,4 +1,4 @@
-import { formatKpiValue, type Band, type KpiReading } from '../../monitoring/kpis.ts';
+import { formatKpiValue, type Band, type KpiReading } from './kpi-readings.ts';
 
 export const bandIcon: Record<Band, string> = {
   ok: ':large_green_circle:',

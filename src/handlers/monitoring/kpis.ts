@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { namespaceFor } from '../../cluster/cluster-targets.ts';
-import { readKpis } from '../../monitoring/kpis.ts';
-import { environmentInput } from '../cluster-inputs.ts';
-import { defineAction } from '../define-action.ts';
-import { context, header, sections } from '../reply.ts';
+import { readKpis } from './kpi-readings.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { context, header, sections } from '../core/reply.ts';
 import { kpiSummary, kpiText } from './kpi-lines.ts';
-import { monitoringOf } from './monitoring-deps.ts';
 
 export const kpis = defineAction({
   id: 'kpis',
+  kind: 'query',
   chapter: 'Monitoring',
   summary: "The runbook's KPIs as traffic lights against its target, warning and critical thresholds",
   input: z.object({ environment: environmentInput }),
@@ -16,7 +16,7 @@ export const kpis = defineAction({
   permission: 'monitoring.read',
   examples: ['kpis', 'kpis --environment=staging'],
   run: async ({ environment }, { deps }) => {
-    const monitoring = monitoringOf(deps);
+    const monitoring = deps.monitoring;
     const namespace = namespaceFor(deps.topology, environment);
     const readings = await readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace });
     const source = monitoring.prometheus ? `Prometheus at ${monitoring.prometheus.url}` : 'no Prometheus configured';

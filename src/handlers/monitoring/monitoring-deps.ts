@@ -1,7 +1,7 @@
 import { AppError } from '../../app-error.ts';
 import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-policy.ts';
 import type { RunStats } from '../../jobs/run-stats.ts';
-import type { Prometheus } from '../../monitoring/kpis.ts';
+import type { Prometheus } from './kpi-readings.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {
@@ -39,11 +39,6 @@ export interface MonitoringDeps {
   runStats: RunStats;
   publisher: DigestPublisher;
   probes: { slack: Probe; postgres: Probe; redis: Probe };
-}
-
-export function monitoringOf(deps: { monitoring?: MonitoringDeps | undefined }): MonitoringDeps {
-  if (!deps.monitoring) throw new AppError('monitoring_not_configured', 'Monitoring is not wired in this bot process.');
-  return deps.monitoring;
 }
 
 export function digestNamed(monitoring: MonitoringDeps, name: string | undefined): DigestSpec {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import { defineAction } from '../define-action.ts';
-import { environmentInput, reasonInput, serviceInput } from '../cluster-inputs.ts';
-import { startRun } from '../start-run.ts';
+import { defineAction } from '../core/define-action.ts';
+import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
+import { changeMeta } from '../core/change-meta.ts';
+import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const isolate = defineAction({
   id: 'isolate',
+  kind: 'planned',
   chapter: 'Security Incident Response',
   summary: 'Containment: isolate an affected service by scaling it to zero (always two-person)',
   positional: ['service'],
@@ -26,5 +28,18 @@ export const isolate = defineAction({
       change: { environment, deployment: target.deployment, from: current.desired, to: 0 },
     }];
   },
-  execute: (input, context) => startRun('isolate', input, context),
+  target: serviceTarget,
+  steps: [
+    {
+      id: 'scale-to-zero',
+      title: 'Scale the service to zero',
+      run: async ({ input, deps, ...origin }) => {
+        const meta = await changeMeta(deps, origin, input.reason);
+        const result = await deps.cluster.scale(input.environment, input.service, 0, meta, { isolate: true });
+        return { summary: `${result.deployment}: ${result.from} → 0 replicas${result.changed ? '' : ' (already isolated)'}`, output: result };
+      },
+    },
+    waitForRolloutStep('Wait for its pods to stop', (deployment, _message, input) =>
+      `${deployment} isolated: no pods serve traffic. Restore gradually with \`/eafix scale ${input.service} 1\`.`),
+  ],
 });

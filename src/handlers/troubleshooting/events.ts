@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { sections } from '../reply.ts';
-import { environmentInput } from '../cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { sections } from '../core/reply.ts';
+import { environmentInput } from '../core/cluster-inputs.ts';
 
 export const events = defineAction({
   id: 'events',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: 'Recent Kubernetes events, for a service or the whole environment (warnings first)',
   positional: ['service'],

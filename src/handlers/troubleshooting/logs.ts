@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { section } from '../reply.ts';
-import { environmentInput, serviceInput } from '../cluster-inputs.ts';
-import { parseDuration } from '../audit/audit-export.ts';
+import { defineAction } from '../core/define-action.ts';
+import { section } from '../core/reply.ts';
+import { environmentInput, serviceInput } from '../core/cluster-inputs.ts';
+import { parseDuration } from '../security/audit-export.ts';
 
 /** Short logs read best inline; longer ones go to the thread as a file. */
 const INLINE_LIMIT = 2_500;
 
 export const logs = defineAction({
   id: 'logs',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: "Recent logs of a service's pods (runbook: check service logs)",
   positional: ['service'],

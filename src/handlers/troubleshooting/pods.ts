@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { sections } from '../reply.ts';
-import { environmentInput, serviceInput } from '../cluster-inputs.ts';
+import { defineAction } from '../core/define-action.ts';
+import { sections } from '../core/reply.ts';
+import { environmentInput, serviceInput } from '../core/cluster-inputs.ts';
 
 const age = (s: number) => (s >= 86_400 ? `${Math.floor(s / 86_400)}d` : s >= 3_600 ? `${Math.floor(s / 3_600)}h` : s >= 60 ? `${Math.floor(s / 60)}m` : `${s}s`);
 
 export const pods = defineAction({
   id: 'pods',
+  kind: 'query',
   chapter: 'Troubleshooting',
   summary: "A service's pods: ready, status, restarts and age (runbook: check service status)",
   positional: ['service'],

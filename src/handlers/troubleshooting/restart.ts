@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { defineAction } from '../define-action.ts';
-import { environmentInput, reasonInput, serviceInput } from '../cluster-inputs.ts';
-import { startRun } from '../start-run.ts';
+import { defineAction } from '../core/define-action.ts';
+import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
+import { changeMeta } from '../core/change-meta.ts';
+import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
 import { namespaceFor, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const restart = defineAction({
   id: 'restart',
+  kind: 'planned',
   chapter: 'Troubleshooting',
   summary: 'Rollout restart of a service (runbook: corrupt state, restart execution engine); production needs a second person',
   positional: ['service'],
@@ -22,5 +24,24 @@ export const restart = defineAction({
       change: { environment, deployment: target.deployment },
     }];
   },
-  execute: (input, context) => startRun('restart', input, context),
+  target: serviceTarget,
+  steps: [
+    {
+      // Checkpointed first, so a resumed run restarts with the same stamp and the pods roll only once.
+      id: 'stamp',
+      title: 'Choose the restart stamp',
+      run: async () => ({ output: { restartedAt: new Date().toISOString() } }),
+    },
+    {
+      id: 'restart',
+      title: 'Rollout restart',
+      run: async ({ input, deps, outputs, ...origin }) => {
+        const { restartedAt } = outputs.stamp as { restartedAt: string };
+        const meta = await changeMeta(deps, origin, input.reason);
+        const result = await deps.cluster.restart(input.environment, input.service, meta, { restartedAt });
+        return { summary: `${result.deployment} restarted at ${result.restartedAt}${result.changed ? '' : ' (already)'}` };
+      },
+    },
+    waitForRolloutStep('Wait for the new pods'),
+  ],
 });

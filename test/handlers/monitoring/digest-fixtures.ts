@@ -3,7 +3,7 @@ import { digestSections, kpiIds, runbookKpis } from '../../../src/config/monitor
 import type { DigestSnapshot } from '../../../src/handlers/monitoring/digest-snapshot.ts';
 import type { Incident } from '../../../src/handlers/incidents/incident-types.ts';
 import type { RunRecord } from '../../../src/jobs/run-record.ts';
-import { bandOf, type KpiReading } from '../../../src/monitoring/kpis.ts';
+import { bandOf, type KpiReading } from '../../../src/handlers/monitoring/kpi-readings.ts';
 import type { ApprovalRequest } from '../../../src/permissions/approval-types.ts';
 
 export const at = new Date('2026-11-24T08:00:00Z');

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { AppError } from '../../app-error.ts';
+import { defineAction } from '../core/define-action.ts';
+import { matches } from '../../config/rbac-policy.ts';
+import { renderActionHelp, renderActionList } from './help-presenter.ts';
+
+export const help = defineAction({
+  id: 'help',
+  kind: 'query',
+  chapter: 'Bot',
+  summary: 'List the runbook actions, or explain one: usage, risk, permission and an example',
+  positional: ['topic'],
+  positionalRest: true,
+  input: z.object({ topic: z.string().optional().describe('an action, e.g. "rollback" or "incident create"') }),
+  risk: 'read',
+  permission: 'bot.read',
+  examples: ['help', 'help rollback'],
+  run: async ({ topic }, { deps, invoker }) => {
+    if (!topic) {
+      const { roles } = await deps.authorizer.roles.rolesOf(invoker.userId);
+      const granted = deps.authorizer.permissionsOf(roles).run;
+      const mine = deps.registry.actions.filter((a) => granted.some((p) => matches(p, a.permission)));
+      const others = deps.registry.actions.filter((a) => !mine.includes(a));
+      const footer = others.length
+        ? `${others.length} more action(s) need permissions you do not hold: ${others
+            .slice(0, 4)
+            .map((a) => `\`${a.id}\` (${deps.authorizer.holders(a.permission)})`)
+            .join('; ')}${others.length > 4 ? '; …' : ''}. \`/eafix help <action>\` explains any of them.`
+        : undefined;
+      return renderActionList(mine, footer);
+    }
+    const words = topic.split(/\s+/);
+    const found = deps.registry.resolve(words);
+    if (found && found.rest.length === 0) return renderActionHelp(found.action);
+    const suggestions = deps.registry.suggest(words);
+    throw new AppError('unknown_action', `There is no action \`${topic}\`.`, {
+      hints: [
+        suggestions.length ? `Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : 'See `/eafix help` for the list.',
+      ],
+    });
+  },
+});

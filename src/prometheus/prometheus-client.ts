@@ -1,0 +1,105 @@
+import { AppError } from '../app-error.ts';
+import type { Prometheus } from '../handlers/monitoring/kpi-readings.ts';
+
+export interface PrometheusClientSettings {
+  /** Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090. */
+  url: string;
+  /** Bound on each request; also sent as Prometheus's own query `timeout`. */
+  timeoutMs: number;
+}
+
+type ApiBody =
+  | { status: 'success'; data: { resultType: string; result: unknown } }
+  | { status: 'error'; errorType?: string; error?: string };
+
+// Errors that are about the query, not about Prometheus being sick: retrying will not help.
+const QUERY_ERRORS = new Set(['bad_data', 'execution']);
+
+/** Go's float formatting: Prometheus sends "+Inf", "-Inf" and "NaN" as strings. */
+function sampleValue(text: unknown): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+/** The Prometheus HTTP API (v1) over fetch, every call bounded, every failure an AppError. */
+export class PrometheusHttpClient implements Prometheus {
+  private readonly base: string;
+
+  constructor(private readonly settings: PrometheusClientSettings) {
+    this.base = settings.url.replace(/\/+$/, '');
+  }
+
+  get url(): string {
+    return this.base;
+  }
+
+  async instant(query: string): Promise<number | undefined> {
+    const { resultType, result } = await this.query(query);
+    if (resultType === 'scalar') {
+      const value = sampleValue((result as [number, string])[1]);
+      return Number.isNaN(value) ? undefined : value;
+    }
+    if (resultType !== 'vector') {
+      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType} for an instant KPI query; it must return one number.`);
+    }
+    // Several series (one per instance, say): the worst of them, since every KPI here is "lower is better".
+    const values = (result as Array<{ value: [number, string] }>).map((s) => sampleValue(s.value[1])).filter((v) => !Number.isNaN(v));
+    return values.length ? Math.max(...values) : undefined;
+  }
+
+  async series(query: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+    const { resultType, result } = await this.query(query);
+    if (resultType === 'scalar') return [{ labels: {}, value: sampleValue((result as [number, string])[1]) }];
+    if (resultType !== 'vector') {
+      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType}; ask for an instant vector or a scalar.`);
+    }
+    return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => ({ labels: s.metric, value: sampleValue(s.value[1]) }));
+  }
+
+  private async query(query: string): Promise<{ resultType: string; result: unknown }> {
+    const form = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s` });
+    const response = await this.request('/api/v1/query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+    });
+    const body = await this.json(response);
+    if (body.status !== 'success') throw this.apiError(response.status, body);
+    return body.data;
+  }
+
+  async ready(): Promise<void> {
+    const response = await this.request('/-/ready', { method: 'GET' });
+    await response.body?.cancel();
+    if (!response.ok) throw new AppError('prometheus_not_ready', `Prometheus at ${this.base} is not ready (HTTP ${response.status}).`, { kind: 'upstream' });
+  }
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, { ...init, signal: AbortSignal.timeout(this.settings.timeoutMs) });
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new AppError('prometheus_timeout', `Prometheus at ${this.base} did not answer within ${this.settings.timeoutMs} ms.`, { kind: 'upstream', cause: error });
+      }
+      throw new AppError('prometheus_unavailable', `Prometheus at ${this.base} could not be reached.`, { kind: 'upstream', cause: error });
+    }
+  }
+
+  private async json(response: Response): Promise<ApiBody> {
+    try {
+      return (await response.json()) as ApiBody;
+    } catch (error) {
+      throw new AppError('prometheus_unavailable', `Prometheus at ${this.base} answered HTTP ${response.status} without a JSON body.`, { kind: 'upstream', cause: error });
+    }
+  }
+
+  private apiError(status: number, body: { errorType?: string; error?: string }): AppError {
+    const type = body.errorType ?? 'unknown';
+    if (QUERY_ERRORS.has(type)) {
+      return new AppError('prometheus_query_failed', `Prometheus rejected the query (${type}): ${body.error ?? 'no detail'}`);
+    }
+    return new AppError('prometheus_unavailable', `Prometheus failed the query (HTTP ${status}, ${type}): ${body.error ?? 'no detail'}`, { kind: 'upstream' });
+  }
+}
