@@ -12,7 +12,8 @@ export const importBoundaries = [
   {
     packages: ['@slack/*'],
     allowedIn: ['bot', 'slack'],
-    message: 'Slack is reached only from src/bot/ (Bolt, inbound) and src/slack/ (Web API, outbound); use the Notifier or a port.',
+    message:
+      'Slack is reached only from src/bot/ (Bolt, inbound) and src/slack/ (Web API, outbound); use the Notifier or a port.',
   },
   {
     packages: ['@kubernetes/*'],
@@ -59,7 +60,11 @@ export function importBoundaryConfigs(boundaries = importBoundaries) {
     ...folders.map((folder) => ({
       files: [`src/${folder}/**/*.ts`],
       ignores: exempt,
-      rules: { '@typescript-eslint/no-restricted-imports': restrictions(boundaries.filter((b) => !b.allowedIn.includes(folder))) },
+      rules: {
+        '@typescript-eslint/no-restricted-imports': restrictions(
+          boundaries.filter((b) => !b.allowedIn.includes(folder)),
+        ),
+      },
     })),
   ];
 }

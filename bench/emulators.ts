@@ -12,7 +12,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadPolicy } from '../src/config/policy.ts';
-import { SANDBOX_BOT_TOKEN, SANDBOX_PAGERDUTY_KEY, SANDBOX_SIGNING_SECRET, seedWorkspace } from '@eafix/sandbox/sandbox-world';
+import {
+  SANDBOX_BOT_TOKEN,
+  SANDBOX_PAGERDUTY_KEY,
+  SANDBOX_SIGNING_SECRET,
+  seedWorkspace,
+} from '@eafix/sandbox/sandbox-world';
 import { SlackEmulator, findButton } from '@eafix/sandbox/slack';
 import type { EmuMessage, Json } from '@eafix/sandbox/slack';
 import { payloadTeam, payloadUser } from '@eafix/sandbox/slack/interaction-payloads';
@@ -54,7 +59,10 @@ await pagerduty.start();
 // BENCH_FREEZE_CLUSTER=1 (digest worlds: thousands of pods, only read): reconcile until settled, then
 // stop the controller loop, so the simulator's housekeeping does not compete with the bot for the CPU.
 const frozen = process.env.BENCH_FREEZE_CLUSTER === '1';
-const cluster = new ClusterSimulator({ topology: policy.topology, ...(frozen ? { timing: { tickMs: 24 * 3_600_000 } } : {}) });
+const cluster = new ClusterSimulator({
+  topology: policy.topology,
+  ...(frozen ? { timing: { tickMs: 24 * 3_600_000 } } : {}),
+});
 await cluster.start();
 const pump = frozen ? setInterval(() => cluster.tick(), 50) : undefined;
 await cluster.settle({ timeoutMs: 600_000 });
@@ -75,7 +83,9 @@ function findMessage(body: Json): EmuMessage | undefined {
   const list = body.threadTs ? slack.thread(channel, String(body.threadTs)) : slack.messages(channel);
   const includes = (body.includes as string[] | undefined) ?? [];
   const after = Number(body.after ?? 0);
-  return list.find((m) => m.ts !== body.threadTs && Number(m.ts) > after && includes.every((s) => visible(m).includes(s)));
+  return list.find(
+    (m) => m.ts !== body.threadTs && Number(m.ts) > after && includes.every((s) => visible(m).includes(s)),
+  );
 }
 
 /** A block_actions payload for a button on a channel message, as Slack sends it. */
@@ -101,7 +111,16 @@ function clickPayload(body: Json): Json {
     message: wireMessage(slack.state, message),
     state: { values: {} },
     response_url: slack.issueResponseUrl({ channel: channelId, user: user.id, messageTs: message.ts }),
-    actions: [{ action_id: element.action_id, block_id: blockId, text: element.text, value: element.value, type: 'button', action_ts: slack.state.nextTs() }],
+    actions: [
+      {
+        action_id: element.action_id,
+        block_id: blockId,
+        text: element.text,
+        value: element.value,
+        type: 'button',
+        action_ts: slack.state.nextTs(),
+      },
+    ],
   };
 }
 
@@ -117,9 +136,15 @@ async function route(req: IncomingMessage): Promise<unknown> {
     case '/click-payload':
       return clickPayload(body);
     case '/post-button': {
-      const button = { type: 'button', action_id: String(body.actionId), text: { type: 'plain_text', text: 'Approve' }, value: 'bench' };
+      const button = {
+        type: 'button',
+        action_id: String(body.actionId),
+        text: { type: 'plain_text', text: 'Approve' },
+        value: 'bench',
+      };
       const message = postBotMessage(slack.state, slack.channelId(String(body.channel)), {
-        text: String(body.text), blocks: [{ type: 'actions', elements: [button] }],
+        text: String(body.text),
+        blocks: [{ type: 'actions', elements: [button] }],
       });
       return { ts: message.ts };
     }
@@ -151,7 +176,9 @@ const info: EmulatorsInfo = {
   signingSecret: SANDBOX_SIGNING_SECRET,
   botToken: SANDBOX_BOT_TOKEN,
   pagerdutyKey: SANDBOX_PAGERDUTY_KEY,
-  channels: Object.fromEntries(['eafix-ops', 'eafix-incidents', 'security'].map((name) => [name, slack.channelId(name)])),
+  channels: Object.fromEntries(
+    ['eafix-ops', 'eafix-incidents', 'security'].map((name) => [name, slack.channelId(name)]),
+  ),
 };
 console.log(JSON.stringify(info));
 

@@ -35,7 +35,12 @@ if (process.env.BENCH_BUILD !== '0') {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
-const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAverage: loadavg(), rounds: ROUNDS, roundMs: ROUND_MS };
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  loadAverage: loadavg(),
+  rounds: ROUNDS,
+  roundMs: ROUND_MS,
+};
 
 if (run('ack') || run('click') || run('startup')) {
   const world = await startWorld({ environments: [...rollbackEnvironments(ROUNDS), POD_READY_ENVIRONMENT] });
@@ -48,8 +53,15 @@ if (run('ack') || run('click') || run('startup')) {
     results.idleRssMb = rssOf(subjects);
 
     if (run('ack')) {
-      log(`\n## ack latency: ${ROUNDS} rounds of ${ROUND_MS} ms per cell, subjects interleaved; median (min–max) over rounds`);
-      const cells = await ackScenario(world.ws, subjects, { rounds: ROUNDS, roundMs: ROUND_MS, concurrencies: [1, 10, 50], commands: ['help', 'status'] });
+      log(
+        `\n## ack latency: ${ROUNDS} rounds of ${ROUND_MS} ms per cell, subjects interleaved; median (min–max) over rounds`,
+      );
+      const cells = await ackScenario(world.ws, subjects, {
+        rounds: ROUNDS,
+        roundMs: ROUND_MS,
+        concurrencies: [1, 10, 50],
+        commands: ['help', 'status'],
+      });
       results.ack = cells;
       printAck(cells);
       results.afterLoadRssMb = rssOf(subjects);
@@ -58,21 +70,32 @@ if (run('ack') || run('click') || run('startup')) {
       log(`\n## approval click, ${ROUNDS} rollbacks (one environment each)`);
       const click = await clickScenario(world, bot, bolt, ROUNDS);
       results.click = click;
-      log(`  click → first progress post   ${spread(click.clickToProgressMs)} ms   bare Bolt ack + thread post ${spread(click.boltClickToReplyMs)} ms   ratio ${fmt(ratio(click.clickToProgressMs.median, click.boltClickToReplyMs.median), 2)}x`);
-      log(`  rollback click → finished      ${spread(click.rollbackWallMs, 0)} ms   simulator pods 0→3 ready ${spread(click.podReadyMs, 0)} ms   ratio ${fmt(ratio(click.rollbackWallMs.median, click.podReadyMs.median), 2)}x`);
+      log(
+        `  click → first progress post   ${spread(click.clickToProgressMs)} ms   bare Bolt ack + thread post ${spread(click.boltClickToReplyMs)} ms   ratio ${fmt(ratio(click.clickToProgressMs.median, click.boltClickToReplyMs.median), 2)}x`,
+      );
+      log(
+        `  rollback click → finished      ${spread(click.rollbackWallMs, 0)} ms   simulator pods 0→3 ready ${spread(click.podReadyMs, 0)} ms   ratio ${fmt(ratio(click.rollbackWallMs.median, click.podReadyMs.median), 2)}x`,
+      );
     }
     const rss = results.idleRssMb as Record<string, number>;
     log(`\n## memory (RSS, MB)`);
-    log(`  idle        eafix ${fmt(rss.eafix ?? NaN)}   bolt ${fmt(rss.bolt ?? NaN)}   floor ${fmt(rss.floor ?? NaN)}   ratio ${fmt(ratio(rss.eafix ?? NaN, rss.bolt ?? NaN), 2)}x`);
+    log(
+      `  idle        eafix ${fmt(rss.eafix ?? NaN)}   bolt ${fmt(rss.bolt ?? NaN)}   floor ${fmt(rss.floor ?? NaN)}   ratio ${fmt(ratio(rss.eafix ?? NaN, rss.bolt ?? NaN), 2)}x`,
+    );
     const loaded = results.afterLoadRssMb as Record<string, number> | undefined;
-    if (loaded) log(`  after load  eafix ${fmt(loaded.eafix ?? NaN)}   bolt ${fmt(loaded.bolt ?? NaN)}   floor ${fmt(loaded.floor ?? NaN)}   ratio ${fmt(ratio(loaded.eafix ?? NaN, loaded.bolt ?? NaN), 2)}x`);
+    if (loaded)
+      log(
+        `  after load  eafix ${fmt(loaded.eafix ?? NaN)}   bolt ${fmt(loaded.bolt ?? NaN)}   floor ${fmt(loaded.floor ?? NaN)}   ratio ${fmt(ratio(loaded.eafix ?? NaN, loaded.bolt ?? NaN), 2)}x`,
+      );
     for (const s of subjects) await s.stop();
 
     if (run('startup')) {
       log(`\n## cold start (spawn → readiness answers 200), ${ROUNDS} starts each, interleaved`);
       const startup = await coldStartScenario(world, ROUNDS);
       results.startup = startup;
-      log(`  eafix (all) ${spread(startup.botStartMs, 0)} ms   bare Bolt ${spread(startup.boltStartMs, 0)} ms   node:http ${spread(startup.floorStartMs, 0)} ms   ratio ${fmt(ratio(startup.botStartMs.median, startup.boltStartMs.median), 2)}x`);
+      log(
+        `  eafix (all) ${spread(startup.botStartMs, 0)} ms   bare Bolt ${spread(startup.boltStartMs, 0)} ms   node:http ${spread(startup.floorStartMs, 0)} ms   ratio ${fmt(ratio(startup.botStartMs.median, startup.boltStartMs.median), 2)}x`,
+      );
     }
   } finally {
     await world.stop();
@@ -85,8 +108,12 @@ if (run('digest')) {
   results.digest = points;
   for (const [i, p] of points.entries()) {
     const prev = points[i - 1];
-    const growth = prev ? `   ×${fmt(ratio(p.digestMs.median, prev.digestMs.median), 2)} for ×${fmt(p.services / prev.services, 1)} services` : '';
-    log(`  ${String(p.services).padStart(5)} services: ${spread(p.digestMs, 0)} ms, ${p.kubeRequestsPerDigest} Kubernetes requests${growth}`);
+    const growth = prev
+      ? `   ×${fmt(ratio(p.digestMs.median, prev.digestMs.median), 2)} for ×${fmt(p.services / prev.services, 1)} services`
+      : '';
+    log(
+      `  ${String(p.services).padStart(5)} services: ${spread(p.digestMs, 0)} ms, ${p.kubeRequestsPerDigest} Kubernetes requests${growth}`,
+    );
   }
 }
 
@@ -95,20 +122,31 @@ results.loadAverageAtEnd = loadavg();
 mkdirSync(`${root}bench/results`, { recursive: true });
 const file = `${root}bench/results/${(results.startedAt as string).replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-log(`\nload average at start ${(results.loadAverage as number[]).map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}; results: ${file}`);
+log(
+  `\nload average at start ${(results.loadAverage as number[]).map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}; results: ${file}`,
+);
 process.exit(0);
 
 function printAck(cells: AckCell[]): void {
-  const find = (command: string, c: number, subject: string) => cells.find((x) => x.command === command && x.concurrency === c && x.subject === subject);
+  const find = (command: string, c: number, subject: string) =>
+    cells.find((x) => x.command === command && x.concurrency === c && x.subject === subject);
   for (const command of ['help', 'status']) {
     for (const c of [1, 10, 50]) {
       const e = find(command, c, 'eafix');
       const b = find(command, c, 'bolt');
       const f = find(command, c, 'floor');
       if (!e || !b || !f) continue;
-      log(`  ${command.padEnd(6)} c=${String(c).padEnd(2)} p50 ms: eafix ${spread(e.p50)} bolt ${spread(b.p50)} floor ${spread(f.p50)} → ${fmt(ratio(e.p50.median, b.p50.median), 2)}x bolt`);
-      log(`            p99 ms: eafix ${spread(e.p99)} bolt ${spread(b.p99)} floor ${spread(f.p99)} → ${fmt(ratio(e.p99.median, b.p99.median), 2)}x bolt`);
-      log(`            req/s: eafix ${spread(e.throughput, 0)} bolt ${spread(b.throughput, 0)} floor ${spread(f.throughput, 0)} → ${fmt(ratio(e.throughput.median, b.throughput.median), 2)}x bolt; CPU ms/req eafix ${fmt(e.cpuPerRequestMs.median, 2)} bolt ${fmt(b.cpuPerRequestMs.median, 2)}; unanswered eafix ${e.unanswered}/${e.requests} bolt ${b.unanswered}/${b.requests}`);
+      log(
+        `  ${command.padEnd(6)} c=${String(c).padEnd(2)} p50 ms: eafix ${spread(e.p50)} bolt ${spread(b.p50)} floor ${spread(f.p50)} → ${fmt(ratio(e.p50.median, b.p50.median), 2)}x bolt`,
+      );
+      log(
+        `            p99 ms: eafix ${spread(e.p99)} bolt ${spread(b.p99)} floor ${spread(f.p99)} → ${fmt(ratio(e.p99.median, b.p99.median), 2)}x bolt`,
+      );
+      log(
+        `            req/s: eafix ${spread(e.throughput, 0)} bolt ${spread(b.throughput, 0)} floor ${spread(f.throughput, 0)} → ${fmt(ratio(e.throughput.median, b.throughput.median), 2)}x bolt; CPU ms/req eafix ${fmt(e.cpuPerRequestMs.median, 2)} bolt ${fmt(b.cpuPerRequestMs.median, 2)}; unanswered eafix ${e.unanswered}/${e.requests} bolt ${b.unanswered}/${b.requests}`,
+      );
     }
   }
 }

@@ -20,7 +20,10 @@ const ops = 'eafix-ops';
 const environments = ['production', 'staging', 'dr'];
 
 const world: SandboxWorld = await startSandboxWorld({
-  databaseUrl, redisUrl, schema, redisPrefix: `eafix-bench:${schema}`,
+  databaseUrl,
+  redisUrl,
+  schema,
+  redisPrefix: `eafix-bench:${schema}`,
   logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
   role: 'web',
   rateLimits: { enabled: false },
@@ -40,7 +43,10 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000
 
 const query = async (sql: string, params: unknown[]) => (await world.bot.pool.query(sql, params)).rows[0];
 // Production defaults: `{}` leaves the lock duration and stalled interval to the environment's defaults.
-const workers: ChildProcess[] = [await startWorkerProcess(world, { jobs: {} }), await startWorkerProcess(world, { jobs: {} })];
+const workers: ChildProcess[] = [
+  await startWorkerProcess(world, { jobs: {} }),
+  await startWorkerProcess(world, { jobs: {} }),
+];
 
 /** Back to green live and blue at zero, as before a rollback. */
 async function reset(environment: string): Promise<void> {
@@ -58,19 +64,33 @@ for (let trial = 0; trial < TRIALS; trial++) {
   await reset(environment);
   const writesBefore = world.cluster.writes.length;
   const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({ user: 'dave', channel: ops, text: `rollback --environment=${environment} --reason "bench trial ${trial}"` });
-  const approval = await until(async () => world.slack.messages(ops).find((m) => m.ts > after && m.text.includes('Approval')));
+  await world.driver.command({
+    user: 'dave',
+    channel: ops,
+    text: `rollback --environment=${environment} --reason "bench trial ${trial}"`,
+  });
+  const approval = await until(async () =>
+    world.slack.messages(ops).find((m) => m.ts > after && m.text.includes('Approval')),
+  );
   await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: approval.ts, actionId: 'approval:approve' });
   const approvalId = /apr_[0-9a-f]{12}/.exec(JSON.stringify(approval.blocks))![0];
-  const run = await until(async () => query(
-    `SELECT r.id, r.worker_id FROM runs r JOIN run_steps s ON s.run_id = r.id
-      WHERE r.approval_id = $1 AND s.step_id = 'blue-ready' AND s.status = 'running'`, [approvalId]));
+  const run = await until(async () =>
+    query(
+      `SELECT r.id, r.worker_id FROM runs r JOIN run_steps s ON s.run_id = r.id
+      WHERE r.approval_id = $1 AND s.step_id = 'blue-ready' AND s.status = 'running'`,
+      [approvalId],
+    ),
+  );
   const pid = Number(String(run.worker_id).split(':')[1]);
   const victim = workers.find((w) => w.pid === pid);
   if (!victim) throw new Error(`bench: no worker process with pid ${pid}`);
   const killedAt = performance.now();
   await kill(victim);
-  await until(async () => ((await query('SELECT resumed_count FROM runs WHERE id = $1', [run.id])).resumed_count >= 1 ? true : undefined), 120_000);
+  await until(
+    async () =>
+      (await query('SELECT resumed_count FROM runs WHERE id = $1', [run.id])).resumed_count >= 1 ? true : undefined,
+    120_000,
+  );
   const takeover = performance.now() - killedAt;
   takeovers.push(takeover);
   workers.splice(workers.indexOf(victim), 1, await startWorkerProcess(world, { jobs: {} }));
@@ -80,13 +100,19 @@ for (let trial = 0; trial < TRIALS; trial++) {
   });
   const ns = world.cluster.namespaceOf(environment);
   const writes = world.cluster.writes.slice(writesBefore).filter((w) => w.path.includes(`/namespaces/${ns}/`));
-  const once = writes.filter((w) => w.path.endsWith('/services/eafix-gateway')).length === 1 && writes.filter((w) => w.path.endsWith('/deployments/eafix-blue/scale')).length === 1;
+  const once =
+    writes.filter((w) => w.path.endsWith('/services/eafix-gateway')).length === 1 &&
+    writes.filter((w) => w.path.endsWith('/deployments/eafix-blue/scale')).length === 1;
   if (finished.status === 'succeeded' && once) appliedOnce += 1;
-  console.log(`trial ${trial + 1}: ${environment} taken over after ${(takeover / 1000).toFixed(1)} s; run ${finished.status}; each change once: ${once}`);
+  console.log(
+    `trial ${trial + 1}: ${environment} taken over after ${(takeover / 1000).toFixed(1)} s; run ${finished.status}; each change once: ${once}`,
+  );
 }
 
 const sorted = [...takeovers].sort((a, b) => a - b);
-console.log(`kill -9 → resumed over ${TRIALS} trials: median ${(median(takeovers) / 1000).toFixed(1)} s, min ${(sorted[0]! / 1000).toFixed(1)} s, p90 ${(percentile(sorted, 90) / 1000).toFixed(1)} s, max ${(sorted.at(-1)! / 1000).toFixed(1)} s (target ~15 s)`);
+console.log(
+  `kill -9 → resumed over ${TRIALS} trials: median ${(median(takeovers) / 1000).toFixed(1)} s, min ${(sorted[0]! / 1000).toFixed(1)} s, p90 ${(percentile(sorted, 90) / 1000).toFixed(1)} s, max ${(sorted.at(-1)! / 1000).toFixed(1)} s (target ~15 s)`,
+);
 console.log(`  runs succeeded with each change applied once: ${appliedOnce}/${TRIALS}`);
 
 for (const w of workers) await kill(w, 'SIGTERM');

@@ -20,7 +20,10 @@ export interface ConfigReport {
  * within sections) and the checks across sections and against the action registry. Each section is
  * checked on its own, so one run lists every problem.
  */
-export async function checkConfig(options: { policyPath?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<ConfigReport> {
+export async function checkConfig(options: {
+  policyPath?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ConfigReport> {
   const report: ConfigReport = { checked: [], errors: [], warnings: [] };
   let policyPath = options.policyPath;
   if (options.env) {

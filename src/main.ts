@@ -66,7 +66,10 @@ async function loadConfiguration(): Promise<{ env: Env; policy: Awaited<ReturnTy
 async function runCheckConfig(policyPath: string | undefined): Promise<number> {
   const { checkConfig } = await import('./check-config.ts');
   const report = await checkConfig(policyPath ? { policyPath } : { env: process.env });
-  const problems = [...report.errors, ...report.warnings.map((w) => `${w} (warning: the bot starts, but this does nothing)`)];
+  const problems = [
+    ...report.errors,
+    ...report.warnings.map((w) => `${w} (warning: the bot starts, but this does nothing)`),
+  ];
   if (problems.length === 0) {
     console.log(`Configuration is valid (${report.checked.join(', ')}).`);
     return 0;
@@ -116,7 +119,9 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    console.error(`eafix: invalid configuration, nothing started.\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
+    console.error(
+      `eafix: invalid configuration, nothing started.\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   } else {
     console.error(`eafix: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   }

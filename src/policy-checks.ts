@@ -19,17 +19,22 @@ export function checkPolicyReferences(
   const warnings: string[] = [];
   policy.incidents?.containmentActions.forEach((action, i) => {
     if (!knowsCommand(registry, action.command.replaceAll('{system}', 'x').replaceAll('{incident}', 'x'))) {
-      warnings.push(`incidents.containmentActions.${i}.command: "${action.command}" names no action, so its button is not shown`);
+      warnings.push(
+        `incidents.containmentActions.${i}.command: "${action.command}" names no action, so its button is not shown`,
+      );
     }
   });
   const environments = Object.keys(policy.topology?.environments ?? {});
   policy.digests?.forEach((digest, i) => {
     if (policy.topology && !environments.includes(digest.environment)) {
-      problems.push(`digests.${i}.environment: "${digest.environment}" is not an environment of the topology (known: ${environments.join(', ')})`);
+      problems.push(
+        `digests.${i}.environment: "${digest.environment}" is not an environment of the topology (known: ${environments.join(', ')})`,
+      );
     }
   });
   for (const role of Object.keys(policy.kubernetes?.impersonate ?? {})) {
-    if (policy.rbac && !policy.rbac.roles[role]) problems.push(`kubernetes.impersonate.${role}: there is no role "${role}" in rbac.roles`);
+    if (policy.rbac && !policy.rbac.roles[role])
+      problems.push(`kubernetes.impersonate.${role}: there is no role "${role}" in rbac.roles`);
   }
   return { errors: problems, warnings };
 }

@@ -72,10 +72,15 @@ export interface StartOptions {
 /** Composition root for one process: wires adapters by hand and starts what the role needs. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { env, policy, logger, role, host } = options;
-  const pool = createPool({
-    url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA,
-    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
-  }, logger);
+  const pool = createPool(
+    {
+      url: env.DATABASE_URL,
+      schema: env.DATABASE_SCHEMA,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    },
+    logger,
+  );
   const redis = createRedis(env.REDIS_URL, logger, role);
   const stoppers: Array<() => Promise<unknown>> = [
     () => redis.quit().catch(() => redis.disconnect()),
@@ -89,8 +94,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     await migrate(pool, env.DATABASE_SCHEMA, logger);
     const runStore = new PgRunStore(pool);
     const metrics = startMetrics({
-      role, pool, redis, redisPrefix: env.REDIS_PREFIX, slackApiUrl: env.SLACK_API_URL, logger,
-      actionIds: registry.actions.map((a) => a.id), resolveCommand: (words) => registry.resolve(words)?.action.id,
+      role,
+      pool,
+      redis,
+      redisPrefix: env.REDIS_PREFIX,
+      slackApiUrl: env.SLACK_API_URL,
+      logger,
+      actionIds: registry.actions.map((a) => a.id),
+      resolveCommand: (words) => registry.resolve(words)?.action.id,
       kindOfRun: async (runId) => (await runStore.getRun(runId))?.kind,
     });
     stoppers.unshift(metrics.stop);
@@ -104,7 +115,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const poster = new WebApiSlackPoster(slack);
     const approvals = new PgApprovalStore(pool);
     const deliverer = new OutboxDeliverer({
-      outbox, slack: poster, logger: logger.child({ component: 'slack-outbox' }),
+      outbox,
+      slack: poster,
+      logger: logger.child({ component: 'slack-outbox' }),
       // Messages whose ts is part of some state: a run's status message, a request's approval message.
       onPosted: async ({ key, channel, ts }) => {
         const runId = runIdOfStatusKey(key);
@@ -119,9 +132,30 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const notifier = new OutboxNotifier({ outbox, slack: poster });
     const now = () => new Date();
     // Every capability is built before the deps, which are then fixed; workers get them when they start.
-    const jobs = startJobs({ role, env, pool, redis, outbox, logger, runObserver: metrics.runObserver, settings: { ...jobSettingsFrom(env), ...options.jobs } });
+    const jobs = startJobs({
+      role,
+      env,
+      pool,
+      redis,
+      outbox,
+      logger,
+      runObserver: metrics.runObserver,
+      settings: { ...jobSettingsFrom(env), ...options.jobs },
+    });
     stoppers.unshift(jobs.stop);
-    const incidents = await startIncidents({ role, env, policy, pool, redis, registry, notifier, runs: jobs.runs, directory, logger, now });
+    const incidents = await startIncidents({
+      role,
+      env,
+      policy,
+      pool,
+      redis,
+      registry,
+      notifier,
+      runs: jobs.runs,
+      directory,
+      logger,
+      now,
+    });
     stoppers.unshift(incidents.stop);
     const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, logger });
     stoppers.unshift(monitoring.stop);
@@ -136,7 +170,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       channels: policy.channels,
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
-      cluster: createCluster({ topology: policy.topology, logger, kubeconfigPath: env.KUBECONFIG, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }),
+      cluster: createCluster({
+        topology: policy.topology,
+        logger,
+        kubeconfigPath: env.KUBECONFIG,
+        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+      }),
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       runs: jobs.runs,
@@ -164,9 +203,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
 
     // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes,
     // through the gate (which checks each request against the installation auth.test names).
-    const authorizer = role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
+    const authorizer =
+      role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
     const gate = authorizer
-      ? createInboundGate({ installation: authorizer.installation, policy: policy.slack, pool, redis, redisPrefix: env.REDIS_PREFIX, audit: deps.audit, logger })
+      ? createInboundGate({
+          installation: authorizer.installation,
+          policy: policy.slack,
+          pool,
+          redis,
+          redisPrefix: env.REDIS_PREFIX,
+          audit: deps.audit,
+          logger,
+        })
       : undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
@@ -174,12 +222,22 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       ...(host ? { host } : {}),
       logger,
       ...(gate ? { gate } : {}),
-      readiness: async () => ({ ...(await readiness(pool, redis)), ...(authorizer ? { slack: authorizer.readiness() } : {}) }),
+      readiness: async () => ({
+        ...(await readiness(pool, redis)),
+        ...(authorizer ? { slack: authorizer.readiness() } : {}),
+      }),
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
         metrics.route,
         ...(role !== 'worker' && env.QUEUE_DASHBOARD
-          ? [queueDashboard({ queues: metrics.queues, auth: dashboardAuthFrom(env), allowActions: env.QUEUE_DASHBOARD_ACTIONS, logger })]
+          ? [
+              queueDashboard({
+                queues: metrics.queues,
+                auth: dashboardAuthFrom(env),
+                allowActions: env.QUEUE_DASHBOARD_ACTIONS,
+                logger,
+              }),
+            ]
           : []),
       ],
       onAck: metrics.onAck,
@@ -204,7 +262,10 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks.
         await app.start();
         await receiver.start();
-        stoppers.unshift(() => receiver.stop(), () => app.stop());
+        stoppers.unshift(
+          () => receiver.stop(),
+          () => app.stop(),
+        );
       } else {
         await app.start();
         stoppers.unshift(() => app.stop());
@@ -212,7 +273,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
     const port = receiver.port;
-    return { port, deps, approvalService, pool, redis, requestsInFlight: () => receiver.inFlight, stop: () => stopAll(stoppers, logger) };
+    return {
+      port,
+      deps,
+      approvalService,
+      pool,
+      redis,
+      requestsInFlight: () => receiver.inFlight,
+      stop: () => stopAll(stoppers, logger),
+    };
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;

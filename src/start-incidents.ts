@@ -30,7 +30,12 @@ export async function startIncidents(options: {
   directory: SlackDirectory;
   logger: Logger;
   now: () => Date;
-}): Promise<{ service: IncidentService; start: () => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
+}): Promise<{
+  service: IncidentService;
+  start: () => Promise<void>;
+  passes: ReconcilePass[];
+  stop: () => Promise<void>;
+}> {
   const { env, policy, registry, logger } = options;
   const knowsCommand = (command: string) => {
     try {
@@ -39,8 +44,14 @@ export async function startIncidents(options: {
       return false;
     }
   };
-  const unknown = policy.incidents.containmentActions.filter((a) => !knowsCommand(a.command.replaceAll('{system}', 'x').replaceAll('{incident}', 'x')));
-  if (unknown.length) logger.warn({ commands: unknown.map((a) => a.command) }, 'containment actions name no known action; their buttons are not shown');
+  const unknown = policy.incidents.containmentActions.filter(
+    (a) => !knowsCommand(a.command.replaceAll('{system}', 'x').replaceAll('{incident}', 'x')),
+  );
+  if (unknown.length)
+    logger.warn(
+      { commands: unknown.map((a) => a.command) },
+      'containment actions name no known action; their buttons are not shown',
+    );
 
   const timers = new IncidentTimerQueue({ connection: options.redis, prefix: env.REDIS_PREFIX, logger });
   const service = new IncidentService({
@@ -49,24 +60,37 @@ export async function startIncidents(options: {
     directory: options.directory,
     timers,
     // The routing key is a secret: the environment wins over the policy file.
-    pager: new EventsApiPager({ url: policy.incidents.pagerduty.url, routingKey: env.PAGERDUTY_ROUTING_KEY ?? policy.incidents.pagerduty.routingKey }, logger),
+    pager: new EventsApiPager(
+      {
+        url: policy.incidents.pagerduty.url,
+        routingKey: env.PAGERDUTY_ROUTING_KEY ?? policy.incidents.pagerduty.routingKey,
+      },
+      logger,
+    ),
     policy: policy.incidents,
     channels: policy.channels,
     systems: policy.topology.services.map((s) => s.name),
     knowsCommand,
     // No progress thread: the war room announces itself; `/eafix runs` shows the run's steps.
-    startSetup: (incidentId, origin) => options.runs.start(runKindOf(incidentSetup), {
-      input: { id: incidentId },
-      ...origin,
-      action: incidentSetup.id,
-      idempotencyKey: `incident-setup:${incidentId}:${origin.requestId}`,
-    }),
+    startSetup: (incidentId, origin) =>
+      options.runs.start(runKindOf(incidentSetup), {
+        input: { id: incidentId },
+        ...origin,
+        action: incidentSetup.id,
+        idempotencyKey: `incident-setup:${incidentId}:${origin.requestId}`,
+      }),
     logger: logger.child({ component: 'incidents' }),
     now: options.now,
   });
-  const worker = options.role === 'worker' || options.role === 'all'
-    ? new IncidentTimerWorker({ connection: options.redis, prefix: env.REDIS_PREFIX, logger, handle: (job) => service.onTimer(job) })
-    : undefined;
+  const worker =
+    options.role === 'worker' || options.role === 'all'
+      ? new IncidentTimerWorker({
+          connection: options.redis,
+          prefix: env.REDIS_PREFIX,
+          logger,
+          handle: (job) => service.onTimer(job),
+        })
+      : undefined;
   const rebuild = { name: 'incident timers', run: () => service.rebuildTimers() };
   return {
     service,

@@ -55,7 +55,11 @@ export function startJobs(options: {
   const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
   const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({
-    connection: redis, prefix: env.REDIS_PREFIX, store, logger, observer,
+    connection: redis,
+    prefix: env.REDIS_PREFIX,
+    store,
+    logger,
+    observer,
     ...(settings.jobAttempts ? { jobAttempts: settings.jobAttempts } : {}),
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });

@@ -27,7 +27,12 @@ export async function startMonitoring(options: {
   redis: Redis;
   slack: SlackClient;
   logger: Logger;
-}): Promise<{ monitoring: MonitoringDeps; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> }> {
+}): Promise<{
+  monitoring: MonitoringDeps;
+  start: (deps: ActionDeps) => Promise<void>;
+  passes: ReconcilePass[];
+  stop: () => Promise<void>;
+}> {
   const { env, policy, pool, redis } = options;
   const logger = options.logger.child({ component: 'monitoring' });
   const prometheusUrl = env.PROMETHEUS_URL ?? policy.monitoring.prometheus.url;
@@ -36,7 +41,9 @@ export async function startMonitoring(options: {
     digests: policy.digests,
     kpis: policy.monitoring.kpis,
     backups: policy.monitoring.backups,
-    prometheus: prometheusUrl ? new PrometheusHttpClient({ url: prometheusUrl, timeoutMs: policy.monitoring.prometheus.timeout }) : undefined,
+    prometheus: prometheusUrl
+      ? new PrometheusHttpClient({ url: prometheusUrl, timeoutMs: policy.monitoring.prometheus.timeout })
+      : undefined,
     runStats: new PgRunStats(pool),
     publisher: scheduler,
     probes: {
@@ -48,7 +55,10 @@ export async function startMonitoring(options: {
       redis: async () => `${await withTimeout(redis.ping(), 2_000, 'redis')} (prefix ${env.REDIS_PREFIX})`,
     },
   };
-  if (!prometheusUrl) logger.warn('no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable');
+  if (!prometheusUrl)
+    logger.warn(
+      'no Prometheus configured (PROMETHEUS_URL or monitoring.prometheus.url); KPIs will show as unavailable',
+    );
 
   const postsDigests = options.role === 'worker' || options.role === 'all';
   let worker: DigestWorker | undefined;
@@ -59,15 +69,23 @@ export async function startMonitoring(options: {
       connection: redis,
       prefix: env.REDIS_PREFIX,
       logger,
-      post: (tick) => postDigest(deps, deps.notifier, posts, tick, logger.child({ digest: tick.digest, requestId: tick.tickKey })),
+      post: (tick) =>
+        postDigest(deps, deps.notifier, posts, tick, logger.child({ digest: tick.digest, requestId: tick.tickKey })),
       onGaveUp: async (data, reason) => {
         if (!data.channel || !data.requestedBy) return;
-        await deps.notifier.ephemeral({ channel: data.channel, user: data.requestedBy, text: `I could not post the ${data.digest} digest here. ${reason}` });
+        await deps.notifier.ephemeral({
+          channel: data.channel,
+          user: data.requestedBy,
+          text: `I could not post the ${data.digest} digest here. ${reason}`,
+        });
       },
     });
   };
   const sync = { name: 'digest schedules', run: () => scheduler.sync(policy.digests) };
-  const catchUp = { name: 'missed digest ticks', run: () => catchUpMissedTicks({ digests: policy.digests, log: posts, queue: scheduler, logger }) };
+  const catchUp = {
+    name: 'missed digest ticks',
+    run: () => catchUpMissedTicks({ digests: policy.digests, log: posts, queue: scheduler, logger }),
+  };
   return {
     monitoring,
     // Called with the finished deps: a digest due at start-up must find them.

@@ -15,7 +15,13 @@ export interface LoadResult {
   throughput: number;
 }
 
-export async function closedLoop(origin: string, path: string, concurrency: number, durationMs: number, make: () => SignedRequest): Promise<LoadResult> {
+export async function closedLoop(
+  origin: string,
+  path: string,
+  concurrency: number,
+  durationMs: number,
+  make: () => SignedRequest,
+): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let unanswered = 0;
@@ -26,7 +32,14 @@ export async function closedLoop(origin: string, path: string, concurrency: numb
       const { body, headers } = make();
       const sent = performance.now();
       try {
-        const res = await pool.request({ method: 'POST', path, body, headers, headersTimeout: SLACK_ACK_DEADLINE_MS, bodyTimeout: SLACK_ACK_DEADLINE_MS });
+        const res = await pool.request({
+          method: 'POST',
+          path,
+          body,
+          headers,
+          headersTimeout: SLACK_ACK_DEADLINE_MS,
+          bodyTimeout: SLACK_ACK_DEADLINE_MS,
+        });
         await res.body.text();
         const took = performance.now() - sent;
         if (res.statusCode === 200 && took <= SLACK_ACK_DEADLINE_MS) latencies.push(took);
@@ -39,5 +52,11 @@ export async function closedLoop(origin: string, path: string, concurrency: numb
   await Promise.all(Array.from({ length: concurrency }, client));
   const elapsedMs = performance.now() - started;
   await pool.close();
-  return { latencies, answered: latencies.length, unanswered, elapsedMs, throughput: (latencies.length * 1000) / elapsedMs };
+  return {
+    latencies,
+    answered: latencies.length,
+    unanswered,
+    elapsedMs,
+    throughput: (latencies.length * 1000) / elapsedMs,
+  };
 }

@@ -56,5 +56,8 @@ export function slashCommand(ws: Workspace, text: string, user: string, channel 
 }
 
 export function interaction(ws: Workspace, payload: Record<string, unknown>): SignedRequest {
-  return signed(ws.signingSecret, new URLSearchParams({ payload: JSON.stringify({ ...payload, trigger_id: triggerId() }) }).toString());
+  return signed(
+    ws.signingSecret,
+    new URLSearchParams({ payload: JSON.stringify({ ...payload, trigger_id: triggerId() }) }).toString(),
+  );
 }

@@ -22,6 +22,7 @@ export function summarise(rounds: number[]): Summary {
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 /** "12.3 (10.1–15.0)": the median of the rounds and their range. */
-export const spread = (s: Summary, digits = 1) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+export const spread = (s: Summary, digits = 1) =>
+  `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 export const ratio = (subject: number, baseline: number) => (baseline > 0 ? subject / baseline : NaN);

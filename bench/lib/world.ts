@@ -75,18 +75,36 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
   });
   const info = JSON.parse(line) as EmulatorsInfo;
   const control = async <T>(path: string, body: unknown = {}): Promise<T> => {
-    const res = await request(`${info.control}${path}`, { method: 'POST', body: JSON.stringify(body), headersTimeout: 0, bodyTimeout: 0 });
+    const res = await request(`${info.control}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`emulators ${path}: ${text}`);
     return JSON.parse(text) as T;
   };
   // team_id and api_app_id as Slack would send them: the workspace auth.test names.
-  const auth = await request(`${info.slackApiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${info.botToken}` } });
+  const auth = await request(`${info.slackApiUrl}auth.test`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${info.botToken}` },
+  });
   const identity = (await auth.body.json()) as { team_id: string; app_id?: string };
-  const ws: Workspace = { signingSecret: info.signingSecret, teamId: identity.team_id, appId: identity.app_id ?? info.appId, slackUrl: info.slackUrl, channels: info.channels };
+  const ws: Workspace = {
+    signingSecret: info.signingSecret,
+    teamId: identity.team_id,
+    appId: identity.app_id ?? info.appId,
+    slackUrl: info.slackUrl,
+    channels: info.channels,
+  };
   const schema = `bench_${process.pid}_${worlds}`;
   const redisPrefix = `eafix-bench:${process.pid}:${worlds}`;
-  const slackEnv = { SLACK_SIGNING_SECRET: info.signingSecret, SLACK_BOT_TOKEN: info.botToken, SLACK_API_URL: info.slackApiUrl };
+  const slackEnv = {
+    SLACK_SIGNING_SECRET: info.signingSecret,
+    SLACK_BOT_TOKEN: info.botToken,
+    SLACK_API_URL: info.slackApiUrl,
+  };
   const subjects: Subject[] = [];
   const track = (s: Subject) => (subjects.push(s), s);
   return {
@@ -96,21 +114,50 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
     schema,
     redisPrefix,
     control,
-    startBot: async (name = 'eafix') => track(await spawnSubject({
-      name,
-      // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the bot under load.
-      args: [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'bin/eafix.js'), 'all'],
-      readyPath: '/readyz',
-      env: {
-        ...slackEnv,
-        DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: redisPrefix,
-        EAFIX_CONFIG: info.policyPath, KUBECONFIG: info.kubeconfigPath,
-        PROMETHEUS_URL: info.prometheusUrl, PAGERDUTY_ROUTING_KEY: info.pagerdutyKey,
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', NODE_ENV: 'production',
-      },
-    })),
-    startBolt: async () => track(await spawnSubject({ name: 'bolt', args: [join(root, 'bench/baselines/bare-bolt.mjs')], readyPath: '/readyz', env: slackEnv })),
-    startFloor: async () => track(await spawnSubject({ name: 'floor', args: [join(root, 'bench/baselines/http-floor.mjs')], readyPath: '/', env: {} })),
+    startBot: async (name = 'eafix') =>
+      track(
+        await spawnSubject({
+          name,
+          // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the bot under load.
+          args: [
+            ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+            join(root, 'bin/eafix.js'),
+            'all',
+          ],
+          readyPath: '/readyz',
+          env: {
+            ...slackEnv,
+            DATABASE_URL,
+            DATABASE_SCHEMA: schema,
+            REDIS_URL,
+            REDIS_PREFIX: redisPrefix,
+            EAFIX_CONFIG: info.policyPath,
+            KUBECONFIG: info.kubeconfigPath,
+            PROMETHEUS_URL: info.prometheusUrl,
+            PAGERDUTY_ROUTING_KEY: info.pagerdutyKey,
+            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+            NODE_ENV: 'production',
+          },
+        }),
+      ),
+    startBolt: async () =>
+      track(
+        await spawnSubject({
+          name: 'bolt',
+          args: [join(root, 'bench/baselines/bare-bolt.mjs')],
+          readyPath: '/readyz',
+          env: slackEnv,
+        }),
+      ),
+    startFloor: async () =>
+      track(
+        await spawnSubject({
+          name: 'floor',
+          args: [join(root, 'bench/baselines/http-floor.mjs')],
+          readyPath: '/',
+          env: {},
+        }),
+      ),
     stop: async () => {
       for (const s of subjects) await s.stop();
       await stopChild(emulators);

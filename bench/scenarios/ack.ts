@@ -22,7 +22,11 @@ export interface AckCell {
 
 const USERS = ['alice', 'bob', 'carol', 'dave'];
 
-export async function ackScenario(ws: Workspace, subjects: Subject[], options: { rounds: number; roundMs: number; concurrencies: number[]; commands: string[] }): Promise<AckCell[]> {
+export async function ackScenario(
+  ws: Workspace,
+  subjects: Subject[],
+  options: { rounds: number; roundMs: number; concurrencies: number[]; commands: string[] },
+): Promise<AckCell[]> {
   let n = 0;
   const make = (text: string) => () => slashCommand(ws, text, USERS[n++ % USERS.length] as string);
   // Warm every subject: JIT, connection pools, the bot's user-group cache.
@@ -32,7 +36,10 @@ export async function ackScenario(ws: Workspace, subjects: Subject[], options: {
   const cells: AckCell[] = [];
   for (const command of options.commands) {
     for (const concurrency of options.concurrencies) {
-      const raw = new Map<string, { p50: number[]; p99: number[]; tput: number[]; cpu: number[]; unanswered: number; requests: number }>();
+      const raw = new Map<
+        string,
+        { p50: number[]; p99: number[]; tput: number[]; cpu: number[]; unanswered: number; requests: number }
+      >();
       for (let round = 0; round < options.rounds; round++) {
         const order = subjects.map((_, i) => subjects[(i + round) % subjects.length] as Subject);
         for (const s of order) {
@@ -52,9 +59,15 @@ export async function ackScenario(ws: Workspace, subjects: Subject[], options: {
       }
       for (const [subject, r] of raw) {
         cells.push({
-          command, concurrency, subject,
-          p50: summarise(r.p50), p99: summarise(r.p99), throughput: summarise(r.tput), cpuPerRequestMs: summarise(r.cpu),
-          unanswered: r.unanswered, requests: r.requests,
+          command,
+          concurrency,
+          subject,
+          p50: summarise(r.p50),
+          p99: summarise(r.p99),
+          throughput: summarise(r.tput),
+          cpuPerRequestMs: summarise(r.cpu),
+          unanswered: r.unanswered,
+          requests: r.requests,
         });
       }
     }

@@ -17,7 +17,8 @@ export interface ClickResult {
 }
 
 /** Environments the rollback rounds use, one per round (a rollback leaves its environment on blue). */
-export const rollbackEnvironments = (rounds: number) => Array.from({ length: rounds }, (_, i) => `rb-${String(i + 1).padStart(2, '0')}`);
+export const rollbackEnvironments = (rounds: number) =>
+  Array.from({ length: rounds }, (_, i) => `rb-${String(i + 1).padStart(2, '0')}`);
 export const POD_READY_ENVIRONMENT = 'podready';
 const BASELINE_CHANNEL = 'security';
 
@@ -50,7 +51,12 @@ async function scaleAndWait(world: World, replicas: number): Promise<number> {
   for (;;) {
     const d = await kube(world, 'GET', path);
     const s = d.status ?? {};
-    if ((s.observedGeneration ?? 0) >= d.metadata.generation && (s.updatedReplicas ?? 0) === replicas && (s.readyReplicas ?? 0) === replicas && (s.replicas ?? 0) === replicas) {
+    if (
+      (s.observedGeneration ?? 0) >= d.metadata.generation &&
+      (s.updatedReplicas ?? 0) === replicas &&
+      (s.readyReplicas ?? 0) === replicas &&
+      (s.replicas ?? 0) === replicas
+    ) {
       return performance.now() - started;
     }
     await new Promise((r) => setTimeout(r, 10));
@@ -65,26 +71,56 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   const podReady: number[] = [];
   for (const env of rollbackEnvironments(rounds)) {
     await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
-    const approval = await world.control<{ ts: string }>('/wait-message', { channel, includes: ['Approval', `in ${env}`] });
-    const click = await world.control<Record<string, unknown>>('/click-payload', { user: 'bob', channel, messageTs: approval.ts, actionId: 'approval:approve' });
+    const approval = await world.control<{ ts: string }>('/wait-message', {
+      channel,
+      includes: ['Approval', `in ${env}`],
+    });
+    const click = await world.control<Record<string, unknown>>('/click-payload', {
+      user: 'bob',
+      channel,
+      messageTs: approval.ts,
+      actionId: 'approval:approve',
+    });
     const started = performance.now();
     await post(bot, interaction(world.ws, click));
     await world.control('/wait-message', { channel, threadTs: approval.ts, includes: ['run_'] });
     progress.push(performance.now() - started);
-    await world.control('/wait-message', { channel, threadTs: approval.ts, includes: [':white_check_mark:', 'finished'], timeoutMs: 180_000 });
+    await world.control('/wait-message', {
+      channel,
+      threadTs: approval.ts,
+      includes: [':white_check_mark:', 'finished'],
+      timeoutMs: 180_000,
+    });
     wall.push(performance.now() - started);
 
     // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
-    const button = await world.control<{ ts: string }>('/post-button', { channel: BASELINE_CHANNEL, actionId: 'approval:approve', text: `bench baseline ${env}` });
-    const boltClick = await world.control<Record<string, unknown>>('/click-payload', { user: 'bob', channel: BASELINE_CHANNEL, messageTs: button.ts, actionId: 'approval:approve' });
+    const button = await world.control<{ ts: string }>('/post-button', {
+      channel: BASELINE_CHANNEL,
+      actionId: 'approval:approve',
+      text: `bench baseline ${env}`,
+    });
+    const boltClick = await world.control<Record<string, unknown>>('/click-payload', {
+      user: 'bob',
+      channel: BASELINE_CHANNEL,
+      messageTs: button.ts,
+      actionId: 'approval:approve',
+    });
     const boltStarted = performance.now();
     await post(bolt, interaction(world.ws, boltClick));
-    await world.control('/wait-message', { channel: BASELINE_CHANNEL, threadTs: button.ts, includes: ['baseline progress'] });
+    await world.control('/wait-message', {
+      channel: BASELINE_CHANNEL,
+      threadTs: button.ts,
+      includes: ['baseline progress'],
+    });
     boltReply.push(performance.now() - boltStarted);
 
     podReady.push(await scaleAndWait(world, 3));
     await scaleAndWait(world, 0);
   }
-  return { clickToProgressMs: summarise(progress), boltClickToReplyMs: summarise(boltReply), rollbackWallMs: summarise(wall), podReadyMs: summarise(podReady) };
+  return {
+    clickToProgressMs: summarise(progress),
+    boltClickToReplyMs: summarise(boltReply),
+    rollbackWallMs: summarise(wall),
+    podReadyMs: summarise(podReady),
+  };
 }
-

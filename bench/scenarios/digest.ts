@@ -17,13 +17,25 @@ export interface DigestPoint {
 
 async function oneDigest(world: World, bot: Subject, after: string): Promise<{ ms: number; ts: string }> {
   const started = performance.now();
-  const res = await request(`${bot.url}/slack/events`, { method: 'POST', ...slashCommand(world.ws, 'digest daily --here', 'alice') });
+  const res = await request(`${bot.url}/slack/events`, {
+    method: 'POST',
+    ...slashCommand(world.ws, 'digest daily --here', 'alice'),
+  });
   await res.body.text();
-  const posted = await world.control<{ ts: string }>('/wait-message', { channel: 'eafix-ops', includes: ['EAFIX daily digest'], after, timeoutMs: 300_000 });
+  const posted = await world.control<{ ts: string }>('/wait-message', {
+    channel: 'eafix-ops',
+    includes: ['EAFIX daily digest'],
+    after,
+    timeoutMs: 300_000,
+  });
   return { ms: performance.now() - started, ts: posted.ts };
 }
 
-export async function digestScenario(sizes: number[], rounds: number, log: (line: string) => void): Promise<DigestPoint[]> {
+export async function digestScenario(
+  sizes: number[],
+  rounds: number,
+  log: (line: string) => void,
+): Promise<DigestPoint[]> {
   const points: DigestPoint[] = [];
   for (const services of sizes) {
     log(`  digest: starting a world with ${services} services`);

@@ -15,7 +15,11 @@ export async function coldStartScenario(world: World, rounds: number): Promise<S
   const bolt: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    for (const [start, into] of [[world.startBot, bot], [world.startBolt, bolt], [world.startFloor, floor]] as const) {
+    for (const [start, into] of [
+      [world.startBot, bot],
+      [world.startBolt, bolt],
+      [world.startFloor, floor],
+    ] as const) {
       const s = await start();
       into.push(s.startMs);
       await s.stop();

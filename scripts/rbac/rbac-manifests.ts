@@ -48,7 +48,11 @@ export interface RbacFile {
 }
 
 const RBAC = 'rbac.authorization.k8s.io/v1' as const;
-const labels = { 'app.kubernetes.io/name': 'eafix-chatops', 'app.kubernetes.io/component': 'rbac', 'app.kubernetes.io/managed-by': 'rbac-generate' };
+const labels = {
+  'app.kubernetes.io/name': 'eafix-chatops',
+  'app.kubernetes.io/component': 'rbac',
+  'app.kubernetes.io/managed-by': 'rbac-generate',
+};
 const OPERATIONS = Object.keys(CLUSTER_ACCESS) as ClusterOperation[];
 
 const resourceOf = (c: AccessCheck) => (c.subresource ? `${c.resource}/${c.subresource}` : c.resource);
@@ -59,14 +63,24 @@ export function rulesFor(checks: readonly AccessCheck[]): PolicyRule[] {
   for (const c of checks) {
     const group = c.group ?? API_GROUPS[c.resource] ?? '';
     const key = `${group}|${resourceOf(c)}|${c.name ? 'named' : 'all'}`;
-    const entry = byResource.get(key) ?? { group, resource: resourceOf(c), verbs: new Set<string>(), ...(c.name ? { names: new Set<string>() } : {}) };
+    const entry = byResource.get(key) ?? {
+      group,
+      resource: resourceOf(c),
+      verbs: new Set<string>(),
+      ...(c.name ? { names: new Set<string>() } : {}),
+    };
     entry.verbs.add(c.verb);
     if (c.name) entry.names?.add(c.name);
     byResource.set(key, entry);
   }
   return [...byResource.values()]
     .sort((a, b) => `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`))
-    .map((e) => ({ apiGroups: [e.group], resources: [e.resource], verbs: [...e.verbs].sort(), ...(e.names ? { resourceNames: [...e.names].sort() } : {}) }));
+    .map((e) => ({
+      apiGroups: [e.group],
+      resources: [e.resource],
+      verbs: [...e.verbs].sort(),
+      ...(e.names ? { resourceNames: [...e.names].sort() } : {}),
+    }));
 }
 
 /** The distinct identities the policy maps roles to (several roles may share one). */
@@ -96,14 +110,28 @@ const serviceAccountOf = (user: string) => /^system:serviceaccount:([^:]+):([^:]
 
 function subjectFor(identity: MappedIdentity): Subject {
   const sa = serviceAccountOf(identity.user);
-  return sa ? { kind: 'ServiceAccount', name: sa[2]!, namespace: sa[1]! } : { kind: 'User', name: identity.user, apiGroup: 'rbac.authorization.k8s.io' };
+  return sa
+    ? { kind: 'ServiceAccount', name: sa[2]!, namespace: sa[1]! }
+    : { kind: 'User', name: identity.user, apiGroup: 'rbac.authorization.k8s.io' };
 }
 
-function roleWithBinding(kind: 'Role' | 'ClusterRole', name: string, namespace: string | undefined, rules: PolicyRule[], subjects: Subject[]): RbacObject[] {
+function roleWithBinding(
+  kind: 'Role' | 'ClusterRole',
+  name: string,
+  namespace: string | undefined,
+  rules: PolicyRule[],
+  subjects: Subject[],
+): RbacObject[] {
   const meta = (n: string) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
   return [
     { apiVersion: RBAC, kind, metadata: meta(name), rules },
-    { apiVersion: RBAC, kind: kind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding', metadata: meta(name), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name }, subjects },
+    {
+      apiVersion: RBAC,
+      kind: kind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding',
+      metadata: meta(name),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name },
+      subjects,
+    },
   ];
 }
 
@@ -111,15 +139,23 @@ function roleWithBinding(kind: 'Role' | 'ClusterRole', name: string, namespace: 
  * Roles (and bindings) holding `checks` where each applies: in every environment's namespace, in the one
  * namespace a check names (e.g. Velero's), or cluster-wide for a check asked without a namespace.
  */
-function grantedWhere(checks: readonly AccessCheck[], environments: readonly string[], name: string, subjects: Subject[]): RbacObject[] {
+function grantedWhere(
+  checks: readonly AccessCheck[],
+  environments: readonly string[],
+  name: string,
+  subjects: Subject[],
+): RbacObject[] {
   const byNamespace = new Map<string, AccessCheck[]>();
   const clusterWide = checks.filter((c) => c.clusterWide);
   for (const c of checks.filter((x) => !x.clusterWide)) {
-    for (const ns of c.namespace ? [c.namespace] : environments) byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), c]);
+    for (const ns of c.namespace ? [c.namespace] : environments)
+      byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), c]);
   }
   return [
     ...(clusterWide.length ? roleWithBinding('ClusterRole', name, undefined, rulesFor(clusterWide), subjects) : []),
-    ...[...byNamespace.keys()].sort().flatMap((ns) => roleWithBinding('Role', name, ns, rulesFor(byNamespace.get(ns)!), subjects)),
+    ...[...byNamespace.keys()]
+      .sort()
+      .flatMap((ns) => roleWithBinding('Role', name, ns, rulesFor(byNamespace.get(ns)!), subjects)),
   ];
 }
 
@@ -132,13 +168,17 @@ export function rbacManifests(policy: Policy, actions: readonly AnyAction[], bot
   const namespaces = environmentNamespaces(policy);
   const botSubject: Subject = { kind: 'ServiceAccount', name: bot.serviceAccount, namespace: bot.namespace };
 
-  const files: RbacFile[] = [{
-    name: 'bot-roles.yaml',
-    about: botNeedsWrites
-      ? `The bot's own rights in each environment: every read, and the writes because roles ${unmapped.join(', ')} map to no identity.`
-      : "The bot's own rights in each environment: every read (writes are sent as the mapped identities).",
-    objects: grantedWhere(botNeedsWrites ? [...reads, ...writes] : reads, namespaces, bot.serviceAccount, [botSubject]),
-  }];
+  const files: RbacFile[] = [
+    {
+      name: 'bot-roles.yaml',
+      about: botNeedsWrites
+        ? `The bot's own rights in each environment: every read, and the writes because roles ${unmapped.join(', ')} map to no identity.`
+        : "The bot's own rights in each environment: every read (writes are sent as the mapped identities).",
+      objects: grantedWhere(botNeedsWrites ? [...reads, ...writes] : reads, namespaces, bot.serviceAccount, [
+        botSubject,
+      ]),
+    },
+  ];
   if (identities.length === 0) return files;
 
   // Users and groups are cluster-scoped for impersonation; a service account is impersonated in its namespace.
@@ -150,8 +190,20 @@ export function rbacManifests(policy: Policy, actions: readonly AnyAction[], bot
     name: 'impersonation.yaml',
     about: 'The bot may impersonate exactly the identities the policy maps (kubernetes.impersonate), nothing else.',
     objects: [
-      ...(clusterWide.length ? roleWithBinding('ClusterRole', `${bot.serviceAccount}-impersonate`, undefined, rulesFor(clusterWide), [botSubject]) : []),
-      ...saNamespaces.flatMap((ns) => roleWithBinding('Role', `${bot.serviceAccount}-impersonate`, ns, rulesFor(perNamespace.filter((c) => c.namespace === ns)), [botSubject])),
+      ...(clusterWide.length
+        ? roleWithBinding('ClusterRole', `${bot.serviceAccount}-impersonate`, undefined, rulesFor(clusterWide), [
+            botSubject,
+          ])
+        : []),
+      ...saNamespaces.flatMap((ns) =>
+        roleWithBinding(
+          'Role',
+          `${bot.serviceAccount}-impersonate`,
+          ns,
+          rulesFor(perNamespace.filter((c) => c.namespace === ns)),
+          [botSubject],
+        ),
+      ),
     ],
   });
   files.push({

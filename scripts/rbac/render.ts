@@ -13,7 +13,12 @@ export const DEFAULT_POLICY = 'config/eafix-policy.example.yml';
 /** Where the copy of the policy goes, relative to the output directory (the kustomize base). */
 export const POLICY_COPY = 'policy/eafix-policy.yml';
 
-export function renderRbac(policyText: string, policyPath: string, actions: readonly AnyAction[], bot: BotAccount = DEFAULT_BOT): Map<string, string> {
+export function renderRbac(
+  policyText: string,
+  policyPath: string,
+  actions: readonly AnyAction[],
+  bot: BotAccount = DEFAULT_BOT,
+): Map<string, string> {
   const policy = parsePolicy(policyText, `policy file ${policyPath}`);
   const out = new Map<string, string>();
   for (const file of rbacManifests(policy, actions, bot)) {

@@ -15,7 +15,12 @@ export function registerAppHomeListener(app: App, services: BotServices, baseLog
     const { requestId, logger } = requestScope(context, baseLogger);
     try {
       const { reply, outcome } = await invoke(
-        { command: { actionId: 'home', input: {} }, invoker: { userId: user, teamId, channelId: '' }, requestId, logger },
+        {
+          command: { actionId: 'home', input: {} },
+          invoker: { userId: user, teamId, channelId: '' },
+          requestId,
+          logger,
+        },
         invokeDepsOf(services),
       );
       const view = outcome === 'ok' ? { type: 'home', blocks: reply.blocks ?? [] } : refusedHomeView(reply.text);

@@ -17,14 +17,30 @@ export function registerBreakGlassListeners(app: App, services: BotServices, bas
     const teamId = body.team?.id ?? body.user.team_id ?? '';
     const use = await deps.breakGlass.get(action.value ?? '');
     const container = body.container as { is_ephemeral?: boolean };
-    const mismatch = use && use.teamId === teamId && breakGlassClickMismatch(use, { blockId: action.block_id, ephemeral: container.is_ephemeral === true });
+    const mismatch =
+      use &&
+      use.teamId === teamId &&
+      breakGlassClickMismatch(use, { blockId: action.block_id, ephemeral: container.is_ephemeral === true });
     let notice: string;
     if (use && mismatch) {
-      await deps.audit.record({ requestId, teamId: use.teamId, channelId: body.channel?.id, userId: reviewer, action: 'break-glass.click-refused', arguments: { use: use.id }, outcome: 'rejected:not_bound', detail: mismatch });
-      notice = ':no_entry: That sign-off button does not match the break-glass use it shows (a stale or altered message). Nothing was signed off; run `/eafix approvals review` again.';
+      await deps.audit.record({
+        requestId,
+        teamId: use.teamId,
+        channelId: body.channel?.id,
+        userId: reviewer,
+        action: 'break-glass.click-refused',
+        arguments: { use: use.id },
+        outcome: 'rejected:not_bound',
+        detail: mismatch,
+      });
+      notice =
+        ':no_entry: That sign-off button does not match the break-glass use it shows (a stale or altered message). Nothing was signed off; run `/eafix approvals review` again.';
     } else {
       const invoker = { userId: reviewer, teamId, channelId: body.channel?.id ?? '' };
-      const outcome = await invoke({ command: { actionId: 'approvals signoff', input: { use: action.value ?? '' } }, invoker, requestId, logger }, invokeDepsOf(services));
+      const outcome = await invoke(
+        { command: { actionId: 'approvals signoff', input: { use: action.value ?? '' } }, invoker, requestId, logger },
+        invokeDepsOf(services),
+      );
       notice = outcome.reply.text;
     }
     logger.info({ use: action.value, reviewer }, 'break-glass review click');

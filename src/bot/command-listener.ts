@@ -16,7 +16,12 @@ export function commandListener(services: BotServices, baseLogger: Logger) {
     const work = invoke(
       {
         command: { text: command.text },
-        invoker: { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id, triggerId: command.trigger_id },
+        invoker: {
+          userId: command.user_id,
+          teamId: command.team_id,
+          channelId: command.channel_id,
+          triggerId: command.trigger_id,
+        },
         requestId,
         logger,
         replayUnverified: context.replayUnverified === true,
@@ -32,17 +37,24 @@ export function commandListener(services: BotServices, baseLogger: Logger) {
     if (inline) {
       await ack(toSlackResponse(inline.reply));
     } else {
-      await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Working on \`/eafix ${command.text}\`…` });
+      await ack({
+        response_type: 'ephemeral',
+        text: `:hourglass_flowing_sand: Working on \`/eafix ${command.text}\`…`,
+      });
     }
     const outcome = inline ?? (await work);
-    if (!inline) await respond({ ...toSlackResponse(outcome.reply), replace_original: false } as Parameters<typeof respond>[0]);
+    if (!inline)
+      await respond({ ...toSlackResponse(outcome.reply), replace_original: false } as Parameters<typeof respond>[0]);
     const file = outcome.reply.file;
     if (file) {
       try {
         await services.deps.notifier.upload({ channel: command.channel_id, ...file });
       } catch (err) {
         logger.warn({ err, filename: file.filename }, 'file upload failed');
-        await respond({ response_type: 'ephemeral', text: `:warning: I could not upload ${file.filename} here (is the bot in this channel?).` });
+        await respond({
+          response_type: 'ephemeral',
+          text: `:warning: I could not upload ${file.filename} here (is the bot in this channel?).`,
+        });
       }
     }
   };

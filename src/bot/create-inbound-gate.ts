@@ -33,7 +33,9 @@ export function createInboundGate(options: GateOptions): InboundGate {
     const identity = { ...learned, ...(learned.appId || !options.policy.appId ? {} : { appId: options.policy.appId }) };
     if (!identity.appId && !warnedNoAppId) {
       warnedNoAppId = true;
-      options.logger.warn('auth.test reported no app id and the policy sets none (slack.appId): api_app_id is not checked');
+      options.logger.warn(
+        'auth.test reported no app id and the policy sets none (slack.appId): api_app_id is not checked',
+      );
     }
     return { identity, allowedTeams: options.policy.allowedTeams };
   };

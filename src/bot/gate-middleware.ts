@@ -11,10 +11,15 @@ import { newRequestId } from './slack-http-receiver.ts';
 export function gateMiddleware(gate: InboundGate, baseLogger: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { body, context, next } = args;
-    const ack = 'ack' in args && typeof args.ack === 'function' ? (args.ack as (response?: unknown) => Promise<void>) : undefined;
+    const ack =
+      'ack' in args && typeof args.ack === 'function' ? (args.ack as (response?: unknown) => Promise<void>) : undefined;
     const requestId = newRequestId();
     const logger = baseLogger.child({ requestId });
-    const verdict = await gate.admit(body as Record<string, unknown>, { requestId, logger, retryNum: context.retryNum });
+    const verdict = await gate.admit(body as Record<string, unknown>, {
+      requestId,
+      logger,
+      retryNum: context.retryNum,
+    });
     if (!verdict.admit) {
       await ack?.(verdict.body === '' ? undefined : verdict.body);
       return;

@@ -49,7 +49,10 @@ export class InboundGate {
         arguments: { kind: classified.kind },
         detail: classified.problems.join('; '),
       });
-      return refusal({ kind: classified.kind }, `:warning: I could not read that request: ${classified.problems.join('; ')}.\n${USAGE}`);
+      return refusal(
+        { kind: classified.kind },
+        `:warning: I could not read that request: ${classified.problems.join('; ')}.\n${USAGE}`,
+      );
     }
     const { request } = classified;
     const who = { teamId: request.identity.teamId, userId: request.userId, channelId: request.channelId };
@@ -61,11 +64,20 @@ export class InboundGate {
       // nothing is taken. Slack redelivers events on a 5xx; a person gets a clear answer.
       meta.logger.warn({ kind: request.kind }, 'slack request refused: installation not yet known');
       if (request.kind !== 'command') return { admit: false, status: 503, body: '' };
-      return refusal(request, ':hourglass: The bot is starting and cannot verify your workspace yet. Nothing was done; try again in a minute.');
+      return refusal(
+        request,
+        ':hourglass: The bot is starting and cannot verify your workspace yet. Nothing was done; try again in a minute.',
+      );
     }
     const mismatch = installationMismatch(installation, request.identity);
     if (mismatch) {
-      await this.record(meta, { ...who, action: 'slack.foreign-installation', outcome: 'rejected:foreign_installation', arguments: args, detail: mismatch });
+      await this.record(meta, {
+        ...who,
+        action: 'slack.foreign-installation',
+        outcome: 'rejected:foreign_installation',
+        arguments: args,
+        detail: mismatch,
+      });
       return refusal(request, ':no_entry: This app does not serve your workspace. Nothing was done.');
     }
 
@@ -73,22 +85,43 @@ export class InboundGate {
     if (sighting === 'duplicate') {
       if (meta.retryNum !== undefined) {
         // Slack redelivering what we already took: acknowledge quietly and tell it to stop.
-        meta.logger.info({ deliveryKey: request.deliveryKey, retryNum: meta.retryNum }, 'slack retry of a delivery already taken');
+        meta.logger.info(
+          { deliveryKey: request.deliveryKey, retryNum: meta.retryNum },
+          'slack retry of a delivery already taken',
+        );
         return { admit: false, status: 200, body: '', headers: { 'x-slack-no-retry': '1' } };
       }
-      await this.record(meta, { ...who, action: 'slack.replay-refused', outcome: 'rejected:replay', arguments: { ...args, deliveryKey: request.deliveryKey } });
-      return refusal(request, ':no_entry: This request was already received once; a repeated delivery is refused. Nothing was done.');
+      await this.record(meta, {
+        ...who,
+        action: 'slack.replay-refused',
+        outcome: 'rejected:replay',
+        arguments: { ...args, deliveryKey: request.deliveryKey },
+      });
+      return refusal(
+        request,
+        ':no_entry: This request was already received once; a repeated delivery is refused. Nothing was done.',
+      );
     }
     const replayUnverified = sighting === 'unverifiable';
     if (replayUnverified && request.kind !== 'command' && request.kind !== 'event') {
       // Buttons and modals change state; without replay protection they are refused (commands are
       // refused later, only when they would change something).
-      await this.record(meta, { ...who, action: 'slack.replay-unverifiable', outcome: 'rejected:replay_unverifiable', arguments: args });
+      await this.record(meta, {
+        ...who,
+        action: 'slack.replay-unverifiable',
+        outcome: 'rejected:replay_unverifiable',
+        arguments: args,
+      });
       return refusal(request, '');
     }
 
     if (containsUnstorableText(body)) {
-      await this.record(meta, { ...who, action: 'slack.invalid-text', outcome: 'rejected:invalid_text', arguments: args });
+      await this.record(meta, {
+        ...who,
+        action: 'slack.invalid-text',
+        outcome: 'rejected:invalid_text',
+        arguments: args,
+      });
       return refusal(
         request,
         `:warning: Your text contains a character I cannot accept (a NUL byte or a broken emoji/surrogate). Retype it without that character.\n${USAGE}`,
@@ -99,12 +132,19 @@ export class InboundGate {
 
   /** A request whose signature did not verify: nothing in it is trusted, not even who it claims to be. */
   async refuseSignature(failure: SignatureFailure, meta: GateMeta): Promise<void> {
-    await this.record(meta, { action: 'slack.signature-refused', outcome: `rejected:${failure}`, arguments: { ip: meta.ip ?? 'unknown' } });
+    await this.record(meta, {
+      action: 'slack.signature-refused',
+      outcome: `rejected:${failure}`,
+      arguments: { ip: meta.ip ?? 'unknown' },
+    });
   }
 
   /** Refusals are audited; an audit failure is logged and never turns a refusal into an admission. */
   private async record(meta: GateMeta, entry: Omit<AuditEntry, 'requestId'>): Promise<void> {
-    meta.logger.warn({ action: entry.action, outcome: entry.outcome, detail: entry.detail }, 'slack request refused at the gate');
+    meta.logger.warn(
+      { action: entry.action, outcome: entry.outcome, detail: entry.detail },
+      'slack request refused at the gate',
+    );
     try {
       await this.audit.record({ requestId: meta.requestId, ...entry });
     } catch (err) {
@@ -117,6 +157,7 @@ export class InboundGate {
 function containsUnstorableText(value: unknown): boolean {
   if (typeof value === 'string') return hasUnstorableText(value);
   if (Array.isArray(value)) return value.some(containsUnstorableText);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => hasUnstorableText(k) || containsUnstorableText(v));
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => hasUnstorableText(k) || containsUnstorableText(v));
   return false;
 }

@@ -59,11 +59,18 @@ export const blockActionsSchema = z
     trigger_id: triggerId,
     actions: z.array(blockAction).min(1).max(25),
     container: z.union([
-      z.looseObject({ type: z.literal('message'), message_ts: ts, channel_id: channelId, is_ephemeral: z.boolean().optional() }),
+      z.looseObject({
+        type: z.literal('message'),
+        message_ts: ts,
+        channel_id: channelId,
+        is_ephemeral: z.boolean().optional(),
+      }),
       z.looseObject({ type: z.literal('view'), view_id: z.string().min(1).max(100) }),
     ]),
     channel: z.looseObject({ id: channelId }).optional(),
-    view: z.looseObject({ id: z.string().min(1).max(100), type: z.string(), blocks: z.array(z.unknown()).optional() }).optional(),
+    view: z
+      .looseObject({ id: z.string().min(1).max(100), type: z.string(), blocks: z.array(z.unknown()).optional() })
+      .optional(),
     response_url: z.url().optional(),
   })
   // Clicks on messages always come with the channel and a response_url; clicks in views with the view.
@@ -108,7 +115,11 @@ export const eventCallbackSchema = z.looseObject({
   enterprise_id: enterpriseId.nullable().optional(),
   context_enterprise_id: enterpriseId.nullable().optional(),
   event_id: z.string().regex(/^Ev[A-Z0-9]{1,40}$/, 'must be a Slack event id'),
-  event: z.looseObject({ type: z.string().min(1).max(100), user: userId.optional(), tab: z.string().max(50).optional() }),
+  event: z.looseObject({
+    type: z.string().min(1).max(100),
+    user: userId.optional(),
+    tab: z.string().max(50).optional(),
+  }),
 });
 
 export type InboundKind = 'command' | 'block_actions' | 'view_submission' | 'view_closed' | 'event';
@@ -147,7 +158,11 @@ export function classifyInbound(body: Record<string, unknown>): Classified {
       ok: true,
       request: {
         kind: 'command',
-        identity: { teamId: c.team_id, appId: c.api_app_id, ...(c.enterprise_id ? { enterpriseId: c.enterprise_id } : {}) },
+        identity: {
+          teamId: c.team_id,
+          appId: c.api_app_id,
+          ...(c.enterprise_id ? { enterpriseId: c.enterprise_id } : {}),
+        },
         deliveryKey: `trigger:${c.trigger_id}`,
         userId: c.user_id,
         channelId: c.channel_id,
@@ -207,7 +222,11 @@ export function classifyInbound(body: Record<string, unknown>): Classified {
       };
     }
     default:
-      return { ok: false, kind: typeof body.type === 'string' ? body.type.slice(0, 50) : 'unknown', problems: ['not a request type this app handles'] };
+      return {
+        ok: false,
+        kind: typeof body.type === 'string' ? body.type.slice(0, 50) : 'unknown',
+        problems: ['not a request type this app handles'],
+      };
   }
 }
 

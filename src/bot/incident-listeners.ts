@@ -8,8 +8,19 @@ import { invoke } from '../handlers/core/invoke.ts';
 import { formErrors } from '../handlers/core/parse-command.ts';
 import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
 
-type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
-type ButtonArgs = { ack: () => Promise<void>; body: BlockButtonAction; action: { value?: string }; context: Record<string, unknown>; respond: Respond };
+type Respond = (message: {
+  response_type: 'ephemeral';
+  replace_original: false;
+  text: string;
+  blocks?: unknown[];
+}) => Promise<unknown>;
+type ButtonArgs = {
+  ack: () => Promise<void>;
+  body: BlockButtonAction;
+  action: { value?: string };
+  context: Record<string, unknown>;
+  respond: Respond;
+};
 
 const split = (value: string) => {
   const [id = '', n = '0'] = value.split('|');
@@ -20,8 +31,13 @@ const split = (value: string) => {
 export function registerIncidentListeners(app: App, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
-  const run = async (actionId: string, input: Record<string, unknown>, invoker: Invoker, requestId: string, logger: Logger) =>
-    (await invoke({ command: { actionId, input }, invoker, requestId, logger }, invokeDepsOf(services))).reply;
+  const run = async (
+    actionId: string,
+    input: Record<string, unknown>,
+    invoker: Invoker,
+    requestId: string,
+    logger: Logger,
+  ) => (await invoke({ command: { actionId, input }, invoker, requestId, logger }, invokeDepsOf(services))).reply;
   const invokerOf = (body: BlockButtonAction): Invoker => ({
     userId: body.user.id,
     teamId: body.team?.id ?? body.user.team_id ?? '',
@@ -44,25 +60,48 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
    * one whose war room and message the click came from, and the button's value must name that incident.
    * Returns the refusal to show, having audited it, or undefined when the click is bound.
    */
-  const unbound = async (body: BlockButtonAction, incidentId: string, requestId: string): Promise<Reply | undefined> => {
-    const container = body.container as { type?: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+  const unbound = async (
+    body: BlockButtonAction,
+    incidentId: string,
+    requestId: string,
+  ): Promise<Reply | undefined> => {
+    const container = body.container as {
+      type?: string;
+      channel_id?: string;
+      message_ts?: string;
+      is_ephemeral?: boolean;
+    };
     let why: string | undefined;
     if (container.type !== 'message' || container.is_ephemeral || !container.channel_id) why = 'not a war-room message';
     else {
       const incident = await deps.incidents.find({ channelId: container.channel_id }).catch(() => undefined);
       if (!incident) why = `channel ${container.channel_id} is not a war room`;
-      else if (incident.id !== incidentId.toUpperCase()) why = `button names ${incidentId.slice(0, 40)} but the war room is ${incident.id}'s`;
-      else if (container.message_ts !== incident.templateTs && container.message_ts !== incident.checklistTs) why = `message ${container.message_ts} is not ${incident.id}'s template or checklist`;
+      else if (incident.id !== incidentId.toUpperCase())
+        why = `button names ${incidentId.slice(0, 40)} but the war room is ${incident.id}'s`;
+      else if (container.message_ts !== incident.templateTs && container.message_ts !== incident.checklistTs)
+        why = `message ${container.message_ts} is not ${incident.id}'s template or checklist`;
     }
     if (!why) return undefined;
     const invoker = invokerOf(body);
     await deps.audit
-      .record({ requestId, teamId: invoker.teamId, channelId: invoker.channelId, userId: invoker.userId, action: 'incident.click-refused', arguments: { incident: incidentId.slice(0, 40) }, outcome: 'rejected:not_bound', detail: why })
+      .record({
+        requestId,
+        teamId: invoker.teamId,
+        channelId: invoker.channelId,
+        userId: invoker.userId,
+        action: 'incident.click-refused',
+        arguments: { incident: incidentId.slice(0, 40) },
+        outcome: 'rejected:not_bound',
+        detail: why,
+      })
       .catch((err: unknown) => baseLogger.error({ err }, 'audit of a refused incident click failed'));
-    return { text: ':no_entry: That button does not belong to this incident\'s war-room message (a stale or altered message). Nothing was done.' };
+    return {
+      text: ":no_entry: That button does not belong to this incident's war-room message (a stale or altered message). Nothing was done.",
+    };
   };
   /** A button that runs a quick incident action with input derived from the button value. */
-  const button = (actionId: string, toInput: (value: string, invoker: Invoker) => Record<string, unknown>) =>
+  const button =
+    (actionId: string, toInput: (value: string, invoker: Invoker) => Record<string, unknown>) =>
     async ({ ack, body, action, context, respond }: ButtonArgs) => {
       await ack();
       const { requestId, logger } = scope(context);
@@ -72,9 +111,18 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
       await tell(invoker, reply, logger, respond);
     };
 
-  app.action<BlockButtonAction>('incident:ack', button('incident ack', (value) => ({ id: value })));
-  app.action<BlockButtonAction>('incident:commander', button('incident commander', (value, invoker) => ({ id: value, user: invoker.userId })));
-  app.action<BlockButtonAction>(/^incident:phase:\d+$/, button('incident phase', (value) => ({ id: split(value).id, phase: split(value).n + 1 })));
+  app.action<BlockButtonAction>(
+    'incident:ack',
+    button('incident ack', (value) => ({ id: value })),
+  );
+  app.action<BlockButtonAction>(
+    'incident:commander',
+    button('incident commander', (value, invoker) => ({ id: value, user: invoker.userId })),
+  );
+  app.action<BlockButtonAction>(
+    /^incident:phase:\d+$/,
+    button('incident phase', (value) => ({ id: split(value).id, phase: split(value).n + 1 })),
+  );
 
   // Containment runs the policy's command as the clicker, through the same path as typing it: RBAC,
   // channel restrictions, audit, and (for destructive actions) a two-person approval.
@@ -93,11 +141,21 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
       const incident = await service.find({ id, channelId: invoker.channelId });
       const option = service.containment(incident)[n];
       if (!option) {
-        await tell(invoker, { text: 'That containment action is no longer offered (policy changed?).' }, logger, respond);
+        await tell(
+          invoker,
+          { text: 'That containment action is no longer offered (policy changed?).' },
+          logger,
+          respond,
+        );
         return;
       }
       const outcome = await invoke(
-        { command: { text: option.command }, invoker: { ...invoker, channelId: service.containmentChannel(incident) }, requestId, logger },
+        {
+          command: { text: option.command },
+          invoker: { ...invoker, channelId: service.containmentChannel(incident) },
+          requestId,
+          logger,
+        },
         invokeDepsOf(services),
       );
       await service.recordContainment(incident, option, invoker.userId, outcome.outcome, outcome.reply.text);
@@ -118,7 +176,11 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
     }
     await ack();
     const { requestId, logger } = scope(context);
-    const invoker: Invoker = { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '', channelId: view.private_metadata };
+    const invoker: Invoker = {
+      userId: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id ?? '',
+      channelId: view.private_metadata,
+    };
     await tell(invoker, await run('incident create', raw, invoker, requestId, logger), logger);
   });
 }

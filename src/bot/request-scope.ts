@@ -11,10 +11,16 @@ export interface BotServices {
 }
 
 /** The invocation path's dependencies, from the listeners' services. */
-export const invokeDepsOf = (services: BotServices): InvokeDeps => ({ deps: services.deps, approvals: services.approvalService });
+export const invokeDepsOf = (services: BotServices): InvokeDeps => ({
+  deps: services.deps,
+  approvals: services.approvalService,
+});
 
 /** The request id and logger the gate attached to this delivery (or fresh ones). */
-export function requestScope(context: Record<string, unknown>, baseLogger: Logger): { requestId: string; logger: Logger } {
+export function requestScope(
+  context: Record<string, unknown>,
+  baseLogger: Logger,
+): { requestId: string; logger: Logger } {
   const requestId = (context.requestId as string | undefined) ?? newRequestId();
   return { requestId, logger: (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId }) };
 }

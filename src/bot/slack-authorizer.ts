@@ -63,7 +63,9 @@ export class SlackAuthorizer {
 
   /** For /readyz: 'ok', or why Slack traffic cannot be served yet. */
   readiness(): string {
-    return this.identity ? 'ok' : `slack auth.test has not succeeded (${this.failures} tries, last: ${this.lastError}); retrying`;
+    return this.identity
+      ? 'ok'
+      : `slack auth.test has not succeeded (${this.failures} tries, last: ${this.lastError}); retrying`;
   }
 
   /** Bolt's `authorize`: the bot token and identity, once auth.test has succeeded. */

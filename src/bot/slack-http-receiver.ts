@@ -85,7 +85,8 @@ export class SlackHttpReceiver implements Receiver {
       if (req.method === 'GET' && path === '/readyz') return await this.ready(res);
       // Without a gate (worker role) nothing Slack sends is taken.
       const gate = this.options.gate;
-      if (req.method === 'POST' && path === '/slack/events' && this.app && gate) return await this.slackRequest(req, res, gate);
+      if (req.method === 'POST' && path === '/slack/events' && this.app && gate)
+        return await this.slackRequest(req, res, gate);
       const route = this.options.routes?.find((r) => path === r.prefix || path?.startsWith(`${r.prefix}/`));
       if (route) return await route.handle(req, res);
       send(res, 404, { error: 'not_found' });

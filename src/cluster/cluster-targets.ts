@@ -43,11 +43,21 @@ export function colourSelector(topology: Topology, colour: Colour): Record<strin
 export function allTargets(topology: Topology): Target[] {
   const colours = COLOURS.map((colour): Target => {
     const spec = topology.colours[colour];
-    return { name: colour, kind: 'colour', deployment: spec.deployment, selector: colourSelector(topology, colour), replicas: spec.replicas };
+    return {
+      name: colour,
+      kind: 'colour',
+      deployment: spec.deployment,
+      selector: colourSelector(topology, colour),
+      replicas: spec.replicas,
+    };
   });
-  const services = topology.services.map(
-    (s): Target => ({ name: s.name, kind: 'service', deployment: s.deployment, selector: { app: s.appLabel }, replicas: s.replicas }),
-  );
+  const services = topology.services.map((s): Target => ({
+    name: s.name,
+    kind: 'service',
+    deployment: s.deployment,
+    selector: { app: s.appLabel },
+    replicas: s.replicas,
+  }));
   return [...colours, ...services];
 }
 
@@ -75,7 +85,8 @@ export function targetForDeployment(topology: Topology, deployment: string): Tar
   const from: DeploymentIndex['from'] = [topology.services, topology.colours, topology.gateway];
   if (!index || index.from.some((part, i) => part !== from[i])) {
     const byDeployment = new Map<string, Target>();
-    for (const target of allTargets(topology)) if (!byDeployment.has(target.deployment)) byDeployment.set(target.deployment, target);
+    for (const target of allTargets(topology))
+      if (!byDeployment.has(target.deployment)) byDeployment.set(target.deployment, target);
     index = { from, byDeployment };
     deploymentIndexes.set(topology, index);
   }

@@ -22,7 +22,6 @@ export type * from './workload-types.ts';
 export type { ChangeMeta } from './change-meta.ts';
 import type { ChangeMeta } from './change-meta.ts';
 
-
 export interface ConditionSummary {
   type: string;
   status: string;
@@ -219,7 +218,13 @@ export interface Cluster {
   switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch>;
   /** `target` is a service, a colour, or a deployment name; replicas are checked against the topology. */
   /** `isolate`: scale to zero below the topology's minimum (security containment). */
-  scale(environment: string, target: string, replicas: number, change: ChangeMeta, options?: { isolate?: boolean }): Promise<ScaleResult>;
+  scale(
+    environment: string,
+    target: string,
+    replicas: number,
+    change: ChangeMeta,
+    options?: { isolate?: boolean },
+  ): Promise<ScaleResult>;
   /** kubectl rollout restart; idempotent for a given `restartedAt`. */
   restart(environment: string, target: string, change: ChangeMeta, options?: RestartOptions): Promise<RestartResult>;
   /** Resolves when kubectl would say "successfully rolled out"; rejects rollout_failed / rollout_timeout. */
@@ -256,5 +261,11 @@ export interface Cluster {
   getStatefulSet(environment: string, name: string): Promise<StatefulSetStatus>;
   scaleStatefulSet(environment: string, name: string, replicas: number, change: ChangeMeta): Promise<StatefulSetScale>;
   /** Sets env values of one container of the StatefulSet's template (e.g. POSTGRES_ROLE=primary). */
-  setStatefulSetEnv(environment: string, name: string, container: string, env: Readonly<Record<string, string>>, change: ChangeMeta): Promise<{ changed: boolean }>;
+  setStatefulSetEnv(
+    environment: string,
+    name: string,
+    container: string,
+    env: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<{ changed: boolean }>;
 }

@@ -15,10 +15,19 @@ export type { KubeConfig };
  * The cluster from an explicit KubeConfig (sandbox), KUBECONFIG, or in-cluster; never a silent default.
  * Connections are reused, and concurrent reads of an environment share one request (shared-reads.ts).
  */
-export function createCluster(options: { topology: Topology; logger: Logger; kubeConfig?: KubeConfig; kubeconfigPath?: string | undefined }): Cluster {
+export function createCluster(options: {
+  topology: Topology;
+  logger: Logger;
+  kubeConfig?: KubeConfig;
+  kubeconfigPath?: string | undefined;
+}): Cluster {
   try {
-    const kubeConfig = options.kubeConfig ?? loadKubeConfig({ ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}) });
-    return withSharedReads(new KubeCluster({ kubeConfig: reuseConnections(kubeConfig), topology: options.topology, logger: options.logger }));
+    const kubeConfig =
+      options.kubeConfig ??
+      loadKubeConfig({ ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}) });
+    return withSharedReads(
+      new KubeCluster({ kubeConfig: reuseConnections(kubeConfig), topology: options.topology, logger: options.logger }),
+    );
   } catch (error) {
     if (!isAppError(error)) throw error;
     options.logger.warn({ code: error.code }, 'no Kubernetes cluster configured; cluster actions will say so');

@@ -33,9 +33,12 @@ export function rolloutOf(d: V1Deployment): Rollout {
   const updated = s.updatedReplicas ?? 0;
   const replicas = s.replicas ?? 0;
   const available = s.availableReplicas ?? 0;
-  if (updated < desired) return { state: 'progressing', message: `${updated} out of ${desired} new replicas have been updated` };
-  if (replicas > updated) return { state: 'progressing', message: `${replicas - updated} old replicas are pending termination` };
-  if (available < updated) return { state: 'progressing', message: `${available} of ${updated} updated replicas are available` };
+  if (updated < desired)
+    return { state: 'progressing', message: `${updated} out of ${desired} new replicas have been updated` };
+  if (replicas > updated)
+    return { state: 'progressing', message: `${replicas - updated} old replicas are pending termination` };
+  if (available < updated)
+    return { state: 'progressing', message: `${available} of ${updated} updated replicas are available` };
   return { state: 'complete', message: `deployment "${name}" successfully rolled out` };
 }
 

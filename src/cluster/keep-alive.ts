@@ -32,7 +32,11 @@ export function reuseConnections(kubeConfig: KubeConfig): KubeConfig {
     const key = keyOf(made as http.Agent);
     let agent = agents.get(key);
     if (!agent) {
-      const options = { ...(made as http.Agent & { options: https.AgentOptions }).options, keepAlive: true, timeout: IDLE_SOCKET_MS };
+      const options = {
+        ...(made as http.Agent & { options: https.AgentOptions }).options,
+        keepAlive: true,
+        timeout: IDLE_SOCKET_MS,
+      };
       agent = made.constructor === https.Agent ? new https.Agent(options) : new http.Agent(options);
       agents.set(key, agent);
     }

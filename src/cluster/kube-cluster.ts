@@ -2,7 +2,15 @@
  * KubeCluster: the Cluster capability over @kubernetes/client-node 1.4. Reads live here; writes,
  * waits and logs are in their own modules and share a KubeContext.
  */
-import { AppsV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type CoreV1Event,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
@@ -108,7 +116,9 @@ export class KubeCluster implements Cluster {
     const { requests, apps, core } = this.k;
     // Two list calls per namespace however many services there are.
     const [deployments, pods] = await Promise.all([
-      requests.run({ verb: 'list', resource: 'deployments', namespace }, (o) => apps.listNamespacedDeployment({ namespace }, o)),
+      requests.run({ verb: 'list', resource: 'deployments', namespace }, (o) =>
+        apps.listNamespacedDeployment({ namespace }, o),
+      ),
       requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace }, o)),
     ]);
     const targets = allTargets(this.k.topology);
@@ -135,7 +145,13 @@ export class KubeCluster implements Cluster {
     return switchTraffic(this.k, environment, colour, change);
   }
 
-  scale(environment: string, target: string, replicas: number, change: ChangeMeta, options: { isolate?: boolean } = {}): Promise<ScaleResult> {
+  scale(
+    environment: string,
+    target: string,
+    replicas: number,
+    change: ChangeMeta,
+    options: { isolate?: boolean } = {},
+  ): Promise<ScaleResult> {
     return scale(this.k, environment, target, replicas, change, options);
   }
 
@@ -157,16 +173,24 @@ export class KubeCluster implements Cluster {
     const name = gateway.service;
     const labelSelector = formatSelector(gateway.baseSelector) || undefined;
     const [endpoints, pods] = await Promise.all([
-      this.k.requests.run({ verb: 'get', resource: 'endpoints', namespace, name }, (o) => this.k.core.readNamespacedEndpoints({ name, namespace }, o)),
-      this.k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => this.k.core.listNamespacedPod({ namespace, labelSelector }, o)),
+      this.k.requests.run({ verb: 'get', resource: 'endpoints', namespace, name }, (o) =>
+        this.k.core.readNamespacedEndpoints({ name, namespace }, o),
+      ),
+      this.k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+        this.k.core.listNamespacedPod({ namespace, labelSelector }, o),
+      ),
     ]);
-    const colourOf = new Map(pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.labels?.[gateway.selectorKey]]));
+    const colourOf = new Map(
+      pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.labels?.[gateway.selectorKey]]),
+    );
     const subsets = endpoints.subsets ?? [];
-    const addresses = subsets.flatMap((s) => s.addresses ?? []).map((a): GatewayEndpoint => {
-      const pod = a.targetRef?.kind === 'Pod' ? a.targetRef.name : undefined;
-      const colour = pod ? colourOf.get(pod) : undefined;
-      return { ip: a.ip, pod, colour: colour !== undefined && isColour(colour) ? colour : 'unknown' };
-    });
+    const addresses = subsets
+      .flatMap((s) => s.addresses ?? [])
+      .map((a): GatewayEndpoint => {
+        const pod = a.targetRef?.kind === 'Pod' ? a.targetRef.name : undefined;
+        const colour = pod ? colourOf.get(pod) : undefined;
+        return { ip: a.ip, pod, colour: colour !== undefined && isColour(colour) ? colour : 'unknown' };
+      });
     const colours: Record<Colour | 'unknown', number> = { blue: 0, green: 0, unknown: 0 };
     for (const a of addresses) colours[a.colour]++;
     const notReady = subsets.reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0);
@@ -176,7 +200,9 @@ export class KubeCluster implements Cluster {
   async listPods(environment: string, target: string): Promise<PodSummary[]> {
     const namespace = namespaceFor(this.k.topology, environment);
     const labelSelector = formatSelector(resolveTarget(this.k.topology, target).selector);
-    const list = await this.k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => this.k.core.listNamespacedPod({ namespace, labelSelector }, o));
+    const list = await this.k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+      this.k.core.listNamespacedPod({ namespace, labelSelector }, o),
+    );
     const now = this.k.now();
     return list.items.map((p) => summarisePod(p, now)).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -215,24 +241,36 @@ export class KubeCluster implements Cluster {
     const { requests, core } = this.k;
     const query = (fieldSelector: string | undefined, max: number) =>
       requests
-        .run({ verb: 'list', resource: 'events', namespace }, (o) => core.listNamespacedEvent({ namespace, fieldSelector, limit: max }, o))
+        .run({ verb: 'list', resource: 'events', namespace }, (o) =>
+          core.listNamespacedEvent({ namespace, fieldSelector, limit: max }, o),
+        )
         .then((l) => l.items);
     if (!involved) return query(undefined, Math.max(limit, NAMESPACE_EVENTS_PAGE));
     const target = allTargets(this.k.topology).find((t) => t.name === involved || t.deployment === involved);
     if (!target) return query(`involvedObject.name=${involved}`, limit);
     const labelSelector = formatSelector(target.selector);
-    const pods = await requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace, labelSelector }, o));
+    const pods = await requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+      core.listNamespacedPod({ namespace, labelSelector }, o),
+    );
     const names = new Set([target.deployment]);
     for (const pod of pods.items) {
       names.add(pod.metadata?.name ?? '');
       for (const owner of pod.metadata?.ownerReferences ?? []) names.add(owner.name);
     }
     names.delete('');
-    const lists = await Promise.all([...names].slice(0, MAX_EVENT_OBJECTS).map((name) => query(`involvedObject.name=${name}`, Math.max(limit, PER_OBJECT_EVENTS))));
+    const lists = await Promise.all(
+      [...names]
+        .slice(0, MAX_EVENT_OBJECTS)
+        .map((name) => query(`involvedObject.name=${name}`, Math.max(limit, PER_OBJECT_EVENTS))),
+    );
     return lists.flat();
   }
 
-  async accessReview(environment: string, checks: AccessCheck[], options: AccessReviewOptions = {}): Promise<AccessResult[]> {
+  async accessReview(
+    environment: string,
+    checks: AccessCheck[],
+    options: AccessReviewOptions = {},
+  ): Promise<AccessResult[]> {
     const namespace = namespaceFor(this.k.topology, environment);
     return Promise.all(
       checks.map(async (check): Promise<AccessResult> => {
@@ -250,14 +288,21 @@ export class KubeCluster implements Cluster {
           { verb: 'create', resource: 'selfsubjectaccessreviews' },
           (o) =>
             this.k.authz.createSelfSubjectAccessReview(
-              { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } } },
+              {
+                body: {
+                  apiVersion: 'authorization.k8s.io/v1',
+                  kind: 'SelfSubjectAccessReview',
+                  spec: { resourceAttributes },
+                },
+              },
               o,
             ),
           options.as ? { impersonate: options.as } : {},
         );
         const allowed = review.status?.allowed === true && review.status.denied !== true;
         // RBAC gives no reason for a denial: say what that means.
-        const reason = review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'no RBAC rule allows it');
+        const reason =
+          review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'no RBAC rule allows it');
         return { ...check, group, allowed, reason };
       }),
     );
@@ -311,7 +356,13 @@ export class KubeCluster implements Cluster {
     return scaleStatefulSet(this.k, environment, name, replicas, change);
   }
 
-  setStatefulSetEnv(environment: string, name: string, container: string, env: Readonly<Record<string, string>>, change: ChangeMeta): Promise<{ changed: boolean }> {
+  setStatefulSetEnv(
+    environment: string,
+    name: string,
+    container: string,
+    env: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<{ changed: boolean }> {
     return setStatefulSetEnv(this.k, environment, name, container, env, change);
   }
 }

@@ -55,7 +55,10 @@ function inClusterConfig(env: Record<string, string | undefined>, dir: string): 
   const port = env.KUBERNETES_SERVICE_PORT ?? '443';
   const tokenFile = join(dir, 'token');
   if (!host) throw notConfigured('In-cluster configuration was requested but KUBERNETES_SERVICE_HOST is not set.');
-  if (!existsSync(tokenFile)) throw notConfigured(`In-cluster configuration was requested but there is no service account token at ${tokenFile}.`);
+  if (!existsSync(tokenFile))
+    throw notConfigured(
+      `In-cluster configuration was requested but there is no service account token at ${tokenFile}.`,
+    );
   const caFile = join(dir, 'ca.crt');
   const namespaceFile = join(dir, 'namespace');
   const kc = new KubeConfig();
@@ -103,7 +106,9 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
   const contexts = kc.getContexts().map((c) => c.name);
   if (options.context !== undefined) {
     if (!contexts.includes(options.context)) {
-      throw notConfigured(`The kubeconfig has no context "${options.context}" (it has: ${contexts.join(', ') || 'none'}).`);
+      throw notConfigured(
+        `The kubeconfig has no context "${options.context}" (it has: ${contexts.join(', ') || 'none'}).`,
+      );
     }
     kc.setCurrentContext(options.context);
   } else if (!kc.getCurrentContext() || !contexts.includes(kc.getCurrentContext())) {

@@ -109,10 +109,14 @@ function unreachable(error: unknown, op: KubeOp, ctx: ErrorContext, code: string
           ? 'dropped the connection'
           : `is unreachable (${code ?? 'network error'})`;
   if (ctx.write && maybeSent(ctx, code)) return unknownOutcome(error, op, `at ${host} ${why}`);
-  return new AppError('cluster_unreachable', `The Kubernetes API at ${host} ${why} (${op.verb} ${subject(op)}${where(op)}).`, {
-    kind: 'upstream',
-    cause: error,
-  });
+  return new AppError(
+    'cluster_unreachable',
+    `The Kubernetes API at ${host} ${why} (${op.verb} ${subject(op)}${where(op)}).`,
+    {
+      kind: 'upstream',
+      cause: error,
+    },
+  );
 }
 
 /** Kubernetes names the refused user and what they may not do: `User "x" cannot impersonate resource "users"`. */
@@ -127,7 +131,10 @@ function forbidden(error: ApiException<unknown>, op: KubeOp, detail: string): Ap
     ? `${op.as} (impersonated by the bot)`
     : `The bot's Kubernetes account${refusedUser ? ` (${refusedUser})` : ''}`;
   const verb = refusal?.[2] ?? op.verb;
-  const what = refusal && verb === 'impersonate' ? `impersonate ${refusal[3]}${op.as ? ` (to act as ${op.as})` : ''}` : `${verb} ${refusal?.[3] ?? op.resource}${where(op)}`;
+  const what =
+    refusal && verb === 'impersonate'
+      ? `impersonate ${refusal[3]}${op.as ? ` (to act as ${op.as})` : ''}`
+      : `${verb} ${refusal?.[3] ?? op.resource}${where(op)}`;
   return new AppError('cluster_forbidden', `${who} may not ${what}: ${detail}`, { cause: error });
 }
 
@@ -158,21 +165,31 @@ function fromStatus(error: ApiException<unknown>, op: KubeOp, ctx: ErrorContext)
     });
   }
   if (code === 409) {
-    return new AppError('cluster_conflict', `${subject(op)}${where(op)} kept changing while the bot updated it; try again.`, {
-      kind: 'upstream',
-      cause: error,
-    });
+    return new AppError(
+      'cluster_conflict',
+      `${subject(op)}${where(op)} kept changing while the bot updated it; try again.`,
+      {
+        kind: 'upstream',
+        cause: error,
+      },
+    );
   }
   // A 500 or 504 may come after the change was stored; 429 and 503 are refusals before any work.
   if (ctx.write && (code === 500 || code === 504)) return unknownOutcome(error, op, `failed (HTTP ${code}: ${detail})`);
   if (code === 429 || code >= 500) {
     const why = code === 429 ? 'is rate limiting the bot' : `failed (HTTP ${code})`;
-    return new AppError('cluster_error', `The Kubernetes API ${why} on ${op.verb} ${subject(op)}${where(op)}: ${detail}`, {
-      kind: 'upstream',
-      cause: error,
-    });
+    return new AppError(
+      'cluster_error',
+      `The Kubernetes API ${why} on ${op.verb} ${subject(op)}${where(op)}: ${detail}`,
+      {
+        kind: 'upstream',
+        cause: error,
+      },
+    );
   }
-  return new AppError('cluster_rejected', `Kubernetes refused to ${op.verb} ${subject(op)}${where(op)}: ${detail}`, { cause: error });
+  return new AppError('cluster_rejected', `Kubernetes refused to ${op.verb} ${subject(op)}${where(op)}: ${detail}`, {
+    cause: error,
+  });
 }
 
 export function toAppError(error: unknown, op: KubeOp, ctx: ErrorContext): AppError {
@@ -182,8 +199,12 @@ export function toAppError(error: unknown, op: KubeOp, ctx: ErrorContext): AppEr
   const name = (error as { name?: unknown }).name;
   if (ctx.timedOut || code || name === 'AbortError' || name === 'FetchError') return unreachable(error, op, ctx, code);
   const message = error instanceof Error ? error.message : String(error);
-  return new AppError('cluster_error', `The Kubernetes request failed (${op.verb} ${subject(op)}${where(op)}): ${message}`, {
-    kind: 'upstream',
-    cause: error,
-  });
+  return new AppError(
+    'cluster_error',
+    `The Kubernetes request failed (${op.verb} ${subject(op)}${where(op)}): ${message}`,
+    {
+      kind: 'upstream',
+      cause: error,
+    },
+  );
 }

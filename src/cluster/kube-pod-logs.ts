@@ -18,10 +18,18 @@ function positiveInt(name: string, value: number | undefined): void {
 function cutToBytes(text: string, bytes: number): string {
   const buf = Buffer.from(text, 'utf8');
   if (buf.length <= bytes) return text;
-  return buf.subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '');
+  return buf
+    .subarray(0, bytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
-export async function podLogs(k: KubeContext, environment: string, targetName: string, opts: PodLogsOptions = {}): Promise<PodLogs> {
+export async function podLogs(
+  k: KubeContext,
+  environment: string,
+  targetName: string,
+  opts: PodLogsOptions = {},
+): Promise<PodLogs> {
   const namespace = namespaceFor(k.topology, environment);
   const target = resolveTarget(k.topology, targetName);
   positiveInt('tailLines', opts.tailLines);
@@ -29,8 +37,12 @@ export async function podLogs(k: KubeContext, environment: string, targetName: s
   positiveInt('maxBytes', opts.maxBytes);
   const maxBytes = opts.maxBytes ?? DEFAULT_LOG_BYTES;
   const labelSelector = formatSelector(target.selector);
-  const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => k.core.listNamespacedPod({ namespace, labelSelector }, o));
-  const pods = list.items.filter((p) => p.metadata?.name).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+    k.core.listNamespacedPod({ namespace, labelSelector }, o),
+  );
+  const pods = list.items
+    .filter((p) => p.metadata?.name)
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 
   const parts: string[] = [];
   let used = 0;
@@ -50,7 +62,14 @@ export async function podLogs(k: KubeContext, environment: string, targetName: s
     try {
       const text = await k.requests.run({ verb: 'get', resource: 'pods/log', namespace, name }, (o) =>
         k.core.readNamespacedPodLog(
-          { name, namespace, container, tailLines: opts.tailLines, sinceSeconds: opts.sinceSeconds, limitBytes: budget },
+          {
+            name,
+            namespace,
+            container,
+            tailLines: opts.tailLines,
+            sinceSeconds: opts.sinceSeconds,
+            limitBytes: budget,
+          },
           o,
         ),
       );
@@ -58,7 +77,8 @@ export async function podLogs(k: KubeContext, environment: string, targetName: s
       body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
     } catch (error) {
       // A pod still starting or gone has no logs; that is part of the answer, not a failure.
-      if (!(error instanceof AppError) || (error.code !== 'cluster_rejected' && error.code !== 'cluster_not_found')) throw error;
+      if (!(error instanceof AppError) || (error.code !== 'cluster_rejected' && error.code !== 'cluster_not_found'))
+        throw error;
       body = `(no logs: ${error.userMessage})\n`;
     }
     const chunk = cutToBytes(header + body, maxBytes - used);

@@ -42,7 +42,10 @@ type Headers = Record<string, string>;
  */
 function withGroupHeaders(ctx: RequestContext, groups: string[]): void {
   const original = ctx.getHeaders.bind(ctx);
-  const pairs = (): [string, string][] => [...Object.entries(original()), ...groups.map((g): [string, string] => ['Impersonate-Group', g])];
+  const pairs = (): [string, string][] => [
+    ...Object.entries(original()),
+    ...groups.map((g): [string, string] => ['Impersonate-Group', g]),
+  ];
   ctx.getHeaders = pairs as unknown as () => Headers;
 }
 
@@ -82,7 +85,9 @@ export class KubeRequests {
       const pauseMs = opts.retryOnce === false ? undefined : this.retryPause(error);
       if (pauseMs === undefined) throw error;
       this.logger.info({ op, pauseMs }, 'kubernetes read failed transiently, retrying once');
-      await sleep(pauseMs, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => opts.signal?.throwIfAborted());
+      await sleep(pauseMs, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() =>
+        opts.signal?.throwIfAborted(),
+      );
       return this.once(op, call, opts, false);
     }
   }
@@ -109,21 +114,33 @@ export class KubeRequests {
     return after <= MAX_READ_RETRY_AFTER_S ? after * 1000 : undefined;
   }
 
-  private async once<T>(op: KubeOp, call: (options: ConfigurationOptions) => Promise<T>, opts: RequestOptions, write: boolean): Promise<T> {
+  private async once<T>(
+    op: KubeOp,
+    call: (options: ConfigurationOptions) => Promise<T>,
+    opts: RequestOptions,
+    write: boolean,
+  ): Promise<T> {
     opts.signal?.throwIfAborted();
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const options: ConfigurationOptions = { middleware: [middleware(opts, timeout)], middlewareMergeStrategy: 'append' };
+    const options: ConfigurationOptions = {
+      middleware: [middleware(opts, timeout)],
+      middlewareMergeStrategy: 'append',
+    };
     try {
       return await call(options);
     } catch (error) {
       // The caller gave up (cancel, step timeout, shutdown): report their reason, not a network error.
       if (opts.signal?.aborted) throw opts.signal.reason;
-      const mapped = toAppError(error, { ...op, ...(opts.impersonate ? { as: opts.impersonate.user } : {}) }, {
-        server: this.server,
-        timeoutMs: this.timeoutMs,
-        timedOut: timeout.aborted,
-        write,
-      });
+      const mapped = toAppError(
+        error,
+        { ...op, ...(opts.impersonate ? { as: opts.impersonate.user } : {}) },
+        {
+          server: this.server,
+          timeoutMs: this.timeoutMs,
+          timedOut: timeout.aborted,
+          write,
+        },
+      );
       this.logger.debug({ err: error, op, code: mapped.code }, 'kubernetes request failed');
       throw mapped;
     }

@@ -8,7 +8,13 @@ import { changeAnnotations } from './change-annotations.ts';
 import type { ChangeMeta } from './cluster.ts';
 import type { KubeContext } from './kube-context.ts';
 import { poll } from './kube-waits.ts';
-import { VELERO_TERMINAL_PHASES, type BackupRequest, type RestoreRequest, type VeleroStatus, type WaitForVeleroOptions } from './workload-types.ts';
+import {
+  VELERO_TERMINAL_PHASES,
+  type BackupRequest,
+  type RestoreRequest,
+  type VeleroStatus,
+  type WaitForVeleroOptions,
+} from './workload-types.ts';
 
 const GROUP = 'velero.io';
 const VERSION = 'v1';
@@ -61,7 +67,10 @@ function toStatus(kind: Kind, obj: VeleroObject): VeleroStatus {
 
 function checkName(kind: Kind, name: string): void {
   if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-    throw new AppError('invalid_name', `"${name}" is not a valid ${kind} name: use lower-case letters, digits, '-' and '.'.`);
+    throw new AppError(
+      'invalid_name',
+      `"${name}" is not a valid ${kind} name: use lower-case letters, digits, '-' and '.'.`,
+    );
   }
 }
 
@@ -81,27 +90,57 @@ export async function getVelero(k: KubeContext, kind: Kind, name: string): Promi
 export async function listVelero(k: KubeContext, kind: Kind, labelSelector?: string): Promise<VeleroStatus[]> {
   const namespace = k.veleroNamespace;
   const list = (await k.requests.run({ verb: 'list', resource: plural(kind), namespace }, (o) =>
-    k.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural(kind), labelSelector }, o),
+    k.custom.listNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace, plural: plural(kind), labelSelector },
+      o,
+    ),
   )) as { items?: VeleroObject[] };
-  return (list.items ?? []).map((o) => toStatus(kind, o)).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  return (list.items ?? [])
+    .map((o) => toStatus(kind, o))
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }
 
-async function createVelero(k: KubeContext, kind: Kind, name: string, spec: Record<string, unknown>, labels: Readonly<Record<string, string>> | undefined, change: ChangeMeta): Promise<VeleroStatus> {
+async function createVelero(
+  k: KubeContext,
+  kind: Kind,
+  name: string,
+  spec: Record<string, unknown>,
+  labels: Readonly<Record<string, string>> | undefined,
+  change: ChangeMeta,
+): Promise<VeleroStatus> {
   checkName(kind, name);
   const namespace = k.veleroNamespace;
   const existing = await getVelero(k, kind, name);
   if (existing) return { ...existing, existed: true };
-  const annotations = Object.fromEntries(Object.entries(changeAnnotations(change, new Date(k.now()))).filter((e): e is [string, string] => e[1] !== null));
-  const body = { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'eafix-chatops', ...(labels ?? {}) }, annotations }, spec };
+  const annotations = Object.fromEntries(
+    Object.entries(changeAnnotations(change, new Date(k.now()))).filter((e): e is [string, string] => e[1] !== null),
+  );
+  const body = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind,
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'eafix-chatops', ...(labels ?? {}) },
+      annotations,
+    },
+    spec,
+  };
   try {
-    const created = await k.requests.write({ verb: 'create', resource: plural(kind), namespace, name }, (o) =>
-      k.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: plural(kind), body }, o),
+    const created = await k.requests.write(
+      { verb: 'create', resource: plural(kind), namespace, name },
+      (o) =>
+        k.custom.createNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: plural(kind), body },
+          o,
+        ),
       { impersonate: change.impersonate },
     );
     k.logger.info({ namespace, kind, name, requestId: change.requestId }, 'velero object created');
     return toStatus(kind, created as VeleroObject);
   } catch (error) {
-    if (!(error instanceof AppError) || (error.code !== 'cluster_conflict' && error.code !== 'cluster_write_unknown')) throw error;
+    if (!(error instanceof AppError) || (error.code !== 'cluster_conflict' && error.code !== 'cluster_write_unknown'))
+      throw error;
     const after = await getVelero(k, kind, name);
     if (!after) throw error;
     return { ...after, existed: error.code === 'cluster_conflict' };
@@ -109,7 +148,8 @@ async function createVelero(k: KubeContext, kind: Kind, name: string, spec: Reco
 }
 
 export function createBackup(k: KubeContext, req: BackupRequest): Promise<VeleroStatus> {
-  if (req.includedNamespaces.length === 0) throw new AppError('invalid_backup', 'A backup needs at least one namespace to include.');
+  if (req.includedNamespaces.length === 0)
+    throw new AppError('invalid_backup', 'A backup needs at least one namespace to include.');
   const spec = {
     includedNamespaces: [...req.includedNamespaces],
     ttl: req.ttl ?? '720h0m0s',
@@ -130,7 +170,12 @@ export function createRestore(k: KubeContext, req: RestoreRequest): Promise<Vele
 }
 
 /** Polls until the Backup/Restore reaches a terminal phase; reports each change of phase or progress. */
-export async function waitForVelero(k: KubeContext, kind: Kind, name: string, opts: WaitForVeleroOptions): Promise<VeleroStatus> {
+export async function waitForVelero(
+  k: KubeContext,
+  kind: Kind,
+  name: string,
+  opts: WaitForVeleroOptions,
+): Promise<VeleroStatus> {
   let last = '';
   return poll({
     timeoutMs: opts.timeoutMs,
@@ -138,13 +183,19 @@ export async function waitForVelero(k: KubeContext, kind: Kind, name: string, op
     pollIntervalMs: k.pollIntervalMs,
     check: async () => {
       const status = await getVelero(k, kind, name);
-      if (!status) throw new AppError('velero_not_found', `There is no Velero ${kind} named ${name} in ${k.veleroNamespace}.`);
+      if (!status)
+        throw new AppError('velero_not_found', `There is no Velero ${kind} named ${name} in ${k.veleroNamespace}.`);
       const key = `${status.phase}|${status.itemsDone ?? ''}|${status.totalItems ?? ''}`;
       if (key !== last) opts.onProgress?.(status);
       last = key;
       return status.terminal ? status : undefined;
     },
     timedOut: (lastError) =>
-      lastError ?? new AppError('velero_timeout', `The Velero ${kind} ${name} did not finish within ${Math.round(opts.timeoutMs / 1000)} s (last phase: ${last.split('|')[0] || 'unknown'}).`, { kind: 'upstream' }),
+      lastError ??
+      new AppError(
+        'velero_timeout',
+        `The Velero ${kind} ${name} did not finish within ${Math.round(opts.timeoutMs / 1000)} s (last phase: ${last.split('|')[0] || 'unknown'}).`,
+        { kind: 'upstream' },
+      ),
   });
 }

@@ -48,10 +48,21 @@ export async function poll<T>(o: PollOptions<T>): Promise<T> {
 }
 
 function sameProgress(a: RolloutProgress | undefined, b: RolloutProgress): boolean {
-  return a !== undefined && a.state === b.state && a.message === b.message && a.ready === b.ready && a.available === b.available;
+  return (
+    a !== undefined &&
+    a.state === b.state &&
+    a.message === b.message &&
+    a.ready === b.ready &&
+    a.available === b.available
+  );
 }
 
-export async function waitForRollout(k: KubeContext, environment: string, targetName: string, opts: WaitForRolloutOptions): Promise<RolloutProgress> {
+export async function waitForRollout(
+  k: KubeContext,
+  environment: string,
+  targetName: string,
+  opts: WaitForRolloutOptions,
+): Promise<RolloutProgress> {
   const namespace = namespaceFor(k.topology, environment);
   const target = resolveTarget(k.topology, targetName);
   const name = target.deployment;
@@ -61,17 +72,27 @@ export async function waitForRollout(k: KubeContext, environment: string, target
     signal: opts.signal,
     pollIntervalMs: k.pollIntervalMs,
     check: async (signal) => {
-      const d = await k.requests.run({ verb: 'get', resource: 'deployments', namespace, name }, (o) => k.apps.readNamespacedDeployment({ name, namespace }, o), {
-        signal,
-        retryOnce: false,
-      });
+      const d = await k.requests.run(
+        { verb: 'get', resource: 'deployments', namespace, name },
+        (o) => k.apps.readNamespacedDeployment({ name, namespace }, o),
+        {
+          signal,
+          retryOnce: false,
+        },
+      );
       const progress = progressOf(d);
       if (!sameProgress(last, progress)) opts.onProgress?.(progress);
       last = progress;
       if (progress.state === 'failed') {
-        throw new AppError('rollout_failed', `The rollout of ${target.name} in ${environment} failed: ${progress.message}`, {
-          hints: [`Pods of ${target.name} that never become ready are the usual cause: check its pods and recent events.`],
-        });
+        throw new AppError(
+          'rollout_failed',
+          `The rollout of ${target.name} in ${environment} failed: ${progress.message}`,
+          {
+            hints: [
+              `Pods of ${target.name} that never become ready are the usual cause: check its pods and recent events.`,
+            ],
+          },
+        );
       }
       return progress.state === 'complete' ? progress : undefined;
     },
@@ -84,16 +105,26 @@ export async function waitForRollout(k: KubeContext, environment: string, target
   });
 }
 
-export async function waitForPodsReady(k: KubeContext, environment: string, labelSelector: string, opts: WaitForPodsOptions): Promise<PodsReady> {
+export async function waitForPodsReady(
+  k: KubeContext,
+  environment: string,
+  labelSelector: string,
+  opts: WaitForPodsOptions,
+): Promise<PodsReady> {
   const namespace = namespaceFor(k.topology, environment);
-  if (labelSelector.trim() === '') throw new AppError('invalid_selector', 'A label selector is required, e.g. version=green.');
+  if (labelSelector.trim() === '')
+    throw new AppError('invalid_selector', 'A label selector is required, e.g. version=green.');
   let last: PodsReady | undefined;
   return poll({
     timeoutMs: opts.timeoutMs,
     signal: opts.signal,
     pollIntervalMs: k.pollIntervalMs,
     check: async (signal) => {
-      const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => k.core.listNamespacedPod({ namespace, labelSelector }, o), { signal, retryOnce: false });
+      const list = await k.requests.run(
+        { verb: 'list', resource: 'pods', namespace },
+        (o) => k.core.listNamespacedPod({ namespace, labelSelector }, o),
+        { signal, retryOnce: false },
+      );
       const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
       const ready = live.filter(isPodReady).length;
       const need = opts.minReady ?? Math.max(1, live.length);

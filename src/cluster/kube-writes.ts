@@ -10,10 +10,17 @@ import { CHANGE_ANNOTATIONS, changeAnnotations, RESTARTED_AT_ANNOTATION } from '
 import type { KubeContext } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
 
-export async function switchTraffic(k: KubeContext, environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch> {
+export async function switchTraffic(
+  k: KubeContext,
+  environment: string,
+  colour: Colour,
+  change: ChangeMeta,
+): Promise<TrafficSwitch> {
   const namespace = namespaceFor(k.topology, environment);
   if (!isColour(colour)) {
-    throw new AppError('unknown_colour', `"${String(colour)}" is not a gateway colour.`, { hints: ['Colours: blue, green'] });
+    throw new AppError('unknown_colour', `"${String(colour)}" is not a gateway colour.`, {
+      hints: ['Colours: blue, green'],
+    });
   }
   const name = k.topology.gateway.service;
   const key = k.topology.gateway.selectorKey;
@@ -27,12 +34,16 @@ export async function switchTraffic(k: KubeContext, environment: string, colour:
     firstFrom ??= from;
     if (current === colour) {
       // Re-read after a write whose answer was lost: our own request id says that write landed.
-      const ours = firstFrom !== from && service.metadata?.annotations?.[CHANGE_ANNOTATIONS.requestId] === change.requestId;
+      const ours =
+        firstFrom !== from && service.metadata?.annotations?.[CHANGE_ANNOTATIONS.requestId] === change.requestId;
       return { changed: ours, from: ours ? firstFrom : from, to: colour };
     }
     // resourceVersion makes the patch conditional: `from` is what we actually switched away from.
     const body = {
-      metadata: { resourceVersion: service.metadata?.resourceVersion, annotations: changeAnnotations(change, new Date(k.now())) },
+      metadata: {
+        resourceVersion: service.metadata?.resourceVersion,
+        annotations: changeAnnotations(change, new Date(k.now())),
+      },
       spec: { selector: { [key]: colour } },
     };
     await k.requests.write(
@@ -42,7 +53,11 @@ export async function switchTraffic(k: KubeContext, environment: string, colour:
     );
     return { changed: true, from, to: colour };
   });
-  if (result.changed) k.logger.info({ namespace, service: name, from: result.from, to: colour, requestId: change.requestId }, 'gateway traffic switched');
+  if (result.changed)
+    k.logger.info(
+      { namespace, service: name, from: result.from, to: colour, requestId: change.requestId },
+      'gateway traffic switched',
+    );
   return result;
 }
 
@@ -71,11 +86,15 @@ export async function scale(
     firstFrom ??= from;
     if (from === replicas) {
       // Re-read after a write whose answer was lost: our own request id says that write landed.
-      const ours = firstFrom !== from && current.metadata?.annotations?.[CHANGE_ANNOTATIONS.requestId] === change.requestId;
+      const ours =
+        firstFrom !== from && current.metadata?.annotations?.[CHANGE_ANNOTATIONS.requestId] === change.requestId;
       return { deployment: name, from: ours ? firstFrom : from, to: replicas, changed: ours };
     }
     const body = {
-      metadata: { resourceVersion: current.metadata?.resourceVersion, annotations: changeAnnotations(change, new Date(k.now())) },
+      metadata: {
+        resourceVersion: current.metadata?.resourceVersion,
+        annotations: changeAnnotations(change, new Date(k.now())),
+      },
       spec: { replicas },
     };
     await k.requests.write(
@@ -85,7 +104,11 @@ export async function scale(
     );
     return { deployment: name, from, to: replicas, changed: true };
   });
-  if (result.changed) k.logger.info({ namespace, deployment: name, from: result.from, to: replicas, requestId: change.requestId }, 'deployment scaled');
+  if (result.changed)
+    k.logger.info(
+      { namespace, deployment: name, from: result.from, to: replicas, requestId: change.requestId },
+      'deployment scaled',
+    );
   return result;
 }
 
@@ -112,7 +135,10 @@ export async function restart(
     );
     if (deployment.spec?.template.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === restartedAt) return attempts > 1;
     if (deployment.spec?.paused) {
-      throw new AppError('deployment_paused', `${target.name} in ${environment} is paused; a restart would not roll out until it is resumed.`);
+      throw new AppError(
+        'deployment_paused',
+        `${target.name} in ${environment} is paused; a restart would not roll out until it is resumed.`,
+      );
     }
     const body = {
       metadata: { annotations: changeAnnotations(change, new Date(k.now())) },

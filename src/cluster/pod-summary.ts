@@ -26,7 +26,9 @@ export function summarisePod(pod: V1Pod, now: number): PodSummary {
   const phase = pod.status?.phase ?? 'Unknown';
   const created = toMs(pod.metadata?.creationTimestamp);
   const containers = pod.spec?.containers.length ?? statuses.length;
-  const status = pod.metadata?.deletionTimestamp ? 'Terminating' : (waitingReason ?? terminatedReason ?? pod.status?.reason ?? phase);
+  const status = pod.metadata?.deletionTimestamp
+    ? 'Terminating'
+    : (waitingReason ?? terminatedReason ?? pod.status?.reason ?? phase);
   return {
     name: pod.metadata?.name ?? '',
     phase,

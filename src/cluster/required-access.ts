@@ -14,13 +14,21 @@ export interface OperationAccess {
   writes: readonly AccessCheck[];
 }
 
-const get = (resource: string, subresource?: string): AccessCheck => ({ verb: 'get', resource, ...(subresource ? { subresource } : {}) });
+const get = (resource: string, subresource?: string): AccessCheck => ({
+  verb: 'get',
+  resource,
+  ...(subresource ? { subresource } : {}),
+});
 const list = (resource: string): AccessCheck => ({ verb: 'list', resource });
 const patch = (resource: string): AccessCheck => ({ verb: 'patch', resource });
 const create = (resource: string): AccessCheck => ({ verb: 'create', resource });
 /** Velero's objects live in its own namespace, not the environment's. */
 const VELERO_NAMESPACE = 'velero';
-const velero = (verb: string, resource: 'backups' | 'restores'): AccessCheck => ({ verb, resource, namespace: VELERO_NAMESPACE });
+const velero = (verb: string, resource: 'backups' | 'restores'): AccessCheck => ({
+  verb,
+  resource,
+  namespace: VELERO_NAMESPACE,
+});
 
 export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   status: { reads: [list('deployments'), list('pods')], writes: [] },
@@ -62,10 +70,14 @@ export const API_GROUPS: Record<string, string> = {
   restores: 'velero.io',
 };
 
-export const accessKey = (c: AccessCheck): string => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
+export const accessKey = (c: AccessCheck): string =>
+  `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`;
 
 /** The distinct rights behind `operations`, each with the operations that need it, reads and writes apart. */
-export function accessFor(operations: readonly ClusterOperation[]): { reads: (AccessCheck & { usedBy: ClusterOperation[] })[]; writes: (AccessCheck & { usedBy: ClusterOperation[] })[] } {
+export function accessFor(operations: readonly ClusterOperation[]): {
+  reads: (AccessCheck & { usedBy: ClusterOperation[] })[];
+  writes: (AccessCheck & { usedBy: ClusterOperation[] })[];
+} {
   const collect = (kind: keyof OperationAccess) => {
     const byKey = new Map<string, AccessCheck & { usedBy: ClusterOperation[] }>();
     for (const op of operations) {

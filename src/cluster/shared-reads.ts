@@ -31,7 +31,8 @@ class SingleFlight<T> {
 
   get(key: string, load: () => Promise<T>, fresh: boolean): Promise<T> {
     const current = this.entries.get(key);
-    if (!fresh && current && (current.at === undefined || this.now() - current.at < this.snapshotMs)) return current.value;
+    if (!fresh && current && (current.at === undefined || this.now() - current.at < this.snapshotMs))
+      return current.value;
     const entry: Entry<T> = { value: load(), at: undefined };
     this.entries.set(key, entry);
     entry.value.then(
@@ -69,13 +70,20 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
     }
   };
   return {
-    status: (environment: string, read?: ReadOptions) => statuses.get(environment, () => inner.status(environment), read?.fresh === true),
-    liveColour: (environment: string, read?: ReadOptions) => colours.get(environment, () => inner.liveColour(environment), read?.fresh === true),
-    switchTraffic: (environment, colour, change) => changing(environment, () => inner.switchTraffic(environment, colour, change)),
-    scale: (environment, target, replicas, change, opts) => changing(environment, () => inner.scale(environment, target, replicas, change, opts)),
-    restart: (environment, target, change, opts) => changing(environment, () => inner.restart(environment, target, change, opts)),
-    waitForRollout: (environment, target, opts) => changing(environment, () => inner.waitForRollout(environment, target, opts)),
-    waitForPodsReady: (environment, selector, opts) => changing(environment, () => inner.waitForPodsReady(environment, selector, opts)),
+    status: (environment: string, read?: ReadOptions) =>
+      statuses.get(environment, () => inner.status(environment), read?.fresh === true),
+    liveColour: (environment: string, read?: ReadOptions) =>
+      colours.get(environment, () => inner.liveColour(environment), read?.fresh === true),
+    switchTraffic: (environment, colour, change) =>
+      changing(environment, () => inner.switchTraffic(environment, colour, change)),
+    scale: (environment, target, replicas, change, opts) =>
+      changing(environment, () => inner.scale(environment, target, replicas, change, opts)),
+    restart: (environment, target, change, opts) =>
+      changing(environment, () => inner.restart(environment, target, change, opts)),
+    waitForRollout: (environment, target, opts) =>
+      changing(environment, () => inner.waitForRollout(environment, target, opts)),
+    waitForPodsReady: (environment, selector, opts) =>
+      changing(environment, () => inner.waitForPodsReady(environment, selector, opts)),
     gatewayEndpoints: (environment) => inner.gatewayEndpoints(environment),
     listPods: (environment, target) => inner.listPods(environment, target),
     podLogs: (environment, target, opts) => inner.podLogs(environment, target, opts),
@@ -92,7 +100,9 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
     getRestore: (name) => inner.getRestore(name),
     waitForRestore: (name, opts) => inner.waitForRestore(name, opts),
     getStatefulSet: (environment, name) => inner.getStatefulSet(environment, name),
-    scaleStatefulSet: (environment, name, replicas, change) => inner.scaleStatefulSet(environment, name, replicas, change),
-    setStatefulSetEnv: (environment, name, container, env, change) => inner.setStatefulSetEnv(environment, name, container, env, change),
+    scaleStatefulSet: (environment, name, replicas, change) =>
+      inner.scaleStatefulSet(environment, name, replicas, change),
+    setStatefulSetEnv: (environment, name, container, env, change) =>
+      inner.setStatefulSetEnv(environment, name, container, env, change),
   };
 }

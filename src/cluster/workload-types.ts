@@ -69,7 +69,8 @@ export interface JobSummary {
   finishedAt?: string;
 }
 
-export type VeleroPhase = 'New' | 'FailedValidation' | 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed' | (string & {});
+export type VeleroPhase =
+  'New' | 'FailedValidation' | 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed' | (string & {});
 
 /** Phases after which a Backup or Restore does not change any more. */
 export const VELERO_TERMINAL_PHASES: readonly string[] = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'];

@@ -19,15 +19,19 @@ export const durationSchema = z
   });
 
 const perSeverity = (defaults: Record<Severity, string>) =>
-  z.object({
-    critical: durationSchema.prefault(defaults.critical),
-    high: durationSchema.prefault(defaults.high),
-    medium: durationSchema.prefault(defaults.medium),
-    low: durationSchema.prefault(defaults.low),
-  }).prefault({});
+  z
+    .object({
+      critical: durationSchema.prefault(defaults.critical),
+      high: durationSchema.prefault(defaults.high),
+      medium: durationSchema.prefault(defaults.medium),
+      low: durationSchema.prefault(defaults.low),
+    })
+    .prefault({});
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like U0123ABCD');
-const usergroupRef = z.string().regex(/^(S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*)$/, 'must be a user group id (S0123) or handle (@oncall)');
+const usergroupRef = z
+  .string()
+  .regex(/^(S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*)$/, 'must be a user group id (S0123) or handle (@oncall)');
 
 /** The runbook's Security Incident Response phases, with their deadlines from declaration. */
 const runbookPhases = [
@@ -41,7 +45,10 @@ const runbookPhases = [
 /** The `incidents` section of the policy file: war rooms, response teams, reminders and escalation. */
 export const incidentPolicySchema = z.object({
   /** War rooms are named `<prefix>-<incident id>`, e.g. inc-20261123-003. */
-  channelPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,19}$/).default('inc'),
+  channelPrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,19}$/)
+    .default('inc'),
   /** Who is invited to a war room, by incident type and severity (every matching entry applies). */
   responseTeams: z
     .array(
@@ -71,7 +78,10 @@ export const incidentPolicySchema = z.object({
       /** Events API v2 endpoint; the sandbox points this at its emulator. */
       url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
       /** Secret: prefer the PAGERDUTY_ROUTING_KEY environment variable. */
-      routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key').optional(),
+      routingKey: z
+        .string()
+        .regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key')
+        .optional(),
     })
     .prefault({}),
   securityPhases: z

@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { durationSchema } from './incident-policy.ts';
 
 /** What a digest can show, in the order it shows them. */
-export const digestSections = ['health', 'deploys', 'platform', 'kpis', 'incidents', 'approvals', 'runs', 'backups'] as const;
+export const digestSections = [
+  'health',
+  'deploys',
+  'platform',
+  'kpis',
+  'incidents',
+  'approvals',
+  'runs',
+  'backups',
+] as const;
 export type DigestSection = (typeof digestSections)[number];
 
 /** The runbook's KPIs (Monitoring and Alerting). Every one of them is "lower is better". */
@@ -35,39 +44,76 @@ interface KpiDefault {
  */
 export const runbookKpis: Readonly<Record<KnownKpiId, KpiDefault>> = {
   api_response_time_ms: {
-    label: 'API response time', unit: 'ms', target: 100, warning: 200, critical: 500,
+    label: 'API response time',
+    unit: 'ms',
+    target: 100,
+    warning: 200,
+    critical: 500,
     query: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le)) * 1000',
   },
   error_rate_percent: {
-    label: 'Error rate', unit: '%', target: 0.1, warning: 1, critical: 5,
+    label: 'Error rate',
+    unit: '%',
+    target: 0.1,
+    warning: 1,
+    critical: 5,
     query: '100 * sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
   },
   cpu_usage_percent: {
-    label: 'CPU usage', unit: '%', target: 70, warning: 80, critical: 90,
+    label: 'CPU usage',
+    unit: '%',
+    target: 70,
+    warning: 80,
+    critical: 90,
     query: '100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m])))',
   },
   memory_usage_percent: {
-    label: 'Memory usage', unit: '%', target: 80, warning: 85, critical: 95,
+    label: 'Memory usage',
+    unit: '%',
+    target: 80,
+    warning: 85,
+    critical: 95,
     query: '100 * (1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes))',
   },
   disk_usage_percent: {
-    label: 'Disk usage', unit: '%', target: 80, warning: 85, critical: 95,
-    query: 'max(100 * (1 - node_filesystem_avail_bytes{mountpoint="/",fstype!="tmpfs"} / node_filesystem_size_bytes{mountpoint="/",fstype!="tmpfs"}))',
+    label: 'Disk usage',
+    unit: '%',
+    target: 80,
+    warning: 85,
+    critical: 95,
+    query:
+      'max(100 * (1 - node_filesystem_avail_bytes{mountpoint="/",fstype!="tmpfs"} / node_filesystem_size_bytes{mountpoint="/",fstype!="tmpfs"}))',
   },
   signal_generation_latency_ms: {
-    label: 'Signal generation latency', unit: 'ms', target: 50, warning: 100, critical: 200,
+    label: 'Signal generation latency',
+    unit: 'ms',
+    target: 50,
+    warning: 100,
+    critical: 200,
     query: 'histogram_quantile(0.95, sum(rate(eafix_signal_generation_duration_seconds_bucket[5m])) by (le)) * 1000',
   },
   order_execution_time_ms: {
-    label: 'Order execution time', unit: 'ms', target: 500, warning: 1000, critical: 2000,
+    label: 'Order execution time',
+    unit: 'ms',
+    target: 500,
+    warning: 1000,
+    critical: 2000,
     query: 'histogram_quantile(0.95, sum(rate(eafix_order_execution_duration_seconds_bucket[5m])) by (le)) * 1000',
   },
   data_feed_latency_ms: {
-    label: 'Data feed latency', unit: 'ms', target: 10, warning: 50, critical: 100,
+    label: 'Data feed latency',
+    unit: 'ms',
+    target: 10,
+    warning: 50,
+    critical: 100,
     query: 'histogram_quantile(0.95, sum(rate(eafix_data_feed_latency_seconds_bucket[5m])) by (le)) * 1000',
   },
   risk_check_time_ms: {
-    label: 'Risk check time', unit: 'ms', target: 100, warning: 200, critical: 500,
+    label: 'Risk check time',
+    unit: 'ms',
+    target: 100,
+    warning: 200,
+    critical: 500,
     query: 'histogram_quantile(0.95, sum(rate(eafix_risk_check_duration_seconds_bucket[5m])) by (le)) * 1000',
   },
 };
@@ -101,12 +147,27 @@ const kpisSchema = z
     for (const id of ids) {
       const merged = { ...(runbookKpis as Record<string, KpiDefault | undefined>)[id], ...overrides[id] };
       const { label, unit, query, target, warning, critical } = merged;
-      if (label === undefined || unit === undefined || query === undefined || target === undefined || warning === undefined || critical === undefined) {
-        ctx.addIssue({ code: 'custom', path: [id], message: 'a KPI the runbook does not define needs label, unit, query, target, warning and critical' });
+      if (
+        label === undefined ||
+        unit === undefined ||
+        query === undefined ||
+        target === undefined ||
+        warning === undefined ||
+        critical === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [id],
+          message: 'a KPI the runbook does not define needs label, unit, query, target, warning and critical',
+        });
         continue;
       }
       if (!(target <= warning && warning <= critical)) {
-        ctx.addIssue({ code: 'custom', path: [id], message: `thresholds must satisfy target <= warning <= critical (got ${target}, ${warning}, ${critical})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [id],
+          message: `thresholds must satisfy target <= warning <= critical (got ${target}, ${warning}, ${critical})`,
+        });
         continue;
       }
       specs.push({ id, label, unit, query, target, warning, critical });
@@ -132,10 +193,16 @@ const digestSchema = z
     timezone: z.string().default('UTC').refine(validTimeZone, 'must be an IANA time zone like Europe/London'),
     channel: z
       .string()
-      .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$|^[CG][A-Z0-9]{2,}$/, 'must be a channel name like eafix-ops or an id like C0123')
+      .regex(
+        /^#?[a-z0-9][a-z0-9_-]{0,79}$|^[CG][A-Z0-9]{2,}$/,
+        'must be a channel name like eafix-ops or an id like C0123',
+      )
       .transform((v) => v.replace(/^#/, '')),
     environment: z.string().default('production'),
-    sections: z.array(z.enum(digestSections)).min(1).default([...digestSections]),
+    sections: z
+      .array(z.enum(digestSections))
+      .min(1)
+      .default([...digestSections]),
     /** A schedule kept in the file but not run (the sandbox turns its short one on). */
     enabled: z.boolean().default(true),
   })
@@ -143,7 +210,11 @@ const digestSchema = z
     try {
       CronExpressionParser.parse(digest.cron, { tz: digest.timezone });
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['cron'], message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   });
 
@@ -153,7 +224,8 @@ export const digestsSchema = z
   .superRefine((digests, ctx) => {
     const seen = new Set<string>();
     digests.forEach((d, i) => {
-      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `digest "${d.name}" is declared twice` });
+      if (seen.has(d.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `digest "${d.name}" is declared twice` });
       seen.add(d.name);
     });
   });

@@ -28,7 +28,9 @@ export const kubernetesSchema = z
      * Defence in depth: cluster writes are sent as a Kubernetes identity mapped from the requester's role
      * (Impersonate-User / Impersonate-Group), so the cluster's own RBAC is a second gate.
      */
-    impersonate: z.record(z.string(), z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).default([]) })).default({}),
+    impersonate: z
+      .record(z.string(), z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).default([]) }))
+      .default({}),
   })
   .default({ impersonate: {} });
 
@@ -40,7 +42,10 @@ export const slackPolicySchema = z
   .object({
     allowedTeams: z.array(z.string().regex(/^T[A-Z0-9]+$/, 'must be a Slack team id like T0123')).default([]),
     /** The app id (A…), for tokens whose auth.test does not report one. */
-    appId: z.string().regex(/^A[A-Z0-9]+$/, 'must be a Slack app id like A0123').optional(),
+    appId: z
+      .string()
+      .regex(/^A[A-Z0-9]+$/, 'must be a Slack app id like A0123')
+      .optional(),
   })
   .default({ allowedTeams: [] });
 
@@ -61,7 +66,10 @@ export type Channels = z.infer<typeof channelsSchema>;
 export function parsePolicy(text: string, source = 'policy file'): Policy {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`),
+    );
   }
   const result = policySchema.safeParse(doc.toJS());
   if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
@@ -73,7 +81,9 @@ export async function loadPolicy(path: string): Promise<Policy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`policy file ${path}`, [`cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+    throw new ConfigError(`policy file ${path}`, [
+      `cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    ]);
   }
   return parsePolicy(text, `policy file ${path}`);
 }

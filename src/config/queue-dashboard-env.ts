@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
 
 /**
  * The queue dashboard (Bull Board on web, /admin/queues): off unless enabled, never without
@@ -15,7 +18,10 @@ export const queueDashboardEnv = {
    * Or an authenticating proxy in front (oauth2-proxy, an OIDC ingress): the header it sets with the
    * signed-in user, e.g. X-Auth-Request-Email. Requests without it are refused.
    */
-  QUEUE_DASHBOARD_TRUSTED_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').optional(),
+  QUEUE_DASHBOARD_TRUSTED_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+    .optional(),
   /** Retry, promote, clean and remove jobs from the dashboard; read-only otherwise. */
   QUEUE_DASHBOARD_ACTIONS: flag,
 };
@@ -30,13 +36,18 @@ interface DashboardSettings {
 /** Fail closed: an enabled dashboard with no way to authenticate is a start-up error, not an open page. */
 export function queueDashboardNeedsAuth(env: DashboardSettings, ctx: z.RefinementCtx): void {
   if (Boolean(env.QUEUE_DASHBOARD_USER) !== Boolean(env.QUEUE_DASHBOARD_PASSWORD)) {
-    ctx.addIssue({ code: 'custom', path: ['QUEUE_DASHBOARD_PASSWORD'], message: 'QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD go together' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QUEUE_DASHBOARD_PASSWORD'],
+      message: 'QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD go together',
+    });
   }
   if (env.QUEUE_DASHBOARD && !env.QUEUE_DASHBOARD_PASSWORD && !env.QUEUE_DASHBOARD_TRUSTED_HEADER) {
     ctx.addIssue({
       code: 'custom',
       path: ['QUEUE_DASHBOARD'],
-      message: 'the queue dashboard needs QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD, or QUEUE_DASHBOARD_TRUSTED_HEADER (it is never open)',
+      message:
+        'the queue dashboard needs QUEUE_DASHBOARD_USER and QUEUE_DASHBOARD_PASSWORD, or QUEUE_DASHBOARD_TRUSTED_HEADER (it is never open)',
     });
   }
 }

@@ -7,8 +7,13 @@ export const permissionPattern = z
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like U0123ABCD');
 /** A user group by id (S0123) or handle (@oncall / oncall). */
-const usergroupRef = z.string().regex(/^(S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*)$/, 'must be a user group id (S0123) or handle (@oncall)');
-const channelName = z.string().regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$|^[CG][A-Z0-9]{2,}$/).transform((v) => v.replace(/^#/, ''));
+const usergroupRef = z
+  .string()
+  .regex(/^(S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*)$/, 'must be a user group id (S0123) or handle (@oncall)');
+const channelName = z
+  .string()
+  .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$|^[CG][A-Z0-9]{2,}$/)
+  .transform((v) => v.replace(/^#/, ''));
 
 export const roleSchema = z.object({
   description: z.string().default(''),
@@ -38,7 +43,12 @@ export const rbacSchema = z
     channelRestrictions: z.record(permissionPattern, z.array(channelName).min(1)).default({}),
     approvals: z
       .object({
-        ttlMinutes: z.number().int().min(1).max(24 * 60).default(15),
+        ttlMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
         /** Permission pattern → distinct approvers needed (default 1, never the requester). */
         requiredApprovers: z.record(permissionPattern, z.number().int().min(1).max(5)).default({}),
       })
@@ -48,11 +58,19 @@ export const rbacSchema = z
   })
   .superRefine((rbac, ctx) => {
     if (!rbac.roles[rbac.defaultRole]) {
-      ctx.addIssue({ code: 'custom', path: ['defaultRole'], message: `role "${rbac.defaultRole}" is not defined in roles` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultRole'],
+        message: `role "${rbac.defaultRole}" is not defined in roles`,
+      });
     }
     rbac.bindings.forEach((binding, i) => {
       if (!rbac.roles[binding.role]) {
-        ctx.addIssue({ code: 'custom', path: ['bindings', i, 'role'], message: `role "${binding.role}" is not defined in roles` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bindings', i, 'role'],
+          message: `role "${binding.role}" is not defined in roles`,
+        });
       }
       if (binding.users.length === 0 && binding.usergroups.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['bindings', i], message: 'a binding needs users or usergroups' });

@@ -30,21 +30,34 @@ export interface CatchUpQueue {
 export async function missedTicks(digests: readonly DigestSpec[], log: TickLog, now: Date): Promise<MissedTick[]> {
   const missed: MissedTick[] = [];
   for (const digest of digests.filter((d) => d.enabled)) {
-    const ticks = CronExpressionParser.parse(digest.cron, { tz: digest.timezone, currentDate: new Date(now.getTime() - GRACE_MS) });
+    const ticks = CronExpressionParser.parse(digest.cron, {
+      tz: digest.timezone,
+      currentDate: new Date(now.getTime() - GRACE_MS),
+    });
     const latest = ticks.prev().toDate();
     const before = ticks.prev().toDate();
     if (now.getTime() - latest.getTime() > STALE_MS) continue;
     const handled = await log.handled(digest.name, [latest.toISOString(), before.toISOString()]);
-    if (!handled.has(latest.toISOString()) && handled.has(before.toISOString())) missed.push({ digest: digest.name, due: latest });
+    if (!handled.has(latest.toISOString()) && handled.has(before.toISOString()))
+      missed.push({ digest: digest.name, due: latest });
   }
   return missed;
 }
 
 /** The reconciler's pass: queues each missed tick once (the queue's job id and the tick's claim dedupe). */
-export async function catchUpMissedTicks(options: { digests: readonly DigestSpec[]; log: TickLog; queue: CatchUpQueue; logger: Logger; now?: Date }): Promise<MissedTick[]> {
+export async function catchUpMissedTicks(options: {
+  digests: readonly DigestSpec[];
+  log: TickLog;
+  queue: CatchUpQueue;
+  logger: Logger;
+  now?: Date;
+}): Promise<MissedTick[]> {
   const missed = await missedTicks(options.digests, options.log, options.now ?? new Date());
   for (const tick of missed) {
-    options.logger.warn({ digest: tick.digest, due: tick.due.toISOString() }, 'digest tick was missed; posting it late');
+    options.logger.warn(
+      { digest: tick.digest, due: tick.due.toISOString() },
+      'digest tick was missed; posting it late',
+    );
     await options.queue.catchUp(tick);
   }
   return missed;

@@ -43,7 +43,10 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
   readonly queue: Queue<DigestJobData>;
 
   constructor(private readonly options: DigestSchedulerOptions) {
-    this.queue = new Queue<DigestJobData>(options.queueName ?? DIGEST_QUEUE, { connection: options.connection, prefix: options.prefix });
+    this.queue = new Queue<DigestJobData>(options.queueName ?? DIGEST_QUEUE, {
+      connection: options.connection,
+      prefix: options.prefix,
+    });
     this.queue.on('error', (err) => options.logger.warn({ err }, 'digest queue error'));
   }
 
@@ -76,7 +79,12 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
   }
 
   async requestNow(request: DigestRequest): Promise<void> {
-    const data: DigestJobData = { digest: request.digest, channel: request.channel, requestedBy: request.requestedBy, requestId: request.requestId };
+    const data: DigestJobData = {
+      digest: request.digest,
+      channel: request.channel,
+      requestedBy: request.requestedBy,
+      requestId: request.requestId,
+    };
     // jobId from the request id: a retried slash command never posts twice.
     await this.queue.add('digest-now', data, { ...jobOptions, jobId: `digest-now-${request.requestId}` });
   }
@@ -84,14 +92,23 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
   async catchUp(tick: MissedTick): Promise<void> {
     const data: DigestJobData = { digest: tick.digest, tickAt: tick.due.toISOString() };
     // One job per missed tick whichever worker's reconciler saw it first (job ids may not contain ':').
-    await this.queue.add('digest-catch-up', data, { ...jobOptions, jobId: `digest-catch-up-${tick.digest}-${tick.due.getTime()}` });
+    await this.queue.add('digest-catch-up', data, {
+      ...jobOptions,
+      jobId: `digest-catch-up-${tick.digest}-${tick.due.getTime()}`,
+    });
   }
 
   async schedules(): Promise<ScheduleInfo[]> {
     const all = await this.queue.getJobSchedulers(0, -1, true);
     return all
       .filter((s) => s.key.startsWith(SCHEDULER_PREFIX))
-      .map((s) => ({ id: s.key.slice(SCHEDULER_PREFIX.length), pattern: s.pattern, tz: s.tz, every: s.every, next: s.next === undefined ? undefined : new Date(Number(s.next)) }));
+      .map((s) => ({
+        id: s.key.slice(SCHEDULER_PREFIX.length),
+        pattern: s.pattern,
+        tz: s.tz,
+        every: s.every,
+        next: s.next === undefined ? undefined : new Date(Number(s.next)),
+      }));
   }
 
   async close(timeoutMs = 5_000): Promise<void> {

@@ -24,10 +24,22 @@ export interface DigestWorkerOptions {
 export function tickOf(job: Job<DigestJobData>): DigestTick {
   const data = job.data;
   if (data.requestId) {
-    return { digest: data.digest, tickKey: `request:${data.requestId}`, claimer: job.id ?? data.requestId, channel: data.channel, requestedBy: data.requestedBy };
+    return {
+      digest: data.digest,
+      tickKey: `request:${data.requestId}`,
+      claimer: job.id ?? data.requestId,
+      channel: data.channel,
+      requestedBy: data.requestedBy,
+    };
   }
   const due = new Date(data.tickAt ?? (job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp);
-  return { digest: data.digest, tickKey: due.toISOString(), claimer: job.id ?? due.toISOString(), scheduledAt: due, late: data.tickAt !== undefined };
+  return {
+    digest: data.digest,
+    tickKey: due.toISOString(),
+    claimer: job.id ?? due.toISOString(),
+    scheduledAt: due,
+    late: data.tickAt !== undefined,
+  };
 }
 
 /** Posts digests. A Slack 429 puts the job back for Retry-After without spending an attempt. */
@@ -38,12 +50,16 @@ export class DigestWorker {
 
   async start(): Promise<void> {
     const { options } = this;
-    const worker = new Worker<DigestJobData>(options.queueName ?? DIGEST_QUEUE, (job, token) => this.process(job, token), {
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency ?? 2,
-      autorun: false,
-    });
+    const worker = new Worker<DigestJobData>(
+      options.queueName ?? DIGEST_QUEUE,
+      (job, token) => this.process(job, token),
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 2,
+        autorun: false,
+      },
+    );
     worker.on('error', (err) => options.logger.warn({ err }, 'digest worker error'));
     worker.on('failed', (job, err) => {
       options.logger.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'digest post failed');
@@ -52,7 +68,9 @@ export class DigestWorker {
       if (final && job.data.requestId && options.onGaveUp) {
         // Unrecoverable errors carry an AppError's userMessage; anything else stays in the log.
         const reason = unrecoverable ? err.message : 'Posting kept failing; the bot log has the details.';
-        options.onGaveUp(job.data, reason).catch((e: unknown) => options.logger.warn({ err: e }, 'could not tell the requester'));
+        options
+          .onGaveUp(job.data, reason)
+          .catch((e: unknown) => options.logger.warn({ err: e }, 'could not tell the requester'));
       }
     });
     this.worker = worker;
@@ -65,7 +83,10 @@ export class DigestWorker {
       await this.options.post(tickOf(job));
     } catch (error) {
       if (isSlackRateLimited(error)) {
-        this.options.logger.info({ jobId: job.id, retryAfterMs: error.retryAfterMs }, 'digest post rate limited; retrying after Retry-After');
+        this.options.logger.info(
+          { jobId: job.id, retryAfterMs: error.retryAfterMs },
+          'digest post rate limited; retrying after Retry-After',
+        );
         await job.moveToDelayed(Date.now() + error.retryAfterMs, token);
         throw new DelayedError();
       }

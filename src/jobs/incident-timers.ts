@@ -78,7 +78,9 @@ export class IncidentTimerWorker {
       autorun: false,
     });
     worker.on('error', (err) => options.logger.warn({ err }, 'incident timer worker error'));
-    worker.on('failed', (job, err) => options.logger.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'incident timer failed'));
+    worker.on('failed', (job, err) =>
+      options.logger.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'incident timer failed'),
+    );
     this.worker = worker;
     void worker.run().catch((err: unknown) => options.logger.error({ err }, 'incident timer worker stopped'));
     await worker.waitUntilReady();

@@ -33,7 +33,10 @@ export function stepLine(step: StepRecord, position: number): string {
         ? `:hourglass_flowing_sand: ${label} (attempt ${step.attempt}; last try: ${step.error})`
         : `:hourglass_flowing_sand: ${label}`;
     case 'succeeded': {
-      const took = step.startedAt && step.finishedAt ? ` (${formatDuration(step.finishedAt.getTime() - step.startedAt.getTime())})` : '';
+      const took =
+        step.startedAt && step.finishedAt
+          ? ` (${formatDuration(step.finishedAt.getTime() - step.startedAt.getTime())})`
+          : '';
       return `:white_check_mark: ${label}${took}${step.summary ? ` — ${step.summary}` : ''}`;
     }
     case 'failed':
@@ -63,7 +66,8 @@ export function renderRunStatus(run: RunWithSteps): RenderedMessage {
   const details = [`requested by <@${run.requestedBy}>`];
   if (run.target) details.push(`target \`${run.target}\``);
   if (run.resumedCount > 0) details.push(`resumed ${run.resumedCount}×`);
-  if (run.cancelRequested && run.status === 'running') details.push(`cancelling (asked by <@${run.cancelledBy ?? 'someone'}>)`);
+  if (run.cancelRequested && run.status === 'running')
+    details.push(`cancelling (asked by <@${run.cancelledBy ?? 'someone'}>)`);
   const blocks = [...sections([headline, ...lines].join('\n')), context(details.join(' · '))].slice(0, 50);
   const done = run.steps.filter((s) => s.status === 'succeeded').length;
   return { text: `${run.action} ${run.id}: ${run.status} (${done}/${run.stepCount} steps done)`, blocks };
@@ -80,7 +84,8 @@ export function milestoneText(event: RunEvent, run: RunWithSteps | undefined): s
       return `:arrows_counterclockwise: ${action} resumed on another worker (\`${event.workerId}\`) at step ${event.stepIndex + 1}${step ? ` *${step.title}*` : ''}`;
     }
     case 'run-finished':
-      if (event.status === 'succeeded') return `:white_check_mark: ${action} finished.${event.summary ? `\n${event.summary}` : ''}`;
+      if (event.status === 'succeeded')
+        return `:white_check_mark: ${action} finished.${event.summary ? `\n${event.summary}` : ''}`;
       return `${runIcons[event.status]} ${action} ${event.status}: ${event.error ?? 'no reason given'}`;
     default:
       return undefined;

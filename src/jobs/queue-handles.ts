@@ -15,9 +15,14 @@ export type QueueHandle = Queue;
  * Handles on those queues for looking (counts, the dashboard), on the process's shared connection:
  * closing them leaves the connection to its owner.
  */
-export function openQueues(connection: Redis, prefix: string, logger: Logger): { queues: QueueHandle[]; close: () => Promise<void> } {
+export function openQueues(
+  connection: Redis,
+  prefix: string,
+  logger: Logger,
+): { queues: QueueHandle[]; close: () => Promise<void> } {
   const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection, prefix }));
   // A queue re-emits its connection's errors: unheard, one Redis outage would crash the process.
-  for (const queue of queues) queue.on('error', (err) => logger.debug({ err, queue: queue.name }, 'queue handle error'));
+  for (const queue of queues)
+    queue.on('error', (err) => logger.debug({ err, queue: queue.name }, 'queue handle error'));
   return { queues, close: async () => void (await Promise.all(queues.map((q) => q.close()))) };
 }

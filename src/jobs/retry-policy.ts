@@ -19,8 +19,18 @@ export function mayRetry(policy: RetryPolicy, attempt: number, firstFailureAt: n
   return attempt < policy.attempts || now - firstFailureAt < policy.budgetMs;
 }
 
-const transientNetworkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);
+const transientNetworkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+]);
 
 interface ErrorShape {
   code?: unknown;
@@ -31,9 +41,14 @@ interface ErrorShape {
 }
 
 function httpStatusOf(error: ErrorShape): number | undefined {
-  const candidates = [error.status, error.statusCode, error.response?.status, error.response?.statusCode,
+  const candidates = [
+    error.status,
+    error.statusCode,
+    error.response?.status,
+    error.response?.statusCode,
     // @kubernetes/client-node's ApiException carries the HTTP status as a numeric `code`.
-    typeof error.code === 'number' ? error.code : undefined];
+    typeof error.code === 'number' ? error.code : undefined,
+  ];
   return candidates.find((value): value is number => typeof value === 'number');
 }
 
@@ -66,7 +81,9 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number, error?:
  */
 export function describeError(error: unknown): string | undefined {
   if (isAppError(error)) return error.userMessage;
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   if (typeof code === 'string' && transientNetworkCodes.has(code)) return `upstream unreachable (${code})`;
   if (typeof error === 'object' && error !== null) {
     const status = httpStatusOf(error as ErrorShape);

@@ -8,7 +8,15 @@ import type { RunStatus } from './run-record.ts';
 export type RunEvent =
   | { type: 'queued'; runId: string; waitingFor?: string | undefined }
   | { type: 'step-started'; runId: string; stepIndex: number; stepId: string; title: string; attempt: number }
-  | { type: 'step-finished'; runId: string; stepIndex: number; stepId: string; title: string; durationMs: number; summary?: string | undefined }
+  | {
+      type: 'step-finished';
+      runId: string;
+      stepIndex: number;
+      stepId: string;
+      title: string;
+      durationMs: number;
+      summary?: string | undefined;
+    }
   | {
       type: 'step-failed';
       runId: string;
@@ -21,7 +29,13 @@ export type RunEvent =
       willRetry: boolean;
     }
   | { type: 'resumed'; runId: string; workerId: string; previousWorker?: string | undefined; stepIndex: number }
-  | { type: 'run-finished'; runId: string; status: Exclude<RunStatus, 'queued' | 'running'>; summary?: string | undefined; error?: string | undefined };
+  | {
+      type: 'run-finished';
+      runId: string;
+      status: Exclude<RunStatus, 'queued' | 'running'>;
+      summary?: string | undefined;
+      error?: string | undefined;
+    };
 
 export type RunEventType = RunEvent['type'];
 

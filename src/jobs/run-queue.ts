@@ -56,7 +56,11 @@ export class RunQueue {
   async submit(kind: AnyRunKind, request: NewRun): Promise<CreatedRun> {
     const created = await this.options.store.createRun(kind, request);
     if (created.created) {
-      await notify(this.options.observer, { type: 'queued', runId: created.run.id, waitingFor: created.waitingFor }, this.options.logger);
+      await notify(
+        this.options.observer,
+        { type: 'queued', runId: created.run.id, waitingFor: created.waitingFor },
+        this.options.logger,
+      );
     }
     if (created.startable) await this.enqueue(created.run.id, created.run.requestId);
     return created;

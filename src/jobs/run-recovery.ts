@@ -49,7 +49,8 @@ export class RunRecovery {
       await queue.enqueue(run.id, run.requestId);
       report.requeued.push(run.id);
     }
-    if (report.requeued.length + report.gaveUp.length + report.targetsHanded.length > 0) logger.info(report, 'runs reconciled');
+    if (report.requeued.length + report.gaveUp.length + report.targetsHanded.length > 0)
+      logger.info(report, 'runs reconciled');
     return report;
   }
 }

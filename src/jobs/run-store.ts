@@ -52,12 +52,19 @@ export interface RunStore extends RunQueries {
   /** Marks the run running on `workerId`; undefined when it already ended. */
   startRun(runId: string, workerId: string): Promise<StartedRun | undefined>;
   stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord>;
-  stepSucceeded(runId: string, index: number, result: { summary?: string | undefined; output?: unknown }): Promise<StepRecord>;
+  stepSucceeded(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+  ): Promise<StepRecord>;
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
   stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
   stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord>;
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
-  finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string }): Promise<FinishedRun>;
+  finishRun(
+    runId: string,
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+  ): Promise<FinishedRun>;
   /** Flags an active run for cancellation; undefined when there is no such active run. */
   requestCancel(runId: string, by: string): Promise<RunRecord | undefined>;
   cancelState(runId: string): Promise<{ requested: boolean; by?: string | undefined }>;

@@ -64,10 +64,15 @@ export class RunWorker<Deps> {
     this.logger = options.logger.child({ workerId: this.workerId });
     this.cancellation = new CancelListener(options.connection, options.prefix, this.logger);
     this.ownsQueue = !options.queue;
-    this.queue = options.queue ?? new RunQueue({
-      connection: options.connection, prefix: options.prefix, store: options.store, logger: options.logger,
-      ...(options.queueName ? { queueName: options.queueName } : {}),
-    });
+    this.queue =
+      options.queue ??
+      new RunQueue({
+        connection: options.connection,
+        prefix: options.prefix,
+        store: options.store,
+        logger: options.logger,
+        ...(options.queueName ? { queueName: options.queueName } : {}),
+      });
     this.runner = new StepRunner<Deps>({
       store: options.store,
       kinds: new Map(options.kinds.map((kind) => [kind.kind, kind])),
@@ -80,7 +85,10 @@ export class RunWorker<Deps> {
       onTargetHandedOver: (runId) => this.handOver(runId),
     });
     this.recovery = new RunRecovery({
-      store: options.store, queue: this.queue, logger: this.logger, maxResumes: options.maxResumes ?? 25,
+      store: options.store,
+      queue: this.queue,
+      logger: this.logger,
+      maxResumes: options.maxResumes ?? 25,
       giveUp: (runId, reason) => this.giveUp(runId, reason),
     });
   }
@@ -157,7 +165,11 @@ export class RunWorker<Deps> {
     const finished = await this.options.store.finishRun(runId, { status: 'failed', error });
     if (!finished.finished) return;
     if (finished.next) await this.handOver(finished.next);
-    await notify(this.options.observer, { type: 'run-finished', runId, status: 'failed', error: finished.run.error }, this.logger);
+    await notify(
+      this.options.observer,
+      { type: 'run-finished', runId, status: 'failed', error: finished.run.error },
+      this.logger,
+    );
   }
 
   /**

@@ -30,7 +30,10 @@ function readInput(kind: AnyRunKind, stored: unknown): unknown {
   return kind.parseInput ? kind.parseInput(stored) : stored;
 }
 
-type Outcome = { status: 'succeeded'; summary?: string } | { status: 'failed'; error: string } | { status: 'cancelled'; error: string };
+type Outcome =
+  | { status: 'succeeded'; summary?: string }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled'; error: string };
 
 /**
  * Executes one run from its checkpoints: skips steps already done, re-runs the one a dead worker was
@@ -49,7 +52,12 @@ export class StepRunner<Deps> {
       logger.warn('run not found; dropping its job');
       return undefined;
     }
-    if (before.status === 'queued' && before.cancelRequested) return this.finish(before, { status: 'cancelled', error: new RunCancelledError(before.cancelledBy).userMessage }, logger);
+    if (before.status === 'queued' && before.cancelRequested)
+      return this.finish(
+        before,
+        { status: 'cancelled', error: new RunCancelledError(before.cancelledBy).userMessage },
+        logger,
+      );
     if (before.status !== 'queued' && before.status !== 'running') return before;
     if (before.target !== undefined && !(await store.mayStart(runId))) {
       logger.warn({ target: before.target }, 'run does not hold its target yet; it is enqueued when handed the target');
@@ -59,17 +67,35 @@ export class StepRunner<Deps> {
     if (!started) return store.getRun(runId);
     const run = (await store.getRun(runId)) as RunWithSteps;
     const kind = this.options.kinds.get(run.kind);
-    if (!kind) return this.finish(run, { status: 'failed', error: `this worker does not know runs of kind ${run.kind}` }, logger);
+    if (!kind)
+      return this.finish(
+        run,
+        { status: 'failed', error: `this worker does not know runs of kind ${run.kind}` },
+        logger,
+      );
     let input: unknown;
     try {
       input = readInput(kind, run.input);
     } catch (error) {
-      return this.finish(run, { status: 'failed', error: `its stored input no longer fits \`${run.kind}\`: ${describeError(error) ?? 'invalid'}` }, logger);
+      return this.finish(
+        run,
+        {
+          status: 'failed',
+          error: `its stored input no longer fits \`${run.kind}\`: ${describeError(error) ?? 'invalid'}`,
+        },
+        logger,
+      );
     }
     const firstOpen = run.steps.findIndex((s) => s.status !== 'succeeded' && s.status !== 'skipped');
     if (started.resumed) {
       logger.info({ previousWorker: started.previousWorker, stepIndex: firstOpen }, 'run resumed');
-      await this.emit({ type: 'resumed', runId, workerId, previousWorker: started.previousWorker, stepIndex: firstOpen === -1 ? run.steps.length : firstOpen });
+      await this.emit({
+        type: 'resumed',
+        runId,
+        workerId,
+        previousWorker: started.previousWorker,
+        stepIndex: firstOpen === -1 ? run.steps.length : firstOpen,
+      });
     }
     const outputs: Record<string, unknown> = {};
     const summaries: string[] = [];
@@ -81,17 +107,29 @@ export class StepRunner<Deps> {
       }
       if (signal.aborted && signal.reason instanceof WorkerShutdownError) throw signal.reason;
       const cancel = await store.cancelState(runId);
-      if (signal.aborted || cancel.requested) return this.finish(run, { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage }, logger);
+      if (signal.aborted || cancel.requested)
+        return this.finish(run, { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage }, logger);
       const definition = kind.steps[index];
       if (!definition || definition.id !== step.stepId) {
-        return this.finish(run, { status: 'failed', error: `step ${index + 1} (${step.stepId}) no longer matches the ${kind.kind} definition` }, logger);
+        return this.finish(
+          run,
+          {
+            status: 'failed',
+            error: `step ${index + 1} (${step.stepId}) no longer matches the ${kind.kind} definition`,
+          },
+          logger,
+        );
       }
       const result = await this.runStep(run, input, index, definition, outputs, signal, logger);
       if ('status' in result) return this.finish(run, result, logger);
       outputs[step.stepId] = result.output;
       if (result.summary) summaries.push(result.summary);
     }
-    return this.finish(run, { status: 'succeeded', ...(summaries.length ? { summary: summaries.join('\n') } : {}) }, logger);
+    return this.finish(
+      run,
+      { status: 'succeeded', ...(summaries.length ? { summary: summaries.join('\n') } : {}) },
+      logger,
+    );
   }
 
   /** Tries a step until it succeeds, fails for good, or the run is cancelled. */
@@ -115,8 +153,17 @@ export class StepRunner<Deps> {
       try {
         const result = await attemptStep(
           definition,
-          { runId: run.id, input, requestId: run.requestId, requestedBy: run.requestedBy, approvalId: run.approvalId, deps: this.options.deps,
-            attempt: started.attempt, logger, outputs: { ...outputs } },
+          {
+            runId: run.id,
+            input,
+            requestId: run.requestId,
+            requestedBy: run.requestedBy,
+            approvalId: run.approvalId,
+            deps: this.options.deps,
+            attempt: started.attempt,
+            logger,
+            outputs: { ...outputs },
+          },
           signal,
           definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
         );
@@ -178,7 +225,14 @@ export class StepRunner<Deps> {
     try {
       const steps = (await this.options.store.getRun(run.id))?.steps ?? [];
       const completedSteps = new Set(steps.filter((s) => s.status === 'succeeded').map((s) => s.stepId));
-      const described = describe({ runId: run.id, input: readInput(kind, run.input), deps: this.options.deps, completedSteps, signal, logger });
+      const described = describe({
+        runId: run.id,
+        input: readInput(kind, run.input),
+        deps: this.options.deps,
+        completedSteps,
+        signal,
+        logger,
+      });
       described.catch(() => undefined);
       const note = await Promise.race([described, rejectOnAbort(signal)]);
       return note ? `${error}\n${note}` : error;
@@ -189,7 +243,10 @@ export class StepRunner<Deps> {
   }
 
   private async finish(run: RunRecord, given: Outcome, logger: Logger): Promise<RunRecord> {
-    const outcome: Outcome = given.status === 'failed' ? { status: 'failed', error: await this.failureReport(run, given.error, logger) } : given;
+    const outcome: Outcome =
+      given.status === 'failed'
+        ? { status: 'failed', error: await this.failureReport(run, given.error, logger) }
+        : given;
     const finished = await this.options.store.finishRun(run.id, outcome);
     if (!finished.finished) return finished.run;
     logger.info({ status: outcome.status }, 'run finished');

@@ -47,7 +47,13 @@ function milestoneKey(event: RunEvent, run: RunWithSteps): string | undefined {
 export function finalReplyInTransaction(outbox: ProgressOutbox) {
   return async (client: Queryable, run: RunRecord): Promise<void> => {
     if (!run.thread || run.status === 'queued' || run.status === 'running') return;
-    const event: RunEvent = { type: 'run-finished', runId: run.id, status: run.status, summary: run.summary, error: run.error };
+    const event: RunEvent = {
+      type: 'run-finished',
+      runId: run.id,
+      status: run.status,
+      summary: run.summary,
+      error: run.error,
+    };
     const text = milestoneText(event, { ...run, steps: [] });
     const { channel, ts } = run.thread;
     const thread = ts ? { threadTs: ts } : { threadKey: runStartKey(run.requestId) };

@@ -6,7 +6,15 @@ import { withTimeout } from '../redis/redis-connection.ts';
 import type { BotMetrics } from './bot-metrics.ts';
 
 /** Job states shown per queue (BullMQ's getJobCounts names). */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children', 'completed'] as const;
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+] as const;
 
 /** A scrape must answer even when PostgreSQL or Redis does not: each source gets this long. */
 const SOURCE_TIMEOUT_MS = 2_000;
@@ -28,33 +36,53 @@ export async function collectGauges(metrics: BotMetrics, sources: CollectorSourc
   metrics.dbPoolConnections.set({ state: 'idle' }, pool.idleCount);
   metrics.dbPoolConnections.set({ state: 'waiting' }, pool.waitingCount);
   await Promise.all([
-    source(metrics, sources.logger, 'postgres', async () => {
-      const [runs, outbox] = await Promise.all([sources.gauges.activeRuns(), sources.gauges.outboxBacklog()]);
-      metrics.runsActive.reset();
-      metrics.runOldestActiveSeconds.reset();
-      for (const r of runs) {
-        metrics.runsActive.set({ kind: r.kind, status: r.status }, r.count);
-        metrics.runOldestActiveSeconds.set({ kind: r.kind, status: r.status }, r.oldestSeconds);
-      }
-      metrics.outboxPending.set(outbox.pending);
-      metrics.outboxOldestPendingSeconds.set(outbox.oldestSeconds);
-    }, () => {
-      metrics.runsActive.reset();
-      metrics.runOldestActiveSeconds.reset();
-      metrics.outboxPending.reset();
-      metrics.outboxOldestPendingSeconds.reset();
-    }),
-    source(metrics, sources.logger, 'queues', async () => {
-      const counts = await Promise.all(sources.queues.map(async (q) => [q.name, await q.getJobCounts(...QUEUE_STATES)] as const));
-      metrics.queueJobs.reset();
-      for (const [queue, byState] of counts) {
-        for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue, state }, byState[state] ?? 0);
-      }
-    }, () => metrics.queueJobs.reset()),
+    source(
+      metrics,
+      sources.logger,
+      'postgres',
+      async () => {
+        const [runs, outbox] = await Promise.all([sources.gauges.activeRuns(), sources.gauges.outboxBacklog()]);
+        metrics.runsActive.reset();
+        metrics.runOldestActiveSeconds.reset();
+        for (const r of runs) {
+          metrics.runsActive.set({ kind: r.kind, status: r.status }, r.count);
+          metrics.runOldestActiveSeconds.set({ kind: r.kind, status: r.status }, r.oldestSeconds);
+        }
+        metrics.outboxPending.set(outbox.pending);
+        metrics.outboxOldestPendingSeconds.set(outbox.oldestSeconds);
+      },
+      () => {
+        metrics.runsActive.reset();
+        metrics.runOldestActiveSeconds.reset();
+        metrics.outboxPending.reset();
+        metrics.outboxOldestPendingSeconds.reset();
+      },
+    ),
+    source(
+      metrics,
+      sources.logger,
+      'queues',
+      async () => {
+        const counts = await Promise.all(
+          sources.queues.map(async (q) => [q.name, await q.getJobCounts(...QUEUE_STATES)] as const),
+        );
+        metrics.queueJobs.reset();
+        for (const [queue, byState] of counts) {
+          for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue, state }, byState[state] ?? 0);
+        }
+      },
+      () => metrics.queueJobs.reset(),
+    ),
   ]);
 }
 
-async function source(metrics: BotMetrics, logger: Logger, name: string, read: () => Promise<void>, clear: () => void): Promise<void> {
+async function source(
+  metrics: BotMetrics,
+  logger: Logger,
+  name: string,
+  read: () => Promise<void>,
+  clear: () => void,
+): Promise<void> {
   try {
     await withTimeout(read(), SOURCE_TIMEOUT_MS, `metrics: ${name}`);
     metrics.collectorUp.set({ collector: name }, 1);

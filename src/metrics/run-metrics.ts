@@ -12,7 +12,8 @@ export class RunMetricsObserver implements RunObserver {
   async onEvent(event: RunEvent): Promise<void> {
     if (event.type !== 'step-finished' && event.type !== 'run-finished') return;
     const kind = (await this.kindOf(event.runId)) ?? 'unknown';
-    if (event.type === 'step-finished') this.metrics.stepSeconds.observe({ kind, step: event.stepId }, event.durationMs / 1000);
+    if (event.type === 'step-finished')
+      this.metrics.stepSeconds.observe({ kind, step: event.stepId }, event.durationMs / 1000);
     else this.metrics.runs.inc({ kind, outcome: event.status });
   }
 }

@@ -17,7 +17,12 @@ export function countSlackRateLimits(metrics: BotMetrics, slackApiUrl: string): 
   const api = new URL(slackApiUrl);
   const onMessage = (message: unknown) => {
     const { request, response } = message as RequestHeadersMessage;
-    if (response?.statusCode !== 429 || !request?.path || String(request.origin ?? '').replace(/\/$/, '') !== api.origin) return;
+    if (
+      response?.statusCode !== 429 ||
+      !request?.path ||
+      String(request.origin ?? '').replace(/\/$/, '') !== api.origin
+    )
+      return;
     const path = request.path.split('?')[0] ?? '';
     if (!path.startsWith(api.pathname)) return;
     const method = path.slice(api.pathname.length).replace(/^\//, '');

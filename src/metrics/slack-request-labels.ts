@@ -13,9 +13,15 @@ const bounded = (value: unknown): string => {
   return /^[A-Za-z0-9_.:-]{1,64}$/.test(text) ? text : 'other';
 };
 
-export function slackRequestLabels(body: Record<string, unknown>, resolveCommand: (words: string[]) => string | undefined): RequestLabels {
+export function slackRequestLabels(
+  body: Record<string, unknown>,
+  resolveCommand: (words: string[]) => string | undefined,
+): RequestLabels {
   if (typeof body.command === 'string') {
-    const words = String(body.text ?? '').trim().split(/\s+/).filter((w) => w && !w.startsWith('-'));
+    const words = String(body.text ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w && !w.startsWith('-'));
     return { surface: 'command', action: words.length ? (resolveCommand(words) ?? 'unknown') : 'help' };
   }
   if (body.type === 'block_actions') {
@@ -25,6 +31,7 @@ export function slackRequestLabels(body: Record<string, unknown>, resolveCommand
   if (body.type === 'view_submission' || body.type === 'view_closed') {
     return { surface: 'modal', action: bounded((body.view as { callback_id?: unknown } | undefined)?.callback_id) };
   }
-  if (body.type === 'event_callback') return { surface: 'event', action: bounded((body.event as { type?: unknown } | undefined)?.type) };
+  if (body.type === 'event_callback')
+    return { surface: 'event', action: bounded((body.event as { type?: unknown } | undefined)?.type) };
   return { surface: 'other', action: 'other' };
 }

@@ -57,7 +57,9 @@ export function startMetrics(options: MetricsOptions): RunningMetrics {
     }
     await collectGauges(metrics, { pool: options.pool, gauges, queues: opened.queues, logger });
     const text = await metrics.registry.metrics();
-    res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) }).end(text);
+    res
+      .writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) })
+      .end(text);
   };
 
   return {

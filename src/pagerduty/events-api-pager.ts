@@ -25,7 +25,13 @@ export class EventsApiPager implements Pager {
     return this.send({
       event_action: 'trigger',
       dedup_key: event.dedupKey,
-      payload: { summary: event.summary, source: event.source, severity: event.severity, custom_details: event.details, timestamp: new Date().toISOString() },
+      payload: {
+        summary: event.summary,
+        source: event.source,
+        severity: event.severity,
+        custom_details: event.details,
+        timestamp: new Date().toISOString(),
+      },
       ...(event.link ? { links: [{ href: event.link, text: 'War room' }] } : {}),
       client: 'eafix-chatops',
     });
@@ -40,7 +46,8 @@ export class EventsApiPager implements Pager {
   }
 
   private async send(body: Record<string, unknown>): Promise<void> {
-    if (!this.settings.routingKey) throw new AppError('pagerduty_unconfigured', 'PagerDuty is not configured (no routing key).');
+    if (!this.settings.routingKey)
+      throw new AppError('pagerduty_unconfigured', 'PagerDuty is not configured (no routing key).');
     let response: Response;
     try {
       response = await fetch(this.settings.url, {
@@ -50,7 +57,10 @@ export class EventsApiPager implements Pager {
         signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw new AppError('pagerduty_unavailable', 'PagerDuty could not be reached.', { kind: 'upstream', cause: error });
+      throw new AppError('pagerduty_unavailable', 'PagerDuty could not be reached.', {
+        kind: 'upstream',
+        cause: error,
+      });
     }
     const reply = await response.text();
     if (response.status === 202) {
@@ -59,7 +69,10 @@ export class EventsApiPager implements Pager {
     }
     // 429 and 5xx are worth retrying; a 400 (bad key or event) is a configuration problem.
     const kind = response.status === 429 || response.status >= 500 ? 'upstream' : 'domain';
-    this.logger.warn({ status: response.status, action: body.event_action, reply: reply.slice(0, 500) }, 'pagerduty event refused');
+    this.logger.warn(
+      { status: response.status, action: body.event_action, reply: reply.slice(0, 500) },
+      'pagerduty event refused',
+    );
     throw new AppError('pagerduty_refused', `PagerDuty refused the event (HTTP ${response.status}).`, { kind });
   }
 }

@@ -2,7 +2,8 @@ import type { Block } from '../handlers/core/reply.ts';
 import { context, section } from '../handlers/core/reply.ts';
 import type { ApprovalRequest } from './approval-types.ts';
 
-const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
+const slackDate = (date: Date) =>
+  `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
 
 /** Longest reason shown in full; Block Kit sections hold 3,000 characters and the plan needs room. */
 export const REASON_SHOWN_CHARS = 1_000;
@@ -23,7 +24,8 @@ export const shownPlanHash = (request: Pick<ApprovalRequest, 'planHash'>) => req
  * The block id of an approval's buttons: unique per request (many approvals share the App Home) and
  * binding each click to the request and the exact plan the clicker saw.
  */
-export const approvalBlockId = (request: Pick<ApprovalRequest, 'id' | 'planHash'>) => `approval:${request.id}:${shownPlanHash(request)}`;
+export const approvalBlockId = (request: Pick<ApprovalRequest, 'id' | 'planHash'>) =>
+  `approval:${request.id}:${shownPlanHash(request)}`;
 
 export function parseApprovalBlockId(blockId: string): { id: string; planHash: string } | undefined {
   const match = /^approval:(apr_[0-9a-f]{12}):([0-9a-f]{16})$/.exec(blockId);
@@ -39,9 +41,12 @@ const statusLine: Record<ApprovalRequest['status'], (r: ApprovalRequest) => stri
     `:hourglass_flowing_sand: Waiting for ${r.requiredApprovals - r.approvers.length} more approval(s)` +
     `${r.approvers.length ? ` (approved so far by ${r.approvers.map((a) => `<@${a}>`).join(', ')})` : ''}. Expires ${slackDate(r.expiresAt)}.`,
   approved: (r) => `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}. Executing…`,
-  executed: (r) => `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')} and executed. ${r.result ?? ''}`,
-  failed: (r) => `:x: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}, but execution failed: ${r.result ?? 'see the thread'}`,
-  superseded: () => ':twisted_rightwards_arrows: Not executed: the world changed after approval, so the plan differs. A fresh approval was requested.',
+  executed: (r) =>
+    `:white_check_mark: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')} and executed. ${r.result ?? ''}`,
+  failed: (r) =>
+    `:x: Approved by ${r.approvers.map((a) => `<@${a}>`).join(', ')}, but execution failed: ${r.result ?? 'see the thread'}`,
+  superseded: () =>
+    ':twisted_rightwards_arrows: Not executed: the world changed after approval, so the plan differs. A fresh approval was requested.',
   rejected: (r) => `:no_entry: Rejected by <@${r.decidedBy}>: ${mrkdwnEscape(r.decisionReason ?? '')}`,
   cancelled: (r) => `:heavy_multiplication_x: Cancelled by <@${r.decidedBy}>.`,
   expired: () => ':alarm_clock: Expired without enough approvals. Nothing was changed; request again if still needed.',
@@ -51,9 +56,13 @@ const statusLine: Record<ApprovalRequest['status'], (r: ApprovalRequest) => stri
 export function approvalMessage(request: ApprovalRequest): { text: string; blocks: Block[] } {
   const command = `/eafix ${request.action}`;
   const blocks: Block[] = [
-    section(`:lock: *Approval needed:* \`${command}\` requested by <@${request.requester}>\n*Why:* ${clip(mrkdwnEscape(request.reason), REASON_SHOWN_CHARS)}`),
+    section(
+      `:lock: *Approval needed:* \`${command}\` requested by <@${request.requester}>\n*Why:* ${clip(mrkdwnEscape(request.reason), REASON_SHOWN_CHARS)}`,
+    ),
     section(`*Plan* (exactly what will change):\n\`\`\`${clip(planText(request), PLAN_SHOWN_CHARS)}\`\`\``),
-    context(`${statusLine[request.status](request)}  ·  request \`${request.id}\`  ·  plan \`${shownPlanHash(request)}\``),
+    context(
+      `${statusLine[request.status](request)}  ·  request \`${request.id}\`  ·  plan \`${shownPlanHash(request)}\``,
+    ),
   ];
   if (request.status === 'pending') {
     blocks.push({
@@ -68,13 +77,27 @@ export function approvalMessage(request: ApprovalRequest): { text: string; block
           value: request.id,
           confirm: {
             title: { type: 'plain_text', text: 'Approve this plan?' },
-            text: { type: 'mrkdwn', text: `You approve \`${command}\` for <@${request.requester}> exactly as planned.` },
+            text: {
+              type: 'mrkdwn',
+              text: `You approve \`${command}\` for <@${request.requester}> exactly as planned.`,
+            },
             confirm: { type: 'plain_text', text: 'Approve' },
             deny: { type: 'plain_text', text: 'Back' },
           },
         },
-        { type: 'button', action_id: 'approval:reject', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: request.id },
-        { type: 'button', action_id: 'approval:cancel', text: { type: 'plain_text', text: 'Cancel' }, value: request.id },
+        {
+          type: 'button',
+          action_id: 'approval:reject',
+          text: { type: 'plain_text', text: 'Reject' },
+          style: 'danger',
+          value: request.id,
+        },
+        {
+          type: 'button',
+          action_id: 'approval:cancel',
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: request.id,
+        },
       ],
     });
   }

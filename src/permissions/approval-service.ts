@@ -6,7 +6,14 @@ import type { Reply } from '../handlers/core/reply.ts';
 import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
-import type { ApprovalRequest, ApprovalWorkflow, ClickOrigin, ClickResult, Clicker, PlanItem } from './approval-types.ts';
+import type {
+  ApprovalRequest,
+  ApprovalWorkflow,
+  ClickOrigin,
+  ClickResult,
+  Clicker,
+  PlanItem,
+} from './approval-types.ts';
 
 /**
  * Two-person approval: requests, decisions and the execution of exactly the approved plan.
@@ -15,7 +22,12 @@ import type { ApprovalRequest, ApprovalWorkflow, ClickOrigin, ClickResult, Click
 export class ApprovalService implements ApprovalWorkflow {
   constructor(private readonly deps: ActionDeps) {}
 
-  async request(action: AnyAction, input: Record<string, unknown>, plan: PlanItem[], context: ActionContext): Promise<ApprovalRequest> {
+  async request(
+    action: AnyAction,
+    input: Record<string, unknown>,
+    plan: PlanItem[],
+    context: ActionContext,
+  ): Promise<ApprovalRequest> {
     const { invoker, requestId } = context;
     const request = await this.deps.approvals.create({
       action: action.id,
@@ -32,7 +44,11 @@ export class ApprovalService implements ApprovalWorkflow {
     });
     await this.audit(request, invoker.userId, 'approval.requested', requestId);
     try {
-      await this.deps.notifier.post({ key: approvalMessageKey(request.id), channel: invoker.channelId, ...approvalMessage(request) });
+      await this.deps.notifier.post({
+        key: approvalMessageKey(request.id),
+        channel: invoker.channelId,
+        ...approvalMessage(request),
+      });
     } catch (error) {
       // Slack is slow: the request stands and its message lands later (its ts attached on delivery).
       if (isAppError(error) && error.code === 'slack_pending') return request;
@@ -43,7 +59,13 @@ export class ApprovalService implements ApprovalWorkflow {
     return (await this.deps.approvals.get(request.id)) ?? request;
   }
 
-  async approve(id: string, clicker: Clicker, requestId: string, logger: Logger, origin: ClickOrigin): Promise<ClickResult> {
+  async approve(
+    id: string,
+    clicker: Clicker,
+    requestId: string,
+    logger: Logger,
+    origin: ClickOrigin,
+  ): Promise<ClickResult> {
     const request = await this.boundRequest(id, clicker, origin, requestId);
     if (request.requester === clicker.userId) {
       await this.audit(request, clicker.userId, 'approval.self-approval-refused', requestId);
@@ -51,9 +73,20 @@ export class ApprovalService implements ApprovalWorkflow {
     }
     const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
     if (!may.allowed) {
-      await this.audit(request, clicker.userId, may.complete ? 'approval.unauthorised' : 'approval.unverifiable', requestId);
-      if (!may.complete) return { notice: ':warning: I cannot check your approval rights right now (Slack did not answer), so I did not count your approval.' };
-      return { notice: `:no_entry: You may not approve \`${request.permission}\` requests. Approvers: ${this.deps.authorizer.holders(request.permission, 'approve')}.` };
+      await this.audit(
+        request,
+        clicker.userId,
+        may.complete ? 'approval.unauthorised' : 'approval.unverifiable',
+        requestId,
+      );
+      if (!may.complete)
+        return {
+          notice:
+            ':warning: I cannot check your approval rights right now (Slack did not answer), so I did not count your approval.',
+        };
+      return {
+        notice: `:no_entry: You may not approve \`${request.permission}\` requests. Approvers: ${this.deps.authorizer.holders(request.permission, 'approve')}.`,
+      };
     }
     const outcome = await this.deps.approvals.vote(id, clicker.userId);
     switch (outcome.kind) {
@@ -63,7 +96,13 @@ export class ApprovalService implements ApprovalWorkflow {
         return { notice: 'You have already approved this request; it needs another approver.' };
       case 'not_pending':
         // A click on a stale message (decided, superseded): nothing happens, and the log says why.
-        await this.audit(outcome.request, clicker.userId, 'approval.click-refused', requestId, `not pending: ${outcome.request.status}`);
+        await this.audit(
+          outcome.request,
+          clicker.userId,
+          'approval.click-refused',
+          requestId,
+          `not pending: ${outcome.request.status}`,
+        );
         return { notice: decidedNotice(outcome.request) };
       case 'expired':
         await this.refreshMessage(outcome.request);
@@ -72,7 +111,9 @@ export class ApprovalService implements ApprovalWorkflow {
       case 'counted':
         await this.audit(outcome.request, clicker.userId, 'approval.vote', requestId);
         await this.refreshMessage(outcome.request);
-        return { notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.` };
+        return {
+          notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.`,
+        };
       case 'approved':
         await this.audit(outcome.request, clicker.userId, 'approval.approved', requestId);
         await this.refreshMessage(outcome.request);
@@ -98,7 +139,9 @@ export class ApprovalService implements ApprovalWorkflow {
   async cancel(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<ClickResult> {
     const request = await this.boundRequest(id, clicker, origin, requestId);
     if (request.requester !== clicker.userId) {
-      return { notice: `:no_entry: Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.` };
+      return {
+        notice: `:no_entry: Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.`,
+      };
     }
     return this.transition(request, 'cancelled', clicker, requestId);
   }
@@ -113,12 +156,24 @@ export class ApprovalService implements ApprovalWorkflow {
     return expired.length;
   }
 
-  private async transition(request: ApprovalRequest, status: 'rejected' | 'cancelled', clicker: Clicker, requestId: string, reason?: string): Promise<ClickResult> {
+  private async transition(
+    request: ApprovalRequest,
+    status: 'rejected' | 'cancelled',
+    clicker: Clicker,
+    requestId: string,
+    reason?: string,
+  ): Promise<ClickResult> {
     const outcome = await this.deps.approvals.decide(request.id, status, clicker.userId, reason);
     if (outcome.kind === 'not_found') return { notice: 'That approval request does not exist.' };
     if (outcome.kind === 'not_pending') return { notice: decidedNotice(outcome.request) };
     await this.refreshMessage(outcome.request);
-    await this.audit(outcome.request, clicker.userId, outcome.kind === 'expired' ? 'approval.expired' : `approval.${status}`, requestId, reason);
+    await this.audit(
+      outcome.request,
+      clicker.userId,
+      outcome.kind === 'expired' ? 'approval.expired' : `approval.${status}`,
+      requestId,
+      reason,
+    );
     return outcome.kind === 'expired' ? { notice: ':alarm_clock: This request had already expired.' } : {};
   }
 
@@ -135,18 +190,30 @@ export class ApprovalService implements ApprovalWorkflow {
    * The request a click is about, only when the container, the block and the value all name the same
    * request and the plan shown is the request's plan. Anything else is refused and audited.
    */
-  private async boundRequest(id: string, clicker: Clicker, origin: ClickOrigin, requestId: string): Promise<ApprovalRequest> {
+  private async boundRequest(
+    id: string,
+    clicker: Clicker,
+    origin: ClickOrigin,
+    requestId: string,
+  ): Promise<ApprovalRequest> {
     const request = await this.checkedRequest(id, clicker);
     const mismatch = originMismatch(request, origin);
     if (mismatch) {
       await this.audit(request, clicker.userId, 'approval.click-refused', requestId, mismatch);
       if (origin.kind === 'message' && !request.messageTs) {
         // The message reached Slack a moment before its ts was recorded (it goes through the outbox).
-        throw new AppError('approval_message_pending', 'This approval message is still being recorded, so your click could not be matched to it. Nothing was done; press the button again in a moment.');
+        throw new AppError(
+          'approval_message_pending',
+          'This approval message is still being recorded, so your click could not be matched to it. Nothing was done; press the button again in a moment.',
+        );
       }
-      throw new AppError('approval_not_bound', 'That button does not match the approval request shown with it (a stale or altered message). Nothing was done.', {
-        hints: ['Use the buttons on the approval message itself, or `/eafix approvals` for the current requests.'],
-      });
+      throw new AppError(
+        'approval_not_bound',
+        'That button does not match the approval request shown with it (a stale or altered message). Nothing was done.',
+        {
+          hints: ['Use the buttons on the approval message itself, or `/eafix approvals` for the current requests.'],
+        },
+      );
     }
     return request;
   }
@@ -154,12 +221,16 @@ export class ApprovalService implements ApprovalWorkflow {
   /** Recomputes the plan; executes only if it is still exactly the approved one. */
   private async execute(request: ApprovalRequest, requestId: string, logger: Logger): Promise<void> {
     const action = this.deps.registry.get(request.action);
-    const thread = request.messageChannel && request.messageTs ? { channel: request.messageChannel, ts: request.messageTs } : undefined;
+    const thread =
+      request.messageChannel && request.messageTs
+        ? { channel: request.messageChannel, ts: request.messageTs }
+        : undefined;
     const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
     const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
     let reply: Reply;
     try {
-      if (action?.kind !== 'planned') throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
+      if (action?.kind !== 'planned')
+        throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
       const input = action.input.parse(request.arguments);
       const plan = await action.plan(input, context);
       if (planHash(plan) !== request.planHash) {
@@ -175,7 +246,13 @@ export class ApprovalService implements ApprovalWorkflow {
         });
         return;
       }
-      reply = await executePlanned(action, input, { ...context, plan, approvalId: request.id, approvers: request.approvers, ...(thread ? { thread } : {}) });
+      reply = await executePlanned(action, input, {
+        ...context,
+        plan,
+        approvalId: request.id,
+        approvers: request.approvers,
+        ...(thread ? { thread } : {}),
+      });
       // Audited before the request shows as executed: nothing looks done that the log does not have.
       await this.audit(request, request.requester, 'execute', requestId, 'ok');
       await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
@@ -187,15 +264,32 @@ export class ApprovalService implements ApprovalWorkflow {
       reply = { text: `:x: Execution failed: ${message}` };
     }
     await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
-    if (thread) await this.deps.notifier.send({ key: `approval:${request.id}:reply`, channel: thread.channel, threadTs: thread.ts, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+    if (thread)
+      await this.deps.notifier.send({
+        key: `approval:${request.id}:reply`,
+        channel: thread.channel,
+        threadTs: thread.ts,
+        text: reply.text,
+        ...(reply.blocks ? { blocks: reply.blocks } : {}),
+      });
   }
 
   private async refreshMessage(request: ApprovalRequest): Promise<void> {
     if (!request.messageChannel || !request.messageTs) return;
-    await this.deps.notifier.update({ channel: request.messageChannel, ts: request.messageTs, ...approvalMessage(request) });
+    await this.deps.notifier.update({
+      channel: request.messageChannel,
+      ts: request.messageTs,
+      ...approvalMessage(request),
+    });
   }
 
-  private async audit(request: ApprovalRequest, userId: string, event: string, requestId: string, detail?: string): Promise<void> {
+  private async audit(
+    request: ApprovalRequest,
+    userId: string,
+    event: string,
+    requestId: string,
+    detail?: string,
+  ): Promise<void> {
     await this.deps.audit.record({
       requestId,
       teamId: request.teamId,
@@ -213,7 +307,8 @@ export class ApprovalService implements ApprovalWorkflow {
 function originMismatch(request: ApprovalRequest, origin: ClickOrigin): string | undefined {
   const bound = parseApprovalBlockId(origin.blockId);
   if (!bound || bound.id !== request.id) return `block ${origin.blockId.slice(0, 80)} is not request ${request.id}'s`;
-  if (bound.planHash !== shownPlanHash(request)) return `plan shown (${bound.planHash}) is not the request's plan (${shownPlanHash(request)})`;
+  if (bound.planHash !== shownPlanHash(request))
+    return `plan shown (${bound.planHash}) is not the request's plan (${shownPlanHash(request)})`;
   switch (origin.kind) {
     case 'message':
       if (request.messageChannel !== origin.channel || request.messageTs !== origin.ts) {
@@ -221,7 +316,8 @@ function originMismatch(request: ApprovalRequest, origin: ClickOrigin): string |
       }
       return undefined;
     case 'view':
-      if (origin.viewType !== 'home' || !origin.viewBlockIds.includes(origin.blockId)) return `the ${origin.viewType} view does not show request ${request.id}`;
+      if (origin.viewType !== 'home' || !origin.viewBlockIds.includes(origin.blockId))
+        return `the ${origin.viewType} view does not show request ${request.id}`;
       return undefined;
     case 'ephemeral':
       return undefined;

@@ -11,7 +11,8 @@ export interface PlanItem {
   change?: Record<string, unknown>;
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'cancelled' | 'expired' | 'executed' | 'failed' | 'superseded';
+export type ApprovalStatus =
+  'pending' | 'approved' | 'rejected' | 'cancelled' | 'expired' | 'executed' | 'failed' | 'superseded';
 
 export interface ApprovalRequest {
   id: string;
@@ -40,7 +41,17 @@ export interface ApprovalRequest {
 
 export type NewApprovalRequest = Pick<
   ApprovalRequest,
-  'action' | 'permission' | 'arguments' | 'plan' | 'reason' | 'requester' | 'teamId' | 'channelId' | 'requestId' | 'requiredApprovals' | 'expiresAt'
+  | 'action'
+  | 'permission'
+  | 'arguments'
+  | 'plan'
+  | 'reason'
+  | 'requester'
+  | 'teamId'
+  | 'channelId'
+  | 'requestId'
+  | 'requiredApprovals'
+  | 'expiresAt'
 >;
 
 export type VoteOutcome =

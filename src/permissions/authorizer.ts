@@ -48,7 +48,9 @@ export class Authorizer {
 
   /** Who may use --break-glass, as Slack mentions. */
   breakGlassHolders(): string {
-    const roles = Object.entries(this.rbac.roles).filter(([, r]) => r.breakGlass).map(([name]) => name);
+    const roles = Object.entries(this.rbac.roles)
+      .filter(([, r]) => r.breakGlass)
+      .map(([name]) => name);
     const who = [...new Set(roles.flatMap((r) => this.roles.holdersOf(r)))];
     return who.length ? who.join(', ') : 'nobody';
   }
@@ -96,7 +98,9 @@ export class Authorizer {
   }
 
   private async checkChannel(channelId: string, permission: string, risk: Risk): Promise<void> {
-    const restrictions = Object.entries(this.rbac.channelRestrictions).filter(([pattern]) => matches(pattern, permission));
+    const restrictions = Object.entries(this.rbac.channelRestrictions).filter(([pattern]) =>
+      matches(pattern, permission),
+    );
     if (restrictions.length === 0) return;
     const allowedChannels = [...new Set(restrictions.flatMap(([, channels]) => channels))];
     if (allowedChannels.includes(channelId)) return;
@@ -108,9 +112,13 @@ export class Authorizer {
       throw this.unavailable(error);
     }
     if (allowedChannels.includes(name)) return;
-    throw new AppError('wrong_channel', `\`${permission}\` may only be used in ${allowedChannels.map((c) => `#${c}`).join(', ')}.`, {
-      hints: ['Run it again from there, so the team sees it.'],
-    });
+    throw new AppError(
+      'wrong_channel',
+      `\`${permission}\` may only be used in ${allowedChannels.map((c) => `#${c}`).join(', ')}.`,
+      {
+        hints: ['Run it again from there, so the team sees it.'],
+      },
+    );
   }
 
   private unavailable(cause?: unknown): AppError {

@@ -22,7 +22,9 @@ export function checkCoverage(rbac: RbacPolicy, actions: readonly AnyAction[]): 
     }
   }
   for (const action of actions) {
-    const granted = Object.values(rbac.roles).some((role) => role.permissions.some((p) => matches(p, action.permission)));
+    const granted = Object.values(rbac.roles).some((role) =>
+      role.permissions.some((p) => matches(p, action.permission)),
+    );
     if (!granted) problems.push(`action "${action.id}": no role grants its permission "${action.permission}"`);
   }
   return problems;

@@ -42,6 +42,9 @@ export class RoleResolver {
     if (role === this.rbac.defaultRole) return ['everyone'];
     return this.rbac.bindings
       .filter((b) => b.role === role)
-      .flatMap((b) => [...b.users.map((u) => `<@${u}>`), ...b.usergroups.map((g) => (g.startsWith('S') ? `<!subteam^${g}>` : `@${g.replace(/^@/, '')}`))]);
+      .flatMap((b) => [
+        ...b.users.map((u) => `<@${u}>`),
+        ...b.usergroups.map((g) => (g.startsWith('S') ? `<!subteam^${g}>` : `@${g.replace(/^@/, '')}`)),
+      ]);
   }
 }

@@ -41,10 +41,15 @@ export class PrometheusHttpClient implements Prometheus {
       return Number.isNaN(value) ? undefined : value;
     }
     if (resultType !== 'vector') {
-      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType} for an instant KPI query; it must return one number.`);
+      throw new AppError(
+        'prometheus_unexpected_result',
+        `Prometheus answered a ${resultType} for an instant KPI query; it must return one number.`,
+      );
     }
     // Several series (one per instance, say): the worst of them, since every KPI here is "lower is better".
-    const values = (result as Array<{ value: [number, string] }>).map((s) => sampleValue(s.value[1])).filter((v) => !Number.isNaN(v));
+    const values = (result as Array<{ value: [number, string] }>)
+      .map((s) => sampleValue(s.value[1]))
+      .filter((v) => !Number.isNaN(v));
     return values.length ? Math.max(...values) : undefined;
   }
 
@@ -52,9 +57,15 @@ export class PrometheusHttpClient implements Prometheus {
     const { resultType, result } = await this.query(query);
     if (resultType === 'scalar') return [{ labels: {}, value: sampleValue((result as [number, string])[1]) }];
     if (resultType !== 'vector') {
-      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType}; ask for an instant vector or a scalar.`);
+      throw new AppError(
+        'prometheus_unexpected_result',
+        `Prometheus answered a ${resultType}; ask for an instant vector or a scalar.`,
+      );
     }
-    return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => ({ labels: s.metric, value: sampleValue(s.value[1]) }));
+    return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => ({
+      labels: s.metric,
+      value: sampleValue(s.value[1]),
+    }));
   }
 
   private async query(query: string): Promise<{ resultType: string; result: unknown }> {
@@ -72,7 +83,10 @@ export class PrometheusHttpClient implements Prometheus {
   async ready(): Promise<void> {
     const response = await this.request('/-/ready', { method: 'GET' });
     await response.body?.cancel();
-    if (!response.ok) throw new AppError('prometheus_not_ready', `Prometheus at ${this.base} is not ready (HTTP ${response.status}).`, { kind: 'upstream' });
+    if (!response.ok)
+      throw new AppError('prometheus_not_ready', `Prometheus at ${this.base} is not ready (HTTP ${response.status}).`, {
+        kind: 'upstream',
+      });
   }
 
   private async request(path: string, init: RequestInit): Promise<Response> {
@@ -81,9 +95,16 @@ export class PrometheusHttpClient implements Prometheus {
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new AppError('prometheus_timeout', `Prometheus at ${this.base} did not answer within ${this.settings.timeoutMs} ms.`, { kind: 'upstream', cause: error });
+        throw new AppError(
+          'prometheus_timeout',
+          `Prometheus at ${this.base} did not answer within ${this.settings.timeoutMs} ms.`,
+          { kind: 'upstream', cause: error },
+        );
       }
-      throw new AppError('prometheus_unavailable', `Prometheus at ${this.base} could not be reached.`, { kind: 'upstream', cause: error });
+      throw new AppError('prometheus_unavailable', `Prometheus at ${this.base} could not be reached.`, {
+        kind: 'upstream',
+        cause: error,
+      });
     }
   }
 
@@ -91,15 +112,26 @@ export class PrometheusHttpClient implements Prometheus {
     try {
       return (await response.json()) as ApiBody;
     } catch (error) {
-      throw new AppError('prometheus_unavailable', `Prometheus at ${this.base} answered HTTP ${response.status} without a JSON body.`, { kind: 'upstream', cause: error });
+      throw new AppError(
+        'prometheus_unavailable',
+        `Prometheus at ${this.base} answered HTTP ${response.status} without a JSON body.`,
+        { kind: 'upstream', cause: error },
+      );
     }
   }
 
   private apiError(status: number, body: { errorType?: string; error?: string }): AppError {
     const type = body.errorType ?? 'unknown';
     if (QUERY_ERRORS.has(type)) {
-      return new AppError('prometheus_query_failed', `Prometheus rejected the query (${type}): ${body.error ?? 'no detail'}`);
+      return new AppError(
+        'prometheus_query_failed',
+        `Prometheus rejected the query (${type}): ${body.error ?? 'no detail'}`,
+      );
     }
-    return new AppError('prometheus_unavailable', `Prometheus failed the query (HTTP ${status}, ${type}): ${body.error ?? 'no detail'}`, { kind: 'upstream' });
+    return new AppError(
+      'prometheus_unavailable',
+      `Prometheus failed the query (HTTP ${status}, ${type}): ${body.error ?? 'no detail'}`,
+      { kind: 'upstream' },
+    );
   }
 }

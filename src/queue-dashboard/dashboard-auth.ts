@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** How the dashboard knows who is looking: its own basic-auth account, or an authenticating proxy's header. */
 export type DashboardAuth =
-  | { kind: 'basic'; user: string; password: string }
-  | { kind: 'trusted-header'; header: string };
+  { kind: 'basic'; user: string; password: string } | { kind: 'trusted-header'; header: string };
 
 export type AuthVerdict = { ok: true; who: string } | { ok: false; challenge?: string };
 

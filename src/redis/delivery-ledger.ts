@@ -13,7 +13,11 @@ export class RedisDeliveryLedger {
 
   /** True the first time a key is seen; throws when Redis cannot answer in time. */
   async firstSighting(key: string): Promise<boolean> {
-    const set = await withTimeout(this.redis.set(`${this.prefix}:slack-delivery:${key}`, '1', 'EX', this.ttlSeconds, 'NX'), this.timeoutMs, 'redis');
+    const set = await withTimeout(
+      this.redis.set(`${this.prefix}:slack-delivery:${key}`, '1', 'EX', this.ttlSeconds, 'NX'),
+      this.timeoutMs,
+      'redis',
+    );
     return set === 'OK';
   }
 }

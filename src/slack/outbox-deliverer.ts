@@ -121,7 +121,10 @@ export class OutboxDeliverer {
       if (this.inFlight.has(row.key)) continue;
       if (row.expired) {
         await this.options.outbox.markGivenUp(row.key, 'expired', row.lastError ?? 'no longer meaningful');
-        this.options.logger.warn({ key: row.key, lastError: row.lastError }, 'slack outbox: message expired undelivered');
+        this.options.logger.warn(
+          { key: row.key, lastError: row.lastError },
+          'slack outbox: message expired undelivered',
+        );
         continue;
       }
       if (row.dueInMs > 0) {
@@ -179,7 +182,10 @@ export class OutboxDeliverer {
           await outbox.markRetry(row.key, failure.delayMs, reason, 'retry-after', attempt.posting);
         } else {
           const delay = backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000);
-          logger.info({ key: row.key, attempts: row.attempts + 1, delayMs: delay, reason }, 'slack outbox: delivery failed; retrying');
+          logger.info(
+            { key: row.key, attempts: row.attempts + 1, delayMs: delay, reason },
+            'slack outbox: delivery failed; retrying',
+          );
           await outbox.markRetry(row.key, delay, reason, 'backoff');
           this.troubled.add(row.channel);
         }
@@ -193,7 +199,8 @@ export class OutboxDeliverer {
   private async recovered(channel: string): Promise<void> {
     if (!this.troubled.delete(channel)) return;
     const woken = await this.options.outbox.retryBackedOff(channel);
-    if (woken > 0) this.options.logger.info({ woken, channel }, 'slack outbox: Slack answers again; retrying what was backing off');
+    if (woken > 0)
+      this.options.logger.info({ woken, channel }, 'slack outbox: Slack answers again; retrying what was backing off');
   }
 
   private async post(row: OutboxRow, attempt: { posting: boolean }): Promise<void> {
@@ -206,7 +213,14 @@ export class OutboxDeliverer {
     }
     if (row.postAttempted) {
       // An earlier attempt may have landed with its answer lost: adopt that copy instead of posting again.
-      const found = await slack.findPosted({ channel: row.channel, threadTs, eventType: OUTBOX_EVENT_TYPE, field: 'key', value: row.key, oldest: row.createdAt });
+      const found = await slack.findPosted({
+        channel: row.channel,
+        threadTs,
+        eventType: OUTBOX_EVENT_TYPE,
+        field: 'key',
+        value: row.key,
+        oldest: row.createdAt,
+      });
       if (found) {
         await this.posted(row, found.ts, found.channel);
         await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
@@ -235,13 +249,25 @@ export class OutboxDeliverer {
 
   private async update(row: OutboxRow): Promise<void> {
     // `blocks: []` replaces blocks a previous version had with the new text.
-    await this.options.slack.update({ channel: row.channel, ts: row.ts as string, text: contentOf(row).text, blocks: contentOf(row).blocks ?? [] });
+    await this.options.slack.update({
+      channel: row.channel,
+      ts: row.ts as string,
+      text: contentOf(row).text,
+      blocks: contentOf(row).blocks ?? [],
+    });
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 
   private async upload(row: OutboxRow): Promise<void> {
     const p = row.payload as { filename: string; content: string; title?: string; comment?: string };
-    await this.options.slack.uploadFile({ channel: row.channel, thread_ts: row.threadTs, filename: p.filename, content: p.content, title: p.title, initial_comment: p.comment });
+    await this.options.slack.uploadFile({
+      channel: row.channel,
+      thread_ts: row.threadTs,
+      filename: p.filename,
+      content: p.content,
+      title: p.title,
+      initial_comment: p.comment,
+    });
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 

@@ -38,8 +38,14 @@ export class OutboxNotifier implements Notifier {
 
   async send(message: OutgoingMessage, db?: Queryable): Promise<void> {
     await this.options.outbox.putMessage(
-      { key: message.key ?? `post:${randomUUID()}`, channel: message.channel, threadTs: message.threadTs, text: message.text, blocks: message.blocks,
-        expiresAt: new Date(Date.now() + this.postTtlMs) },
+      {
+        key: message.key ?? `post:${randomUUID()}`,
+        channel: message.channel,
+        threadTs: message.threadTs,
+        text: message.text,
+        blocks: message.blocks,
+        expiresAt: new Date(Date.now() + this.postTtlMs),
+      },
       db,
     );
   }
@@ -51,19 +57,47 @@ export class OutboxNotifier implements Notifier {
   }
 
   async update(message: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
-    await this.options.outbox.putMessage({ key: `edit:${message.channel}:${message.ts}`, channel: message.channel, ts: message.ts, text: message.text, blocks: message.blocks ?? [] });
+    await this.options.outbox.putMessage({
+      key: `edit:${message.channel}:${message.ts}`,
+      channel: message.channel,
+      ts: message.ts,
+      text: message.text,
+      blocks: message.blocks ?? [],
+    });
   }
 
-  async upload(file: { channel: string; threadTs?: string; filename: string; content: string; title?: string; comment?: string; key?: string }): Promise<void> {
-    await this.options.outbox.putUpload({ key: file.key ?? `upload:${randomUUID()}`, ...file, expiresAt: new Date(Date.now() + this.postTtlMs) });
+  async upload(file: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    content: string;
+    title?: string;
+    comment?: string;
+    key?: string;
+  }): Promise<void> {
+    await this.options.outbox.putUpload({
+      key: file.key ?? `upload:${randomUUID()}`,
+      ...file,
+      expiresAt: new Date(Date.now() + this.postTtlMs),
+    });
   }
 
-  ephemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void> {
+  ephemeral(message: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+    threadTs?: string;
+  }): Promise<void> {
     return this.direct(() => this.options.slack.postEphemeral(message));
   }
 
   openModal(triggerId: string, view: Block): Promise<void> {
-    return withSlackRetries(() => this.options.slack.openModal(triggerId, view), TRIGGER_DEADLINE_MS, (ms) => sleep(ms));
+    return withSlackRetries(
+      () => this.options.slack.openModal(triggerId, view),
+      TRIGGER_DEADLINE_MS,
+      (ms) => sleep(ms),
+    );
   }
 
   createChannel(name: string): Promise<{ id: string } | { nameTaken: true }> {
@@ -100,9 +134,14 @@ export class OutboxNotifier implements Notifier {
     for (let pollMs = 25; ; pollMs = Math.min(250, pollMs * 2)) {
       const row = await this.options.outbox.get(key);
       if (row?.ts) return row.ts;
-      if (row?.state === 'failed') throw new AppError('slack_refused', `Slack refused the message: ${row.lastError ?? 'unknown error'}`);
+      if (row?.state === 'failed')
+        throw new AppError('slack_refused', `Slack refused the message: ${row.lastError ?? 'unknown error'}`);
       if (row?.state === 'expired' || Date.now() >= deadline) {
-        throw new AppError('slack_pending', 'Slack has not confirmed the message yet; it will be posted once Slack answers.', { kind: 'upstream' });
+        throw new AppError(
+          'slack_pending',
+          'Slack has not confirmed the message yet; it will be posted once Slack answers.',
+          { kind: 'upstream' },
+        );
       }
       await sleep(pollMs);
     }

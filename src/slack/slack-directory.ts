@@ -19,16 +19,24 @@ export class WebApiDirectory implements SlackDirectory {
       if (!found?.id) return [];
       id = found.id;
     }
-    const result = await this.lookup('usergroups.users.list', () => this.client.usergroups.users.list({ usergroup: id }));
+    const result = await this.lookup('usergroups.users.list', () =>
+      this.client.usergroups.users.list({ usergroup: id }),
+    );
     return result.users ?? [];
   }
 
   async channelName(channelId: string): Promise<string> {
-    const result = await this.lookup('conversations.info', () => this.client.conversations.info({ channel: channelId }));
+    const result = await this.lookup('conversations.info', () =>
+      this.client.conversations.info({ channel: channelId }),
+    );
     return result.channel?.name ?? channelId;
   }
 
   private lookup<T>(method: string, work: () => Promise<T>): Promise<T> {
-    return withSlackRetries(() => callSlack(method, work), LOOKUP_DEADLINE_MS, (ms) => sleep(ms));
+    return withSlackRetries(
+      () => callSlack(method, work),
+      LOOKUP_DEADLINE_MS,
+      (ms) => sleep(ms),
+    );
   }
 }

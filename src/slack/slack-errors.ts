@@ -5,7 +5,9 @@ import { AppError } from '../app-error.ts';
 export class SlackRateLimitedError extends AppError {
   readonly retryAfterMs: number;
   constructor(method: string, retryAfterMs: number) {
-    super('slack_rate_limited', `Slack is rate limiting ${method}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { kind: 'upstream' });
+    super('slack_rate_limited', `Slack is rate limiting ${method}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, {
+      kind: 'upstream',
+    });
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -15,7 +17,13 @@ export function isSlackRateLimited(error: unknown): error is SlackRateLimitedErr
 }
 
 // Slack-side trouble worth another try; every other platform error is about our request.
-const transientPlatformErrors = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+const transientPlatformErrors = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+]);
 
 /** Maps a WebClient failure to an AppError: upstream (retry) for Slack's or the network's trouble, domain for refusals. */
 export function toSlackAppError(method: string, error: unknown): AppError {
@@ -33,7 +41,10 @@ export function toSlackAppError(method: string, error: unknown): AppError {
     }
     case ErrorCode.RequestError:
     case ErrorCode.HTTPError:
-      return new AppError('slack_unavailable', `Slack could not be reached for ${method}`, { cause: error, kind: 'upstream' });
+      return new AppError('slack_unavailable', `Slack could not be reached for ${method}`, {
+        cause: error,
+        kind: 'upstream',
+      });
     default:
       return new AppError('slack_call_failed', `Slack call ${method} failed`, { cause: error, kind: 'upstream' });
   }
@@ -75,7 +86,11 @@ export function backoffMs(attempt: number, maxMs = 30_000, random: () => number 
  * Retries a direct Slack call (ephemeral replies, modals, channel set-up) inside a deadline: 429s after
  * Retry-After when it fits, Slack's and the network's trouble with backoff. Refusals are not retried.
  */
-export async function withSlackRetries<T>(work: () => Promise<T>, deadlineMs: number, sleep: (ms: number) => Promise<void>): Promise<T> {
+export async function withSlackRetries<T>(
+  work: () => Promise<T>,
+  deadlineMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {

@@ -41,7 +41,14 @@ export interface SlackPoster {
   update(message: SlackUpdateMessage): Promise<void>;
   uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }>;
   /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
-  findPosted(where: { channel: string; threadTs?: string | undefined; eventType: string; field: string; value: string; oldest: Date }): Promise<SlackPosted | undefined>;
+  findPosted(where: {
+    channel: string;
+    threadTs?: string | undefined;
+    eventType: string;
+    field: string;
+    value: string;
+    oldest: Date;
+  }): Promise<SlackPosted | undefined>;
 }
 
 export interface SlackPosted {
@@ -66,7 +73,11 @@ export class WebApiSlackPoster implements SlackPoster {
   async postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }> {
     const { thread_ts: threadTs, ...rest } = message;
     const result = await callSlack('chat.postMessage', () =>
-      this.client.chat.postMessage({ ...rest, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false } as never),
+      this.client.chat.postMessage({
+        ...rest,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      } as never),
     );
     return { ts: String(result.ts), channel: String(result.channel ?? message.channel) };
   }
@@ -91,21 +102,36 @@ export class WebApiSlackPoster implements SlackPoster {
     return { fileId: uploaded?.id };
   }
 
-  async findPosted(where: { channel: string; threadTs?: string | undefined; eventType: string; field: string; value: string; oldest: Date }): Promise<SlackPosted | undefined> {
+  async findPosted(where: {
+    channel: string;
+    threadTs?: string | undefined;
+    eventType: string;
+    field: string;
+    value: string;
+    oldest: Date;
+  }): Promise<SlackPosted | undefined> {
     const bot = await this.botUserId();
     // Posts may name a channel; history wants its id.
-    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel) ? where.channel : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
+    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel)
+      ? where.channel
+      : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
     if (!channel) return undefined;
     const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < HISTORY_PAGES; page++) {
       const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
       const result = where.threadTs
-        ? await callSlack('conversations.replies', () => this.client.conversations.replies({ ...args, ts: where.threadTs as string }))
+        ? await callSlack('conversations.replies', () =>
+            this.client.conversations.replies({ ...args, ts: where.threadTs as string }),
+          )
         : await callSlack('conversations.history', () => this.client.conversations.history(args));
       for (const message of result.messages ?? []) {
         const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
-        if (message.user === bot && metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value) {
+        if (
+          message.user === bot &&
+          metadata?.event_type === where.eventType &&
+          String(metadata.event_payload?.[where.field]) === where.value
+        ) {
           return { ts: message.ts as string, channel, metadata };
         }
       }
@@ -115,7 +141,13 @@ export class WebApiSlackPoster implements SlackPoster {
     return undefined;
   }
 
-  async postEphemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void> {
+  async postEphemeral(message: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+    threadTs?: string;
+  }): Promise<void> {
     await callSlack('chat.postEphemeral', () =>
       this.client.chat.postEphemeral({
         channel: message.channel,
@@ -146,10 +178,15 @@ export class WebApiSlackPoster implements SlackPoster {
     let cursor: string | undefined;
     do {
       const page = await callSlack('conversations.list', () =>
-        this.client.conversations.list({ types: 'public_channel,private_channel', limit: 200, ...(cursor ? { cursor } : {}) }),
+        this.client.conversations.list({
+          types: 'public_channel,private_channel',
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        }),
       );
       const found = page.channels?.find((c) => c.name === name);
-      if (found?.id) return { id: found.id, name, createdByBot: found.creator === bot, purpose: found.purpose?.value ?? '' };
+      if (found?.id)
+        return { id: found.id, name, createdByBot: found.creator === bot, purpose: found.purpose?.value ?? '' };
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return undefined;
@@ -192,7 +229,9 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async permalink(channel: string, ts: string): Promise<string> {
-    const result = await callSlack('chat.getPermalink', () => this.client.chat.getPermalink({ channel, message_ts: ts }));
+    const result = await callSlack('chat.getPermalink', () =>
+      this.client.chat.getPermalink({ channel, message_ts: ts }),
+    );
     return result.permalink as string;
   }
 

@@ -50,7 +50,12 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
  * locks held across slow work): no statement or query timeout, but an 'error' listener, since a
  * client losing its connection with none would crash the process.
  */
-export async function connectUnpooled(pool: Pool, logger: Logger | undefined, purpose: string, bounds: { queryTimeoutMs?: number } = {}): Promise<pg.Client> {
+export async function connectUnpooled(
+  pool: Pool,
+  logger: Logger | undefined,
+  purpose: string,
+  bounds: { queryTimeoutMs?: number } = {},
+): Promise<pg.Client> {
   const options = (pool as unknown as { options: pg.ClientConfig }).options;
   const client = new pg.Client({ ...options, statement_timeout: undefined, query_timeout: bounds.queryTimeoutMs });
   client.on('error', (err) => logger?.warn({ err, purpose }, 'postgres connection lost'));
@@ -63,9 +68,18 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown };
   // 57014: statement_timeout; 57P01-57P03: the server is shutting down or not accepting connections; 08xxx: connection exceptions.
-  if (typeof e.code === 'string' && (/^(ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)/.test(e.code) || /^(08|57P0|57014)/.test(e.code))) return true;
+  if (
+    typeof e.code === 'string' &&
+    (/^(ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)/.test(e.code) || /^(08|57P0|57014)/.test(e.code))
+  )
+    return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  if (/Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection timeout/i.test(message)) return true;
+  if (
+    /Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection timeout/i.test(
+      message,
+    )
+  )
+    return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 

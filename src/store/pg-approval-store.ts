@@ -53,8 +53,21 @@ export class PgApprovalStore implements ApprovalStore {
       `INSERT INTO approval_requests (id, action, permission, arguments, plan, plan_hash, reason, requester, team_id, channel_id,
                                       request_id, required_approvals, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [id, request.action, request.permission, JSON.stringify(request.arguments), JSON.stringify(request.plan), planHash(request.plan),
-        request.reason, request.requester, request.teamId, request.channelId, request.requestId, request.requiredApprovals, request.expiresAt],
+      [
+        id,
+        request.action,
+        request.permission,
+        JSON.stringify(request.arguments),
+        JSON.stringify(request.plan),
+        planHash(request.plan),
+        request.reason,
+        request.requester,
+        request.teamId,
+        request.channelId,
+        request.requestId,
+        request.requiredApprovals,
+        request.expiresAt,
+      ],
     );
     return (await this.get(id)) as ApprovalRequest;
   }
@@ -65,16 +78,21 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async attachMessage(id: string, channel: string, ts: string): Promise<void> {
-    await this.pool.query('UPDATE approval_requests SET message_channel = $2, message_ts = $3 WHERE id = $1', [id, channel, ts]);
+    await this.pool.query('UPDATE approval_requests SET message_channel = $2, message_ts = $3 WHERE id = $1', [
+      id,
+      channel,
+      ts,
+    ]);
   }
 
   /**
    * Locks a request's row (serialising every click on it, across replicas) and settles expiry first.
    * Returns the outcome to report when the request cannot be decided, or the locked row.
    */
-  private async lockPending(client: PoolClient, id: string): Promise<
-    { done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: { required_approvals: number } }
-  > {
+  private async lockPending(
+    client: PoolClient,
+    id: string,
+  ): Promise<{ done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: { required_approvals: number } }> {
     const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
       'SELECT status, expires_at <= now() AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
       [id],
@@ -93,11 +111,21 @@ export class PgApprovalStore implements ApprovalStore {
     return inTransaction(this.pool, async (client) => {
       const locked = await this.lockPending(client, id);
       if ('done' in locked) return locked.done;
-      const inserted = await client.query('INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, approver]);
+      const inserted = await client.query(
+        'INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [id, approver],
+      );
       if (inserted.rowCount === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
-      const votes = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM approval_votes WHERE request_id = $1', [id]);
-      if ((votes.rows[0]?.n ?? 0) < locked.row.required_approvals) return { kind: 'counted', request: (await this.get(id, client))! };
-      await client.query(`UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`, [id, approver]);
+      const votes = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM approval_votes WHERE request_id = $1',
+        [id],
+      );
+      if ((votes.rows[0]?.n ?? 0) < locked.row.required_approvals)
+        return { kind: 'counted', request: (await this.get(id, client))! };
+      await client.query(
+        `UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`,
+        [id, approver],
+      );
       return { kind: 'approved', request: (await this.get(id, client))! };
     });
   }
@@ -115,7 +143,10 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async finish(id: string, status: 'executed' | 'failed' | 'superseded', result: string): Promise<void> {
-    await this.pool.query(`UPDATE approval_requests SET status = $2, result = $3 WHERE id = $1 AND status = 'approved'`, [id, status, result]);
+    await this.pool.query(
+      `UPDATE approval_requests SET status = $2, result = $3 WHERE id = $1 AND status = 'approved'`,
+      [id, status, result],
+    );
   }
 
   async expireDue(): Promise<ApprovalRequest[]> {
@@ -128,12 +159,18 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async listPending(limit = 20): Promise<ApprovalRequest[]> {
-    const result = await this.pool.query<Row>(`${SELECT} WHERE r.status = 'pending' AND r.expires_at > now() ORDER BY r.created_at LIMIT $1`, [limit]);
+    const result = await this.pool.query<Row>(
+      `${SELECT} WHERE r.status = 'pending' AND r.expires_at > now() ORDER BY r.created_at LIMIT $1`,
+      [limit],
+    );
     return result.rows.map(fromRow);
   }
 
   async listDecided(limit = 20): Promise<ApprovalRequest[]> {
-    const result = await this.pool.query<Row>(`${SELECT} WHERE r.status <> 'pending' ORDER BY r.created_at DESC LIMIT $1`, [limit]);
+    const result = await this.pool.query<Row>(
+      `${SELECT} WHERE r.status <> 'pending' ORDER BY r.created_at DESC LIMIT $1`,
+      [limit],
+    );
     return result.rows.map(fromRow);
   }
 }

@@ -1,7 +1,14 @@
 import type { Pool } from './database.ts';
 import { inTransaction } from './database.ts';
 import { storableJson, storableText } from './safe-text.ts';
-import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../audit/audit-log.ts';
+import {
+  GENESIS,
+  hashOf,
+  type AuditEntry,
+  type AuditLog,
+  type AuditRecord,
+  type AuditVerification,
+} from '../audit/audit-log.ts';
 
 interface AuditRow {
   id: string;
@@ -39,7 +46,8 @@ function fromRow(row: AuditRow): AuditRecord {
 const MAX_FIELD_CHARS = 2_000;
 
 function storableEntry(entry: AuditEntry): AuditEntry {
-  const text = (value: string | undefined) => (value === undefined ? undefined : storableText(value).slice(0, MAX_FIELD_CHARS));
+  const text = (value: string | undefined) =>
+    value === undefined ? undefined : storableText(value).slice(0, MAX_FIELD_CHARS);
   return {
     ...entry,
     requestId: text(entry.requestId) ?? '',
@@ -134,8 +142,19 @@ export class PgAuditLog implements AuditLog {
       const values: unknown[] = [];
       const tuples = entries.map((entry, i) => {
         const hash = hashOf({ ...entry, at, prevHash });
-        values.push(at, entry.requestId, entry.teamId ?? null, entry.channelId ?? null, entry.userId ?? null, entry.action,
-          JSON.stringify(entry.arguments ?? {}), entry.outcome, entry.detail ?? null, prevHash, hash);
+        values.push(
+          at,
+          entry.requestId,
+          entry.teamId ?? null,
+          entry.channelId ?? null,
+          entry.userId ?? null,
+          entry.action,
+          JSON.stringify(entry.arguments ?? {}),
+          entry.outcome,
+          entry.detail ?? null,
+          prevHash,
+          hash,
+        );
         prevHash = hash;
         const base = i * 11;
         return `(${Array.from({ length: 11 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
@@ -151,7 +170,10 @@ export class PgAuditLog implements AuditLog {
   }
 
   async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {
-    const result = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [from, limit]);
+    const result = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2', [
+      from,
+      limit,
+    ]);
     return result.rows.map(fromRow);
   }
 
@@ -161,15 +183,28 @@ export class PgAuditLog implements AuditLog {
     let lastId = 0;
     // Page through the chain so a large log never sits in memory at once.
     for (;;) {
-      const page = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000', [lastId]);
+      const page = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000', [
+        lastId,
+      ]);
       if (page.rows.length === 0) return { ok: true, checked };
       for (const row of page.rows) {
         const record = fromRow(row);
         if (record.prevHash !== prevHash) {
-          return { ok: false, checked, brokenAt: { id: record.id, reason: 'link to the previous row does not match (a row was removed or reordered)' } };
+          return {
+            ok: false,
+            checked,
+            brokenAt: {
+              id: record.id,
+              reason: 'link to the previous row does not match (a row was removed or reordered)',
+            },
+          };
         }
         if (hashOf(record) !== record.hash) {
-          return { ok: false, checked, brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' } };
+          return {
+            ok: false,
+            checked,
+            brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' },
+          };
         }
         prevHash = record.hash;
         lastId = record.id;

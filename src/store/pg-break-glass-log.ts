@@ -27,13 +27,26 @@ export class PgBreakGlassLog implements BreakGlassLog {
     const result = await this.pool.query(
       `INSERT INTO break_glass_uses (id, action, arguments, plan, reason, used_by, team_id, channel_id, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [newId('bg'), use.action, JSON.stringify(use.arguments), JSON.stringify(use.plan), use.reason, use.usedBy, use.teamId, use.channelId, use.requestId],
+      [
+        newId('bg'),
+        use.action,
+        JSON.stringify(use.arguments),
+        JSON.stringify(use.plan),
+        use.reason,
+        use.usedBy,
+        use.teamId,
+        use.channelId,
+        use.requestId,
+      ],
     );
     return fromRow(result.rows[0]);
   }
 
   async unreviewed(limit = 20): Promise<BreakGlassUse[]> {
-    const result = await this.pool.query('SELECT * FROM break_glass_uses WHERE reviewed_by IS NULL ORDER BY at LIMIT $1', [limit]);
+    const result = await this.pool.query(
+      'SELECT * FROM break_glass_uses WHERE reviewed_by IS NULL ORDER BY at LIMIT $1',
+      [limit],
+    );
     return result.rows.map(fromRow);
   }
 

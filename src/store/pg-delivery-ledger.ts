@@ -14,9 +14,14 @@ export class PgDeliveryLedger {
 
   /** True the first time a key is seen; throws when PostgreSQL cannot answer. */
   async firstSighting(key: string): Promise<boolean> {
-    const result = await this.pool.query('INSERT INTO slack_deliveries (delivery_key) VALUES ($1) ON CONFLICT DO NOTHING', [key]);
+    const result = await this.pool.query(
+      'INSERT INTO slack_deliveries (delivery_key) VALUES ($1) ON CONFLICT DO NOTHING',
+      [key],
+    );
     if (++this.inserts % PRUNE_EVERY === 0) {
-      await this.pool.query(`DELETE FROM slack_deliveries WHERE seen_at < now() - make_interval(secs => $1)`, [this.retentionSeconds]);
+      await this.pool.query(`DELETE FROM slack_deliveries WHERE seen_at < now() - make_interval(secs => $1)`, [
+        this.retentionSeconds,
+      ]);
     }
     return result.rowCount === 1;
   }

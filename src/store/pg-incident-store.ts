@@ -1,12 +1,19 @@
 import { connectUnpooled, inTransaction, type Pool } from './database.ts';
 import type { Logger } from '../logger.ts';
 import type {
-  Incident, IncidentEvent, IncidentStatus, IncidentStore, NewIncident, NewIncidentEvent, SetupStep,
+  Incident,
+  IncidentEvent,
+  IncidentStatus,
+  IncidentStore,
+  NewIncident,
+  NewIncidentEvent,
+  SetupStep,
 } from '../handlers/incidents/incident-types.ts';
 
 type Row = Record<string, unknown>;
 
-const optional = <T>(value: unknown): T | undefined => (value === null || value === undefined ? undefined : (value as T));
+const optional = <T>(value: unknown): T | undefined =>
+  value === null || value === undefined ? undefined : (value as T);
 
 function fromRow(row: Row): Incident {
   return {
@@ -53,9 +60,16 @@ const LOCK_WAIT_MS = 120_000;
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
 export class PgIncidentStore implements IncidentStore {
-  constructor(private readonly pool: Pool, private readonly logger?: Logger) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly logger?: Logger,
+  ) {}
 
-  async create(incident: NewIncident, now: Date, nextUpdateDue: Date): Promise<{ incident: Incident; created: boolean }> {
+  async create(
+    incident: NewIncident,
+    now: Date,
+    nextUpdateDue: Date,
+  ): Promise<{ incident: Incident; created: boolean }> {
     const existing = await this.byRequest(incident.requestId);
     if (existing) return { incident: existing, created: false };
     try {
@@ -72,8 +86,20 @@ export class PgIncidentStore implements IncidentStore {
           `INSERT INTO incidents (id, request_id, title, description, severity, type, systems, requested_by, team_id,
                                   origin_channel, next_update_due, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING *`,
-          [id, incident.requestId, incident.title, incident.description, incident.severity, incident.type, incident.systems,
-            incident.requestedBy, incident.teamId, incident.originChannel ?? null, nextUpdateDue, now],
+          [
+            id,
+            incident.requestId,
+            incident.title,
+            incident.description,
+            incident.severity,
+            incident.type,
+            incident.systems,
+            incident.requestedBy,
+            incident.teamId,
+            incident.originChannel ?? null,
+            nextUpdateDue,
+            now,
+          ],
         );
         return { incident: fromRow(result.rows[0]), created: true };
       });
@@ -104,7 +130,10 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async listOpen(limit = 50): Promise<Incident[]> {
-    const result = await this.pool.query(`SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY created_at DESC LIMIT $1`, [limit]);
+    const result = await this.pool.query(
+      `SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY created_at DESC LIMIT $1`,
+      [limit],
+    );
     return result.rows.map(fromRow);
   }
 
@@ -126,7 +155,10 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async markSetup(id: string, step: SetupStep, value: unknown = true): Promise<void> {
-    await this.pool.query(`UPDATE incidents SET setup = setup || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1`, [id, step, JSON.stringify(value)]);
+    await this.pool.query(
+      `UPDATE incidents SET setup = setup || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1`,
+      [id, step, JSON.stringify(value)],
+    );
   }
 
   async setMessages(id: string, fields: { templateTs?: string; checklistTs?: string }): Promise<void> {
@@ -137,7 +169,10 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   setCommander(id: string, commander: string, now: Date) {
-    return this.one(`UPDATE incidents SET commander = $2, updated_at = $3 WHERE id = $1 AND status <> 'resolved' RETURNING *`, [id, commander, now]);
+    return this.one(
+      `UPDATE incidents SET commander = $2, updated_at = $3 WHERE id = $1 AND status <> 'resolved' RETURNING *`,
+      [id, commander, now],
+    );
   }
 
   recordUpdate(id: string, status: IncidentStatus | undefined, nextUpdateDue: Date, now: Date) {
@@ -192,14 +227,31 @@ export class PgIncidentStore implements IncidentStore {
     const result = await this.pool.query(
       `INSERT INTO incident_events (incident_id, at, kind, actor, text, data, once_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (incident_id, once_key) DO NOTHING`,
-      [event.incidentId, event.at, event.kind, event.actor, event.text, JSON.stringify(event.data ?? {}), event.onceKey ?? null],
+      [
+        event.incidentId,
+        event.at,
+        event.kind,
+        event.actor,
+        event.text,
+        JSON.stringify(event.data ?? {}),
+        event.onceKey ?? null,
+      ],
     );
     return (result.rowCount ?? 0) > 0;
   }
 
   async events(id: string): Promise<IncidentEvent[]> {
-    const result = await this.pool.query('SELECT at, kind, actor, text, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [id]);
-    return result.rows.map((row: Row) => ({ at: row.at as Date, kind: row.kind as string, actor: row.actor as string, text: row.text as string, data: row.data as Record<string, unknown> }));
+    const result = await this.pool.query(
+      'SELECT at, kind, actor, text, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id',
+      [id],
+    );
+    return result.rows.map((row: Row) => ({
+      at: row.at as Date,
+      kind: row.kind as string,
+      actor: row.actor as string,
+      text: row.text as string,
+      data: row.data as Record<string, unknown>,
+    }));
   }
 
   /**
@@ -232,9 +284,19 @@ export class PgIncidentStore implements IncidentStore {
     );
     const events: IncidentEvent[] = [];
     for (const row of approvals.rows as Row[]) {
-      events.push({ at: row.created_at as Date, kind: 'approval', actor: row.requester as string, text: `requested approval \`${String(row.id)}\` for \`/eafix ${String(row.action)}\`` });
+      events.push({
+        at: row.created_at as Date,
+        kind: 'approval',
+        actor: row.requester as string,
+        text: `requested approval \`${String(row.id)}\` for \`/eafix ${String(row.action)}\``,
+      });
       if (row.decided_at) {
-        events.push({ at: row.decided_at as Date, kind: 'approval', actor: (row.decided_by as string | null) ?? 'system', text: `approval \`${String(row.id)}\`: ${String(row.status)}${row.result ? ` (${String(row.result).slice(0, 200)})` : ''}` });
+        events.push({
+          at: row.decided_at as Date,
+          kind: 'approval',
+          actor: (row.decided_by as string | null) ?? 'system',
+          text: `approval \`${String(row.id)}\`: ${String(row.status)}${row.result ? ` (${String(row.result).slice(0, 200)})` : ''}`,
+        });
       }
     }
     const hasRuns = await this.pool.query<{ present: boolean }>(`SELECT to_regclass('runs') IS NOT NULL AS present`);
@@ -244,8 +306,19 @@ export class PgIncidentStore implements IncidentStore {
         [pattern],
       );
       for (const row of runs.rows as Row[]) {
-        events.push({ at: row.created_at as Date, kind: 'run', actor: row.requested_by as string, text: `run \`${String(row.id)}\` of \`${String(row.action)}\` started` });
-        if (row.finished_at) events.push({ at: row.finished_at as Date, kind: 'run', actor: 'system', text: `run \`${String(row.id)}\` ${String(row.status)}` });
+        events.push({
+          at: row.created_at as Date,
+          kind: 'run',
+          actor: row.requested_by as string,
+          text: `run \`${String(row.id)}\` of \`${String(row.action)}\` started`,
+        });
+        if (row.finished_at)
+          events.push({
+            at: row.finished_at as Date,
+            kind: 'run',
+            actor: 'system',
+            text: `run \`${String(row.id)}\` ${String(row.status)}`,
+          });
       }
     }
     return events;

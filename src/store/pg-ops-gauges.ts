@@ -17,7 +17,12 @@ export class PgOpsGauges {
   constructor(private readonly pool: Pool) {}
 
   async activeRuns(): Promise<ActiveRuns[]> {
-    const { rows } = await this.pool.query<{ kind: string; status: 'queued' | 'running'; count: string; oldest: number }>(
+    const { rows } = await this.pool.query<{
+      kind: string;
+      status: 'queued' | 'running';
+      count: string;
+      oldest: number;
+    }>(
       `SELECT kind, status, count(*) AS count,
               EXTRACT(EPOCH FROM clock_timestamp() - min(COALESCE(started_at, created_at)))::float8 AS oldest
          FROM runs WHERE status IN ('queued', 'running') GROUP BY kind, status`,

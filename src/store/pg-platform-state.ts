@@ -41,7 +41,9 @@ export class PgPlatformState implements PlatformState {
 
   private swap<T>(key: string, expected: T, next: T, by: string, requestId: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const current = await client.query<{ value: T }>('SELECT value FROM platform_state WHERE key = $1 FOR UPDATE', [key]);
+      const current = await client.query<{ value: T }>('SELECT value FROM platform_state WHERE key = $1 FOR UPDATE', [
+        key,
+      ]);
       const row = current.rows[0];
       // An unset switch holds its default, which the caller passes as `expected`.
       if (row && canonicalJson(row.value) !== canonicalJson(expected)) return false;

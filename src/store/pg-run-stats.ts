@@ -27,7 +27,10 @@ export class PgRunStats implements RunStats {
   }
 
   async recentBy(user: string, limit: number): Promise<RunRecord[]> {
-    const result = await this.pool.query<RunRow>('SELECT * FROM runs WHERE requested_by = $1 ORDER BY created_at DESC, id LIMIT $2', [user, limit]);
+    const result = await this.pool.query<RunRow>(
+      'SELECT * FROM runs WHERE requested_by = $1 ORDER BY created_at DESC, id LIMIT $2',
+      [user, limit],
+    );
     return result.rows.map(runFromRow);
   }
 }

@@ -33,9 +33,22 @@ export class PgRunStore extends PgRunQueries implements RunStore {
                            target, on_busy, step_count, thread_channel, thread_ts)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-        [newId('run'), kind.kind, request.action ?? kind.kind, JSON.stringify(request.input ?? null), request.requestId,
-          request.requestedBy, request.teamId, request.approvalId ?? null, request.idempotencyKey ?? null, target ?? null,
-          onBusy, kind.steps.length, request.thread?.channel ?? null, request.thread?.ts ?? null],
+        [
+          newId('run'),
+          kind.kind,
+          request.action ?? kind.kind,
+          JSON.stringify(request.input ?? null),
+          request.requestId,
+          request.requestedBy,
+          request.teamId,
+          request.approvalId ?? null,
+          request.idempotencyKey ?? null,
+          target ?? null,
+          onBusy,
+          kind.steps.length,
+          request.thread?.channel ?? null,
+          request.thread?.ts ?? null,
+        ],
       );
       const row = inserted.rows[0];
       if (!row) {
@@ -46,19 +59,32 @@ export class PgRunStore extends PgRunQueries implements RunStore {
         );
         const found = existing.rows[0] as RunRow & { may_start: boolean };
         const run = runFromRow(found);
-        return { run, created: false, startable: found.may_start && (run.status === 'queued' || run.status === 'running') };
+        return {
+          run,
+          created: false,
+          startable: found.may_start && (run.status === 'queued' || run.status === 'running'),
+        };
       }
       for (const [index, step] of kind.steps.entries()) {
-        await client.query('INSERT INTO run_steps (run_id, step_index, step_id, title) VALUES ($1, $2, $3, $4)', [row.id, index, step.id, step.title]);
+        await client.query('INSERT INTO run_steps (run_id, step_index, step_id, title) VALUES ($1, $2, $3, $4)', [
+          row.id,
+          index,
+          step.id,
+          step.title,
+        ]);
       }
       const run = runFromRow(row);
       if (target === undefined) return { run, created: true, startable: true };
       const claim = await claimTarget(client, target, row.id);
       if (claim.claimed) return { run, created: true, startable: true };
       if (onBusy === 'refuse') {
-        throw new AppError('target_busy', `${target} is already being changed by run ${claim.holder}. Wait for it to finish or cancel it.`, {
-          hints: [`/eafix runs ${claim.holder}`],
-        });
+        throw new AppError(
+          'target_busy',
+          `${target} is already being changed by run ${claim.holder}. Wait for it to finish or cancel it.`,
+          {
+            hints: [`/eafix runs ${claim.holder}`],
+          },
+        );
       }
       return { run, created: true, startable: false, waitingFor: claim.holder };
     });
@@ -92,7 +118,11 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     return stepFromRow(result.rows[0] as StepRow);
   }
 
-  async stepSucceeded(runId: string, index: number, result: { summary?: string | undefined; output?: unknown }): Promise<StepRecord> {
+  async stepSucceeded(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+  ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
         WHERE run_id = $1 AND step_index = $2 RETURNING *`,
@@ -116,7 +146,10 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   }
 
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
-  async finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string }): Promise<FinishedRun> {
+  async finishRun(
+    runId: string,
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+  ): Promise<FinishedRun> {
     return inTransaction(this.db, async (client) => {
       const updated = await client.query<RunRow>(
         `UPDATE runs SET status = $2, error = $3, summary = $4, finished_at = clock_timestamp()

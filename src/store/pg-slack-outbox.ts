@@ -122,14 +122,27 @@ export class PgSlackOutbox {
        ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, version = slack_outbox.version + 1,
          state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
        WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text`,
-      [message.key, message.channel, message.threadTs || null, JSON.stringify(payload), message.ts ?? null, message.expiresAt ?? null, message.threadKey ?? null],
+      [
+        message.key,
+        message.channel,
+        message.threadTs || null,
+        JSON.stringify(payload),
+        message.ts ?? null,
+        message.expiresAt ?? null,
+        message.threadKey ?? null,
+      ],
     );
     await this.notify(db, message.key);
   }
 
   /** Writes a file upload; writing the same key again is a no-op. */
   async putUpload(upload: OutboxUploadInput, db: Queryable = this.pool): Promise<void> {
-    const payload = { filename: upload.filename, content: upload.content, ...(upload.title ? { title: upload.title } : {}), ...(upload.comment ? { comment: upload.comment } : {}) };
+    const payload = {
+      filename: upload.filename,
+      content: upload.content,
+      ...(upload.title ? { title: upload.title } : {}),
+      ...(upload.comment ? { comment: upload.comment } : {}),
+    };
     await db.query(
       `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, expires_at) VALUES ($1, 'upload', $2, $3, $4, $5)
        ON CONFLICT (key) DO NOTHING`,
@@ -145,13 +158,19 @@ export class PgSlackOutbox {
 
   /** Undelivered rows, oldest first (due or not: later posts in a channel wait for earlier ones). */
   async pending(limit: number): Promise<OutboxRow[]> {
-    const result = await this.pool.query<RawRow>(`SELECT ${columns} FROM slack_outbox WHERE state = 'pending' ORDER BY created_at, key LIMIT $1`, [limit]);
+    const result = await this.pool.query<RawRow>(
+      `SELECT ${columns} FROM slack_outbox WHERE state = 'pending' ORDER BY created_at, key LIMIT $1`,
+      [limit],
+    );
     return result.rows.map(toRow);
   }
 
   /** Recorded before each post, so whoever tries next looks for a copy whose answer was lost. */
   async markPostAttempted(key: string): Promise<void> {
-    await this.pool.query(`UPDATE slack_outbox SET post_attempted = true, updated_at = clock_timestamp() WHERE key = $1`, [key]);
+    await this.pool.query(
+      `UPDATE slack_outbox SET post_attempted = true, updated_at = clock_timestamp() WHERE key = $1`,
+      [key],
+    );
   }
 
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
@@ -169,7 +188,13 @@ export class PgSlackOutbox {
    * Puts the row off by `delayMs`: a 429's Retry-After (`retry-after`, and the post did not land) or a
    * backoff after Slack's or the network's trouble (`backoff`).
    */
-  async markRetry(key: string, delayMs: number, error: string, waitingOn: 'backoff' | 'retry-after', notPosted = false): Promise<void> {
+  async markRetry(
+    key: string,
+    delayMs: number,
+    error: string,
+    waitingOn: 'backoff' | 'retry-after',
+    notPosted = false,
+  ): Promise<void> {
     await this.pool.query(
       `UPDATE slack_outbox SET attempts = attempts + 1, last_error = $3, updated_at = clock_timestamp(), waiting_on = $5,
          post_attempted = post_attempted AND NOT $4,
@@ -190,7 +215,10 @@ export class PgSlackOutbox {
 
   /** Gives up on a row: Slack refused it for good (`failed`), or it is no longer meaningful (`expired`). */
   async markGivenUp(key: string, state: 'failed' | 'expired', error: string): Promise<void> {
-    await this.pool.query(`UPDATE slack_outbox SET state = $2, last_error = $3, updated_at = clock_timestamp() WHERE key = $1 AND state = 'pending'`, [key, state, error]);
+    await this.pool.query(
+      `UPDATE slack_outbox SET state = $2, last_error = $3, updated_at = clock_timestamp() WHERE key = $1 AND state = 'pending'`,
+      [key, state, error],
+    );
   }
 
   /** Tries to become the one deliverer; undefined when another process holds the lock. */
@@ -202,7 +230,9 @@ export class PgSlackOutbox {
     client.on('error', onError);
     client.on('end', onError);
     try {
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`eafix-slack-outbox:${this.schema}`]);
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+        `eafix-slack-outbox:${this.schema}`,
+      ]);
       if (!rows[0]?.locked) {
         client.off('error', onError);
         client.off('end', onError);

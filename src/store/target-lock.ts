@@ -66,7 +66,8 @@ export async function repairTarget(client: PoolClient, target: string): Promise<
     [target],
   );
   const nextId = next.rows[0]?.id;
-  if (nextId !== undefined) await client.query('INSERT INTO run_targets (target, run_id) VALUES ($1, $2)', [target, nextId]);
+  if (nextId !== undefined)
+    await client.query('INSERT INTO run_targets (target, run_id) VALUES ($1, $2)', [target, nextId]);
   return nextId;
 }
 

@@ -36,7 +36,13 @@ afterAll(async () => {
 });
 
 const guard = (postgres: Pool, now: () => number = Date.now) =>
-  new ReplayGuard(new RedisDeliveryLedger(redis, isolation.redisPrefix, 1200, 200), new PgDeliveryLedger(postgres, 1200), logger, 1_200_000, now);
+  new ReplayGuard(
+    new RedisDeliveryLedger(redis, isolation.redisPrefix, 1200, 200),
+    new PgDeliveryLedger(postgres, 1200),
+    logger,
+    1_200_000,
+    now,
+  );
 
 describe('ReplayGuard on real Redis and PostgreSQL', () => {
   it('takes a key once while Redis is up', async () => {

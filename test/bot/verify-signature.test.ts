@@ -7,7 +7,13 @@ const now = 1_800_000_000;
 const sign = (ts: number, body: string, secret = signingSecret) =>
   `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
 const check = (ts: number, body: string, signature: string | undefined) =>
-  verifySlackSignature({ signingSecret, rawBody: body, timestampHeader: String(ts), signatureHeader: signature, nowSeconds: now });
+  verifySlackSignature({
+    signingSecret,
+    rawBody: body,
+    timestampHeader: String(ts),
+    signatureHeader: signature,
+    nowSeconds: now,
+  });
 
 describe('verifySlackSignature', () => {
   it('accepts a correctly signed, fresh request', () => {

@@ -40,7 +40,9 @@ export const change = (over: Partial<ChangeMeta> = {}): ChangeMeta => ({
 });
 
 /** Rejection of a promise, for asserting on AppError fields. */
-export async function failure(promise: Promise<unknown>): Promise<{ code?: string; kind?: string; userMessage?: string; hints?: string[] }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code?: string; kind?: string; userMessage?: string; hints?: string[] }> {
   try {
     await promise;
   } catch (error) {

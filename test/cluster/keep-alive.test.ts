@@ -35,7 +35,11 @@ async function clusterThroughProxy(keepAlive: boolean) {
   await sim.start();
   const counted = await countingProxy(new URL(sim.url));
   const kubeConfig = buildKubeConfig({ server: counted.url });
-  const cluster = new KubeCluster({ kubeConfig: keepAlive ? reuseConnections(kubeConfig) : kubeConfig, topology, logger: createLogger({ level: 'silent' }) });
+  const cluster = new KubeCluster({
+    kubeConfig: keepAlive ? reuseConnections(kubeConfig) : kubeConfig,
+    topology,
+    logger: createLogger({ level: 'silent' }),
+  });
   return { cluster, connections: counted.connections };
 }
 

@@ -21,7 +21,9 @@ describe('KubeCluster: an unreachable cluster', () => {
     await h.sim.goDown('refuse');
     const err = await failure(h.cluster.status(ENV));
     expect(err).toMatchObject({ code: 'cluster_unreachable', kind: 'upstream' });
-    expect(err.userMessage).toMatch(/^The Kubernetes API at 127\.0\.0\.1:\d+ refused the connection \(list (deployments|pods) in eafix-production\)\.$/);
+    expect(err.userMessage).toMatch(
+      /^The Kubernetes API at 127\.0\.0\.1:\d+ refused the connection \(list (deployments|pods) in eafix-production\)\.$/,
+    );
   });
 
   it('fails with cluster_unreachable when connections are dropped', async () => {
@@ -47,7 +49,9 @@ describe('KubeCluster: an unreachable cluster', () => {
     const err = await failure(h.cluster.waitForRollout(ENV, 'green', { timeoutMs: 200 }));
     expect(err).toMatchObject({ code: 'cluster_unreachable', kind: 'upstream' });
     await h.sim.comeUp();
-    await expect(h.cluster.waitForRollout(ENV, 'green', { timeoutMs: 5_000 })).resolves.toMatchObject({ state: 'complete' });
+    await expect(h.cluster.waitForRollout(ENV, 'green', { timeoutMs: 5_000 })).resolves.toMatchObject({
+      state: 'complete',
+    });
   });
 });
 
@@ -57,23 +61,41 @@ describe('KubeCluster: API errors', () => {
     h.sim.denyAccess({ verb: 'list', resource: 'pods', namespace: NS });
     const err = await failure(h.cluster.listPods(ENV, 'risk-manager'));
     expect(err).toMatchObject({ code: 'cluster_forbidden', kind: 'domain' });
-    expect(err.userMessage).toMatch(/^The bot's Kubernetes account \(system:serviceaccount:eafix-system:eafix-chatops\) may not list pods in eafix-production: pods is forbidden: User "system:serviceaccount:/);
+    expect(err.userMessage).toMatch(
+      /^The bot's Kubernetes account \(system:serviceaccount:eafix-system:eafix-chatops\) may not list pods in eafix-production: pods is forbidden: User "system:serviceaccount:/,
+    );
   });
 
   it('maps 404 to cluster_not_found naming the object', async () => {
     h = await startHarness({ environments: ['production'] });
     const err = await failure(h.cluster.liveColour('staging'));
-    expect(err).toMatchObject({ code: 'cluster_not_found', kind: 'domain', userMessage: 'Kubernetes has no services eafix-gateway in eafix-staging.' });
+    expect(err).toMatchObject({
+      code: 'cluster_not_found',
+      kind: 'domain',
+      userMessage: 'Kubernetes has no services eafix-gateway in eafix-staging.',
+    });
   });
 
   it('maps 5xx and 429 to upstream cluster_error with the server’s message', async () => {
     h = await startHarness();
-    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 503, message: 'etcd leader changed', times: 2 });
+    h.sim.injectApiError({
+      method: 'GET',
+      pathIncludes: '/services/eafix-gateway',
+      status: 503,
+      message: 'etcd leader changed',
+      times: 2,
+    });
     const err = await failure(h.cluster.liveColour(ENV));
     expect(err).toMatchObject({ code: 'cluster_error', kind: 'upstream' });
-    expect(err.userMessage).toContain('failed (HTTP 503) on get services eafix-gateway in eafix-production: etcd leader changed');
+    expect(err.userMessage).toContain(
+      'failed (HTTP 503) on get services eafix-gateway in eafix-production: etcd leader changed',
+    );
     h.sim.injectApiError({ pathIncludes: '/deployments', status: 429, times: 2 });
-    await expect(h.cluster.status(ENV)).rejects.toMatchObject({ code: 'cluster_error', kind: 'upstream', userMessage: expect.stringContaining('rate limiting') });
+    await expect(h.cluster.status(ENV)).rejects.toMatchObject({
+      code: 'cluster_error',
+      kind: 'upstream',
+      userMessage: expect.stringContaining('rate limiting'),
+    });
   });
 
   it('gives up after repeated conflicts with an upstream cluster_conflict', async () => {
@@ -98,15 +120,27 @@ describe('KubeCluster: transient errors and lost answers', () => {
 
   it('does not wait for a Retry-After longer than an interactive read can afford', async () => {
     h = await startHarness();
-    h.sim.injectApiError({ method: 'GET', pathIncludes: '/services/eafix-gateway', status: 429, retryAfterSeconds: 60 });
-    await expect(h.cluster.liveColour(ENV)).rejects.toMatchObject({ code: 'cluster_error', userMessage: expect.stringContaining('rate limiting') });
+    h.sim.injectApiError({
+      method: 'GET',
+      pathIncludes: '/services/eafix-gateway',
+      status: 429,
+      retryAfterSeconds: 60,
+    });
+    await expect(h.cluster.liveColour(ENV)).rejects.toMatchObject({
+      code: 'cluster_error',
+      userMessage: expect.stringContaining('rate limiting'),
+    });
     expect(h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway'))).toHaveLength(1);
   });
 
   it('a write whose answer is lost is re-read: it had landed, so it is reported as this change and not sent again', async () => {
     h = await startHarness();
     h.sim.loseAnswer({ method: 'PATCH', pathIncludes: '/services/eafix-gateway' });
-    await expect(h.cluster.switchTraffic(ENV, 'blue', change())).resolves.toEqual({ changed: true, from: 'green', to: 'blue' });
+    await expect(h.cluster.switchTraffic(ENV, 'blue', change())).resolves.toEqual({
+      changed: true,
+      from: 'green',
+      to: 'blue',
+    });
     const calls = h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway')).map((r) => r.method);
     expect(calls).toEqual(['GET', 'PATCH', 'GET']);
     expect(h.sim.getService(NS, 'eafix-gateway')?.spec.selector?.version).toBe('blue');
@@ -114,7 +148,12 @@ describe('KubeCluster: transient errors and lost answers', () => {
 
   it('an unknown outcome that stays unknown says the change may have been applied, after re-reading before the retry', async () => {
     const calls: string[] = [];
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'eafix-data-ingestor', namespace: NS, resourceVersion: '7' }, spec: { replicas: 2, selector: {}, template: { metadata: {} } } };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'eafix-data-ingestor', namespace: NS, resourceVersion: '7' },
+      spec: { replicas: 2, selector: {}, template: { metadata: {} } },
+    };
     server = createServer((req, res) => {
       calls.push(req.method ?? '');
       if (req.method === 'PATCH') {
@@ -126,10 +165,18 @@ describe('KubeCluster: transient errors and lost answers', () => {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const cluster = new KubeCluster({ kubeConfig: buildKubeConfig({ server: url }), topology: defaultTopology(), logger: createLogger({ level: 'silent' }) });
-    const err = await failure(cluster.restart(ENV, 'data-ingestor', change(), { restartedAt: '2025-03-01T10:00:00.000Z' }));
+    const cluster = new KubeCluster({
+      kubeConfig: buildKubeConfig({ server: url }),
+      topology: defaultTopology(),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const err = await failure(
+      cluster.restart(ENV, 'data-ingestor', change(), { restartedAt: '2025-03-01T10:00:00.000Z' }),
+    );
     expect(err).toMatchObject({ code: 'cluster_write_unknown', kind: 'upstream' });
-    expect(err.userMessage).toMatch(/dropped the connection on patch deployments eafix-data-ingestor in eafix-production, so the change may or may not have been applied; the bot re-reads/);
+    expect(err.userMessage).toMatch(
+      /dropped the connection on patch deployments eafix-data-ingestor in eafix-production, so the change may or may not have been applied; the bot re-reads/,
+    );
     expect(calls).toEqual(['GET', 'PATCH', 'GET', 'PATCH']);
   });
 });
@@ -140,12 +187,27 @@ describe('KubeCluster: impersonation on the wire', () => {
     server = createServer((req, res) => {
       seen.push(req.headersDistinct);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'eafix-gateway', resourceVersion: '1' }, spec: { selector: { version: 'green' } } }));
+      res.end(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'eafix-gateway', resourceVersion: '1' },
+          spec: { selector: { version: 'green' } },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const cluster = new KubeCluster({ kubeConfig: buildKubeConfig({ server: url }), topology: defaultTopology(), logger: createLogger({ level: 'silent' }) });
-    await cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre', 'system:authenticated'] } }));
+    const cluster = new KubeCluster({
+      kubeConfig: buildKubeConfig({ server: url }),
+      topology: defaultTopology(),
+      logger: createLogger({ level: 'silent' }),
+    });
+    await cluster.switchTraffic(
+      ENV,
+      'blue',
+      change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre', 'system:authenticated'] } }),
+    );
     const [read, write] = seen;
     expect(read?.['impersonate-user']).toBeUndefined();
     expect(write?.['impersonate-user']).toEqual(['alice@eafix.io']);

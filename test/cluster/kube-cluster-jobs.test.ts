@@ -30,17 +30,35 @@ const jobCreates = () => h!.sim.writes.filter((w) => w.method === 'POST' && w.pa
 describe('KubeCluster.runJob', () => {
   it('runs `eafix-cli trading stop --graceful` as a Job with the argv as an array, and trading really stops', async () => {
     h = await startHarness();
-    const outcome = await h.cluster.runJob(ENV, job('run-1-trading-stop', ['eafix-cli', 'trading', 'stop', '--graceful'], { ttlSecondsAfterFinished: 900 }));
-    expect(outcome).toMatchObject({ succeeded: true, exitCode: 0, attached: false, namespace: NS, result: { trading: 'stopped', graceful: true } });
+    const outcome = await h.cluster.runJob(
+      ENV,
+      job('run-1-trading-stop', ['eafix-cli', 'trading', 'stop', '--graceful'], { ttlSecondsAfterFinished: 900 }),
+    );
+    expect(outcome).toMatchObject({
+      succeeded: true,
+      exitCode: 0,
+      attached: false,
+      namespace: NS,
+      result: { trading: 'stopped', graceful: true },
+    });
     expect(outcome.log).toContain('Trading STOPPED');
     const [created] = jobCreates();
     expect(created?.body).toMatchObject({
-      metadata: { name: 'run-1-trading-stop', labels: { 'eafix.io/run': 'run-1' }, annotations: { 'eafix.io/request-id': 'req-123' } },
+      metadata: {
+        name: 'run-1-trading-stop',
+        labels: { 'eafix.io/run': 'run-1' },
+        annotations: { 'eafix.io/request-id': 'req-123' },
+      },
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: 300,
         ttlSecondsAfterFinished: 900,
-        template: { spec: { restartPolicy: 'Never', containers: [{ image: TOOLBOX, command: ['eafix-cli', 'trading', 'stop', '--graceful'] }] } },
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ image: TOOLBOX, command: ['eafix-cli', 'trading', 'stop', '--graceful'] }],
+          },
+        },
       },
     });
     expect(h.sim.workloads.platform.state(NS).tradingEnabled).toBe(false);
@@ -50,8 +68,15 @@ describe('KubeCluster.runJob', () => {
 
   it('a non-zero exit is a failed outcome with its exit code, reason and stderr in the log', async () => {
     h = await startHarness();
-    h.sim.workloads.behaviours.register({ argv: ['eafix-cli', 'test', 'smoke'], behaviour: { stdout: ['3 passed, 1 failed'], stderr: ['FAILED test_order_roundtrip'], exitCode: 1 }, times: 1 });
-    const outcome = await h.cluster.runJob(ENV, job('run-1-smoke', ['eafix-cli', 'test', 'smoke', '--environment=green']));
+    h.sim.workloads.behaviours.register({
+      argv: ['eafix-cli', 'test', 'smoke'],
+      behaviour: { stdout: ['3 passed, 1 failed'], stderr: ['FAILED test_order_roundtrip'], exitCode: 1 },
+      times: 1,
+    });
+    const outcome = await h.cluster.runJob(
+      ENV,
+      job('run-1-smoke', ['eafix-cli', 'test', 'smoke', '--environment=green']),
+    );
     expect(outcome).toMatchObject({ succeeded: false, exitCode: 1, reason: 'BackoffLimitExceeded', result: undefined });
     expect(outcome.log).toBe('3 passed, 1 failed\nFAILED test_order_roundtrip\n');
   });
@@ -66,15 +91,20 @@ describe('KubeCluster.runJob', () => {
   it('activeDeadlineSeconds exceeded: failed with DeadlineExceeded and no exit code (the pod was removed)', async () => {
     h = await startHarness();
     const sim = h.sim;
-    sim.workloads.behaviours.register({ argv: ['eafix-cli', 'test', 'integration'], behaviour: { durationMs: 3_600_000 } });
-    const outcome = await h.cluster.runJob(ENV, job('run-1-integration', ['eafix-cli', 'test', 'integration'], { activeDeadlineSeconds: 30 }), {
-      onStarted: ({ name }) => {
-        // Simulated time: once the Job has started, jump past its deadline.
-        void sim
-          .waitFor(() => jobStarted(name), { timeoutMs: 10_000 })
-          .then(() => sim.advance(31_000));
-      },
+    sim.workloads.behaviours.register({
+      argv: ['eafix-cli', 'test', 'integration'],
+      behaviour: { durationMs: 3_600_000 },
     });
+    const outcome = await h.cluster.runJob(
+      ENV,
+      job('run-1-integration', ['eafix-cli', 'test', 'integration'], { activeDeadlineSeconds: 30 }),
+      {
+        onStarted: ({ name }) => {
+          // Simulated time: once the Job has started, jump past its deadline.
+          void sim.waitFor(() => jobStarted(name), { timeoutMs: 10_000 }).then(() => sim.advance(31_000));
+        },
+      },
+    );
     expect(outcome).toMatchObject({ succeeded: false, reason: 'DeadlineExceeded', exitCode: undefined });
     expect(outcome.message).toBe('Job was active longer than specified deadline');
   });
@@ -82,11 +112,19 @@ describe('KubeCluster.runJob', () => {
   it('a resumed step re-attaches to its Job: one Job, the command run once', async () => {
     h = await startHarness();
     let runs = 0;
-    h.sim.workloads.behaviours.register({ argv: ['eafix-cli', 'database', 'verify'], behaviour: () => (runs++, { stdout: ['{"ok":true}'], durationMs: 2000 }) });
+    h.sim.workloads.behaviours.register({
+      argv: ['eafix-cli', 'database', 'verify'],
+      behaviour: () => (runs++, { stdout: ['{"ok":true}'], durationMs: 2000 }),
+    });
     const request = job('run-7-database-verify', ['eafix-cli', 'database', 'verify']);
     // The worker dies while waiting: its wait is aborted after the Job was created.
     const first = new AbortController();
-    const killed = await failure(h.cluster.runJob(ENV, request, { signal: first.signal, onStarted: () => first.abort(new Error('worker killed')) }));
+    const killed = await failure(
+      h.cluster.runJob(ENV, request, {
+        signal: first.signal,
+        onStarted: () => first.abort(new Error('worker killed')),
+      }),
+    );
     expect(String((killed as Error).message)).toContain('worker killed');
     const resumed = await h.cluster.runJob(ENV, request);
     expect(resumed).toMatchObject({ succeeded: true, attached: true, result: { ok: true } });
@@ -104,16 +142,22 @@ describe('KubeCluster.runJob', () => {
   it('rejects a name that is not a DNS label before any request', async () => {
     h = await startHarness();
     const before = h.sim.requests.length;
-    expect(await failure(h.cluster.runJob(ENV, job('Run_1', ['eafix-cli', 'status'])))).toMatchObject({ code: 'invalid_job' });
+    expect(await failure(h.cluster.runJob(ENV, job('Run_1', ['eafix-cli', 'status'])))).toMatchObject({
+      code: 'invalid_job',
+    });
     expect(h.sim.requests.length).toBe(before);
   });
 
   it('the finished Job and its pod are deleted after ttlSecondsAfterFinished', async () => {
     h = await startHarness();
     await h.cluster.runJob(ENV, job('run-9-status', ['eafix-cli', 'status'], { ttlSecondsAfterFinished: 60 }));
-    expect(await h.cluster.listJobs(ENV, 'eafix.io/step=run-9-status')).toMatchObject([{ name: 'run-9-status', state: 'succeeded' }]);
+    expect(await h.cluster.listJobs(ENV, 'eafix.io/step=run-9-status')).toMatchObject([
+      { name: 'run-9-status', state: 'succeeded' },
+    ]);
     h.sim.advance(61_000);
-    await h.sim.waitFor(() => h!.sim.listPods(NS, 'job-name=run-9-status').length === 0, { description: 'job pods collected' });
+    await h.sim.waitFor(() => h!.sim.listPods(NS, 'job-name=run-9-status').length === 0, {
+      description: 'job pods collected',
+    });
     expect(await h.cluster.listJobs(ENV, 'eafix.io/step=run-9-status')).toEqual([]);
   });
 });
@@ -131,5 +175,7 @@ describe('platformJobName', () => {
 
 function jobStarted(name: string): boolean {
   const events = h!.sim.listEvents(NS);
-  return events.some((e) => e.involvedObject.kind === 'Job' && e.involvedObject.name === name && e.reason === 'SuccessfulCreate');
+  return events.some(
+    (e) => e.involvedObject.kind === 'Job' && e.involvedObject.name === name && e.reason === 'SuccessfulCreate',
+  );
 }

@@ -14,9 +14,15 @@ describe('KubeCluster.status', () => {
   it('summarises every deployment in topology order, with restarts, from two list calls', async () => {
     h = await startHarness();
     h.sim.injectCrashLoop(NS, 'eafix-data-ingestor');
-    await h.sim.waitFor(() => h!.sim.listPods(NS, 'app=eafix-data-ingestor').every((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1), {
-      description: 'data-ingestor restarts',
-    });
+    await h.sim.waitFor(
+      () =>
+        h!.sim
+          .listPods(NS, 'app=eafix-data-ingestor')
+          .every((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1),
+      {
+        description: 'data-ingestor restarts',
+      },
+    );
     const before = h.sim.requests.length;
     const status = await h.cluster.status(ENV);
     const calls = h.sim.requests.slice(before);
@@ -27,11 +33,24 @@ describe('KubeCluster.status', () => {
     expect(status.map((s) => s.service)).toEqual(['blue', 'green', ...defaultTopology().services.map((s) => s.name)]);
 
     const green = status.find((s) => s.service === 'green')!;
-    expect(green).toMatchObject({ name: 'eafix-green', desired: 3, ready: 3, updated: 3, available: 3, unavailable: 0, rollout: 'complete' });
+    expect(green).toMatchObject({
+      name: 'eafix-green',
+      desired: 3,
+      ready: 3,
+      updated: 3,
+      available: 3,
+      unavailable: 0,
+      rollout: 'complete',
+    });
     expect(green.rolloutInProgress).toBe(false);
     expect(green.images).toEqual(['registry.eafix.local/eafix/gateway:2.4.0']);
     // Blue at 0: the API server omits the zero counts; they read as 0, and a 0-replica rollout is complete.
-    expect(status.find((s) => s.service === 'blue')).toMatchObject({ desired: 0, ready: 0, available: 0, rollout: 'complete' });
+    expect(status.find((s) => s.service === 'blue')).toMatchObject({
+      desired: 0,
+      ready: 0,
+      available: 0,
+      rollout: 'complete',
+    });
 
     const ingestor = status.find((s) => s.service === 'data-ingestor')!;
     expect(ingestor.restarts).toBeGreaterThanOrEqual(2);
@@ -52,9 +71,16 @@ describe('KubeCluster.status', () => {
   it('reports a rollout in progress by kubectl’s rule while a scale-up is under way', async () => {
     h = await startHarness({ timing: { podStartMs: 5_000, podReadyMs: 5_000, tickMs: 10 } });
     await h.cluster.scale(ENV, 'blue', 2, { requestedBy: 'U1', reason: 'prepare blue', requestId: 'r-1' });
-    await h.sim.waitFor(() => (h!.sim.getDeployment(NS, 'eafix-blue')?.status?.observedGeneration ?? 0) >= 2, { description: 'generation observed' });
+    await h.sim.waitFor(() => (h!.sim.getDeployment(NS, 'eafix-blue')?.status?.observedGeneration ?? 0) >= 2, {
+      description: 'generation observed',
+    });
     const blue = (await h.cluster.status(ENV)).find((s) => s.service === 'blue')!;
-    expect(blue).toMatchObject({ desired: 2, rollout: 'progressing', rolloutInProgress: true, progressDeadlineExceeded: false });
+    expect(blue).toMatchObject({
+      desired: 2,
+      rollout: 'progressing',
+      rolloutInProgress: true,
+      progressDeadlineExceeded: false,
+    });
     expect(blue.rolloutMessage).toMatch(/updated replicas are available/);
   });
 
@@ -62,7 +88,11 @@ describe('KubeCluster.status', () => {
     h = await startHarness();
     const before = h.sim.requests.length;
     const err = await failure(h.cluster.status('prod'));
-    expect(err).toMatchObject({ code: 'unknown_environment', kind: 'domain', hints: ['Known environments: production, staging, dr'] });
+    expect(err).toMatchObject({
+      code: 'unknown_environment',
+      kind: 'domain',
+      hints: ['Known environments: production, staging, dr'],
+    });
     expect(h.sim.requests.length).toBe(before);
   });
 });
@@ -70,9 +100,17 @@ describe('KubeCluster.status', () => {
 describe('KubeCluster gateway reads', () => {
   it('reads the live colour and the gateway endpoints by colour', async () => {
     h = await startHarness();
-    await expect(h.cluster.liveColour(ENV)).resolves.toEqual({ colour: 'green', selector: { app: 'eafix-gateway', version: 'green' } });
+    await expect(h.cluster.liveColour(ENV)).resolves.toEqual({
+      colour: 'green',
+      selector: { app: 'eafix-gateway', version: 'green' },
+    });
     const endpoints = await h.cluster.gatewayEndpoints(ENV);
-    expect(endpoints).toMatchObject({ service: 'eafix-gateway', ready: 3, notReady: 0, colours: { green: 3, blue: 0, unknown: 0 } });
+    expect(endpoints).toMatchObject({
+      service: 'eafix-gateway',
+      ready: 3,
+      notReady: 0,
+      colours: { green: 3, blue: 0, unknown: 0 },
+    });
     expect(endpoints.addresses.every((a) => a.pod?.startsWith('eafix-green-'))).toBe(true);
   });
 
@@ -83,7 +121,10 @@ describe('KubeCluster gateway reads', () => {
       { name: 'eafix-gateway', namespace: NS, body: { spec: { selector: { version: 'canary' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    await expect(h.cluster.liveColour(ENV)).resolves.toMatchObject({ colour: 'unknown', selector: { version: 'canary' } });
+    await expect(h.cluster.liveColour(ENV)).resolves.toMatchObject({
+      colour: 'unknown',
+      selector: { version: 'canary' },
+    });
   });
 });
 
@@ -92,13 +133,22 @@ describe('KubeCluster pods, logs, events', () => {
     h = await startHarness();
     h.sim.injectCrashLoop(NS, 'eafix-data-ingestor');
     await h.sim.waitFor(
-      () => h!.sim.listPods(NS, 'app=eafix-data-ingestor').every((p) => p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff'),
+      () =>
+        h!.sim
+          .listPods(NS, 'app=eafix-data-ingestor')
+          .every((p) => p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff'),
       { description: 'CrashLoopBackOff' },
     );
     const pods = await h.cluster.listPods(ENV, 'data-ingestor');
     expect(pods).toHaveLength(2);
     for (const p of pods) {
-      expect(p).toMatchObject({ phase: 'Running', ready: false, readyContainers: '0/1', waitingReason: 'CrashLoopBackOff', status: 'CrashLoopBackOff' });
+      expect(p).toMatchObject({
+        phase: 'Running',
+        ready: false,
+        readyContainers: '0/1',
+        waitingReason: 'CrashLoopBackOff',
+        status: 'CrashLoopBackOff',
+      });
       expect(p.restarts).toBeGreaterThanOrEqual(1);
       expect(p.ageSeconds).toBeGreaterThanOrEqual(SEEDED_POD_AGE_MS / 1000 - 5);
       expect(p.node).toBeTruthy();
@@ -141,10 +191,16 @@ describe('KubeCluster pods, logs, events', () => {
       expect(lines).toHaveLength(5);
     }
     const logCalls = h.sim.requests.filter((r) => r.path.endsWith('/log'));
-    expect(logCalls.map((r) => r.query)).toEqual([expect.objectContaining({ tailLines: '5', container: 'data-ingestor' }), expect.objectContaining({ tailLines: '5' })]);
+    expect(logCalls.map((r) => r.query)).toEqual([
+      expect.objectContaining({ tailLines: '5', container: 'data-ingestor' }),
+      expect.objectContaining({ tailLines: '5' }),
+    ]);
 
     const since = await h.cluster.podLogs(ENV, 'data-ingestor', { sinceSeconds: 30 });
-    const perPod = since.text.split(/^==> /m).filter(Boolean).map((s) => s.trimEnd().split('\n').length - 1);
+    const perPod = since.text
+      .split(/^==> /m)
+      .filter(Boolean)
+      .map((s) => s.trimEnd().split('\n').length - 1);
     // One line every 3 s: about 10 lines in the last 30 s, far fewer than the 2 h of history.
     expect(perPod.every((n) => n >= 8 && n <= 11)).toBe(true);
   });
@@ -160,14 +216,19 @@ describe('KubeCluster pods, logs, events', () => {
   it('lists recent events for a service, newest first, limited', async () => {
     h = await startHarness();
     h.sim.injectCrashLoop(NS, 'eafix-data-ingestor');
-    await h.sim.waitFor(() => h!.sim.listEvents(NS).some((e) => e.reason === 'BackOff'), { description: 'BackOff event' });
+    await h.sim.waitFor(() => h!.sim.listEvents(NS).some((e) => e.reason === 'BackOff'), {
+      description: 'BackOff event',
+    });
     const events = await h.cluster.recentEvents(ENV, { involvedName: 'data-ingestor', limit: 3 });
     expect(events.length).toBeGreaterThan(0);
     expect(events.length).toBeLessThanOrEqual(3);
     expect(events.every((e) => e.object.includes('eafix-data-ingestor'))).toBe(true);
     const times = events.map((e) => Date.parse(e.lastSeen ?? '0'));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    const backOff = await h.cluster.recentEvents(ENV, { involvedName: events.find((e) => e.object.startsWith('Pod/'))!.object.slice(4), limit: 50 });
+    const backOff = await h.cluster.recentEvents(ENV, {
+      involvedName: events.find((e) => e.object.startsWith('Pod/'))!.object.slice(4),
+      limit: 50,
+    });
     expect(h.sim.requests.at(-1)?.query.fieldSelector).toMatch(/^involvedObject\.name=eafix-data-ingestor-/);
     expect(backOff.some((e) => e.reason === 'BackOff' && e.type === 'Warning')).toBe(true);
   });
@@ -184,9 +245,18 @@ describe('KubeCluster.accessReview', () => {
     expect(result).toEqual([
       { verb: 'patch', resource: 'services', group: '', allowed: true, reason: expect.stringContaining('allowed') },
       // RBAC gives no reason for a denial; the adapter says what that means.
-      { verb: 'patch', resource: 'deployments', subresource: 'scale', group: 'apps', allowed: false, reason: 'no RBAC rule allows it' },
+      {
+        verb: 'patch',
+        resource: 'deployments',
+        subresource: 'scale',
+        group: 'apps',
+        allowed: false,
+        reason: 'no RBAC rule allows it',
+      },
     ]);
-    const staging = await h.cluster.accessReview('staging', [{ verb: 'patch', resource: 'deployments', subresource: 'scale' }]);
+    const staging = await h.cluster.accessReview('staging', [
+      { verb: 'patch', resource: 'deployments', subresource: 'scale' },
+    ]);
     expect(staging[0]?.allowed).toBe(true);
   });
 });

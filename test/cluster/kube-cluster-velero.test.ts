@@ -18,7 +18,12 @@ describe('KubeCluster: Velero backups and restores', () => {
     // A long run in simulated time: InProgress is seen for certain, then time jumps to its end.
     h = await startHarness({ timing: { ...FAST, veleroRunMs: 600_000 } });
     const sim = h.sim;
-    const created = await h.cluster.createBackup({ name: 'eafix-backup-20261130-050000', includedNamespaces: [NS], ttl: '24h0m0s', change: change() });
+    const created = await h.cluster.createBackup({
+      name: 'eafix-backup-20261130-050000',
+      includedNamespaces: [NS],
+      ttl: '24h0m0s',
+      change: change(),
+    });
     expect(created).toMatchObject({ kind: 'Backup', phase: 'New', terminal: false, includedNamespaces: [NS] });
     const phases: string[] = [];
     const done = await h.cluster.waitForBackup(created.name, {
@@ -43,23 +48,58 @@ describe('KubeCluster: Velero backups and restores', () => {
 
   it('an injected PartiallyFailed backup is terminal but not succeeded; Failed carries its reason', async () => {
     h = await startHarness();
-    h.sim.workloads.velero.injectFailure('backup', { phase: 'PartiallyFailed', errors: 2, warnings: 1, name: 'b-partial' });
-    h.sim.workloads.velero.injectFailure('backup', { phase: 'Failed', failureReason: 'object storage unreachable', name: 'b-failed' });
+    h.sim.workloads.velero.injectFailure('backup', {
+      phase: 'PartiallyFailed',
+      errors: 2,
+      warnings: 1,
+      name: 'b-partial',
+    });
+    h.sim.workloads.velero.injectFailure('backup', {
+      phase: 'Failed',
+      failureReason: 'object storage unreachable',
+      name: 'b-failed',
+    });
     await h.cluster.createBackup({ name: 'b-partial', includedNamespaces: [NS], change: change() });
     await h.cluster.createBackup({ name: 'b-failed', includedNamespaces: [NS], change: change() });
-    expect(await h.cluster.waitForBackup('b-partial', { timeoutMs: 10_000 })).toMatchObject({ phase: 'PartiallyFailed', terminal: true, succeeded: false, errors: 2, warnings: 1 });
-    expect(await h.cluster.waitForBackup('b-failed', { timeoutMs: 10_000 })).toMatchObject({ phase: 'Failed', succeeded: false, failureReason: 'object storage unreachable' });
+    expect(await h.cluster.waitForBackup('b-partial', { timeoutMs: 10_000 })).toMatchObject({
+      phase: 'PartiallyFailed',
+      terminal: true,
+      succeeded: false,
+      errors: 2,
+      warnings: 1,
+    });
+    expect(await h.cluster.waitForBackup('b-failed', { timeoutMs: 10_000 })).toMatchObject({
+      phase: 'Failed',
+      succeeded: false,
+      failureReason: 'object storage unreachable',
+    });
   });
 
   it('a Restore through namespaceMapping recreates the namespace and its deployments, which come up', async () => {
     h = await startHarness();
     await h.cluster.createBackup({ name: 'b1', includedNamespaces: [NS], change: change() });
     await h.cluster.waitForBackup('b1', { timeoutMs: 10_000 });
-    await h.cluster.createRestore({ name: 'r1', backupName: 'b1', namespaceMapping: { [NS]: 'eafix-restore-test' }, change: change() });
+    await h.cluster.createRestore({
+      name: 'r1',
+      backupName: 'b1',
+      namespaceMapping: { [NS]: 'eafix-restore-test' },
+      change: change(),
+    });
     const restored = await h.cluster.waitForRestore('r1', { timeoutMs: 10_000 });
-    expect(restored).toMatchObject({ kind: 'Restore', phase: 'Completed', succeeded: true, backupName: 'b1', warnings: 0 });
-    expect(h.sim.getDeployment('eafix-restore-test', 'eafix-risk-manager')?.metadata.labels).toMatchObject({ 'velero.io/backup-name': 'b1', 'velero.io/restore-name': 'r1' });
-    await h.sim.waitFor(() => h!.sim.listPods('eafix-restore-test', 'app=eafix-risk-manager').length > 0, { description: 'restored pods' });
+    expect(restored).toMatchObject({
+      kind: 'Restore',
+      phase: 'Completed',
+      succeeded: true,
+      backupName: 'b1',
+      warnings: 0,
+    });
+    expect(h.sim.getDeployment('eafix-restore-test', 'eafix-risk-manager')?.metadata.labels).toMatchObject({
+      'velero.io/backup-name': 'b1',
+      'velero.io/restore-name': 'r1',
+    });
+    await h.sim.waitFor(() => h!.sim.listPods('eafix-restore-test', 'app=eafix-risk-manager').length > 0, {
+      description: 'restored pods',
+    });
   });
 
   it('a Restore of a missing backup fails validation', async () => {
@@ -74,11 +114,32 @@ describe('KubeCluster: Velero backups and restores', () => {
 describe('KubeCluster: StatefulSets', () => {
   it('reads the seeded replica, scales it (idempotently) and promotes it with a rolling update', async () => {
     h = await startHarness();
-    expect(await h.cluster.getStatefulSet(ENV, 'eafix-postgres-replica')).toMatchObject({ desired: 2, ready: 2, rolledOut: true, env: { postgres: { POSTGRES_ROLE: 'replica' } } });
-    expect(await h.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, change())).toMatchObject({ from: 2, to: 3, changed: true });
-    expect(await h.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, change())).toMatchObject({ changed: false });
-    await h.sim.waitFor(() => h!.sim.getPod(NS, 'eafix-postgres-replica-2')?.status?.phase === 'Running', { description: 'ordinal 2 running' });
-    expect(await h.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, change())).toEqual({ changed: true });
+    expect(await h.cluster.getStatefulSet(ENV, 'eafix-postgres-replica')).toMatchObject({
+      desired: 2,
+      ready: 2,
+      rolledOut: true,
+      env: { postgres: { POSTGRES_ROLE: 'replica' } },
+    });
+    expect(await h.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, change())).toMatchObject({
+      from: 2,
+      to: 3,
+      changed: true,
+    });
+    expect(await h.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, change())).toMatchObject({
+      changed: false,
+    });
+    await h.sim.waitFor(() => h!.sim.getPod(NS, 'eafix-postgres-replica-2')?.status?.phase === 'Running', {
+      description: 'ordinal 2 running',
+    });
+    expect(
+      await h.cluster.setStatefulSetEnv(
+        ENV,
+        'eafix-postgres-replica',
+        'postgres',
+        { POSTGRES_ROLE: 'primary' },
+        change(),
+      ),
+    ).toEqual({ changed: true });
     const promoted = async () => {
       const sts = await h!.cluster.getStatefulSet(ENV, 'eafix-postgres-replica');
       return sts.rolledOut && sts.currentRevision === sts.updateRevision ? sts : undefined;
@@ -86,7 +147,13 @@ describe('KubeCluster: StatefulSets', () => {
     const sts = await eventually(promoted, 'the promoted revision rolled out');
     expect(sts).toMatchObject({ desired: 3, ready: 3, env: { postgres: { POSTGRES_ROLE: 'primary' } } });
     const pods = h.sim.listPods(NS, 'app=eafix-postgres,role=replica');
-    expect(pods.map((p) => p.metadata.name).sort()).toEqual(['eafix-postgres-replica-0', 'eafix-postgres-replica-1', 'eafix-postgres-replica-2']);
-    expect(new Set(pods.map((p) => p.metadata.labels?.['controller-revision-hash']))).toEqual(new Set([sts.updateRevision]));
+    expect(pods.map((p) => p.metadata.name).sort()).toEqual([
+      'eafix-postgres-replica-0',
+      'eafix-postgres-replica-1',
+      'eafix-postgres-replica-2',
+    ]);
+    expect(new Set(pods.map((p) => p.metadata.labels?.['controller-revision-hash']))).toEqual(
+      new Set([sts.updateRevision]),
+    );
   });
 });

@@ -30,7 +30,9 @@ describe('KubeCluster.waitForRollout', () => {
     h.sim.advance(10_000);
     const err = await waiting;
     expect(err).toMatchObject({ code: 'rollout_failed', kind: 'domain' });
-    expect(err.userMessage).toMatch(/^The rollout of blue in production failed: ReplicaSet "eafix-blue-[a-z0-9]+" has timed out progressing\.$/);
+    expect(err.userMessage).toMatch(
+      /^The rollout of blue in production failed: ReplicaSet "eafix-blue-[a-z0-9]+" has timed out progressing\.$/,
+    );
     expect(seen.at(-1)?.state).toBe('failed');
     expect(seen.some((p) => p.state === 'progressing')).toBe(true);
   });
@@ -52,16 +54,22 @@ describe('KubeCluster.waitForRollout', () => {
     const controller = new AbortController();
     const reason = new Error('run cancelled');
     const waiting = failure(h.cluster.waitForRollout(ENV, 'blue', { timeoutMs: 20_000, signal: controller.signal }));
-    await h.sim.waitFor(() => h!.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue') && r.method === 'GET').length >= 2, {
-      description: 'polling',
-    });
+    await h.sim.waitFor(
+      () => h!.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue') && r.method === 'GET').length >= 2,
+      {
+        description: 'polling',
+      },
+    );
     controller.abort(reason);
     expect(await waiting).toBe(reason);
   });
 
   it('is complete at once for a deployment that has rolled out', async () => {
     h = await startHarness();
-    await expect(h.cluster.waitForRollout(ENV, 'risk-manager', { timeoutMs: 5_000 })).resolves.toMatchObject({ state: 'complete', desired: 3 });
+    await expect(h.cluster.waitForRollout(ENV, 'risk-manager', { timeoutMs: 5_000 })).resolves.toMatchObject({
+      state: 'complete',
+      desired: 3,
+    });
   });
 });
 
@@ -72,7 +80,11 @@ describe('KubeCluster.waitForPodsReady', () => {
     const ready = await h.cluster.waitForPodsReady(ENV, 'version=blue', { timeoutMs: 10_000, minReady: 2 });
     expect(ready.ready).toBeGreaterThanOrEqual(2);
     expect(ready.pods.filter((p) => p.ready).every((p) => p.name.startsWith('eafix-blue-'))).toBe(true);
-    expect(h.sim.listPods(NS, 'version=blue').filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toHaveLength(2);
+    expect(
+      h.sim
+        .listPods(NS, 'version=blue')
+        .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+    ).toHaveLength(2);
   });
 
   it('times out naming how many became ready', async () => {

@@ -26,7 +26,11 @@ describe('KubeCluster.switchTraffic', () => {
     });
     expect(Date.parse(svc.metadata.annotations?.[CHANGE_ANNOTATIONS.changedAt] ?? '')).not.toBeNaN();
     const [write] = writesTo('/services/eafix-gateway');
-    expect(write).toMatchObject({ method: 'PATCH', contentType: 'application/strategic-merge-patch+json', status: 200 });
+    expect(write).toMatchObject({
+      method: 'PATCH',
+      contentType: 'application/strategic-merge-patch+json',
+      status: 200,
+    });
 
     const again = await h.cluster.switchTraffic(ENV, 'blue', change({ requestId: 'req-124' }));
     expect(again).toEqual({ changed: false, from: 'blue', to: 'blue' });
@@ -47,15 +51,24 @@ describe('KubeCluster.switchTraffic', () => {
     h = await startHarness();
     h.sim.injectApiError({ method: 'PATCH', pathIncludes: '/services/eafix-gateway', status: 409, times: 2 });
     await expect(h.cluster.switchTraffic(ENV, 'blue', change())).resolves.toMatchObject({ changed: true });
-    const calls = h.sim.requests.filter((r) => r.path.endsWith('/services/eafix-gateway')).map((r) => `${r.method} ${r.status}`);
+    const calls = h.sim.requests
+      .filter((r) => r.path.endsWith('/services/eafix-gateway'))
+      .map((r) => `${r.method} ${r.status}`);
     expect(calls).toEqual(['GET 200', 'PATCH 409', 'GET 200', 'PATCH 409', 'GET 200', 'PATCH 200']);
   });
 
   it('sends impersonation headers on the write only, one group per header', async () => {
     h = await startHarness();
-    await h.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre', 'eafix-oncall'] } }));
+    await h.cluster.switchTraffic(
+      ENV,
+      'blue',
+      change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre', 'eafix-oncall'] } }),
+    );
     const [write] = writesTo('/services/eafix-gateway');
-    expect(write?.headers).toMatchObject({ impersonateUser: 'alice@eafix.io', impersonateGroups: ['eafix-sre', 'eafix-oncall'] });
+    expect(write?.headers).toMatchObject({
+      impersonateUser: 'alice@eafix.io',
+      impersonateGroups: ['eafix-sre', 'eafix-oncall'],
+    });
     expect(write?.user).toBe('alice@eafix.io');
     const read = h.sim.requests.find((r) => r.method === 'GET' && r.path.endsWith('/services/eafix-gateway'));
     expect(read?.headers.impersonateUser).toBeUndefined();
@@ -64,9 +77,13 @@ describe('KubeCluster.switchTraffic', () => {
   it('maps a 403 for the impersonated user to cluster_forbidden naming them, and writes nothing', async () => {
     h = await startHarness();
     h.sim.denyAccess({ verb: 'patch', resource: 'services', user: 'bob@eafix.io' });
-    const err = await failure(h.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'bob@eafix.io', groups: [] } })));
+    const err = await failure(
+      h.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'bob@eafix.io', groups: [] } })),
+    );
     expect(err).toMatchObject({ code: 'cluster_forbidden', kind: 'domain' });
-    expect(err.userMessage).toMatch(/^bob@eafix\.io \(impersonated by the bot\) may not patch services in eafix-production: /);
+    expect(err.userMessage).toMatch(
+      /^bob@eafix\.io \(impersonated by the bot\) may not patch services in eafix-production: /,
+    );
     expect(h.sim.getService(NS, 'eafix-gateway')?.spec.selector?.version).toBe('green');
   });
 });
@@ -84,18 +101,32 @@ describe('KubeCluster.scale', () => {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       status: 200,
-      body: { metadata: { resourceVersion: before, annotations: { [CHANGE_ANNOTATIONS.requestId]: 'req-123', [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE' } }, spec: { replicas: 3 } },
+      body: {
+        metadata: {
+          resourceVersion: before,
+          annotations: { [CHANGE_ANNOTATIONS.requestId]: 'req-123', [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE' },
+        },
+        spec: { replicas: 3 },
+      },
     });
     expect(h.sim.requests.some((r) => r.path.endsWith('/scale'))).toBe(false);
     expect(h.sim.getDeployment(NS, 'eafix-blue')?.metadata.annotations?.[CHANGE_ANNOTATIONS.requestId]).toBe('req-123');
 
-    const done = await h.cluster.waitForRollout(ENV, 'blue', { timeoutMs: 10_000, onProgress: (p) => progress.push(p.state) });
+    const done = await h.cluster.waitForRollout(ENV, 'blue', {
+      timeoutMs: 10_000,
+      onProgress: (p) => progress.push(p.state),
+    });
     expect(done).toMatchObject({ deployment: 'eafix-blue', state: 'complete', desired: 3, available: 3 });
     expect(progress.at(-1)).toBe('complete');
     expect(h.sim.getDeployment(NS, 'eafix-blue')?.status?.availableReplicas).toBe(3);
 
     const writes = h.sim.writes.length;
-    await expect(h.cluster.scale(ENV, 'eafix-blue', 3, change())).resolves.toEqual({ deployment: 'eafix-blue', from: 3, to: 3, changed: false });
+    await expect(h.cluster.scale(ENV, 'eafix-blue', 3, change())).resolves.toEqual({
+      deployment: 'eafix-blue',
+      from: 3,
+      to: 3,
+      changed: false,
+    });
     expect(h.sim.writes.length).toBe(writes);
   });
 
@@ -103,27 +134,50 @@ describe('KubeCluster.scale', () => {
     h = await startHarness();
     const before = h.sim.requests.length;
     const err = await failure(h.cluster.scale(ENV, 'risk-manager', 11, change()));
-    expect(err).toMatchObject({ code: 'replicas_out_of_bounds', kind: 'domain', userMessage: 'risk-manager takes 2–10 replicas in production' });
-    await expect(h.cluster.scale(ENV, 'risk-manager', 1, change())).rejects.toMatchObject({ code: 'replicas_out_of_bounds' });
-    await expect(h.cluster.scale(ENV, 'risk-manager', 2.5, change())).rejects.toMatchObject({ code: 'replicas_out_of_bounds' });
+    expect(err).toMatchObject({
+      code: 'replicas_out_of_bounds',
+      kind: 'domain',
+      userMessage: 'risk-manager takes 2–10 replicas in production',
+    });
+    await expect(h.cluster.scale(ENV, 'risk-manager', 1, change())).rejects.toMatchObject({
+      code: 'replicas_out_of_bounds',
+    });
+    await expect(h.cluster.scale(ENV, 'risk-manager', 2.5, change())).rejects.toMatchObject({
+      code: 'replicas_out_of_bounds',
+    });
     await expect(h.cluster.scale(ENV, 'nope', 2, change())).rejects.toMatchObject({ code: 'unknown_service' });
     expect(h.sim.requests.length).toBe(before);
   });
 
   it('sends the one write as the impersonated identity', async () => {
     h = await startHarness();
-    await h.cluster.scale(ENV, 'market-data', 4, change({ impersonate: { user: 'carol@eafix.io', groups: ['eafix-sre'] } }));
+    await h.cluster.scale(
+      ENV,
+      'market-data',
+      4,
+      change({ impersonate: { user: 'carol@eafix.io', groups: ['eafix-sre'] } }),
+    );
     const writes = h.sim.writes.filter((w) => w.path.includes('/deployments/eafix-market-data'));
-    expect(writes.map((w) => `${w.method} ${w.path.split('/').at(-1)} ${w.headers.impersonateUser} ${w.headers.impersonateGroups?.join('|')}`)).toEqual([
-      'PATCH eafix-market-data carol@eafix.io eafix-sre',
-    ]);
+    expect(
+      writes.map(
+        (w) =>
+          `${w.method} ${w.path.split('/').at(-1)} ${w.headers.impersonateUser} ${w.headers.impersonateGroups?.join('|')}`,
+      ),
+    ).toEqual(['PATCH eafix-market-data carol@eafix.io eafix-sre']);
   });
 
   it('a refused write leaves neither replicas nor annotations changed (no half-done scale)', async () => {
     h = await startHarness();
     h.sim.denyAccess({ verb: 'patch', resource: 'deployments', user: 'carol@eafix.io' });
-    const err = await failure(h.cluster.scale(ENV, 'blue', 3, change({ impersonate: { user: 'carol@eafix.io', groups: [] } })));
-    expect(err).toMatchObject({ code: 'cluster_forbidden', userMessage: expect.stringMatching(/^carol@eafix\.io \(impersonated by the bot\) may not patch deployments in eafix-production/) });
+    const err = await failure(
+      h.cluster.scale(ENV, 'blue', 3, change({ impersonate: { user: 'carol@eafix.io', groups: [] } })),
+    );
+    expect(err).toMatchObject({
+      code: 'cluster_forbidden',
+      userMessage: expect.stringMatching(
+        /^carol@eafix\.io \(impersonated by the bot\) may not patch deployments in eafix-production/,
+      ),
+    });
     const d = h.sim.getDeployment(NS, 'eafix-blue')!;
     expect(d.spec.replicas).toBe(0);
     expect(d.metadata.annotations?.[CHANGE_ANNOTATIONS.requestId]).toBeUndefined();
@@ -136,7 +190,10 @@ describe('KubeCluster.scale', () => {
     expect(result).toEqual({ deployment: 'eafix-blue', from: 0, to: 3, changed: true });
     const d = h.sim.getDeployment(NS, 'eafix-blue')!;
     expect(d.spec.replicas).toBe(3);
-    expect(d.metadata.annotations).toMatchObject({ [CHANGE_ANNOTATIONS.requestId]: 'req-123', [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE' });
+    expect(d.metadata.annotations).toMatchObject({
+      [CHANGE_ANNOTATIONS.requestId]: 'req-123',
+      [CHANGE_ANNOTATIONS.changedBy]: 'U_ALICE',
+    });
     // Re-read after the lost answer, and no second write.
     const calls = h.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue')).map((r) => r.method);
     expect(calls).toEqual(['GET', 'PATCH', 'GET']);
@@ -150,11 +207,16 @@ describe('KubeCluster.scale', () => {
       }),
     );
     await expect(h.cluster.scale(ENV, 'blue', 2, change())).resolves.toMatchObject({ changed: true, from: 0, to: 2 });
-    const calls = h.sim.requests.filter((r) => r.path.endsWith('/deployments/eafix-blue')).map((r) => `${r.method} ${r.status}`);
+    const calls = h.sim.requests
+      .filter((r) => r.path.endsWith('/deployments/eafix-blue'))
+      .map((r) => `${r.method} ${r.status}`);
     expect(calls).toEqual(['GET 200', 'PATCH 409', 'GET 200', 'PATCH 200']);
     const d = h.sim.getDeployment(NS, 'eafix-blue')!;
     expect(d.spec.replicas).toBe(2);
-    expect(d.metadata.annotations).toMatchObject({ 'example.com/other-writer': 'yes', [CHANGE_ANNOTATIONS.requestId]: 'req-123' });
+    expect(d.metadata.annotations).toMatchObject({
+      'example.com/other-writer': 'yes',
+      [CHANGE_ANNOTATIONS.requestId]: 'req-123',
+    });
   });
 });
 
@@ -178,7 +240,9 @@ describe('KubeCluster.restart', () => {
     expect(newPods.filter((n) => oldPods.includes(n))).toEqual([]);
 
     const generation = h.sim.getDeployment(NS, 'eafix-execution-engine')?.metadata.generation;
-    await expect(h.cluster.restart(ENV, 'execution-engine', change(), { restartedAt })).resolves.toMatchObject({ changed: false });
+    await expect(h.cluster.restart(ENV, 'execution-engine', change(), { restartedAt })).resolves.toMatchObject({
+      changed: false,
+    });
     expect(writesTo('/deployments/eafix-execution-engine')).toHaveLength(1);
     expect(h.sim.getDeployment(NS, 'eafix-execution-engine')?.metadata.generation).toBe(generation);
   });
@@ -187,6 +251,8 @@ describe('KubeCluster.restart', () => {
     h = await startHarness();
     const result = await h.cluster.restart(ENV, 'data-ingestor', change());
     expect(Math.abs(Date.parse(result.restartedAt) - h.sim.now())).toBeLessThan(60_000);
-    await expect(h.cluster.restart(ENV, 'data-ingestor', change(), { restartedAt: 'yesterday' })).rejects.toMatchObject({ code: 'invalid_restarted_at' });
+    await expect(h.cluster.restart(ENV, 'data-ingestor', change(), { restartedAt: 'yesterday' })).rejects.toMatchObject(
+      { code: 'invalid_restarted_at' },
+    );
   });
 });

@@ -58,7 +58,11 @@ describe('loadKubeConfig', () => {
       await writeFile(file, kubeconfigYaml({ server: sim.url, token: 's3cret' }));
       const kc = loadKubeConfig({ kubeconfigPath: file, env: {} });
       expect(kc.getCurrentCluster()?.server).toBe(sim.url);
-      const cluster = new KubeCluster({ kubeConfig: kc, topology: defaultTopology(), logger: createLogger({ level: 'silent' }) });
+      const cluster = new KubeCluster({
+        kubeConfig: kc,
+        topology: defaultTopology(),
+        logger: createLogger({ level: 'silent' }),
+      });
       await expect(cluster.liveColour('production')).resolves.toMatchObject({ colour: 'green' });
       expect(sim.requests.at(-1)?.headers.authorization).toBe('Bearer <redacted>');
     } finally {
@@ -89,19 +93,26 @@ describe('loadKubeConfig', () => {
   });
 
   it('names a missing or broken kubeconfig file', async () => {
-    expect(() => loadKubeConfig({ kubeconfigPath: join(dir, 'missing'), env: {} })).toThrow(/kubeconfig file .*missing does not exist/);
+    expect(() => loadKubeConfig({ kubeconfigPath: join(dir, 'missing'), env: {} })).toThrow(
+      /kubeconfig file .*missing does not exist/,
+    );
     const broken = join(dir, 'broken');
     await writeFile(broken, 'clusters: [ {name: x} ]\ncontexts: []\nusers: []\n');
     expect(() => loadKubeConfig({ kubeconfigPath: broken, env: {} })).toThrow(/could not be read/);
     const noCurrent = join(dir, 'no-current');
     await writeFile(noCurrent, twoContexts().replace(/current-context: prod/, 'current-context: ""'));
-    expect(() => loadKubeConfig({ kubeconfigPath: noCurrent, env: {} })).toThrow(/no current context; choose one of: prod, dr/);
+    expect(() => loadKubeConfig({ kubeconfigPath: noCurrent, env: {} })).toThrow(
+      /no current context; choose one of: prod, dr/,
+    );
   });
 
   it('detects the in-cluster service account from the environment and its token directory', async () => {
     await writeFile(join(dir, 'token'), 'in-cluster-token');
     await writeFile(join(dir, 'namespace'), 'eafix-system\n');
-    const kc = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: dir });
+    const kc = loadKubeConfig({
+      env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+      serviceAccountDir: dir,
+    });
     expect(kc.getCurrentCluster()?.server).toBe('https://10.96.0.1:443');
     expect(kc.getContextObject(kc.getCurrentContext())?.namespace).toBe('eafix-system');
     const opts: { headers?: Record<string, string> } = {};
@@ -111,7 +122,11 @@ describe('loadKubeConfig', () => {
     const file = join(dir, 'config');
     await writeFile(file, twoContexts());
     const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBECONFIG: file };
-    expect(loadKubeConfig({ env, serviceAccountDir: dir }).getCurrentCluster()?.server).toBe('https://prod.k8s.eafix.local:6443');
-    expect(loadKubeConfig({ env, serviceAccountDir: dir, inCluster: true }).getCurrentCluster()?.server).toBe('https://10.96.0.1:443');
+    expect(loadKubeConfig({ env, serviceAccountDir: dir }).getCurrentCluster()?.server).toBe(
+      'https://prod.k8s.eafix.local:6443',
+    );
+    expect(loadKubeConfig({ env, serviceAccountDir: dir, inCluster: true }).getCurrentCluster()?.server).toBe(
+      'https://10.96.0.1:443',
+    );
   });
 });

@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessCheck } from '../../src/cluster/index.ts';
 import { accessKey, CLUSTER_ACCESS, type ClusterOperation } from '../../src/cluster/required-access.ts';
-import { identityAccess, impersonationAccess, permissionChecks, requiredAccessFor } from '../../src/handlers/monitoring/doctor-checks.ts';
+import {
+  identityAccess,
+  impersonationAccess,
+  permissionChecks,
+  requiredAccessFor,
+} from '../../src/handlers/monitoring/doctor-checks.ts';
 import { parseApiPath } from '@eafix/sandbox/cluster/routes/context';
 import { change, ENV, NS, startHarness, type Harness } from './cluster-support.ts';
 
@@ -20,8 +25,26 @@ function rightsUsed(from: number): { key: string; impersonated: boolean }[] {
   return h!.sim.requests.slice(from).flatMap((r) => {
     const p = parseApiPath(r.path);
     if (!p || r.path.includes('selfsubjectaccessreviews')) return [];
-    const verb = r.method === 'GET' ? (p.name ? 'get' : r.query.watch === 'true' ? 'watch' : 'list') : r.method === 'PATCH' ? 'patch' : r.method === 'PUT' ? 'update' : r.method === 'DELETE' ? 'delete' : 'create';
-    return [{ key: accessKey({ verb, resource: p.resource, subresource: p.subresource }), impersonated: r.headers.impersonateUser !== undefined }];
+    const verb =
+      r.method === 'GET'
+        ? p.name
+          ? 'get'
+          : r.query.watch === 'true'
+            ? 'watch'
+            : 'list'
+        : r.method === 'PATCH'
+          ? 'patch'
+          : r.method === 'PUT'
+            ? 'update'
+            : r.method === 'DELETE'
+              ? 'delete'
+              : 'create';
+    return [
+      {
+        key: accessKey({ verb, resource: p.resource, subresource: p.subresource }),
+        impersonated: r.headers.impersonateUser !== undefined,
+      },
+    ];
   });
 }
 
@@ -30,28 +53,44 @@ const asAlice = () => change({ impersonate: { user: 'alice@eafix.io', groups: []
 const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   status: (x) => x.cluster.status(ENV),
   liveColour: (x) => x.cluster.liveColour(ENV),
-  switchTraffic: (x) => x.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre'] } })),
+  switchTraffic: (x) =>
+    x.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre'] } })),
   scale: (x) => x.cluster.scale(ENV, 'market-data', 4, change({ impersonate: { user: 'alice@eafix.io', groups: [] } })),
-  restart: (x) => x.cluster.restart(ENV, 'data-ingestor', change({ impersonate: { user: 'alice@eafix.io', groups: [] } })),
+  restart: (x) =>
+    x.cluster.restart(ENV, 'data-ingestor', change({ impersonate: { user: 'alice@eafix.io', groups: [] } })),
   waitForRollout: (x) => x.cluster.waitForRollout(ENV, 'green', { timeoutMs: 5_000 }),
   waitForPodsReady: (x) => x.cluster.waitForPodsReady(ENV, 'app=eafix-risk-manager', { timeoutMs: 5_000 }),
   gatewayEndpoints: (x) => x.cluster.gatewayEndpoints(ENV),
   listPods: (x) => x.cluster.listPods(ENV, 'risk-manager'),
   podLogs: (x) => x.cluster.podLogs(ENV, 'risk-manager', { tailLines: 2 }),
   recentEvents: (x) => x.cluster.recentEvents(ENV, { involvedName: 'risk-manager', limit: 5 }),
-  runJob: (x) => x.cluster.runJob(ENV, { name: 'ra-status', image: 'registry.eafix.local/eafix/eafix-toolbox:2.4.0', command: ['eafix-cli', 'status'], activeDeadlineSeconds: 60, change: asAlice() }),
+  runJob: (x) =>
+    x.cluster.runJob(ENV, {
+      name: 'ra-status',
+      image: 'registry.eafix.local/eafix/eafix-toolbox:2.4.0',
+      command: ['eafix-cli', 'status'],
+      activeDeadlineSeconds: 60,
+      change: asAlice(),
+    }),
   listJobs: (x) => x.cluster.listJobs(ENV, 'app.kubernetes.io/managed-by=eafix-chatops'),
   cancelJob: (x) => x.cluster.cancelJob(ENV, 'ra-status', asAlice()),
   createBackup: (x) => x.cluster.createBackup({ name: 'ra-backup', includedNamespaces: [NS], change: asAlice() }),
   getBackup: (x) => x.cluster.getBackup('ra-backup'),
   listBackups: (x) => x.cluster.listBackups(),
   waitForBackup: (x) => x.cluster.waitForBackup('ra-backup', { timeoutMs: 10_000 }),
-  createRestore: (x) => x.cluster.createRestore({ name: 'ra-restore', backupName: 'ra-backup', namespaceMapping: { [NS]: 'eafix-restore-test' }, change: asAlice() }),
+  createRestore: (x) =>
+    x.cluster.createRestore({
+      name: 'ra-restore',
+      backupName: 'ra-backup',
+      namespaceMapping: { [NS]: 'eafix-restore-test' },
+      change: asAlice(),
+    }),
   getRestore: (x) => x.cluster.getRestore('ra-restore'),
   waitForRestore: (x) => x.cluster.waitForRestore('ra-restore', { timeoutMs: 10_000 }),
   getStatefulSet: (x) => x.cluster.getStatefulSet(ENV, 'eafix-postgres-replica'),
   scaleStatefulSet: (x) => x.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, asAlice()),
-  setStatefulSetEnv: (x) => x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
+  setStatefulSetEnv: (x) =>
+    x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
 };
 
 describe('CLUSTER_ACCESS', () => {
@@ -65,7 +104,9 @@ describe('CLUSTER_ACCESS', () => {
       expect(used.length, op).toBeGreaterThan(0);
       for (const u of used) {
         const list = u.impersonated ? table.writes : table.reads;
-        expect(list.map(accessKey), `${op}: ${u.key} (${u.impersonated ? 'as the identity' : 'as the bot'})`).toContain(u.key);
+        expect(list.map(accessKey), `${op}: ${u.key} (${u.impersonated ? 'as the identity' : 'as the bot'})`).toContain(
+          u.key,
+        );
       }
     }
   });
@@ -73,18 +114,31 @@ describe('CLUSTER_ACCESS', () => {
 
 describe('doctor: each missing right is reported with the rule to add', () => {
   const required = requiredAccessFor(false);
-  const ruleFor = (c: AccessCheck) => `resources ["${c.subresource ? `${c.resource}/${c.subresource}` : c.resource}"], verbs ["${c.verb}"]`;
+  const ruleFor = (c: AccessCheck) =>
+    `resources ["${c.subresource ? `${c.resource}/${c.subresource}` : c.resource}"], verbs ["${c.verb}"]`;
 
-  it.each(required.map((c) => [accessKey(c), c] as const))('only %s denied: one failing row naming it and the Role rule', async (_key, denied) => {
-    h = await startHarness();
-    h.sim.denyAccess({ verb: denied.verb, resource: denied.subresource ? `${denied.resource}/${denied.subresource}` : denied.resource, namespace: denied.namespace ?? NS });
-    const results = await h.cluster.accessReview(ENV, required);
-    const rows = permissionChecks(results, NS);
-    const failing = rows.filter((r) => r.status === 'fail');
-    expect(failing).toHaveLength(1);
-    expect(failing[0]).toMatchObject({ name: `Kubernetes permission: ${accessKey(denied)}`, detail: expect.stringContaining('no RBAC rule allows it') });
-    expect(failing[0]?.advice).toContain(`Add to the bot's Role in ${denied.namespace ?? NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`);
-  });
+  it.each(required.map((c) => [accessKey(c), c] as const))(
+    'only %s denied: one failing row naming it and the Role rule',
+    async (_key, denied) => {
+      h = await startHarness();
+      h.sim.denyAccess({
+        verb: denied.verb,
+        resource: denied.subresource ? `${denied.resource}/${denied.subresource}` : denied.resource,
+        namespace: denied.namespace ?? NS,
+      });
+      const results = await h.cluster.accessReview(ENV, required);
+      const rows = permissionChecks(results, NS);
+      const failing = rows.filter((r) => r.status === 'fail');
+      expect(failing).toHaveLength(1);
+      expect(failing[0]).toMatchObject({
+        name: `Kubernetes permission: ${accessKey(denied)}`,
+        detail: expect.stringContaining('no RBAC rule allows it'),
+      });
+      expect(failing[0]?.advice).toContain(
+        `Add to the bot's Role in ${denied.namespace ?? NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`,
+      );
+    },
+  );
 
   it('with only get deployments/scale denied, nothing the bot needs is missing, and scale works', async () => {
     h = await startHarness();
@@ -99,7 +153,10 @@ describe('doctor: each missing right is reported with the rule to add', () => {
     const alice = { user: 'alice@eafix.io', groups: ['eafix-sre'] };
     h.sim.denyAccess({ verb: 'impersonate', resource: 'groups', name: 'eafix-sre' });
     h.sim.denyAccess({ verb: 'patch', resource: 'services', user: 'carol@eafix.io' });
-    const own = await h.cluster.accessReview(ENV, [...requiredAccessFor(true), ...impersonationAccess([alice, { user: 'carol@eafix.io', groups: [] }])]);
+    const own = await h.cluster.accessReview(ENV, [
+      ...requiredAccessFor(true),
+      ...impersonationAccess([alice, { user: 'carol@eafix.io', groups: [] }]),
+    ]);
     const reviews = h.sim.requests.filter((r) => r.path.endsWith('selfsubjectaccessreviews'));
     expect(reviews.every((r) => r.headers.impersonateUser === undefined)).toBe(true);
     const rows = permissionChecks(own, NS);
@@ -120,8 +177,12 @@ describe('doctor: each missing right is reported with the rule to add', () => {
     expect(h.sim.requests.at(-1)?.headers.impersonateUser).toBe('carol@eafix.io');
 
     // As alice: the bot may not impersonate her group, so it cannot even ask, and says who was refused.
-    const err = await h.cluster.accessReview(ENV, identityAccess(), { as: alice }).catch((e: unknown) => e as { code: string; userMessage: string });
+    const err = await h.cluster
+      .accessReview(ENV, identityAccess(), { as: alice })
+      .catch((e: unknown) => e as { code: string; userMessage: string });
     expect(err).toMatchObject({ code: 'cluster_forbidden' });
-    expect((err as { userMessage: string }).userMessage).toMatch(/^The bot's Kubernetes account \(system:serviceaccount:eafix-system:eafix-chatops\) may not impersonate groups \(to act as alice@eafix\.io\)/);
+    expect((err as { userMessage: string }).userMessage).toMatch(
+      /^The bot's Kubernetes account \(system:serviceaccount:eafix-system:eafix-chatops\) may not impersonate groups \(to act as alice@eafix\.io\)/,
+    );
   });
 });

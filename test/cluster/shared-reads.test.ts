@@ -33,7 +33,10 @@ describe('withSharedReads', () => {
     const made = await requestsDuring(async () => {
       answers = await Promise.all(Array.from({ length: 50 }, () => shared.status(ENV)));
     });
-    expect(made.sort()).toEqual([`GET /api/v1/namespaces/${NS}/pods`, `GET /apis/apps/v1/namespaces/${NS}/deployments`]);
+    expect(made.sort()).toEqual([
+      `GET /api/v1/namespaces/${NS}/pods`,
+      `GET /apis/apps/v1/namespaces/${NS}/deployments`,
+    ]);
     expect(answers).toHaveLength(50);
     expect(new Set(answers).size).toBe(1);
     // Another environment is its own read.

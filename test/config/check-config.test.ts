@@ -14,7 +14,10 @@ async function brokenPolicy(): Promise<string> {
   const text = (await readFile(examplePolicyPath, 'utf8'))
     .replace('cluster.scale, cluster.restart', 'cluster.scael, cluster.restart')
     .replace('cron: "0 8 * * 1-5"', 'cron: "0 8 * * mon-funday"')
-    .replace('appLabel: eafix-data-ingestor, replicas: { min: 1, max: 10, default: 2 }', 'appLabel: eafix-data-ingestor, replicas: { min: 5, max: 10, default: 2 }');
+    .replace(
+      'appLabel: eafix-data-ingestor, replicas: { min: 1, max: 10, default: 2 }',
+      'appLabel: eafix-data-ingestor, replicas: { min: 5, max: 10, default: 2 }',
+    );
   const path = join(dir, 'broken.yml');
   await writeFile(path, text);
   return path;
@@ -23,7 +26,10 @@ async function brokenPolicy(): Promise<string> {
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     // No DATABASE_URL, REDIS_URL or Slack token: nothing to connect to, and nothing is needed.
-    const child = spawn(process.execPath, ['bin/eafix.js', ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/eafix.js', ...args], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -43,9 +49,13 @@ describe('eafix check-config', () => {
   it('lists three different mistakes in one run, the RBAC coverage one included', async () => {
     const report = await checkConfig({ policyPath: broken });
     expect(report.errors).toHaveLength(3);
-    expect(report.errors.join('\n')).toContain('rbac.roles.operator.approve: "cluster.scael" matches no action\'s permission');
+    expect(report.errors.join('\n')).toContain(
+      'rbac.roles.operator.approve: "cluster.scael" matches no action\'s permission',
+    );
     expect(report.errors.join('\n')).toContain('digests.0.cron: not a cron pattern');
-    expect(report.errors.join('\n')).toContain('topology.services.0.replicas: replica bounds must satisfy min <= default <= max');
+    expect(report.errors.join('\n')).toContain(
+      'topology.services.0.replicas: replica bounds must satisfy min <= default <= max',
+    );
   });
 
   it('checks references across sections: digest environments, impersonated roles, containment commands', async () => {
@@ -64,7 +74,9 @@ describe('eafix check-config', () => {
   });
 
   it('checks the environment too when no file is named', async () => {
-    const report = await checkConfig({ env: { EAFIX_CONFIG: examplePolicyPath, SLACK_BOT_TOKEN: 'xoxp-not-a-bot-token' } });
+    const report = await checkConfig({
+      env: { EAFIX_CONFIG: examplePolicyPath, SLACK_BOT_TOKEN: 'xoxp-not-a-bot-token' },
+    });
     expect(report.errors.join('\n')).toContain('environment: SLACK_BOT_TOKEN: must be a bot token');
     expect(report.errors.join('\n')).toContain('environment: DATABASE_URL: is required');
     expect(report.errors.join('\n')).not.toContain('xoxp-not-a-bot-token');

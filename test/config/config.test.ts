@@ -33,7 +33,13 @@ describe('environment', () => {
 
   it('lists every problem with its variable, never the secret values', () => {
     const problems = problemsOf(() =>
-      parseEnv({ ...validEnv, SLACK_BOT_TOKEN: 'xoxp-user-token-value', PORT: '99999', DATABASE_URL: 'mysql://x', REDIS_URL: undefined }),
+      parseEnv({
+        ...validEnv,
+        SLACK_BOT_TOKEN: 'xoxp-user-token-value',
+        PORT: '99999',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: undefined,
+      }),
     );
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/SLACK_BOT_TOKEN: must be a bot token/);

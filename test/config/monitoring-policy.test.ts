@@ -37,7 +37,11 @@ describe('digests and monitoring policy', () => {
     expect(policy.digests).toEqual([]);
     const cpu = policy.monitoring.kpis.find((k) => k.id === 'cpu_usage_percent');
     expect(cpu).toMatchObject({ target: 70, warning: 75, critical: 85, label: 'CPU usage' });
-    expect(policy.monitoring.kpis.find((k) => k.id === 'api_response_time_ms')).toMatchObject({ target: 100, warning: 200, critical: 500 });
+    expect(policy.monitoring.kpis.find((k) => k.id === 'api_response_time_ms')).toMatchObject({
+      target: 100,
+      warning: 200,
+      critical: 500,
+    });
     expect(policy.monitoring.prometheus.timeout).toBe(5_000);
   });
 

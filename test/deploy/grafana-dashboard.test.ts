@@ -11,7 +11,9 @@ import { DASHBOARD_FILE, dashboardJson } from '../../scripts/generate-dashboard.
 import { exportedSeries, seriesIn } from './exported-series.ts';
 
 const panels = (dashboard.panels ?? []) as (Panel | RowPanel)[];
-const queries = panels.flatMap((p) => ((p as Panel).targets ?? []).map((t) => ({ panel: p.title, expr: String((t as { expr?: unknown }).expr ?? '') })));
+const queries = panels.flatMap((p) =>
+  ((p as Panel).targets ?? []).map((t) => ({ panel: p.title, expr: String((t as { expr?: unknown }).expr ?? '') })),
+);
 
 describe('the Grafana dashboard', () => {
   it('is up to date: the committed JSON is what the typed definition writes', async () => {
@@ -25,7 +27,12 @@ describe('the Grafana dashboard', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(dashboard.templating?.list?.find((v) => v.type === 'datasource')?.query).toBe('prometheus');
     for (const p of panels) {
-      expect(p.gridPos, p.title).toMatchObject({ h: expect.any(Number), w: expect.any(Number), x: expect.any(Number), y: expect.any(Number) });
+      expect(p.gridPos, p.title).toMatchObject({
+        h: expect.any(Number),
+        w: expect.any(Number),
+        x: expect.any(Number),
+        y: expect.any(Number),
+      });
       expect((p.gridPos?.x ?? 0) + (p.gridPos?.w ?? 0), p.title).toBeLessThanOrEqual(24);
     }
   });
@@ -33,7 +40,11 @@ describe('the Grafana dashboard', () => {
   it('queries only series the bot exports, and every panel queries something', async () => {
     const exported = await exportedSeries();
     expect(queries.length).toBeGreaterThan(10);
-    for (const p of panels.filter((x) => x.type !== 'row')) expect(queries.some((q) => q.panel === p.title), p.title).toBe(true);
+    for (const p of panels.filter((x) => x.type !== 'row'))
+      expect(
+        queries.some((q) => q.panel === p.title),
+        p.title,
+      ).toBe(true);
     for (const { panel, expr } of queries) {
       const used = seriesIn(expr);
       expect(used.length, `${panel}: ${expr}`).toBeGreaterThan(0);

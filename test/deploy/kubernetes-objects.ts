@@ -20,14 +20,19 @@ export async function renderKustomize(dir: string): Promise<KubeObject[]> {
     ({ stdout } = await promisify(execFile)('kubectl', ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 }));
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('kubectl is not installed: the manifests cannot be rendered (install kubectl 1.27+, which embeds kustomize)');
+    if (e.code === 'ENOENT')
+      throw new Error(
+        'kubectl is not installed: the manifests cannot be rendered (install kubectl 1.27+, which embeds kustomize)',
+      );
     throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
   }
   return parseYamlObjects(stdout);
 }
 
 export function parseYamlObjects(text: string): KubeObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => o !== null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as KubeObject)
+    .filter((o) => o !== null);
 }
 
 /** The module of an apiVersion/kind in kubernetes-models: `apps/v1` → apps/v1/Deployment, `v1` → v1/Service. */
@@ -37,7 +42,10 @@ const modelPath = (apiVersion: string, kind: string) => `kubernetes-models/${api
 export async function schemaProblems(object: KubeObject): Promise<string[]> {
   let model: { new (data: unknown): { validate(): void } } | undefined;
   try {
-    const module = (await import(modelPath(object.apiVersion, object.kind))) as Record<string, { new (data: unknown): { validate(): void } }>;
+    const module = (await import(modelPath(object.apiVersion, object.kind))) as Record<
+      string,
+      { new (data: unknown): { validate(): void } }
+    >;
     model = module[object.kind];
   } catch {
     model = undefined;

@@ -32,7 +32,7 @@ const promtool = async (...args: string[]) => {
   }
 };
 
-describe('the bot\'s alert rules', () => {
+describe("the bot's alert rules", () => {
   it('pass promtool check rules and the rule unit tests (where promtool is installed)', async () => {
     const checked = await promtool('check', 'rules', RULES);
     // Without promtool (apt-get install prometheus) the structural checks below still run.

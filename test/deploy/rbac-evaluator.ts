@@ -18,15 +18,26 @@ export interface Grant {
   name: string | undefined;
 }
 
-export const grantKey = (g: Grant) => `${g.namespace ?? '(cluster)'} ${g.verb} ${g.group}/${g.resource}${g.name ? ` ${g.name}` : ''}`;
+export const grantKey = (g: Grant) =>
+  `${g.namespace ?? '(cluster)'} ${g.verb} ${g.group}/${g.resource}${g.name ? ` ${g.name}` : ''}`;
 
 const matchesSubject = (s: Subject, who: Identity) =>
   (s.kind === 'User' && s.name === who.user) ||
   (s.kind === 'Group' && who.groups.includes(s.name)) ||
   (s.kind === 'ServiceAccount' && who.user === `system:serviceaccount:${s.namespace}:${s.name}`);
 
-function rulesOf(objects: readonly RbacObject[], kind: 'Role' | 'ClusterRole', name: string, namespace: string | undefined): PolicyRule[] {
-  return objects.find((o) => o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace))?.rules ?? [];
+function rulesOf(
+  objects: readonly RbacObject[],
+  kind: 'Role' | 'ClusterRole',
+  name: string,
+  namespace: string | undefined,
+): PolicyRule[] {
+  return (
+    objects.find(
+      (o) =>
+        o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace),
+    )?.rules ?? []
+  );
 }
 
 /** Every grant `who` holds through the bindings in `objects`, expanded one verb/resource/name each. */
@@ -36,9 +47,12 @@ export function grantsOf(objects: readonly RbacObject[], who: Identity): Grant[]
     if (!binding.subjects?.some((s) => matchesSubject(s, who)) || !binding.roleRef) continue;
     const namespace = binding.kind === 'RoleBinding' ? binding.metadata.namespace : undefined;
     for (const rule of rulesOf(objects, binding.roleRef.kind, binding.roleRef.name, namespace)) {
-      for (const group of rule.apiGroups) for (const resource of rule.resources) for (const verb of rule.verbs) {
-        for (const name of rule.resourceNames ?? [undefined]) grants.push({ namespace, group, resource, verb, name });
-      }
+      for (const group of rule.apiGroups)
+        for (const resource of rule.resources)
+          for (const verb of rule.verbs) {
+            for (const name of rule.resourceNames ?? [undefined])
+              grants.push({ namespace, group, resource, verb, name });
+          }
     }
   }
   return grants;
@@ -46,8 +60,12 @@ export function grantsOf(objects: readonly RbacObject[], who: Identity): Grant[]
 
 /** Whether one of `grants` allows the request (a cluster-wide grant covers every namespace). */
 export function allows(grants: readonly Grant[], request: Grant): boolean {
-  return grants.some((g) =>
-    (g.namespace === undefined || g.namespace === request.namespace) &&
-    [request.group, '*'].includes(g.group) && [request.resource, '*'].includes(g.resource) && [request.verb, '*'].includes(g.verb) &&
-    (g.name === undefined || g.name === request.name));
+  return grants.some(
+    (g) =>
+      (g.namespace === undefined || g.namespace === request.namespace) &&
+      [request.group, '*'].includes(g.group) &&
+      [request.resource, '*'].includes(g.resource) &&
+      [request.verb, '*'].includes(g.verb) &&
+      (g.name === undefined || g.name === request.name),
+  );
 }

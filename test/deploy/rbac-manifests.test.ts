@@ -28,7 +28,10 @@ describe('generated RBAC', () => {
   it('is up to date: regenerating from the policy and the rights table gives the committed files', async () => {
     const files = renderRbac(await readFile(DEFAULT_POLICY, 'utf8'), DEFAULT_POLICY, allActions);
     for (const [name, text] of files) {
-      expect(await readFile(join(BASE, name), 'utf8').catch(() => '(missing)'), `${join(BASE, name)}: run npm run rbac:generate`).toBe(text);
+      expect(
+        await readFile(join(BASE, name), 'utf8').catch(() => '(missing)'),
+        `${join(BASE, name)}: run npm run rbac:generate`,
+      ).toBe(text);
     }
   });
 
@@ -39,7 +42,10 @@ describe('generated RBAC', () => {
     const namespaces = [...new Set(Object.values(policy.topology.environments).map((e) => e.namespace))];
     const identities = Object.values(policy.kubernetes.impersonate);
     expect(identities.length, 'the example policy impersonates').toBeGreaterThan(0);
-    const bot: Identity = { user: `system:serviceaccount:${DEFAULT_BOT.namespace}:${DEFAULT_BOT.serviceAccount}`, groups: ['system:serviceaccounts'] };
+    const bot: Identity = {
+      user: `system:serviceaccount:${DEFAULT_BOT.namespace}:${DEFAULT_BOT.serviceAccount}`,
+      groups: ['system:serviceaccounts'],
+    };
     const request = (c: AccessCheck, namespace: string | undefined): Grant => ({
       namespace: c.clusterWide ? undefined : (c.namespace ?? namespace),
       group: c.group ?? API_GROUPS[c.resource] ?? '',
@@ -50,8 +56,20 @@ describe('generated RBAC', () => {
 
     // What each identity needs: the bot reads everywhere and impersonates the mapped identities;
     // each identity makes the writes (the example maps every role that can change anything).
-    const needs = new Map<Identity, Grant[]>([[bot, [...namespaces.flatMap((ns) => reads.map((c) => request(c, ns))), ...impersonationAccess(identities).map((c) => request(c, undefined))]]]);
-    for (const identity of identities) needs.set(identity, namespaces.flatMap((ns) => writes.map((c) => request(c, ns))));
+    const needs = new Map<Identity, Grant[]>([
+      [
+        bot,
+        [
+          ...namespaces.flatMap((ns) => reads.map((c) => request(c, ns))),
+          ...impersonationAccess(identities).map((c) => request(c, undefined)),
+        ],
+      ],
+    ]);
+    for (const identity of identities)
+      needs.set(
+        identity,
+        namespaces.flatMap((ns) => writes.map((c) => request(c, ns))),
+      );
 
     for (const [who, needed] of needs) {
       const granted = grantsOf(objects, who);
@@ -65,7 +83,12 @@ describe('generated RBAC', () => {
 
 describe('generating for other policies', () => {
   const examplePolicy = async () => parsePolicy(await readFile(DEFAULT_POLICY, 'utf8'));
-  const ruleKeys = (o: RbacObject | undefined) => (o?.rules ?? []).flatMap((r) => r.verbs.map((v) => `${v} ${r.resources.join(',')}${r.resourceNames ? ` ${r.resourceNames.join(',')}` : ''}`)).sort();
+  const ruleKeys = (o: RbacObject | undefined) =>
+    (o?.rules ?? [])
+      .flatMap((r) =>
+        r.verbs.map((v) => `${v} ${r.resources.join(',')}${r.resourceNames ? ` ${r.resourceNames.join(',')}` : ''}`),
+      )
+      .sort();
 
   it('without impersonation the bot itself holds the writes, and nothing is impersonated', async () => {
     const policy = { ...(await examplePolicy()), kubernetes: { impersonate: {} } };
@@ -85,14 +108,19 @@ describe('generating for other policies', () => {
 
   it('a service-account identity is impersonated in its own namespace and bound as a ServiceAccount', async () => {
     const policy = await examplePolicy();
-    const impersonate = { operator: { user: 'system:serviceaccount:ops:deployer', groups: [] }, 'incident-commander': { user: 'system:serviceaccount:ops:deployer', groups: [] } };
+    const impersonate = {
+      operator: { user: 'system:serviceaccount:ops:deployer', groups: [] },
+      'incident-commander': { user: 'system:serviceaccount:ops:deployer', groups: [] },
+    };
     const files = rbacManifests({ ...policy, kubernetes: { impersonate } }, allActions, DEFAULT_BOT);
     const impersonation = files.find((f) => f.name === 'impersonation.yaml')!.objects;
     expect(impersonation.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
     const role = impersonation.find((o) => o.kind === 'Role');
     expect(role?.metadata.namespace).toBe('ops');
     expect(ruleKeys(role)).toEqual(['impersonate serviceaccounts deployer']);
-    const binding = files.find((f) => f.name === 'impersonated-writes.yaml')!.objects.find((o) => o.kind === 'RoleBinding');
+    const binding = files
+      .find((f) => f.name === 'impersonated-writes.yaml')!
+      .objects.find((o) => o.kind === 'RoleBinding');
     expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployer', namespace: 'ops' }]);
   });
 });

@@ -18,17 +18,22 @@ async function openHome(user: string) {
   const before = world.slack.homeView(user)?.hash;
   const response = await world.driver.event({ type: 'app_home_opened', user, tab: 'home' });
   expect(response.status).toBe(200);
-  return world.slack.waitFor((emu) => {
-    const home = emu.homeView(user);
-    return home && home.hash !== before ? home : undefined;
-  }, { description: `${user}'s App Home` });
+  return world.slack.waitFor(
+    (emu) => {
+      const home = emu.homeView(user);
+      return home && home.hash !== before ? home : undefined;
+    },
+    { description: `${user}'s App Home` },
+  );
 }
 
 describe('App Home', () => {
   it('shows status at a glance and the pending approvals the person may decide, whose buttons work from there', async () => {
     const seen = world.slack.ephemerals('dave').length;
     await world.driver.command({ user: 'dave', channel: ops, text: 'trading stop --reason "exchange halted"' });
-    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'approval requested' });
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+      description: 'approval requested',
+    });
     const id = requestIdOf(await approvalMessageIn(world, ops));
 
     const home = await openHome('alice');
@@ -48,17 +53,23 @@ describe('App Home', () => {
     expect(textOf((await openHome('carol')).view.blocks)).toContain('*Waiting for your approval* — nothing right now.');
 
     await world.driver.clickButton({ user: 'alice', viewId: home.id, actionId: 'approval:approve', value: id });
-    await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'the approval clicked on App Home to execute');
+    await eventually(
+      async () => (await approvalStatus(world, id)) === 'executed',
+      'the approval clicked on App Home to execute',
+    );
     const trading = await world.bot.pool.query(`SELECT value FROM platform_state WHERE key = 'trading'`);
     expect(trading.rows[0].value).toMatchObject({ state: 'stopped' });
 
     // Refresh re-publishes: the decided request is gone, trading shows stopped.
     const before = world.slack.homeView('alice')?.hash;
     await world.driver.clickButton({ user: 'alice', viewId: home.id, actionId: 'home:refresh' });
-    const refreshed = await world.slack.waitFor((emu) => {
-      const view = emu.homeView('alice');
-      return view && view.hash !== before ? view : undefined;
-    }, { description: 'the refreshed home' });
+    const refreshed = await world.slack.waitFor(
+      (emu) => {
+        const view = emu.homeView('alice');
+        return view && view.hash !== before ? view : undefined;
+      },
+      { description: 'the refreshed home' },
+    );
     const after = textOf(refreshed.view.blocks);
     expect(after).toContain('*Trading:* :octagonal_sign: stopped');
     expect(after).toContain('*Waiting for your approval* — nothing right now.');

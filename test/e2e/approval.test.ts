@@ -20,16 +20,28 @@ const lastTs = () => world.slack.latestMessage(ops)?.ts ?? '0';
 async function requestStop(user = 'dave', extra = '') {
   const after = lastTs();
   const seen = world.slack.ephemerals(user).length;
-  await world.driver.command({ user, channel: ops, text: `trading stop --graceful --reason "DB migration 42"${extra}` });
+  await world.driver.command({
+    user,
+    channel: ops,
+    text: `trading stop --graceful --reason "DB migration 42"${extra}`,
+  });
   // Inline in the ack, or via response_url when Slack's rate limits slowed the post down.
-  await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), { description: 'request acknowledged' });
+  await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), {
+    description: 'request acknowledged',
+  });
   const message = await approvalMessageIn(world, ops, after);
   return { message, id: requestIdOf(message) };
 }
 
-const approve = (user: string, messageTs: string) => world.driver.clickButton({ user, channel: ops, messageTs, actionId: 'approval:approve' });
+const approve = (user: string, messageTs: string) =>
+  world.driver.clickButton({ user, channel: ops, messageTs, actionId: 'approval:approve' });
 const executions = async (id: string) =>
-  (await world.bot.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`, [id])).rows[0].n;
+  (
+    await world.bot.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`,
+      [id],
+    )
+  ).rows[0].n;
 
 describe('two-person approval', () => {
   it('posts the exact plan, refuses self-approval, and executes on a second person', async () => {
@@ -42,22 +54,32 @@ describe('two-person approval', () => {
 
     const seen = world.slack.ephemerals('alice').length;
     await approve('alice', message.ts);
-    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('cannot approve your own request'), { description: 'self-approval refusal' });
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('cannot approve your own request'), {
+      description: 'self-approval refusal',
+    });
     expect(await approvalStatus(world, id)).toBe('pending');
 
     await approve('bob', message.ts);
     await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
     expect(await tradingState(world)).toEqual({ state: 'stopped', graceful: true });
     expect(await executions(id)).toBe(1);
-    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('executed'), { description: 'message updated' });
-    await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => r.text.includes('trading is now stopped')), { description: 'result in thread' });
+    await world.slack.waitFor(
+      (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('executed'),
+      { description: 'message updated' },
+    );
+    await world.slack.waitFor(
+      (emu) => emu.thread(ops, message.ts).some((r) => r.text.includes('trading is now stopped')),
+      { description: 'result in thread' },
+    );
   });
 
   it('refuses an approver without the right to approve', async () => {
     const { message, id } = await requestStop();
     const seen = world.slack.ephemerals('carol').length;
     await approve('carol', message.ts);
-    await world.slack.waitFor(() => ephemeralText(world, 'carol', seen).includes('may not approve'), { description: 'refusal' });
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', seen).includes('may not approve'), {
+      description: 'refusal',
+    });
     expect(ephemeralText(world, 'carol', seen)).toContain('Approvers:');
     expect(await approvalStatus(world, id)).toBe('pending');
   });
@@ -76,23 +98,37 @@ describe('two-person approval', () => {
 
   it('expires: an expired request cannot be approved and its message says so', async () => {
     const { message, id } = await requestStop();
-    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      id,
+    ]);
     const seen = world.slack.ephemerals('bob').length;
     await approve('bob', message.ts);
-    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('expired'), { description: 'expiry notice' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('expired'), {
+      description: 'expiry notice',
+    });
     expect(await approvalStatus(world, id)).toBe('expired');
     expect(await tradingState(world)).toEqual({ state: 'running' });
-    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'), { description: 'message updated' });
-    expect(JSON.stringify(world.slack.messages(ops).find((m) => m.ts === message.ts)?.blocks)).not.toContain('approval:approve');
+    await world.slack.waitFor(
+      (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'),
+      { description: 'message updated' },
+    );
+    expect(JSON.stringify(world.slack.messages(ops).find((m) => m.ts === message.ts)?.blocks)).not.toContain(
+      'approval:approve',
+    );
   });
 
   it('the sweeper expires overdue requests and updates their messages', async () => {
     const { message, id } = await requestStop();
-    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      id,
+    ]);
     expect(await world.bot.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await approvalStatus(world, id)).toBe('expired');
     // The edit goes through the outbox: it lands shortly after.
-    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'), { description: 'the expired message' });
+    await world.slack.waitFor(
+      (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'),
+      { description: 'the expired message' },
+    );
   });
 
   it('rejects with a reason asked in a modal', async () => {
@@ -101,16 +137,25 @@ describe('two-person approval', () => {
     const modal = await world.slack.waitFor((emu) => emu.openModals('U0BOB').at(-1), { description: 'reject modal' });
     const empty = await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: ' ' } } });
     expect(empty.outcome).toBe('errors');
-    await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: 'Not during market hours' } } });
+    await world.driver.submitView({
+      user: 'bob',
+      viewId: modal.id,
+      values: { reason: { value: 'Not during market hours' } },
+    });
     await eventually(async () => (await approvalStatus(world, id)) === 'rejected', 'rejection');
-    await world.slack.waitFor((emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Not during market hours'), { description: 'reason shown' });
+    await world.slack.waitFor(
+      (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Not during market hours'),
+      { description: 'reason shown' },
+    );
   });
 
   it('lets only the requester cancel', async () => {
     const { message, id } = await requestStop('dave');
     const seen = world.slack.ephemerals('bob').length;
     await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
-    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('can cancel this request'), { description: 'refusal' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('can cancel this request'), {
+      description: 'refusal',
+    });
     expect(await approvalStatus(world, id)).toBe('pending');
     await world.driver.clickButton({ user: 'dave', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
     await eventually(async () => (await approvalStatus(world, id)) === 'cancelled', 'cancel');
@@ -124,19 +169,31 @@ describe('two-person approval', () => {
       team: { id: teamId, domain: 'other' },
       api_app_id: world.slack.appId,
       trigger_id: world.slack.issueTriggerId('U0BOB'),
-      container: { type: 'message', message_ts: message.ts, channel_id: world.slack.channelId(ops), is_ephemeral: false },
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: world.slack.channelId(ops),
+        is_ephemeral: false,
+      },
       channel: { id: world.slack.channelId(ops), name: ops },
       actions: [{ action_id: 'approval:approve', block_id: 'approval', value, type: 'button', action_ts: '1' }],
       response_url: world.slack.issueResponseUrl({ channel: world.slack.channelId(ops), user: 'U0BOB' }),
     });
     const send = (p: unknown) =>
-      world.driver.rawPost({ body: `payload=${encodeURIComponent(JSON.stringify(p))}`, contentType: 'application/x-www-form-urlencoded' });
+      world.driver.rawPost({
+        body: `payload=${encodeURIComponent(JSON.stringify(p))}`,
+        contentType: 'application/x-www-form-urlencoded',
+      });
     const seen = world.slack.ephemerals('bob').length;
     expect((await send(payload(world.slack.teamId, 'apr_000000000000'))).status).toBe(200);
-    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('does not exist'), { description: 'refusal' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('does not exist'), {
+      description: 'refusal',
+    });
     // Another workspace is refused before routing: audited, nothing told to anyone, nothing decided.
     expect((await send(payload('T0OTHER', id))).status).toBe(200);
-    const refused = await world.bot.pool.query(`SELECT outcome FROM audit_log WHERE action = 'slack.foreign-installation' AND team_id = 'T0OTHER'`);
+    const refused = await world.bot.pool.query(
+      `SELECT outcome FROM audit_log WHERE action = 'slack.foreign-installation' AND team_id = 'T0OTHER'`,
+    );
     expect(refused.rows).toEqual([{ outcome: 'rejected:foreign_installation' }]);
     expect(await approvalStatus(world, id)).toBe('pending');
   });

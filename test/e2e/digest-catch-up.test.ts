@@ -21,7 +21,13 @@ let scheduler: DigestScheduler;
 beforeAll(async () => {
   const policy = await loadPolicy(examplePolicyPath);
   policy.digests = digestsSchema.parse([
-    { name: 'morning', cron: `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`, timezone: 'UTC', channel: 'eafix-ops', sections: ['platform'] },
+    {
+      name: 'morning',
+      cron: `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`,
+      timezone: 'UTC',
+      channel: 'eafix-ops',
+      sections: ['platform'],
+    },
   ]);
   world = await startWorld('digest_catch_up', { policy });
   redis = new Redis(world.env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -48,14 +54,30 @@ describe('a digest tick lost with Redis', () => {
       catchUpMissedTicks({ digests: world.policy.digests, log: posts, queue: scheduler, logger }),
     ]);
 
-    await eventually(async () => (await posts.handled('morning', [due.toISOString()])).size === 1 || undefined, 'the missed tick claimed');
-    await eventually(async () => {
-      const row = (await world.bot.pool.query(`SELECT posted_at FROM digest_posts WHERE digest = 'morning' AND tick_key = $1`, [due.toISOString()])).rows[0];
-      return row?.posted_at ?? undefined;
-    }, 'the missed tick posted', 60_000);
-    const late = world.slack.messages('eafix-ops').slice(before).filter((m) => textOf(m.blocks).includes('posted late'));
+    await eventually(
+      async () => (await posts.handled('morning', [due.toISOString()])).size === 1 || undefined,
+      'the missed tick claimed',
+    );
+    await eventually(
+      async () => {
+        const row = (
+          await world.bot.pool.query(`SELECT posted_at FROM digest_posts WHERE digest = 'morning' AND tick_key = $1`, [
+            due.toISOString(),
+          ])
+        ).rows[0];
+        return row?.posted_at ?? undefined;
+      },
+      'the missed tick posted',
+      60_000,
+    );
+    const late = world.slack
+      .messages('eafix-ops')
+      .slice(before)
+      .filter((m) => textOf(m.blocks).includes('posted late'));
     expect(late).toHaveLength(1);
     // Once posted, the pass finds nothing more to do.
-    expect(await catchUpMissedTicks({ digests: world.policy.digests, log: posts, queue: scheduler, logger })).toEqual([]);
+    expect(await catchUpMissedTicks({ digests: world.policy.digests, log: posts, queue: scheduler, logger })).toEqual(
+      [],
+    );
   });
 });

@@ -25,13 +25,23 @@ describe('a digest post answered 429', () => {
       (emu) => emu.messages(ops).find((m) => textOf(m.blocks).includes('EAFIX daily digest')),
       { description: 'the digest after the rate limit', timeoutMs: 90_000 },
     );
-    const postsToOps = () => world.slack.calls.slice(callsBefore).filter((c) => c.method === 'chat.postMessage' && [ops, opsId].includes(String(c.args.channel)));
+    const postsToOps = () =>
+      world.slack.calls
+        .slice(callsBefore)
+        .filter((c) => c.method === 'chat.postMessage' && [ops, opsId].includes(String(c.args.channel)));
     // The emulator records a call just after answering it.
-    const posts = await eventually(async () => (postsToOps().some((c) => c.ok) ? postsToOps() : undefined), 'the successful post to be recorded');
+    const posts = await eventually(
+      async () => (postsToOps().some((c) => c.ok) ? postsToOps() : undefined),
+      'the successful post to be recorded',
+    );
     expect(posts[0]).toMatchObject({ status: 429, ok: false });
     expect(posts.filter((c) => c.ok)).toHaveLength(1);
     expect(world.slack.messages(ops).filter((m) => textOf(m.blocks).includes('EAFIX daily digest'))).toEqual([digest]);
-    const row = await eventually(async () => (await world.bot.pool.query(`SELECT message_ts FROM digest_posts WHERE posted_at IS NOT NULL`)).rows[0], 'the post recorded');
+    const row = await eventually(
+      async () =>
+        (await world.bot.pool.query(`SELECT message_ts FROM digest_posts WHERE posted_at IS NOT NULL`)).rows[0],
+      'the post recorded',
+    );
     expect(row.message_ts).toBe(digest.ts);
   });
 });

@@ -18,10 +18,19 @@ let replica: RunningBot;
 beforeAll(async () => {
   const policy = await loadPolicy(examplePolicyPath);
   // A digest every second, so a test sees several ticks.
-  policy.digests = digestsSchema.parse([{ name: 'tick', cron: '* * * * * *', timezone: 'UTC', channel: ops, sections: ['platform', 'runs'] }]);
+  policy.digests = digestsSchema.parse([
+    { name: 'tick', cron: '* * * * * *', timezone: 'UTC', channel: ops, sections: ['platform', 'runs'] },
+  ]);
   world = await startWorld('digest_ticks', { policy });
   // A second bot on the same database, Redis prefix, Slack and cluster: two digest workers, two schedule syncs.
-  replica = await startBot({ env: world.env, policy: world.policy, logger, role: 'all', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig() });
+  replica = await startBot({
+    env: world.env,
+    policy: world.policy,
+    logger,
+    role: 'all',
+    host: '127.0.0.1',
+    kubeConfig: world.cluster.kubeConfig(),
+  });
 });
 afterAll(async () => {
   await replica?.stop();
@@ -33,12 +42,18 @@ const tickOfMessage = (blocks: unknown) => TICK.exec(textOf(blocks))?.[1];
 
 describe('scheduled digests with two workers', () => {
   it('post exactly once per tick', async () => {
-    const posted = await eventually(async () => {
-      const rows = (await world.bot.pool.query<{ tick_key: string }>(
-        `SELECT tick_key FROM digest_posts WHERE digest = 'tick' AND posted_at IS NOT NULL ORDER BY tick_key`,
-      )).rows;
-      return rows.length >= 3 ? rows.map((r) => r.tick_key) : undefined;
-    }, 'three scheduled ticks to be posted', 20_000);
+    const posted = await eventually(
+      async () => {
+        const rows = (
+          await world.bot.pool.query<{ tick_key: string }>(
+            `SELECT tick_key FROM digest_posts WHERE digest = 'tick' AND posted_at IS NOT NULL ORDER BY tick_key`,
+          )
+        ).rows;
+        return rows.length >= 3 ? rows.map((r) => r.tick_key) : undefined;
+      },
+      'three scheduled ticks to be posted',
+      20_000,
+    );
     // The first two ticks are long done once a third is posted: each is in the channel exactly once.
     const byTick = new Map<string, number>();
     for (const message of world.slack.messages(ops)) {
@@ -56,7 +71,13 @@ describe('scheduled digests with two workers', () => {
     const poster = world.bot.deps.notifier;
     const posts = new PgDigestPosts(world.bot.pool);
     const tickKey = `2020-01-01T00:00:0${randomBytes(1)[0]! % 10}.000Z`;
-    const tick = (claimer: string) => ({ digest: 'tick', tickKey, claimer, channel: 'security', scheduledAt: new Date(tickKey) });
+    const tick = (claimer: string) => ({
+      digest: 'tick',
+      tickKey,
+      claimer,
+      channel: 'security',
+      scheduledAt: new Date(tickKey),
+    });
     const outcomes = await Promise.all([
       postDigest(world.bot.deps, poster, posts, tick('job-a'), logger),
       postDigest(replica.deps, poster, new PgDigestPosts(replica.pool), tick('job-b'), logger),

@@ -14,26 +14,39 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const digestsIn = (channel: string) => world.slack.messages(channel).filter((m) => textOf(m.blocks).includes('digest —'));
+const digestsIn = (channel: string) =>
+  world.slack.messages(channel).filter((m) => textOf(m.blocks).includes('digest —'));
 
 async function postDigest(text: string, channel = ops, user = 'alice') {
   const before = digestsIn(channel).length;
   const ack = await world.driver.command({ user, channel, text });
   expect(ack.status).toBe(200);
-  const message = await world.slack.waitFor(() => (digestsIn(channel).length > before ? digestsIn(channel).at(-1) : undefined), { description: `a digest in #${channel}` });
+  const message = await world.slack.waitFor(
+    () => (digestsIn(channel).length > before ? digestsIn(channel).at(-1) : undefined),
+    { description: `a digest in #${channel}` },
+  );
   return textOf(message.blocks);
 }
 
 async function reply(text: string, user = 'alice') {
   const seen = world.slack.ephemerals(user).length;
   await world.driver.command({ user, channel: ops, text });
-  return world.slack.waitFor(() => world.slack.ephemerals(user).length > seen && ephemeralText(world, user, seen), { description: `the reply to ${text}` });
+  return world.slack.waitFor(() => world.slack.ephemerals(user).length > seen && ephemeralText(world, user, seen), {
+    description: `the reply to ${text}`,
+  });
 }
 
 describe('/eafix digest', () => {
   it('posts the digest now to its channel, with every section from the live world', async () => {
-    world.prometheus.setResult(defaultKpiQueries.cpu_usage_percent, 85).setResult(defaultKpiQueries.error_rate_percent, 6);
-    onTestFinished(() => void world.prometheus.setResult(defaultKpiQueries.cpu_usage_percent, 38).setResult(defaultKpiQueries.error_rate_percent, 0.02));
+    world.prometheus
+      .setResult(defaultKpiQueries.cpu_usage_percent, 85)
+      .setResult(defaultKpiQueries.error_rate_percent, 6);
+    onTestFinished(
+      () =>
+        void world.prometheus
+          .setResult(defaultKpiQueries.cpu_usage_percent, 38)
+          .setResult(defaultKpiQueries.error_rate_percent, 0.02),
+    );
     const text = await postDigest('digest daily');
     expect(text).toContain('EAFIX daily digest — production');
     expect(text).toContain('Requested by <@U0ALICE>');
@@ -50,7 +63,9 @@ describe('/eafix digest', () => {
     expect(text).toContain('newest backup is 5h old');
     // The post is recorded against its request (marked just after Slack accepted it).
     const posted = await eventually(async () => {
-      const rows = (await world.bot.pool.query(`SELECT tick_key FROM digest_posts WHERE digest = 'daily' AND posted_at IS NOT NULL`)).rows;
+      const rows = (
+        await world.bot.pool.query(`SELECT tick_key FROM digest_posts WHERE digest = 'daily' AND posted_at IS NOT NULL`)
+      ).rows;
       return rows.length ? rows : undefined;
     }, 'the post to be recorded');
     expect(posted).toHaveLength(1);
@@ -68,7 +83,9 @@ describe('/eafix digest', () => {
     try {
       const text = await postDigest('digest daily');
       expect(text).toContain('0 ok, 0 warning, 0 critical, 9 unavailable');
-      expect(text).toContain('*Unavailable:* API response time, Error rate, CPU usage, Memory usage, Disk usage, Signal generation latency, Order execution time, Data feed latency, Risk check time');
+      expect(text).toContain(
+        '*Unavailable:* API response time, Error rate, CPU usage, Memory usage, Disk usage, Signal generation latency, Order execution time, Data feed latency, Risk check time',
+      );
       expect(text).toContain('could not be reached');
       expect(text).toContain('*Backups* — :white_circle: unavailable');
       expect(text).toContain('*Service health* — 10/10');
@@ -97,7 +114,16 @@ describe('/eafix kpis', () => {
 describe('/eafix doctor', () => {
   it('passes everything on a healthy sandbox', async () => {
     const text = await reply('doctor');
-    for (const name of ['Slack', 'PostgreSQL', 'Redis', 'Kubernetes API', 'Kubernetes permissions', 'Deployment health', 'Prometheus', 'Digest schedule: daily']) {
+    for (const name of [
+      'Slack',
+      'PostgreSQL',
+      'Redis',
+      'Kubernetes API',
+      'Kubernetes permissions',
+      'Deployment health',
+      'Prometheus',
+      'Digest schedule: daily',
+    ]) {
       expect(text).toContain(`:white_check_mark: *${name}*`);
     }
     expect(text).toContain('0 warn, 0 fail');
@@ -108,7 +134,9 @@ describe('/eafix doctor', () => {
     await world.prometheus.goDown();
     try {
       const text = await reply('doctor --environment=production');
-      expect(text).toContain(':x: *Kubernetes permission: get deployments* — denied to the bot in eafix-production (no RBAC rule allows it); needed by scale, restart, waitForRollout');
+      expect(text).toContain(
+        ':x: *Kubernetes permission: get deployments* — denied to the bot in eafix-production (no RBAC rule allows it); needed by scale, restart, waitForRollout',
+      );
       expect(text).toContain('apiGroups [\\"apps\\"], resources [\\"deployments\\"], verbs [\\"get\\"]');
       expect(text).toMatch(/:warning: \*Kubernetes permissions\* — \d+ of \d+ allowed/);
       expect(text).toContain(':x: *Prometheus*');

@@ -28,7 +28,9 @@ describe('when PostgreSQL is unreachable', () => {
     const before = world.slack.messages(ops).length;
     const seen = world.slack.ephemerals('alice').length;
     await world.driver.command({ user: 'alice', channel: ops, text: 'trading stop --reason "db migration"' });
-    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('Nothing was changed'), { description: 'fail-closed reply' });
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('Nothing was changed'), {
+      description: 'fail-closed reply',
+    });
     expect(ephemeralText(world, 'alice', seen)).toContain('audit log (PostgreSQL) is unavailable');
     expect(world.slack.messages(ops).length).toBe(before);
 

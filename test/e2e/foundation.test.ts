@@ -12,7 +12,11 @@ afterAll(async () => {
 /** Every audit row, once what has been recorded so far is written (read-only commands are audited after their answer). */
 const auditRows = async () => {
   await world.bot.deps.audit.drain();
-  return (await world.bot.pool.query('SELECT request_id, user_id, channel_id, team_id, action, arguments, outcome FROM audit_log ORDER BY id')).rows;
+  return (
+    await world.bot.pool.query(
+      'SELECT request_id, user_id, channel_id, team_id, action, arguments, outcome FROM audit_log ORDER BY id',
+    )
+  ).rows;
 };
 
 describe('/eafix through signed Slack requests', () => {
@@ -26,7 +30,12 @@ describe('/eafix through signed Slack requests', () => {
     expect(textOf(body)).toContain('/eafix whoami');
     const rows = await auditRows();
     expect(rows).toHaveLength(before + 1);
-    expect(rows.at(-1)).toMatchObject({ user_id: 'U0CAROL', action: 'help', outcome: 'ok', team_id: world.slack.teamId });
+    expect(rows.at(-1)).toMatchObject({
+      user_id: 'U0CAROL',
+      action: 'help',
+      outcome: 'ok',
+      team_id: world.slack.teamId,
+    });
     expect(rows.at(-1)?.request_id).toMatch(/^req_[0-9a-f]{12}$/);
   });
 
@@ -65,11 +74,19 @@ describe('/eafix through signed Slack requests', () => {
     const text = textOf(response.body);
     expect(text).toContain('`hepl` is not an EAFIX action');
     expect(text).toContain('/eafix help');
-    expect((await auditRows()).at(-1)).toMatchObject({ action: 'unknown', outcome: 'rejected:unknown_action', arguments: { text: 'hepl' } });
+    expect((await auditRows()).at(-1)).toMatchObject({
+      action: 'unknown',
+      outcome: 'rejected:unknown_action',
+      arguments: { text: 'hepl' },
+    });
   });
 
   it('shows usage and an example for bad arguments', async () => {
-    const response = await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: 'audit export --since=forever' });
+    const response = await world.driver.command({
+      user: 'alice',
+      channel: 'eafix-ops',
+      text: 'audit export --since=forever',
+    });
     const text = textOf(response.body);
     expect(text).toContain('`forever` is not a duration');
   });
@@ -93,12 +110,16 @@ describe('/eafix through signed Slack requests', () => {
   });
 
   it('processes an Events API retry of an event it already took only once', async () => {
-    const publishesFor = (user: string) => world.slack.calls.filter((c) => c.method === 'views.publish' && c.ok && c.args.user_id === user).length;
+    const publishesFor = (user: string) =>
+      world.slack.calls.filter((c) => c.method === 'views.publish' && c.ok && c.args.user_id === user).length;
     const eventId = 'Ev0RETRY0001';
     const first = await world.driver.event({ type: 'app_home_opened', user: 'U0ALICE', tab: 'home' }, { eventId });
     expect(first.status).toBe(200);
     await world.slack.waitFor(() => publishesFor('U0ALICE') === 1, { description: "alice's App Home published" });
-    const retry = await world.driver.event({ type: 'app_home_opened', user: 'U0ALICE', tab: 'home' }, { eventId, retryNum: 1, retryReason: 'http_timeout' });
+    const retry = await world.driver.event(
+      { type: 'app_home_opened', user: 'U0ALICE', tab: 'home' },
+      { eventId, retryNum: 1, retryReason: 'http_timeout' },
+    );
     expect(retry.status).toBe(200);
     expect(retry.headers['x-slack-no-retry']).toBe('1');
     // An event sent after the retry is processed; by the time it lands, a processed retry would have too.

@@ -17,7 +17,9 @@ beforeAll(async () => {
   redis = await startEmbeddedRedis(logger);
   port = Number(new URL(redis.url).port);
   // Short delays stand in for the runbook's 15 and 30 minutes.
-  const policy = await policyWith({ escalation: { level2After: 5_000, level3After: 8_000, seniorEngineering: '@senior-eng' } });
+  const policy = await policyWith({
+    escalation: { level2After: 5_000, level3After: 8_000, seniorEngineering: '@senior-eng' },
+  });
   world = await startWorld('incident_redis_loss', { policy, redisUrl: redis.url, jobs: { reconcileIntervalMs: 300 } });
 });
 afterAll(async () => {
@@ -34,11 +36,19 @@ describe('incident timers when Redis loses everything', () => {
     await redis.stop();
     redis = await startEmbeddedRedis(logger, 'redis-server', port);
 
-    const page = await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', { timeoutMs: 20_000 });
+    const page = await world.pagerduty.waitFor(
+      (e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger',
+      { timeoutMs: 20_000 },
+    );
     expect(page.payload?.summary).toContain(incident.id);
     const room = incident.channelId!;
-    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, { description: 'level 3', timeoutMs: 20_000 });
-    expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger')).toHaveLength(1);
+    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, {
+      description: 'level 3',
+      timeoutMs: 20_000,
+    });
+    expect(
+      world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger'),
+    ).toHaveLength(1);
     expect(messagesWith(world, room, 'Escalation level 2')).toHaveLength(1);
     expect(messagesWith(world, room, 'Escalation level 3')).toHaveLength(1);
     await eventually(async () => (await store.get(incident.id))?.escalationLevel === 3, 'escalation level 3 recorded');

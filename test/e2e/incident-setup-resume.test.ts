@@ -23,13 +23,16 @@ afterAll(async () => {
 });
 
 const setupRun = async (incidentTitle: string) =>
-  (await world.bot.pool.query(
-    `SELECT r.id, r.status, r.resumed_count FROM runs r JOIN incidents i ON r.input->>'id' = i.id WHERE r.kind = 'incident setup' AND i.title = $1`,
-    [incidentTitle],
-  )).rows[0] as { id: string; status: string; resumed_count: number } | undefined;
+  (
+    await world.bot.pool.query(
+      `SELECT r.id, r.status, r.resumed_count FROM runs r JOIN incidents i ON r.input->>'id' = i.id WHERE r.kind = 'incident setup' AND i.title = $1`,
+      [incidentTitle],
+    )
+  ).rows[0] as { id: string; status: string; resumed_count: number } | undefined;
 
 const stepStatus = async (runId: string, stepId: string) =>
-  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId])).rows[0]?.status as string | undefined;
+  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId]))
+    .rows[0]?.status as string | undefined;
 
 describe('war-room set-up survives its worker', { timeout: 300_000 }, () => {
   it('resumes on another worker after a SIGKILL mid-set-up, with one channel, one pinned template and one announcement', async () => {
@@ -38,26 +41,45 @@ describe('war-room set-up survives its worker', { timeout: 300_000 }, () => {
     // Invitations fail upstream until lifted: the set-up is held inside its invite step.
     const lift = world.slack.injectFailure({ kind: 'http-5xx', method: 'conversations.invite' });
     const title = 'Worker dies while the war room is set up';
-    await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: `incident create --title "${title}" --severity high --type ops` });
+    await world.driver.command({
+      user: 'alice',
+      channel: 'eafix-ops',
+      text: `incident create --title "${title}" --severity high --type ops`,
+    });
     const run = await eventually(() => setupRun(title), 'the set-up run');
-    await eventually(async () => (await stepStatus(run.id, 'invite')) === 'running', 'the invite step to start', 60_000);
+    await eventually(
+      async () => (await stepStatus(run.id, 'invite')) === 'running',
+      'the invite step to start',
+      60_000,
+    );
     await kill(first);
     lift();
 
     const second = await startBot({
-      env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'worker', host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(), jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
+      env: world.env,
+      policy: world.policy,
+      logger: createLogger({ level: 'silent' }),
+      role: 'worker',
+      host: '127.0.0.1',
+      kubeConfig: world.cluster.kubeConfig(),
+      jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
     });
     bots.push(second);
     const incident = await incidentTitled(world, title);
-    const finished = await eventually(async () => {
-      const row = await setupRun(title);
-      return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-    }, 'the set-up run to finish', 120_000);
+    const finished = await eventually(
+      async () => {
+        const row = await setupRun(title);
+        return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+      },
+      'the set-up run to finish',
+      120_000,
+    );
     expect(finished).toMatchObject({ id: run.id, status: 'succeeded' });
     expect(finished.resumed_count).toBeGreaterThanOrEqual(1);
     // The steps done before the crash were not done again.
-    const rooms = [...world.slack.state.channels.values()].filter((c) => c.name.startsWith(warRoomName('inc', incident.id)));
+    const rooms = [...world.slack.state.channels.values()].filter((c) =>
+      c.name.startsWith(warRoomName('inc', incident.id)),
+    );
     expect(rooms.map((c) => c.id)).toEqual([incident.channelId]);
     expect(world.slack.state.pins.get(incident.channelId!)).toHaveLength(1);
     expect(world.slack.messages(incident.channelId!).filter((m) => m.ts === incident.templateTs)).toHaveLength(1);

@@ -24,7 +24,11 @@ beforeAll(async () => {
   });
   world = await startWorld('incident', { policy });
   // A second handle on the bot's timer queue, to look at scheduled jobs.
-  timers = new IncidentTimerQueue({ connection: world.bot.redis, prefix: world.env.REDIS_PREFIX, logger: createLogger({ level: 'silent' }) });
+  timers = new IncidentTimerQueue({
+    connection: world.bot.redis,
+    prefix: world.env.REDIS_PREFIX,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterAll(async () => {
   await timers?.close();
@@ -37,7 +41,11 @@ const jobState = async (incidentId: string, kind: 'reminder' | 'escalate' | 'pha
 
 describe('declaring an incident', () => {
   it('opens a war room named from the id, with topic, purpose, team, pinned template and an announcement', async () => {
-    const incident = await declare(world, { title: 'Broker rejects orders', systems: 'execution-engine,risk-manager', extra: '--description "Rejections since 14:02"' });
+    const incident = await declare(world, {
+      title: 'Broker rejects orders',
+      systems: 'execution-engine,risk-manager',
+      extra: '--description "Rejections since 14:02"',
+    });
     expect(incident.id).toMatch(/^INC-\d{8}-\d{3}$/);
     const channel = channelOf(incident.channelId!);
     expect(channel.name).toBe(warRoomName('inc', incident.id));
@@ -53,7 +61,16 @@ describe('declaring an incident', () => {
     const pins = world.slack.state.pins.get(channel.id) ?? [];
     expect(pins.map((p) => p.ts)).toEqual([incident.templateTs]);
     const template = textOf(world.slack.state.findMessage(channel.id, incident.templateTs!)?.blocks);
-    for (const field of ['Incident ID', 'Severity', 'Type', 'Time', 'Affected Systems', 'Current Status', 'Response Team', 'Next Update']) {
+    for (const field of [
+      'Incident ID',
+      'Severity',
+      'Type',
+      'Time',
+      'Affected Systems',
+      'Current Status',
+      'Response Team',
+      'Next Update',
+    ]) {
       expect(template).toContain(`*${field}:*`);
     }
     expect(template).toContain(incident.id);
@@ -71,7 +88,9 @@ describe('declaring an incident', () => {
   it('takes the next name when someone else holds the channel name (name_taken)', async () => {
     const today = new Date();
     const day = today.toISOString().slice(0, 10);
-    const seq = (await world.bot.pool.query<{ last_seq: number }>('SELECT last_seq FROM incident_days WHERE day = $1', [day])).rows[0]?.last_seq ?? 0;
+    const seq =
+      (await world.bot.pool.query<{ last_seq: number }>('SELECT last_seq FROM incident_days WHERE day = $1', [day]))
+        .rows[0]?.last_seq ?? 0;
     const expectedId = formatIncidentId(today, seq + 1);
     const squatter = world.slack.addChannel({ name: warRoomName('inc', expectedId), members: ['U0CAROL'] });
 
@@ -85,9 +104,20 @@ describe('declaring an incident', () => {
 
   it('never creates a second channel on retry: adopts the one a crashed attempt made, and races settle on one', async () => {
     const service = incidentsOf(world);
-    const request = { title: 'Crashed half-way', severity: 'high' as const, type: 'ops' as const, systems: ['gateway'], requestedBy: 'U0ALICE', requestId: 'req_crash_test' };
+    const request = {
+      title: 'Crashed half-way',
+      severity: 'high' as const,
+      type: 'ops' as const,
+      systems: ['gateway'],
+      requestedBy: 'U0ALICE',
+      requestId: 'req_crash_test',
+    };
     // The crash: the record exists and the bot created the channel, but died before recording its id.
-    const { incident } = await service.deps.store.create({ ...request, description: '', teamId: world.slack.teamId }, new Date(), new Date(Date.now() + 60_000));
+    const { incident } = await service.deps.store.create(
+      { ...request, description: '', teamId: world.slack.teamId },
+      new Date(),
+      new Date(Date.now() + 60_000),
+    );
     const name = warRoomName('inc', incident.id);
     await service.deps.store.claimChannelName(incident.id, name);
     const orphan = await world.bot.deps.notifier.createChannel(name);
@@ -115,22 +145,38 @@ describe('declaring an incident', () => {
     expect(warning).toHaveLength(1);
     expect(warning[0]!.text).toContain('<@U0GHOST> (user_not_found)');
     expect(world.slack.state.pins.get(channel.id)).toHaveLength(1);
-    expect(await incidentsOf(world).deps.store.events(incident.id)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'invite-failed' })]));
+    expect(await incidentsOf(world).deps.store.events(incident.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'invite-failed' })]),
+    );
   });
 
   it('opens a form when given no options, and declares from it', async () => {
     await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: 'incident create' });
-    const modal = await world.slack.waitFor((emu) => emu.openModals('U0ALICE').at(-1), { description: 'incident form' });
+    const modal = await world.slack.waitFor((emu) => emu.openModals('U0ALICE').at(-1), {
+      description: 'incident form',
+    });
     expect(textOf(modal.view.blocks)).toContain('execution-engine');
     const empty = await world.driver.submitView({ user: 'alice', viewId: modal.id, values: { title: '' } });
     expect(empty.outcome).toBe('errors');
     await world.driver.submitView({
       user: 'alice',
       viewId: modal.id,
-      values: { title: 'Declared from the form', severity: 'critical', type: 'ops', systems: ['market-data'], description: 'stale prices' },
+      values: {
+        title: 'Declared from the form',
+        severity: 'critical',
+        type: 'ops',
+        systems: ['market-data'],
+        description: 'stale prices',
+      },
     });
     const incident = await incidentTitled(world, 'Declared from the form');
-    expect(incident).toMatchObject({ severity: 'critical', type: 'ops', systems: ['market-data'], description: 'stale prices', requestedBy: 'U0ALICE' });
+    expect(incident).toMatchObject({
+      severity: 'critical',
+      type: 'ops',
+      systems: ['market-data'],
+      description: 'stale prices',
+      requestedBy: 'U0ALICE',
+    });
   });
 });
 
@@ -138,17 +184,35 @@ describe('running an incident', () => {
   it('assigns a commander from the button and posts updates that reset the reminder', async () => {
     const incident = await declare(world, { title: 'Latency above one second' });
     const room = incident.channelId!;
-    await world.driver.clickButton({ user: 'bob', channel: room, messageTs: incident.templateTs!, actionId: 'incident:commander' });
-    await world.slack.waitFor(() => channelOf(room).topic.value.includes('<@U0BOB>'), { description: 'commander in topic' });
+    await world.driver.clickButton({
+      user: 'bob',
+      channel: room,
+      messageTs: incident.templateTs!,
+      actionId: 'incident:commander',
+    });
+    await world.slack.waitFor(() => channelOf(room).topic.value.includes('<@U0BOB>'), {
+      description: 'commander in topic',
+    });
     expect(channelOf(room).members).toContain('U0BOB');
 
     const before = await jobState(incident.id, 'reminder', 0);
     expect(before).toBe('delayed');
-    await world.driver.command({ user: 'bob', channel: room, text: 'incident update Cache stampede after deploy --status identified' });
-    await world.slack.waitFor(() => messagesWith(world, room, 'Cache stampede after deploy').length === 1, { description: 'update posted' });
-    await world.slack.waitFor(() => channelOf(room).topic.value.includes('Identified'), { description: 'status in topic' });
+    await world.driver.command({
+      user: 'bob',
+      channel: room,
+      text: 'incident update Cache stampede after deploy --status identified',
+    });
+    await world.slack.waitFor(() => messagesWith(world, room, 'Cache stampede after deploy').length === 1, {
+      description: 'update posted',
+    });
+    await world.slack.waitFor(() => channelOf(room).topic.value.includes('Identified'), {
+      description: 'status in topic',
+    });
     // The pinned template is edited through the outbox: it follows shortly.
-    await world.slack.waitFor(() => textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks).includes('Identified'), { description: 'status in the template' });
+    await world.slack.waitFor(
+      () => textOf(world.slack.state.findMessage(room, incident.templateTs!)?.blocks).includes('Identified'),
+      { description: 'status in the template' },
+    );
     // The reminder restarts: the old job is gone, a new one waits a full interval.
     expect(await jobState(incident.id, 'reminder', 0)).toBe('absent');
     expect(await jobState(incident.id, 'reminder', 1)).toBe('delayed');
@@ -156,7 +220,10 @@ describe('running an incident', () => {
 
   it('reminds the war room when an update is due', async () => {
     const incident = await declare(world, { title: 'Reminder due', severity: 'medium' });
-    await world.slack.waitFor(() => messagesWith(world, incident.channelId!, 'an update on').length > 0, { description: 'reminder', timeoutMs: 10_000 });
+    await world.slack.waitFor(() => messagesWith(world, incident.channelId!, 'an update on').length > 0, {
+      description: 'reminder',
+      timeoutMs: 10_000,
+    });
     expect(messagesWith(world, incident.channelId!, 'an update on')[0]!.text).toContain('<@U0ALICE>');
     await incidentsOf(world).resolve((await incidentsOf(world).deps.store.get(incident.id))!, 'test over', 'U0ALICE');
   });
@@ -165,11 +232,24 @@ describe('running an incident', () => {
     const incident = await declare(world, { title: 'Acknowledged early' });
     expect(await jobState(incident.id, 'escalate', 2)).toBe('delayed');
     const seen = world.slack.ephemerals('bob').length;
-    await world.driver.clickButton({ user: 'bob', channel: incident.channelId!, messageTs: incident.templateTs!, actionId: 'incident:ack' });
-    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('You acknowledged'), { description: 'ack' });
+    await world.driver.clickButton({
+      user: 'bob',
+      channel: incident.channelId!,
+      messageTs: incident.templateTs!,
+      actionId: 'incident:ack',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('You acknowledged'), {
+      description: 'ack',
+    });
     expect(await jobState(incident.id, 'escalate', 2)).toBe('absent');
     expect(await jobState(incident.id, 'escalate', 3)).toBe('absent');
-    await world.slack.waitFor(() => !JSON.stringify(world.slack.state.findMessage(incident.channelId!, incident.templateTs!)?.blocks).includes('incident:ack'), { description: 'the ack button gone from the template' });
+    await world.slack.waitFor(
+      () =>
+        !JSON.stringify(world.slack.state.findMessage(incident.channelId!, incident.templateTs!)?.blocks).includes(
+          'incident:ack',
+        ),
+      { description: 'the ack button gone from the template' },
+    );
     // A job that was already running when the ack landed stands down.
     await incidentsOf(world).onTimer({ incidentId: incident.id, kind: 'escalate', n: 2 });
     expect(world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id))).toHaveLength(0);
@@ -180,10 +260,18 @@ describe('running an incident', () => {
     const incident = await declare(world, { title: 'Visible to viewers' });
     const list = await world.driver.command({ user: 'carol', channel: 'eafix-ops', text: 'incidents' });
     expect(textOf(list.body)).toContain(incident.id);
-    const timeline = await world.driver.command({ user: 'carol', channel: 'eafix-ops', text: `incident timeline --id ${incident.id}` });
+    const timeline = await world.driver.command({
+      user: 'carol',
+      channel: 'eafix-ops',
+      text: `incident timeline --id ${incident.id}`,
+    });
     expect(textOf(timeline.body)).toContain('declared high ops incident');
     expect(textOf(timeline.body)).toContain('war room');
-    const refused = await world.driver.command({ user: 'carol', channel: 'eafix-ops', text: 'incident create --title "Not allowed" --severity low' });
+    const refused = await world.driver.command({
+      user: 'carol',
+      channel: 'eafix-ops',
+      text: 'incident create --title "Not allowed" --severity low',
+    });
     expect(textOf(refused.body)).toContain('incident.create');
     const outside = await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: 'incident ack' });
     expect(textOf(outside.body)).toContain('not an incident war room');
@@ -195,10 +283,19 @@ describe('resolving an incident', () => {
     const incident = await declare(world, { title: 'Resolved with postmortem', systems: 'market-data' });
     const room = incident.channelId!;
     await world.driver.command({ user: 'alice', channel: room, text: 'incident update Feed reconnected, watching' });
-    await world.slack.waitFor(() => messagesWith(world, room, 'Feed reconnected').length === 1, { description: 'update' });
-    await world.driver.command({ user: 'alice', channel: room, text: 'incident resolve --summary "Market data feed failed over to the backup"' });
+    await world.slack.waitFor(() => messagesWith(world, room, 'Feed reconnected').length === 1, {
+      description: 'update',
+    });
+    await world.driver.command({
+      user: 'alice',
+      channel: room,
+      text: 'incident resolve --summary "Market data feed failed over to the backup"',
+    });
 
-    const file = await world.slack.waitFor((emu) => [...emu.state.files.values()].find((f) => f.name === `postmortem-${incident.id}.md` && f.completed), { description: 'postmortem file' });
+    const file = await world.slack.waitFor(
+      (emu) => [...emu.state.files.values()].find((f) => f.name === `postmortem-${incident.id}.md` && f.completed),
+      { description: 'postmortem file' },
+    );
     expect(Object.keys(file.shares.public)).toContain(room);
     const markdown = file.content!.toString('utf8');
     expect(markdown).toContain(`# Postmortem draft: ${incident.id}`);
@@ -212,11 +309,18 @@ describe('resolving an incident', () => {
     expect(channelOf(room).topic.value).toContain('Resolved');
     const resolved = await incidentsOf(world).deps.store.get(incident.id);
     expect(resolved?.status).toBe('resolved');
-    for (const [kind, n] of [['reminder', resolved!.reminderSeq], ['escalate', 2], ['escalate', 3]] as const) {
+    for (const [kind, n] of [
+      ['reminder', resolved!.reminderSeq],
+      ['escalate', 2],
+      ['escalate', 3],
+    ] as const) {
       expect(await jobState(incident.id, kind, n)).toBe('absent');
     }
     const list = await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: 'incidents' });
     expect(textOf(list.body)).not.toContain(incident.id);
-    await eventually(async () => messagesWith(world, world.slack.channelId('eafix-incidents'), `${incident.id} resolved`).length === 1, 'resolution announced');
+    await eventually(
+      async () => messagesWith(world, world.slack.channelId('eafix-incidents'), `${incident.id} resolved`).length === 1,
+      'resolution announced',
+    );
   });
 });

@@ -48,52 +48,84 @@ afterAll(async () => {
 async function requestRollback(environment: string): Promise<EmuMessage> {
   const seen = world.slack.ephemerals('dave').length;
   const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({ user: 'dave', channel: ops, text: `rollback --environment=${environment} --reason "bad deploy in ${environment}"` });
-  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'approval requested' });
+  await world.driver.command({
+    user: 'dave',
+    channel: ops,
+    text: `rollback --environment=${environment} --reason "bad deploy in ${environment}"`,
+  });
+  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+    description: 'approval requested',
+  });
   return approvalMessageIn(world, ops, after);
 }
 
 async function approve(message: EmuMessage): Promise<string> {
   await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
   const approvalId = requestIdOf(message);
-  return eventually(async () => (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as string | undefined, 'the run');
+  return eventually(
+    async () =>
+      (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as
+        string | undefined,
+    'the run',
+  );
 }
 
 const stepStatus = async (runId: string, stepId: string) =>
-  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId])).rows[0]?.status as string | undefined;
+  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId]))
+    .rows[0]?.status as string | undefined;
 
 /** The run's BullMQ job is gone: its attempts ran out while PostgreSQL was away. */
 const jobGone = (runId: string) =>
-  eventually(async () => (await redis.exists(`${world.env.REDIS_PREFIX}:runs:${runId}`)) === 0, `the job of ${runId} to run out of attempts`, 30_000);
+  eventually(
+    async () => (await redis.exists(`${world.env.REDIS_PREFIX}:runs:${runId}`)) === 0,
+    `the job of ${runId} to run out of attempts`,
+    30_000,
+  );
 
 /** Every kind of request still gets an answer while the database is away. */
 async function everyRequestAnswers(clickOn: EmuMessage): Promise<void> {
   const alice = world.slack.ephemerals('alice').length;
   await world.driver.command({ user: 'alice', channel: ops, text: 'trading stop --reason "db migration"' });
-  await world.slack.waitFor(() => ephemeralText(world, 'alice', alice).includes('Nothing was changed'), { description: 'fail-closed command reply', timeoutMs: 15_000 });
+  await world.slack.waitFor(() => ephemeralText(world, 'alice', alice).includes('Nothing was changed'), {
+    description: 'fail-closed command reply',
+    timeoutMs: 15_000,
+  });
 
   const bob = world.slack.ephemerals('bob').length;
   await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: clickOn.ts, actionId: 'approval:approve' });
-  await world.slack.waitFor(() => ephemeralText(world, 'bob', bob).includes('cannot vouch for that click'), { description: 'fail-closed click reply', timeoutMs: 15_000 });
+  await world.slack.waitFor(() => ephemeralText(world, 'bob', bob).includes('cannot vouch for that click'), {
+    description: 'fail-closed click reply',
+    timeoutMs: 15_000,
+  });
   expect(ephemeralText(world, 'bob', bob)).not.toContain('Something went wrong');
 
   // A slow answer comes through response_url after a "Working on…" ack.
   const before = world.slack.ephemerals('alice').length;
   const help = await world.driver.command({ user: 'alice', channel: ops, text: 'help' });
   if (!textOf(help.body).includes('/eafix whoami')) {
-    await world.slack.waitFor(() => ephemeralText(world, 'alice', before).includes('/eafix whoami'), { description: 'help answered', timeoutMs: 15_000 });
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', before).includes('/eafix whoami'), {
+      description: 'help answered',
+      timeoutMs: 15_000,
+    });
   }
 }
 
 async function finishesOnce(runId: string, environment: string): Promise<void> {
-  const row = await eventually(async () => {
-    const r = (await world.bot.pool.query(`SELECT status, error, resumed_count FROM runs WHERE id = $1`, [runId])).rows[0] as { status: string; error: string | null; resumed_count: number };
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId} to finish`, 40_000);
+  const row = await eventually(
+    async () => {
+      const r = (await world.bot.pool.query(`SELECT status, error, resumed_count FROM runs WHERE id = $1`, [runId]))
+        .rows[0] as { status: string; error: string | null; resumed_count: number };
+      return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+    },
+    `run ${runId} to finish`,
+    40_000,
+  );
   expect(row).toMatchObject({ status: 'succeeded', error: null });
   expect(row.resumed_count).toBeGreaterThanOrEqual(1);
   // Its target is free again, and each change was applied once.
-  expect((await world.bot.pool.query(`SELECT run_id FROM run_targets WHERE target = $1`, [`env:${environment}`])).rows).toEqual([]);
+  expect(
+    (await world.bot.pool.query(`SELECT run_id FROM run_targets WHERE target = $1`, [`env:${environment}`])).rows,
+  ).toEqual([]);
   const ns = `eafix-${environment}`;
   const writes = world.cluster.writes.filter((w) => w.path.includes(`/namespaces/${ns}/`));
   expect(writes.filter((w) => w.path.endsWith('/services/eafix-gateway'))).toHaveLength(1);

@@ -14,8 +14,18 @@ let replicaDriver: SlackDriver;
 
 beforeAll(async () => {
   world = await startWorld('replicas');
-  replica = await startBot({ env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'all', host: '127.0.0.1' });
-  replicaDriver = new SlackDriver({ emulator: world.slack, requestUrl: `http://127.0.0.1:${replica.port}/slack/events`, signingSecret: SANDBOX_SIGNING_SECRET });
+  replica = await startBot({
+    env: world.env,
+    policy: world.policy,
+    logger: createLogger({ level: 'silent' }),
+    role: 'all',
+    host: '127.0.0.1',
+  });
+  replicaDriver = new SlackDriver({
+    emulator: world.slack,
+    requestUrl: `http://127.0.0.1:${replica.port}/slack/events`,
+    signingSecret: SANDBOX_SIGNING_SECRET,
+  });
 });
 afterAll(async () => {
   await replica?.stop();
@@ -23,14 +33,22 @@ afterAll(async () => {
 });
 
 const statusOf = async (id: string) =>
-  (await replica.pool.query<{ status: string }>('SELECT status FROM approval_requests WHERE id = $1', [id])).rows[0]?.status;
+  (await replica.pool.query<{ status: string }>('SELECT status FROM approval_requests WHERE id = $1', [id])).rows[0]
+    ?.status;
 const executionsOf = async (id: string) =>
-  (await replica.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`, [id])).rows[0].n;
+  (
+    await replica.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`,
+      [id],
+    )
+  ).rows[0].n;
 
 async function request(text: string) {
   const seen = world.slack.ephemerals('dave').length;
   await world.driver.command({ user: 'dave', channel: ops, text });
-  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'requested' });
+  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+    description: 'requested',
+  });
   const message = await approvalMessageIn(world, ops);
   return { message, id: requestIdOf(message) };
 }

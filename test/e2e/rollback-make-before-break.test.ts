@@ -20,9 +20,16 @@ afterAll(async () => {
 /** Ready pods behind whatever colour the gateway selects, read from the simulator's own state. */
 function readyBehindGateway(namespace: string): { colour: string; ready: number } {
   const selector = world.cluster.getService(namespace, 'eafix-gateway')?.spec?.selector ?? {};
-  const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-  const ready = world.cluster.listPods(namespace, labels)
-    .filter((pod) => !pod.metadata?.deletionTimestamp && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const labels = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const ready = world.cluster
+    .listPods(namespace, labels)
+    .filter(
+      (pod) =>
+        !pod.metadata?.deletionTimestamp &&
+        pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
   return { colour: selector.version ?? 'unknown', ready };
 }
 
@@ -41,23 +48,45 @@ function watchInvariant(namespace: string): { violations: string[]; stop: () => 
 async function approvedRollback(environment: string) {
   const seen = world.slack.ephemerals('dave').length;
   const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({ user: 'dave', channel: ops, text: `rollback --environment=${environment} --reason "bad deploy in ${environment}"` });
-  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'approval requested' });
+  await world.driver.command({
+    user: 'dave',
+    channel: ops,
+    text: `rollback --environment=${environment} --reason "bad deploy in ${environment}"`,
+  });
+  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+    description: 'approval requested',
+  });
   const message = await approvalMessageIn(world, ops, after);
   const approvalId = requestIdOf(message);
   await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
-  const runId = await eventually(async () => (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as string | undefined, 'the run');
+  const runId = await eventually(
+    async () =>
+      (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as
+        string | undefined,
+    'the run',
+  );
   return { message, runId };
 }
 
 const step = async (runId: string, stepId: string) =>
-  (await world.bot.pool.query(`SELECT status, attempt, error FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId])).rows[0] as
-    { status: string; attempt: number; error: string | null };
+  (
+    await world.bot.pool.query(`SELECT status, attempt, error FROM run_steps WHERE run_id = $1 AND step_id = $2`, [
+      runId,
+      stepId,
+    ])
+  ).rows[0] as { status: string; attempt: number; error: string | null };
 const finished = (runId: string, timeoutMs: number) =>
-  eventually(async () => {
-    const row = (await world.bot.pool.query(`SELECT status, error FROM runs WHERE id = $1`, [runId])).rows[0] as { status: string; error: string | null };
-    return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-  }, `run ${runId} to finish`, timeoutMs);
+  eventually(
+    async () => {
+      const row = (await world.bot.pool.query(`SELECT status, error FROM runs WHERE id = $1`, [runId])).rows[0] as {
+        status: string;
+        error: string | null;
+      };
+      return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+    },
+    `run ${runId} to finish`,
+    timeoutMs,
+  );
 
 describe('rollback makes blue ready before it moves traffic', () => {
   it('rides out the API server refusing connections for 20 s, and production always has ready pods', async () => {
@@ -66,14 +95,22 @@ describe('rollback makes blue ready before it moves traffic', () => {
     // Scaling blue is slow to answer, so the outage starts while the step is in flight.
     world.cluster.setLatency(2_000, { pathIncludes: '/deployments/eafix-blue' });
     const { runId } = await approvedRollback('production');
-    await eventually(async () => (await step(runId, 'scale-blue'))?.status === 'running', 'scale-blue to start', 20_000);
+    await eventually(
+      async () => (await step(runId, 'scale-blue'))?.status === 'running',
+      'scale-blue to start',
+      20_000,
+    );
     await world.cluster.goDown('refuse');
     world.cluster.setLatency(0, { pathIncludes: '/deployments/eafix-blue' });
     // The outage is observed by the run: a failed attempt is recorded while production stays on green.
-    const during = await eventually(async () => {
-      const s = await step(runId, 'scale-blue');
-      return s.error ? s : undefined;
-    }, 'a failed scale attempt', OUTAGE_MS);
+    const during = await eventually(
+      async () => {
+        const s = await step(runId, 'scale-blue');
+        return s.error ? s : undefined;
+      },
+      'a failed scale attempt',
+      OUTAGE_MS,
+    );
     expect(during.error).toMatch(/Kubernetes API .* (dropped the connection|refused|unreachable)/);
     await sleep(OUTAGE_MS); // the length of the outage, not a synchronisation
     expect(readyBehindGateway(ns)).toMatchObject({ colour: 'green' });
@@ -83,7 +120,9 @@ describe('rollback makes blue ready before it moves traffic', () => {
     invariant.stop();
     expect(row).toMatchObject({ status: 'succeeded', error: null });
     // A step far longer than the lock duration kept its lock (renewed by the worker): never taken over.
-    expect((await world.bot.pool.query(`SELECT resumed_count FROM runs WHERE id = $1`, [runId])).rows[0]?.resumed_count).toBe(0);
+    expect(
+      (await world.bot.pool.query(`SELECT resumed_count FROM runs WHERE id = $1`, [runId])).rows[0]?.resumed_count,
+    ).toBe(0);
     // More tries than the attempt count alone allows: the time budget rode out the outage.
     expect((await step(runId, 'scale-blue')).attempt).toBeGreaterThan(defaultRetryPolicy.attempts);
     expect(readyBehindGateway(ns)).toEqual({ colour: 'blue', ready: 3 });
@@ -98,27 +137,46 @@ describe('rollback makes blue ready before it moves traffic', () => {
     const invariant = watchInvariant(ns);
     world.cluster.injectProgressDeadline(ns, 'eafix-blue');
     const { message, runId } = await approvedRollback('dr');
-    await eventually(async () => (await step(runId, 'blue-ready'))?.status === 'running', 'blue-ready to start', 20_000);
+    await eventually(
+      async () => (await step(runId, 'blue-ready'))?.status === 'running',
+      'blue-ready to start',
+      20_000,
+    );
     world.cluster.advance(15 * 60_000);
     const row = await finished(runId, 40_000);
     invariant.stop();
     world.cluster.clearFailures();
     expect(row.status).toBe('failed');
-    expect(row.error).toContain('State of dr:* still served by green with 3 ready endpoint(s); the gateway was not switched.');
+    expect(row.error).toContain(
+      'State of dr:* still served by green with 3 ready endpoint(s); the gateway was not switched.',
+    );
     expect(row.error).toContain('`/eafix rollback --environment=dr --reason "…"`');
     expect(world.cluster.getService(ns, 'eafix-gateway')?.spec?.selector?.version).toBe('green');
     expect(invariant.violations).toEqual([]);
-    await world.slack.waitFor((emu) => emu.thread(ops, message.ts).some((r) => textOf(r.blocks ?? r.text).includes('still served by green')), { description: 'failure reply with the state of dr' });
+    await world.slack.waitFor(
+      (emu) => emu.thread(ops, message.ts).some((r) => textOf(r.blocks ?? r.text).includes('still served by green')),
+      { description: 'failure reply with the state of dr' },
+    );
   }, 60_000);
 
   it('says from its checkpoints what state production was left in when the cluster cannot be read', async () => {
     await world.cluster.goDown('refuse');
     try {
-      const beforeSwitch = await describeRollbackFailure(world.bot.deps.cluster, { environment: 'production' }, new Set(['scale-blue', 'blue-ready']), AbortSignal.timeout(10_000));
+      const beforeSwitch = await describeRollbackFailure(
+        world.bot.deps.cluster,
+        { environment: 'production' },
+        new Set(['scale-blue', 'blue-ready']),
+        AbortSignal.timeout(10_000),
+      );
       expect(beforeSwitch).toContain('I could not read the cluster to confirm');
       expect(beforeSwitch).toContain('the gateway had not been switched: production stays on the colour it was on');
       expect(beforeSwitch).toContain('`/eafix rollback --environment=production --reason "…"`');
-      const afterSwitch = await describeRollbackFailure(world.bot.deps.cluster, { environment: 'production' }, new Set(['scale-blue', 'blue-ready', 'switch-traffic']), AbortSignal.timeout(10_000));
+      const afterSwitch = await describeRollbackFailure(
+        world.bot.deps.cluster,
+        { environment: 'production' },
+        new Set(['scale-blue', 'blue-ready', 'switch-traffic']),
+        AbortSignal.timeout(10_000),
+      );
       expect(afterSwitch).toContain('the gateway had been switched to blue after blue was ready');
       expect(afterSwitch).toContain('`/eafix status --environment=production --verbose` once the cluster answers.');
     } finally {

@@ -12,15 +12,26 @@ beforeAll(async () => {
   const policy = await loadPolicy(examplePolicyPath);
   policy.topology.services = Array.from({ length: SERVICES }, (_, i) => {
     const name = `svc-${String(i + 1).padStart(2, '0')}`;
-    return { name, deployment: `eafix-${name}`, appLabel: `eafix-${name}`, replicas: { min: 1, max: 4, default: 1 }, image: 'registry.eafix.local/eafix/service:1.0.0' };
+    return {
+      name,
+      deployment: `eafix-${name}`,
+      appLabel: `eafix-${name}`,
+      replicas: { min: 1, max: 4, default: 1 },
+      image: 'registry.eafix.local/eafix/service:1.0.0',
+    };
   });
   world = await startWorld('runs_rate_limits', {
     policy,
     clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 20 },
     // Tighter than Slack: chat.update 100/min with a burst of 10, chat.postMessage 1/s per channel, burst 1.
-    rateLimits: { tiers: { 'chat.update': { perMinute: 100, burst: 10 } }, postMessagePerChannelPerSecond: 1, postMessageBurst: 1 },
+    rateLimits: {
+      tiers: { 'chat.update': { perMinute: 100, burst: 10 } },
+      postMessagePerChannelPerSecond: 1,
+      postMessageBurst: 1,
+    },
   });
-  for (let c = 0; c < CHANNELS; c++) world.slack.addChannel({ name: `ops-${c}`, members: ['U0ALICE'], botMember: true });
+  for (let c = 0; c < CHANNELS; c++)
+    world.slack.addChannel({ name: `ops-${c}`, members: ['U0ALICE'], botMember: true });
 });
 afterAll(async () => {
   await world?.stop();
@@ -36,16 +47,30 @@ describe('50 concurrent runs under tightened Slack rate limits', () => {
     for (let i = 0; i < SERVICES * 2; i++) {
       const service = `svc-${String((i % SERVICES) + 1).padStart(2, '0')}`;
       const environment = i < SERVICES ? 'staging' : 'dr';
-      commands.push(world.driver.command({ user: 'alice', channel: `ops-${i % CHANNELS}`, text: `restart ${service} --environment=${environment} --reason "load test ${i}"` }));
+      commands.push(
+        world.driver.command({
+          user: 'alice',
+          channel: `ops-${i % CHANNELS}`,
+          text: `restart ${service} --environment=${environment} --reason "load test ${i}"`,
+        }),
+      );
     }
     const acks = await Promise.all(commands);
     // Every command is accepted; how fast 50 acks come back is measured in bench/, not asserted here.
     expect(acks.map((a) => a.status)).toEqual(acks.map(() => 200));
 
-    const runs = await eventually(async () => {
-      const rows = (await world.bot.pool.query(`SELECT id, status, thread_channel FROM runs WHERE kind = 'restart'`)).rows;
-      return rows.length === SERVICES * 2 && rows.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? rows : undefined;
-    }, 'all 50 runs to finish', 480_000);
+    const runs = await eventually(
+      async () => {
+        const rows = (await world.bot.pool.query(`SELECT id, status, thread_channel FROM runs WHERE kind = 'restart'`))
+          .rows;
+        return rows.length === SERVICES * 2 &&
+          rows.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status))
+          ? rows
+          : undefined;
+      },
+      'all 50 runs to finish',
+      480_000,
+    );
     expect(runs.filter((r) => r.status !== 'succeeded')).toEqual([]);
 
     // The final state always lands, even where intermediate edits were coalesced away (edits are paced to
@@ -53,10 +78,15 @@ describe('50 concurrent runs under tightened Slack rate limits', () => {
     // finish before its status message is first posted (posts are paced per channel): its ts is read
     // once the outbox has posted it.
     for (const run of runs) {
-      const statusTs = await eventually(async () => {
-        const row = (await world.bot.pool.query(`SELECT status_message_ts FROM runs WHERE id = $1`, [run.id])).rows[0];
-        return row?.status_message_ts ?? undefined;
-      }, `status message of ${run.id} to be posted`, 300_000);
+      const statusTs = await eventually(
+        async () => {
+          const row = (await world.bot.pool.query(`SELECT status_message_ts FROM runs WHERE id = $1`, [run.id]))
+            .rows[0];
+          return row?.status_message_ts ?? undefined;
+        },
+        `status message of ${run.id} to be posted`,
+        300_000,
+      );
       await world.slack.waitFor(
         (emu) => emu.state.findMessage(run.thread_channel, statusTs)?.text.includes('succeeded (3/3 steps done)'),
         { description: `final status of ${run.id}`, timeoutMs: 300_000 },

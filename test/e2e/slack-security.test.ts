@@ -20,16 +20,24 @@ beforeEach(async () => {
   await world.bot.pool.query('DELETE FROM platform_state');
 });
 
-const breakGlassUses = async () => (await world.bot.pool.query('SELECT count(*)::int AS n FROM break_glass_uses')).rows[0].n as number;
+const breakGlassUses = async () =>
+  (await world.bot.pool.query('SELECT count(*)::int AS n FROM break_glass_uses')).rows[0].n as number;
 const executions = async (id: string) =>
-  (await world.bot.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`, [id])).rows[0].n as number;
+  (
+    await world.bot.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'execute' AND arguments->>'approval' = $1`,
+      [id],
+    )
+  ).rows[0].n as number;
 const breakGlassStop = 'trading stop --reason "security test" --break-glass';
 
 async function requestStop(user = 'dave') {
   const after = world.slack.latestMessage(ops)?.ts ?? '0';
   const seen = world.slack.ephemerals(user).length;
   await world.driver.command({ user, channel: ops, text: 'trading stop --graceful --reason "replay test"' });
-  await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), { description: 'approval requested' });
+  await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), {
+    description: 'approval requested',
+  });
   const message = await approvalMessageIn(world, ops, after);
   return { message, id: requestIdOf(message) };
 }
@@ -45,7 +53,11 @@ describe('replays: every signed request is taken once', () => {
     expect(textOf(replay.body)).toContain('already received once');
     const refused = (await auditRows(world, 'slack.replay-refused')).slice(refusedBefore);
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatchObject({ user_id: 'U0DAVE', outcome: 'rejected:replay', arguments: { kind: 'command', label: '/eafix' } });
+    expect(refused[0]).toMatchObject({
+      user_id: 'U0DAVE',
+      outcome: 'rejected:replay',
+      arguments: { kind: 'command', label: '/eafix' },
+    });
     expect(await breakGlassUses()).toBe(1);
   });
 
@@ -57,7 +69,10 @@ describe('replays: every signed request is taken once', () => {
     const replay = await world.driver.replayLast();
     expect(replay.status).toBe(200);
     const refused = (await auditRows(world, 'slack.replay-refused')).at(-1);
-    expect(refused).toMatchObject({ user_id: 'U0BOB', arguments: { kind: 'block_actions', label: 'approval:approve' } });
+    expect(refused).toMatchObject({
+      user_id: 'U0BOB',
+      arguments: { kind: 'block_actions', label: 'approval:approve' },
+    });
     expect(await executions(id)).toBe(1);
   });
 
@@ -65,12 +80,21 @@ describe('replays: every signed request is taken once', () => {
     const { message, id } = await requestStop();
     await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:reject' });
     const modal = await world.slack.waitFor((emu) => emu.openModals('U0BOB').at(-1), { description: 'reject modal' });
-    await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: 'Not during market hours' } } });
+    await world.driver.submitView({
+      user: 'bob',
+      viewId: modal.id,
+      values: { reason: { value: 'Not during market hours' } },
+    });
     await eventually(async () => (await approvalStatus(world, id)) === 'rejected', 'rejection');
 
     expect((await world.driver.replayLast()).status).toBe(200);
-    expect((await auditRows(world, 'slack.replay-refused')).at(-1)).toMatchObject({ arguments: { kind: 'view_submission', label: 'view:approval:reject-reason' } });
-    const decisions = await world.bot.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.rejected' AND arguments->>'approval' = $1`, [id]);
+    expect((await auditRows(world, 'slack.replay-refused')).at(-1)).toMatchObject({
+      arguments: { kind: 'view_submission', label: 'view:approval:reject-reason' },
+    });
+    const decisions = await world.bot.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.rejected' AND arguments->>'approval' = $1`,
+      [id],
+    );
     expect(decisions.rows[0].n).toBe(1);
   });
 
@@ -82,9 +106,14 @@ describe('replays: every signed request is taken once', () => {
     const refusedBefore = (await auditRows(world, 'slack.replay-refused')).length;
 
     expect((await world.driver.replayLast()).status).toBe(200);
-    expect((await auditRows(world, 'slack.replay-refused')).slice(refusedBefore)).toMatchObject([{ arguments: { kind: 'event', label: 'event:app_home_opened' } }]);
+    expect((await auditRows(world, 'slack.replay-refused')).slice(refusedBefore)).toMatchObject([
+      { arguments: { kind: 'event', label: 'event:app_home_opened' } },
+    ]);
 
-    const retry = await world.driver.event({ type: 'app_home_opened', user: 'alice', tab: 'home' }, { eventId: sent.eventId, retryNum: 1, retryReason: 'http_timeout' });
+    const retry = await world.driver.event(
+      { type: 'app_home_opened', user: 'alice', tab: 'home' },
+      { eventId: sent.eventId, retryNum: 1, retryReason: 'http_timeout' },
+    );
     expect(retry.status).toBe(200);
     expect(retry.headers['x-slack-no-retry']).toBe('1');
     expect(await auditRows(world, 'slack.replay-refused')).toHaveLength(refusedBefore + 1);
@@ -97,17 +126,20 @@ describe('one installation: other workspaces, organisations and apps are refused
     ['team', { team_id: 'T0OTHER' }, 'team T0OTHER'],
     ['enterprise', { enterprise_id: 'E0OTHER' }, 'enterprise E0OTHER'],
     ['app', { api_app_id: 'A0OTHER' }, 'app A0OTHER'],
-  ])('refuses a command from another %s: nothing runs, an audit row says why, the sender is told', async (_what, overrides, why) => {
-    const before = (await auditRows(world, 'slack.foreign-installation')).length;
-    const response = await sendForm(world, commandFields(world, 'dave', ops, breakGlassStop, overrides));
-    expect(response.status).toBe(200);
-    expect(textOf(response.body)).toContain('does not serve your workspace');
-    const rows = (await auditRows(world, 'slack.foreign-installation')).slice(before);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ user_id: 'U0DAVE', outcome: 'rejected:foreign_installation' });
-    expect(String(rows[0]!.detail)).toContain(why);
-    expect(await tradingState(world)).toEqual({ state: 'running' });
-  });
+  ])(
+    'refuses a command from another %s: nothing runs, an audit row says why, the sender is told',
+    async (_what, overrides, why) => {
+      const before = (await auditRows(world, 'slack.foreign-installation')).length;
+      const response = await sendForm(world, commandFields(world, 'dave', ops, breakGlassStop, overrides));
+      expect(response.status).toBe(200);
+      expect(textOf(response.body)).toContain('does not serve your workspace');
+      const rows = (await auditRows(world, 'slack.foreign-installation')).slice(before);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ user_id: 'U0DAVE', outcome: 'rejected:foreign_installation' });
+      expect(String(rows[0]!.detail)).toContain(why);
+      expect(await tradingState(world)).toEqual({ state: 'running' });
+    },
+  );
 
   it('takes the same command from this installation (the control for the refusals above)', async () => {
     const uses = await breakGlassUses();
@@ -136,18 +168,42 @@ describe('signatures: anything not signed now, by Slack, for exactly this body i
   it.each([
     ['a missing timestamp header', () => ({ body: body(), timestamp: null }), 'rejected:missing_headers'],
     ['a missing signature header', () => ({ body: body(), signature: null }), 'rejected:missing_headers'],
-    ['a timestamp more than 5 minutes old', () => ({ body: body(), timestamp: now() - 301 }), 'rejected:stale_timestamp'],
-    ['a timestamp more than 5 minutes ahead', () => ({ body: body(), timestamp: now() + 301 }), 'rejected:stale_timestamp'],
-    ['a body changed after signing', () => {
-      const ts = now();
-      const signed = body();
-      return { body: signed.replace('security+test', 'security+tset'), timestamp: ts, signature: signSlackRequest(SANDBOX_SIGNING_SECRET, ts, signed) };
-    }, 'rejected:bad_signature'],
-    ['a wrong version prefix', () => {
-      const ts = now();
-      const signed = body();
-      return { body: signed, timestamp: ts, signature: signSlackRequest(SANDBOX_SIGNING_SECRET, ts, signed).replace(/^v0=/, 'v1=') };
-    }, 'rejected:bad_signature'],
+    [
+      'a timestamp more than 5 minutes old',
+      () => ({ body: body(), timestamp: now() - 301 }),
+      'rejected:stale_timestamp',
+    ],
+    [
+      'a timestamp more than 5 minutes ahead',
+      () => ({ body: body(), timestamp: now() + 301 }),
+      'rejected:stale_timestamp',
+    ],
+    [
+      'a body changed after signing',
+      () => {
+        const ts = now();
+        const signed = body();
+        return {
+          body: signed.replace('security+test', 'security+tset'),
+          timestamp: ts,
+          signature: signSlackRequest(SANDBOX_SIGNING_SECRET, ts, signed),
+        };
+      },
+      'rejected:bad_signature',
+    ],
+    [
+      'a wrong version prefix',
+      () => {
+        const ts = now();
+        const signed = body();
+        return {
+          body: signed,
+          timestamp: ts,
+          signature: signSlackRequest(SANDBOX_SIGNING_SECRET, ts, signed).replace(/^v0=/, 'v1='),
+        };
+      },
+      'rejected:bad_signature',
+    ],
   ])('refuses %s with 401 and an audit row; nothing runs', async (_case, request, outcome) => {
     const uses = await breakGlassUses();
     const before = (await auditRows(world, 'slack.signature-refused')).length;

@@ -18,17 +18,38 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const digestsIn = (channel: string) => world.slack.messages(channel).filter((m) => textOf(m.blocks).includes('digest —'));
+const digestsIn = (channel: string) =>
+  world.slack.messages(channel).filter((m) => textOf(m.blocks).includes('digest —'));
 
 describe('start-up order', () => {
   it('a digest already due when a worker starts is posted: the worker starts only once monitoring is wired', async () => {
     const before = digestsIn(ops).length;
-    await world.bot.deps.monitoring!.publisher.requestNow({ digest: 'daily', channel: world.slack.channelId(ops), requestedBy: 'U0ALICE', requestId: 'req_due_at_start' });
-    const worker = await startBot({ env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'worker', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig() });
+    await world.bot.deps.monitoring!.publisher.requestNow({
+      digest: 'daily',
+      channel: world.slack.channelId(ops),
+      requestedBy: 'U0ALICE',
+      requestId: 'req_due_at_start',
+    });
+    const worker = await startBot({
+      env: world.env,
+      policy: world.policy,
+      logger: createLogger({ level: 'silent' }),
+      role: 'worker',
+      host: '127.0.0.1',
+      kubeConfig: world.cluster.kubeConfig(),
+    });
     bots.push(worker);
-    const posted = await world.slack.waitFor(() => (digestsIn(ops).length > before ? digestsIn(ops).at(-1) : undefined), { description: 'the digest due at start-up', timeoutMs: 15_000 });
+    const posted = await world.slack.waitFor(
+      () => (digestsIn(ops).length > before ? digestsIn(ops).at(-1) : undefined),
+      { description: 'the digest due at start-up', timeoutMs: 15_000 },
+    );
     expect(textOf(posted.blocks)).toContain('Requested by <@U0ALICE>');
-    expect(world.slack.ephemerals('alice').map((e) => e.text).join('\n')).not.toContain('could not post');
+    expect(
+      world.slack
+        .ephemerals('alice')
+        .map((e) => e.text)
+        .join('\n'),
+    ).not.toContain('could not post');
   });
 
   it('web started while Slack is unreachable keeps retrying, says why in /readyz, and serves once Slack is back', async () => {
@@ -40,8 +61,12 @@ describe('start-up order', () => {
     viaProxy.port = String(proxy.port);
     try {
       const web = await startBot({
-        env: { ...world.env, SLACK_API_URL: viaProxy.toString() }, policy: world.policy, logger: createLogger({ level: 'silent' }),
-        role: 'web', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig(),
+        env: { ...world.env, SLACK_API_URL: viaProxy.toString() },
+        policy: world.policy,
+        logger: createLogger({ level: 'silent' }),
+        role: 'web',
+        host: '127.0.0.1',
+        kubeConfig: world.cluster.kubeConfig(),
       });
       bots.push(web);
       const notReady = await fetch(`http://127.0.0.1:${web.port}/readyz`);
@@ -51,7 +76,11 @@ describe('start-up order', () => {
       expect(body.checks.slack).toMatch(/auth\.test has not succeeded .*retrying/);
 
       proxy.restore();
-      await eventually(async () => (await fetch(`http://127.0.0.1:${web.port}/readyz`)).status === 200, 'ready once Slack answers', 20_000);
+      await eventually(
+        async () => (await fetch(`http://127.0.0.1:${web.port}/readyz`)).status === 200,
+        'ready once Slack answers',
+        20_000,
+      );
     } finally {
       await proxy.stop();
     }

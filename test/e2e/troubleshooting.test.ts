@@ -16,7 +16,14 @@ afterAll(async () => {
 async function reply(user: string, text: string): Promise<string> {
   const seen = world.slack.ephemerals(user).length;
   await world.driver.command({ user, channel: ops, text });
-  const eph = await world.slack.waitFor((emu) => emu.ephemerals(user).slice(seen).find((e) => !e.text.includes('Working on')), { description: `reply to ${text}` });
+  const eph = await world.slack.waitFor(
+    (emu) =>
+      emu
+        .ephemerals(user)
+        .slice(seen)
+        .find((e) => !e.text.includes('Working on')),
+    { description: `reply to ${text}` },
+  );
   return `${eph.text}\n${textOf(eph.blocks)}`;
 }
 
@@ -31,7 +38,13 @@ describe('troubleshooting from Slack', () => {
 
   it('pods and events name a crash-looping pod and its warnings', async () => {
     world.cluster.injectCrashLoop('eafix-production', 'eafix-risk-manager');
-    await world.cluster.waitFor(() => world.cluster.listPods('eafix-production', 'app=eafix-risk-manager').some((p) => JSON.stringify(p.status).includes('CrashLoopBackOff')), { description: 'crash loop' });
+    await world.cluster.waitFor(
+      () =>
+        world.cluster
+          .listPods('eafix-production', 'app=eafix-risk-manager')
+          .some((p) => JSON.stringify(p.status).includes('CrashLoopBackOff')),
+      { description: 'crash loop' },
+    );
     const pods = await reply('alice', 'pods risk-manager');
     expect(pods).toContain('CrashLoopBackOff');
     const events = await reply('alice', 'events risk-manager');
@@ -47,7 +60,14 @@ describe('troubleshooting from Slack', () => {
     const before = world.slack.messages(ops).length;
     const long = await reply('alice', 'logs execution-engine --tail=400');
     expect(long).toContain('attached as a file');
-    const shared = await world.slack.waitFor((emu) => emu.messages(ops).slice(before).find((m) => (m.files ?? []).length > 0), { description: 'log file' });
+    const shared = await world.slack.waitFor(
+      (emu) =>
+        emu
+          .messages(ops)
+          .slice(before)
+          .find((m) => (m.files ?? []).length > 0),
+      { description: 'log file' },
+    );
     expect(String(shared.files?.[0]?.name)).toBe('execution-engine-production.log');
   });
 
@@ -66,6 +86,8 @@ describe('troubleshooting from Slack', () => {
     expect(await reply('alice', 'pods risk-manger')).toContain('Known services: blue, green, data-ingestor');
     const seen = world.slack.ephemerals('carol').length;
     await world.driver.command({ user: 'carol', channel: ops, text: 'logs data-ingestor' });
-    await world.slack.waitFor(() => ephemeralText(world, 'carol', seen).includes('`cluster.logs` permission'), { description: 'denial' });
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', seen).includes('`cluster.logs` permission'), {
+      description: 'denial',
+    });
   });
 });

@@ -5,7 +5,10 @@ describe('tokenize', () => {
   it.each([
     ['help', ['help']],
     ['  scale   risk-manager 4 ', ['scale', 'risk-manager', '4']],
-    ['incident create --title="DB down hard" --severity high', ['incident', 'create', '--title=DB down hard', '--severity', 'high']],
+    [
+      'incident create --title="DB down hard" --severity high',
+      ['incident', 'create', '--title=DB down hard', '--severity', 'high'],
+    ],
     ["logs x --since '10m'", ['logs', 'x', '--since', '10m']],
     ['say "a \\"quoted\\" word"', ['say', 'a "quoted" word']],
     ['reason ""', ['reason', '']],

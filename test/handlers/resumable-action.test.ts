@@ -17,7 +17,13 @@ beforeAll(async () => {
   engine = await startEngine(isolation);
   runs = new JobRuns(
     engine.queue,
-    new RunCanceller({ store: engine.store, redis: engine.redis, prefix: isolation.redisPrefix, queue: engine.queue, logger: engine.logger }),
+    new RunCanceller({
+      store: engine.store,
+      redis: engine.redis,
+      prefix: isolation.redisPrefix,
+      queue: engine.queue,
+      logger: engine.logger,
+    }),
     new PgRunQueries(engine.pool),
   );
   // The worker's kinds come from a registry holding only the one-file action.
@@ -55,7 +61,10 @@ describe('a resumable action declared in one file', () => {
 
   it('fails a run whose stored input no longer fits the action schema, naming the action, and runs no step', async () => {
     drained.length = 0;
-    const { run } = await engine.queue.submit(runKindOf(drain), request({ input: { node: 'n8', batch: 'many' }, requestId: 'req_stale' }));
+    const { run } = await engine.queue.submit(
+      runKindOf(drain),
+      request({ input: { node: 'n8', batch: 'many' }, requestId: 'req_stale' }),
+    );
     const finished = await engine.observer.finished(run.id);
     expect(finished).toMatchObject({ status: 'failed', error: expect.stringContaining('no longer fits `drain`') });
     expect(drained).toEqual([]);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
-import { humanDuration, templateFields, templateMessage, topicText } from '../../src/handlers/incidents/incident-template.ts';
+import {
+  humanDuration,
+  templateFields,
+  templateMessage,
+  topicText,
+} from '../../src/handlers/incidents/incident-template.ts';
 import { postmortemMarkdown, lessonsLearnedPrompts } from '../../src/handlers/incidents/postmortem.ts';
 import { validateMessageBlocks } from '@eafix/sandbox/slack';
 
@@ -26,8 +31,20 @@ const incident: Incident = {
 
 describe('the runbook notification template', () => {
   it('has the runbook’s fields, in its order, with the response team and next update', () => {
-    const fields = templateFields(incident, { responseTeam: ['U0DAVE', 'S0ONCALL', '@senior-eng'], updateIntervalMs: 30 * 60_000 });
-    expect(fields.map(([k]) => k)).toEqual(['Incident ID', 'Severity', 'Type', 'Time', 'Affected Systems', 'Current Status', 'Response Team', 'Next Update']);
+    const fields = templateFields(incident, {
+      responseTeam: ['U0DAVE', 'S0ONCALL', '@senior-eng'],
+      updateIntervalMs: 30 * 60_000,
+    });
+    expect(fields.map(([k]) => k)).toEqual([
+      'Incident ID',
+      'Severity',
+      'Type',
+      'Time',
+      'Affected Systems',
+      'Current Status',
+      'Response Team',
+      'Next Update',
+    ]);
     const byKey = Object.fromEntries(fields);
     expect(byKey['Incident ID']).toBe('INC-20261123-003');
     expect(byKey.Severity).toBe('Critical');
@@ -43,7 +60,10 @@ describe('the runbook notification template', () => {
     expect(validateMessageBlocks(open.blocks as never)).toEqual([]);
     expect(open.text).toContain('CRITICAL: Security Incident - Orders failing at the broker');
     expect(JSON.stringify(open.blocks)).toContain('incident:ack');
-    const acked = templateMessage({ ...incident, acknowledgedBy: 'U0BOB' }, { responseTeam: [], updateIntervalMs: 1_800_000 });
+    const acked = templateMessage(
+      { ...incident, acknowledgedBy: 'U0BOB' },
+      { responseTeam: [], updateIntervalMs: 1_800_000 },
+    );
     expect(JSON.stringify(acked.blocks)).not.toContain('incident:ack');
     expect(JSON.stringify(acked.blocks)).toContain('<@U0BOB>');
   });
@@ -66,7 +86,13 @@ describe('the runbook notification template', () => {
 
 describe('the postmortem draft', () => {
   it('has the facts, the timeline as a table, and the lessons-learned prompts', () => {
-    const resolved = { ...incident, status: 'resolved' as const, summary: 'Session renewed', resolvedBy: 'U0BOB', resolvedAt: new Date('2026-11-23T11:00:00Z') };
+    const resolved = {
+      ...incident,
+      status: 'resolved' as const,
+      summary: 'Session renewed',
+      resolvedBy: 'U0BOB',
+      resolvedAt: new Date('2026-11-23T11:00:00Z'),
+    };
     const markdown = postmortemMarkdown(resolved, [
       { at: new Date('2026-11-23T10:05:00Z'), kind: 'update', actor: 'U0BOB', text: 'found it | <@U0ALICE> helped' },
     ]);

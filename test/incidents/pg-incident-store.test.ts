@@ -21,14 +21,23 @@ afterAll(async () => {
 });
 
 const draft = (requestId: string): NewIncident => ({
-  requestId, title: 'Orders failing', description: '', severity: 'high', type: 'ops', systems: ['execution-engine'], requestedBy: 'U0ALICE', teamId: 'T1',
+  requestId,
+  title: 'Orders failing',
+  description: '',
+  severity: 'high',
+  type: 'ops',
+  systems: ['execution-engine'],
+  requestedBy: 'U0ALICE',
+  teamId: 'T1',
 });
 const day = new Date('2026-11-23T09:00:00Z');
 const later = new Date('2026-11-23T09:30:00Z');
 
 describe('PgIncidentStore', () => {
   it('allocates consecutive ids per day under concurrency, never the same one twice', async () => {
-    const created = await Promise.all(Array.from({ length: 15 }, (_, i) => store.create(draft(`req_a${i}`), day, later)));
+    const created = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => store.create(draft(`req_a${i}`), day, later)),
+    );
     const ids = created.map((c) => c.incident.id).sort();
     expect(ids).toEqual(Array.from({ length: 15 }, (_, i) => `INC-20261123-${String(i + 1).padStart(3, '0')}`));
     expect(created.every((c) => c.created)).toBe(true);
@@ -44,9 +53,15 @@ describe('PgIncidentStore', () => {
 
   it('lets the first acknowledgement, escalation and resolution win', async () => {
     const { incident } = await store.create(draft('req_c'), day, later);
-    const escalations = await Promise.all([store.escalate(incident.id, 2, later), store.escalate(incident.id, 2, later)]);
+    const escalations = await Promise.all([
+      store.escalate(incident.id, 2, later),
+      store.escalate(incident.id, 2, later),
+    ]);
     expect(escalations.filter(Boolean)).toHaveLength(1);
-    const acks = await Promise.all([store.acknowledge(incident.id, 'U0BOB', later), store.acknowledge(incident.id, 'U0DAVE', later)]);
+    const acks = await Promise.all([
+      store.acknowledge(incident.id, 'U0BOB', later),
+      store.acknowledge(incident.id, 'U0DAVE', later),
+    ]);
     expect(acks.filter(Boolean)).toHaveLength(1);
     expect(await store.escalate(incident.id, 3, later)).toBeUndefined();
     expect(await store.resolve(incident.id, 'U0BOB', 'fixed', later)).toMatchObject({ status: 'resolved' });
@@ -55,7 +70,18 @@ describe('PgIncidentStore', () => {
 
   it('records once-keyed events once, and a reminder only for the current sequence', async () => {
     const { incident } = await store.create(draft('req_d'), day, later);
-    const firsts = await Promise.all([1, 2, 3].map(() => store.addEvent({ incidentId: incident.id, at: later, kind: 'escalated', actor: 'system', text: 'level 2', onceKey: 'escalated-2' })));
+    const firsts = await Promise.all(
+      [1, 2, 3].map(() =>
+        store.addEvent({
+          incidentId: incident.id,
+          at: later,
+          kind: 'escalated',
+          actor: 'system',
+          text: 'level 2',
+          onceKey: 'escalated-2',
+        }),
+      ),
+    );
     expect(firsts.filter(Boolean)).toHaveLength(1);
     const updated = await store.recordUpdate(incident.id, 'identified', later, later);
     expect(updated?.reminderSeq).toBe(1);

@@ -3,8 +3,11 @@ import { digestsSchema } from '../../src/config/monitoring-policy.ts';
 import { missedTicks, type TickLog } from '../../src/jobs/digest-catch-up.ts';
 
 const now = new Date('2026-11-30T08:20:00.000Z');
-const daily = (overrides: Record<string, unknown> = {}) => digestsSchema.parse([{ name: 'daily', cron: '0 8 * * *', timezone: 'UTC', channel: 'eafix-ops', ...overrides }]);
-const logOf = (handled: string[]): TickLog => ({ handled: async (_digest, keys) => new Set(keys.filter((k) => handled.includes(k))) });
+const daily = (overrides: Record<string, unknown> = {}) =>
+  digestsSchema.parse([{ name: 'daily', cron: '0 8 * * *', timezone: 'UTC', channel: 'eafix-ops', ...overrides }]);
+const logOf = (handled: string[]): TickLog => ({
+  handled: async (_digest, keys) => new Set(keys.filter((k) => handled.includes(k))),
+});
 const yesterday = '2026-11-29T08:00:00.000Z';
 const today = '2026-11-30T08:00:00.000Z';
 
@@ -27,7 +30,9 @@ describe('missed digest ticks', () => {
   });
 
   it('reads the cron in the digest time zone and skips disabled digests', async () => {
-    const newYork = digestsSchema.parse([{ name: 'ny', cron: '0 3 * * *', timezone: 'America/New_York', channel: 'eafix-ops' }]);
+    const newYork = digestsSchema.parse([
+      { name: 'ny', cron: '0 3 * * *', timezone: 'America/New_York', channel: 'eafix-ops' },
+    ]);
     // 03:00 in New York is 08:00 UTC in winter.
     expect(await missedTicks(newYork, logOf([yesterday]), now)).toEqual([{ digest: 'ny', due: new Date(today) }]);
     expect(await missedTicks(daily({ enabled: false }), logOf([yesterday]), now)).toEqual([]);

@@ -32,7 +32,9 @@ export class RecordingObserver implements RunObserver {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.emitter.off('event', listener);
-        reject(new Error(`no matching run event within ${timeoutMs} ms; saw ${this.events.map((e) => e.type).join(', ')}`));
+        reject(
+          new Error(`no matching run event within ${timeoutMs} ms; saw ${this.events.map((e) => e.type).join(', ')}`),
+        );
       }, timeoutMs);
       const listener = (event: RunEvent): void => {
         if (!predicate(event)) return;
@@ -50,7 +52,11 @@ export class RecordingObserver implements RunObserver {
 }
 
 /** Polls `check` until it returns something truthy, failing after the deadline. */
-export async function waitUntil<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  check: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -68,7 +74,9 @@ export interface Engine {
   observer: RecordingObserver;
   logger: Logger;
   workers: RunWorker<unknown>[];
-  startWorker<Deps>(options: Partial<RunWorkerOptions<Deps>> & Pick<RunWorkerOptions<Deps>, 'kinds' | 'deps'>): Promise<RunWorker<Deps>>;
+  startWorker<Deps>(
+    options: Partial<RunWorkerOptions<Deps>> & Pick<RunWorkerOptions<Deps>, 'kinds' | 'deps'>,
+  ): Promise<RunWorker<Deps>>;
   stop(): Promise<void>;
 }
 
@@ -80,14 +88,34 @@ export async function startEngine(isolation: Isolation): Promise<Engine> {
   const redis = new Redis(isolation.redisUrl, { maxRetriesPerRequest: null });
   const store = new PgRunStore(pool);
   const observer = new RecordingObserver();
-  const queue = new RunQueue({ connection: redis, prefix: isolation.redisPrefix, store, logger, observer, jobBackoffMs: 200 });
+  const queue = new RunQueue({
+    connection: redis,
+    prefix: isolation.redisPrefix,
+    store,
+    logger,
+    observer,
+    jobBackoffMs: 200,
+  });
   const workers: RunWorker<unknown>[] = [];
   return {
-    pool, redis, store, queue, observer, logger, workers,
+    pool,
+    redis,
+    store,
+    queue,
+    observer,
+    logger,
+    workers,
     async startWorker(options) {
       const worker = new RunWorker({
-        connection: redis, prefix: isolation.redisPrefix, store, logger, observer, queue,
-        lockDurationMs: 1_000, stalledIntervalMs: 500, closeTimeoutMs: 2_000,
+        connection: redis,
+        prefix: isolation.redisPrefix,
+        store,
+        logger,
+        observer,
+        queue,
+        lockDurationMs: 1_000,
+        stalledIntervalMs: 500,
+        closeTimeoutMs: 2_000,
         retry: { baseDelayMs: 20, maxDelayMs: 200 },
         ...options,
       });

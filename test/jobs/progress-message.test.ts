@@ -5,15 +5,39 @@ import { validateMessageBlocks } from '@eafix/sandbox/slack';
 
 const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 12, 0, s));
 const step = (index: number, title: string, extra: Partial<StepRecord>): StepRecord => ({
-  runId: 'run_1', index, stepId: `s${index}`, title, status: 'pending', attempt: 0, ...extra,
+  runId: 'run_1',
+  index,
+  stepId: `s${index}`,
+  title,
+  status: 'pending',
+  attempt: 0,
+  ...extra,
 });
 
 const run: RunWithSteps = {
-  id: 'run_1', kind: 'rollback', action: 'rollback', input: {}, requestId: 'req_1', requestedBy: 'U0ALICE', teamId: 'T1',
-  target: 'env:production', onBusy: 'refuse', status: 'running', stepCount: 6, currentStep: 2, cancelRequested: false,
-  resumedCount: 1, createdAt: at(0),
+  id: 'run_1',
+  kind: 'rollback',
+  action: 'rollback',
+  input: {},
+  requestId: 'req_1',
+  requestedBy: 'U0ALICE',
+  teamId: 'T1',
+  target: 'env:production',
+  onBusy: 'refuse',
+  status: 'running',
+  stepCount: 6,
+  currentStep: 2,
+  cancelRequested: false,
+  resumedCount: 1,
+  createdAt: at(0),
   steps: [
-    step(0, 'Switch traffic', { status: 'succeeded', attempt: 1, startedAt: at(1), finishedAt: at(3), summary: 'selector version=blue' }),
+    step(0, 'Switch traffic', {
+      status: 'succeeded',
+      attempt: 1,
+      startedAt: at(1),
+      finishedAt: at(3),
+      summary: 'selector version=blue',
+    }),
     step(1, 'Scale blue up', { status: 'failed', attempt: 1, error: 'quota exceeded' }),
     step(2, 'Verify rollout', { status: 'running', attempt: 2, error: 'upstream answered HTTP 503' }),
     step(3, 'Open incident', { status: 'cancelled', error: 'cancelled by <@U0BOB>' }),
@@ -41,7 +65,12 @@ describe('renderRunStatus', () => {
   });
 
   it('stays within Block Kit limits for a long run', () => {
-    const long: RunWithSteps = { ...run, steps: Array.from({ length: 120 }, (_, i) => step(i, `Step ${i} ${'x'.repeat(60)}`, { status: 'succeeded', summary: 'y'.repeat(80) })) };
+    const long: RunWithSteps = {
+      ...run,
+      steps: Array.from({ length: 120 }, (_, i) =>
+        step(i, `Step ${i} ${'x'.repeat(60)}`, { status: 'succeeded', summary: 'y'.repeat(80) }),
+      ),
+    };
     const view = renderRunStatus(long);
     expect(view.blocks.length).toBeLessThanOrEqual(50);
     expect(validateMessageBlocks(view.blocks)).toEqual([]);
@@ -52,17 +81,23 @@ describe('milestoneText', () => {
   it('announces final failures, resumptions and the end, not retries', () => {
     const base = { runId: 'run_1', stepIndex: 2, stepId: 's2', title: 'Verify rollout', attempt: 1 };
     expect(milestoneText({ type: 'step-failed', ...base, reason: 'HTTP 503', willRetry: true }, run)).toBeUndefined();
-    expect(milestoneText({ type: 'step-failed', ...base, reason: 'rollout stuck', willRetry: false }, run)).toBe(':x: Step 3 *Verify rollout* failed: rollout stuck');
+    expect(milestoneText({ type: 'step-failed', ...base, reason: 'rollout stuck', willRetry: false }, run)).toBe(
+      ':x: Step 3 *Verify rollout* failed: rollout stuck',
+    );
     expect(milestoneText({ type: 'resumed', runId: 'run_1', workerId: 'w2', stepIndex: 2 }, run)).toBe(
       ':arrows_counterclockwise: *rollback* `run_1` resumed on another worker (`w2`) at step 3 *Verify rollout*',
     );
-    expect(milestoneText({ type: 'run-finished', runId: 'run_1', status: 'cancelled', error: 'cancelled by <@U0BOB>' }, run)).toBe(
-      ':no_entry_sign: *rollback* `run_1` cancelled: cancelled by <@U0BOB>',
-    );
+    expect(
+      milestoneText({ type: 'run-finished', runId: 'run_1', status: 'cancelled', error: 'cancelled by <@U0BOB>' }, run),
+    ).toBe(':no_entry_sign: *rollback* `run_1` cancelled: cancelled by <@U0BOB>');
     expect(milestoneText({ type: 'step-started', ...base }, run)).toBeUndefined();
   });
 
   it('formats durations for people', () => {
-    expect([formatDuration(420), formatDuration(2_340), formatDuration(125_000)]).toEqual(['420 ms', '2.3 s', '2 min 5 s']);
+    expect([formatDuration(420), formatDuration(2_340), formatDuration(125_000)]).toEqual([
+      '420 ms',
+      '2.3 s',
+      '2 min 5 s',
+    ]);
   });
 });

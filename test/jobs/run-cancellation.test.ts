@@ -30,9 +30,28 @@ const waitForAbort = (signal: AbortSignal): Promise<never> =>
 const cancellable = defineRunKind<Deps>({
   kind: 'cancellable',
   steps: [
-    { id: 'first', title: 'First', run: async (ctx) => { ctx.deps.reached.push(`${ctx.runId}:first`); } },
-    { id: 'wait', title: 'Wait for the rollout', run: (ctx) => { ctx.deps.reached.push(`${ctx.runId}:wait`); return waitForAbort(ctx.signal); } },
-    { id: 'last', title: 'Last', run: async (ctx) => { ctx.deps.reached.push(`${ctx.runId}:last`); } },
+    {
+      id: 'first',
+      title: 'First',
+      run: async (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:first`);
+      },
+    },
+    {
+      id: 'wait',
+      title: 'Wait for the rollout',
+      run: (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:wait`);
+        return waitForAbort(ctx.signal);
+      },
+    },
+    {
+      id: 'last',
+      title: 'Last',
+      run: async (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:last`);
+      },
+    },
   ],
 });
 
@@ -40,8 +59,21 @@ const stubborn = defineRunKind<Deps>({
   kind: 'stubborn',
   steps: [
     // Ignores its signal: the engine must stop waiting for it anyway.
-    { id: 'ignore', title: 'Ignore the signal', run: (ctx) => { ctx.deps.reached.push(`${ctx.runId}:ignore`); return new Promise(() => undefined); } },
-    { id: 'after', title: 'After', run: async (ctx) => { ctx.deps.reached.push(`${ctx.runId}:after`); } },
+    {
+      id: 'ignore',
+      title: 'Ignore the signal',
+      run: (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:ignore`);
+        return new Promise(() => undefined);
+      },
+    },
+    {
+      id: 'after',
+      title: 'After',
+      run: async (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:after`);
+      },
+    },
   ],
 });
 
@@ -49,8 +81,20 @@ const selfCancelling = defineRunKind<Deps>({
   kind: 'self-cancelling',
   steps: [
     // Sets only the Postgres flag (no pub/sub message): the runner must see it between steps.
-    { id: 'flag', title: 'Flag', run: async (ctx) => { await ctx.deps.store?.requestCancel(ctx.runId, 'U0BOB'); } },
-    { id: 'next', title: 'Next', run: async (ctx) => { ctx.deps.reached.push(`${ctx.runId}:next`); } },
+    {
+      id: 'flag',
+      title: 'Flag',
+      run: async (ctx) => {
+        await ctx.deps.store?.requestCancel(ctx.runId, 'U0BOB');
+      },
+    },
+    {
+      id: 'next',
+      title: 'Next',
+      run: async (ctx) => {
+        ctx.deps.reached.push(`${ctx.runId}:next`);
+      },
+    },
   ],
 });
 
@@ -61,8 +105,19 @@ beforeAll(async () => {
   webPool = createPool({ url: isolation.databaseUrl, schema: isolation.schema }, engine.logger);
   webRedis = new Redis(isolation.redisUrl, { maxRetriesPerRequest: null });
   const webStore = new PgRunStore(webPool);
-  webQueue = new RunQueue({ connection: webRedis, prefix: isolation.redisPrefix, store: webStore, logger: engine.logger });
-  canceller = new RunCanceller({ store: webStore, redis: webRedis, prefix: isolation.redisPrefix, queue: webQueue, logger: engine.logger });
+  webQueue = new RunQueue({
+    connection: webRedis,
+    prefix: isolation.redisPrefix,
+    store: webStore,
+    logger: engine.logger,
+  });
+  canceller = new RunCanceller({
+    store: webStore,
+    redis: webRedis,
+    prefix: isolation.redisPrefix,
+    queue: webQueue,
+    logger: engine.logger,
+  });
 });
 afterAll(async () => {
   await webQueue.close();
@@ -87,7 +142,10 @@ describe('cancellation', () => {
     expect(stored?.steps.map((s) => s.status)).toEqual(['succeeded', 'cancelled', 'skipped']);
     expect(stored?.steps[1]?.error).toBe('cancelled by <@U0BOB>');
     expect(deps.reached).not.toContain(`${run.id}:last`);
-    expect(await canceller.requestCancel(run.id, 'U0BOB')).toMatchObject({ accepted: false, run: { status: 'cancelled' } });
+    expect(await canceller.requestCancel(run.id, 'U0BOB')).toMatchObject({
+      accepted: false,
+      run: { status: 'cancelled' },
+    });
   });
 
   it('stops waiting for a step that ignores its signal', async () => {
@@ -101,7 +159,10 @@ describe('cancellation', () => {
 
   it('checks the cancel flag between steps', async () => {
     const { run } = await webQueue.submit(selfCancelling, request({ input: {} }));
-    expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled by <@U0BOB>' });
+    expect(await engine.observer.finished(run.id)).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled by <@U0BOB>',
+    });
     expect((await engine.store.getRun(run.id))?.steps.map((s) => s.status)).toEqual(['succeeded', 'skipped']);
     expect(deps.reached).not.toContain(`${run.id}:next`);
   });

@@ -50,14 +50,25 @@ describe('crash recovery', () => {
     expect(await exited).toEqual([null, 'SIGKILL']);
 
     await engine.redis.rpush(key('release'), 'go');
-    await engine.startWorker({ kinds: [crashKind], deps: { redis: engine.redis, prefix: isolation.redisPrefix }, workerId: 'worker-parent' });
+    await engine.startWorker({
+      kinds: [crashKind],
+      deps: { redis: engine.redis, prefix: isolation.redisPrefix },
+      workerId: 'worker-parent',
+    });
     const finished = await engine.observer.finished(run.id);
 
     expect(finished).toMatchObject({ status: 'succeeded', summary: 'selector version=blue\nselector is blue' });
     const resumed = engine.observer.of(run.id).filter((e) => e.type === 'resumed');
-    expect(resumed).toEqual([{ type: 'resumed', runId: run.id, workerId: 'worker-parent', previousWorker: 'worker-child', stepIndex: 1 }]);
+    expect(resumed).toEqual([
+      { type: 'resumed', runId: run.id, workerId: 'worker-parent', previousWorker: 'worker-child', stepIndex: 1 },
+    ]);
     // The parent never started step 1: it was checkpointed as done by the child.
-    expect(engine.observer.of(run.id).filter((e) => e.type === 'step-started').map((e) => 'stepIndex' in e && e.stepIndex)).toEqual([1, 2]);
+    expect(
+      engine.observer
+        .of(run.id)
+        .filter((e) => e.type === 'step-started')
+        .map((e) => 'stepIndex' in e && e.stepIndex),
+    ).toEqual([1, 2]);
 
     const stored = await engine.store.getRun(run.id);
     expect(stored).toMatchObject({ status: 'succeeded', resumedCount: 1, workerId: 'worker-parent' });

@@ -15,16 +15,30 @@ const deps: Deps = { ran: [] };
 const threeSteps = defineRunKind<Deps>({
   kind: 'three-steps',
   steps: [
-    { id: 'one', title: 'Step one', run: async (ctx) => { ctx.deps.ran.push(`${ctx.runId}:one`); return { summary: 'one done', output: { n: 1 } }; } },
+    {
+      id: 'one',
+      title: 'Step one',
+      run: async (ctx) => {
+        ctx.deps.ran.push(`${ctx.runId}:one`);
+        return { summary: 'one done', output: { n: 1 } };
+      },
+    },
     {
       id: 'two',
       title: 'Step two',
       run: async (ctx) => {
         ctx.deps.ran.push(`${ctx.runId}:two`);
-        return { output: { doubled: ((ctx.outputs.one as { n: number }).n) * 2 } };
+        return { output: { doubled: (ctx.outputs.one as { n: number }).n * 2 } };
       },
     },
-    { id: 'three', title: 'Step three', run: async (ctx) => { ctx.deps.ran.push(`${ctx.runId}:three`); return { summary: `got ${JSON.stringify(ctx.outputs.two)}` }; } },
+    {
+      id: 'three',
+      title: 'Step three',
+      run: async (ctx) => {
+        ctx.deps.ran.push(`${ctx.runId}:three`);
+        return { summary: `got ${JSON.stringify(ctx.outputs.two)}` };
+      },
+    },
   ],
 });
 
@@ -43,22 +57,40 @@ describe('run engine', () => {
     await engine.observer.finished(run.id);
 
     const stored = await engine.store.getRun(run.id);
-    expect(stored).toMatchObject({ status: 'succeeded', kind: 'three-steps', action: 'three-steps', input: { env: 'staging' }, resumedCount: 0 });
+    expect(stored).toMatchObject({
+      status: 'succeeded',
+      kind: 'three-steps',
+      action: 'three-steps',
+      input: { env: 'staging' },
+      resumedCount: 0,
+    });
     expect(stored?.summary).toBe('one done\ngot {"doubled":2}');
     expect(stored?.startedAt).toBeInstanceOf(Date);
     expect(stored?.finishedAt).toBeInstanceOf(Date);
-    expect(stored?.steps.map((s) => [s.stepId, s.status, s.attempt])).toEqual([['one', 'succeeded', 1], ['two', 'succeeded', 1], ['three', 'succeeded', 1]]);
+    expect(stored?.steps.map((s) => [s.stepId, s.status, s.attempt])).toEqual([
+      ['one', 'succeeded', 1],
+      ['two', 'succeeded', 1],
+      ['three', 'succeeded', 1],
+    ]);
     expect(stored?.steps[1]?.output).toEqual({ doubled: 2 });
-    for (const step of stored?.steps ?? []) expect(step.finishedAt!.getTime()).toBeGreaterThanOrEqual(step.startedAt!.getTime());
+    for (const step of stored?.steps ?? [])
+      expect(step.finishedAt!.getTime()).toBeGreaterThanOrEqual(step.startedAt!.getTime());
 
     expect(engine.observer.of(run.id).map((e) => ('stepIndex' in e ? `${e.type}:${e.stepIndex}` : e.type))).toEqual([
       'queued',
-      'step-started:0', 'step-finished:0',
-      'step-started:1', 'step-finished:1',
-      'step-started:2', 'step-finished:2',
+      'step-started:0',
+      'step-finished:0',
+      'step-started:1',
+      'step-finished:1',
+      'step-started:2',
+      'step-finished:2',
       'run-finished',
     ]);
-    expect(engine.observer.of(run.id).at(-1)).toMatchObject({ type: 'run-finished', status: 'succeeded', summary: 'one done\ngot {"doubled":2}' });
+    expect(engine.observer.of(run.id).at(-1)).toMatchObject({
+      type: 'run-finished',
+      status: 'succeeded',
+      summary: 'one done\ngot {"doubled":2}',
+    });
     expect(deps.ran.filter((r) => r.startsWith(run.id))).toEqual([`${run.id}:one`, `${run.id}:two`, `${run.id}:three`]);
   });
 
@@ -83,7 +115,9 @@ describe('run engine', () => {
 
   it('returns the same run for the same idempotency key, even when created concurrently', async () => {
     const submissions = await Promise.all(
-      Array.from({ length: 5 }, () => engine.queue.submit(threeSteps, request({ input: {}, approvalId: 'apr_1', idempotencyKey: 'apr_1' }))),
+      Array.from({ length: 5 }, () =>
+        engine.queue.submit(threeSteps, request({ input: {}, approvalId: 'apr_1', idempotencyKey: 'apr_1' })),
+      ),
     );
     const ids = new Set(submissions.map((s) => s.run.id));
     expect(ids.size).toBe(1);

@@ -38,19 +38,50 @@ const flaky = defineRunKind<Deps>({
 const domainFailure = defineRunKind<Deps>({
   kind: 'domain-failure',
   steps: [
-    { id: 'check', title: 'Check the deployment', run: async (ctx) => { count(`${ctx.runId}:check`); throw new AppError('not_found', 'deployment eafix-blue not found'); } },
-    { id: 'never', title: 'Never reached', run: async (ctx) => { count(`${ctx.runId}:never`); } },
+    {
+      id: 'check',
+      title: 'Check the deployment',
+      run: async (ctx) => {
+        count(`${ctx.runId}:check`);
+        throw new AppError('not_found', 'deployment eafix-blue not found');
+      },
+    },
+    {
+      id: 'never',
+      title: 'Never reached',
+      run: async (ctx) => {
+        count(`${ctx.runId}:never`);
+      },
+    },
   ],
 });
 
 const alwaysDown = defineRunKind<Deps>({
   kind: 'always-down',
-  steps: [{ id: 'call', title: 'Call a dead upstream', run: async (ctx) => { count(`${ctx.runId}:call`); throw Object.assign(new Error('bad gateway'), { status: 502 }); } }],
+  steps: [
+    {
+      id: 'call',
+      title: 'Call a dead upstream',
+      run: async (ctx) => {
+        count(`${ctx.runId}:call`);
+        throw Object.assign(new Error('bad gateway'), { status: 502 });
+      },
+    },
+  ],
 });
 
 const bug = defineRunKind<Deps>({
   kind: 'bug',
-  steps: [{ id: 'oops', title: 'Buggy step', run: async (ctx) => { count(`${ctx.runId}:oops`); throw new TypeError("Cannot read properties of undefined (reading 'x')"); } }],
+  steps: [
+    {
+      id: 'oops',
+      title: 'Buggy step',
+      run: async (ctx) => {
+        count(`${ctx.runId}:oops`);
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    },
+  ],
 });
 
 const slow = defineRunKind<Deps>({
@@ -60,15 +91,28 @@ const slow = defineRunKind<Deps>({
       id: 'wait-forever',
       title: 'Wait for rollout',
       timeoutMs: 150,
-      run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+      run: (ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
     },
-    { id: 'after', title: 'After', run: async (ctx) => { count(`${ctx.runId}:after`); } },
+    {
+      id: 'after',
+      title: 'After',
+      run: async (ctx) => {
+        count(`${ctx.runId}:after`);
+      },
+    },
   ],
 });
 
 beforeAll(async () => {
   engine = await startEngine(isolation);
-  await engine.startWorker({ kinds: [flaky, domainFailure, alwaysDown, bug, slow], deps, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100, budgetMs: 0 } });
+  await engine.startWorker({
+    kinds: [flaky, domainFailure, alwaysDown, bug, slow],
+    deps,
+    retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100, budgetMs: 0 },
+  });
 });
 afterAll(async () => {
   await engine.stop();
@@ -81,7 +125,12 @@ describe('step failures', () => {
     await engine.observer.finished(run.id);
     const stored = await engine.store.getRun(run.id);
     expect(stored?.status).toBe('succeeded');
-    expect(stored?.steps[0]).toMatchObject({ status: 'succeeded', attempt: 3, summary: 'answered on call 3', output: { attempt: 3 } });
+    expect(stored?.steps[0]).toMatchObject({
+      status: 'succeeded',
+      attempt: 3,
+      summary: 'answered on call 3',
+      output: { attempt: 3 },
+    });
     expect(stored?.steps[0]?.error).toBeUndefined();
     const failures = engine.observer.of(run.id).filter((e) => e.type === 'step-failed');
     expect(failures).toEqual([
@@ -93,7 +142,10 @@ describe('step failures', () => {
   it('fails at once on a domain error, with its reason, and skips the rest', async () => {
     const { run } = await engine.queue.submit(domainFailure, request({ input: {} }));
     const finished = await engine.observer.finished(run.id);
-    expect(finished).toMatchObject({ status: 'failed', error: 'Check the deployment: deployment eafix-blue not found' });
+    expect(finished).toMatchObject({
+      status: 'failed',
+      error: 'Check the deployment: deployment eafix-blue not found',
+    });
     const stored = await engine.store.getRun(run.id);
     expect(stored?.steps.map((s) => [s.status, s.attempt, s.error])).toEqual([
       ['failed', 1, 'deployment eafix-blue not found'],
@@ -125,7 +177,10 @@ describe('step failures', () => {
   it('fails a step that exceeds its timeout', async () => {
     const { run } = await engine.queue.submit(slow, request({ input: {} }));
     const finished = await engine.observer.finished(run.id);
-    expect(finished).toMatchObject({ status: 'failed', error: 'Wait for rollout: Wait for rollout did not finish within 150 ms' });
+    expect(finished).toMatchObject({
+      status: 'failed',
+      error: 'Wait for rollout: Wait for rollout did not finish within 150 ms',
+    });
     const stored = await engine.store.getRun(run.id);
     expect(stored?.steps.map((s) => s.status)).toEqual(['failed', 'skipped']);
     expect(deps.calls.get(`${run.id}:after`)).toBeUndefined();
@@ -137,7 +192,9 @@ describe('isRetryable', () => {
     expect(isRetryable(new AppError('x', 'x', { kind: 'upstream' }))).toBe(true);
     expect(isRetryable(new AppError('x', 'x'))).toBe(false);
     expect(isRetryable(Object.assign(new Error('x'), { code: 'ETIMEDOUT' }))).toBe(true);
-    expect(isRetryable(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe(true);
+    expect(
+      isRetryable(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) })),
+    ).toBe(true);
     expect(isRetryable(Object.assign(new Error('x'), { statusCode: 429 }))).toBe(true);
     expect(isRetryable(Object.assign(new Error('x'), { code: 503 }))).toBe(true);
     expect(isRetryable(Object.assign(new Error('x'), { code: 404 }))).toBe(false);

@@ -21,8 +21,20 @@ const change = defineRunKind<Deps>({
   target: targetOf,
   onBusy: 'queue',
   steps: [
-    { id: 'first', title: 'First', run: async (ctx) => { count(`${ctx.runId}:first`); } },
-    { id: 'second', title: 'Second', run: async (ctx) => { count(`${ctx.runId}:second`); } },
+    {
+      id: 'first',
+      title: 'First',
+      run: async (ctx) => {
+        count(`${ctx.runId}:first`);
+      },
+    },
+    {
+      id: 'second',
+      title: 'Second',
+      run: async (ctx) => {
+        count(`${ctx.runId}:second`);
+      },
+    },
   ],
   describeFailure: async ({ completedSteps }) => `steps done: ${[...completedSteps].join(', ') || 'none'}`,
 });
@@ -36,7 +48,9 @@ afterAll(async () => {
   await isolation.cleanup();
 });
 
-const holder = async (target: string) => (await engine.pool.query(`SELECT run_id FROM run_targets WHERE target = $1`, [target])).rows[0]?.run_id as string | undefined;
+const holder = async (target: string) =>
+  (await engine.pool.query(`SELECT run_id FROM run_targets WHERE target = $1`, [target])).rows[0]?.run_id as
+    string | undefined;
 
 describe('run reconciliation', () => {
   it('enqueues an active run whose job is gone, and it resumes from its checkpoints', async () => {
@@ -70,7 +84,7 @@ describe('run reconciliation', () => {
     expect(await holder('env:staging')).toBeUndefined();
   });
 
-  it('fails a run that keeps being resumed without finishing, with its kind\'s account, and frees its target', async () => {
+  it("fails a run that keeps being resumed without finishing, with its kind's account, and frees its target", async () => {
     const { run } = await engine.store.createRun(change, request({ input: { environment: 'dr' } }));
     // Started by four workers in turn: resumed three times.
     for (let i = 0; i < 4; i++) await engine.store.startRun(run.id, `worker-${i}`);
@@ -80,7 +94,10 @@ describe('run reconciliation', () => {
     const report = await worker.reconcile();
     expect(report.gaveUp).toEqual([run.id]);
     const finished = await engine.observer.finished(run.id);
-    expect(finished).toMatchObject({ status: 'failed', error: 'the run was resumed 3 times without finishing\nsteps done: first' });
+    expect(finished).toMatchObject({
+      status: 'failed',
+      error: 'the run was resumed 3 times without finishing\nsteps done: first',
+    });
     expect(deps.calls.get(`${run.id}:second`)).toBeUndefined();
     expect(await holder('env:dr')).toBeUndefined();
   });

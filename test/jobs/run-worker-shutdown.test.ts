@@ -20,7 +20,9 @@ const hangsOnce = defineRunKind<unknown>({
       run: (ctx) =>
         ctx.attempt > 1
           ? Promise.resolve({ summary: `done on attempt ${ctx.attempt}` })
-          : new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+          : new Promise((_, reject) =>
+              ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+            ),
     },
   ],
 });
@@ -47,7 +49,13 @@ describe('worker shutdown', () => {
 
     await engine.startWorker({ kinds: [hangsOnce], deps: {}, workerId: 'staying' });
     expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded', summary: 'done on attempt 2' });
-    expect(engine.observer.of(run.id)).toContainEqual({ type: 'resumed', runId: run.id, workerId: 'staying', previousWorker: 'leaving', stepIndex: 0 });
+    expect(engine.observer.of(run.id)).toContainEqual({
+      type: 'resumed',
+      runId: run.id,
+      workerId: 'staying',
+      previousWorker: 'leaving',
+      stepIndex: 0,
+    });
   });
 
   it('closes even when Redis has gone away', async () => {
@@ -55,8 +63,13 @@ describe('worker shutdown', () => {
     const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
     connection.on('error', () => undefined);
     const worker = new RunWorker({
-      connection, prefix: isolation.redisPrefix, store: engine.store, logger: engine.logger,
-      kinds: [hangsOnce], deps: {}, closeTimeoutMs: 300,
+      connection,
+      prefix: isolation.redisPrefix,
+      store: engine.store,
+      logger: engine.logger,
+      kinds: [hangsOnce],
+      deps: {},
+      closeTimeoutMs: 300,
     });
     await worker.start();
     await redisServer.stop();

@@ -39,7 +39,13 @@ const input = (environment: string, hold = false) => ({ environment, hold });
 const targetOf = (value: unknown) => `env:${(value as { environment: string }).environment}`;
 
 const steps = [
-  { id: 'change', title: 'Change', run: async (ctx: { runId: string; input: unknown; deps: Deps }) => { if ((ctx.input as { hold: boolean }).hold) await ctx.deps.gates.wait(ctx.runId); } },
+  {
+    id: 'change',
+    title: 'Change',
+    run: async (ctx: { runId: string; input: unknown; deps: Deps }) => {
+      if ((ctx.input as { hold: boolean }).hold) await ctx.deps.gates.wait(ctx.runId);
+    },
+  },
   { id: 'verify', title: 'Verify', run: async () => undefined },
 ];
 const refusing = defineRunKind<Deps>({ kind: 'refusing-change', target: targetOf, onBusy: 'refuse', steps });
@@ -67,7 +73,9 @@ async function intervalsOf(runIds: string[]): Promise<Array<{ run: string; start
 
 describe('one change per target', () => {
   it('accepts exactly one of concurrent refusing runs for the same target', async () => {
-    const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => engine.queue.submit(refusing, request({ input: input('production') }))));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, () => engine.queue.submit(refusing, request({ input: input('production') }))),
+    );
     const accepted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
     const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
     expect(accepted).toHaveLength(1);
@@ -87,9 +95,15 @@ describe('one change per target', () => {
   it('queues runs for a busy target and runs them one after another, never overlapping', async () => {
     const first = await engine.queue.submit(queueing, request({ input: input('staging', true) }));
     await engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === first.run.id);
-    const waiting = await Promise.all(Array.from({ length: 3 }, () => engine.queue.submit(queueing, request({ input: input('staging') }))));
+    const waiting = await Promise.all(
+      Array.from({ length: 3 }, () => engine.queue.submit(queueing, request({ input: input('staging') }))),
+    );
     for (const w of waiting) expect(w).toMatchObject({ created: true, startable: false, waitingFor: first.run.id });
-    expect(engine.observer.events).toContainEqual({ type: 'queued', runId: waiting[0]!.run.id, waitingFor: first.run.id });
+    expect(engine.observer.events).toContainEqual({
+      type: 'queued',
+      runId: waiting[0]!.run.id,
+      waitingFor: first.run.id,
+    });
     // A refusing run names the holder, and a read-only run is not held up by any of them.
     await expect(engine.queue.submit(refusing, request({ input: input('staging') }))).rejects.toThrow(first.run.id);
     const status = await engine.queue.submit(readOnly, request({ input: input('staging') }));
@@ -99,18 +113,28 @@ describe('one change per target', () => {
     deps.gates.open(first.run.id);
     // Waiting runs start in the order they were created (they were submitted concurrently; created_at
     // has microseconds, JavaScript dates do not, so ask Postgres for the order).
-    const inLine = await engine.pool.query<{ id: string }>('SELECT id FROM runs WHERE id = ANY($1) ORDER BY created_at, id', [waiting.map((w) => w.run.id)]);
+    const inLine = await engine.pool.query<{ id: string }>(
+      'SELECT id FROM runs WHERE id = ANY($1) ORDER BY created_at, id',
+      [waiting.map((w) => w.run.id)],
+    );
     const all = [first.run.id, ...inLine.rows.map((r) => r.id)];
     for (const id of all) expect(await engine.observer.finished(id)).toMatchObject({ status: 'succeeded' });
 
     const intervals = await intervalsOf(all);
     expect(intervals.map((i) => i.run)).toEqual(all);
-    for (let i = 1; i < intervals.length; i += 1) expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+    for (let i = 1; i < intervals.length; i += 1)
+      expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
     expect(await targetHolder(engine.pool, 'env:staging')).toBeUndefined();
   });
 
   it('closes a cancelled waiting run without running it and hands the target on', async () => {
-    const canceller = new RunCanceller({ store: engine.store, redis: engine.redis, prefix: isolation.redisPrefix, queue: engine.queue, logger: engine.logger });
+    const canceller = new RunCanceller({
+      store: engine.store,
+      redis: engine.redis,
+      prefix: isolation.redisPrefix,
+      queue: engine.queue,
+      logger: engine.logger,
+    });
     const first = await engine.queue.submit(queueing, request({ input: input('dr', true) }));
     await engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === first.run.id);
     const second = await engine.queue.submit(queueing, request({ input: input('dr') }));
@@ -123,7 +147,10 @@ describe('one change per target', () => {
     deps.gates.open(first.run.id);
     expect(await engine.observer.finished(third.run.id)).toMatchObject({ status: 'succeeded' });
     const cancelled = await engine.store.getRun(second.run.id);
-    expect(cancelled?.steps.map((s) => [s.status, s.attempt])).toEqual([['skipped', 0], ['skipped', 0]]);
+    expect(cancelled?.steps.map((s) => [s.status, s.attempt])).toEqual([
+      ['skipped', 0],
+      ['skipped', 0],
+    ]);
     expect(cancelled?.startedAt).toBeUndefined();
   });
 });

@@ -4,7 +4,12 @@ import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import type { RunKind } from '../../src/jobs/run-definition.ts';
 import { combineObservers } from '../../src/jobs/run-events.ts';
 import { RunQueue } from '../../src/jobs/run-queue.ts';
-import { finalReplyInTransaction, runIdOfStatusKey, runStatusKey, ThreadProgress } from '../../src/jobs/thread-progress.ts';
+import {
+  finalReplyInTransaction,
+  runIdOfStatusKey,
+  runStatusKey,
+  ThreadProgress,
+} from '../../src/jobs/thread-progress.ts';
 import { PgRunStore } from '../../src/store/pg-run-store.ts';
 import { SlackEmulator } from '@eafix/sandbox/slack';
 import type { EmuMessage } from '@eafix/sandbox/slack';
@@ -26,14 +31,25 @@ let queue: RunQueue;
 let recorder: RecordingObserver;
 let channels = 0;
 
-const quick = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, title: `Step ${i + 1}`, run: async () => ({ summary: `did ${i + 1}` }) }));
+const quick = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `s${i + 1}`,
+    title: `Step ${i + 1}`,
+    run: async () => ({ summary: `did ${i + 1}` }),
+  }));
 const deploy = defineRunKind<unknown>({ kind: 'deploy', steps: quick(3) });
 const many = defineRunKind<unknown>({ kind: 'many', steps: quick(12) });
 const broken = defineRunKind<unknown>({
   kind: 'broken',
   steps: [
     { id: 'ok', title: 'Scale blue up', run: async () => ({ summary: 'eafix-blue 0→3' }) },
-    { id: 'bad', title: 'Switch traffic', run: async () => { throw new AppError('selector_conflict', 'service eafix-gateway selects version=purple'); } },
+    {
+      id: 'bad',
+      title: 'Switch traffic',
+      run: async () => {
+        throw new AppError('selector_conflict', 'service eafix-gateway selects version=purple');
+      },
+    },
     { id: 'later', title: 'Verify', run: async () => undefined },
   ],
 });
@@ -42,7 +58,11 @@ const resumable = defineRunKind<unknown>({ kind: 'resumable', steps: quick(2) })
 beforeAll(async () => {
   engine = await startEngine(isolation);
   // chat.update tightened to 10 a minute, 2 at once: edits of quick runs must coalesce and 429s be honoured.
-  emu = new SlackEmulator({ botToken: BOT_TOKEN, signingSecret: 'jobs-signing-secret', rateLimits: { tiers: { 'chat.update': { perMinute: 10, burst: 2 } } } });
+  emu = new SlackEmulator({
+    botToken: BOT_TOKEN,
+    signingSecret: 'jobs-signing-secret',
+    rateLimits: { tiers: { 'chat.update': { perMinute: 10, burst: 2 } } },
+  });
   await emu.start();
   outbox = new PgSlackOutbox(engine.pool, isolation.schema);
   deliverer = new OutboxDeliverer({
@@ -60,7 +80,14 @@ beforeAll(async () => {
   const progress = new ThreadProgress({ store: engine.store, outbox, logger: engine.logger });
   recorder = new RecordingObserver();
   const observer = combineObservers([progress, recorder], engine.logger);
-  queue = new RunQueue({ connection: engine.redis, prefix: isolation.redisPrefix, queueName: 'runs', store: engine.store, logger: engine.logger, observer });
+  queue = new RunQueue({
+    connection: engine.redis,
+    prefix: isolation.redisPrefix,
+    queueName: 'runs',
+    store: engine.store,
+    logger: engine.logger,
+    observer,
+  });
   await engine.startWorker({ kinds: [deploy, many, broken, resumable], deps: {}, observer, queue, queueName: 'runs' });
 });
 afterAll(async () => {
@@ -89,10 +116,17 @@ async function submit(kind: RunKind<unknown>): Promise<{ runId: string; thread: 
   const thread = await newThread();
   const { run } = await queue.submit(kind, request({ thread }));
   await recorder.finished(run.id, 25_000);
-  await waitUntil(async () => {
-    const { rows } = await engine.pool.query(`SELECT count(*)::int AS n FROM slack_outbox WHERE key LIKE $1 AND state <> 'delivered'`, [`run:${run.id}:%`]);
-    return rows[0].n === 0 && (await outbox.get(`run:${run.id}:finished`))?.state === 'delivered';
-  }, `the report of ${run.id} delivered`, 30_000);
+  await waitUntil(
+    async () => {
+      const { rows } = await engine.pool.query(
+        `SELECT count(*)::int AS n FROM slack_outbox WHERE key LIKE $1 AND state <> 'delivered'`,
+        [`run:${run.id}:%`],
+      );
+      return rows[0].n === 0 && (await outbox.get(`run:${run.id}:finished`))?.state === 'delivered';
+    },
+    `the report of ${run.id} delivered`,
+    30_000,
+  );
   return { runId: run.id, thread };
 }
 
@@ -108,8 +142,12 @@ describe('thread progress through the outbox', () => {
     expect(await statusTs(runId)).toBe(status[0]?.ts);
     expect(status[0]?.text).toBe(`deploy ${runId}: succeeded (3/3 steps done)`);
     const rendered = blocksText(status[0]);
-    for (const n of [1, 2, 3]) expect(rendered).toMatch(new RegExp(`:white_check_mark: ${n}\\. Step ${n} \\(\\d+(\\.\\d)? m?s\\) — did ${n}`));
-    const replies = messages.slice(1).filter((m) => m.ts !== status[0]?.ts).map((m) => m.text);
+    for (const n of [1, 2, 3])
+      expect(rendered).toMatch(new RegExp(`:white_check_mark: ${n}\\. Step ${n} \\(\\d+(\\.\\d)? m?s\\) — did ${n}`));
+    const replies = messages
+      .slice(1)
+      .filter((m) => m.ts !== status[0]?.ts)
+      .map((m) => m.text);
     expect(replies).toEqual([`:white_check_mark: *deploy* \`${runId}\` finished.\ndid 1\ndid 2\ndid 3`]);
   });
 
@@ -122,7 +160,12 @@ describe('thread progress through the outbox', () => {
     const rendered = blocksText(status);
     expect(rendered).toContain(':x: 2. Switch traffic — service eafix-gateway selects version=purple');
     expect(rendered).toContain(':heavy_minus_sign: 3. Verify (not run)');
-    expect(messages.filter((m) => m.ts !== status?.ts).slice(1).map((m) => m.text)).toEqual([
+    expect(
+      messages
+        .filter((m) => m.ts !== status?.ts)
+        .slice(1)
+        .map((m) => m.text),
+    ).toEqual([
       ':x: Step 2 *Switch traffic* failed: service eafix-gateway selects version=purple',
       `:x: *broken* \`${runId}\` failed: Switch traffic: service eafix-gateway selects version=purple`,
     ]);
@@ -132,18 +175,34 @@ describe('thread progress through the outbox', () => {
     const thread = await newThread();
     const { run } = await engine.store.createRun(resumable, request({ thread }));
     // A worker that died mid-step 1: its status message was delivered and it had checkpointed the start.
-    await outbox.putMessage({ key: runStatusKey(run.id), channel: thread.channel, threadTs: thread.ts, text: 'status' });
+    await outbox.putMessage({
+      key: runStatusKey(run.id),
+      channel: thread.channel,
+      threadTs: thread.ts,
+      text: 'status',
+    });
     const posted = await waitUntil(async () => statusTs(run.id), 'the first status message');
     await engine.store.startRun(run.id, 'dead-worker');
     await engine.store.stepStarted(run.id, 0, 'dead-worker');
     await queue.enqueue(run.id, run.requestId);
     await recorder.finished(run.id);
-    await emu.waitFor((e) => e.state.findMessage(thread.channel, posted)?.text === `resumable ${run.id}: succeeded (2/2 steps done)`, { description: 'the final status' });
-    await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('finished.')), { description: 'the final reply' });
+    await emu.waitFor(
+      (e) => e.state.findMessage(thread.channel, posted)?.text === `resumable ${run.id}: succeeded (2/2 steps done)`,
+      { description: 'the final status' },
+    );
+    await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('finished.')), {
+      description: 'the final reply',
+    });
 
     const messages = emu.thread(thread.channel, thread.ts);
     expect(messages.filter((m) => m.text.includes('steps done') || m.text === 'status')).toHaveLength(1);
-    expect(messages.map((m) => m.text)).toContainEqual(expect.stringMatching(new RegExp(`^:arrows_counterclockwise: \\*resumable\\* \`${run.id}\` resumed on another worker \\(\`.+\`\\) at step 1 \\*Step 1\\*$`)));
+    expect(messages.map((m) => m.text)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^:arrows_counterclockwise: \\*resumable\\* \`${run.id}\` resumed on another worker \\(\`.+\`\\) at step 1 \\*Step 1\\*$`,
+        ),
+      ),
+    );
   });
 
   it('writes the final reply in the transaction that ends the run, with no observer involved', async () => {
@@ -152,8 +211,14 @@ describe('thread progress through the outbox', () => {
     const { run } = await store.createRun(resumable, request({ thread }));
     await store.startRun(run.id, 'worker-about-to-die');
     await store.finishRun(run.id, { status: 'failed', error: 'the worker gave up' });
-    expect(await outbox.get(`run:${run.id}:finished`)).toMatchObject({ channel: thread.channel, threadTs: thread.ts, payload: { text: `:x: *resumable* \`${run.id}\` failed: the worker gave up` } });
-    await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('the worker gave up')), { description: 'the final reply' });
+    expect(await outbox.get(`run:${run.id}:finished`)).toMatchObject({
+      channel: thread.channel,
+      threadTs: thread.ts,
+      payload: { text: `:x: *resumable* \`${run.id}\` failed: the worker gave up` },
+    });
+    await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('the worker gave up')), {
+      description: 'the final reply',
+    });
   });
 
   it('lands the final state under a tight chat.update limit, coalescing the edits', async () => {

@@ -30,23 +30,50 @@ const boundaries: Array<{ specifier: string; allowedIn: string[] }> = [
   { specifier: 'bullmq', allowedIn: ['jobs'] },
   { specifier: 'ioredis', allowedIn: ['redis', 'jobs'] },
 ];
-const folders = ['handlers', 'handlers/deployment', 'permissions', 'monitoring', 'audit', 'store', 'bot', 'slack', 'cluster', 'jobs', 'redis'];
+const folders = [
+  'handlers',
+  'handlers/deployment',
+  'permissions',
+  'monitoring',
+  'audit',
+  'store',
+  'bot',
+  'slack',
+  'cluster',
+  'jobs',
+  'redis',
+];
 
 describe('import boundaries (npm run lint)', () => {
   it('fails a handler that imports pg, and says where PostgreSQL belongs', async () => {
-    const errors = await boundaryErrors("import pg from 'pg';\nexport const pool = new pg.Pool();\n", 'src/handlers/x.ts');
+    const errors = await boundaryErrors(
+      "import pg from 'pg';\nexport const pool = new pg.Pool();\n",
+      'src/handlers/x.ts',
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('src/store/');
   });
 
   it('fails a handler that imports a Slack type, re-exports Slack or imports a subpath', async () => {
-    expect(await boundaryErrors("import type { WebClient } from '@slack/web-api';\nexport type C = WebClient;\n", 'src/handlers/x.ts')).toHaveLength(1);
-    expect(await boundaryErrors("export { App } from '@slack/bolt';\n", 'src/handlers/monitoring/x.ts')).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        "import type { WebClient } from '@slack/web-api';\nexport type C = WebClient;\n",
+        'src/handlers/x.ts',
+      ),
+    ).toHaveLength(1);
+    expect(await boundaryErrors("export { App } from '@slack/bolt';\n", 'src/handlers/monitoring/x.ts')).toHaveLength(
+      1,
+    );
     expect(await boundaryErrors(importing('@slack/web-api/dist/index.js'), 'src/handlers/x.ts')).toHaveLength(1);
   });
 
   it('fails a composition-root file (src/*.ts) that reaches a package directly', async () => {
-    expect(await boundaryErrors("import type { WebClient } from '@slack/web-api';\nexport type C = WebClient;\n", 'src/start-monitoring.ts')).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        "import type { WebClient } from '@slack/web-api';\nexport type C = WebClient;\n",
+        'src/start-monitoring.ts',
+      ),
+    ).toHaveLength(1);
   });
 
   for (const { specifier, allowedIn } of boundaries) {

@@ -17,14 +17,23 @@ let worker: RunningBot;
 
 beforeAll(async () => {
   world = await startWorld('metrics', { role: 'web', clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10 } });
-  worker = await startBot({ env: world.env, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'worker', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig() });
+  worker = await startBot({
+    env: world.env,
+    policy: world.policy,
+    logger: createLogger({ level: 'silent' }),
+    role: 'worker',
+    host: '127.0.0.1',
+    kubeConfig: world.cluster.kubeConfig(),
+  });
 });
 afterAll(async () => {
   await worker?.stop();
   await world?.stop();
 });
 
-async function scrape(port: number | undefined): Promise<{ text: string; samples: Sample[]; contentType: string | null }> {
+async function scrape(
+  port: number | undefined,
+): Promise<{ text: string; samples: Sample[]; contentType: string | null }> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   expect(response.status).toBe(200);
   const text = await response.text();
@@ -34,24 +43,43 @@ async function scrape(port: number | undefined): Promise<{ text: string; samples
 describe('/metrics', () => {
   it('reports the rollback on both roles: acks, commands, approvals, runs, steps, queues, pool, process', async () => {
     const seen = world.slack.ephemerals('dave').length;
-    await world.driver.command({ user: 'dave', channel: ops, text: 'rollback --reason "errors after the green deploy"' });
-    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), { description: 'approval requested' });
+    await world.driver.command({
+      user: 'dave',
+      channel: ops,
+      text: 'rollback --reason "errors after the green deploy"',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+      description: 'approval requested',
+    });
     const message = await approvalMessageIn(world, ops);
     await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
     const id = requestIdOf(message);
-    await eventually(async () => {
-      const { rows } = await world.bot.pool.query<{ status: string }>('SELECT status FROM runs WHERE approval_id = $1', [id]);
-      return rows[0]?.status === 'succeeded' || undefined;
-    }, 'the rollback run to succeed', 60_000);
+    await eventually(
+      async () => {
+        const { rows } = await world.bot.pool.query<{ status: string }>(
+          'SELECT status FROM runs WHERE approval_id = $1',
+          [id],
+        );
+        return rows[0]?.status === 'succeeded' || undefined;
+      },
+      'the rollback run to succeed',
+      60_000,
+    );
 
     // The run's job completes (and is removed: PostgreSQL keeps the history) just after the run is recorded.
     const web = await eventually(async () => {
       const scraped = await scrape(world.bot.port);
-      return valueOf(scraped.samples, 'eafix_chatops_queue_jobs', { queue: 'runs', state: 'active' }) === 0 ? scraped : undefined;
+      return valueOf(scraped.samples, 'eafix_chatops_queue_jobs', { queue: 'runs', state: 'active' }) === 0
+        ? scraped
+        : undefined;
     }, 'the run job to complete');
     expect(web.contentType).toContain('text/plain');
-    expect(valueOf(web.samples, 'eafix_chatops_ack_seconds_count', { role: 'web', surface: 'command', action: 'rollback' })).toBe(1);
-    expect(valueOf(web.samples, 'eafix_chatops_ack_seconds_count', { surface: 'click', action: 'approval:approve' })).toBe(1);
+    expect(
+      valueOf(web.samples, 'eafix_chatops_ack_seconds_count', { role: 'web', surface: 'command', action: 'rollback' }),
+    ).toBe(1);
+    expect(
+      valueOf(web.samples, 'eafix_chatops_ack_seconds_count', { surface: 'click', action: 'approval:approve' }),
+    ).toBe(1);
     expect(valueOf(web.samples, 'eafix_chatops_commands_total', { action: 'rollback' })).toBeGreaterThanOrEqual(1);
     expect(valueOf(web.samples, 'eafix_chatops_approvals_total', { state: 'requested' })).toBe(1);
     expect(valueOf(web.samples, 'eafix_chatops_approvals_total', { state: 'approved' })).toBe(1);
@@ -68,11 +96,21 @@ describe('/metrics', () => {
     expect(valueOf(web.samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
 
     const fromWorker = await scrape(worker.port);
-    expect(valueOf(fromWorker.samples, 'eafix_chatops_runs_total', { role: 'worker', kind: 'rollback', outcome: 'succeeded' })).toBe(1);
-    const steps = fromWorker.samples.filter((s) => s.name === 'eafix_chatops_run_step_seconds_count' && s.labels.kind === 'rollback');
+    expect(
+      valueOf(fromWorker.samples, 'eafix_chatops_runs_total', {
+        role: 'worker',
+        kind: 'rollback',
+        outcome: 'succeeded',
+      }),
+    ).toBe(1);
+    const steps = fromWorker.samples.filter(
+      (s) => s.name === 'eafix_chatops_run_step_seconds_count' && s.labels.kind === 'rollback',
+    );
     expect(steps.length).toBeGreaterThanOrEqual(4);
     expect(steps.every((s) => s.value >= 1)).toBe(true);
-    expect(valueOf(fromWorker.samples, 'eafix_chatops_queue_jobs', { queue: 'incident-timers', state: 'failed' })).toBe(0);
+    expect(valueOf(fromWorker.samples, 'eafix_chatops_queue_jobs', { queue: 'incident-timers', state: 'failed' })).toBe(
+      0,
+    );
     expect(valueOf(fromWorker.samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     // The worker takes no Slack traffic, so it has no acks.
     expect(valueOf(fromWorker.samples, 'eafix_chatops_ack_seconds_count')).toBeUndefined();

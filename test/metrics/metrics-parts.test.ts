@@ -19,12 +19,16 @@ afterEach(async () => {
   server = undefined;
 });
 
-const samplesOf = async (metrics: ReturnType<typeof createBotMetrics>) => parsePrometheusText(await metrics.registry.metrics());
+const samplesOf = async (metrics: ReturnType<typeof createBotMetrics>) =>
+  parsePrometheusText(await metrics.registry.metrics());
 
 describe('Slack 429s', () => {
   it('are counted by Web API method for the Slack API origin only', async () => {
     server = createServer((req, res) => {
-      if (req.url?.includes('chat.update')) res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"ok":false,"error":"ratelimited"}');
+      if (req.url?.includes('chat.update'))
+        res
+          .writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' })
+          .end('{"ok":false,"error":"ratelimited"}');
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -32,7 +36,11 @@ describe('Slack 429s', () => {
     const metrics = createBotMetrics('test');
     const stop = countSlackRateLimits(metrics, apiUrl);
     try {
-      const client = new WebClient('xoxb-test', { slackApiUrl: apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+      const client = new WebClient('xoxb-test', {
+        slackApiUrl: apiUrl,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+      });
       await expect(client.chat.update({ channel: 'C1', ts: '1', text: 'x' })).rejects.toThrow();
       await expect(client.chat.update({ channel: 'C1', ts: '1', text: 'x' })).rejects.toThrow();
       await client.chat.postMessage({ channel: 'C1', text: 'x' });
@@ -48,24 +56,52 @@ describe('Slack 429s', () => {
 });
 
 describe('ack labels', () => {
-  const resolve = (words: string[]) => (words[0] === 'rollback' ? 'rollback' : words.slice(0, 2).join(' ') === 'incident create' ? 'incident create' : undefined);
+  const resolve = (words: string[]) =>
+    words[0] === 'rollback'
+      ? 'rollback'
+      : words.slice(0, 2).join(' ') === 'incident create'
+        ? 'incident create'
+        : undefined;
 
   it('name the action for commands, the button for clicks (without item indexes), the modal and the event', () => {
-    expect(slackRequestLabels({ command: '/eafix', text: 'rollback --reason "x"' }, resolve)).toEqual({ surface: 'command', action: 'rollback' });
-    expect(slackRequestLabels({ command: '/eafix', text: 'incident create --title x' }, resolve)).toEqual({ surface: 'command', action: 'incident create' });
-    expect(slackRequestLabels({ command: '/eafix', text: 'rm -rf /' }, resolve)).toEqual({ surface: 'command', action: 'unknown' });
-    expect(slackRequestLabels({ command: '/eafix', text: '' }, resolve)).toEqual({ surface: 'command', action: 'help' });
-    expect(slackRequestLabels({ type: 'block_actions', actions: [{ action_id: 'incident:phase:3' }] }, resolve)).toEqual({ surface: 'click', action: 'incident:phase' });
-    expect(slackRequestLabels({ type: 'block_actions', actions: [{ action_id: '<script>'.repeat(20) }] }, resolve)).toEqual({ surface: 'click', action: 'other' });
-    expect(slackRequestLabels({ type: 'view_submission', view: { callback_id: 'approval:reject-reason' } }, resolve)).toEqual({ surface: 'modal', action: 'approval:reject-reason' });
-    expect(slackRequestLabels({ type: 'event_callback', event: { type: 'app_home_opened' } }, resolve)).toEqual({ surface: 'event', action: 'app_home_opened' });
+    expect(slackRequestLabels({ command: '/eafix', text: 'rollback --reason "x"' }, resolve)).toEqual({
+      surface: 'command',
+      action: 'rollback',
+    });
+    expect(slackRequestLabels({ command: '/eafix', text: 'incident create --title x' }, resolve)).toEqual({
+      surface: 'command',
+      action: 'incident create',
+    });
+    expect(slackRequestLabels({ command: '/eafix', text: 'rm -rf /' }, resolve)).toEqual({
+      surface: 'command',
+      action: 'unknown',
+    });
+    expect(slackRequestLabels({ command: '/eafix', text: '' }, resolve)).toEqual({
+      surface: 'command',
+      action: 'help',
+    });
+    expect(
+      slackRequestLabels({ type: 'block_actions', actions: [{ action_id: 'incident:phase:3' }] }, resolve),
+    ).toEqual({ surface: 'click', action: 'incident:phase' });
+    expect(
+      slackRequestLabels({ type: 'block_actions', actions: [{ action_id: '<script>'.repeat(20) }] }, resolve),
+    ).toEqual({ surface: 'click', action: 'other' });
+    expect(
+      slackRequestLabels({ type: 'view_submission', view: { callback_id: 'approval:reject-reason' } }, resolve),
+    ).toEqual({ surface: 'modal', action: 'approval:reject-reason' });
+    expect(slackRequestLabels({ type: 'event_callback', event: { type: 'app_home_opened' } }, resolve)).toEqual({
+      surface: 'event',
+      action: 'app_home_opened',
+    });
   });
 });
 
 describe('audit-derived counters', () => {
   it('count each command once with its outcome class, and every approval event by state', async () => {
     const metrics = createBotMetrics('test');
-    const audit = new MeteredAuditLog(new MemoryAuditLog(), metrics, (a) => ['rollback', 'status', 'unknown'].includes(a));
+    const audit = new MeteredAuditLog(new MemoryAuditLog(), metrics, (a) =>
+      ['rollback', 'status', 'unknown'].includes(a),
+    );
     const row = { requestId: 'req_1', userId: 'U1' };
     await audit.record({ ...row, action: 'rollback', outcome: 'started' });
     await audit.record({ ...row, action: 'rollback', outcome: 'ok' });

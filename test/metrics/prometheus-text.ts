@@ -22,7 +22,11 @@ export function parsePrometheusText(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name whose labels include `labels`, or undefined. */
-export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function valueOf(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   return found.length ? found.reduce((sum, s) => sum + s.value, 0) : undefined;
 }

@@ -7,9 +7,23 @@ import { validateMessageBlocks, validateView } from '@eafix/sandbox/slack';
 function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   const plan = overrides.plan ?? [{ description: 'set trading: running → stopped' }];
   return {
-    id: 'apr_0123456789ab', action: 'trading stop', permission: 'trading.stop', arguments: {}, plan, planHash: planHash(plan),
-    reason: 'DB migration 42', requester: 'U0DAVE', teamId: 'T0EAFIX', channelId: 'C0OPS', requestId: 'req_1', requiredApprovals: 1,
-    status: 'pending', createdAt: new Date(0), expiresAt: new Date(900_000), approvers: [], ...overrides,
+    id: 'apr_0123456789ab',
+    action: 'trading stop',
+    permission: 'trading.stop',
+    arguments: {},
+    plan,
+    planHash: planHash(plan),
+    reason: 'DB migration 42',
+    requester: 'U0DAVE',
+    teamId: 'T0EAFIX',
+    channelId: 'C0OPS',
+    requestId: 'req_1',
+    requiredApprovals: 1,
+    status: 'pending',
+    createdAt: new Date(0),
+    expiresAt: new Date(900_000),
+    approvers: [],
+    ...overrides,
   };
 }
 
@@ -24,14 +38,19 @@ describe('approval message within Block Kit limits', () => {
   });
 
   it('escapes the reason so it cannot mention @channel or forge a link', () => {
-    const text = JSON.stringify(approvalMessage(request({ reason: '<!channel> see <https://evil.example|docs> & more' })).blocks);
+    const text = JSON.stringify(
+      approvalMessage(request({ reason: '<!channel> see <https://evil.example|docs> & more' })).blocks,
+    );
     expect(text).toContain('&lt;!channel&gt; see &lt;https://evil.example|docs&gt; &amp; more');
   });
 
   it('binds the buttons to the request and its plan with a block id unique per request', () => {
     const blocks = approvalMessage(request()).blocks;
     const actions = blocks.find((b) => b.type === 'actions')!;
-    expect(parseApprovalBlockId(String(actions.block_id))).toEqual({ id: 'apr_0123456789ab', planHash: planHash(request().plan).slice(0, 16) });
+    expect(parseApprovalBlockId(String(actions.block_id))).toEqual({
+      id: 'apr_0123456789ab',
+      planHash: planHash(request().plan).slice(0, 16),
+    });
   });
 
   it('fits five pending approvals in one App Home view', () => {

@@ -122,7 +122,9 @@ describe('coverage check', () => {
     const rbac = structuredClone(policy.rbac);
     rbac.roles.operator!.permissions.push('tradng.*');
     rbac.roles.operator!.permissions = rbac.roles.operator!.permissions.filter((p) => p !== 'maintenance.*');
-    rbac.roles['incident-commander']!.permissions = rbac.roles['incident-commander']!.permissions.filter((p) => p !== 'maintenance.*');
+    rbac.roles['incident-commander']!.permissions = rbac.roles['incident-commander']!.permissions.filter(
+      (p) => p !== 'maintenance.*',
+    );
     const problems = checkCoverage(rbac, allActions).join('\n');
     expect(problems).toContain('"tradng.*" matches no action');
     expect(problems).toContain('action "maintenance enable": no role grants');
@@ -131,7 +133,9 @@ describe('coverage check', () => {
 
 describe('authorize', () => {
   it('denies with the missing permission and who holds it', async () => {
-    const error = await authorizer.authorize({ userId: users.carol, channelId: 'eafix-ops' }, 'trading.stop', 'destructive').catch((e: unknown) => e);
+    const error = await authorizer
+      .authorize({ userId: users.carol, channelId: 'eafix-ops' }, 'trading.stop', 'destructive')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('permission_denied');
     expect((error as AppError).hints.join(' ')).toContain('<@U0ALICE>');
@@ -140,18 +144,28 @@ describe('authorize', () => {
   it('fails closed for changes when user groups cannot be resolved, but still serves read-only actions', async () => {
     const blind = new Authorizer(policy.rbac, new WorkspaceDirectory(false));
     // bob is an operator only through @oncall.
-    const error = await blind.authorize({ userId: users.bob, channelId: 'eafix-ops' }, 'trading.stop', 'destructive').catch((e: unknown) => e);
+    const error = await blind
+      .authorize({ userId: users.bob, channelId: 'eafix-ops' }, 'trading.stop', 'destructive')
+      .catch((e: unknown) => e);
     expect((error as AppError).code).toBe('permissions_unavailable');
-    await expect(blind.authorize({ userId: users.bob, channelId: 'eafix-ops' }, 'bot.read', 'read')).resolves.toBeTruthy();
+    await expect(
+      blind.authorize({ userId: users.bob, channelId: 'eafix-ops' }, 'bot.read', 'read'),
+    ).resolves.toBeTruthy();
     // alice is bound directly and the channel is named by id in the policy: nothing unknown, so she may act.
-    await expect(blind.authorize({ userId: users.alice, channelId: 'eafix-ops' }, 'trading.stop', 'destructive')).resolves.toBeTruthy();
+    await expect(
+      blind.authorize({ userId: users.alice, channelId: 'eafix-ops' }, 'trading.stop', 'destructive'),
+    ).resolves.toBeTruthy();
     // ...but where the channel must be looked up in Slack, it fails closed.
-    const elsewhere = await blind.authorize({ userId: users.alice, channelId: 'C0SOMEWHERE' }, 'trading.stop', 'destructive').catch((e: unknown) => e);
+    const elsewhere = await blind
+      .authorize({ userId: users.alice, channelId: 'C0SOMEWHERE' }, 'trading.stop', 'destructive')
+      .catch((e: unknown) => e);
     expect((elsewhere as AppError).code).toBe('permissions_unavailable');
   });
 
   it('enforces channel restrictions', async () => {
-    const error = await authorizer.authorize({ userId: users.alice, channelId: 'random' }, 'trading.stop', 'destructive').catch((e: unknown) => e);
+    const error = await authorizer
+      .authorize({ userId: users.alice, channelId: 'random' }, 'trading.stop', 'destructive')
+      .catch((e: unknown) => e);
     expect((error as AppError).code).toBe('wrong_channel');
   });
 });

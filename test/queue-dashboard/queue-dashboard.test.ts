@@ -21,19 +21,34 @@ beforeAll(async () => {
     role: 'web',
     env: { QUEUE_DASHBOARD: 'true', QUEUE_DASHBOARD_USER: USER, QUEUE_DASHBOARD_PASSWORD: PASSWORD },
   });
-  plainWeb = await startBot({ env: { ...world.env, QUEUE_DASHBOARD: false }, policy: world.policy, logger: createLogger({ level: 'silent' }), role: 'web', host: '127.0.0.1', kubeConfig: world.cluster.kubeConfig() });
+  plainWeb = await startBot({
+    env: { ...world.env, QUEUE_DASHBOARD: false },
+    policy: world.policy,
+    logger: createLogger({ level: 'silent' }),
+    role: 'web',
+    host: '127.0.0.1',
+    kubeConfig: world.cluster.kubeConfig(),
+  });
 });
 afterAll(async () => {
   await plainWeb?.stop();
   await world?.stop();
 });
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-const dashboard = (path: string, init: RequestInit = {}, port = world.bot.port) => fetch(`http://127.0.0.1:${port}/admin/queues${path}`, init);
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+const dashboard = (path: string, init: RequestInit = {}, port = world.bot.port) =>
+  fetch(`http://127.0.0.1:${port}/admin/queues${path}`, init);
 
 describe('the queue dashboard', () => {
   it('answers 401 with a Basic challenge without credentials or with wrong ones', async () => {
-    for (const headers of [{}, basic(USER, 'wrong password!'), basic('admin', PASSWORD), { authorization: 'Bearer x' }]) {
+    for (const headers of [
+      {},
+      basic(USER, 'wrong password!'),
+      basic('admin', PASSWORD),
+      { authorization: 'Bearer x' },
+    ]) {
       const response = await dashboard('/api/queues', { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toContain('Basic');
@@ -41,7 +56,7 @@ describe('the queue dashboard', () => {
     expect((await dashboard('')).status).toBe(401);
   });
 
-  it('serves the page and lists the bot\'s queues with the credentials', async () => {
+  it("serves the page and lists the bot's queues with the credentials", async () => {
     const page = await dashboard('', { headers: basic(USER, PASSWORD) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
@@ -65,10 +80,19 @@ describe('the queue dashboard', () => {
   });
 
   it('cannot be enabled without authentication', () => {
-    const base = { SLACK_SIGNING_SECRET: 'x'.repeat(16), SLACK_BOT_TOKEN: 'xoxb-1', DATABASE_URL: 'postgres://h/d', REDIS_URL: 'redis://h', EAFIX_CONFIG: 'p.yml' };
+    const base = {
+      SLACK_SIGNING_SECRET: 'x'.repeat(16),
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      DATABASE_URL: 'postgres://h/d',
+      REDIS_URL: 'redis://h',
+      EAFIX_CONFIG: 'p.yml',
+    };
     expect(() => parseEnv({ ...base, QUEUE_DASHBOARD: 'true' })).toThrow(/QUEUE_DASHBOARD_TRUSTED_HEADER/);
     expect(() => parseEnv({ ...base, QUEUE_DASHBOARD: 'true', QUEUE_DASHBOARD_USER: 'ops' })).toThrow(/go together/);
-    expect(parseEnv({ ...base, QUEUE_DASHBOARD: 'true', QUEUE_DASHBOARD_TRUSTED_HEADER: 'X-Auth-Request-Email' }).QUEUE_DASHBOARD).toBe(true);
+    expect(
+      parseEnv({ ...base, QUEUE_DASHBOARD: 'true', QUEUE_DASHBOARD_TRUSTED_HEADER: 'X-Auth-Request-Email' })
+        .QUEUE_DASHBOARD,
+    ).toBe(true);
     expect(parseEnv(base).QUEUE_DASHBOARD).toBe(false);
   });
 });
@@ -77,8 +101,11 @@ describe('behind an authenticating proxy', () => {
   const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
   const auth = { kind: 'trusted-header', header: 'X-Auth-Request-Email' } as const;
 
-  it('lets in only requests carrying the proxy\'s header', () => {
-    expect(authenticate(request({ 'x-auth-request-email': 'alice@eafix.io' }), auth)).toEqual({ ok: true, who: 'alice@eafix.io' });
+  it("lets in only requests carrying the proxy's header", () => {
+    expect(authenticate(request({ 'x-auth-request-email': 'alice@eafix.io' }), auth)).toEqual({
+      ok: true,
+      who: 'alice@eafix.io',
+    });
     expect(authenticate(request({}), auth)).toEqual({ ok: false });
     expect(authenticate(request({ 'x-auth-request-email': '' }), auth)).toEqual({ ok: false });
     expect(authenticate(request({ authorization: basic(USER, PASSWORD).authorization }), auth)).toEqual({ ok: false });

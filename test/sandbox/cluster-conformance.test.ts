@@ -27,7 +27,13 @@ beforeAll(async () => {
     kc.loadFromFile(external);
     return;
   }
-  sim = new ClusterSimulator({ topology: defaultTopology(), environments: ['production'], timing: FAST, token: 'conformance-token', tls: true });
+  sim = new ClusterSimulator({
+    topology: defaultTopology(),
+    environments: ['production'],
+    timing: FAST,
+    token: 'conformance-token',
+    tls: true,
+  });
   await sim.start();
   // A real cluster grants a fresh user nothing; the simulator allows all unless told.
   sim.denyAccess({ verb: '*', resource: '*', user: NOBODY });
@@ -43,7 +49,11 @@ interface Answer {
 }
 
 /** One raw request with the kubeconfig's credentials; `headers` may repeat a name (one line each). */
-async function call(method: string, path: string, opts: { body?: unknown; contentType?: string; headers?: [string, string][]; accept?: string } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; contentType?: string; headers?: [string, string][]; accept?: string } = {},
+): Promise<Answer> {
   const server = kc.getCurrentCluster()!.server;
   const options: RequestOptions = { method, headers: {} };
   await kc.applyToHTTPSOptions(options);
@@ -52,7 +62,9 @@ async function call(method: string, path: string, opts: { body?: unknown; conten
     const req = send(`${server}${path}`, options, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }),
+      );
     });
     req.on('error', reject);
     req.setHeader('Accept', opts.accept ?? 'application/json');
@@ -69,25 +81,43 @@ const review = (attrs: Record<string, string>, headers: [string, string][] = [])
   call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
     contentType: 'application/json',
     headers,
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } },
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: attrs },
+    },
   });
 
 describe(`Kubernetes conformance (${external ? `real cluster from ${external}` : 'simulator'})`, () => {
   it('a write with a stale resourceVersion is a 409 Conflict', async () => {
     const current = await call('GET', deployPath);
     const rv = (current.json.metadata as { resourceVersion: string }).resourceVersion;
-    const bump = await call('PATCH', deployPath, { body: { metadata: { annotations: { 'eafix.io/conformance': String(Date.now()) } } } });
+    const bump = await call('PATCH', deployPath, {
+      body: { metadata: { annotations: { 'eafix.io/conformance': String(Date.now()) } } },
+    });
     expect(bump.status).toBe(200);
-    const stale = await call('PATCH', deployPath, { body: { metadata: { resourceVersion: rv, annotations: { 'eafix.io/conformance': 'stale' } } } });
+    const stale = await call('PATCH', deployPath, {
+      body: { metadata: { resourceVersion: rv, annotations: { 'eafix.io/conformance': 'stale' } } },
+    });
     expect(stale.status).toBe(409);
     expect(stale.json).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 });
   });
 
   it('a field selector on an unsupported field label is a 400', async () => {
-    const res = await call('GET', `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('spec.containers.image=x')}`);
+    const res = await call(
+      'GET',
+      `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('spec.containers.image=x')}`,
+    );
     expect(res.status).toBe(400);
     expect(res.json.message).toContain('field label not supported: spec.containers.image');
-    expect((await call('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${DEPLOY}`)}`)).status).toBe(200);
+    expect(
+      (
+        await call(
+          'GET',
+          `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${DEPLOY}`)}`,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('a wrong JSON type is a 400; a well-typed invalid value is a 422', async () => {
@@ -111,7 +141,10 @@ describe(`Kubernetes conformance (${external ? `real cluster from ${external}` :
   });
 
   it('subresources are authorised on their own: deployments/scale is its own resource in reviews', async () => {
-    const scale = await review({ verb: 'get', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: NS }, [['Impersonate-User', NOBODY]]);
+    const scale = await review(
+      { verb: 'get', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: NS },
+      [['Impersonate-User', NOBODY]],
+    );
     expect((scale.json.status as { allowed: boolean }).allowed).toBe(false);
     expect(scale.json.spec).toMatchObject({ resourceAttributes: { subresource: 'scale' } });
   });
@@ -123,20 +156,39 @@ describe(`Kubernetes conformance (${external ? `real cluster from ${external}` :
   });
 
   it('kubectl-style Table requests get the server-side columns', async () => {
-    const res = await call('GET', `/apis/apps/v1/namespaces/${NS}/deployments/${DEPLOY}`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    const res = await call('GET', `/apis/apps/v1/namespaces/${NS}/deployments/${DEPLOY}`, {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
     expect(res.json.kind).toBe('Table');
-    expect((res.json.columnDefinitions as { name: string }[]).slice(0, 5).map((c) => c.name)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
+    expect((res.json.columnDefinitions as { name: string }[]).slice(0, 5).map((c) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Up-to-date',
+      'Available',
+      'Age',
+    ]);
   });
 
   it('ReplicaSets of the Deployment carry deployment.kubernetes.io/revision and a controller reference', async () => {
     const d = await call('GET', deployPath);
     const selector = (d.json.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-    const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-    const sets = await call('GET', `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`);
-    const owned = (sets.json.items as { metadata: { annotations?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean }[] } }[]).filter((rs) =>
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const sets = await call(
+      'GET',
+      `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`,
+    );
+    const owned = (
+      sets.json.items as {
+        metadata: { annotations?: Record<string, string>; ownerReferences?: { uid: string; controller?: boolean }[] };
+      }[]
+    ).filter((rs) =>
       rs.metadata.ownerReferences?.some((o) => o.controller && o.uid === (d.json.metadata as { uid: string }).uid),
     );
     expect(owned.length).toBeGreaterThan(0);
-    expect(owned.every((rs) => /^\d+$/.test(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''))).toBe(true);
+    expect(
+      owned.every((rs) => /^\d+$/.test(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '')),
+    ).toBe(true);
   });
 });

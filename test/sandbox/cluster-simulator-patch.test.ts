@@ -6,7 +6,14 @@ import { ApiError } from '@eafix/sandbox/cluster/status';
 const template = {
   spec: {
     containers: [
-      { name: 'app', image: 'a:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+      {
+        name: 'app',
+        image: 'a:1',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
       { name: 'sidecar', image: 's:1' },
     ],
   },
@@ -14,15 +21,35 @@ const template = {
 
 describe('patch formats', () => {
   it('merge patch replaces lists and deletes with null', () => {
-    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] })).toEqual({ a: { c: 2, d: 3 }, l: [3] });
+    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] })).toEqual({
+      a: { c: 2, d: 3 },
+      l: [3],
+    });
   });
 
   it('strategic merge merges containers and env by name and honours $patch directives', () => {
     const out = strategicMerge(template, {
-      spec: { containers: [{ name: 'app', image: 'a:2', env: [{ name: 'B', value: '3' }, { name: 'A', $patch: 'delete' }] }, { name: 'sidecar', $patch: 'delete' }] },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'a:2',
+            env: [
+              { name: 'B', value: '3' },
+              { name: 'A', $patch: 'delete' },
+            ],
+          },
+          { name: 'sidecar', $patch: 'delete' },
+        ],
+      },
     }) as typeof template;
     expect(out.spec.containers).toEqual([{ name: 'app', image: 'a:2', env: [{ name: 'B', value: '3' }] }]);
-    expect(strategicMerge({ selector: { app: 'x', version: 'green' } }, { selector: { $patch: 'replace', version: 'blue' } })).toEqual({ selector: { version: 'blue' } });
+    expect(
+      strategicMerge(
+        { selector: { app: 'x', version: 'green' } },
+        { selector: { $patch: 'replace', version: 'blue' } },
+      ),
+    ).toEqual({ selector: { version: 'blue' } });
   });
 
   it('json patch applies RFC 6902 operations and fails a test op with 422', () => {

@@ -20,7 +20,13 @@ interface Call {
 }
 
 /** node:http, because fetch folds repeated headers into one comma-joined line and we need real lines. */
-function call({ method = 'GET', path, headers = [], body, contentType = 'application/merge-patch+json' }: Call): Promise<{ status: number; json: Record<string, unknown> }> {
+function call({
+  method = 'GET',
+  path,
+  headers = [],
+  body,
+  contentType = 'application/merge-patch+json',
+}: Call): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${h.sim.url}${path}`, { method }, (res) => {
       let text = '';
@@ -43,7 +49,11 @@ const review = (attrs: Record<string, string>, headers: [string, string][] = [])
     path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
     headers,
     contentType: 'application/json',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } },
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: attrs },
+    },
   });
 
 const scalePath = `/apis/apps/v1/namespaces/${NS}/deployments/eafix-blue/scale`;
@@ -66,7 +76,13 @@ describe('ClusterSimulator RBAC: subresources are their own resources', () => {
 
   it('access reviews answer per subresource, with no invented reason for a denial', async () => {
     h.sim.denyAccess({ verb: 'get', resource: 'deployments/scale', namespace: NS });
-    const scale = await review({ verb: 'get', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: NS });
+    const scale = await review({
+      verb: 'get',
+      group: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
+      namespace: NS,
+    });
     expect(scale.json.status).toEqual({ allowed: false });
     const main = await review({ verb: 'get', group: 'apps', resource: 'deployments', namespace: NS });
     expect(main.json.status).toMatchObject({ allowed: true, reason: expect.stringMatching(/^RBAC: allowed by /) });
@@ -85,15 +101,25 @@ describe('ClusterSimulator impersonation', () => {
     );
     expect(h.sim.getDeployment(NS, 'eafix-blue')?.spec.replicas).toBe(0);
     // The access review agrees, asked cluster-wide as Kubernetes checks impersonation.
-    expect((await review({ verb: 'impersonate', resource: 'users', name: 'alice@eafix.io' })).json.status).toEqual({ allowed: false });
+    expect((await review({ verb: 'impersonate', resource: 'users', name: 'alice@eafix.io' })).json.status).toEqual({
+      allowed: false,
+    });
     // Another user may still be impersonated.
-    const bob = await call({ method: 'PATCH', path: deployPath, headers: [['Impersonate-User', 'bob@eafix.io']], body: { spec: { replicas: 1 } } });
+    const bob = await call({
+      method: 'PATCH',
+      path: deployPath,
+      headers: [['Impersonate-User', 'bob@eafix.io']],
+      body: { spec: { replicas: 1 } },
+    });
     expect(bob.status).toBe(200);
   });
 
   it('checks impersonate on every group, and on serviceaccounts for a service-account user', async () => {
     h.sim.denyAccess({ verb: 'impersonate', resource: 'groups', name: 'system:masters' });
-    const masters = await call({ path: deployPath, headers: [...asAlice, ['Impersonate-Group', 'eafix-sre'], ['Impersonate-Group', 'system:masters']] });
+    const masters = await call({
+      path: deployPath,
+      headers: [...asAlice, ['Impersonate-Group', 'eafix-sre'], ['Impersonate-Group', 'system:masters']],
+    });
     expect(masters.status).toBe(403);
     expect(masters.json.message).toContain('groups "system:masters" is forbidden');
     h.sim.denyAccess({ verb: 'impersonate', resource: 'serviceaccounts', namespace: 'ci', name: 'deployer' });
@@ -106,18 +132,31 @@ describe('ClusterSimulator impersonation', () => {
   it('refuses group headers without a user, as the API server does', async () => {
     const res = await call({ path: deployPath, headers: [['Impersonate-Group', 'eafix-sre']] });
     expect(res.status).toBe(500);
-    expect(res.json).toMatchObject({ reason: 'InternalError', message: expect.stringContaining('without impersonating a user') });
+    expect(res.json).toMatchObject({
+      reason: 'InternalError',
+      message: expect.stringContaining('without impersonating a user'),
+    });
   });
 
   it('reads one group per Impersonate-Group line and never splits a line on commas', async () => {
     h.sim.denyAccess({ verb: 'patch', resource: 'deployments', group: 'eafix-oncall' });
     // One line "eafix-sre,eafix-oncall" is ONE group of that odd name: the rule for eafix-oncall does not apply.
-    const joined = await call({ method: 'PATCH', path: deployPath, headers: [...asAlice, ['Impersonate-Group', 'eafix-sre,eafix-oncall']], body: { spec: { replicas: 1 } } });
+    const joined = await call({
+      method: 'PATCH',
+      path: deployPath,
+      headers: [...asAlice, ['Impersonate-Group', 'eafix-sre,eafix-oncall']],
+      body: { spec: { replicas: 1 } },
+    });
     expect(joined.status).toBe(200);
     expect(h.sim.writes.at(-1)?.headers.impersonateGroups).toEqual(['eafix-sre,eafix-oncall']);
     expect(h.sim.writes.at(-1)?.groups).toEqual(['eafix-sre,eafix-oncall', 'system:authenticated']);
     // Two lines are two groups, and the rule applies.
-    const lines = await call({ method: 'PATCH', path: deployPath, headers: [...asAlice, ['Impersonate-Group', 'eafix-sre'], ['Impersonate-Group', 'eafix-oncall']], body: { spec: { replicas: 2 } } });
+    const lines = await call({
+      method: 'PATCH',
+      path: deployPath,
+      headers: [...asAlice, ['Impersonate-Group', 'eafix-sre'], ['Impersonate-Group', 'eafix-oncall']],
+      body: { spec: { replicas: 2 } },
+    });
     expect(lines.status).toBe(403);
     expect(h.sim.writes.at(-1)?.headers.impersonateGroups).toEqual(['eafix-sre', 'eafix-oncall']);
   });
@@ -133,17 +172,26 @@ describe('ClusterSimulator impersonation', () => {
 
 describe('ClusterSimulator: field selectors and error codes', () => {
   it('accepts the field labels a resource supports and answers 400 for others', async () => {
-    const ok = await call({ path: `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent('involvedObject.name=eafix-blue,type=Warning')}` });
+    const ok = await call({
+      path: `/api/v1/namespaces/${NS}/events?fieldSelector=${encodeURIComponent('involvedObject.name=eafix-blue,type=Warning')}`,
+    });
     expect(ok.status).toBe(200);
-    const pods = await call({ path: `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('status.phase=Running')}` });
+    const pods = await call({
+      path: `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('status.phase=Running')}`,
+    });
     expect(pods.status).toBe(200);
-    const bad = await call({ path: `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('spec.containers.image=x')}` });
+    const bad = await call({
+      path: `/api/v1/namespaces/${NS}/pods?fieldSelector=${encodeURIComponent('spec.containers.image=x')}`,
+    });
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({
       reason: 'BadRequest',
-      message: 'Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.containers.image=x": field label not supported: spec.containers.image',
+      message:
+        'Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.containers.image=x": field label not supported: spec.containers.image',
     });
-    const deploy = await call({ path: `/apis/apps/v1/namespaces/${NS}/deployments?fieldSelector=${encodeURIComponent('spec.replicas=3')}` });
+    const deploy = await call({
+      path: `/apis/apps/v1/namespaces/${NS}/deployments?fieldSelector=${encodeURIComponent('spec.replicas=3')}`,
+    });
     expect(deploy.status).toBe(400);
   });
 });

@@ -14,10 +14,21 @@ export interface SimHarness {
 }
 
 export async function startSim(opts: Partial<ClusterSimulatorOptions> = {}): Promise<SimHarness> {
-  const sim = new ClusterSimulator({ topology: defaultTopology(), environments: ['production', 'staging'], timing: FAST, ...opts });
+  const sim = new ClusterSimulator({
+    topology: defaultTopology(),
+    environments: ['production', 'staging'],
+    timing: FAST,
+    ...opts,
+  });
   await sim.start();
   const kc = sim.kubeConfig();
-  return { sim, kc, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api), authz: kc.makeApiClient(AuthorizationV1Api) };
+  return {
+    sim,
+    kc,
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    authz: kc.makeApiClient(AuthorizationV1Api),
+  };
 }
 
 /** kubectl rollout status: 'done', 'waiting' or 'failed' (ProgressDeadlineExceeded). */
@@ -34,14 +45,19 @@ export function rolloutState(d: V1Deployment): 'done' | 'waiting' | 'failed' {
 }
 
 /** Polls the API (like kubectl does) until the rollout is no longer waiting. */
-export async function pollRollout(apps: AppsV1Api, name: string, timeoutMs = 5000): Promise<{ final: V1Deployment; seen: V1Deployment[] }> {
+export async function pollRollout(
+  apps: AppsV1Api,
+  name: string,
+  timeoutMs = 5000,
+): Promise<{ final: V1Deployment; seen: V1Deployment[] }> {
   const deadline = Date.now() + timeoutMs;
   const seen: V1Deployment[] = [];
   for (;;) {
     const d = await apps.readNamespacedDeployment({ name, namespace: NS });
     seen.push(d);
     if (rolloutState(d) !== 'waiting') return { final: d, seen };
-    if (Date.now() > deadline) throw new Error(`rollout of ${name} still waiting after ${timeoutMs}ms: ${JSON.stringify(d.status)}`);
+    if (Date.now() > deadline)
+      throw new Error(`rollout of ${name} still waiting after ${timeoutMs}ms: ${JSON.stringify(d.status)}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

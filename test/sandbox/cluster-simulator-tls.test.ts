@@ -26,14 +26,24 @@ function get(url: string, ca: string | undefined, token?: string): Promise<numbe
 describe('ClusterSimulator over HTTPS', () => {
   it('serves TLS signed by the CA in its kubeconfig, and requires the bearer token', async () => {
     const topology = defaultTopology();
-    sim = new ClusterSimulator({ topology, environments: ['production'], timing: FAST, token: 'sandbox-token', tls: true });
+    sim = new ClusterSimulator({
+      topology,
+      environments: ['production'],
+      timing: FAST,
+      token: 'sandbox-token',
+      tls: true,
+    });
     await sim.start();
     expect(sim.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const yaml = sim.kubeconfigYaml();
     expect(yaml).toContain('certificate-authority-data:');
     expect(yaml).not.toContain('insecure-skip-tls-verify');
 
-    const cluster = new KubeCluster({ kubeConfig: sim.kubeConfig(), topology, logger: createLogger({ level: 'silent' }) });
+    const cluster = new KubeCluster({
+      kubeConfig: sim.kubeConfig(),
+      topology,
+      logger: createLogger({ level: 'silent' }),
+    });
     await expect(cluster.liveColour('production')).resolves.toMatchObject({ colour: 'green' });
 
     const pods = `${sim.url}/api/v1/namespaces/eafix-production/pods`;

@@ -31,12 +31,17 @@ describe('embedded PostgreSQL', () => {
     await chmod(dir, 0o755);
     const first = await startEmbeddedPostgres(join(dir, 'pg'), logger);
     try {
-      const [row] = await query<{ version: string; encoding: string }>(first.url, `SELECT version(), current_setting('server_encoding') AS encoding`);
+      const [row] = await query<{ version: string; encoding: string }>(
+        first.url,
+        `SELECT version(), current_setting('server_encoding') AS encoding`,
+      );
       expect(row?.version).toMatch(/^PostgreSQL 17\./);
       expect(row?.encoding).toBe('UTF8');
       // Concurrent extended-protocol queries on a pool: what the PGlite socket bridge got wrong.
       const pool = new pg.Pool({ connectionString: first.url, max: 10 });
-      const sums = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.query<{ n: number }>('SELECT $1::int + $2::int AS n', [i, 1])));
+      const sums = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => pool.query<{ n: number }>('SELECT $1::int + $2::int AS n', [i, 1])),
+      );
       await pool.end();
       expect(sums.map((r) => r.rows[0]?.n)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
       await query(first.url, `CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')`);

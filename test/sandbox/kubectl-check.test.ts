@@ -7,7 +7,13 @@ import { formatOutcomes, runKubectlChecks } from '@eafix/sandbox/cluster/kubectl
 const kubectl = process.env.KUBECTL ?? 'kubectl';
 let sim: ClusterSimulator;
 beforeAll(async () => {
-  sim = new ClusterSimulator({ topology: defaultTopology(), environments: ['production'], token: 'sandbox-token', tls: true, timing: { podStartMs: 100, podReadyMs: 200, tickMs: 25 } });
+  sim = new ClusterSimulator({
+    topology: defaultTopology(),
+    environments: ['production'],
+    token: 'sandbox-token',
+    tls: true,
+    timing: { podStartMs: 100, podReadyMs: 200, tickMs: 25 },
+  });
   await sim.start();
 });
 afterAll(async () => {
@@ -22,9 +28,16 @@ describe('kubectl against the simulated cluster', () => {
   it('every command exits and prints as against a real API server', { timeout: 240_000 }, async () => {
     const outcomes = await runKubectlChecks(sim, kubectl);
     const report = formatOutcomes(outcomes);
-    expect(outcomes.filter((o) => !o.ok).map((o) => o.check.name), report).toEqual([]);
+    expect(
+      outcomes.filter((o) => !o.ok).map((o) => o.check.name),
+      report,
+    ).toEqual([]);
     expect(outcomes.length).toBeGreaterThanOrEqual(20);
     // kubectl sent the bearer token over TLS on every API request.
-    expect(sim.requests.filter((r) => r.path.startsWith('/api')).every((r) => r.headers.authorization === 'Bearer <redacted>')).toBe(true);
+    expect(
+      sim.requests
+        .filter((r) => r.path.startsWith('/api'))
+        .every((r) => r.headers.authorization === 'Bearer <redacted>'),
+    ).toBe(true);
   });
 });

@@ -43,7 +43,11 @@ describe('PagerDutyEmulator success', () => {
       trigger({ links: [{ href: 'https://grafana/x', text: 'dash' }], client: 'eafix', client_url: 'https://slack' }),
     );
     expect(status).toBe(202);
-    expect(body).toEqual({ status: 'success', message: 'Event processed', dedup_key: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(body).toEqual({
+      status: 'success',
+      message: 'Event processed',
+      dedup_key: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     const key = body.dedup_key as string;
     expect(emu.events).toHaveLength(1);
     expect(emu.events[0]).toMatchObject({ dedup_key: key, outcome: 'opened', client: 'eafix' });
@@ -88,10 +92,16 @@ describe('PagerDutyEmulator validation', () => {
     [trigger({ dedup_key: 'd'.repeat(256) }), "'dedup_key' is too long (maximum is 255 characters)"],
     [{ routing_key: KEY, event_action: 'trigger' }, "'payload' is missing or blank"],
     [trigger({ payload: { source: 's', severity: 'info' } }), "'payload.summary' is missing or blank"],
-    [trigger({ payload: { summary: 's'.repeat(1025), source: 's', severity: 'info' } }), "'payload.summary' is too long"],
+    [
+      trigger({ payload: { summary: 's'.repeat(1025), source: 's', severity: 'info' } }),
+      "'payload.summary' is too long",
+    ],
     [trigger({ payload: { summary: 's', severity: 'info' } }), "'payload.source' is missing or blank"],
     [trigger({ payload: { summary: 's', source: 's', severity: 'sev1' } }), "'payload.severity' is invalid"],
-    [trigger({ payload: { summary: 's', source: 's', severity: 'info', timestamp: 'today' } }), "'payload.timestamp' is invalid"],
+    [
+      trigger({ payload: { summary: 's', source: 's', severity: 'info', timestamp: 'today' } }),
+      "'payload.timestamp' is invalid",
+    ],
     [trigger({ links: [{ text: 'no href' }] }), "'links[0].href' is missing or blank"],
     [trigger({ images: 'nope' }), "'images' must be an array"],
   ])('rejects invalid event %#', async (event, error) => {
@@ -116,8 +126,14 @@ describe('PagerDutyEmulator validation', () => {
 
   it('accepts the optional payload fields', async () => {
     const payload = {
-      summary: 's', source: 'eafix', severity: 'warning', timestamp: '2024-01-02T03:04:05.678+00:00',
-      component: 'api', group: 'prod', class: 'latency', custom_details: { p95_ms: 640 },
+      summary: 's',
+      source: 'eafix',
+      severity: 'warning',
+      timestamp: '2024-01-02T03:04:05.678+00:00',
+      component: 'api',
+      group: 'prod',
+      class: 'latency',
+      custom_details: { p95_ms: 640 },
     };
     expect((await enqueue(trigger({ payload, images: [{ src: 'https://x/y.png' }] }))).status).toBe(202);
     expect(emu.events[0]?.payload).toEqual(payload);

@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import {
-  PrometheusEmulator,
-  defaultKpiQueries,
-  defaultKpiValues,
-  seedEafixKpis,
-} from '@eafix/sandbox/prometheus';
+import { PrometheusEmulator, defaultKpiQueries, defaultKpiValues, seedEafixKpis } from '@eafix/sandbox/prometheus';
 import type { PrometheusQueryRecord } from '@eafix/sandbox/prometheus';
 import { formatSampleValue } from '@eafix/sandbox/prometheus/prom-wire';
 
@@ -33,7 +28,11 @@ async function get(path: string, params: Record<string, string> = {}): Promise<{
   return { status: res.status, body: (await res.json()) as PromBody };
 }
 
-async function postForm(path: string, params: Record<string, string>, query = ''): Promise<{ status: number; body: PromBody }> {
+async function postForm(
+  path: string,
+  params: Record<string, string>,
+  query = '',
+): Promise<{ status: number; body: PromBody }> {
   const res = await fetch(`${emu.url}${path}${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -112,7 +111,16 @@ describe('PrometheusEmulator range queries', () => {
     expect(status).toBe(200);
     expect(body.data).toEqual({
       resultType: 'matrix',
-      result: [{ metric: { job: 'x' }, values: [[100, '1'], [130, '1'], [160, '1']] }],
+      result: [
+        {
+          metric: { job: 'x' },
+          values: [
+            [100, '1'],
+            [130, '1'],
+            [160, '1'],
+          ],
+        },
+      ],
     });
     expect(emu.queries.at(-1)).toMatchObject({ endpoint: 'query_range', start: 100, end: 160, step: 30 });
   });

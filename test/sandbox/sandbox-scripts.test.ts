@@ -8,7 +8,12 @@ import { runSandbox } from '@eafix/sandbox/run-sandbox';
 /** Plays a script in the sandbox against the test run's PostgreSQL and Redis; the transcript and exit code. */
 async function play(scriptPath: string): Promise<{ code: number; transcript: string }> {
   const lines: string[] = [];
-  const code = await runSandbox({ scriptPath, databaseUrl: inject('databaseUrl'), redisUrl: inject('redisUrl'), write: (line) => lines.push(line) });
+  const code = await runSandbox({
+    scriptPath,
+    databaseUrl: inject('databaseUrl'),
+    redisUrl: inject('redisUrl'),
+    write: (line) => lines.push(line),
+  });
   return { code, transcript: lines.join('\n') };
 }
 
@@ -31,31 +36,46 @@ const outcomes: Record<string, string[]> = {
   'foundation.eafix': ['EAFIX runbook actions', 'is not an EAFIX action', '(ok: refused as expected'],
   'approval.eafix': ['You cannot approve your own request', 'Trading STOPPED (graceful) by @alice'],
   'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
-  'incident.eafix': ['*Acknowledged:* @bob', 'resolved by @bob', '[pagerduty] trigger', '*Acknowledged:* @dave', 'resolved by @dave'],
+  'incident.eafix': [
+    '*Acknowledged:* @bob',
+    'resolved by @bob',
+    '[pagerduty] trigger',
+    '*Acknowledged:* @dave',
+    'resolved by @dave',
+  ],
   'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
 };
 
 describe('sandbox scripts', () => {
   it('has an expected outcome for every example', async () => {
-    expect((await readdir('examples')).filter((f) => f.endsWith('.eafix')).sort()).toEqual(Object.keys(outcomes).sort());
+    expect((await readdir('examples')).filter((f) => f.endsWith('.eafix')).sort()).toEqual(
+      Object.keys(outcomes).sort(),
+    );
   });
 
   // One at a time: five worlds at once starve each other on a busy machine (Slack's 3 s ack deadline).
   describe('every example plays green and shows its runbook outcome', () => {
     for (const [file, shows] of Object.entries(outcomes)) {
-      it(file, async () => {
-        const { code, transcript } = await play(join('examples', file));
-        expect(transcript.split('\n').filter((line) => line.startsWith('!! '))).toEqual([]);
-        for (const text of shows) expect(transcript).toContain(text);
-        expect(transcript).toContain('(script passed)');
-        expect(code).toBe(0);
-      }, 240_000);
+      it(
+        file,
+        async () => {
+          const { code, transcript } = await play(join('examples', file));
+          expect(transcript.split('\n').filter((line) => line.startsWith('!! '))).toEqual([]);
+          for (const text of shows) expect(transcript).toContain(text);
+          expect(transcript).toContain('(script passed)');
+          expect(code).toBe(0);
+        },
+        240_000,
+      );
     }
   });
 
   it('fails on an error nobody expected, an unmet expect, and an expect-error that did not happen', async () => {
     const { code, transcript } = await play(
-      await script('bad.eafix', ['/eafix nonsense', '/eafix version', 'expect no such words', '/eafix help', 'expect-error refused'].join('\n')),
+      await script(
+        'bad.eafix',
+        ['/eafix nonsense', '/eafix version', 'expect no such words', '/eafix help', 'expect-error refused'].join('\n'),
+      ),
     );
     expect(transcript).toContain('!! `/eafix nonsense` ended in an error or refusal that no expect-error excused');
     expect(transcript).toContain('!! expected "no such words" after `/eafix version`');

@@ -41,11 +41,20 @@ export class BotStub {
           const form = Object.fromEntries(new URLSearchParams(rawBody));
           body = form.payload ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
         }
-        const received = { headers: req.headers, rawBody, signatureValid: req.headers['x-slack-signature'] === expected, body };
+        const received = {
+          headers: req.headers,
+          rawBody,
+          signatureValid: req.headers['x-slack-signature'] === expected,
+          body,
+        };
         this.received.push(received);
         const reply = this.reply(received);
-        const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-        res.writeHead(reply.status ?? 200, typeof reply.body === 'object' ? { 'content-type': 'application/json' } : {});
+        const payload =
+          reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+        res.writeHead(
+          reply.status ?? 200,
+          typeof reply.body === 'object' ? { 'content-type': 'application/json' } : {},
+        );
         res.end(payload);
       });
     });

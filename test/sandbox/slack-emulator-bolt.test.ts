@@ -25,7 +25,12 @@ beforeEach(async () => {
     await client.chat.postMessage({
       channel: command.channel_id,
       text: 'Approve restart?',
-      blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' } }] }],
+      blocks: [
+        {
+          type: 'actions',
+          elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' } }],
+        },
+      ],
     });
   });
   app.action('approve', async ({ ack, body, client }) => {
@@ -34,8 +39,18 @@ beforeEach(async () => {
     await client.views.open({
       trigger_id: trigger,
       view: {
-        type: 'modal', callback_id: 'why', title: { type: 'plain_text', text: 'Why?' }, submit: { type: 'plain_text', text: 'OK' },
-        blocks: [{ type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'Reason' }, element: { type: 'plain_text_input', action_id: 'r' } }],
+        type: 'modal',
+        callback_id: 'why',
+        title: { type: 'plain_text', text: 'Why?' },
+        submit: { type: 'plain_text', text: 'OK' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'b',
+            label: { type: 'plain_text', text: 'Reason' },
+            element: { type: 'plain_text_input', action_id: 'r' },
+          },
+        ],
       },
     });
   });
@@ -46,7 +61,11 @@ beforeEach(async () => {
   });
   const server = (await app.start(0)) as Server;
   const port = (server.address() as AddressInfo).port;
-  driver = new SlackDriver({ emulator: h.emu, requestUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET });
+  driver = new SlackDriver({
+    emulator: h.emu,
+    requestUrl: `http://127.0.0.1:${port}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+  });
 });
 afterEach(async () => {
   await app.stop();
@@ -60,10 +79,12 @@ describe('real Bolt app against the emulator and driver', () => {
     const prompt = await h.emu.waitFor((emu) => emu.messages('eafix-ops').find((m) => m.text === 'Approve restart?'));
     await h.emu.waitFor((emu) => emu.ephemerals('alice').some((e) => e.text === 'done (ephemeral)'));
     // The ack and respond() race on the wire, as they do against Slack.
-    expect(h.emu.ephemerals('alice')).toEqual(expect.arrayContaining([
-      expect.objectContaining({ text: 'working on payments', source: 'command_ack' }),
-      expect.objectContaining({ text: 'done (ephemeral)', source: 'response_url' }),
-    ]));
+    expect(h.emu.ephemerals('alice')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ text: 'working on payments', source: 'command_ack' }),
+        expect.objectContaining({ text: 'done (ephemeral)', source: 'response_url' }),
+      ]),
+    );
 
     await driver.clickButton({ user: 'alice', channel: 'eafix-ops', messageTs: prompt.ts, label: 'Approve' });
     const modal = await h.emu.waitFor((emu) => emu.openModals('alice')[0], { description: 'modal opened' });

@@ -24,7 +24,16 @@ const postJson = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const buttons = (...labels: string[]) => [
   { type: 'section', text: { type: 'mrkdwn', text: 'Restart payments?' } },
-  { type: 'actions', block_id: 'confirm', elements: labels.map((l) => ({ type: 'button', action_id: `act_${l.toLowerCase()}`, text: { type: 'plain_text', text: l }, value: `v_${l}` })) },
+  {
+    type: 'actions',
+    block_id: 'confirm',
+    elements: labels.map((l) => ({
+      type: 'button',
+      action_id: `act_${l.toLowerCase()}`,
+      text: { type: 'plain_text', text: l },
+      value: `v_${l}`,
+    })),
+  },
 ];
 
 describe('signing', () => {
@@ -44,13 +53,24 @@ describe('slash commands', () => {
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Math.abs(Number(req.headers['x-slack-request-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
     expect(req.body).toMatchObject({
-      command: '/eafix', text: 'status payments', user_id: h.emu.userId('alice'), user_name: 'alice',
-      channel_id: h.emu.channelId('eafix-ops'), channel_name: 'eafix-ops', team_id: 'T0EAFIX', team_domain: 'eafix',
-      api_app_id: h.emu.appId, is_enterprise_install: 'false', response_url: result.responseUrl, trigger_id: result.triggerId,
+      command: '/eafix',
+      text: 'status payments',
+      user_id: h.emu.userId('alice'),
+      user_name: 'alice',
+      channel_id: h.emu.channelId('eafix-ops'),
+      channel_name: 'eafix-ops',
+      team_id: 'T0EAFIX',
+      team_domain: 'eafix',
+      api_app_id: h.emu.appId,
+      is_enterprise_install: 'false',
+      response_url: result.responseUrl,
+      trigger_id: result.triggerId,
     });
     expect(result.responseUrl.startsWith(`${h.emu.url}/response/`)).toBe(true);
     const modal = { type: 'modal', title: { type: 'plain_text', text: 'Hi' }, blocks: [] } as never;
-    await expect(h.client.views.open({ trigger_id: String(req.body.trigger_id), view: modal })).resolves.toMatchObject({ ok: true });
+    await expect(h.client.views.open({ trigger_id: String(req.body.trigger_id), view: modal })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('records the synchronous ack as an ephemeral for the invoker; in_channel posts', async () => {
@@ -97,7 +117,11 @@ describe('response_url', () => {
 
 describe('block_actions', () => {
   it('clicks a message button by label with the real payload, and replace_original edits it', async () => {
-    const posted = await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'confirm', blocks: buttons('Approve', 'Deny') });
+    const posted = await h.client.chat.postMessage({
+      channel: 'eafix-ops',
+      text: 'confirm',
+      blocks: buttons('Approve', 'Deny'),
+    });
     const click = await driver.clickButton({ user: 'bob', channel: 'eafix-ops', messageTs: posted.ts!, label: 'Deny' });
     const req = bot.last();
     expect(req.signatureValid).toBe(true);
@@ -110,27 +134,41 @@ describe('block_actions', () => {
       message: { ts: posted.ts, text: 'confirm' },
       trigger_id: click.triggerId,
       response_url: click.responseUrl,
-      actions: [{ action_id: 'act_deny', block_id: 'confirm', value: 'v_Deny', type: 'button', text: { text: 'Deny' } }],
+      actions: [
+        { action_id: 'act_deny', block_id: 'confirm', value: 'v_Deny', type: 'button', text: { text: 'Deny' } },
+      ],
     });
     await postJson(click.responseUrl!, { replace_original: true, text: 'Denied by bob' });
     expect(h.emu.latestMessage('eafix-ops')).toMatchObject({ ts: posted.ts, text: 'Denied by bob' });
     expect(h.emu.latestMessage('eafix-ops')?.blocks).toBeUndefined();
-    await expect(driver.clickButton({ user: 'bob', channel: 'eafix-ops', messageTs: posted.ts!, label: 'Deny' }))
-      .rejects.toThrow(/No button/);
+    await expect(
+      driver.clickButton({ user: 'bob', channel: 'eafix-ops', messageTs: posted.ts!, label: 'Deny' }),
+    ).rejects.toThrow(/No button/);
   });
 
   it('clicks buttons in ephemerals and in views', async () => {
     const channel = h.emu.channelId('eafix-ops');
-    const eph = await h.client.chat.postEphemeral({ channel, user: h.emu.userId('alice'), text: 'pick', blocks: buttons('Yes') });
+    const eph = await h.client.chat.postEphemeral({
+      channel,
+      user: h.emu.userId('alice'),
+      text: 'pick',
+      blocks: buttons('Yes'),
+    });
     const click = await driver.clickButton({ user: 'alice', channel, messageTs: eph.message_ts!, actionId: 'act_yes' });
     expect(bot.last().body).toMatchObject({ container: { is_ephemeral: true, message_ts: eph.message_ts } });
     await postJson(click.responseUrl!, { delete_original: true });
     expect(h.emu.ephemerals('alice')).toEqual([]);
 
-    const home = await h.client.views.publish({ user_id: h.emu.userId('alice'), view: { type: 'home', blocks: buttons('Refresh') } as never });
+    const home = await h.client.views.publish({
+      user_id: h.emu.userId('alice'),
+      view: { type: 'home', blocks: buttons('Refresh') } as never,
+    });
     await driver.clickButton({ user: 'alice', viewId: home.view!.id!, label: 'Refresh' });
     expect(bot.last().body).toMatchObject({
-      type: 'block_actions', container: { type: 'view', view_id: home.view?.id }, view: { type: 'home' }, actions: [{ action_id: 'act_refresh' }],
+      type: 'block_actions',
+      container: { type: 'view', view_id: home.view?.id },
+      view: { type: 'home' },
+      actions: [{ action_id: 'act_refresh' }],
     });
   });
 });
@@ -151,11 +189,28 @@ describe('view_submission', () => {
 
   const openModal = async (extra: Record<string, unknown> = {}) => {
     const view = {
-      type: 'modal', callback_id: 'restart', private_metadata: '{"svc":"payments"}',
-      title: { type: 'plain_text', text: 'Restart' }, submit: { type: 'plain_text', text: 'Go' },
+      type: 'modal',
+      callback_id: 'restart',
+      private_metadata: '{"svc":"payments"}',
+      title: { type: 'plain_text', text: 'Restart' },
+      submit: { type: 'plain_text', text: 'Go' },
       blocks: [
-        { type: 'input', block_id: 'reason_block', label: { type: 'plain_text', text: 'Reason' }, element: { type: 'plain_text_input', action_id: 'reason' } },
-        { type: 'input', block_id: 'sev_block', label: { type: 'plain_text', text: 'Severity' }, element: { type: 'static_select', action_id: 'sev', options: [{ text: { type: 'plain_text', text: 'SEV2' }, value: 'sev2' }] } },
+        {
+          type: 'input',
+          block_id: 'reason_block',
+          label: { type: 'plain_text', text: 'Reason' },
+          element: { type: 'plain_text_input', action_id: 'reason' },
+        },
+        {
+          type: 'input',
+          block_id: 'sev_block',
+          label: { type: 'plain_text', text: 'Severity' },
+          element: {
+            type: 'static_select',
+            action_id: 'sev',
+            options: [{ text: { type: 'plain_text', text: 'SEV2' }, value: 'sev2' }],
+          },
+        },
       ],
       ...extra,
     } as never;
@@ -166,17 +221,26 @@ describe('view_submission', () => {
   it('sends state.values shaped like Slack and surfaces response_action errors', async () => {
     const viewId = await openModal();
     bot.reply = () => ({ body: { response_action: 'errors', errors: { reason_block: 'Too short' } } });
-    const result = await driver.submitView({ user: 'alice', viewId, values: { reason: 'disk', sev_block: { sev: 'sev2' } } });
+    const result = await driver.submitView({
+      user: 'alice',
+      viewId,
+      values: { reason: 'disk', sev_block: { sev: 'sev2' } },
+    });
     expect(result.outcome).toBe('errors');
     expect(result.errors).toEqual({ reason_block: 'Too short' });
     expect(bot.last().body).toMatchObject({
       type: 'view_submission',
       view: {
-        id: viewId, callback_id: 'restart', private_metadata: '{"svc":"payments"}', hash: expect.any(String),
-        state: { values: {
-          reason_block: { reason: { type: 'plain_text_input', value: 'disk' } },
-          sev_block: { sev: { type: 'static_select', selected_option: { value: 'sev2', text: { text: 'SEV2' } } } },
-        } },
+        id: viewId,
+        callback_id: 'restart',
+        private_metadata: '{"svc":"payments"}',
+        hash: expect.any(String),
+        state: {
+          values: {
+            reason_block: { reason: { type: 'plain_text_input', value: 'disk' } },
+            sev_block: { sev: { type: 'static_select', selected_option: { value: 'sev2', text: { text: 'SEV2' } } } },
+          },
+        },
       },
     });
     expect(h.emu.openModals('alice').map((v) => v.id)).toEqual([viewId]);
@@ -184,7 +248,12 @@ describe('view_submission', () => {
 
   it('applies update, and closes on a plain ack', async () => {
     const viewId = await openModal();
-    bot.reply = () => ({ body: { response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: 'Done' }, blocks: [] } } });
+    bot.reply = () => ({
+      body: {
+        response_action: 'update',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'Done' }, blocks: [] },
+      },
+    });
     expect((await driver.submitView({ user: 'alice', viewId, values: { reason: 'x' } })).outcome).toBe('updated');
     expect(h.emu.view(viewId)?.view.title).toMatchObject({ text: 'Done' });
     bot.reply = () => ({ status: 200 });
@@ -204,15 +273,26 @@ describe('view_submission', () => {
 
 describe('Events API', () => {
   it('wraps events in the envelope with retry headers', async () => {
-    const sent = await driver.event({ type: 'app_home_opened', user: 'alice', tab: 'home' }, { retryNum: 1, retryReason: 'http_timeout' });
+    const sent = await driver.event(
+      { type: 'app_home_opened', user: 'alice', tab: 'home' },
+      { retryNum: 1, retryReason: 'http_timeout' },
+    );
     const req = bot.last();
     expect(req.signatureValid).toBe(true);
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['x-slack-retry-num']).toBe('1');
     expect(req.headers['x-slack-retry-reason']).toBe('http_timeout');
     expect(req.body).toMatchObject({
-      type: 'event_callback', team_id: 'T0EAFIX', api_app_id: h.emu.appId, event_id: sent.eventId,
-      event: { type: 'app_home_opened', user: h.emu.userId('alice'), tab: 'home', channel: expect.stringMatching(/^D/) },
+      type: 'event_callback',
+      team_id: 'T0EAFIX',
+      api_app_id: h.emu.appId,
+      event_id: sent.eventId,
+      event: {
+        type: 'app_home_opened',
+        user: h.emu.userId('alice'),
+        tab: 'home',
+        channel: expect.stringMatching(/^D/),
+      },
     });
     expect(typeof req.body.event_time).toBe('number');
   });
@@ -231,7 +311,9 @@ describe('Events API', () => {
 
 describe('waitFor', () => {
   it('resolves on a later change, immediately when already true, and rejects on timeout', async () => {
-    const waiting = h.emu.waitFor((emu) => emu.latestMessage('eafix-ops')?.text === 'later' && emu.latestMessage('eafix-ops'));
+    const waiting = h.emu.waitFor(
+      (emu) => emu.latestMessage('eafix-ops')?.text === 'later' && emu.latestMessage('eafix-ops'),
+    );
     await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'later' });
     await expect(waiting).resolves.toMatchObject({ text: 'later' });
     await expect(h.emu.waitFor(() => true)).resolves.toBe(true);
@@ -242,6 +324,8 @@ describe('waitFor', () => {
     const waiting = h.emu.waitFor((emu) => emu.channelByName('inc-99'), { description: 'incident channel' });
     await h.client.conversations.create({ name: 'inc-99' });
     await expect(waiting).resolves.toMatchObject({ name: 'inc-99' });
-    await expect(h.emu.waitFor((emu) => emu.channelByName('never'), { timeoutMs: 30 })).rejects.toThrow(/no channel never/);
+    await expect(h.emu.waitFor((emu) => emu.channelByName('never'), { timeoutMs: 30 })).rejects.toThrow(
+      /no channel never/,
+    );
   });
 });

@@ -14,7 +14,10 @@ describe('files upload v2', () => {
   it('works end to end with WebClient.filesUploadV2 into a thread', async () => {
     const parent = await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'incident' });
     const res = await h.client.filesUploadV2({
-      channel_id: parent.channel!, thread_ts: parent.ts!, content: 'log line 1\nlog line 2', filename: 'a.txt',
+      channel_id: parent.channel!,
+      thread_ts: parent.ts!,
+      content: 'log line 1\nlog line 2',
+      filename: 'a.txt',
       initial_comment: 'logs attached',
     });
     expect(res.ok).toBe(true);
@@ -24,8 +27,15 @@ describe('files upload v2', () => {
 
     const thread = h.emu.thread('eafix-ops', parent.ts!);
     expect(thread).toHaveLength(2);
-    expect(thread[1]).toMatchObject({ text: 'logs attached', thread_ts: parent.ts, files: [{ id: file?.id, name: 'a.txt' }] });
-    expect(h.emu.callsTo('files.completeUploadExternal')[0]?.args).toMatchObject({ channel_id: parent.channel, thread_ts: parent.ts });
+    expect(thread[1]).toMatchObject({
+      text: 'logs attached',
+      thread_ts: parent.ts,
+      files: [{ id: file?.id, name: 'a.txt' }],
+    });
+    expect(h.emu.callsTo('files.completeUploadExternal')[0]?.args).toMatchObject({
+      channel_id: parent.channel,
+      thread_ts: parent.ts,
+    });
 
     const urlPrivate = String((thread[1]?.files?.[0] as { url_private: string }).url_private);
     const download = await fetch(urlPrivate, { headers: { authorization: `Bearer ${BOT_TOKEN}` } });
@@ -38,7 +48,9 @@ describe('files upload v2', () => {
     const up = await fetch(url.upload_url!, { method: 'POST', body: new Uint8Array([1, 2, 3]) });
     expect(up.status).toBe(200);
     expect([...(h.emu.state.files.get(url.file_id!)?.content ?? [])]).toEqual([1, 2, 3]);
-    const missing = await slackError(h.client.files.completeUploadExternal({ files: [{ id: 'F0NOPE' }], channel_id: h.emu.channelId('eafix-ops') }));
+    const missing = await slackError(
+      h.client.files.completeUploadExternal({ files: [{ id: 'F0NOPE' }], channel_id: h.emu.channelId('eafix-ops') }),
+    );
     expect(missing.error).toBe('file_not_found');
     await h.client.files.completeUploadExternal({ files: [{ id: url.file_id!, title: 'Dump' }] });
     expect(h.emu.state.files.get(url.file_id!)?.title).toBe('Dump');

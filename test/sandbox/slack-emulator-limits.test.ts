@@ -10,31 +10,69 @@ afterEach(async () => {
 });
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
-const button = (actionId: string, text = 'Go', value = 'v') => ({ type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value });
+const button = (actionId: string, text = 'Go', value = 'v') => ({
+  type: 'button',
+  action_id: actionId,
+  text: { type: 'plain_text', text },
+  value,
+});
 const plain = (text: string) => ({ type: 'plain_text', text });
 
 const INVALID: Array<[string, unknown[], string]> = [
   ['more than 50 blocks', Array.from({ length: 51 }, () => ({ type: 'divider' })), '/blocks'],
   ['section text over 3000', [section('x'.repeat(3001))], '/blocks/0/text/text'],
-  ['more than 10 fields', [{ type: 'section', fields: Array.from({ length: 11 }, () => plain('f')) }], '/blocks/0/fields'],
+  [
+    'more than 10 fields',
+    [{ type: 'section', fields: Array.from({ length: 11 }, () => plain('f')) }],
+    '/blocks/0/fields',
+  ],
   ['field over 2000', [{ type: 'section', fields: [plain('x'.repeat(2001))] }], '/blocks/0/fields/0/text'],
   ['header over 150', [{ type: 'header', text: plain('h'.repeat(151)) }], '/blocks/0/text/text'],
   ['header in mrkdwn', [{ type: 'header', text: { type: 'mrkdwn', text: 'h' } }], '/blocks/0/text/type'],
-  ['more than 25 actions', [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => button(`a${i}`)) }], '/blocks/0/elements'],
-  ['button text over 75', [{ type: 'actions', elements: [button('a', 'b'.repeat(76))] }], '/blocks/0/elements/0/text/text'],
+  [
+    'more than 25 actions',
+    [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => button(`a${i}`)) }],
+    '/blocks/0/elements',
+  ],
+  [
+    'button text over 75',
+    [{ type: 'actions', elements: [button('a', 'b'.repeat(76))] }],
+    '/blocks/0/elements/0/text/text',
+  ],
   ['action_id over 255', [{ type: 'actions', elements: [button('a'.repeat(256))] }], '/blocks/0/elements/0/action_id'],
-  ['button value over 2000', [{ type: 'actions', elements: [button('a', 'Go', 'v'.repeat(2001))] }], '/blocks/0/elements/0/value'],
-  ['duplicate action_id', [{ type: 'actions', elements: [button('same'), button('same')] }], '/blocks/0/elements/1/action_id'],
-  ['duplicate block_id', [{ ...section('a'), block_id: 'b1' }, { ...section('b'), block_id: 'b1' }], '/blocks/1/block_id'],
+  [
+    'button value over 2000',
+    [{ type: 'actions', elements: [button('a', 'Go', 'v'.repeat(2001))] }],
+    '/blocks/0/elements/0/value',
+  ],
+  [
+    'duplicate action_id',
+    [{ type: 'actions', elements: [button('same'), button('same')] }],
+    '/blocks/0/elements/1/action_id',
+  ],
+  [
+    'duplicate block_id',
+    [
+      { ...section('a'), block_id: 'b1' },
+      { ...section('b'), block_id: 'b1' },
+    ],
+    '/blocks/1/block_id',
+  ],
   ['block_id over 255', [{ ...section('a'), block_id: 'b'.repeat(256) }], '/blocks/0/block_id'],
-  ['context over 10', [{ type: 'context', elements: Array.from({ length: 11 }, () => plain('c')) }], '/blocks/0/elements'],
+  [
+    'context over 10',
+    [{ type: 'context', elements: Array.from({ length: 11 }, () => plain('c')) }],
+    '/blocks/0/elements',
+  ],
   ['unknown block type', [{ type: 'carousel' }], '/blocks/0/type'],
 ];
 
 describe('Block Kit validation', () => {
   it.each(INVALID)('rejects %s with invalid_blocks', async (_name, blocks, pointer) => {
     h = await startHarness();
-    const err = await slackError(h.client.chat.postMessage({ channel: 'eafix-ops', text: 't', blocks: blocks as never }));
+    const err = await slackError(
+      h.client.chat.postMessage({ channel: 'eafix-ops', text: 't', blocks: blocks as never }),
+    );
     expect(err.error).toBe('invalid_blocks');
     const messages = (err.data.response_metadata as { messages: string[] }).messages;
     expect(messages.some((m) => m.startsWith('[ERROR]') && m.includes(`[json-pointer:${pointer}]`))).toBe(true);
@@ -65,19 +103,30 @@ describe('Block Kit validation', () => {
   it('validates modal titles, buttons and block counts in views', async () => {
     h = await startHarness();
     const trigger = () => h!.emu.issueTriggerId('alice');
-    const modal = (extra: Record<string, unknown>) => ({ type: 'modal', title: plain('Ok'), blocks: [], ...extra }) as never;
-    const long = await slackError(h.client.views.open({ trigger_id: trigger(), view: modal({ title: plain('t'.repeat(25)) }) }));
+    const modal = (extra: Record<string, unknown>) =>
+      ({ type: 'modal', title: plain('Ok'), blocks: [], ...extra }) as never;
+    const long = await slackError(
+      h.client.views.open({ trigger_id: trigger(), view: modal({ title: plain('t'.repeat(25)) }) }),
+    );
     expect(long.error).toBe('invalid_arguments');
     expect(JSON.stringify(long.data.response_metadata)).toContain('/view/title/text');
-    const submit = await slackError(h.client.views.open({ trigger_id: trigger(), view: modal({ submit: plain('s'.repeat(25)) }) }));
+    const submit = await slackError(
+      h.client.views.open({ trigger_id: trigger(), view: modal({ submit: plain('s'.repeat(25)) }) }),
+    );
     expect(JSON.stringify(submit.data.response_metadata)).toContain('/view/submit/text');
-    const many = await slackError(h.client.views.open({
-      trigger_id: trigger(), view: modal({ blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }),
-    }));
+    const many = await slackError(
+      h.client.views.open({
+        trigger_id: trigger(),
+        view: modal({ blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }),
+      }),
+    );
     expect(JSON.stringify(many.data.response_metadata)).toContain('/view/blocks');
-    await expect(h.client.views.open({
-      trigger_id: trigger(), view: modal({ blocks: Array.from({ length: 100 }, () => ({ type: 'divider' })) }),
-    })).resolves.toMatchObject({ ok: true });
+    await expect(
+      h.client.views.open({
+        trigger_id: trigger(),
+        view: modal({ blocks: Array.from({ length: 100 }, () => ({ type: 'divider' })) }),
+      }),
+    ).resolves.toMatchObject({ ok: true });
   });
 });
 
@@ -100,7 +149,8 @@ describe('rate limits', () => {
 
   it('sends the Retry-After header on the wire', async () => {
     h = await startHarness({ rateLimits: { enabled: true, tiers: { 'auth.test': { perMinute: 1 } } } });
-    const call = () => fetch(`${h!.emu.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${BOT_TOKEN}` } });
+    const call = () =>
+      fetch(`${h!.emu.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${BOT_TOKEN}` } });
     expect((await call()).status).toBe(200);
     const second = await call();
     expect(second.status).toBe(429);
@@ -125,7 +175,9 @@ describe('rate limits', () => {
   it('uses Slack tiers by default and can be disabled', async () => {
     h = await startHarness({ rateLimits: {} });
     for (let i = 0; i < 20; i += 1) await h.client.conversations.create({ name: `tier2-${i}` });
-    expect(await h.client.conversations.create({ name: 'tier2-x' }).catch((e: unknown) => e)).toBeInstanceOf(WebAPIRateLimitedError);
+    expect(await h.client.conversations.create({ name: 'tier2-x' }).catch((e: unknown) => e)).toBeInstanceOf(
+      WebAPIRateLimitedError,
+    );
     await h.emu.stop();
 
     h = await startHarness({ rateLimits: { enabled: false } });
@@ -139,15 +191,21 @@ describe('views', () => {
 
   it('requires a valid, unused, unexpired trigger_id for views.open', async () => {
     h = await startHarness();
-    expect((await slackError(h.client.views.open({ trigger_id: 'made-up', view: modal }))).error).toBe('invalid_trigger_id');
+    expect((await slackError(h.client.views.open({ trigger_id: 'made-up', view: modal }))).error).toBe(
+      'invalid_trigger_id',
+    );
     const trigger = h.emu.issueTriggerId('alice');
     const opened = await h.client.views.open({ trigger_id: trigger, view: modal });
     expect(opened.view).toMatchObject({ type: 'modal', id: expect.stringMatching(/^V/), hash: expect.any(String) });
     expect(h.emu.openModals('alice').map((v) => v.id)).toEqual([opened.view?.id]);
-    expect((await slackError(h.client.views.open({ trigger_id: trigger, view: modal }))).error).toBe('exchanged_trigger_id');
+    expect((await slackError(h.client.views.open({ trigger_id: trigger, view: modal }))).error).toBe(
+      'exchanged_trigger_id',
+    );
     const stale = h.emu.issueTriggerId('alice');
     h.clock.advance(3001);
-    expect((await slackError(h.client.views.open({ trigger_id: stale, view: modal }))).error).toBe('expired_trigger_id');
+    expect((await slackError(h.client.views.open({ trigger_id: stale, view: modal }))).error).toBe(
+      'expired_trigger_id',
+    );
   });
 
   it('updates views by id or external_id and detects hash conflicts', async () => {
@@ -157,10 +215,17 @@ describe('views', () => {
       view: { ...(modal as object), external_id: 'restart-1' } as never,
     });
     const { id, hash } = opened.view as { id: string; hash: string };
-    const updated = await h.client.views.update({ view_id: id, hash, view: { ...(modal as object), blocks: [section('Done')] } as never });
+    const updated = await h.client.views.update({
+      view_id: id,
+      hash,
+      view: { ...(modal as object), blocks: [section('Done')] } as never,
+    });
     expect(updated.view?.hash).not.toBe(hash);
     expect((await slackError(h.client.views.update({ view_id: id, hash, view: modal }))).error).toBe('hash_conflict');
-    await h.client.views.update({ external_id: 'restart-1', view: { ...(modal as object), blocks: [section('Again')] } as never });
+    await h.client.views.update({
+      external_id: 'restart-1',
+      view: { ...(modal as object), blocks: [section('Again')] } as never,
+    });
     expect(JSON.stringify(h.emu.view(id)?.view.blocks)).toContain('Again');
   });
 

@@ -17,7 +17,10 @@ describe('auth and dispatch', () => {
   });
 
   it('rejects a wrong token with invalid_auth and a missing one with not_authed (HTTP 200)', async () => {
-    const wrong = await fetch(`${h.emu.apiUrl}auth.test`, { method: 'POST', headers: { authorization: 'Bearer xoxb-nope' } });
+    const wrong = await fetch(`${h.emu.apiUrl}auth.test`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-nope' },
+    });
     expect(wrong.status).toBe(200);
     expect(await wrong.json()).toEqual({ ok: false, error: 'invalid_auth' });
     const missing = await fetch(`${h.emu.apiUrl}auth.test`, { method: 'POST' });
@@ -25,7 +28,10 @@ describe('auth and dispatch', () => {
   });
 
   it('accepts the token as a form field and reports unknown methods', async () => {
-    const form = await fetch(`${h.emu.apiUrl}auth.test`, { method: 'POST', body: new URLSearchParams({ token: BOT_TOKEN }) });
+    const form = await fetch(`${h.emu.apiUrl}auth.test`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: BOT_TOKEN }),
+    });
     expect(await form.json()).toMatchObject({ ok: true });
     expect((await slackError(h.client.apiCall('nope.nothing'))).error).toBe('unknown_method');
   });
@@ -56,7 +62,13 @@ describe('chat', () => {
     const res = await h.client.chat.postMessage({ channel: '#eafix-ops', text: 'hello' });
     expect(res.channel).toBe(h.emu.channelId('eafix-ops'));
     expect(res.ts).toMatch(/^\d{10}\.\d{6}$/);
-    expect(res.message).toMatchObject({ type: 'message', text: 'hello', user: h.emu.botUserId, bot_id: 'B0EAFIXBOT', ts: res.ts });
+    expect(res.message).toMatchObject({
+      type: 'message',
+      text: 'hello',
+      user: h.emu.botUserId,
+      bot_id: 'B0EAFIXBOT',
+      ts: res.ts,
+    });
     expect(h.emu.messages('eafix-ops').map((m) => m.text)).toEqual(['hello']);
   });
 
@@ -69,7 +81,12 @@ describe('chat', () => {
   it('threads replies, counts them and shows broadcasts in the channel', async () => {
     const parent = await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'parent' });
     await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'r1', thread_ts: parent.ts! });
-    const r2 = await h.client.chat.postMessage({ channel: 'eafix-ops', text: 'r2', thread_ts: parent.ts!, reply_broadcast: true });
+    const r2 = await h.client.chat.postMessage({
+      channel: 'eafix-ops',
+      text: 'r2',
+      thread_ts: parent.ts!,
+      reply_broadcast: true,
+    });
     expect(r2.message?.thread_ts).toBe(parent.ts);
     expect(h.emu.thread('eafix-ops', parent.ts!).map((m) => m.text)).toEqual(['parent', 'r1', 'r2']);
     expect(h.emu.messages('eafix-ops').map((m) => m.text)).toEqual(['parent', 'r2']);
@@ -87,7 +104,9 @@ describe('chat', () => {
     expect(link.permalink).toBe(`https://eafix.slack.com/archives/${channel}/p${posted.ts!.replace('.', '')}`);
     await h.client.chat.delete({ channel, ts: posted.ts! });
     expect(h.emu.messages('eafix-ops')).toEqual([]);
-    expect((await slackError(h.client.chat.update({ channel, ts: posted.ts!, text: 'x' }))).error).toBe('message_not_found');
+    expect((await slackError(h.client.chat.update({ channel, ts: posted.ts!, text: 'x' }))).error).toBe(
+      'message_not_found',
+    );
   });
 
   it('stores ephemerals per user and refuses users outside the channel', async () => {
@@ -101,10 +120,16 @@ describe('chat', () => {
   });
 
   it('enforces channel visibility: unknown, private non-member, archived', async () => {
-    expect((await slackError(h.client.chat.postMessage({ channel: 'C0MISSING', text: 'x' }))).error).toBe('channel_not_found');
-    expect((await slackError(h.client.chat.postMessage({ channel: '#secret-ops', text: 'x' }))).error).toBe('not_in_channel');
+    expect((await slackError(h.client.chat.postMessage({ channel: 'C0MISSING', text: 'x' }))).error).toBe(
+      'channel_not_found',
+    );
+    expect((await slackError(h.client.chat.postMessage({ channel: '#secret-ops', text: 'x' }))).error).toBe(
+      'not_in_channel',
+    );
     const open = h.emu.addChannel({ name: 'public-no-bot' });
-    await expect(h.client.chat.postMessage({ channel: open.id, text: 'chat:write.public' })).resolves.toMatchObject({ ok: true });
+    await expect(h.client.chat.postMessage({ channel: open.id, text: 'chat:write.public' })).resolves.toMatchObject({
+      ok: true,
+    });
     const channel = h.emu.channelId('eafix-ops');
     await h.client.conversations.archive({ channel });
     expect((await slackError(h.client.conversations.archive({ channel }))).error).toBe('already_archived');
@@ -114,8 +139,12 @@ describe('chat', () => {
   it('rejects empty and oversized messages', async () => {
     expect((await slackError(h.client.chat.postMessage({ channel: 'eafix-ops', text: '' }))).error).toBe('no_text');
     const long = 'x'.repeat(40_001);
-    expect((await slackError(h.client.chat.postMessage({ channel: 'eafix-ops', text: long }))).error).toBe('msg_too_long');
-    await expect(h.client.chat.postMessage({ channel: 'eafix-ops', text: 'x'.repeat(40_000) })).resolves.toMatchObject({ ok: true });
+    expect((await slackError(h.client.chat.postMessage({ channel: 'eafix-ops', text: long }))).error).toBe(
+      'msg_too_long',
+    );
+    await expect(h.client.chat.postMessage({ channel: 'eafix-ops', text: 'x'.repeat(40_000) })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('posting to a user id opens the bot DM', async () => {
@@ -133,7 +162,9 @@ describe('conversations', () => {
     expect(h.emu.channelByName('inc-42').members).toEqual([h.emu.botUserId]);
     expect((await slackError(h.client.conversations.create({ name: 'inc-42' }))).error).toBe('name_taken');
     expect((await slackError(h.client.conversations.create({ name: 'Bad Name' }))).error).toBe('invalid_name_specials');
-    expect((await slackError(h.client.conversations.create({ name: 'a'.repeat(81) }))).error).toBe('invalid_name_maxlength');
+    expect((await slackError(h.client.conversations.create({ name: 'a'.repeat(81) }))).error).toBe(
+      'invalid_name_maxlength',
+    );
     await expect(h.client.conversations.create({ name: 'a'.repeat(80) })).resolves.toMatchObject({ ok: true });
   });
 
@@ -151,8 +182,12 @@ describe('conversations', () => {
     expect((forced as { errors?: unknown[] }).errors).toHaveLength(1);
     expect(h.emu.channelByName('inc-7').members).toContain(alice);
 
-    expect((await slackError(h.client.conversations.invite({ channel: id, users: alice }))).error).toBe('already_in_channel');
-    expect((await slackError(h.client.conversations.invite({ channel: id, users: h.emu.botUserId }))).error).toBe('cant_invite_self');
+    expect((await slackError(h.client.conversations.invite({ channel: id, users: alice }))).error).toBe(
+      'already_in_channel',
+    );
+    expect((await slackError(h.client.conversations.invite({ channel: id, users: h.emu.botUserId }))).error).toBe(
+      'cant_invite_self',
+    );
     await h.client.conversations.invite({ channel: id, users: bob });
     const members = await h.client.conversations.members({ channel: id });
     expect(members.members).toEqual([h.emu.botUserId, alice, bob]);
@@ -170,7 +205,10 @@ describe('conversations', () => {
     const open = h.emu.addChannel({ name: 'general' });
     expect((await slackError(h.client.conversations.history({ channel: open.id }))).error).toBe('not_in_channel');
     await h.client.conversations.join({ channel: open.id });
-    await expect(h.client.conversations.history({ channel: open.id })).resolves.toMatchObject({ ok: true, messages: [] });
+    await expect(h.client.conversations.history({ channel: open.id })).resolves.toMatchObject({
+      ok: true,
+      messages: [],
+    });
   });
 
   it('pages history newest first with next_cursor', async () => {

@@ -59,7 +59,10 @@ afterAll(async () => {
 });
 
 const newChannel = () => emu.addChannel({ name: `outbox-${(channels += 1)}`, botMember: true }).id;
-const withKey = (channel: string, key: string) => emu.messages(channel).filter((m) => (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key === key);
+const withKey = (channel: string, key: string) =>
+  emu
+    .messages(channel)
+    .filter((m) => (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key === key);
 const rowState = async (key: string) => (await outbox.get(key))?.state;
 
 describe('the Slack outbox', () => {
@@ -67,10 +70,16 @@ describe('the Slack outbox', () => {
     const channel = newChannel();
     const { ts } = await notifier.post({ key: 'status:1', channel, text: 'queued' });
     expect(withKey(channel, 'status:1').map((m) => m.ts)).toEqual([ts]);
-    expect(withKey(channel, 'status:1')[0]?.metadata).toEqual({ event_type: OUTBOX_EVENT_TYPE, event_payload: { key: 'status:1', version: 1 } });
+    expect(withKey(channel, 'status:1')[0]?.metadata).toEqual({
+      event_type: OUTBOX_EVENT_TYPE,
+      event_payload: { key: 'status:1', version: 1 },
+    });
     const updatesBefore = emu.callsTo('chat.update').length;
-    for (let step = 1; step <= 20; step++) await outbox.putMessage({ key: 'status:1', channel, text: `step ${step} of 20` });
-    await emu.waitFor((e) => e.state.findMessage(channel, ts)?.text === 'step 20 of 20', { description: 'the latest edit' });
+    for (let step = 1; step <= 20; step++)
+      await outbox.putMessage({ key: 'status:1', channel, text: `step ${step} of 20` });
+    await emu.waitFor((e) => e.state.findMessage(channel, ts)?.text === 'step 20 of 20', {
+      description: 'the latest edit',
+    });
     await eventually(async () => (await rowState('status:1')) === 'delivered', 'the row delivered');
     expect(emu.callsTo('chat.update').length - updatesBefore).toBeLessThan(20);
     expect(emu.messages(channel)).toHaveLength(1);
@@ -97,7 +106,10 @@ describe('the Slack outbox', () => {
       emu.injectFailure({ kind: 'reset', method: 'chat.postMessage', channel, times: 1 }),
     ];
     await notifier.send({ key: 'storm:1', channel, text: 'rollback finished' });
-    await emu.waitFor(() => withKey(channel, 'storm:1').length === 1, { description: 'the post after the storm', timeoutMs: 20_000 });
+    await emu.waitFor(() => withKey(channel, 'storm:1').length === 1, {
+      description: 'the post after the storm',
+      timeoutMs: 20_000,
+    });
     await eventually(async () => (await rowState('storm:1')) === 'delivered', 'the row delivered');
     lifts.forEach((lift) => lift());
     const attempts = await eventually(async () => {
@@ -110,7 +122,13 @@ describe('the Slack outbox', () => {
 
   it('waits out a Retry-After longer than any client timeout', async () => {
     const channel = newChannel();
-    const lift = emu.injectFailure({ kind: 'ratelimited', method: 'chat.postMessage', channel, times: 1, retryAfterSeconds: 12 });
+    const lift = emu.injectFailure({
+      kind: 'ratelimited',
+      method: 'chat.postMessage',
+      channel,
+      times: 1,
+      retryAfterSeconds: 12,
+    });
     await notifier.send({ key: 'limited:1', channel, text: 'after the storm' });
     // The row is put off by Retry-After (12 s), not by the usual sub-second backoff.
     const waiting = await eventually(async () => {
@@ -118,7 +136,10 @@ describe('the Slack outbox', () => {
       return row?.lastError?.includes('rate limiting') ? row : undefined;
     }, 'the 429 recorded');
     expect(waiting.dueInMs).toBeGreaterThan(5_000);
-    await emu.waitFor(() => withKey(channel, 'limited:1').length === 1, { description: 'the post after Retry-After', timeoutMs: 25_000 });
+    await emu.waitFor(() => withKey(channel, 'limited:1').length === 1, {
+      description: 'the post after Retry-After',
+      timeoutMs: 25_000,
+    });
     lift();
     const calls = await eventually(async () => {
       const list = emu.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
@@ -133,14 +154,22 @@ describe('the Slack outbox', () => {
     const lift = emu.injectFailure({ kind: 'lost-answer', method: 'chat.postMessage', channel, times: 2 });
     await notifier.send({ key: 'lost:top', channel, text: 'announcement' });
     await notifier.send({ key: 'lost:reply', channel, threadTs: parent.ts, text: 'reply in the thread' });
-    await eventually(async () => (await rowState('lost:top')) === 'delivered' && (await rowState('lost:reply')) === 'delivered', 'both rows delivered', 20_000);
+    await eventually(
+      async () => (await rowState('lost:top')) === 'delivered' && (await rowState('lost:reply')) === 'delivered',
+      'both rows delivered',
+      20_000,
+    );
     lift();
     expect(withKey(channel, 'lost:top')).toHaveLength(1);
     const replies = emu.thread(channel, parent.ts).filter((m) => m.text === 'reply in the thread');
     expect(replies).toHaveLength(1);
     expect((await outbox.get('lost:top'))?.ts).toBe(withKey(channel, 'lost:top')[0]?.ts);
     expect((await outbox.get('lost:reply'))?.ts).toBe(replies[0]?.ts);
-    expect(emu.callsTo('conversations.history').some((c) => c.args.include_all_metadata === true || c.args.include_all_metadata === 'true')).toBe(true);
+    expect(
+      emu
+        .callsTo('conversations.history')
+        .some((c) => c.args.include_all_metadata === true || c.args.include_all_metadata === 'true'),
+    ).toBe(true);
   });
 
   it('keeps posts in order per channel and paces them under the per-channel limit', async () => {
@@ -149,15 +178,23 @@ describe('the Slack outbox', () => {
       await notifier.send({ channel: a, text: `a${i}` });
       await notifier.send({ channel: b, text: `b${i}` });
     }
-    await emu.waitFor((e) => e.messages(a).length === 8 && e.messages(b).length === 8, { description: '16 posts', timeoutMs: 30_000 });
+    await emu.waitFor((e) => e.messages(a).length === 8 && e.messages(b).length === 8, {
+      description: '16 posts',
+      timeoutMs: 30_000,
+    });
     expect(emu.messages(a).map((m) => m.text)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `a${i}`));
     expect(emu.messages(b).map((m) => m.text)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `b${i}`));
-    const limited = emu.callsTo('chat.postMessage').filter((c) => (c.args.channel === a || c.args.channel === b) && c.status === 429);
+    const limited = emu
+      .callsTo('chat.postMessage')
+      .filter((c) => (c.args.channel === a || c.args.channel === b) && c.status === 429);
     expect(limited).toEqual([]);
   }, 40_000);
 
   it('fails a post Slack refuses, and tells the caller why', async () => {
-    await expect(notifier.post({ key: 'refused:1', channel: 'C0NOSUCH', text: 'x' })).rejects.toMatchObject({ code: 'slack_refused', userMessage: expect.stringContaining('channel_not_found') });
+    await expect(notifier.post({ key: 'refused:1', channel: 'C0NOSUCH', text: 'x' })).rejects.toMatchObject({
+      code: 'slack_refused',
+      userMessage: expect.stringContaining('channel_not_found'),
+    });
     expect(await rowState('refused:1')).toBe('failed');
   });
 
@@ -166,6 +203,9 @@ describe('the Slack outbox', () => {
     startDeliverer();
     await deliverers[0]!.stop();
     await notifier.send({ key: 'failover:1', channel, text: 'delivered by the standby' });
-    await emu.waitFor(() => withKey(channel, 'failover:1').length === 1, { description: 'the standby delivering', timeoutMs: 10_000 });
+    await emu.waitFor(() => withKey(channel, 'failover:1').length === 1, {
+      description: 'the standby delivering',
+      timeoutMs: 10_000,
+    });
   });
 });

@@ -10,10 +10,16 @@ let poster: WebApiSlackPoster;
 let channel: string;
 
 beforeAll(async () => {
-  emu = new SlackEmulator({ botToken: BOT_TOKEN, signingSecret: 'poster-secret', rateLimits: { tiers: { 'chat.update': { perMinute: 1, burst: 1 } } } });
+  emu = new SlackEmulator({
+    botToken: BOT_TOKEN,
+    signingSecret: 'poster-secret',
+    rateLimits: { tiers: { 'chat.update': { perMinute: 1, burst: 1 } } },
+  });
   await emu.start();
   channel = emu.addChannel({ name: 'eafix-ops', botMember: true }).id;
-  poster = new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, createLogger({ level: 'silent' })));
+  poster = new WebApiSlackPoster(
+    createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl }, createLogger({ level: 'silent' })),
+  );
 });
 afterAll(async () => {
   await emu.stop();
@@ -22,9 +28,20 @@ afterAll(async () => {
 describe('WebApiSlackPoster', () => {
   it('posts, replies in a thread, edits and uploads over the real Web API client', async () => {
     const parent = await poster.postMessage({ channel, text: 'Rollback approved' });
-    const reply = await poster.postMessage({ channel, text: 'status', thread_ts: parent.ts, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*status*' } }] });
+    const reply = await poster.postMessage({
+      channel,
+      text: 'status',
+      thread_ts: parent.ts,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*status*' } }],
+    });
     await poster.update({ channel, ts: reply.ts, text: 'status: done' });
-    const file = await poster.uploadFile({ channel, thread_ts: parent.ts, filename: 'rollout.log', content: 'line 1\nline 2\n', title: 'Rollout log' });
+    const file = await poster.uploadFile({
+      channel,
+      thread_ts: parent.ts,
+      filename: 'rollout.log',
+      content: 'line 1\nline 2\n',
+      title: 'Rollout log',
+    });
 
     expect(parent.channel).toBe(channel);
     const thread = emu.thread(channel, parent.ts);
@@ -41,10 +58,18 @@ describe('WebApiSlackPoster', () => {
     expect(error).toBeInstanceOf(SlackRateLimitedError);
     expect((error as SlackRateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(1000);
     expect((error as SlackRateLimitedError).kind).toBe('upstream');
-    expect(emu.callsTo('chat.update').slice(before).map((c) => c.status)).toEqual([429]);
+    expect(
+      emu
+        .callsTo('chat.update')
+        .slice(before)
+        .map((c) => c.status),
+    ).toEqual([429]);
   });
 
   it('maps Slack refusals to domain AppErrors carrying the Slack error', async () => {
-    await expect(poster.postMessage({ channel: 'C_NOPE', text: 'x' })).rejects.toMatchObject({ code: 'slack_channel_not_found', kind: 'domain' });
+    await expect(poster.postMessage({ channel: 'C_NOPE', text: 'x' })).rejects.toMatchObject({
+      code: 'slack_channel_not_found',
+      kind: 'domain',
+    });
   });
 });

@@ -24,14 +24,25 @@ afterAll(async () => {
 describe('PgAuditLog', () => {
   it('migrates once even when two replicas start together', async () => {
     const applied = await pool.query('SELECT name FROM pgmigrations ORDER BY id');
-    const files = (await readdir('migrations')).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
+    const files = (await readdir('migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => f.replace(/\.sql$/, ''));
     expect(applied.rows.map((r) => r.name)).toEqual(files);
   });
 
   it('chains rows written concurrently and verifies the chain', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        audit.record({ requestId: `req_${i}`, userId: 'U1', teamId: 'T1', channelId: 'C1', action: 'help', arguments: { z: i, a: [1, { y: 2, b: 3 }] }, outcome: 'ok' }),
+        audit.record({
+          requestId: `req_${i}`,
+          userId: 'U1',
+          teamId: 'T1',
+          channelId: 'C1',
+          action: 'help',
+          arguments: { z: i, a: [1, { y: 2, b: 3 }] },
+          outcome: 'ok',
+        }),
       ),
     );
     const rows = await audit.since(new Date(0));
@@ -42,10 +53,7 @@ describe('PgAuditLog', () => {
 
   it('never fails a row because another row in its batch holds a NUL byte or a lone surrogate', async () => {
     const before = (await audit.since(new Date(0))).length;
-    const bad = [
-      { text: 'help \u0000' },
-      { text: 'x\ud800y', ['k\u0000ey']: ['\udc00'] },
-    ];
+    const bad = [{ text: 'help \u0000' }, { text: 'x\ud800y', ['k\u0000ey']: ['\udc00'] }];
     const writes = Array.from({ length: 40 }, (_, i) =>
       audit.record({
         requestId: `req_mix_${i}`,
@@ -61,7 +69,11 @@ describe('PgAuditLog', () => {
     const rows = (await audit.since(new Date(0))).slice(before);
     expect(rows).toHaveLength(40);
     const carol = rows.find((r) => r.requestId === 'req_mix_0');
-    expect(carol).toMatchObject({ userId: 'U0CAROL\uFFFD', arguments: { text: 'help \uFFFD' }, detail: 'bad \uFFFD text' });
+    expect(carol).toMatchObject({
+      userId: 'U0CAROL\uFFFD',
+      arguments: { text: 'help \uFFFD' },
+      detail: 'bad \uFFFD text',
+    });
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 

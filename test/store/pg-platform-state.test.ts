@@ -47,9 +47,13 @@ describe('PgPlatformState', () => {
 
   it('shows a change to every read made after it, even with a read in flight when it started', async () => {
     const inFlight = state.get('maintenance', { enabled: false });
-    expect(await state.compareAndSet('maintenance', { enabled: false }, { enabled: true }, 'U0ALICE', 'req_1')).toBe(true);
+    expect(await state.compareAndSet('maintenance', { enabled: false }, { enabled: true }, 'U0ALICE', 'req_1')).toBe(
+      true,
+    );
     await inFlight;
     expect((await state.get('maintenance', { enabled: false })).value).toEqual({ enabled: true });
-    expect(await state.compareAndSet('maintenance', { enabled: false }, { enabled: true }, 'U0BOB', 'req_2')).toBe(false);
+    expect(await state.compareAndSet('maintenance', { enabled: false }, { enabled: true }, 'U0BOB', 'req_2')).toBe(
+      false,
+    );
   });
 });

@@ -32,19 +32,35 @@ export function incidentsOf(world: TestWorld): IncidentService {
 /** The incident with this title, once its war room is fully set up: announced, and the announcement in Slack. */
 export async function incidentTitled(world: TestWorld, title: string): Promise<Incident> {
   const id = await eventually(async () => {
-    const result = await world.bot.pool.query<{ id: string }>(`SELECT id FROM incidents WHERE title = $1 AND setup ? 'announced'`, [title]);
+    const result = await world.bot.pool.query<{ id: string }>(
+      `SELECT id FROM incidents WHERE title = $1 AND setup ? 'announced'`,
+      [title],
+    );
     return result.rows[0]?.id;
   }, `incident "${title}" set up`);
   // The set-up is a run on a worker and the announcement goes through the outbox: wait until it landed.
   await eventually(async () => {
-    const result = await world.bot.pool.query<{ state: string }>(`SELECT state FROM slack_outbox WHERE key = $1`, [`incident:${id}:announce:incidents`]);
+    const result = await world.bot.pool.query<{ state: string }>(`SELECT state FROM slack_outbox WHERE key = $1`, [
+      `incident:${id}:announce:incidents`,
+    ]);
     return result.rows[0]?.state === 'delivered';
   }, `the announcement of ${id} delivered`);
   return (await incidentsOf(world).deps.store.get(id)) as Incident;
 }
 
 /** `/eafix incident create` as `user` in `channel`, then the incident once set up. */
-export async function declare(world: TestWorld, options: { user?: string; channel?: string; title: string; severity?: string; type?: string; systems?: string; extra?: string }): Promise<Incident> {
+export async function declare(
+  world: TestWorld,
+  options: {
+    user?: string;
+    channel?: string;
+    title: string;
+    severity?: string;
+    type?: string;
+    systems?: string;
+    extra?: string;
+  },
+): Promise<Incident> {
   const text = [
     `incident create --title "${options.title}" --severity ${options.severity ?? 'high'} --type ${options.type ?? 'ops'}`,
     options.systems ? `--systems ${options.systems}` : '',

@@ -15,7 +15,10 @@ export interface Isolation {
 export function isolate(label: string): Isolation {
   const runId = inject('runId');
   const suffix = randomBytes(3).toString('hex');
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 20);
   const schema = `t_${runId}_${safe}_${suffix}`;
   const redisPrefix = `eafix-test:${runId}:${safe}:${suffix}`;
   const databaseUrl = inject('databaseUrl');

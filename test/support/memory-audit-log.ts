@@ -1,4 +1,11 @@
-import { GENESIS, hashOf, type AuditEntry, type AuditLog, type AuditRecord, type AuditVerification } from '../../src/audit/audit-log.ts';
+import {
+  GENESIS,
+  hashOf,
+  type AuditEntry,
+  type AuditLog,
+  type AuditRecord,
+  type AuditVerification,
+} from '../../src/audit/audit-log.ts';
 
 /**
  * The audit log port in memory, for the fast test tier: the same hash chain as PgAuditLog, checked by
@@ -24,7 +31,10 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {
-    return this.rows.filter((r) => r.at >= from).slice(0, limit).map((r) => structuredClone(r));
+    return this.rows
+      .filter((r) => r.at >= from)
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
   }
 
   async verify(): Promise<AuditVerification> {
@@ -32,9 +42,21 @@ export class MemoryAuditLog implements AuditLog {
     let checked = 0;
     for (const record of this.rows) {
       if (record.prevHash !== prevHash) {
-        return { ok: false, checked, brokenAt: { id: record.id, reason: 'link to the previous row does not match (a row was removed or reordered)' } };
+        return {
+          ok: false,
+          checked,
+          brokenAt: {
+            id: record.id,
+            reason: 'link to the previous row does not match (a row was removed or reordered)',
+          },
+        };
       }
-      if (hashOf(record) !== record.hash) return { ok: false, checked, brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' } };
+      if (hashOf(record) !== record.hash)
+        return {
+          ok: false,
+          checked,
+          brokenAt: { id: record.id, reason: 'content does not match its hash (the row was edited)' },
+        };
       prevHash = record.hash;
       checked += 1;
     }

@@ -6,21 +6,40 @@ import type { TestWorld } from './world.ts';
 /** A logger that keeps every line, so a test can assert that no listener threw and no ack came late. */
 export function recordingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
   return { logger, lines };
 }
 
 /** Log lines that mean a request escaped the gate's protection: a listener threw or the safety-net ack fired. */
 export const trouble = (lines: Array<Record<string, unknown>>) =>
-  lines.filter((l) => ['bolt listener error', 'unhandled error while processing a Slack request', 'no acknowledgement within the deadline; acknowledging empty', 'unexpected error'].includes(String(l.msg)));
+  lines.filter((l) =>
+    [
+      'bolt listener error',
+      'unhandled error while processing a Slack request',
+      'no acknowledgement within the deadline; acknowledging empty',
+      'unexpected error',
+    ].includes(String(l.msg)),
+  );
 
 export async function auditRows(world: TestWorld, action: string): Promise<Array<Record<string, unknown>>> {
-  const result = await world.bot.pool.query('SELECT request_id, team_id, user_id, action, arguments, outcome, detail FROM audit_log WHERE action = $1 ORDER BY id', [action]);
+  const result = await world.bot.pool.query(
+    'SELECT request_id, team_id, user_id, action, arguments, outcome, detail FROM audit_log WHERE action = $1 ORDER BY id',
+    [action],
+  );
   return result.rows;
 }
 
 /** The fields of a signed `/eafix` request as Slack sends them; override any to forge one. */
-export function commandFields(world: TestWorld, user: string, channel: string, text: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function commandFields(
+  world: TestWorld,
+  user: string,
+  channel: string,
+  text: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const userId = world.slack.userId(user);
   const channelId = world.slack.channelId(channel);
   return {
@@ -42,11 +61,17 @@ export function commandFields(world: TestWorld, user: string, channel: string, t
 }
 
 export function sendForm(world: TestWorld, fields: Record<string, string>): Promise<DriverResponse> {
-  return world.driver.rawPost({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+  return world.driver.rawPost({
+    body: new URLSearchParams(fields).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  });
 }
 
 export function sendPayload(world: TestWorld, payload: unknown): Promise<DriverResponse> {
-  return world.driver.rawPost({ body: `payload=${encodeURIComponent(JSON.stringify(payload))}`, contentType: 'application/x-www-form-urlencoded' });
+  return world.driver.rawPost({
+    body: `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    contentType: 'application/x-www-form-urlencoded',
+  });
 }
 
 /**
@@ -55,12 +80,24 @@ export function sendPayload(world: TestWorld, payload: unknown): Promise<DriverR
  */
 export function clickPayload(
   world: TestWorld,
-  input: { user: string; channel: string; message: Pick<EmuMessage, 'ts' | 'blocks'>; actionId: string; value?: string; blockId?: string; ephemeral?: boolean },
+  input: {
+    user: string;
+    channel: string;
+    message: Pick<EmuMessage, 'ts' | 'blocks'>;
+    actionId: string;
+    value?: string;
+    blockId?: string;
+    ephemeral?: boolean;
+  },
 ): Record<string, unknown> {
   const userId = world.slack.userId(input.user);
   const channelId = world.slack.channelId(input.channel);
   type Element = { action_id?: string; value?: string };
-  const blocks = (input.message.blocks ?? []) as Array<{ block_id?: string; elements?: Element[]; accessory?: Element }>;
+  const blocks = (input.message.blocks ?? []) as Array<{
+    block_id?: string;
+    elements?: Element[];
+    accessory?: Element;
+  }>;
   const buttons = (b: (typeof blocks)[number]) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])];
   const block = blocks.find((b) => buttons(b).some((e) => e.action_id === input.actionId));
   const element = block && buttons(block).find((e) => e.action_id === input.actionId);
@@ -73,19 +110,26 @@ export function clickPayload(
     team: { id: world.slack.teamId, domain: 'eafix' },
     enterprise: null,
     is_enterprise_install: false,
-    container: { type: 'message', message_ts: input.message.ts, channel_id: channelId, is_ephemeral: input.ephemeral === true },
+    container: {
+      type: 'message',
+      message_ts: input.message.ts,
+      channel_id: channelId,
+      is_ephemeral: input.ephemeral === true,
+    },
     channel: { id: channelId, name: input.channel },
     // Slack sends the message with clicks on channel messages, not on ephemerals.
     ...(input.ephemeral ? {} : { message: input.message }),
     state: { values: {} },
     response_url: world.slack.issueResponseUrl({ channel: channelId, user: userId, messageTs: input.message.ts }),
-    actions: [{
-      action_id: input.actionId,
-      block_id: input.blockId ?? block?.block_id ?? '',
-      value: input.value ?? element?.value,
-      type: 'button',
-      text: { type: 'plain_text', text: 'Approve' },
-      action_ts: '1700000000.000001',
-    }],
+    actions: [
+      {
+        action_id: input.actionId,
+        block_id: input.blockId ?? block?.block_id ?? '',
+        value: input.value ?? element?.value,
+        type: 'button',
+        text: { type: 'plain_text', text: 'Approve' },
+        action_ts: '1700000000.000001',
+      },
+    ],
   };
 }

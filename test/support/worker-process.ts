@@ -12,7 +12,10 @@ const fixture = fileURLToPath(new URL('../e2e/fixtures/bot-worker.ts', import.me
  * Starts a bot worker process on the world's database, Redis prefix, Slack emulator and cluster (policy
  * from its file). `jobs` overrides the fast crash detection tests use (`{}`: production defaults).
  */
-export async function startWorkerProcess(world: Pick<SandboxWorld, 'cluster' | 'env'>, options: { jobs?: JobSettings } = {}): Promise<ChildProcess> {
+export async function startWorkerProcess(
+  world: Pick<SandboxWorld, 'cluster' | 'env'>,
+  options: { jobs?: JobSettings } = {},
+): Promise<ChildProcess> {
   const kubeconfig = join(tmpdir(), `eafix-kubeconfig-${process.pid}-${Date.now()}.yaml`);
   await writeFile(kubeconfig, world.cluster.kubeconfigYaml());
   const env = {
@@ -31,7 +34,10 @@ export async function startWorkerProcess(world: Pick<SandboxWorld, 'cluster' | '
   };
   const child = fork(fixture, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, EAFIX_TEST_WORKER: JSON.stringify({ env, ...(options.jobs ? { jobs: options.jobs } : {}) }) },
+    env: {
+      ...process.env,
+      EAFIX_TEST_WORKER: JSON.stringify({ env, ...(options.jobs ? { jobs: options.jobs } : {}) }),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

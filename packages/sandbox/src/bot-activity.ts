@@ -25,7 +25,9 @@ export async function workInFlight(world: SandboxWorld, now = Date.now()): Promi
   );
   for (const run of runs.rows) busy.push({ kind: 'run', text: `run ${run.id} (${run.kind}) is ${run.status}` });
 
-  const rooms = await pool.query<{ id: string }>(`SELECT id FROM incidents WHERE status <> 'resolved' AND NOT setup ? 'announced'`);
+  const rooms = await pool.query<{ id: string }>(
+    `SELECT id FROM incidents WHERE status <> 'resolved' AND NOT setup ? 'announced'`,
+  );
   for (const room of rooms.rows) busy.push({ kind: 'war-room', text: `the war room of ${room.id} is being set up` });
 
   // A row stays 'pending' until every version of it is in Slack (edits re-open a delivered row), so it

@@ -38,7 +38,8 @@ export function renderBlocks(
   where: { channel?: string; messageTs?: string; viewId?: string },
 ): string[] {
   const lines: string[] = [];
-  const button = (el: Json) => `[${onButton({ label: textOf(el.text), actionId: String(el.action_id), ...where })}] ${textOf(el.text)}`;
+  const button = (el: Json) =>
+    `[${onButton({ label: textOf(el.text), actionId: String(el.action_id), ...where })}] ${textOf(el.text)}`;
   for (const raw of blocks) {
     const block = raw as Json;
     switch (block.type) {
@@ -47,13 +48,19 @@ export function renderBlocks(
         break;
       case 'section': {
         if (block.text) lines.push(renderMrkdwn(textOf(block.text), names));
-        for (const field of (block.fields as Json[] | undefined) ?? []) lines.push(`  ${renderMrkdwn(textOf(field), names)}`);
+        for (const field of (block.fields as Json[] | undefined) ?? [])
+          lines.push(`  ${renderMrkdwn(textOf(field), names)}`);
         const accessory = block.accessory as Json | undefined;
         if (accessory?.type === 'button') lines.push(`  ${button(accessory)}`);
         break;
       }
       case 'context':
-        lines.push(((block.elements as Json[] | undefined) ?? []).map((e) => renderMrkdwn(textOf(e) || String(e.text ?? ''), names)).join('  ').replace(/^/, '  ') );
+        lines.push(
+          ((block.elements as Json[] | undefined) ?? [])
+            .map((e) => renderMrkdwn(textOf(e) || String(e.text ?? ''), names))
+            .join('  ')
+            .replace(/^/, '  '),
+        );
         break;
       case 'divider':
         lines.push('  ----');

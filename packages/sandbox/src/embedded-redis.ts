@@ -7,7 +7,11 @@ import { freePort } from './free-port.ts';
  * Redis for the sandbox when REDIS_URL is not set: a private redis-server on a free loopback port,
  * keeping nothing on disk. The binary comes from the OS; its absence is a clear, actionable error.
  */
-export async function startEmbeddedRedis(logger: Logger, binary = 'redis-server', fixedPort?: number): Promise<EmbeddedService> {
+export async function startEmbeddedRedis(
+  logger: Logger,
+  binary = 'redis-server',
+  fixedPort?: number,
+): Promise<EmbeddedService> {
   // A fixed port lets a test restart Redis where its clients will reconnect.
   const port = fixedPort ?? (await freePort());
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -20,7 +24,9 @@ export async function startEmbeddedRedis(logger: Logger, binary = 'redis-server'
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new Error('redis-server is not installed. Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) or set REDIS_URL to a running Redis.')
+          ? new Error(
+              'redis-server is not installed. Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) or set REDIS_URL to a running Redis.',
+            )
           : error,
       );
     });

@@ -118,8 +118,10 @@ export function send(res: ServerResponse, status: number, contentType: string, b
 }
 
 /** Base for the small HTTP emulators: lifecycle and up/down switching over one LoopbackServer. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export abstract class LoopbackEmulator<Events extends Record<keyof Events, any[]> = Record<string, any[]>> extends EventEmitter<Events> {
+export abstract class LoopbackEmulator<
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Events extends Record<keyof Events, any[]> = Record<string, any[]>,
+> extends EventEmitter<Events> {
   protected readonly server: LoopbackServer;
 
   constructor() {

@@ -7,14 +7,21 @@ interface Option {
 }
 
 const labelOf = (block: Block) => String((block.label as { text?: string } | undefined)?.text ?? '');
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The option a typed word means: its value, or its visible text, in any case. */
 function optionValue(element: Block, typed: string, field: string): string {
   const options = (element.options as Option[] | undefined) ?? [];
   if (options.length === 0) return typed;
-  const found = options.find((o) => o.value?.toLowerCase() === typed.toLowerCase() || o.text?.text?.toLowerCase() === typed.toLowerCase());
-  if (!found?.value) throw new Error(`"${typed}" is not an option of ${field}. Options: ${options.map((o) => o.value).join(', ')}`);
+  const found = options.find(
+    (o) => o.value?.toLowerCase() === typed.toLowerCase() || o.text?.text?.toLowerCase() === typed.toLowerCase(),
+  );
+  if (!found?.value)
+    throw new Error(`"${typed}" is not an option of ${field}. Options: ${options.map((o) => o.value).join(', ')}`);
   return found.value;
 }
 
@@ -34,14 +41,21 @@ export function parseFieldValues(text: string, inputs: Block[]): Record<string, 
     const raw = token.slice(at + 1);
     const block = inputs.find((b) => {
       const element = b.element as Block;
-      return [String(b.block_id), String(element.action_id), slug(labelOf(b))].some((name) => name.toLowerCase() === key);
+      return [String(b.block_id), String(element.action_id), slug(labelOf(b))].some(
+        (name) => name.toLowerCase() === key,
+      );
     });
     if (!block) throw new Error(`The modal has no field "${key}". Fields: ${names.join(', ')}`);
     const element = block.element as Block;
     const type = String(element.type);
     const field = String(block.block_id);
     let value: unknown = raw;
-    if (type.startsWith('multi_')) value = raw.split(',').map((v) => v.trim()).filter(Boolean).map((v) => optionValue(element, v, field));
+    if (type.startsWith('multi_'))
+      value = raw
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .map((v) => optionValue(element, v, field));
     else if (type === 'static_select' || type === 'radio_buttons') value = optionValue(element, raw, field);
     values[field] = { [String(element.action_id)]: value };
   }

@@ -55,7 +55,9 @@ async function switchDigests(world: SandboxWorld, logger: Logger, on: boolean): 
     // running bot): switched only in a copy, the next pass would remove the schedules again.
     for (const digest of world.policy.digests) digest.enabled = on;
     const { upserted } = await scheduler.sync(world.policy.digests);
-    return on ? `digests on: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}` : `digests off${upserted.length ? '' : ' (no schedule left)'}`;
+    return on
+      ? `digests on: ${world.policy.digests.map((d) => `${d.name} "${d.cron}" ${d.timezone} → #${d.channel}`).join('; ')}`
+      : `digests off${upserted.length ? '' : ' (no schedule left)'}`;
   } finally {
     await scheduler.close();
   }
@@ -85,7 +87,13 @@ async function backingServices(logger: Logger, write: (line: string) => void, op
     started.push(redis);
     redisUrl = redis.url;
   }
-  return { databaseUrl, redisUrl, stop: async () => { for (const s of started.reverse()) await s.stop(); } };
+  return {
+    databaseUrl,
+    redisUrl,
+    stop: async () => {
+      for (const s of started.reverse()) await s.stop();
+    },
+  };
 }
 
 /**
@@ -111,8 +119,18 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   };
   const open = async () => {
     // Each world its own digest specs: `/digests on` switches them in place, and a reset starts off.
-    const started = await startSandboxWorld({ policy: { ...policy, digests: policy.digests.map((d) => ({ ...d })) }, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, schema, redisPrefix, logger, clusterToken });
-    started.pagerduty.on('event', (e) => write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`));
+    const started = await startSandboxWorld({
+      policy: { ...policy, digests: policy.digests.map((d) => ({ ...d })) },
+      databaseUrl: services.databaseUrl,
+      redisUrl: services.redisUrl,
+      schema,
+      redisPrefix,
+      logger,
+      clusterToken,
+    });
+    started.pagerduty.on('event', (e) =>
+      write(`[pagerduty] ${e.event_action} ${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''} (${e.outcome})`),
+    );
     return started;
   };
   let world: SandboxWorld | undefined;
@@ -132,11 +150,17 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
       },
       digests: (on) => switchDigests(world as SandboxWorld, logger, on),
     });
-    write(`EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`);
+    write(
+      `EAFIX sandbox: Slack emulator at ${world.slack.url}, bot at http://127.0.0.1:${world.bot.port}. Users: alice, bob, carol, dave. Type help.`,
+    );
     const kubeconfig = await writeSandboxKubeconfig(world.cluster.kubeconfigYaml('eafix-production'));
     write(`(simulated cluster at ${world.cluster.url}: KUBECONFIG=${kubeconfig} kubectl get pods -n eafix-production)`);
-    write('(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)');
-    write(`(scheduled digests are off until \`/digests on\` (${world.policy.digests.map((d) => `${d.name} "${d.cron}"`).join(', ')}); KPIs from the Prometheus emulator at ${world.prometheus.url})`);
+    write(
+      '(sandbox time: unacknowledged incidents escalate to level 2 after 10 s and level 3 after 20 s; updates are due every 2 min)',
+    );
+    write(
+      `(scheduled digests are off until \`/digests on\` (${world.policy.digests.map((d) => `${d.name} "${d.cron}"`).join(', ')}); KPIs from the Prometheus emulator at ${world.prometheus.url})`,
+    );
     if (options.scriptPath) {
       const lines = (await readFile(options.scriptPath, 'utf8')).split('\n');
       for (const line of lines) {
@@ -145,7 +169,11 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
         await shell.execute(line);
       }
       shell.conclude();
-      write(shell.failures > 0 ? `(script failed: ${shell.failures} line(s) ended in an error or an unmet expectation)` : '(script passed)');
+      write(
+        shell.failures > 0
+          ? `(script failed: ${shell.failures} line(s) ended in an error or an unmet expectation)`
+          : '(script passed)',
+      );
     } else {
       await interactive(shell, write);
     }

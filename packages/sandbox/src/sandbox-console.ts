@@ -125,7 +125,9 @@ export class SandboxConsole {
   conclude(): void {
     if (this.lastErrors.length === 0) return;
     this.failures += 1;
-    this.write(`!! \`${this.lastLine}\` ended in an error or refusal that no expect-error excused: ${this.lastErrors.join('; ')}`);
+    this.write(
+      `!! \`${this.lastLine}\` ended in an error or refusal that no expect-error excused: ${this.lastErrors.join('; ')}`,
+    );
     this.lastErrors = [];
   }
 
@@ -158,7 +160,9 @@ export class SandboxConsole {
   /** Runs that failed and audit entries recording a refusal or an error since the previous line. */
   private async collectFailures(): Promise<void> {
     const pool = this.world.bot.pool;
-    const failed = await pool.query<{ id: string; kind: string; error: string | null }>(`SELECT id, kind, error FROM runs WHERE status = 'failed'`);
+    const failed = await pool.query<{ id: string; kind: string; error: string | null }>(
+      `SELECT id, kind, error FROM runs WHERE status = 'failed'`,
+    );
     for (const run of failed.rows) {
       if (this.seenFailedRuns.has(run.id)) continue;
       this.seenFailedRuns.add(run.id);
@@ -201,7 +205,13 @@ export class SandboxConsole {
 
   private switchUser(name: string): void {
     const user = [...this.world.slack.state.users.values()].find((u) => u.name === name.replace(/^@/, ''));
-    if (!user) throw new Error(`No user "${name}". Users: ${[...this.world.slack.state.users.values()].filter((u) => !u.is_bot).map((u) => u.name).join(', ')}`);
+    if (!user)
+      throw new Error(
+        `No user "${name}". Users: ${[...this.world.slack.state.users.values()]
+          .filter((u) => !u.is_bot)
+          .map((u) => u.name)
+          .join(', ')}`,
+      );
     this.user = user.name;
     this.write(`(now acting as ${user.name})`);
   }
@@ -217,7 +227,8 @@ export class SandboxConsole {
   private switchChannel(name: string): void {
     const prefix = name.replace(/^#/, '');
     const channels = [...this.world.slack.state.channels.values()].filter((c) => !c.is_im);
-    const wanted = channels.find((c) => c.name === prefix)?.name ?? channels.filter((c) => c.name.startsWith(prefix)).at(-1)?.name;
+    const wanted =
+      channels.find((c) => c.name === prefix)?.name ?? channels.filter((c) => c.name.startsWith(prefix)).at(-1)?.name;
     if (!wanted) throw new Error(`No channel #${prefix}.`);
     this.channel = wanted;
     this.write(`(now in #${wanted})`);
@@ -226,7 +237,9 @@ export class SandboxConsole {
     const pins = this.world.slack.state.pins.get(channel.id)?.length ?? 0;
     if (channel.topic.value) this.write(`(topic: ${renderMrkdwn(channel.topic.value, this.names)})`);
     if (channel.purpose.value) this.write(`(purpose: ${renderMrkdwn(channel.purpose.value, this.names)})`);
-    this.write(`(members: ${channel.members.map((m) => this.names.user(m)).join(', ')}${pins ? `; ${pins} pinned` : ''})`);
+    this.write(
+      `(members: ${channel.members.map((m) => this.names.user(m)).join(', ')}${pins ? `; ${pins} pinned` : ''})`,
+    );
   }
 
   private async command(text: string): Promise<void> {
@@ -238,16 +251,19 @@ export class SandboxConsole {
 
   private async press(which: string): Promise<void> {
     const number = Number(which);
-    const target = Number.isInteger(number) && number > 0
-      ? this.buttons.find((b) => b.number === number)
-      : [...this.buttons].reverse().find((b) => b.label.toLowerCase() === which.toLowerCase());
+    const target =
+      Number.isInteger(number) && number > 0
+        ? this.buttons.find((b) => b.number === number)
+        : [...this.buttons].reverse().find((b) => b.label.toLowerCase() === which.toLowerCase());
     if (!target) throw new Error(`No button "${which}" on screen.`);
     this.write(`(${this.user} presses "${target.label}")`);
     if (target.channel && target.messageTs) await this.approvalRecorded(target.channel, target.messageTs);
     const response = await this.world.driver.clickButton({
       user: this.user,
       actionId: target.actionId,
-      ...(target.viewId ? { viewId: target.viewId } : { channel: target.channel as string, messageTs: target.messageTs as string }),
+      ...(target.viewId
+        ? { viewId: target.viewId }
+        : { channel: target.channel as string, messageTs: target.messageTs as string }),
     });
     if (response.status !== 200) this.lastErrors.push(`the bot answered the click with HTTP ${response.status}`);
     await this.settle();
@@ -269,17 +285,24 @@ export class SandboxConsole {
         [id],
       );
       if (rows[0]?.recorded !== false) return;
-      if (Date.now() > deadline) throw new Error(`approval ${id} has still not recorded its message after ${LINE_SETTLE_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`approval ${id} has still not recorded its message after ${LINE_SETTLE_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   /** Shows what the bot does with a captured request sent again: refused, audited, nothing run. */
   private async replay(): Promise<void> {
-    if (!this.world.driver.lastRequest) throw new Error('Nothing to replay yet: run a command or press a button first.');
+    if (!this.world.driver.lastRequest)
+      throw new Error('Nothing to replay yet: run a command or press a button first.');
     const response = await this.world.driver.replayLast();
-    const said = typeof response.body === 'object' && response.body !== null ? String((response.body as { text?: unknown }).text ?? '') : String(response.body ?? '');
-    this.write(`(replayed the last request: HTTP ${response.status}${said ? `, answer: ${renderMrkdwn(said, this.names)}` : ', empty answer'})`);
+    const said =
+      typeof response.body === 'object' && response.body !== null
+        ? String((response.body as { text?: unknown }).text ?? '')
+        : String(response.body ?? '');
+    this.write(
+      `(replayed the last request: HTTP ${response.status}${said ? `, answer: ${renderMrkdwn(said, this.names)}` : ', empty answer'})`,
+    );
     await this.settle();
   }
 
@@ -291,14 +314,18 @@ export class SandboxConsole {
     const first = inputs[0];
     if (!first) throw new Error('The modal has no input field.');
     const named = parseFieldValues(text, inputs);
-    const values = named ?? { [String(first.block_id)]: { [String((first.element as Record<string, unknown>).action_id)]: text } };
+    const values = named ?? {
+      [String(first.block_id)]: { [String((first.element as Record<string, unknown>).action_id)]: text },
+    };
     const result = await this.world.driver.submitView({ user: this.user, viewId: modal.id, values });
     if (result.outcome === 'errors') {
       const errors = Object.entries(result.errors ?? {}).map(([field, error]) => `${field}: ${error}`);
       this.write(`(modal says: ${errors.join('; ')})`);
       this.lastErrors.push(`the modal refused the submission: ${errors.join('; ')}`);
     } else if (result.outcome === 'failed') {
-      this.lastErrors.push(`the submission failed${result.viewErrors ? `: ${result.viewErrors.join('; ')}` : ` (HTTP ${result.status})`}`);
+      this.lastErrors.push(
+        `the submission failed${result.viewErrors ? `: ${result.viewErrors.join('; ')}` : ` (HTTP ${result.status})`}`,
+      );
     }
     await this.settle();
   }
@@ -320,7 +347,9 @@ export class SandboxConsole {
         if (busy.length === 0 && Date.now() - last >= quietMs) break;
         if (Date.now() > deadline) {
           this.flush();
-          throw new Error(`the bot is still busy after ${Math.round(maxMs / 1000)} s: ${busy.map((b) => b.text).join('; ') || 'Slack is still changing'}`);
+          throw new Error(
+            `the bot is still busy after ${Math.round(maxMs / 1000)} s: ${busy.map((b) => b.text).join('; ') || 'Slack is still changing'}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -341,7 +370,8 @@ export class SandboxConsole {
       for (const message of this.world.slack.messages(channel.id)) {
         this.show(channel.id, channel.name, message, '');
         if (message.reply_count) {
-          for (const reply of this.world.slack.thread(channel.id, message.ts).slice(1)) this.show(channel.id, channel.name, reply, '    ↳ ');
+          for (const reply of this.world.slack.thread(channel.id, message.ts).slice(1))
+            this.show(channel.id, channel.name, reply, '    ↳ ');
         }
       }
     }
@@ -352,9 +382,12 @@ export class SandboxConsole {
       this.seenEphemerals.add(key);
       if (eph.user !== userId || eph.deleted) continue;
       const where = { channel: eph.channel, messageTs: eph.ts };
-      const body = eph.blocks?.length ? renderBlocks(eph.blocks, this.names, (b) => this.addButton(b), where) : [renderMrkdwn(eph.text, this.names)];
+      const body = eph.blocks?.length
+        ? renderBlocks(eph.blocks, this.names, (b) => this.addButton(b), where)
+        : [renderMrkdwn(eph.text, this.names)];
       // A refusal or failure, shown to this person as Slack would: it fails a script unless expected.
-      if (ERROR_MARKS.some((mark) => eph.text.trimStart().startsWith(mark))) this.lastErrors.push(renderMrkdwn(eph.text.split('\n')[0] ?? '', this.names));
+      if (ERROR_MARKS.some((mark) => eph.text.trimStart().startsWith(mark)))
+        this.lastErrors.push(renderMrkdwn(eph.text.split('\n')[0] ?? '', this.names));
       this.write(`[#${this.names.channel(eph.channel)}] eafix (only visible to you):`);
       for (const line of body) this.write(`  ${line}`);
     }
@@ -363,7 +396,10 @@ export class SandboxConsole {
       this.seenViews.add(view.id);
       const title = (view.view.title as { text?: string } | undefined)?.text ?? 'Modal';
       this.write(`[modal] ${title}`);
-      for (const line of renderBlocks((view.view.blocks as unknown[]) ?? [], this.names, (b) => this.addButton(b), { viewId: view.id })) this.write(`  ${line}`);
+      for (const line of renderBlocks((view.view.blocks as unknown[]) ?? [], this.names, (b) => this.addButton(b), {
+        viewId: view.id,
+      }))
+        this.write(`  ${line}`);
       this.write('  (type: submit <text>)');
     }
   }
@@ -376,7 +412,9 @@ export class SandboxConsole {
     this.rendered.set(key, signature);
     const who = message.user ? this.names.user(message.user) : 'eafix';
     const where = { channel: channelId, messageTs: message.ts };
-    const body = message.blocks?.length ? renderBlocks(message.blocks, this.names, (b) => this.addButton(b), where) : [renderMrkdwn(message.text, this.names)];
+    const body = message.blocks?.length
+      ? renderBlocks(message.blocks, this.names, (b) => this.addButton(b), where)
+      : [renderMrkdwn(message.text, this.names)];
     for (const file of message.files ?? []) body.push(`[file] ${String((file as { name?: string }).name ?? 'file')}`);
     this.write(`${indent}[#${channelName}] ${who}${previous ? ' (updated)' : ''}:`);
     for (const line of body) this.write(`${indent}  ${line}`);

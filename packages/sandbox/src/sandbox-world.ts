@@ -24,13 +24,19 @@ export function manifestScopes(path = manifestPath): string[] {
 
 /** The sandbox workspace: four people, an on-call group and the runbook's channels. */
 export function seedWorkspace(slack: SlackEmulator): void {
-  for (const [name, realName] of [['alice', 'Alice Ops'], ['bob', 'Bob Oncall'], ['carol', 'Carol Viewer'], ['dave', 'Dave Commander']] as const) {
+  for (const [name, realName] of [
+    ['alice', 'Alice Ops'],
+    ['bob', 'Bob Oncall'],
+    ['carol', 'Carol Viewer'],
+    ['dave', 'Dave Commander'],
+  ] as const) {
     slack.addUser({ name, realName, id: `U0${name.toUpperCase()}` });
   }
   slack.addUsergroup({ handle: 'oncall', name: 'On-call engineers', users: ['U0BOB'], id: 'S0ONCALL' });
   slack.addUsergroup({ handle: 'senior-eng', name: 'Senior engineering', users: ['U0DAVE'], id: 'S0SENIOR' });
   const everyone = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE'];
-  for (const name of ['eafix-ops', 'eafix-incidents', 'security']) slack.addChannel({ name, members: everyone, botMember: true });
+  for (const name of ['eafix-ops', 'eafix-incidents', 'security'])
+    slack.addChannel({ name, members: everyone, botMember: true });
 }
 
 export interface SandboxWorld {
@@ -99,7 +105,13 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   const pagerduty = new PagerDutyEmulator({ routingKeys: [SANDBOX_PAGERDUTY_KEY] });
   await pagerduty.start();
   const loaded = options.policy ?? (await loadPolicy(policyPath));
-  const policy: Policy = { ...loaded, incidents: { ...loaded.incidents, pagerduty: { ...loaded.incidents.pagerduty, url: `${pagerduty.url}/v2/enqueue` } } };
+  const policy: Policy = {
+    ...loaded,
+    incidents: {
+      ...loaded.incidents,
+      pagerduty: { ...loaded.incidents.pagerduty, url: `${pagerduty.url}/v2/enqueue` },
+    },
+  };
   // The newest backup finished five hours ago: fresh by the example policy's 26 h warning.
   if (policy.monitoring.backups) prometheus.setResult(policy.monitoring.backups.query, 5 * 3600);
   const cluster = new ClusterSimulator({
@@ -127,7 +139,11 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     await slack.stop();
     throw error;
   }
-  const driver = new SlackDriver({ emulator: slack, requestUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SANDBOX_SIGNING_SECRET });
+  const driver = new SlackDriver({
+    emulator: slack,
+    requestUrl: `http://127.0.0.1:${bot.port}/slack/events`,
+    signingSecret: SANDBOX_SIGNING_SECRET,
+  });
   return {
     slack,
     cluster,

@@ -15,7 +15,11 @@ export const approvalsHistory = defineAction({
     const decided = await deps.approvals.listDecided(limit);
     if (decided.length === 0) return { text: 'No approval decisions yet.' };
     const lines = decided.map((r) => {
-      const by = r.approvers.length ? r.approvers.map((a) => `<@${a}>`).join(', ') : r.decidedBy ? `<@${r.decidedBy}>` : '—';
+      const by = r.approvers.length
+        ? r.approvers.map((a) => `<@${a}>`).join(', ')
+        : r.decidedBy
+          ? `<@${r.decidedBy}>`
+          : '—';
       return `• \`${r.id}\` \`/eafix ${r.action}\` by <@${r.requester}> → *${r.status}* (${by}) ${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')}Z`;
     });
     const text = `*Recent approvals*\n${lines.join('\n')}`;

@@ -35,7 +35,9 @@ export const help = defineAction({
     const suggestions = deps.registry.suggest(words);
     throw new AppError('unknown_action', `There is no action \`${topic}\`.`, {
       hints: [
-        suggestions.length ? `Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : 'See `/eafix help` for the list.',
+        suggestions.length
+          ? `Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?`
+          : 'See `/eafix help` for the list.',
       ],
     });
   },

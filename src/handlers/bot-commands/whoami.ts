@@ -19,7 +19,9 @@ export const whoami = defineAction({
       `*May run:* ${granted.run.map((p) => `\`${p}\``).join(', ') || 'nothing'}`,
       `*May approve:* ${granted.approve.map((p) => `\`${p}\``).join(', ') || 'nothing'}`,
       `*Break-glass:* ${granted.breakGlass ? 'yes — every use is announced and reviewed' : 'no'}`,
-      ...(complete ? [] : [':warning: Some user groups could not be checked just now; you may hold more roles than shown.']),
+      ...(complete
+        ? []
+        : [':warning: Some user groups could not be checked just now; you may hold more roles than shown.']),
     ].join('\n');
     return { text, blocks: sections(text) };
   },

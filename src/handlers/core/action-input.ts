@@ -19,8 +19,13 @@ function coerce(value: string | true, type: string): unknown {
     if (/^(false|no|off)$/i.test(value)) return false;
     return value;
   }
-  if ((type === 'number' || type === 'integer') && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-  if (type === 'array') return value.split(',').map((v) => v.trim()).filter(Boolean);
+  if ((type === 'number' || type === 'integer') && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
+  if (type === 'array')
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   return value;
 }
 
@@ -43,7 +48,10 @@ export function buildInput(action: AnyAction, rest: string[]): unknown {
     const field = byFlag.get(flag) ?? byFlag.get(fromFlag(flag));
     if (!field) {
       const known = fields.filter((f) => !f.positional).map((f) => `--${f.flag}`);
-      throw invalid(action, `\`--${flag}\` is not an option of \`${action.id}\`.${known.length ? ` Options: ${known.join(', ')}.` : ''}`);
+      throw invalid(
+        action,
+        `\`--${flag}\` is not an option of \`${action.id}\`.${known.length ? ` Options: ${known.join(', ')}.` : ''}`,
+      );
     }
     raw[field.key] = coerce(value, field.type);
   }
@@ -53,8 +61,14 @@ export function buildInput(action: AnyAction, rest: string[]): unknown {
     parsed.words = [...parsed.words.slice(0, keep), parsed.words.slice(keep).join(' ')];
   }
   if (parsed.words.length > positionals.length) {
-    const extra = parsed.words.slice(positionals.length).map((w) => `\`${w}\``).join(' ');
-    throw invalid(action, `Unexpected ${extra}: \`${action.id}\` takes ${positionals.length === 0 ? 'no words, only options' : `${positionals.length} word(s)`}. Quote text with spaces.`);
+    const extra = parsed.words
+      .slice(positionals.length)
+      .map((w) => `\`${w}\``)
+      .join(' ');
+    throw invalid(
+      action,
+      `Unexpected ${extra}: \`${action.id}\` takes ${positionals.length === 0 ? 'no words, only options' : `${positionals.length} word(s)`}. Quote text with spaces.`,
+    );
   }
   parsed.words.forEach((word, i) => {
     const field = positionals[i] as (typeof positionals)[number];

@@ -85,7 +85,8 @@ export function parseWords(tokens: string[], takesValue: (flag: string) => boole
     if (options.has(flag)) throw new CommandSyntaxError(`--${flag} is given twice`);
     if (match[2] !== undefined) options.set(flag, match[2]);
     else if (!takesValue(flag)) options.set(flag, true);
-    else if (i + 1 < tokens.length && !(tokens[i + 1] as string).startsWith('--')) options.set(flag, tokens[++i] as string);
+    else if (i + 1 < tokens.length && !(tokens[i + 1] as string).startsWith('--'))
+      options.set(flag, tokens[++i] as string);
     else throw new CommandSyntaxError(`--${flag} needs a value, e.g. --${flag}=<value>`);
   }
   return { words, options };

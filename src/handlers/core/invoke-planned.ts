@@ -8,7 +8,12 @@ import type { ApprovalRequest, PlanItem } from '../../permissions/approval-types
 
 /** Asks a second person to approve a plan (the approval service). */
 export interface ApprovalRequester {
-  request(action: AnyPlannedAction, input: Record<string, unknown>, plan: PlanItem[], context: ActionContext): Promise<ApprovalRequest>;
+  request(
+    action: AnyPlannedAction,
+    input: Record<string, unknown>,
+    plan: PlanItem[],
+    context: ActionContext,
+  ): Promise<ApprovalRequest>;
 }
 
 export function approvalModeOf(action: AnyPlannedAction, input: unknown, plan: PlanItem[]): ApprovalMode {
@@ -35,24 +40,45 @@ export async function invokePlanned(
   if (breakGlass) {
     if (!grant.canBreakGlass) {
       throw new AppError('break_glass_denied', 'You may not use --break-glass.', {
-        hints: [`Break-glass is held by: ${deps.authorizer.breakGlassHolders()}. Ask for a two-person approval instead (drop --break-glass).`],
+        hints: [
+          `Break-glass is held by: ${deps.authorizer.breakGlassHolders()}. Ask for a two-person approval instead (drop --break-glass).`,
+        ],
       });
     }
     const reason = String(input.reason ?? '');
-    if (reason.trim().length < 10) throw new AppError('break_glass_reason', 'Break-glass needs a real reason: `--reason "at least ten characters"`.');
+    if (reason.trim().length < 10)
+      throw new AppError(
+        'break_glass_reason',
+        'Break-glass needs a real reason: `--reason "at least ten characters"`.',
+      );
     const use = await deps.breakGlass.record({
-      action: action.id, arguments: input, plan, reason, usedBy: invoker.userId, teamId: invoker.teamId, channelId: invoker.channelId, requestId: ctx.requestId,
+      action: action.id,
+      arguments: input,
+      plan,
+      reason,
+      usedBy: invoker.userId,
+      teamId: invoker.teamId,
+      channelId: invoker.channelId,
+      requestId: ctx.requestId,
     });
     await deps.audit.record({
-      requestId: ctx.requestId, teamId: invoker.teamId, channelId: invoker.channelId, userId: invoker.userId,
-      action: 'break-glass', arguments: { use: use.id, action: action.id, input }, outcome: 'review-required', detail: reason,
+      requestId: ctx.requestId,
+      teamId: invoker.teamId,
+      channelId: invoker.channelId,
+      userId: invoker.userId,
+      action: 'break-glass',
+      arguments: { use: use.id, action: action.id, input },
+      outcome: 'review-required',
+      detail: reason,
     });
     await deps.notifier.send({
       key: `break-glass:${use.id}`,
       channel: deps.channels.security,
       text: `:rotating_light: BREAK-GLASS: <@${invoker.userId}> ran /eafix ${action.id} without a second person`,
       blocks: [
-        section(`:rotating_light: *BREAK-GLASS* — <@${invoker.userId}> ran \`/eafix ${action.id}\` without a second person in <#${invoker.channelId}>.\n*Reason:* ${reason}`),
+        section(
+          `:rotating_light: *BREAK-GLASS* — <@${invoker.userId}> ran \`/eafix ${action.id}\` without a second person in <#${invoker.channelId}>.\n*Reason:* ${reason}`,
+        ),
         section(`*Plan:*\n\`\`\`${planText({ plan }).slice(0, 2900)}\`\`\``),
         context(`Review required: \`/eafix approvals review\` · use \`${use.id}\``),
       ],

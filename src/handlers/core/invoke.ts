@@ -43,7 +43,8 @@ const AUDIT_DOWN = 'The audit log (PostgreSQL) is unavailable';
 export async function invoke(request: InvokeRequest, { deps, approvals }: InvokeDeps): Promise<InvokeOutcome> {
   const { invoker, requestId, logger } = request;
   let action: AnyAction | undefined;
-  let args: Record<string, unknown> = 'text' in request.command ? { text: request.command.text } : request.command.input;
+  let args: Record<string, unknown> =
+    'text' in request.command ? { text: request.command.text } : request.command.input;
   let result: InvokeOutcome;
   try {
     let input: Record<string, unknown>;
@@ -53,7 +54,11 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       ({ action, input, breakGlass } = parsed);
     } else {
       action = deps.registry.get(request.command.actionId);
-      if (!action) throw new AppError('unknown_action', `\`${request.command.actionId}\` is not an EAFIX action in this bot version.`);
+      if (!action)
+        throw new AppError(
+          'unknown_action',
+          `\`${request.command.actionId}\` is not an EAFIX action in this bot version.`,
+        );
       input = parseStructured(action, request.command.input);
     }
     args = breakGlass ? { ...input, breakGlass } : input;
@@ -67,13 +72,18 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     const grant = await deps.authorizer.authorize(invoker, action.permission, action.risk);
     if (action.risk !== 'read') await recordStart(deps, request, action.id, args);
     const ctx: ActionContext = { requestId, invoker, logger, deps };
-    const reply = action.kind === 'planned'
-      ? await invokePlanned(action, input, ctx, grant, breakGlass, approvals)
-      : await action.run(input, ctx);
+    const reply =
+      action.kind === 'planned'
+        ? await invokePlanned(action, input, ctx, grant, breakGlass, approvals)
+        : await action.run(input, ctx);
     result = { reply, action: action.id, outcome: 'ok' };
   } catch (error) {
     const reply = errorReply(error, logger);
-    result = { reply, action: action?.id ?? 'unknown', outcome: reply.code === 'internal_error' ? 'error' : `rejected:${reply.code}` };
+    result = {
+      reply,
+      action: action?.id ?? 'unknown',
+      outcome: reply.code === 'internal_error' ? 'error' : `rejected:${reply.code}`,
+    };
   }
   const entry = {
     requestId,
@@ -85,7 +95,10 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     outcome: result.outcome,
   };
   const auditFailed = (error: unknown) =>
-    logger.error({ err: error, audit: { action: result.action, outcome: result.outcome, user: invoker.userId, args } }, 'audit log write failed');
+    logger.error(
+      { err: error, audit: { action: result.action, outcome: result.outcome, user: invoker.userId, args } },
+      'audit log write failed',
+    );
   // Read-only (and unrecognised) requests changed nothing: answer now, audit in the next batch. Their
   // answers still help during a database outage, with a note when the last audit write failed.
   if (!action || action.risk === 'read') {
@@ -99,18 +112,33 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
   } catch (error) {
     auditFailed(error);
     // Say what happened: the answer above stands (a change may have been made); only its record is missing.
-    return withNote(result, `:warning: ${AUDIT_DOWN}: the outcome above is recorded in the bot log only, not in the audit log.`);
+    return withNote(
+      result,
+      `:warning: ${AUDIT_DOWN}: the outcome above is recorded in the bot log only, not in the audit log.`,
+    );
   }
   logger.info({ action: result.action, outcome: result.outcome, user: invoker.userId }, 'command handled');
   return result;
 }
 
 function withNote(result: InvokeOutcome, note: string): InvokeOutcome {
-  return { ...result, reply: { ...result.reply, text: `${result.reply.text}\n${note}`, blocks: [...(result.reply.blocks ?? []), context(note)] } };
+  return {
+    ...result,
+    reply: {
+      ...result.reply,
+      text: `${result.reply.text}\n${note}`,
+      blocks: [...(result.reply.blocks ?? []), context(note)],
+    },
+  };
 }
 
 /** Anything that may change the platform is audited before it starts; no audit, no change. */
-async function recordStart(deps: ActionDeps, request: InvokeRequest, action: string, args: Record<string, unknown>): Promise<void> {
+async function recordStart(
+  deps: ActionDeps,
+  request: InvokeRequest,
+  action: string,
+  args: Record<string, unknown>,
+): Promise<void> {
   try {
     await deps.audit.record({
       requestId: request.requestId,
@@ -122,9 +150,13 @@ async function recordStart(deps: ActionDeps, request: InvokeRequest, action: str
       outcome: 'started',
     });
   } catch (error) {
-    throw new AppError('audit_unavailable', `${AUDIT_DOWN}, so I will not change anything. Nothing was changed; try again shortly.`, {
-      kind: 'upstream',
-      cause: error,
-    });
+    throw new AppError(
+      'audit_unavailable',
+      `${AUDIT_DOWN}, so I will not change anything. Nothing was changed; try again shortly.`,
+      {
+        kind: 'upstream',
+        cause: error,
+      },
+    );
   }
 }

@@ -39,8 +39,22 @@ export interface Notifier {
   /** Queues a message and waits for Slack to confirm it, for callers that need its ts. */
   post(message: OutgoingMessage): Promise<PostedMessage>;
   update(message: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void>;
-  ephemeral(message: { channel: string; user: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<void>;
-  upload(file: { channel: string; threadTs?: string; filename: string; content: string; title?: string; comment?: string; key?: string }): Promise<void>;
+  ephemeral(message: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+    threadTs?: string;
+  }): Promise<void>;
+  upload(file: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    content: string;
+    title?: string;
+    comment?: string;
+    key?: string;
+  }): Promise<void>;
   /** Opens a modal for the person who clicked (trigger ids live three seconds). */
   openModal(triggerId: string, view: Block): Promise<void>;
   /** Channel operations for incident war rooms. */

@@ -17,7 +17,8 @@ export function parseCommand(text: string, registry: ActionLookup): ParsedComman
   try {
     words = tokenize(text);
   } catch (error) {
-    if (error instanceof CommandSyntaxError) throw new AppError('invalid_syntax', `I could not read that: ${error.message}.`);
+    if (error instanceof CommandSyntaxError)
+      throw new AppError('invalid_syntax', `I could not read that: ${error.message}.`);
     throw error;
   }
   if (words.length === 0) words = ['help'];
@@ -41,7 +42,10 @@ export function parseCommand(text: string, registry: ActionLookup): ParsedComman
 export function parseStructured(action: AnyAction, raw: Record<string, unknown>): Record<string, unknown> {
   const parsed = action.input.safeParse(raw);
   if (parsed.success) return parsed.data as Record<string, unknown>;
-  throw new AppError('invalid_arguments', parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  throw new AppError(
+    'invalid_arguments',
+    parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
+  );
 }
 
 /**

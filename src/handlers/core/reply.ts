@@ -13,7 +13,10 @@ export interface Reply {
 
 export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } });
+export const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: text.slice(0, 150) },
+});
 export const divider = (): Block => ({ type: 'divider' });
 
 /** Splits long mrkdwn into sections that respect Block Kit's 3000-character limit, on line breaks. */

@@ -16,7 +16,10 @@ export interface StartRunRequest {
 /** Long operations as resumable runs, as handlers see them (the BullMQ side lives in src/jobs/). */
 export interface Runs {
   /** Starts a run of a resumable action's kind (see runKindOf); the same approval id never starts two runs. */
-  start(kind: AnyRunKind, request: StartRunRequest): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
+  start(
+    kind: AnyRunKind,
+    request: StartRunRequest,
+  ): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
   cancel(runId: string, by: string): Promise<CancelResult>;
   list(limit: number): Promise<RunListItem[]>;
   get(runId: string): Promise<RunWithSteps | undefined>;

@@ -1,7 +1,13 @@
 import { runStartKey } from '../../jobs/thread-progress.ts';
 import type { AnyRunKind, RunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from './action-deps.ts';
-import { isResumable, type AnyAction, type AnyPlannedAction, type ExecuteContext, type ResumableAction } from './define-action.ts';
+import {
+  isResumable,
+  type AnyAction,
+  type AnyPlannedAction,
+  type ExecuteContext,
+  type ResumableAction,
+} from './define-action.ts';
 import { section, type Reply } from './reply.ts';
 
 const kinds = new WeakMap<ResumableAction<unknown>, RunKind<ActionDeps, unknown>>();
@@ -31,7 +37,11 @@ export function runKindsOf(actions: readonly AnyAction[]): AnyRunKind[] {
 }
 
 /** Makes a planned action's (just recomputed) plan happen: at once, or as a resumable run. */
-export function executePlanned(action: AnyPlannedAction, input: Record<string, unknown>, ctx: ExecuteContext): Promise<Reply> {
+export function executePlanned(
+  action: AnyPlannedAction,
+  input: Record<string, unknown>,
+  ctx: ExecuteContext,
+): Promise<Reply> {
   if (!isResumable(action)) return action.execute(input, ctx);
   return startRun(action, action.runInput ? action.runInput(input, ctx.plan) : input, ctx);
 }

@@ -19,7 +19,8 @@ export const rollback = defineAction({
   id: 'rollback',
   kind: 'planned',
   chapter: 'Deployment',
-  summary: 'Immediate Rollback: scale blue up, switch gateway traffic back to blue once it is ready, verify, open an incident',
+  summary:
+    'Immediate Rollback: scale blue up, switch gateway traffic back to blue once it is ready, verify, open an incident',
   input: z.object({
     environment: environmentInput,
     replicas: z.coerce.number().int().min(1).optional().describe("blue's replicas (default from the policy)"),
@@ -28,20 +29,29 @@ export const rollback = defineAction({
   risk: 'destructive',
   permission: 'deploy.rollback',
   approval: 'two-person',
-  examples: ['rollback --reason "errors after the green deploy"', 'rollback --environment=staging --replicas=2 --reason "smoke tests failed"'],
+  examples: [
+    'rollback --reason "errors after the green deploy"',
+    'rollback --environment=staging --replicas=2 --reason "smoke tests failed"',
+  ],
   plan: async ({ environment, replicas }, { deps }) => {
     const blue = deps.topology.colours.blue;
     const wanted = replicas ?? blue.replicas.default;
     if (wanted < blue.replicas.min || wanted > blue.replicas.max) {
       throw new AppError('replicas_out_of_bounds', `blue takes ${blue.replicas.min}–${blue.replicas.max} replicas.`);
     }
-    const [live, deployments] = await Promise.all([deps.cluster.liveColour(environment), deps.cluster.status(environment)]);
+    const [live, deployments] = await Promise.all([
+      deps.cluster.liveColour(environment),
+      deps.cluster.status(environment),
+    ]);
     const current = deployments.find((d) => d.name === blue.deployment)?.desired ?? 0;
     const gateway = deps.topology.gateway;
     const scaleTo = Math.max(current, wanted);
     // Make before break: blue is ready before the gateway moves to it.
     return [
-      { description: `scale deployment ${blue.deployment} ${current}→${scaleTo}`, change: { deployment: blue.deployment, from: current, to: scaleTo } },
+      {
+        description: `scale deployment ${blue.deployment} ${current}→${scaleTo}`,
+        change: { deployment: blue.deployment, from: current, to: scaleTo },
+      },
       { description: `wait until ${blue.deployment} is ready (${scaleTo} pods)`, change: { wait: blue.deployment } },
       {
         description: `patch service ${gateway.service} selector ${gateway.selectorKey} ${live.colour}→blue in ${environment}${live.colour === 'blue' ? ' (already blue)' : ''}`,
@@ -53,7 +63,9 @@ export const rollback = defineAction({
   },
   // The run scales blue to exactly the approved count.
   runInput: (input, plan) => {
-    const scale = plan.map((step) => step.change as { deployment?: string; to?: number }).find((change) => change.deployment !== undefined && change.to !== undefined);
+    const scale = plan
+      .map((step) => step.change as { deployment?: string; to?: number })
+      .find((change) => change.deployment !== undefined && change.to !== undefined);
     return { ...input, replicas: scale?.to ?? input.replicas };
   },
   target: (input) => `env:${input.environment}`,
@@ -64,8 +76,15 @@ export const rollback = defineAction({
       run: async ({ input, deps, ...origin }) => {
         // runInput fixed the count from the plan; the policy's default only for a run stored without one.
         const replicas = input.replicas ?? deps.topology.colours.blue.replicas.default;
-        const result = await deps.cluster.scale(input.environment, 'blue', replicas, await changeMeta(deps, origin, input.reason));
-        return { summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}` };
+        const result = await deps.cluster.scale(
+          input.environment,
+          'blue',
+          replicas,
+          await changeMeta(deps, origin, input.reason),
+        );
+        return {
+          summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}`,
+        };
       },
     },
     {
@@ -73,8 +92,15 @@ export const rollback = defineAction({
       title: 'Wait until blue is ready',
       timeoutMs: ROLLOUT_TIMEOUT_MS,
       run: async ({ input, deps, signal }) => {
-        const progress = await deps.cluster.waitForRollout(input.environment, 'blue', { timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000, signal });
-        if (progress.ready === 0) throw new AppError('rollback_blue_empty', `blue in ${input.environment} has no ready pods; the gateway was not switched.`);
+        const progress = await deps.cluster.waitForRollout(input.environment, 'blue', {
+          timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000,
+          signal,
+        });
+        if (progress.ready === 0)
+          throw new AppError(
+            'rollback_blue_empty',
+            `blue in ${input.environment} has no ready pods; the gateway was not switched.`,
+          );
         return { summary: `blue ready: ${progress.ready}/${progress.desired} pods` };
       },
     },
@@ -82,7 +108,11 @@ export const rollback = defineAction({
       id: 'switch-traffic',
       title: 'Switch gateway traffic to blue',
       run: async ({ input, deps, ...origin }) => {
-        const result = await deps.cluster.switchTraffic(input.environment, 'blue', await changeMeta(deps, origin, input.reason));
+        const result = await deps.cluster.switchTraffic(
+          input.environment,
+          'blue',
+          await changeMeta(deps, origin, input.reason),
+        );
         return { summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ' (already blue)'}` };
       },
     },
@@ -95,9 +125,13 @@ export const rollback = defineAction({
         const deadline = Date.now() + ENDPOINTS_TIMEOUT_MS;
         for (;;) {
           const endpoints = await deps.cluster.gatewayEndpoints(input.environment);
-          if (endpoints.colours.blue > 0 && endpoints.colours.green === 0) return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
+          if (endpoints.colours.blue > 0 && endpoints.colours.green === 0)
+            return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
           if (Date.now() > deadline) {
-            throw new AppError('rollback_unverified', `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`);
+            throw new AppError(
+              'rollback_unverified',
+              `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`,
+            );
           }
           await sleep(ENDPOINTS_POLL_MS, undefined, { signal });
         }
@@ -116,9 +150,13 @@ export const rollback = defineAction({
           requestedBy,
           requestId,
         });
-        return { summary: `incident ${incident.id} opened${incident.channelId ? ` in <#${incident.channelId}>` : ''}`, output: incident };
+        return {
+          summary: `incident ${incident.id} opened${incident.channelId ? ` in <#${incident.channelId}>` : ''}`,
+          output: incident,
+        };
       },
     },
   ],
-  describeFailure: ({ input, deps, completedSteps, signal }) => describeRollbackFailure(deps.cluster, input, completedSteps, signal),
+  describeFailure: ({ input, deps, completedSteps, signal }) =>
+    describeRollbackFailure(deps.cluster, input, completedSteps, signal),
 });

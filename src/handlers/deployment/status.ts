@@ -15,7 +15,9 @@ export function deploymentLine(d: DeploymentStatus, verbose: boolean): string {
   const name = d.service ?? d.name;
   const restarts = d.restarts > 0 ? `, ${d.restarts} restart(s)` : '';
   const rollout = d.rolloutInProgress || d.progressDeadlineExceeded ? ` — ${d.rolloutMessage}` : '';
-  const detail = verbose ? `\n      \`${d.name}\` ${d.images.join(', ')} updated ${d.updated}, available ${d.available}` : '';
+  const detail = verbose
+    ? `\n      \`${d.name}\` ${d.images.join(', ')} updated ${d.updated}, available ${d.available}`
+    : '';
   return `${icon(d)} *${name}* ${d.ready}/${d.desired} ready${restarts}${rollout}${detail}`;
 }
 
@@ -24,7 +26,10 @@ export const status = defineAction({
   kind: 'query',
   chapter: 'Deployment',
   summary: 'Health of every EAFIX deployment, the live colour, trading and maintenance state',
-  input: z.object({ environment: environmentInput, verbose: z.boolean().default(false).describe('images, updated and available counts') }),
+  input: z.object({
+    environment: environmentInput,
+    verbose: z.boolean().default(false).describe('images, updated and available counts'),
+  }),
   risk: 'read',
   permission: 'cluster.read',
   examples: ['status', 'status --environment=staging --verbose'],
@@ -37,7 +42,8 @@ export const status = defineAction({
     ]);
     const unhealthy = deployments.filter((d) => d.desired > 0 && (d.ready < d.desired || d.progressDeadlineExceeded));
     const lines = deployments.map((d) => deploymentLine(d, verbose));
-    const summary = unhealthy.length === 0 ? 'all deployments healthy' : `${unhealthy.length} deployment(s) need attention`;
+    const summary =
+      unhealthy.length === 0 ? 'all deployments healthy' : `${unhealthy.length} deployment(s) need attention`;
     return {
       text: `EAFIX ${environment}: live colour ${live.colour}, ${summary}`,
       blocks: [

@@ -10,7 +10,10 @@ export const tradingStop = defineAction({
   summary: 'Stop trading activity (runbook: before database migrations and in emergencies)',
   input: z.object({
     graceful: z.boolean().default(false).describe('let open orders complete first'),
-    reason: z.string().min(5, 'give a reason of at least 5 characters').describe('why, for the approver and the audit log'),
+    reason: z
+      .string()
+      .min(5, 'give a reason of at least 5 characters')
+      .describe('why, for the approver and the audit log'),
   }),
   risk: 'destructive',
   permission: 'trading.stop',
@@ -18,5 +21,9 @@ export const tradingStop = defineAction({
   examples: ['trading stop --graceful --reason "DB migration 42"'],
   plan: (input, context) => planSwitch(tradingSwitch, { state: 'stopped', graceful: input.graceful }, context),
   execute: (input, context) =>
-    applySwitch(tradingSwitch, context, `:octagonal_sign: Trading STOPPED${input.graceful ? ' (graceful)' : ''} by <@${context.invoker.userId}>: ${input.reason}`),
+    applySwitch(
+      tradingSwitch,
+      context,
+      `:octagonal_sign: Trading STOPPED${input.graceful ? ' (graceful)' : ''} by <@${context.invoker.userId}>: ${input.reason}`,
+    ),
 });

@@ -10,10 +10,16 @@ export const incidentCreate = defineAction({
   id: 'incident create',
   kind: 'change',
   chapter: 'Incidents',
-  summary: 'Declare an incident: war-room channel, response team, pinned status template, escalation (no options: a form)',
+  summary:
+    'Declare an incident: war-room channel, response team, pinned status template, escalation (no options: a form)',
   input: z
     .object({
-      title: z.string().min(3, 'say in a few words what is wrong').max(120).optional().describe('what is wrong, in a few words'),
+      title: z
+        .string()
+        .min(3, 'say in a few words what is wrong')
+        .max(120)
+        .optional()
+        .describe('what is wrong, in a few words'),
       severity: severitySchema.optional(),
       type: incidentTypeSchema.default('ops'),
       systems: systemsOption,
@@ -21,8 +27,10 @@ export const incidentCreate = defineAction({
     })
     // Neither opens the form; one without the other is a mistake, told on the missing field (also in the form).
     .superRefine((input, ctx) => {
-      if (input.title !== undefined && input.severity === undefined) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'pick a severity: critical, high, medium or low' });
-      if (input.severity !== undefined && input.title === undefined) ctx.addIssue({ code: 'custom', path: ['title'], message: 'say in a few words what is wrong' });
+      if (input.title !== undefined && input.severity === undefined)
+        ctx.addIssue({ code: 'custom', path: ['severity'], message: 'pick a severity: critical, high, medium or low' });
+      if (input.severity !== undefined && input.title === undefined)
+        ctx.addIssue({ code: 'custom', path: ['title'], message: 'say in a few words what is wrong' });
     }),
   risk: 'change',
   permission: 'incident.create',
@@ -34,10 +42,17 @@ export const incidentCreate = defineAction({
     const service = ctx.deps.incidents;
     if (!input.title && !input.severity) {
       if (!ctx.invoker.triggerId) throw new AppError('invalid_arguments', 'Give at least `--title` and `--severity`.');
-      await ctx.deps.notifier.openModal(ctx.invoker.triggerId, createIncidentModal(service.systems, ctx.invoker.channelId));
+      await ctx.deps.notifier.openModal(
+        ctx.invoker.triggerId,
+        createIncidentModal(service.systems, ctx.invoker.channelId),
+      );
       return { text: 'Opening the incident form…' };
     }
-    if (!input.title || !input.severity) throw new AppError('invalid_arguments', 'An incident needs both `--title` and `--severity critical|high|medium|low`.');
+    if (!input.title || !input.severity)
+      throw new AppError(
+        'invalid_arguments',
+        'An incident needs both `--title` and `--severity critical|high|medium|low`.',
+      );
     const opened = await service.open({
       title: input.title,
       severity: input.severity,

@@ -22,7 +22,12 @@ export async function onTimer(deps: IncidentDeps, job: TimerJob): Promise<void> 
       return phaseOverdue(deps, incident, job.n);
     case 'setup':
       // Set-up timers of an earlier version: the set-up is a run now.
-      if (!incident.setup.announced) await deps.startSetup(incident.id, { requestedBy: incident.requestedBy, requestId: `setup:${incident.id}`, teamId: incident.teamId });
+      if (!incident.setup.announced)
+        await deps.startSetup(incident.id, {
+          requestedBy: incident.requestedBy,
+          requestId: `setup:${incident.id}`,
+          teamId: incident.teamId,
+        });
       return;
   }
 }
@@ -34,7 +39,13 @@ async function remind(deps: IncidentDeps, incident: Incident, seq: number): Prom
   const next = await store.advanceReminder(incident.id, seq, new Date(now().getTime() + interval), now());
   if (!next) return;
   const who = incident.commander ?? incident.requestedBy;
-  await store.addEvent({ incidentId: incident.id, at: now(), kind: 'reminder', actor: 'system', text: `update reminder sent to <@${who}>` });
+  await store.addEvent({
+    incidentId: incident.id,
+    at: now(),
+    kind: 'reminder',
+    actor: 'system',
+    text: `update reminder sent to <@${who}>`,
+  });
   if (incident.channelId) {
     await notifier.send({
       key: `incident:${incident.id}:reminder:${seq}`,
@@ -79,16 +90,36 @@ async function escalate(deps: IncidentDeps, found: Incident, level: number): Pro
     const who = group ? `${mention(group)}${users.length ? ` (${users.map((u) => `<@${u}>`).join(', ')})` : ''}` : '';
     text = `:sos: *Escalation level 3*: ${raised.id} is still unacknowledged after ${waited}. ${group ? `${who} — senior engineering, please join.` : 'No senior engineering group is configured.'}`;
   }
-  const first = await store.addEvent({ incidentId: raised.id, at: now(), kind: 'escalated', actor: 'system', text: `escalated to level ${level}${level === 2 && pager.configured ? ' (on-call paged)' : ''}`, data: { level }, onceKey: `escalated-${level}` });
-  if (first && raised.channelId) await notifier.send({ key: `incident:${raised.id}:escalated:${level}`, channel: raised.channelId, text });
+  const first = await store.addEvent({
+    incidentId: raised.id,
+    at: now(),
+    kind: 'escalated',
+    actor: 'system',
+    text: `escalated to level ${level}${level === 2 && pager.configured ? ' (on-call paged)' : ''}`,
+    data: { level },
+    onceKey: `escalated-${level}`,
+  });
+  if (first && raised.channelId)
+    await notifier.send({ key: `incident:${raised.id}:escalated:${level}`, channel: raised.channelId, text });
 }
 
 async function phaseOverdue(deps: IncidentDeps, incident: Incident, phase: number): Promise<void> {
   const name = deps.policy.securityPhases[phase]?.name;
   if (!name || incident.phasesDone[String(phase)]) return;
-  const first = await deps.store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'phase', actor: 'system', text: `phase ${phase + 1} (${name}) passed its deadline`, onceKey: `phase-overdue-${phase}` });
+  const first = await deps.store.addEvent({
+    incidentId: incident.id,
+    at: deps.now(),
+    kind: 'phase',
+    actor: 'system',
+    text: `phase ${phase + 1} (${name}) passed its deadline`,
+    onceKey: `phase-overdue-${phase}`,
+  });
   if (first && incident.channelId) {
     const who = incident.commander ?? incident.requestedBy;
-    await deps.notifier.send({ key: `incident:${incident.id}:phase-overdue:${phase}`, channel: incident.channelId, text: `:hourglass: <@${who}> phase ${phase + 1} (*${name}*) of ${incident.id} is past its deadline. Mark it done on the checklist when it is.` });
+    await deps.notifier.send({
+      key: `incident:${incident.id}:phase-overdue:${phase}`,
+      channel: incident.channelId,
+      text: `:hourglass: <@${who}> phase ${phase + 1} (*${name}*) of ${incident.id} is past its deadline. Mark it done on the checklist when it is.`,
+    });
   }
 }

@@ -27,7 +27,10 @@ export function userRef(text: string, self: string): string {
   if (text.toLowerCase() === 'me') return self;
   const match = /^<?@?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(text.trim());
   if (!match?.[1]) {
-    throw new AppError('invalid_arguments', `\`${text}\` is not a Slack user. Mention them (\`@name\`, which Slack sends as <@U…>) or say \`me\`.`);
+    throw new AppError(
+      'invalid_arguments',
+      `\`${text}\` is not a Slack user. Mention them (\`@name\`, which Slack sends as <@U…>) or say \`me\`.`,
+    );
   }
   return match[1];
 }

@@ -16,14 +16,34 @@ const input = (blockId: string, label: string, element: Record<string, unknown>,
 /** `/eafix incident create` with no options: title, severity, type, systems from the topology, description. */
 export function createIncidentModal(systems: readonly string[], originChannel: string): Block {
   const blocks: Block[] = [
-    input('title', 'Title', { type: 'plain_text_input', max_length: 120, placeholder: { type: 'plain_text', text: 'Orders failing at the broker' } }),
-    input('severity', 'Severity', { type: 'static_select', options: severities.map((s) => option(s, s[0]!.toUpperCase() + s.slice(1))) }),
-    input('type', 'Type', { type: 'static_select', initial_option: option('ops', 'Operations'), options: [option('ops', 'Operations'), option('security', 'Security')] }),
+    input('title', 'Title', {
+      type: 'plain_text_input',
+      max_length: 120,
+      placeholder: { type: 'plain_text', text: 'Orders failing at the broker' },
+    }),
+    input('severity', 'Severity', {
+      type: 'static_select',
+      options: severities.map((s) => option(s, s[0]!.toUpperCase() + s.slice(1))),
+    }),
+    input('type', 'Type', {
+      type: 'static_select',
+      initial_option: option('ops', 'Operations'),
+      options: [option('ops', 'Operations'), option('security', 'Security')],
+    }),
   ];
   if (systems.length > 0) {
-    blocks.push(input('systems', 'Affected systems', { type: 'multi_static_select', options: systems.slice(0, 100).map((s) => option(s)) }, true));
+    blocks.push(
+      input(
+        'systems',
+        'Affected systems',
+        { type: 'multi_static_select', options: systems.slice(0, 100).map((s) => option(s)) },
+        true,
+      ),
+    );
   }
-  blocks.push(input('description', 'Description', { type: 'plain_text_input', multiline: true, max_length: 2900 }, true));
+  blocks.push(
+    input('description', 'Description', { type: 'plain_text_input', multiline: true, max_length: 2900 }, true),
+  );
   return {
     type: 'modal',
     callback_id: CREATE_MODAL_ID,
@@ -35,7 +55,13 @@ export function createIncidentModal(systems: readonly string[], originChannel: s
   };
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> }>>;
+type StateValues = Record<
+  string,
+  Record<
+    string,
+    { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> }
+  >
+>;
 
 /** The modal's state as the `incident create` action's input (validated by the action's schema). */
 export function readIncidentModal(values: StateValues): Record<string, unknown> {

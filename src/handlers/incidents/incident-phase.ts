@@ -18,6 +18,10 @@ export const incidentPhase = defineAction({
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
     const done = await ctx.deps.incidents.tickPhase(incident, input.phase - 1, ctx.invoker.userId);
-    return { text: done ? `Phase ${input.phase} of ${incident.id} marked done.` : `Phase ${input.phase} of ${incident.id} was already done.` };
+    return {
+      text: done
+        ? `Phase ${input.phase} of ${incident.id} marked done.`
+        : `Phase ${input.phase} of ${incident.id} was already done.`,
+    };
   },
 });

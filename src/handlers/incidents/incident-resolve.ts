@@ -8,7 +8,11 @@ export const incidentResolve = defineAction({
   chapter: 'Incidents',
   summary: 'Resolve an incident: final update, topic, timers cancelled, postmortem draft uploaded',
   input: z.object({
-    summary: z.string().min(5, 'say in a sentence what happened and what fixed it').max(2800).describe('what happened and what fixed it'),
+    summary: z
+      .string()
+      .min(5, 'say in a sentence what happened and what fixed it')
+      .max(2800)
+      .describe('what happened and what fixed it'),
     id: incidentIdOption,
   }),
   risk: 'change',
@@ -17,6 +21,8 @@ export const incidentResolve = defineAction({
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
     const resolved = await ctx.deps.incidents.resolve(incident, input.summary, ctx.invoker.userId);
-    return { text: `${resolved.id} resolved. The postmortem draft is in <#${resolved.channelId ?? ctx.invoker.channelId}>.` };
+    return {
+      text: `${resolved.id} resolved. The postmortem draft is in <#${resolved.channelId ?? ctx.invoker.channelId}>.`,
+    };
   },
 });

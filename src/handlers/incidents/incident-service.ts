@@ -66,7 +66,10 @@ export class IncidentService {
     );
     if (created) {
       await store.addEvent({
-        incidentId: incident.id, at, kind: 'declared', actor: request.requestedBy,
+        incidentId: incident.id,
+        at,
+        kind: 'declared',
+        actor: request.requestedBy,
         text: `declared ${request.severity} ${request.type} incident "${request.title}"${request.systems.length ? ` affecting ${request.systems.join(', ')}` : ''}`,
         onceKey: 'declared',
       });
@@ -74,7 +77,11 @@ export class IncidentService {
     // The war room is a resumable run on the job engine: Slack's slowness never holds up the caller, and
     // a crash resumes it at the step it was in. The same request starts it once.
     if (incident.setup.announced) return { id: incident.id, channelId: incident.channelId, created };
-    const { runId } = await this.deps.startSetup(incident.id, { requestedBy: request.requestedBy, requestId: request.requestId, teamId: request.teamId ?? '' });
+    const { runId } = await this.deps.startSetup(incident.id, {
+      requestedBy: request.requestedBy,
+      requestId: request.requestId,
+      teamId: request.teamId ?? '',
+    });
     return { id: incident.id, channelId: incident.channelId, created, setupRunId: runId };
   }
 
@@ -83,12 +90,17 @@ export class IncidentService {
     if (ref.id) {
       const id = ref.id.toUpperCase();
       const incident = incidentIdPattern.test(id) ? await this.deps.store.get(id) : undefined;
-      if (!incident) throw new AppError('incident_not_found', `There is no incident \`${ref.id}\`.`, { hints: ['`/eafix incidents` lists the open ones.'] });
+      if (!incident)
+        throw new AppError('incident_not_found', `There is no incident \`${ref.id}\`.`, {
+          hints: ['`/eafix incidents` lists the open ones.'],
+        });
       return incident;
     }
     const incident = await this.deps.store.byChannel(ref.channelId);
     if (!incident) {
-      throw new AppError('incident_unknown_channel', 'This is not an incident war room.', { hints: ['Run it in the war room, or name the incident: `--id INC-20261123-003`.'] });
+      throw new AppError('incident_unknown_channel', 'This is not an incident war room.', {
+        hints: ['Run it in the war room, or name the incident: `--id INC-20261123-003`.'],
+      });
     }
     return incident;
   }
@@ -109,14 +121,40 @@ export class IncidentService {
     await timers.cancel([{ incidentId: incident.id, kind: 'reminder', n: incident.reminderSeq }]);
     await timers.schedule({ incidentId: incident.id, kind: 'reminder', n: next.reminderSeq }, interval);
     const changed = status && status !== incident.status;
-    await store.addEvent({ incidentId: incident.id, at, kind: 'update', actor: by, text, data: changed ? { status } : {} });
-    if (changed) await store.addEvent({ incidentId: incident.id, at, kind: 'status', actor: by, text: `status ${incident.status} → ${status}` });
+    await store.addEvent({
+      incidentId: incident.id,
+      at,
+      kind: 'update',
+      actor: by,
+      text,
+      data: changed ? { status } : {},
+    });
+    if (changed)
+      await store.addEvent({
+        incidentId: incident.id,
+        at,
+        kind: 'status',
+        actor: by,
+        text: `status ${incident.status} → ${status}`,
+      });
     if (next.channelId) {
       const heading = `:memo: *Update* from <@${by}>${changed ? ` — status *${status}*` : ''}`;
-      await notifier.send({ channel: next.channelId, text: `${heading}\n${text}`, blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${text}`.slice(0, 3000) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: `Next update due by <!date^${Math.floor((next.nextUpdateDue as Date).getTime() / 1000)}^{time}|${(next.nextUpdateDue as Date).toISOString()}>` }] },
-      ] });
+      await notifier.send({
+        channel: next.channelId,
+        text: `${heading}\n${text}`,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${text}`.slice(0, 3000) } },
+          {
+            type: 'context',
+            elements: [
+              {
+                type: 'mrkdwn',
+                text: `Next update due by <!date^${Math.floor((next.nextUpdateDue as Date).getTime() / 1000)}^{time}|${(next.nextUpdateDue as Date).toISOString()}>`,
+              },
+            ],
+          },
+        ],
+      });
       if (changed) await notifier.setTopic(next.channelId, topicText(next));
     }
     await refreshTemplate(this.deps, next);
@@ -128,10 +166,19 @@ export class IncidentService {
     open(incident);
     const next = await store.setCommander(incident.id, commander, now());
     if (!next) throw resolvedError(incident);
-    await store.addEvent({ incidentId: incident.id, at: now(), kind: 'commander', actor: by, text: `<@${commander}> is incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}` });
+    await store.addEvent({
+      incidentId: incident.id,
+      at: now(),
+      kind: 'commander',
+      actor: by,
+      text: `<@${commander}> is incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}`,
+    });
     if (next.channelId) {
       await notifier.invite(next.channelId, [commander]);
-      await notifier.send({ channel: next.channelId, text: `:crown: <@${commander}> is now the incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}.` });
+      await notifier.send({
+        channel: next.channelId,
+        text: `:crown: <@${commander}> is now the incident commander${by === commander ? '' : ` (assigned by <@${by}>)`}.`,
+      });
       await notifier.setTopic(next.channelId, topicText(next));
     }
     await refreshTemplate(this.deps, next);
@@ -146,8 +193,19 @@ export class IncidentService {
     if (!next) return { incident: (await store.get(incident.id)) as Incident, first: false };
     await timers.cancel(escalationJobs(next));
     if (next.escalationLevel >= 2 && pager.configured) await pager.acknowledge(pageKey(next.id));
-    await store.addEvent({ incidentId: next.id, at: now(), kind: 'acknowledged', actor: by, text: `acknowledged at escalation level ${next.escalationLevel}; paging stopped`, onceKey: 'acknowledged' });
-    if (next.channelId) await notifier.send({ channel: next.channelId, text: `:raised_hand: <@${by}> acknowledged ${next.id}. Escalation and paging stopped.` });
+    await store.addEvent({
+      incidentId: next.id,
+      at: now(),
+      kind: 'acknowledged',
+      actor: by,
+      text: `acknowledged at escalation level ${next.escalationLevel}; paging stopped`,
+      onceKey: 'acknowledged',
+    });
+    if (next.channelId)
+      await notifier.send({
+        channel: next.channelId,
+        text: `:raised_hand: <@${by}> acknowledged ${next.id}. Escalation and paging stopped.`,
+      });
     await refreshTemplate(this.deps, next);
     return { incident: next, first: true };
   }
@@ -155,11 +213,19 @@ export class IncidentService {
   async tickPhase(incident: Incident, phase: number, by: string): Promise<Incident | undefined> {
     const { store, policy, now } = this.deps;
     const name = policy.securityPhases[phase]?.name;
-    if (incident.type !== 'security' || !name) throw new AppError('incident_no_phase', `${incident.id} has no phase ${phase + 1}.`);
+    if (incident.type !== 'security' || !name)
+      throw new AppError('incident_no_phase', `${incident.id} has no phase ${phase + 1}.`);
     const next = await store.tickPhase(incident.id, phase, by, now());
     if (!next) return undefined;
     await this.deps.timers.cancel([{ incidentId: incident.id, kind: 'phase', n: phase }]);
-    await store.addEvent({ incidentId: incident.id, at: now(), kind: 'phase', actor: by, text: `phase ${phase + 1} (${name}) done`, onceKey: `phase-${phase}` });
+    await store.addEvent({
+      incidentId: incident.id,
+      at: now(),
+      kind: 'phase',
+      actor: by,
+      text: `phase ${phase + 1} (${name}) done`,
+      onceKey: `phase-${phase}`,
+    });
     await refreshChecklist(this.deps, next);
     return next;
   }
@@ -170,15 +236,33 @@ export class IncidentService {
 
   /** The channel a containment command is run in (and its approval request posted to). */
   containmentChannel(incident: Incident): string {
-    return this.deps.policy.containmentIn === 'war-room' && incident.channelId ? incident.channelId : this.deps.channels.ops;
+    return this.deps.policy.containmentIn === 'war-room' && incident.channelId
+      ? incident.channelId
+      : this.deps.channels.ops;
   }
 
   /** A containment button was pressed: on the timeline always, in the war room when it went through. */
-  async recordContainment(incident: Incident, option: ContainmentOption, by: string, outcome: string, reply: string): Promise<void> {
+  async recordContainment(
+    incident: Incident,
+    option: ContainmentOption,
+    by: string,
+    outcome: string,
+    reply: string,
+  ): Promise<void> {
     const { store, notifier, now } = this.deps;
-    await store.addEvent({ incidentId: incident.id, at: now(), kind: 'containment', actor: by, text: `${option.label}: \`/eafix ${option.command}\` → ${outcome}`, data: { command: option.command, outcome } });
+    await store.addEvent({
+      incidentId: incident.id,
+      at: now(),
+      kind: 'containment',
+      actor: by,
+      text: `${option.label}: \`/eafix ${option.command}\` → ${outcome}`,
+      data: { command: option.command, outcome },
+    });
     if (outcome === 'ok' && incident.channelId) {
-      await notifier.send({ channel: incident.channelId, text: `:shield: <@${by}> pressed *${option.label}*: ${reply}`.slice(0, 3000) });
+      await notifier.send({
+        channel: incident.channelId,
+        text: `:shield: <@${by}> pressed *${option.label}*: ${reply}`.slice(0, 3000),
+      });
     }
   }
 
@@ -188,17 +272,40 @@ export class IncidentService {
     if (!next) throw resolvedError(incident);
     await timers.cancel(allTimerJobs(policy, next));
     if (next.escalationLevel >= 2 && pager.configured) await pager.resolve(pageKey(next.id));
-    await store.addEvent({ incidentId: next.id, at: now(), kind: 'resolved', actor: by, text: summary, onceKey: 'resolved' });
+    await store.addEvent({
+      incidentId: next.id,
+      at: now(),
+      kind: 'resolved',
+      actor: by,
+      text: summary,
+      onceKey: 'resolved',
+    });
     if (next.channelId) {
       const text = `:white_check_mark: *${next.id} resolved* by <@${by}>.\n*Summary:* ${summary}`;
-      await notifier.send({ key: `incident:${next.id}:resolved`, channel: next.channelId, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] });
+      await notifier.send({
+        key: `incident:${next.id}:resolved`,
+        channel: next.channelId,
+        text,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }],
+      });
       await notifier.setTopic(next.channelId, topicText(next));
       await refreshTemplate(this.deps, next);
       await refreshChecklist(this.deps, next);
       const markdown = postmortemMarkdown(next, await loadTimeline(store, next.id));
-      await notifier.upload({ key: `incident:${next.id}:postmortem`, channel: next.channelId, filename: `postmortem-${next.id}.md`, title: `Postmortem draft ${next.id}`, content: markdown, comment: 'Postmortem draft: the timeline and the runbook\'s lessons-learned questions.' });
+      await notifier.upload({
+        key: `incident:${next.id}:postmortem`,
+        channel: next.channelId,
+        filename: `postmortem-${next.id}.md`,
+        title: `Postmortem draft ${next.id}`,
+        content: markdown,
+        comment: "Postmortem draft: the timeline and the runbook's lessons-learned questions.",
+      });
     }
-    await notifier.send({ key: `incident:${next.id}:resolved:announce`, channel: channels.incidents, text: `:white_check_mark: ${next.id} resolved by <@${by}>: ${next.title}${next.channelId ? ` (<#${next.channelId}>)` : ''}` });
+    await notifier.send({
+      key: `incident:${next.id}:resolved:announce`,
+      channel: channels.incidents,
+      text: `:white_check_mark: ${next.id} resolved by <@${by}>: ${next.title}${next.channelId ? ` (<#${next.channelId}>)` : ''}`,
+    });
     return next;
   }
 

@@ -12,9 +12,16 @@ export const incidentSetup = defineAction({
   id: 'incident setup',
   kind: 'planned',
   chapter: 'Incidents',
-  summary: "Set up (or finish setting up) an incident's war room: channel, purpose, topic, team, pinned template, checklist, announcement",
+  summary:
+    "Set up (or finish setting up) an incident's war room: channel, purpose, topic, team, pinned template, checklist, announcement",
   positional: ['id'],
-  input: z.object({ id: z.string().transform((id) => id.toUpperCase()).pipe(z.string().regex(incidentIdPattern, 'must be an incident id such as INC-20261124-001')).describe('the incident') }),
+  input: z.object({
+    id: z
+      .string()
+      .transform((id) => id.toUpperCase())
+      .pipe(z.string().regex(incidentIdPattern, 'must be an incident id such as INC-20261124-001'))
+      .describe('the incident'),
+  }),
   risk: 'change',
   permission: 'incident.create',
   approval: 'none',
@@ -22,8 +29,15 @@ export const incidentSetup = defineAction({
   plan: async ({ id }, { deps, invoker }) => {
     const incident = await deps.incidents.find({ id, channelId: invoker.channelId });
     if (incident.status === 'resolved') throw new AppError('incident_resolved', `${incident.id} is already resolved.`);
-    if (incident.setup.announced) throw new AppError('nothing_to_change', `The war room of ${incident.id} is already set up: <#${incident.channelId}>.`);
-    return warRoomSteps.map((step) => ({ description: `${step.title} (${incident.id})`, change: { incident: incident.id, step: step.id } }));
+    if (incident.setup.announced)
+      throw new AppError(
+        'nothing_to_change',
+        `The war room of ${incident.id} is already set up: <#${incident.channelId}>.`,
+      );
+    return warRoomSteps.map((step) => ({
+      description: `${step.title} (${incident.id})`,
+      change: { incident: incident.id, step: step.id },
+    }));
   },
   target: ({ id }) => `incident:${id}`,
   steps: warRoomSteps.map((step): ActionStep<{ id: string }> => ({

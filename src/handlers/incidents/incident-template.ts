@@ -1,12 +1,22 @@
 import { context, header, section, type Block } from '../core/reply.ts';
 import type { Incident } from './incident-types.ts';
 
-const severityIcon: Record<Incident['severity'], string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':white_circle:' };
+const severityIcon: Record<Incident['severity'], string> = {
+  critical: ':red_circle:',
+  high: ':large_orange_circle:',
+  medium: ':large_yellow_circle:',
+  low: ':white_circle:',
+};
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** `30 minutes`, `1 hour`, `4 hours`, `2 days`; short test delays read as seconds. */
 export function humanDuration(ms: number): string {
-  const units: Array<[number, string]> = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
   for (const [size, name] of units) {
     if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
   }
@@ -20,9 +30,15 @@ export function slackTime(at: Date): string {
   return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
-export const typeLabel = (incident: Pick<Incident, 'type'>) => (incident.type === 'security' ? 'Security' : 'Operations');
+export const typeLabel = (incident: Pick<Incident, 'type'>) =>
+  incident.type === 'security' ? 'Security' : 'Operations';
 
-export const mention = (ref: string) => (/^S[A-Z0-9]+$/.test(ref) ? `<!subteam^${ref}>` : /^[UW][A-Z0-9]+$/.test(ref) ? `<@${ref}>` : `@${ref.replace(/^@/, '')}`);
+export const mention = (ref: string) =>
+  /^S[A-Z0-9]+$/.test(ref)
+    ? `<!subteam^${ref}>`
+    : /^[UW][A-Z0-9]+$/.test(ref)
+      ? `<@${ref}>`
+      : `@${ref.replace(/^@/, '')}`;
 
 /** The runbook's subject line: `CRITICAL: Security Incident - <title>`. */
 export function subject(incident: Incident): string {
@@ -46,7 +62,12 @@ export function templateFields(incident: Incident, ctx: TemplateContext): Array<
     ['Affected Systems', incident.systems.length ? incident.systems.join(', ') : 'not yet known'],
     ['Current Status', capital(incident.status)],
     ['Response Team', ctx.responseTeam.length ? ctx.responseTeam.map(mention).join(', ') : 'none configured'],
-    ['Next Update', incident.status === 'resolved' ? 'none (resolved)' : `In ${humanDuration(ctx.updateIntervalMs)}${due ? ` (by ${slackTime(due)})` : ''}`],
+    [
+      'Next Update',
+      incident.status === 'resolved'
+        ? 'none (resolved)'
+        : `In ${humanDuration(ctx.updateIntervalMs)}${due ? ` (by ${slackTime(due)})` : ''}`,
+    ],
   ];
 }
 
@@ -68,9 +89,20 @@ export function templateMessage(incident: Incident, ctx: TemplateContext): { tex
   if (incident.status !== 'resolved') {
     const buttons: Block[] = [];
     if (!incident.acknowledgedBy) {
-      buttons.push({ type: 'button', action_id: 'incident:ack', text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: incident.id });
+      buttons.push({
+        type: 'button',
+        action_id: 'incident:ack',
+        text: { type: 'plain_text', text: 'Acknowledge' },
+        style: 'primary',
+        value: incident.id,
+      });
     }
-    buttons.push({ type: 'button', action_id: 'incident:commander', text: { type: 'plain_text', text: "I'm commander" }, value: incident.id });
+    buttons.push({
+      type: 'button',
+      action_id: 'incident:commander',
+      text: { type: 'plain_text', text: "I'm commander" },
+      value: incident.id,
+    });
     blocks.push({ type: 'actions', block_id: 'incident', elements: buttons });
   }
   return { text, blocks };
@@ -79,7 +111,10 @@ export function templateMessage(incident: Incident, ctx: TemplateContext): { tex
 /** Channel topic (250 characters max): severity, status, commander. */
 export function topicText(incident: Incident): string {
   const commander = incident.commander ? `<@${incident.commander}>` : 'unassigned';
-  return `${severityIcon[incident.severity]} ${incident.severity.toUpperCase()} | ${capital(incident.status)} | Commander: ${commander} | ${incident.id}`.slice(0, 250);
+  return `${severityIcon[incident.severity]} ${incident.severity.toUpperCase()} | ${capital(incident.status)} | Commander: ${commander} | ${incident.id}`.slice(
+    0,
+    250,
+  );
 }
 
 export function purposeText(incident: Incident): string {
@@ -92,6 +127,11 @@ export function announcement(incident: Incident, templateLink?: string): { text:
   const text = `:rotating_light: ${incident.id} declared by <@${incident.requestedBy}>: ${incident.title} (${incident.severity}, ${typeLabel(incident).toLowerCase()}). Join ${where}.`;
   return {
     text,
-    blocks: [section(text), context(`${templateLink ? `<${templateLink}|Incident summary> · ` : ''}Systems: ${incident.systems.join(', ') || 'not yet known'}`)],
+    blocks: [
+      section(text),
+      context(
+        `${templateLink ? `<${templateLink}|Incident summary> · ` : ''}Systems: ${incident.systems.join(', ') || 'not yet known'}`,
+      ),
+    ],
   };
 }

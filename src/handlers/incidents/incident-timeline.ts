@@ -19,12 +19,20 @@ export const incidentTimeline = defineAction({
   run: async (input, ctx) => {
     const incident = await incidentFor(ctx, input.id);
     const lines = timelineLines(await loadTimeline(ctx.deps.incidents.deps.store, incident.id));
-    const shown = lines.length > MAX_LINES ? [`_…${lines.length - MAX_LINES} earlier events in the attached file_`, ...lines.slice(-MAX_LINES)] : lines;
+    const shown =
+      lines.length > MAX_LINES
+        ? [`_…${lines.length - MAX_LINES} earlier events in the attached file_`, ...lines.slice(-MAX_LINES)]
+        : lines;
     const text = `Timeline of ${incident.id} (${incident.status}):\n${shown.join('\n')}`;
     return {
       text: text.slice(0, 3000),
-      blocks: [header(`Timeline of ${incident.id}`), ...sections(shown.join('\n') || '_Nothing recorded yet._').slice(0, 40)],
-      ...(lines.length > MAX_LINES ? { file: { filename: `timeline-${incident.id}.txt`, content: lines.join('\n') } } : {}),
+      blocks: [
+        header(`Timeline of ${incident.id}`),
+        ...sections(shown.join('\n') || '_Nothing recorded yet._').slice(0, 40),
+      ],
+      ...(lines.length > MAX_LINES
+        ? { file: { filename: `timeline-${incident.id}.txt`, content: lines.join('\n') } }
+        : {}),
     };
   },
 });

@@ -4,7 +4,9 @@ import type { Incident, TimerJob } from './incident-types.ts';
 
 /** Security incidents are reminded at the runbook's response time for their severity; others at the update interval. */
 export function reminderIntervalMs(policy: IncidentPolicy, incident: Pick<Incident, 'type' | 'severity'>): number {
-  return incident.type === 'security' ? policy.securityResponseTime[incident.severity] : policy.updateInterval[incident.severity];
+  return incident.type === 'security'
+    ? policy.securityResponseTime[incident.severity]
+    : policy.updateInterval[incident.severity];
 }
 
 export const escalationLevels = [2, 3] as const;
@@ -20,7 +22,10 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
   const { policy, timers } = deps;
   if (incident.status === 'resolved') return;
   if (incident.nextUpdateDue) {
-    await timers.schedule({ incidentId: incident.id, kind: 'reminder', n: incident.reminderSeq }, delayUntil(deps, incident.nextUpdateDue));
+    await timers.schedule(
+      { incidentId: incident.id, kind: 'reminder', n: incident.reminderSeq },
+      delayUntil(deps, incident.nextUpdateDue),
+    );
   }
   if (!incident.acknowledgedBy) {
     for (const level of escalationLevels) {
@@ -32,7 +37,10 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
   if (incident.type === 'security') {
     for (const [i, phase] of policy.securityPhases.entries()) {
       if (incident.phasesDone[String(i)]) continue;
-      await timers.schedule({ incidentId: incident.id, kind: 'phase', n: i }, delayUntil(deps, new Date(incident.createdAt.getTime() + phase.deadline)));
+      await timers.schedule(
+        { incidentId: incident.id, kind: 'phase', n: i },
+        delayUntil(deps, new Date(incident.createdAt.getTime() + phase.deadline)),
+      );
     }
   }
 }

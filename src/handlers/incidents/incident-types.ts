@@ -58,8 +58,20 @@ export interface NewIncident {
 }
 
 export type IncidentEventKind =
-  | 'declared' | 'war-room' | 'invite-failed' | 'update' | 'status' | 'commander' | 'acknowledged'
-  | 'reminder' | 'escalated' | 'phase' | 'containment' | 'approval' | 'run' | 'resolved';
+  | 'declared'
+  | 'war-room'
+  | 'invite-failed'
+  | 'update'
+  | 'status'
+  | 'commander'
+  | 'acknowledged'
+  | 'reminder'
+  | 'escalated'
+  | 'phase'
+  | 'containment'
+  | 'approval'
+  | 'run'
+  | 'resolved';
 
 export interface IncidentEvent {
   at: Date;
@@ -91,7 +103,12 @@ export interface IncidentStore {
   setMessages(id: string, fields: { templateTs?: string; checklistTs?: string }): Promise<void>;
   setCommander(id: string, commander: string, now: Date): Promise<Incident | undefined>;
   /** Records an update: status (optional), a new reminder sequence and the next due time. */
-  recordUpdate(id: string, status: IncidentStatus | undefined, nextUpdateDue: Date, now: Date): Promise<Incident | undefined>;
+  recordUpdate(
+    id: string,
+    status: IncidentStatus | undefined,
+    nextUpdateDue: Date,
+    now: Date,
+  ): Promise<Incident | undefined>;
   /** A reminder fired: moves the due time on, only if `seq` is still current. Returns the new incident. */
   advanceReminder(id: string, seq: number, nextUpdateDue: Date, now: Date): Promise<Incident | undefined>;
   /** The first acknowledgement wins; later ones return undefined. */
@@ -129,7 +146,14 @@ export interface IncidentTimers {
 /** Paging the on-call (PagerDuty Events API v2 compatible). */
 export interface Pager {
   readonly configured: boolean;
-  trigger(event: { dedupKey: string; summary: string; severity: 'critical' | 'error' | 'warning' | 'info'; source: string; details: Record<string, unknown>; link?: string }): Promise<void>;
+  trigger(event: {
+    dedupKey: string;
+    summary: string;
+    severity: 'critical' | 'error' | 'warning' | 'info';
+    source: string;
+    details: Record<string, unknown>;
+    link?: string;
+  }): Promise<void>;
   acknowledge(dedupKey: string): Promise<void>;
   resolve(dedupKey: string): Promise<void>;
 }

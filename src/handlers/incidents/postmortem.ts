@@ -24,7 +24,11 @@ export const lessonsLearnedPrompts = [
 
 /** The postmortem draft uploaded on resolve: facts, timeline and the lessons-learned prompts. */
 export function postmortemMarkdown(incident: Incident, events: IncidentEvent[]): string {
-  const duration = incident.resolvedAt ? humanDuration(Math.round((incident.resolvedAt.getTime() - incident.createdAt.getTime()) / 60_000) * 60_000 || 60_000) : 'ongoing';
+  const duration = incident.resolvedAt
+    ? humanDuration(
+        Math.round((incident.resolvedAt.getTime() - incident.createdAt.getTime()) / 60_000) * 60_000 || 60_000,
+      )
+    : 'ongoing';
   const lines = [
     `# Postmortem draft: ${incident.id} — ${incident.title}`,
     '',
@@ -55,7 +59,9 @@ export function postmortemMarkdown(incident: Incident, events: IncidentEvent[]):
     '',
     '| Time | Who | What | Detail |',
     '|---|---|---|---|',
-    ...events.map((e) => `| ${clock(e.at)} | ${e.actor === 'system' ? 'eafix' : `@${e.actor}`} | ${e.kind} | ${plain(e.text)} |`),
+    ...events.map(
+      (e) => `| ${clock(e.at)} | ${e.actor === 'system' ? 'eafix' : `@${e.actor}`} | ${e.kind} | ${plain(e.text)} |`,
+    ),
     '',
     '## Lessons learned',
     '',

@@ -13,7 +13,10 @@ export function responseTeamRefs(policy: IncidentPolicy, incident: Pick<Incident
 export const isUserId = (ref: string) => /^[UW][A-Z0-9]{2,}$/.test(ref);
 
 /** Everyone to invite: the refs' users plus group members (usergroups.users.list); unresolvable groups are reported. */
-export async function expandMembers(directory: SlackDirectory, refs: string[]): Promise<{ users: string[]; problems: string[] }> {
+export async function expandMembers(
+  directory: SlackDirectory,
+  refs: string[],
+): Promise<{ users: string[]; problems: string[] }> {
   const users: string[] = [];
   const problems: string[] = [];
   for (const ref of refs) {

@@ -10,7 +10,11 @@ export interface ContainmentOption {
 }
 
 /** Policy containment actions for this incident, expanded per affected system, skipping unknown actions. */
-export function containmentOptions(incident: Incident, policy: IncidentPolicy, knowsCommand: (command: string) => boolean): ContainmentOption[] {
+export function containmentOptions(
+  incident: Incident,
+  policy: IncidentPolicy,
+  knowsCommand: (command: string) => boolean,
+): ContainmentOption[] {
   const fill = (text: string, system = '') => text.replaceAll('{incident}', incident.id).replaceAll('{system}', system);
   const options = policy.containmentActions.flatMap((entry) =>
     entry.perSystem
@@ -26,7 +30,11 @@ export function phaseDeadline(incident: Incident, policy: IncidentPolicy, phase:
 }
 
 /** The runbook's five phases as a checklist with deadlines and Done buttons, then the containment buttons. */
-export function checklistMessage(incident: Incident, policy: IncidentPolicy, containment: ContainmentOption[]): { text: string; blocks: Block[] } {
+export function checklistMessage(
+  incident: Incident,
+  policy: IncidentPolicy,
+  containment: ContainmentOption[],
+): { text: string; blocks: Block[] } {
   const blocks: Block[] = [header(`Security incident response — ${incident.id}`)];
   policy.securityPhases.forEach((phase, i) => {
     const done = incident.phasesDone[String(i)];
@@ -37,7 +45,12 @@ export function checklistMessage(incident: Incident, policy: IncidentPolicy, con
     const block: Block = { type: 'section', block_id: `phase-${i}`, text: { type: 'mrkdwn', text: line } };
     if (!done && incident.status !== 'resolved') {
       // Slack wants action ids unique within a message; the listener matches the prefix.
-      block.accessory = { type: 'button', action_id: `incident:phase:${i}`, text: { type: 'plain_text', text: 'Mark done' }, value: `${incident.id}|${i}` };
+      block.accessory = {
+        type: 'button',
+        action_id: `incident:phase:${i}`,
+        text: { type: 'plain_text', text: 'Mark done' },
+        value: `${incident.id}|${i}`,
+      };
     }
     blocks.push(block);
   });
@@ -55,7 +68,9 @@ export function checklistMessage(incident: Incident, policy: IncidentPolicy, con
       })),
     });
   }
-  blocks.push(context(`Runbook: Security Incident Response. Tick a phase when it is complete; it is recorded on the timeline.`));
+  blocks.push(
+    context(`Runbook: Security Incident Response. Tick a phase when it is complete; it is recorded on the timeline.`),
+  );
   const text = `Security incident response checklist for ${incident.id}: ${policy.securityPhases.map((p) => p.name).join(', ')}`;
   return { text, blocks };
 }

@@ -34,26 +34,53 @@ async function acquireChannel(deps: IncidentDeps, incident: Incident): Promise<I
       const existing = await notifier.findChannel(name);
       const owner = existing ? await store.byChannel(existing.id) : undefined;
       // Ours if the bot made it, no other incident holds it, and its purpose (when set) names this incident.
-      const ours = existing?.createdByBot && (!owner || owner.id === incident.id) && (existing.purpose === '' || existing.purpose.includes(incident.id));
+      const ours =
+        existing?.createdByBot &&
+        (!owner || owner.id === incident.id) &&
+        (existing.purpose === '' || existing.purpose.includes(incident.id));
       if (existing && ours) channelId = existing.id;
     }
     if (channelId && (await store.attachChannel(incident.id, channelId, name))) {
-      await store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'war-room', actor: 'system', text: `war room <#${channelId}> opened`, onceKey: 'war-room' });
+      await store.addEvent({
+        incidentId: incident.id,
+        at: deps.now(),
+        kind: 'war-room',
+        actor: 'system',
+        text: `war room <#${channelId}> opened`,
+        onceKey: 'war-room',
+      });
       return (await store.get(incident.id)) as Incident;
     }
   }
-  throw new AppError('war_room_name', `I could not find a free channel name for ${incident.id} after ${MAX_NAME_ATTEMPTS} tries.`, { kind: 'upstream' });
+  throw new AppError(
+    'war_room_name',
+    `I could not find a free channel name for ${incident.id} after ${MAX_NAME_ATTEMPTS} tries.`,
+    { kind: 'upstream' },
+  );
 }
 
 /** Invites the requester and the response team; refusals are reported in the war room, never fatal. */
 async function inviteTeam(deps: IncidentDeps, incident: Incident, channel: string): Promise<string[]> {
   const { users, problems } = await expandMembers(deps.directory, responseTeamRefs(deps.policy, incident));
-  const wanted = [...new Set([incident.requestedBy, ...(incident.commander ? [incident.commander] : []), ...users])].filter((u) => u !== 'system');
+  const wanted = [
+    ...new Set([incident.requestedBy, ...(incident.commander ? [incident.commander] : []), ...users]),
+  ].filter((u) => u !== 'system');
   const result = await deps.notifier.invite(channel, wanted);
   const all = [...problems, ...result.failed.map((f) => `could not invite <@${f.user}> (${f.error})`)];
   if (all.length > 0) {
-    await deps.notifier.send({ key: `incident:${incident.id}:invite-problems`, channel, text: `:warning: Some of the response team could not be added:\n${all.map((p) => `• ${p}`).join('\n')}` });
-    await deps.store.addEvent({ incidentId: incident.id, at: deps.now(), kind: 'invite-failed', actor: 'system', text: all.join('; '), data: { failed: result.failed } });
+    await deps.notifier.send({
+      key: `incident:${incident.id}:invite-problems`,
+      channel,
+      text: `:warning: Some of the response team could not be added:\n${all.map((p) => `• ${p}`).join('\n')}`,
+    });
+    await deps.store.addEvent({
+      incidentId: incident.id,
+      at: deps.now(),
+      kind: 'invite-failed',
+      actor: 'system',
+      text: all.join('; '),
+      data: { failed: result.failed },
+    });
   }
   await deps.store.markSetup(incident.id, 'invited', { invited: result.invited, failed: result.failed });
   return all;
@@ -62,7 +89,10 @@ async function inviteTeam(deps: IncidentDeps, incident: Incident, channel: strin
 /** Re-renders the pinned template (status, commander, acknowledgement changed). */
 export async function refreshTemplate(deps: IncidentDeps, incident: Incident): Promise<void> {
   if (!incident.channelId || !incident.templateTs) return;
-  const message = templateMessage(incident, { responseTeam: responseTeamRefs(deps.policy, incident), updateIntervalMs: reminderIntervalMs(deps.policy, incident) });
+  const message = templateMessage(incident, {
+    responseTeam: responseTeamRefs(deps.policy, incident),
+    updateIntervalMs: reminderIntervalMs(deps.policy, incident),
+  });
   await deps.notifier.update({ channel: incident.channelId, ts: incident.templateTs, ...message });
 }
 
@@ -152,7 +182,10 @@ export const warRoomSteps: readonly WarRoomStep[] = [
       let incident = await current(deps, id);
       const channel = channelOf(incident);
       if (!incident.templateTs) {
-        const message = templateMessage(incident, { responseTeam: responseTeamRefs(deps.policy, incident), updateIntervalMs: reminderIntervalMs(deps.policy, incident) });
+        const message = templateMessage(incident, {
+          responseTeam: responseTeamRefs(deps.policy, incident),
+          updateIntervalMs: reminderIntervalMs(deps.policy, incident),
+        });
         const posted = await deps.notifier.post({ key: `incident:${incident.id}:template`, channel, ...message });
         await deps.store.setMessages(incident.id, { templateTs: posted.ts });
         incident = { ...incident, templateTs: posted.ts };
@@ -170,8 +203,16 @@ export const warRoomSteps: readonly WarRoomStep[] = [
     run: async (deps, id) => {
       const incident = await current(deps, id);
       if (incident.type !== 'security' || incident.checklistTs) return undefined;
-      const message = checklistMessage(incident, deps.policy, containmentOptions(incident, deps.policy, deps.knowsCommand));
-      const posted = await deps.notifier.post({ key: `incident:${incident.id}:checklist`, channel: channelOf(incident), ...message });
+      const message = checklistMessage(
+        incident,
+        deps.policy,
+        containmentOptions(incident, deps.policy, deps.knowsCommand),
+      );
+      const posted = await deps.notifier.post({
+        key: `incident:${incident.id}:checklist`,
+        channel: channelOf(incident),
+        ...message,
+      });
       await deps.store.setMessages(incident.id, { checklistTs: posted.ts });
       return undefined;
     },
@@ -185,8 +226,17 @@ export const warRoomSteps: readonly WarRoomStep[] = [
       const link = await deps.notifier.permalink(channelOf(incident), incident.templateTs as string);
       const message = announcement(incident, link);
       // Keyed: a retried set-up (or a lost answer) never announces twice.
-      await deps.notifier.send({ key: `incident:${incident.id}:announce:incidents`, channel: deps.channels.incidents, ...message });
-      if (incident.type === 'security') await deps.notifier.send({ key: `incident:${incident.id}:announce:security`, channel: deps.channels.security, ...message });
+      await deps.notifier.send({
+        key: `incident:${incident.id}:announce:incidents`,
+        channel: deps.channels.incidents,
+        ...message,
+      });
+      if (incident.type === 'security')
+        await deps.notifier.send({
+          key: `incident:${incident.id}:announce:security`,
+          channel: deps.channels.security,
+          ...message,
+        });
       await deps.store.markSetup(incident.id, 'announced');
       return `${incident.id} announced`;
     },

@@ -8,11 +8,18 @@ export const maintenanceDisable = defineAction({
   kind: 'planned',
   chapter: 'Maintenance',
   summary: 'Leave maintenance mode',
-  input: z.object({ reason: z.string().min(5, 'give a reason of at least 5 characters').default('maintenance complete') }),
+  input: z.object({
+    reason: z.string().min(5, 'give a reason of at least 5 characters').default('maintenance complete'),
+  }),
   risk: 'change',
   permission: 'maintenance.disable',
   approval: 'none',
   examples: ['maintenance disable'],
   plan: (_input, context) => planSwitch(maintenanceSwitch, { enabled: false }, context),
-  execute: (_input, context) => applySwitch(maintenanceSwitch, context, `:white_check_mark: Maintenance mode DISABLED by <@${context.invoker.userId}>`),
+  execute: (_input, context) =>
+    applySwitch(
+      maintenanceSwitch,
+      context,
+      `:white_check_mark: Maintenance mode DISABLED by <@${context.invoker.userId}>`,
+    ),
 });

@@ -18,5 +18,9 @@ export const maintenanceEnable = defineAction({
   examples: ['maintenance enable --message="System maintenance in progress" --reason "weekly window"'],
   plan: (input, context) => planSwitch(maintenanceSwitch, { enabled: true, message: input.message }, context),
   execute: (input, context) =>
-    applySwitch(maintenanceSwitch, context, `:construction: Maintenance mode ENABLED by <@${context.invoker.userId}>: "${input.message}" (${input.reason})`),
+    applySwitch(
+      maintenanceSwitch,
+      context,
+      `:construction: Maintenance mode ENABLED by <@${context.invoker.userId}>: "${input.message}" (${input.reason})`,
+    ),
 });

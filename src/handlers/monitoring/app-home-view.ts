@@ -26,7 +26,9 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
   blocks.push({
     type: 'actions',
     block_id: 'home',
-    elements: [{ type: 'button', action_id: 'home:refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'refresh' }],
+    elements: [
+      { type: 'button', action_id: 'home:refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'refresh' },
+    ],
   });
   blocks.push(context(`Updated ${slackDate(data.at)}`), divider());
 
@@ -41,7 +43,10 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
   if (!data.runs.ok) blocks.push(section(`*Your recent runs* — unavailable: ${data.runs.reason}`));
   else if (data.runs.value.length === 0) blocks.push(section('*Your recent runs* — none yet.'));
   else {
-    const lines = data.runs.value.map((r) => `${runIcons[r.status] ?? ''} \`${r.id}\` *${r.action}* — ${r.status} ${slackDate(r.createdAt)}${r.error ? ` — ${r.error}` : ''}`);
+    const lines = data.runs.value.map(
+      (r) =>
+        `${runIcons[r.status] ?? ''} \`${r.id}\` *${r.action}* — ${r.status} ${slackDate(r.createdAt)}${r.error ? ` — ${r.error}` : ''}`,
+    );
     blocks.push(...sections(`*Your recent runs*\n${lines.join('\n')}`).slice(0, 3));
   }
   blocks.push(divider(), ...sections(incidentsText(data.incidents)).slice(0, 3));

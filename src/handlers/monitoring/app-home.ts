@@ -39,7 +39,9 @@ async function recentRuns(deps: ActionDeps, user: string): Promise<RunRecord[]> 
 }
 
 export async function gatherHome(deps: ActionDeps, user: string, teamId: string, logger: Logger): Promise<HomeData> {
-  const environment = deps.topology.environments.production ? 'production' : (Object.keys(deps.topology.environments)[0] as string);
+  const environment = deps.topology.environments.production
+    ? 'production'
+    : (Object.keys(deps.topology.environments)[0] as string);
   const at = deps.now();
   const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),

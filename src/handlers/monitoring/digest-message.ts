@@ -15,7 +15,9 @@ function summaryText(s: DigestSnapshot): string {
   } else if (s.health) facts.push('service health unavailable');
   if (s.kpis) {
     const c = kpiCounts(s.kpis);
-    facts.push(`KPIs ${c.ok} ok, ${c.warning} warning, ${c.critical} critical${c.unavailable ? `, ${c.unavailable} unavailable` : ''}`);
+    facts.push(
+      `KPIs ${c.ok} ok, ${c.warning} warning, ${c.critical} critical${c.unavailable ? `, ${c.unavailable} unavailable` : ''}`,
+    );
   }
   if (s.incidents?.ok) facts.push(`${s.incidents.value.length} open incident(s)`);
   if (s.approvals?.ok && s.approvals.value.length) facts.push(`${s.approvals.value.length} pending approval(s)`);

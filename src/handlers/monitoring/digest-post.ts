@@ -37,7 +37,13 @@ export type PostOutcome = { posted: true; channel: string; ts: string } | { post
  * the tick's key. Slack not confirming in time propagates to the caller, which retries the same claim;
  * the retry waits for the same outbox row, so the digest is still posted once.
  */
-export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>, log: DigestPostLog, tick: DigestTick, logger: Logger): Promise<PostOutcome> {
+export async function postDigest(
+  deps: ActionDeps,
+  slack: Pick<Notifier, 'post'>,
+  log: DigestPostLog,
+  tick: DigestTick,
+  logger: Logger,
+): Promise<PostOutcome> {
   const monitoring = deps.monitoring;
   const spec = digestNamed(monitoring, tick.digest);
   const channel = tick.channel ?? spec.channel;
@@ -47,10 +53,17 @@ export async function postDigest(deps: ActionDeps, slack: Pick<Notifier, 'post'>
     return { posted: false, why: claim };
   }
   const snapshot = await gatherDigest(deps, monitoring, spec, logger);
-  const scheduled = tick.scheduledAt ? `Scheduled for ${slackDate(tick.scheduledAt)}${tick.late ? ', posted late: the bot missed its time' : ''}` : undefined;
+  const scheduled = tick.scheduledAt
+    ? `Scheduled for ${slackDate(tick.scheduledAt)}${tick.late ? ', posted late: the bot missed its time' : ''}`
+    : undefined;
   const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : scheduled;
   const message = digestMessage(snapshot, trigger);
-  const posted = await slack.post({ key: `digest:${spec.name}:${tick.tickKey}`, channel, text: message.text, blocks: message.blocks });
+  const posted = await slack.post({
+    key: `digest:${spec.name}:${tick.tickKey}`,
+    channel,
+    text: message.text,
+    blocks: message.blocks,
+  });
   await log.markPosted(spec.name, tick.tickKey, posted.ts);
   logger.info({ digest: spec.name, tick: tick.tickKey, channel: posted.channel }, 'digest posted');
   return { posted: true, channel: posted.channel, ts: posted.ts };

@@ -14,9 +14,11 @@ const LIST_HEALTHY_UP_TO = 25;
 const LIST_UNHEALTHY_UP_TO = 60;
 const LIST_ITEMS_UP_TO = 10;
 
-export const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
+export const slackDate = (date: Date) =>
+  `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`;
 
-const unavailable = (title: string, part: { reason: string }) => `*${title}* — :white_circle: unavailable: ${part.reason}`;
+const unavailable = (title: string, part: { reason: string }) =>
+  `*${title}* — :white_circle: unavailable: ${part.reason}`;
 
 export function needsAttention(d: DeploymentStatus): boolean {
   return d.desired > 0 && (d.ready < d.desired || d.progressDeadlineExceeded);
@@ -32,11 +34,14 @@ export function healthText(part: Part<DeploymentStatus[]>): string {
   const restarts = all.reduce((n, d) => n + d.restarts, 0);
   const headline = `*Service health* — ${all.length - bad.length}/${all.length} deployments healthy, ${ready}/${desired} pods ready, ${restarts} restart(s)`;
   const lines = [headline, ...bad.slice(0, LIST_UNHEALTHY_UP_TO).map((d) => deploymentLine(d, false))];
-  if (bad.length > LIST_UNHEALTHY_UP_TO) lines.push(`…and ${bad.length - LIST_UNHEALTHY_UP_TO} more needing attention (\`/eafix status\` lists them all)`);
+  if (bad.length > LIST_UNHEALTHY_UP_TO)
+    lines.push(`…and ${bad.length - LIST_UNHEALTHY_UP_TO} more needing attention (\`/eafix status\` lists them all)`);
   if (good.length <= LIST_HEALTHY_UP_TO) lines.push(...good.map((d) => deploymentLine(d, false)));
   else {
     const restarting = good.filter((d) => d.restarts > 0);
-    lines.push(`${bandIcon.ok} ${good.length} healthy deployments${restarting.length ? `, ${restarting.length} with restarts` : ''} (\`/eafix status\` lists them)`);
+    lines.push(
+      `${bandIcon.ok} ${good.length} healthy deployments${restarting.length ? `, ${restarting.length} with restarts` : ''} (\`/eafix status\` lists them)`,
+    );
   }
   return lines.join('\n');
 }
@@ -56,7 +61,9 @@ export function platformText(part: Part<PlatformSnapshot>): string {
   if (!part.ok) return unavailable('Trading and maintenance', part);
   const { trading, maintenance } = part.value;
   const tradingIcon = trading === 'running' ? ':large_green_circle:' : ':octagonal_sign:';
-  const maintenanceText = maintenance.enabled ? `:construction: on${maintenance.message ? ` ("${maintenance.message}")` : ''}` : 'off';
+  const maintenanceText = maintenance.enabled
+    ? `:construction: on${maintenance.message ? ` ("${maintenance.message}")` : ''}`
+    : 'off';
   return `*Trading:* ${tradingIcon} ${trading}   *Maintenance:* ${maintenanceText}`;
 }
 
@@ -64,8 +71,12 @@ export function incidentsText(part: Part<Incident[]>): string {
   if (!part.ok) return unavailable('Open incidents', part);
   const open = part.value;
   if (open.length === 0) return '*Open incidents* — none :relieved:';
-  const lines = open.slice(0, LIST_ITEMS_UP_TO).map((i) =>
-    `• *${i.id}* ${i.severity} ${i.type} — ${i.title} — ${i.status}${i.channelId ? ` in <#${i.channelId}>` : ''}${i.acknowledgedBy ? '' : ' — :warning: unacknowledged'}`);
+  const lines = open
+    .slice(0, LIST_ITEMS_UP_TO)
+    .map(
+      (i) =>
+        `• *${i.id}* ${i.severity} ${i.type} — ${i.title} — ${i.status}${i.channelId ? ` in <#${i.channelId}>` : ''}${i.acknowledgedBy ? '' : ' — :warning: unacknowledged'}`,
+    );
   if (open.length > LIST_ITEMS_UP_TO) lines.push(`…and ${open.length - LIST_ITEMS_UP_TO} more (\`/eafix incidents\`)`);
   return [`*Open incidents* — ${open.length}`, ...lines].join('\n');
 }
@@ -74,9 +85,14 @@ export function approvalsText(part: Part<ApprovalRequest[]>): string {
   if (!part.ok) return unavailable('Pending approvals', part);
   const pending = part.value;
   if (pending.length === 0) return '*Pending approvals* — none';
-  const lines = pending.slice(0, LIST_ITEMS_UP_TO).map((r) =>
-    `• \`/eafix ${r.action}\` requested by <@${r.requester}> — ${r.approvers.length}/${r.requiredApprovals} approval(s), expires ${slackDate(r.expiresAt)}`);
-  if (pending.length > LIST_ITEMS_UP_TO) lines.push(`…and ${pending.length - LIST_ITEMS_UP_TO} more (\`/eafix approvals\`)`);
+  const lines = pending
+    .slice(0, LIST_ITEMS_UP_TO)
+    .map(
+      (r) =>
+        `• \`/eafix ${r.action}\` requested by <@${r.requester}> — ${r.approvers.length}/${r.requiredApprovals} approval(s), expires ${slackDate(r.expiresAt)}`,
+    );
+  if (pending.length > LIST_ITEMS_UP_TO)
+    lines.push(`…and ${pending.length - LIST_ITEMS_UP_TO} more (\`/eafix approvals\`)`);
   return [`*Pending approvals* — ${pending.length}`, ...lines].join('\n');
 }
 
@@ -84,13 +100,16 @@ export function runsText(part: Part<RunCounts>): string {
   if (!part.ok) return unavailable('Runs in the last 24 hours', part);
   const c = part.value;
   const active = c.running + c.queued;
-  return `*Runs in the last 24 hours* — :white_check_mark: ${c.succeeded} succeeded   :x: ${c.failed} failed` +
-    `${c.cancelled ? `   :no_entry_sign: ${c.cancelled} cancelled` : ''}${active ? `   :hourglass_flowing_sand: ${active} in progress` : ''}`;
+  return (
+    `*Runs in the last 24 hours* — :white_check_mark: ${c.succeeded} succeeded   :x: ${c.failed} failed` +
+    `${c.cancelled ? `   :no_entry_sign: ${c.cancelled} cancelled` : ''}${active ? `   :hourglass_flowing_sand: ${active} in progress` : ''}`
+  );
 }
 
 export function backupsText(reading: BackupReading): string {
   const limits = `warning after ${formatAge(reading.warnAfterSeconds)}, critical after ${formatAge(reading.criticalAfterSeconds)}`;
-  if (reading.band === 'unavailable' || reading.ageSeconds === undefined) return `*Backups* — ${bandIcon.unavailable} unavailable: ${reading.reason ?? 'no value'}`;
+  if (reading.band === 'unavailable' || reading.ageSeconds === undefined)
+    return `*Backups* — ${bandIcon.unavailable} unavailable: ${reading.reason ?? 'no value'}`;
   return `*Backups* — ${bandIcon[reading.band]} newest backup is ${formatAge(reading.ageSeconds)} old (${limits})`;
 }
 

@@ -78,7 +78,10 @@ export async function gatherDigest(
       (async () => {
         const colour = await live;
         if (!colour.ok) return colour;
-        return part(async () => ({ live: colour.value, last: await monitoring.runStats.lastChange(environment) }), logger);
+        return part(
+          async () => ({ live: colour.value, last: await monitoring.runStats.lastChange(environment) }),
+          logger,
+        );
       })(),
     wants('platform')
       ? part(async () => {

@@ -45,9 +45,17 @@ export function impersonationAccess(identities: readonly MappedIdentity[]): Acce
   return [
     ...users.map((u): AccessCheck => {
       const m = sa(u);
-      return m ? { verb: 'impersonate', resource: 'serviceaccounts', name: m[2], namespace: m[1], group: '' } : { verb: 'impersonate', resource: 'users', name: u, group: '', clusterWide: true };
+      return m
+        ? { verb: 'impersonate', resource: 'serviceaccounts', name: m[2], namespace: m[1], group: '' }
+        : { verb: 'impersonate', resource: 'users', name: u, group: '', clusterWide: true };
     }),
-    ...groups.map((g): AccessCheck => ({ verb: 'impersonate', resource: 'groups', name: g, group: '', clusterWide: true })),
+    ...groups.map((g): AccessCheck => ({
+      verb: 'impersonate',
+      resource: 'groups',
+      name: g,
+      group: '',
+      clusterWide: true,
+    })),
   ];
 }
 
@@ -72,13 +80,21 @@ function ruleAdvice(r: AccessResult, namespace: string, subject: Subject): strin
 }
 
 /** One row for all allowed verbs, one failing row (with the RBAC rule to add) per denied verb. */
-export function permissionChecks(results: readonly (AccessResult & { usedBy?: readonly string[] })[], namespace: string, subject: Subject = { kind: 'bot' }): CheckResult[] {
+export function permissionChecks(
+  results: readonly (AccessResult & { usedBy?: readonly string[] })[],
+  namespace: string,
+  subject: Subject = { kind: 'bot' },
+): CheckResult[] {
   const denied = results.filter((r) => !r.allowed);
   const allowed = results.filter((r) => r.allowed);
   const rows: CheckResult[] = [];
   const suffix = subject.kind === 'bot' ? '' : ` of ${subject.user}`;
   if (allowed.length) {
-    rows.push({ name: `Kubernetes permissions${suffix}`, status: denied.length ? 'warn' : 'pass', detail: `${allowed.length} of ${results.length} allowed: ${allowed.map(what).join(', ')}` });
+    rows.push({
+      name: `Kubernetes permissions${suffix}`,
+      status: denied.length ? 'warn' : 'pass',
+      detail: `${allowed.length} of ${results.length} allowed: ${allowed.map(what).join(', ')}`,
+    });
   }
   for (const r of denied) {
     const scope = r.clusterWide ? 'cluster-wide' : `in ${r.namespace ?? namespace}`;
@@ -106,11 +122,21 @@ export function identityUnknown(identity: MappedIdentity, reason: string): Check
 export function healthCheck(deployments: readonly DeploymentStatus[], environment: string): CheckResult {
   const bad = deployments.filter(needsAttention);
   if (deployments.length === 0) {
-    return { name: 'Deployment health', status: 'warn', detail: `no deployments found in ${environment}`, advice: 'Check the topology\'s namespace for this environment in the policy file.' };
+    return {
+      name: 'Deployment health',
+      status: 'warn',
+      detail: `no deployments found in ${environment}`,
+      advice: "Check the topology's namespace for this environment in the policy file.",
+    };
   }
-  if (bad.length === 0) return { name: 'Deployment health', status: 'pass', detail: `all ${deployments.length} deployments ready` };
+  if (bad.length === 0)
+    return { name: 'Deployment health', status: 'pass', detail: `all ${deployments.length} deployments ready` };
   const down = bad.filter((d) => d.ready === 0 || d.progressDeadlineExceeded);
-  const list = bad.map((d) => `${d.service ?? d.name} ${d.ready}/${d.desired}${d.progressDeadlineExceeded ? ' (rollout failed)' : ''}`).join(', ');
+  const list = bad
+    .map(
+      (d) => `${d.service ?? d.name} ${d.ready}/${d.desired}${d.progressDeadlineExceeded ? ' (rollout failed)' : ''}`,
+    )
+    .join(', ');
   return {
     name: 'Deployment health',
     status: down.length ? 'fail' : 'warn',
@@ -119,60 +145,125 @@ export function healthCheck(deployments: readonly DeploymentStatus[], environmen
   };
 }
 
-export function prometheusChecks(configured: boolean, url: string | undefined, ready: { ok: true } | { ok: false; reason: string }, readings: readonly KpiReading[]): CheckResult[] {
+export function prometheusChecks(
+  configured: boolean,
+  url: string | undefined,
+  ready: { ok: true } | { ok: false; reason: string },
+  readings: readonly KpiReading[],
+): CheckResult[] {
   if (!configured) {
-    return [{ name: 'Prometheus', status: 'warn', detail: 'not configured: digests show every KPI as unavailable', advice: 'Set PROMETHEUS_URL (or monitoring.prometheus.url in the policy file).' }];
+    return [
+      {
+        name: 'Prometheus',
+        status: 'warn',
+        detail: 'not configured: digests show every KPI as unavailable',
+        advice: 'Set PROMETHEUS_URL (or monitoring.prometheus.url in the policy file).',
+      },
+    ];
   }
   if (!ready.ok) {
-    return [{ name: 'Prometheus', status: 'fail', detail: ready.reason, advice: `Check that Prometheus at ${url} is up and reachable from the bot; until then digests post with the KPIs marked unavailable.` }];
+    return [
+      {
+        name: 'Prometheus',
+        status: 'fail',
+        detail: ready.reason,
+        advice: `Check that Prometheus at ${url} is up and reachable from the bot; until then digests post with the KPIs marked unavailable.`,
+      },
+    ];
   }
   const missing = readings.filter((k) => k.band === 'unavailable');
-  if (missing.length === 0) return [{ name: 'Prometheus', status: 'pass', detail: `ready at ${url}; all ${readings.length} KPI queries answer` }];
-  return [{
-    name: 'Prometheus',
-    status: 'warn',
-    detail: `ready at ${url}, but ${missing.length} KPI quer${missing.length === 1 ? 'y does' : 'ies do'} not answer: ${missing.map((k) => `${k.label} (${k.reason ?? 'no value'})`).join(', ')}`,
-    advice: 'Check those queries under monitoring.kpis in the policy file against your metric names.',
-  }];
+  if (missing.length === 0)
+    return [
+      { name: 'Prometheus', status: 'pass', detail: `ready at ${url}; all ${readings.length} KPI queries answer` },
+    ];
+  return [
+    {
+      name: 'Prometheus',
+      status: 'warn',
+      detail: `ready at ${url}, but ${missing.length} KPI quer${missing.length === 1 ? 'y does' : 'ies do'} not answer: ${missing.map((k) => `${k.label} (${k.reason ?? 'no value'})`).join(', ')}`,
+      advice: 'Check those queries under monitoring.kpis in the policy file against your metric names.',
+    },
+  ];
 }
 
 /** A tick this late has not been taken by any worker (BullMQ schedules the next one only when it starts the last). */
 export const OVERDUE_AFTER_MS = 60_000;
 
-export function scheduleChecks(digests: readonly DigestSpec[], schedules: readonly ScheduleInfo[], now: Date): CheckResult[] {
+export function scheduleChecks(
+  digests: readonly DigestSpec[],
+  schedules: readonly ScheduleInfo[],
+  now: Date,
+): CheckResult[] {
   const byId = new Map(schedules.map((s) => [s.id, s]));
   const rows: CheckResult[] = [];
   for (const digest of digests) {
     const name = `Digest schedule: ${digest.name}`;
     const found = byId.get(digest.name);
     if (!digest.enabled) {
-      rows.push(found
-        ? { name, status: 'warn', detail: 'disabled in the policy but still scheduled', advice: 'Restart a worker: it removes schedules the policy no longer runs.' }
-        : { name, status: 'pass', detail: 'disabled in the policy' });
+      rows.push(
+        found
+          ? {
+              name,
+              status: 'warn',
+              detail: 'disabled in the policy but still scheduled',
+              advice: 'Restart a worker: it removes schedules the policy no longer runs.',
+            }
+          : { name, status: 'pass', detail: 'disabled in the policy' },
+      );
       continue;
     }
     if (!found) {
-      rows.push({ name, status: 'fail', detail: `not scheduled (cron ${digest.cron} ${digest.timezone})`, advice: 'Start a worker (`eafix worker` or `eafix all`): workers sync the schedules at start-up.' });
+      rows.push({
+        name,
+        status: 'fail',
+        detail: `not scheduled (cron ${digest.cron} ${digest.timezone})`,
+        advice: 'Start a worker (`eafix worker` or `eafix all`): workers sync the schedules at start-up.',
+      });
       continue;
     }
     if (found.pattern !== digest.cron || (found.tz ?? 'UTC') !== digest.timezone) {
-      rows.push({ name, status: 'warn', detail: `scheduled as ${found.pattern ?? `every ${found.every} ms`} ${found.tz ?? ''}, but the policy says ${digest.cron} ${digest.timezone}`, advice: 'Restart a worker to sync the schedules with the policy file.' });
+      rows.push({
+        name,
+        status: 'warn',
+        detail: `scheduled as ${found.pattern ?? `every ${found.every} ms`} ${found.tz ?? ''}, but the policy says ${digest.cron} ${digest.timezone}`,
+        advice: 'Restart a worker to sync the schedules with the policy file.',
+      });
       continue;
     }
     if (!found.next) {
-      rows.push({ name, status: 'warn', detail: 'scheduled, but BullMQ reports no next run', advice: 'Restart a worker to re-create the schedule.' });
+      rows.push({
+        name,
+        status: 'warn',
+        detail: 'scheduled, but BullMQ reports no next run',
+        advice: 'Restart a worker to re-create the schedule.',
+      });
       continue;
     }
     if (found.next.getTime() < now.getTime() - OVERDUE_AFTER_MS) {
-      rows.push({ name, status: 'warn', detail: `next run was due ${found.next.toISOString()} and has not happened`, advice: 'Is a worker running against this Redis and prefix? Start one, or check its logs.' });
+      rows.push({
+        name,
+        status: 'warn',
+        detail: `next run was due ${found.next.toISOString()} and has not happened`,
+        advice: 'Is a worker running against this Redis and prefix? Start one, or check its logs.',
+      });
       continue;
     }
-    rows.push({ name, status: 'pass', detail: `${digest.cron} ${digest.timezone} → #${digest.channel}; next ${found.next.toISOString()}` });
+    rows.push({
+      name,
+      status: 'pass',
+      detail: `${digest.cron} ${digest.timezone} → #${digest.channel}; next ${found.next.toISOString()}`,
+    });
   }
   const declared = new Set(digests.map((d) => d.name));
   for (const stray of schedules.filter((s) => !declared.has(s.id))) {
-    rows.push({ name: `Digest schedule: ${stray.id}`, status: 'warn', detail: 'scheduled but not in the policy file', advice: 'Restart a worker: it removes schedules the policy no longer declares.' });
+    rows.push({
+      name: `Digest schedule: ${stray.id}`,
+      status: 'warn',
+      detail: 'scheduled but not in the policy file',
+      advice: 'Restart a worker: it removes schedules the policy no longer declares.',
+    });
   }
-  if (digests.length === 0 && schedules.length === 0) rows.push({ name: 'Digest schedules', status: 'pass', detail: 'no digests declared' });
+  if (digests.length === 0 && schedules.length === 0)
+    rows.push({ name: 'Digest schedules', status: 'pass', detail: 'no digests declared' });
   return rows;
 }

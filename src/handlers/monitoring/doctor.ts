@@ -46,20 +46,35 @@ async function bounded<T>(work: () => Promise<T>): Promise<Outcome<T>> {
 
 async function probeCheck(name: string, probe: Probe, advice: string): Promise<CheckResult> {
   const result = await bounded(probe);
-  return result.ok ? { name, status: 'pass', detail: result.value } : { name, status: 'fail', detail: result.reason, advice };
+  return result.ok
+    ? { name, status: 'pass', detail: result.value }
+    : { name, status: 'fail', detail: result.reason, advice };
 }
 
 /**
  * The Kubernetes rights: the bot's own (with the right to impersonate each mapped identity, asked
  * cluster-wide) and, with impersonation on, each mapped identity's write rights asked AS that identity.
  */
-async function kubernetesPermissionChecks(cluster: Cluster, environment: string, namespace: string, identities: readonly MappedIdentity[]): Promise<CheckResult[]> {
+async function kubernetesPermissionChecks(
+  cluster: Cluster,
+  environment: string,
+  namespace: string,
+  identities: readonly MappedIdentity[],
+): Promise<CheckResult[]> {
   const own = requiredAccessFor(identities.length > 0);
   const usedBy = new Map(own.map((c) => [accessKey(c), c.usedBy]));
   const withUse = <T extends AccessCheck>(r: T) => ({ ...r, usedBy: usedBy.get(accessKey(r)) ?? [] });
   const review = await bounded(() => cluster.accessReview(environment, [...own, ...impersonationAccess(identities)]));
   if (!review.ok) {
-    return [{ name: 'Kubernetes permissions', status: 'fail', detail: `could not ask the cluster (SelfSubjectAccessReview): ${review.reason}`, advice: 'Fix the cluster connection first; the bot also needs "create selfsubjectaccessreviews" (every authenticated user has it by default).' }];
+    return [
+      {
+        name: 'Kubernetes permissions',
+        status: 'fail',
+        detail: `could not ask the cluster (SelfSubjectAccessReview): ${review.reason}`,
+        advice:
+          'Fix the cluster connection first; the bot also needs "create selfsubjectaccessreviews" (every authenticated user has it by default).',
+      },
+    ];
   }
   const rows = permissionChecks(review.value.map(withUse), namespace);
   const writes = identityAccess();
@@ -78,7 +93,8 @@ async function kubernetesPermissionChecks(cluster: Cluster, environment: string,
 /** The distinct mapped identities (several roles may map to the same one). */
 function mappedIdentities(mapping: Record<string, MappedIdentity> | undefined): MappedIdentity[] {
   const seen = new Map<string, MappedIdentity>();
-  for (const identity of Object.values(mapping ?? {})) seen.set(`${identity.user}|${[...identity.groups].sort().join(',')}`, identity);
+  for (const identity of Object.values(mapping ?? {}))
+    seen.set(`${identity.user}|${[...identity.groups].sort().join(',')}`, identity);
   return [...seen.values()];
 }
 
@@ -87,7 +103,9 @@ const icons: Record<CheckStatus, string> = { pass: ':white_check_mark:', warn: '
 export function doctorReport(environment: string, checks: readonly CheckResult[]) {
   const count = (s: CheckStatus) => checks.filter((c) => c.status === s).length;
   const summary = `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail`;
-  const lines = checks.map((c) => `${icons[c.status]} *${c.name}* — ${c.detail}${c.advice ? `\n        ↳ ${c.advice}` : ''}`);
+  const lines = checks.map(
+    (c) => `${icons[c.status]} *${c.name}* — ${c.detail}${c.advice ? `\n        ↳ ${c.advice}` : ''}`,
+  );
   return {
     text: `EAFIX doctor (${environment}): ${summary}`,
     blocks: [header(`EAFIX doctor — ${environment}`), ...sections(lines.join('\n')).slice(0, 45), context(summary)],
@@ -98,7 +116,8 @@ export const doctor = defineAction({
   id: 'doctor',
   kind: 'query',
   chapter: 'Monitoring',
-  summary: "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster and the bot's permissions, health, Prometheus, schedules",
+  summary:
+    "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster and the bot's permissions, health, Prometheus, schedules",
   input: z.object({ environment: environmentInput }),
   risk: 'read',
   permission: 'monitoring.read',
@@ -109,27 +128,59 @@ export const doctor = defineAction({
     const identities = mappedIdentities(deps.impersonation);
     const installation = slackChecks(deps.slackInstallation);
     const [slack, postgres, redis, status, review, ready, readings, schedules] = await Promise.all([
-      probeCheck('Slack', monitoring.probes.slack, 'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.'),
-      probeCheck('PostgreSQL', monitoring.probes.postgres, 'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.'),
-      probeCheck('Redis', monitoring.probes.redis, 'Check REDIS_URL and that Redis is up; runs, timers and digests wait for it.'),
+      probeCheck(
+        'Slack',
+        monitoring.probes.slack,
+        'Check SLACK_BOT_TOKEN (a bot token of this workspace) and that Slack is reachable from the bot.',
+      ),
+      probeCheck(
+        'PostgreSQL',
+        monitoring.probes.postgres,
+        'Check DATABASE_URL and that PostgreSQL is up; without it nothing is audited, so changes are refused.',
+      ),
+      probeCheck(
+        'Redis',
+        monitoring.probes.redis,
+        'Check REDIS_URL and that Redis is up; runs, timers and digests wait for it.',
+      ),
       bounded(() => deps.cluster.status(environment, { fresh: true })),
       kubernetesPermissionChecks(deps.cluster, environment, namespace, identities),
       monitoring.prometheus ? bounded(() => monitoring.prometheus!.ready()) : Promise.resolve(undefined),
-      monitoring.prometheus ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace }) : Promise.resolve([]),
+      monitoring.prometheus
+        ? readKpis(monitoring.prometheus, monitoring.kpis, { environment, namespace })
+        : Promise.resolve([]),
       bounded(() => monitoring.publisher.schedules()),
     ]);
     const checks: CheckResult[] = [slack, ...(await installation), postgres, redis];
     if (status.ok) {
-      checks.push({ name: 'Kubernetes API', status: 'pass', detail: `reachable; ${status.value.length} deployments in ${namespace}` });
+      checks.push({
+        name: 'Kubernetes API',
+        status: 'pass',
+        detail: `reachable; ${status.value.length} deployments in ${namespace}`,
+      });
     } else {
-      checks.push({ name: 'Kubernetes API', status: 'fail', detail: status.reason, advice: status.hints.join(' ') || 'Check KUBECONFIG (or the in-cluster service account) and that the API server is reachable from the bot.' });
+      checks.push({
+        name: 'Kubernetes API',
+        status: 'fail',
+        detail: status.reason,
+        advice:
+          status.hints.join(' ') ||
+          'Check KUBECONFIG (or the in-cluster service account) and that the API server is reachable from the bot.',
+      });
     }
     checks.push(...review);
     if (status.ok) checks.push(healthCheck(status.value, environment));
-    const readiness = ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
+    const readiness =
+      ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
     checks.push(...prometheusChecks(Boolean(monitoring.prometheus), monitoring.prometheus?.url, readiness, readings));
     if (schedules.ok) checks.push(...scheduleChecks(monitoring.digests, schedules.value, deps.now()));
-    else checks.push({ name: 'Digest schedules', status: 'fail', detail: `could not read them from Redis: ${schedules.reason}`, advice: 'Check REDIS_URL.' });
+    else
+      checks.push({
+        name: 'Digest schedules',
+        status: 'fail',
+        detail: `could not read them from Redis: ${schedules.reason}`,
+        advice: 'Check REDIS_URL.',
+      });
     return doctorReport(environment, checks);
   },
 });

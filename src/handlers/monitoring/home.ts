@@ -11,7 +11,8 @@ export const home = defineAction({
   id: 'home',
   kind: 'query',
   chapter: 'Monitoring',
-  summary: 'Status at a glance, the approvals you may decide (with buttons), your recent runs and open incidents (the App Home)',
+  summary:
+    'Status at a glance, the approvals you may decide (with buttons), your recent runs and open incidents (the App Home)',
   input: z.object({}),
   risk: 'read',
   permission: 'monitoring.read',

@@ -11,11 +11,15 @@ export const bandIcon: Record<Band, string> = {
 export function kpiLine(k: KpiReading): string {
   const fmt = (n: number) => formatKpiValue(n, k.unit);
   const { target, warning, critical } = k.thresholds;
-  if (k.band === 'unavailable' || k.value === undefined) return `${bandIcon.unavailable} *${k.label}* unavailable — ${k.reason ?? 'no value'}`;
+  if (k.band === 'unavailable' || k.value === undefined)
+    return `${bandIcon.unavailable} *${k.label}* unavailable — ${k.reason ?? 'no value'}`;
   const value = fmt(k.value);
   if (k.band === 'critical') return `${bandIcon.critical} *${k.label}* ${value} — critical (> ${fmt(critical)})`;
-  if (k.band === 'warning') return `${bandIcon.warning} *${k.label}* ${value} — warning (> ${fmt(warning)}; critical > ${fmt(critical)})`;
-  return k.onTarget ? `${bandIcon.ok} *${k.label}* ${value} (target < ${fmt(target)})` : `${bandIcon.ok} *${k.label}* ${value} — above the ${fmt(target)} target (warning > ${fmt(warning)})`;
+  if (k.band === 'warning')
+    return `${bandIcon.warning} *${k.label}* ${value} — warning (> ${fmt(warning)}; critical > ${fmt(critical)})`;
+  return k.onTarget
+    ? `${bandIcon.ok} *${k.label}* ${value} (target < ${fmt(target)})`
+    : `${bandIcon.ok} *${k.label}* ${value} — above the ${fmt(target)} target (warning > ${fmt(warning)})`;
 }
 
 export function kpiCounts(readings: readonly KpiReading[]): Record<Band, number> {

@@ -32,7 +32,10 @@ export interface KpiReading {
  * else is ok, and ok below the target is on target. The boundaries themselves belong to the better band,
  * as the runbook writes them ("> 200ms" warns, 200 ms does not).
  */
-export function bandOf(value: number, thresholds: { target: number; warning: number; critical: number }): { band: Band; onTarget: boolean } {
+export function bandOf(
+  value: number,
+  thresholds: { target: number; warning: number; critical: number },
+): { band: Band; onTarget: boolean } {
   if (value > thresholds.critical) return { band: 'critical', onTarget: false };
   if (value > thresholds.warning) return { band: 'warning', onTarget: false };
   return { band: 'ok', onTarget: value < thresholds.target };
@@ -55,7 +58,12 @@ export async function readKpis(
 ): Promise<KpiReading[]> {
   return Promise.all(
     specs.map(async (spec): Promise<KpiReading> => {
-      const base = { id: spec.id, label: spec.label, unit: spec.unit, thresholds: { target: spec.target, warning: spec.warning, critical: spec.critical } };
+      const base = {
+        id: spec.id,
+        label: spec.label,
+        unit: spec.unit,
+        thresholds: { target: spec.target, warning: spec.warning, critical: spec.critical },
+      };
       if (!prometheus) return { ...base, band: 'unavailable', reason: 'Prometheus is not configured' };
       try {
         const value = await prometheus.instant(fillQuery(spec.query, vars));
@@ -77,13 +85,22 @@ export interface BackupReading {
 }
 
 /** Backup freshness: the age of the newest good backup against the policy's warn/critical ages. */
-export async function readBackupAge(prometheus: Prometheus | undefined, policy: BackupPolicy, vars: { environment: string; namespace: string }): Promise<BackupReading> {
+export async function readBackupAge(
+  prometheus: Prometheus | undefined,
+  policy: BackupPolicy,
+  vars: { environment: string; namespace: string },
+): Promise<BackupReading> {
   const limits = { warnAfterSeconds: policy.warnAfter / 1000, criticalAfterSeconds: policy.criticalAfter / 1000 };
   if (!prometheus) return { ...limits, band: 'unavailable', reason: 'Prometheus is not configured' };
   try {
     const age = await prometheus.instant(fillQuery(policy.query, vars));
-    if (age === undefined) return { ...limits, band: 'unavailable', reason: 'no backup metric (has a backup ever run?)' };
-    const { band } = bandOf(age, { target: limits.warnAfterSeconds, warning: limits.warnAfterSeconds, critical: limits.criticalAfterSeconds });
+    if (age === undefined)
+      return { ...limits, band: 'unavailable', reason: 'no backup metric (has a backup ever run?)' };
+    const { band } = bandOf(age, {
+      target: limits.warnAfterSeconds,
+      warning: limits.warnAfterSeconds,
+      critical: limits.criticalAfterSeconds,
+    });
     return { ...limits, band, ageSeconds: age };
   } catch (error) {
     return { ...limits, band: 'unavailable', reason: reasonOf(error) };
@@ -93,7 +110,12 @@ export async function readBackupAge(prometheus: Prometheus | undefined, policy: 
 /** `42 ms`, `1.2 s`, `0.02%`: the unit the runbook uses, numbers rounded for reading. */
 export function formatKpiValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return `${value > 0 ? '∞' : '-∞'} ${unit}`.trim();
-  const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toString() : Math.abs(n) >= 10 ? n.toFixed(1).replace(/\.0$/, '') : Number(n.toPrecision(2)).toString());
+  const round = (n: number) =>
+    Math.abs(n) >= 100
+      ? Math.round(n).toString()
+      : Math.abs(n) >= 10
+        ? n.toFixed(1).replace(/\.0$/, '')
+        : Number(n.toPrecision(2)).toString();
   if (unit === 'ms' && value >= 1000) return `${round(value / 1000)} s`;
   if (unit === '%') return `${round(value)}%`;
   return `${round(value)} ${unit}`.trim();

@@ -22,7 +22,11 @@ export const kpis = defineAction({
     const source = monitoring.prometheus ? `Prometheus at ${monitoring.prometheus.url}` : 'no Prometheus configured';
     return {
       text: `EAFIX KPIs (${environment}): ${kpiSummary(readings)}`,
-      blocks: [header(`EAFIX KPIs — ${environment}`), ...sections(kpiText(readings)), context(`From ${source}. Thresholds: runbook Monitoring and Alerting, or the policy file's monitoring.kpis.`)],
+      blocks: [
+        header(`EAFIX KPIs — ${environment}`),
+        ...sections(kpiText(readings)),
+        context(`From ${source}. Thresholds: runbook Monitoring and Alerting, or the policy file's monitoring.kpis.`),
+      ],
     };
   },
 });

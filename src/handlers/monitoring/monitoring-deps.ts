@@ -44,9 +44,13 @@ export interface MonitoringDeps {
 export function digestNamed(monitoring: MonitoringDeps, name: string | undefined): DigestSpec {
   const digests = monitoring.digests;
   if (digests.length === 0) {
-    throw new AppError('no_digests', 'No digests are declared in the policy file.', { hints: ['Add one under `digests:` (name, cron, timezone, channel, sections).'] });
+    throw new AppError('no_digests', 'No digests are declared in the policy file.', {
+      hints: ['Add one under `digests:` (name, cron, timezone, channel, sections).'],
+    });
   }
   const found = name ? digests.find((d) => d.name === name) : (digests.find((d) => d.enabled) ?? digests[0]);
   if (found) return found;
-  throw new AppError('unknown_digest', `There is no digest called "${name}".`, { hints: [`Digests: ${digests.map((d) => d.name).join(', ')}`] });
+  throw new AppError('unknown_digest', `There is no digest called "${name}".`, {
+    hints: [`Digests: ${digests.map((d) => d.name).join(', ')}`],
+  });
 }

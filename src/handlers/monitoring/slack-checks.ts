@@ -17,14 +17,19 @@ export function requiredScopes(policy: Pick<Policy, 'rbac' | 'incidents'>): Scop
     { scope: 'channels:manage', why: 'creating and setting up incident war rooms' },
     { scope: 'pins:write', why: 'pinning the incident template in war rooms' },
     { scope: 'files:write', why: 'long logs, audit exports and postmortem drafts' },
-    { scope: 'channels:history', why: 'finding its own earlier post after Slack lost an answer, so nothing is posted twice' },
+    {
+      scope: 'channels:history',
+      why: 'finding its own earlier post after Slack lost an answer, so nothing is posted twice',
+    },
     { scope: 'groups:history', why: 'the same in private channels' },
   ];
-  if (usesUsergroups(policy)) needs.push({ scope: 'usergroups:read', why: 'role bindings and response teams given as user groups' });
+  if (usesUsergroups(policy))
+    needs.push({ scope: 'usergroups:read', why: 'role bindings and response teams given as user groups' });
   return needs;
 }
 
-const REINSTALL = 'Add the scope in manifest.yml (or the app\'s "OAuth & Permissions" page) and reinstall the app to the workspace.';
+const REINSTALL =
+  'Add the scope in manifest.yml (or the app\'s "OAuth & Permissions" page) and reinstall the app to the workspace.';
 
 /** Installation identity and scopes: pass, or warn with the missing scope and what it is for. */
 export function slackInstallationChecks(report: SlackIdentityReport, needs: readonly ScopeNeed[]): CheckResult[] {
@@ -36,9 +41,22 @@ export function slackInstallationChecks(report: SlackIdentityReport, needs: read
   ];
   const identity: CheckResult = report.appId
     ? { name: 'Slack installation', status: 'pass', detail: parts.join(', ') }
-    : { name: 'Slack installation', status: 'warn', detail: parts.join(', '), advice: 'auth.test reported no app id: set slack.appId in the policy so requests for other apps are refused.' };
+    : {
+        name: 'Slack installation',
+        status: 'warn',
+        detail: parts.join(', '),
+        advice: 'auth.test reported no app id: set slack.appId in the policy so requests for other apps are refused.',
+      };
   if (!report.scopes) {
-    return [identity, { name: 'Slack scopes', status: 'warn', detail: 'Slack did not report the token\'s scopes (no x-oauth-scopes header).', advice: 'Check the token is a bot token (xoxb-).' }];
+    return [
+      identity,
+      {
+        name: 'Slack scopes',
+        status: 'warn',
+        detail: "Slack did not report the token's scopes (no x-oauth-scopes header).",
+        advice: 'Check the token is a bot token (xoxb-).',
+      },
+    ];
   }
   const granted = new Set(report.scopes);
   const missing = needs.filter((n) => !granted.has(n.scope));
@@ -52,13 +70,23 @@ export function slackInstallationChecks(report: SlackIdentityReport, needs: read
       }
     : { name: 'Slack scopes', status: 'pass', detail: `granted: ${report.scopes.join(', ')}` };
   const extra: CheckResult[] = unneeded.length
-    ? [{ name: 'Slack scopes (least privilege)', status: 'warn', detail: `granted but not needed: ${unneeded.join(', ')}`, advice: 'Remove them from the app\'s scopes and reinstall.' }]
+    ? [
+        {
+          name: 'Slack scopes (least privilege)',
+          status: 'warn',
+          detail: `granted but not needed: ${unneeded.join(', ')}`,
+          advice: "Remove them from the app's scopes and reinstall.",
+        },
+      ]
     : [];
   return [identity, scopes, ...extra];
 }
 
 /** Doctor's entry point: asks Slack (bounded, never throws) and reports identity and scopes. */
-export async function slackChecks(probe: SlackInstallationProbe | undefined, timeoutMs = 5_000): Promise<CheckResult[]> {
+export async function slackChecks(
+  probe: SlackInstallationProbe | undefined,
+  timeoutMs = 5_000,
+): Promise<CheckResult[]> {
   if (!probe) return [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -68,7 +96,14 @@ export async function slackChecks(probe: SlackInstallationProbe | undefined, tim
     return slackInstallationChecks(await Promise.race([probe.inspect(), deadline]), probe.requiredScopes);
   } catch (error) {
     const e = error as { message?: string; data?: { error?: string } };
-    return [{ name: 'Slack installation', status: 'fail', detail: `auth.test failed: ${e.data?.error ?? e.message ?? String(error)}`, advice: 'Check SLACK_BOT_TOKEN and that Slack is reachable from the bot.' }];
+    return [
+      {
+        name: 'Slack installation',
+        status: 'fail',
+        detail: `auth.test failed: ${e.data?.error ?? e.message ?? String(error)}`,
+        advice: 'Check SLACK_BOT_TOKEN and that Slack is reachable from the bot.',
+      },
+    ];
   } finally {
     clearTimeout(timer);
   }

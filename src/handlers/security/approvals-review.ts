@@ -19,8 +19,15 @@ export const approvalsReview = defineAction({
     for (const use of uses) {
       blocks.push({
         block_id: breakGlassBlockId(use),
-        ...section(`*\`/eafix ${use.action}\`* by <@${use.usedBy}> at ${use.at.toISOString()}\n*Reason:* ${use.reason}\n*Plan:* ${use.plan.map((p) => p.description).join('; ')}`),
-        accessory: { type: 'button', action_id: 'breakglass:signoff', text: { type: 'plain_text', text: 'Sign off' }, value: use.id },
+        ...section(
+          `*\`/eafix ${use.action}\`* by <@${use.usedBy}> at ${use.at.toISOString()}\n*Reason:* ${use.reason}\n*Plan:* ${use.plan.map((p) => p.description).join('; ')}`,
+        ),
+        accessory: {
+          type: 'button',
+          action_id: 'breakglass:signoff',
+          text: { type: 'plain_text', text: 'Sign off' },
+          value: use.id,
+        },
       });
     }
     return { text: `${uses.length} break-glass use(s) to review`, blocks };

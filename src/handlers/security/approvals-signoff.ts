@@ -10,14 +10,21 @@ export const approvalsSignoff = defineAction({
   chapter: 'Security Incident Response',
   summary: 'Sign off a break-glass use as its second person (never the one who used it)',
   positional: ['use'],
-  input: z.object({ use: z.string().regex(/^[a-z]+_[A-Za-z0-9]+$/, 'must be a break-glass use id from `/eafix approvals review`').describe('the use id') }),
+  input: z.object({
+    use: z
+      .string()
+      .regex(/^[a-z]+_[A-Za-z0-9]+$/, 'must be a break-glass use id from `/eafix approvals review`')
+      .describe('the use id'),
+  }),
   risk: 'change',
   permission: 'approvals.review',
   examples: ['approvals signoff bg_3f9a1c2d4e5b'],
   run: async ({ use: id }, { deps, invoker }) => {
     const use = await deps.breakGlass.get(id);
-    if (!use || use.teamId !== invoker.teamId) throw new AppError('break_glass_unknown', 'That break-glass use does not exist.');
-    if (use.usedBy === invoker.userId) throw new AppError('break_glass_own_use', 'You cannot review your own break-glass use; a second person must.');
+    if (!use || use.teamId !== invoker.teamId)
+      throw new AppError('break_glass_unknown', 'That break-glass use does not exist.');
+    if (use.usedBy === invoker.userId)
+      throw new AppError('break_glass_own_use', 'You cannot review your own break-glass use; a second person must.');
     const reviewed = await deps.breakGlass.review(use.id, invoker.userId, 'signed off in Slack');
     if (!reviewed) {
       const by = use.reviewedBy ?? (await deps.breakGlass.get(use.id))?.reviewedBy;

@@ -7,7 +7,10 @@ const units: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 export function parseDuration(text: string): number {
   const match = /^(\d+)([mhd])$/.exec(text.trim());
-  if (!match) throw new AppError('invalid_arguments', `\`${text}\` is not a duration.`, { hints: ['Use minutes, hours or days: `30m`, `24h`, `7d`.'] });
+  if (!match)
+    throw new AppError('invalid_arguments', `\`${text}\` is not a duration.`, {
+      hints: ['Use minutes, hours or days: `30m`, `24h`, `7d`.'],
+    });
   return Number(match[1]) * (units[match[2] as string] as number);
 }
 
@@ -27,7 +30,11 @@ export const auditExport = defineAction({
     return {
       text,
       blocks: [section(text)],
-      file: { filename: `eafix-audit-${from.toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`, content: JSON.stringify(rows, null, 2), title: 'EAFIX audit export' },
+      file: {
+        filename: `eafix-audit-${from.toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`,
+        content: JSON.stringify(rows, null, 2),
+        title: 'EAFIX audit export',
+      },
     };
   },
 });

@@ -19,14 +19,21 @@ export const isolate = defineAction({
   examples: ['isolate auth-service --reason "INC-20261124-001: credential stuffing"'],
   plan: async ({ service, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
-    if (target.kind === 'colour') throw new AppError('cannot_isolate', 'Isolate a service, not a gateway colour; use `/eafix rollback` or `/eafix scale` for blue/green.');
+    if (target.kind === 'colour')
+      throw new AppError(
+        'cannot_isolate',
+        'Isolate a service, not a gateway colour; use `/eafix rollback` or `/eafix scale` for blue/green.',
+      );
     const current = (await deps.cluster.status(environment)).find((d) => d.name === target.deployment);
     if (!current) throw new AppError('cluster_not_found', `Deployment ${target.deployment} is not in ${environment}.`);
-    if (current.desired === 0) throw new AppError('nothing_to_change', `${service} is already isolated (0 replicas) in ${environment}.`);
-    return [{
-      description: `isolate ${target.deployment} in ${environment}: scale ${current.desired} → 0 replicas (below its minimum of ${target.replicas.min})`,
-      change: { environment, deployment: target.deployment, from: current.desired, to: 0 },
-    }];
+    if (current.desired === 0)
+      throw new AppError('nothing_to_change', `${service} is already isolated (0 replicas) in ${environment}.`);
+    return [
+      {
+        description: `isolate ${target.deployment} in ${environment}: scale ${current.desired} → 0 replicas (below its minimum of ${target.replicas.min})`,
+        change: { environment, deployment: target.deployment, from: current.desired, to: 0 },
+      },
+    ];
   },
   target: serviceTarget,
   steps: [
@@ -36,10 +43,16 @@ export const isolate = defineAction({
       run: async ({ input, deps, ...origin }) => {
         const meta = await changeMeta(deps, origin, input.reason);
         const result = await deps.cluster.scale(input.environment, input.service, 0, meta, { isolate: true });
-        return { summary: `${result.deployment}: ${result.from} → 0 replicas${result.changed ? '' : ' (already isolated)'}`, output: result };
+        return {
+          summary: `${result.deployment}: ${result.from} → 0 replicas${result.changed ? '' : ' (already isolated)'}`,
+          output: result,
+        };
       },
     },
-    waitForRolloutStep('Wait for its pods to stop', (deployment, _message, input) =>
-      `${deployment} isolated: no pods serve traffic. Restore gradually with \`/eafix scale ${input.service} 1\`.`),
+    waitForRolloutStep(
+      'Wait for its pods to stop',
+      (deployment, _message, input) =>
+        `${deployment} isolated: no pods serve traffic. Restore gradually with \`/eafix scale ${input.service} 1\`.`,
+    ),
   ],
 });

@@ -24,7 +24,10 @@ export const logs = defineAction({
   examples: ['logs data-ingestor --since=10m', 'logs execution-engine --tail=50'],
   run: async ({ service, tail, since, environment }, { deps }) => {
     const sinceSeconds = since ? Math.ceil(parseDuration(since) / 1000) : undefined;
-    const result = await deps.cluster.podLogs(environment, service, { tailLines: tail, ...(sinceSeconds ? { sinceSeconds } : {}) });
+    const result = await deps.cluster.podLogs(environment, service, {
+      tailLines: tail,
+      ...(sinceSeconds ? { sinceSeconds } : {}),
+    });
     const title = `Logs of ${service} in ${environment} (${result.pods.length} pod(s), last ${tail} line(s) each${since ? `, since ${since}` : ''})`;
     if (result.text.length <= INLINE_LIMIT) {
       return { text: title, blocks: [section(`*${title}*\n\`\`\`${result.text || '(empty)'}\`\`\``)] };

@@ -20,16 +20,24 @@ export const metricsQuery = defineAction({
   input: z.object({ query: z.string().min(1).max(2_000).describe('a PromQL expression; quote it when it has spaces') }),
   risk: 'read',
   permission: 'monitoring.read',
-  examples: ["metrics query 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))'", 'metrics query redis_cache_hit_rate'],
+  examples: [
+    "metrics query 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))'",
+    'metrics query redis_cache_hit_rate',
+  ],
   run: async ({ query }, { deps }) => {
     const { prometheus } = deps.monitoring;
     if (!prometheus) {
-      throw new AppError('prometheus_not_configured', 'No Prometheus is configured.', { hints: ['Set PROMETHEUS_URL or monitoring.prometheus.url in the policy file.'] });
+      throw new AppError('prometheus_not_configured', 'No Prometheus is configured.', {
+        hints: ['Set PROMETHEUS_URL or monitoring.prometheus.url in the policy file.'],
+      });
     }
     const series = await prometheus.series(query);
     if (series.length === 0) return { text: `\`${query}\` returned no data.` };
-    const shown = series.slice(0, MAX_SERIES).map((s) => `${formatLabels(s.labels)}  ${Number.isFinite(s.value) ? s.value.toPrecision(6) : String(s.value)}`);
-    const more = series.length > MAX_SERIES ? `\n…and ${series.length - MAX_SERIES} more series; narrow the query.` : '';
+    const shown = series
+      .slice(0, MAX_SERIES)
+      .map((s) => `${formatLabels(s.labels)}  ${Number.isFinite(s.value) ? s.value.toPrecision(6) : String(s.value)}`);
+    const more =
+      series.length > MAX_SERIES ? `\n…and ${series.length - MAX_SERIES} more series; narrow the query.` : '';
     const text = `*\`${query.slice(0, 500)}\`* (${series.length} series)\n\`\`\`${shown.join('\n')}\`\`\`${more}`;
     return { text, blocks: sections(text) };
   },

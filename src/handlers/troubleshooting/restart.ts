@@ -9,20 +9,26 @@ export const restart = defineAction({
   id: 'restart',
   kind: 'planned',
   chapter: 'Troubleshooting',
-  summary: 'Rollout restart of a service (runbook: corrupt state, restart execution engine); production needs a second person',
+  summary:
+    'Rollout restart of a service (runbook: corrupt state, restart execution engine); production needs a second person',
   positional: ['service'],
   input: z.object({ service: serviceInput, environment: environmentInput, reason: reasonInput }),
   risk: 'destructive',
   permission: 'cluster.restart',
   approval: (input) => (input.environment === 'production' ? 'two-person' : 'none'),
-  examples: ['restart execution-engine --reason "orders stuck"', 'restart data-ingestor --environment=staging --reason "stale feed"'],
+  examples: [
+    'restart execution-engine --reason "orders stuck"',
+    'restart data-ingestor --environment=staging --reason "stale feed"',
+  ],
   plan: async ({ service, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
     const namespace = namespaceFor(deps.topology, environment);
-    return [{
-      description: `rollout restart deployment ${target.deployment} in ${namespace}, then wait for the new pods`,
-      change: { environment, deployment: target.deployment },
-    }];
+    return [
+      {
+        description: `rollout restart deployment ${target.deployment} in ${namespace}, then wait for the new pods`,
+        change: { environment, deployment: target.deployment },
+      },
+    ];
   },
   target: serviceTarget,
   steps: [
@@ -39,7 +45,9 @@ export const restart = defineAction({
         const { restartedAt } = outputs.stamp as { restartedAt: string };
         const meta = await changeMeta(deps, origin, input.reason);
         const result = await deps.cluster.restart(input.environment, input.service, meta, { restartedAt });
-        return { summary: `${result.deployment} restarted at ${result.restartedAt}${result.changed ? '' : ' (already)'}` };
+        return {
+          summary: `${result.deployment} restarted at ${result.restartedAt}${result.changed ? '' : ' (already)'}`,
+        };
       },
     },
     waitForRolloutStep('Wait for the new pods'),

@@ -10,7 +10,8 @@ export const scale = defineAction({
   id: 'scale',
   kind: 'planned',
   chapter: 'Troubleshooting',
-  summary: 'Scale a service (runbook: resource exhaustion, high latency); production or scaling down needs a second person',
+  summary:
+    'Scale a service (runbook: resource exhaustion, high latency); production or scaling down needs a second person',
   positional: ['service', 'replicas'],
   input: z.object({
     service: serviceInput,
@@ -25,17 +26,23 @@ export const scale = defineAction({
     const scalingDown = (change?.to ?? 0) < (change?.from ?? 0);
     return input.environment === 'production' || scalingDown ? 'two-person' : 'none';
   },
-  examples: ['scale risk-manager 5 --reason "latency above 500ms"', 'scale data-ingestor 3 --environment=staging --reason "load test"'],
+  examples: [
+    'scale risk-manager 5 --reason "latency above 500ms"',
+    'scale data-ingestor 3 --environment=staging --reason "load test"',
+  ],
   plan: async ({ service, replicas, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
     checkReplicas(target, replicas, environment);
     const current = (await deps.cluster.status(environment)).find((d) => d.name === target.deployment);
     if (!current) throw new AppError('cluster_not_found', `Deployment ${target.deployment} is not in ${environment}.`);
-    if (current.desired === replicas) throw new AppError('nothing_to_change', `${service} already has ${replicas} replica(s) in ${environment}.`);
-    return [{
-      description: `scale deployment ${target.deployment} in ${environment}: ${current.desired} → ${replicas} replicas`,
-      change: { environment, deployment: target.deployment, from: current.desired, to: replicas },
-    }];
+    if (current.desired === replicas)
+      throw new AppError('nothing_to_change', `${service} already has ${replicas} replica(s) in ${environment}.`);
+    return [
+      {
+        description: `scale deployment ${target.deployment} in ${environment}: ${current.desired} → ${replicas} replicas`,
+        change: { environment, deployment: target.deployment, from: current.desired, to: replicas },
+      },
+    ];
   },
   target: serviceTarget,
   steps: [
@@ -43,8 +50,16 @@ export const scale = defineAction({
       id: 'scale',
       title: 'Scale the deployment',
       run: async ({ input, deps, ...origin }) => {
-        const result = await deps.cluster.scale(input.environment, input.service, input.replicas, await changeMeta(deps, origin, input.reason));
-        return { summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}`, output: result };
+        const result = await deps.cluster.scale(
+          input.environment,
+          input.service,
+          input.replicas,
+          await changeMeta(deps, origin, input.reason),
+        );
+        return {
+          summary: `${result.deployment}: ${result.from} → ${result.to} replicas${result.changed ? '' : ' (already)'}`,
+          output: result,
+        };
       },
     },
     waitForRolloutStep('Wait for the rollout to complete'),

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/app-error.ts';
 import { runbookKpis, kpiIds, type KpiSpec } from '../../../src/config/monitoring-policy.ts';
-import { bandOf, formatAge, formatKpiValue, readBackupAge, readKpis } from '../../../src/handlers/monitoring/kpi-readings.ts';
+import {
+  bandOf,
+  formatAge,
+  formatKpiValue,
+  readBackupAge,
+  readKpis,
+} from '../../../src/handlers/monitoring/kpi-readings.ts';
 import { PrometheusHttpClient } from '../../../src/prometheus/prometheus-client.ts';
 import { PrometheusEmulator, defaultKpiQueries, seedEafixKpis } from '@eafix/sandbox/prometheus';
 
@@ -78,7 +84,9 @@ describe('readKpis over the Prometheus HTTP API (emulator)', () => {
   });
 
   it('reads each KPI with its query and bands it', async () => {
-    prometheus.setResult(defaultKpiQueries.api_response_time_ms, 250).setResult(defaultKpiQueries.error_rate_percent, 7);
+    prometheus
+      .setResult(defaultKpiQueries.api_response_time_ms, 250)
+      .setResult(defaultKpiQueries.error_rate_percent, 7);
     const readings = await readKpis(client, specs, vars);
     const byId = Object.fromEntries(readings.map((r) => [r.id, r]));
     expect(byId.api_response_time_ms).toMatchObject({ band: 'warning', value: 250 });
@@ -88,11 +96,17 @@ describe('readKpis over the Prometheus HTTP API (emulator)', () => {
   });
 
   it('takes the worst of several series and says "no data" when there is none', async () => {
-    prometheus.setResult(defaultKpiQueries.cpu_usage_percent, [{ metric: { instance: 'a' }, value: 40 }, { metric: { instance: 'b' }, value: 93 }]);
+    prometheus.setResult(defaultKpiQueries.cpu_usage_percent, [
+      { metric: { instance: 'a' }, value: 40 },
+      { metric: { instance: 'b' }, value: 93 },
+    ]);
     prometheus.setResult(defaultKpiQueries.disk_usage_percent, []);
     const readings = await readKpis(client, specs, vars);
     expect(readings.find((r) => r.id === 'cpu_usage_percent')).toMatchObject({ band: 'critical', value: 93 });
-    expect(readings.find((r) => r.id === 'disk_usage_percent')).toMatchObject({ band: 'unavailable', reason: 'no data' });
+    expect(readings.find((r) => r.id === 'disk_usage_percent')).toMatchObject({
+      band: 'unavailable',
+      reason: 'no data',
+    });
   });
 
   it('greys out every KPI with the reason when Prometheus is down, and one KPI when its query fails', async () => {
@@ -126,8 +140,16 @@ describe('readKpis over the Prometheus HTTP API (emulator)', () => {
   });
 
   it('bands backup age against the policy ages', async () => {
-    const policy = { query: 'time() - max(eafix_backup_last_success_timestamp_seconds)', warnAfter: 26 * 3600_000, criticalAfter: 48 * 3600_000 };
-    for (const [hours, band] of [[5, 'ok'], [30, 'warning'], [50, 'critical']] as const) {
+    const policy = {
+      query: 'time() - max(eafix_backup_last_success_timestamp_seconds)',
+      warnAfter: 26 * 3600_000,
+      criticalAfter: 48 * 3600_000,
+    };
+    for (const [hours, band] of [
+      [5, 'ok'],
+      [30, 'warning'],
+      [50, 'critical'],
+    ] as const) {
       prometheus.setResult(policy.query, hours * 3600);
       expect(await readBackupAge(client, policy, vars)).toMatchObject({ band, ageSeconds: hours * 3600 });
     }

@@ -84,7 +84,9 @@ export class AccessControl {
   impersonationForbidden(caller: Identity, target: { user: string; groups: string[] }): ApiError | undefined {
     const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(target.user);
     const checks: AccessQuery[] = [
-      sa ? { verb: 'impersonate', resource: 'serviceaccounts', group: '', namespace: sa[1], name: sa[2] } : { verb: 'impersonate', resource: 'users', group: '', name: target.user },
+      sa
+        ? { verb: 'impersonate', resource: 'serviceaccounts', group: '', namespace: sa[1], name: sa[2] }
+        : { verb: 'impersonate', resource: 'users', group: '', name: target.user },
       ...target.groups.map((g): AccessQuery => ({ verb: 'impersonate', resource: 'groups', group: '', name: g })),
     ];
     for (const q of checks) {

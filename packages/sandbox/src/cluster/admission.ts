@@ -6,14 +6,27 @@
 import type { ResourceDef } from './routes/deps.ts';
 import type { Crd, ResourceRegistry } from './registry.ts';
 import { invalid, type StatusCause } from './status.ts';
-import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, type Job } from './job-types.ts';
+import {
+  CONTROLLER_UID_LABEL,
+  JOB_NAME_LABEL,
+  LEGACY_CONTROLLER_UID_LABEL,
+  LEGACY_JOB_NAME_LABEL,
+  type Job,
+} from './job-types.ts';
 import type { StatefulSet } from './statefulset-controller.ts';
 import type { Container, K8sObject } from './types.ts';
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function validateName(name: string, max = 253): StatusCause[] {
-  if (name.length > max) return [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": must be no more than ${max} characters` }];
+  if (name.length > max)
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": must be no more than ${max} characters`,
+      },
+    ];
   if (!SUBDOMAIN.test(name)) {
     return [
       {
@@ -29,7 +42,11 @@ export function validateName(name: string, max = 253): StatusCause[] {
 function nonNegative(field: string, value: unknown, causes: StatusCause[], positive = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < (positive ? 1 : 0)) {
-    causes.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: must be greater than ${positive ? '' : 'or equal to '}0` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field,
+      message: `Invalid value: ${JSON.stringify(value)}: must be greater than ${positive ? '' : 'or equal to '}0`,
+    });
   }
 }
 
@@ -40,11 +57,16 @@ function validateContainers(containers: unknown, field: string, causes: StatusCa
   }
   (containers as Partial<Container>[]).forEach((c, i) => {
     if (!c.name) causes.push({ reason: 'FieldValueRequired', field: `${field}[${i}].name`, message: 'Required value' });
-    if (!c.image) causes.push({ reason: 'FieldValueRequired', field: `${field}[${i}].image`, message: 'Required value' });
+    if (!c.image)
+      causes.push({ reason: 'FieldValueRequired', field: `${field}[${i}].image`, message: 'Required value' });
     for (const key of ['command', 'args'] as const) {
       const v = (c as Record<string, unknown>)[key];
       if (v !== undefined && (!Array.isArray(v) || v.some((w) => typeof w !== 'string'))) {
-        causes.push({ reason: 'FieldValueInvalid', field: `${field}[${i}].${key}`, message: 'Invalid value: must be a list of strings' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: `${field}[${i}].${key}`,
+          message: 'Invalid value: must be a list of strings',
+        });
       }
     }
   });
@@ -63,13 +85,23 @@ function admitJob(job: Job): StatusCause[] {
   validateContainers(podSpec?.containers, 'spec.template.spec.containers', causes);
   const restart = podSpec?.restartPolicy ?? 'Always';
   if (restart !== 'Never' && restart !== 'OnFailure') {
-    causes.push({ reason: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', message: `Unsupported value: "${String(restart)}": supported values: "OnFailure", "Never"` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.template.spec.restartPolicy',
+      message: `Unsupported value: "${String(restart)}": supported values: "OnFailure", "Never"`,
+    });
   }
   if (causes.length > 0) return causes;
   const uid = job.metadata.uid ?? '';
   const name = job.metadata.name;
   const selectorLabels = { [CONTROLLER_UID_LABEL]: uid };
-  const podLabels = { ...(spec.template.metadata?.labels ?? {}), [CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name };
+  const podLabels = {
+    ...(spec.template.metadata?.labels ?? {}),
+    [CONTROLLER_UID_LABEL]: uid,
+    [JOB_NAME_LABEL]: name,
+    [LEGACY_CONTROLLER_UID_LABEL]: uid,
+    [LEGACY_JOB_NAME_LABEL]: name,
+  };
   spec.template.metadata = { ...(spec.template.metadata ?? {}), labels: podLabels };
   spec.selector = { matchLabels: selectorLabels };
   spec.parallelism ??= 1;
@@ -87,12 +119,21 @@ function admitStatefulSet(sts: StatefulSet): StatusCause[] {
   const causes = validateName(sts.metadata.name, 63);
   const spec = sts.spec;
   nonNegative('spec.replicas', spec?.replicas, causes);
-  validateContainers((spec?.template?.spec as Record<string, unknown> | undefined)?.containers, 'spec.template.spec.containers', causes);
+  validateContainers(
+    (spec?.template?.spec as Record<string, unknown> | undefined)?.containers,
+    'spec.template.spec.containers',
+    causes,
+  );
   const selector = spec?.selector?.matchLabels ?? {};
   const labels = spec?.template?.metadata?.labels ?? {};
-  if (Object.keys(selector).length === 0) causes.push({ reason: 'FieldValueRequired', field: 'spec.selector', message: 'Required value' });
+  if (Object.keys(selector).length === 0)
+    causes.push({ reason: 'FieldValueRequired', field: 'spec.selector', message: 'Required value' });
   else if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-    causes.push({ reason: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: 'Invalid value: `selector` does not match template `labels`' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'spec.template.metadata.labels',
+      message: 'Invalid value: `selector` does not match template `labels`',
+    });
   }
   if (causes.length > 0) return causes;
   spec.replicas ??= 1;
@@ -107,7 +148,11 @@ function admitStatefulSet(sts: StatefulSet): StatusCause[] {
 function admitNamespace(ns: K8sObject): StatusCause[] {
   const causes = validateName(ns.metadata.name, 63);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns.metadata.name) && causes.length === 0) {
-    causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${ns.metadata.name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'metadata.name',
+      message: `Invalid value: "${ns.metadata.name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+    });
   }
   if (causes.length > 0) return causes;
   ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.metadata.name };
@@ -122,8 +167,20 @@ function admitCrd(crd: Crd, registry: ResourceRegistry): void {
   const at = crd.metadata.creationTimestamp ?? new Date().toISOString();
   crd.status = {
     conditions: [
-      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: at },
-      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: at },
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+        lastTransitionTime: at,
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+        lastTransitionTime: at,
+      },
     ],
     acceptedNames: crd.spec.names,
     storedVersions: crd.spec.versions.filter((v) => v.storage).map((v) => v.name),

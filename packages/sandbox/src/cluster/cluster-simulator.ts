@@ -89,7 +89,17 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
     const registry = new ResourceRegistry();
     this.workloads = new Workloads(this.store, this.kubelet, events, ids, this.timing, clock, registry);
-    const deps: ApiDeps = { store: this.store, kubelet: this.kubelet, access: this.access, timing: this.timing, clock, ids, registry, workloads: this.workloads, watches: new Set() };
+    const deps: ApiDeps = {
+      store: this.store,
+      kubelet: this.kubelet,
+      access: this.access,
+      timing: this.timing,
+      clock,
+      ids,
+      registry,
+      workloads: this.workloads,
+      watches: new Set(),
+    };
     this.tls = opts.tls ? generateClusterTls(this.now()) : undefined;
     this.server = new ApiServer(deps, this.failures, opts.token, this.tls);
     seedCluster(this.store, this.controller, {
@@ -100,7 +110,9 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     });
     const environments = opts.environments ?? Object.keys(opts.topology.environments);
     if (opts.postgres !== false) {
-      environments.forEach((env, i) => this.workloads.seedPostgres(this.namespaceOf(env), this.now(), SEEDED_POD_AGE_MS, `10.96.9.${10 + i}`));
+      environments.forEach((env, i) =>
+        this.workloads.seedPostgres(this.namespaceOf(env), this.now(), SEEDED_POD_AGE_MS, `10.96.9.${10 + i}`),
+      );
     }
     if (opts.velero !== false) this.workloads.installVelero(this.now());
     this.tick();
@@ -235,7 +247,10 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     const unsettled = () => this.store.list<Deployment>('deployments').filter((d) => !this.controller.isSettled(d));
     return this.waitFor(() => unsettled().length === 0, {
       timeoutMs: opts.timeoutMs ?? 10_000,
-      description: () => `deployments to settle: ${unsettled().map((d) => `${d.metadata.namespace}/${d.metadata.name}`).join(', ')}`,
+      description: () =>
+        `deployments to settle: ${unsettled()
+          .map((d) => `${d.metadata.namespace}/${d.metadata.name}`)
+          .join(', ')}`,
     });
   }
 

@@ -19,7 +19,15 @@ export interface ConditionInput {
   onTimeout: () => void;
 }
 
-function next(prev: Condition | undefined, type: string, ok: boolean, reason: string, message: string, now: string, touch: boolean): Condition {
+function next(
+  prev: Condition | undefined,
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  now: string,
+  touch: boolean,
+): Condition {
   const status = ok ? 'True' : 'False';
   const same = prev?.status === status && prev.reason === reason;
   return {
@@ -53,24 +61,72 @@ export function nextConditions(input: ConditionInput): Condition[] {
 
   const availableOk = n(after.availableReplicas) >= input.minAvailable;
   const available = availableOk
-    ? next(prevAvailable, 'Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now, false)
-    : next(prevAvailable, 'Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now, false);
+    ? next(
+        prevAvailable,
+        'Available',
+        true,
+        'MinimumReplicasAvailable',
+        'Deployment has minimum availability.',
+        now,
+        false,
+      )
+    : next(
+        prevAvailable,
+        'Available',
+        false,
+        'MinimumReplicasUnavailable',
+        'Deployment does not have minimum availability.',
+        now,
+        false,
+      );
 
   const complete =
     n(after.updatedReplicas) === desired && n(after.replicas) === desired && n(after.availableReplicas) === desired;
   let progressing: Condition;
   if (input.newSet) {
-    progressing = next(prevProgressing, 'Progressing', true, 'NewReplicaSetCreated', `Created new replica set "${rsName}"`, now, true);
+    progressing = next(
+      prevProgressing,
+      'Progressing',
+      true,
+      'NewReplicaSetCreated',
+      `Created new replica set "${rsName}"`,
+      now,
+      true,
+    );
   } else if (complete) {
-    progressing = next(prevProgressing, 'Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, now, false);
+    progressing = next(
+      prevProgressing,
+      'Progressing',
+      true,
+      'NewReplicaSetAvailable',
+      `ReplicaSet "${rsName}" has successfully progressed.`,
+      now,
+      false,
+    );
   } else if (madeProgress(before, after) || !prevProgressing) {
-    progressing = next(prevProgressing, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, now, true);
+    progressing = next(
+      prevProgressing,
+      'Progressing',
+      true,
+      'ReplicaSetUpdated',
+      `ReplicaSet "${rsName}" is progressing.`,
+      now,
+      true,
+    );
   } else if (
     prevProgressing.reason !== 'NewReplicaSetAvailable' &&
     prevProgressing.reason !== 'ProgressDeadlineExceeded' &&
     input.now - Date.parse(prevProgressing.lastUpdateTime ?? now) > input.deadlineMs
   ) {
-    progressing = next(prevProgressing, 'Progressing', false, 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, now, true);
+    progressing = next(
+      prevProgressing,
+      'Progressing',
+      false,
+      'ProgressDeadlineExceeded',
+      `ReplicaSet "${rsName}" has timed out progressing.`,
+      now,
+      true,
+    );
     input.onTimeout();
   } else {
     progressing = prevProgressing;

@@ -57,7 +57,13 @@ export class Controller {
     const k = `${d.metadata.namespace ?? ''}/${d.metadata.name}`;
     let s = this.states.get(k);
     if (!s) {
-      s = { sizes: new Map(), templates: new Map(), rsUids: new Map(), revisions: new Map(), lastActivity: this.clock() };
+      s = {
+        sizes: new Map(),
+        templates: new Map(),
+        rsUids: new Map(),
+        revisions: new Map(),
+        lastActivity: this.clock(),
+      };
       this.states.set(k, s);
     }
     return s;
@@ -114,9 +120,22 @@ export class Controller {
       s.sizes.set(h, size);
       s.lastActivity = now;
       const direction = size > before ? 'up' : 'down';
-      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${d.metadata.name}-${h} from ${before} to ${size}`);
+      this.events.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${direction} replica set ${d.metadata.name}-${h} from ${before} to ${size}`,
+      );
     }
-    for (const [h, size] of s.sizes) this.enforceSize(d, h, size, s, pods.filter((p) => p.hash === h), now);
+    for (const [h, size] of s.sizes)
+      this.enforceSize(
+        d,
+        h,
+        size,
+        s,
+        pods.filter((p) => p.hash === h),
+        now,
+      );
     this.writeStatus(d, s, hash, hashChanged || (!existed && s.sizes.size > 1), now);
     const all = pods;
     const snapshots = [...s.sizes].map(([h, size]) => ({
@@ -127,21 +146,47 @@ export class Controller {
       template: s.templates.get(h) ?? d.spec.template,
       pods: all.filter((p) => p.hash === h),
     }));
-    syncReplicaSets(this.store, this.store.get<Deployment>('deployments', ns, d.metadata.name) ?? d, snapshots, now, this.replicaSetsWritten);
+    syncReplicaSets(
+      this.store,
+      this.store.get<Deployment>('deployments', ns, d.metadata.name) ?? d,
+      snapshots,
+      now,
+      this.replicaSetsWritten,
+    );
   }
 
   /** The ReplicaSet controller's job: make the live pods of one hash match its size. */
-  private enforceSize(d: Deployment, hash: string, size: number, s: DeploymentState, pods: PodRuntime[], now: number): void {
+  private enforceSize(
+    d: Deployment,
+    hash: string,
+    size: number,
+    s: DeploymentState,
+    pods: PodRuntime[],
+    now: number,
+  ): void {
     const ns = d.metadata.namespace ?? 'default';
-    const rs: K8sObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${d.metadata.name}-${hash}`, namespace: ns, uid: s.rsUids.get(hash) } };
+    const rs: K8sObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: `${d.metadata.name}-${hash}`, namespace: ns, uid: s.rsUids.get(hash) },
+    };
     for (let i = pods.length; i < size; i++) {
       const pod = this.kubelet.createPod(d, hash, s.rsUids.get(hash) ?? '', now);
-      this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replicaset-controller');
+      this.events.record(
+        rs,
+        'Normal',
+        'SuccessfulCreate',
+        `Created pod: ${pod.metadata.name}`,
+        'replicaset-controller',
+      );
     }
     if (pods.length <= size) return;
     // Like the ReplicaSet controller: not-ready pods first, then the youngest.
     const victims = [...pods]
-      .sort((a, b) => Number(podStage(a, now) === 'ready') - Number(podStage(b, now) === 'ready') || b.createdAt - a.createdAt)
+      .sort(
+        (a, b) =>
+          Number(podStage(a, now) === 'ready') - Number(podStage(b, now) === 'ready') || b.createdAt - a.createdAt,
+      )
       .slice(0, pods.length - size);
     for (const v of victims) {
       this.kubelet.terminate(ns, v.name, now);
@@ -178,12 +223,22 @@ export class Controller {
       rsName,
       now,
       deadlineMs,
-      onTimeout: () => this.events.record(d, 'Warning', 'ProgressDeadlineExceeded', `Deployment "${d.metadata.name}" has timed out progressing: ReplicaSet "${rsName}" has timed out progressing.`),
+      onTimeout: () =>
+        this.events.record(
+          d,
+          'Warning',
+          'ProgressDeadlineExceeded',
+          `Deployment "${d.metadata.name}" has timed out progressing: ReplicaSet "${rsName}" has timed out progressing.`,
+        ),
     });
     const status: DeploymentStatus = { observedGeneration: d.metadata.generation ?? 1, ...counts, conditions };
     const revision = String(s.revisions.get(hash) ?? 1);
     // Most ticks change nothing: skip the write (and its serialisation) then.
-    if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision && JSON.stringify(status) === JSON.stringify(d.status)) return;
+    if (
+      d.metadata.annotations?.[REVISION_ANNOTATION] === revision &&
+      JSON.stringify(status) === JSON.stringify(d.status)
+    )
+      return;
     const annotations = { ...(d.metadata.annotations ?? {}), [REVISION_ANNOTATION]: revision };
     this.store.update('deployments', { ...d, metadata: { ...d.metadata, annotations }, status });
   }

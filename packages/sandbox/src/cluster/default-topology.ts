@@ -4,7 +4,13 @@ import { topologySchema, type Topology } from '../bot.ts';
 const REGISTRY = 'registry.eafix.local/eafix';
 
 function service(name: string, replicas: { min: number; max: number; default: number }, version = '1.8.2') {
-  return { name, deployment: `eafix-${name}`, appLabel: `eafix-${name}`, replicas, image: `${REGISTRY}/${name}:${version}` };
+  return {
+    name,
+    deployment: `eafix-${name}`,
+    appLabel: `eafix-${name}`,
+    replicas,
+    image: `${REGISTRY}/${name}:${version}`,
+  };
 }
 
 export function defaultTopology(): Topology {

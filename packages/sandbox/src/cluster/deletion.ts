@@ -27,7 +27,8 @@ export class Deletion {
     private readonly timing: Timing,
   ) {
     store.on('change', (c) => {
-      if (c.resource === 'jobs' || c.resource === 'statefulsets' || (c.resource === 'pods' && c.type !== 'MODIFIED')) this.dirty = true;
+      if (c.resource === 'jobs' || c.resource === 'statefulsets' || (c.resource === 'pods' && c.type !== 'MODIFIED'))
+        this.dirty = true;
       if (c.resource === 'namespaces') this.namespacesDirty = true;
     });
   }
@@ -38,7 +39,11 @@ export class Deletion {
     const ns = def.namespaced ? obj.metadata.namespace : undefined;
     if (def.resource === 'namespaces' && def.storeKey === undefined) {
       if (obj.metadata.deletionTimestamp) return obj;
-      return this.store.update(key, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date(now).toISOString(), deletionGracePeriodSeconds: 0 }, status: { phase: 'Terminating' } });
+      return this.store.update(key, {
+        ...obj,
+        metadata: { ...obj.metadata, deletionTimestamp: new Date(now).toISOString(), deletionGracePeriodSeconds: 0 },
+        status: { phase: 'Terminating' },
+      });
     }
     if (def.resource === 'customresourcedefinitions' && def.storeKey === undefined) {
       const crd = obj as Crd;
@@ -51,13 +56,24 @@ export class Deletion {
     if (policy === 'Foreground') {
       if (obj.metadata.deletionTimestamp) return obj;
       const finalizers = [...new Set([...((obj.metadata.finalizers as string[] | undefined) ?? []), FOREGROUND])];
-      return this.store.update(key, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date(now).toISOString(), deletionGracePeriodSeconds: 0, finalizers } });
+      return this.store.update(key, {
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          deletionTimestamp: new Date(now).toISOString(),
+          deletionGracePeriodSeconds: 0,
+          finalizers,
+        },
+      });
     }
     if (policy === 'Orphan') {
       for (const pod of this.dependents(obj.metadata.uid)) {
         const ownerReferences = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== obj.metadata.uid);
         const { ownerReferences: _drop, ...metadata } = pod.metadata;
-        this.store.update('pods', { ...pod, metadata: ownerReferences.length > 0 ? { ...metadata, ownerReferences } : metadata });
+        this.store.update('pods', {
+          ...pod,
+          metadata: ownerReferences.length > 0 ? { ...metadata, ownerReferences } : metadata,
+        });
       }
     }
     this.store.delete(key, ns, obj.metadata.name);
@@ -87,7 +103,8 @@ export class Deletion {
   /** Pods whose Job/StatefulSet is gone, or is being deleted in the foreground, are deleted. */
   private collectGarbage(now: number): void {
     const owners = new Map<string, K8sObject>();
-    for (const key of ['jobs', 'statefulsets'] as const) for (const o of this.store.list(key)) owners.set(o.metadata.uid ?? '', o);
+    for (const key of ['jobs', 'statefulsets'] as const)
+      for (const o of this.store.list(key)) owners.set(o.metadata.uid ?? '', o);
     for (const pod of this.store.list<Pod>('pods')) {
       const ref = pod.metadata.ownerReferences?.find((r) => r.controller && OWNER_KINDS[r.kind]);
       if (!ref) continue;

@@ -38,67 +38,183 @@ function dbDown(what: string): CommandResult {
 }
 
 const RULES: Rule[] = [
-  [['eafix-cli', 'status'], (inv) => ({ stdout: [`platform: ${inv.platform.tradingEnabled ? 'trading' : 'trading stopped'}${inv.platform.maintenance ? ', maintenance mode' : ''}`, json(stateJson(inv.platform))], durationMs: 300 })],
-  [['eafix-cli', 'doctor'], (inv) => ({ stdout: ['configuration ok', `database ${inv.platform.databaseHealthy ? 'ok' : 'UNREACHABLE'}`, 'broker bridges ok', json({ ok: inv.platform.databaseHealthy, checks: 12 })], exitCode: inv.platform.databaseHealthy ? 0 : 1, durationMs: 600 })],
+  [
+    ['eafix-cli', 'status'],
+    (inv) => ({
+      stdout: [
+        `platform: ${inv.platform.tradingEnabled ? 'trading' : 'trading stopped'}${inv.platform.maintenance ? ', maintenance mode' : ''}`,
+        json(stateJson(inv.platform)),
+      ],
+      durationMs: 300,
+    }),
+  ],
+  [
+    ['eafix-cli', 'doctor'],
+    (inv) => ({
+      stdout: [
+        'configuration ok',
+        `database ${inv.platform.databaseHealthy ? 'ok' : 'UNREACHABLE'}`,
+        'broker bridges ok',
+        json({ ok: inv.platform.databaseHealthy, checks: 12 }),
+      ],
+      exitCode: inv.platform.databaseHealthy ? 0 : 1,
+      durationMs: 600,
+    }),
+  ],
   [
     ['eafix-cli', 'maintenance', 'enable'],
     (inv) => {
       const f = flags(inv.argv);
-      const message = typeof f.message === 'string' ? f.message : f.scheduled ? 'Scheduled maintenance' : 'Maintenance in progress';
-      return { stdout: [`Maintenance mode enabled: ${message}`, json({ maintenance: true, message })], effect: (p) => Object.assign(p, { maintenance: true, maintenanceMessage: message }) };
+      const message =
+        typeof f.message === 'string' ? f.message : f.scheduled ? 'Scheduled maintenance' : 'Maintenance in progress';
+      return {
+        stdout: [`Maintenance mode enabled: ${message}`, json({ maintenance: true, message })],
+        effect: (p) => Object.assign(p, { maintenance: true, maintenanceMessage: message }),
+      };
     },
   ],
-  [['eafix-cli', 'maintenance', 'disable'], () => ({ stdout: ['Maintenance mode disabled', json({ maintenance: false })], effect: (p) => Object.assign(p, { maintenance: false, maintenanceMessage: undefined }) })],
-  [['eafix-cli', 'maintenance', 'status'], (inv) => ({ stdout: [`Maintenance mode: ${inv.platform.maintenance ? 'on' : 'off'}`, json({ maintenance: inv.platform.maintenance })], durationMs: 200 })],
+  [
+    ['eafix-cli', 'maintenance', 'disable'],
+    () => ({
+      stdout: ['Maintenance mode disabled', json({ maintenance: false })],
+      effect: (p) => Object.assign(p, { maintenance: false, maintenanceMessage: undefined }),
+    }),
+  ],
+  [
+    ['eafix-cli', 'maintenance', 'status'],
+    (inv) => ({
+      stdout: [
+        `Maintenance mode: ${inv.platform.maintenance ? 'on' : 'off'}`,
+        json({ maintenance: inv.platform.maintenance }),
+      ],
+      durationMs: 200,
+    }),
+  ],
   [
     ['eafix-cli', 'trading', 'stop'],
     (inv) => {
       const graceful = flags(inv.argv).graceful === true;
-      const lines = graceful ? ['Waiting for open orders to settle…', 'No open orders left', 'Trading STOPPED'] : ['Trading STOPPED'];
-      return { stdout: [...lines, json({ trading: 'stopped', graceful })], durationMs: graceful ? 1500 : 500, effect: (p) => Object.assign(p, { tradingEnabled: false }) };
+      const lines = graceful
+        ? ['Waiting for open orders to settle…', 'No open orders left', 'Trading STOPPED']
+        : ['Trading STOPPED'];
+      return {
+        stdout: [...lines, json({ trading: 'stopped', graceful })],
+        durationMs: graceful ? 1500 : 500,
+        effect: (p) => Object.assign(p, { tradingEnabled: false }),
+      };
     },
   ],
-  [['eafix-cli', 'trading', 'start'], () => ({ stdout: ['Trading STARTED', json({ trading: 'enabled' })], effect: (p) => Object.assign(p, { tradingEnabled: true }) })],
+  [
+    ['eafix-cli', 'trading', 'start'],
+    () => ({
+      stdout: ['Trading STARTED', json({ trading: 'enabled' })],
+      effect: (p) => Object.assign(p, { tradingEnabled: true }),
+    }),
+  ],
   [
     ['eafix-cli', 'trading', 'enable'],
     (inv) => {
       const f = flags(inv.argv);
-      if (f.site === 'dr' && f['confirm-dr'] !== true) return { stderr: ['refusing to enable trading on the DR site without --confirm-dr'], exitCode: 2, durationMs: 100 };
-      return { stdout: [`Trading ENABLED${f.site ? ` on site ${String(f.site)}` : ''}`, json({ trading: 'enabled', site: f.site === 'dr' ? 'dr' : inv.platform.site })], effect: (p) => Object.assign(p, { tradingEnabled: true, ...(f.site === 'dr' ? { site: 'dr' } : {}) }) };
+      if (f.site === 'dr' && f['confirm-dr'] !== true)
+        return {
+          stderr: ['refusing to enable trading on the DR site without --confirm-dr'],
+          exitCode: 2,
+          durationMs: 100,
+        };
+      return {
+        stdout: [
+          `Trading ENABLED${f.site ? ` on site ${String(f.site)}` : ''}`,
+          json({ trading: 'enabled', site: f.site === 'dr' ? 'dr' : inv.platform.site }),
+        ],
+        effect: (p) => Object.assign(p, { tradingEnabled: true, ...(f.site === 'dr' ? { site: 'dr' } : {}) }),
+      };
     },
   ],
-  [['eafix-cli', 'trading', 'status'], (inv) => ({ stdout: [`Trading: ${inv.platform.tradingEnabled ? 'enabled' : 'stopped'}`, json({ trading: inv.platform.tradingEnabled ? 'enabled' : 'stopped' })], durationMs: 200 })],
+  [
+    ['eafix-cli', 'trading', 'status'],
+    (inv) => ({
+      stdout: [
+        `Trading: ${inv.platform.tradingEnabled ? 'enabled' : 'stopped'}`,
+        json({ trading: inv.platform.tradingEnabled ? 'enabled' : 'stopped' }),
+      ],
+      durationMs: 200,
+    }),
+  ],
   [
     ['eafix-cli', 'database', 'verify'],
     (inv) => {
       if (!inv.platform.databaseHealthy) return dbDown('database verify');
       const full = flags(inv.argv)['full-check'] === true;
-      return { stdout: ['schema at head', 'row counts consistent', ...(full ? ['checksums ok', 'replication ok'] : []), json({ ok: true, checks: full ? 24 : 8, migrations: 'head' })], durationMs: full ? 1500 : 700 };
+      return {
+        stdout: [
+          'schema at head',
+          'row counts consistent',
+          ...(full ? ['checksums ok', 'replication ok'] : []),
+          json({ ok: true, checks: full ? 24 : 8, migrations: 'head' }),
+        ],
+        durationMs: full ? 1500 : 700,
+      };
     },
   ],
-  [['eafix-cli', 'database', 'ping'], (inv) => (inv.platform.databaseHealthy ? { stdout: ['PONG', json({ ok: true, latencyMs: 3 })], durationMs: 100 } : dbDown('database ping'))],
+  [
+    ['eafix-cli', 'database', 'ping'],
+    (inv) =>
+      inv.platform.databaseHealthy
+        ? { stdout: ['PONG', json({ ok: true, latencyMs: 3 })], durationMs: 100 }
+        : dbDown('database ping'),
+  ],
   [
     ['eafix-cli', 'test'],
     (inv) => {
       const suite = inv.argv[2] ?? 'smoke';
       const count = suite === 'integration' ? 64 : suite === 'trading' ? 18 : 12;
-      return { stdout: [`running ${suite} tests`, `${count} passed, 0 failed`, json({ suite, passed: count, failed: 0 })], durationMs: suite === 'integration' ? 3000 : 1500 };
+      return {
+        stdout: [`running ${suite} tests`, `${count} passed, 0 failed`, json({ suite, passed: count, failed: 0 })],
+        durationMs: suite === 'integration' ? 3000 : 1500,
+      };
     },
   ],
   [
     ['eafix-cli', 'health-check'],
     (inv) => {
       const healthy = inv.platform.databaseHealthy;
-      return { stdout: [`services ok`, `database ${healthy ? 'ok' : 'UNREACHABLE'}`, json({ ok: healthy, comprehensive: flags(inv.argv).comprehensive === true })], exitCode: healthy ? 0 : 1, durationMs: 900 };
+      return {
+        stdout: [
+          `services ok`,
+          `database ${healthy ? 'ok' : 'UNREACHABLE'}`,
+          json({ ok: healthy, comprehensive: flags(inv.argv).comprehensive === true }),
+        ],
+        exitCode: healthy ? 0 : 1,
+        durationMs: 900,
+      };
     },
   ],
-  [['eafix-cli', 'dependencies', 'check'], (inv) => ({ stdout: ['redis ok', `postgres ${inv.platform.databaseHealthy ? 'ok' : 'UNREACHABLE'}`, 'broker bridges ok', json({ ok: inv.platform.databaseHealthy })], exitCode: inv.platform.databaseHealthy ? 0 : 1, durationMs: 600 })],
+  [
+    ['eafix-cli', 'dependencies', 'check'],
+    (inv) => ({
+      stdout: [
+        'redis ok',
+        `postgres ${inv.platform.databaseHealthy ? 'ok' : 'UNREACHABLE'}`,
+        'broker bridges ok',
+        json({ ok: inv.platform.databaseHealthy }),
+      ],
+      exitCode: inv.platform.databaseHealthy ? 0 : 1,
+      durationMs: 600,
+    }),
+  ],
   [['eafix-cli', 'dashboard', 'verify'], () => ({ stdout: ['dashboards ok', json({ ok: true })], durationMs: 300 })],
   [
     ['alembic', 'upgrade', 'head'],
     (inv) =>
       inv.platform.databaseHealthy
-        ? { stdout: ['INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.', 'INFO  [alembic.runtime.migration] Will assume transactional DDL.', json({ ok: true, revision: 'head' })], durationMs: 1200 }
+        ? {
+            stdout: [
+              'INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.',
+              'INFO  [alembic.runtime.migration] Will assume transactional DDL.',
+              json({ ok: true, revision: 'head' }),
+            ],
+            durationMs: 1200,
+          }
         : dbDown('alembic upgrade head'),
   ],
 ];

@@ -8,7 +8,12 @@ function address(pod: Pod): EndpointAddress {
   return {
     ip: pod.status?.podIP ?? '',
     nodeName: pod.spec.nodeName,
-    targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, uid: pod.metadata.uid ?? '' },
+    targetRef: {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace ?? '',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid ?? '',
+    },
   };
 }
 
@@ -20,7 +25,10 @@ export function desiredEndpoints(service: Service, pods: Pod[]): Endpoints {
     (p) => !p.metadata.deletionTimestamp && p.status?.podIP && matchLabels(service.spec.selector, p.metadata.labels),
   );
   const addresses = members.filter(isPodReady).map(address).sort(byIp);
-  const notReady = members.filter((p) => !isPodReady(p)).map(address).sort(byIp);
+  const notReady = members
+    .filter((p) => !isPodReady(p))
+    .map(address)
+    .sort(byIp);
   const ports = (service.spec.ports ?? []).map((p) => ({
     ...(p.name ? { name: p.name } : {}),
     port: typeof p.targetPort === 'number' ? p.targetPort : p.port,
@@ -29,10 +37,20 @@ export function desiredEndpoints(service: Service, pods: Pod[]): Endpoints {
   const ep: Endpoints = {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { name: service.metadata.name, namespace: ns, ...(service.metadata.labels ? { labels: service.metadata.labels } : {}) },
+    metadata: {
+      name: service.metadata.name,
+      namespace: ns,
+      ...(service.metadata.labels ? { labels: service.metadata.labels } : {}),
+    },
   };
   if (addresses.length + notReady.length > 0) {
-    ep.subsets = [{ ...(addresses.length ? { addresses } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }];
+    ep.subsets = [
+      {
+        ...(addresses.length ? { addresses } : {}),
+        ...(notReady.length ? { notReadyAddresses: notReady } : {}),
+        ports,
+      },
+    ];
   }
   return ep;
 }

@@ -82,8 +82,16 @@ export class JobController {
     const c = pod.spec.containers[0];
     const argv = [...((c?.command as string[] | undefined) ?? []), ...((c?.args as string[] | undefined) ?? [])];
     const env: Record<string, string> = {};
-    for (const e of (c?.env as { name: string; value?: string }[] | undefined) ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
-    run.command = this.behaviours.resolve({ argv, image: c?.image ?? '', namespace: run.namespace, pod: run.name, env, platform: this.platform.state(run.namespace) });
+    for (const e of (c?.env as { name: string; value?: string }[] | undefined) ?? [])
+      if (typeof e.value === 'string') env[e.name] = e.value;
+    run.command = this.behaviours.resolve({
+      argv,
+      image: c?.image ?? '',
+      namespace: run.namespace,
+      pod: run.name,
+      env,
+      platform: this.platform.state(run.namespace),
+    });
     run.finishAt = run.runningAt + Math.round(run.command.durationMs * this.timing.commandScale);
   }
 
@@ -123,8 +131,17 @@ export class JobController {
     if (finished) {
       // Like the controller: a failed Job's still-running pods are deleted.
       for (const run of active) this.deletePod(job, run);
-      if (finished.type === 'Failed') this.events.record(job, 'Warning', finished.reason ?? 'Failed', finished.message ?? '', 'job-controller');
-      this.writeStatus(job, { startTime: iso(startTime), succeeded: counts.succeeded, failed: counts.failed, active: 0, ready: 0, conditions: [finished], ...(finished.type === 'Complete' ? { completionTime: iso(now) } : {}) });
+      if (finished.type === 'Failed')
+        this.events.record(job, 'Warning', finished.reason ?? 'Failed', finished.message ?? '', 'job-controller');
+      this.writeStatus(job, {
+        startTime: iso(startTime),
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        active: 0,
+        ready: 0,
+        conditions: [finished],
+        ...(finished.type === 'Complete' ? { completionTime: iso(now) } : {}),
+      });
       return;
     }
     const parallelism = Math.min(job.spec.parallelism ?? 1, completions - counts.succeeded);
@@ -137,11 +154,24 @@ export class JobController {
       live++;
     }
     const ready = this.podsOf(job).filter((r) => jobPodStage(r, now) === 'running').length;
-    this.writeStatus(job, { startTime: iso(startTime), active: live, ready, ...(counts.succeeded ? { succeeded: counts.succeeded } : {}), ...(counts.failed ? { failed: counts.failed } : {}) });
+    this.writeStatus(job, {
+      startTime: iso(startTime),
+      active: live,
+      ready,
+      ...(counts.succeeded ? { succeeded: counts.succeeded } : {}),
+      ...(counts.failed ? { failed: counts.failed } : {}),
+    });
   }
 
   private condition(type: 'Complete' | 'Failed', now: number, reason?: string, message?: string): Condition {
-    return { type, status: 'True', lastProbeTime: iso(now), lastTransitionTime: iso(now), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    return {
+      type,
+      status: 'True',
+      lastProbeTime: iso(now),
+      lastTransitionTime: iso(now),
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+    };
   }
 
   private writeStatus(job: Job, next: JobStatus): void {
@@ -162,24 +192,60 @@ export class JobController {
         name,
         generateName: `${job.metadata.name}-`,
         namespace: ns,
-        labels: { ...(template.metadata?.labels ?? {}), [CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: job.metadata.name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: job.metadata.name },
+        labels: {
+          ...(template.metadata?.labels ?? {}),
+          [CONTROLLER_UID_LABEL]: uid,
+          [JOB_NAME_LABEL]: job.metadata.name,
+          [LEGACY_CONTROLLER_UID_LABEL]: uid,
+          [LEGACY_JOB_NAME_LABEL]: job.metadata.name,
+        },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            name: job.metadata.name,
+            uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
-      spec: { terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', serviceAccountName: 'default', ...template.spec, nodeName: 'eafix-node-a1' },
+      spec: {
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        schedulerName: 'default-scheduler',
+        serviceAccountName: 'default',
+        ...template.spec,
+        nodeName: 'eafix-node-a1',
+      },
     };
-    const run: JobPodRun = { namespace: ns, name, jobUid: uid, createdAt: now, runningAt: now + this.timing.podStartMs, hash: hashString(`${ns}/${name}`).toString(16) };
+    const run: JobPodRun = {
+      namespace: ns,
+      name,
+      jobUid: uid,
+      createdAt: now,
+      runningAt: now + this.timing.podStartMs,
+      hash: hashString(`${ns}/${name}`).toString(16),
+    };
     pod.status = jobPodStatus(pod, run, now);
     run.statusKey = 'creating';
     this.runs.set(`${ns}/${name}`, run);
     const created = this.store.create('pods', pod);
     this.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'job-controller');
-    this.events.record(created, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to eafix-node-a1`, 'default-scheduler');
+    this.events.record(
+      created,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${name} to eafix-node-a1`,
+      'default-scheduler',
+    );
   }
 
   private deletePod(job: Job, run: JobPodRun): void {
     this.runs.delete(`${run.namespace}/${run.name}`);
-    if (this.store.delete('pods', run.namespace, run.name)) this.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${run.name}`, 'job-controller');
+    if (this.store.delete('pods', run.namespace, run.name))
+      this.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${run.name}`, 'job-controller');
   }
 
   /** ttlSecondsAfterFinished: the TTL controller deletes the Job in the background. */

@@ -35,26 +35,55 @@ export function jobPodStage(run: JobPodRun, now: number): JobPodStage {
 const iso = (t: number) => new Date(t).toISOString();
 
 function condition(type: string, ok: boolean, since: number, reason?: string): Condition {
-  return { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: iso(since), ...(reason ? { reason } : {}) };
+  return {
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: iso(since),
+    ...(reason ? { reason } : {}),
+  };
 }
 
 export function jobPodStatus(pod: Pod, run: JobPodRun, now: number): NonNullable<Pod['status']> {
   const stage = jobPodStage(run, now);
   const c = pod.spec.containers[0];
   const containerID = `containerd://${run.hash.padEnd(64, '0')}`;
-  const base: ContainerStatus = { name: c?.name ?? 'main', image: c?.image ?? '', imageID: '', ready: false, started: false, restartCount: 0, state: {}, lastState: {} };
+  const base: ContainerStatus = {
+    name: c?.name ?? 'main',
+    image: c?.image ?? '',
+    imageID: '',
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: {},
+    lastState: {},
+  };
   let status: ContainerStatus;
   if (stage === 'creating') {
     status = { ...base, state: { waiting: { reason: 'ContainerCreating' } } };
   } else if (stage === 'running') {
-    status = { ...base, imageID: `${c?.image ?? ''}@sha256:${run.hash.padEnd(64, '0')}`, containerID, ready: true, started: true, state: { running: { startedAt: iso(run.runningAt) } } };
+    status = {
+      ...base,
+      imageID: `${c?.image ?? ''}@sha256:${run.hash.padEnd(64, '0')}`,
+      containerID,
+      ready: true,
+      started: true,
+      state: { running: { startedAt: iso(run.runningAt) } },
+    };
   } else {
     const exitCode = run.command?.exitCode ?? 1;
     status = {
       ...base,
       imageID: `${c?.image ?? ''}@sha256:${run.hash.padEnd(64, '0')}`,
       containerID,
-      state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: iso(run.runningAt), finishedAt: iso(run.finishAt ?? now) } },
+      state: {
+        terminated: {
+          exitCode,
+          reason: exitCode === 0 ? 'Completed' : 'Error',
+          startedAt: iso(run.runningAt),
+          finishedAt: iso(run.finishAt ?? now),
+        },
+      },
     };
   }
   const running = stage === 'running';
@@ -63,14 +92,28 @@ export function jobPodStatus(pod: Pod, run: JobPodRun, now: number): NonNullable
   return {
     phase: stage === 'creating' ? 'Pending' : running ? 'Running' : stage === 'succeeded' ? 'Succeeded' : 'Failed',
     conditions: [
-      condition('PodReadyToStartContainers', stage !== 'creating', stage === 'creating' ? run.createdAt : run.runningAt),
+      condition(
+        'PodReadyToStartContainers',
+        stage !== 'creating',
+        stage === 'creating' ? run.createdAt : run.runningAt,
+      ),
       condition('Initialized', true, run.createdAt),
       condition('Ready', running, readySince, running ? undefined : done ? 'PodCompleted' : 'ContainersNotReady'),
-      condition('ContainersReady', running, readySince, running ? undefined : done ? 'PodCompleted' : 'ContainersNotReady'),
+      condition(
+        'ContainersReady',
+        running,
+        readySince,
+        running ? undefined : done ? 'PodCompleted' : 'ContainersNotReady',
+      ),
       condition('PodScheduled', true, run.createdAt),
     ],
     hostIP: '10.0.0.11',
-    ...(stage === 'creating' ? {} : { podIP: `10.244.9.${1 + (run.hash.charCodeAt(0) % 250)}`, podIPs: [{ ip: `10.244.9.${1 + (run.hash.charCodeAt(0) % 250)}` }] }),
+    ...(stage === 'creating'
+      ? {}
+      : {
+          podIP: `10.244.9.${1 + (run.hash.charCodeAt(0) % 250)}`,
+          podIPs: [{ ip: `10.244.9.${1 + (run.hash.charCodeAt(0) % 250)}` }],
+        }),
     startTime: iso(run.createdAt),
     qosClass: 'BestEffort',
     containerStatuses: [status],

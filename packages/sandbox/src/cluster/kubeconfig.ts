@@ -26,7 +26,12 @@ export function kubeconfigDocument(opts: SimKubeConfigOptions): Record<string, u
     kind: 'Config',
     clusters: [{ name: SIM_CONTEXT, cluster }],
     users: [{ name: SIM_CONTEXT, user: opts.token ? { token: opts.token } : {} }],
-    contexts: [{ name: SIM_CONTEXT, context: { cluster: SIM_CONTEXT, user: SIM_CONTEXT, ...(opts.namespace ? { namespace: opts.namespace } : {}) } }],
+    contexts: [
+      {
+        name: SIM_CONTEXT,
+        context: { cluster: SIM_CONTEXT, user: SIM_CONTEXT, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+      },
+    ],
     'current-context': SIM_CONTEXT,
     preferences: {},
   };

@@ -86,7 +86,11 @@ export class Kubelet {
       ip: `10.244.${1 + Math.floor(this.ipCounter / 250)}.${1 + (this.ipCounter % 250)}`,
       node,
     };
-    const placed: Pod = { ...pod, metadata: { ...pod.metadata, creationTimestamp: new Date(rt.createdAt).toISOString() }, spec: { ...pod.spec, nodeName: node } };
+    const placed: Pod = {
+      ...pod,
+      metadata: { ...pod.metadata, creationTimestamp: new Date(rt.createdAt).toISOString() },
+      spec: { ...pod.spec, nodeName: node },
+    };
     placed.status = podStatus(placed, rt, now, this.timing);
     if (startedAt !== undefined) rt.stage = podStage(rt, now);
     this.runtimes.set(this.key(ns, pod.metadata.name), rt);
@@ -180,30 +184,57 @@ export class Kubelet {
     const ns = pod.metadata.namespace ?? 'default';
     const started = () => {
       if (from === undefined || from === 'creating' || from === 'pullError' || from === 'unschedulable') {
-        this.events.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${this.timing.podStartMs}ms`);
+        this.events.record(
+          pod,
+          'Normal',
+          'Pulled',
+          `Successfully pulled image "${image}" in ${this.timing.podStartMs}ms`,
+        );
       }
       this.events.record(pod, 'Normal', 'Created', `Created container: ${container}`);
       this.events.record(pod, 'Normal', 'Started', `Started container ${container}`);
     };
     switch (to) {
       case 'creating':
-        this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${pod.spec.nodeName ?? ''}`, 'default-scheduler');
+        this.events.record(
+          pod,
+          'Normal',
+          'Scheduled',
+          `Successfully assigned ${ns}/${pod.metadata.name} to ${pod.spec.nodeName ?? ''}`,
+          'default-scheduler',
+        );
         this.events.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
         break;
       case 'unschedulable':
-        this.events.record(pod, 'Warning', 'FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.', 'default-scheduler');
+        this.events.record(
+          pod,
+          'Warning',
+          'FailedScheduling',
+          '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+          'default-scheduler',
+        );
         break;
       case 'running':
       case 'ready':
         if (from !== 'running') started();
         break;
       case 'pullError':
-        this.events.record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`);
+        this.events.record(
+          pod,
+          'Warning',
+          'Failed',
+          `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+        );
         this.events.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
         break;
       case 'crash':
         if (from !== 'running' && from !== 'ready') started();
-        this.events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${ns}(${pod.metadata.uid ?? ''})`);
+        this.events.record(
+          pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${ns}(${pod.metadata.uid ?? ''})`,
+        );
         break;
       case 'terminating':
         this.events.record(pod, 'Normal', 'Killing', `Stopping container ${container}`);
@@ -226,7 +257,12 @@ export class Kubelet {
     this.repeats.set(k, attempt);
     const c = pod.spec.containers[0];
     if (stage === 'crash') {
-      this.events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c?.name ?? 'main'} in pod ${pod.metadata.name}_${rt.namespace}(${pod.metadata.uid ?? ''})`);
+      this.events.record(
+        pod,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${c?.name ?? 'main'} in pod ${pod.metadata.name}_${rt.namespace}(${pod.metadata.uid ?? ''})`,
+      );
     } else {
       this.events.record(pod, 'Normal', 'BackOff', `Back-off pulling image "${c?.image ?? ''}"`);
       this.events.record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');

@@ -28,12 +28,18 @@ const TEMPLATES: Record<string, Template[]> = {
     (r) => ['INFO', `evaluated ${10 + r(30)} strategies in ${5 + r(60)}ms`],
   ],
   'execution-engine': [
-    (r) => ['INFO', `order filled id=${orderId(r)} symbol=${sym(r)} side=${side(r)} qty=${1 + r(10)}0000 price=${price(r)} latency_ms=${2 + r(20)}`],
+    (r) => [
+      'INFO',
+      `order filled id=${orderId(r)} symbol=${sym(r)} side=${side(r)} qty=${1 + r(10)}0000 price=${price(r)} latency_ms=${2 + r(20)}`,
+    ],
     (r) => ['INFO', `order routed broker=mt5-bridge id=${orderId(r)} symbol=${sym(r)}`],
     (r) => ['DEBUG', `broker session keepalive ok rtt_ms=${1 + r(15)}`],
   ],
   'portfolio-manager': [
-    (r) => ['INFO', `pnl snapshot realised=${r(20000) - 5000}.${r(100)} unrealised=${r(8000) - 4000}.${r(100)} positions=${r(40)}`],
+    (r) => [
+      'INFO',
+      `pnl snapshot realised=${r(20000) - 5000}.${r(100)} unrealised=${r(8000) - 4000}.${r(100)} positions=${r(40)}`,
+    ],
     (r) => ['INFO', `rebalanced portfolio gross_exposure=${20 + r(60)}% net_exposure=${r(30)}%`],
   ],
   'risk-manager': [

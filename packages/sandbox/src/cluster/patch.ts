@@ -170,7 +170,8 @@ function addAt(doc: unknown, path: string, value: unknown, replace: boolean): un
     const i = arrayIndex(parent, last, path, !replace);
     parent.splice(i, replace ? 1 : 0, v);
   } else {
-    if (replace && !(last in parent)) throw unprocessable(`replace operation does not apply: doc is missing key: ${path}`);
+    if (replace && !(last in parent))
+      throw unprocessable(`replace operation does not apply: doc is missing key: ${path}`);
     parent[last] = v;
   }
   return doc;

@@ -64,28 +64,61 @@ function condition(type: string, ok: boolean, since: number, reason?: string, me
 function containerStatus(pod: Pod, rt: PodRuntime, now: number, timing: Timing): ContainerStatus[] {
   return pod.spec.containers.map((c) => {
     const stage = podStage(rt, now);
-    const imageID = stage === 'creating' || stage === 'pullError' ? '' : `${c.image.split(':')[0] ?? c.image}@sha256:${rt.hash.padEnd(64, '0')}`;
+    const imageID =
+      stage === 'creating' || stage === 'pullError'
+        ? ''
+        : `${c.image.split(':')[0] ?? c.image}@sha256:${rt.hash.padEnd(64, '0')}`;
     const restarts = restartCount(rt, now, timing);
-    const status: ContainerStatus = { name: c.name, image: c.image, imageID, ready: false, started: false, restartCount: restarts, state: {}, lastState: {} };
+    const status: ContainerStatus = {
+      name: c.name,
+      image: c.image,
+      imageID,
+      ready: false,
+      started: false,
+      restartCount: restarts,
+      state: {},
+      lastState: {},
+    };
     if (stage === 'creating' || stage === 'terminating') {
-      status.state = stage === 'creating' ? { waiting: { reason: 'ContainerCreating' } } : { running: { startedAt: iso(rt.runningAt) } };
+      status.state =
+        stage === 'creating'
+          ? { waiting: { reason: 'ContainerCreating' } }
+          : { running: { startedAt: iso(rt.runningAt) } };
     } else if (stage === 'pullError') {
       // Alternates like the kubelet: a failed pull, then back-off until the next attempt.
       const attempt = Math.floor((now - rt.runningAt) / timing.restartBackoffMs);
       const pulling = now - rt.runningAt - attempt * timing.restartBackoffMs < timing.restartBackoffMs / 4;
       status.state = pulling
-        ? { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found` } }
+        ? {
+            waiting: {
+              reason: 'ErrImagePull',
+              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found`,
+            },
+          }
         : { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } };
     } else if (stage === 'crash') {
       status.containerID = `containerd://${rt.hash}${rt.name.length}${restarts}`;
-      status.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(timing.restartBackoffMs / 100) / 10}s restarting failed container=${c.name} pod=${rt.name}_${rt.namespace}` } };
-      status.lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt: iso(rt.crashSince ?? now), finishedAt: iso((rt.crashSince ?? now) + 125) } };
+      status.state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${Math.round(timing.restartBackoffMs / 100) / 10}s restarting failed container=${c.name} pod=${rt.name}_${rt.namespace}`,
+        },
+      };
+      status.lastState = {
+        terminated: {
+          exitCode: 1,
+          reason: 'Error',
+          startedAt: iso(rt.crashSince ?? now),
+          finishedAt: iso((rt.crashSince ?? now) + 125),
+        },
+      };
     } else {
       status.containerID = `containerd://${rt.hash}${rt.name.length}${restarts}`;
       status.state = { running: { startedAt: iso(rt.runningAt) } };
       status.ready = stage === 'ready';
       status.started = true;
-      if (rt.restartBase > 0) status.lastState = { terminated: { exitCode: 1, reason: 'Error', finishedAt: iso(rt.runningAt) } };
+      if (rt.restartBase > 0)
+        status.lastState = { terminated: { exitCode: 1, reason: 'Error', finishedAt: iso(rt.runningAt) } };
     }
     return status;
   });
@@ -97,12 +130,23 @@ export function podStatus(pod: Pod, rt: PodRuntime, now: number, timing: Timing)
     return {
       phase: 'Pending',
       qosClass: 'Burstable',
-      conditions: [condition('PodScheduled', false, rt.createdAt, 'Unschedulable', '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.')],
+      conditions: [
+        condition(
+          'PodScheduled',
+          false,
+          rt.createdAt,
+          'Unschedulable',
+          '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+        ),
+      ],
     };
   }
   const running = stage !== 'creating' && stage !== 'pullError';
   const ready = stage === 'ready' || (stage === 'terminating' && now >= rt.readyAt && rt.crashSince === undefined);
-  const notReady = stage === 'crash' ? `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]` : undefined;
+  const notReady =
+    stage === 'crash'
+      ? `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]`
+      : undefined;
   const readySince = ready ? rt.readyAt : stage === 'crash' ? (rt.crashSince ?? rt.createdAt) : rt.createdAt;
   return {
     phase: running ? 'Running' : 'Pending',
@@ -139,7 +183,14 @@ export function buildPod(d: Deployment, hash: string, name: string, rsUid: strin
       labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash },
       ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${d.metadata.name}-${hash}`, uid: rsUid, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${d.metadata.name}-${hash}`,
+          uid: rsUid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: {

@@ -11,8 +11,19 @@ import type { Deployment, K8sObject, PodTemplate } from './types.ts';
 export const REVISION = 'deployment.kubernetes.io/revision';
 
 export interface ReplicaSet extends K8sObject {
-  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: PodTemplate; minReadySeconds?: number };
-  status?: { replicas: number; fullyLabeledReplicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: PodTemplate;
+    minReadySeconds?: number;
+  };
+  status?: {
+    replicas: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
 }
 
 export interface SetSnapshot {
@@ -26,7 +37,10 @@ export interface SetSnapshot {
 
 function build(d: Deployment, set: SetSnapshot, now: number): ReplicaSet {
   const template = structuredClone(set.template);
-  template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': set.hash } };
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': set.hash },
+  };
   const live = set.pods.filter((p) => p.terminatingAt === undefined);
   const ready = live.filter((p) => podStage(p, now) === 'ready').length;
   // Like the API server, zero counts are omitted (omitempty), except replicas.
@@ -47,7 +61,16 @@ function build(d: Deployment, set: SetSnapshot, now: number): ReplicaSet {
         'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
         'deployment.kubernetes.io/max-replicas': String(d.spec.replicas ?? 1),
       },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: d.metadata.name,
+          uid: d.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       replicas: set.size,
@@ -63,7 +86,13 @@ function build(d: Deployment, set: SetSnapshot, now: number): ReplicaSet {
  * Creates or updates the stored ReplicaSets of `d`. `written` remembers a small signature of what
  * was last written per set, so the many ticks that change nothing cost a string comparison each.
  */
-export function syncReplicaSets(store: Store, d: Deployment, sets: SetSnapshot[], now: number, written: Map<string, string>): void {
+export function syncReplicaSets(
+  store: Store,
+  d: Deployment,
+  sets: SetSnapshot[],
+  now: number,
+  written: Map<string, string>,
+): void {
   for (const set of sets) {
     const key = `${d.metadata.namespace ?? ''}/${d.metadata.name}-${set.hash}`;
     const live = set.pods.filter((p) => p.terminatingAt === undefined);
@@ -76,7 +105,10 @@ export function syncReplicaSets(store: Store, d: Deployment, sets: SetSnapshot[]
     if (!current) {
       // A set seeded with running pods is as old as its oldest pod.
       const oldest = Math.min(now, ...set.pods.map((p) => p.createdAt));
-      store.create('replicasets', { ...wanted, metadata: { ...wanted.metadata, creationTimestamp: new Date(oldest).toISOString() } });
+      store.create('replicasets', {
+        ...wanted,
+        metadata: { ...wanted.metadata, creationTimestamp: new Date(oldest).toISOString() },
+      });
       continue;
     }
     // generation counts spec changes, as on any stored object.
@@ -84,7 +116,12 @@ export function syncReplicaSets(store: Store, d: Deployment, sets: SetSnapshot[]
     const generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     store.update('replicasets', {
       ...wanted,
-      metadata: { ...current.metadata, labels: wanted.metadata.labels, annotations: wanted.metadata.annotations, generation },
+      metadata: {
+        ...current.metadata,
+        labels: wanted.metadata.labels,
+        annotations: wanted.metadata.annotations,
+        generation,
+      },
       status: { ...wanted.status!, observedGeneration: generation },
     });
   }

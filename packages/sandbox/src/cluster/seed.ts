@@ -20,7 +20,15 @@ export interface SeedOptions {
   now: number;
 }
 
-function deployment(ns: string, name: string, labels: Labels, replicas: number, container: string, image: string, now: number): Deployment {
+function deployment(
+  ns: string,
+  name: string,
+  labels: Labels,
+  replicas: number,
+  container: string,
+  image: string,
+  now: number,
+): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -30,7 +38,11 @@ function deployment(ns: string, name: string, labels: Labels, replicas: number, 
       generation: 1,
       creationTimestamp: new Date(now - 30 * DAY_MS).toISOString(),
       labels: { ...labels, 'app.kubernetes.io/part-of': 'eafix', 'app.kubernetes.io/managed-by': 'Helm' },
-      annotations: { 'deployment.kubernetes.io/revision': '1', 'meta.helm.sh/release-name': 'eafix', 'meta.helm.sh/release-namespace': ns },
+      annotations: {
+        'deployment.kubernetes.io/revision': '1',
+        'meta.helm.sh/release-name': 'eafix',
+        'meta.helm.sh/release-namespace': ns,
+      },
     },
     spec: {
       replicas,
@@ -62,7 +74,12 @@ function service(ns: string, name: string, selector: Labels, now: number, ip: st
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: ns, creationTimestamp: new Date(now - 30 * DAY_MS).toISOString(), labels: { app: selector.app ?? name, 'app.kubernetes.io/part-of': 'eafix' } },
+    metadata: {
+      name,
+      namespace: ns,
+      creationTimestamp: new Date(now - 30 * DAY_MS).toISOString(),
+      labels: { app: selector.app ?? name, 'app.kubernetes.io/part-of': 'eafix' },
+    },
     spec: {
       type: 'ClusterIP',
       clusterIP: ip,
@@ -85,7 +102,11 @@ export function seedCluster(store: Store, controller: Controller, opts: SeedOpti
     const namespace: K8sObject = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'eafix.io/environment': env }, creationTimestamp: new Date(now - 90 * DAY_MS).toISOString() },
+      metadata: {
+        name: ns,
+        labels: { 'kubernetes.io/metadata.name': ns, 'eafix.io/environment': env },
+        creationTimestamp: new Date(now - 90 * DAY_MS).toISOString(),
+      },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     };
@@ -98,10 +119,20 @@ export function seedCluster(store: Store, controller: Controller, opts: SeedOpti
       const replicas = colour === opts.liveColour ? spec.replicas.default : 0;
       // The live colour runs the newer release: it is what was just deployed.
       const tag = colour === opts.liveColour ? '2.4.0' : '2.3.1';
-      created.push(store.create('deployments', deployment(ns, spec.deployment, labels, replicas, 'gateway', `${GATEWAY_IMAGE}:${tag}`, now)));
+      created.push(
+        store.create(
+          'deployments',
+          deployment(ns, spec.deployment, labels, replicas, 'gateway', `${GATEWAY_IMAGE}:${tag}`, now),
+        ),
+      );
     }
     for (const svc of topology.services) {
-      created.push(store.create('deployments', deployment(ns, svc.deployment, { app: svc.appLabel }, svc.replicas.default, svc.name, svc.image, now)));
+      created.push(
+        store.create(
+          'deployments',
+          deployment(ns, svc.deployment, { app: svc.appLabel }, svc.replicas.default, svc.name, svc.image, now),
+        ),
+      );
       store.create('services', service(ns, svc.deployment, { app: svc.appLabel }, now, nextIp()));
     }
     const gatewaySelector = { ...topology.gateway.baseSelector, [topology.gateway.selectorKey]: opts.liveColour };

@@ -31,7 +31,10 @@ function splitTerms(selector: string): string[] {
 function parseTerm(term: string): Requirement {
   const set = /^([^\s!=]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
   if (set) {
-    const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+    const values = (set[3] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0);
     return { op: set[2] === 'in' ? 'in' : 'notin', key: set[1] ?? '', values };
   }
   const neq = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(term);
@@ -94,7 +97,18 @@ function valueAtPath(obj: unknown, path: string): string | undefined {
 /** The field labels each resource supports, as the API server registers them; others answer 400. */
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
 const FIELD_LABELS: Record<string, readonly string[]> = {
-  pods: [...COMMON_FIELDS, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
+  pods: [
+    ...COMMON_FIELDS,
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
   events: [
     ...COMMON_FIELDS,
     'involvedObject.kind',
@@ -109,7 +123,17 @@ const FIELD_LABELS: Record<string, readonly string[]> = {
     'source',
     'type',
   ],
-  'events.k8s.io': [...COMMON_FIELDS, 'regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'regarding.apiVersion', 'reason', 'reportingController', 'type'],
+  'events.k8s.io': [
+    ...COMMON_FIELDS,
+    'regarding.kind',
+    'regarding.namespace',
+    'regarding.name',
+    'regarding.uid',
+    'regarding.apiVersion',
+    'reason',
+    'reportingController',
+    'type',
+  ],
   namespaces: [...COMMON_FIELDS, 'status.phase'],
   jobs: [...COMMON_FIELDS, 'status.successful'],
 };
@@ -118,7 +142,11 @@ const FIELD_LABELS: Record<string, readonly string[]> = {
  * Field selectors (`metadata.name=x,status.phase!=Running`) on the field labels `resource` supports;
  * any other label is refused with the API server's 400.
  */
-export function parseFieldSelector(selector: string | undefined, resource?: string, gvr?: string): (obj: K8sObject) => boolean {
+export function parseFieldSelector(
+  selector: string | undefined,
+  resource?: string,
+  gvr?: string,
+): (obj: K8sObject) => boolean {
   if (!selector) return () => true;
   const supported = resource ? (FIELD_LABELS[resource] ?? COMMON_FIELDS) : undefined;
   const reqs = splitTerms(selector).map((term) => {
@@ -126,7 +154,9 @@ export function parseFieldSelector(selector: string | undefined, resource?: stri
     if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
     const path = m[1] ?? '';
     if (supported && !supported.includes(path)) {
-      throw badRequest(`Unable to find "${gvr ?? resource}" that match label selector "", field selector "${selector}": field label not supported: ${path}`);
+      throw badRequest(
+        `Unable to find "${gvr ?? resource}" that match label selector "", field selector "${selector}": field label not supported: ${path}`,
+      );
     }
     return { path: path === 'source' ? 'source.component' : path, negate: m[2] === '!=', value: m[3] ?? '' };
   });

@@ -74,7 +74,9 @@ export class ApiServer {
 
   private listen(port: number): Promise<Server> {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    const server: Server = this.tls ? createTlsServer({ key: this.tls.keyPem, cert: this.tls.certPem }, handler) : createServer(handler);
+    const server: Server = this.tls
+      ? createTlsServer({ key: this.tls.keyPem, cert: this.tls.certPem }, handler)
+      : createServer(handler);
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket) => {
       if (this.down === 'drop') {
@@ -157,9 +159,16 @@ export class ApiServer {
     if (!identity.impersonatedBy) {
       if (groups.length === 0) return undefined;
       const requested = groups.map((g) => `{Group  ${g}  authentication.k8s.io/v1  }`).join(' ');
-      return new ApiError(500, 'InternalError', `Internal error occurred: requested [${requested}] without impersonating a user`);
+      return new ApiError(
+        500,
+        'InternalError',
+        `Internal error occurred: requested [${requested}] without impersonating a user`,
+      );
     }
-    return this.deps.access.impersonationForbidden({ user: DEFAULT_USER, groups: DEFAULT_GROUPS }, { user: identity.user, groups });
+    return this.deps.access.impersonationForbidden(
+      { user: DEFAULT_USER, groups: DEFAULT_GROUPS },
+      { user: identity.user, groups },
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -179,7 +188,9 @@ export class ApiServer {
       headers: {
         ...(auth ? { authorization: auth.startsWith('Bearer ') ? 'Bearer <redacted>' : '<redacted>' } : {}),
         ...(req.headers['impersonate-user'] ? { impersonateUser: identity.user } : {}),
-        ...(req.headersDistinct['impersonate-group'] ? { impersonateGroups: req.headersDistinct['impersonate-group'] } : {}),
+        ...(req.headersDistinct['impersonate-group']
+          ? { impersonateGroups: req.headersDistinct['impersonate-group'] }
+          : {}),
         ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
         ...(req.headers.accept ? { accept: req.headers.accept } : {}),
       },
@@ -204,7 +215,16 @@ export class ApiServer {
     const settle = () => records.forEach((r) => (r.status = res.statusCode));
     res.on('finish', settle);
 
-    const ctx: RequestContext = { req, res, method, path: url.pathname, query: url.searchParams, contentType, rawBody, identity };
+    const ctx: RequestContext = {
+      req,
+      res,
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      contentType,
+      rawBody,
+      identity,
+    };
     try {
       const delay = this.failures.latencyFor(url.pathname);
       if (delay > 0) await this.sleep(delay);
@@ -226,9 +246,17 @@ export class ApiServer {
       }
       route(ctx, this.deps);
     } catch (err) {
-      const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
+      const apiErr =
+        err instanceof ApiError
+          ? err
+          : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
       const retryAfter = apiErr.details?.retryAfterSeconds;
-      sendJson(res, apiErr.code, apiErr.toStatus(), retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {});
+      sendJson(
+        res,
+        apiErr.code,
+        apiErr.toStatus(),
+        retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {},
+      );
     }
     // Watches stay open; record their status as soon as the head is sent.
     if (res.headersSent) settle();

@@ -82,7 +82,14 @@ export class StatefulSetController {
   }
 
   /** One ordered action per pass, as OrderedReady does. */
-  private step(sts: StatefulSet, desired: number, revision: string, byOrdinal: Map<number, PodRuntime>, ready: (rt: PodRuntime) => boolean, now: number): void {
+  private step(
+    sts: StatefulSet,
+    desired: number,
+    revision: string,
+    byOrdinal: Map<number, PodRuntime>,
+    ready: (rt: PodRuntime) => boolean,
+    now: number,
+  ): void {
     const ns = sts.metadata.namespace ?? 'default';
     for (let i = 0; i < desired; i++) {
       const rt = byOrdinal.get(i);
@@ -99,14 +106,20 @@ export class StatefulSetController {
     }
     if (sts.spec.updateStrategy?.type === 'OnDelete') return;
     const partition = sts.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
-    const stale = [...byOrdinal.entries()].filter(([i, rt]) => i >= partition && rt.hash !== revision).sort((a, b) => b[0] - a[0])[0];
+    const stale = [...byOrdinal.entries()]
+      .filter(([i, rt]) => i >= partition && rt.hash !== revision)
+      .sort((a, b) => b[0] - a[0])[0];
     if (stale) this.terminate(sts, ns, stale[1].name, now);
   }
 
   /** Seeds every ordinal as a pod that has been ready for `ageMs`. */
   seed(sts: StatefulSet, now: number, ageMs: number): void {
     for (let i = 0; i < (sts.spec.replicas ?? 1); i++) this.createPod(sts, i, this.revisionOf(sts), now, now - ageMs);
-    this.writeStatus(this.store.get<StatefulSet>('statefulsets', sts.metadata.namespace, sts.metadata.name) ?? sts, this.revisionOf(sts), now);
+    this.writeStatus(
+      this.store.get<StatefulSet>('statefulsets', sts.metadata.namespace, sts.metadata.name) ?? sts,
+      this.revisionOf(sts),
+      now,
+    );
   }
 
   private createPod(sts: StatefulSet, ordinal: number, revision: string, now: number, startedAt?: number): void {
@@ -119,9 +132,23 @@ export class StatefulSetController {
       metadata: {
         name,
         namespace: ns,
-        labels: { ...(template.metadata?.labels ?? {}), [REVISION_LABEL]: revision, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) },
+        labels: {
+          ...(template.metadata?.labels ?? {}),
+          [REVISION_LABEL]: revision,
+          'statefulset.kubernetes.io/pod-name': name,
+          'apps.kubernetes.io/pod-index': String(ordinal),
+        },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: sts.metadata.name,
+            uid: sts.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: {
         restartPolicy: 'Always',
@@ -135,16 +162,31 @@ export class StatefulSetController {
       },
     };
     this.kubelet.createOwnedPod(pod, ownerKey(sts.metadata.name), now, startedAt);
-    if (startedAt === undefined) this.events.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
+    if (startedAt === undefined)
+      this.events.record(
+        sts,
+        'Normal',
+        'SuccessfulCreate',
+        `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`,
+        'statefulset-controller',
+      );
   }
 
   private terminate(sts: StatefulSet, ns: string, name: string, now: number): void {
     this.kubelet.terminate(ns, name, now);
-    this.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
+    this.events.record(
+      sts,
+      'Normal',
+      'SuccessfulDelete',
+      `delete Pod ${name} in StatefulSet ${sts.metadata.name} successful`,
+      'statefulset-controller',
+    );
   }
 
   private writeStatus(sts: StatefulSet, revision: string, now: number): void {
-    const live = this.kubelet.podsOf(sts.metadata.namespace ?? 'default', ownerKey(sts.metadata.name)).filter((rt) => rt.terminatingAt === undefined);
+    const live = this.kubelet
+      .podsOf(sts.metadata.namespace ?? 'default', ownerKey(sts.metadata.name))
+      .filter((rt) => rt.terminatingAt === undefined);
     const ready = live.filter((rt) => podStage(rt, now) === 'ready').length;
     const updated = live.filter((rt) => rt.hash === revision).length;
     const desired = sts.spec.replicas ?? 1;

@@ -69,7 +69,10 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
     obj.metadata.creationTimestamp ??= new Date(this.clock()).toISOString();
     obj.metadata.resourceVersion = String(++this.resourceVersion);
     const json = JSON.stringify(obj);
-    this.bucket(resource).set(key(obj.metadata.namespace, obj.metadata.name), { namespace: obj.metadata.namespace, json });
+    this.bucket(resource).set(key(obj.metadata.namespace, obj.metadata.name), {
+      namespace: obj.metadata.namespace,
+      json,
+    });
     this.publish({ type: 'ADDED', resource, object: obj, resourceVersion: this.resourceVersion });
     return JSON.parse(json) as T;
   }
@@ -83,7 +86,10 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
     const entry = this.bucket(resource).get(k);
     if (!entry) throw new Error(`store: ${resource} ${k} does not exist`);
     const previous = JSON.parse(entry.json) as K8sObject;
-    const candidate = JSON.stringify({ ...input, metadata: { ...input.metadata, resourceVersion: previous.metadata.resourceVersion } });
+    const candidate = JSON.stringify({
+      ...input,
+      metadata: { ...input.metadata, resourceVersion: previous.metadata.resourceVersion },
+    });
     if (candidate === entry.json) return JSON.parse(candidate) as T;
     const obj = JSON.parse(candidate) as T;
     obj.metadata.resourceVersion = String(++this.resourceVersion);

@@ -151,7 +151,14 @@ export interface Endpoints extends K8sObject {
 }
 
 export interface CoreEvent extends K8sObject {
-  involvedObject: { kind: string; namespace?: string; name: string; uid?: string; apiVersion?: string; fieldPath?: string };
+  involvedObject: {
+    kind: string;
+    namespace?: string;
+    name: string;
+    uid?: string;
+    apiVersion?: string;
+    fieldPath?: string;
+  };
   reason: string;
   message: string;
   type: 'Normal' | 'Warning';

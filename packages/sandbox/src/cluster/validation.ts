@@ -31,10 +31,22 @@ function stringMap(field: string, value: unknown, causes: StatusCause[]): void {
  * A value of the wrong JSON type never reaches validation in Kubernetes: decoding fails first, and
  * that is a 400 BadRequest, where a well-typed but invalid value is a 422 Invalid.
  */
-export function validateReplicas(field: string, value: unknown, causes: StatusCause[], struct = 'DeploymentSpec'): void {
+export function validateReplicas(
+  field: string,
+  value: unknown,
+  causes: StatusCause[],
+  struct = 'DeploymentSpec',
+): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    const type = typeof value === 'number' ? `number ${value}` : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+    const type =
+      typeof value === 'number'
+        ? `number ${value}`
+        : Array.isArray(value)
+          ? 'array'
+          : typeof value === 'object'
+            ? 'object'
+            : typeof value;
     throw badRequest(`json: cannot unmarshal ${type} into Go struct field ${struct}.${field} of type int32`);
   } else if (value < 0) {
     causes.push(invalidValue(field, value, 'must be greater than or equal to 0'));
@@ -63,9 +75,12 @@ export function validateDeployment(d: Deployment, old: Deployment): StatusCause[
   const labels = isRecord(template.metadata) ? template.metadata.labels : undefined;
   stringMap('spec.template.metadata.labels', labels, causes);
   if (!matchLabels(d.spec.selector?.matchLabels, labels as Record<string, string> | undefined)) {
-    causes.push(invalidValue('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`'));
+    causes.push(
+      invalidValue('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`'),
+    );
   }
-  if (isRecord(template.metadata)) stringMap('spec.template.metadata.annotations', template.metadata.annotations, causes);
+  if (isRecord(template.metadata))
+    stringMap('spec.template.metadata.annotations', template.metadata.annotations, causes);
   const containers = template.spec.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
     causes.push(required('spec.template.spec.containers'));
@@ -73,17 +88,31 @@ export function validateDeployment(d: Deployment, old: Deployment): StatusCause[
     containers.forEach((c: unknown, i) => {
       const field = `spec.template.spec.containers[${i}]`;
       if (!isRecord(c)) return causes.push(invalidValue(field, c, 'must be an object'));
-      if (typeof c.name !== 'string' || !k8sName.safeParse(c.name).success) causes.push(invalidValue(`${field}.name`, c.name ?? '', 'a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\''));
+      if (typeof c.name !== 'string' || !k8sName.safeParse(c.name).success)
+        causes.push(
+          invalidValue(
+            `${field}.name`,
+            c.name ?? '',
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'",
+          ),
+        );
       if (typeof c.image !== 'string' || c.image.trim() === '') causes.push(required(`${field}.image`));
       return undefined;
     });
   }
   const strategy = d.spec.strategy?.type;
   if (strategy !== undefined && strategy !== 'RollingUpdate' && strategy !== 'Recreate') {
-    causes.push({ reason: 'FieldValueNotSupported', field: 'spec.strategy.type', message: `Unsupported value: ${show(strategy)}: supported values: "Recreate", "RollingUpdate"` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.strategy.type',
+      message: `Unsupported value: ${show(strategy)}: supported values: "Recreate", "RollingUpdate"`,
+    });
   }
   const deadline = d.spec.progressDeadlineSeconds;
-  if (deadline !== undefined && (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline <= (d.spec.minReadySeconds ?? 0))) {
+  if (
+    deadline !== undefined &&
+    (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline <= (d.spec.minReadySeconds ?? 0))
+  ) {
     causes.push(invalidValue('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'));
   }
   return causes;
@@ -100,7 +129,11 @@ export function validateService(s: Service, old: Service): StatusCause[] {
     causes.push(invalidValue('spec.clusterIP', s.spec.clusterIP, 'field is immutable'));
   }
   if (s.spec.type !== undefined && !SERVICE_TYPES.includes(s.spec.type)) {
-    causes.push({ reason: 'FieldValueNotSupported', field: 'spec.type', message: `Unsupported value: ${show(s.spec.type)}: supported values: ${SERVICE_TYPES.map((t) => `"${t}"`).join(', ')}` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.type',
+      message: `Unsupported value: ${show(s.spec.type)}: supported values: ${SERVICE_TYPES.map((t) => `"${t}"`).join(', ')}`,
+    });
   }
   const ports = s.spec.ports as unknown;
   if (!Array.isArray(ports) || ports.length === 0) {

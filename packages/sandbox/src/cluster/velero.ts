@@ -37,7 +37,15 @@ function crd(plural: string, kind: string): Crd {
       group: 'velero.io',
       scope: 'Namespaced',
       names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
@@ -80,7 +88,9 @@ export class VeleroController {
   }
 
   private takeFailure(kind: 'backup' | 'restore', name: string): VeleroFailure | undefined {
-    const i = this.failures.findIndex((f) => f.kind === kind && (f.failure.name === undefined || f.failure.name === name));
+    const i = this.failures.findIndex(
+      (f) => f.kind === kind && (f.failure.name === undefined || f.failure.name === name),
+    );
     return i < 0 ? undefined : this.failures.splice(i, 1)[0]?.failure;
   }
 
@@ -117,17 +127,31 @@ export class VeleroController {
     if (phase === 'New') {
       const errors = kind === 'restore' ? this.validateRestore(spec) : this.validateBackup(spec);
       if (errors.length > 0) {
-        this.write(key, obj, { phase: 'FailedValidation', validationErrors: errors, ...(kind === 'backup' ? { version: 1, formatVersion: '1.1.0' } : {}) });
+        this.write(key, obj, {
+          phase: 'FailedValidation',
+          validationErrors: errors,
+          ...(kind === 'backup' ? { version: 1, formatVersion: '1.1.0' } : {}),
+        });
         return;
       }
-      const total = kind === 'backup' ? this.capture(spec).length + this.namespacesOf(spec).length : (this.snapshots.get(String(spec.backupName)) ?? []).length;
+      const total =
+        kind === 'backup'
+          ? this.capture(spec).length + this.namespacesOf(spec).length
+          : (this.snapshots.get(String(spec.backupName)) ?? []).length;
       this.runs.set(id, { total, startedAt: now });
       const ttl = parseGoDuration(String(spec.ttl ?? '')) ?? DEFAULT_TTL_MS;
       this.write(
         key,
         obj,
         kind === 'backup'
-          ? { version: 1, formatVersion: '1.1.0', expiration: iso(now + ttl), phase: 'InProgress', startTimestamp: iso(now), progress: { totalItems: total } }
+          ? {
+              version: 1,
+              formatVersion: '1.1.0',
+              expiration: iso(now + ttl),
+              phase: 'InProgress',
+              startTimestamp: iso(now),
+              progress: { totalItems: total },
+            }
           : { phase: 'InProgress', startTimestamp: iso(now), progress: { totalItems: total } },
       );
       return;
@@ -135,10 +159,16 @@ export class VeleroController {
     if (phase !== 'InProgress') return;
     const run = this.runs.get(id) ?? { total: 0, startedAt: Date.parse(String(status.startTimestamp ?? iso(now))) };
     this.runs.set(id, run);
-    const done = Math.min(run.total, Math.floor((run.total * (now - run.startedAt)) / Math.max(1, this.timing.veleroRunMs)));
+    const done = Math.min(
+      run.total,
+      Math.floor((run.total * (now - run.startedAt)) / Math.max(1, this.timing.veleroRunMs)),
+    );
     const progressKey = kind === 'backup' ? 'itemsBackedUp' : 'itemsRestored';
     if (now - run.startedAt < this.timing.veleroRunMs) {
-      this.write(key, obj, { ...status, progress: { totalItems: run.total, ...(done ? { [progressKey]: done } : {}) } });
+      this.write(key, obj, {
+        ...status,
+        progress: { totalItems: run.total, ...(done ? { [progressKey]: done } : {}) },
+      });
       return;
     }
     this.runs.delete(id);
@@ -155,24 +185,39 @@ export class VeleroController {
       phase: final,
       completionTimestamp: iso(now),
       progress: { totalItems: run.total, ...(items ? { [progressKey]: items } : {}) },
-      ...(final === 'PartiallyFailed' ? { errors: failure?.errors ?? 1 } : failure?.errors ? { errors: failure.errors } : {}),
+      ...(final === 'PartiallyFailed'
+        ? { errors: failure?.errors ?? 1 }
+        : failure?.errors
+          ? { errors: failure.errors }
+          : {}),
       ...(warnings ? { warnings } : {}),
-      ...(final === 'Failed' ? { failureReason: failure?.failureReason ?? 'rpc error: code = Unavailable desc = error uploading backup to object storage' } : {}),
+      ...(final === 'Failed'
+        ? {
+            failureReason:
+              failure?.failureReason ?? 'rpc error: code = Unavailable desc = error uploading backup to object storage',
+          }
+        : {}),
     });
   }
 
   private validateBackup(spec: Record<string, unknown>): string[] {
     const location = spec.storageLocation;
-    return location !== undefined && location !== 'default' ? [`an existing backup storage location was not specified at backup creation time and the default 'default' was not found`] : [];
+    return location !== undefined && location !== 'default'
+      ? [
+          `an existing backup storage location was not specified at backup creation time and the default 'default' was not found`,
+        ]
+      : [];
   }
 
   private validateRestore(spec: Record<string, unknown>): string[] {
     const name = spec.backupName;
-    if (typeof name !== 'string' || name === '') return ['Either a backup or schedule must be specified as a source for the restore, but not both'];
+    if (typeof name !== 'string' || name === '')
+      return ['Either a backup or schedule must be specified as a source for the restore, but not both'];
     const backup = this.store.get(BACKUPS, VELERO_NAMESPACE, name);
     if (!backup) return [`Error retrieving backup: backups.velero.io "${name}" not found`];
     const phase = (backup.status as { phase?: string } | undefined)?.phase;
-    if (phase !== 'Completed' && phase !== 'PartiallyFailed') return [`backup "${name}" is not in phase Completed or PartiallyFailed (phase: ${phase ?? 'New'})`];
+    if (phase !== 'Completed' && phase !== 'PartiallyFailed')
+      return [`backup "${name}" is not in phase Completed or PartiallyFailed (phase: ${phase ?? 'New'})`];
     return [];
   }
 
@@ -188,18 +233,32 @@ export class VeleroController {
       if (included && !included.includes('*') && !included.includes(from)) continue;
       const ns = mapping[from] ?? from;
       if (!this.store.has('namespaces', undefined, ns)) {
-        this.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'velero.io/restore-name': restoreName } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+        this.store.create('namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns, 'velero.io/restore-name': restoreName } },
+          spec: { finalizers: ['kubernetes'] },
+          status: { phase: 'Active' },
+        });
       }
-      const resource = original.kind === 'Deployment' ? 'deployments' : original.kind === 'Service' ? 'services' : 'statefulsets';
+      const resource =
+        original.kind === 'Deployment' ? 'deployments' : original.kind === 'Service' ? 'services' : 'statefulsets';
       restored.add(ns);
       if (this.store.has(resource, ns, original.metadata.name)) {
         warnings++;
         continue;
       }
       const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, ...metadata } = original.metadata;
-      const labels = { ...(metadata.labels ?? {}), 'velero.io/backup-name': backupName, 'velero.io/restore-name': restoreName };
+      const labels = {
+        ...(metadata.labels ?? {}),
+        'velero.io/backup-name': backupName,
+        'velero.io/restore-name': restoreName,
+      };
       const { status: _s, ...rest } = original;
-      this.store.create(resource, { ...rest, metadata: { ...metadata, namespace: ns, labels, generation: 1 } } as K8sObject);
+      this.store.create(resource, {
+        ...rest,
+        metadata: { ...metadata, namespace: ns, labels, generation: 1 },
+      } as K8sObject);
     }
     // The platform's data comes back with its namespace: its database answers again.
     for (const ns of restored) this.platform.update(ns, (p) => Object.assign(p, { databaseHealthy: true }));

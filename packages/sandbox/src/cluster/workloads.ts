@@ -25,12 +25,24 @@ import { VELERO_CRDS, VELERO_NAMESPACE, VeleroController } from './velero.ts';
 const DAY_MS = 24 * 3600 * 1000;
 export const POSTGRES_IMAGE = 'registry.eafix.local/eafix/postgres:16.4';
 
-function postgresStatefulSet(ns: string, name: string, role: 'primary' | 'replica', replicas: number, now: number): StatefulSet {
+function postgresStatefulSet(
+  ns: string,
+  name: string,
+  role: 'primary' | 'replica',
+  replicas: number,
+  now: number,
+): StatefulSet {
   const labels = { app: 'eafix-postgres', role };
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name, namespace: ns, labels: { ...labels, 'app.kubernetes.io/part-of': 'eafix' }, generation: 1, creationTimestamp: new Date(now - 90 * DAY_MS).toISOString() },
+    metadata: {
+      name,
+      namespace: ns,
+      labels: { ...labels, 'app.kubernetes.io/part-of': 'eafix' },
+      generation: 1,
+      creationTimestamp: new Date(now - 90 * DAY_MS).toISOString(),
+    },
     spec: {
       replicas,
       serviceName: name,
@@ -104,7 +116,11 @@ export class Workloads {
       this.store.create('namespaces', {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name: VELERO_NAMESPACE, labels: { 'kubernetes.io/metadata.name': VELERO_NAMESPACE }, creationTimestamp: new Date(now - 90 * DAY_MS).toISOString() },
+        metadata: {
+          name: VELERO_NAMESPACE,
+          labels: { 'kubernetes.io/metadata.name': VELERO_NAMESPACE },
+          creationTimestamp: new Date(now - 90 * DAY_MS).toISOString(),
+        },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       });
@@ -115,7 +131,19 @@ export class Workloads {
       this.store.create('customresourcedefinitions', {
         ...structuredClone(crd),
         metadata: { ...crd.metadata, generation: 1, creationTimestamp: at },
-        status: { conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: at }], acceptedNames: crd.spec.names, storedVersions: ['v1'] },
+        status: {
+          conditions: [
+            {
+              type: 'Established',
+              status: 'True',
+              reason: 'InitialNamesAccepted',
+              message: 'the initial names have been accepted',
+              lastTransitionTime: at,
+            },
+          ],
+          acceptedNames: crd.spec.names,
+          storedVersions: ['v1'],
+        },
       });
     }
   }
@@ -132,8 +160,20 @@ export class Workloads {
     const service: Service = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'eafix-postgres', namespace: ns, labels: { app: 'eafix-postgres' }, creationTimestamp: new Date(now - 90 * DAY_MS).toISOString() },
-      spec: { type: 'ClusterIP', clusterIP: serviceIp, clusterIPs: [serviceIp], selector: { app: 'eafix-postgres', role: 'primary' }, ports: [{ name: 'postgres', port: 5432, targetPort: 5432, protocol: 'TCP' }], sessionAffinity: 'None' },
+      metadata: {
+        name: 'eafix-postgres',
+        namespace: ns,
+        labels: { app: 'eafix-postgres' },
+        creationTimestamp: new Date(now - 90 * DAY_MS).toISOString(),
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: serviceIp,
+        clusterIPs: [serviceIp],
+        selector: { app: 'eafix-postgres', role: 'primary' },
+        ports: [{ name: 'postgres', port: 5432, targetPort: 5432, protocol: 'TCP' }],
+        sessionAffinity: 'None',
+      },
       status: { loadBalancer: {} },
     };
     this.store.create('services', service);

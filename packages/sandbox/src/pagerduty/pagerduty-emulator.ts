@@ -111,7 +111,9 @@ export class PagerDutyEmulator extends LoopbackEmulator<{ event: [PagerDutyEvent
       const timer = setTimeout(() => {
         this.off('event', onEvent);
         const seen = this.events.map(describe).join(', ') || 'none';
-        reject(new Error(`PagerDutyEmulator.waitFor: no matching event within ${timeoutMs}ms; events received: ${seen}`));
+        reject(
+          new Error(`PagerDutyEmulator.waitFor: no matching event within ${timeoutMs}ms; events received: ${seen}`),
+        );
       }, timeoutMs);
       this.on('event', onEvent);
     });

@@ -25,10 +25,7 @@ export const defaultKpiValues: Readonly<Record<EafixKpiId, number>> = {
 };
 
 /** Register every KPI query on the emulator with healthy defaults, overridden by `values`. */
-export function seedEafixKpis(
-  emu: PrometheusEmulator,
-  values: Partial<Record<EafixKpiId, number>> = {},
-): void {
+export function seedEafixKpis(emu: PrometheusEmulator, values: Partial<Record<EafixKpiId, number>> = {}): void {
   for (const id of Object.keys(defaultKpiQueries) as EafixKpiId[]) {
     emu.setResult(defaultKpiQueries[id], values[id] ?? defaultKpiValues[id]);
   }

@@ -203,7 +203,11 @@ export class PrometheusEmulator extends LoopbackEmulator<{
     this.emit('query', record);
   }
 
-  #evaluate(endpoint: PrometheusQueryRecord['endpoint'], params: URLSearchParams, record: PrometheusQueryRecord): unknown {
+  #evaluate(
+    endpoint: PrometheusQueryRecord['endpoint'],
+    params: URLSearchParams,
+    record: PrometheusQueryRecord,
+  ): unknown {
     const expr = record.expr;
     if (endpoint === 'query') {
       const time = params.get('time');

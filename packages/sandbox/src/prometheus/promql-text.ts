@@ -25,7 +25,7 @@ function skipString(expr: string, start: number): number {
 export function normaliseExpr(expr: string): string {
   let out = '';
   let pendingSpace = false;
-  for (let i = 0; i < expr.length; ) {
+  for (let i = 0; i < expr.length;) {
     const ch = expr[i] as string;
     if (/\s/.test(ch)) {
       pendingSpace = true;
@@ -62,7 +62,7 @@ function position(expr: string, offset: number): string {
 export function checkSyntax(expr: string): string | undefined {
   if (expr.trim() === '') return '1:1: parse error: no expression found in input';
   const stack: Array<{ ch: string; at: number }> = [];
-  for (let i = 0; i < expr.length; ) {
+  for (let i = 0; i < expr.length;) {
     const ch = expr[i] as string;
     if (QUOTES.has(ch)) {
       const end = skipString(expr, i);

@@ -30,14 +30,44 @@ export const LIMITS = {
 } as const;
 
 const BLOCK_TYPES = new Set([
-  'section', 'divider', 'image', 'actions', 'context', 'header', 'input', 'file', 'rich_text', 'video', 'markdown',
+  'section',
+  'divider',
+  'image',
+  'actions',
+  'context',
+  'header',
+  'input',
+  'file',
+  'rich_text',
+  'video',
+  'markdown',
 ]);
 const ELEMENT_TYPES = new Set([
-  'button', 'checkboxes', 'datepicker', 'datetimepicker', 'timepicker', 'image', 'overflow', 'radio_buttons',
-  'plain_text_input', 'number_input', 'email_text_input', 'url_text_input', 'rich_text_input', 'file_input',
-  'static_select', 'external_select', 'users_select', 'conversations_select', 'channels_select',
-  'multi_static_select', 'multi_external_select', 'multi_users_select', 'multi_conversations_select',
-  'multi_channels_select', 'workflow_button',
+  'button',
+  'checkboxes',
+  'datepicker',
+  'datetimepicker',
+  'timepicker',
+  'image',
+  'overflow',
+  'radio_buttons',
+  'plain_text_input',
+  'number_input',
+  'email_text_input',
+  'url_text_input',
+  'rich_text_input',
+  'file_input',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'workflow_button',
 ]);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,7 +87,8 @@ class Checker {
       return;
     }
     if (!isObject(value)) return this.add('must provide an object', pointer);
-    if (value.type !== 'plain_text' && value.type !== 'mrkdwn') return this.add('must be a valid enum value', `${pointer}/type`);
+    if (value.type !== 'plain_text' && value.type !== 'mrkdwn')
+      return this.add('must be a valid enum value', `${pointer}/type`);
     if (plainOnly && value.type !== 'plain_text') return this.add('must be a valid enum value', `${pointer}/type`);
     if (typeof value.text !== 'string' || value.text.length === 0) {
       return this.add('must be more than 0 characters', `${pointer}/text`);
@@ -90,7 +121,8 @@ class Checker {
     }
     if (el.placeholder !== undefined) this.text(el.placeholder, `${pointer}/placeholder`, LIMITS.placeholder, true);
     if (Array.isArray(el.options)) {
-      if (el.options.length > LIMITS.options) this.add(`no more than ${LIMITS.options} items allowed`, `${pointer}/options`);
+      if (el.options.length > LIMITS.options)
+        this.add(`no more than ${LIMITS.options} items allowed`, `${pointer}/options`);
       el.options.forEach((opt, i) => {
         const p = `${pointer}/options/${i}`;
         if (!isObject(opt)) return this.add('must provide an object', p);
@@ -148,7 +180,9 @@ class Checker {
     }
     if (block.text !== undefined) this.text(block.text, `${pointer}/text`, LIMITS.sectionText);
     if (block.fields !== undefined) {
-      this.list(block.fields, `${pointer}/fields`, LIMITS.sectionFields, (f, p) => this.text(f, p, LIMITS.sectionFieldText));
+      this.list(block.fields, `${pointer}/fields`, LIMITS.sectionFields, (f, p) =>
+        this.text(f, p, LIMITS.sectionFieldText),
+      );
     }
     if (block.accessory !== undefined) this.element(block.accessory, `${pointer}/accessory`);
   }
@@ -164,7 +198,8 @@ class Checker {
 /** Problems with a message's blocks (empty when valid). `blocks` must already be an array. */
 export function validateMessageBlocks(blocks: unknown[]): string[] {
   const checker = new Checker();
-  if (blocks.length > LIMITS.messageBlocks) checker.add(`no more than ${LIMITS.messageBlocks} items allowed`, '/blocks');
+  if (blocks.length > LIMITS.messageBlocks)
+    checker.add(`no more than ${LIMITS.messageBlocks} items allowed`, '/blocks');
   blocks.forEach((b, i) => checker.block(b, `/blocks/${i}`));
   return checker.problems;
 }
@@ -192,7 +227,8 @@ export function validateView(view: unknown): string[] {
     checker.add('must provide an array', '/view/blocks');
     return checker.problems;
   }
-  if (view.blocks.length > LIMITS.viewBlocks) checker.add(`no more than ${LIMITS.viewBlocks} items allowed`, '/view/blocks');
+  if (view.blocks.length > LIMITS.viewBlocks)
+    checker.add(`no more than ${LIMITS.viewBlocks} items allowed`, '/view/blocks');
   view.blocks.forEach((b, i) => checker.block(b, `/view/blocks/${i}`));
   const hasInput = view.blocks.some((b) => isObject(b) && b.type === 'input');
   if (view.type === 'modal' && hasInput && view.submit === undefined) {
@@ -206,7 +242,9 @@ export function fillBlockIds(blocks: Json[], randomId: () => string): Json[] {
   return blocks.map((block) => {
     const copy: Json = { ...block, block_id: block.block_id ?? randomId() };
     const fill = (el: unknown): unknown =>
-      isObject(el) && ELEMENT_TYPES.has(String(el.type)) && el.action_id === undefined ? { ...el, action_id: randomId() } : el;
+      isObject(el) && ELEMENT_TYPES.has(String(el.type)) && el.action_id === undefined
+        ? { ...el, action_id: randomId() }
+        : el;
     if (Array.isArray(copy.elements) && copy.type === 'actions') copy.elements = copy.elements.map(fill);
     if (copy.accessory !== undefined) copy.accessory = fill(copy.accessory);
     if (copy.element !== undefined) copy.element = fill(copy.element);

@@ -42,9 +42,10 @@ export class SignedTransport {
       ...options.headers,
     };
     if (timestamp !== null) headers['x-slack-request-timestamp'] = String(timestamp);
-    const signature = options.signature === undefined
-      ? signSlackRequest(this.signingSecret, timestamp ?? '', options.body)
-      : options.signature;
+    const signature =
+      options.signature === undefined
+        ? signSlackRequest(this.signingSecret, timestamp ?? '', options.body)
+        : options.signature;
     if (signature !== null) headers['x-slack-signature'] = signature;
     this.lastRequest = { body: options.body, headers };
     return this.resend(this.lastRequest);
@@ -69,7 +70,11 @@ export class SignedTransport {
   }
 
   postForm(fields: Record<string, string>, extra: Partial<RawPostOptions> = {}): Promise<DriverResponse> {
-    return this.post({ ...extra, body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+    return this.post({
+      ...extra,
+      body: new URLSearchParams(fields).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
   }
 
   postJson(payload: unknown, extra: Partial<RawPostOptions> = {}): Promise<DriverResponse> {

@@ -72,13 +72,19 @@ export class EmulatorHttp {
     const token = this.bearer(req) ?? (!isJson && typeof args.token === 'string' ? args.token : undefined);
     if (!token) return reply(200, { ok: false, error: 'not_authed' });
     if (token !== botToken) return reply(200, { ok: false, error: 'invalid_auth' });
-    const channelRef = typeof args.channel === 'string' ? (state.channelByRef(args.channel)?.id ?? args.channel) : undefined;
+    const channelRef =
+      typeof args.channel === 'string' ? (state.channelByRef(args.channel)?.id ?? args.channel) : undefined;
     const failure = this.deps.failures.take(method, channelRef);
     if (failure?.kind === 'http-5xx') {
       this.record(method, args, failure.status ?? 503, { ok: false, error: 'http_error' });
       return sendText(res, failure.status ?? 503, 'Service Unavailable');
     }
-    if (failure?.kind === 'ratelimited') return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSeconds ?? 30) });
+    if (failure?.kind === 'ratelimited')
+      return reply(
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'retry-after': String(failure.retryAfterSeconds ?? 30) },
+      );
     if (failure?.kind === 'internal_error') return reply(200, { ok: false, error: 'internal_error' });
     if (failure?.kind === 'reset') {
       this.record(method, args, 0, { ok: false, error: 'connection_reset' });

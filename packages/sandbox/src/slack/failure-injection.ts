@@ -50,7 +50,12 @@ export class FailureInjector {
 
   /** The rule a call trips, counted as a hit; undefined when the call goes through. */
   take(method: string, channel: string | undefined): ActiveFailure | undefined {
-    const rule = this.rules.find((r) => (!r.method || r.method === method) && (!r.channel || r.channel === channel) && (r.times === undefined || r.hits < r.times));
+    const rule = this.rules.find(
+      (r) =>
+        (!r.method || r.method === method) &&
+        (!r.channel || r.channel === channel) &&
+        (r.times === undefined || r.hits < r.times),
+    );
     if (rule) rule.hits += 1;
     return rule;
   }

@@ -51,7 +51,12 @@ export async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise
   return Buffer.from(first.done ? '' : String(first.value));
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

@@ -33,12 +33,15 @@ export function listButtons(blocks: unknown): FoundButton[] {
 
 export function findButton(blocks: unknown, query: ButtonQuery): FoundButton {
   const buttons = listButtons(blocks);
-  const match = buttons.find(({ element }) =>
-    (query.actionId === undefined || element.action_id === query.actionId) &&
-    (query.label === undefined || buttonLabel(element) === query.label) &&
-    (query.value === undefined || element.value === query.value));
+  const match = buttons.find(
+    ({ element }) =>
+      (query.actionId === undefined || element.action_id === query.actionId) &&
+      (query.label === undefined || buttonLabel(element) === query.label) &&
+      (query.value === undefined || element.value === query.value),
+  );
   if (!match) {
-    const available = buttons.map((b) => `${String(b.element.action_id)} "${buttonLabel(b.element)}"`).join(', ') || 'none';
+    const available =
+      buttons.map((b) => `${String(b.element.action_id)} "${buttonLabel(b.element)}"`).join(', ') || 'none';
     throw new Error(`No button matching ${JSON.stringify(query)}; available: ${available}`);
   }
   return match;
@@ -58,7 +61,9 @@ export type StateInput = string | string[] | null | Json;
 function optionFor(element: Json, value: string): Json {
   const options = [
     ...(Array.isArray(element.options) ? element.options : []),
-    ...(Array.isArray(element.option_groups) ? element.option_groups.flatMap((g: Json) => (Array.isArray(g.options) ? g.options : [])) : []),
+    ...(Array.isArray(element.option_groups)
+      ? element.option_groups.flatMap((g: Json) => (Array.isArray(g.options) ? g.options : []))
+      : []),
   ] as Json[];
   return options.find((o) => o.value === value) ?? { text: { type: 'plain_text', text: value, emoji: true }, value };
 }
@@ -70,19 +75,32 @@ function stateEntry(element: Json, input: StateInput | undefined): Json {
   const one = Array.isArray(input) ? input[0] : input;
   const many = Array.isArray(input) ? input : input == null ? [] : [input];
   switch (type) {
-    case 'static_select': case 'external_select': case 'radio_buttons':
+    case 'static_select':
+    case 'external_select':
+    case 'radio_buttons':
       return { type, selected_option: one == null ? null : optionFor(element, one) };
-    case 'multi_static_select': case 'multi_external_select': case 'checkboxes':
+    case 'multi_static_select':
+    case 'multi_external_select':
+    case 'checkboxes':
       return { type, selected_options: many.map((v) => optionFor(element, v)) };
-    case 'users_select': return { type, selected_user: one ?? null };
-    case 'multi_users_select': return { type, selected_users: many };
-    case 'conversations_select': return { type, selected_conversation: one ?? null };
-    case 'multi_conversations_select': return { type, selected_conversations: many };
-    case 'channels_select': return { type, selected_channel: one ?? null };
-    case 'multi_channels_select': return { type, selected_channels: many };
-    case 'datepicker': return { type, selected_date: one ?? null };
-    case 'timepicker': return { type, selected_time: one ?? null };
-    default: return { type, value: one ?? null };
+    case 'users_select':
+      return { type, selected_user: one ?? null };
+    case 'multi_users_select':
+      return { type, selected_users: many };
+    case 'conversations_select':
+      return { type, selected_conversation: one ?? null };
+    case 'multi_conversations_select':
+      return { type, selected_conversations: many };
+    case 'channels_select':
+      return { type, selected_channel: one ?? null };
+    case 'multi_channels_select':
+      return { type, selected_channels: many };
+    case 'datepicker':
+      return { type, selected_date: one ?? null };
+    case 'timepicker':
+      return { type, selected_time: one ?? null };
+    default:
+      return { type, value: one ?? null };
   }
 }
 
@@ -90,7 +108,10 @@ function stateEntry(element: Json, input: StateInput | undefined): Json {
  * `view.state.values` for every input block of a view. `values` may be keyed `{ [block_id]: { [action_id]: v } }`
  * (as Slack nests it) or simply `{ [action_id]: v }`.
  */
-export function viewStateValues(blocks: unknown, values: Record<string, unknown>): Record<string, Record<string, Json>> {
+export function viewStateValues(
+  blocks: unknown,
+  values: Record<string, unknown>,
+): Record<string, Record<string, Json>> {
   const out: Record<string, Record<string, Json>> = {};
   if (!Array.isArray(blocks)) return out;
   for (const block of blocks) {

@@ -56,9 +56,11 @@ export class RateLimiter {
   /** Seconds to wait (≥1) when the call must be rejected, else undefined (and the call is counted). */
   check(method: string, tier: TierName | undefined, channel?: string): number | undefined {
     if (!this.config.enabled) return undefined;
-    const limit = this.config.tiers[method] ?? (tier ? (this.config.tiers[tier] ?? DEFAULT_TIER_LIMITS[tier]) : undefined);
+    const limit =
+      this.config.tiers[method] ?? (tier ? (this.config.tiers[tier] ?? DEFAULT_TIER_LIMITS[tier]) : undefined);
     const checks: Array<{ key: string; capacity: number; perSecond: number }> = [];
-    if (limit) checks.push({ key: `m:${method}`, capacity: limit.burst ?? limit.perMinute, perSecond: limit.perMinute / 60 });
+    if (limit)
+      checks.push({ key: `m:${method}`, capacity: limit.burst ?? limit.perMinute, perSecond: limit.perMinute / 60 });
     if (method === 'chat.postMessage' && channel) {
       checks.push({
         key: `c:${channel}`,

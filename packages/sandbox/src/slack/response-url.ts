@@ -23,7 +23,8 @@ export interface ResponseUrlResult {
 export function handleResponseUrl(state: SlackState, token: string, body: Json): ResponseUrlResult {
   const record = state.responseUrls.get(token);
   if (!record) return { status: 404, body: { ok: false, error: 'invalid_url' } };
-  if (state.now() - record.issuedAt > RESPONSE_URL_TTL_MS) return { status: 404, body: { ok: false, error: 'expired_url' } };
+  if (state.now() - record.issuedAt > RESPONSE_URL_TTL_MS)
+    return { status: 404, body: { ok: false, error: 'expired_url' } };
   if (record.uses >= RESPONSE_URL_MAX_USES) return { status: 404, body: { ok: false, error: 'used_url' } };
   record.uses += 1;
   try {

@@ -7,7 +7,12 @@ export function signSlackRequest(signingSecret: string, timestamp: number | stri
 }
 
 /** Constant-time check of a v0 signature (for test receivers; Bolt does its own). */
-export function verifySlackSignature(signingSecret: string, timestamp: number | string, rawBody: string, signature: string): boolean {
+export function verifySlackSignature(
+  signingSecret: string,
+  timestamp: number | string,
+  rawBody: string,
+  signature: string,
+): boolean {
   const expected = Buffer.from(signSlackRequest(signingSecret, timestamp, rawBody));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);

@@ -128,11 +128,15 @@ export class SlackDriver {
       trigger_id: triggerId,
     });
     const result: CommandResult = { ...res, responseUrl, triggerId };
-    const failure = res.status !== 200 ? 'http_service_error' : res.durationMs > ACK_DEADLINE_MS ? 'operation_timeout' : undefined;
+    const failure =
+      res.status !== 200 ? 'http_service_error' : res.durationMs > ACK_DEADLINE_MS ? 'operation_timeout' : undefined;
     if (failure) {
       result.failure = failure;
       addEphemeral(this.emu.state, {
-        channel: channel.id, user: user.id, text: `${command} failed with the error "${failure}"`, source: 'command_ack',
+        channel: channel.id,
+        user: user.id,
+        text: `${command} failed with the error "${failure}"`,
+        source: 'command_ack',
       });
       return result;
     }
@@ -142,15 +146,28 @@ export class SlackDriver {
 
   /** A slash command's synchronous response is shown to the invoker (or the channel for in_channel). */
   private recordAck(body: unknown, channel: string, user: string): void {
-    const ack: Json | undefined = typeof body === 'string' ? (body ? { text: body } : undefined) : (body as Json | undefined);
+    const ack: Json | undefined =
+      typeof body === 'string' ? (body ? { text: body } : undefined) : (body as Json | undefined);
     if (!ack || (ack.text === undefined && ack.blocks === undefined)) return;
     try {
       const content = messageContent(this.emu.state, ack);
       if (ack.response_type === 'in_channel') postBotMessage(this.emu.state, channel, content);
-      else addEphemeral(this.emu.state, { channel, user, text: content.text, blocks: content.blocks, source: 'command_ack' });
+      else
+        addEphemeral(this.emu.state, {
+          channel,
+          user,
+          text: content.text,
+          blocks: content.blocks,
+          source: 'command_ack',
+        });
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
-      addEphemeral(this.emu.state, { channel, user, text: `Slack rejected the response: ${error.error}`, source: 'command_ack' });
+      addEphemeral(this.emu.state, {
+        channel,
+        user,
+        text: `Slack rejected the response: ${error.error}`,
+        source: 'command_ack',
+      });
     }
   }
 
@@ -192,7 +209,8 @@ export class SlackDriver {
       return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId };
     }
 
-    if (!input.channel || !input.messageTs) throw new Error('SlackDriver.clickButton needs channel+messageTs or viewId');
+    if (!input.channel || !input.messageTs)
+      throw new Error('SlackDriver.clickButton needs channel+messageTs or viewId');
     const channel = this.channel(input.channel);
     const message = this.emu.state.findMessage(channel.id, input.messageTs);
     const ephemeral = message
@@ -203,7 +221,11 @@ export class SlackDriver {
     const { blockId, element } = findButton(blocks, input);
     const threadTs = message?.thread_ts ?? ephemeral?.thread_ts;
     const responseUrl = this.emu.issueResponseUrl({
-      channel: channel.id, user: user.id, messageTs: input.messageTs, isEphemeral: !message, threadTs,
+      channel: channel.id,
+      user: user.id,
+      messageTs: input.messageTs,
+      isEphemeral: !message,
+      threadTs,
     });
     const payload: Json = {
       ...base,
@@ -255,7 +277,9 @@ export class SlackDriver {
       type: 'event_callback',
       event_id: eventId,
       event_time: Math.floor(this.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        { enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
       event_context: `4-${Buffer.from(eventId).toString('base64url')}`,
     };

@@ -10,7 +10,16 @@ import { RateLimiter, resolveRateLimits } from './rate-limiter.ts';
 import type { RateLimitConfig } from './rate-limiter.ts';
 import { issueResponseUrl } from './response-url.ts';
 import { SlackState } from './state.ts';
-import type { ApiCallRecord, EmuChannel, EmuEphemeral, EmuMessage, EmuUser, EmuUsergroup, EmuView, ResponseUrlSource } from './types.ts';
+import type {
+  ApiCallRecord,
+  EmuChannel,
+  EmuEphemeral,
+  EmuMessage,
+  EmuUser,
+  EmuUsergroup,
+  EmuView,
+  ResponseUrlSource,
+} from './types.ts';
 import { waitForChange } from './wait-for.ts';
 import type { WaitForOptions } from './wait-for.ts';
 
@@ -80,7 +89,12 @@ export class SlackEmulator extends EventEmitter {
     });
     const { botUserId, botId } = this.state.identity;
     this.state.users.set(botUserId, {
-      id: botUserId, team_id: teamId, name: 'eafix', real_name: 'EAFIX', is_bot: true, deleted: false,
+      id: botUserId,
+      team_id: teamId,
+      name: 'eafix',
+      real_name: 'EAFIX',
+      is_bot: true,
+      deleted: false,
       profile: { real_name: 'EAFIX', display_name: 'eafix', bot_id: botId },
     });
   }
@@ -140,7 +154,11 @@ export class SlackEmulator extends EventEmitter {
       real_name: input.realName ?? input.name,
       is_bot: input.isBot ?? false,
       deleted: false,
-      profile: { real_name: input.realName ?? input.name, display_name: input.name, email: input.email ?? `${input.name}@eafix.example` },
+      profile: {
+        real_name: input.realName ?? input.name,
+        display_name: input.name,
+        email: input.email ?? `${input.name}@eafix.example`,
+      },
     };
     this.state.users.set(user.id, user);
     this.state.changed(`user added ${user.name}`);
@@ -148,7 +166,15 @@ export class SlackEmulator extends EventEmitter {
   }
 
   /** Members are user ids or names; the bot is a member only when listed (or `botMember`). */
-  addChannel(input: { name: string; isPrivate?: boolean; members?: string[]; botMember?: boolean; id?: string; topic?: string; purpose?: string }): EmuChannel {
+  addChannel(input: {
+    name: string;
+    isPrivate?: boolean;
+    members?: string[];
+    botMember?: boolean;
+    id?: string;
+    topic?: string;
+    purpose?: string;
+  }): EmuChannel {
     const now = this.state.nowSeconds();
     const members = (input.members ?? []).map((m) => this.userId(m));
     if (input.botMember && !members.includes(this.botUserId)) members.push(this.botUserId);
@@ -219,7 +245,9 @@ export class SlackEmulator extends EventEmitter {
   ephemerals(user: string, channel?: string): EmuEphemeral[] {
     const userId = this.userId(user);
     const channelId = channel === undefined ? undefined : this.channelId(channel);
-    return this.state.ephemerals.filter((e) => e.user === userId && !e.deleted && (channelId === undefined || e.channel === channelId));
+    return this.state.ephemerals.filter(
+      (e) => e.user === userId && !e.deleted && (channelId === undefined || e.channel === channelId),
+    );
   }
 
   get views(): EmuView[] {
@@ -275,7 +303,12 @@ export class SlackEmulator extends EventEmitter {
 
   /** Resolves once `predicate(emu)` is truthy: checked now and after every state change. */
   waitFor<T>(predicate: (emu: SlackEmulator) => T, options: WaitForOptions = {}): Promise<NonNullable<T>> {
-    return waitForChange(this, () => predicate(this), options, () => this.recentChanges.slice(-5));
+    return waitForChange(
+      this,
+      () => predicate(this),
+      options,
+      () => this.recentChanges.slice(-5),
+    );
   }
 
   private noteChange(description: string): void {

@@ -23,7 +23,14 @@ function checkedView(state: SlackState, raw: unknown): Json {
 }
 
 /** The full view object as Slack returns it from views.* and in interaction payloads. */
-function viewObject(state: SlackState, raw: Json, id: string, hash: string, previous: string | null, root: string): Json {
+function viewObject(
+  state: SlackState,
+  raw: Json,
+  id: string,
+  hash: string,
+  previous: string | null,
+  root: string,
+): Json {
   const { teamId, appId, botId } = state.identity;
   const blocks = fillBlockIds((raw.blocks as Json[] | undefined) ?? [], () => state.randomToken().slice(0, 5));
   return {
@@ -67,7 +74,8 @@ function store(state: SlackState, user: string, raw: Json, previous: string | nu
 
 export function openModal(state: SlackState, user: string, raw: unknown): EmuView {
   const checked = checkedView(state, raw);
-  if (checked.type !== 'modal') throw validationError('invalid_arguments', ['must be a valid enum value [json-pointer:/view/type]']);
+  if (checked.type !== 'modal')
+    throw validationError('invalid_arguments', ['must be a valid enum value [json-pointer:/view/type]']);
   for (const id of state.modalStacks.get(user) ?? []) {
     const old = state.views.get(id);
     if (old) old.open = false;
@@ -118,7 +126,8 @@ export function closeModal(state: SlackState, user: string, viewId: string, all 
 
 export function publishHome(state: SlackState, user: string, raw: unknown, hash?: string): EmuView {
   const checked = checkedView(state, raw);
-  if (checked.type !== 'home') throw validationError('invalid_arguments', ['must be a valid enum value [json-pointer:/view/type]']);
+  if (checked.type !== 'home')
+    throw validationError('invalid_arguments', ['must be a valid enum value [json-pointer:/view/type]']);
   const existingId = state.homeViews.get(user);
   const existing = existingId ? state.views.get(existingId) : undefined;
   if (existing) {

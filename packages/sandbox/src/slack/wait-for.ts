@@ -41,7 +41,11 @@ export function waitForChange<T>(
       finish();
       const changes = recent().join('; ') || 'none';
       const cause = lastError instanceof Error ? `; last predicate error: ${lastError.message}` : '';
-      reject(new Error(`waitFor timed out after ${timeoutMs} ms waiting for ${description} (recent changes: ${changes})${cause}`));
+      reject(
+        new Error(
+          `waitFor timed out after ${timeoutMs} ms waiting for ${description} (recent changes: ${changes})${cause}`,
+        ),
+      );
     }, timeoutMs);
     emitter.on('change', evaluate);
     evaluate();

@@ -61,7 +61,13 @@ function valueAt(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((cur, part) => (isRecord(cur) ? cur[part] : undefined), obj);
 }
 
-export function serverSideApply(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {
+export function serverSideApply(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+): void {
   const manager = ctx.query.get('fieldManager');
   if (!manager) throw badRequest('PATCH requests with apply content type must specify a fieldManager');
   let applied: unknown;
@@ -70,34 +76,61 @@ export function serverSideApply(ctx: RequestContext, deps: ApiDeps, def: Resourc
   } catch (err) {
     throw badRequest(`error decoding YAML: ${(err as Error).message}`);
   }
-  if (!isRecord(applied) || !isRecord(applied.metadata)) throw badRequest('the applied configuration must be an object with metadata');
+  if (!isRecord(applied) || !isRecord(applied.metadata))
+    throw badRequest('the applied configuration must be an object with metadata');
   const current = deps.store.get(keyOf(def), def.namespaced ? ns : undefined, name);
   if (!current) throw notFound(def.resource, def.group, name);
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   if (applied.apiVersion !== apiVersion || applied.kind !== def.kind) {
-    throw badRequest(`the applied configuration is ${String(applied.apiVersion)}, Kind=${String(applied.kind)}; expected ${apiVersion}, Kind=${def.kind}`);
+    throw badRequest(
+      `the applied configuration is ${String(applied.apiVersion)}, Kind=${String(applied.kind)}; expected ${apiVersion}, Kind=${def.kind}`,
+    );
   }
   const paths = leaves(applied);
   const entries = (current.metadata.managedFields ?? []) as ManagedEntry[];
   const force = ctx.query.get('force') === 'true';
   const conflicts = entries
     .filter((e) => e.manager !== manager && e.operation === 'Apply')
-    .flatMap((e) => fromFields(e.fieldsV1).filter((p) => paths.includes(p) && JSON.stringify(valueAt(current, p)) !== JSON.stringify(valueAt(applied, p))).map((p) => ({ manager: e.manager, path: p })));
+    .flatMap((e) =>
+      fromFields(e.fieldsV1)
+        .filter((p) => paths.includes(p) && JSON.stringify(valueAt(current, p)) !== JSON.stringify(valueAt(applied, p)))
+        .map((p) => ({ manager: e.manager, path: p })),
+    );
   if (conflicts.length > 0 && !force) {
     const list = conflicts.map((c) => `conflict with "${c.manager}": .${c.path}`).join('\n- ');
-    throw new ApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.length === 1 ? list : `\n- ${list}`}`, {
-      name,
-      group: def.group || undefined,
-      kind: def.resource,
-      causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${apiVersion}`, field: `.${c.path}` })),
-    });
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.length === 1 ? list : `\n- ${list}`}`,
+      {
+        name,
+        group: def.group || undefined,
+        kind: def.resource,
+        causes: conflicts.map((c) => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with "${c.manager}" using ${apiVersion}`,
+          field: `.${c.path}`,
+        })),
+      },
+    );
   }
   // Forced: the others lose the fields now applied.
   const others = entries
     .filter((e) => e.manager !== manager || e.operation !== 'Apply')
-    .map((e) => (force && e.operation === 'Apply' ? { ...e, fieldsV1: toFields(fromFields(e.fieldsV1).filter((p) => !paths.includes(p))) } : e))
+    .map((e) =>
+      force && e.operation === 'Apply'
+        ? { ...e, fieldsV1: toFields(fromFields(e.fieldsV1).filter((p) => !paths.includes(p))) }
+        : e,
+    )
     .filter((e) => Object.keys(e.fieldsV1).length > 0);
-  const mine: ManagedEntry = { manager, operation: 'Apply', apiVersion, time: new Date(deps.clock()).toISOString(), fieldsType: 'FieldsV1', fieldsV1: toFields(paths) };
+  const mine: ManagedEntry = {
+    manager,
+    operation: 'Apply',
+    apiVersion,
+    time: new Date(deps.clock()).toISOString(),
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFields(paths),
+  };
   const { apiVersion: _a, kind: _k, metadata, ...rest } = applied;
   const merged = strategicMerge(current, { ...rest, metadata: { ...metadata, managedFields: undefined } }) as K8sObject;
   merged.metadata = { ...merged.metadata, managedFields: [...others, mine] };

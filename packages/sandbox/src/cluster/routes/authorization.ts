@@ -13,11 +13,18 @@ interface ResourceAttributes {
 }
 
 export function selfSubjectAccessReview(ctx: RequestContext, access: AccessControl): void {
-  const body = parseBody(ctx) as { metadata?: Record<string, unknown>; spec?: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: unknown } };
+  const body = parseBody(ctx) as {
+    metadata?: Record<string, unknown>;
+    spec?: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: unknown };
+  };
   const attrs = body.spec?.resourceAttributes;
   if (!attrs && !body.spec?.nonResourceAttributes) {
     throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [
-      { reason: 'FieldValueRequired', field: 'spec.resourceAttributes', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' },
+      {
+        reason: 'FieldValueRequired',
+        field: 'spec.resourceAttributes',
+        message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      },
     ]);
   }
   const rule = attrs
@@ -33,7 +40,10 @@ export function selfSubjectAccessReview(ctx: RequestContext, access: AccessContr
   // Real RBAC names the binding that allowed a request and gives no reason for a denial.
   const status = rule
     ? { allowed: false }
-    : { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "eafix-sandbox" of ClusterRole "cluster-admin" to User "${ctx.identity.user}"` };
+    : {
+        allowed: true,
+        reason: `RBAC: allowed by ClusterRoleBinding "eafix-sandbox" of ClusterRole "cluster-admin" to User "${ctx.identity.user}"`,
+      };
   sendJson(ctx.res, 201, {
     kind: 'SelfSubjectAccessReview',
     apiVersion: 'authorization.k8s.io/v1',

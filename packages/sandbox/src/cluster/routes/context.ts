@@ -26,7 +26,10 @@ export interface ApiPath {
 }
 
 export function parseApiPath(path: string): ApiPath | undefined {
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p.length > 0)
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

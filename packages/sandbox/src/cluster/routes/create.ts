@@ -7,7 +7,11 @@ import { keyOf, type ApiDeps, type ResourceDef } from './deps.ts';
 import { typed } from './resources.ts';
 
 function alreadyExists(def: ResourceDef, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${qualified(def.resource, def.group)} "${name}" already exists`, { name, group: def.group || undefined, kind: def.resource });
+  return new ApiError(409, 'AlreadyExists', `${qualified(def.resource, def.group)} "${name}" already exists`, {
+    name,
+    group: def.group || undefined,
+    kind: def.resource,
+  });
 }
 
 /** The namespace must exist and not be terminating, as the NamespaceLifecycle admission plugin says. */
@@ -15,22 +19,39 @@ function checkNamespace(deps: ApiDeps, def: ResourceDef, ns: string, name: strin
   const namespace = deps.store.get('namespaces', undefined, ns);
   if (!namespace) throw notFound('namespaces', '', ns);
   if (namespace.metadata.deletionTimestamp) {
-    throw new ApiError(403, 'Forbidden', `${qualified(def.resource, def.group)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
-      name,
-      group: def.group || undefined,
-      kind: def.resource,
-      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
-    });
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `${qualified(def.resource, def.group)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+      {
+        name,
+        group: def.group || undefined,
+        kind: def.resource,
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${ns} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+    );
   }
 }
 
 export function create(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined): void {
   const body = parseBody(ctx);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object');
   const obj = structuredClone(body) as K8sObject;
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
-  if ((obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) || (obj.kind !== undefined && obj.kind !== def.kind)) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  if (
+    (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) ||
+    (obj.kind !== undefined && obj.kind !== def.kind)
+  ) {
+    throw badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`,
+    );
   }
   const meta = (obj.metadata ?? {}) as K8sObject['metadata'];
   obj.metadata = meta;
@@ -38,7 +59,14 @@ export function create(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns:
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   if (!meta.name) {
-    if (!meta.generateName) throw invalid(def.kind, def.group, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    if (!meta.generateName)
+      throw invalid(def.kind, def.group, '', [
+        {
+          reason: 'FieldValueRequired',
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+        },
+      ]);
     meta.name = `${meta.generateName}${deps.ids.suffix()}`;
   }
   if (def.namespaced && ns) {
@@ -48,7 +76,8 @@ export function create(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns:
     delete meta.namespace;
   }
   if (deps.store.has(keyOf(def), def.namespaced ? ns : undefined, meta.name)) throw alreadyExists(def, meta.name);
-  for (const serverOwned of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete meta[serverOwned];
+  for (const serverOwned of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const)
+    delete meta[serverOwned];
   obj.apiVersion = apiVersion;
   obj.kind = def.kind;
   meta.uid = deps.ids.uid();

@@ -27,15 +27,25 @@ function options(ctx: RequestContext): DeleteOptions {
   return { ...fromBody, ...(policy !== undefined ? { propagationPolicy: policy } : {}) };
 }
 
-export function deleteObject(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {
+export function deleteObject(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+): void {
   const current = deps.store.get<K8sObject>(keyOf(def), def.namespaced ? ns : undefined, name);
   if (!current) throw notFound(def.resource, def.group, name);
   const opts = options(ctx);
-  if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid) throw conflict(def.resource, def.group, name);
-  if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== current.metadata.resourceVersion) throw conflict(def.resource, def.group, name);
+  if (opts.preconditions?.uid && opts.preconditions.uid !== current.metadata.uid)
+    throw conflict(def.resource, def.group, name);
+  if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== current.metadata.resourceVersion)
+    throw conflict(def.resource, def.group, name);
   let policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : undefined);
   if (policy !== undefined && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
-    throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    throw badRequest(
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+    );
   }
   const headers: Record<string, string> = {};
   // batch/v1 Jobs keep their pods unless told otherwise (the legacy default), and say so.
@@ -55,7 +65,13 @@ export function deleteObject(ctx: RequestContext, deps: ApiDeps, def: ResourceDe
   sendJson(
     ctx.res,
     200,
-    { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: def.resource, uid: current.metadata.uid } },
+    {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group: def.group || undefined, kind: def.resource, uid: current.metadata.uid },
+    },
     headers,
   );
 }

@@ -37,24 +37,70 @@ interface ApiResource {
 }
 
 function resourceList(registry: ResourceRegistry, group: string, version: string) {
-  const resources: ApiResource[] = registry.all().filter((r) => r.group === group && r.version === version).flatMap((r) => {
-    const main: ApiResource = { name: r.resource, singularName: r.singular ?? r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs], shortNames: r.shortNames, ...(r.categories ? { categories: r.categories } : {}) };
-    const out = [main];
-    if (r.resource === 'deployments' || r.subresources?.scale) out.push({ name: `${r.resource}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-    if (r.subresources?.status) out.push({ name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
-    if (r.resource === 'pods') out.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
-    return out;
-  });
+  const resources: ApiResource[] = registry
+    .all()
+    .filter((r) => r.group === group && r.version === version)
+    .flatMap((r) => {
+      const main: ApiResource = {
+        name: r.resource,
+        singularName: r.singular ?? r.kind.toLowerCase(),
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: [...r.verbs],
+        shortNames: r.shortNames,
+        ...(r.categories ? { categories: r.categories } : {}),
+      };
+      const out = [main];
+      if (r.resource === 'deployments' || r.subresources?.scale)
+        out.push({
+          name: `${r.resource}/scale`,
+          singularName: '',
+          namespaced: r.namespaced,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
+      if (r.subresources?.status)
+        out.push({
+          name: `${r.resource}/status`,
+          singularName: '',
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
+      if (r.resource === 'pods')
+        out.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+      return out;
+    });
   if (group === EVENTS_GROUP.name) {
-    resources.push({ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] });
+    resources.push({
+      name: 'events',
+      singularName: 'event',
+      namespaced: true,
+      kind: 'Event',
+      verbs: ['get', 'list'],
+      shortNames: ['ev'],
+    });
   }
   if (group === METRICS_GROUP.name) {
     resources.push({ name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] });
   }
   if (group === 'authorization.k8s.io') {
-    resources.push({ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] });
+    resources.push({
+      name: 'selfsubjectaccessreviews',
+      singularName: 'selfsubjectaccessreview',
+      namespaced: false,
+      kind: 'SelfSubjectAccessReview',
+      verbs: ['create'],
+    });
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 /** Answers discovery paths; returns false when the path is not one of them. */
@@ -72,7 +118,11 @@ export function discovery(ctx: RequestContext, registry: ResourceRegistry): bool
       sendText(res, 200, 'ok');
       return true;
     case '/api':
-      sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] });
+      sendJson(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+      });
       return true;
     case '/apis':
       sendJson(res, 200, {

@@ -27,7 +27,12 @@ function podMetrics(pod: Pod, now: number): K8sObject {
   return {
     apiVersion: 'metrics.k8s.io/v1beta1',
     kind: 'PodMetrics',
-    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: new Date(now).toISOString() },
+    metadata: {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      labels: pod.metadata.labels,
+      creationTimestamp: new Date(now).toISOString(),
+    },
     timestamp: new Date(now - 15_000).toISOString(),
     window: '30s',
     containers: pod.spec.containers.map((c) => ({ name: c.name, usage: usage(pod.metadata.name, c.name) })),
@@ -55,13 +60,21 @@ export function toEventV1(e: CoreEvent): K8sObject {
   };
 }
 
-function list(ctx: RequestContext, apiVersion: string, kind: string, items: K8sObject[], resourceVersion: string): void {
+function list(
+  ctx: RequestContext,
+  apiVersion: string,
+  kind: string,
+  items: K8sObject[],
+  resourceVersion: string,
+): void {
   const limit = intParam(ctx.query, 'limit');
   sendJson(ctx.res, 200, {
     apiVersion,
     kind,
     metadata: { resourceVersion },
-    items: (limit !== undefined && limit > 0 ? items.slice(0, limit) : items).map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    items: (limit !== undefined && limit > 0 ? items.slice(0, limit) : items).map(
+      ({ apiVersion: _a, kind: _k, ...rest }) => rest,
+    ),
   });
 }
 
@@ -71,21 +84,43 @@ export function extraApi(ctx: RequestContext, deps: ApiDeps, p: ApiPath): void {
   const rv = deps.store.currentResourceVersion;
   if (p.group === METRICS_GROUP.name) {
     const now = deps.clock();
-    const running = deps.store.list<Pod>('pods', p.namespace).filter((pod) => pod.status?.phase === 'Running' && labels(pod.metadata.labels));
+    const running = deps.store
+      .list<Pod>('pods', p.namespace)
+      .filter((pod) => pod.status?.phase === 'Running' && labels(pod.metadata.labels));
     if (p.name) {
       const pod = running.find((x) => x.metadata.name === p.name);
       if (!pod) throw notFound('pods', 'metrics.k8s.io', p.name);
       return sendJson(ctx.res, 200, podMetrics(pod, now));
     }
-    return list(ctx, 'metrics.k8s.io/v1beta1', 'PodMetricsList', running.map((pod) => podMetrics(pod, now)), rv);
+    return list(
+      ctx,
+      'metrics.k8s.io/v1beta1',
+      'PodMetricsList',
+      running.map((pod) => podMetrics(pod, now)),
+      rv,
+    );
   }
-  const fields = parseFieldSelector(ctx.query.get('fieldSelector') ?? undefined, 'events.k8s.io', 'events.k8s.io/v1, Resource=events');
+  const fields = parseFieldSelector(
+    ctx.query.get('fieldSelector') ?? undefined,
+    'events.k8s.io',
+    'events.k8s.io/v1, Resource=events',
+  );
   const pairs = deps.store
     .list<CoreEvent>('events', p.namespace)
     .map((core) => ({ core, v1: toEventV1(core) }))
     .filter(({ v1 }) => labels(v1.metadata.labels) && fields(v1) && (!p.name || v1.metadata.name === p.name));
   // kubectl get prints both Event kinds with the same columns.
-  if (wantsTable(ctx) && (pairs.length > 0 || !p.name)) return sendJson(ctx.res, 200, toTable('events', pairs.map((x) => x.core), deps.clock(), rv));
+  if (wantsTable(ctx) && (pairs.length > 0 || !p.name))
+    return sendJson(
+      ctx.res,
+      200,
+      toTable(
+        'events',
+        pairs.map((x) => x.core),
+        deps.clock(),
+        rv,
+      ),
+    );
   const events = pairs.map((x) => x.v1);
   if (p.name) {
     const event = events.find((e) => e.metadata.name === p.name);

@@ -31,7 +31,9 @@ export function podLogs(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns
     throw badRequest(`container "${container.name}" in pod "${name}" is waiting to start: ContainerCreating`);
   }
   if (!previous && stage === 'pullError') {
-    throw badRequest(`container "${container.name}" in pod "${name}" is waiting to start: trying and failing to pull image`);
+    throw badRequest(
+      `container "${container.name}" in pod "${name}" is waiting to start: trying and failing to pull image`,
+    );
   }
   const crashed = stage === 'crash' || previous;
   const lines = generateLogs({
@@ -60,8 +62,16 @@ function sendLines(ctx: RequestContext, lines: LogLine[], now: number): void {
   sendText(ctx.res, 200, limit === undefined ? text : Buffer.from(text, 'utf8').subarray(0, limit).toString('utf8'));
 }
 
-function sendJobPodLogs(ctx: RequestContext, container: string, pod: string, job: { stage: JobPodStage; lines: LogLine[] }, now: number): void {
-  if (job.stage === 'creating') throw badRequest(`container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
-  if (boolParam(ctx.query, 'previous')) throw badRequest(`previous terminated container "${container}" in pod "${pod}" not found`);
+function sendJobPodLogs(
+  ctx: RequestContext,
+  container: string,
+  pod: string,
+  job: { stage: JobPodStage; lines: LogLine[] },
+  now: number,
+): void {
+  if (job.stage === 'creating')
+    throw badRequest(`container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
+  if (boolParam(ctx.query, 'previous'))
+    throw badRequest(`previous terminated container "${container}" in pod "${pod}" not found`);
   sendLines(ctx, job.lines, now);
 }

@@ -42,7 +42,12 @@ export function list(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: s
     .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
   const limit = intParam(ctx.query, 'limit');
   const page = limit !== undefined && limit > 0 ? items.slice(0, limit) : items;
-  if (wantsTable(ctx)) return sendJson(ctx.res, 200, toTable(def, page as K8sObject[], deps.clock(), String(deps.store.currentResourceVersion)));
+  if (wantsTable(ctx))
+    return sendJson(
+      ctx.res,
+      200,
+      toTable(def, page as K8sObject[], deps.clock(), String(deps.store.currentResourceVersion)),
+    );
   sendJson(ctx.res, 200, {
     apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
     kind: `${def.kind}List`,
@@ -61,20 +66,33 @@ function validate(def: ResourceDef, next: K8sObject, current: K8sObject): Status
  * Stores `next` as the new version of `current`: keeps server-owned metadata
  * and status, bumps generation on spec changes, validates, honours dryRun.
  */
-export function commit(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, current: K8sObject, next: unknown): K8sObject {
+export function commit(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  current: K8sObject,
+  next: unknown,
+): K8sObject {
   const name = current.metadata.name;
   if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-    throw invalid(def.kind, def.group, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: the object must be a JSON object' }]);
+    throw invalid(def.kind, def.group, name, [
+      { reason: 'FieldValueInvalid', message: 'Invalid value: the object must be a JSON object' },
+    ]);
   }
   const obj = next as K8sObject;
   if (obj.metadata === null || typeof obj.metadata !== 'object') {
-    throw invalid(def.kind, def.group, name, [{ reason: 'FieldValueRequired', field: 'metadata', message: 'Required value' }]);
+    throw invalid(def.kind, def.group, name, [
+      { reason: 'FieldValueRequired', field: 'metadata', message: 'Required value' },
+    ]);
   }
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+    throw badRequest(
+      `the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`,
+    );
   }
   const rv = obj.metadata.resourceVersion;
-  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw conflict(def.resource, def.group, name);
+  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion)
+    throw conflict(def.resource, def.group, name);
 
   const merged: K8sObject = {
     ...obj,
@@ -106,13 +124,25 @@ export function commit(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, cur
   return typed(def, deps.store.update(keyOf(def), merged));
 }
 
-export function replace(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {
+export function replace(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+): void {
   const current = getObject(deps, def, ns, name);
   const body = parseBody(ctx);
   sendJson(ctx.res, 200, commit(ctx, deps, def, current, body));
 }
 
-export function patch(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {
+export function patch(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+): void {
   if (!isPatchContentType(ctx.contentType)) throw unsupportedMediaType(ctx.contentType);
   const current = getObject(deps, def, ns, name);
   const body = parseBody(ctx);
@@ -137,5 +167,9 @@ export function deletePod(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, 
 }
 
 export function methodNotAllowed(method: string, def: ResourceDef): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${def.resource})`);
+  return new ApiError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method} ${def.resource})`,
+  );
 }

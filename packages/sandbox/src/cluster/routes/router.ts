@@ -47,13 +47,21 @@ function isExtraApi(p: ApiPath): boolean {
 export function route(ctx: RequestContext, deps: ApiDeps): void {
   if (ctx.method === 'GET' && (discovery(ctx, deps.registry) || openapi(ctx, deps.registry))) return;
   if (ctx.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
-    if (ctx.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (ctx.method !== 'POST')
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return selfSubjectAccessReview(ctx, deps.access);
   }
   const p = parseApiPath(ctx.path);
   if (p && isExtraApi(p)) {
-    if (ctx.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    const refused = deps.access.forbidden(ctx.identity, { verb: verbFor(ctx, p.name !== undefined), resource: p.resource, group: p.group, namespace: p.namespace, name: p.name });
+    if (ctx.method !== 'GET')
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const refused = deps.access.forbidden(ctx.identity, {
+      verb: verbFor(ctx, p.name !== undefined),
+      resource: p.resource,
+      group: p.group,
+      namespace: p.namespace,
+      name: p.name,
+    });
     if (refused) throw refused;
     return extraApi(ctx, deps, p);
   }
@@ -73,32 +81,48 @@ export function route(ctx: RequestContext, deps: ApiDeps): void {
 
   const ns = def.namespaced ? p.namespace : undefined;
   if (p.name === undefined) {
-    if (ctx.method === 'POST' && def.verbs.includes('create') && (!def.namespaced || ns)) return create(ctx, deps, def, ns);
+    if (ctx.method === 'POST' && def.verbs.includes('create') && (!def.namespaced || ns))
+      return create(ctx, deps, def, ns);
     if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method, def);
     return list(ctx, deps, def, ns);
   }
   if (p.subresource !== undefined) {
     // A StatefulSet's Scale has the Deployment's shape: spec.replicas, status.replicas, selector.
-    if ((def.resource === 'deployments' || def.resource === 'statefulsets') && p.subresource === 'scale' && ['GET', 'PUT', 'PATCH'].includes(ctx.method) && ns) {
+    if (
+      (def.resource === 'deployments' || def.resource === 'statefulsets') &&
+      p.subresource === 'scale' &&
+      ['GET', 'PUT', 'PATCH'].includes(ctx.method) &&
+      ns
+    ) {
       return scale(ctx, deps, def, ns, p.name);
     }
-    if (def.resource === 'pods' && p.subresource === 'log' && ctx.method === 'GET' && ns) return podLogs(ctx, deps, def, ns, p.name);
-    if (p.subresource === 'status' && ctx.method === 'GET') return sendJson(ctx.res, 200, getObject(deps, def, ns, p.name));
-    if (p.subresource === 'status' && def.subresources?.status && (ctx.method === 'PUT' || ctx.method === 'PATCH')) return writeStatus(ctx, deps, def, ns, p.name);
+    if (def.resource === 'pods' && p.subresource === 'log' && ctx.method === 'GET' && ns)
+      return podLogs(ctx, deps, def, ns, p.name);
+    if (p.subresource === 'status' && ctx.method === 'GET')
+      return sendJson(ctx.res, 200, getObject(deps, def, ns, p.name));
+    if (p.subresource === 'status' && def.subresources?.status && (ctx.method === 'PUT' || ctx.method === 'PATCH'))
+      return writeStatus(ctx, deps, def, ns, p.name);
     throw pathNotFound();
   }
   if (!def.verbs.includes(verb)) throw methodNotAllowed(ctx.method, def);
   switch (ctx.method) {
     case 'GET': {
       const obj = getObject(deps, def, ns, p.name);
-      return sendJson(ctx.res, 200, wantsTable(ctx) ? toTable(def, [obj], deps.clock(), obj.metadata.resourceVersion) : obj);
+      return sendJson(
+        ctx.res,
+        200,
+        wantsTable(ctx) ? toTable(def, [obj], deps.clock(), obj.metadata.resourceVersion) : obj,
+      );
     }
     case 'PUT':
       return replace(ctx, deps, def, ns, p.name);
     case 'PATCH':
-      return ctx.contentType === APPLY_CONTENT_TYPE ? serverSideApply(ctx, deps, def, ns, p.name) : patch(ctx, deps, def, ns, p.name);
+      return ctx.contentType === APPLY_CONTENT_TYPE
+        ? serverSideApply(ctx, deps, def, ns, p.name)
+        : patch(ctx, deps, def, ns, p.name);
     case 'DELETE':
-      if (def.resource === 'pods' && def.storeKey === undefined) return deletePod(ctx, deps, def, ns ?? 'default', p.name);
+      if (def.resource === 'pods' && def.storeKey === undefined)
+        return deletePod(ctx, deps, def, ns ?? 'default', p.name);
       return deleteObject(ctx, deps, def, ns, p.name);
     default:
       throw methodNotAllowed(ctx.method, def);

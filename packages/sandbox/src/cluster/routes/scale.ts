@@ -25,7 +25,8 @@ function applyScale(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, d: Dep
   if (rv && rv !== d.metadata.resourceVersion) throw conflict(def.resource, def.group, d.metadata.name);
   const causes: StatusCause[] = [];
   const replicas = s.spec?.replicas;
-  if (replicas === undefined) causes.push({ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' });
+  if (replicas === undefined)
+    causes.push({ reason: 'FieldValueRequired', field: 'spec.replicas', message: 'Required value' });
   validateReplicas('spec.replicas', replicas, causes, 'ScaleSpec');
   if (causes.length > 0) throw invalid('Scale', 'autoscaling', d.metadata.name, causes);
   const { resourceVersion: _rv, ...metadata } = d.metadata;

@@ -6,12 +6,19 @@ import { parseBody, sendJson, type RequestContext } from './context.ts';
 import { keyOf, type ApiDeps, type ResourceDef } from './deps.ts';
 import { getObject, typed } from './resources.ts';
 
-export function writeStatus(ctx: RequestContext, deps: ApiDeps, def: ResourceDef, ns: string | undefined, name: string): void {
+export function writeStatus(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+): void {
   const current = getObject(deps, def, ns, name);
   let next: K8sObject;
   if (ctx.method === 'PUT') {
     next = parseBody(ctx) as K8sObject;
-    if (next === null || typeof next !== 'object' || typeof next.metadata !== 'object') throw badRequest('the request body must be an object with metadata');
+    if (next === null || typeof next !== 'object' || typeof next.metadata !== 'object')
+      throw badRequest('the request body must be an object with metadata');
     const rv = next.metadata.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(def.resource, def.group, name);
   } else {

@@ -63,28 +63,72 @@ function podRow(p: Pod, now: number): Cell[] {
   const terminated = statuses.find((c) => c.state.terminated)?.state.terminated?.reason;
   const status = p.metadata.deletionTimestamp ? 'Terminating' : (waiting ?? terminated ?? p.status?.phase ?? 'Unknown');
   const restarts = statuses.reduce((n, c) => n + c.restartCount, 0);
-  const lastFinished = statuses.map((c) => c.lastState.terminated?.finishedAt).filter((t): t is string => Boolean(t)).sort().at(-1);
-  const restartCell = restarts > 0 && lastFinished ? `${restarts} (${humanDuration(now - Date.parse(lastFinished))} ago)` : String(restarts);
-  return [p.metadata.name, `${ready}/${p.spec.containers.length}`, status, restartCell, age(p, now), p.status?.podIP ?? '<none>', p.spec.nodeName ?? '<none>', '<none>', '<none>'];
+  const lastFinished = statuses
+    .map((c) => c.lastState.terminated?.finishedAt)
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .at(-1);
+  const restartCell =
+    restarts > 0 && lastFinished
+      ? `${restarts} (${humanDuration(now - Date.parse(lastFinished))} ago)`
+      : String(restarts);
+  return [
+    p.metadata.name,
+    `${ready}/${p.spec.containers.length}`,
+    status,
+    restartCell,
+    age(p, now),
+    p.status?.podIP ?? '<none>',
+    p.spec.nodeName ?? '<none>',
+    '<none>',
+    '<none>',
+  ];
 }
 
 export function images(template: { spec: { containers: { name: string; image: string }[] } }): [string, string] {
-  return [template.spec.containers.map((c) => c.name).join(','), template.spec.containers.map((c) => c.image).join(',')];
+  return [
+    template.spec.containers.map((c) => c.name).join(','),
+    template.spec.containers.map((c) => c.image).join(','),
+  ];
 }
 
 function deploymentRow(d: Deployment, now: number): Cell[] {
   const st = d.status ?? {};
-  return [d.metadata.name, `${st.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`, st.updatedReplicas ?? 0, st.availableReplicas ?? 0, age(d, now), ...images(d.spec.template), formatSelector(d.spec.selector.matchLabels ?? {})];
+  return [
+    d.metadata.name,
+    `${st.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
+    st.updatedReplicas ?? 0,
+    st.availableReplicas ?? 0,
+    age(d, now),
+    ...images(d.spec.template),
+    formatSelector(d.spec.selector.matchLabels ?? {}),
+  ];
 }
 
 function replicaSetRow(rs: ReplicaSet, now: number): Cell[] {
   const st = rs.status;
-  return [rs.metadata.name, rs.spec.replicas, st?.replicas ?? 0, st?.readyReplicas ?? 0, age(rs, now), ...images(rs.spec.template), formatSelector(rs.spec.selector.matchLabels)];
+  return [
+    rs.metadata.name,
+    rs.spec.replicas,
+    st?.replicas ?? 0,
+    st?.readyReplicas ?? 0,
+    age(rs, now),
+    ...images(rs.spec.template),
+    formatSelector(rs.spec.selector.matchLabels),
+  ];
 }
 
 function serviceRow(s: Service, now: number): Cell[] {
   const ports = (s.spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>';
-  return [s.metadata.name, s.spec.type ?? 'ClusterIP', s.spec.clusterIP ?? '<none>', '<none>', ports, age(s, now), formatSelector(s.spec.selector ?? {}) || '<none>'];
+  return [
+    s.metadata.name,
+    s.spec.type ?? 'ClusterIP',
+    s.spec.clusterIP ?? '<none>',
+    '<none>',
+    ports,
+    age(s, now),
+    formatSelector(s.spec.selector ?? {}) || '<none>',
+  ];
 }
 
 function eventRow(e: CoreEvent, now: number): Cell[] {
@@ -95,8 +139,11 @@ function eventRow(e: CoreEvent, now: number): Cell[] {
 
 function endpointsRow(ep: K8sObject, now: number): Cell[] {
   const subsets = (ep.subsets ?? []) as { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
-  const list = subsets.flatMap((s) => (s.addresses ?? []).flatMap((a) => (s.ports ?? []).map((p) => `${a.ip}:${p.port}`)));
-  const shown = list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',') || '<none>';
+  const list = subsets.flatMap((s) =>
+    (s.addresses ?? []).flatMap((a) => (s.ports ?? []).map((p) => `${a.ip}:${p.port}`)),
+  );
+  const shown =
+    list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',') || '<none>';
   return [ep.metadata.name, shown, age(ep, now)];
 }
 
@@ -108,19 +155,55 @@ export interface Printer {
 const PRINTERS: Record<string, Printer> = {
   ...WORKLOAD_PRINTERS,
   pods: {
-    columns: [col('Name', 'string', 0, 'name'), col('Ready'), col('Status'), col('Restarts'), col('Age'), col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
+    columns: [
+      col('Name', 'string', 0, 'name'),
+      col('Ready'),
+      col('Status'),
+      col('Restarts'),
+      col('Age'),
+      col('IP', 'string', 1),
+      col('Node', 'string', 1),
+      col('Nominated Node', 'string', 1),
+      col('Readiness Gates', 'string', 1),
+    ],
     row: (o, now) => podRow(o as Pod, now),
   },
   deployments: {
-    columns: [col('Name', 'string', 0, 'name'), col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    columns: [
+      col('Name', 'string', 0, 'name'),
+      col('Ready'),
+      col('Up-to-date', 'integer'),
+      col('Available', 'integer'),
+      col('Age'),
+      col('Containers', 'string', 1),
+      col('Images', 'string', 1),
+      col('Selector', 'string', 1),
+    ],
     row: (o, now) => deploymentRow(o as Deployment, now),
   },
   replicasets: {
-    columns: [col('Name', 'string', 0, 'name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    columns: [
+      col('Name', 'string', 0, 'name'),
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      col('Age'),
+      col('Containers', 'string', 1),
+      col('Images', 'string', 1),
+      col('Selector', 'string', 1),
+    ],
     row: (o, now) => replicaSetRow(o as ReplicaSet, now),
   },
   services: {
-    columns: [col('Name', 'string', 0, 'name'), col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 'string', 1)],
+    columns: [
+      col('Name', 'string', 0, 'name'),
+      col('Type'),
+      col('Cluster-IP'),
+      col('External-IP'),
+      col('Port(s)'),
+      col('Age'),
+      col('Selector', 'string', 1),
+    ],
     row: (o, now) => serviceRow(o as Service, now),
   },
   events: {
@@ -130,13 +213,25 @@ const PRINTERS: Record<string, Printer> = {
   endpoints: { columns: [col('Name', 'string', 0, 'name'), col('Endpoints'), col('Age')], row: endpointsRow },
   namespaces: {
     columns: [col('Name', 'string', 0, 'name'), col('Status'), col('Age')],
-    row: (o, now) => [o.metadata.name, String((o.status as { phase?: string } | undefined)?.phase ?? 'Active'), age(o, now)],
+    row: (o, now) => [
+      o.metadata.name,
+      String((o.status as { phase?: string } | undefined)?.phase ?? 'Active'),
+      age(o, now),
+    ],
   },
 };
 
-const DEFAULT_PRINTER = { columns: [col('Name', 'string', 0, 'name'), col('Age')], row: (o: K8sObject, now: number): Cell[] => [o.metadata.name, age(o, now)] };
+const DEFAULT_PRINTER = {
+  columns: [col('Name', 'string', 0, 'name'), col('Age')],
+  row: (o: K8sObject, now: number): Cell[] => [o.metadata.name, age(o, now)],
+};
 
-export function toTable(what: string | ResourceDef, objects: readonly K8sObject[], now: number, resourceVersion?: string): Record<string, unknown> {
+export function toTable(
+  what: string | ResourceDef,
+  objects: readonly K8sObject[],
+  now: number,
+  resourceVersion?: string,
+): Record<string, unknown> {
   const resource = typeof what === 'string' ? what : what.resource;
   const custom = typeof what === 'string' ? undefined : what.printerColumns;
   const builtIn = typeof what === 'string' || what.storeKey === undefined;

@@ -22,7 +22,11 @@ function withType(def: ResourceDef, obj: K8sObject): K8sObject {
 export function startWatch(ctx: RequestContext, deps: ApiDeps, opts: WatchOptions): void {
   const { res } = ctx;
   const { def } = opts;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   deps.watches.add(res);
   const send = (type: WatchEventType | 'ERROR', object: unknown) => {
@@ -47,14 +51,23 @@ export function startWatch(ctx: RequestContext, deps: ApiDeps, opts: WatchOption
   if (rv && rv !== '0') {
     const replay = deps.store.changesSince(Number(rv));
     if (!replay) {
-      send('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv}`, reason: 'Expired', code: 410 });
+      send('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rv}`,
+        reason: 'Expired',
+        code: 410,
+      });
       res.end();
       deps.watches.delete(res);
       return;
     }
     replay.forEach(translate);
   } else {
-    for (const obj of deps.store.list(keyOf(def), opts.namespace)) if (opts.matches(obj)) send('ADDED', withType(def, obj));
+    for (const obj of deps.store.list(keyOf(def), opts.namespace))
+      if (opts.matches(obj)) send('ADDED', withType(def, obj));
   }
 
   deps.store.on('change', translate);

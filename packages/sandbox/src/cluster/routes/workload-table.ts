@@ -28,20 +28,50 @@ function jobRow(job: Job, now: number): Cell[] {
   const end = st.completionTime ? Date.parse(st.completionTime) : now;
   const duration = start !== undefined ? humanDuration(end - start) : '';
   const completions = job.spec.completions ?? 1;
-  return [job.metadata.name, jobStatus(job), `${st.succeeded ?? 0}/${completions}`, duration, age(job, now), ...images(job.spec.template), Object.entries(job.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')];
+  return [
+    job.metadata.name,
+    jobStatus(job),
+    `${st.succeeded ?? 0}/${completions}`,
+    duration,
+    age(job, now),
+    ...images(job.spec.template),
+    Object.entries(job.spec.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  ];
 }
 
 function statefulSetRow(sts: StatefulSet, now: number): Cell[] {
-  return [sts.metadata.name, `${sts.status?.readyReplicas ?? 0}/${sts.spec.replicas ?? 1}`, age(sts, now), ...images(sts.spec.template)];
+  return [
+    sts.metadata.name,
+    `${sts.status?.readyReplicas ?? 0}/${sts.spec.replicas ?? 1}`,
+    age(sts, now),
+    ...images(sts.spec.template),
+  ];
 }
 
 export const WORKLOAD_PRINTERS: Record<string, Printer> = {
   jobs: {
-    columns: [column('Name', 'string', 0, 'name'), column('Status'), column('Completions'), column('Duration'), column('Age'), column('Containers', 'string', 1), column('Images', 'string', 1), column('Selector', 'string', 1)],
+    columns: [
+      column('Name', 'string', 0, 'name'),
+      column('Status'),
+      column('Completions'),
+      column('Duration'),
+      column('Age'),
+      column('Containers', 'string', 1),
+      column('Images', 'string', 1),
+      column('Selector', 'string', 1),
+    ],
     row: (o, now) => jobRow(o as Job, now),
   },
   statefulsets: {
-    columns: [column('Name', 'string', 0, 'name'), column('Ready'), column('Age'), column('Containers', 'string', 1), column('Images', 'string', 1)],
+    columns: [
+      column('Name', 'string', 0, 'name'),
+      column('Ready'),
+      column('Age'),
+      column('Containers', 'string', 1),
+      column('Images', 'string', 1),
+    ],
     row: (o, now) => statefulSetRow(o as StatefulSet, now),
   },
   customresourcedefinitions: {
@@ -54,7 +84,10 @@ function valueAt(obj: unknown, jsonPath: string): unknown {
   return jsonPath
     .replace(/^\./, '')
     .split('.')
-    .reduce<unknown>((cur, part) => (cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined), obj);
+    .reduce<unknown>(
+      (cur, part) => (cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined),
+      obj,
+    );
 }
 
 /** The apiextensions table convertor: Name, each printer column (dates as ages), then Age. */
@@ -63,7 +96,9 @@ export function customPrinter(columns: { name: string; type: string; jsonPath: s
   return {
     columns: [
       column('Name', 'string', 0, 'name'),
-      ...columns.map((c) => column(c.name, c.type === 'integer' ? 'integer' : c.type === 'date' ? 'date' : 'string', c.priority ?? 0)),
+      ...columns.map((c) =>
+        column(c.name, c.type === 'integer' ? 'integer' : c.type === 'date' ? 'date' : 'string', c.priority ?? 0),
+      ),
       ...(hasAge ? [] : [column('Age', 'date')]),
     ],
     row: (o: K8sObject, now: number): Cell[] => [

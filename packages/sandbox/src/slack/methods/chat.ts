@@ -1,5 +1,12 @@
 import { SlackApiError } from '../api-error.ts';
-import { addEphemeral, deleteMessage, editMessage, messageContent, postBotMessage, wireMessage } from '../message-store.ts';
+import {
+  addEphemeral,
+  deleteMessage,
+  editMessage,
+  messageContent,
+  postBotMessage,
+  wireMessage,
+} from '../message-store.ts';
 import type { Json } from '../types.ts';
 import { bool, findChannel, isMember, jsonArg, required, str, writableChannel } from './context.ts';
 import type { MethodHandler } from './context.ts';
@@ -7,7 +14,8 @@ import type { MethodHandler } from './context.ts';
 const postMessage: MethodHandler = ({ state, args }) => {
   const channel = writableChannel(state, str(args, 'channel'), true);
   const content = messageContent(state, args);
-  const metadata = args.metadata === undefined ? undefined : (jsonArg(args, 'metadata', 'invalid_metadata_format') as Json);
+  const metadata =
+    args.metadata === undefined ? undefined : (jsonArg(args, 'metadata', 'invalid_metadata_format') as Json);
   const message = postBotMessage(state, channel.id, {
     ...content,
     threadTs: str(args, 'thread_ts'),

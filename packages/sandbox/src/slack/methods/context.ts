@@ -22,9 +22,12 @@ export function str(args: Json, name: string): string | undefined {
 export function required(args: Json, name: string, error = 'invalid_arguments'): string {
   const value = str(args, name);
   if (value === undefined) {
-    throw new SlackApiError(error, error === 'invalid_arguments'
-      ? { response_metadata: { messages: [`[ERROR] missing required field: ${name}`] } }
-      : {});
+    throw new SlackApiError(
+      error,
+      error === 'invalid_arguments'
+        ? { response_metadata: { messages: [`[ERROR] missing required field: ${name}`] } }
+        : {},
+    );
   }
   return value;
 }
@@ -46,7 +49,9 @@ export function jsonArg(args: Json, name: string, error = 'invalid_arguments'): 
   try {
     return JSON.parse(value);
   } catch {
-    throw new SlackApiError(error, { response_metadata: { messages: [`[ERROR] invalid json [json-pointer:/${name}]`] } });
+    throw new SlackApiError(error, {
+      response_metadata: { messages: [`[ERROR] invalid json [json-pointer:/${name}]`] },
+    });
   }
 }
 

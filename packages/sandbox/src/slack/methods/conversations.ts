@@ -2,7 +2,17 @@ import { SlackApiError } from '../api-error.ts';
 import { wireMessage } from '../message-store.ts';
 import type { EmuChannel, EmuMessage, Json } from '../types.ts';
 import {
-  bool, channelObject, decodeCursor, encodeCursor, findChannel, int, isMember, paginate, readableChannel, required, str,
+  bool,
+  channelObject,
+  decodeCursor,
+  encodeCursor,
+  findChannel,
+  int,
+  isMember,
+  paginate,
+  readableChannel,
+  required,
+  str,
 } from './context.ts';
 import type { MethodContext, MethodHandler } from './context.ts';
 
@@ -47,16 +57,23 @@ function memberChannel({ state, args }: MethodContext): EmuChannel {
 const invite: MethodHandler = (ctx) => {
   const { state, args } = ctx;
   const channel = memberChannel(ctx);
-  const ids = required(args, 'users', 'no_user').split(',').map((u) => u.trim()).filter(Boolean);
+  const ids = required(args, 'users', 'no_user')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new SlackApiError('no_user');
   const errors: Json[] = [];
   const valid: string[] = [];
   for (const id of ids) {
     const user = state.users.get(id);
-    const error = !user || user.deleted ? 'user_not_found'
-      : id === state.identity.botUserId ? 'cant_invite_self'
-      : channel.members.includes(id) ? 'already_in_channel'
-      : undefined;
+    const error =
+      !user || user.deleted
+        ? 'user_not_found'
+        : id === state.identity.botUserId
+          ? 'cant_invite_self'
+          : channel.members.includes(id)
+            ? 'already_in_channel'
+            : undefined;
     if (error) errors.push({ user: id, ok: false, error });
     else if (!valid.includes(id)) valid.push(id);
   }
@@ -79,7 +96,11 @@ const join: MethodHandler = ({ state, args }) => {
   }
   if (channel.is_archived) throw new SlackApiError('is_archived');
   if (isMember(state, channel)) {
-    return { channel: channelObject(state, channel), warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } };
+    return {
+      channel: channelObject(state, channel),
+      warning: 'already_in_channel',
+      response_metadata: { warnings: ['already_in_channel'] },
+    };
   }
   channel.members.push(state.identity.botUserId);
   state.changed(`join ${channel.id}`);
@@ -105,14 +126,20 @@ const info: MethodHandler = ({ state, args }) => {
 };
 
 /** Shared by history (newest first) and replies (oldest first): ts-window filter + ts cursor. */
-function window(messages: EmuMessage[], args: Json, newestFirst: boolean): { page: EmuMessage[]; hasMore: boolean; next: string } {
+function window(
+  messages: EmuMessage[],
+  args: Json,
+  newestFirst: boolean,
+): { page: EmuMessage[]; hasMore: boolean; next: string } {
   const inclusive = bool(args, 'inclusive');
   const oldest = str(args, 'oldest');
   const latest = str(args, 'latest');
   const n = (ts: string): number => Number(ts);
-  let list = messages.filter((m) =>
-    (oldest === undefined || (inclusive ? n(m.ts) >= n(oldest) : n(m.ts) > n(oldest))) &&
-    (latest === undefined || (inclusive ? n(m.ts) <= n(latest) : n(m.ts) < n(latest))));
+  let list = messages.filter(
+    (m) =>
+      (oldest === undefined || (inclusive ? n(m.ts) >= n(oldest) : n(m.ts) > n(oldest))) &&
+      (latest === undefined || (inclusive ? n(m.ts) <= n(latest) : n(m.ts) < n(latest))),
+  );
   if (newestFirst) list = [...list].reverse();
   const cursorTs = decodeCursor(str(args, 'cursor'), 'next_ts');
   if (cursorTs !== undefined) {
@@ -152,7 +179,11 @@ const replies: MethodHandler = ({ state, args }) => {
   if (!root) throw new SlackApiError('thread_not_found');
   const thread = state.threadOf(channel.id, root.thread_ts ?? root.ts);
   const { page, hasMore, next } = window(thread, args, false);
-  return { messages: page.map((m) => listedMessage(state, m, args)), has_more: hasMore, response_metadata: { next_cursor: next } };
+  return {
+    messages: page.map((m) => listedMessage(state, m, args)),
+    has_more: hasMore,
+    response_metadata: { next_cursor: next },
+  };
 };
 
 const archive: MethodHandler = ({ state, args }) => {

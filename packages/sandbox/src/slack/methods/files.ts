@@ -6,8 +6,17 @@ import { int, jsonArg, required, str, writableChannel } from './context.ts';
 import type { MethodHandler } from './context.ts';
 
 const MIME: Record<string, string> = {
-  txt: 'text/plain', log: 'text/plain', md: 'text/markdown', json: 'application/json', csv: 'text/csv',
-  yaml: 'text/yaml', yml: 'text/yaml', png: 'image/png', jpg: 'image/jpeg', pdf: 'application/pdf', gz: 'application/gzip',
+  txt: 'text/plain',
+  log: 'text/plain',
+  md: 'text/markdown',
+  json: 'application/json',
+  csv: 'text/csv',
+  yaml: 'text/yaml',
+  yml: 'text/yaml',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  pdf: 'application/pdf',
+  gz: 'application/gzip',
 };
 
 export function fileObject(state: SlackState, file: EmuFile, baseUrl: string): Json {
@@ -51,7 +60,9 @@ const getUploadUrl: MethodHandler = ({ state, args, baseUrl }) => {
   const filename = required(args, 'filename');
   const length = int(args, 'length', -1);
   if (length < 0) {
-    throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: length'] } });
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: ['[ERROR] missing required field: length'] },
+    });
   }
   const ext = filename.includes('.') ? (filename.split('.').pop() ?? '').toLowerCase() : '';
   const file: EmuFile = {
@@ -75,7 +86,9 @@ const getUploadUrl: MethodHandler = ({ state, args, baseUrl }) => {
 const completeUpload: MethodHandler = ({ state, args, baseUrl }) => {
   const entries = jsonArg(args, 'files');
   if (!Array.isArray(entries) || entries.length === 0) {
-    throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: ['[ERROR] missing required field: files'] },
+    });
   }
   const files = entries.map((entry: unknown) => {
     const e = (entry ?? {}) as Json;
@@ -93,7 +106,9 @@ const completeUpload: MethodHandler = ({ state, args, baseUrl }) => {
     const ts = state.nextTs();
     const bucket = channel.is_private ? 'private' : 'public';
     for (const file of files) {
-      file.shares[bucket][channel.id] = [{ ts, channel_name: channel.name, team_id: state.identity.teamId, share_user_id: file.user }];
+      file.shares[bucket][channel.id] = [
+        { ts, channel_name: channel.name, team_id: state.identity.teamId, share_user_id: file.user },
+      ];
     }
     const message = postBotMessage(state, channel.id, {
       text: str(args, 'initial_comment') ?? '',

@@ -6,7 +6,10 @@ import { jsonArg, required, str } from './context.ts';
 /** A trigger_id is single-use and valid for a few seconds (3 s on Slack). Returns the user it was issued for. */
 function exchangeTrigger({ state, args, triggerTtlMs }: MethodContext): string {
   const id = str(args, 'trigger_id') ?? str(args, 'interactivity_pointer');
-  if (!id) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: trigger_id'] } });
+  if (!id)
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: ['[ERROR] missing required field: trigger_id'] },
+    });
   const trigger = state.triggers.get(id);
   if (!trigger) throw new SlackApiError('invalid_trigger_id');
   if (trigger.used) throw new SlackApiError('exchanged_trigger_id');

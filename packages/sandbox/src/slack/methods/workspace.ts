@@ -94,7 +94,15 @@ const pinsList: MethodHandler = ({ state, args }) => {
   const items = (state.pins.get(channel.id) ?? []).flatMap((pin) => {
     const message = state.findMessage(channel.id, pin.ts);
     return message
-      ? [{ type: 'message', created: pin.created, created_by: pin.created_by, channel: channel.id, message: wireMessage(state, message) }]
+      ? [
+          {
+            type: 'message',
+            created: pin.created,
+            created_by: pin.created_by,
+            channel: channel.id,
+            message: wireMessage(state, message),
+          },
+        ]
       : [];
   });
   return { items };
@@ -118,7 +126,11 @@ const usersInfo: MethodHandler = ({ state, args }) => {
 
 const usersList: MethodHandler = ({ state, args }) => {
   const { page, next_cursor } = paginate([...state.users.values()], args, 200);
-  return { members: page.map((u) => userObject(state, u)), cache_ts: state.nowSeconds(), response_metadata: { next_cursor } };
+  return {
+    members: page.map((u) => userObject(state, u)),
+    cache_ts: state.nowSeconds(),
+    response_metadata: { next_cursor },
+  };
 };
 
 const lookupByEmail: MethodHandler = ({ state, args }) => {
