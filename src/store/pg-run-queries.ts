@@ -1,4 +1,4 @@
-import type { Pool } from './database.ts';
+import { inTransaction, type Pool } from './database.ts';
 import type { RunWithSteps } from '../jobs/run-record.ts';
 import type { ListRunsOptions, RunListItem, RunQueries } from '../jobs/run-queries.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
@@ -8,10 +8,16 @@ export class PgRunQueries implements RunQueries {
   constructor(private readonly pool: Pool) {}
 
   async getRun(id: string): Promise<RunWithSteps | undefined> {
-    const [run, steps] = await Promise.all([
-      this.pool.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]),
-      this.pool.query<StepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY step_index', [id]),
-    ]);
+    // One snapshot: a step's start and the run's current step are written in one statement, so two reads
+    // on two connections could see the step running while the run still points at the one before.
+    const [run, steps] = await inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const runRows = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
+      const stepRows = await client.query<StepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY step_index', [
+        id,
+      ]);
+      return [runRows, stepRows] as const;
+    });
     const row = run.rows[0];
     if (!row) return undefined;
     return { ...runFromRow(row), steps: steps.rows.map(stepFromRow) };
