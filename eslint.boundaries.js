@@ -1,7 +1,7 @@
 /**
  * Which folders of src/ may import which packages: adapters live in their own folders, and everything
  * else talks to them through ports declared beside the domain. `npm run lint` fails when a file crosses
- * a boundary. The sandbox (emulators and console) is exempt: it stands in for the outside world.
+ * a boundary. Only src/ is bound: the sandbox package (packages/sandbox) stands in for the outside world.
  */
 export const importBoundaries = [
   {
@@ -33,7 +33,6 @@ export const importBoundaries = [
 ];
 
 const sourceFiles = 'src/**/*.ts';
-const exempt = ['src/sandbox/**'];
 
 /** `pg-*` → /^pg-[^/]+(\/.*)?$/: the package and its subpaths, never a local file like ./pg-audit-log.ts. */
 function packageRegex(packages) {
@@ -54,12 +53,10 @@ export function importBoundaryConfigs(boundaries = importBoundaries) {
   return [
     {
       files: [sourceFiles],
-      ignores: exempt,
       rules: { '@typescript-eslint/no-restricted-imports': restrictions(boundaries) },
     },
     ...folders.map((folder) => ({
       files: [`src/${folder}/**/*.ts`],
-      ignores: exempt,
       rules: {
         '@typescript-eslint/no-restricted-imports': restrictions(
           boundaries.filter((b) => !b.allowedIn.includes(folder)),
