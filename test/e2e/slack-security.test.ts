@@ -86,16 +86,21 @@ describe('replays: every signed request is taken once', () => {
       values: { reason: { value: 'Not during market hours' } },
     });
     await eventually(async () => (await approvalStatus(world, id)) === 'rejected', 'rejection');
+    const decisions = async () =>
+      (
+        await world.bot.pool.query(
+          `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.rejected' AND arguments->>'approval' = $1`,
+          [id],
+        )
+      ).rows[0].n as number;
+    // The decision's audit row follows the decision itself: wait for it before replaying.
+    await eventually(async () => (await decisions()) === 1 || undefined, 'the rejection audited');
 
     expect((await world.driver.replayLast()).status).toBe(200);
     expect((await auditRows(world, 'slack.replay-refused')).at(-1)).toMatchObject({
       arguments: { kind: 'view_submission', label: 'view:approval:reject-reason' },
     });
-    const decisions = await world.bot.pool.query(
-      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.rejected' AND arguments->>'approval' = $1`,
-      [id],
-    );
-    expect(decisions.rows[0].n).toBe(1);
+    expect(await decisions()).toBe(1);
   });
 
   it('refuses a replayed event with an audit row, and acknowledges Slack’s own retry quietly', async () => {
