@@ -18,6 +18,10 @@ export class TcpProxy {
       const upstream = connect(this.target.port, this.target.host);
       this.track(upstream);
       client.pipe(upstream).pipe(client);
+      // A side that goes away takes the other with it: a killed client's session must end at the server
+      // too, or its locks outlive it (and a teardown's DROP SCHEMA waits on them).
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server!.address() as { port: number }).port;
