@@ -16,6 +16,7 @@ import {
   type JobStatus,
 } from './job-types.ts';
 import { jobPodStage, jobPodStatus, type JobPodRun } from './job-pods.ts';
+import { controllerRef } from './pods.ts';
 import type { Platform } from './platform-state.ts';
 import type { Store } from './store.ts';
 import type { Timing } from './timing.ts';
@@ -200,16 +201,7 @@ export class JobController {
           [LEGACY_JOB_NAME_LABEL]: job.metadata.name,
         },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [
-          {
-            apiVersion: 'batch/v1',
-            kind: 'Job',
-            name: job.metadata.name,
-            uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerRef('batch/v1', 'Job', job.metadata.name, uid)],
       },
       spec: {
         terminationGracePeriodSeconds: 30,

@@ -169,6 +169,20 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
+/** The API server's defaults for a pod spec, under whatever the template sets. */
+export const POD_SPEC_DEFAULTS = {
+  restartPolicy: 'Always',
+  terminationGracePeriodSeconds: 30,
+  dnsPolicy: 'ClusterFirst',
+  schedulerName: 'default-scheduler',
+  serviceAccountName: 'default',
+} as const;
+
+/** The owner reference a controller puts on what it creates (garbage collection follows it). */
+export function controllerRef(apiVersion: string, kind: string, name: string, uid: string) {
+  return { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true };
+}
+
 /** A new pod for a deployment's current template, as its ReplicaSet would create it. */
 export function buildPod(d: Deployment, hash: string, name: string, rsUid: string, node: string): Pod {
   const template = structuredClone(d.spec.template);
@@ -182,23 +196,10 @@ export function buildPod(d: Deployment, hash: string, name: string, rsUid: strin
       namespace: d.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash },
       ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: `${d.metadata.name}-${hash}`,
-          uid: rsUid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef('apps/v1', 'ReplicaSet', `${d.metadata.name}-${hash}`, rsUid)],
     },
     spec: {
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      schedulerName: 'default-scheduler',
-      serviceAccountName: 'default',
+      ...POD_SPEC_DEFAULTS,
       ...template.spec,
       nodeName: node,
     },

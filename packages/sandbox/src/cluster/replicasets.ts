@@ -4,7 +4,7 @@
  * (with the `pod-template-hash` label) and `deployment.kubernetes.io/revision`. kubectl's `get rs`,
  * `describe deploy` (NewReplicaSet), `rollout history` and `rollout undo` read them.
  */
-import { podStage, type PodRuntime } from './pods.ts';
+import { controllerRef, podStage, type PodRuntime } from './pods.ts';
 import type { Store } from './store.ts';
 import type { Deployment, K8sObject, PodTemplate } from './types.ts';
 
@@ -61,16 +61,7 @@ function build(d: Deployment, set: SetSnapshot, now: number): ReplicaSet {
         'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
         'deployment.kubernetes.io/max-replicas': String(d.spec.replicas ?? 1),
       },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: d.metadata.name,
-          uid: d.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef('apps/v1', 'Deployment', d.metadata.name, d.metadata.uid ?? '')],
     },
     spec: {
       replicas: set.size,

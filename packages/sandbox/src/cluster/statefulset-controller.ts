@@ -7,7 +7,7 @@
 import type { EventRecorder } from './events.ts';
 import { templateHash } from './ids.ts';
 import type { Kubelet } from './kubelet.ts';
-import { podStage, type PodRuntime } from './pods.ts';
+import { controllerRef, podStage, POD_SPEC_DEFAULTS, type PodRuntime } from './pods.ts';
 import type { Store } from './store.ts';
 import type { K8sObject, Labels, Pod, PodTemplate } from './types.ts';
 
@@ -139,23 +139,10 @@ export class StatefulSetController {
           'apps.kubernetes.io/pod-index': String(ordinal),
         },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'StatefulSet',
-            name: sts.metadata.name,
-            uid: sts.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerRef('apps/v1', 'StatefulSet', sts.metadata.name, sts.metadata.uid ?? '')],
       },
       spec: {
-        restartPolicy: 'Always',
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: 'ClusterFirst',
-        schedulerName: 'default-scheduler',
-        serviceAccountName: 'default',
+        ...POD_SPEC_DEFAULTS,
         ...template.spec,
         hostname: name,
         ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}),
