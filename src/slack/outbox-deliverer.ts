@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
-import type { OutboxLease, OutboxRow, PgSlackOutbox } from '../store/pg-slack-outbox.ts';
+import type { OutboxLease, OutboxRow, SlackOutbox } from './slack-outbox.ts';
 import type { Block } from '../handlers/core/reply.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
@@ -11,7 +11,7 @@ import type { SlackPoster } from './slack-poster.ts';
 export const OUTBOX_EVENT_TYPE = 'eafix_outbox';
 
 export interface OutboxDelivererOptions {
-  outbox: PgSlackOutbox;
+  outbox: SlackOutbox;
   slack: SlackPoster;
   logger: Logger;
   /** Called once a message has its `ts` and channel id (the run store records its status message's), before the row shows delivered. */

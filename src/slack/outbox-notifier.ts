@@ -3,12 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
 import type { ChannelInfo, InviteResult, Notifier, OutgoingMessage, PostedMessage } from '../handlers/core/notifier.ts';
 import type { Block } from '../handlers/core/reply.ts';
-import type { PgSlackOutbox, Queryable } from '../store/pg-slack-outbox.ts';
+import type { OutboxTransaction, OutboxWriter } from './slack-outbox.ts';
 import { withSlackRetries } from './slack-errors.ts';
 import type { WebApiSlackPoster } from './slack-poster.ts';
 
 export interface OutboxNotifierOptions {
-  outbox: PgSlackOutbox;
+  outbox: OutboxWriter;
   /** For what cannot wait in a queue: ephemeral replies, modals, war-room channel set-up. */
   slack: WebApiSlackPoster;
   /** How long `post` waits for Slack to confirm (it needs the ts); the message lands later regardless. */
@@ -36,7 +36,7 @@ export class OutboxNotifier implements Notifier {
     this.postTtlMs = options.postTtlMs ?? 24 * 3600_000;
   }
 
-  async send(message: OutgoingMessage, db?: Queryable): Promise<void> {
+  async send(message: OutgoingMessage, db?: OutboxTransaction): Promise<void> {
     await this.options.outbox.putMessage(
       {
         key: message.key ?? `post:${randomUUID()}`,
