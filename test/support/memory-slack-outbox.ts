@@ -215,3 +215,6 @@ export class MemorySlackOutbox implements SlackOutbox {
     queueMicrotask(() => this.listeners.forEach((listener) => listener()));
   }
 }
+
+/** The in-memory outbox has no transactions: a row is committed as it is written. */
+export const noTransaction = { query: async () => undefined };
