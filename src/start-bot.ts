@@ -16,6 +16,7 @@ import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
+import { sentinelSettingsFrom } from './config/data-store-env.ts';
 import { checkPolicyReferences } from './policy-checks.ts';
 import { Authorizer } from './permissions/authorizer.ts';
 import { CachedDirectory } from './permissions/directory.ts';
@@ -81,7 +82,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     },
     logger,
   );
-  const redis = createRedis(env.REDIS_URL, logger, role);
+  const redis = createRedis(env.REDIS_URL, logger, role, sentinelSettingsFrom(env));
   const stoppers: Array<() => Promise<unknown>> = [
     () => redis.quit().catch(() => redis.disconnect()),
     () => pool.end(),
