@@ -1,7 +1,7 @@
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
-import { createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
+import { checkPooledSchema, createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
 import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
 import { ActionRegistry } from './handlers/core/registry.ts';
@@ -79,6 +79,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       schema: env.DATABASE_SCHEMA,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+      ...(env.DATABASE_DIRECT_URL ? { directUrl: env.DATABASE_DIRECT_URL } : {}),
     },
     logger,
   );
@@ -93,6 +94,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
     await migrate(pool, env.DATABASE_SCHEMA, logger);
+    if (env.DATABASE_DIRECT_URL) await checkPooledSchema(pool, env.DATABASE_SCHEMA);
     const runStore = new PgRunStore(pool);
     const metrics = startMetrics({
       role,
