@@ -30,6 +30,7 @@ import { WebApiDirectory } from './slack/slack-directory.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
 import { SlackAuthorizer } from './bot/slack-authorizer.ts';
+import { SocketModeConnection } from './bot/socket-mode-connection.ts';
 import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
 import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import { WebApiSlackPoster } from './slack/slack-poster.ts';
@@ -219,6 +220,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
           logger,
         })
       : undefined;
+    // Socket Mode connects in the background, retrying while Slack is unreachable (web role only).
+    let socket: SocketModeConnection | undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
@@ -228,6 +231,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       readiness: async () => ({
         ...(await readiness(pool, redis)),
         ...(authorizer ? { slack: authorizer.readiness() } : {}),
+        ...(socket ? { socketMode: socket.readiness() } : {}),
       }),
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
@@ -262,12 +266,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
       });
       if (env.SLACK_APP_TOKEN) {
-        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks.
-        await app.start();
+        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks, from
+        // the start, so an unreachable Slack is a not-ready pod that keeps retrying, never a crash loop.
         await receiver.start();
+        const connection = new SocketModeConnection({ open: () => app.start(), logger });
+        socket = connection;
+        connection.start();
         stoppers.unshift(
           () => receiver.stop(),
-          () => app.stop(),
+          async () => {
+            connection.stop();
+            await app.stop();
+          },
         );
       } else {
         await app.start();
