@@ -20,7 +20,7 @@ import {
   rollbackWrites,
   stepStatus,
 } from '../support/process-flows.ts';
-import { parsePrometheusText, valueOf, type Sample } from '../metrics/prometheus-text.ts';
+import { familiesOf, parsePrometheusText, valueOf, type Sample } from '../metrics/prometheus-text.ts';
 
 // Pods become ready only when the test moves the simulated clock: a rollback waits in `blue-ready`
 // for exactly as long as the test needs, whatever the machine's load.
@@ -54,10 +54,26 @@ afterAll(async () => {
   await world?.stop();
 });
 
+// The series the issue asks of `/metrics`, declared by every process whatever its role.
+const families = [
+  'ack_seconds',
+  'commands_total',
+  'approvals_total',
+  'runs_total',
+  'run_step_seconds',
+  'slack_rate_limited_total',
+  'runs_active',
+  'outbox_pending',
+  'queue_jobs',
+  'db_pool_connections',
+].map((name) => `eafix_chatops_${name}`);
+
 async function scrape(bot: CompiledBot): Promise<Sample[]> {
   const response = await fetch(`http://127.0.0.1:${bot.port}/metrics`);
   expect(response.status).toBe(200);
-  return parsePrometheusText(await response.text());
+  const text = await response.text();
+  expect([...familiesOf(text).keys()], bot.name).toEqual(expect.arrayContaining(families));
+  return parsePrometheusText(text);
 }
 const summed = (scrapes: Sample[][], name: string, labels: Record<string, string> = {}) =>
   scrapes.reduce((sum, samples) => sum + (valueOf(samples, name, labels) ?? 0), 0);
