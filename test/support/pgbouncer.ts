@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -22,11 +22,17 @@ export interface PgBouncer {
 
 const binary = '/usr/sbin/pgbouncer';
 
+/** Who PgBouncer runs as when the test runs as root (it refuses root): postgres where it exists. */
+async function unprivilegedUser(): Promise<string> {
+  const users = (await readFile('/etc/passwd', 'utf8')).split('\n').map((line) => line.split(':')[0]);
+  return users.includes('postgres') ? 'postgres' : 'nobody';
+}
+
 export async function startPgBouncer(directUrl: string, schema: string): Promise<PgBouncer> {
   const target = new URL(directUrl);
   const user = decodeURIComponent(target.username || 'postgres');
   const dir = await mkdtemp(join(tmpdir(), 'eafix-pgbouncer-'));
-  // PgBouncer refuses to run as root; as root it is started as the postgres user, who must read these.
+  // PgBouncer refuses to run as root; as root it is started as another user, who must read these.
   await chmod(dir, 0o755);
   const port = await freePort();
   const password = decodeURIComponent(target.password);
@@ -76,8 +82,8 @@ export async function startPgBouncer(directUrl: string, schema: string): Promise
       await client.end().catch(() => undefined);
     }
   };
-  const asRoot = process.getuid?.() === 0;
-  const start = () => startDaemon(binary, [...(asRoot ? ['-u', 'postgres'] : []), config], answers, 'pgbouncer');
+  const runAs = process.getuid?.() === 0 ? ['-u', await unprivilegedUser()] : [];
+  const start = () => startDaemon(binary, [...runAs, config], answers, 'pgbouncer');
   let daemon: Daemon = await start();
   return {
     url,
