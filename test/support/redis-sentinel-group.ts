@@ -49,7 +49,8 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     daemons.push(
       await startDaemon(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+        // In the test's directory: a replica writes the master's snapshot to disk when it syncs.
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
         () => answers(probe, () => probe.ping()),
         `redis-server on ${port}`,
       ),
