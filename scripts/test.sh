@@ -4,6 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/ensure-deps.sh || exit 1
+# Redis Sentinel and PgBouncer for the highly available data store tests (Debian packages).
+./scripts/ha-deps.sh || exit 1
 rm -f test-results.json
 npx vitest run "$@"
 status=$?

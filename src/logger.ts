@@ -35,13 +35,19 @@ export const redactPaths = [
   '*.PAGERDUTY_ROUTING_KEY',
   'password',
   '*.password',
+  'sentinelPassword',
+  '*.sentinelPassword',
+  'REDIS_SENTINEL_PASSWORD',
+  '*.REDIS_SENTINEL_PASSWORD',
 ];
 
 /** Token shapes scrubbed from free text (error messages, URLs) before they are logged. */
 const tokenPattern = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)\b/g;
 
 export function scrubSecrets(text: string): string {
-  return text.replace(tokenPattern, '[REDACTED]').replace(/(postgres(?:ql)?:\/\/[^:/@]+:)[^@]+@/g, '$1[REDACTED]@');
+  return text
+    .replace(tokenPattern, '[REDACTED]')
+    .replace(/((?:postgres(?:ql)?|rediss?):\/\/[^:/@]*:)[^@]+@/g, '$1[REDACTED]@');
 }
 
 export interface LoggerSettings {

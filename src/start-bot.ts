@@ -1,7 +1,7 @@
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
-import { createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
+import { checkPooledSchema, createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
 import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
 import { ActionRegistry } from './handlers/core/registry.ts';
@@ -16,6 +16,7 @@ import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
+import { sentinelSettingsFrom } from './config/data-store-env.ts';
 import { checkPolicyReferences } from './policy-checks.ts';
 import { Authorizer } from './permissions/authorizer.ts';
 import { CachedDirectory } from './permissions/directory.ts';
@@ -29,6 +30,7 @@ import { WebApiDirectory } from './slack/slack-directory.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
 import { SlackAuthorizer } from './bot/slack-authorizer.ts';
+import { SocketModeConnection } from './bot/socket-mode-connection.ts';
 import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
 import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
 import { WebApiSlackPoster } from './slack/slack-poster.ts';
@@ -81,10 +83,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       schema: env.DATABASE_SCHEMA,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+      ...(env.DATABASE_DIRECT_URL ? { directUrl: env.DATABASE_DIRECT_URL } : {}),
     },
     logger,
   );
-  const redis = createRedis(env.REDIS_URL, logger, role);
+  const redis = createRedis(env.REDIS_URL, logger, role, sentinelSettingsFrom(env));
   const stoppers: Array<() => Promise<unknown>> = [
     () => redis.quit().catch(() => redis.disconnect()),
     () => pool.end(),
@@ -95,6 +98,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
     await migrate(pool, env.DATABASE_SCHEMA, logger);
+    if (env.DATABASE_DIRECT_URL) await checkPooledSchema(pool, env.DATABASE_SCHEMA);
     const runStore = new PgRunStore(pool);
     const metrics = startMetrics({
       role,
@@ -218,6 +222,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
           logger,
         })
       : undefined;
+    // Socket Mode connects in the background, retrying while Slack is unreachable (web role only).
+    let socket: SocketModeConnection | undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
@@ -227,6 +233,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       readiness: async () => ({
         ...(await readiness(pool, redis)),
         ...(authorizer ? { slack: authorizer.readiness() } : {}),
+        ...(socket ? { socketMode: socket.readiness() } : {}),
       }),
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
@@ -261,12 +268,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
       });
       if (env.SLACK_APP_TOKEN) {
-        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks.
-        await app.start();
+        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks, from
+        // the start, so an unreachable Slack is a not-ready pod that keeps retrying, never a crash loop.
         await receiver.start();
+        const connection = new SocketModeConnection({ open: () => app.start(), logger });
+        socket = connection;
+        connection.start();
         stoppers.unshift(
           () => receiver.stop(),
-          () => app.stop(),
+          async () => {
+            connection.stop();
+            await app.stop();
+          },
         );
       } else {
         await app.start();

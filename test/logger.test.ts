@@ -35,6 +35,15 @@ describe('logger redaction', () => {
     expect(lines.join('')).not.toMatch(/xoxb-1-2-abc|:pw@/);
   });
 
+  it('scrubs Redis URL passwords and Sentinel passwords', () => {
+    const { lines, logger } = capture();
+    logger.warn(
+      { err: new Error('connect failed: redis://:redis-pw@redis:6379/0'), sentinel: { sentinelPassword: 'sent-pw' } },
+      'redis',
+    );
+    expect(lines.join('')).not.toMatch(/redis-pw|sent-pw/);
+  });
+
   it('scrubSecrets leaves ordinary text alone', () => {
     expect(scrubSecrets('scale risk-manager to 3')).toBe('scale risk-manager to 3');
   });

@@ -9,6 +9,11 @@ import type { InboundGate } from './inbound-gate.ts';
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Slack gives up after 3 s; answer just before so the user sees our reply, not a timeout. */
 const ACK_DEADLINE_MS = 2_900;
+/**
+ * On stop, how long requests being handled (acknowledged ones still answering) may take to finish:
+ * inside the 5 s each shutdown step gets, so a rolling update does not swallow a reply.
+ */
+const DRAIN_MS = 4_000;
 
 export interface ReceiverOptions {
   signingSecret: string;
@@ -44,6 +49,7 @@ export class SlackHttpReceiver implements Receiver {
   private server?: Server;
   /** Requests still being handled, listeners included after their ack (the sandbox waits for zero). */
   inFlight = 0;
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(private readonly options: ReceiverOptions) {}
 
@@ -58,7 +64,11 @@ export class SlackHttpReceiver implements Receiver {
   async start(): Promise<Server> {
     const server = createServer((req, res) => {
       this.inFlight += 1;
-      void this.route(req, res).finally(() => (this.inFlight -= 1));
+      const handled: Promise<void> = this.route(req, res).finally(() => {
+        this.inFlight -= 1;
+        this.handling.delete(handled);
+      });
+      this.handling.add(handled);
     });
     server.keepAliveTimeout = 65_000;
     this.server = server;
@@ -72,10 +82,17 @@ export class SlackHttpReceiver implements Receiver {
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    // No new connections, idle keep-alive ones closed; what is being handled finishes (bounded) first.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.handling]),
+      new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS))),
+    ]);
+    clearTimeout(timer);
+    server.closeAllConnections();
+    await closed;
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, formatIssues } from './format-issues.ts';
 import { queueDashboardEnv, queueDashboardNeedsAuth } from './queue-dashboard-env.ts';
+import { dataStoreEnv } from './data-store-env.ts';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -66,6 +67,7 @@ export const envSchema = z
     /** How often every worker rebuilds runs, incident timers and digest schedules from PostgreSQL and the policy. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
     ...queueDashboardEnv,
+    ...dataStoreEnv,
   })
   .superRefine(queueDashboardNeedsAuth);
 
@@ -78,6 +80,7 @@ export const secretEnvKeys = [
   'SLACK_APP_TOKEN',
   'PAGERDUTY_ROUTING_KEY',
   'QUEUE_DASHBOARD_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ] as const;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {

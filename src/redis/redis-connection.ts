@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import type { SentinelSettings } from '../config/data-store-env.ts';
 
 export type { Redis };
 
@@ -7,14 +8,31 @@ export type { Redis };
  * A Redis connection for BullMQ and the bot's own keys. `maxRetriesPerRequest: null` is what BullMQ
  * workers require; commands issued while Redis is down wait for reconnection instead of failing.
  * Callers that must not wait (health checks) bound the wait themselves.
+ *
+ * With `sentinel`, the master is asked of the Sentinels, and asked again whenever the connection drops
+ * or a Sentinel announces a failover (`+switch-master`); BullMQ's own connections are duplicates of
+ * this one and follow it. Commands issued during the failover wait, as during any reconnection.
  */
-export function createRedis(url: string, logger: Logger, name: string): Redis {
-  const redis = new Redis(url, {
+export function createRedis(url: string, logger: Logger, name: string, sentinel?: SentinelSettings): Redis {
+  const options: RedisOptions = {
     maxRetriesPerRequest: null,
     connectionName: `eafix-${name}`,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     lazyConnect: false,
-  });
+    ...(sentinel
+      ? {
+          sentinels: sentinel.sentinels,
+          name: sentinel.name,
+          ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
+          // Told of a failover by the Sentinels at once, instead of when the old master stops answering.
+          failoverDetector: true,
+          sentinelRetryStrategy: (times: number) => Math.min(times * 200, 2_000),
+          // A master demoted to replica answers READONLY to writes: reconnect, which asks the Sentinels again.
+          reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
+        }
+      : {}),
+  };
+  const redis = new Redis(url, options);
   let lastError = '';
   redis.on('error', (err: Error) => {
     // ioredis repeats the same error on every reconnect attempt; log each distinct one once.

@@ -65,6 +65,7 @@ export class OutboxDeliverer {
     this.wake();
     await this.running;
     await Promise.allSettled([...this.inFlight.values()]);
+    await this.options.outbox.standDown();
   }
 
   private now(): number {

@@ -103,4 +103,6 @@ export interface SlackOutbox extends OutboxWriter {
   markGivenUp(key: string, state: 'failed' | 'expired', error: string): Promise<void>;
   /** Tries to become the one deliverer; undefined while another holds the lease. */
   tryLead(): Promise<OutboxLease | undefined>;
+  /** Lets go of what a standby keeps between election attempts (its connection), on shutdown. */
+  standDown(): Promise<void>;
 }

@@ -22,24 +22,40 @@ export interface DatabaseSettings {
   queryTimeoutMs?: number;
   /** Bound on opening a connection; default 3 s. */
   connectionTimeoutMs?: number;
+  /**
+   * A direct connection when `url` is a transaction pooler (PgBouncer `pool_mode = transaction`): what
+   * keeps session state (session advisory locks, LISTEN, migrations) connects here, and the pooled
+   * connections send no session settings, which a transaction pooler cannot keep: the search_path and
+   * statement_timeout are the database role's (or PgBouncer's connect_query), checked at start-up.
+   */
+  directUrl?: string;
 }
+
+/** How connectUnpooled reaches the server for a pool created with a direct URL. */
+const directConnections = new WeakMap<Pool, pg.ClientConfig>();
 
 export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
   const statementTimeoutMs = settings.statementTimeoutMs ?? 5_000;
+  const connection = {
+    // Fail fast: a bot that hangs on a dead database is worse than one that says so.
+    connectionTimeoutMillis: settings.connectionTimeoutMs ?? 3_000,
+    // Notices a peer that vanished while a connection sits idle in the pool.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+  const session = { statement_timeout: statementTimeoutMs, options: `-c search_path=${settings.schema}` };
   const pool = new pg.Pool({
     connectionString: settings.url,
     // Workers run up to 16 runs at once, each needing a connection now and then.
     max: settings.max ?? 20,
-    // Fail fast: a bot that hangs on a dead database is worse than one that says so.
-    connectionTimeoutMillis: settings.connectionTimeoutMs ?? 3_000,
     idleTimeoutMillis: 30_000,
-    statement_timeout: statementTimeoutMs,
     query_timeout: settings.queryTimeoutMs ?? statementTimeoutMs + 1_000,
-    // Notices a peer that vanished while a connection sits idle in the pool.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-    options: `-c search_path=${settings.schema}`,
+    ...connection,
+    // A transaction pooler refuses startup settings (and could not keep them): see `directUrl`.
+    ...(settings.directUrl ? {} : session),
   });
+  if (settings.directUrl)
+    directConnections.set(pool, { connectionString: settings.directUrl, ...connection, options: session.options });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
   return pool;
@@ -56,7 +72,7 @@ export async function connectUnpooled(
   purpose: string,
   bounds: { queryTimeoutMs?: number } = {},
 ): Promise<pg.Client> {
-  const options = (pool as unknown as { options: pg.ClientConfig }).options;
+  const options = directConnections.get(pool) ?? (pool as unknown as { options: pg.ClientConfig }).options;
   const client = new pg.Client({ ...options, statement_timeout: undefined, query_timeout: bounds.queryTimeoutMs });
   client.on('error', (err) => logger?.warn({ err, purpose }, 'postgres connection lost'));
   await client.connect();
@@ -139,6 +155,22 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     client.removeListener('error', onError);
     client.release(broken);
   }
+}
+
+/**
+ * Behind a transaction pooler the pooled connections' search_path is the server's to set (the role's
+ * settings or PgBouncer's connect_query): the bot refuses to start on any other schema than its own.
+ */
+export async function checkPooledSchema(pool: Pool, schema: string): Promise<void> {
+  const { rows } = await pool.query<{ schema: string | null; path: string }>(
+    `SELECT current_schema() AS schema, current_setting('search_path') AS path`,
+  );
+  if (rows[0]?.schema !== schema)
+    throw new Error(
+      `DATABASE_URL (a transaction pooler, since DATABASE_DIRECT_URL is set) gives search_path "${rows[0]?.path}", ` +
+        `not the bot's schema "${schema}": set it for the bot's role (ALTER ROLE <role> SET search_path = ${schema}) ` +
+        `or in PgBouncer's connect_query.`,
+    );
 }
 
 /** Readiness and doctor's probe: the database answers a trivial query. */

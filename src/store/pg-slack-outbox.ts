@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from './database.ts';
+import type pg from 'pg';
+import { connectUnpooled, type Pool, type PoolClient } from './database.ts';
 import type {
   OutboxLease,
   OutboxMessageInput,
@@ -53,6 +54,8 @@ const toRow = (r: RawRow): OutboxRow => ({
 /** The durable Slack outbox's rows (migration 007). */
 export class PgSlackOutbox implements SlackOutbox {
   private readonly channel: string;
+  /** A standby's connection, kept between election attempts (one connection, not one a second). */
+  private candidate: pg.Client | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -171,26 +174,27 @@ export class PgSlackOutbox implements SlackOutbox {
   }
 
   /** Tries to become the one deliverer; undefined when another process holds the lock. */
+  /**
+   * Leadership is a session advisory lock with a LISTEN on its connection: session state, so it lives
+   * on a connection of its own outside the pool (the direct one when the pool is a transaction pooler).
+   */
   async tryLead(): Promise<OutboxLease | undefined> {
-    const client: PoolClient = await this.pool.connect();
+    const client = this.candidate ?? (await this.connectCandidate());
     let lostResolve!: () => void;
     const lost = new Promise<void>((resolve) => (lostResolve = resolve));
     const onError = () => lostResolve();
-    client.on('error', onError);
-    client.on('end', onError);
     try {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
         `eafix-slack-outbox:${this.schema}`,
       ]);
-      if (!rows[0]?.locked) {
-        client.off('error', onError);
-        client.off('end', onError);
-        client.release();
-        return undefined;
-      }
+      if (!rows[0]?.locked) return undefined;
+      this.candidate = undefined;
+      client.on('error', onError);
+      client.on('end', onError);
       await client.query(`LISTEN "${this.channel}"`);
     } catch (error) {
-      client.release(true);
+      if (this.candidate === client) this.candidate = undefined;
+      await client.end().catch(() => undefined);
       throw error;
     }
     let released = false;
@@ -200,15 +204,31 @@ export class PgSlackOutbox implements SlackOutbox {
       release: async () => {
         if (released) return;
         released = true;
-        // Dropping the connection drops the lock and the LISTEN with it, however the session was left.
+        // Closing the connection drops the lock and the LISTEN with it, however the session was left.
         client.removeAllListeners('notification');
         client.off('error', onError);
         client.off('end', onError);
-        client.on('error', () => undefined);
-        client.release(true);
+        await client.end().catch(() => undefined);
         lostResolve();
       },
     };
+  }
+
+  /** Closes a standby's connection (on shutdown). */
+  async standDown(): Promise<void> {
+    const client = this.candidate;
+    this.candidate = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connectCandidate(): Promise<pg.Client> {
+    const client = await connectUnpooled(this.pool, undefined, 'slack outbox election', { queryTimeoutMs: 10_000 });
+    // A standby whose connection dropped connects again at its next attempt.
+    client.once('end', () => {
+      if (this.candidate === client) this.candidate = undefined;
+    });
+    this.candidate = client;
+    return client;
   }
 
   private async notify(db: OutboxTransaction, key: string): Promise<void> {

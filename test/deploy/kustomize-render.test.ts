@@ -203,7 +203,7 @@ describe(`kubectl kustomize ${OVERLAY}`, () => {
     );
     // DNS, API server, Slack and PagerDuty (443), PostgreSQL, Redis, Prometheus.
     expect(new Set(egressPorts)).toEqual(
-      new Set(['53/UDP', '53/TCP', '6443/TCP', '443/TCP', '5432/TCP', '6379/TCP', '9090/TCP']),
+      new Set(['53/UDP', '53/TCP', '6443/TCP', '443/TCP', '5432/TCP', '6379/TCP', '6432/TCP', '26379/TCP', '9090/TCP']),
     );
   });
 

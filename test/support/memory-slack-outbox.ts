@@ -142,6 +142,10 @@ export class MemorySlackOutbox implements SlackOutbox {
     if (row?.state === 'pending') Object.assign(row, { state, lastError: error });
   }
 
+  async standDown(): Promise<void> {
+    // Nothing is kept between election attempts in memory.
+  }
+
   async tryLead(): Promise<OutboxLease | undefined> {
     if (this.leased) return undefined;
     this.leased = true;
