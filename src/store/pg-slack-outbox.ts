@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { connectUnpooled, type Pool, type PoolClient } from './database.ts';
+import { connectUnpooled, type Pool } from './database.ts';
 import type {
   OutboxLease,
   OutboxMessageInput,
