@@ -63,6 +63,15 @@ async function scaleAndWait(world: World, replicas: number): Promise<number> {
   }
 }
 
+/** BENCH_TRACE=1: the bot's Slack calls from the click on, ms after it (where the time of a round goes). */
+async function traceCalls(world: World, since: number): Promise<void> {
+  const calls = await world.control<
+    Array<{ method: string; at: number; status: number; channel?: string; text: string }>
+  >('/calls', { since: since - 2_000 });
+  for (const c of calls)
+    console.log(`    ${String(c.at - since).padStart(6)} ms ${c.method} ${c.status} ${c.channel ?? ''} ${c.text}`);
+}
+
 export async function clickScenario(world: World, bot: Subject, bolt: Subject, rounds: number): Promise<ClickResult> {
   const channel = 'eafix-ops';
   const progress: number[] = [];
@@ -82,6 +91,7 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       actionId: 'approval:approve',
     });
     const started = performance.now();
+    const clickedAt = Date.now();
     await post(bot, interaction(world.ws, click));
     await world.control('/wait-message', { channel, threadTs: approval.ts, includes: ['run_'] });
     progress.push(performance.now() - started);
@@ -92,6 +102,7 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       timeoutMs: 180_000,
     });
     wall.push(performance.now() - started);
+    if (process.env.BENCH_TRACE === '1') await traceCalls(world, clickedAt);
 
     // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
     const button = await world.control<{ ts: string }>('/post-button', {
