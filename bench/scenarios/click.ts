@@ -21,6 +21,7 @@ export const rollbackEnvironments = (rounds: number) =>
   Array.from({ length: rounds }, (_, i) => `rb-${String(i + 1).padStart(2, '0')}`);
 export const POD_READY_ENVIRONMENT = 'podready';
 const BASELINE_CHANNEL = 'security';
+const QUIET_CHANNEL_MS = 3_000;
 
 async function post(subject: Subject, body: { body: string; headers: Record<string, string> }): Promise<void> {
   const res = await request(`${subject.url}/slack/events`, { method: 'POST', ...body });
@@ -79,6 +80,9 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   const boltReply: number[] = [];
   const podReady: number[] = [];
   for (const env of rollbackEnvironments(rounds)) {
+    // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
+    // budget (1/s with a short burst), as for someone running one rollback, not one a second.
+    await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
     await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
     const approval = await world.control<{ ts: string }>('/wait-message', {
       channel,
