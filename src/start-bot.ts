@@ -39,7 +39,6 @@ import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 import type { Role } from './process-role.ts';
 import { startMetrics } from './metrics/start-metrics.ts';
-import { queueDashboard, dashboardAuthFrom } from './queue-dashboard/queue-dashboard.ts';
 
 export type { Role } from './process-role.ts';
 
@@ -216,6 +215,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
           logger,
         })
       : undefined;
+    // Bull Board loads only when its dashboard is served.
+    const dashboard =
+      role !== 'worker' && env.QUEUE_DASHBOARD ? await import('./queue-dashboard/queue-dashboard.ts') : undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
@@ -229,11 +231,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
         metrics.route,
-        ...(role !== 'worker' && env.QUEUE_DASHBOARD
+        ...(dashboard
           ? [
-              queueDashboard({
+              dashboard.queueDashboard({
                 queues: metrics.queues,
-                auth: dashboardAuthFrom(env),
+                auth: dashboard.dashboardAuthFrom(env),
                 allowActions: env.QUEUE_DASHBOARD_ACTIONS,
                 logger,
               }),

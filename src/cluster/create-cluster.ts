@@ -3,9 +3,7 @@ import { isAppError } from '../app-error.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
 import type { Cluster } from './cluster.ts';
-import { KubeCluster } from './kube-cluster.ts';
-import { loadKubeConfig } from './kube-config.ts';
-import { reuseConnections } from './keep-alive.ts';
+import { lazyCluster } from './lazy-cluster.ts';
 import { withSharedReads } from './shared-reads.ts';
 import { unconfiguredCluster } from './unconfigured-cluster.ts';
 
@@ -21,13 +19,25 @@ export function createCluster(options: {
   kubeConfig?: KubeConfig;
   kubeconfigPath?: string | undefined;
 }): Cluster {
+  // client-node loads with the first cluster call (lazy-cluster.ts), not at start-up.
+  return withSharedReads(lazyCluster(() => loadCluster(options)));
+}
+
+async function loadCluster(options: Parameters<typeof createCluster>[0]): Promise<Cluster> {
+  const [{ KubeCluster }, { loadKubeConfig }, { reuseConnections }] = await Promise.all([
+    import('./kube-cluster.ts'),
+    import('./kube-config.ts'),
+    import('./keep-alive.ts'),
+  ]);
   try {
     const kubeConfig =
       options.kubeConfig ??
       loadKubeConfig({ ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}) });
-    return withSharedReads(
-      new KubeCluster({ kubeConfig: reuseConnections(kubeConfig), topology: options.topology, logger: options.logger }),
-    );
+    return new KubeCluster({
+      kubeConfig: reuseConnections(kubeConfig),
+      topology: options.topology,
+      logger: options.logger,
+    });
   } catch (error) {
     if (!isAppError(error)) throw error;
     options.logger.warn({ code: error.code }, 'no Kubernetes cluster configured; cluster actions will say so');
