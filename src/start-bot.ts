@@ -204,17 +204,21 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // through the gate (which checks each request against the installation auth.test names).
     const authorizer =
       role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
-    const gate = authorizer
-      ? createInboundGate({
-          installation: authorizer.installation,
-          policy: policy.slack,
-          pool,
-          redis,
-          redisPrefix: env.REDIS_PREFIX,
-          audit: deps.audit,
-          logger,
-        })
-      : undefined;
+    let gate: ReturnType<typeof createInboundGate> | undefined;
+    if (authorizer) {
+      // The replay check's own connection, auto-pipelined: 50 requests at once cost Redis one write, not 50.
+      const ledgerRedis = createRedis(env.REDIS_URL, logger, `${role}-replay`, { autoPipelining: true });
+      stoppers.unshift(() => ledgerRedis.quit().catch(() => ledgerRedis.disconnect()));
+      gate = createInboundGate({
+        installation: authorizer.installation,
+        policy: policy.slack,
+        pool,
+        redis: ledgerRedis,
+        redisPrefix: env.REDIS_PREFIX,
+        audit: deps.audit,
+        logger,
+      });
+    }
     // Bull Board loads only when its dashboard is served.
     const dashboard =
       role !== 'worker' && env.QUEUE_DASHBOARD ? await import('./queue-dashboard/queue-dashboard.ts') : undefined;

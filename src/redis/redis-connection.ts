@@ -8,12 +8,19 @@ export type { Redis };
  * workers require; commands issued while Redis is down wait for reconnection instead of failing.
  * Callers that must not wait (health checks) bound the wait themselves.
  */
-export function createRedis(url: string, logger: Logger, name: string): Redis {
+export function createRedis(
+  url: string,
+  logger: Logger,
+  name: string,
+  /** Commands sent in one event-loop turn share one write (a connection that only many small, independent commands use). */
+  options: { autoPipelining?: boolean } = {},
+): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     connectionName: `eafix-${name}`,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     lazyConnect: false,
+    enableAutoPipelining: options.autoPipelining ?? false,
   });
   let lastError = '';
   redis.on('error', (err: Error) => {
