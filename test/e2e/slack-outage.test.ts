@@ -46,7 +46,8 @@ describe('Slack in trouble during a rollback', () => {
         retryAfterSeconds: 12,
         times: 1,
       }),
-      world.slack.injectFailure({ ...inOps, kind: 'lost-answer', method: 'chat.postMessage', times: 2 }),
+      // One lost answer: the thread has two posts (status message, final reply), and the storm must reach the second.
+      world.slack.injectFailure({ ...inOps, kind: 'lost-answer', method: 'chat.postMessage', times: 1 }),
       world.slack.injectFailure({ ...inOps, kind: 'internal_error', method: 'chat.postMessage', times: 1 }),
       world.slack.injectFailure({ ...inOps, kind: 'http-5xx', method: 'chat.postMessage', status: 502 }),
     ];
