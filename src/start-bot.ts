@@ -90,6 +90,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const registry = new ActionRegistry(allActions);
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
+    const kube = createCluster({
+      topology: policy.topology,
+      logger,
+      kubeconfigPath: env.KUBECONFIG,
+      ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+    });
+    // A process that runs jobs loads the Kubernetes client while it starts (alongside the database and
+    // Redis), not in a job's first step, where the load would hold up the renewal of the job's lock.
+    // A web process loads it with the first command that needs the cluster.
+    const clusterLoaded = role === 'web' ? undefined : kube.load();
+    clusterLoaded?.catch(() => undefined); // awaited (and reported) before the workers start
     await migrate(pool, env.DATABASE_SCHEMA, logger);
     const runStore = new PgRunStore(pool);
     const metrics = startMetrics({
@@ -169,12 +180,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       channels: policy.channels,
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
-      cluster: createCluster({
-        topology: policy.topology,
-        logger,
-        kubeconfigPath: env.KUBECONFIG,
-        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
-      }),
+      cluster: kube.cluster,
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       runs: jobs.runs,
@@ -187,6 +193,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
 
     if (role === 'worker' || role === 'all') {
       // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
+      await clusterLoaded;
       await jobs.start(deps);
       await incidents.start();
       await monitoring.start(deps);

@@ -3,7 +3,7 @@ import { isAppError } from '../app-error.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
 import type { Cluster } from './cluster.ts';
-import { lazyCluster } from './lazy-cluster.ts';
+import { lazyCluster, type LazyCluster } from './lazy-cluster.ts';
 import { withSharedReads } from './shared-reads.ts';
 import { unconfiguredCluster } from './unconfigured-cluster.ts';
 
@@ -18,9 +18,10 @@ export function createCluster(options: {
   logger: Logger;
   kubeConfig?: KubeConfig;
   kubeconfigPath?: string | undefined;
-}): Cluster {
-  // client-node loads with the first cluster call (lazy-cluster.ts), not at start-up.
-  return withSharedReads(lazyCluster(() => loadCluster(options)));
+}): LazyCluster {
+  // client-node loads with the first cluster call or `load()` (lazy-cluster.ts), not at import.
+  const lazy = lazyCluster(() => loadCluster(options));
+  return { cluster: withSharedReads(lazy.cluster), load: lazy.load };
 }
 
 async function loadCluster(options: Parameters<typeof createCluster>[0]): Promise<Cluster> {

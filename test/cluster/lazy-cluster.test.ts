@@ -15,7 +15,7 @@ function echoCluster(): Cluster {
 describe('lazyCluster', () => {
   it('loads the adapter on the first call only, and passes every operation through', async () => {
     let loads = 0;
-    const cluster = lazyCluster(async () => {
+    const { cluster, load } = lazyCluster(async () => {
       loads += 1;
       return echoCluster();
     });
@@ -24,13 +24,15 @@ describe('lazyCluster', () => {
     expect(a).toEqual({ name: 'status', args: ['production'] });
     expect(b).toEqual({ name: 'liveColour', args: ['staging'] });
     expect(loads).toBe(1);
+    await load();
+    expect(loads).toBe(1);
     // Every operation the unconfigured stand-in has (the whole Cluster port) is there.
     expect(Object.keys(cluster).sort()).toEqual(Object.keys(unconfiguredCluster(new AppError('x', 'x'))).sort());
   });
 
   it('tries the load again after it failed', async () => {
     let attempts = 0;
-    const cluster = lazyCluster(async () => {
+    const { cluster } = lazyCluster(async () => {
       attempts += 1;
       if (attempts === 1) throw new Error('module failed to load');
       return echoCluster();
