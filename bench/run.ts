@@ -99,6 +99,9 @@ if (run('ack') || run('click') || run('startup')) {
       log(
         `  eafix (all) ${spread(startup.botStartMs, 0)} ms   bare Bolt ${spread(startup.boltStartMs, 0)} ms   node:http ${spread(startup.floorStartMs, 0)} ms   ratio ${fmt(ratio(startup.botStartMs.median, startup.boltStartMs.median), 2)}x`,
       );
+      log(
+        `  eafix (web) ${spread(startup.webStartMs, 0)} ms   ratio ${fmt(ratio(startup.webStartMs.median, startup.boltStartMs.median), 2)}x bare Bolt; idle RSS ${spread(startup.webIdleRssMb)} MB`,
+      );
     }
   } finally {
     await world.stop();
