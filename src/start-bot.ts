@@ -66,11 +66,14 @@ export interface StartOptions {
   jobs?: JobSettings;
   /** How often overdue approval requests are expired (worker role). */
   sweepIntervalMs?: number;
+  /** The clock behind expiries and deadlines (tests move their own); the system clock otherwise. */
+  now?: () => Date;
 }
 
 /** Composition root for one process: wires adapters by hand and starts what the role needs. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { env, policy, logger, role, host } = options;
+  const now = options.now ?? (() => new Date());
   const pool = createPool(
     {
       url: env.DATABASE_URL,
@@ -123,7 +126,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
     const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
     const poster = new WebApiSlackPoster(slack);
-    const approvals = new PgApprovalStore(pool);
+    const approvals = new PgApprovalStore(pool, now);
     const deliverer = new OutboxDeliverer({
       outbox,
       slack: poster,
@@ -140,7 +143,6 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.unshift(() => deliverer.stop());
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
     const notifier = new OutboxNotifier({ outbox, slack: poster });
-    const now = () => new Date();
     // Every capability is built before the deps, which are then fixed; workers get them when they start.
     const jobs = startJobs({
       role,

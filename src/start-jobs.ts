@@ -10,7 +10,7 @@ import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.
 import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
 import { combineObservers, type RunObserver } from './jobs/run-events.ts';
-import type { PgSlackOutbox } from './store/pg-slack-outbox.ts';
+import type { OutboxWriter } from './slack/slack-outbox.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './process-role.ts';
 
@@ -44,7 +44,7 @@ export function startJobs(options: {
   env: Env;
   pool: Pool;
   redis: Redis;
-  outbox: PgSlackOutbox;
+  outbox: OutboxWriter;
   logger: Logger;
   settings?: JobSettings;
   /** Also told of every run event on this worker (metrics). */

@@ -4,7 +4,11 @@ import { invoke, type InvokeOutcome } from '../handlers/core/invoke.ts';
 import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
 import { toSlackResponse } from './slack-response.ts';
 
-/** Past this, the reply goes through response_url and the ack says we are on it. */
+/**
+ * Past this, counted from the request's arrival, the reply goes through response_url and the ack says we
+ * are on it. Counted from the listener's start instead, a busy process that took a second to verify and
+ * admit the request acked its answer after Slack's 3 s: Slack dropped it and the person never saw it.
+ */
 const INLINE_REPLY_BUDGET_MS = 2_000;
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -28,9 +32,11 @@ export function commandListener(services: BotServices, baseLogger: Logger) {
       },
       invokeDepsOf(services),
     );
+    const receivedAt = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
+    const budgetMs = Math.max(0, INLINE_REPLY_BUDGET_MS - (performance.now() - receivedAt));
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), INLINE_REPLY_BUDGET_MS);
+      timer = setTimeout(() => resolve(undefined), budgetMs);
     });
     const inline: InvokeOutcome | undefined = await Promise.race([work, budget]);
     clearTimeout(timer);

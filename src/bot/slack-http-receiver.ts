@@ -142,7 +142,13 @@ export class SlackHttpReceiver implements Receiver {
       body,
       retryNum,
       retryReason: header(req, 'x-slack-retry-reason'),
-      customProperties: { requestId, requestLogger: logger, replayUnverified: verdict.replayUnverified },
+      customProperties: {
+        requestId,
+        requestLogger: logger,
+        replayUnverified: verdict.replayUnverified,
+        // Slack's 3 s run from here: listeners with a reply budget count it from the arrival, not from their start.
+        receivedAt: arrived,
+      },
       ack: async (response?: unknown) => {
         if (acked) return;
         acked = true;

@@ -18,6 +18,7 @@ import { WorkerShutdownError } from './step-attempt.ts';
 import { StepRunner } from './step-runner.ts';
 import { RunRecovery } from './run-recovery.ts';
 import type { RecoveryReport } from './run-recovery.ts';
+import type { Clock } from '../clock.ts';
 
 export interface RunWorkerOptions<Deps> {
   connection: Redis;
@@ -44,6 +45,8 @@ export interface RunWorkerOptions<Deps> {
   maxResumes?: number;
   retry?: Partial<RetryPolicy>;
   defaultStepTimeoutMs?: number;
+  /** Step timeouts, retry budgets and backoffs run on it; the system clock by default. */
+  clock?: Clock;
   /** How long `close()` waits for running steps before abandoning them to another worker. */
   closeTimeoutMs?: number;
 }
@@ -83,6 +86,7 @@ export class RunWorker<Deps> {
       retry: { ...defaultRetryPolicy, ...options.retry },
       defaultStepTimeoutMs: options.defaultStepTimeoutMs ?? 10 * 60_000,
       onTargetHandedOver: (runId) => this.handOver(runId),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     this.recovery = new RunRecovery({
       store: options.store,

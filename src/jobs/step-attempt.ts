@@ -1,4 +1,5 @@
 import { AppError } from '../app-error.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { StepContext, StepDefinition, StepResult } from './run-definition.ts';
 
 export class StepTimeoutError extends AppError {
@@ -42,12 +43,17 @@ export async function attemptStep<Deps>(
   context: Omit<StepContext<Deps>, 'signal'>,
   runSignal: AbortSignal,
   timeoutMs: number,
+  clock: Clock = systemClock,
 ): Promise<StepResult> {
   const controller = new AbortController();
   const onRunAbort = (): void => controller.abort(runSignal.reason);
   if (runSignal.aborted) throw runSignal.reason;
   runSignal.addEventListener('abort', onRunAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new StepTimeoutError(step.title, timeoutMs)), timeoutMs);
+  const timer = new AbortController();
+  clock.sleep(timeoutMs, timer.signal).then(
+    () => controller.abort(new StepTimeoutError(step.title, timeoutMs)),
+    () => undefined,
+  );
   try {
     const running = Promise.resolve().then(() => step.run({ ...context, signal: controller.signal }));
     // An abandoned step may still reject later; that must not become an unhandled rejection.
@@ -58,7 +64,7 @@ export async function attemptStep<Deps>(
     // A step that reacts to the abort throws its own AbortError; report why we aborted instead.
     throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
-    clearTimeout(timer);
+    timer.abort();
     runSignal.removeEventListener('abort', onRunAbort);
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from './run-store.ts';
 import type { AnyRunKind, StepResult } from './run-definition.ts';
@@ -23,6 +23,8 @@ export interface StepRunnerOptions<Deps> {
   failureReportTimeoutMs?: number;
   /** Called (after the commit) with a run that was just handed the target a finished run released. */
   onTargetHandedOver: (runId: string) => Promise<void>;
+  /** Step timeouts, retry budgets and backoffs run on it (tests move their own). */
+  clock?: Clock;
 }
 
 /** The stored input as the kind's steps expect it (its `parseInput`, e.g. the action's own schema). */
@@ -42,7 +44,11 @@ type Outcome =
  * retries it, and the retry resumes from the checkpoints.
  */
 export class StepRunner<Deps> {
-  constructor(private readonly options: StepRunnerOptions<Deps>) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: StepRunnerOptions<Deps>) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   async execute(runId: string, requestId: string, signal: AbortSignal): Promise<RunRecord | undefined> {
     const { store, workerId } = this.options;
@@ -166,9 +172,11 @@ export class StepRunner<Deps> {
           },
           signal,
           definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
+          this.clock,
         );
         const done = await store.stepSucceeded(run.id, index, result);
-        const durationMs = (done.finishedAt?.getTime() ?? Date.now()) - (started.startedAt?.getTime() ?? Date.now());
+        const now = this.clock.now().getTime();
+        const durationMs = (done.finishedAt?.getTime() ?? now) - (started.startedAt?.getTime() ?? now);
         await this.emit({ type: 'step-finished', ...base, durationMs, summary: result.summary });
         return result;
       } catch (error) {
@@ -180,8 +188,9 @@ export class StepRunner<Deps> {
         return { status: 'cancelled', error: failure.userMessage };
       }
       const reason = this.reasonFor(failure, logger);
-      firstFailureAt ??= Date.now();
-      const willRetry = isRetryable(failure) && mayRetry(retry, started.attempt, firstFailureAt, Date.now());
+      const failedAt = this.clock.now().getTime();
+      firstFailureAt ??= failedAt;
+      const willRetry = isRetryable(failure) && mayRetry(retry, started.attempt, firstFailureAt, failedAt);
       if (!willRetry) {
         await store.stepEnded(run.id, index, 'failed', reason);
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
@@ -192,7 +201,7 @@ export class StepRunner<Deps> {
       const delay = backoffDelay(retry, started.attempt, failure);
       logger.info({ err: failure, delayMs: Math.round(delay) }, 'step failed upstream; retrying');
       try {
-        await sleep(delay, undefined, { signal });
+        await this.clock.sleep(delay, signal);
       } catch {
         if (signal.reason instanceof WorkerShutdownError) throw signal.reason;
         const reasonText = describeError(signal.reason) ?? 'cancelled';

@@ -1,14 +1,12 @@
 import type { Logger } from '../logger.ts';
-import type { OutboxMessageInput, Queryable } from '../store/pg-slack-outbox.ts';
+import type { OutboxTransaction, OutboxWriter } from '../slack/slack-outbox.ts';
 import type { RunStore } from './run-store.ts';
 import { milestoneText, renderRunStatus } from './progress-message.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
 import type { RunRecord, RunWithSteps } from './run-record.ts';
 
-/** Where progress goes: the durable Slack outbox (PgSlackOutbox). */
-export interface ProgressOutbox {
-  putMessage(message: OutboxMessageInput, db?: Queryable): Promise<void>;
-}
+/** Where progress goes: the durable Slack outbox. */
+export type ProgressOutbox = Pick<OutboxWriter, 'putMessage'>;
 
 export interface ThreadProgressOptions {
   store: Pick<RunStore, 'getRun'>;
@@ -45,7 +43,7 @@ function milestoneKey(event: RunEvent, run: RunWithSteps): string | undefined {
  * crash right after the commit cannot lose it. The run-finished event writes the same row again (no-op).
  */
 export function finalReplyInTransaction(outbox: ProgressOutbox) {
-  return async (client: Queryable, run: RunRecord): Promise<void> => {
+  return async (client: OutboxTransaction, run: RunRecord): Promise<void> => {
     if (!run.thread || run.status === 'queued' || run.status === 'running') return;
     const event: RunEvent = {
       type: 'run-finished',

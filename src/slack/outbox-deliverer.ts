@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { OutboxLease, OutboxRow, PgSlackOutbox } from '../store/pg-slack-outbox.ts';
+import type { OutboxLease, OutboxRow, SlackOutbox } from './slack-outbox.ts';
 import type { Block } from '../handlers/core/reply.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
@@ -11,7 +12,7 @@ import type { SlackPoster } from './slack-poster.ts';
 export const OUTBOX_EVENT_TYPE = 'eafix_outbox';
 
 export interface OutboxDelivererOptions {
-  outbox: PgSlackOutbox;
+  outbox: SlackOutbox;
   slack: SlackPoster;
   logger: Logger;
   /** Called once a message has its `ts` and channel id (the run store records its status message's), before the row shows delivered. */
@@ -26,6 +27,8 @@ export interface OutboxDelivererOptions {
   maxBackoffMs?: number;
   /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
   minEditIntervalMs?: number;
+  /** Edit spacing is measured on it; the system clock by default. */
+  clock?: Clock;
 }
 
 type Operation = 'post' | 'update' | 'upload';
@@ -62,6 +65,10 @@ export class OutboxDeliverer {
     this.wake();
     await this.running;
     await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private now(): number {
+    return (this.options.clock ?? systemClock).now().getTime();
   }
 
   private get stopped(): boolean {
@@ -108,7 +115,7 @@ export class OutboxDeliverer {
   /** Starts every delivery that may go now; returns how long until something else may. */
   private async dispatch(): Promise<number> {
     const rows = await this.options.outbox.pending(500);
-    const forgetBefore = Date.now() - 60_000;
+    const forgetBefore = this.now() - 60_000;
     for (const [key, at] of this.lastWrite) if (at < forgetBefore) this.lastWrite.delete(key);
     let waitMs = this.options.pollMs ?? 1_000;
     // Posts and uploads keep their order per channel: a later one waits while an earlier one is undelivered.
@@ -133,7 +140,7 @@ export class OutboxDeliverer {
       }
       if (this.inFlight.size >= (this.options.maxInFlight ?? 8)) break;
       if (operation === 'update') {
-        const spacing = (this.lastWrite.get(row.key) ?? 0) + (this.options.minEditIntervalMs ?? 2_000) - Date.now();
+        const spacing = (this.lastWrite.get(row.key) ?? 0) + (this.options.minEditIntervalMs ?? 2_000) - this.now();
         if (spacing > 0) {
           waitMs = Math.min(waitMs, spacing);
           continue;
@@ -147,7 +154,7 @@ export class OutboxDeliverer {
       }
       const delivery = this.deliver(row, operation, bucket, limit).finally(() => {
         this.inFlight.delete(row.key);
-        this.lastWrite.set(row.key, Date.now());
+        this.lastWrite.set(row.key, this.now());
         this.wake();
       });
       this.inFlight.set(row.key, delivery);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { ChannelInfo, InviteResult, Notifier, OutgoingMessage, PostedMessage } from '../handlers/core/notifier.ts';
 import type { Block } from '../handlers/core/reply.ts';
-import type { PgSlackOutbox, Queryable } from '../store/pg-slack-outbox.ts';
+import type { OutboxTransaction, OutboxWriter } from './slack-outbox.ts';
 import { withSlackRetries } from './slack-errors.ts';
 import type { WebApiSlackPoster } from './slack-poster.ts';
 
 export interface OutboxNotifierOptions {
-  outbox: PgSlackOutbox;
+  outbox: OutboxWriter;
   /** For what cannot wait in a queue: ephemeral replies, modals, war-room channel set-up. */
   slack: WebApiSlackPoster;
   /** How long `post` waits for Slack to confirm (it needs the ts); the message lands later regardless. */
@@ -17,6 +17,8 @@ export interface OutboxNotifierOptions {
   directDeadlineMs?: number;
   /** How long an undelivered post stays worth delivering. */
   postTtlMs?: number;
+  /** Expiries, deadlines and the waits between tries run on it; the system clock by default. */
+  clock?: Clock;
 }
 
 const TRIGGER_DEADLINE_MS = 2_500;
@@ -29,14 +31,16 @@ export class OutboxNotifier implements Notifier {
   private readonly postWaitMs: number;
   private readonly directDeadlineMs: number;
   private readonly postTtlMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: OutboxNotifierOptions) {
+    this.clock = options.clock ?? systemClock;
     this.postWaitMs = options.postWaitMs ?? 15_000;
     this.directDeadlineMs = options.directDeadlineMs ?? 20_000;
     this.postTtlMs = options.postTtlMs ?? 24 * 3600_000;
   }
 
-  async send(message: OutgoingMessage, db?: Queryable): Promise<void> {
+  async send(message: OutgoingMessage, db?: OutboxTransaction): Promise<void> {
     await this.options.outbox.putMessage(
       {
         key: message.key ?? `post:${randomUUID()}`,
@@ -44,7 +48,7 @@ export class OutboxNotifier implements Notifier {
         threadTs: message.threadTs,
         text: message.text,
         blocks: message.blocks,
-        expiresAt: new Date(Date.now() + this.postTtlMs),
+        expiresAt: this.expiry(),
       },
       db,
     );
@@ -78,7 +82,7 @@ export class OutboxNotifier implements Notifier {
     await this.options.outbox.putUpload({
       key: file.key ?? `upload:${randomUUID()}`,
       ...file,
-      expiresAt: new Date(Date.now() + this.postTtlMs),
+      expiresAt: this.expiry(),
     });
   }
 
@@ -93,11 +97,7 @@ export class OutboxNotifier implements Notifier {
   }
 
   openModal(triggerId: string, view: Block): Promise<void> {
-    return withSlackRetries(
-      () => this.options.slack.openModal(triggerId, view),
-      TRIGGER_DEADLINE_MS,
-      (ms) => sleep(ms),
-    );
+    return withSlackRetries(() => this.options.slack.openModal(triggerId, view), TRIGGER_DEADLINE_MS, this.clock);
   }
 
   createChannel(name: string): Promise<{ id: string } | { nameTaken: true }> {
@@ -130,24 +130,28 @@ export class OutboxNotifier implements Notifier {
 
   /** The posted message's ts, once the deliverer has it; a refusal or the wait running out is an AppError. */
   private async delivered(key: string): Promise<string> {
-    const deadline = Date.now() + this.postWaitMs;
+    const deadline = this.clock.now().getTime() + this.postWaitMs;
     for (let pollMs = 25; ; pollMs = Math.min(250, pollMs * 2)) {
       const row = await this.options.outbox.get(key);
       if (row?.ts) return row.ts;
       if (row?.state === 'failed')
         throw new AppError('slack_refused', `Slack refused the message: ${row.lastError ?? 'unknown error'}`);
-      if (row?.state === 'expired' || Date.now() >= deadline) {
+      if (row?.state === 'expired' || this.clock.now().getTime() >= deadline) {
         throw new AppError(
           'slack_pending',
           'Slack has not confirmed the message yet; it will be posted once Slack answers.',
           { kind: 'upstream' },
         );
       }
-      await sleep(pollMs);
+      await this.clock.sleep(pollMs);
     }
   }
 
+  private expiry(): Date {
+    return new Date(this.clock.now().getTime() + this.postTtlMs);
+  }
+
   private direct<T>(work: () => Promise<T>): Promise<T> {
-    return withSlackRetries(work, this.directDeadlineMs, (ms) => sleep(ms));
+    return withSlackRetries(work, this.directDeadlineMs, this.clock);
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SlackDirectory } from '../permissions/directory.ts';
 import type { SlackClient } from './slack-client.ts';
 import { callSlack, withSlackRetries } from './slack-errors.ts';
@@ -33,10 +32,6 @@ export class WebApiDirectory implements SlackDirectory {
   }
 
   private lookup<T>(method: string, work: () => Promise<T>): Promise<T> {
-    return withSlackRetries(
-      () => callSlack(method, work),
-      LOOKUP_DEADLINE_MS,
-      (ms) => sleep(ms),
-    );
+    return withSlackRetries(() => callSlack(method, work), LOOKUP_DEADLINE_MS);
   }
 }

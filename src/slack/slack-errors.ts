@@ -1,5 +1,6 @@
 import { ErrorCode } from '@slack/web-api';
 import { AppError } from '../app-error.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 /** Slack answered 429: the caller decides what to send after `retryAfterMs` (usually the latest state). */
 export class SlackRateLimitedError extends AppError {
@@ -89,9 +90,9 @@ export function backoffMs(attempt: number, maxMs = 30_000, random: () => number 
 export async function withSlackRetries<T>(
   work: () => Promise<T>,
   deadlineMs: number,
-  sleep: (ms: number) => Promise<void>,
+  clock: Clock = systemClock,
 ): Promise<T> {
-  const started = Date.now();
+  const started = clock.now().getTime();
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
@@ -99,8 +100,8 @@ export async function withSlackRetries<T>(
       const failure = slackFailure(error);
       if (failure.retry === 'never') throw error;
       const delay = failure.retry === 'after' ? failure.delayMs : backoffMs(attempt, 4_000);
-      if (Date.now() - started + delay > deadlineMs) throw error;
-      await sleep(delay);
+      if (clock.now().getTime() - started + delay > deadlineMs) throw error;
+      await clock.sleep(delay);
     }
   }
 }

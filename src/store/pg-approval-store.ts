@@ -44,8 +44,12 @@ function fromRow(row: Row): ApprovalRequest {
 const SELECT = `SELECT r.*, COALESCE((SELECT array_agg(v.approver ORDER BY v.at) FROM approval_votes v WHERE v.request_id = r.id), '{}') AS approvers
                 FROM approval_requests r`;
 
+/** Expiry is decided by the injected clock (the one that set `expiresAt`), never by the database's. */
 export class PgApprovalStore implements ApprovalStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
     const id = newId('apr');
@@ -93,15 +97,16 @@ export class PgApprovalStore implements ApprovalStore {
     client: PoolClient,
     id: string,
   ): Promise<{ done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: { required_approvals: number } }> {
+    const now = this.now();
     const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
-      'SELECT status, expires_at <= now() AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
-      [id],
+      'SELECT status, expires_at <= $2 AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
+      [id, now],
     );
     const row = locked.rows[0];
     if (!row) return { done: { kind: 'not_found' } };
     if (row.status !== 'pending') return { done: { kind: 'not_pending', request: (await this.get(id, client))! } };
     if (row.expired) {
-      await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = now() WHERE id = $1`, [id]);
+      await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = $2 WHERE id = $1`, [id, now]);
       return { done: { kind: 'expired', request: (await this.get(id, client))! } };
     }
     return { row };
@@ -123,8 +128,8 @@ export class PgApprovalStore implements ApprovalStore {
       if ((votes.rows[0]?.n ?? 0) < locked.row.required_approvals)
         return { kind: 'counted', request: (await this.get(id, client))! };
       await client.query(
-        `UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`,
-        [id, approver],
+        `UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1`,
+        [id, approver, this.now()],
       );
       return { kind: 'approved', request: (await this.get(id, client))! };
     });
@@ -135,8 +140,8 @@ export class PgApprovalStore implements ApprovalStore {
       const locked = await this.lockPending(client, id);
       if ('done' in locked) return locked.done;
       await client.query(
-        'UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4 WHERE id = $1',
-        [id, status, by, reason ?? null],
+        'UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = $5, decision_reason = $4 WHERE id = $1',
+        [id, status, by, reason ?? null, this.now()],
       );
       return { kind: 'done', request: (await this.get(id, client))! };
     });
@@ -151,8 +156,9 @@ export class PgApprovalStore implements ApprovalStore {
 
   async expireDue(): Promise<ApprovalRequest[]> {
     const result = await this.pool.query<{ id: string }>(
-      `UPDATE approval_requests SET status = 'expired', decided_at = now()
-       WHERE status = 'pending' AND expires_at <= now() RETURNING id`,
+      `UPDATE approval_requests SET status = 'expired', decided_at = $1
+       WHERE status = 'pending' AND expires_at <= $1 RETURNING id`,
+      [this.now()],
     );
     const expired = await Promise.all(result.rows.map((r) => this.get(r.id)));
     return expired.filter((r): r is ApprovalRequest => r !== undefined);
@@ -160,8 +166,8 @@ export class PgApprovalStore implements ApprovalStore {
 
   async listPending(limit = 20): Promise<ApprovalRequest[]> {
     const result = await this.pool.query<Row>(
-      `${SELECT} WHERE r.status = 'pending' AND r.expires_at > now() ORDER BY r.created_at LIMIT $1`,
-      [limit],
+      `${SELECT} WHERE r.status = 'pending' AND r.expires_at > $2 ORDER BY r.created_at LIMIT $1`,
+      [limit, this.now()],
     );
     return result.rows.map(fromRow);
   }

@@ -1,55 +1,13 @@
 import type { Pool, PoolClient } from './database.ts';
-
-/** A pool or a client inside a transaction: outbox rows are written with the state change they report. */
-export type Queryable = Pick<Pool, 'query'>;
-
-export type OutboxState = 'pending' | 'delivered' | 'failed' | 'expired';
-
-export interface OutboxMessageInput {
-  /** Stable for one logical message: writing the same key again replaces its content (latest wins). */
-  key: string;
-  channel: string;
-  threadTs?: string | undefined;
-  /** Reply under another outbox message, whatever ts it gets (top-level if it is never posted). */
-  threadKey?: string | undefined;
-  text: string;
-  blocks?: unknown[] | undefined;
-  /** The message already exists in Slack (posted elsewhere): only edits are delivered. */
-  ts?: string | undefined;
-  /** Past this the content is no longer worth delivering. */
-  expiresAt?: Date | undefined;
-}
-
-export interface OutboxUploadInput {
-  key: string;
-  channel: string;
-  threadTs?: string | undefined;
-  filename: string;
-  content: string;
-  title?: string | undefined;
-  comment?: string | undefined;
-  expiresAt?: Date | undefined;
-}
-
-export interface OutboxRow {
-  key: string;
-  kind: 'message' | 'upload';
-  channel: string;
-  threadTs: string | undefined;
-  threadKey: string | undefined;
-  payload: Record<string, unknown>;
-  version: number;
-  deliveredVersion: number;
-  ts: string | undefined;
-  state: OutboxState;
-  attempts: number;
-  postAttempted: boolean;
-  /** Milliseconds until the row is due (≤ 0: due now), by the database clock. */
-  dueInMs: number;
-  expired: boolean;
-  lastError: string | undefined;
-  createdAt: Date;
-}
+import type {
+  OutboxLease,
+  OutboxMessageInput,
+  OutboxRow,
+  OutboxState,
+  OutboxTransaction,
+  OutboxUploadInput,
+  SlackOutbox,
+} from '../slack/slack-outbox.ts';
 
 interface RawRow {
   key: string;
@@ -92,17 +50,8 @@ const toRow = (r: RawRow): OutboxRow => ({
   createdAt: r.created_at,
 });
 
-/** A held leadership: the deliverer's dedicated connection, holding the outbox's advisory lock. */
-export interface OutboxLease {
-  /** Called on every NOTIFY of a new or changed row. */
-  onNotify(listener: () => void): void;
-  /** Resolves when the connection (and with it the lock) is lost. */
-  lost: Promise<void>;
-  release(): Promise<void>;
-}
-
 /** The durable Slack outbox's rows (migration 007). */
-export class PgSlackOutbox {
+export class PgSlackOutbox implements SlackOutbox {
   private readonly channel: string;
 
   constructor(
@@ -114,7 +63,7 @@ export class PgSlackOutbox {
   }
 
   /** Writes a message (or new content for it), in `db`'s transaction when given one. */
-  async putMessage(message: OutboxMessageInput, db: Queryable = this.pool): Promise<void> {
+  async putMessage(message: OutboxMessageInput, db: OutboxTransaction = this.pool): Promise<void> {
     const payload = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
     await db.query(
       `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, ts, delivered_version, expires_at, thread_key)
@@ -136,7 +85,7 @@ export class PgSlackOutbox {
   }
 
   /** Writes a file upload; writing the same key again is a no-op. */
-  async putUpload(upload: OutboxUploadInput, db: Queryable = this.pool): Promise<void> {
+  async putUpload(upload: OutboxUploadInput, db: OutboxTransaction = this.pool): Promise<void> {
     const payload = {
       filename: upload.filename,
       content: upload.content,
@@ -262,7 +211,7 @@ export class PgSlackOutbox {
     };
   }
 
-  private async notify(db: Queryable, key: string): Promise<void> {
+  private async notify(db: OutboxTransaction, key: string): Promise<void> {
     // Delivered on commit when `db` is a transaction: the deliverer never wakes for a row it cannot see.
     await db.query(`SELECT pg_notify($1, $2)`, [this.channel, key]);
   }

@@ -4,8 +4,11 @@ import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
 
 let world: TestWorld;
+/** How far the bot's clock runs ahead of the system's: moving it expires requests, as time passing would. */
+let ahead = 0;
+const passTheApprovalTtl = () => (ahead += world.bot.deps.authorizer.approvalTtlMs + 1_000);
 beforeAll(async () => {
-  world = await startWorld('approval');
+  world = await startWorld('approval', { now: () => new Date(Date.now() + ahead) });
 });
 afterAll(async () => {
   await world?.stop();
@@ -98,9 +101,7 @@ describe('two-person approval', () => {
 
   it('expires: an expired request cannot be approved and its message says so', async () => {
     const { message, id } = await requestStop();
-    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-      id,
-    ]);
+    passTheApprovalTtl();
     const seen = world.slack.ephemerals('bob').length;
     await approve('bob', message.ts);
     await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('expired'), {
@@ -119,9 +120,7 @@ describe('two-person approval', () => {
 
   it('the sweeper expires overdue requests and updates their messages', async () => {
     const { message, id } = await requestStop();
-    await world.bot.pool.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-      id,
-    ]);
+    passTheApprovalTtl();
     expect(await world.bot.approvalService.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await approvalStatus(world, id)).toBe('expired');
     // The edit goes through the outbox: it lands shortly after.

@@ -1,75 +1,17 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { runSandbox } from '@eafix/sandbox/run-sandbox';
+import { play, scriptFolder } from './sandbox-play.ts';
 
-/** Plays a script in the sandbox against the test run's PostgreSQL and Redis; the transcript and exit code. */
-async function play(scriptPath: string): Promise<{ code: number; transcript: string }> {
-  const lines: string[] = [];
-  const code = await runSandbox({
-    scriptPath,
-    databaseUrl: inject('databaseUrl'),
-    redisUrl: inject('redisUrl'),
-    write: (line) => lines.push(line),
-  });
-  return { code, transcript: lines.join('\n') };
-}
-
-let dir: string;
-async function script(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+let folder: Awaited<ReturnType<typeof scriptFolder>>;
+const script = (name: string, text: string) => folder.script(name, text);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'eafix-scripts-'));
+  folder = await scriptFolder();
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await folder?.remove();
 });
 
-/** What each example must show: its runbook outcome, as the people in the script see it. */
-const outcomes: Record<string, string[]> = {
-  'foundation.eafix': ['EAFIX runbook actions', 'is not an EAFIX action', '(ok: refused as expected'],
-  'approval.eafix': ['You cannot approve your own request', 'Trading STOPPED (graceful) by @alice'],
-  'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
-  'incident.eafix': [
-    '*Acknowledged:* @bob',
-    'resolved by @bob',
-    '[pagerduty] trigger',
-    '*Acknowledged:* @dave',
-    'resolved by @dave',
-  ],
-  'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
-};
-
 describe('sandbox scripts', () => {
-  it('has an expected outcome for every example', async () => {
-    expect((await readdir('examples')).filter((f) => f.endsWith('.eafix')).sort()).toEqual(
-      Object.keys(outcomes).sort(),
-    );
-  });
-
-  // One at a time: five worlds at once starve each other on a busy machine (Slack's 3 s ack deadline).
-  describe('every example plays green and shows its runbook outcome', () => {
-    for (const [file, shows] of Object.entries(outcomes)) {
-      it(
-        file,
-        async () => {
-          const { code, transcript } = await play(join('examples', file));
-          expect(transcript.split('\n').filter((line) => line.startsWith('!! '))).toEqual([]);
-          for (const text of shows) expect(transcript).toContain(text);
-          expect(transcript).toContain('(script passed)');
-          expect(code).toBe(0);
-        },
-        240_000,
-      );
-    }
-  });
-
   it('fails on an error nobody expected, an unmet expect, and an expect-error that did not happen', async () => {
     const { code, transcript } = await play(
       await script(

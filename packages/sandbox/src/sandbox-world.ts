@@ -72,6 +72,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** Serve the cluster over HTTPS with a bearer token, as kubectl needs (the interactive sandbox). */
   clusterToken?: string;
+  /** The bot's clock (tests move it forward to expire approvals); the system clock otherwise. */
+  now?: () => Date;
 }
 
 /** Slack emulator + the real bot wired to it + a signed request driver: the sandbox and the e2e tests. */
@@ -131,6 +133,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
       kubeConfig: cluster.kubeConfig(),
       ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
       ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
     await cluster.stop();

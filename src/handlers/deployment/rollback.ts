@@ -124,12 +124,12 @@ export const rollback = defineAction({
       timeoutMs: ENDPOINTS_TIMEOUT_MS + 10_000,
       run: async ({ input, deps, signal }) => {
         // The endpoints controller follows the selector change a moment later.
-        const deadline = Date.now() + ENDPOINTS_TIMEOUT_MS;
+        const deadline = deps.now().getTime() + ENDPOINTS_TIMEOUT_MS;
         for (let pauseMs = ENDPOINTS_FIRST_POLL_MS; ; pauseMs = Math.min(ENDPOINTS_MAX_POLL_MS, pauseMs * 2)) {
           const endpoints = await deps.cluster.gatewayEndpoints(input.environment);
           if (endpoints.colours.blue > 0 && endpoints.colours.green === 0)
             return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
-          if (Date.now() > deadline) {
+          if (deps.now().getTime() > deadline) {
             throw new AppError(
               'rollback_unverified',
               `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`,

@@ -36,7 +36,7 @@ export const restart = defineAction({
       // Checkpointed first, so a resumed run restarts with the same stamp and the pods roll only once.
       id: 'stamp',
       title: 'Choose the restart stamp',
-      run: async () => ({ output: { restartedAt: new Date().toISOString() } }),
+      run: async ({ deps }) => ({ output: { restartedAt: deps.now().toISOString() } }),
     },
     {
       id: 'restart',

@@ -1,0 +1,106 @@
+/**
+ * The durable Slack outbox as its users see it (PgSlackOutbox in PostgreSQL; an in-memory twin in the
+ * fast test tier, held to the same contract). Handlers and runs write rows with the state change they
+ * report; the OutboxDeliverer delivers them.
+ */
+
+/**
+ * The transaction a row is written in, so it commits (or not) with the state change it reports. The
+ * adapter that opened it knows what it is; whoever writes only passes it through.
+ */
+export interface OutboxTransaction {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+export type OutboxState = 'pending' | 'delivered' | 'failed' | 'expired';
+
+export interface OutboxMessageInput {
+  /** Stable for one logical message: writing the same key again replaces its content (latest wins). */
+  key: string;
+  channel: string;
+  threadTs?: string | undefined;
+  /** Reply under another outbox message, whatever ts it gets (top-level if it is never posted). */
+  threadKey?: string | undefined;
+  text: string;
+  blocks?: unknown[] | undefined;
+  /** The message already exists in Slack (posted elsewhere): only edits are delivered. */
+  ts?: string | undefined;
+  /** Past this the content is no longer worth delivering. */
+  expiresAt?: Date | undefined;
+}
+
+export interface OutboxUploadInput {
+  key: string;
+  channel: string;
+  threadTs?: string | undefined;
+  filename: string;
+  content: string;
+  title?: string | undefined;
+  comment?: string | undefined;
+  expiresAt?: Date | undefined;
+}
+
+export interface OutboxRow {
+  key: string;
+  kind: 'message' | 'upload';
+  channel: string;
+  threadTs: string | undefined;
+  threadKey: string | undefined;
+  payload: Record<string, unknown>;
+  version: number;
+  deliveredVersion: number;
+  ts: string | undefined;
+  state: OutboxState;
+  attempts: number;
+  postAttempted: boolean;
+  /** Milliseconds until the row is due (≤ 0: due now), by the store's clock. */
+  dueInMs: number;
+  expired: boolean;
+  lastError: string | undefined;
+  createdAt: Date;
+}
+
+/** A held leadership: only its holder delivers. */
+export interface OutboxLease {
+  /** Called whenever a row is written or changed. */
+  onNotify(listener: () => void): void;
+  /** Resolves when the leadership is lost. */
+  lost: Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Where messages for Slack wait until they are delivered. */
+export interface OutboxWriter {
+  /** Writes a message (or new content for it), in `tx` when given one. */
+  putMessage(message: OutboxMessageInput, tx?: OutboxTransaction): Promise<void>;
+  /** Writes a file upload; writing the same key again is a no-op. */
+  putUpload(upload: OutboxUploadInput, tx?: OutboxTransaction): Promise<void>;
+  get(key: string): Promise<OutboxRow | undefined>;
+}
+
+/** The whole outbox: what the deliverer needs besides writing. */
+export interface SlackOutbox extends OutboxWriter {
+  /** Undelivered rows, oldest first (due or not: later posts in a channel wait for earlier ones). */
+  pending(limit: number): Promise<OutboxRow[]>;
+  /** Recorded before each post, so whoever tries next looks for a copy whose answer was lost. */
+  markPostAttempted(key: string): Promise<void>;
+  /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
+  markDelivered(key: string, version: number, ts?: string): Promise<void>;
+  /**
+   * Puts the row off by `delayMs`: a 429's Retry-After (`retry-after`; `notPosted` when the post did not
+   * land) or a backoff after Slack's or the network's trouble (`backoff`).
+   */
+  markRetry(
+    key: string,
+    delayMs: number,
+    error: string,
+    waitingOn: 'backoff' | 'retry-after',
+    notPosted?: boolean,
+  ): Promise<void>;
+  /** Slack answers again in `channel`: its rows backing off after trouble are due now (429 waits are kept). */
+  retryBackedOff(channel: string): Promise<number>;
+  /** Gives up on a pending row: Slack refused it for good (`failed`), or it is no longer meaningful (`expired`). */
+  markGivenUp(key: string, state: 'failed' | 'expired', error: string): Promise<void>;
+  /** Tries to become the one deliverer; undefined while another holds the lease. */
+  tryLead(): Promise<OutboxLease | undefined>;
+}

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalStore, NewApprovalRequest } from '../../src/permissions/approval-types.ts';
+import { planHash } from '../../src/permissions/plan-hash.ts';
+
+export interface ApprovalStoreSubject {
+  store: ApprovalStore;
+  close(): Promise<void>;
+}
+
+/** A clock the test moves: expiry is decided by it, in every adapter. */
+export class TestClock {
+  private ms = Date.parse('2026-03-02T09:00:00Z');
+  readonly now = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+const MINUTE = 60_000;
+
+/** What every ApprovalStore adapter must do: the PostgreSQL one and the in-memory one of the fast tier. */
+export function approvalStoreContract(name: string, open: (now: () => Date) => Promise<ApprovalStoreSubject>): void {
+  describe(`${name} (ApprovalStore contract)`, () => {
+    let subject: ApprovalStoreSubject | undefined;
+    let clock: TestClock;
+    const start = async () => {
+      clock = new TestClock();
+      return (subject = await open(clock.now));
+    };
+    afterEach(async () => {
+      await subject?.close();
+      subject = undefined;
+    });
+    const request = (overrides: Partial<NewApprovalRequest> = {}): NewApprovalRequest => ({
+      action: 'rollback',
+      permission: 'deploy.rollback',
+      arguments: { environment: 'production', reason: 'bad deploy' },
+      plan: [{ description: 'patch service eafix-gateway selector version green→blue', change: { to: 'blue' } }],
+      reason: 'bad deploy',
+      requester: 'U0DAVE',
+      teamId: 'T0EAFIX',
+      channelId: 'C0OPS',
+      requestId: 'req_1',
+      requiredApprovals: 1,
+      expiresAt: new Date(clock.now().getTime() + 15 * MINUTE),
+      ...overrides,
+    });
+
+    it('stores a request with its plan hash and the message it is shown in', async () => {
+      const { store } = await start();
+      const created = await store.create(request());
+      expect(created.id).toMatch(/^apr_[0-9a-f]{12}$/);
+      expect(created).toMatchObject({
+        ...request(),
+        planHash: planHash(request().plan),
+        status: 'pending',
+        approvers: [],
+      });
+      await store.attachMessage(created.id, 'C0OPS', '1700000000.000100');
+      expect(await store.get(created.id)).toMatchObject({ messageChannel: 'C0OPS', messageTs: '1700000000.000100' });
+      expect(await store.get('apr_000000000000')).toBeUndefined();
+    });
+
+    it('approves once: a later vote finds it decided, and only an approved request is finished', async () => {
+      const { store } = await start();
+      const { id } = await store.create(request());
+      await store.finish(id, 'executed', 'too early');
+      expect((await store.get(id))?.status).toBe('pending');
+      expect(await store.vote(id, 'U0BOB')).toMatchObject({
+        kind: 'approved',
+        request: { status: 'approved', decidedBy: 'U0BOB', decidedAt: clock.now(), approvers: ['U0BOB'] },
+      });
+      expect(await store.vote(id, 'U0CAROL')).toMatchObject({ kind: 'not_pending', request: { status: 'approved' } });
+      await store.finish(id, 'executed', 'blue live, 3/3 ready');
+      await store.finish(id, 'failed', 'a second finish changes nothing');
+      expect(await store.get(id)).toMatchObject({ status: 'executed', result: 'blue live, 3/3 ready' });
+    });
+
+    it('counts votes up to the number required, once per approver', async () => {
+      const { store } = await start();
+      const { id } = await store.create(request({ requiredApprovals: 2 }));
+      expect((await store.vote(id, 'U0BOB')).kind).toBe('counted');
+      expect((await store.vote(id, 'U0BOB')).kind).toBe('already_voted');
+      expect(await store.vote(id, 'U0CAROL')).toMatchObject({
+        kind: 'approved',
+        request: { approvers: ['U0BOB', 'U0CAROL'], decidedBy: 'U0CAROL' },
+      });
+    });
+
+    it('lets exactly one of concurrent approvers see the approval', async () => {
+      const { store } = await start();
+      const { id } = await store.create(request());
+      const outcomes = await Promise.all(['U1', 'U2', 'U3', 'U4', 'U5'].map((u) => store.vote(id, u)));
+      expect(outcomes.filter((o) => o.kind === 'approved')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.kind === 'not_pending')).toHaveLength(4);
+    });
+
+    it('rejects and cancels only pending requests, keeping the reason', async () => {
+      const { store } = await start();
+      const { id } = await store.create(request());
+      expect(await store.decide(id, 'rejected', 'U0BOB', 'not during trading')).toMatchObject({
+        kind: 'done',
+        request: { status: 'rejected', decidedBy: 'U0BOB', decisionReason: 'not during trading' },
+      });
+      expect((await store.decide(id, 'cancelled', 'U0DAVE')).kind).toBe('not_pending');
+      expect((await store.vote(id, 'U0CAROL')).kind).toBe('not_pending');
+      expect((await store.vote('apr_000000000000', 'U0CAROL')).kind).toBe('not_found');
+      expect((await store.decide('apr_000000000000', 'cancelled', 'U0DAVE')).kind).toBe('not_found');
+    });
+
+    it('expires by the clock: a late vote finds it expired, and the sweep expires each request once', async () => {
+      const { store } = await start();
+      const clicked = await store.create(request());
+      const swept = await store.create(
+        request({ requestId: 'req_2', expiresAt: new Date(clock.now().getTime() + MINUTE) }),
+      );
+      expect((await store.listPending()).map((r) => r.id)).toEqual([clicked.id, swept.id]);
+      expect(await store.expireDue()).toEqual([]);
+      clock.advance(2 * MINUTE);
+      expect((await store.listPending()).map((r) => r.id)).toEqual([clicked.id]);
+      const expired = await store.expireDue();
+      expect(expired.map((r) => [r.id, r.status])).toEqual([[swept.id, 'expired']]);
+      expect(await store.expireDue()).toEqual([]);
+      clock.advance(15 * MINUTE);
+      expect(await store.vote(clicked.id, 'U0BOB')).toMatchObject({ kind: 'expired', request: { status: 'expired' } });
+      expect((await store.decide(clicked.id, 'rejected', 'U0BOB')).kind).toBe('not_pending');
+      expect(await store.listPending()).toEqual([]);
+    });
+
+    it('lists pending requests oldest first and decided ones newest first, up to a limit', async () => {
+      const { store } = await start();
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await store.create(request({ requestId: `req_${i}` }))).id);
+      await store.decide(ids[0]!, 'cancelled', 'U0DAVE');
+      await store.decide(ids[2]!, 'rejected', 'U0BOB');
+      expect((await store.listPending()).map((r) => r.id)).toEqual([ids[1], ids[3]]);
+      expect((await store.listPending(1)).map((r) => r.id)).toEqual([ids[1]]);
+      expect((await store.listDecided()).map((r) => r.id)).toEqual([ids[2], ids[0]]);
+      expect((await store.listDecided(1)).map((r) => r.id)).toEqual([ids[2]]);
+    });
+  });
+}

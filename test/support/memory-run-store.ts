@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../src/app-error.ts';
+import type { RunKind } from '../../src/jobs/run-definition.ts';
+import type { ListRunsOptions, RunListItem } from '../../src/jobs/run-queries.ts';
+import {
+  isTerminal,
+  type RunRecord,
+  type RunStatus,
+  type RunWithSteps,
+  type StepRecord,
+} from '../../src/jobs/run-record.ts';
+import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../../src/jobs/run-store.ts';
+
+interface StoredRun extends RunRecord {
+  steps: StepRecord[];
+  /** Creation order: runs created in one millisecond keep their order. */
+  seq: number;
+}
+
+const active = (run: RunRecord) => !isTerminal(run.status);
+/** JSON in, JSON out, as a JSONB column returns it. */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
+/**
+ * The run store port in memory, for the fast test tier: the same runs, step checkpoints and one-change-
+ * per-target hand-over as PgRunStore, checked by the same contract tests
+ * (test/support/run-store-contract.ts). Every call runs to completion before the next, as PgRunStore's
+ * transactions and target locks make them. Time comes from the injected clock.
+ */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, StoredRun>();
+  /** target → the one run allowed to change it. */
+  private readonly holders = new Map<string, string>();
+  private seq = 0;
+
+  constructor(
+    private readonly options: {
+      now?: () => Date;
+      /** Told of a run's end as it is written (PgRunStore writes the final reply in that transaction). */
+      onFinished?: (run: RunRecord) => Promise<void>;
+    } = {},
+  ) {}
+
+  async createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
+    const existing = request.idempotencyKey
+      ? [...this.runs.values()].find((r) => r.idempotencyKey === request.idempotencyKey)
+      : undefined;
+    if (existing) {
+      return { run: this.record(existing), created: false, startable: this.holds(existing) && active(existing) };
+    }
+    const target = kind.target?.(request.input);
+    const onBusy = kind.onBusy ?? 'refuse';
+    const holder = target === undefined ? undefined : this.holders.get(target);
+    if (holder !== undefined && onBusy === 'refuse') {
+      throw new AppError(
+        'target_busy',
+        `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
+        { hints: [`/eafix runs ${holder}`] },
+      );
+    }
+    const id = `run_${randomBytes(6).toString('hex')}`;
+    const run: StoredRun = {
+      id,
+      kind: kind.kind,
+      action: request.action ?? kind.kind,
+      input: asJson(request.input),
+      requestId: request.requestId,
+      requestedBy: request.requestedBy,
+      teamId: request.teamId,
+      approvalId: request.approvalId,
+      idempotencyKey: request.idempotencyKey,
+      target,
+      onBusy,
+      status: 'queued',
+      stepCount: kind.steps.length,
+      currentStep: 0,
+      cancelRequested: false,
+      thread: request.thread ? { channel: request.thread.channel, ts: request.thread.ts ?? '' } : undefined,
+      resumedCount: 0,
+      createdAt: this.now(),
+      steps: kind.steps.map((step, index) => ({
+        runId: id,
+        index,
+        stepId: step.id,
+        title: step.title,
+        status: 'pending',
+        attempt: 0,
+      })),
+      seq: (this.seq += 1),
+    };
+    this.runs.set(id, run);
+    if (target === undefined) return { run: this.record(run), created: true, startable: true };
+    if (holder === undefined) {
+      this.holders.set(target, id);
+      return { run: this.record(run), created: true, startable: true };
+    }
+    return { run: this.record(run), created: true, startable: false, waitingFor: holder };
+  }
+
+  async startRun(runId: string, workerId: string): Promise<StartedRun | undefined> {
+    const run = this.runs.get(runId);
+    if (!run || !active(run)) return undefined;
+    const resumed = run.status === 'running';
+    const previousWorker = run.workerId;
+    Object.assign(run, {
+      status: 'running',
+      workerId,
+      startedAt: run.startedAt ?? this.now(),
+      resumedCount: run.resumedCount + (resumed ? 1 : 0),
+    });
+    return { run: this.record(run), resumed, previousWorker };
+  }
+
+  async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
+    const run = this.get(runId);
+    run.currentStep = index;
+    const step = this.step(runId, index);
+    Object.assign(step, {
+      status: 'running',
+      attempt: step.attempt + 1,
+      startedAt: this.now(),
+      finishedAt: undefined,
+      error: undefined,
+      workerId,
+    });
+    return structuredClone(step);
+  }
+
+  async stepSucceeded(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+  ): Promise<StepRecord> {
+    const step = this.step(runId, index);
+    Object.assign(step, {
+      status: 'succeeded',
+      finishedAt: this.now(),
+      summary: result.summary,
+      output: result.output === undefined ? undefined : asJson(result.output),
+      error: undefined,
+    });
+    return structuredClone(step);
+  }
+
+  async stepAttemptFailed(runId: string, index: number, error: string): Promise<void> {
+    this.step(runId, index).error = error;
+  }
+
+  async stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord> {
+    const step = this.step(runId, index);
+    Object.assign(step, { status, finishedAt: this.now(), error });
+    return structuredClone(step);
+  }
+
+  async finishRun(
+    runId: string,
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+  ): Promise<FinishedRun> {
+    const run = this.get(runId);
+    if (!active(run)) return { run: this.record(run), finished: false };
+    const now = this.now();
+    Object.assign(run, { status: outcome.status, error: outcome.error, summary: outcome.summary, finishedAt: now });
+    for (const step of run.steps) {
+      if (step.status === 'running') step.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+      else if (step.status === 'pending') step.status = 'skipped';
+      else continue;
+      step.finishedAt ??= now;
+    }
+    const next = this.release(run);
+    await this.options.onFinished?.(this.record(run));
+    return { run: this.record(run), finished: true, ...(next ? { next } : {}) };
+  }
+
+  async requestCancel(runId: string, by: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(runId);
+    if (!run || !active(run)) return undefined;
+    run.cancelRequested = true;
+    run.cancelledBy ??= by;
+    return this.record(run);
+  }
+
+  async cancelState(runId: string): Promise<{ requested: boolean; by?: string | undefined }> {
+    const run = this.runs.get(runId);
+    return { requested: run?.cancelRequested ?? false, by: run?.cancelledBy };
+  }
+
+  async mayStart(runId: string): Promise<boolean> {
+    const run = this.runs.get(runId);
+    return run !== undefined && this.holds(run);
+  }
+
+  async setStatusMessage(runId: string, ts: string): Promise<string> {
+    const run = this.runs.get(runId);
+    if (!run) return ts;
+    run.statusMessageTs ??= ts;
+    return run.statusMessageTs;
+  }
+
+  async repairTargets(): Promise<Array<{ id: string; requestId: string }>> {
+    const stuck = new Set<string>();
+    for (const [target, holder] of this.holders) if (!active(this.get(holder))) stuck.add(target);
+    for (const run of this.runs.values())
+      if (run.status === 'queued' && run.target !== undefined && !this.holders.has(run.target)) stuck.add(run.target);
+    const handed: Array<{ id: string; requestId: string }> = [];
+    for (const target of stuck) {
+      const holder = this.holders.get(target);
+      if (holder !== undefined && active(this.get(holder))) continue;
+      this.holders.delete(target);
+      const next = this.oldestWaiting(target);
+      if (!next) continue;
+      this.holders.set(target, next.id);
+      handed.push({ id: next.id, requestId: next.requestId });
+    }
+    return handed;
+  }
+
+  async runsToEnqueue(limit = 500): Promise<Array<{ id: string; requestId: string; resumedCount: number }>> {
+    return this.ordered()
+      .filter((run) => active(run) && (this.holds(run) || run.cancelRequested))
+      .slice(0, limit)
+      .map((run) => ({ id: run.id, requestId: run.requestId, resumedCount: run.resumedCount }));
+  }
+
+  async getRun(id: string): Promise<RunWithSteps | undefined> {
+    const run = this.runs.get(id);
+    return run ? { ...this.record(run), steps: structuredClone(run.steps) } : undefined;
+  }
+
+  async listRuns(options: ListRunsOptions): Promise<RunListItem[]> {
+    const statuses = options.status === undefined ? undefined : [options.status].flat();
+    return this.ordered()
+      .reverse()
+      .filter((run) => !statuses || statuses.includes(run.status))
+      .sort((a, b) => Number(active(b)) - Number(active(a)))
+      .slice(0, options.limit)
+      .map((run) => ({ ...this.record(run), stepsDone: run.steps.filter((s) => s.status === 'succeeded').length }));
+  }
+
+  /** Hands a target whose holder went away to nobody, as a crash between two writes would (tests only). */
+  loseHandOver(target: string): void {
+    this.holders.delete(target);
+  }
+
+  /** Gives up the target `run` holds and hands it to the oldest run waiting for it. */
+  private release(run: StoredRun): string | undefined {
+    if (run.target === undefined || this.holders.get(run.target) !== run.id) return undefined;
+    this.holders.delete(run.target);
+    const next = this.oldestWaiting(run.target);
+    if (!next) return undefined;
+    this.holders.set(run.target, next.id);
+    return next.id;
+  }
+
+  private oldestWaiting(target: string): StoredRun | undefined {
+    return this.ordered().find((r) => r.target === target && r.status === 'queued' && !r.cancelRequested);
+  }
+
+  private holds(run: StoredRun): boolean {
+    return run.target === undefined || this.holders.get(run.target) === run.id;
+  }
+
+  /** Oldest first. */
+  private ordered(): StoredRun[] {
+    return [...this.runs.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.seq - b.seq);
+  }
+
+  private get(runId: string): StoredRun {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    return run;
+  }
+
+  private step(runId: string, index: number): StepRecord {
+    const step = this.get(runId).steps[index];
+    if (!step) throw new Error(`run ${runId} has no step ${index}`);
+    return step;
+  }
+
+  private record(run: StoredRun): RunRecord {
+    const { steps: _steps, seq: _seq, ...record } = run;
+    return structuredClone(record);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
