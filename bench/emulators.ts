@@ -148,6 +148,18 @@ async function route(req: IncomingMessage): Promise<unknown> {
       });
       return { ts: message.ts };
     }
+    case '/calls':
+      // The Slack Web API calls since `since` (ms epoch): method, time, channel, thread, text head (BENCH_TRACE).
+      return slack.calls
+        .filter((c) => c.at >= Number(body.since ?? 0))
+        .map((c) => ({
+          method: c.method,
+          at: c.at,
+          status: c.status,
+          channel: c.args.channel,
+          thread: c.args.thread_ts,
+          text: String(c.args.text ?? '').slice(0, 60),
+        }));
     case '/stats':
       return { kubeRequests: cluster.requests.length, slackCalls: slack.calls.length };
     default:

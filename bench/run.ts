@@ -2,7 +2,8 @@
  * `npm run bench [-- ack click startup digest]`: the bot and its baselines as separate processes, driven
  * over HTTP from this process (the load generator), rounds interleaved; prints medians (min–max over
  * rounds) and ratios against baselines measured in the same run, and writes bench/results/<time>.json.
- * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (3000), BENCH_DIGEST_SIZES (10,200,1000,5000), BENCH_BUILD=0 to skip `npm run build`.
+ * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (3000), BENCH_DIGEST_SIZES (10,200,1000,5000), BENCH_BUILD=0 to skip `npm run build`,
+ * BENCH_ACK_COMMANDS (help,status) and BENCH_ACK_CONCURRENCY (1,10,50) to run some ack cells only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const run = (name: string) => chosen.length === 0 || chosen.includes(name);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
 const DIGEST_SIZES = (process.env.BENCH_DIGEST_SIZES ?? '10,200,1000,5000').split(',').map(Number);
+const ACK_COMMANDS = (process.env.BENCH_ACK_COMMANDS ?? 'help,status').split(',');
+const ACK_CONCURRENCY = (process.env.BENCH_ACK_CONCURRENCY ?? '1,10,50').split(',').map(Number);
 const log = (line: string) => console.log(line);
 
 if (process.env.BENCH_BUILD !== '0') {
@@ -59,8 +62,8 @@ if (run('ack') || run('click') || run('startup')) {
       const cells = await ackScenario(world.ws, subjects, {
         rounds: ROUNDS,
         roundMs: ROUND_MS,
-        concurrencies: [1, 10, 50],
-        commands: ['help', 'status'],
+        concurrencies: ACK_CONCURRENCY,
+        commands: ACK_COMMANDS,
       });
       results.ack = cells;
       printAck(cells);
@@ -95,6 +98,9 @@ if (run('ack') || run('click') || run('startup')) {
       results.startup = startup;
       log(
         `  eafix (all) ${spread(startup.botStartMs, 0)} ms   bare Bolt ${spread(startup.boltStartMs, 0)} ms   node:http ${spread(startup.floorStartMs, 0)} ms   ratio ${fmt(ratio(startup.botStartMs.median, startup.boltStartMs.median), 2)}x`,
+      );
+      log(
+        `  eafix (web) ${spread(startup.webStartMs, 0)} ms   ratio ${fmt(ratio(startup.webStartMs.median, startup.boltStartMs.median), 2)}x bare Bolt; idle RSS ${spread(startup.webIdleRssMb)} MB`,
       );
     }
   } finally {

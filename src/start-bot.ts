@@ -41,7 +41,6 @@ import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 import type { Role } from './process-role.ts';
 import { startMetrics } from './metrics/start-metrics.ts';
-import { queueDashboard, dashboardAuthFrom } from './queue-dashboard/queue-dashboard.ts';
 
 export type { Role } from './process-role.ts';
 
@@ -97,6 +96,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const registry = new ActionRegistry(allActions);
     const { errors } = checkPolicyReferences(policy, registry);
     if (errors.length > 0) throw new ConfigError('policy file', errors);
+    const kube = createCluster({
+      topology: policy.topology,
+      logger,
+      kubeconfigPath: env.KUBECONFIG,
+      ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+    });
+    // A process that runs jobs loads the Kubernetes client while it starts (alongside the database and
+    // Redis), not in a job's first step, where the load would hold up the renewal of the job's lock.
+    // A web process loads it with the first command that needs the cluster.
+    const clusterLoaded = role === 'web' ? undefined : kube.load();
+    clusterLoaded?.catch(() => undefined); // awaited (and reported) before the workers start
     await migrate(pool, env.DATABASE_SCHEMA, logger);
     if (env.DATABASE_DIRECT_URL) await checkPooledSchema(pool, env.DATABASE_SCHEMA);
     const runStore = new PgRunStore(pool);
@@ -176,12 +186,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       channels: policy.channels,
       topology: policy.topology,
       impersonation: policy.kubernetes.impersonate,
-      cluster: createCluster({
-        topology: policy.topology,
-        logger,
-        kubeconfigPath: env.KUBECONFIG,
-        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
-      }),
+      cluster: kube.cluster,
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       runs: jobs.runs,
@@ -194,6 +199,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
 
     if (role === 'worker' || role === 'all') {
       // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
+      await clusterLoaded;
       await jobs.start(deps);
       await incidents.start();
       await monitoring.start(deps);
@@ -211,19 +217,28 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // through the gate (which checks each request against the installation auth.test names).
     const authorizer =
       role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
-    const gate = authorizer
-      ? createInboundGate({
-          installation: authorizer.installation,
-          policy: policy.slack,
-          pool,
-          redis,
-          redisPrefix: env.REDIS_PREFIX,
-          audit: deps.audit,
-          logger,
-        })
-      : undefined;
+    let gate: ReturnType<typeof createInboundGate> | undefined;
+    if (authorizer) {
+      // The replay check's own connection, auto-pipelined: 50 requests at once cost Redis one write, not 50.
+      const ledgerRedis = createRedis(env.REDIS_URL, logger, `${role}-replay`, sentinelSettingsFrom(env), {
+        autoPipelining: true,
+      });
+      stoppers.unshift(() => ledgerRedis.quit().catch(() => ledgerRedis.disconnect()));
+      gate = createInboundGate({
+        installation: authorizer.installation,
+        policy: policy.slack,
+        pool,
+        redis: ledgerRedis,
+        redisPrefix: env.REDIS_PREFIX,
+        audit: deps.audit,
+        logger,
+      });
+    }
     // Socket Mode connects in the background, retrying while Slack is unreachable (web role only).
     let socket: SocketModeConnection | undefined;
+    // Bull Board loads only when its dashboard is served.
+    const dashboard =
+      role !== 'worker' && env.QUEUE_DASHBOARD ? await import('./queue-dashboard/queue-dashboard.ts') : undefined;
     const receiver = new SlackHttpReceiver({
       signingSecret: env.SLACK_SIGNING_SECRET,
       port: env.PORT,
@@ -238,11 +253,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
         metrics.route,
-        ...(role !== 'worker' && env.QUEUE_DASHBOARD
+        ...(dashboard
           ? [
-              queueDashboard({
+              dashboard.queueDashboard({
                 queues: metrics.queues,
-                auth: dashboardAuthFrom(env),
+                auth: dashboard.dashboardAuthFrom(env),
                 allowActions: env.QUEUE_DASHBOARD_ACTIONS,
                 logger,
               }),

@@ -52,7 +52,8 @@ export interface World {
   schema: string;
   redisPrefix: string;
   control<T>(path: string, body?: unknown): Promise<T>;
-  startBot(name?: string): Promise<Subject>;
+  /** The bot as `role` (default `all`: web and worker in one process). */
+  startBot(name?: string, role?: 'all' | 'web' | 'worker'): Promise<Subject>;
   startBolt(): Promise<Subject>;
   startFloor(): Promise<Subject>;
   stop(): Promise<void>;
@@ -114,7 +115,7 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
     schema,
     redisPrefix,
     control,
-    startBot: async (name = 'eafix') =>
+    startBot: async (name = 'eafix', role = 'all') =>
       track(
         await spawnSubject({
           name,
@@ -122,7 +123,7 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
           args: [
             ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
             join(root, 'bin/eafix.js'),
-            'all',
+            role,
           ],
           readyPath: '/readyz',
           env: {

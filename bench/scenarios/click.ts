@@ -21,6 +21,7 @@ export const rollbackEnvironments = (rounds: number) =>
   Array.from({ length: rounds }, (_, i) => `rb-${String(i + 1).padStart(2, '0')}`);
 export const POD_READY_ENVIRONMENT = 'podready';
 const BASELINE_CHANNEL = 'security';
+const QUIET_CHANNEL_MS = 3_000;
 
 async function post(subject: Subject, body: { body: string; headers: Record<string, string> }): Promise<void> {
   const res = await request(`${subject.url}/slack/events`, { method: 'POST', ...body });
@@ -63,6 +64,15 @@ async function scaleAndWait(world: World, replicas: number): Promise<number> {
   }
 }
 
+/** BENCH_TRACE=1: the bot's Slack calls from the click on, ms after it (where the time of a round goes). */
+async function traceCalls(world: World, since: number): Promise<void> {
+  const calls = await world.control<
+    Array<{ method: string; at: number; status: number; channel?: string; text: string }>
+  >('/calls', { since: since - 2_000 });
+  for (const c of calls)
+    console.log(`    ${String(c.at - since).padStart(6)} ms ${c.method} ${c.status} ${c.channel ?? ''} ${c.text}`);
+}
+
 export async function clickScenario(world: World, bot: Subject, bolt: Subject, rounds: number): Promise<ClickResult> {
   const channel = 'eafix-ops';
   const progress: number[] = [];
@@ -70,6 +80,9 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   const boltReply: number[] = [];
   const podReady: number[] = [];
   for (const env of rollbackEnvironments(rounds)) {
+    // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
+    // budget (1/s with a short burst), as for someone running one rollback, not one a second.
+    await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
     await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
     const approval = await world.control<{ ts: string }>('/wait-message', {
       channel,
@@ -82,6 +95,7 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       actionId: 'approval:approve',
     });
     const started = performance.now();
+    const clickedAt = Date.now();
     await post(bot, interaction(world.ws, click));
     await world.control('/wait-message', { channel, threadTs: approval.ts, includes: ['run_'] });
     progress.push(performance.now() - started);
@@ -92,6 +106,7 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       timeoutMs: 180_000,
     });
     wall.push(performance.now() - started);
+    if (process.env.BENCH_TRACE === '1') await traceCalls(world, clickedAt);
 
     // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
     const button = await world.control<{ ts: string }>('/post-button', {

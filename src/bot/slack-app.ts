@@ -36,6 +36,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: boltLogger(options.logger),
     // Bolt's per-request clients (App Home publishing) follow the same policy as ours.
     clientOptions: slackClientOptions({ apiUrl: options.apiUrl }, options.logger),
+    // No listener keeps conversation state in Bolt: its default in-memory store would only cost every request a lookup.
+    convoStore: false as const,
   };
   const app = options.appToken
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })

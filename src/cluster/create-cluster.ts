@@ -3,9 +3,7 @@ import { isAppError } from '../app-error.ts';
 import type { Topology } from '../config/topology.ts';
 import type { Logger } from '../logger.ts';
 import type { Cluster } from './cluster.ts';
-import { KubeCluster } from './kube-cluster.ts';
-import { loadKubeConfig } from './kube-config.ts';
-import { reuseConnections } from './keep-alive.ts';
+import { lazyCluster, type LazyCluster } from './lazy-cluster.ts';
 import { withSharedReads } from './shared-reads.ts';
 import { unconfiguredCluster } from './unconfigured-cluster.ts';
 
@@ -20,14 +18,27 @@ export function createCluster(options: {
   logger: Logger;
   kubeConfig?: KubeConfig;
   kubeconfigPath?: string | undefined;
-}): Cluster {
+}): LazyCluster {
+  // client-node loads with the first cluster call or `load()` (lazy-cluster.ts), not at import.
+  const lazy = lazyCluster(() => loadCluster(options));
+  return { cluster: withSharedReads(lazy.cluster), load: lazy.load };
+}
+
+async function loadCluster(options: Parameters<typeof createCluster>[0]): Promise<Cluster> {
+  const [{ KubeCluster }, { loadKubeConfig }, { reuseConnections }] = await Promise.all([
+    import('./kube-cluster.ts'),
+    import('./kube-config.ts'),
+    import('./keep-alive.ts'),
+  ]);
   try {
     const kubeConfig =
       options.kubeConfig ??
       loadKubeConfig({ ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}) });
-    return withSharedReads(
-      new KubeCluster({ kubeConfig: reuseConnections(kubeConfig), topology: options.topology, logger: options.logger }),
-    );
+    return new KubeCluster({
+      kubeConfig: reuseConnections(kubeConfig),
+      topology: options.topology,
+      logger: options.logger,
+    });
   } catch (error) {
     if (!isAppError(error)) throw error;
     options.logger.warn({ code: error.code }, 'no Kubernetes cluster configured; cluster actions will say so');

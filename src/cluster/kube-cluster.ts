@@ -8,6 +8,7 @@ import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  Watch,
   type CoreV1Event,
   type KubeConfig,
 } from '@kubernetes/client-node';
@@ -108,6 +109,7 @@ export class KubeCluster implements Cluster {
       logger,
       now: options.now ?? Date.now,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
+      watch: new Watch(options.kubeConfig),
     };
   }
 

@@ -1,5 +1,6 @@
 /**
- * Waiting on the cluster by polling, the way `kubectl rollout status` and `kubectl wait` decide.
+ * Waiting on the cluster the way `kubectl rollout status` and `kubectl wait` decide: each look reads the
+ * object; between looks a watch wakes the wait as soon as it changes, with the poll as a bounded resync.
  * Each wait is bounded by its own deadline and the caller's signal; a blip of unreachability while
  * waiting is tolerated until the deadline, since a rollout carries on without us.
  */
@@ -9,6 +10,7 @@ import type { PodsReady, RolloutProgress, WaitForPodsOptions, WaitForRolloutOpti
 import { namespaceFor, resolveTarget } from './cluster-targets.ts';
 import { progressOf } from './deployment-rollout.ts';
 import type { KubeContext } from './kube-context.ts';
+import { watchWakeups, type Wakeups } from './kube-watch.ts';
 import { isPodReady, summarisePod } from './pod-summary.ts';
 
 export interface PollOptions<T> {
@@ -18,6 +20,8 @@ export interface PollOptions<T> {
   /** One look at the cluster: a value ends the wait, undefined polls again. */
   check: (signal: AbortSignal) => Promise<T | undefined>;
   timedOut: (lastError: AppError | undefined) => Error;
+  /** Wakes the wait early when what it checks changes (a watch); without it, the wait only polls. */
+  wakeups?: Wakeups;
 }
 
 function seconds(ms: number): string {
@@ -28,22 +32,27 @@ export async function poll<T>(o: PollOptions<T>): Promise<T> {
   const deadline = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
   let lastError: AppError | undefined;
-  for (;;) {
-    try {
-      const done = await o.check(signal);
-      if (done !== undefined) return done;
-      lastError = undefined;
-      await sleep(o.pollIntervalMs, undefined, { signal });
-    } catch (error) {
-      if (o.signal?.aborted) throw o.signal.reason;
-      if (deadline.aborted) throw o.timedOut(lastError);
-      // Domain errors (forbidden, not found, rollout failed) end the wait; upstream ones may pass.
-      if (!(error instanceof AppError) || error.kind !== 'upstream') throw error;
-      lastError = error;
-      await sleep(o.pollIntervalMs, undefined, { signal }).catch(() => undefined);
-      if (o.signal?.aborted) throw o.signal.reason;
-      if (deadline.aborted) throw o.timedOut(lastError);
+  try {
+    for (;;) {
+      try {
+        const done = await o.check(signal);
+        if (done !== undefined) return done;
+        lastError = undefined;
+        if (o.wakeups) await o.wakeups.next(o.pollIntervalMs, signal);
+        else await sleep(o.pollIntervalMs, undefined, { signal });
+      } catch (error) {
+        if (o.signal?.aborted) throw o.signal.reason;
+        if (deadline.aborted) throw o.timedOut(lastError);
+        // Domain errors (forbidden, not found, rollout failed) end the wait; upstream ones may pass.
+        if (!(error instanceof AppError) || error.kind !== 'upstream') throw error;
+        lastError = error;
+        await sleep(o.pollIntervalMs, undefined, { signal }).catch(() => undefined);
+        if (o.signal?.aborted) throw o.signal.reason;
+        if (deadline.aborted) throw o.timedOut(lastError);
+      }
     }
+  } finally {
+    o.wakeups?.close();
   }
 }
 
@@ -67,10 +76,16 @@ export async function waitForRollout(
   const target = resolveTarget(k.topology, targetName);
   const name = target.deployment;
   let last: RolloutProgress | undefined;
+  const wakeups = watchWakeups(
+    k.watch,
+    { path: `/apis/apps/v1/namespaces/${namespace}/deployments`, query: { fieldSelector: `metadata.name=${name}` } },
+    k.logger,
+  );
   return poll({
     timeoutMs: opts.timeoutMs,
     signal: opts.signal,
     pollIntervalMs: k.pollIntervalMs,
+    wakeups,
     check: async (signal) => {
       const d = await k.requests.run(
         { verb: 'get', resource: 'deployments', namespace, name },
@@ -115,10 +130,16 @@ export async function waitForPodsReady(
   if (labelSelector.trim() === '')
     throw new AppError('invalid_selector', 'A label selector is required, e.g. version=green.');
   let last: PodsReady | undefined;
+  const wakeups = watchWakeups(
+    k.watch,
+    { path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector } },
+    k.logger,
+  );
   return poll({
     timeoutMs: opts.timeoutMs,
     signal: opts.signal,
     pollIntervalMs: k.pollIntervalMs,
+    wakeups,
     check: async (signal) => {
       const list = await k.requests.run(
         { verb: 'list', resource: 'pods', namespace },

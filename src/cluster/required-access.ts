@@ -20,6 +20,8 @@ const get = (resource: string, subresource?: string): AccessCheck => ({
   ...(subresource ? { subresource } : {}),
 });
 const list = (resource: string): AccessCheck => ({ verb: 'list', resource });
+/** Waits watch what they wait for, so they see a change at once (without the right they poll). */
+const watch = (resource: string): AccessCheck => ({ verb: 'watch', resource });
 const patch = (resource: string): AccessCheck => ({ verb: 'patch', resource });
 const create = (resource: string): AccessCheck => ({ verb: 'create', resource });
 /** Velero's objects live in its own namespace, not the environment's. */
@@ -37,8 +39,8 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   // One patch of the Deployment carries the replicas and the who/why annotations.
   scale: { reads: [get('deployments')], writes: [patch('deployments')] },
   restart: { reads: [get('deployments')], writes: [patch('deployments')] },
-  waitForRollout: { reads: [get('deployments')], writes: [] },
-  waitForPodsReady: { reads: [list('pods')], writes: [] },
+  waitForRollout: { reads: [get('deployments'), watch('deployments')], writes: [] },
+  waitForPodsReady: { reads: [list('pods'), watch('pods')], writes: [] },
   gatewayEndpoints: { reads: [get('endpoints'), list('pods')], writes: [] },
   listPods: { reads: [list('pods')], writes: [] },
   podLogs: { reads: [list('pods'), get('pods', 'log')], writes: [] },

@@ -68,6 +68,7 @@ export function renderRunStatus(run: RunWithSteps): RenderedMessage {
   if (run.resumedCount > 0) details.push(`resumed ${run.resumedCount}×`);
   if (run.cancelRequested && run.status === 'running')
     details.push(`cancelling (asked by <@${run.cancelledBy ?? 'someone'}>)`);
+  else if (run.status === 'queued' || run.status === 'running') details.push(`cancel with \`/eafix cancel ${run.id}\``);
   const blocks = [...sections([headline, ...lines].join('\n')), context(details.join(' · '))].slice(0, 50);
   const done = run.steps.filter((s) => s.status === 'succeeded').length;
   return { text: `${run.action} ${run.id}: ${run.status} (${done}/${run.stepCount} steps done)`, blocks };

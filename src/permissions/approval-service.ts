@@ -264,7 +264,7 @@ export class ApprovalService implements ApprovalWorkflow {
       reply = { text: `:x: Execution failed: ${message}` };
     }
     await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
-    if (thread)
+    if (thread && !reply.shownInThread)
       await this.deps.notifier.send({
         key: `approval:${request.id}:reply`,
         channel: thread.channel,

@@ -13,7 +13,14 @@ export type { Redis };
  * or a Sentinel announces a failover (`+switch-master`); BullMQ's own connections are duplicates of
  * this one and follow it. Commands issued during the failover wait, as during any reconnection.
  */
-export function createRedis(url: string, logger: Logger, name: string, sentinel?: SentinelSettings): Redis {
+export function createRedis(
+  url: string,
+  logger: Logger,
+  name: string,
+  sentinel?: SentinelSettings,
+  /** Commands sent in one event-loop turn share one write (a connection that only many small, independent commands use). */
+  connection: { autoPipelining?: boolean } = {},
+): Redis {
   const options: RedisOptions = {
     maxRetriesPerRequest: null,
     connectionName: `eafix-${name}`,
@@ -31,6 +38,7 @@ export function createRedis(url: string, logger: Logger, name: string, sentinel?
           reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
         }
       : {}),
+    enableAutoPipelining: connection.autoPipelining ?? false,
   };
   const redis = new Redis(url, options);
   let lastError = '';

@@ -1,6 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { runner } from 'node-pg-migrate';
 import type { Logger } from '../logger.ts';
 
 export type Pool = pg.Pool;
@@ -111,6 +111,9 @@ export async function migrate(pool: Pool, schema: string, logger: Logger): Promi
     try {
       // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide in Postgres.
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      if (await upToDate(client, schema)) return;
+      // node-pg-migrate loads only when there is something to migrate (most starts have nothing).
+      const { runner } = await import('node-pg-migrate');
       await runner({
         dbClient: client,
         dir: migrationsDir,
@@ -128,6 +131,20 @@ export async function migrate(pool: Pool, schema: string, logger: Logger): Promi
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Every migration file has been applied, in file order (node-pg-migrate's own rule, checkOrder). */
+async function upToDate(client: pg.Client, schema: string): Promise<boolean> {
+  const files = (await readdir(migrationsDir))
+    .filter((f) => /\.(sql|js|cjs|mjs|ts)$/.test(f))
+    .map((f) => f.replace(/\.[^.]+$/, ''))
+    .sort();
+  const table = await client.query<{ found: string | null }>(`SELECT to_regclass($1)::text AS found`, [
+    `${schema}.pgmigrations`,
+  ]);
+  if (!table.rows[0]?.found) return false;
+  const ran = await client.query<{ name: string }>(`SELECT name FROM ${schema}.pgmigrations ORDER BY run_on, id`);
+  return ran.rows.length === files.length && ran.rows.every((r, i) => r.name === files[i]);
 }
 
 /**

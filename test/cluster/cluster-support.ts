@@ -16,7 +16,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: Partial<ClusterSimulatorOptions> & { requestTimeoutMs?: number } = {},
+  opts: Partial<ClusterSimulatorOptions> & { requestTimeoutMs?: number; pollIntervalMs?: number } = {},
 ): Promise<Harness> {
   const topology = opts.topology ?? defaultTopology();
   const sim = new ClusterSimulator({ environments: ['production', 'staging'], timing: FAST, ...opts, topology });
@@ -26,7 +26,7 @@ export async function startHarness(
     topology,
     logger: createLogger({ level: 'silent' }),
     requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,
-    pollIntervalMs: 10,
+    pollIntervalMs: opts.pollIntervalMs ?? 10,
     now: () => sim.now(),
   });
   return { sim, cluster, topology };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RolloutProgress } from '../../src/cluster/index.ts';
-import { change, ENV, failure, NS, startHarness, type Harness } from './cluster-support.ts';
+import { change, ENV, failure, FAST, NS, startHarness, type Harness } from './cluster-support.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -9,6 +9,22 @@ afterEach(async () => {
 });
 
 describe('KubeCluster.waitForRollout', () => {
+  it('looks again when its watch reports a change, not only at its next poll', async () => {
+    // A poll interval no test would wait out, and pods that start only when simulated time moves on:
+    // only the watch can end this wait.
+    h = await startHarness({ pollIntervalMs: 3_600_000, timing: { ...FAST, podStartMs: 60_000, podReadyMs: 60_000 } });
+    await h.cluster.scale(ENV, 'blue', 5, change());
+    const waiting = h.cluster.waitForRollout(ENV, 'blue', { timeoutMs: 60_000 });
+    const watching = () =>
+      h!.sim.requests.filter(
+        (r) => r.path === `/apis/apps/v1/namespaces/${NS}/deployments` && r.query.watch === 'true',
+      );
+    await h.sim.waitFor(() => watching().length > 0, { description: 'the wait watching blue' });
+    expect(watching()[0]?.query.fieldSelector).toBe('metadata.name=eafix-blue');
+    h.sim.advance(300_000);
+    expect(await waiting).toMatchObject({ state: 'complete', ready: 5, desired: 5 });
+  });
+
   it('fails with the condition message on ProgressDeadlineExceeded', async () => {
     h = await startHarness();
     h.sim.injectProgressDeadline(NS, 'eafix-blue');
@@ -74,6 +90,18 @@ describe('KubeCluster.waitForRollout', () => {
 });
 
 describe('KubeCluster.waitForPodsReady', () => {
+  it('is woken by its watch of the selected pods', async () => {
+    h = await startHarness({ pollIntervalMs: 3_600_000, timing: { ...FAST, podStartMs: 60_000, podReadyMs: 60_000 } });
+    await h.cluster.scale(ENV, 'blue', 5, change());
+    const waiting = h.cluster.waitForPodsReady(ENV, 'version=blue', { timeoutMs: 60_000, minReady: 5 });
+    const watching = () =>
+      h!.sim.requests.filter((r) => r.path === `/api/v1/namespaces/${NS}/pods` && r.query.watch === 'true');
+    await h.sim.waitFor(() => watching().length > 0, { description: 'the wait watching the pods' });
+    expect(watching()[0]?.query.labelSelector).toBe('version=blue');
+    h.sim.advance(300_000);
+    expect((await waiting).ready).toBe(5);
+  });
+
   it('waits until the selected pods are ready, like kubectl wait', async () => {
     h = await startHarness();
     await h.cluster.scale(ENV, 'blue', 2, change());

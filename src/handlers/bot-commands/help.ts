@@ -3,6 +3,38 @@ import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { matches } from '../../config/rbac-policy.ts';
 import { renderActionHelp, renderActionList } from './help-presenter.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import type { Reply } from '../core/reply.ts';
+
+/**
+ * The list depends only on the person's roles, given the registry and the policy (both fixed for the
+ * process): it is rendered once per set of roles, not on every `/eafix help`.
+ */
+const listsByPolicy = new WeakMap<ActionDeps['authorizer'], WeakMap<ActionDeps['registry'], Map<string, Reply>>>();
+
+function listFor(roles: string[], deps: Pick<ActionDeps, 'authorizer' | 'registry'>): Reply {
+  let byRegistry = listsByPolicy.get(deps.authorizer);
+  if (!byRegistry) listsByPolicy.set(deps.authorizer, (byRegistry = new WeakMap()));
+  let lists = byRegistry.get(deps.registry);
+  if (!lists) byRegistry.set(deps.registry, (lists = new Map()));
+  const key = [...roles].sort().join(' ');
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = renderList(roles, deps)));
+  return list;
+}
+
+function renderList(roles: string[], deps: Pick<ActionDeps, 'authorizer' | 'registry'>): Reply {
+  const granted = deps.authorizer.permissionsOf(roles).run;
+  const mine = deps.registry.actions.filter((a) => granted.some((p) => matches(p, a.permission)));
+  const others = deps.registry.actions.filter((a) => !mine.includes(a));
+  const footer = others.length
+    ? `${others.length} more action(s) need permissions you do not hold: ${others
+        .slice(0, 4)
+        .map((a) => `\`${a.id}\` (${deps.authorizer.holders(a.permission)})`)
+        .join('; ')}${others.length > 4 ? '; …' : ''}. \`/eafix help <action>\` explains any of them.`
+    : undefined;
+  return renderActionList(mine, footer);
+}
 
 export const help = defineAction({
   id: 'help',
@@ -18,16 +50,7 @@ export const help = defineAction({
   run: async ({ topic }, { deps, invoker }) => {
     if (!topic) {
       const { roles } = await deps.authorizer.roles.rolesOf(invoker.userId);
-      const granted = deps.authorizer.permissionsOf(roles).run;
-      const mine = deps.registry.actions.filter((a) => granted.some((p) => matches(p, a.permission)));
-      const others = deps.registry.actions.filter((a) => !mine.includes(a));
-      const footer = others.length
-        ? `${others.length} more action(s) need permissions you do not hold: ${others
-            .slice(0, 4)
-            .map((a) => `\`${a.id}\` (${deps.authorizer.holders(a.permission)})`)
-            .join('; ')}${others.length > 4 ? '; …' : ''}. \`/eafix help <action>\` explains any of them.`
-        : undefined;
-      return renderActionList(mine, footer);
+      return listFor(roles, deps);
     }
     const words = topic.split(/\s+/);
     const found = deps.registry.resolve(words);

@@ -9,6 +9,11 @@ export interface Reply {
   visibility?: 'ephemeral' | 'in_channel';
   /** A file to share in the thread (long logs, exports, postmortems). */
   file?: { filename: string; content: string; title?: string };
+  /**
+   * The thread it was asked in already shows the answer (a run's status message, posted there): no reply
+   * of its own in that thread, which would only take a post from the channel's one-per-second budget.
+   */
+  shownInThread?: boolean;
 }
 
 export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });

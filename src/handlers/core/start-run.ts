@@ -74,5 +74,8 @@ async function startRun<Input>(action: ResumableAction<Input>, input: Input, ctx
   });
   const where = started.waitingFor ? `waits for run \`${started.waitingFor}\` to finish, then starts` : 'started';
   const text = `:gear: Run \`${started.runId}\` ${where}; progress is in the thread. Cancel with \`/eafix cancel ${started.runId}\`.`;
-  return { text, blocks: [section(text)] };
+  // In an approval thread the run's status message is the answer (it names the run and how to cancel it);
+  // a run that waits for another says so in a reply, since its status message only shows "queued".
+  const shownInThread = ctx.thread !== undefined && !started.waitingFor;
+  return { text, blocks: [section(text)], ...(shownInThread ? { shownInThread } : {}) };
 }

@@ -8,7 +8,9 @@ import { describeRollbackFailure } from './rollback-state.ts';
 
 const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
 const ENDPOINTS_TIMEOUT_MS = 2 * 60_000;
-const ENDPOINTS_POLL_MS = 250;
+/** The endpoints follow the selector within a moment: look again soon, then less often. */
+const ENDPOINTS_FIRST_POLL_MS = 20;
+const ENDPOINTS_MAX_POLL_MS = 250;
 
 /**
  * The runbook's Immediate Rollback, make before break: blue is scaled up and ready before the gateway
@@ -123,7 +125,7 @@ export const rollback = defineAction({
       run: async ({ input, deps, signal }) => {
         // The endpoints controller follows the selector change a moment later.
         const deadline = deps.now().getTime() + ENDPOINTS_TIMEOUT_MS;
-        for (;;) {
+        for (let pauseMs = ENDPOINTS_FIRST_POLL_MS; ; pauseMs = Math.min(ENDPOINTS_MAX_POLL_MS, pauseMs * 2)) {
           const endpoints = await deps.cluster.gatewayEndpoints(input.environment);
           if (endpoints.colours.blue > 0 && endpoints.colours.green === 0)
             return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
@@ -133,7 +135,7 @@ export const rollback = defineAction({
               `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`,
             );
           }
-          await sleep(ENDPOINTS_POLL_MS, undefined, { signal });
+          await sleep(pauseMs, undefined, { signal });
         }
       },
     },

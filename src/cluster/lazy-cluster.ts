@@ -1,0 +1,33 @@
+/**
+ * A Cluster whose adapter loads on its first call. @kubernetes/client-node (its generated API classes
+ * and ~900 models) is most of the bot's start-up time and about 70 MB of its memory, and a process that
+ * never touches the cluster (a web process nobody has asked about the cluster yet) need not pay for it.
+ * The first cluster call waits for the load (a few hundred ms, during which the event loop is mostly
+ * busy), so processes that run jobs load it before they take one: a job's lock must keep being renewed.
+ */
+import type { Cluster } from './cluster.ts';
+import { CLUSTER_ACCESS, type ClusterOperation } from './required-access.ts';
+
+type AnyOperation = (...args: unknown[]) => Promise<unknown>;
+
+export interface LazyCluster {
+  cluster: Cluster;
+  /** Loads the adapter now (a process that will certainly use it, before it takes jobs). */
+  load(): Promise<void>;
+}
+
+export function lazyCluster(load: () => Promise<Cluster>): LazyCluster {
+  let loading: Promise<Cluster> | undefined;
+  // A failed load (not a configuration problem, which load turns into an unconfigured cluster) is tried again.
+  const loaded = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  // Every operation, from the table that lists them all (the type keeps it complete).
+  const operations = [...(Object.keys(CLUSTER_ACCESS) as ClusterOperation[]), 'accessReview' as const];
+  const cluster = Object.fromEntries(
+    operations.map((name) => [name, async (...args: unknown[]) => ((await loaded())[name] as AnyOperation)(...args)]),
+  ) as unknown as Cluster;
+  return { cluster, load: async () => void (await loaded()) };
+}
