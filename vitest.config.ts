@@ -7,6 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const fastTier = [
   'test/bot/verify-signature.test.ts',
+  'test/charts/vega-png-charts.test.ts',
   'test/cluster/deployment-rollout.test.ts',
   'test/config/config.test.ts',
   'test/config/monitoring-policy.test.ts',

@@ -26,6 +26,8 @@ export interface OutboxUploadInput {
   threadTs?: string | undefined;
   filename: string;
   content: string;
+  /** Binary content travels through the JSON payload as base64. */
+  encoding?: 'base64' | undefined;
   title?: string | undefined;
   comment?: string | undefined;
   expiresAt?: Date | undefined;
@@ -140,6 +142,7 @@ export class PgSlackOutbox {
     const payload = {
       filename: upload.filename,
       content: upload.content,
+      ...(upload.encoding ? { encoding: upload.encoding } : {}),
       ...(upload.title ? { title: upload.title } : {}),
       ...(upload.comment ? { comment: upload.comment } : {}),
     };
