@@ -14,6 +14,7 @@ const fastTier = [
   'test/handlers/action-input.test.ts',
   'test/handlers/chapter-folders.test.ts',
   'test/handlers/command-parser.test.ts',
+  'test/handlers/help-chapters.test.ts',
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',
   'test/handlers/registry.test.ts',

@@ -1,12 +1,12 @@
 /**
  * Charts for the recurring reviews: a Vega-Lite line chart compiled to Vega, rendered headless to SVG,
  * and rasterised to PNG by resvg. No browser and no system fonts: the font ships in the package
- * (open-sans-fonts), so a slim container draws the same labels as a laptop.
+ * (open-sans-fonts), so a slim container draws the same labels as a laptop. The libraries load on the
+ * first chart: they are large, and resvg's native renderer is a per-platform package a broken install may
+ * lack, which must cost the reviews their charts, never the bot its start.
  */
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRenderer, LineChart } from '../handlers/monitoring/report-types.ts';
 
 const FONT_FAMILY = 'Open Sans';
@@ -24,6 +24,7 @@ export class VegaPngCharts implements ChartRenderer {
 
   async png(chart: LineChart): Promise<Uint8Array> {
     const svg = await this.svg(chart);
+    const { Resvg } = await import('@resvg/resvg-js');
     const rendered = new Resvg(svg, {
       font: { fontFiles: [fontFile], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
       fitTo: { mode: 'zoom', value: this.options.scale ?? 2 },
@@ -33,6 +34,7 @@ export class VegaPngCharts implements ChartRenderer {
   }
 
   async svg(chart: LineChart): Promise<string> {
+    const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
     const view = new View(parse(compile(this.spec(chart)).spec), { renderer: 'none' });
     try {
       return await view.toSVG();

@@ -122,14 +122,18 @@ export async function renderCharts(
   const problems: string[] = [];
   for (const spec of specs) {
     const drawn = await chart(prometheus, window, spec);
-    if (typeof drawn === 'string') problems.push(drawn);
-    else {
-      const full = extend(drawn);
-      charts.push({
-        filename: `${prefix}-${spec.file}.png`,
-        title: full.title,
-        png: await ctx.deps.monitoring.charts.png(full),
-      });
+    if (typeof drawn === 'string') {
+      problems.push(drawn);
+      continue;
+    }
+    const full = extend(drawn);
+    try {
+      const png = await ctx.deps.monitoring.charts.png(full);
+      charts.push({ filename: `${prefix}-${spec.file}.png`, title: full.title, png });
+    } catch (error) {
+      // The numbers above still stand: a renderer that fails costs the chart, not the review.
+      ctx.logger.warn({ err: error, chart: spec.file }, 'review chart could not be rendered');
+      problems.push(`${spec.title}: the chart could not be rendered`);
     }
   }
   return { charts, problems };
