@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartRenderer, LineChart } from '../handlers/monitoring/report-types.ts';
+import type { ChartRenderer, LineChart } from '../handlers/monitoring/chart-port.ts';
 
 const FONT_FAMILY = 'Open Sans';
 const fontFile = createRequire(import.meta.url).resolve('open-sans-fonts/open-sans/Regular/OpenSans-Regular.ttf');

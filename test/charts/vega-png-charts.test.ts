@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VegaPngCharts } from '../../src/charts/vega-png-charts.ts';
-import type { LineChart } from '../../src/handlers/monitoring/report-types.ts';
+import type { LineChart } from '../../src/handlers/monitoring/chart-port.ts';
 import { decodePng, pixelsOf, seriesColours } from '../support/png.ts';
 
 const start = Date.UTC(2026, 10, 23);

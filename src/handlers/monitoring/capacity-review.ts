@@ -1,7 +1,8 @@
 import { context, header, section, type Block } from '../core/reply.ts';
 import { slackDate } from './digest-sections.ts';
 import { renderCharts, reviewCharts } from './performance-review.ts';
-import type { ComposedReport, LineChart, ReportContext } from './report-types.ts';
+import type { LineChart } from './chart-port.ts';
+import type { ComposedReport, ReportContext } from './report-types.ts';
 import { kpiTrends, prometheusOf, reviewScope, windowOf, type KpiTrend } from './review-data.ts';
 import { crossing, round, trendOf } from './trend-stats.ts';
 

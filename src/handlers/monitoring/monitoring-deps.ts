@@ -3,7 +3,7 @@ import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-
 import type { RunStats } from '../../jobs/run-stats.ts';
 import type { Prometheus } from './kpi-readings.ts';
 import type { ReportsPolicy } from '../../config/reports-policy.ts';
-import type { ChartRenderer } from './report-types.ts';
+import type { ChartRenderer } from './chart-port.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {

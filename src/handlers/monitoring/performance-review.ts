@@ -1,7 +1,8 @@
 import { context, header, section, type Block } from '../core/reply.ts';
 import { slackDate } from './digest-sections.ts';
 import type { Prometheus } from './kpi-readings.ts';
-import type { ComposedReport, LineChart, ReportChart, ReportContext } from './report-types.ts';
+import type { LineChart } from './chart-port.ts';
+import type { ComposedReport, ReportChart, ReportContext } from './report-types.ts';
 import {
   chartPoints,
   kpiTrends,

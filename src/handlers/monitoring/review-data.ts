@@ -3,7 +3,7 @@ import type { KpiSpec } from '../../config/monitoring-policy.ts';
 import type { PerformancePolicy } from '../../config/reports-policy.ts';
 import type { Topology } from '../../config/topology.ts';
 import type { Prometheus, RangeSeries, RangeWindow } from './kpi-readings.ts';
-import type { LineChart } from './report-types.ts';
+import type { LineChart } from './chart-port.ts';
 import { seriesName, trendOf, type TrendStats } from './trend-stats.ts';
 
 /** The latency percentiles the reviews chart. */
