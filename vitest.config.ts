@@ -17,6 +17,8 @@ const fastTier = [
   'test/handlers/help-chapters.test.ts',
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',
+  'test/handlers/monitoring/review-trends.test.ts',
+  'test/handlers/security/checklist-items.test.ts',
   'test/handlers/registry.test.ts',
   'test/incidents/incident-naming.test.ts',
   'test/incidents/incident-template.test.ts',
