@@ -30,6 +30,11 @@ export const importBoundaries = [
     allowedIn: ['redis', 'jobs'],
     message: 'Redis is reached only from src/redis/ (and src/jobs/, for BullMQ); use a port.',
   },
+  {
+    packages: ['vega', 'vega-*', '@resvg/*'],
+    allowedIn: ['charts'],
+    message: 'Charts are rendered only in src/charts/; use the ChartRenderer port.',
+  },
 ];
 
 const sourceFiles = 'src/**/*.ts';

@@ -7,5 +7,11 @@
 # The Dockerfile's runtime stage runs it; so can anyone who wants to see or measure that install.
 set -euo pipefail
 npm ci --omit=dev --omit=optional --workspaces=false --no-audit --no-fund --loglevel=error
+# Report charts render with @resvg/resvg-js, whose native renderer is an optional per-platform package that
+# --omit=optional leaves out: add this platform's one, at the version the lock file pins.
+resvg_binding=$(node -p "const v = require('./package-lock.json').packages['node_modules/@resvg/resvg-js'].version;
+  const libc = process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl';
+  '@resvg/resvg-js-' + process.platform + '-' + process.arch + (process.platform === 'linux' ? '-' + libc : '') + '@' + v")
+npm install --no-save --omit=dev --omit=optional --workspaces=false --no-audit --no-fund --loglevel=error "$resvg_binding"
 find node_modules -type f \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.d.mts' -o -name '*.map' \) -delete
 npm cache clean --force --loglevel=error

@@ -32,6 +32,16 @@ export function checkPolicyReferences(
       );
     }
   });
+  const reports = policy.reports;
+  for (const [path, environment] of [
+    ['reports.securityChecklist.environment', reports?.securityChecklist.environment],
+    ['reports.performance.environment', reports?.performance.environment],
+  ] as const) {
+    if (policy.topology && environment !== undefined && !environments.includes(environment))
+      problems.push(
+        `${path}: "${environment}" is not an environment of the topology (known: ${environments.join(', ')})`,
+      );
+  }
   for (const role of Object.keys(policy.kubernetes?.impersonate ?? {})) {
     if (policy.rbac && !policy.rbac.roles[role])
       problems.push(`kubernetes.impersonate.${role}: there is no role "${role}" in rbac.roles`);

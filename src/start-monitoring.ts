@@ -15,6 +15,7 @@ import { catchUpMissedTicks } from './jobs/digest-catch-up.ts';
 import { PgRunStats } from './store/pg-run-stats.ts';
 import { PrometheusHttpClient } from './prometheus/prometheus-client.ts';
 import { PgDigestPosts } from './store/pg-digest-posts.ts';
+import { VegaPngCharts } from './charts/vega-png-charts.ts';
 import type { ReconcilePass } from './jobs/reconciler.ts';
 import type { Role } from './process-role.ts';
 
@@ -46,6 +47,8 @@ export async function startMonitoring(options: {
       : undefined,
     runStats: new PgRunStats(pool),
     publisher: scheduler,
+    reports: policy.reports,
+    charts: new VegaPngCharts(),
     probes: {
       slack: slackAuthProbe(options.slack),
       postgres: async () => {

@@ -27,7 +27,7 @@ const split = (value: string) => {
   return { id, n: Number(n) };
 };
 
-/** Incident buttons (acknowledge, commander, checklist, containment) and the declare-incident modal. */
+/** Incident buttons (acknowledge, commander, checklist, contacts, containment) and the declare-incident modal. */
 export function registerIncidentListeners(app: App, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
@@ -122,6 +122,12 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
   app.action<BlockButtonAction>(
     /^incident:phase:\d+$/,
     button('incident phase', (value) => ({ id: split(value).id, phase: split(value).n + 1 })),
+  );
+
+  // Paging an emergency contact is the `contacts page` action, with its own permission and audit row.
+  app.action<BlockButtonAction>(
+    /^incident:page:\d+$/,
+    button('contacts page', (value) => ({ id: value.split('|')[0], contact: value.split('|')[1] ?? '' })),
   );
 
   // Containment runs the policy's command as the clicker, through the same path as typing it: RBAC,

@@ -6,6 +6,7 @@
 import type { Colour } from '../config/topology.ts';
 import type {
   BackupRequest,
+  CertificateStatus,
   JobOutcome,
   JobRequest,
   JobSummary,
@@ -247,6 +248,8 @@ export interface Cluster {
   /** Deletes a Job and its pods; false when it was already gone. */
   cancelJob(environment: string, name: string, change: ChangeMeta): Promise<boolean>;
 
+  /** cert-manager Certificates in the environment's namespace, soonest expiry first. */
+  listCertificates(environment: string): Promise<CertificateStatus[]>;
   /** Creates a Velero Backup, or returns the one of that name already there (`existed`). */
   createBackup(request: BackupRequest): Promise<VeleroStatus>;
   getBackup(name: string): Promise<VeleroStatus | undefined>;

@@ -51,6 +51,7 @@ import { summarisePod } from './pod-summary.ts';
 import { API_GROUPS } from './required-access.ts';
 import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
 import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
+import { listCertificates } from './kube-certificates.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
 import type {
   BackupRequest,
@@ -63,6 +64,7 @@ import type {
   StatefulSetStatus,
   VeleroStatus,
   WaitForVeleroOptions,
+  CertificateStatus,
 } from './workload-types.ts';
 
 export interface KubeClusterOptions {
@@ -320,6 +322,10 @@ export class KubeCluster implements Cluster {
 
   cancelJob(environment: string, name: string, change: ChangeMeta): Promise<boolean> {
     return cancelJob(this.k, environment, name, change);
+  }
+
+  listCertificates(environment: string): Promise<CertificateStatus[]> {
+    return listCertificates(this.k, environment);
   }
 
   createBackup(request: BackupRequest): Promise<VeleroStatus> {

@@ -49,6 +49,7 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   runJob: { reads: [get('jobs'), list('pods'), get('pods', 'log')], writes: [create('jobs')] },
   listJobs: { reads: [list('jobs')], writes: [] },
   cancelJob: { reads: [], writes: [{ verb: 'delete', resource: 'jobs' }] },
+  listCertificates: { reads: [list('certificates')], writes: [] },
   createBackup: { reads: [velero('get', 'backups')], writes: [velero('create', 'backups')] },
   getBackup: { reads: [velero('get', 'backups')], writes: [] },
   listBackups: { reads: [velero('list', 'backups')], writes: [] },
@@ -70,6 +71,7 @@ export const API_GROUPS: Record<string, string> = {
   jobs: 'batch',
   backups: 'velero.io',
   restores: 'velero.io',
+  certificates: 'cert-manager.io',
 };
 
 export const accessKey = (c: AccessCheck): string =>

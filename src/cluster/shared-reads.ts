@@ -92,6 +92,7 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
     runJob: (environment, job, opts) => inner.runJob(environment, job, opts),
     listJobs: (environment, selector) => inner.listJobs(environment, selector),
     cancelJob: (environment, name, change) => inner.cancelJob(environment, name, change),
+    listCertificates: (environment) => inner.listCertificates(environment),
     createBackup: (request) => inner.createBackup(request),
     getBackup: (name) => inner.getBackup(name),
     listBackups: (selector) => inner.listBackups(selector),

@@ -25,6 +25,7 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     runJob: fail,
     listJobs: fail,
     cancelJob: fail,
+    listCertificates: fail,
     createBackup: fail,
     getBackup: fail,
     listBackups: fail,

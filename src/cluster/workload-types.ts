@@ -152,3 +152,16 @@ export interface StatefulSetScale {
   to: number;
   changed: boolean;
 }
+
+/** A cert-manager Certificate as the security checklist and certificate checks read it. */
+export interface CertificateStatus {
+  name: string;
+  namespace: string;
+  secretName: string;
+  dnsNames: string[];
+  ready: boolean;
+  /** The Ready condition's message, when cert-manager gives one. */
+  message?: string;
+  notAfter?: Date;
+  renewalTime?: Date;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { securityContactsSchema } from './contacts-policy.ts';
 
 export const severities = ['critical', 'high', 'medium', 'low'] as const;
 export const incidentTypes = ['ops', 'security'] as const;
@@ -108,6 +109,8 @@ export const incidentPolicySchema = z.object({
    * destructive actions usually point and approvers watch; the war room gets a note) or `war-room`.
    */
   containmentIn: z.enum(['ops', 'war-room']).default('ops'),
+  /** The runbook's Emergency Contacts (security escalation), with Page buttons on security incidents. */
+  securityContacts: securityContactsSchema,
 });
 
 export type IncidentPolicy = z.infer<typeof incidentPolicySchema>;

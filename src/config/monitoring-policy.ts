@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { durationSchema } from './incident-policy.ts';
+import { digestKinds, reportsPolicySchema } from './reports-policy.ts';
 
 /** What a digest can show, in the order it shows them. */
 export const digestSections = [
@@ -188,6 +189,8 @@ const digestSchema = z
   .object({
     /** What people type: `/eafix digest daily`. */
     name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a lowercase name like daily or shift-handover'),
+    /** The status digest (default) or a recurring review: security-checklist, performance-review, capacity-review. */
+    kind: z.enum(digestKinds).default('status'),
     /** Five fields (minute precision) or six (seconds first), as BullMQ job schedulers take them. */
     cron: z.string().min(9),
     timezone: z.string().default('UTC').refine(validTimeZone, 'must be an IANA time zone like Europe/London'),
@@ -256,6 +259,7 @@ export const monitoringSchema = z
 export const monitoringPolicySections = {
   digests: digestsSchema,
   monitoring: monitoringSchema,
+  reports: reportsPolicySchema,
 };
 
 export type DigestSpec = z.infer<typeof digestSchema>;

@@ -36,6 +36,8 @@ import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
+import { contacts } from './security/contacts.ts';
+import { contactsPage } from './security/contacts-page.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -76,4 +78,7 @@ export const allActions: readonly AnyAction[] = [
   kpis,
   doctor,
   home,
+  // Issue 19: emergency contacts and the recurring reviews.
+  contacts,
+  contactsPage,
 ];

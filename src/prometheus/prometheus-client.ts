@@ -1,5 +1,5 @@
 import { AppError } from '../app-error.ts';
-import type { Prometheus } from '../handlers/monitoring/kpi-readings.ts';
+import type { Prometheus, RangeSeries, RangeWindow } from '../handlers/monitoring/kpi-readings.ts';
 
 export interface PrometheusClientSettings {
   /** Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090. */
@@ -68,9 +68,31 @@ export class PrometheusHttpClient implements Prometheus {
     }));
   }
 
-  private async query(query: string): Promise<{ resultType: string; result: unknown }> {
-    const form = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s` });
-    const response = await this.request('/api/v1/query', {
+  async range(query: string, window: RangeWindow): Promise<RangeSeries[]> {
+    const { resultType, result } = await this.query(query, '/api/v1/query_range', {
+      start: String(window.start.getTime() / 1000),
+      end: String(window.end.getTime() / 1000),
+      step: `${window.stepSeconds}s`,
+    });
+    if (resultType !== 'matrix') {
+      throw new AppError('prometheus_unexpected_result', `Prometheus answered a ${resultType} for a range query.`);
+    }
+    return (result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((s) => ({
+      labels: s.metric,
+      points: s.values
+        .map(([at, text]) => ({ at: new Date(at * 1000), value: sampleValue(text) }))
+        .filter((p) => Number.isFinite(p.value)),
+    }));
+  }
+
+  private async query(
+    query: string,
+    path = '/api/v1/query',
+    extra: Record<string, string> = {},
+  ): Promise<{ resultType: string; result: unknown }> {
+    const timeout = `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s`;
+    const form = new URLSearchParams({ query, timeout, ...extra });
+    const response = await this.request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),

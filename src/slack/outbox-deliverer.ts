@@ -267,15 +267,32 @@ export class OutboxDeliverer {
   }
 
   private async upload(row: OutboxRow): Promise<void> {
-    const p = row.payload as { filename: string; content: string; title?: string; comment?: string };
-    await this.options.slack.uploadFile({
-      channel: row.channel,
-      thread_ts: row.threadTs,
-      filename: p.filename,
-      content: p.content,
-      title: p.title,
-      initial_comment: p.comment,
-    });
+    const p = row.payload as {
+      filename: string;
+      content: string;
+      encoding?: 'base64';
+      title?: string;
+      comment?: string;
+    };
+    // Uploads carry no metadata to find them by: on a retry in a thread, a file of the same name there means
+    // the earlier attempt went through and only its answer was lost.
+    const shared =
+      row.attempts > 0 &&
+      Boolean(row.threadTs) &&
+      (await this.options.slack.hasFileInThread({
+        channel: row.channel,
+        threadTs: row.threadTs as string,
+        filename: p.filename,
+      }));
+    if (!shared)
+      await this.options.slack.uploadFile({
+        channel: row.channel,
+        thread_ts: row.threadTs,
+        filename: p.filename,
+        content: p.encoding === 'base64' ? Buffer.from(p.content, 'base64') : p.content,
+        title: p.title,
+        initial_comment: p.comment,
+      });
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 

@@ -75,6 +75,7 @@ export class OutboxNotifier implements Notifier {
     threadTs?: string;
     filename: string;
     content: string;
+    encoding?: 'base64';
     title?: string;
     comment?: string;
     key?: string;

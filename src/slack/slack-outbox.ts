@@ -35,6 +35,8 @@ export interface OutboxUploadInput {
   threadTs?: string | undefined;
   filename: string;
   content: string;
+  /** Binary content travels through the JSON payload as base64. */
+  encoding?: 'base64' | undefined;
   title?: string | undefined;
   comment?: string | undefined;
   expiresAt?: Date | undefined;

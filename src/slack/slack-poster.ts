@@ -1,3 +1,4 @@
+import { AppError } from '../app-error.ts';
 import type { Block } from '../handlers/core/reply.ts';
 import type { ChannelInfo, InviteResult } from '../handlers/core/notifier.ts';
 import type { SlackClient } from './slack-client.ts';
@@ -40,6 +41,8 @@ export interface SlackPoster {
   postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }>;
   update(message: SlackUpdateMessage): Promise<void>;
   uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }>;
+  /** Whether the bot already shared a file of this name in the thread (an upload whose answer was lost). */
+  hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean>;
   /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
   findPosted(where: {
     channel: string;
@@ -87,9 +90,14 @@ export class WebApiSlackPoster implements SlackPoster {
   }
 
   async uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }> {
+    // files.completeUploadExternal takes a channel id only; a report names its channel by name.
+    const channelId = /^[CGD][A-Z0-9]+$/.test(file.channel)
+      ? file.channel
+      : (await this.findChannel(file.channel.replace(/^#/, '')))?.id;
+    if (!channelId) throw new AppError('channel_not_found', `There is no channel #${file.channel} to upload to.`);
     const result = await callSlack('files.uploadV2', () =>
       this.client.filesUploadV2({
-        channel_id: file.channel,
+        channel_id: channelId,
         ...(file.thread_ts ? { thread_ts: file.thread_ts } : {}),
         filename: file.filename,
         // WebClient refuses an upload naming both fields, even when one is undefined.
@@ -100,6 +108,20 @@ export class WebApiSlackPoster implements SlackPoster {
     );
     const uploaded = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files?.[0]?.files?.[0];
     return { fileId: uploaded?.id };
+  }
+
+  async hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean> {
+    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel)
+      ? where.channel
+      : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
+    if (!channel) return false;
+    const bot = await this.botUserId();
+    const result = await callSlack('conversations.replies', () =>
+      this.client.conversations.replies({ channel, ts: where.threadTs, limit: 200 }),
+    );
+    return (result.messages ?? []).some(
+      (m) => m.user === bot && (m.files ?? []).some((f) => (f as { name?: string }).name === where.filename),
+    );
   }
 
   async findPosted(where: {

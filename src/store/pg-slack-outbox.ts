@@ -92,6 +92,7 @@ export class PgSlackOutbox implements SlackOutbox {
     const payload = {
       filename: upload.filename,
       content: upload.content,
+      ...(upload.encoding ? { encoding: upload.encoding } : {}),
       ...(upload.title ? { title: upload.title } : {}),
       ...(upload.comment ? { comment: upload.comment } : {}),
     };

@@ -74,6 +74,7 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
     }),
   listJobs: (x) => x.cluster.listJobs(ENV, 'app.kubernetes.io/managed-by=eafix-chatops'),
   cancelJob: (x) => x.cluster.cancelJob(ENV, 'ra-status', asAlice()),
+  listCertificates: (x) => x.cluster.listCertificates(ENV),
   createBackup: (x) => x.cluster.createBackup({ name: 'ra-backup', includedNamespaces: [NS], change: asAlice() }),
   getBackup: (x) => x.cluster.getBackup('ra-backup'),
   listBackups: (x) => x.cluster.listBackups(),

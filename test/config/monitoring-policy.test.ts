@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { reportsPolicySchema } from '../../src/config/reports-policy.ts';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { ConfigError } from '../../src/config/format-issues.ts';
 import { runbookKpis } from '../../src/config/monitoring-policy.ts';
@@ -20,11 +21,22 @@ function problems(yaml: string): string[] {
 }
 
 describe('digests and monitoring policy', () => {
-  it('the example declares a daily digest and a short (disabled) one, with queries the sandbox emulator answers', () => {
+  it('the example declares a daily digest, a short (disabled) one and the runbook reviews, with queries the sandbox emulator answers', () => {
     const policy = parsePolicy(example);
-    expect(policy.digests.map((d) => [d.name, d.cron, d.timezone, d.enabled])).toEqual([
-      ['daily', '0 8 * * 1-5', 'Europe/London', true],
-      ['pulse', '* * * * *', 'UTC', false],
+    expect(policy.digests.map((d) => [d.name, d.kind, d.cron, d.timezone, d.enabled])).toEqual([
+      ['daily', 'status', '0 8 * * 1-5', 'Europe/London', true],
+      ['pulse', 'status', '* * * * *', 'UTC', false],
+      ['security-daily', 'security-checklist', '0 7 * * *', 'UTC', true],
+      ['performance-weekly', 'performance-review', '0 8 * * 1', 'Europe/London', true],
+      ['capacity-monthly', 'capacity-review', '0 9 1 * *', 'Europe/London', true],
+    ]);
+    // The example's report settings are the defaults, which the sandbox's emulator is seeded with.
+    expect(policy.reports).toEqual(reportsPolicySchema.parse({}));
+    expect(policy.incidents.securityContacts.map((c) => c.role)).toEqual([
+      'Security Team Lead',
+      'CISO',
+      'Legal Counsel',
+      'External Security Firm',
     ]);
     const queries = Object.fromEntries(policy.monitoring.kpis.map((k) => [k.id, k.query]));
     expect(queries).toEqual(defaultKpiQueries);

@@ -47,6 +47,10 @@ describe('App Home', () => {
     expect(text).toContain('`/eafix trading stop` requested by <@U0DAVE>');
     expect(text).toContain('*Your recent runs* — none yet.');
     expect(text).toContain('*Open incidents* — none');
+    // Every chapter's actions, the new Security Incident Response ones among them.
+    expect(text).toContain('*Security Incident Response*: ');
+    expect(text).toMatch(/\*Security Incident Response\*: [^\n]*`contacts`, `contacts page`/);
+    expect(text).toMatch(/\*Monitoring\*: [^\n]*`digest`/);
 
     // The requester never sees their own request to decide; a viewer cannot approve trading.
     expect(textOf((await openHome('dave')).view.blocks)).toContain('*Waiting for your approval* — nothing right now.');

@@ -84,6 +84,9 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['bob', 'incident.resolve', true, false],
   ['dave', 'incident.create', true, false],
   ['dave', 'incident.ack', true, false],
+  ['carol', 'incident.contacts', true, false],
+  ['carol', 'incident.page', false, false],
+  ['alice', 'incident.page', true, false],
   // Monitoring: everyone reads KPIs and doctor; operators post digests.
   ['carol', 'monitoring.read', true, false],
   ['carol', 'monitoring.digest', false, false],

@@ -64,6 +64,7 @@ export class MemorySlackOutbox implements SlackOutbox {
         payload: {
           filename: upload.filename,
           content: upload.content,
+          ...(upload.encoding ? { encoding: upload.encoding } : {}),
           ...(upload.title ? { title: upload.title } : {}),
           ...(upload.comment ? { comment: upload.comment } : {}),
         },

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export { parseEnv, type Env } from '../../../src/config/env.ts';
 export { loadPolicy, type Policy } from '../../../src/config/policy.ts';
 export { runbookKpis, type KnownKpiId } from '../../../src/config/monitoring-policy.ts';
+export { reportsPolicySchema } from '../../../src/config/reports-policy.ts';
+export { fillQuery, latencyQuantiles } from '../../../src/handlers/monitoring/review-data.ts';
 export { k8sName, topologySchema, type Colour, type Topology } from '../../../src/config/topology.ts';
 export { tokenize } from '../../../src/handlers/core/command-parser.ts';
 export { DigestScheduler } from '../../../src/jobs/digest-scheduler.ts';

@@ -6,7 +6,7 @@ import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.t
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
-import { PrometheusEmulator, seedEafixKpis } from './prometheus/index.ts';
+import { PrometheusEmulator, seedEafixKpis, seedEafixReports } from './prometheus/index.ts';
 
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
@@ -89,6 +89,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   const prometheus = new PrometheusEmulator();
   await prometheus.start();
   seedEafixKpis(prometheus);
+  seedEafixReports(prometheus);
   const policyPath = options.policyPath ?? examplePolicyPath;
   const env = parseEnv({
     SLACK_SIGNING_SECRET: SANDBOX_SIGNING_SECRET,

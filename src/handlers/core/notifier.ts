@@ -50,7 +50,9 @@ export interface Notifier {
     channel: string;
     threadTs?: string;
     filename: string;
+    /** Text, or base64 of binary content (a PNG chart) with `encoding: 'base64'`. */
     content: string;
+    encoding?: 'base64';
     title?: string;
     comment?: string;
     key?: string;

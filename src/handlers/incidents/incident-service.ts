@@ -10,6 +10,7 @@ import { onTimer } from './incident-escalation.ts';
 import type { TimerJob } from './incident-types.ts';
 import { refreshChecklist, refreshTemplate } from './war-room.ts';
 import { containmentOptions, type ContainmentOption } from './security-checklist.ts';
+import { resolveContactPages } from './contact-page.ts';
 
 export interface OpenIncident {
   title: string;
@@ -272,6 +273,7 @@ export class IncidentService {
     if (!next) throw resolvedError(incident);
     await timers.cancel(allTimerJobs(policy, next));
     if (next.escalationLevel >= 2 && pager.configured) await pager.resolve(pageKey(next.id));
+    await resolveContactPages(this.deps, next.id);
     await store.addEvent({
       incidentId: next.id,
       at: now(),

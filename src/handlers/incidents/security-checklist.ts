@@ -1,6 +1,7 @@
 import type { IncidentPolicy } from '../../config/incident-policy.ts';
 import { context, header, section, type Block } from '../core/reply.ts';
 import { slackTime } from './incident-template.ts';
+import { contactLine } from './contact-page.ts';
 import type { Incident } from './incident-types.ts';
 
 export interface ContainmentOption {
@@ -68,9 +69,30 @@ export function checklistMessage(
       })),
     });
   }
+  if (incident.status !== 'resolved') blocks.push(...contactBlocks(incident, policy));
   blocks.push(
     context(`Runbook: Security Incident Response. Tick a phase when it is complete; it is recorded on the timeline.`),
   );
   const text = `Security incident response checklist for ${incident.id}: ${policy.securityPhases.map((p) => p.name).join(', ')}`;
   return { text, blocks };
+}
+
+/** The runbook's emergency contacts with a Page button each (`contacts page`, through invoke like typing it). */
+function contactBlocks(incident: Incident, policy: IncidentPolicy): Block[] {
+  const contacts = policy.securityContacts;
+  return [
+    section(
+      `*Emergency contacts* (escalation order):\n${contacts.map((c, i) => `${i + 1}. ${contactLine(c)}`).join('\n')}`,
+    ),
+    {
+      type: 'actions',
+      block_id: 'contacts',
+      elements: contacts.map((contact, i) => ({
+        type: 'button',
+        action_id: `incident:page:${i}`,
+        text: { type: 'plain_text', text: `Page ${contact.role}`.slice(0, 75) },
+        value: `${incident.id}|${contact.id}`,
+      })),
+    },
+  ];
 }

@@ -50,6 +50,11 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
     blocks.push(...sections(`*Your recent runs*\n${lines.join('\n')}`).slice(0, 3));
   }
   blocks.push(divider(), ...sections(incidentsText(data.incidents)).slice(0, 3));
+  const actions = data.chapters.map((c) => `*${c.chapter}*: ${c.actions.map((a) => `\`${a}\``).join(', ')}`);
+  blocks.push(
+    divider(),
+    ...sections(`*Runbook actions* (\`/eafix help <action>\`)\n${actions.join('\n')}`).slice(0, 3),
+  );
   if (blocks.length > MAX_HOME_BLOCKS) blocks.length = MAX_HOME_BLOCKS;
   return { type: 'home', blocks };
 }

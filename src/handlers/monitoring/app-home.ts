@@ -3,6 +3,7 @@ import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
+import { chapters } from '../core/define-action.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
 
@@ -18,6 +19,17 @@ export interface HomeData {
   approvals: Part<ApprovalRequest[]>;
   runs: Part<RunRecord[]>;
   incidents: Part<Incident[]>;
+  /** Every action by runbook chapter, in help's order: what can be done from here. */
+  chapters: Array<{ chapter: string; actions: string[] }>;
+}
+
+export function actionsByChapter(deps: Pick<ActionDeps, 'registry'>): HomeData['chapters'] {
+  return chapters
+    .map((chapter) => ({
+      chapter,
+      actions: deps.registry.actions.filter((a) => a.chapter === chapter).map((a) => a.id),
+    }))
+    .filter((c) => c.actions.length > 0);
 }
 
 /** Approvals shown per home; four blocks each keeps the view well within 100 blocks. */
@@ -57,5 +69,16 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),
   ]);
-  return { user, environment, at, deployments, live, platform, approvals, runs, incidents };
+  return {
+    user,
+    environment,
+    at,
+    deployments,
+    live,
+    platform,
+    approvals,
+    runs,
+    incidents,
+    chapters: actionsByChapter(deps),
+  };
 }

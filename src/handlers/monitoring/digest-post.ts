@@ -5,6 +5,8 @@ import { digestMessage } from './digest-message.ts';
 import { gatherDigest } from './digest-snapshot.ts';
 import { digestNamed } from './monitoring-deps.ts';
 import { slackDate } from './digest-sections.ts';
+import { reportComposers } from './report-composers.ts';
+import type { ComposedReport, ReportChart } from './report-types.ts';
 
 /** Whether this claimer may post the tick: it holds the claim, the post went out, or someone else holds it. */
 export type Claim = 'claimed' | 'already-posted' | 'claimed-by-another';
@@ -39,7 +41,7 @@ export type PostOutcome = { posted: true; channel: string; ts: string } | { post
  */
 export async function postDigest(
   deps: ActionDeps,
-  slack: Pick<Notifier, 'post'>,
+  slack: Pick<Notifier, 'post' | 'upload'>,
   log: DigestPostLog,
   tick: DigestTick,
   logger: Logger,
@@ -52,19 +54,39 @@ export async function postDigest(
     logger.info({ digest: spec.name, tick: tick.tickKey, claim }, 'digest tick already handled');
     return { posted: false, why: claim };
   }
-  const snapshot = await gatherDigest(deps, monitoring, spec, logger);
   const scheduled = tick.scheduledAt
     ? `Scheduled for ${slackDate(tick.scheduledAt)}${tick.late ? ', posted late: the bot missed its time' : ''}`
     : undefined;
   const trigger = tick.requestedBy ? `Requested by <@${tick.requestedBy}>` : scheduled;
-  const message = digestMessage(snapshot, trigger);
-  const posted = await slack.post({
-    key: `digest:${spec.name}:${tick.tickKey}`,
-    channel,
-    text: message.text,
-    blocks: message.blocks,
-  });
+  const key = `digest:${spec.name}:${tick.tickKey}`;
+  const report: ComposedReport =
+    spec.kind === 'status'
+      ? digestMessage(await gatherDigest(deps, monitoring, spec, logger), trigger)
+      : await reportComposers[spec.kind]({ deps, spec, tickKey: tick.tickKey, at: deps.now(), trigger, logger });
+  const posted = await slack.post({ key, channel, text: report.text, blocks: report.blocks });
+  await postCharts(slack, key, posted, report.charts);
+  await report.afterPost?.(posted);
   await log.markPosted(spec.name, tick.tickKey, posted.ts);
   logger.info({ digest: spec.name, tick: tick.tickKey, channel: posted.channel }, 'digest posted');
   return { posted: true, channel: posted.channel, ts: posted.ts };
+}
+
+/** A report's charts as PNG files in its thread, keyed by the tick: a retried post uploads each once. */
+async function postCharts(
+  slack: Pick<Notifier, 'upload'>,
+  key: string,
+  posted: { channel: string; ts: string },
+  charts: ReportChart[] | undefined,
+): Promise<void> {
+  for (const [i, chart] of (charts ?? []).entries()) {
+    await slack.upload({
+      key: `${key}:chart:${i}`,
+      channel: posted.channel,
+      threadTs: posted.ts,
+      filename: chart.filename,
+      title: chart.title,
+      content: Buffer.from(chart.png).toString('base64'),
+      encoding: 'base64',
+    });
+  }
 }

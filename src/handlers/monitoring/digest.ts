@@ -10,7 +10,8 @@ export const digest = defineAction({
   id: 'digest',
   kind: 'query',
   chapter: 'Monitoring',
-  summary: 'Post a status digest now: health, live colour, trading, KPIs, incidents, approvals, runs',
+  summary:
+    'Post a digest now: the status digest, or a runbook review (security checklist, performance, capacity) by its name',
   positional: ['name'],
   input: z.object({
     name: z

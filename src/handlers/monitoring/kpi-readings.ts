@@ -2,12 +2,25 @@ import { isAppError } from '../../app-error.ts';
 import type { BackupPolicy, KpiSpec } from '../../config/monitoring-policy.ts';
 
 /** Instant PromQL values, as KPI evaluation needs them; the HTTP adapter is PrometheusHttpClient. */
+export interface RangeWindow {
+  start: Date;
+  end: Date;
+  stepSeconds: number;
+}
+
+export interface RangeSeries {
+  labels: Record<string, string>;
+  points: Array<{ at: Date; value: number }>;
+}
+
 export interface Prometheus {
   readonly url: string;
   /** The expression's value now: the highest sample, or undefined when Prometheus has no data. */
   instant(query: string): Promise<number | undefined>;
   /** Every series of an instant query with its labels (runbook: `eafix-cli metrics query`). */
   series(query: string): Promise<Array<{ labels: Record<string, string>; value: number }>>;
+  /** Every series of a range query, one point per step (the reviews' trends and charts). */
+  range(query: string, window: RangeWindow): Promise<RangeSeries[]>;
   /** Resolves when Prometheus reports itself ready. */
   ready(): Promise<void>;
 }

@@ -2,6 +2,8 @@ import { AppError } from '../../app-error.ts';
 import type { BackupPolicy, DigestSpec, KpiSpec } from '../../config/monitoring-policy.ts';
 import type { RunStats } from '../../jobs/run-stats.ts';
 import type { Prometheus } from './kpi-readings.ts';
+import type { ReportsPolicy } from '../../config/reports-policy.ts';
+import type { ChartRenderer } from './chart-port.ts';
 
 /** A BullMQ job scheduler as doctor sees it. */
 export interface ScheduleInfo {
@@ -38,6 +40,9 @@ export interface MonitoringDeps {
   prometheus?: Prometheus | undefined;
   runStats: RunStats;
   publisher: DigestPublisher;
+  /** The recurring reviews' settings (policy `reports`) and their chart renderer. */
+  reports: ReportsPolicy;
+  charts: ChartRenderer;
   probes: { slack: Probe; postgres: Probe; redis: Probe };
 }
 

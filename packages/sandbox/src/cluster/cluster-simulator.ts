@@ -17,6 +17,7 @@ import { IdGenerator } from './ids.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import { Kubelet } from './kubelet.ts';
 import { ResourceRegistry } from './registry.ts';
+import { installCertManager, setCertificate, type CertificateState } from './cert-manager.ts';
 import { Workloads } from './workloads.ts';
 import { SEEDED_POD_AGE_MS } from './seed.ts';
 import type { ApiDeps } from './routes/deps.ts';
@@ -115,7 +116,18 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
       );
     }
     if (opts.velero !== false) this.workloads.installVelero(this.now());
+    installCertManager(
+      this.store,
+      registry,
+      environments.map((env) => this.namespaceOf(env)),
+      this.now(),
+    );
     this.tick();
+  }
+
+  /** Creates or replaces a cert-manager Certificate (expiry, readiness) as cert-manager would report it. */
+  setCertificate(namespace: string, name: string, state: CertificateState): void {
+    setCertificate(this.store, namespace, name, state, this.now());
   }
 
   /** The simulator's clock (ms since epoch), including `advance()`d time. */

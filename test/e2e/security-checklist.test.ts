@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestsSchema } from '../../src/config/monitoring-policy.ts';
+import { createLogger } from '../../src/logger.ts';
+import { postDigest } from '../../src/handlers/monitoring/digest-post.ts';
+import { PgDigestPosts } from '../../src/store/pg-digest-posts.ts';
+import { ephemeralText } from '../support/approvals.ts';
+import { eventually } from '../support/eventually.ts';
+import { policyWith } from '../support/incidents.ts';
+import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+
+const logger = createLogger({ level: 'silent' });
+const DAY_MS = 86_400_000;
+let world: TestWorld;
+
+beforeAll(async () => {
+  const policy = await policyWith({});
+  // Posted on demand only: the test makes the ticks itself.
+  policy.digests = digestsSchema.parse([
+    { name: 'checklist', kind: 'security-checklist', cron: '0 7 * * *', channel: 'security', enabled: false },
+  ]);
+  world = await startWorld('security_checklist', { policy });
+  // Backups unencrypted (critical), intrusion detection silent (no data), a certificate 10 days from expiry.
+  world.prometheus.reset();
+  world.prometheus.setResult('sum(eafix_security_updates_pending)', 3);
+  world.prometheus.setResult('min(eafix_backup_encrypted)', 0);
+  world.cluster.setCertificate('eafix-production', 'eafix-api-tls', { notAfter: new Date(Date.now() + 10 * DAY_MS) });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const incidentTitles = async () =>
+  (await world.bot.pool.query<{ title: string; severity: string }>(`SELECT title, severity FROM incidents`)).rows;
+
+describe('the daily security checklist with failing items', () => {
+  let messageTs = '';
+
+  it('marks each failing item, offers an incident for it, and opens one for the critical failure once', async () => {
+    const tick = {
+      digest: 'checklist',
+      tickKey: '2026-11-30T07:00:00.000Z',
+      claimer: 'job-a',
+      scheduledAt: new Date('2026-11-30T07:00:00.000Z'),
+    };
+    const posts = new PgDigestPosts(world.bot.pool);
+    const first = await postDigest(world.bot.deps, world.bot.deps.notifier, posts, tick, logger);
+    expect(first.posted).toBe(true);
+    // The same tick again (another worker, later): nothing is posted and no second incident is opened.
+    const again = await postDigest(
+      world.bot.deps,
+      world.bot.deps.notifier,
+      posts,
+      { ...tick, claimer: 'job-b' },
+      logger,
+    );
+    expect(again).toEqual({ posted: false, why: 'already-posted' });
+
+    const messages = world.slack.messages('security').filter((m) => m.text.startsWith('Daily security checklist'));
+    expect(messages).toHaveLength(1);
+    const message = messages[0]!;
+    messageTs = message.ts;
+    expect(message.text).toContain('4 of 6 need attention');
+    const text = textOf(message.blocks);
+    expect(text).toContain(':x: *Pending security updates*\n3 (fails above 0)');
+    expect(text).toContain(':x: *Backup encryption* *(critical)*');
+    expect(text).toContain(':grey_question: *Intrusion detection*\nno data');
+    expect(text).toContain('`eafix-api-tls` expires in 9 d');
+    expect(text).toContain(':white_check_mark: *Failed logins (refusals) in 24 h*');
+    expect(JSON.stringify(message.blocks).match(/"action_id":"checklist:incident:\d"/g)).toHaveLength(4);
+
+    const titles = await eventually(async () => {
+      const rows = await incidentTitles();
+      return rows.length > 0 ? rows : undefined;
+    }, 'the automatic incident');
+    expect(titles).toEqual([{ title: 'Daily security checklist: Backup encryption failed', severity: 'critical' }]);
+    await world.slack.waitFor(
+      () => world.slack.thread('security', message.ts).some((m) => m.text.includes('opened security incident')),
+      { description: 'the note in the checklist thread' },
+    );
+  });
+
+  it('"Open security incident" runs incident create as the person who clicks, refused without the permission', async () => {
+    const seenCarol = world.slack.ephemerals('carol').length;
+    await world.driver.clickButton({
+      user: 'carol',
+      channel: 'security',
+      messageTs,
+      actionId: 'checklist:incident:1',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', seenCarol).includes('incident.create'), {
+      description: 'the refusal',
+    });
+    expect(await incidentTitles()).toHaveLength(1);
+
+    await world.driver.clickButton({ user: 'alice', channel: 'security', messageTs, actionId: 'checklist:incident:1' });
+    const titles = await eventually(async () => {
+      const rows = await incidentTitles();
+      return rows.length === 2 ? rows : undefined;
+    }, 'the incident alice opened');
+    expect(titles).toContainEqual({
+      title: 'Daily security checklist: Certificates expiring within 30 days failed',
+      severity: 'high',
+    });
+    const audit = await eventually(async () => {
+      const rows = (
+        await world.bot.pool.query<{ user_id: string; outcome: string }>(
+          `SELECT user_id, outcome FROM audit_log WHERE action = 'incident create' AND outcome <> 'started' ORDER BY id`,
+        )
+      ).rows;
+      return rows.length >= 2 ? rows : undefined;
+    }, 'both clicks audited');
+    expect(audit).toEqual([
+      { user_id: 'U0CAROL', outcome: 'rejected:permission_denied' },
+      { user_id: 'U0ALICE', outcome: 'ok' },
+    ]);
+  });
+});

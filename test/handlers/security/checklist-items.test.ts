@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../src/audit/audit-log.ts';
+import { reportsPolicySchema } from '../../../src/config/reports-policy.ts';
+import { accessReviewItem, prometheusItem, refusalsItem } from '../../../src/handlers/security/checklist-items.ts';
+import type { Prometheus } from '../../../src/handlers/monitoring/kpi-readings.ts';
+
+const policy = reportsPolicySchema.parse({}).securityChecklist;
+let id = 0;
+const row = (action: string, outcome: string, userId = 'U0EVE'): AuditRecord => ({
+  id: ++id,
+  at: new Date(),
+  requestId: `r${id}`,
+  action,
+  outcome,
+  userId,
+  prevHash: '',
+  hash: '',
+});
+const prometheus = (value: number | undefined): Prometheus => ({
+  url: 'http://prometheus',
+  instant: async () => value,
+  series: async () => [],
+  range: async () => [],
+  ready: async () => undefined,
+});
+
+describe('daily security checklist items', () => {
+  it('counts refusals (denials, forged requests, stray clicks) against the threshold, not other outcomes', () => {
+    const rows = [
+      ...Array.from({ length: 11 }, () => row('rollback', 'rejected:permission_denied')),
+      row('slack.signature-refused', 'rejected:bad_signature', ''),
+      row('status', 'ok'),
+      row('scale', 'rejected:invalid_arguments'),
+    ];
+    const item = refusalsItem(rows, policy);
+    expect(item).toMatchObject({ status: 'fail', critical: false });
+    expect(item.detail).toBe('12 refused request(s) (threshold 10): rollback ×11, slack.signature-refused ×1');
+    expect(refusalsItem(rows.slice(0, 10), policy).status).toBe('pass');
+  });
+
+  it('flags repeated refusals of one person, forged requests and break-glass use for review', () => {
+    const rows = [
+      ...Array.from({ length: 5 }, () => row('trading stop', 'rejected:permission_denied', 'U0MALLORY')),
+      row('trading stop', 'rejected:permission_denied', 'U0BOB'),
+      row('slack.foreign-installation', 'rejected:foreign_installation', ''),
+      row('break-glass', 'review-required', 'U0DAVE'),
+    ];
+    const item = accessReviewItem(rows, policy);
+    expect(item.status).toBe('fail');
+    expect(item.detail).toBe(
+      '<@U0MALLORY> refused 5×; 1 forged, foreign or replayed request(s); 1 break-glass use(s) to review (`/eafix approvals review`)',
+    );
+    expect(accessReviewItem([row('status', 'ok')], policy)).toMatchObject({ status: 'pass' });
+  });
+
+  it('reads Prometheus checks against their bounds; no data or no Prometheus is unknown, never a pass', async () => {
+    expect(await prometheusItem('backup-encryption', policy.backupEncryption, prometheus(0))).toMatchObject({
+      status: 'fail',
+      critical: true,
+      detail: '0 (fails below 1)',
+    });
+    expect(await prometheusItem('backup-encryption', policy.backupEncryption, prometheus(1))).toMatchObject({
+      status: 'pass',
+      critical: false,
+    });
+    expect(await prometheusItem('security-updates', policy.securityUpdates, prometheus(2))).toMatchObject({
+      status: 'fail',
+      critical: false,
+    });
+    expect(await prometheusItem('intrusion-detection', policy.intrusionDetection, prometheus(undefined))).toMatchObject(
+      {
+        status: 'unknown',
+        detail: 'no data for `min(eafix_ids_up)`',
+      },
+    );
+    expect(await prometheusItem('intrusion-detection', policy.intrusionDetection, undefined)).toMatchObject({
+      status: 'unknown',
+    });
+  });
+});
