@@ -4,6 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/ensure-deps.sh || exit 1
+# promtool, prometheus and alertmanager for the alert tests (which fail, saying why, where this cannot install them).
+./scripts/ensure-prometheus.sh || echo "Prometheus binaries missing: the alert tests will fail" >&2
 rm -f test-results.json
 npx vitest run "$@"
 status=$?
