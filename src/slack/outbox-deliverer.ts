@@ -223,7 +223,7 @@ export class OutboxDeliverer {
       });
       if (found) {
         await this.posted(row, found.ts, found.channel);
-        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
+        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts, found.channel);
         return;
       }
     }
@@ -237,7 +237,7 @@ export class OutboxDeliverer {
     });
     // Recorded before the row shows as delivered: whoever waits for the ts then finds the state that uses it.
     await this.posted(row, posted.ts, posted.channel);
-    await outbox.markDelivered(row.key, row.version, posted.ts);
+    await outbox.markDelivered(row.key, row.version, posted.ts, posted.channel);
   }
 
   /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */

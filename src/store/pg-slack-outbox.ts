@@ -174,13 +174,17 @@ export class PgSlackOutbox {
   }
 
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
-  async markDelivered(key: string, version: number, ts?: string): Promise<void> {
+  /**
+   * `channelId`: the channel Slack posted in; a row queued by channel name keeps its id from then on,
+   * since chat.update (a later version's edit) takes ids only.
+   */
+  async markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void> {
     await this.pool.query(
-      `UPDATE slack_outbox SET ts = coalesce(ts, $3), delivered_version = greatest(delivered_version, $2), post_attempted = false, waiting_on = NULL,
+      `UPDATE slack_outbox SET ts = coalesce(ts, $3), channel = coalesce($4, channel), delivered_version = greatest(delivered_version, $2), post_attempted = false, waiting_on = NULL,
          attempts = 0, last_error = NULL, next_attempt_at = clock_timestamp(), updated_at = clock_timestamp(),
          delivered_at = clock_timestamp(), state = CASE WHEN version <= greatest(delivered_version, $2) THEN 'delivered' ELSE 'pending' END
        WHERE key = $1`,
-      [key, version, ts ?? null],
+      [key, version, ts ?? null, channelId ?? null],
     );
   }
 
