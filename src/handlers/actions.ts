@@ -38,6 +38,8 @@ import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
 import { diagnoseService } from './troubleshooting/diagnose-service.ts';
 import { diagnoseLatency } from './troubleshooting/diagnose-latency.ts';
+import { diagnoseOrders } from './troubleshooting/diagnose-orders.ts';
+import { diagnoseDataFeed } from './troubleshooting/diagnose-data-feed.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -80,4 +82,6 @@ export const allActions: readonly AnyAction[] = [
   home,
   diagnoseService,
   diagnoseLatency,
+  diagnoseOrders,
+  diagnoseDataFeed,
 ];
