@@ -44,6 +44,7 @@ const outcomes: Record<string, string[]> = {
     'resolved by @dave',
   ],
   'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
+  'diagnose.eafix': ['Service diagnosis: risk-manager', 'Latency diagnosis', 'Orders diagnosis', 'Data feed diagnosis'],
 };
 
 describe('sandbox scripts', () => {

@@ -8,6 +8,8 @@ export { parseEnv, type Env } from '../../../src/config/env.ts';
 export { loadPolicy, type Policy } from '../../../src/config/policy.ts';
 export { runbookKpis, type KnownKpiId } from '../../../src/config/monitoring-policy.ts';
 export { k8sName, topologySchema, type Colour, type Topology } from '../../../src/config/topology.ts';
+export { latencyQueries } from '../../../src/handlers/troubleshooting/latency-checks.ts';
+export { serviceResourceQueries } from '../../../src/handlers/troubleshooting/service-checks.ts';
 export { tokenize } from '../../../src/handlers/core/command-parser.ts';
 export { DigestScheduler } from '../../../src/jobs/digest-scheduler.ts';
 export { createLogger, type Logger } from '../../../src/logger.ts';
