@@ -40,6 +40,13 @@ import { diagnoseService } from './troubleshooting/diagnose-service.ts';
 import { diagnoseLatency } from './troubleshooting/diagnose-latency.ts';
 import { diagnoseOrders } from './troubleshooting/diagnose-orders.ts';
 import { diagnoseDataFeed } from './troubleshooting/diagnose-data-feed.ts';
+import { cacheClear } from './troubleshooting/cache-clear.ts';
+import { databaseOptimize } from './troubleshooting/database-optimize.ts';
+import { brokerReconnect } from './troubleshooting/broker-reconnect.ts';
+import { riskLimitsReset } from './troubleshooting/risk-limits-reset.ts';
+import { ordersCleanup } from './troubleshooting/orders-cleanup.ts';
+import { dataFeedRestart } from './troubleshooting/data-feed-restart.ts';
+import { dataFeedSwitch } from './troubleshooting/data-feed-switch.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -84,4 +91,11 @@ export const allActions: readonly AnyAction[] = [
   diagnoseLatency,
   diagnoseOrders,
   diagnoseDataFeed,
+  cacheClear,
+  databaseOptimize,
+  brokerReconnect,
+  riskLimitsReset,
+  ordersCleanup,
+  dataFeedRestart,
+  dataFeedSwitch,
 ];

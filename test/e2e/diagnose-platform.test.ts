@@ -80,8 +80,8 @@ describe('diagnose orders', () => {
       'Recent failed orders': 'WARN',
       'Account balances': 'WARN',
     });
-    expect(reply.text).toContain('eafix-cli broker reconnect --broker=mt4_live');
-    expect(reply.text).toContain('eafix-cli orders cleanup --stuck');
+    expect(reply.text).toContain('remedy: /eafix broker reconnect --broker=mt4_live --environment=production');
+    expect(reply.text).toContain('remedy: /eafix orders cleanup --environment=production');
   });
 
   it('fails on a lost broker, a blocking risk manager, many failed orders and a margin call, offering a restart', async () => {
@@ -100,6 +100,7 @@ describe('diagnose orders', () => {
       'Account balances': 'FAIL',
     });
     expect(reply.text).toContain('BLOCKING orders');
+    expect(reply.text).toContain('remedy: /eafix risk limits reset --environment=production');
     expect(reply.text).toContain('remedy: /eafix restart execution-engine --environment=production');
     expect(textOf(reply.blocks)).toContain('diagnose:remedy:0');
   });
@@ -151,7 +152,7 @@ describe('diagnose data-feed', () => {
       'Latest tick (EURUSD)': 'WARN',
       'Provider connection test': 'WARN',
     });
-    expect(reply.text).toContain('eafix-cli data-feed switch --to=backup');
+    expect(reply.text).toContain('remedy: /eafix data-feed switch --to=backup --environment=production');
   });
 
   it('fails when every provider is down, data is over a minute old and the ingestor crashes, offering its restart', async () => {
@@ -187,5 +188,48 @@ describe('diagnose data-feed', () => {
     });
     expect(reply.text).toContain('95.0 s old');
     expect(reply.text).toContain('remedy: /eafix restart data-ingestor --environment=production');
+    expect(reply.text).toContain('remedy: /eafix cache clear --pattern=market_data_* --environment=production');
+  });
+});
+
+describe('the platform remedies', () => {
+  const run = async (user: string, text: string) => {
+    n += 1;
+    return invoke(
+      {
+        command: { text },
+        invoker: { userId: user, teamId: world.slack.teamId, channelId: world.slack.channelId('eafix-ops') },
+        requestId: `req_remedy_${n}`,
+        logger: createLogger({ level: 'silent' }),
+      },
+      { deps: world.bot.deps, approvals: world.bot.approvalService },
+    );
+  };
+
+  it('run their platform command as a Job when no approval is needed', async () => {
+    const outcome = await run('U0ALICE', 'cache clear --pattern=slow_query_* --reason "diagnose latency: cache cold"');
+    expect(outcome.outcome, outcome.reply.text).toBe('ok');
+    await world.cluster.waitFor(
+      () =>
+        world.cluster
+          .listPods(NS, 'eafix.io/step=command')
+          .some((p) => JSON.stringify(p.spec).includes('--pattern=slow_query_*') && p.status?.phase === 'Succeeded'),
+      { description: 'cache clear Job', timeoutMs: 60_000 },
+    );
+  });
+
+  it('ask a second person before resetting risk limits or switching the feed, and refuse a viewer', async () => {
+    for (const text of [
+      'risk limits reset --reason "blocking after the outage"',
+      'data-feed switch --to=backup --reason "primary down"',
+    ]) {
+      const outcome = await run('U0ALICE', text);
+      expect(outcome.outcome, outcome.reply.text).toBe('ok');
+      expect(outcome.reply.text).toContain('Approval requested');
+    }
+    expect((await run('U0CAROL', 'orders cleanup --reason "stuck orders"')).outcome).toBe('rejected:permission_denied');
+    expect((await run('U0ALICE', 'cache clear --pattern="a b" --reason "bad pattern"')).outcome).toBe(
+      'rejected:invalid_arguments',
+    );
   });
 });

@@ -87,7 +87,8 @@ describe('diagnose latency', () => {
       'Cache hit rate': 'WARN',
     });
     expect(reply.text).toContain('3 slow queries');
-    expect(reply.text).toContain('eafix-cli database optimize --analyze');
+    expect(reply.text).toContain('remedy: /eafix database optimize --environment=production');
+    expect(reply.text).toContain('remedy: /eafix cache clear --pattern=slow_query_* --environment=production');
     expect(reply.text).toContain('remedy: /eafix scale risk-manager 5 --environment=production');
   });
 

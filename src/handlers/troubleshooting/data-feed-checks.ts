@@ -1,4 +1,4 @@
-import type { DiagnosisCheck } from './diagnosis.ts';
+import { remedyReason, type DiagnosisCheck, type Remedy } from './diagnosis.ts';
 import { logErrors } from './service-checks.ts';
 import { listOf, platformCheck, restartRemedy, type EnvironmentInput } from './platform-check.ts';
 
@@ -7,11 +7,18 @@ const PLAYBOOK = 'diagnose data-feed';
 const TICK_WARN_SECONDS = 10;
 const TICK_FAIL_SECONDS = 60;
 
+const remedy = (label: string, command: string, environment: string, why: string): Remedy => ({
+  label,
+  command: `${command} --environment=${environment} --reason ${remedyReason(PLAYBOOK, why)}`,
+});
+const restartFeed = (environment: string, why: string) =>
+  remedy('Restart the primary feed', 'data-feed restart --provider=primary', environment, why);
+
 const feedStatus = platformCheck<EnvironmentInput>({
   name: 'Feed status',
   step: 'diagnose-feed-status',
   args: () => ['data-feed', 'status'],
-  judge: (result) => {
+  judge: (result, _outcome, input) => {
     const providers = listOf(result.providers);
     const up = (name: string) => providers.find((p) => p.name === name)?.connected === true;
     const evidence = providers
@@ -21,10 +28,17 @@ const feedStatus = platformCheck<EnvironmentInput>({
       return {
         verdict: 'fail',
         evidence: evidence || 'no providers reported',
-        advice: '`eafix-cli data-feed restart --provider=primary`',
+        remedies: [restartFeed(input.environment, 'no provider connected')],
       };
     if (!up('primary'))
-      return { verdict: 'warn', evidence, advice: '`eafix-cli data-feed switch --to=backup` (needs a second person)' };
+      return {
+        verdict: 'warn',
+        evidence,
+        remedies: [
+          remedy('Switch to the backup feed', 'data-feed switch --to=backup', input.environment, 'primary down'),
+          restartFeed(input.environment, 'primary down'),
+        ],
+      };
     return { verdict: 'ok', evidence };
   },
 });
@@ -33,12 +47,23 @@ const latestTick = platformCheck<EnvironmentInput>({
   name: 'Latest tick (EURUSD)',
   step: 'diagnose-latest-tick',
   args: () => ['data', 'latest', '--symbol=EURUSD'],
-  judge: (result) => {
+  judge: (result, _outcome, input) => {
     const age = Number(result.ageSeconds);
     if (!Number.isFinite(age)) return { verdict: 'fail', evidence: 'no tick reported' };
     const evidence = `${age.toFixed(1)} s old (stale over ${TICK_WARN_SECONDS} s, failed over ${TICK_FAIL_SECONDS} s)`;
     if (age > TICK_FAIL_SECONDS)
-      return { verdict: 'fail', evidence, advice: '`eafix-cli cache clear --pattern="market_data_*"`' };
+      return {
+        verdict: 'fail',
+        evidence,
+        remedies: [
+          remedy(
+            'Clear the market_data_* cache',
+            'cache clear --pattern=market_data_*',
+            input.environment,
+            'stale ticks',
+          ),
+        ],
+      };
     return { verdict: age > TICK_WARN_SECONDS ? 'warn' : 'ok', evidence };
   },
 });
@@ -47,13 +72,13 @@ const providerTest = platformCheck<EnvironmentInput>({
   name: 'Provider connection test',
   step: 'diagnose-feed-test',
   args: () => ['data-feed', 'test', '--provider=all'],
-  judge: (result) => {
+  judge: (result, _outcome, input) => {
     const failed = Array.isArray(result.failed) ? result.failed.map(String) : [];
     if (result.ok === true && failed.length === 0) return { verdict: 'ok', evidence: 'every provider answers' };
     return {
       verdict: result.ok === true ? 'warn' : 'fail',
       evidence: `failing: ${failed.join(', ') || 'all'}`,
-      advice: '`eafix-cli data-feed restart --provider=primary`',
+      remedies: [restartFeed(input.environment, `providers failing: ${failed.join(' ') || 'all'}`)],
     };
   },
 });

@@ -14,6 +14,8 @@ const FAIL_SECONDS = 0.5;
 const CACHE_WARN = 0.9;
 const CACHE_FAIL = 0.8;
 
+const throttleAdvice =
+  'throttle requests: `kubectl patch deployment eafix-gateway` with env `RATE_LIMIT=1000` (Troubleshooting Guide)';
 const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
 const scope = (ctx: ActionContext, input: LatencyInput) =>
   `namespace="${namespaceOf(ctx, input.environment)}"${input.service ? `,service="${input.service}"` : ''}`;
@@ -50,12 +52,11 @@ const p95: DiagnosisCheck<LatencyInput> = {
       return { verdict: 'warn', evidence: 'no latency data in Prometheus (http_request_duration_seconds)' };
     const verdict = verdictOf(value, WARN_SECONDS, FAIL_SECONDS);
     const evidence = `${ms(value)} (warning over ${ms(WARN_SECONDS)}, critical over ${ms(FAIL_SECONDS)})`;
-    if (verdict === 'ok' || !input.service) return { verdict, evidence };
-    return {
-      verdict,
-      evidence,
-      remedies: await scaleRemedy(ctx, input.environment, input.service, `p95 ${ms(value)}`),
-    };
+    if (verdict === 'ok') return { verdict, evidence };
+    // Request throttling (the gateway's RATE_LIMIT) has no action yet: the runbook's command is shown.
+    if (!input.service) return { verdict, evidence, advice: throttleAdvice };
+    const remedies = await scaleRemedy(ctx, input.environment, input.service, `p95 ${ms(value)}`);
+    return { verdict, evidence, remedies, advice: throttleAdvice };
   },
 };
 
@@ -104,7 +105,16 @@ const database: DiagnosisCheck<LatencyInput> = {
     return {
       verdict,
       evidence: `${slowQueries} slow quer${slowQueries === 1 ? 'y' : 'ies'}, query p95 ${p95Ms} ms (Job ${outcome.job})`,
-      ...(verdict === 'ok' ? {} : { advice: '`eafix-cli database optimize --analyze`' }),
+      ...(verdict === 'ok'
+        ? {}
+        : {
+            remedies: [
+              {
+                label: 'Optimize database queries',
+                command: `database optimize --environment=${input.environment} --reason ${remedyReason('diagnose latency', `${slowQueries} slow queries`)}`,
+              },
+            ],
+          }),
     };
   },
 };
@@ -119,7 +129,16 @@ const cache: DiagnosisCheck<LatencyInput> = {
     return {
       verdict,
       evidence: `${(value * 100).toFixed(1)}% (warning under ${CACHE_WARN * 100}%, critical under ${CACHE_FAIL * 100}%)`,
-      ...(verdict === 'ok' ? {} : { advice: '`eafix-cli cache clear --pattern="slow_query_*"`' }),
+      ...(verdict === 'ok'
+        ? {}
+        : {
+            remedies: [
+              {
+                label: 'Clear the slow_query_* cache',
+                command: `cache clear --pattern=slow_query_* --environment=${input.environment} --reason ${remedyReason('diagnose latency', 'cache hit rate low')}`,
+              },
+            ],
+          }),
     };
   },
 };

@@ -1,16 +1,24 @@
-import { verdictOf, type DiagnosisCheck } from './diagnosis.ts';
+import { remedyReason, verdictOf, type DiagnosisCheck, type Remedy } from './diagnosis.ts';
 import { listOf, platformCheck, restartRemedy, type EnvironmentInput } from './platform-check.ts';
 
 const PLAYBOOK = 'diagnose orders';
+
+const remedy = (label: string, command: string, environment: string, why: string): Remedy => ({
+  label,
+  command: `${command} --environment=${environment} --reason ${remedyReason(PLAYBOOK, why)}`,
+});
 // trading_system_failure pages at more than 5 failed orders in 5 minutes.
 const FAILED_WARN = 0;
 const FAILED_FAIL = 5;
+
+const reconnect = (broker: string, environment: string) =>
+  remedy(`Reconnect ${broker}`, `broker reconnect --broker=${broker}`, environment, `broker ${broker} down or slow`);
 
 const brokers = platformCheck<EnvironmentInput>({
   name: 'Broker connectivity',
   step: 'diagnose-broker-status',
   args: () => ['broker', 'status', '--all'],
-  judge: (result) => {
+  judge: (result, _outcome, input) => {
     const list = listOf(result.brokers);
     const down = list.filter((b) => b.connected !== true).map((b) => String(b.name));
     const slow = list.filter((b) => Number(b.latencyMs) > 200).map((b) => String(b.name));
@@ -23,10 +31,10 @@ const brokers = platformCheck<EnvironmentInput>({
       return {
         verdict: 'fail',
         evidence: evidence || 'no brokers reported',
-        advice: `\`eafix-cli broker reconnect --broker=${down[0] ?? 'mt4_live'}\``,
+        remedies: [reconnect(down[0] ?? 'mt4_live', input.environment)],
       };
     if (down.length > 0 || slow.length > 0)
-      return { verdict: 'warn', evidence, advice: `\`eafix-cli broker reconnect --broker=${down[0] ?? slow[0]}\`` };
+      return { verdict: 'warn', evidence, remedies: [reconnect(down[0] ?? slow[0] ?? 'mt4_live', input.environment)] };
     return { verdict: 'ok', evidence };
   },
 });
@@ -35,11 +43,15 @@ const risk = platformCheck<EnvironmentInput>({
   name: 'Risk manager',
   step: 'diagnose-risk-status',
   args: () => ['risk', 'status'],
-  judge: (result) => {
+  judge: (result, _outcome, input) => {
     const used = Number(result.limitsUsedPercent ?? 0);
     const evidence = `${result.healthy === true ? 'healthy' : 'UNHEALTHY'}, limits ${used}% used${result.blocking === true ? ', BLOCKING orders' : ''}`;
     if (result.healthy !== true || result.blocking === true)
-      return { verdict: 'fail', evidence, advice: '`eafix-cli risk limits reset --confirm` (needs a second person)' };
+      return {
+        verdict: 'fail',
+        evidence,
+        remedies: [remedy('Reset risk limits', 'risk limits reset', input.environment, 'risk manager blocking')],
+      };
     return { verdict: used > 80 ? 'warn' : 'ok', evidence };
   },
 });
@@ -55,14 +67,9 @@ const failedOrders = platformCheck<EnvironmentInput>({
     const verdict = verdictOf(count, FAILED_WARN, FAILED_FAIL);
     const evidence = `${count} failed order(s) in the last 20${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
     if (verdict === 'ok') return { verdict, evidence };
-    return {
-      verdict,
-      evidence,
-      advice: '`eafix-cli orders cleanup --stuck`',
-      ...(verdict === 'fail'
-        ? { remedies: [restartRemedy('execution-engine', input.environment, PLAYBOOK, `${count} failed orders`)] }
-        : {}),
-    };
+    const cleanup = remedy('Clear stuck orders', 'orders cleanup', input.environment, `${count} failed orders`);
+    const restart = restartRemedy('execution-engine', input.environment, PLAYBOOK, `${count} failed orders`);
+    return { verdict, evidence, remedies: verdict === 'fail' ? [cleanup, restart] : [cleanup] };
   },
 });
 

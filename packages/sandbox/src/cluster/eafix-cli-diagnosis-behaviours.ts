@@ -93,7 +93,43 @@ const RULES: Array<[string[], (inv: CommandInvocation) => CommandResult]> = [
   ],
 ];
 
+/** The runbook's resolutions for the same issues: they succeed on a healthy platform. */
+const REMEDIES: Array<[string[], (inv: CommandInvocation) => CommandResult]> = [
+  [
+    ['eafix-cli', 'cache', 'clear'],
+    (inv) => ({
+      stdout: [
+        `cleared keys matching ${inv.argv.find((w) => w.startsWith('--pattern='))?.slice(10) ?? '*'}`,
+        json({ ok: true, cleared: 128 }),
+      ],
+    }),
+  ],
+  [
+    ['eafix-cli', 'database', 'optimize'],
+    (inv) =>
+      inv.platform.databaseHealthy
+        ? { stdout: ['ANALYZE done on 42 tables', json({ ok: true, tables: 42 })], durationMs: 1500 }
+        : dbDown('database optimize'),
+  ],
+  [['eafix-cli', 'broker', 'reconnect'], () => ({ stdout: ['reconnected', json({ ok: true, connected: true })] })],
+  [
+    ['eafix-cli', 'risk', 'limits', 'reset'],
+    () => ({ stdout: ['risk limits reset', json({ ok: true, limitsUsedPercent: 0 })] }),
+  ],
+  [['eafix-cli', 'orders', 'cleanup'], () => ({ stdout: ['0 stuck orders cleared', json({ ok: true, cleared: 0 })] })],
+  [['eafix-cli', 'data-feed', 'restart'], () => ({ stdout: ['feed connections restarted', json({ ok: true })] })],
+  [
+    ['eafix-cli', 'data-feed', 'switch'],
+    (inv) => ({
+      stdout: [
+        'switched',
+        json({ ok: true, active: inv.argv.find((w) => w.startsWith('--to='))?.slice(5) ?? 'backup' }),
+      ],
+    }),
+  ],
+];
+
 /** Registers the diagnosis commands' defaults (before any test's own registrations). */
 export function registerDiagnosisDefaults(behaviours: CommandBehaviours): void {
-  for (const [argv, behaviour] of RULES) behaviours.register({ argv, behaviour });
+  for (const [argv, behaviour] of [...RULES, ...REMEDIES]) behaviours.register({ argv, behaviour });
 }
