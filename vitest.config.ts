@@ -7,6 +7,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const fastTier = [
   'test/bot/slack-scopes.test.ts',
+  'test/alerts/alert-intake.test.ts',
+  'test/alerts/alert-message.test.ts',
+  'test/alerts/alertmanager-route.test.ts',
   'test/bot/verify-signature.test.ts',
   'test/charts/vega-png-charts.test.ts',
   'test/cluster/deployment-rollout.test.ts',

@@ -41,6 +41,9 @@ import { runIdOfStatusKey } from './jobs/thread-progress.ts';
 import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 import type { Role } from './process-role.ts';
 import { startMetrics } from './metrics/start-metrics.ts';
+import { PgAlertLog } from './store/pg-alert-log.ts';
+import { AlertIntake } from './alerts/alert-intake.ts';
+import { alertmanagerRoute } from './alerts/alertmanager-route.ts';
 
 export type { Role } from './process-role.ts';
 
@@ -185,6 +188,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       notifier,
       channels: policy.channels,
       topology: policy.topology,
+      platformCli: policy.platform.cli,
       impersonation: policy.kubernetes.impersonate,
       cluster: kube.cluster,
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
@@ -196,6 +200,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     });
     // Executes approved plans by calling back into the actions, with the deps.
     const approvalService = new ApprovalService(deps);
+    const alerts = new PgAlertLog(pool, outbox);
 
     if (role === 'worker' || role === 'all') {
       // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
@@ -253,6 +258,27 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
       routes: [
         metrics.route,
+        // Alertmanager's webhook on web (refused until ALERTMANAGER_TOKEN is set).
+        ...(role !== 'worker'
+          ? [
+              alertmanagerRoute({
+                token: env.ALERTMANAGER_TOKEN,
+                intake: new AlertIntake({
+                  log: alerts,
+                  audit: deps.audit,
+                  topology: policy.topology,
+                  registry,
+                  runs: deps.runs,
+                  incidents: deps.incidents,
+                  policy: policy.alerts,
+                  opsChannel: policy.channels.ops,
+                  now,
+                  logger,
+                }),
+                logger,
+              }),
+            ]
+          : []),
         ...(dashboard
           ? [
               dashboard.queueDashboard({
@@ -278,7 +304,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         signingSecret: env.SLACK_SIGNING_SECRET,
         apiUrl: env.SLACK_API_URL,
         logger,
-        services: { deps, approvalService },
+        services: { deps, approvalService, alerts },
         ...(gate ? { gate } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
       });

@@ -2,12 +2,15 @@ import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import type { InvokeDeps } from '../handlers/core/invoke.ts';
 import type { ApprovalService } from '../permissions/approval-service.ts';
+import type { AlertLog } from '../alerts/alert-log.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 
 /** What the Slack listeners serve: the actions' dependencies and the approval service that decides clicks. */
 export interface BotServices {
   deps: ActionDeps;
   approvalService: ApprovalService;
+  /** Alert groups, which the alert message's buttons name. */
+  alerts: AlertLog;
 }
 
 /** The invocation path's dependencies, from the listeners' services. */

@@ -7,6 +7,8 @@ import { registerBreakGlassListeners } from './break-glass-listeners.ts';
 import { registerIncidentListeners } from './incident-listeners.ts';
 import { registerReportListeners } from './report-listeners.ts';
 import { registerAppHomeListener } from './app-home-listener.ts';
+import { registerAlertListeners } from './alert-listeners.ts';
+import { registerDiagnosisListeners } from './diagnosis-listeners.ts';
 import { slackClientOptions } from '../slack/slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
@@ -50,6 +52,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerIncidentListeners(app, options.services, options.logger);
   registerReportListeners(app, options.services, options.logger);
   registerAppHomeListener(app, options.services, options.logger);
+  registerAlertListeners(app, options.services, options.logger);
+  registerDiagnosisListeners(app, options.services, options.logger);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });

@@ -66,6 +66,8 @@ export const envSchema = z
     RUN_STEP_RETRY_BUDGET_MS: z.coerce.number().int().min(0).default(120_000),
     /** How often every worker rebuilds runs, incident timers and digest schedules from PostgreSQL and the policy. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Bearer token Alertmanager sends to POST /alertmanager (web); without it alert deliveries are refused. */
+    ALERTMANAGER_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
     ...queueDashboardEnv,
     ...dataStoreEnv,
   })
@@ -81,6 +83,7 @@ export const secretEnvKeys = [
   'PAGERDUTY_ROUTING_KEY',
   'QUEUE_DASHBOARD_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
+  'ALERTMANAGER_TOKEN',
 ] as const;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {

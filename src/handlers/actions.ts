@@ -38,6 +38,17 @@ import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
 import { contacts } from './security/contacts.ts';
 import { contactsPage } from './security/contacts-page.ts';
+import { diagnoseService } from './troubleshooting/diagnose-service.ts';
+import { diagnoseLatency } from './troubleshooting/diagnose-latency.ts';
+import { diagnoseOrders } from './troubleshooting/diagnose-orders.ts';
+import { diagnoseDataFeed } from './troubleshooting/diagnose-data-feed.ts';
+import { cacheClear } from './troubleshooting/cache-clear.ts';
+import { databaseOptimize } from './troubleshooting/database-optimize.ts';
+import { brokerReconnect } from './troubleshooting/broker-reconnect.ts';
+import { riskLimitsReset } from './troubleshooting/risk-limits-reset.ts';
+import { ordersCleanup } from './troubleshooting/orders-cleanup.ts';
+import { dataFeedRestart } from './troubleshooting/data-feed-restart.ts';
+import { dataFeedSwitch } from './troubleshooting/data-feed-switch.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -81,4 +92,15 @@ export const allActions: readonly AnyAction[] = [
   // Issue 19: emergency contacts and the recurring reviews.
   contacts,
   contactsPage,
+  diagnoseService,
+  diagnoseLatency,
+  diagnoseOrders,
+  diagnoseDataFeed,
+  cacheClear,
+  databaseOptimize,
+  brokerReconnect,
+  riskLimitsReset,
+  ordersCleanup,
+  dataFeedRestart,
+  dataFeedSwitch,
 ];

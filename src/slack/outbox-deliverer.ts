@@ -231,7 +231,7 @@ export class OutboxDeliverer {
       });
       if (found) {
         await this.posted(row, found.ts, found.channel);
-        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts);
+        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts, found.channel);
         return;
       }
     }
@@ -245,7 +245,7 @@ export class OutboxDeliverer {
     });
     // Recorded before the row shows as delivered: whoever waits for the ts then finds the state that uses it.
     await this.posted(row, posted.ts, posted.channel);
-    await outbox.markDelivered(row.key, row.version, posted.ts);
+    await outbox.markDelivered(row.key, row.version, posted.ts, posted.channel);
   }
 
   /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
@@ -274,20 +274,25 @@ export class OutboxDeliverer {
       title?: string;
       comment?: string;
     };
+    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
+    if (threadTs === null) {
+      await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
+      return;
+    }
     // Uploads carry no metadata to find them by: on a retry in a thread, a file of the same name there means
     // the earlier attempt went through and only its answer was lost.
     const shared =
       row.attempts > 0 &&
-      Boolean(row.threadTs) &&
+      Boolean(threadTs) &&
       (await this.options.slack.hasFileInThread({
         channel: row.channel,
-        threadTs: row.threadTs as string,
+        threadTs: threadTs as string,
         filename: p.filename,
       }));
     if (!shared)
       await this.options.slack.uploadFile({
         channel: row.channel,
-        thread_ts: row.threadTs,
+        thread_ts: threadTs,
         filename: p.filename,
         content: p.encoding === 'base64' ? Buffer.from(p.content, 'base64') : p.content,
         title: p.title,

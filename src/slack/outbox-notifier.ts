@@ -46,6 +46,7 @@ export class OutboxNotifier implements Notifier {
         key: message.key ?? `post:${randomUUID()}`,
         channel: message.channel,
         threadTs: message.threadTs,
+        threadKey: message.threadKey,
         text: message.text,
         blocks: message.blocks,
         expiresAt: this.expiry(),
@@ -73,6 +74,7 @@ export class OutboxNotifier implements Notifier {
   async upload(file: {
     channel: string;
     threadTs?: string;
+    threadKey?: string;
     filename: string;
     content: string;
     encoding?: 'base64';

@@ -33,6 +33,8 @@ export interface OutboxUploadInput {
   key: string;
   channel: string;
   threadTs?: string | undefined;
+  /** Under another outbox message, whatever ts it gets. */
+  threadKey?: string | undefined;
   filename: string;
   content: string;
   /** Binary content travels through the JSON payload as base64. */
@@ -87,7 +89,8 @@ export interface SlackOutbox extends OutboxWriter {
   /** Recorded before each post, so whoever tries next looks for a copy whose answer was lost. */
   markPostAttempted(key: string): Promise<void>;
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
-  markDelivered(key: string, version: number, ts?: string): Promise<void>;
+  /** `channelId`: where Slack posted it (a row queued by channel name is edited by id later). */
+  markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void>;
   /**
    * Puts the row off by `delayMs`: a 429's Retry-After (`retry-after`; `notPosted` when the post did not
    * land) or a backoff after Slack's or the network's trouble (`backoff`).

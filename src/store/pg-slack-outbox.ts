@@ -97,9 +97,16 @@ export class PgSlackOutbox implements SlackOutbox {
       ...(upload.comment ? { comment: upload.comment } : {}),
     };
     await db.query(
-      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, expires_at) VALUES ($1, 'upload', $2, $3, $4, $5)
-       ON CONFLICT (key) DO NOTHING`,
-      [upload.key, upload.channel, upload.threadTs || null, JSON.stringify(payload), upload.expiresAt ?? null],
+      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, thread_key, payload, expires_at)
+       VALUES ($1, 'upload', $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+      [
+        upload.key,
+        upload.channel,
+        upload.threadTs || null,
+        upload.threadKey ?? null,
+        JSON.stringify(payload),
+        upload.expiresAt ?? null,
+      ],
     );
     await this.notify(db, upload.key);
   }
@@ -127,13 +134,17 @@ export class PgSlackOutbox implements SlackOutbox {
   }
 
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
-  async markDelivered(key: string, version: number, ts?: string): Promise<void> {
+  /**
+   * `channelId`: the channel Slack posted in; a row queued by channel name keeps its id from then on,
+   * since chat.update (a later version's edit) takes ids only.
+   */
+  async markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void> {
     await this.pool.query(
-      `UPDATE slack_outbox SET ts = coalesce(ts, $3), delivered_version = greatest(delivered_version, $2), post_attempted = false, waiting_on = NULL,
+      `UPDATE slack_outbox SET ts = coalesce(ts, $3), channel = coalesce($4, channel), delivered_version = greatest(delivered_version, $2), post_attempted = false, waiting_on = NULL,
          attempts = 0, last_error = NULL, next_attempt_at = clock_timestamp(), updated_at = clock_timestamp(),
          delivered_at = clock_timestamp(), state = CASE WHEN version <= greatest(delivered_version, $2) THEN 'delivered' ELSE 'pending' END
        WHERE key = $1`,
-      [key, version, ts ?? null],
+      [key, version, ts ?? null, channelId ?? null],
     );
   }
 

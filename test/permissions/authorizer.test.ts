@@ -49,6 +49,16 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['carol', 'maintenance.enable', false, false],
   ['dave', 'trading.stop', true, false],
   ['dave', 'trading.start', true, false],
+  // diagnose orders: broker, risk and balances are for operators, not every viewer.
+  ['alice', 'trading.read', true, true],
+  ['carol', 'trading.read', false, false],
+  // The Troubleshooting Guide's platform remedies.
+  ['alice', 'maintenance.cache', true, true],
+  ['alice', 'maintenance.database', true, true],
+  ['bob', 'trading.broker', true, true],
+  ['bob', 'trading.orders', true, true],
+  ['bob', 'trading.risk', true, true],
+  ['carol', 'trading.feed', false, false],
   ['dave', 'maintenance.enable', true, false],
   ['dave', 'approvals.review', false, false],
   // Cluster and runs (the runbook's deployment and troubleshooting chapters).

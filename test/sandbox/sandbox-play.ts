@@ -45,6 +45,7 @@ export const exampleOutcomes: Record<string, string[]> = {
     'resolved by @dave',
   ],
   'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
+  'diagnose.eafix': ['Service diagnosis: risk-manager', 'Latency diagnosis', 'Orders diagnosis', 'Data feed diagnosis'],
 };
 
 /** Plays an example and checks it passed and showed its outcome. */

@@ -60,7 +60,7 @@ export class MemorySlackOutbox implements SlackOutbox {
         kind: 'upload',
         channel: upload.channel,
         threadTs: upload.threadTs || undefined,
-        threadKey: undefined,
+        threadKey: upload.threadKey || undefined,
         payload: {
           filename: upload.filename,
           content: upload.content,
@@ -93,10 +93,11 @@ export class MemorySlackOutbox implements SlackOutbox {
     if (row) row.postAttempted = true;
   }
 
-  async markDelivered(key: string, version: number, ts?: string): Promise<void> {
+  async markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void> {
     const row = this.rows.get(key);
     if (!row) return;
     row.ts ??= ts;
+    if (channelId) row.channel = channelId;
     row.deliveredVersion = Math.max(row.deliveredVersion, version);
     Object.assign(row, {
       postAttempted: false,

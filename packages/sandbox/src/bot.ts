@@ -10,6 +10,8 @@ export { runbookKpis, type KnownKpiId } from '../../../src/config/monitoring-pol
 export { reportsPolicySchema } from '../../../src/config/reports-policy.ts';
 export { fillQuery, latencyQuantiles } from '../../../src/handlers/monitoring/review-data.ts';
 export { k8sName, topologySchema, type Colour, type Topology } from '../../../src/config/topology.ts';
+export { latencyQueries } from '../../../src/handlers/troubleshooting/latency-checks.ts';
+export { serviceResourceQueries } from '../../../src/handlers/troubleshooting/service-checks.ts';
 export { tokenize } from '../../../src/handlers/core/command-parser.ts';
 export { DigestScheduler } from '../../../src/jobs/digest-scheduler.ts';
 export { createLogger, type Logger } from '../../../src/logger.ts';

@@ -6,7 +6,7 @@ import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.t
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
-import { PrometheusEmulator, seedEafixKpis, seedEafixReports } from './prometheus/index.ts';
+import { PrometheusEmulator, seedEafixDiagnosis, seedEafixKpis, seedEafixReports } from './prometheus/index.ts';
 
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
@@ -117,6 +117,8 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   };
   // The newest backup finished five hours ago: fresh by the example policy's 26 h warning.
   if (policy.monitoring.backups) prometheus.setResult(policy.monitoring.backups.query, 5 * 3600);
+  // What the diagnosis playbooks ask (latency, cache, resources, `up`), healthy everywhere.
+  seedEafixDiagnosis(prometheus, policy.topology);
   const cluster = new ClusterSimulator({
     topology: policy.topology,
     ...(options.clusterTiming ? { timing: options.clusterTiming } : {}),

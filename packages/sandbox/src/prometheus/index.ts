@@ -9,3 +9,4 @@ export type { ErrorType as PrometheusErrorType } from './prom-wire.ts';
 export { defaultKpiQueries, defaultKpiValues, seedEafixKpis } from './eafix-kpis.ts';
 export type { EafixKpiId } from './eafix-kpis.ts';
 export { defaultServiceUsage, seedEafixReports } from './eafix-reports.ts';
+export { seedEafixDiagnosis } from './eafix-diagnosis.ts';
