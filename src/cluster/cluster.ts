@@ -9,11 +9,13 @@ import type {
   JobOutcome,
   JobRequest,
   JobSummary,
+  NamespaceDeletion,
   RestoreRequest,
   RunJobOptions,
   StatefulSetScale,
   StatefulSetStatus,
   VeleroStatus,
+  WaitForNamespaceOptions,
   WaitForVeleroOptions,
 } from './workload-types.ts';
 
@@ -268,4 +270,16 @@ export interface Cluster {
     env: Readonly<Record<string, string>>,
     change: ChangeMeta,
   ): Promise<{ changed: boolean }>;
+
+  /** A namespace's phase (Active, Terminating), or undefined when it does not exist. */
+  namespacePhase(name: string): Promise<string | undefined>;
+  /**
+   * Deletes a scratch namespace (SCRATCH_NAMESPACES only: never an environment's) and waits until
+   * Kubernetes has finalised it.
+   */
+  deleteScratchNamespace(
+    name: string,
+    change: ChangeMeta,
+    options: WaitForNamespaceOptions,
+  ): Promise<NamespaceDeletion>;
 }

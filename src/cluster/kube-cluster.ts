@@ -51,16 +51,19 @@ import { API_GROUPS } from './required-access.ts';
 import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
 import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
+import { deleteScratchNamespace, namespacePhase } from './kube-namespaces.ts';
 import type {
   BackupRequest,
   JobOutcome,
   JobRequest,
   JobSummary,
+  NamespaceDeletion,
   RestoreRequest,
   RunJobOptions,
   StatefulSetScale,
   StatefulSetStatus,
   VeleroStatus,
+  WaitForNamespaceOptions,
   WaitForVeleroOptions,
 } from './workload-types.ts';
 
@@ -364,5 +367,17 @@ export class KubeCluster implements Cluster {
     change: ChangeMeta,
   ): Promise<{ changed: boolean }> {
     return setStatefulSetEnv(this.k, environment, name, container, env, change);
+  }
+
+  namespacePhase(name: string): Promise<string | undefined> {
+    return namespacePhase(this.k, name);
+  }
+
+  deleteScratchNamespace(
+    name: string,
+    change: ChangeMeta,
+    options: WaitForNamespaceOptions,
+  ): Promise<NamespaceDeletion> {
+    return deleteScratchNamespace(this.k, name, change, options);
   }
 }

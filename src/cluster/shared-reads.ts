@@ -104,5 +104,7 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       inner.scaleStatefulSet(environment, name, replicas, change),
     setStatefulSetEnv: (environment, name, container, env, change) =>
       inner.setStatefulSetEnv(environment, name, container, env, change),
+    namespacePhase: (name) => inner.namespacePhase(name),
+    deleteScratchNamespace: (name, change, opts) => inner.deleteScratchNamespace(name, change, opts),
   };
 }

@@ -35,5 +35,7 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     getStatefulSet: fail,
     scaleStatefulSet: fail,
     setStatefulSetEnv: fail,
+    namespacePhase: fail,
+    deleteScratchNamespace: fail,
   };
 }

@@ -37,6 +37,25 @@ function dbDown(what: string): CommandResult {
   };
 }
 
+/**
+ * The platform a command acts on: its own namespace's, or the one `--namespace=` names (the runbook's
+ * `test integration --namespace=eafix-dr-drill`); undefined with a failure when that namespace is missing.
+ */
+function target(inv: CommandInvocation): { platform: Readonly<PlatformState> } | { missing: CommandResult } {
+  const ns = flags(inv.argv).namespace;
+  if (typeof ns !== 'string') return { platform: inv.platform };
+  const platform = inv.platformOf?.(ns);
+  if (platform) return { platform };
+  return {
+    missing: {
+      stderr: [`ERROR namespace ${ns} not found: nothing to check there`],
+      stdout: [json({ ok: false, namespace: ns, error: 'namespace not found' })],
+      exitCode: 1,
+      durationMs: 200,
+    },
+  };
+}
+
 const RULES: Rule[] = [
   [
     ['eafix-cli', 'status'],
@@ -143,7 +162,9 @@ const RULES: Rule[] = [
   [
     ['eafix-cli', 'database', 'verify'],
     (inv) => {
-      if (!inv.platform.databaseHealthy) return dbDown('database verify');
+      const where = target(inv);
+      if ('missing' in where) return where.missing;
+      if (!where.platform.databaseHealthy) return dbDown('database verify');
       const full = flags(inv.argv)['full-check'] === true;
       return {
         stdout: [
@@ -166,6 +187,8 @@ const RULES: Rule[] = [
   [
     ['eafix-cli', 'test'],
     (inv) => {
+      const where = target(inv);
+      if ('missing' in where) return where.missing;
       const suite = inv.argv[2] ?? 'smoke';
       const count = suite === 'integration' ? 64 : suite === 'trading' ? 18 : 12;
       return {
