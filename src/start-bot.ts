@@ -169,6 +169,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       notifier,
       channels: policy.channels,
       topology: policy.topology,
+      platformCli: policy.platform.cli,
       impersonation: policy.kubernetes.impersonate,
       cluster: createCluster({
         topology: policy.topology,

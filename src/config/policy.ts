@@ -6,6 +6,7 @@ import { topologySchema } from './topology.ts';
 import { rbacSchema } from './rbac-policy.ts';
 import { incidentPolicySchema } from './incident-policy.ts';
 import { monitoringPolicySections } from './monitoring-policy.ts';
+import { platformPolicySchema } from './platform-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -58,6 +59,7 @@ export const policySchema = z.object({
   slack: slackPolicySchema,
   incidents: incidentPolicySchema.prefault({}),
   ...monitoringPolicySections,
+  platform: platformPolicySchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -260,9 +260,14 @@ export class OutboxDeliverer {
 
   private async upload(row: OutboxRow): Promise<void> {
     const p = row.payload as { filename: string; content: string; title?: string; comment?: string };
+    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
+    if (threadTs === null) {
+      await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
+      return;
+    }
     await this.options.slack.uploadFile({
       channel: row.channel,
-      thread_ts: row.threadTs,
+      thread_ts: threadTs,
       filename: p.filename,
       content: p.content,
       title: p.title,

@@ -42,6 +42,7 @@ export class OutboxNotifier implements Notifier {
         key: message.key ?? `post:${randomUUID()}`,
         channel: message.channel,
         threadTs: message.threadTs,
+        threadKey: message.threadKey,
         text: message.text,
         blocks: message.blocks,
         expiresAt: new Date(Date.now() + this.postTtlMs),
@@ -69,6 +70,7 @@ export class OutboxNotifier implements Notifier {
   async upload(file: {
     channel: string;
     threadTs?: string;
+    threadKey?: string;
     filename: string;
     content: string;
     title?: string;

@@ -24,6 +24,8 @@ export interface OutboxUploadInput {
   key: string;
   channel: string;
   threadTs?: string | undefined;
+  /** Under another outbox message, whatever ts it gets. */
+  threadKey?: string | undefined;
   filename: string;
   content: string;
   title?: string | undefined;
@@ -144,9 +146,16 @@ export class PgSlackOutbox {
       ...(upload.comment ? { comment: upload.comment } : {}),
     };
     await db.query(
-      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, expires_at) VALUES ($1, 'upload', $2, $3, $4, $5)
-       ON CONFLICT (key) DO NOTHING`,
-      [upload.key, upload.channel, upload.threadTs || null, JSON.stringify(payload), upload.expiresAt ?? null],
+      `INSERT INTO slack_outbox (key, kind, channel, thread_ts, thread_key, payload, expires_at)
+       VALUES ($1, 'upload', $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+      [
+        upload.key,
+        upload.channel,
+        upload.threadTs || null,
+        upload.threadKey ?? null,
+        JSON.stringify(payload),
+        upload.expiresAt ?? null,
+      ],
     );
     await this.notify(db, upload.key);
   }

@@ -86,6 +86,20 @@ describe('the Slack outbox', () => {
     expect(posted).toContain('status:1');
   });
 
+  it('puts a reply and a file under a parent known only by its outbox key, once the parent is posted', async () => {
+    const channel = newChannel();
+    await notifier.send({ key: 'parent:1', channel, text: 'started by someone' });
+    await notifier.send({ key: 'reply:1', channel, threadKey: 'parent:1', text: 'job finished' });
+    await notifier.upload({ key: 'file:1', channel, threadKey: 'parent:1', filename: 'job.log', content: 'line 1' });
+    await eventually(async () => (await rowState('file:1')) === 'delivered', 'the file delivered');
+    const parentTs = (await outbox.get('parent:1'))?.ts;
+    expect(parentTs).toBeDefined();
+    await eventually(async () => (await rowState('reply:1')) === 'delivered', 'the reply delivered');
+    const replies = emu.thread(channel, parentTs!).slice(1);
+    expect(emu.messages(channel)).toHaveLength(1);
+    expect(replies.map((m) => (m.files as unknown[] | undefined)?.length ?? 0).sort()).toEqual([0, 1]);
+  });
+
   it('does not show a post delivered until its ts is recorded, and adopts the posted copy on the retry', async () => {
     const channel = newChannel();
     failNextRecord.add('status:record');

@@ -12,7 +12,11 @@ export interface ChangeOrigin {
  * Who, why and which request, written onto every object a run changes; with impersonation configured,
  * the write also goes to the cluster as the requester's mapped Kubernetes identity.
  */
-export async function changeMeta(deps: ActionDeps, origin: ChangeOrigin, reason: string): Promise<ChangeMeta> {
+export async function changeMeta(
+  deps: Pick<ActionDeps, 'impersonation' | 'authorizer'>,
+  origin: ChangeOrigin,
+  reason: string,
+): Promise<ChangeMeta> {
   const meta: ChangeMeta = {
     requestedBy: origin.requestedBy,
     reason,

@@ -15,6 +15,7 @@ import type { Runs } from './runs.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-installation.ts';
+import type { PlatformCliPolicy } from '../../config/platform-policy.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -185,6 +186,8 @@ export interface ActionDeps {
   channels: Channels;
   topology: Topology;
   cluster: Cluster;
+  /** How platform commands (`eafix-cli …`) run as Jobs: toolbox image, service account, deadline. */
+  platformCli: PlatformCliPolicy;
   runs: Runs;
   /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
   impersonation?: Record<string, { user: string; groups: string[] }>;

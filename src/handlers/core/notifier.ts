@@ -25,6 +25,8 @@ export interface OutgoingMessage {
   text: string;
   blocks?: Block[];
   threadTs?: string;
+  /** Reply under another message sent with this key, whatever ts it gets (a run's "started by" message). */
+  threadKey?: string;
   /**
    * Names the message for the outbox: sending the same key again (a retried step) replaces its content
    * instead of posting a second message. A fresh key per call when absent.
@@ -49,6 +51,8 @@ export interface Notifier {
   upload(file: {
     channel: string;
     threadTs?: string;
+    /** Under the message sent with this key (see OutgoingMessage.threadKey). */
+    threadKey?: string;
     filename: string;
     content: string;
     title?: string;
