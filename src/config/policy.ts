@@ -7,6 +7,7 @@ import { rbacSchema } from './rbac-policy.ts';
 import { incidentPolicySchema } from './incident-policy.ts';
 import { monitoringPolicySections } from './monitoring-policy.ts';
 import { platformPolicySchema } from './platform-policy.ts';
+import { drPolicySchema } from './dr-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -60,6 +61,7 @@ export const policySchema = z.object({
   incidents: incidentPolicySchema.prefault({}),
   ...monitoringPolicySections,
   platform: platformPolicySchema,
+  disasterRecovery: drPolicySchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;

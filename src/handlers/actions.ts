@@ -36,6 +36,9 @@ import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
+import { backupCreate } from './disaster-recovery/backup-create.ts';
+import { backupList } from './disaster-recovery/backup-list.ts';
+import { backupVerify } from './disaster-recovery/backup-verify.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -76,4 +79,7 @@ export const allActions: readonly AnyAction[] = [
   kpis,
   doctor,
   home,
+  backupCreate,
+  backupList,
+  backupVerify,
 ];
