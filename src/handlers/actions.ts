@@ -39,6 +39,7 @@ import { home } from './monitoring/home.ts';
 import { backupCreate } from './disaster-recovery/backup-create.ts';
 import { backupList } from './disaster-recovery/backup-list.ts';
 import { backupVerify } from './disaster-recovery/backup-verify.ts';
+import { rollbackDatabase } from './disaster-recovery/rollback-database.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -82,4 +83,5 @@ export const allActions: readonly AnyAction[] = [
   backupCreate,
   backupList,
   backupVerify,
+  rollbackDatabase,
 ];
