@@ -40,6 +40,8 @@ import { backupCreate } from './disaster-recovery/backup-create.ts';
 import { backupList } from './disaster-recovery/backup-list.ts';
 import { backupVerify } from './disaster-recovery/backup-verify.ts';
 import { rollbackDatabase } from './disaster-recovery/rollback-database.ts';
+import { drDrill } from './disaster-recovery/dr-drill.ts';
+import { drDrills } from './disaster-recovery/dr-drills.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -84,4 +86,6 @@ export const allActions: readonly AnyAction[] = [
   backupList,
   backupVerify,
   rollbackDatabase,
+  drDrill,
+  drDrills,
 ];
