@@ -78,6 +78,14 @@ export interface TrafficSwitch {
   to: Colour;
 }
 
+export interface ServiceSelectorChange {
+  service: string;
+  from: Record<string, string>;
+  to: Record<string, string>;
+  /** False when the selector already had those values (the change annotations are still written). */
+  changed: boolean;
+}
+
 export interface ScaleResult {
   deployment: string;
   from: number;
@@ -270,6 +278,14 @@ export interface Cluster {
     env: Readonly<Record<string, string>>,
     change: ChangeMeta,
   ): Promise<{ changed: boolean }>;
+
+  /** Sets these selector keys of a Service (e.g. `eafix-postgres` → `role: primary` after a promotion). */
+  setServiceSelector(
+    environment: string,
+    service: string,
+    selector: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<ServiceSelectorChange>;
 
   /** A namespace's phase (Active, Terminating), or undefined when it does not exist. */
   namespacePhase(name: string): Promise<string | undefined>;

@@ -35,6 +35,7 @@ import type {
   RestartResult,
   RolloutProgress,
   ScaleResult,
+  ServiceSelectorChange,
   TrafficSwitch,
   WaitForPodsOptions,
   WaitForRolloutOptions,
@@ -52,6 +53,7 @@ import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
 import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
 import { deleteScratchNamespace, namespacePhase } from './kube-namespaces.ts';
+import { setServiceSelector } from './kube-services.ts';
 import type {
   BackupRequest,
   JobOutcome,
@@ -367,6 +369,15 @@ export class KubeCluster implements Cluster {
     change: ChangeMeta,
   ): Promise<{ changed: boolean }> {
     return setStatefulSetEnv(this.k, environment, name, container, env, change);
+  }
+
+  setServiceSelector(
+    environment: string,
+    service: string,
+    selector: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<ServiceSelectorChange> {
+    return setServiceSelector(this.k, environment, service, selector, change);
   }
 
   namespacePhase(name: string): Promise<string | undefined> {

@@ -65,6 +65,7 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   getStatefulSet: { reads: [get('statefulsets')], writes: [] },
   scaleStatefulSet: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
   setStatefulSetEnv: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
+  setServiceSelector: { reads: [get('services')], writes: [patch('services')] },
   // Scratch namespaces only, by name: the cluster-wide right cannot reach an environment's namespace.
   namespacePhase: { reads: SCRATCH_NAMESPACES.map((name) => scratch('get', name)), writes: [] },
   deleteScratchNamespace: {

@@ -35,6 +35,7 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     getStatefulSet: fail,
     scaleStatefulSet: fail,
     setStatefulSetEnv: fail,
+    setServiceSelector: fail,
     namespacePhase: fail,
     deleteScratchNamespace: fail,
   };

@@ -42,6 +42,7 @@ import { backupVerify } from './disaster-recovery/backup-verify.ts';
 import { rollbackDatabase } from './disaster-recovery/rollback-database.ts';
 import { drDrill } from './disaster-recovery/dr-drill.ts';
 import { drDrills } from './disaster-recovery/dr-drills.ts';
+import { drFailoverDatabase } from './disaster-recovery/dr-failover-database.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -88,4 +89,5 @@ export const allActions: readonly AnyAction[] = [
   rollbackDatabase,
   drDrill,
   drDrills,
+  drFailoverDatabase,
 ];

@@ -91,6 +91,7 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   scaleStatefulSet: (x) => x.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, asAlice()),
   setStatefulSetEnv: (x) =>
     x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
+  setServiceSelector: (x) => x.cluster.setServiceSelector(ENV, 'eafix-postgres', { role: 'primary' }, asAlice()),
   namespacePhase: (x) => x.cluster.namespacePhase('eafix-restore-test'),
   deleteScratchNamespace: (x) =>
     x.cluster.deleteScratchNamespace('eafix-restore-test', asAlice(), { timeoutMs: 10_000 }),
