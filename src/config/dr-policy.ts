@@ -83,6 +83,14 @@ export const drPolicySchema = z
     verification: scheduleSchema('0 6 * * *', true).prefault({}),
     /** Monthly DR drill (runbook: Recovery Testing). */
     drill: scheduleSchema('0 10 1 * *', true).prefault({}),
+    /** How fresh the digest and App Home want the newest backup, verification and drill to be. */
+    targets: z
+      .object({
+        backupMs: durationSchema.prefault('26h'),
+        verifiedMs: durationSchema.prefault('26h'),
+        drillMs: durationSchema.prefault('35d'),
+      })
+      .prefault({}),
     /** The runbook's Recovery Time Objectives table. */
     objectives: z
       .object({

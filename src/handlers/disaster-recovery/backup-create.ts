@@ -32,7 +32,7 @@ export const backupCreate = defineAction({
   approval: 'none',
   examples: [
     'backup create --reason "before the schema change"',
-    'backup create --environment=staging --reason "test"',
+    'backup create --environment=staging --reason "before the load test"',
   ],
   plan: async ({ environment, name }, { deps }) => {
     const backup = name ?? backupNameAt(deps.now());

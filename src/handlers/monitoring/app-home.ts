@@ -5,6 +5,7 @@ import type { ApprovalRequest } from '../../permissions/approval-types.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
+import { readDrStatus, type DrStatus } from '../disaster-recovery/dr-status.ts';
 
 /** What one person's App Home shows (the `home` action, authorised like any other), gathered at once; the view is a pure function of it (app-home-view.ts). */
 export interface HomeData {
@@ -18,6 +19,8 @@ export interface HomeData {
   approvals: Part<ApprovalRequest[]>;
   runs: Part<RunRecord[]>;
   incidents: Part<Incident[]>;
+  /** The Disaster Recovery chapter: newest backup, verified backup and drill. */
+  recovery?: Part<DrStatus>;
 }
 
 /** Approvals shown per home; four blocks each keeps the view well within 100 blocks. */
@@ -43,7 +46,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     ? 'production'
     : (Object.keys(deps.topology.environments)[0] as string);
   const at = deps.now();
-  const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
+  const [deployments, live, platform, approvals, runs, incidents, recovery] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),
     part(() => deps.cluster.liveColour(environment), logger),
     part(async () => {
@@ -56,6 +59,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     part(() => decidable(deps, user, teamId), logger),
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),
+    part(() => readDrStatus(deps), logger),
   ]);
-  return { user, environment, at, deployments, live, platform, approvals, runs, incidents };
+  return { user, environment, at, deployments, live, platform, approvals, runs, incidents, recovery };
 }
