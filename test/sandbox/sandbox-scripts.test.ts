@@ -44,6 +44,11 @@ const outcomes: Record<string, string[]> = {
     'resolved by @dave',
   ],
   'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
+  'dr.eafix': [
+    'Backup integrity verified: eafix-backup-sandbox',
+    'recovery completed in',
+    'Restart services at their recorded replicas',
+  ],
 };
 
 describe('sandbox scripts', () => {
