@@ -178,6 +178,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         topology: policy.topology,
         logger,
         kubeconfigPath: env.KUBECONFIG,
+        sites: policy.kubernetes.sites,
         ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
       }),
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },

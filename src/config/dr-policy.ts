@@ -83,6 +83,17 @@ export const drPolicySchema = z
     verification: scheduleSchema('0 6 * * *', true).prefault({}),
     /** Monthly DR drill (runbook: Recovery Testing). */
     drill: scheduleSchema('0 10 1 * *', true).prefault({}),
+    /** DR scenario 2 (data centre outage): the DR site's environment and the runbook's DNS failover. */
+    site: z
+      .object({
+        environment: z.string().default('dr'),
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id like Z123456789')
+          .default('Z123456789'),
+        changeBatch: z.string().min(1).default('file://dns-failover.json'),
+      })
+      .prefault({}),
     /** How fresh the digest and App Home want the newest backup, verification and drill to be. */
     targets: z
       .object({

@@ -33,6 +33,11 @@ export const kubernetesSchema = z
     impersonate: z
       .record(z.string(), z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).default([]) }))
       .default({}),
+    /**
+     * Environments that live in another cluster (the DR site): environment → kubeconfig context. Every
+     * operation on such an environment goes to that cluster; the others use the bot's own.
+     */
+    sites: z.record(z.string(), z.object({ context: z.string().min(1) })).optional(),
   })
   .default({ impersonate: {} });
 

@@ -43,6 +43,7 @@ import { rollbackDatabase } from './disaster-recovery/rollback-database.ts';
 import { drDrill } from './disaster-recovery/dr-drill.ts';
 import { drDrills } from './disaster-recovery/dr-drills.ts';
 import { drFailoverDatabase } from './disaster-recovery/dr-failover-database.ts';
+import { drActivateSite } from './disaster-recovery/dr-activate-site.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -90,4 +91,5 @@ export const allActions: readonly AnyAction[] = [
   drDrill,
   drDrills,
   drFailoverDatabase,
+  drActivateSite,
 ];

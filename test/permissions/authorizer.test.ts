@@ -103,6 +103,8 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['bob', 'dr.failover', true, true],
   ['dave', 'dr.rollback-database', true, false],
   ['dave', 'dr.failover', true, false],
+  ['bob', 'dr.activate-site', true, true],
+  ['dave', 'dr.activate-site', true, false],
 ];
 
 describe('example policy', () => {

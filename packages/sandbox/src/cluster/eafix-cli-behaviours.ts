@@ -226,6 +226,36 @@ const RULES: Rule[] = [
     }),
   ],
   [['eafix-cli', 'dashboard', 'verify'], () => ({ stdout: ['dashboards ok', json({ ok: true })], durationMs: 300 })],
+  // The runbook's DR scripts (Scenario 2: data centre outage), run on the DR site's cluster.
+  [
+    ['activate-dr-site.sh'],
+    () => ({
+      stdout: ['DR site services scaled up', 'DR site active', json({ ok: true, site: 'dr' })],
+      durationMs: 800,
+    }),
+  ],
+  [
+    ['restore-from-backup.sh'],
+    (inv) => {
+      const f = flags(inv.argv);
+      return {
+        stdout: [
+          `restoring ${f.latest === true ? 'the latest backup' : String(f.backup ?? 'a backup')} on site ${String(f.site ?? 'primary')}`,
+          'restore complete',
+          json({ ok: true, site: f.site ?? 'primary' }),
+        ],
+        durationMs: 1500,
+        effect: (p) => Object.assign(p, { databaseHealthy: true }),
+      };
+    },
+  ],
+  [
+    ['aws', 'route53', 'change-resource-record-sets'],
+    () => ({
+      stdout: [json({ ChangeInfo: { Id: '/change/C0SANDBOX', Status: 'PENDING' } })],
+      durationMs: 400,
+    }),
+  ],
   [
     ['alembic', 'upgrade', 'head'],
     (inv) =>
