@@ -245,7 +245,6 @@ const RULES: Rule[] = [
           json({ ok: true, site: f.site ?? 'primary' }),
         ],
         durationMs: 1500,
-        effect: (p) => Object.assign(p, { databaseHealthy: true }),
       };
     },
   ],
