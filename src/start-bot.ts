@@ -14,6 +14,7 @@ import { jobSettingsFrom, startJobs, type JobSettings } from './start-jobs.ts';
 import { Reconciler } from './jobs/reconciler.ts';
 import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
+import { startDr } from './start-dr.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { ConfigError } from './config/format-issues.ts';
 import { sentinelSettingsFrom } from './config/data-store-env.ts';
@@ -103,6 +104,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       topology: policy.topology,
       logger,
       kubeconfigPath: env.KUBECONFIG,
+      sites: policy.kubernetes.sites,
       ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
     });
     // A process that runs jobs loads the Kubernetes client while it starts (alongside the database and
@@ -178,6 +180,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.unshift(incidents.stop);
     const monitoring = await startMonitoring({ role, env, policy, pool, redis, slack, logger });
     stoppers.unshift(monitoring.stop);
+    const dr = startDr({ role, env, policy, pool, redis, logger });
+    stoppers.unshift(dr.stop);
     const deps: ActionDeps = Object.freeze({
       registry,
       audit,
@@ -196,6 +200,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       runs: jobs.runs,
       incidents: incidents.service,
       monitoring: monitoring.monitoring,
+      dr: dr.dr,
       now,
     });
     // Executes approved plans by calling back into the actions, with the deps.
@@ -208,8 +213,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       await jobs.start(deps);
       await incidents.start();
       await monitoring.start(deps);
+      await dr.start(deps);
       const reconciler = new Reconciler({
-        passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes],
+        passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes, ...dr.passes],
         intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
         logger: logger.child({ component: 'reconciler' }),
       });

@@ -10,11 +10,13 @@ import type {
   JobOutcome,
   JobRequest,
   JobSummary,
+  NamespaceDeletion,
   RestoreRequest,
   RunJobOptions,
   StatefulSetScale,
   StatefulSetStatus,
   VeleroStatus,
+  WaitForNamespaceOptions,
   WaitForVeleroOptions,
 } from './workload-types.ts';
 
@@ -75,6 +77,14 @@ export interface TrafficSwitch {
   changed: boolean;
   from: Colour | 'unknown';
   to: Colour;
+}
+
+export interface ServiceSelectorChange {
+  service: string;
+  from: Record<string, string>;
+  to: Record<string, string>;
+  /** False when the selector already had those values (the change annotations are still written). */
+  changed: boolean;
 }
 
 export interface ScaleResult {
@@ -271,4 +281,24 @@ export interface Cluster {
     env: Readonly<Record<string, string>>,
     change: ChangeMeta,
   ): Promise<{ changed: boolean }>;
+
+  /** Sets these selector keys of a Service (e.g. `eafix-postgres` → `role: primary` after a promotion). */
+  setServiceSelector(
+    environment: string,
+    service: string,
+    selector: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<ServiceSelectorChange>;
+
+  /** A namespace's phase (Active, Terminating), or undefined when it does not exist. */
+  namespacePhase(name: string): Promise<string | undefined>;
+  /**
+   * Deletes a scratch namespace (SCRATCH_NAMESPACES only: never an environment's) and waits until
+   * Kubernetes has finalised it.
+   */
+  deleteScratchNamespace(
+    name: string,
+    change: ChangeMeta,
+    options: WaitForNamespaceOptions,
+  ): Promise<NamespaceDeletion>;
 }

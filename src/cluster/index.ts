@@ -10,3 +10,4 @@ export {
   type Target,
   type ReplicaBounds,
 } from './cluster-targets.ts';
+export { SCRATCH_NAMESPACES, type ScratchNamespace } from './workload-types.ts';

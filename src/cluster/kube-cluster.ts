@@ -36,6 +36,7 @@ import type {
   RestartResult,
   RolloutProgress,
   ScaleResult,
+  ServiceSelectorChange,
   TrafficSwitch,
   WaitForPodsOptions,
   WaitForRolloutOptions,
@@ -53,16 +54,20 @@ import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
 import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
 import { listCertificates } from './kube-certificates.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
+import { deleteScratchNamespace, namespacePhase } from './kube-namespaces.ts';
+import { setServiceSelector } from './kube-services.ts';
 import type {
   BackupRequest,
   JobOutcome,
   JobRequest,
   JobSummary,
+  NamespaceDeletion,
   RestoreRequest,
   RunJobOptions,
   StatefulSetScale,
   StatefulSetStatus,
   VeleroStatus,
+  WaitForNamespaceOptions,
   WaitForVeleroOptions,
   CertificateStatus,
 } from './workload-types.ts';
@@ -372,5 +377,26 @@ export class KubeCluster implements Cluster {
     change: ChangeMeta,
   ): Promise<{ changed: boolean }> {
     return setStatefulSetEnv(this.k, environment, name, container, env, change);
+  }
+
+  setServiceSelector(
+    environment: string,
+    service: string,
+    selector: Readonly<Record<string, string>>,
+    change: ChangeMeta,
+  ): Promise<ServiceSelectorChange> {
+    return setServiceSelector(this.k, environment, service, selector, change);
+  }
+
+  namespacePhase(name: string): Promise<string | undefined> {
+    return namespacePhase(this.k, name);
+  }
+
+  deleteScratchNamespace(
+    name: string,
+    change: ChangeMeta,
+    options: WaitForNamespaceOptions,
+  ): Promise<NamespaceDeletion> {
+    return deleteScratchNamespace(this.k, name, change, options);
   }
 }

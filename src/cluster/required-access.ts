@@ -4,6 +4,7 @@
  * two cannot drift apart (as when `get deployments/scale` was used but never checked).
  */
 import type { AccessCheck, Cluster } from './cluster.ts';
+import { SCRATCH_NAMESPACES } from './workload-types.ts';
 
 export type ClusterOperation = Exclude<keyof Cluster, 'accessReview'>;
 
@@ -30,6 +31,13 @@ const velero = (verb: string, resource: 'backups' | 'restores'): AccessCheck => 
   verb,
   resource,
   namespace: VELERO_NAMESPACE,
+});
+
+const scratch = (verb: string, name: string): AccessCheck => ({
+  verb,
+  resource: 'namespaces',
+  name,
+  clusterWide: true,
 });
 
 export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
@@ -60,6 +68,13 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   getStatefulSet: { reads: [get('statefulsets')], writes: [] },
   scaleStatefulSet: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
   setStatefulSetEnv: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
+  setServiceSelector: { reads: [get('services')], writes: [patch('services')] },
+  // Scratch namespaces only, by name: the cluster-wide right cannot reach an environment's namespace.
+  namespacePhase: { reads: SCRATCH_NAMESPACES.map((name) => scratch('get', name)), writes: [] },
+  deleteScratchNamespace: {
+    reads: SCRATCH_NAMESPACES.map((name) => scratch('get', name)),
+    writes: SCRATCH_NAMESPACES.map((name) => scratch('delete', name)),
+  },
 };
 
 /** API groups of the resources the bot touches (deployments → apps; core resources → ''). */
@@ -86,7 +101,8 @@ export function accessFor(operations: readonly ClusterOperation[]): {
     const byKey = new Map<string, AccessCheck & { usedBy: ClusterOperation[] }>();
     for (const op of operations) {
       for (const check of CLUSTER_ACCESS[op][kind]) {
-        const key = accessKey(check);
+        // Named rights (one scratch namespace each) stay apart, so every name reaches the Role.
+        const key = `${accessKey(check)}${check.name ? ` ${check.name}` : ''}`;
         const found = byKey.get(key) ?? { ...check, group: API_GROUPS[check.resource] ?? '', usedBy: [] };
         found.usedBy.push(op);
         byKey.set(key, found);

@@ -105,5 +105,9 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       inner.scaleStatefulSet(environment, name, replicas, change),
     setStatefulSetEnv: (environment, name, container, env, change) =>
       inner.setStatefulSetEnv(environment, name, container, env, change),
+    setServiceSelector: (environment, service, selector, change) =>
+      changing(environment, () => inner.setServiceSelector(environment, service, selector, change)),
+    namespacePhase: (name) => inner.namespacePhase(name),
+    deleteScratchNamespace: (name, change, opts) => inner.deleteScratchNamespace(name, change, opts),
   };
 }

@@ -36,5 +36,8 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     getStatefulSet: fail,
     scaleStatefulSet: fail,
     setStatefulSetEnv: fail,
+    setServiceSelector: fail,
+    namespacePhase: fail,
+    deleteScratchNamespace: fail,
   };
 }

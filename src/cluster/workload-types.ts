@@ -165,3 +165,18 @@ export interface CertificateStatus {
   notAfter?: Date;
   renewalTime?: Date;
 }
+
+/** Namespaces the bot creates through a Velero restore and deletes afterwards: the only ones it may delete. */
+export const SCRATCH_NAMESPACES = ['eafix-restore-test', 'eafix-dr-drill'] as const;
+export type ScratchNamespace = (typeof SCRATCH_NAMESPACES)[number];
+
+export interface WaitForNamespaceOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface NamespaceDeletion {
+  name: string;
+  /** False when there was no such namespace (nothing to delete). */
+  existed: boolean;
+}

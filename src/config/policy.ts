@@ -8,6 +8,7 @@ import { incidentPolicySchema } from './incident-policy.ts';
 import { monitoringPolicySections } from './monitoring-policy.ts';
 import { alertPolicySchema } from './alert-policy.ts';
 import { platformPolicySchema } from './platform-policy.ts';
+import { drPolicySchema } from './dr-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -33,6 +34,11 @@ export const kubernetesSchema = z
     impersonate: z
       .record(z.string(), z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).default([]) }))
       .default({}),
+    /**
+     * Environments that live in another cluster (the DR site): environment → kubeconfig context. Every
+     * operation on such an environment goes to that cluster; the others use the bot's own.
+     */
+    sites: z.record(z.string(), z.object({ context: z.string().min(1) })).optional(),
   })
   .default({ impersonate: {} });
 
@@ -62,6 +68,7 @@ export const policySchema = z.object({
   ...monitoringPolicySections,
   alerts: alertPolicySchema,
   platform: platformPolicySchema,
+  disasterRecovery: drPolicySchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;

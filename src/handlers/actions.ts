@@ -49,6 +49,14 @@ import { riskLimitsReset } from './troubleshooting/risk-limits-reset.ts';
 import { ordersCleanup } from './troubleshooting/orders-cleanup.ts';
 import { dataFeedRestart } from './troubleshooting/data-feed-restart.ts';
 import { dataFeedSwitch } from './troubleshooting/data-feed-switch.ts';
+import { backupCreate } from './disaster-recovery/backup-create.ts';
+import { backupList } from './disaster-recovery/backup-list.ts';
+import { backupVerify } from './disaster-recovery/backup-verify.ts';
+import { rollbackDatabase } from './disaster-recovery/rollback-database.ts';
+import { drDrill } from './disaster-recovery/dr-drill.ts';
+import { drDrills } from './disaster-recovery/dr-drills.ts';
+import { drFailoverDatabase } from './disaster-recovery/dr-failover-database.ts';
+import { drActivateSite } from './disaster-recovery/dr-activate-site.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -103,4 +111,12 @@ export const allActions: readonly AnyAction[] = [
   ordersCleanup,
   dataFeedRestart,
   dataFeedSwitch,
+  backupCreate,
+  backupList,
+  backupVerify,
+  rollbackDatabase,
+  drDrill,
+  drDrills,
+  drFailoverDatabase,
+  drActivateSite,
 ];

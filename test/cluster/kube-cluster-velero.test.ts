@@ -146,7 +146,10 @@ describe('KubeCluster: StatefulSets', () => {
     };
     const sts = await eventually(promoted, 'the promoted revision rolled out');
     expect(sts).toMatchObject({ desired: 3, ready: 3, env: { postgres: { POSTGRES_ROLE: 'primary' } } });
-    const pods = h.sim.listPods(NS, 'app=eafix-postgres,role=replica');
+    // Promoted pods label themselves with their new role (as Patroni does): the Service can select them.
+    const pods = h.sim
+      .listPods(NS, 'app=eafix-postgres,role=primary')
+      .filter((p) => p.metadata.name.startsWith('eafix-postgres-replica-'));
     expect(pods.map((p) => p.metadata.name).sort()).toEqual([
       'eafix-postgres-replica-0',
       'eafix-postgres-replica-1',

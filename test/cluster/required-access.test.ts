@@ -92,6 +92,10 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   scaleStatefulSet: (x) => x.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, asAlice()),
   setStatefulSetEnv: (x) =>
     x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
+  setServiceSelector: (x) => x.cluster.setServiceSelector(ENV, 'eafix-postgres', { role: 'primary' }, asAlice()),
+  namespacePhase: (x) => x.cluster.namespacePhase('eafix-restore-test'),
+  deleteScratchNamespace: (x) =>
+    x.cluster.deleteScratchNamespace('eafix-restore-test', asAlice(), { timeoutMs: 10_000 }),
 };
 
 describe('CLUSTER_ACCESS', () => {
@@ -118,25 +122,27 @@ describe('doctor: each missing right is reported with the rule to add', () => {
   const ruleFor = (c: AccessCheck) =>
     `resources ["${c.subresource ? `${c.resource}/${c.subresource}` : c.resource}"], verbs ["${c.verb}"]`;
 
-  it.each(required.map((c) => [accessKey(c), c] as const))(
+  it.each(required.map((c) => [`${accessKey(c)}${c.name ? ` ${c.name}` : ''}`, c] as const))(
     'only %s denied: one failing row naming it and the Role rule',
     async (_key, denied) => {
       h = await startHarness();
       h.sim.denyAccess({
         verb: denied.verb,
         resource: denied.subresource ? `${denied.resource}/${denied.subresource}` : denied.resource,
-        namespace: denied.namespace ?? NS,
+        ...(denied.clusterWide ? { name: denied.name } : { namespace: denied.namespace ?? NS }),
       });
       const results = await h.cluster.accessReview(ENV, required);
       const rows = permissionChecks(results, NS);
       const failing = rows.filter((r) => r.status === 'fail');
       expect(failing).toHaveLength(1);
       expect(failing[0]).toMatchObject({
-        name: `Kubernetes permission: ${accessKey(denied)}`,
+        name: `Kubernetes permission: ${accessKey(denied)}${denied.name ? ` ${denied.name}` : ''}`,
         detail: expect.stringContaining('no RBAC rule allows it'),
       });
       expect(failing[0]?.advice).toContain(
-        `Add to the bot's Role in ${denied.namespace ?? NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`,
+        denied.clusterWide
+          ? `Add to the bot's ClusterRole (bound with a ClusterRoleBinding): apiGroups ["${denied.group}"], resources ["${denied.resource}"], resourceNames ["${denied.name}"], verbs ["${denied.verb}"]`
+          : `Add to the bot's Role in ${denied.namespace ?? NS}: apiGroups ["${denied.group}"], ${ruleFor(denied)}`,
       );
     },
   );

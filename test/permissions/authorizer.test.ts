@@ -104,6 +104,20 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['alice', 'monitoring.digest', true, false],
   ['bob', 'monitoring.digest', true, false],
   ['dave', 'monitoring.digest', true, false],
+  // Disaster Recovery: everyone reads backups and drills; operators back up, verify, drill and approve DR runs.
+  ['carol', 'backup.read', true, false],
+  ['carol', 'dr.read', true, false],
+  ['carol', 'backup.create', false, false],
+  ['carol', 'dr.rollback-database', false, false],
+  ['alice', 'backup.create', true, false],
+  ['alice', 'backup.verify', true, false],
+  ['alice', 'dr.drill', true, true],
+  ['bob', 'dr.rollback-database', true, true],
+  ['bob', 'dr.failover', true, true],
+  ['dave', 'dr.rollback-database', true, false],
+  ['dave', 'dr.failover', true, false],
+  ['bob', 'dr.activate-site', true, true],
+  ['dave', 'dr.activate-site', true, false],
 ];
 
 describe('example policy', () => {

@@ -3,7 +3,7 @@
  * platform state they change, retries up to backoffLimit, Job watches, Foreground deletion, Tables
  * for Jobs/StatefulSets/custom resources, CRD validation, and the default Velero installation.
  */
-import { BatchV1Api, CustomObjectsApi, Watch, type V1Job } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { NS, startSim, statusOf, type SimHarness } from './cluster-simulator-support.ts';
@@ -55,7 +55,14 @@ describe('ClusterSimulator: eafix-cli behaviours and the platform', () => {
       ['eafix-cli', 'dependencies', 'check', '--service=risk-manager'],
       ['eafix-cli', 'maintenance', 'status'],
       ['eafix-cli', 'trading', 'status'],
+      ['activate-dr-site.sh'],
+      ['restore-from-backup.sh', '--latest', '--site=dr'],
+      ['aws', 'route53', 'change-resource-record-sets', '--hosted-zone-id', 'Z123456789', '--change-batch', 'x'],
     ];
+    // `--namespace=` commands check that namespace: the drill's exists, as after its restore.
+    await h.kc
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'eafix-dr-drill' } } });
     const changes: string[] = [];
     h.sim.workloads.platform.on('change', (ns, s) =>
       changes.push(`${ns}:${s.tradingEnabled ? 'trading' : 'stopped'}:${s.maintenance ? 'maintenance' : 'open'}`),

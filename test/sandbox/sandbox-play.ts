@@ -45,6 +45,11 @@ export const exampleOutcomes: Record<string, string[]> = {
     'resolved by @dave',
   ],
   'digest.eafix': ['== EAFIX daily digest', '(digests on:', 'EAFIX pulse digest'],
+  'dr.eafix': [
+    'Backup integrity verified: eafix-backup-sandbox',
+    'recovery completed in',
+    'Restart services at their recorded replicas',
+  ],
   'diagnose.eafix': ['Service diagnosis: risk-manager', 'Latency diagnosis', 'Orders diagnosis', 'Data feed diagnosis'],
 };
 

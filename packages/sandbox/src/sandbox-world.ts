@@ -5,6 +5,7 @@ import { botRoot, loadPolicy, parseEnv, startBot } from './bot.ts';
 import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.ts';
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
 import { PrometheusEmulator, seedEafixDiagnosis, seedEafixKpis, seedEafixReports } from './prometheus/index.ts';
 
@@ -42,6 +43,8 @@ export function seedWorkspace(slack: SlackEmulator): void {
 export interface SandboxWorld {
   slack: SlackEmulator;
   cluster: ClusterSimulator;
+  /** The DR site's cluster (WorldOptions.drSite). */
+  drCluster?: ClusterSimulator;
   /** Where incident escalation pages go. */
   pagerduty: PagerDutyEmulator;
   /** Where KPI and backup queries go (PROMETHEUS_URL), seeded with healthy EAFIX values. */
@@ -74,6 +77,11 @@ export interface WorldOptions {
   clusterToken?: string;
   /** The bot's clock (tests move it forward to expire approvals); the system clock otherwise. */
   now?: () => Date;
+  /**
+   * A second simulated cluster for the `dr` environment (the DR site): the bot's kubeconfig gets a `dr`
+   * context and the policy `kubernetes.sites.dr`, so everything on `dr` goes there.
+   */
+  drSite?: boolean;
 }
 
 /** Slack emulator + the real bot wired to it + a signed request driver: the sandbox and the e2e tests. */
@@ -125,6 +133,19 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     ...(options.clusterToken ? { token: options.clusterToken, tls: true } : {}),
   });
   await cluster.start();
+  const drCluster = options.drSite
+    ? new ClusterSimulator({
+        topology: policy.topology,
+        environments: ['dr'],
+        ...(options.clusterTiming ? { timing: options.clusterTiming } : {}),
+      })
+    : undefined;
+  await drCluster?.start();
+  const kubeConfig = drCluster
+    ? withSiteContext(cluster.kubeConfig(), drCluster.kubeConfig(), 'dr')
+    : cluster.kubeConfig();
+  if (drCluster)
+    policy.kubernetes = { ...policy.kubernetes, sites: { ...policy.kubernetes.sites, dr: { context: 'dr' } } };
   let bot: RunningBot;
   try {
     bot = await startBot({
@@ -133,13 +154,14 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
       logger: options.logger,
       role: options.role ?? 'all',
       host: '127.0.0.1',
-      kubeConfig: cluster.kubeConfig(),
+      kubeConfig,
       ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
       ...(options.jobs ? { jobs: options.jobs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
     await cluster.stop();
+    await drCluster?.stop();
     await pagerduty.stop();
     await prometheus.stop();
     await slack.stop();
@@ -153,6 +175,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
   return {
     slack,
     cluster,
+    ...(drCluster ? { drCluster } : {}),
     pagerduty,
     prometheus,
     driver,
@@ -162,9 +185,21 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     stop: async () => {
       await bot.stop();
       await cluster.stop();
+      await drCluster?.stop();
       await pagerduty.stop();
       await prometheus.stop();
       await slack.stop();
     },
   };
+}
+
+/** The primary kubeconfig with the DR site's cluster added as context `name`. */
+function withSiteContext(primary: KubeConfig, site: KubeConfig, name: string): KubeConfig {
+  const cluster = site.getCurrentCluster();
+  const user = site.getCurrentUser();
+  if (!cluster || !user) throw new Error('the DR site kubeconfig has no current cluster or user');
+  primary.addCluster({ ...cluster, name });
+  primary.addUser({ ...user, name });
+  primary.addContext({ name, cluster: name, user: name });
+  return primary;
 }

@@ -16,6 +16,7 @@ import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-installation.ts';
 import type { PlatformCliPolicy } from '../../config/platform-policy.ts';
+import type { DrDeps } from '../disaster-recovery/dr-deps.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -199,4 +200,6 @@ export interface ActionDeps {
   slackInstallation: SlackInstallationProbe;
   version: { name: string; version: string; commit?: string | undefined; startedAt: Date };
   now: () => Date;
+  /** Backups, verifications and drills (start-dr.ts). */
+  dr: DrDeps;
 }

@@ -2,6 +2,7 @@ import { approvalMessage } from '../../permissions/approval-message.ts';
 import { context, divider, header, section, sections, type Block } from '../core/reply.ts';
 import type { HomeData } from './app-home.ts';
 import { healthText, incidentsText, platformText, slackDate } from './digest-sections.ts';
+import { drStatusText } from '../disaster-recovery/dr-status.ts';
 
 const runIcons: Record<string, string> = {
   queued: ':white_circle:',
@@ -55,6 +56,16 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
     divider(),
     ...sections(`*Runbook actions* (\`/eafix help <action>\`)\n${actions.join('\n')}`).slice(0, 3),
   );
+  if (data.recovery) {
+    const text = data.recovery.ok
+      ? drStatusText(data.recovery.value)
+      : `*Disaster recovery* — unavailable: ${data.recovery.reason}`;
+    blocks.push(
+      divider(),
+      ...sections(text).slice(0, 2),
+      context('`/eafix backup list` · `/eafix backup verify --latest` · `/eafix dr drill` · `/eafix dr drills`'),
+    );
+  }
   if (blocks.length > MAX_HOME_BLOCKS) blocks.length = MAX_HOME_BLOCKS;
   return { type: 'home', blocks };
 }

@@ -6,6 +6,7 @@ import type { ActionDeps } from '../core/action-deps.ts';
 import { chapters } from '../core/define-action.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import { part, type Part, type PlatformSnapshot } from './digest-snapshot.ts';
+import { readDrStatus, type DrStatus } from '../disaster-recovery/dr-status.ts';
 
 /** What one person's App Home shows (the `home` action, authorised like any other), gathered at once; the view is a pure function of it (app-home-view.ts). */
 export interface HomeData {
@@ -21,6 +22,8 @@ export interface HomeData {
   incidents: Part<Incident[]>;
   /** Every action by runbook chapter, in help's order: what can be done from here. */
   chapters: Array<{ chapter: string; actions: string[] }>;
+  /** The Disaster Recovery chapter: newest backup, verified backup and drill. */
+  recovery?: Part<DrStatus>;
 }
 
 export function actionsByChapter(deps: Pick<ActionDeps, 'registry'>): HomeData['chapters'] {
@@ -55,7 +58,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     ? 'production'
     : (Object.keys(deps.topology.environments)[0] as string);
   const at = deps.now();
-  const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
+  const [deployments, live, platform, approvals, runs, incidents, recovery] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),
     part(() => deps.cluster.liveColour(environment), logger),
     part(async () => {
@@ -68,6 +71,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     part(() => decidable(deps, user, teamId), logger),
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),
+    part(() => readDrStatus(deps), logger),
   ]);
   return {
     user,
@@ -80,5 +84,6 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     runs,
     incidents,
     chapters: actionsByChapter(deps),
+    recovery,
   };
 }

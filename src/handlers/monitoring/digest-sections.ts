@@ -2,6 +2,7 @@ import type { DeploymentStatus } from '../../cluster/cluster.ts';
 import type { RunCounts } from '../../jobs/run-stats.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import { formatAge, type BackupReading } from './kpi-readings.ts';
+import { drStatusText } from '../disaster-recovery/dr-status.ts';
 import type { ApprovalRequest } from '../../permissions/approval-types.ts';
 import { deploymentLine } from '../deployment/status.ts';
 import type { Incident } from '../incidents/incident-types.ts';
@@ -125,6 +126,8 @@ export function sectionTexts(s: DigestSnapshot): string[] {
     if (section === 'approvals' && s.approvals) texts.push(approvalsText(s.approvals));
     if (section === 'runs' && s.runs) texts.push(runsText(s.runs));
     if (section === 'backups' && s.backups) texts.push(backupsText(s.backups));
+    if (section === 'backups' && s.recovery)
+      texts.push(s.recovery.ok ? drStatusText(s.recovery.value) : unavailable('Disaster recovery', s.recovery));
   }
   return texts;
 }

@@ -10,6 +10,7 @@ import type { ApprovalRequest } from '../../permissions/approval-types.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import type { Incident } from '../incidents/incident-types.ts';
 import type { MonitoringDeps } from './monitoring-deps.ts';
+import { readDrStatus, type DrStatus } from '../disaster-recovery/dr-status.ts';
 
 /** A section's data, or why it could not be had: one failing source never stops the digest. */
 export type Part<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -35,6 +36,8 @@ export interface DigestSnapshot {
   runs?: Part<RunCounts>;
   /** Undefined when backup freshness is not configured: the section is left out. */
   backups?: BackupReading;
+  /** With the backups section: newest backup, newest verified backup and newest drill against their targets. */
+  recovery?: Part<DrStatus>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -72,6 +75,7 @@ export async function gatherDigest(
   const vars = { environment, namespace };
   const status = wants('health') ? part(() => deps.cluster.status(environment), logger) : undefined;
   const live = wants('deploys') ? part(() => deps.cluster.liveColour(environment), logger) : undefined;
+  const recovery = wants('backups') ? part(() => readDrStatus(deps), logger) : undefined;
   const [health, deploys, platform, kpis, incidents, approvals, runs, backups] = await Promise.all([
     status,
     live &&
@@ -111,5 +115,6 @@ export async function gatherDigest(
     ...(approvals ? { approvals } : {}),
     ...(runs ? { runs } : {}),
     ...(backups ? { backups } : {}),
+    ...(recovery ? { recovery: await recovery } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface CommandInvocation {
   env: Readonly<Record<string, string>>;
   /** The platform as the command finds it when it starts (a copy: change it through `effect`). */
   platform: Readonly<PlatformState>;
+  /** Another namespace's platform (`--namespace=eafix-restore-test`); undefined when there is no such namespace. */
+  platformOf?: (namespace: string) => Readonly<PlatformState> | undefined;
 }
 
 export interface CommandResult {

@@ -38,6 +38,25 @@ function dbDown(what: string): CommandResult {
   };
 }
 
+/**
+ * The platform a command acts on: its own namespace's, or the one `--namespace=` names (the runbook's
+ * `test integration --namespace=eafix-dr-drill`); undefined with a failure when that namespace is missing.
+ */
+function target(inv: CommandInvocation): { platform: Readonly<PlatformState> } | { missing: CommandResult } {
+  const ns = flags(inv.argv).namespace;
+  if (typeof ns !== 'string') return { platform: inv.platform };
+  const platform = inv.platformOf?.(ns);
+  if (platform) return { platform };
+  return {
+    missing: {
+      stderr: [`ERROR namespace ${ns} not found: nothing to check there`],
+      stdout: [json({ ok: false, namespace: ns, error: 'namespace not found' })],
+      exitCode: 1,
+      durationMs: 200,
+    },
+  };
+}
+
 const RULES: Rule[] = [
   [
     ['eafix-cli', 'status'],
@@ -144,7 +163,9 @@ const RULES: Rule[] = [
   [
     ['eafix-cli', 'database', 'verify'],
     (inv) => {
-      if (!inv.platform.databaseHealthy) return dbDown('database verify');
+      const where = target(inv);
+      if ('missing' in where) return where.missing;
+      if (!where.platform.databaseHealthy) return dbDown('database verify');
       const full = flags(inv.argv)['full-check'] === true;
       return {
         stdout: [
@@ -167,6 +188,8 @@ const RULES: Rule[] = [
   [
     ['eafix-cli', 'test'],
     (inv) => {
+      const where = target(inv);
+      if ('missing' in where) return where.missing;
       const suite = inv.argv[2] ?? 'smoke';
       const count = suite === 'integration' ? 64 : suite === 'trading' ? 18 : 12;
       return {
@@ -204,6 +227,35 @@ const RULES: Rule[] = [
     }),
   ],
   [['eafix-cli', 'dashboard', 'verify'], () => ({ stdout: ['dashboards ok', json({ ok: true })], durationMs: 300 })],
+  // The runbook's DR scripts (Scenario 2: data centre outage), run on the DR site's cluster.
+  [
+    ['activate-dr-site.sh'],
+    () => ({
+      stdout: ['DR site services scaled up', 'DR site active', json({ ok: true, site: 'dr' })],
+      durationMs: 800,
+    }),
+  ],
+  [
+    ['restore-from-backup.sh'],
+    (inv) => {
+      const f = flags(inv.argv);
+      return {
+        stdout: [
+          `restoring ${f.latest === true ? 'the latest backup' : String(f.backup ?? 'a backup')} on site ${String(f.site ?? 'primary')}`,
+          'restore complete',
+          json({ ok: true, site: f.site ?? 'primary' }),
+        ],
+        durationMs: 1500,
+      };
+    },
+  ],
+  [
+    ['aws', 'route53', 'change-resource-record-sets'],
+    () => ({
+      stdout: [json({ ChangeInfo: { Id: '/change/C0SANDBOX', Status: 'PENDING' } })],
+      durationMs: 400,
+    }),
+  ],
   [
     ['alembic', 'upgrade', 'head'],
     (inv) =>

@@ -92,6 +92,7 @@ export class JobController {
       pod: run.name,
       env,
       platform: this.platform.state(run.namespace),
+      platformOf: (ns) => (this.store.has('namespaces', undefined, ns) ? this.platform.state(ns) : undefined),
     });
     run.finishAt = run.runningAt + Math.round(run.command.durationMs * this.timing.commandScale);
   }

@@ -13,6 +13,8 @@ export interface PlatformState {
   databaseHealthy: boolean;
   /** Which site serves this namespace's traffic (`dr` after a DR activation). */
   site: 'primary' | 'dr';
+  /** The PostgreSQL StatefulSet whose primary has failed (the runbook's DR scenario 1), until a failover. */
+  failedPrimary?: string;
 }
 
 const INITIAL: PlatformState = { tradingEnabled: true, maintenance: false, databaseHealthy: true, site: 'primary' };

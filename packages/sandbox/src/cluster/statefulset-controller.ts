@@ -36,6 +36,15 @@ export interface StatefulSet extends K8sObject {
 
 export const REVISION_LABEL = 'controller-revision-hash';
 
+/**
+ * A PostgreSQL pod labels itself with the role it runs as (as Patroni and Spilo label theirs), so a
+ * replica promoted through POSTGRES_ROLE=primary comes back labelled `role: primary`.
+ */
+function postgresRole(template: PodTemplate): string | undefined {
+  const containers = (template.spec?.containers ?? []) as { env?: { name: string; value?: string }[] }[];
+  return containers.flatMap((c) => c.env ?? []).find((e) => e.name === 'POSTGRES_ROLE')?.value;
+}
+
 export const ownerKey = (name: string) => `statefulset/${name}`;
 
 function ordinalOf(sts: StatefulSet, podName: string): number {
@@ -126,6 +135,7 @@ export class StatefulSetController {
     const ns = sts.metadata.namespace ?? 'default';
     const name = `${sts.metadata.name}-${ordinal}`;
     const template = structuredClone(sts.spec.template);
+    const role = postgresRole(template);
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -134,6 +144,7 @@ export class StatefulSetController {
         namespace: ns,
         labels: {
           ...(template.metadata?.labels ?? {}),
+          ...(role ? { role } : {}),
           [REVISION_LABEL]: revision,
           'statefulset.kubernetes.io/pod-name': name,
           'apps.kubernetes.io/pod-index': String(ordinal),

@@ -21,6 +21,7 @@ import type { Store } from './store.ts';
 import type { Timing } from './timing.ts';
 import type { K8sObject, Service } from './types.ts';
 import { VELERO_CRDS, VELERO_NAMESPACE, VeleroController } from './velero.ts';
+import { PostgresFailover } from './postgres-failover.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 export const POSTGRES_IMAGE = 'registry.eafix.local/eafix/postgres:16.4';
@@ -73,6 +74,8 @@ export class Workloads {
   readonly jobs: JobController;
   readonly statefulSets: StatefulSetController;
   readonly velero: VeleroController;
+  /** `failPrimary(namespace)`: the runbook's primary database failure, healed by a failover. */
+  readonly postgres: PostgresFailover;
   private readonly deletion: Deletion;
 
   constructor(
@@ -88,6 +91,7 @@ export class Workloads {
     this.jobs = new JobController(store, events, ids, timing, this.behaviours, this.platform);
     this.statefulSets = new StatefulSetController(store, kubelet, events);
     this.velero = new VeleroController(store, timing, this.platform);
+    this.postgres = new PostgresFailover(store, this.platform);
     this.deletion = new Deletion(store, kubelet, registry, timing);
   }
 
@@ -96,6 +100,7 @@ export class Workloads {
     this.statefulSets.tick(now);
     this.velero.tick(now);
     this.deletion.tick(now);
+    this.postgres.tick();
   }
 
   remove(def: ResourceDef, obj: K8sObject, policy: Propagation): K8sObject | undefined {

@@ -1,0 +1,118 @@
+/**
+ * The runbook's Disaster Recovery chapter as policy: what a backup includes and keeps (Velero options),
+ * the daily backup verification and the monthly DR drill schedules, and the Recovery Time Objectives
+ * table drills are measured against. Every field has the runbook's default.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+import { durationSchema } from './incident-policy.ts';
+
+const cronField = z.string().min(9);
+
+function checkCron(value: { cron: string; timezone: string }, ctx: z.RefinementCtx): void {
+  try {
+    CronExpressionParser.parse(value.cron, { tz: value.timezone });
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cron'],
+      message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+}
+
+const timezone = z
+  .string()
+  .default('UTC')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone like Europe/London');
+
+/** A schedule that starts an action's run: one run per tick however many workers there are. */
+const scheduleSchema = (cron: string, enabled: boolean) =>
+  z
+    .object({
+      cron: cronField.default(cron),
+      timezone,
+      environment: z.string().default('production'),
+      enabled: z.boolean().default(enabled),
+    })
+    .superRefine(checkCron);
+
+const objective = z.object({ rto: durationSchema, rpo: durationSchema });
+
+/** The runbook's Recovery Time Objectives table. */
+export const DISASTER_TYPES = [
+  'service-failure',
+  'database-corruption',
+  'data-centre-outage',
+  'complete-loss',
+] as const;
+export type DisasterType = (typeof DISASTER_TYPES)[number];
+
+export const DISASTER_LABELS: Record<DisasterType, string> = {
+  'service-failure': 'Service Failure',
+  'database-corruption': 'Database Corruption',
+  'data-centre-outage': 'Data Center Outage',
+  'complete-loss': 'Complete Infrastructure Loss',
+};
+
+export const drPolicySchema = z
+  .object({
+    backups: z
+      .object({
+        /** Velero's `spec.ttl`: how long a backup is kept. */
+        ttl: z
+          .string()
+          .regex(/^(\d+h)?(\d+m)?(\d+s)?$/, 'must be a Go duration like 720h0m0s')
+          .default('720h0m0s'),
+        storageLocation: z.string().min(1).optional(),
+        snapshotVolumes: z.boolean().optional(),
+        /** Namespaces included per environment; default: the environment's own namespace. */
+        includedNamespaces: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+        /** How long to wait for Velero to finish a Backup or Restore. */
+        timeout: durationSchema.prefault('30m'),
+      })
+      .prefault({}),
+    /** Daily backup verification (runbook: Backup Verification): a test restore of the newest backup. */
+    verification: scheduleSchema('0 6 * * *', true).prefault({}),
+    /** Monthly DR drill (runbook: Recovery Testing). */
+    drill: scheduleSchema('0 10 1 * *', true).prefault({}),
+    /** DR scenario 2 (data centre outage): the DR site's environment and the runbook's DNS failover. */
+    site: z
+      .object({
+        environment: z.string().default('dr'),
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id like Z123456789')
+          .default('Z123456789'),
+        changeBatch: z.string().min(1).default('file://dns-failover.json'),
+      })
+      .prefault({}),
+    /** How fresh the digest and App Home want the newest backup, verification and drill to be. */
+    targets: z
+      .object({
+        backupMs: durationSchema.prefault('26h'),
+        verifiedMs: durationSchema.prefault('26h'),
+        drillMs: durationSchema.prefault('35d'),
+      })
+      .prefault({}),
+    /** The runbook's Recovery Time Objectives table. */
+    objectives: z
+      .object({
+        'service-failure': objective.prefault({ rto: '5m', rpo: '0s' }),
+        'database-corruption': objective.prefault({ rto: '30m', rpo: '5m' }),
+        'data-centre-outage': objective.prefault({ rto: '2h', rpo: '15m' }),
+        'complete-loss': objective.prefault({ rto: '8h', rpo: '1h' }),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type DrPolicy = z.infer<typeof drPolicySchema>;
+export type DrSchedule = DrPolicy['verification'];

@@ -1,0 +1,48 @@
+/**
+ * A schedule tick (daily backup verification, monthly drill) starting its action's run: audited, with a
+ * "started" message in the ops channel the run's thread hangs under. The tick's key is the run's
+ * idempotency key, so a redelivered job or a second replica finds the run instead of starting another.
+ */
+import { runStartKey } from '../../jobs/thread-progress.ts';
+import type { ActionDeps } from '../core/action-deps.ts';
+import type { AnyResumableAction } from '../core/define-action.ts';
+import { runKindOf } from '../core/start-run.ts';
+
+/** Who scheduled runs are requested by (no person: the policy's schedule). */
+export const SCHEDULE_REQUESTER = 'eafix-schedule';
+
+export async function startScheduledRun(
+  deps: ActionDeps,
+  action: AnyResumableAction,
+  input: Record<string, unknown>,
+  schedule: string,
+  due: Date,
+): Promise<{ runId: string; created: boolean }> {
+  const key = `schedule-${schedule}-${due.getTime()}`;
+  const channel = deps.channels.ops;
+  await deps.notifier.send({
+    key: runStartKey(key),
+    channel,
+    text: `:calendar: Scheduled \`/eafix ${action.id}\` (${schedule}, due ${due.toISOString()}) started`,
+  });
+  const started = await deps.runs.start(runKindOf(action), {
+    input: action.input.parse(input),
+    requestId: key,
+    requestedBy: SCHEDULE_REQUESTER,
+    teamId: '',
+    action: action.id,
+    idempotencyKey: key,
+    thread: { channel, ts: '' },
+  });
+  if (started.created)
+    await deps.audit.record({
+      requestId: key,
+      userId: SCHEDULE_REQUESTER,
+      channelId: channel,
+      action: action.id,
+      arguments: input,
+      outcome: 'started',
+      detail: `scheduled ${schedule}: run ${started.runId}`,
+    });
+  return started;
+}

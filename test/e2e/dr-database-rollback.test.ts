@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { eventually } from '../support/eventually.ts';
+import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
+
+const ops = 'eafix-ops';
+const ns = 'eafix-production';
+let world: TestWorld;
+
+beforeAll(async () => {
+  world = await startWorld('dr_db_rollback', {
+    clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10, veleroRunMs: 150, namespaceDeletionMs: 50 },
+  });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const runOf = async (approvalId: string) =>
+  (await world.bot.pool.query(`SELECT id, status, error FROM runs WHERE approval_id = $1`, [approvalId])).rows[0] as
+    { id: string; status: string; error: string | null } | undefined;
+
+async function takeBackup(name: string): Promise<void> {
+  await world.bot.deps.cluster.createBackup({
+    name,
+    includedNamespaces: [ns],
+    labels: { 'eafix.io/environment': 'production' },
+    change: { requestedBy: 'U0ALICE', reason: 'e2e', requestId: `req-${name}` },
+  });
+  await world.bot.deps.cluster.waitForBackup(name, { timeoutMs: 30_000 });
+}
+
+describe('/eafix rollback database (runbook: Database Rollback)', () => {
+  it('refuses a backup that does not exist before asking anyone, and changes nothing', async () => {
+    const seen = world.slack.ephemerals('dave').length;
+    await world.driver.command({
+      user: 'dave',
+      channel: ops,
+      text: 'rollback database --backup eafix-backup-missing --reason "orders corrupted"',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('no Velero backup named'), {
+      description: 'the refusal',
+    });
+    expect(world.cluster.writes).toHaveLength(0);
+  });
+
+  it('stops every service, restores, verifies and brings each back at its recorded replicas, after a second person approves', async () => {
+    await takeBackup('eafix-backup-e2e-db');
+    const before = Object.fromEntries(
+      (await world.bot.deps.cluster.status('production'))
+        .filter((d) => d.service !== undefined && d.desired > 0)
+        .map((d) => [d.name, d.desired]),
+    );
+    expect(Object.keys(before).length).toBeGreaterThan(5);
+    // The database is corrupt: `database verify` fails until the restore brings it back.
+    world.cluster.workloads.platform.update(ns, (p) => Object.assign(p, { databaseHealthy: false }));
+
+    const seen = world.slack.ephemerals('dave').length;
+    await world.driver.command({
+      user: 'dave',
+      channel: ops,
+      text: 'rollback database --backup eafix-backup-e2e-db --reason "orders table corrupted by 4.2.1"',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+      description: 'approval requested',
+    });
+    const message = await approvalMessageIn(world, ops);
+    const plan = textOf(message.blocks);
+    expect(plan).toContain('scale deployment eafix-risk-manager 3→0 (stop)');
+    expect(plan).toMatch(
+      /RPO: data written to production after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(when the backup completed\) is lost/,
+    );
+    expect(plan).toContain("the runbook's RPO for database corruption is 5m");
+    expect(plan).toContain('restore backup eafix-backup-e2e-db into eafix-production');
+    const writesBefore = world.cluster.writes.length;
+
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+    const id = requestIdOf(message);
+    const run = await eventually(
+      async () => {
+        const r = await runOf(id);
+        return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+      },
+      'the database rollback to finish',
+      60_000,
+    );
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+
+    for (const [deployment, replicas] of Object.entries(before))
+      expect(world.cluster.getDeployment(ns, deployment)?.spec?.replicas, deployment).toBe(replicas);
+    expect(world.cluster.workloads.platform.state(ns).databaseHealthy).toBe(true);
+
+    // Order: every stop before the restore, the restore before `database verify`, verify before any restart.
+    const writes = world.cluster.writes.slice(writesBefore);
+    const at = (p: (w: (typeof writes)[number]) => boolean) => writes.findIndex(p);
+    const patchTo = (n: 'zero' | 'up') => (w: (typeof writes)[number]) =>
+      w.method === 'PATCH' &&
+      w.path.includes('/deployments/') &&
+      ((w.body as { spec?: { replicas?: number } }).spec?.replicas === 0) === (n === 'zero');
+    const stops = writes.filter(patchTo('zero'));
+    expect(stops).toHaveLength(Object.keys(before).length);
+    const lastStop = writes.lastIndexOf(stops.at(-1)!);
+    const restore = at((w) => w.method === 'POST' && w.path.includes('/restores'));
+    const verify = at((w) => w.method === 'POST' && w.path.endsWith('/jobs'));
+    const firstStart = at(patchTo('up'));
+    expect(lastStop).toBeLessThan(restore);
+    expect(restore).toBeLessThan(verify);
+    expect(verify).toBeLessThan(firstStart);
+    expect(JSON.stringify(writes[verify]?.body)).toContain('"database","verify"');
+  });
+});
