@@ -179,7 +179,8 @@ describe('the daily backup verification schedule', () => {
     expect(await incidentsTitled(title)).toBe(1);
     await world.slack.waitFor(
       (emu) => emu.messages(ops).find((m) => m.text.includes('Scheduled `/eafix backup verify` (verification')),
-      { description: 'the scheduled run announced in the ops channel' },
+      // Posts to one channel are paced at about one a second, behind the runs' own messages.
+      { description: 'the scheduled run announced in the ops channel', timeoutMs: 60_000 },
     );
   });
 });

@@ -15,7 +15,9 @@ export function waitForChange<T>(
   options: WaitForOptions,
   recent: () => string[],
 ): Promise<NonNullable<T>> {
-  const { timeoutMs = 10_000, description = 'condition' } = options;
+  // Generous: a condition usually holds at once; on a loaded machine, posts paced at Slack's one a second
+  // per channel can queue for many seconds, and a passing wait costs nothing extra.
+  const { timeoutMs = 30_000, description = 'condition' } = options;
   return new Promise((resolve, reject) => {
     let done = false;
     let lastError: unknown;
