@@ -30,6 +30,18 @@ export const platformCliSchema = z
   })
   .prefault({});
 
-export const platformPolicySchema = z.object({ cli: platformCliSchema }).prefault({});
+/**
+ * Where the bot reads the platform's own state (never its bookkeeping): instant PromQL queries, with
+ * `{namespace}` and `{environment}` filled in, answering 1 (on) or 0 (off).
+ */
+export const platformMetricsSchema = z
+  .object({
+    tradingEnabled: z.string().min(1).default('eafix_trading_enabled{namespace="{namespace}"}'),
+    maintenanceMode: z.string().min(1).default('eafix_maintenance_mode{namespace="{namespace}"}'),
+  })
+  .prefault({});
+
+export const platformPolicySchema = z.object({ cli: platformCliSchema, metrics: platformMetricsSchema }).prefault({});
 
 export type PlatformCliPolicy = z.infer<typeof platformCliSchema>;
+export type PlatformMetricsPolicy = z.infer<typeof platformMetricsSchema>;

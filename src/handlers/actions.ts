@@ -36,6 +36,8 @@ import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
+import { tradingStatus } from './deployment/trading-status.ts';
+import { maintenanceStatus } from './maintenance/maintenance-status.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -76,4 +78,6 @@ export const allActions: readonly AnyAction[] = [
   kpis,
   doctor,
   home,
+  tradingStatus,
+  maintenanceStatus,
 ];

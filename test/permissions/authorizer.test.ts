@@ -51,6 +51,10 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['dave', 'trading.start', true, false],
   ['dave', 'maintenance.enable', true, false],
   ['dave', 'approvals.review', false, false],
+  ['alice', 'trading.status', true, true],
+  ['carol', 'trading.status', false, false],
+  ['bob', 'maintenance.status', true, true],
+  ['carol', 'maintenance.status', false, false],
   // Cluster and runs (the runbook's deployment and troubleshooting chapters).
   ['carol', 'cluster.read', true, false],
   ['carol', 'cluster.logs', false, false],

@@ -34,7 +34,11 @@ afterAll(async () => {
 /** What each example must show: its runbook outcome, as the people in the script see it. */
 const outcomes: Record<string, string[]> = {
   'foundation.eafix': ['EAFIX runbook actions', 'is not an EAFIX action', '(ok: refused as expected'],
-  'approval.eafix': ['You cannot approve your own request', 'Trading STOPPED (graceful) by @alice'],
+  'approval.eafix': [
+    'You cannot approve your own request',
+    'Trading STOPPED (graceful) in production by @alice',
+    "Answered by the platform's `eafix-cli status`",
+  ],
   'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
   'incident.eafix': [
     '*Acknowledged:* @bob',

@@ -6,7 +6,7 @@ import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.t
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
-import { PrometheusEmulator, seedEafixKpis } from './prometheus/index.ts';
+import { PrometheusEmulator, exportPlatformState, seedEafixKpis } from './prometheus/index.ts';
 
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
@@ -120,6 +120,8 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     ...(options.clusterToken ? { token: options.clusterToken, tls: true } : {}),
   });
   await cluster.start();
+  // The platform's metrics follow what its toolbox Jobs do (trading stop, maintenance enable…).
+  exportPlatformState(prometheus, cluster.workloads.platform, policy.topology.environments, policy.platform.metrics);
   let bot: RunningBot;
   try {
     bot = await startBot({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
 import { context, header, sections } from '../core/reply.ts';
 import { environmentInput } from '../core/cluster-inputs.ts';
+import { platformLine, platformStatusFromMetrics } from '../core/platform-status.ts';
 import type { DeploymentStatus } from '../../cluster/cluster.ts';
 
 function icon(d: DeploymentStatus): string {
@@ -34,11 +35,10 @@ export const status = defineAction({
   permission: 'cluster.read',
   examples: ['status', 'status --environment=staging --verbose'],
   run: async ({ environment, verbose }, { deps }) => {
-    const [deployments, live, trading, maintenance] = await Promise.all([
+    const [deployments, live, platform] = await Promise.all([
       deps.cluster.status(environment),
       deps.cluster.liveColour(environment),
-      deps.platform.get('trading', { state: 'running' }),
-      deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
+      platformStatusFromMetrics(deps, environment),
     ]);
     const unhealthy = deployments.filter((d) => d.desired > 0 && (d.ready < d.desired || d.progressDeadlineExceeded));
     const lines = deployments.map((d) => deploymentLine(d, verbose));
@@ -48,9 +48,7 @@ export const status = defineAction({
       text: `EAFIX ${environment}: live colour ${live.colour}, ${summary}`,
       blocks: [
         header(`EAFIX ${environment}`),
-        ...sections(
-          `*Live colour:* ${live.colour}   *Trading:* ${trading.value.state}   *Maintenance:* ${maintenance.value.enabled ? `on ("${maintenance.value.message ?? ''}")` : 'off'}\n${lines.join('\n')}`,
-        ),
+        ...sections(`*Live colour:* ${live.colour}   ${platformLine(platform)}\n${lines.join('\n')}`),
         context(summary),
       ],
     };

@@ -1,3 +1,4 @@
+import { platformSwitches } from '../core/platform-status.ts';
 import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
@@ -46,13 +47,7 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
   const [deployments, live, platform, approvals, runs, incidents] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),
     part(() => deps.cluster.liveColour(environment), logger),
-    part(async () => {
-      const [trading, maintenance] = await Promise.all([
-        deps.platform.get('trading', { state: 'running' }),
-        deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
-      ]);
-      return { trading: trading.value.state, maintenance: maintenance.value };
-    }, logger),
+    part(() => platformSwitches(deps, environment), logger),
     part(() => decidable(deps, user, teamId), logger),
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),

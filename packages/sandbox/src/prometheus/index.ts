@@ -8,3 +8,4 @@ export type {
 export type { ErrorType as PrometheusErrorType } from './prom-wire.ts';
 export { defaultKpiQueries, defaultKpiValues, seedEafixKpis } from './eafix-kpis.ts';
 export type { EafixKpiId } from './eafix-kpis.ts';
+export { exportPlatformState, type PlatformMetricQueries } from './platform-metrics.ts';
