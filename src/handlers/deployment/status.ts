@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
 import { context, header, sections } from '../core/reply.ts';
 import { environmentInput } from '../core/cluster-inputs.ts';
+import { coloursLine } from './colours.ts';
 import { platformLine, platformStatusFromMetrics } from '../core/platform-status.ts';
 import type { DeploymentStatus } from '../../cluster/cluster.ts';
 
@@ -26,7 +27,7 @@ export const status = defineAction({
   id: 'status',
   kind: 'query',
   chapter: 'Deployment',
-  summary: 'Health of every EAFIX deployment, the live colour, trading and maintenance state',
+  summary: 'Health of every EAFIX deployment, live and idle colour with versions, trading and maintenance state',
   input: z.object({
     environment: environmentInput,
     verbose: z.boolean().default(false).describe('images, updated and available counts'),
@@ -48,7 +49,7 @@ export const status = defineAction({
       text: `EAFIX ${environment}: live colour ${live.colour}, ${summary}`,
       blocks: [
         header(`EAFIX ${environment}`),
-        ...sections(`*Live colour:* ${live.colour}   ${platformLine(platform)}\n${lines.join('\n')}`),
+        ...sections(`${coloursLine(deps.topology, live, deployments)}\n${platformLine(platform)}\n${lines.join('\n')}`),
         context(summary),
       ],
     };
