@@ -169,6 +169,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       topology: policy.topology,
       platformCli: policy.platform.cli,
       platformMetrics: policy.platform.metrics,
+      deploySettings: policy.platform.deploy,
       impersonation: policy.kubernetes.impersonate,
       cluster: createCluster({
         topology: policy.topology,

@@ -38,6 +38,7 @@ import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
 import { tradingStatus } from './deployment/trading-status.ts';
 import { maintenanceStatus } from './maintenance/maintenance-status.ts';
+import { deploy } from './deployment/deploy.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -80,4 +81,5 @@ export const allActions: readonly AnyAction[] = [
   home,
   tradingStatus,
   maintenanceStatus,
+  deploy,
 ];

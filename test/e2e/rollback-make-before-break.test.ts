@@ -95,11 +95,7 @@ describe('rollback makes blue ready before it moves traffic', () => {
     // Scaling blue is slow to answer, so the outage starts while the step is in flight.
     world.cluster.setLatency(2_000, { pathIncludes: '/deployments/eafix-blue' });
     const { runId } = await approvedRollback('production');
-    await eventually(
-      async () => (await step(runId, 'scale-up'))?.status === 'running',
-      'scale-up to start',
-      20_000,
-    );
+    await eventually(async () => (await step(runId, 'scale-up'))?.status === 'running', 'scale-up to start', 20_000);
     await world.cluster.goDown('refuse');
     world.cluster.setLatency(0, { pathIncludes: '/deployments/eafix-blue' });
     // The outage is observed by the run: a failed attempt is recorded while production stays on green.

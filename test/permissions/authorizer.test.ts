@@ -55,6 +55,9 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['carol', 'trading.status', false, false],
   ['bob', 'maintenance.status', true, true],
   ['carol', 'maintenance.status', false, false],
+  ['alice', 'deploy.run', true, true],
+  ['carol', 'deploy.run', false, false],
+  ['dave', 'deploy.run', true, false],
   // Cluster and runs (the runbook's deployment and troubleshooting chapters).
   ['carol', 'cluster.read', true, false],
   ['carol', 'cluster.logs', false, false],

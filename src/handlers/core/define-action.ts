@@ -14,7 +14,7 @@ import type { Runs } from './runs.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-installation.ts';
-import type { PlatformCliPolicy, PlatformMetricsPolicy } from '../../config/platform-policy.ts';
+import type { DeployPolicy, PlatformCliPolicy, PlatformMetricsPolicy } from '../../config/platform-policy.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -188,6 +188,8 @@ export interface ActionDeps {
   platformCli: PlatformCliPolicy;
   /** Where the platform's own trading and maintenance state is read (its metrics). */
   platformMetrics: PlatformMetricsPolicy;
+  /** The deploy run's timings (rollout wait, KPI monitor) and the KPIs it watches. */
+  deploySettings: DeployPolicy;
   runs: Runs;
   /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
   impersonation?: Record<string, { user: string; groups: string[] }>;
