@@ -40,6 +40,12 @@ const outcomes: Record<string, string[]> = {
     "Answered by the platform's `eafix-cli status`",
   ],
   'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
+  'deploy.eafix': [
+    '*deploy* `run_',
+    '*Live colour:* green 2.6.0',
+    '*Rollback to:* blue 2.5.0',
+    '*Live colour:* blue 2.5.0',
+  ],
   'incident.eafix': [
     '*Acknowledged:* @bob',
     'resolved by @bob',

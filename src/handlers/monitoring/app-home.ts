@@ -1,3 +1,4 @@
+import { coloursLine } from '../deployment/colours.ts';
 import { platformSwitches } from '../core/platform-status.ts';
 import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
@@ -14,6 +15,8 @@ export interface HomeData {
   at: Date;
   deployments: Part<DeploymentStatus[]>;
   live: Part<LiveColour>;
+  /** Live and idle colour with versions and the rollback target, when the cluster answered. */
+  colours?: string | undefined;
   platform: Part<PlatformSnapshot>;
   /** Pending requests this person may decide (never their own). */
   approvals: Part<ApprovalRequest[]>;
@@ -52,5 +55,6 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),
   ]);
-  return { user, environment, at, deployments, live, platform, approvals, runs, incidents };
+  const colours = live.ok && deployments.ok ? coloursLine(deps.topology, live.value, deployments.value) : undefined;
+  return { user, environment, at, deployments, live, colours, platform, approvals, runs, incidents };
 }
