@@ -100,7 +100,9 @@ describe('a deploy whose worker dies during the KPI monitor', { timeout: 300_000
       'the deploy to finish',
       240_000,
     );
-    expect(row).toMatchObject({ status: 'succeeded', error: null, resumed_count: 1 });
+    expect(row).toMatchObject({ status: 'succeeded', error: null });
+    // Resumed at least once (a busy machine may stall the new worker's lock and resume it again).
+    expect(row.resumed_count).toBeGreaterThanOrEqual(1);
     // The resumed monitor's window is the one that began at the switch, not at the resumption.
     const monitored = (await step(runId, 'monitor'))?.output;
     expect(monitored?.from).toBe(switchedAt);

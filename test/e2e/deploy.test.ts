@@ -150,7 +150,15 @@ describe('/eafix deploy', () => {
       'eafix.io/previous-version': '2.5.0',
     });
 
-    const status = textOf((await world.driver.command({ user: 'carol', channel: ops, text: 'status' })).body);
+    const statusSeen = world.slack.ephemerals('carol').length;
+    await world.driver.command({ user: 'carol', channel: ops, text: 'status' });
+    const status = await world.slack.waitFor(
+      () => {
+        const said = ephemeralText(world, 'carol', statusSeen);
+        return said.includes('*Live colour:*') ? said : undefined;
+      },
+      { description: 'the status answer' },
+    );
     expect(status).toContain('*Live colour:* green 2.6.0');
     expect(status).toContain('*Rollback to:* blue 2.5.0');
 

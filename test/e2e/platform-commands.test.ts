@@ -36,13 +36,14 @@ const runOf = async (approvalId: string) =>
   (await world.bot.pool.query(`SELECT id, status, error FROM runs WHERE approval_id = $1`, [approvalId])).rows[0] as
     { id: string; status: string; error: string | null } | undefined;
 
-async function ask(user: string, text: string): Promise<string> {
+/** The answer to a command once it holds `until` (a slow answer is acked "Working on…" first). */
+async function ask(user: string, text: string, until: string): Promise<string> {
   const seen = world.slack.ephemerals(user).length;
   await world.driver.command({ user, channel: ops, text });
   return world.slack.waitFor(
     () => {
       const said = ephemeralText(world, user, seen);
-      return said.length > 0 ? said : undefined;
+      return said.includes(until) ? said : undefined;
     },
     { description: `an answer to /eafix ${text}` },
   );
@@ -121,13 +122,13 @@ describe('trading and maintenance through platform Jobs', () => {
     );
 
     // `trading status` runs `eafix-cli status` and answers with what the platform says.
-    expect(await ask('carol', 'trading status')).toContain('You need the `trading.status` permission');
-    const answer = await ask('alice', 'trading status');
+    await ask('carol', 'trading status', 'You need the `trading.status` permission');
+    const answer = await ask('alice', 'trading status', 'Trading in production:');
     expect(answer).toContain('Trading in production: *stopped*');
     expect(answer).toContain("Answered by the platform's `eafix-cli status`");
     expect(jobCommands(world).at(-1)).toEqual(['eafix-cli', 'status']);
     // `status` reads the platform's metrics (eafix_trading_enabled), which the simulated exporter keeps.
-    const status = textOf((await world.driver.command({ user: 'carol', channel: ops, text: 'status' })).body);
+    const status = await ask('carol', 'status', '*Live colour:*');
     expect(status).toContain('*Trading:* stopped');
 
     // Who asked and who approved are on the audit log.
@@ -145,9 +146,9 @@ describe('trading and maintenance through platform Jobs', () => {
       p.maintenance = true;
       p.maintenanceMessage = 'Exchange upgrade';
     });
-    const answer = await ask('alice', 'maintenance status');
+    const answer = await ask('alice', 'maintenance status', 'Maintenance mode in production:');
     expect(answer).toContain('Maintenance mode in production: *on* ("Exchange upgrade")');
-    const status = textOf((await world.driver.command({ user: 'carol', channel: ops, text: 'status' })).body);
+    const status = await ask('carol', 'status', '*Live colour:*');
     expect(status).toContain('*Maintenance:* on');
   });
 
