@@ -27,7 +27,7 @@ const world: SandboxWorld = await startSandboxWorld({
   logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
   role: 'web',
   rateLimits: { enabled: false },
-  // Blue takes a while to get ready, so the kill lands inside the "Wait until blue is ready" step.
+  // Blue takes a while to get ready, so the kill lands inside the "Wait until it is ready" step.
   clusterTiming: { podStartMs: 50, podReadyMs: 6_000, tickMs: 20 },
 });
 
@@ -77,7 +77,7 @@ for (let trial = 0; trial < TRIALS; trial++) {
   const run = await until(async () =>
     query(
       `SELECT r.id, r.worker_id FROM runs r JOIN run_steps s ON s.run_id = r.id
-      WHERE r.approval_id = $1 AND s.step_id = 'blue-ready' AND s.status = 'running'`,
+      WHERE r.approval_id = $1 AND s.step_id = 'target-ready' AND s.status = 'running'`,
       [approvalId],
     ),
   );

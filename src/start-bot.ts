@@ -25,7 +25,6 @@ import { ApprovalService } from './permissions/approval-service.ts';
 import { startExpirySweeper } from './permissions/expiry-sweeper.ts';
 import { PgApprovalStore } from './store/pg-approval-store.ts';
 import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
-import { PgPlatformState } from './store/pg-platform-state.ts';
 import { createSlackClient } from './slack/slack-client.ts';
 import { WebApiDirectory } from './slack/slack-directory.ts';
 import { createInboundGate } from './bot/create-inbound-gate.ts';
@@ -188,11 +187,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       authorizer: new Authorizer(policy.rbac, directory),
       approvals,
       breakGlass: new PgBreakGlassLog(pool),
-      platform: new PgPlatformState(pool),
       notifier,
       channels: policy.channels,
       topology: policy.topology,
       platformCli: policy.platform.cli,
+      platformMetrics: policy.platform.metrics,
+      deploySettings: policy.platform.deploy,
       impersonation: policy.kubernetes.impersonate,
       cluster: kube.cluster,
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },

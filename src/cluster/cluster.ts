@@ -71,6 +71,16 @@ export interface RolloutProgress {
 export interface LiveColour {
   colour: Colour | 'unknown';
   selector: Record<string, string>;
+  /** The colour (and its version) traffic last moved away from, as the gateway Service records it. */
+  previous?: { colour: Colour; version?: string } | undefined;
+}
+
+export interface ColourImageChange {
+  deployment: string;
+  fromImage: string;
+  toImage: string;
+  fromVersion: string | undefined;
+  changed: boolean;
 }
 
 export interface TrafficSwitch {
@@ -225,8 +235,18 @@ export interface Cluster {
   /** Every deployment of the environment, with restarts, in a constant number of requests. */
   status(environment: string, read?: ReadOptions): Promise<DeploymentStatus[]>;
   liveColour(environment: string, read?: ReadOptions): Promise<LiveColour>;
-  /** Points the gateway at `colour`; no write when it already does. */
+  /**
+   * Points the gateway at `colour`; no write when it already does. The Service then records the colour
+   * (and version) it switched away from, so a rollback knows where to return.
+   */
   switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch>;
+  /** Sets a colour's image and version (deploy to the idle colour), with a recorded change cause. */
+  setColourImage(
+    environment: string,
+    colour: Colour,
+    target: { image: string; version: string },
+    change: ChangeMeta,
+  ): Promise<ColourImageChange>;
   /** `target` is a service, a colour, or a deployment name; replicas are checked against the topology. */
   /** `isolate`: scale to zero below the topology's minimum (security containment). */
   scale(

@@ -23,6 +23,7 @@ import type {
   Cluster,
   ClusterEvent,
   Colour,
+  ColourImageChange,
   DeploymentStatus,
   GatewayEndpoint,
   GatewayEndpoints,
@@ -48,6 +49,7 @@ import { podLogs } from './kube-pod-logs.ts';
 import { KubeRequests } from './kube-request.ts';
 import { waitForPodsReady, waitForRollout } from './kube-waits.ts';
 import { restart, scale, switchTraffic } from './kube-writes.ts';
+import { previousOf, setColourImage } from './kube-colours.ts';
 import { summarisePod } from './pod-summary.ts';
 import { API_GROUPS } from './required-access.ts';
 import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
@@ -147,11 +149,25 @@ export class KubeCluster implements Cluster {
     );
     const selector = { ...(service.spec?.selector ?? {}) };
     const value = selector[this.k.topology.gateway.selectorKey];
-    return { colour: value !== undefined && isColour(value) ? value : 'unknown', selector };
+    const previous = previousOf(service.metadata?.annotations);
+    return {
+      colour: value !== undefined && isColour(value) ? value : 'unknown',
+      selector,
+      ...(previous ? { previous } : {}),
+    };
   }
 
   switchTraffic(environment: string, colour: Colour, change: ChangeMeta): Promise<TrafficSwitch> {
     return switchTraffic(this.k, environment, colour, change);
+  }
+
+  setColourImage(
+    environment: string,
+    colour: Colour,
+    target: { image: string; version: string },
+    change: ChangeMeta,
+  ): Promise<ColourImageChange> {
+    return setColourImage(this.k, environment, colour, target, change);
   }
 
   scale(

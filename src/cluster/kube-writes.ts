@@ -9,6 +9,7 @@ import { checkReplicas, isColour, namespaceFor, resolveTarget } from './cluster-
 import { CHANGE_ANNOTATIONS, changeAnnotations, RESTARTED_AT_ANNOTATION } from './change-annotations.ts';
 import type { KubeContext } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
+import { previousAnnotations } from './kube-colours.ts';
 
 export async function switchTraffic(
   k: KubeContext,
@@ -38,11 +39,15 @@ export async function switchTraffic(
         firstFrom !== from && service.metadata?.annotations?.[CHANGE_ANNOTATIONS.requestId] === change.requestId;
       return { changed: ours, from: ours ? firstFrom : from, to: colour };
     }
-    // resourceVersion makes the patch conditional: `from` is what we actually switched away from.
+    // resourceVersion makes the patch conditional: `from` is what we actually switched away from, and
+    // the Service records it (colour and version) for the next rollback.
     const body = {
       metadata: {
         resourceVersion: service.metadata?.resourceVersion,
-        annotations: changeAnnotations(change, new Date(k.now())),
+        annotations: {
+          ...changeAnnotations(change, new Date(k.now())),
+          ...(await previousAnnotations(k, namespace, from)),
+        },
       },
       spec: { selector: { [key]: colour } },
     };

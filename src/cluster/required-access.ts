@@ -43,7 +43,10 @@ const scratch = (verb: string, name: string): AccessCheck => ({
 export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   status: { reads: [list('deployments'), list('pods')], writes: [] },
   liveColour: { reads: [get('services')], writes: [] },
-  switchTraffic: { reads: [get('services')], writes: [patch('services')] },
+  // The colour traffic leaves is read for its version, recorded on the Service for the next rollback.
+  switchTraffic: { reads: [get('services'), get('deployments')], writes: [patch('services')] },
+  // Deploy: the idle colour's image, version and change cause in one patch.
+  setColourImage: { reads: [get('deployments')], writes: [patch('deployments')] },
   // One patch of the Deployment carries the replicas and the who/why annotations.
   scale: { reads: [get('deployments')], writes: [patch('deployments')] },
   restart: { reads: [get('deployments')], writes: [patch('deployments')] },

@@ -12,6 +12,7 @@ export function routeByEnvironment(home: Cluster, sites: ReadonlyMap<string, Clu
     status: (env, read) => at(env).status(env, read),
     liveColour: (env, read) => at(env).liveColour(env, read),
     switchTraffic: (env, colour, change) => at(env).switchTraffic(env, colour, change),
+    setColourImage: (env, colour, target, change) => at(env).setColourImage(env, colour, target, change),
     scale: (env, target, replicas, change, options) => at(env).scale(env, target, replicas, change, options),
     restart: (env, target, change, options) => at(env).restart(env, target, change, options),
     waitForRollout: (env, target, options) => at(env).waitForRollout(env, target, options),

@@ -76,6 +76,8 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       colours.get(environment, () => inner.liveColour(environment), read?.fresh === true),
     switchTraffic: (environment, colour, change) =>
       changing(environment, () => inner.switchTraffic(environment, colour, change)),
+    setColourImage: (environment, colour, target, change) =>
+      changing(environment, () => inner.setColourImage(environment, colour, target, change)),
     scale: (environment, target, replicas, change, opts) =>
       changing(environment, () => inner.scale(environment, target, replicas, change, opts)),
     restart: (environment, target, change, opts) =>

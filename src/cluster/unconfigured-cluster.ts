@@ -13,6 +13,7 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     status: fail,
     liveColour: fail,
     switchTraffic: fail,
+    setColourImage: fail,
     scale: fail,
     restart: fail,
     waitForRollout: fail,

@@ -30,6 +30,41 @@ export const platformCliSchema = z
   })
   .prefault({});
 
-export const platformPolicySchema = z.object({ cli: platformCliSchema }).prefault({});
+/**
+ * Where the bot reads the platform's own state (never its bookkeeping): instant PromQL queries, with
+ * `{namespace}` and `{environment}` filled in, answering 1 (on) or 0 (off).
+ */
+export const platformMetricsSchema = z
+  .object({
+    tradingEnabled: z.string().min(1).default('eafix_trading_enabled{namespace="{namespace}"}'),
+    maintenanceMode: z.string().min(1).default('eafix_maintenance_mode{namespace="{namespace}"}'),
+  })
+  .prefault({});
+
+/** The Production Deployment Process's timings (runbook: wait ≤ 300 s for the rollout, monitor 5 minutes). */
+export const deployPolicySchema = z
+  .object({
+    rolloutTimeoutSeconds: z.number().int().min(10).default(300),
+    /** How long the KPIs are watched after traffic moves, from the moment it moved. */
+    monitorSeconds: z.number().int().min(1).default(300),
+    monitorIntervalSeconds: z.number().min(0.05).default(15),
+    backupTimeoutSeconds: z.number().int().min(10).default(1800),
+    /** KPIs watched during the monitor (the runbook's): ids from `monitoring.kpis`. */
+    monitorKpis: z
+      .array(z.string())
+      .default([
+        'error_rate_percent',
+        'api_response_time_ms',
+        'signal_generation_latency_ms',
+        'order_execution_time_ms',
+      ]),
+  })
+  .prefault({});
+
+export const platformPolicySchema = z
+  .object({ cli: platformCliSchema, metrics: platformMetricsSchema, deploy: deployPolicySchema })
+  .prefault({});
 
 export type PlatformCliPolicy = z.infer<typeof platformCliSchema>;
+export type PlatformMetricsPolicy = z.infer<typeof platformMetricsSchema>;
+export type DeployPolicy = z.infer<typeof deployPolicySchema>;

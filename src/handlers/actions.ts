@@ -57,6 +57,9 @@ import { drDrill } from './disaster-recovery/dr-drill.ts';
 import { drDrills } from './disaster-recovery/dr-drills.ts';
 import { drFailoverDatabase } from './disaster-recovery/dr-failover-database.ts';
 import { drActivateSite } from './disaster-recovery/dr-activate-site.ts';
+import { tradingStatus } from './deployment/trading-status.ts';
+import { maintenanceStatus } from './maintenance/maintenance-status.ts';
+import { deploy } from './deployment/deploy.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -119,4 +122,7 @@ export const allActions: readonly AnyAction[] = [
   drDrills,
   drFailoverDatabase,
   drActivateSite,
+  tradingStatus,
+  maintenanceStatus,
+  deploy,
 ];

@@ -55,6 +55,13 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   liveColour: (x) => x.cluster.liveColour(ENV),
   switchTraffic: (x) =>
     x.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre'] } })),
+  setColourImage: (x) =>
+    x.cluster.setColourImage(
+      ENV,
+      'blue',
+      { image: 'registry.eafix.local/eafix/gateway:2.5.0', version: '2.5.0' },
+      asAlice(),
+    ),
   scale: (x) => x.cluster.scale(ENV, 'market-data', 4, change({ impersonate: { user: 'alice@eafix.io', groups: [] } })),
   restart: (x) =>
     x.cluster.restart(ENV, 'data-ingestor', change({ impersonate: { user: 'alice@eafix.io', groups: [] } })),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf } from '../support/approvals.ts';
+import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
 
 const ops = 'eafix-ops';
 let world: TestWorld;
@@ -61,8 +61,7 @@ describe('App Home', () => {
       async () => (await approvalStatus(world, id)) === 'executed',
       'the approval clicked on App Home to execute',
     );
-    const trading = await world.bot.pool.query(`SELECT value FROM platform_state WHERE key = 'trading'`);
-    expect(trading.rows[0].value).toMatchObject({ state: 'stopped' });
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
 
     // Refresh re-publishes: the decided request is gone, trading shows stopped.
     const before = world.slack.homeView('alice')?.hash;

@@ -3,7 +3,17 @@ import { loadPolicy } from '../../src/config/policy.ts';
 import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
+import {
+  approvalMessageIn,
+  approvalStatus,
+  ephemeralText,
+  jobCommands,
+  postedIn,
+  requestIdOf,
+  resetPlatform,
+  runsSettled,
+  tradingState,
+} from '../support/approvals.ts';
 
 const ops = 'eafix-ops';
 let world: TestWorld;
@@ -45,30 +55,29 @@ describe('N-of-M approval', () => {
 
     await click('bob');
     await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
-    expect(await tradingState(world)).toEqual({ state: 'stopped', graceful: false });
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
+    expect(jobCommands(world)).toContainEqual(['eafix-cli', 'trading', 'stop']);
   });
 });
 
 describe('break-glass', () => {
   it('runs alone for a break-glass holder, alerts security, and awaits a second person to sign off', async () => {
-    await world.bot.pool.query('DELETE FROM platform_state');
+    await runsSettled(world);
+    resetPlatform(world);
     const seen = world.slack.ephemerals('dave').length;
     await world.driver.command({
       user: 'dave',
       channel: ops,
       text: 'trading stop --break-glass --reason "runaway orders, exchange will not answer"',
     });
-    await eventually(
-      async () => JSON.stringify(await tradingState(world)).includes('stopped'),
-      'trading stopped without approval',
-    );
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped without approval');
     const notice = await world.slack.waitFor(
       (emu) => emu.messages('security').find((m) => m.text.includes('BREAK-GLASS')),
       { description: 'security notice' },
     );
     expect(textOf(notice.blocks)).toContain('runaway orders');
     // The result is in_channel: the team sees what happened.
-    await world.slack.waitFor((emu) => emu.messages(ops).some((m) => m.text.includes('trading is now stopped')), {
+    await world.slack.waitFor(() => postedIn(world, ops, 'trading is now stopped'), {
       description: 'result in channel',
     });
     expect(ephemeralText(world, 'dave', seen)).not.toContain('Approval requested');

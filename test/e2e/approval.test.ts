@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
+import {
+  approvalMessageIn,
+  approvalStatus,
+  ephemeralText,
+  jobCommands,
+  requestIdOf,
+  resetPlatform,
+  runsSettled,
+  tradingState,
+} from '../support/approvals.ts';
 
 let world: TestWorld;
 /** How far the bot's clock runs ahead of the system's: moving it expires requests, as time passing would. */
@@ -14,7 +23,8 @@ afterAll(async () => {
   await world?.stop();
 });
 beforeEach(async () => {
-  await world.bot.pool.query('DELETE FROM platform_state');
+  await runsSettled(world);
+  resetPlatform(world);
 });
 
 const ops = 'eafix-ops';
@@ -64,7 +74,9 @@ describe('two-person approval', () => {
 
     await approve('bob', message.ts);
     await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
-    expect(await tradingState(world)).toEqual({ state: 'stopped', graceful: true });
+    // The platform stopped, through its own command in a Job; the bot keeps no switch of its own.
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
+    expect(jobCommands(world)).toContainEqual(['eafix-cli', 'trading', 'stop', '--graceful']);
     expect(await executions(id)).toBe(1);
     await world.slack.waitFor(
       (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('executed'),
@@ -108,7 +120,7 @@ describe('two-person approval', () => {
       description: 'expiry notice',
     });
     expect(await approvalStatus(world, id)).toBe('expired');
-    expect(await tradingState(world)).toEqual({ state: 'running' });
+    expect(tradingState(world)).toEqual({ state: 'running' });
     await world.slack.waitFor(
       (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Expired'),
       { description: 'message updated' },
@@ -199,16 +211,18 @@ describe('two-person approval', () => {
 
   it('refuses to execute when the world changed after approval, and asks again', async () => {
     const { message, id } = await requestStop();
-    await world.bot.pool.query(
-      `INSERT INTO platform_state (key, value, updated_by, request_id) VALUES ('trading', '{"state":"running","mode":"reduced"}', 'U0CAROL', 'req_x')`,
-    );
+    // Someone stopped trading on the platform meanwhile: the plan recomputed at approval differs.
+    world.cluster.workloads.platform.update('eafix-production', (p) => {
+      p.tradingEnabled = false;
+    });
+    const jobsBefore = jobCommands(world).length;
     const after = lastTs();
     await approve('bob', message.ts);
     await eventually(async () => (await approvalStatus(world, id)) === 'superseded', 'superseded');
     const fresh = await approvalMessageIn(world, ops, after);
     expect(requestIdOf(fresh)).not.toBe(id);
-    expect(textOf(fresh.blocks)).toContain('set trading: running → stopped');
-    expect(await tradingState(world)).toEqual({ state: 'running', mode: 'reduced' });
+    expect(textOf(fresh.blocks)).toContain('set trading: stopped → stopped');
+    expect(jobCommands(world).length).toBe(jobsBefore);
     expect(await executions(id)).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ describe('/eafix through signed Slack requests', () => {
   it('explains one action: usage, risk, permission and an example', async () => {
     const response = await world.driver.command({ user: 'alice', channel: 'eafix-ops', text: 'help trading stop' });
     const text = textOf(response.body);
-    expect(text).toContain('/eafix trading stop [--graceful] --reason=<reason>');
+    expect(text).toContain('/eafix trading stop [--environment=<environment>] [--graceful] --reason=<reason>');
     expect(text).toContain('destructive');
     expect(text).toContain('`trading.stop`');
     expect(text).toContain('/eafix trading stop --graceful --reason "DB migration 42"');

@@ -137,7 +137,11 @@ describe('PostgreSQL outages', () => {
   it('refused: every request answers, and the in-flight run finishes once the database is back, without a restart', async () => {
     const staging = await requestRollback('staging');
     const runId = await approve(staging);
-    await eventually(async () => (await stepStatus(runId, 'blue-ready')) === 'running', 'blue-ready to start', 20_000);
+    await eventually(
+      async () => (await stepStatus(runId, 'target-ready')) === 'running',
+      'target-ready to start',
+      20_000,
+    );
     proxy.cut();
     await everyRequestAnswers(pending.get('dr')!);
     await jobGone(runId);
@@ -148,7 +152,11 @@ describe('PostgreSQL outages', () => {
   it('black-holed: every request answers, nothing crashes when the network returns, and the run finishes', async () => {
     // The click refused during the first outage works now.
     const runId = await approve(pending.get('dr')!);
-    await eventually(async () => (await stepStatus(runId, 'blue-ready')) === 'running', 'blue-ready to start', 20_000);
+    await eventually(
+      async () => (await stepStatus(runId, 'target-ready')) === 'running',
+      'target-ready to start',
+      20_000,
+    );
     proxy.blackHole();
     await everyRequestAnswers(pending.get('production')!);
     await jobGone(runId);

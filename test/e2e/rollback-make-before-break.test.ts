@@ -95,17 +95,13 @@ describe('rollback makes blue ready before it moves traffic', () => {
     // Scaling blue is slow to answer, so the outage starts while the step is in flight.
     world.cluster.setLatency(2_000, { pathIncludes: '/deployments/eafix-blue' });
     const { runId } = await approvedRollback('production');
-    await eventually(
-      async () => (await step(runId, 'scale-blue'))?.status === 'running',
-      'scale-blue to start',
-      20_000,
-    );
+    await eventually(async () => (await step(runId, 'scale-up'))?.status === 'running', 'scale-up to start', 20_000);
     await world.cluster.goDown('refuse');
     world.cluster.setLatency(0, { pathIncludes: '/deployments/eafix-blue' });
     // The outage is observed by the run: a failed attempt is recorded while production stays on green.
     const during = await eventually(
       async () => {
-        const s = await step(runId, 'scale-blue');
+        const s = await step(runId, 'scale-up');
         return s.error ? s : undefined;
       },
       'a failed scale attempt',
@@ -124,7 +120,7 @@ describe('rollback makes blue ready before it moves traffic', () => {
       (await world.bot.pool.query(`SELECT resumed_count FROM runs WHERE id = $1`, [runId])).rows[0]?.resumed_count,
     ).toBe(0);
     // More tries than the attempt count alone allows: the time budget rode out the outage.
-    expect((await step(runId, 'scale-blue')).attempt).toBeGreaterThan(defaultRetryPolicy.attempts);
+    expect((await step(runId, 'scale-up')).attempt).toBeGreaterThan(defaultRetryPolicy.attempts);
     expect(readyBehindGateway(ns)).toEqual({ colour: 'blue', ready: 3 });
     expect(invariant.violations).toEqual([]);
     // The gateway moved once, after blue's pods were ready.
@@ -138,8 +134,8 @@ describe('rollback makes blue ready before it moves traffic', () => {
     world.cluster.injectProgressDeadline(ns, 'eafix-blue');
     const { message, runId } = await approvedRollback('dr');
     await eventually(
-      async () => (await step(runId, 'blue-ready'))?.status === 'running',
-      'blue-ready to start',
+      async () => (await step(runId, 'target-ready'))?.status === 'running',
+      'target-ready to start',
       20_000,
     );
     world.cluster.advance(15 * 60_000);
@@ -165,7 +161,7 @@ describe('rollback makes blue ready before it moves traffic', () => {
       const beforeSwitch = await describeRollbackFailure(
         world.bot.deps.cluster,
         { environment: 'production' },
-        new Set(['scale-blue', 'blue-ready']),
+        new Set(['scale-up', 'target-ready']),
         AbortSignal.timeout(10_000),
       );
       expect(beforeSwitch).toContain('I could not read the cluster to confirm');
@@ -174,7 +170,7 @@ describe('rollback makes blue ready before it moves traffic', () => {
       const afterSwitch = await describeRollbackFailure(
         world.bot.deps.cluster,
         { environment: 'production' },
-        new Set(['scale-blue', 'blue-ready', 'switch-traffic']),
+        new Set(['scale-up', 'target-ready', 'switch-traffic']),
         AbortSignal.timeout(10_000),
       );
       expect(afterSwitch).toContain('the gateway had been switched to blue after blue was ready');

@@ -75,8 +75,8 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     children.push(first);
     const { message, runId } = await approvedRollback('production');
     await eventually(
-      async () => (await stepStatus(runId, 'blue-ready')) === 'running',
-      'the blue-ready step to start',
+      async () => (await stepStatus(runId, 'target-ready')) === 'running',
+      'the target-ready step to start',
       20_000,
     );
     await kill(first);
@@ -111,8 +111,8 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     world.cluster.injectProgressDeadline(ns, 'eafix-blue');
     const { message, runId } = await approvedRollback('dr');
     await eventually(
-      async () => (await stepStatus(runId, 'blue-ready')) === 'running',
-      'the blue-ready step to start',
+      async () => (await stepStatus(runId, 'target-ready')) === 'running',
+      'the target-ready step to start',
       20_000,
     );
     world.cluster.advance(15 * 60_000);
@@ -127,7 +127,7 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
           .some(
             (r) =>
               /timed out progressing/.test(textOf(r.blocks ?? r.text)) &&
-              /blue is ready/i.test(textOf(r.blocks ?? r.text)),
+              /why blue is not ready/i.test(textOf(r.blocks ?? r.text)),
           ),
       { description: 'failure reply with reason' },
     );
@@ -139,14 +139,14 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     children.push(worker);
     const { runId } = await approvedRollback('staging');
     await eventually(
-      async () => (await stepStatus(runId, 'blue-ready')) === 'running',
-      'the blue-ready step to start',
+      async () => (await stepStatus(runId, 'target-ready')) === 'running',
+      'the target-ready step to start',
       20_000,
     );
     await world.driver.command({ user: 'alice', channel: ops, text: `cancel ${runId}` });
     const row = await finished(runId);
     expect(row.status).toBe('cancelled');
-    expect(await stepStatus(runId, 'blue-ready')).toBe('cancelled');
+    expect(await stepStatus(runId, 'target-ready')).toBe('cancelled');
     expect(await stepStatus(runId, 'incident')).toBe('skipped');
   }, 240_000);
 });

@@ -62,7 +62,7 @@ describe('/eafix rollback', () => {
     const thread = await world.slack.waitFor(
       (emu) => {
         const replies = emu.thread(ops, message.ts);
-        const status = replies.find((r) => textOf(r.blocks ?? r.text).includes('Switch gateway traffic to blue'));
+        const status = replies.find((r) => textOf(r.blocks ?? r.text).includes('Switch gateway traffic back'));
         const statusText = textOf(status?.blocks ?? status?.text);
         return statusText.includes('succeeded') || (statusText.match(/white_check_mark/g) ?? []).length >= 5
           ? replies
@@ -72,10 +72,10 @@ describe('/eafix rollback', () => {
     );
     const all = thread.map((r) => textOf(r.blocks ?? r.text)).join('\n');
     for (const step of [
-      'Scale blue up',
-      'Wait until blue is ready',
-      'Switch gateway traffic to blue',
-      'Verify the gateway serves blue',
+      'Scale the previous colour up',
+      'Wait until it is ready',
+      'Switch gateway traffic back',
+      'Verify the gateway serves it only',
       'Document the incident',
     ])
       expect(all).toContain(step);

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
+import {
+  approvalMessageIn,
+  approvalStatus,
+  ephemeralText,
+  jobCommands,
+  requestIdOf,
+  resetPlatform,
+  runsSettled,
+  tradingState,
+} from '../support/approvals.ts';
 import { declare } from '../support/incidents.ts';
 import { auditRows, clickPayload, sendPayload } from '../support/slack-security.ts';
 import type { EmuMessage } from '@eafix/sandbox/slack';
@@ -16,7 +25,8 @@ afterAll(async () => {
   await world?.stop();
 });
 beforeEach(async () => {
-  await world.bot.pool.query('DELETE FROM platform_state');
+  await runsSettled(world);
+  resetPlatform(world);
 });
 
 const executions = async (id: string) =>
@@ -70,7 +80,7 @@ describe('approval buttons are bound to the message and plan they were shown wit
     expect(refused).toMatchObject({ user_id: 'U0BOB', arguments: { approval: y.id } });
     expect(String(refused?.detail)).toContain(x.id);
     expect([await approvalStatus(world, x.id), await approvalStatus(world, y.id)]).toEqual(['pending', 'pending']);
-    expect(await tradingState(world)).toEqual({ state: 'running' });
+    expect(tradingState(world)).toEqual({ state: 'running' });
   });
 
   it('refuses a click whose block names another plan than the request’s', async () => {
@@ -84,9 +94,11 @@ describe('approval buttons are bound to the message and plan they were shown wit
 
   it('refuses a click on a stale approval message after the plan changed, and on that message with the new request’s id', async () => {
     const stale = await requestStop('before the world changed');
-    await world.bot.pool.query(
-      `INSERT INTO platform_state (key, value, updated_by, request_id) VALUES ('trading', '{"state":"running","mode":"reduced"}', 'U0CAROL', 'req_x')`,
-    );
+    // Someone stopped trading on the platform meanwhile: the recomputed plan differs from the one shown.
+    world.cluster.workloads.platform.update('eafix-production', (p) => {
+      p.tradingEnabled = false;
+    });
+    const jobsBefore = jobCommands(world).length;
     const after = world.slack.latestMessage(ops)?.ts ?? '0';
     await world.driver.clickButton({
       user: 'alice',
@@ -108,7 +120,7 @@ describe('approval buttons are bound to the message and plan they were shown wit
     expect(tampered).toContain('does not match');
     expect(await approvalStatus(world, fresh)).toBe('pending');
     expect([await executions(stale.id), await executions(fresh)]).toEqual([0, 0]);
-    expect(await tradingState(world)).toEqual({ state: 'running', mode: 'reduced' });
+    expect(jobCommands(world)).toHaveLength(jobsBefore);
   });
 
   it('binds App Home clicks to the approvals the view shows', async () => {

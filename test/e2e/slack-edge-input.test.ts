@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, ephemeralText } from '../support/approvals.ts';
+import { approvalMessageIn, ephemeralText, resetPlatform, runsSettled } from '../support/approvals.ts';
 import { declare } from '../support/incidents.ts';
 import {
   auditRows,
@@ -23,7 +23,8 @@ afterAll(async () => {
   await world?.stop();
 });
 beforeEach(async () => {
-  await world.bot.pool.query('DELETE FROM platform_state');
+  await runsSettled(world);
+  resetPlatform(world);
 });
 
 /** A valid click on a button nobody listens for; tests spoil one field at a time. */

@@ -3,7 +3,15 @@ import { signSlackRequest } from '@eafix/sandbox/slack';
 import { SANDBOX_SIGNING_SECRET } from '@eafix/sandbox/sandbox-world';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
+import {
+  approvalMessageIn,
+  approvalStatus,
+  ephemeralText,
+  requestIdOf,
+  resetPlatform,
+  runsSettled,
+  tradingState,
+} from '../support/approvals.ts';
 import { auditRows, commandFields, recordingLogger, sendForm, trouble } from '../support/slack-security.ts';
 
 const ops = 'eafix-ops';
@@ -17,7 +25,8 @@ afterAll(async () => {
   await world?.stop();
 });
 beforeEach(async () => {
-  await world.bot.pool.query('DELETE FROM platform_state');
+  await runsSettled(world);
+  resetPlatform(world);
 });
 
 const breakGlassUses = async () =>
@@ -142,7 +151,7 @@ describe('one installation: other workspaces, organisations and apps are refused
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ user_id: 'U0DAVE', outcome: 'rejected:foreign_installation' });
       expect(String(rows[0]!.detail)).toContain(why);
-      expect(await tradingState(world)).toEqual({ state: 'running' });
+      expect(tradingState(world)).toEqual({ state: 'running' });
     },
   );
 
@@ -151,7 +160,7 @@ describe('one installation: other workspaces, organisations and apps are refused
     const response = await sendForm(world, commandFields(world, 'dave', ops, breakGlassStop));
     expect(response.status).toBe(200);
     await eventually(async () => (await breakGlassUses()) === uses + 1, 'the break-glass use');
-    expect(await tradingState(world)).toMatchObject({ state: 'stopped' });
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
   });
 
   it('records the team on approvals, incidents and runs', async () => {
@@ -216,7 +225,7 @@ describe('signatures: anything not signed now, by Slack, for exactly this body i
     expect(response.status).toBe(401);
     expect((await auditRows(world, 'slack.signature-refused')).slice(before)).toMatchObject([{ outcome }]);
     expect(await breakGlassUses()).toBe(uses);
-    expect(await tradingState(world)).toEqual({ state: 'running' });
+    expect(tradingState(world)).toEqual({ state: 'running' });
   });
 
   it('never needed the safety-net ack or threw in a listener', () => {

@@ -61,6 +61,13 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['carol', 'trading.feed', false, false],
   ['dave', 'maintenance.enable', true, false],
   ['dave', 'approvals.review', false, false],
+  ['alice', 'trading.status', true, true],
+  ['carol', 'trading.status', false, false],
+  ['bob', 'maintenance.status', true, true],
+  ['carol', 'maintenance.status', false, false],
+  ['alice', 'deploy.run', true, true],
+  ['carol', 'deploy.run', false, false],
+  ['dave', 'deploy.run', true, false],
   // Cluster and runs (the runbook's deployment and troubleshooting chapters).
   ['carol', 'cluster.read', true, false],
   ['carol', 'cluster.logs', false, false],

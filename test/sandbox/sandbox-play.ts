@@ -35,8 +35,18 @@ export async function scriptFolder(): Promise<{
 /** What each example must show: its runbook outcome, as the people in the script see it. */
 export const exampleOutcomes: Record<string, string[]> = {
   'foundation.eafix': ['EAFIX runbook actions', 'is not an EAFIX action', '(ok: refused as expected'],
-  'approval.eafix': ['You cannot approve your own request', 'Trading STOPPED (graceful) by @alice'],
+  'approval.eafix': [
+    'You cannot approve your own request',
+    'Trading STOPPED (graceful) in production by @alice',
+    "Answered by the platform's `eafix-cli status`",
+  ],
   'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
+  'deploy.eafix': [
+    '*deploy* `run_',
+    '*Live colour:* green 2.6.0',
+    '*Rollback to:* blue 2.5.0',
+    '*Live colour:* blue 2.5.0',
+  ],
   'incident.eafix': [
     '*Acknowledged:* @bob',
     'resolved by @bob',

@@ -42,11 +42,48 @@ export async function approvalStatus(world: TestWorld, id: string): Promise<stri
   return result.rows[0]?.status ?? 'missing';
 }
 
-export async function tradingState(world: TestWorld): Promise<unknown> {
-  const result = await world.bot.pool.query<{ value: unknown }>(
-    `SELECT value FROM platform_state WHERE key = 'trading'`,
-  );
-  return result.rows[0]?.value ?? { state: 'running' };
+/** Trading as the simulated platform has it (what the toolbox Jobs changed), never the bot's view. */
+export function tradingState(world: TestWorld, namespace = 'eafix-production'): { state: 'running' | 'stopped' } {
+  return { state: world.cluster.workloads.platform.state(namespace).tradingEnabled ? 'running' : 'stopped' };
+}
+
+/** Puts the simulated platform back: trading on, maintenance off (a test's clean slate). */
+export function resetPlatform(world: TestWorld, namespace = 'eafix-production'): void {
+  world.cluster.workloads.platform.update(namespace, (p) => {
+    p.tradingEnabled = true;
+    p.maintenance = false;
+    delete p.maintenanceMessage;
+    p.site = 'primary';
+  });
+}
+
+/** Whether a message or a thread reply in the channel contains the text (a run reports in its thread). */
+export function postedIn(world: TestWorld, channel: string, text: string): boolean {
+  return world.slack
+    .messages(channel)
+    .some((m) =>
+      world.slack.thread(channel, m.ts).some((r) => `${r.text}${JSON.stringify(r.blocks ?? [])}`.includes(text)),
+    );
+}
+
+/** Waits until no run is queued or running: a test's runs end before the next test resets the platform. */
+export async function runsSettled(world: TestWorld): Promise<void> {
+  await eventually(async () => {
+    const result = await world.bot.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM runs WHERE status IN ('queued', 'running')`,
+    );
+    return result.rows[0]?.n === 0 || undefined;
+  }, 'every run to end');
+}
+
+/** The argv of every toolbox Job created in the namespace, oldest first. */
+export function jobCommands(world: TestWorld, namespace = 'eafix-production'): string[][] {
+  return world.cluster.writes
+    .filter((w) => w.method === 'POST' && w.path === `/apis/batch/v1/namespaces/${namespace}/jobs`)
+    .map((w) => {
+      const body = w.body as { spec?: { template?: { spec?: { containers?: Array<{ command?: string[] }> } } } };
+      return body.spec?.template?.spec?.containers?.[0]?.command ?? [];
+    });
 }
 
 /** Ephemerals the bot sent a user after an index, joined as text. */

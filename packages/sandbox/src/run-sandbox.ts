@@ -42,6 +42,11 @@ function sandboxPolicy(policy: Policy): Policy {
       updateInterval: { critical: minutes(2), high: minutes(2), medium: minutes(2), low: minutes(2) },
       securityResponseTime: { critical: minutes(1), high: minutes(2), medium: minutes(4), low: minutes(8) },
     },
+    // A deploy watches its KPIs for seconds, not the runbook's five minutes.
+    platform: {
+      ...policy.platform,
+      deploy: { ...policy.platform.deploy, monitorSeconds: 5, monitorIntervalSeconds: 1 },
+    },
     // Scheduled digests would post into the middle of what you type: off until `/digests on`.
     digests: policy.digests.map((d) => ({ ...d, enabled: false })),
   };

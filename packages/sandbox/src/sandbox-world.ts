@@ -7,7 +7,13 @@ import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.
 import { ClusterSimulator, type Timing } from './cluster/index.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
-import { PrometheusEmulator, seedEafixDiagnosis, seedEafixKpis, seedEafixReports } from './prometheus/index.ts';
+import {
+  PrometheusEmulator,
+  exportPlatformState,
+  seedEafixDiagnosis,
+  seedEafixKpis,
+  seedEafixReports,
+} from './prometheus/index.ts';
 
 export const SANDBOX_SIGNING_SECRET = 'sandbox-signing-secret';
 export const SANDBOX_BOT_TOKEN = 'xoxb-sandbox-0000-token';
@@ -146,6 +152,8 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     : cluster.kubeConfig();
   if (drCluster)
     policy.kubernetes = { ...policy.kubernetes, sites: { ...policy.kubernetes.sites, dr: { context: 'dr' } } };
+  // The platform's metrics follow what its toolbox Jobs do (trading stop, maintenance enable…).
+  exportPlatformState(prometheus, cluster.workloads.platform, policy.topology.environments, policy.platform.metrics);
   let bot: RunningBot;
   try {
     bot = await startBot({

@@ -7,7 +7,6 @@ import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Notifier } from './notifier.ts';
 import type { Authorizer } from '../../permissions/authorizer.ts';
 import type { ApprovalStore, BreakGlassLog } from '../../permissions/approval-types.ts';
-import type { PlatformState } from '../platform-state.ts';
 import type { Channels } from '../../config/policy.ts';
 import type { Topology } from '../../config/topology.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
@@ -15,7 +14,7 @@ import type { Runs } from './runs.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-installation.ts';
-import type { PlatformCliPolicy } from '../../config/platform-policy.ts';
+import type { DeployPolicy, PlatformCliPolicy, PlatformMetricsPolicy } from '../../config/platform-policy.ts';
 import type { DrDeps } from '../disaster-recovery/dr-deps.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
@@ -182,13 +181,16 @@ export interface ActionDeps {
   authorizer: Authorizer;
   approvals: ApprovalStore;
   breakGlass: BreakGlassLog;
-  platform: PlatformState;
   notifier: Notifier;
   channels: Channels;
   topology: Topology;
   cluster: Cluster;
   /** How platform commands (`eafix-cli …`) run as Jobs: toolbox image, service account, deadline. */
   platformCli: PlatformCliPolicy;
+  /** Where the platform's own trading and maintenance state is read (its metrics). */
+  platformMetrics: PlatformMetricsPolicy;
+  /** The deploy run's timings (rollout wait, KPI monitor) and the KPIs it watches. */
+  deploySettings: DeployPolicy;
   runs: Runs;
   /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
   impersonation?: Record<string, { user: string; groups: string[] }>;

@@ -1,57 +1,114 @@
+/**
+ * Trading and maintenance switches act on the platform: the plan names the `eafix-cli` command and the
+ * state the platform's metrics report now; the run executes the command as a Job, then asks the platform
+ * (`eafix-cli status`) whether it took, and announces it with who asked and who approved.
+ */
 import { AppError } from '../../app-error.ts';
-import type { ActionContext, ExecuteContext } from './define-action.ts';
+import { namespaceFor } from '../../cluster/cluster-targets.ts';
 import type { PlanItem } from '../../permissions/approval-types.ts';
-import { section, type Reply } from './reply.ts';
+import type { ActionContext, ActionStep } from './define-action.ts';
+import { runPlatformCommand } from './platform-command.ts';
+import {
+  maintenanceWord,
+  platformStatusFromCli,
+  platformStatusFromMetrics,
+  tradingWord,
+  type PlatformStatus,
+  type Switch,
+} from './platform-status.ts';
+import { section } from './reply.ts';
 
-/** A platform switch (trading, maintenance mode) and how to describe its states. */
-export interface SwitchSpec<T> {
-  key: string;
-  initial: T;
-  describe: (value: T) => string;
+export interface SwitchInput {
+  environment: string;
+  reason: string;
 }
 
-/** Plans a switch change from its current value; refuses when there is nothing to change. */
-export async function planSwitch<T>(spec: SwitchSpec<T>, next: T, context: ActionContext): Promise<PlanItem[]> {
-  const current = await context.deps.platform.get(spec.key, spec.initial);
-  if (spec.describe(current.value) === spec.describe(next)) {
-    const since = current.updatedBy ? ` (set by <@${current.updatedBy}>)` : '';
-    throw new AppError('nothing_to_change', `${spec.key} is already ${spec.describe(next)}${since}. Nothing to do.`);
-  }
+/** One platform switch command: which state, the argv after `eafix-cli`, and how to announce it. */
+export interface SwitchSpec<Input extends SwitchInput> {
+  what: 'trading' | 'maintenance';
+  /** The state the command leaves the platform in. */
+  want: Exclude<Switch, 'unknown'>;
+  args: (input: Input) => string[];
+  announce: (input: Input, requestedBy: string) => string;
+}
+
+const word = (what: 'trading' | 'maintenance', s: Switch) => (what === 'trading' ? tradingWord(s) : maintenanceWord(s));
+const current = (status: PlatformStatus, what: 'trading' | 'maintenance') =>
+  what === 'trading' ? status.trading : status.maintenance;
+
+export async function planPlatformSwitch<Input extends SwitchInput>(
+  spec: SwitchSpec<Input>,
+  input: Input,
+  { deps }: ActionContext,
+): Promise<PlanItem[]> {
+  const namespace = namespaceFor(deps.topology, input.environment);
+  const now = await platformStatusFromMetrics(deps, input.environment);
+  const argv = [...deps.platformCli.command, ...spec.args(input)];
+  const from = word(spec.what, current(now, spec.what));
+  const to = word(spec.what, spec.want);
+  const already = from === to ? ' (the platform reports it already; the command is run anyway)' : '';
   return [
     {
-      description: `set ${spec.key}: ${spec.describe(current.value)} → ${spec.describe(next)}`,
-      change: { key: spec.key, from: current.value as unknown, to: next as unknown },
+      description: `set ${spec.what}: ${from} → ${to} in ${input.environment}${already}`,
+      change: { environment: input.environment, what: spec.what, from, to },
+    },
+    {
+      description: `run \`${argv.join(' ')}\` as a Job in ${namespace} (image ${deps.platformCli.image})`,
+      change: { namespace, argv, image: deps.platformCli.image },
+    },
+    {
+      description: `confirm with \`eafix-cli status\` that ${spec.what} is ${to}`,
+      change: { confirm: `${spec.what}=${to}` },
     },
   ];
 }
 
-/** Applies exactly the planned change, or refuses if the switch moved since the plan was made. */
-export async function applySwitch<T>(spec: SwitchSpec<T>, context: ExecuteContext, announce: string): Promise<Reply> {
-  const change = context.plan[0]?.change as { from: T; to: T } | undefined;
-  if (!change) throw new AppError('bad_plan', 'The plan is empty; nothing was changed.');
-  const applied = await context.deps.platform.compareAndSet(
-    spec.key,
-    change.from,
-    change.to,
-    context.invoker.userId,
-    context.requestId,
-  );
-  if (!applied)
-    throw new AppError(
-      'plan_drift',
-      `${spec.key} changed while this was waiting; nothing was changed. Check \`/eafix status\` and ask again.`,
-    );
-  const how = context.breakGlass
-    ? ' — :rotating_light: break-glass, review pending'
-    : context.approvers?.length
-      ? ` — approved by ${context.approvers.map((a) => `<@${a}>`).join(', ')}`
-      : '';
-  await context.deps.notifier.send({
-    key: `announce:${context.requestId}`,
-    channel: context.deps.channels.ops,
-    text: `${announce}${how}`,
-    blocks: [section(`${announce}${how}`)],
-  });
-  const text = `:white_check_mark: ${spec.key} is now ${spec.describe(change.to)}.`;
-  return { text, blocks: [section(text)], visibility: 'in_channel' };
+/** The run: the command as a Job, the platform's confirmation, the announcement. */
+export function platformSwitchSteps<Input extends SwitchInput>(spec: SwitchSpec<Input>): ActionStep<Input>[] {
+  const to = word(spec.what, spec.want);
+  return [
+    {
+      id: 'command',
+      title: `Run eafix-cli ${spec.what} command`,
+      run: async (ctx) => {
+        const outcome = await runPlatformCommand(ctx, {
+          environment: ctx.input.environment,
+          step: 'command',
+          args: spec.args(ctx.input),
+          reason: ctx.input.reason,
+        });
+        return { summary: `\`${outcome.argv.join(' ')}\` succeeded (Job ${outcome.job})`, output: outcome.result };
+      },
+    },
+    {
+      id: 'confirm',
+      title: 'Confirm with the platform',
+      run: async (ctx) => {
+        const status = await platformStatusFromCli(ctx, ctx.input.environment, 'confirm');
+        const now = word(spec.what, current(status, spec.what));
+        if (now !== to)
+          throw new AppError(
+            'platform_disagrees',
+            `The command succeeded but \`eafix-cli status\` reports ${spec.what} ${now} in ${ctx.input.environment}, not ${to}.`,
+            { hints: [`Check with: /eafix ${spec.what} status --environment=${ctx.input.environment}`] },
+          );
+        return { summary: `${spec.what} is now ${to} (the platform's \`eafix-cli status\`)`, output: status };
+      },
+    },
+    {
+      id: 'announce',
+      title: 'Announce',
+      run: async ({ input, deps, runId, requestedBy, approvalId }) => {
+        const approvers = approvalId ? ((await deps.approvals.get(approvalId))?.approvers ?? []) : [];
+        const how = approvers.length ? ` — approved by ${approvers.map((a) => `<@${a}>`).join(', ')}` : '';
+        const text = `${spec.announce(input, requestedBy)}${how}`;
+        await deps.notifier.send({
+          key: `announce:${runId}`,
+          channel: deps.channels.ops,
+          text,
+          blocks: [section(text)],
+        });
+      },
+    },
+  ];
 }

@@ -5,6 +5,7 @@ import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
 import { describeRollbackFailure } from './rollback-state.ts';
+import { rollbackColour, versionOfImages } from './colours.ts';
 
 const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
 const ENDPOINTS_TIMEOUT_MS = 2 * 60_000;
@@ -13,19 +14,27 @@ const ENDPOINTS_FIRST_POLL_MS = 20;
 const ENDPOINTS_MAX_POLL_MS = 250;
 
 /**
- * The runbook's Immediate Rollback, make before break: blue is scaled up and ready before the gateway
- * moves to it, so whatever fails, the gateway points at a colour with ready pods. Then the gateway's
- * endpoints are verified and the incident documented.
+ * The runbook's Immediate Rollback, make before break: the *previous* colour (the one the gateway Service
+ * recorded when traffic last moved; the idle colour when it recorded none — the runbook's blue after the
+ * first green deploy) is scaled up and ready before the gateway moves to it, so whatever fails, the
+ * gateway points at a colour with ready pods. Then the gateway's endpoints are verified and the incident
+ * documented.
  */
 export const rollback = defineAction({
   id: 'rollback',
   kind: 'planned',
   chapter: 'Deployment',
   summary:
-    'Immediate Rollback: scale blue up, switch gateway traffic back to blue once it is ready, verify, open an incident',
+    'Immediate Rollback: scale the previous colour up, switch gateway traffic back to it once ready, verify, open an incident',
   input: z.object({
     environment: environmentInput,
-    replicas: z.coerce.number().int().min(1).optional().describe("blue's replicas (default from the policy)"),
+    replicas: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("the previous colour's replicas (default from the policy)"),
+    to: z.enum(['blue', 'green']).optional().describe('the colour to return to (default: the previous one)'),
     reason: reasonInput,
   }),
   risk: 'destructive',
@@ -35,52 +44,59 @@ export const rollback = defineAction({
     'rollback --reason "errors after the green deploy"',
     'rollback --environment=staging --replicas=2 --reason "smoke tests failed"',
   ],
-  plan: async ({ environment, replicas }, { deps }) => {
-    const blue = deps.topology.colours.blue;
-    const wanted = replicas ?? blue.replicas.default;
-    if (wanted < blue.replicas.min || wanted > blue.replicas.max) {
-      throw new AppError('replicas_out_of_bounds', `blue takes ${blue.replicas.min}–${blue.replicas.max} replicas.`);
-    }
+  plan: async ({ environment, replicas, to }, { deps }) => {
     const [live, deployments] = await Promise.all([
-      deps.cluster.liveColour(environment),
-      deps.cluster.status(environment),
+      deps.cluster.liveColour(environment, { fresh: true }),
+      deps.cluster.status(environment, { fresh: true }),
     ]);
-    const current = deployments.find((d) => d.name === blue.deployment)?.desired ?? 0;
+    const colour = to ?? rollbackColour(live);
+    const spec = deps.topology.colours[colour];
+    const wanted = replicas ?? spec.replicas.default;
+    if (wanted < spec.replicas.min || wanted > spec.replicas.max) {
+      throw new AppError(
+        'replicas_out_of_bounds',
+        `${colour} takes ${spec.replicas.min}–${spec.replicas.max} replicas.`,
+      );
+    }
+    const current = deployments.find((d) => d.name === spec.deployment);
+    const desired = current?.desired ?? 0;
+    const version = current ? versionOfImages(current.images) : undefined;
     const gateway = deps.topology.gateway;
-    const scaleTo = Math.max(current, wanted);
-    // Make before break: blue is ready before the gateway moves to it.
+    const scaleTo = Math.max(desired, wanted);
+    // Make before break: the colour is ready before the gateway moves to it.
     return [
       {
-        description: `scale deployment ${blue.deployment} ${current}→${scaleTo}`,
-        change: { deployment: blue.deployment, from: current, to: scaleTo },
+        description: `scale deployment ${spec.deployment} ${desired}→${scaleTo}${version ? ` (version ${version})` : ''}`,
+        change: { deployment: spec.deployment, colour, from: desired, to: scaleTo },
       },
-      { description: `wait until ${blue.deployment} is ready (${scaleTo} pods)`, change: { wait: blue.deployment } },
+      { description: `wait until ${spec.deployment} is ready (${scaleTo} pods)`, change: { wait: spec.deployment } },
       {
-        description: `patch service ${gateway.service} selector ${gateway.selectorKey} ${live.colour}→blue in ${environment}${live.colour === 'blue' ? ' (already blue)' : ''}`,
-        change: { environment, service: gateway.service, from: live.colour, to: 'blue' },
+        description: `patch service ${gateway.service} selector ${gateway.selectorKey} ${live.colour}→${colour} in ${environment}${live.colour === colour ? ` (already ${colour})` : ''}`,
+        change: { environment, service: gateway.service, from: live.colour, to: colour },
       },
-      { description: 'verify that the gateway serves blue endpoints only', change: { verify: true } },
+      { description: `verify that the gateway serves ${colour} endpoints only`, change: { verify: true } },
       { description: 'open an incident: "Emergency rollback", severity high', change: { incident: true } },
     ];
   },
-  // The run scales blue to exactly the approved count.
+  // The run scales the approved colour to exactly the approved count.
   runInput: (input, plan) => {
     const scale = plan
-      .map((step) => step.change as { deployment?: string; to?: number })
+      .map((step) => step.change as { deployment?: string; colour?: 'blue' | 'green'; to?: number })
       .find((change) => change.deployment !== undefined && change.to !== undefined);
-    return { ...input, replicas: scale?.to ?? input.replicas };
+    return { ...input, replicas: scale?.to ?? input.replicas, to: scale?.colour ?? input.to };
   },
   target: (input) => `env:${input.environment}`,
   steps: [
     {
-      id: 'scale-blue',
-      title: 'Scale blue up',
+      id: 'scale-up',
+      title: 'Scale the previous colour up',
       run: async ({ input, deps, ...origin }) => {
-        // runInput fixed the count from the plan; the policy's default only for a run stored without one.
-        const replicas = input.replicas ?? deps.topology.colours.blue.replicas.default;
+        // runInput fixed colour and count from the plan; the defaults only for a run stored without them.
+        const colour = input.to ?? 'blue';
+        const replicas = input.replicas ?? deps.topology.colours[colour].replicas.default;
         const result = await deps.cluster.scale(
           input.environment,
-          'blue',
+          colour,
           replicas,
           await changeMeta(deps, origin, input.reason),
         );
@@ -90,49 +106,55 @@ export const rollback = defineAction({
       },
     },
     {
-      id: 'blue-ready',
-      title: 'Wait until blue is ready',
+      id: 'target-ready',
+      title: 'Wait until it is ready',
       timeoutMs: ROLLOUT_TIMEOUT_MS,
       run: async ({ input, deps, signal }) => {
-        const progress = await deps.cluster.waitForRollout(input.environment, 'blue', {
+        const colour = input.to ?? 'blue';
+        const progress = await deps.cluster.waitForRollout(input.environment, colour, {
           timeoutMs: ROLLOUT_TIMEOUT_MS - 5_000,
           signal,
         });
         if (progress.ready === 0)
           throw new AppError(
-            'rollback_blue_empty',
-            `blue in ${input.environment} has no ready pods; the gateway was not switched.`,
+            'rollback_target_empty',
+            `${colour} in ${input.environment} has no ready pods; the gateway was not switched.`,
           );
-        return { summary: `blue ready: ${progress.ready}/${progress.desired} pods` };
+        return { summary: `${colour} ready: ${progress.ready}/${progress.desired} pods` };
       },
     },
     {
       id: 'switch-traffic',
-      title: 'Switch gateway traffic to blue',
+      title: 'Switch gateway traffic back',
       run: async ({ input, deps, ...origin }) => {
+        const colour = input.to ?? 'blue';
         const result = await deps.cluster.switchTraffic(
           input.environment,
-          'blue',
+          colour,
           await changeMeta(deps, origin, input.reason),
         );
-        return { summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ' (already blue)'}` };
+        return {
+          summary: `gateway selector ${result.from} → ${result.to}${result.changed ? '' : ` (already ${colour})`}`,
+        };
       },
     },
     {
       id: 'verify',
-      title: 'Verify the gateway serves blue',
+      title: 'Verify the gateway serves it only',
       timeoutMs: ENDPOINTS_TIMEOUT_MS + 10_000,
       run: async ({ input, deps, signal }) => {
+        const colour = input.to ?? 'blue';
+        const other = colour === 'blue' ? 'green' : 'blue';
         // The endpoints controller follows the selector change a moment later.
         const deadline = deps.now().getTime() + ENDPOINTS_TIMEOUT_MS;
         for (let pauseMs = ENDPOINTS_FIRST_POLL_MS; ; pauseMs = Math.min(ENDPOINTS_MAX_POLL_MS, pauseMs * 2)) {
           const endpoints = await deps.cluster.gatewayEndpoints(input.environment);
-          if (endpoints.colours.blue > 0 && endpoints.colours.green === 0)
-            return { summary: `gateway serves ${endpoints.colours.blue} blue endpoint(s)` };
+          if (endpoints.colours[colour] > 0 && endpoints.colours[other] === 0)
+            return { summary: `gateway serves ${endpoints.colours[colour]} ${colour} endpoint(s)` };
           if (deps.now().getTime() > deadline) {
             throw new AppError(
               'rollback_unverified',
-              `The gateway has ${endpoints.colours.blue} blue and ${endpoints.colours.green} green ready endpoint(s); expected blue only.`,
+              `The gateway has ${endpoints.colours[colour]} ${colour} and ${endpoints.colours[other]} ${other} ready endpoint(s); expected ${colour} only.`,
             );
           }
           await sleep(pauseMs, undefined, { signal });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
 import { context, header, sections } from '../core/reply.ts';
 import { environmentInput } from '../core/cluster-inputs.ts';
+import { coloursLine } from './colours.ts';
+import { platformLine, platformStatusFromMetrics } from '../core/platform-status.ts';
 import type { DeploymentStatus } from '../../cluster/cluster.ts';
 
 function icon(d: DeploymentStatus): string {
@@ -25,7 +27,7 @@ export const status = defineAction({
   id: 'status',
   kind: 'query',
   chapter: 'Deployment',
-  summary: 'Health of every EAFIX deployment, the live colour, trading and maintenance state',
+  summary: 'Health of every EAFIX deployment, live and idle colour with versions, trading and maintenance state',
   input: z.object({
     environment: environmentInput,
     verbose: z.boolean().default(false).describe('images, updated and available counts'),
@@ -34,11 +36,10 @@ export const status = defineAction({
   permission: 'cluster.read',
   examples: ['status', 'status --environment=staging --verbose'],
   run: async ({ environment, verbose }, { deps }) => {
-    const [deployments, live, trading, maintenance] = await Promise.all([
+    const [deployments, live, platform] = await Promise.all([
       deps.cluster.status(environment),
       deps.cluster.liveColour(environment),
-      deps.platform.get('trading', { state: 'running' }),
-      deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
+      platformStatusFromMetrics(deps, environment),
     ]);
     const unhealthy = deployments.filter((d) => d.desired > 0 && (d.ready < d.desired || d.progressDeadlineExceeded));
     const lines = deployments.map((d) => deploymentLine(d, verbose));
@@ -48,9 +49,7 @@ export const status = defineAction({
       text: `EAFIX ${environment}: live colour ${live.colour}, ${summary}`,
       blocks: [
         header(`EAFIX ${environment}`),
-        ...sections(
-          `*Live colour:* ${live.colour}   *Trading:* ${trading.value.state}   *Maintenance:* ${maintenance.value.enabled ? `on ("${maintenance.value.message ?? ''}")` : 'off'}\n${lines.join('\n')}`,
-        ),
+        ...sections(`${coloursLine(deps.topology, live, deployments)}\n${platformLine(platform)}\n${lines.join('\n')}`),
         context(summary),
       ],
     };

@@ -1,28 +1,29 @@
 import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
-import { applySwitch, planSwitch } from '../core/platform-switch.ts';
-import { tradingSwitch } from './trading-switch.ts';
+import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
+import { planPlatformSwitch, platformSwitchSteps, type SwitchSpec } from '../core/platform-switch.ts';
+
+const input = z.object({ environment: environmentInput, reason: reasonInput });
+
+const spec: SwitchSpec<z.infer<typeof input>> = {
+  what: 'trading',
+  want: 'on',
+  args: () => ['trading', 'start'],
+  announce: ({ reason, environment }, by) =>
+    `:large_green_circle: Trading STARTED in ${environment} by <@${by}>: ${reason}`,
+};
 
 export const tradingStart = defineAction({
   id: 'trading start',
   kind: 'planned',
   chapter: 'Deployment',
-  summary: 'Re-enable trading (runbook: post-deployment verification)',
-  input: z.object({
-    reason: z
-      .string()
-      .min(5, 'give a reason of at least 5 characters')
-      .describe('why, for the approver and the audit log'),
-  }),
+  summary: 'Re-enable trading on the platform with `eafix-cli trading start` (runbook: post-deployment verification)',
+  input,
   risk: 'destructive',
   permission: 'trading.start',
   approval: 'two-person',
   examples: ['trading start --reason "smoke tests green"'],
-  plan: (_input, context) => planSwitch(tradingSwitch, { state: 'running' }, context),
-  execute: (input, context) =>
-    applySwitch(
-      tradingSwitch,
-      context,
-      `:large_green_circle: Trading STARTED by <@${context.invoker.userId}>: ${input.reason}`,
-    ),
+  plan: (value, context) => planPlatformSwitch(spec, value, context),
+  target: ({ environment }) => `trading:${environment}`,
+  steps: platformSwitchSteps(spec),
 });

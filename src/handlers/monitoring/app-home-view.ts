@@ -22,7 +22,8 @@ export const MAX_HOME_BLOCKS = 100;
 export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
   const blocks: Block[] = [header('EAFIX at a glance')];
   const live = data.live.ok ? data.live.value.colour : 'unknown';
-  blocks.push(section(`*${data.environment}* · *Live colour:* ${live}\n${platformText(data.platform)}`));
+  const colours = data.colours ?? `*Live colour:* ${live}`;
+  blocks.push(section(`*${data.environment}* · ${colours}\n${platformText(data.platform)}`));
   blocks.push(...sections(healthText(data.deployments)).slice(0, 5));
   blocks.push({
     type: 'actions',
@@ -31,7 +32,13 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
       { type: 'button', action_id: 'home:refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'refresh' },
     ],
   });
-  blocks.push(context(`Updated ${slackDate(data.at)}`), divider());
+  blocks.push(
+    context(`Updated ${slackDate(data.at)}`),
+    context(
+      '*Deployment:* `/eafix deploy <version> --checklist=all --reason …` · `/eafix rollback --reason …` · `/eafix trading stop|start|status` · `/eafix maintenance enable|disable|status`',
+    ),
+    divider(),
+  );
 
   if (!data.approvals.ok) blocks.push(section(`*Waiting for your approval* — unavailable: ${data.approvals.reason}`));
   else if (data.approvals.value.length === 0) blocks.push(section('*Waiting for your approval* — nothing right now.'));

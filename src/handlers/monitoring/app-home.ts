@@ -1,3 +1,5 @@
+import { coloursLine } from '../deployment/colours.ts';
+import { platformSwitches } from '../core/platform-status.ts';
 import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
 import type { RunRecord } from '../../jobs/run-record.ts';
 import type { Logger } from '../../logger.ts';
@@ -15,6 +17,8 @@ export interface HomeData {
   at: Date;
   deployments: Part<DeploymentStatus[]>;
   live: Part<LiveColour>;
+  /** Live and idle colour with versions and the rollback target, when the cluster answered. */
+  colours?: string | undefined;
   platform: Part<PlatformSnapshot>;
   /** Pending requests this person may decide (never their own). */
   approvals: Part<ApprovalRequest[]>;
@@ -61,24 +65,20 @@ export async function gatherHome(deps: ActionDeps, user: string, teamId: string,
   const [deployments, live, platform, approvals, runs, incidents, recovery] = await Promise.all([
     part(() => deps.cluster.status(environment), logger),
     part(() => deps.cluster.liveColour(environment), logger),
-    part(async () => {
-      const [trading, maintenance] = await Promise.all([
-        deps.platform.get('trading', { state: 'running' }),
-        deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
-      ]);
-      return { trading: trading.value.state, maintenance: maintenance.value };
-    }, logger),
+    part(() => platformSwitches(deps, environment), logger),
     part(() => decidable(deps, user, teamId), logger),
     part(() => recentRuns(deps, user), logger),
     part(() => deps.incidents.listOpen(), logger),
     part(() => readDrStatus(deps), logger),
   ]);
+  const colours = live.ok && deployments.ok ? coloursLine(deps.topology, live.value, deployments.value) : undefined;
   return {
     user,
     environment,
     at,
     deployments,
     live,
+    colours,
     platform,
     approvals,
     runs,

@@ -1,3 +1,4 @@
+import { platformSwitches } from '../core/platform-status.ts';
 import { isAppError } from '../../app-error.ts';
 import type { DigestSection } from '../../config/monitoring-policy.ts';
 import type { DeploymentStatus, LiveColour } from '../../cluster/cluster.ts';
@@ -87,15 +88,7 @@ export async function gatherDigest(
           logger,
         );
       })(),
-    wants('platform')
-      ? part(async () => {
-          const [trading, maintenance] = await Promise.all([
-            deps.platform.get('trading', { state: 'running' }),
-            deps.platform.get<{ enabled: boolean; message?: string }>('maintenance', { enabled: false }),
-          ]);
-          return { trading: trading.value.state, maintenance: maintenance.value };
-        }, logger)
-      : undefined,
+    wants('platform') ? part(() => platformSwitches(deps, environment), logger) : undefined,
     wants('kpis') ? readKpis(monitoring.prometheus, monitoring.kpis, vars) : undefined,
     wants('incidents') ? part(() => deps.incidents.listOpen(), logger) : undefined,
     wants('approvals') ? part(() => deps.approvals.listPending(50), logger) : undefined,

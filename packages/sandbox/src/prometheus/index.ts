@@ -10,3 +10,4 @@ export { defaultKpiQueries, defaultKpiValues, seedEafixKpis } from './eafix-kpis
 export type { EafixKpiId } from './eafix-kpis.ts';
 export { defaultServiceUsage, seedEafixReports } from './eafix-reports.ts';
 export { seedEafixDiagnosis } from './eafix-diagnosis.ts';
+export { exportPlatformState, type PlatformMetricQueries } from './platform-metrics.ts';

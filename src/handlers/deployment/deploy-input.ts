@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { AppError } from '../../app-error.ts';
+import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
+
+/** The runbook's Prerequisites Checklist, confirmed by the requester and recorded with the request. */
+export const PREREQUISITES = {
+  ci: 'All CI/CD pipeline tests passed',
+  scans: 'Security scans completed with no critical issues',
+  migrations: 'Database migrations tested in staging',
+  'rollback-plan': 'Rollback plan documented',
+  stakeholders: 'Stakeholders notified of the deployment window',
+  dashboards: 'Monitoring dashboards prepared',
+  support: 'Support team on standby',
+} as const;
+export type Prerequisite = keyof typeof PREREQUISITES;
+const ALL = Object.keys(PREREQUISITES) as Prerequisite[];
+
+/** A Docker tag: what the new version's images are tagged with. */
+const versionInput = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be an image tag such as 2.5.0')
+  .describe('the version (image tag) to deploy');
+
+export const deployInput = z.object({
+  version: versionInput,
+  environment: environmentInput,
+  migrate: z.boolean().default(false).describe('stop trading and run the database migrations (alembic upgrade head)'),
+  checklist: z
+    .string()
+    .default('')
+    .describe(`the prerequisites you confirm: all, or a comma list of ${ALL.join(', ')}`),
+  reason: reasonInput,
+  // Fixed from the approved plan (runInput), so every step acts on what was approved.
+  colour: z.enum(['blue', 'green']).optional().describe('set by the plan: the idle colour deployed to'),
+  from: z.enum(['blue', 'green']).optional().describe('set by the plan: the live colour before the deploy'),
+  image: z.string().optional().describe('set by the plan: the new image'),
+  replicas: z.number().int().min(1).optional().describe('set by the plan: replicas of the new colour'),
+});
+
+export type DeployInput = z.infer<typeof deployInput>;
+
+/** The confirmed prerequisites; refuses, listing what is missing, unless all seven are confirmed. */
+export function confirmedPrerequisites(checklist: string): Prerequisite[] {
+  const words = checklist
+    .split(/[,\s]+/)
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w !== '');
+  if (words.includes('all')) return ALL;
+  const unknown = words.filter((w) => !(w in PREREQUISITES));
+  const missing = ALL.filter((p) => !words.includes(p));
+  if (unknown.length === 0 && missing.length === 0) return ALL;
+  throw new AppError(
+    'prerequisites_unconfirmed',
+    `A deploy needs the runbook's Prerequisites Checklist confirmed.${unknown.length ? ` Unknown item(s): ${unknown.join(', ')}.` : ''}${missing.length ? ` Not confirmed: ${missing.map((m) => `${m} (${PREREQUISITES[m]})`).join('; ')}.` : ''}`,
+    {
+      hints: [
+        'Confirm them with `--checklist=all` once each holds, e.g. `/eafix deploy 2.5.0 --checklist=all --reason "release 2.5"`',
+      ],
+    },
+  );
+}
