@@ -22,7 +22,7 @@ import {
 } from '../support/process-flows.ts';
 import { familiesOf, parsePrometheusText, valueOf, type Sample } from '../metrics/prometheus-text.ts';
 
-// Pods become ready only when the test moves the simulated clock: a rollback waits in `blue-ready`
+// Pods become ready only when the test moves the simulated clock: a rollback waits in `target-ready`
 // for exactly as long as the test needs, whatever the machine's load.
 const POD_READY_MS = 60 * 60_000;
 let world: ProcessWorld;
@@ -80,7 +80,7 @@ const summed = (scrapes: Sample[][], name: string, labels: Record<string, string
 
 /** Moves the simulated clock past the pods' start: blue becomes ready and the rollback goes on. */
 async function letBlueBecomeReady(runId: string) {
-  await eventually(async () => (await stepStatus(world, runId, 'blue-ready')) === 'running', 'blue-ready to start');
+  await eventually(async () => (await stepStatus(world, runId, 'target-ready')) === 'running', 'target-ready to start');
   world.cluster.advance(POD_READY_MS);
 }
 
@@ -162,7 +162,10 @@ describe('two web and two worker processes from the compiled build', { timeout: 
   it('lose nothing and run nothing twice when each process is replaced (SIGTERM) during a rollback', async () => {
     const [web1, web2] = bots.web.map((bot) => world.driverFor(bot));
     const { approvalId, runId, messageTs } = await approvedRollback(world, 'staging', web1!, [web2!]);
-    await eventually(async () => (await stepStatus(world, runId, 'blue-ready')) === 'running', 'blue-ready to start');
+    await eventually(
+      async () => (await stepStatus(world, runId, 'target-ready')) === 'running',
+      'target-ready to start',
+    );
 
     for (const role of ['web', 'worker'] as const) {
       for (let i = 0; i < bots[role].length; i++) {

@@ -51,7 +51,10 @@ describe('PostgreSQL behind PgBouncer (transaction pooling)', { timeout: 600_000
     expect((await bouncer.clients()).filter((c) => c.database === 'eafix').length).toBeGreaterThan(0);
     const driver = world.driverFor(web);
     const { approvalId, runId, messageTs } = await approvedRollback(world, 'production', driver, [driver]);
-    await eventually(async () => (await stepStatus(world, runId, 'blue-ready')) === 'running', 'blue-ready to start');
+    await eventually(
+      async () => (await stepStatus(world, runId, 'target-ready')) === 'running',
+      'target-ready to start',
+    );
 
     await bouncer.restart();
     // Slack traffic after the restart: audited and answered through the new pooler.

@@ -60,7 +60,10 @@ describe('Redis behind Sentinel', { timeout: 600_000 }, () => {
     expect(await botConnectionsOn(before)).toEqual(expect.arrayContaining(['eafix-web', 'eafix-worker']));
     const driver = world.driverFor(web);
     const { approvalId, runId, messageTs } = await approvedRollback(world, 'production', driver, [driver]);
-    await eventually(async () => (await stepStatus(world, runId, 'blue-ready')) === 'running', 'blue-ready to start');
+    await eventually(
+      async () => (await stepStatus(world, runId, 'target-ready')) === 'running',
+      'target-ready to start',
+    );
 
     const { from, to } = await group.failover();
     expect(to).not.toBe(from);

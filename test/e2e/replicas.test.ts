@@ -20,6 +20,8 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent' }),
     role: 'all',
     host: '127.0.0.1',
+    // Trading switches run as toolbox Jobs: the replica reaches the same simulated cluster.
+    kubeConfig: world.cluster.kubeConfig(),
   });
   replicaDriver = new SlackDriver({
     emulator: world.slack,
@@ -62,6 +64,13 @@ describe('two bot replicas on one database', () => {
     await Promise.all([click(world.driver, 'alice', message.ts), click(replicaDriver, 'bob', message.ts)]);
     await eventually(async () => (await statusOf(id)) === 'executed', 'execution');
     expect(await executionsOf(id)).toBe(1);
+    // The stop runs as a platform Job; the next test plans a start from the state the platform reports.
+    await world.slack.waitFor(
+      (emu) => emu.messages(ops).some((m) => m.text.includes('Trading STOPPED in production')),
+      {
+        description: 'the trading stop run to finish',
+      },
+    );
   });
 
   it('keep approval buttons working after the replica that posted them is gone', async () => {
