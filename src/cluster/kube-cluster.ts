@@ -51,6 +51,8 @@ import { API_GROUPS } from './required-access.ts';
 import { cancelJob, listJobs, runJob } from './kube-jobs.ts';
 import { createBackup, createRestore, getVelero, listVelero, waitForVelero } from './kube-velero.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
+import { getConfigMap, listConfigMaps, putConfigMap } from './kube-configmaps.ts';
+import type { ConfigMapSnapshot, ConfigMapWrite, ConfigMapWriteResult } from './configmap-types.ts';
 import type {
   BackupRequest,
   JobOutcome,
@@ -364,5 +366,17 @@ export class KubeCluster implements Cluster {
     change: ChangeMeta,
   ): Promise<{ changed: boolean }> {
     return setStatefulSetEnv(this.k, environment, name, container, env, change);
+  }
+
+  getConfigMap(environment: string, name: string): Promise<ConfigMapSnapshot | undefined> {
+    return getConfigMap(this.k, environment, name);
+  }
+
+  listConfigMaps(environment: string, labelSelector: string): Promise<ConfigMapSnapshot[]> {
+    return listConfigMaps(this.k, environment, labelSelector);
+  }
+
+  putConfigMap(environment: string, write: ConfigMapWrite, change: ChangeMeta): Promise<ConfigMapWriteResult> {
+    return putConfigMap(this.k, environment, write, change);
   }
 }

@@ -57,6 +57,13 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   getStatefulSet: { reads: [get('statefulsets')], writes: [] },
   scaleStatefulSet: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
   setStatefulSetEnv: { reads: [get('statefulsets')], writes: [patch('statefulsets')] },
+  // Configuration changes: read and list as the bot; create or replace as the requester.
+  getConfigMap: { reads: [get('configmaps')], writes: [] },
+  listConfigMaps: { reads: [list('configmaps')], writes: [] },
+  putConfigMap: {
+    reads: [get('configmaps')],
+    writes: [create('configmaps'), { verb: 'update', resource: 'configmaps' }],
+  },
 };
 
 /** API groups of the resources the bot touches (deployments → apps; core resources → ''). */

@@ -104,5 +104,8 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       inner.scaleStatefulSet(environment, name, replicas, change),
     setStatefulSetEnv: (environment, name, container, env, change) =>
       inner.setStatefulSetEnv(environment, name, container, env, change),
+    getConfigMap: (environment, name) => inner.getConfigMap(environment, name),
+    listConfigMaps: (environment, labelSelector) => inner.listConfigMaps(environment, labelSelector),
+    putConfigMap: (environment, write, change) => inner.putConfigMap(environment, write, change),
   };
 }

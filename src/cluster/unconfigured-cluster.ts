@@ -35,5 +35,8 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     getStatefulSet: fail,
     scaleStatefulSet: fail,
     setStatefulSetEnv: fail,
+    getConfigMap: fail,
+    listConfigMaps: fail,
+    putConfigMap: fail,
   };
 }

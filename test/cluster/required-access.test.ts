@@ -91,6 +91,13 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   scaleStatefulSet: (x) => x.cluster.scaleStatefulSet(ENV, 'eafix-postgres-replica', 3, asAlice()),
   setStatefulSetEnv: (x) =>
     x.cluster.setStatefulSetEnv(ENV, 'eafix-postgres-replica', 'postgres', { POSTGRES_ROLE: 'primary' }, asAlice()),
+  getConfigMap: (x) => x.cluster.getConfigMap(ENV, 'eafix-risk-manager-config'),
+  listConfigMaps: (x) => x.cluster.listConfigMaps(ENV, 'eafix.io/config-of=risk-manager'),
+  // Twice: the first write creates it, the second replaces its data.
+  putConfigMap: async (x) => {
+    await x.cluster.putConfigMap(ENV, { name: 'ra-config', data: { a: '1' } }, asAlice());
+    return x.cluster.putConfigMap(ENV, { name: 'ra-config', data: { a: '2' } }, asAlice());
+  },
 };
 
 describe('CLUSTER_ACCESS', () => {

@@ -184,6 +184,7 @@ export type ResourceKind =
   | 'jobs'
   | 'statefulsets'
   | 'customresourcedefinitions'
+  | 'configmaps'
   | `${string}.${string}`;
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
