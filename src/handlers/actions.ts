@@ -36,6 +36,9 @@ import { digest } from './monitoring/digest.ts';
 import { kpis } from './monitoring/kpis.ts';
 import { doctor } from './monitoring/doctor.ts';
 import { home } from './monitoring/home.ts';
+import { configChange } from './maintenance/config-change.ts';
+import { configHistory } from './maintenance/config-history.ts';
+import { configRevert } from './maintenance/config-revert.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -76,4 +79,7 @@ export const allActions: readonly AnyAction[] = [
   kpis,
   doctor,
   home,
+  configChange,
+  configHistory,
+  configRevert,
 ];
