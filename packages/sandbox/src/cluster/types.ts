@@ -59,6 +59,11 @@ export interface PodTemplate {
   spec: { containers: Container[]; [key: string]: unknown };
 }
 
+export interface ConfigMap extends K8sObject {
+  data?: Record<string, string>;
+  immutable?: boolean;
+}
+
 export interface Deployment extends K8sObject {
   spec: {
     replicas?: number;
