@@ -21,7 +21,10 @@ const input = z.object({
   service: serviceInput,
   fromConfigmap: k8sName.describe('the ConfigMap holding the proposed configuration, in production’s namespace'),
   reason: reasonInput,
-  approvedDigest: z.string().optional(),
+  approvedDigest: z
+    .string()
+    .optional()
+    .describe('set from the approved plan (the proposed data’s digest); leave it out'),
 });
 type Input = z.infer<typeof input>;
 

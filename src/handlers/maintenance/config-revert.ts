@@ -19,7 +19,10 @@ const input = z.object({
     .regex(/^[A-Za-z0-9_-]{3,80}$/, 'must be a change id from `config history`, e.g. apr_0123456789ab')
     .describe('the change to undo (from `/eafix config history`)'),
   reason: reasonInput,
-  approvedDigest: z.string().optional(),
+  approvedDigest: z
+    .string()
+    .optional()
+    .describe('set from the approved plan (the proposed data’s digest); leave it out'),
 });
 type Input = z.infer<typeof input>;
 
