@@ -22,6 +22,8 @@ import type {
 
 export type { Colour };
 export type * from './workload-types.ts';
+export type * from './configmap-types.ts';
+import type { ConfigMapSnapshot, ConfigMapWrite, ConfigMapWriteResult } from './configmap-types.ts';
 export type { ChangeMeta } from './change-meta.ts';
 import type { ChangeMeta } from './change-meta.ts';
 
@@ -321,4 +323,10 @@ export interface Cluster {
     change: ChangeMeta,
     options: WaitForNamespaceOptions,
   ): Promise<NamespaceDeletion>;
+  /** One ConfigMap of the environment's namespace; undefined when there is none. */
+  getConfigMap(environment: string, name: string): Promise<ConfigMapSnapshot | undefined>;
+  /** ConfigMaps matching a label selector (kept versions of a service's configuration). */
+  listConfigMaps(environment: string, labelSelector: string): Promise<ConfigMapSnapshot[]>;
+  /** Creates or replaces a ConfigMap's data with the change annotations; no write when it already matches. */
+  putConfigMap(environment: string, write: ConfigMapWrite, change: ChangeMeta): Promise<ConfigMapWriteResult>;
 }

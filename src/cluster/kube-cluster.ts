@@ -58,6 +58,8 @@ import { listCertificates } from './kube-certificates.ts';
 import { getStatefulSet, scaleStatefulSet, setStatefulSetEnv } from './kube-statefulsets.ts';
 import { deleteScratchNamespace, namespacePhase } from './kube-namespaces.ts';
 import { setServiceSelector } from './kube-services.ts';
+import { getConfigMap, listConfigMaps, putConfigMap } from './kube-configmaps.ts';
+import type { ConfigMapSnapshot, ConfigMapWrite, ConfigMapWriteResult } from './configmap-types.ts';
 import type {
   BackupRequest,
   JobOutcome,
@@ -414,5 +416,17 @@ export class KubeCluster implements Cluster {
     options: WaitForNamespaceOptions,
   ): Promise<NamespaceDeletion> {
     return deleteScratchNamespace(this.k, name, change, options);
+  }
+
+  getConfigMap(environment: string, name: string): Promise<ConfigMapSnapshot | undefined> {
+    return getConfigMap(this.k, environment, name);
+  }
+
+  listConfigMaps(environment: string, labelSelector: string): Promise<ConfigMapSnapshot[]> {
+    return listConfigMaps(this.k, environment, labelSelector);
+  }
+
+  putConfigMap(environment: string, write: ConfigMapWrite, change: ChangeMeta): Promise<ConfigMapWriteResult> {
+    return putConfigMap(this.k, environment, write, change);
   }
 }

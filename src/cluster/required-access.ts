@@ -78,6 +78,13 @@ export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
     reads: SCRATCH_NAMESPACES.map((name) => scratch('get', name)),
     writes: SCRATCH_NAMESPACES.map((name) => scratch('delete', name)),
   },
+  // Configuration changes: read and list as the bot; create or replace as the requester.
+  getConfigMap: { reads: [get('configmaps')], writes: [] },
+  listConfigMaps: { reads: [list('configmaps')], writes: [] },
+  putConfigMap: {
+    reads: [get('configmaps')],
+    writes: [create('configmaps'), { verb: 'update', resource: 'configmaps' }],
+  },
 };
 
 /** API groups of the resources the bot touches (deployments → apps; core resources → ''). */

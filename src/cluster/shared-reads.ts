@@ -111,5 +111,8 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       changing(environment, () => inner.setServiceSelector(environment, service, selector, change)),
     namespacePhase: (name) => inner.namespacePhase(name),
     deleteScratchNamespace: (name, change, opts) => inner.deleteScratchNamespace(name, change, opts),
+    getConfigMap: (environment, name) => inner.getConfigMap(environment, name),
+    listConfigMaps: (environment, labelSelector) => inner.listConfigMaps(environment, labelSelector),
+    putConfigMap: (environment, write, change) => inner.putConfigMap(environment, write, change),
   };
 }

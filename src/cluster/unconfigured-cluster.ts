@@ -40,5 +40,8 @@ export function unconfiguredCluster(cause: AppError): Cluster {
     setServiceSelector: fail,
     namespacePhase: fail,
     deleteScratchNamespace: fail,
+    getConfigMap: fail,
+    listConfigMaps: fail,
+    putConfigMap: fail,
   };
 }

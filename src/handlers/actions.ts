@@ -60,6 +60,9 @@ import { drActivateSite } from './disaster-recovery/dr-activate-site.ts';
 import { tradingStatus } from './deployment/trading-status.ts';
 import { maintenanceStatus } from './maintenance/maintenance-status.ts';
 import { deploy } from './deployment/deploy.ts';
+import { configChange } from './maintenance/config-change.ts';
+import { configHistory } from './maintenance/config-history.ts';
+import { configRevert } from './maintenance/config-revert.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
 export const allActions: readonly AnyAction[] = [
@@ -125,4 +128,7 @@ export const allActions: readonly AnyAction[] = [
   tradingStatus,
   maintenanceStatus,
   deploy,
+  configChange,
+  configHistory,
+  configRevert,
 ];

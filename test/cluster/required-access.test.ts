@@ -103,6 +103,13 @@ const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   namespacePhase: (x) => x.cluster.namespacePhase('eafix-restore-test'),
   deleteScratchNamespace: (x) =>
     x.cluster.deleteScratchNamespace('eafix-restore-test', asAlice(), { timeoutMs: 10_000 }),
+  getConfigMap: (x) => x.cluster.getConfigMap(ENV, 'eafix-risk-manager-config'),
+  listConfigMaps: (x) => x.cluster.listConfigMaps(ENV, 'eafix.io/config-of=risk-manager'),
+  // Twice: the first write creates it, the second replaces its data.
+  putConfigMap: async (x) => {
+    await x.cluster.putConfigMap(ENV, { name: 'ra-config', data: { a: '1' } }, asAlice());
+    return x.cluster.putConfigMap(ENV, { name: 'ra-config', data: { a: '2' } }, asAlice());
+  },
 };
 
 describe('CLUSTER_ACCESS', () => {

@@ -68,6 +68,11 @@ const table: Array<[keyof typeof users, string, boolean, boolean]> = [
   ['alice', 'deploy.run', true, true],
   ['carol', 'deploy.run', false, false],
   ['dave', 'deploy.run', true, false],
+  // Configuration changes (Maintenance): operators run and approve them; viewers neither.
+  ['alice', 'maintenance.config.change', true, true],
+  ['bob', 'maintenance.config.revert', true, true],
+  ['carol', 'maintenance.config.change', false, false],
+  ['carol', 'maintenance.config.revert', false, false],
   // Cluster and runs (the runbook's deployment and troubleshooting chapters).
   ['carol', 'cluster.read', true, false],
   ['carol', 'cluster.logs', false, false],

@@ -27,7 +27,7 @@ import { ApiServer, type DownMode, type RecordedRequest, type RecordedWrite } fr
 import { Store } from './store.ts';
 import { resolveTiming, type Timing } from './timing.ts';
 import { generateClusterTls, type ClusterTls } from './tls.ts';
-import type { CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
+import type { ConfigMap, CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
 
 export interface ClusterSimulatorOptions {
   topology: Topology;
@@ -217,6 +217,18 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   listPods(namespace: string, labelSelector?: string): Pod[] {
     const match = parseLabelSelector(labelSelector);
     return this.store.list<Pod>('pods', namespace).filter((p) => match(p.metadata.labels));
+  }
+
+  getConfigMap(namespace: string, name: string): ConfigMap | undefined {
+    return this.store.get<ConfigMap>('configmaps', namespace, name);
+  }
+
+  /** Creates or replaces a ConfigMap (a proposed configuration, a service's live one). */
+  putConfigMap(namespace: string, name: string, data: Record<string, string>, annotations?: Record<string, string>) {
+    const current = this.getConfigMap(namespace, name);
+    const metadata = { ...current?.metadata, name, namespace, ...(annotations ? { annotations } : {}) };
+    const object: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
+    return current ? this.store.update('configmaps', object) : this.store.create('configmaps', object);
   }
 
   listEvents(namespace: string): CoreEvent[] {

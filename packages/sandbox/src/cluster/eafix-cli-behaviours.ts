@@ -7,6 +7,7 @@
 import type { CommandBehaviours, CommandInvocation, CommandResult } from './command-behaviours.ts';
 import type { PlatformState } from './platform-state.ts';
 import { registerDiagnosisDefaults } from './eafix-cli-diagnosis-behaviours.ts';
+import { CONFIG_CLI_RULES } from './config-cli-behaviours.ts';
 
 /** `--key=value` and bare `--flag` (true) from an argv. */
 function flags(argv: readonly string[]): Record<string, string | true> {
@@ -274,6 +275,6 @@ const RULES: Rule[] = [
 
 /** Registers the defaults; later registrations (tests, the sandbox) take precedence. */
 export function registerEafixCliDefaults(behaviours: CommandBehaviours): void {
-  for (const [argv, behaviour] of RULES) behaviours.register({ argv, behaviour });
+  for (const [argv, behaviour] of [...RULES, ...CONFIG_CLI_RULES]) behaviours.register({ argv, behaviour });
   registerDiagnosisDefaults(behaviours);
 }

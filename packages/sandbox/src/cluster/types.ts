@@ -59,6 +59,11 @@ export interface PodTemplate {
   spec: { containers: Container[]; [key: string]: unknown };
 }
 
+export interface ConfigMap extends K8sObject {
+  data?: Record<string, string>;
+  immutable?: boolean;
+}
+
 export interface Deployment extends K8sObject {
   spec: {
     replicas?: number;
@@ -184,6 +189,7 @@ export type ResourceKind =
   | 'jobs'
   | 'statefulsets'
   | 'customresourcedefinitions'
+  | 'configmaps'
   | `${string}.${string}`;
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -129,6 +129,15 @@ export const RESOURCES: readonly ResourceDef[] = [
     categories: ['all'],
   },
   {
+    resource: 'configmaps',
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    namespaced: true,
+    verbs: [...READ, ...WRITE],
+    shortNames: ['cm'],
+  },
+  {
     resource: 'customresourcedefinitions',
     group: 'apiextensions.k8s.io',
     version: 'v1',
