@@ -51,10 +51,13 @@ describe('incident timers when Redis loses everything', () => {
     );
     expect(page.payload?.summary).toContain(incident.id);
     const room = incident.channelId!;
-    await world.slack.waitFor(() => messagesWith(world, room, 'Escalation level 3').length > 0, {
-      description: 'level 3',
-      timeoutMs: 20_000,
-    });
+    // Both levels are overdue at once: their jobs may run in either order, so wait for both messages.
+    await world.slack.waitFor(
+      () =>
+        messagesWith(world, room, 'Escalation level 2').length > 0 &&
+        messagesWith(world, room, 'Escalation level 3').length > 0,
+      { description: 'levels 2 and 3 announced', timeoutMs: 30_000 },
+    );
     expect(
       world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger'),
     ).toHaveLength(1);
