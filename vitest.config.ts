@@ -18,6 +18,7 @@ const fastTier = [
   'test/deploy/grafana-dashboard.test.ts',
   'test/deploy/rbac-manifests.test.ts',
   'test/handlers/action-input.test.ts',
+  'test/handlers/cluster-sites.test.ts',
   'test/handlers/chapter-folders.test.ts',
   'test/handlers/command-parser.test.ts',
   'test/handlers/help-chapters.test.ts',

@@ -16,6 +16,7 @@ import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { startDr } from './start-dr.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
+import { clusterSites } from './handlers/core/cluster-sites.ts';
 import { ConfigError } from './config/format-issues.ts';
 import { sentinelSettingsFrom } from './config/data-store-env.ts';
 import { checkPolicyReferences } from './policy-checks.ts';
@@ -195,6 +196,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       deploySettings: policy.platform.deploy,
       impersonation: policy.kubernetes.impersonate,
       cluster: kube.cluster,
+      sites: clusterSites(policy.kubernetes.sites, Object.keys(policy.topology.environments)),
       slackInstallation: { inspect: () => learnInstallation(slack), requiredScopes: requiredScopes(policy) },
       version: { ...packageInfo(), commit: process.env.GIT_COMMIT, startedAt: new Date() },
       runs: jobs.runs,

@@ -70,4 +70,29 @@ describe('/eafix dr activate-site (runbook: Scenario 2, Complete Data Centre Out
     expect(incidents.rows).toEqual([{ severity: 'critical' }]);
     await world.cluster.comeUp();
   });
+
+  it('status names the cluster an environment lives in, and doctor checks the other cluster', async () => {
+    const answer = async (text: string, expected: string) => {
+      const seen = world.slack.ephemerals('alice').length;
+      await world.driver.command({ user: 'alice', channel: ops, text });
+      await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes(expected), {
+        description: `the answer to ${text}`,
+        timeoutMs: 60_000,
+      });
+      return ephemeralText(world, 'alice', seen);
+    };
+    expect(await answer('status --environment=dr', 'Cluster:')).toContain('*Cluster:* kube context dr');
+    expect(await answer('status', 'Cluster:')).toContain("*Cluster:* the bot's own cluster");
+
+    await world.drCluster!.goDown('refuse');
+    try {
+      const report = await answer('doctor', 'EAFIX doctor');
+      expect(report).toContain(':x: *Kubernetes API (kube context dr)*');
+      expect(report).toContain(':white_check_mark: *Kubernetes API* — reachable');
+    } finally {
+      await world.drCluster!.comeUp();
+    }
+    const healthy = await answer('doctor', 'EAFIX doctor');
+    expect(healthy).toContain(':white_check_mark: *Kubernetes API (kube context dr)* — reachable');
+  });
 });

@@ -10,6 +10,7 @@ import type { ApprovalStore, BreakGlassLog } from '../../permissions/approval-ty
 import type { Channels } from '../../config/policy.ts';
 import type { Topology } from '../../config/topology.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
+import type { ClusterSites } from './cluster-sites.ts';
 import type { Runs } from './runs.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
@@ -192,6 +193,8 @@ export interface ActionDeps {
   /** The deploy run's timings (rollout wait, KPI monitor) and the KPIs it watches. */
   deploySettings: DeployPolicy;
   runs: Runs;
+  /** Which cluster each environment lives in (policy `kubernetes.sites`). */
+  sites: ClusterSites;
   /** Role → Kubernetes identity for impersonated writes (policy `kubernetes.impersonate`). */
   impersonation?: Record<string, { user: string; groups: string[] }>;
   /** Incidents: open (rollback's last step), update, escalate, resolve. */

@@ -49,7 +49,16 @@ export const status = defineAction({
       text: `EAFIX ${environment}: live colour ${live.colour}, ${summary}`,
       blocks: [
         header(`EAFIX ${environment}`),
-        ...sections(`${coloursLine(deps.topology, live, deployments)}\n${platformLine(platform)}\n${lines.join('\n')}`),
+        ...sections(
+          [
+            deps.sites.line(environment),
+            coloursLine(deps.topology, live, deployments),
+            platformLine(platform),
+            ...lines,
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        ),
         context(summary),
       ],
     };

@@ -32,7 +32,7 @@ function summaryText(s: DigestSnapshot): string {
 export function digestMessage(s: DigestSnapshot, trigger?: string): { text: string; blocks: Block[] } {
   const blocks: Block[] = [
     header(`EAFIX ${s.name} digest — ${s.environment}`),
-    context(`${trigger ? `${trigger} · ` : ''}as of ${slackDate(s.at)}`),
+    context(`${trigger ? `${trigger} · ` : ''}as of ${slackDate(s.at)}${s.cluster ? ` · ${s.cluster}` : ''}`),
   ];
   sectionTexts(s).forEach((text, i) => {
     if (i > 0) blocks.push(divider());

@@ -26,6 +26,8 @@ export interface DigestSnapshot {
   name: string;
   environment: string;
   at: Date;
+  /** Which cluster the environment lives in, when the bot uses more than one. */
+  cluster?: string;
   sections: readonly DigestSection[];
   health?: Part<DeploymentStatus[]>;
   deploys?: Part<{ live: LiveColour; last: RunRecord | undefined }>;
@@ -99,6 +101,7 @@ export async function gatherDigest(
     name: spec.name,
     environment,
     at,
+    ...(deps.sites.otherClusters(environment).length > 0 ? { cluster: deps.sites.nameOf(environment) } : {}),
     sections,
     ...(health ? { health } : {}),
     ...(deploys ? { deploys } : {}),

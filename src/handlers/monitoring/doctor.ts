@@ -90,6 +90,30 @@ async function kubernetesPermissionChecks(
   return [...rows, ...perIdentity.flat()];
 }
 
+/** Every other cluster the bot acts in (a DR site): reachable, or what is wrong, so a failover is not the first try. */
+function otherClusterChecks(
+  cluster: Cluster,
+  others: ReadonlyArray<{ environment: string; name: string }>,
+): Promise<CheckResult[]> {
+  return Promise.all(
+    others.map(async ({ environment, name }) => {
+      const answer = await bounded(() => cluster.status(environment, { fresh: true }));
+      return answer.ok
+        ? {
+            name: `Kubernetes API (${name})`,
+            status: 'pass' as const,
+            detail: `reachable; ${answer.value.length} deployments for ${environment}`,
+          }
+        : {
+            name: `Kubernetes API (${name})`,
+            status: 'fail' as const,
+            detail: answer.reason,
+            advice: `The ${environment} environment lives there (policy kubernetes.sites): check that context in the bot's kubeconfig and that its API server is reachable.`,
+          };
+    }),
+  );
+}
+
 /** The distinct mapped identities (several roles may map to the same one). */
 function mappedIdentities(mapping: Record<string, MappedIdentity> | undefined): MappedIdentity[] {
   const seen = new Map<string, MappedIdentity>();
@@ -151,12 +175,13 @@ export const doctor = defineAction({
         : Promise.resolve([]),
       bounded(() => monitoring.publisher.schedules()),
     ]);
+    const otherClusters = await otherClusterChecks(deps.cluster, deps.sites.otherClusters(environment));
     const checks: CheckResult[] = [slack, ...(await installation), postgres, redis];
     if (status.ok) {
       checks.push({
         name: 'Kubernetes API',
         status: 'pass',
-        detail: `reachable; ${status.value.length} deployments in ${namespace}`,
+        detail: `reachable; ${status.value.length} deployments in ${namespace}${deps.sites.line(environment) ? ` (${deps.sites.nameOf(environment)})` : ''}`,
       });
     } else {
       checks.push({
@@ -168,7 +193,7 @@ export const doctor = defineAction({
           'Check KUBECONFIG (or the in-cluster service account) and that the API server is reachable from the bot.',
       });
     }
-    checks.push(...review);
+    checks.push(...otherClusters, ...review);
     if (status.ok) checks.push(healthCheck(status.value, environment));
     const readiness =
       ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
