@@ -11,16 +11,9 @@ import type { ActionDeps } from '../core/action-deps.ts';
 import { changeMeta } from '../core/change-meta.ts';
 import { runPlatformCommand } from '../core/platform-command.ts';
 import { findBackup } from './backup-lookup.ts';
-import {
-  backupAgeMs,
-  describeBackup,
-  ENVIRONMENT_LABEL,
-  formatDuration,
-  isGoodBackup,
-  RUN_LABEL,
-  runObjectName,
-} from './backup-naming.ts';
+import { backupAgeMs, describeBackup, ENVIRONMENT_LABEL, formatDuration, isGoodBackup } from './backup-naming.ts';
 import { DRILL_OBJECTIVE, objectivesTable } from './drill-report.ts';
+import { restoreIntoScratch } from './scratch-restore.ts';
 
 export const DRILL_NAMESPACE = 'eafix-dr-drill';
 
@@ -87,20 +80,10 @@ const failed = (detail: string): StepResult => ({ summary: detail, output: { pas
 export async function recover(ctx: Ctx): Promise<StepResult> {
   const start = ctx.outputs['pick-backup'] as Start;
   if (!start.backup) return failed(`nothing restored: ${start.problem ?? 'no backup'}`);
-  const { deps, input, runId, signal } = ctx;
-  const namespace = deps.topology.environments[input.environment]?.namespace ?? input.environment;
+  const { deps, input, signal } = ctx;
   try {
-    const name = runObjectName('drill', runId);
-    await deps.cluster.createRestore({
-      name,
-      backupName: start.backup,
-      includedNamespaces: [namespace],
-      namespaceMapping: { [namespace]: DRILL_NAMESPACE },
-      labels: { [ENVIRONMENT_LABEL]: input.environment, [RUN_LABEL]: runId },
-      change: await changeMeta(deps, ctx, input.reason),
-    });
-    const restore = await deps.cluster.waitForRestore(name, { timeoutMs: deps.dr.policy.backups.timeout, signal });
-    if (!isGoodBackup(restore)) return failed(`restore ${name} finished ${describeBackup(restore)}`);
+    const restore = await restoreIntoScratch(ctx, { purpose: 'drill', backup: start.backup, scratch: DRILL_NAMESPACE });
+    if (!isGoodBackup(restore)) return failed(`restore ${restore.name} finished ${describeBackup(restore)}`);
     const tests = await runPlatformCommand(ctx, {
       environment: input.environment,
       step: 'drill-integration',

@@ -10,15 +10,8 @@ import type { ActionDeps } from '../core/action-deps.ts';
 import { changeMeta } from '../core/change-meta.ts';
 import { runPlatformCommand } from '../core/platform-command.ts';
 import { findBackup } from './backup-lookup.ts';
-import {
-  backupAgeMs,
-  describeBackup,
-  ENVIRONMENT_LABEL,
-  formatDuration,
-  isGoodBackup,
-  RUN_LABEL,
-  runObjectName,
-} from './backup-naming.ts';
+import { backupAgeMs, describeBackup, formatDuration, isGoodBackup } from './backup-naming.ts';
+import { restoreIntoScratch } from './scratch-restore.ts';
 
 export interface VerifyInput {
   backup?: string | undefined;
@@ -75,20 +68,10 @@ export const testRestore =
   async (ctx: Ctx): Promise<StepResult> => {
     const check = ctx.outputs['check-backup'] as CheckOutput;
     if (!check.good || !check.backup) return failed('not restored: there is no good backup to restore', false);
-    const { deps, input, runId, signal } = ctx;
-    const namespace = deps.topology.environments[input.environment]?.namespace ?? input.environment;
+    const { input, signal } = ctx;
     try {
-      const name = runObjectName('verify', runId);
-      await deps.cluster.createRestore({
-        name,
-        backupName: check.backup,
-        includedNamespaces: [namespace],
-        namespaceMapping: { [namespace]: scratch },
-        labels: { [ENVIRONMENT_LABEL]: input.environment, [RUN_LABEL]: runId },
-        change: await changeMeta(deps, ctx, input.reason),
-      });
-      const restore = await deps.cluster.waitForRestore(name, { timeoutMs: deps.dr.policy.backups.timeout, signal });
-      if (!isGoodBackup(restore)) return failed(`restore ${name} finished ${describeBackup(restore)}`, true);
+      const restore = await restoreIntoScratch(ctx, { purpose: 'verify', backup: check.backup, scratch });
+      if (!isGoodBackup(restore)) return failed(`restore ${restore.name} finished ${describeBackup(restore)}`, true);
       const command = await runPlatformCommand(ctx, {
         environment: input.environment,
         step: 'verify-check',
