@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/ensure-deps.sh
+# Without REDIS_URL the sandbox runs a private redis-server.
+[ -n "${REDIS_URL:-}" ] || ./scripts/debian-packages.sh redis-server
 exec node bin/eafix.js sandbox "$@"
