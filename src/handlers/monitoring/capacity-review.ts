@@ -1,6 +1,6 @@
-import { context, header, section, type Block } from '../core/reply.ts';
+import { header, section, type Block } from '../core/reply.ts';
 import { slackDate } from './digest-sections.ts';
-import { renderCharts, reviewCharts } from './performance-review.ts';
+import { renderCharts, reviewCharts, reviewFooter } from './performance-review.ts';
 import type { LineChart } from './chart-port.ts';
 import type { ComposedReport, ReportContext } from './report-types.ts';
 import { kpiTrends, prometheusOf, reviewScope, windowOf, type KpiTrend } from './review-data.ts';
@@ -87,23 +87,7 @@ export async function composeCapacityReview(ctx: ReportContext): Promise<Compose
         3000,
       ),
     ),
-    section(
-      `*Recommendations*\n${capacityRecommendations(trends, ctx.at)
-        .map((r) => `• ${r}`)
-        .join('\n')}`.slice(0, 3000),
-    ),
+    ...reviewFooter(ctx, capacityRecommendations(trends, ctx.at), problems, charts.length, window),
   ];
-  if (problems.length) blocks.push(context(`:warning: Not charted: ${problems.join('; ')}`.slice(0, 2000)));
-  blocks.push(
-    context(
-      [
-        ctx.trigger,
-        `${charts.length} chart(s) in the thread`,
-        `Prometheus, ${slackDate(window.start)} – ${slackDate(window.end)}`,
-      ]
-        .filter(Boolean)
-        .join(' · '),
-    ),
-  );
   return { text: `Monthly capacity review (${scope.environment}, ${month})`, blocks, charts };
 }

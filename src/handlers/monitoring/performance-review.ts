@@ -164,31 +164,30 @@ export async function composePerformanceReview(ctx: ReportContext): Promise<Comp
     (t) => !Object.values(GROUPS).some((ids) => (ids as readonly string[]).includes(t.kpi.id)),
   );
   if (others.length) blocks.push(section(`*Other KPIs*\n${others.map(kpiLine).join('\n')}`.slice(0, 3000)));
-  blocks.push(
-    section(
-      `*Recommendations*\n${recommendations(trends, ctx.at)
-        .map((r) => `• ${r}`)
-        .join('\n')}`.slice(0, 3000),
-    ),
-  );
-  if (problems.length) blocks.push(context(`:warning: Not charted: ${problems.join('; ')}`.slice(0, 2000)));
-  blocks.push(
-    context(
-      [
-        ctx.trigger,
-        `${charts.length} chart(s) in the thread`,
-        `Prometheus, ${slackDate(window.start)} – ${slackDate(window.end)}`,
-      ]
-        .filter(Boolean)
-        .join(' · '),
-    ),
-  );
+  blocks.push(...reviewFooter(ctx, recommendations(trends, ctx.at), problems, charts.length, window));
   const attention = trends.filter((t) => t.trend && t.trend.average > t.kpi.warning).length;
   return {
     text: `Weekly performance review (${scope.environment}): ${attention ? `${attention} KPI(s) above warning on average` : 'every KPI within its warning level'}`,
     blocks,
     charts,
   };
+}
+
+/** A review's last blocks: its recommendations, what could not be charted, and where the figures come from. */
+export function reviewFooter(
+  ctx: ReportContext,
+  recommendations: readonly string[],
+  problems: readonly string[],
+  chartCount: number,
+  window: RangeWindow,
+): Block[] {
+  const blocks: Block[] = [
+    section(`*Recommendations*\n${recommendations.map((r) => `• ${r}`).join('\n')}`.slice(0, 3000)),
+  ];
+  if (problems.length) blocks.push(context(`:warning: Not charted: ${problems.join('; ')}`.slice(0, 2000)));
+  const source = `Prometheus, ${slackDate(window.start)} – ${slackDate(window.end)}`;
+  blocks.push(context([ctx.trigger, `${chartCount} chart(s) in the thread`, source].filter(Boolean).join(' · ')));
+  return blocks;
 }
 
 /** The runbook's "database performance-report", from postgres_exporter series (policy `reports.performance.database`). */
