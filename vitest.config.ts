@@ -21,6 +21,7 @@ const fastTier = [
   'test/handlers/cluster-sites.test.ts',
   'test/handlers/chapter-folders.test.ts',
   'test/handlers/command-parser.test.ts',
+  'test/handlers/deployment/deploy-form.test.ts',
   'test/handlers/help-chapters.test.ts',
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',

@@ -2,10 +2,8 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import type { Invoker } from '../handlers/core/define-action.ts';
 import type { Reply } from '../handlers/core/reply.ts';
-import { CREATE_MODAL_ID, readIncidentModal } from '../handlers/incidents/incident-modal.ts';
 import { errorReply } from '../handlers/core/error-reply.ts';
 import { invoke } from '../handlers/core/invoke.ts';
-import { formErrors } from '../handlers/core/parse-command.ts';
 import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
 
 type Respond = (message: {
@@ -27,7 +25,7 @@ const split = (value: string) => {
   return { id, n: Number(n) };
 };
 
-/** Incident buttons (acknowledge, commander, checklist, contacts, containment) and the declare-incident modal. */
+/** Incident buttons (acknowledge, commander, checklist, contacts, containment); the declare-incident form is in action-forms.ts. */
 export function registerIncidentListeners(app: App, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
@@ -169,24 +167,5 @@ export function registerIncidentListeners(app: App, services: BotServices, baseL
     } catch (error) {
       await tell(invoker, errorReply(error, logger), logger, respond);
     }
-  });
-
-  // The form is checked with the action's own schema; its mistakes go back to the form's fields.
-  app.view(CREATE_MODAL_ID, async ({ ack, body, view, context }) => {
-    const raw = readIncidentModal(view.state.values as never);
-    const create = deps.registry.get('incident create');
-    const errors = create ? formErrors(create, raw) : {};
-    if (Object.keys(errors).length > 0) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    const { requestId, logger } = scope(context);
-    const invoker: Invoker = {
-      userId: body.user.id,
-      teamId: body.team?.id ?? body.user.team_id ?? '',
-      channelId: view.private_metadata,
-    };
-    await tell(invoker, await run('incident create', raw, invoker, requestId, logger), logger);
   });
 }

@@ -5,6 +5,7 @@ import { commandListener } from './command-listener.ts';
 import { registerApprovalListeners } from './approval-listeners.ts';
 import { registerBreakGlassListeners } from './break-glass-listeners.ts';
 import { registerIncidentListeners } from './incident-listeners.ts';
+import { registerActionForms } from './action-forms.ts';
 import { registerReportListeners } from './report-listeners.ts';
 import { registerAppHomeListener } from './app-home-listener.ts';
 import { registerAlertListeners } from './alert-listeners.ts';
@@ -50,6 +51,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerApprovalListeners(app, options.services, options.logger);
   registerBreakGlassListeners(app, options.services, options.logger);
   registerIncidentListeners(app, options.services, options.logger);
+  registerActionForms(app, options.services, options.logger);
   registerReportListeners(app, options.services, options.logger);
   registerAppHomeListener(app, options.services, options.logger);
   registerAlertListeners(app, options.services, options.logger);

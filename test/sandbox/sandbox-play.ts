@@ -42,6 +42,9 @@ export const exampleOutcomes: Record<string, string[]> = {
   ],
   'rollback.eafix': ['*rollback* `run_', '— succeeded', '*Live colour:* blue', '*blue* 3/3 ready'],
   'deploy.eafix': [
+    '[modal] Deploy a version',
+    'Not confirmed: Database migrations tested in staging',
+    'prerequisites confirmed by the requester: All CI/CD pipeline tests passed',
     '*deploy* `run_',
     '*Live colour:* green 2.6.0',
     '*Rollback to:* blue 2.5.0',

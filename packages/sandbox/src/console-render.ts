@@ -30,6 +30,22 @@ export function renderMrkdwn(text: string, names: NameLookup): string {
 type Json = Record<string, unknown>;
 const textOf = (t: unknown) => (t && typeof t === 'object' ? String((t as Json).text ?? '') : '');
 
+/** An input block as the console's `submit field=value` names it: its id, what it holds, its options. */
+function inputLine(block: Json): string {
+  const element = (block.element as Json | undefined) ?? {};
+  const options = ((element.options as Json[] | undefined) ?? []).map((o) => String(o.value));
+  const initial = [
+    element.initial_value,
+    (element.initial_option as Json | undefined)?.value,
+    ...((element.initial_options as Json[] | undefined) ?? []).map((o) => o.value),
+  ].filter((v) => v !== undefined && v !== '');
+  return [
+    `${textOf(block.label)} (${String(block.block_id)})`,
+    initial.length ? ` = ${initial.map(String).join(',')}` : '',
+    options.length ? ` [${options.join(' | ')}]` : '',
+  ].join('');
+}
+
 /** Flattens blocks into lines; every button gets the next number from `nextNumber`. */
 export function renderBlocks(
   blocks: unknown[],
@@ -71,7 +87,7 @@ export function renderBlocks(
         break;
       }
       case 'input':
-        lines.push(`  [input] ${textOf(block.label)}`);
+        lines.push(`  [input] ${inputLine(block)}`);
         break;
       default:
         lines.push(`  (${String(block.type)} block)`);

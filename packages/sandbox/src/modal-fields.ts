@@ -27,7 +27,8 @@ function optionValue(element: Block, typed: string, field: string): string {
 
 /**
  * `submit title="Orders failing" severity=high systems=a,b`: the values of a modal's input blocks by
- * block id, action id or label, in the shape the Slack driver submits. Undefined when the text is not
+ * block id, action id or label, in the shape the Slack driver submits (`field=*` ticks every option of
+ * checkboxes or a multi-select). Fields left out keep their initial values. Undefined when the text is not
  * made of `field=value` words (then the console fills the first field with it).
  */
 export function parseFieldValues(text: string, inputs: Block[]): Record<string, Record<string, unknown>> | undefined {
@@ -50,7 +51,10 @@ export function parseFieldValues(text: string, inputs: Block[]): Record<string, 
     const type = String(element.type);
     const field = String(block.block_id);
     let value: unknown = raw;
-    if (type.startsWith('multi_'))
+    const options = (element.options as Option[] | undefined) ?? [];
+    if ((type.startsWith('multi_') || type === 'checkboxes') && raw === '*')
+      value = options.map((o) => String(o.value)); // every box ticked
+    else if (type.startsWith('multi_') || type === 'checkboxes')
       value = raw
         .split(',')
         .map((v) => v.trim())

@@ -12,7 +12,8 @@ const HELP = `Console commands:
   press <n | label>        press button n, or the latest button with that label
   submit <text>            fill the open modal's first field with <text> and submit it
   submit field=value ...   fill the modal's named fields (block id or label; quote values with spaces,
-                           commas for several options) and submit it
+                           commas for several options, * ticks them all; prefilled fields keep their
+                           values) and submit it
   wait [seconds]           wait until nothing earlier lines started is still going: requests, runs, jobs,
                            war-room set-up (first letting that many seconds pass, for timers); fails after 2 min
   replay                   send the last request to the bot again, byte for byte (an attacker's replay)

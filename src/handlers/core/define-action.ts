@@ -98,6 +98,12 @@ interface PlannedBase<Input> extends ActionBase<Input> {
   approval?: ApprovalMode | ((input: Input, plan: PlanItem[]) => ApprovalMode);
   /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
   plan: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
+  /**
+   * A typed command that leaves something for a form (deploy's checklist): opens the form (a modal) and
+   * says so, instead of planning; undefined plans as given. The form's submission comes back through
+   * invoke as structured input. Not offered under break-glass, which must be complete as typed.
+   */
+  form?: (input: Input, context: ActionContext) => Promise<Reply | undefined>;
 }
 
 /** A planned change made at once (a platform switch). Called only with a plan that was just recomputed. */

@@ -70,13 +70,18 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       );
     }
     const grant = await deps.authorizer.authorize(invoker, action.permission, action.risk);
-    if (action.risk !== 'read') await recordStart(deps, request, action.id, args);
     const ctx: ActionContext = { requestId, invoker, logger, deps };
-    const reply =
-      action.kind === 'planned'
-        ? await invokePlanned(action, input, ctx, grant, breakGlass, approvals)
-        : await action.run(input, ctx);
-    result = { reply, action: action.id, outcome: 'ok' };
+    // Opening a form changes nothing: audited as such, the submission is the request.
+    const form = action.kind === 'planned' && !breakGlass ? await action.form?.(input, ctx) : undefined;
+    if (form) result = { reply: form, action: action.id, outcome: 'form-opened' };
+    else {
+      if (action.risk !== 'read') await recordStart(deps, request, action.id, args);
+      const reply =
+        action.kind === 'planned'
+          ? await invokePlanned(action, input, ctx, grant, breakGlass, approvals)
+          : await action.run(input, ctx);
+      result = { reply, action: action.id, outcome: 'ok' };
+    }
   } catch (error) {
     const reply = errorReply(error, logger);
     result = {

@@ -14,6 +14,7 @@ export const PREREQUISITES = {
 } as const;
 export type Prerequisite = keyof typeof PREREQUISITES;
 const ALL = Object.keys(PREREQUISITES) as Prerequisite[];
+const isPrerequisite = (word: string): word is Prerequisite => Object.hasOwn(PREREQUISITES, word);
 
 /** A Docker tag: what the new version's images are tagged with. */
 const versionInput = z
@@ -25,10 +26,27 @@ export const deployInput = z.object({
   version: versionInput,
   environment: environmentInput,
   migrate: z.boolean().default(false).describe('stop trading and run the database migrations (alembic upgrade head)'),
+  // Left out, the command opens the deploy form (a modal) to tick the items; given, it is the scriptable path.
+  // Either way the confirmed items are kept in the canonical order, and that list is what is recorded.
   checklist: z
-    .string()
-    .default('')
-    .describe(`the prerequisites you confirm: all, or a comma list of ${ALL.join(', ')}`),
+    .union([z.array(z.string()), z.string()])
+    .transform((given, ctx): Prerequisite[] => {
+      const words = (typeof given === 'string' ? given.split(/[,\s]+/) : given)
+        .map((w) => w.trim().toLowerCase())
+        .filter((w) => w !== '');
+      if (words.includes('all')) return ALL;
+      const unknown = words.filter((w) => !isPrerequisite(w));
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown item(s) ${unknown.join(', ')}; the items are ${ALL.join(', ')} (or all)`,
+        });
+      return ALL.filter((p) => words.includes(p));
+    })
+    .optional()
+    .describe(
+      `the prerequisites you confirm: all, or a comma list of ${ALL.join(', ')} (left out: a form to tick them)`,
+    ),
   reason: reasonInput,
   // Fixed from the approved plan (runInput), so every step acts on what was approved.
   colour: z.enum(['blue', 'green']).optional().describe('set by the plan: the idle colour deployed to'),
@@ -39,22 +57,21 @@ export const deployInput = z.object({
 
 export type DeployInput = z.infer<typeof deployInput>;
 
+/** The items of the checklist not confirmed, in the runbook's order. */
+export function missingPrerequisites(confirmed: readonly string[] | undefined): Prerequisite[] {
+  return ALL.filter((p) => !(confirmed ?? []).includes(p));
+}
+
 /** The confirmed prerequisites; refuses, listing what is missing, unless all seven are confirmed. */
-export function confirmedPrerequisites(checklist: string): Prerequisite[] {
-  const words = checklist
-    .split(/[,\s]+/)
-    .map((w) => w.trim().toLowerCase())
-    .filter((w) => w !== '');
-  if (words.includes('all')) return ALL;
-  const unknown = words.filter((w) => !(w in PREREQUISITES));
-  const missing = ALL.filter((p) => !words.includes(p));
-  if (unknown.length === 0 && missing.length === 0) return ALL;
+export function confirmedPrerequisites(checklist: Prerequisite[] | undefined): Prerequisite[] {
+  const missing = missingPrerequisites(checklist);
+  if (missing.length === 0) return ALL;
   throw new AppError(
     'prerequisites_unconfirmed',
-    `A deploy needs the runbook's Prerequisites Checklist confirmed.${unknown.length ? ` Unknown item(s): ${unknown.join(', ')}.` : ''}${missing.length ? ` Not confirmed: ${missing.map((m) => `${m} (${PREREQUISITES[m]})`).join('; ')}.` : ''}`,
+    `A deploy needs the runbook's Prerequisites Checklist confirmed. Not confirmed: ${missing.map((m) => `${m} (${PREREQUISITES[m]})`).join('; ')}.`,
     {
       hints: [
-        'Confirm them with `--checklist=all` once each holds, e.g. `/eafix deploy 2.5.0 --checklist=all --reason "release 2.5"`',
+        'Leave `--checklist` out to tick the items in the deploy form, or confirm them with `--checklist=all` once each holds, e.g. `/eafix deploy 2.5.0 --checklist=all --reason "release 2.5"`',
       ],
     },
   );

@@ -6,6 +6,7 @@ import { defineAction } from '../core/define-action.ts';
 import { idleColour, versionOfImages } from './colours.ts';
 import { describeDeployFailure } from './deploy-failure.ts';
 import { confirmedPrerequisites, deployInput, PREREQUISITES } from './deploy-input.ts';
+import { deployModal } from './deploy-modal.ts';
 import { monitor } from './deploy-monitor.ts';
 import {
   backup,
@@ -24,6 +25,8 @@ import {
  * (with --migrate) maintenance on, trading stopped and migrations in the new image, the new version on
  * the idle colour, smoke tests, the gateway switched once the colour is ready, five minutes of KPIs
  * (a critical breach switches back by itself), the old colour scaled to 0, and post-deployment checks.
+ * The requester confirms the runbook's Prerequisites Checklist in a form (or `--checklist=all` in a
+ * script); the confirmed items are recorded with the request, in its plan and its audit row.
  */
 export const deploy = defineAction({
   id: 'deploy',
@@ -36,10 +39,16 @@ export const deploy = defineAction({
   permission: 'deploy.run',
   approval: (input) => (input.environment === 'production' ? 'two-person' : 'none'),
   examples: [
-    'deploy 2.5.0 --checklist=all --reason "release 2.5"',
-    'deploy 2.5.0 --migrate --checklist=all --reason "release 2.5 with schema change"',
+    'deploy 2.5.0 --reason "release 2.5"',
+    'deploy 2.5.0 --migrate --reason "release 2.5 with schema change"',
     'deploy 2.5.0 --environment=staging --checklist=all --reason "staging rehearsal"',
   ],
+  // Without --checklist, a form with the Prerequisites Checklist to tick, prefilled from the command.
+  form: async (input, { deps, invoker }) => {
+    if (input.checklist !== undefined || !invoker.triggerId) return undefined;
+    await deps.notifier.openModal(invoker.triggerId, deployModal(input, deps.topology, invoker.channelId));
+    return { text: 'Opening the deploy form: tick the Prerequisites Checklist, check the fields, then submit.' };
+  },
   plan: async (input, { deps }) => {
     const confirmed = confirmedPrerequisites(input.checklist);
     const [live, deployments] = await Promise.all([

@@ -1,17 +1,8 @@
 import { severities } from '../../config/incident-policy.ts';
+import { inputBlock as input, option, stateReader, type StateValues } from '../core/modal-blocks.ts';
 import type { Block } from '../core/reply.ts';
 
 export const CREATE_MODAL_ID = 'incident:create';
-
-const option = (value: string, text = value) => ({ text: { type: 'plain_text', text }, value });
-const input = (blockId: string, label: string, element: Record<string, unknown>, optional = false): Block => ({
-  type: 'input',
-  block_id: blockId,
-  label: { type: 'plain_text', text: label },
-  optional,
-  // Slack wants action ids unique within a view: each element is named after its block.
-  element: { action_id: blockId, ...element },
-});
 
 /** `/eafix incident create` with no options: title, severity, type, systems from the topology, description. */
 export function createIncidentModal(systems: readonly string[], originChannel: string): Block {
@@ -55,23 +46,15 @@ export function createIncidentModal(systems: readonly string[], originChannel: s
   };
 }
 
-type StateValues = Record<
-  string,
-  Record<
-    string,
-    { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> }
-  >
->;
-
 /** The modal's state as the `incident create` action's input (validated by the action's schema). */
 export function readIncidentModal(values: StateValues): Record<string, unknown> {
-  const field = (block: string) => values[block]?.[block];
+  const field = stateReader(values);
   return {
     // Always a string: an empty title is a mistake in the form (not "open the form").
-    title: field('title')?.value?.trim() ?? '',
-    severity: field('severity')?.selected_option?.value,
-    type: field('type')?.selected_option?.value ?? 'ops',
-    systems: (field('systems')?.selected_options ?? []).map((o) => o.value),
-    description: field('description')?.value?.trim() ?? '',
+    title: field.text('title'),
+    severity: field.selected('severity'),
+    type: field.selected('type') ?? 'ops',
+    systems: field.selectedAll('systems'),
+    description: field.text('description'),
   };
 }

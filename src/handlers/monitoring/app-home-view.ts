@@ -35,7 +35,7 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
   blocks.push(
     context(`Updated ${slackDate(data.at)}`),
     context(
-      '*Deployment:* `/eafix deploy <version> --checklist=all --reason …` · `/eafix rollback --reason …` · `/eafix trading stop|start|status` · `/eafix maintenance enable|disable|status`',
+      '*Deployment:* `/eafix deploy <version> --reason …` (a form with the prerequisites checklist) · `/eafix rollback --reason …` · `/eafix trading stop|start|status` · `/eafix maintenance enable|disable|status`',
     ),
     divider(),
   );

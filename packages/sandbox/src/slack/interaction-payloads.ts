@@ -104,8 +104,21 @@ function stateEntry(element: Json, input: StateInput | undefined): Json {
   }
 }
 
+/** What an element holds before anyone edits it (its initial value or options), as shorthand input. */
+function initialInput(element: Json): StateInput | undefined {
+  if (typeof element.initial_value === 'string') return element.initial_value;
+  if (isObject(element.initial_option)) return String(element.initial_option.value);
+  if (Array.isArray(element.initial_options)) return (element.initial_options as Json[]).map((o) => String(o.value));
+  for (const key of ['initial_user', 'initial_conversation', 'initial_channel', 'initial_date', 'initial_time'])
+    if (typeof element[key] === 'string') return element[key] as string;
+  for (const key of ['initial_users', 'initial_conversations', 'initial_channels'])
+    if (Array.isArray(element[key])) return element[key] as string[];
+  return undefined;
+}
+
 /**
- * `view.state.values` for every input block of a view. `values` may be keyed `{ [block_id]: { [action_id]: v } }`
+ * `view.state.values` for every input block of a view. A field the test leaves out keeps what the element
+ * started with (its initial value or options), as in Slack, where untouched prefilled fields are submitted. `values` may be keyed `{ [block_id]: { [action_id]: v } }`
  * (as Slack nests it) or simply `{ [action_id]: v }`.
  */
 export function viewStateValues(
@@ -119,8 +132,9 @@ export function viewStateValues(
     const blockId = String(block.block_id);
     const actionId = String(block.element.action_id);
     const nested = values[blockId];
-    const input = isObject(nested) && actionId in nested ? nested[actionId] : values[actionId];
-    out[blockId] = { [actionId]: stateEntry(block.element, input as StateInput | undefined) };
+    const given = isObject(nested) && actionId in nested ? nested[actionId] : values[actionId];
+    const input = given === undefined ? initialInput(block.element) : (given as StateInput);
+    out[blockId] = { [actionId]: stateEntry(block.element, input) };
   }
   return out;
 }
