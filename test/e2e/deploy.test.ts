@@ -1,6 +1,6 @@
 /**
  * The Production Deployment Process end to end (Slack and Kubernetes emulators, real PostgreSQL and
- * Redis): two-person approval, every step's Jobs, backup, idle colour, switch, KPI monitor, old colour
+ * Redis): the deploy form with the Prerequisites Checklist, two-person approval, every step's Jobs, backup, idle colour, switch, KPI monitor, old colour
  * to 0, verification; colours alternate on the next deploy and on rollback; a failed smoke test leaves
  * the previous colour live; a critical breach during the monitor switches back by itself.
  */
@@ -11,6 +11,8 @@ import { defaultKpiQueries, defaultKpiValues } from '@eafix/sandbox/prometheus';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf, runsSettled } from '../support/approvals.ts';
+import { PREREQUISITES } from '../../src/handlers/deployment/deploy-input.ts';
+import type { SubmitViewResult } from '@eafix/sandbox/slack';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
@@ -34,6 +36,9 @@ beforeEach(async () => {
   world.prometheus.setResult(defaultKpiQueries.error_rate_percent, defaultKpiValues.error_rate_percent);
 });
 
+type Submit = (values: Record<string, unknown>) => Promise<SubmitViewResult>;
+type FormSteps = (modal: { id: string; view: Record<string, unknown> }, submit: Submit) => Promise<void>;
+
 interface RunRow {
   id: string;
   status: string;
@@ -41,10 +46,25 @@ interface RunRow {
   summary: string | null;
 }
 
-async function approvedDeploy(args: string, requester = 'alice', approver = 'bob') {
+const ALL = Object.keys(PREREQUISITES);
+
+/**
+ * `/eafix deploy <args>`, approved by a second person. With `form`, the command opens the deploy form and
+ * `form` fills and submits it (until it returns), as a person in Slack would.
+ */
+async function approvedDeploy(
+  args: string,
+  { requester = 'alice', approver = 'bob', form }: { requester?: string; approver?: string; form?: FormSteps } = {},
+) {
   const seen = world.slack.ephemerals(requester).length;
   const after = world.slack.latestMessage(ops)?.ts ?? '0';
   await world.driver.command({ user: requester, channel: ops, text: `deploy ${args}` });
+  if (form) {
+    const modal = await world.slack.waitFor((emu) => emu.openModals(requester).at(-1), {
+      description: 'the deploy form',
+    });
+    await form(modal, (values) => world.driver.submitView({ user: requester, viewId: modal.id, values }));
+  }
   await world.slack.waitFor(() => ephemeralText(world, requester, seen).includes('Approval requested'), {
     description: 'approval requested',
   });
@@ -62,6 +82,28 @@ async function approvedDeploy(args: string, requester = 'alice', approver = 'bob
     60_000,
   );
   return { message, id, run };
+}
+
+const lastAuditId = async () =>
+  Number((await world.bot.pool.query<{ id: string | null }>(`SELECT max(id) AS id FROM audit_log`)).rows[0]?.id ?? 0);
+
+/** The Jobs the bot created in production: name and command line as the thread shows them. */
+function jobsCreated(): Array<{ name: string; argv: string }> {
+  return world.cluster.writes
+    .filter((w) => w.method === 'POST' && w.path === `/apis/batch/v1/namespaces/${ns}/jobs`)
+    .map((w) => {
+      const body = w.body as {
+        metadata?: { name?: string };
+        spec?: { template?: { spec?: { containers?: Array<{ command?: string[] }> } } };
+      };
+      return {
+        name: body.metadata?.name ?? '',
+        // Quoted as a shell would show it (the thread's way): `'--message=Deploying 2.5.0'`.
+        argv: (body.spec?.template?.spec?.containers?.[0]?.command ?? [])
+          .map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w}'`))
+          .join(' '),
+      };
+    });
 }
 
 const selector = () => world.cluster.getService(ns, 'eafix-gateway')?.spec?.selector?.version;
@@ -90,13 +132,50 @@ describe('/eafix deploy', () => {
 
   it('deploys to the idle colour through every step, then the next deploy goes to the other colour, and rollback returns', async () => {
     expect(selector()).toBe('green');
-    const first = await approvedDeploy('2.5.0 --migrate --checklist=all --reason "release 2.5"');
+    const auditFrom = await lastAuditId();
+    // The requester confirms the Prerequisites Checklist in the deploy form the command opens.
+    const first = await approvedDeploy('2.5.0 --migrate --reason "release 2.5"', {
+      form: async (modal, submit) => {
+        const blocks = modal.view.blocks as Array<{ block_id?: string; element?: Record<string, unknown> }>;
+        const element = (id: string) => blocks.find((b) => b.block_id === id)?.element;
+        expect(element('version')?.initial_value).toBe('2.5.0');
+        expect(element('reason')?.initial_value).toBe('release 2.5');
+        expect(element('migrate')?.initial_options).toHaveLength(1);
+        // Two items ticked: the form names the five missing ones, and nothing is requested.
+        const partial = await submit({ checklist: { checklist: ['ci', 'scans'] } });
+        expect(partial.outcome).toBe('errors');
+        expect(partial.errors?.checklist).toContain(
+          'Not confirmed: Database migrations tested in staging; Rollback plan documented; Stakeholders notified of the deployment window; Monitoring dashboards prepared; Support team on standby.',
+        );
+        // A version that is no image tag is an error on its field.
+        const badVersion = await submit({ version: { version: 'v2.5 final!' }, checklist: { checklist: ALL } });
+        expect(badVersion).toMatchObject({
+          outcome: 'errors',
+          errors: { version: 'must be an image tag such as 2.5.0' },
+        });
+        // Every item ticked; the prefilled fields go as they are.
+        expect((await submit({ checklist: { checklist: ALL } })).outcome).toBe('closed');
+      },
+    });
     expect(first.run).toMatchObject({ status: 'succeeded', error: null });
-    // The plan the approver saw named the objects and the image.
+    // The plan the approver saw named the objects, the image and the confirmed checklist.
     const plan = textOf(first.message.blocks);
     expect(plan).toContain('set deployment eafix-blue (blue, idle) to registry.eafix.local/eafix/gateway:2.5.0');
     expect(plan).toContain('patch service eafix-gateway selector version green→blue');
-    expect(plan).toContain('Database migrations tested in staging');
+    expect(plan).toContain(`prerequisites confirmed by the requester: ${Object.values(PREREQUISITES).join('; ')}`);
+    // The audit log: the form opened (no change), then one request, its confirmed checklist kept in the row.
+    const audited = await world.bot.pool.query<{ outcome: string; arguments: Record<string, unknown> }>(
+      `SELECT outcome, arguments FROM audit_log WHERE id > $1 AND action = 'deploy' AND user_id = 'U0ALICE' ORDER BY id`,
+      [auditFrom],
+    );
+    expect(audited.rows.map((r) => r.outcome)).toEqual(['form-opened', 'started', 'ok']);
+    expect(audited.rows[2]?.arguments).toMatchObject({
+      version: '2.5.0',
+      environment: 'production',
+      migrate: true,
+      checklist: ALL,
+      reason: 'release 2.5',
+    });
 
     expect(selector()).toBe('blue');
     expect(image('eafix-blue')).toBe('registry.eafix.local/eafix/gateway:2.5.0');
@@ -125,17 +204,25 @@ describe('/eafix deploy', () => {
     );
     const backupName = backupStep.rows[0]?.output.backup;
     expect(backupName).toMatch(/^eafix-deploy-/);
-    // Every Job's log is in the thread, and the monitor's KPIs.
+    // Every Job's log is in the thread (its own message: command, Job name, log tail), and the monitor's KPIs.
+    const jobs = jobsCreated();
+    expect(jobs).toHaveLength(11);
     await world.slack.waitFor(
       (emu) => {
-        const thread = textOf(emu.thread(ops, first.message.ts));
-        return [
-          'configuration ok',
-          'No open orders left',
-          'alembic.runtime.migration',
-          'smoke tests',
-          'Error rate',
-        ].every((s) => thread.includes(s));
+        const replies = emu.thread(ops, first.message.ts).map((r) => textOf(r.blocks ?? r.text));
+        const logged = jobs.every(({ name, argv }) =>
+          replies.some(
+            (r) =>
+              r.includes(`\`${argv}\` succeeded — Job \`${name}\``) && r.includes('```') && !r.includes('(no output)'),
+          ),
+        );
+        const thread = replies.join('\n');
+        return (
+          logged &&
+          ['configuration ok', 'No open orders left', 'alembic.runtime.migration', 'smoke tests', 'Error rate'].every(
+            (s) => thread.includes(s),
+          )
+        );
       },
       { description: 'every Job log and the KPIs in the thread' },
     );
