@@ -246,6 +246,34 @@ describe('view_submission', () => {
     expect(h.emu.openModals('alice').map((v) => v.id)).toEqual([viewId]);
   });
 
+  it('submits the fields left out with what they started with (initial value and options), as Slack does', async () => {
+    const option = (value: string) => ({ text: { type: 'plain_text', text: value.toUpperCase() }, value });
+    const input = (id: string, element: Record<string, unknown>) => ({
+      type: 'input',
+      block_id: id,
+      label: { type: 'plain_text', text: id },
+      element: { action_id: id, ...element },
+    });
+    const viewId = await openModal({
+      blocks: [
+        input('version', { type: 'plain_text_input', initial_value: '2.5.0' }),
+        input('env', { type: 'static_select', options: [option('prod'), option('dr')], initial_option: option('dr') }),
+        input('items', { type: 'checkboxes', options: [option('a'), option('b')], initial_options: [option('b')] }),
+        input('reason', { type: 'plain_text_input' }),
+      ],
+    });
+    bot.reply = () => ({ body: {} });
+    await driver.submitView({ user: 'alice', viewId, values: { reason: 'why', items: ['a'] } });
+    expect((bot.last().body as { view: { state: unknown } }).view.state).toMatchObject({
+      values: {
+        version: { version: { value: '2.5.0' } },
+        env: { env: { selected_option: { value: 'dr' } } },
+        items: { items: { selected_options: [{ value: 'a' }] } },
+        reason: { reason: { value: 'why' } },
+      },
+    });
+  });
+
   it('applies update, and closes on a plain ack', async () => {
     const viewId = await openModal();
     bot.reply = () => ({
