@@ -130,7 +130,8 @@ describe('/eafix deploy', () => {
     expect(said).toContain('--checklist=all');
   });
 
-  it('deploys to the idle colour through every step, then the next deploy goes to the other colour, and rollback returns', async () => {
+  // The next three share the world: each starts where the one before left production.
+  it('deploys through the form to the idle colour, through every step, every Job logged in the thread', async () => {
     expect(selector()).toBe('green');
     const auditFrom = await lastAuditId();
     // The requester confirms the Prerequisites Checklist in the deploy form the command opens.
@@ -226,12 +227,15 @@ describe('/eafix deploy', () => {
       },
       { description: 'every Job log and the KPIs in the thread' },
     );
+  });
 
+  it('deploys the next version to the other colour, and status shows both with the rollback target', async () => {
     const second = await approvedDeploy('2.6.0 --checklist=all --reason "release 2.6"');
     expect(second.run).toMatchObject({ status: 'succeeded' });
     expect(selector()).toBe('green');
     expect(image('eafix-green')).toBe('registry.eafix.local/eafix/gateway:2.6.0');
     expect(replicas('eafix-blue')).toBe(0);
+    expect(platform()).toMatchObject({ tradingEnabled: true, maintenance: false });
     expect(world.cluster.getService(ns, 'eafix-gateway')?.metadata?.annotations).toMatchObject({
       'eafix.io/previous-colour': 'blue',
       'eafix.io/previous-version': '2.5.0',
@@ -248,7 +252,9 @@ describe('/eafix deploy', () => {
     );
     expect(status).toContain('*Live colour:* green 2.6.0');
     expect(status).toContain('*Rollback to:* blue 2.5.0');
+  });
 
+  it('rolls back to the previous colour, blue, ready before traffic moves', async () => {
     // Rollback returns to the previous colour, blue, ready before traffic moves.
     const seen = world.slack.ephemerals('dave').length;
     await world.driver.command({ user: 'dave', channel: ops, text: 'rollback --reason "errors after 2.6"' });
@@ -260,7 +266,13 @@ describe('/eafix deploy', () => {
     await world.driver.clickButton({ user: 'alice', channel: ops, messageTs: rb.ts, actionId: 'approval:approve' });
     await eventually(async () => selector() === 'blue', 'the gateway back on blue');
     await runsSettled(world);
+    const rollbackRun = await world.bot.pool.query<{ status: string }>(
+      `SELECT status FROM runs WHERE approval_id = $1`,
+      [requestIdOf(rb)],
+    );
+    expect(rollbackRun.rows.map((r) => r.status)).toEqual(['succeeded']);
     expect(world.cluster.getDeployment(ns, 'eafix-blue')?.status?.readyReplicas).toBeGreaterThan(0);
+    expect(image('eafix-blue')).toBe('registry.eafix.local/eafix/gateway:2.5.0');
   });
 
   it('a failed smoke test stops the run before traffic moves: the previous colour stays live, with the next command', async () => {
@@ -290,7 +302,12 @@ describe('/eafix deploy', () => {
     const { run, message } = await approvedDeploy('2.8.0 --checklist=all --reason "release 2.8"');
     expect(run.status).toBe('failed');
     expect(run.error).toContain('rolled the deploy back');
+    // Traffic is back on the previous colour, which still runs its version with ready pods.
     expect(selector()).toBe(live);
+    const previous = world.cluster.getDeployment(ns, `eafix-${live}`);
+    expect(previous?.status?.readyReplicas).toBeGreaterThan(0);
+    expect(previous?.spec?.template?.spec?.containers?.[0]?.image).not.toContain('2.8.0');
+    expect(platform()).toMatchObject({ tradingEnabled: true, maintenance: false });
     await world.slack.waitFor((emu) => textOf(emu.thread(ops, message.ts)).includes('rolled back automatically'), {
       description: 'the automatic rollback reported',
     });
