@@ -25,6 +25,8 @@ const fastTier = [
   'test/handlers/monitoring/digest-message.test.ts',
   'test/handlers/monitoring/doctor-checks.test.ts',
   'test/handlers/monitoring/review-trends.test.ts',
+  'test/handlers/maintenance/config-diff.test.ts',
+  'test/handlers/maintenance/config-staging.test.ts',
   'test/handlers/security/checklist-items.test.ts',
   'test/handlers/registry.test.ts',
   'test/incidents/incident-naming.test.ts',
