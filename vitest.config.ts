@@ -26,6 +26,7 @@ const fastTier = [
   'test/handlers/monitoring/doctor-checks.test.ts',
   'test/handlers/monitoring/review-trends.test.ts',
   'test/handlers/maintenance/config-diff.test.ts',
+  'test/handlers/maintenance/config-production-request.test.ts',
   'test/handlers/maintenance/config-staging.test.ts',
   'test/handlers/security/checklist-items.test.ts',
   'test/handlers/registry.test.ts',
