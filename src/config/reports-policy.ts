@@ -6,10 +6,18 @@ export const digestKinds = ['status', 'security-checklist', 'performance-review'
 export type DigestKind = (typeof digestKinds)[number];
 
 /** A checklist item read from Prometheus: it fails when the value crosses its bound; no data is no pass. */
-const prometheusCheck = (defaults: { query: string; failAbove?: number; failBelow?: number; critical: boolean }) =>
+const prometheusCheck = (defaults: {
+  query: string;
+  failAbove?: number;
+  failBelow?: number;
+  critical: boolean;
+  what: string;
+}) =>
   z
     .object({
       query: z.string().min(1),
+      /** What the value counts, shown after it: `3 pending security update(s)`. */
+      what: z.string().default(defaults.what),
       failAbove: z.number().optional(),
       failBelow: z.number().optional(),
       /** A critical failure opens a security incident by itself (when autoIncident is on). */
@@ -39,9 +47,32 @@ const securityChecklistSchema = z
     /** One person refused this often in 24 h is suspicious; so is any break-glass use or forged request. */
     suspiciousRefusalsPerUser: z.number().int().min(1).default(5),
     certificatesWithin: durationSchema.prefault('30d'),
-    securityUpdates: prometheusCheck({ query: 'sum(eafix_security_updates_pending)', failAbove: 0, critical: false }),
-    backupEncryption: prometheusCheck({ query: 'min(eafix_backup_encrypted)', failBelow: 1, critical: true }),
-    intrusionDetection: prometheusCheck({ query: 'min(eafix_ids_up)', failBelow: 1, critical: true }),
+    // The series are the platform's (README: Platform metrics for the security checklist).
+    securityUpdates: prometheusCheck({
+      query: 'sum(eafix_security_updates_pending)',
+      failAbove: 0,
+      critical: false,
+      what: 'pending security update(s)',
+    }),
+    backupEncryption: prometheusCheck({
+      query: 'min(eafix_backup_encrypted)',
+      failBelow: 1,
+      critical: true,
+      what: 'newest backup encrypted in every location (1 = yes)',
+    }),
+    intrusionDetection: prometheusCheck({
+      query: 'min(eafix_ids_up)',
+      failBelow: 1,
+      critical: true,
+      what: 'every intrusion-detection sensor up and reporting (1 = yes)',
+    }),
+    /** The platform's own access review (runbook: `eafix-cli audit review --suspicious-only --since=24h`). */
+    suspiciousAccess: prometheusCheck({
+      query: 'sum(increase(eafix_suspicious_access_total[24h]))',
+      failAbove: 0,
+      critical: false,
+      what: 'suspicious accesses the platform flagged in 24 h',
+    }),
   })
   .prefault({});
 

@@ -62,6 +62,7 @@ import { maintenanceStatus } from './maintenance/maintenance-status.ts';
 import { deploy } from './deployment/deploy.ts';
 import { configChange } from './maintenance/config-change.ts';
 import { configHistory } from './maintenance/config-history.ts';
+import { configPromote } from './maintenance/config-promote.ts';
 import { configRevert } from './maintenance/config-revert.ts';
 
 /** Every runbook action the bot serves. Adding an action is one file and one line here. */
@@ -130,5 +131,6 @@ export const allActions: readonly AnyAction[] = [
   deploy,
   configChange,
   configHistory,
+  configPromote,
   configRevert,
 ];

@@ -5,7 +5,8 @@ import type { ActionContext, AnyAction, Invoker } from '../handlers/core/define-
 import type { Reply } from '../handlers/core/reply.ts';
 import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
-import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
+import { approvalMessage, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
+import { auditApproval, requestApproval } from './request-approval.ts';
 import type {
   ApprovalRequest,
   ApprovalWorkflow,
@@ -22,41 +23,13 @@ import type {
 export class ApprovalService implements ApprovalWorkflow {
   constructor(private readonly deps: ActionDeps) {}
 
-  async request(
+  request(
     action: AnyAction,
     input: Record<string, unknown>,
     plan: PlanItem[],
     context: ActionContext,
   ): Promise<ApprovalRequest> {
-    const { invoker, requestId } = context;
-    const request = await this.deps.approvals.create({
-      action: action.id,
-      permission: action.permission,
-      arguments: input,
-      plan,
-      reason: String(input.reason ?? ''),
-      requester: invoker.userId,
-      teamId: invoker.teamId,
-      channelId: invoker.channelId,
-      requestId,
-      requiredApprovals: this.deps.authorizer.requiredApprovers(action.permission),
-      expiresAt: new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
-    });
-    await this.audit(request, invoker.userId, 'approval.requested', requestId);
-    try {
-      await this.deps.notifier.post({
-        key: approvalMessageKey(request.id),
-        channel: invoker.channelId,
-        ...approvalMessage(request),
-      });
-    } catch (error) {
-      // Slack is slow: the request stands and its message lands later (its ts attached on delivery).
-      if (isAppError(error) && error.code === 'slack_pending') return request;
-      throw error;
-    }
-    // The outbox attached the message (channel id and ts, as Slack answered) before reporting it posted;
-    // `invoker.channelId` may be a channel's name, which clicks on the message never carry.
-    return (await this.deps.approvals.get(request.id)) ?? request;
+    return requestApproval(this.deps, { action, input, plan, invoker: context.invoker, requestId: context.requestId });
   }
 
   async approve(
@@ -283,23 +256,14 @@ export class ApprovalService implements ApprovalWorkflow {
     });
   }
 
-  private async audit(
+  private audit(
     request: ApprovalRequest,
     userId: string,
     event: string,
     requestId: string,
     detail?: string,
   ): Promise<void> {
-    await this.deps.audit.record({
-      requestId,
-      teamId: request.teamId,
-      channelId: request.channelId,
-      userId,
-      action: event,
-      arguments: { approval: request.id, action: request.action, planHash: request.planHash },
-      outcome: detail?.startsWith('failed') ? 'error' : 'ok',
-      detail,
-    });
+    return auditApproval(this.deps, request, userId, event, requestId, detail);
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setSecurityPosture } from '@eafix/sandbox/prometheus';
 import { digestsSchema } from '../../src/config/monitoring-policy.ts';
 import { createLogger } from '../../src/logger.ts';
 import { postDigest } from '../../src/handlers/monitoring/digest-post.ts';
@@ -19,10 +20,9 @@ beforeAll(async () => {
     { name: 'checklist', kind: 'security-checklist', cron: '0 7 * * *', channel: 'security', enabled: false },
   ]);
   world = await startWorld('security_checklist', { policy });
-  // Backups unencrypted (critical), intrusion detection silent (no data), a certificate 10 days from expiry.
-  world.prometheus.reset();
-  world.prometheus.setResult('sum(eafix_security_updates_pending)', 3);
-  world.prometheus.setResult('min(eafix_backup_encrypted)', 0);
+  // Three updates pending, backups unencrypted (critical), two suspicious accesses the platform flagged,
+  // intrusion detection silent (no data), a certificate 10 days from expiry.
+  setSecurityPosture(world.prometheus, { pendingUpdates: 3, backupEncrypted: 0, suspiciousAccess: 2, idsUp: null });
   world.cluster.setCertificate('eafix-production', 'eafix-api-tls', { notAfter: new Date(Date.now() + 10 * DAY_MS) });
 });
 afterAll(async () => {
@@ -59,14 +59,16 @@ describe('the daily security checklist with failing items', () => {
     expect(messages).toHaveLength(1);
     const message = messages[0]!;
     messageTs = message.ts;
-    expect(message.text).toContain('4 of 6 need attention');
+    expect(message.text).toContain('5 of 6 need attention');
     const text = textOf(message.blocks);
-    expect(text).toContain(':x: *Pending security updates*\n3 (fails above 0)');
+    expect(text).toContain(':x: *Pending security updates*\npending security update(s): 3 (fails above 0)');
     expect(text).toContain(':x: *Backup encryption* *(critical)*');
-    expect(text).toContain(':grey_question: *Intrusion detection*\nno data');
+    expect(text).toContain(':x: *Suspicious access review*\nBot: nothing suspicious');
+    expect(text).toContain('Platform: suspicious accesses the platform flagged in 24 h: 2 (fails above 0)');
+    expect(text).toContain(':grey_question: *Intrusion detection*\nunknown (no data for `min(eafix_ids_up)`)');
     expect(text).toContain('`eafix-api-tls` expires in 9 d');
     expect(text).toContain(':white_check_mark: *Failed logins (refusals) in 24 h*');
-    expect(JSON.stringify(message.blocks).match(/"action_id":"checklist:incident:\d"/g)).toHaveLength(4);
+    expect(JSON.stringify(message.blocks).match(/"action_id":"checklist:incident:\d"/g)).toHaveLength(5);
 
     const titles = await eventually(async () => {
       const rows = await incidentTitles();

@@ -64,6 +64,13 @@ export const exampleOutcomes: Record<string, string[]> = {
     'Restart services at their recorded replicas',
   ],
   'diagnose.eafix': ['Service diagnosis: risk-manager', 'Latency diagnosis', 'Orders diagnosis', 'Data feed diagnosis'],
+  'config-change.eafix': [
+    '+ max_position: 150',
+    '9 passed, 0 failed',
+    'You cannot approve your own request',
+    '*config promote* `run_',
+    'previous version kept as `eafix-risk-manager-config-before-apr-',
+  ],
 };
 
 /** Plays an example and checks it passed and showed its outcome. */

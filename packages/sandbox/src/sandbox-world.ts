@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { botRoot, loadPolicy, parseEnv, startBot } from './bot.ts';
 import type { Env, JobSettings, Logger, Policy, Role, RunningBot } from './bot.ts';
 import { SlackDriver, SlackEmulator, type RateLimitConfig } from './slack/index.ts';
-import { ClusterSimulator, type Timing } from './cluster/index.ts';
+import { ClusterSimulator, seedEafixConfig, type Timing } from './cluster/index.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PagerDutyEmulator } from './pagerduty/index.ts';
 import {
@@ -139,6 +139,7 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
     ...(options.clusterToken ? { token: options.clusterToken, tls: true } : {}),
   });
   await cluster.start();
+  seedEafixConfig(cluster, policy.topology);
   const drCluster = options.drSite
     ? new ClusterSimulator({
         topology: policy.topology,

@@ -4,17 +4,9 @@ import { namespaceFor } from '../../cluster/cluster-targets.ts';
 import { reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { defineAction } from '../core/define-action.ts';
 import { configDiff, diffText } from './config-diff.ts';
-import {
-  applyProductionStep,
-  keepPreviousStep,
-  readProposed,
-  restartSteps,
-  stageStep,
-  testStagingStep,
-  validateStep,
-  verifyStep,
-  type ConfigSource,
-} from './config-steps.ts';
+import { requestProductionStep } from './config-production-request.ts';
+import { diffStep, readProposed, stageStep, testStagingStep, validateStep, type ConfigSource } from './config-steps.ts';
+import { describeStagingFailure } from './config-staging-failure.ts';
 import { PRODUCTION, STAGING, dataDigest, liveConfigMapName } from './config-versions.ts';
 
 const input = z.object({
@@ -24,22 +16,31 @@ const input = z.object({
   approvedDigest: z
     .string()
     .optional()
-    .describe('set from the approved plan (the proposed data’s digest); leave it out'),
+    .describe(
+      'set from the plan (the proposed data’s digest): staging and production apply exactly that; leave it out',
+    ),
 });
 type Input = z.infer<typeof input>;
 
 const source: ConfigSource<Input> = (i) => i.fromConfigmap;
 
+/**
+ * The runbook's Standard Configuration Change Process, its staging half as this run: show the diff,
+ * validate, apply to staging, test there, then ask for production's two-person approval (`config
+ * promote`, whose approval message is the change request). Staging needs no second person: the runbook
+ * makes it the test step before the change request, and nothing it does reaches production. A staging
+ * failure ends the run before production is asked for, and says so.
+ */
 export const configChange = defineAction({
   id: 'config change',
   kind: 'planned',
   chapter: 'Maintenance',
   summary:
-    'Change a service’s configuration (runbook: Standard Configuration Change Process): validate, staging and its tests, then production with a second person’s approval, verify, restart',
+    'Change a service’s configuration (runbook: Standard Configuration Change Process): diff, validate, staging and its tests, then a second person approves production, verify, restart',
   positional: ['service'],
   input,
-  risk: 'destructive',
-  approval: 'two-person',
+  risk: 'change',
+  approval: 'none',
   permission: 'maintenance.config.change',
   examples: ['config change risk-manager --from-configmap=risk-manager-config-next --reason "raise position limits"'],
   plan: async (i, { deps }) => {
@@ -56,19 +57,11 @@ export const configChange = defineAction({
       },
       { description: `eafix-cli config validate --service=${i.service} --configmap=${proposed.name}` },
       { description: `apply to ${staging}, then eafix-cli test config --namespace=${staging}` },
-      { description: `keep the current ${live} as ${live}-before-<change id>, then apply to production` },
-      { description: `eafix-cli config verify --service=${i.service}; rollout restart unless it reloads config` },
+      { description: `ask a second person to approve production with the staging results (the change request)` },
     ];
   },
   runInput: (i, plan) => ({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }),
-  target: (i) => `service:${PRODUCTION}/${i.service}`,
-  steps: [
-    validateStep(source),
-    stageStep(source),
-    testStagingStep(),
-    keepPreviousStep(),
-    applyProductionStep(source),
-    verifyStep(),
-    ...restartSteps<Input>(),
-  ],
+  target: (i) => `service:${STAGING}/${i.service}`,
+  steps: [diffStep(source), validateStep(source), stageStep(source), testStagingStep(), requestProductionStep<Input>()],
+  describeFailure: (context) => Promise.resolve(describeStagingFailure(context)),
 });

@@ -11,6 +11,7 @@ import type { ActionDeps } from '../core/action-deps.ts';
 import { changeMeta } from '../core/change-meta.ts';
 import type { ActionStep } from '../core/define-action.ts';
 import { runPlatformCommand } from '../core/platform-command.ts';
+import { configDiff, diffText } from './config-diff.ts';
 import {
   CONFIG_ANNOTATIONS,
   CONFIG_LABELS,
@@ -28,6 +29,8 @@ export interface ConfigRunInput {
   reason: string;
   /** The proposed data's digest from the approved plan. */
   approvedDigest?: string | undefined;
+  /** Production only: the `config change` run that passed staging, written on the ConfigMap. */
+  stagingRun?: string | undefined;
 }
 
 /** Which ConfigMap (in production's namespace) holds the configuration to apply. */
@@ -53,6 +56,23 @@ export async function readProposed<Input extends ConfigRunInput>(
       `ConfigMap ${name} changed after the plan was approved; nothing more was applied. Ask for a new plan.`,
     );
   return proposed;
+}
+
+/** The ConfigMap diff (production's live version against the proposed one), shown first in the thread. */
+export function diffStep<Input extends ConfigRunInput>(source: ConfigSource<Input>): ActionStep<Input> {
+  return {
+    id: 'diff',
+    title: 'Compare with production (ConfigMap diff)',
+    run: async ({ input, deps }) => {
+      const proposed = await readProposed(deps, input, source);
+      const live = liveConfigMapName(deps.topology, input.service);
+      const current = await deps.cluster.getConfigMap(PRODUCTION, live);
+      const diff = configDiff(current?.data ?? {}, proposed.data);
+      return {
+        summary: `${live} ← ${proposed.name}, ${diff.changedKeys.length} key(s) changed:\n\`\`\`${diffText(diff)}\`\`\``,
+      };
+    },
+  };
 }
 
 export function validateStep<Input extends ConfigRunInput>(source: ConfigSource<Input>): ActionStep<Input> {
@@ -90,7 +110,11 @@ function applyTo<Input extends ConfigRunInput>(
           name: live,
           data: proposed.data,
           labels: { [CONFIG_LABELS.of]: input.service },
-          annotations: { [CONFIG_ANNOTATIONS.changeId]: changeId, [CONFIG_ANNOTATIONS.source]: proposed.name },
+          annotations: {
+            [CONFIG_ANNOTATIONS.changeId]: changeId,
+            [CONFIG_ANNOTATIONS.source]: proposed.name,
+            ...(input.stagingRun ? { [CONFIG_ANNOTATIONS.stagingRun]: input.stagingRun } : {}),
+          },
         },
         await changeMeta(deps, origin, input.reason),
       );

@@ -21,6 +21,8 @@ export const CONFIG_ANNOTATIONS = {
   /** `hot` on the live ConfigMap: the service re-reads it, no rollout restart after a change. */
   reload: 'eafix.io/config-reload',
   keptFrom: 'eafix.io/config-kept-from',
+  /** On production's live ConfigMap: the `config change` run whose staging tests it passed. */
+  stagingRun: 'eafix.io/config-staging-run',
 } as const;
 
 export function liveConfigMapName(topology: Topology, service: string): string {

@@ -108,7 +108,7 @@ export async function certificatesItem(
   }
 }
 
-/** A series the platform exports, against its bound. No Prometheus or no data is `unknown`, not a pass. */
+/** A series the platform exports, against its bound. No Prometheus, no data or no number is `unknown`, not a pass. */
 export async function prometheusItem(
   id: ChecklistItemId,
   check: PrometheusCheck,
@@ -118,13 +118,36 @@ export async function prometheusItem(
   if (!prometheus) return unknown('no Prometheus configured');
   try {
     const value = await prometheus.instant(check.query);
-    if (value === undefined) return unknown(`no data for \`${check.query}\``);
+    if (value === undefined) return unknown(`unknown (no data for \`${check.query}\`)`);
+    // NaN (0/0, a stale exporter) compares false with every bound: it would pass silently.
+    if (!Number.isFinite(value)) return unknown(`unknown (\`${check.query}\` answered ${value})`);
     const failed =
       (check.failAbove !== undefined && value > check.failAbove) ||
       (check.failBelow !== undefined && value < check.failBelow);
     const bound = check.failAbove !== undefined ? `fails above ${check.failAbove}` : `fails below ${check.failBelow}`;
-    return { id, status: failed ? 'fail' : 'pass', critical: failed && check.critical, detail: `${value} (${bound})` };
+    const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
+    return {
+      id,
+      status: failed ? 'fail' : 'pass',
+      critical: failed && check.critical,
+      detail: `${check.what}: ${shown} (${bound})`,
+    };
   } catch (error) {
-    return unknown(`Prometheus: ${reason(error)}`);
+    return unknown(`unknown (Prometheus: ${reason(error)})`);
   }
+}
+
+/**
+ * One item from two sources (the bot's audit log and the platform's series): it fails when either
+ * fails, is unknown when either is unknown and none fails, and passes only when both pass.
+ */
+export function combineItems(first: ChecklistResult, second: ChecklistResult, labels: [string, string]) {
+  const statuses = [first.status, second.status];
+  const status: ItemStatus = statuses.includes('fail') ? 'fail' : statuses.includes('unknown') ? 'unknown' : 'pass';
+  return {
+    id: first.id,
+    status,
+    critical: first.critical || second.critical,
+    detail: `${labels[0]}: ${first.detail}\n${labels[1]}: ${second.detail}`,
+  } satisfies ChecklistResult;
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/audit/audit-log.ts';
 import { reportsPolicySchema } from '../../../src/config/reports-policy.ts';
-import { accessReviewItem, prometheusItem, refusalsItem } from '../../../src/handlers/security/checklist-items.ts';
+import {
+  accessReviewItem,
+  combineItems,
+  prometheusItem,
+  refusalsItem,
+  type ChecklistResult,
+} from '../../../src/handlers/security/checklist-items.ts';
 import type { Prometheus } from '../../../src/handlers/monitoring/kpi-readings.ts';
 
 const policy = reportsPolicySchema.parse({}).securityChecklist;
@@ -57,7 +63,7 @@ describe('daily security checklist items', () => {
     expect(await prometheusItem('backup-encryption', policy.backupEncryption, prometheus(0))).toMatchObject({
       status: 'fail',
       critical: true,
-      detail: '0 (fails below 1)',
+      detail: 'newest backup encrypted in every location (1 = yes): 0 (fails below 1)',
     });
     expect(await prometheusItem('backup-encryption', policy.backupEncryption, prometheus(1))).toMatchObject({
       status: 'pass',
@@ -66,15 +72,62 @@ describe('daily security checklist items', () => {
     expect(await prometheusItem('security-updates', policy.securityUpdates, prometheus(2))).toMatchObject({
       status: 'fail',
       critical: false,
+      detail: 'pending security update(s): 2 (fails above 0)',
+    });
+    expect(await prometheusItem('security-updates', policy.securityUpdates, prometheus(0))).toMatchObject({
+      status: 'pass',
+    });
+    expect(await prometheusItem('intrusion-detection', policy.intrusionDetection, prometheus(0))).toMatchObject({
+      status: 'fail',
+      critical: true,
+    });
+    expect(await prometheusItem('access-review', policy.suspiciousAccess, prometheus(4))).toMatchObject({
+      status: 'fail',
+      critical: false,
+      detail: 'suspicious accesses the platform flagged in 24 h: 4 (fails above 0)',
     });
     expect(await prometheusItem('intrusion-detection', policy.intrusionDetection, prometheus(undefined))).toMatchObject(
       {
         status: 'unknown',
-        detail: 'no data for `min(eafix_ids_up)`',
+        detail: 'unknown (no data for `min(eafix_ids_up)`)',
       },
     );
     expect(await prometheusItem('intrusion-detection', policy.intrusionDetection, undefined)).toMatchObject({
       status: 'unknown',
     });
+  });
+
+  it('treats NaN and infinities as unknown: NaN fails no bound and would otherwise pass', async () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY])
+      expect(await prometheusItem('backup-encryption', policy.backupEncryption, prometheus(value))).toMatchObject({
+        status: 'unknown',
+        critical: false,
+        detail: `unknown (\`min(eafix_backup_encrypted)\` answered ${value})`,
+      });
+  });
+
+  it('says why when Prometheus fails, as unknown', async () => {
+    const down: Prometheus = { ...prometheus(undefined), instant: () => Promise.reject(new Error('HTTP 503')) };
+    expect(await prometheusItem('security-updates', policy.securityUpdates, down)).toEqual({
+      id: 'security-updates',
+      status: 'unknown',
+      critical: false,
+      detail: 'unknown (Prometheus: HTTP 503)',
+    });
+  });
+
+  it('combines the bot’s and the platform’s access review: any failure fails, any unknown is unknown, else pass', () => {
+    const item = (status: ChecklistResult['status'], critical = false): ChecklistResult => ({
+      id: 'access-review',
+      status,
+      critical,
+      detail: status,
+    });
+    const combined = (a: ChecklistResult, b: ChecklistResult) => combineItems(a, b, ['Bot', 'Platform']);
+    expect(combined(item('pass'), item('pass'))).toMatchObject({ status: 'pass', detail: 'Bot: pass\nPlatform: pass' });
+    expect(combined(item('pass'), item('unknown')).status).toBe('unknown');
+    expect(combined(item('unknown'), item('fail')).status).toBe('fail');
+    expect(combined(item('fail'), item('pass')).status).toBe('fail');
+    expect(combined(item('pass'), item('fail', true))).toMatchObject({ status: 'fail', critical: true });
   });
 });

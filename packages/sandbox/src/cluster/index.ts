@@ -19,3 +19,4 @@ export type { Workloads } from './workloads.ts';
 export { POSTGRES_IMAGE } from './workloads.ts';
 export type { Job, JobStatus } from './job-types.ts';
 export type { StatefulSet } from './statefulset-controller.ts';
+export { seedEafixConfig } from './eafix-config.ts';

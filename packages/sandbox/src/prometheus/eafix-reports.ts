@@ -17,14 +17,49 @@ export const defaultServiceUsage: Readonly<Record<string, { cpu: number; memory:
 };
 
 /**
- * Registers the daily security checklist's series (all passing: no pending updates, backups encrypted,
- * intrusion detection up) and the reviews' latency, per-service and database series for `namespace`.
+ * The platform's security posture as its exporters report it (README: Platform metrics for the security
+ * checklist). A number is served as the checklist's query answer; `null` takes the series away (no
+ * data: the item shows unknown). Leaving a field out keeps what is served now.
+ */
+export interface SecurityPosture {
+  /** `sum(eafix_security_updates_pending)`: 0 when patched. */
+  pendingUpdates?: number | null;
+  /** `min(eafix_backup_encrypted)`: 1 when every location's newest backup is encrypted. */
+  backupEncrypted?: number | null;
+  /** `sum(increase(eafix_suspicious_access_total[24h]))`: 0 when the platform flagged nothing. */
+  suspiciousAccess?: number | null;
+  /** `min(eafix_ids_up)`: 1 when every intrusion-detection sensor reports. */
+  idsUp?: number | null;
+}
+
+/** The healthy posture the sandbox starts with. */
+export const healthyPosture: Required<SecurityPosture> = {
+  pendingUpdates: 0,
+  backupEncrypted: 1,
+  suspiciousAccess: 0,
+  idsUp: 1,
+};
+
+/** Serves (or, with `null`, withdraws) the checklist's series: bad values are injected this way. */
+export function setSecurityPosture(emu: PrometheusEmulator, posture: SecurityPosture): void {
+  const checklist = defaults.securityChecklist;
+  const queries: Record<keyof SecurityPosture, string> = {
+    pendingUpdates: checklist.securityUpdates.query,
+    backupEncrypted: checklist.backupEncryption.query,
+    suspiciousAccess: checklist.suspiciousAccess.query,
+    idsUp: checklist.intrusionDetection.query,
+  };
+  for (const key of Object.keys(queries) as (keyof SecurityPosture)[]) {
+    const value = posture[key];
+    if (value !== undefined) emu.setResult(queries[key], value === null ? [] : value);
+  }
+}
+
+/**
+ * Registers the daily security checklist's series (all passing: the healthy posture) and the reviews' latency, per-service and database series for `namespace`.
  */
 export function seedEafixReports(emu: PrometheusEmulator, namespace = 'eafix-production'): void {
-  const checklist = defaults.securityChecklist;
-  emu.setResult(checklist.securityUpdates.query, 0);
-  emu.setResult(checklist.backupEncryption.query, 1);
-  emu.setResult(checklist.intrusionDetection.query, 1);
+  setSecurityPosture(emu, healthyPosture);
   const performance = defaults.performance;
   const fill = (query: string, quantile?: number) =>
     fillQuery(query, { namespace, environment: 'production', ...(quantile ? { quantile } : {}) });

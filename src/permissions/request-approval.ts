@@ -1,0 +1,72 @@
+/**
+ * Asking for a two-person approval: the request is stored, audited and posted as the approval message.
+ * Used by the approval service (a command's plan) and by runs that ask for a later step's approval
+ * (a configuration change asks for production once staging passed).
+ */
+import { isAppError } from '../app-error.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import { approvalMessage, approvalMessageKey } from './approval-message.ts';
+import type { ApprovalRequest, PlanItem } from './approval-types.ts';
+
+export type ApprovalDeps = Pick<ActionDeps, 'approvals' | 'audit' | 'notifier' | 'authorizer' | 'now'>;
+
+export interface ApprovalAsk {
+  action: { id: string; permission: string };
+  input: Record<string, unknown>;
+  plan: PlanItem[];
+  invoker: { userId: string; teamId: string; channelId: string };
+  requestId: string;
+}
+
+/** One audit row about a request: who did what to it. */
+export async function auditApproval(
+  deps: Pick<ActionDeps, 'audit'>,
+  request: ApprovalRequest,
+  userId: string,
+  event: string,
+  requestId: string,
+  detail?: string,
+): Promise<void> {
+  await deps.audit.record({
+    requestId,
+    teamId: request.teamId,
+    channelId: request.channelId,
+    userId,
+    action: event,
+    arguments: { approval: request.id, action: request.action, planHash: request.planHash },
+    outcome: detail?.startsWith('failed') ? 'error' : 'ok',
+    detail,
+  });
+}
+
+export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Promise<ApprovalRequest> {
+  const { invoker, requestId, action, input, plan } = ask;
+  const request = await deps.approvals.create({
+    action: action.id,
+    permission: action.permission,
+    arguments: input,
+    plan,
+    reason: String(input.reason ?? ''),
+    requester: invoker.userId,
+    teamId: invoker.teamId,
+    channelId: invoker.channelId,
+    requestId,
+    requiredApprovals: deps.authorizer.requiredApprovers(action.permission),
+    expiresAt: new Date(deps.now().getTime() + deps.authorizer.approvalTtlMs),
+  });
+  await auditApproval(deps, request, invoker.userId, 'approval.requested', requestId);
+  try {
+    await deps.notifier.post({
+      key: approvalMessageKey(request.id),
+      channel: invoker.channelId,
+      ...approvalMessage(request),
+    });
+  } catch (error) {
+    // Slack is slow: the request stands and its message lands later (its ts attached on delivery).
+    if (isAppError(error) && error.code === 'slack_pending') return request;
+    throw error;
+  }
+  // The outbox attached the message (channel id and ts, as Slack answered) before reporting it posted;
+  // `invoker.channelId` may be a channel's name, which clicks on the message never carry.
+  return (await deps.approvals.get(request.id)) ?? request;
+}
