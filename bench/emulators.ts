@@ -131,7 +131,11 @@ async function route(req: IncomingMessage): Promise<unknown> {
   switch (req.url) {
     case '/wait-message': {
       const message = await slack.waitFor(() => findMessage(body), { timeoutMs: Number(body.timeoutMs ?? 60_000) });
-      return { ts: message.ts, text: message.text };
+      const blockTexts = (message.blocks ?? []).flatMap((b) => {
+        const text = (b as { text?: { text?: string } }).text?.text;
+        return text ? [text] : [];
+      });
+      return { ts: message.ts, text: message.text, blockTexts };
     }
     case '/click-payload':
       return clickPayload(body);
@@ -160,6 +164,11 @@ async function route(req: IncomingMessage): Promise<unknown> {
           thread: c.args.thread_ts,
           text: String(c.args.text ?? '').slice(0, 60),
         }));
+    case '/kube-calls':
+      // The Kubernetes API requests since `since` (ms epoch), as the trace's second source (BENCH_TRACE).
+      return cluster.requests
+        .filter((r) => r.at >= Number(body.since ?? 0))
+        .map((r) => ({ method: r.method, at: r.at, status: r.status, path: r.path, watch: r.query.watch }));
     case '/stats':
       return { kubeRequests: cluster.requests.length, slackCalls: slack.calls.length };
     default:

@@ -13,7 +13,7 @@ import { ackScenario, type AckCell } from './scenarios/ack.ts';
 import { clickScenario, POD_READY_ENVIRONMENT, rollbackEnvironments } from './scenarios/click.ts';
 import { digestScenario } from './scenarios/digest.ts';
 import { coldStartScenario, rssOf } from './scenarios/startup.ts';
-import { fmt, ratio, spread } from './lib/stats.ts';
+import { fmt, percentile, ratio, spread } from './lib/stats.ts';
 import { startWorld } from './lib/world.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -75,6 +75,9 @@ if (run('ack') || run('click') || run('startup')) {
       results.click = click;
       log(
         `  click → first progress post   ${spread(click.clickToProgressMs)} ms   bare Bolt ack + thread post ${spread(click.boltClickToReplyMs)} ms   ratio ${fmt(ratio(click.clickToProgressMs.median, click.boltClickToReplyMs.median), 2)}x`,
+      );
+      log(
+        `  click → first progress post p95 ${fmt(percentile(click.clickToProgressMs.rounds, 95))} ms   bare Bolt p95 ${fmt(percentile(click.boltClickToReplyMs.rounds, 95))} ms   ratio ${fmt(ratio(percentile(click.clickToProgressMs.rounds, 95), percentile(click.boltClickToReplyMs.rounds, 95)), 2)}x`,
       );
       log(
         `  rollback click → finished      ${spread(click.rollbackWallMs, 0)} ms   simulator pods 0→3 ready ${spread(click.podReadyMs, 0)} ms   ratio ${fmt(ratio(click.rollbackWallMs.median, click.podReadyMs.median), 2)}x`,

@@ -69,8 +69,18 @@ async function traceCalls(world: World, since: number): Promise<void> {
   const calls = await world.control<
     Array<{ method: string; at: number; status: number; channel?: string; text: string }>
   >('/calls', { since: since - 2_000 });
-  for (const c of calls)
-    console.log(`    ${String(c.at - since).padStart(6)} ms ${c.method} ${c.status} ${c.channel ?? ''} ${c.text}`);
+  const kube = await world.control<Array<{ method: string; at: number; status: number; path: string; watch?: string }>>(
+    '/kube-calls',
+    { since: since - 2_000 },
+  );
+  const lines = [
+    ...calls.map((c) => ({
+      at: c.at,
+      line: `slack ${c.method} ${c.status} ${c.channel ?? ''} ${c.text.split('\n')[0]}`,
+    })),
+    ...kube.map((k) => ({ at: k.at, line: `kube  ${k.method} ${k.status} ${k.path}${k.watch ? ' (watch)' : ''}` })),
+  ].sort((a, b) => a.at - b.at);
+  for (const l of lines) console.log(`    ${String(l.at - since).padStart(6)} ms ${l.line}`);
 }
 
 export async function clickScenario(world: World, bot: Subject, bolt: Subject, rounds: number): Promise<ClickResult> {
@@ -106,7 +116,17 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       timeoutMs: 180_000,
     });
     wall.push(performance.now() - started);
-    if (process.env.BENCH_TRACE === '1') await traceCalls(world, clickedAt);
+    if (process.env.BENCH_TRACE === '1') {
+      await traceCalls(world, clickedAt);
+      // The status message's last edit (edits are spaced) has each step's duration.
+      const status = await world.control<{ blockTexts: string[] }>('/wait-message', {
+        channel,
+        threadTs: approval.ts,
+        includes: ['run_', 'succeeded'],
+        timeoutMs: 30_000,
+      });
+      console.log(`    steps: ${status.blockTexts.join('\n').split('\n').slice(1).join('\n           ')}`);
+    }
 
     // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
     const button = await world.control<{ ts: string }>('/post-button', {

@@ -1,6 +1,6 @@
 /**
- * Wake-ups from a Kubernetes watch, so a wait looks again the moment the object changes instead of at
- * its next poll (a rollout that is ready in 0.5 s is seen then, not after a 1 s poll). The watch only
+ * Wake-ups from a Kubernetes watch, opened when the wait begins, so a wait looks again the moment the
+ * object changes instead of at its next poll (a rollout that is ready in 0.5 s is seen then, not after a 1 s poll). The watch only
  * says "look again": the wait's own check still reads the object, so a missed event, a dropped stream or
  * a watch the bot may not open costs at most one poll interval (the bounded resync), never a wrong answer.
  */
@@ -67,6 +67,9 @@ export function watchWakeups(watch: Watch, target: WatchTarget, logger: Logger):
       }, done);
   };
 
+  // Opened at once, alongside the wait's first look: opening a watch takes a round trip or more (a
+  // rollback's pods are often ready before a watch opened only after that look would be).
+  start();
   return {
     async next(ms, signal) {
       start();

@@ -59,16 +59,67 @@ export function finalReplyInTransaction(outbox: ProgressOutbox) {
   };
 }
 
+/** Events that only move the status message along: rendered behind the run, never holding up its next step. */
+const passing = (event: RunEvent): boolean =>
+  event.type === 'step-started' || event.type === 'step-finished' || (event.type === 'step-failed' && event.willRetry);
+
 /**
  * Progress of a run in its Slack thread: ONE status message, rendered from the store on every event and
  * written to the outbox under the run's key (the deliverer posts it once and then edits it, coalescing
  * to the latest state), plus replies for milestones (a failed step, a resumption, the end). Slack being
  * slow or down delays the report; it never holds up or fails the run.
+ *
+ * A step starting or finishing is rendered in the background, one render at a time per run, coalesced
+ * (the engine awaits observers, and four database round trips per step would sit on the run's critical
+ * path). Losing such a render to a crash loses nothing: the status is rendered from the store, and the
+ * resumption, the failure and the end are rendered and awaited, after any render still under way, so
+ * the last write is the newest state.
  */
 export class ThreadProgress implements RunObserver {
+  /** Per run, the background render under way and whether another event arrived since it read the store. */
+  private readonly rendering = new Map<string, { done: Promise<void>; again: boolean }>();
+
   constructor(private readonly options: ThreadProgressOptions) {}
 
   async onEvent(event: RunEvent): Promise<void> {
+    if (passing(event)) {
+      this.renderBehind(event);
+      return;
+    }
+    await this.rendering.get(event.runId)?.done;
+    await this.render(event);
+  }
+
+  /** Whatever is still being rendered for the run (tests, shutdown). */
+  async settled(runId: string): Promise<void> {
+    await this.rendering.get(runId)?.done;
+  }
+
+  private renderBehind(event: RunEvent): void {
+    const under = this.rendering.get(event.runId);
+    if (under) {
+      under.again = true;
+      return;
+    }
+    const entry = { done: Promise.resolve(), again: true };
+    entry.done = (async () => {
+      while (entry.again) {
+        entry.again = false;
+        try {
+          await this.render(event);
+        } catch (err) {
+          this.options.logger.warn(
+            { err, runId: event.runId },
+            'run status message not rendered; the next event renders it',
+          );
+        }
+      }
+      this.rendering.delete(event.runId);
+    })();
+    this.rendering.set(event.runId, entry);
+  }
+
+  private async render(event: RunEvent): Promise<void> {
     const run = await this.options.store.getRun(event.runId);
     if (!run?.thread) return;
     const { channel, ts } = run.thread;

@@ -87,11 +87,16 @@ export class ApprovalService implements ApprovalWorkflow {
         return {
           notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.`,
         };
-      case 'approved':
+      case 'approved': {
+        // The plan is read again from the cluster while the approval is recorded (reads only); nothing is
+        // executed before the approval is in the audit log.
+        const planning = this.replan(outcome.request, requestId, logger);
+        planning.catch(() => undefined);
         await this.audit(outcome.request, clicker.userId, 'approval.approved', requestId);
         await this.refreshMessage(outcome.request);
-        await this.execute(outcome.request, requestId, logger);
+        await this.execute(outcome.request, requestId, logger, planning);
         return {};
+      }
     }
   }
 
@@ -191,21 +196,31 @@ export class ApprovalService implements ApprovalWorkflow {
     return request;
   }
 
-  /** Recomputes the plan; executes only if it is still exactly the approved one. */
-  private async execute(request: ApprovalRequest, requestId: string, logger: Logger): Promise<void> {
+  /** The approved action, its input and its plan as the cluster stands now. */
+  private async replan(request: ApprovalRequest, requestId: string, logger: Logger) {
     const action = this.deps.registry.get(request.action);
+    const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
+    const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
+    if (action?.kind !== 'planned')
+      throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
+    const input = action.input.parse(request.arguments);
+    return { action, input, context, invoker, plan: await action.plan(input, context) };
+  }
+
+  /** Executes the recomputed plan only if it is still exactly the approved one. */
+  private async execute(
+    request: ApprovalRequest,
+    requestId: string,
+    logger: Logger,
+    planning: ReturnType<ApprovalService['replan']>,
+  ): Promise<void> {
     const thread =
       request.messageChannel && request.messageTs
         ? { channel: request.messageChannel, ts: request.messageTs }
         : undefined;
-    const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
-    const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
     let reply: Reply;
     try {
-      if (action?.kind !== 'planned')
-        throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
-      const input = action.input.parse(request.arguments);
-      const plan = await action.plan(input, context);
+      const { action, input, context, invoker, plan } = await planning;
       if (planHash(plan) !== request.planHash) {
         await this.audit(request, 'system', 'approval.superseded', requestId);
         await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');

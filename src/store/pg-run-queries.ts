@@ -1,26 +1,34 @@
-import { inTransaction, type Pool } from './database.ts';
+import type { Pool } from './database.ts';
 import type { RunWithSteps } from '../jobs/run-record.ts';
 import type { ListRunsOptions, RunListItem, RunQueries } from '../jobs/run-queries.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
+
+/** A step row read as JSON: its timestamps (`…_at`) come as text, as Dates from a plain SELECT. */
+function stepRowOfJson(json: Record<string, unknown>): StepRow {
+  const row: Record<string, unknown> = { ...json };
+  for (const [key, value] of Object.entries(row))
+    if (key.endsWith('_at') && typeof value === 'string') row[key] = new Date(value);
+  return row as unknown as StepRow;
+}
 
 /** Read side of the run store: what `/eafix runs` and progress renderers need. */
 export class PgRunQueries implements RunQueries {
   constructor(private readonly pool: Pool) {}
 
   async getRun(id: string): Promise<RunWithSteps | undefined> {
-    // One snapshot: a step's start and the run's current step are written in one statement, so two reads
-    // on two connections could see the step running while the run still points at the one before.
-    const [run, steps] = await inTransaction(this.pool, async (client) => {
-      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const runRows = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
-      const stepRows = await client.query<StepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY step_index', [
-        id,
-      ]);
-      return [runRows, stepRows] as const;
-    });
-    const row = run.rows[0];
+    // One statement, so one snapshot: a step's start and the run's current step are written in one
+    // statement, and two reads could see the step running while the run still points at the one before.
+    // One round trip instead of five (a transaction around two reads): progress renders read it on every event.
+    const result = await this.pool.query<RunRow & { steps_json: Record<string, unknown>[] }>(
+      `SELECT r.*, coalesce((SELECT json_agg(s ORDER BY s.step_index) FROM run_steps s WHERE s.run_id = r.id), '[]')
+                AS steps_json
+         FROM runs r WHERE r.id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
     if (!row) return undefined;
-    return { ...runFromRow(row), steps: steps.rows.map(stepFromRow) };
+    const { steps_json: steps, ...run } = row;
+    return { ...runFromRow(run as RunRow), steps: steps.map((step) => stepFromRow(stepRowOfJson(step))) };
   }
 
   async listRuns(options: ListRunsOptions): Promise<RunListItem[]> {

@@ -65,14 +65,12 @@ export class PgRunStore extends PgRunQueries implements RunStore {
           startable: found.may_start && (run.status === 'queued' || run.status === 'running'),
         };
       }
-      for (const [index, step] of kind.steps.entries()) {
-        await client.query('INSERT INTO run_steps (run_id, step_index, step_id, title) VALUES ($1, $2, $3, $4)', [
-          row.id,
-          index,
-          step.id,
-          step.title,
-        ]);
-      }
+      // One statement for all the steps: a run is created on the approval click's path.
+      await client.query(
+        `INSERT INTO run_steps (run_id, step_index, step_id, title)
+         SELECT $1, (s.n - 1)::int, s.step_id, s.title FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(step_id, title, n)`,
+        [row.id, kind.steps.map((step) => step.id), kind.steps.map((step) => step.title)],
+      );
       const run = runFromRow(row);
       if (target === undefined) return { run, created: true, startable: true };
       const claim = await claimTarget(client, target, row.id);

@@ -38,9 +38,12 @@ describe('crash recovery', () => {
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // Checkpointed as running and inside its body (its start counted): killed any earlier, the child would
+    // not have started the step the parent must run again.
     const running = await waitUntil(async () => {
       const current = await engine.store.getRun(run.id);
-      return current?.steps[1]?.status === 'running' ? current : undefined;
+      const inBody = (await engine.redis.get(key('switch-starts'))) === '1';
+      return current?.steps[1]?.status === 'running' && inBody ? current : undefined;
     }, 'step 2 to run in the child worker');
     expect(running).toMatchObject({ status: 'running', workerId: 'worker-child', currentStep: 1 });
     expect(running.steps[0]?.status).toBe('succeeded');

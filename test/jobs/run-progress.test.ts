@@ -149,4 +149,52 @@ describe('a run reported in its thread', () => {
     expect(stored?.steps[0]).toMatchObject({ status: 'failed', error: 'Wait for pods did not finish within 5 s' });
     expect(stored?.status).toBe('failed');
   });
+
+  it('renders step progress behind the run, coalesced, and writes the final state last', async () => {
+    const clock = new ManualClock();
+    const outbox = new MemorySlackOutbox(clock.now);
+    const store = new MemoryRunStore({ now: clock.now });
+    const kind = defineRunKind<unknown>({ kind: 'gated', steps: [step('a', 'Step A', async () => undefined)] });
+    const { run } = await store.createRun(kind, {
+      input: {},
+      requestId: 'req_2',
+      requestedBy: 'U0ALICE',
+      teamId: 'T1',
+      thread,
+    });
+    // A store slow to answer: each read of the run for the status message waits until the test lets it go.
+    const held: Array<() => void> = [];
+    let reads = 0;
+    const slow = {
+      getRun: async (id: string) => {
+        reads += 1;
+        await new Promise<void>((resolve) => held.push(resolve));
+        return store.getRun(id);
+      },
+    };
+    const progress = new ThreadProgress({ store: slow, outbox, logger });
+    const base = { runId: run.id, stepIndex: 0, stepId: 'a', title: 'Step A' };
+    await store.startRun(run.id, 'w1');
+    await store.stepStarted(run.id, 0, 'w1');
+    // Returns while its render still waits on the store: the run's next step is not held up.
+    await progress.onEvent({ type: 'step-started', ...base, attempt: 1 });
+    await store.stepSucceeded(run.id, 0, { summary: 'done a' });
+    await progress.onEvent({ type: 'step-finished', ...base, durationMs: 0, summary: 'done a' });
+    expect(reads).toBe(1);
+    expect(await outbox.get(runStatusKey(run.id))).toBeUndefined();
+
+    await store.finishRun(run.id, { status: 'succeeded', summary: 'done a' });
+    let ended = false;
+    const ending = progress
+      .onEvent({ type: 'run-finished', runId: run.id, status: 'succeeded' })
+      .then(() => (ended = true));
+    while (!ended) {
+      await turn();
+      held.shift()?.();
+    }
+    await ending;
+    // The first render, one more for the events that arrived while it ran, and the final one after both.
+    expect(reads).toBe(3);
+    expect((await outbox.get(runStatusKey(run.id)))?.payload.text).toBe(`gated ${run.id}: succeeded (1/1 steps done)`);
+  });
 });

@@ -88,6 +88,8 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       const done = await store.stepSucceeded(run.id, 0, { summary: 'blue live', output: { replicas: 3 } });
       expect(done).toMatchObject({ status: 'succeeded', summary: 'blue live', output: { replicas: 3 } });
       expect(done.finishedAt).toBeInstanceOf(Date);
+      // Read back as written: times as Dates, the output as stored.
+      expect((await store.getRun(run.id))?.steps[0]).toEqual(done);
       await store.stepStarted(run.id, 1, 'w1');
       expect((await store.getRun(run.id))?.currentStep).toBe(1);
       expect(await store.stepEnded(run.id, 1, 'failed', 'selector conflict')).toMatchObject({

@@ -65,24 +65,32 @@ export class IncidentService {
       at,
       new Date(at.getTime() + interval),
     );
-    if (created) {
-      await store.addEvent({
-        incidentId: incident.id,
-        at,
-        kind: 'declared',
-        actor: request.requestedBy,
-        text: `declared ${request.severity} ${request.type} incident "${request.title}"${request.systems.length ? ` affecting ${request.systems.join(', ')}` : ''}`,
-        onceKey: 'declared',
-      });
-    }
+    // Written alongside the war room's start (the timeline orders by time, and `at` is the declaration's):
+    // rollback's incident step waits for both.
+    const declared = created
+      ? store.addEvent({
+          incidentId: incident.id,
+          at,
+          kind: 'declared',
+          actor: request.requestedBy,
+          text: `declared ${request.severity} ${request.type} incident "${request.title}"${request.systems.length ? ` affecting ${request.systems.join(', ')}` : ''}`,
+          onceKey: 'declared',
+        })
+      : Promise.resolve(false);
     // The war room is a resumable run on the job engine: Slack's slowness never holds up the caller, and
     // a crash resumes it at the step it was in. The same request starts it once.
-    if (incident.setup.announced) return { id: incident.id, channelId: incident.channelId, created };
-    const { runId } = await this.deps.startSetup(incident.id, {
-      requestedBy: request.requestedBy,
-      requestId: request.requestId,
-      teamId: request.teamId ?? '',
-    });
+    if (incident.setup.announced) {
+      await declared;
+      return { id: incident.id, channelId: incident.channelId, created };
+    }
+    const [{ runId }] = await Promise.all([
+      this.deps.startSetup(incident.id, {
+        requestedBy: request.requestedBy,
+        requestId: request.requestId,
+        teamId: request.teamId ?? '',
+      }),
+      declared,
+    ]);
     return { id: incident.id, channelId: incident.channelId, created, setupRunId: runId };
   }
 
