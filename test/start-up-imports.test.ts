@@ -18,6 +18,7 @@ const LAZY_PACKAGES = [
   '@bull-board/api',
   '@bull-board/express',
   'node-pg-migrate',
+  'diff',
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
