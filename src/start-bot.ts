@@ -107,10 +107,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       sites: policy.kubernetes.sites,
       ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
     });
-    // A process that runs jobs loads the Kubernetes client while it starts (alongside the database and
-    // Redis), not in a job's first step, where the load would hold up the renewal of the job's lock.
+    // A process that runs jobs loads the Kubernetes client before its workers take a job, not in a job's
+    // first step, where the load would hold up the renewal of the job's lock: a worker while it starts
+    // (alongside the database and Redis), the `all` role once it serves Slack (see startWorkers below).
     // A web process loads it with the first command that needs the cluster.
-    const clusterLoaded = role === 'web' ? undefined : kube.load();
+    const clusterLoaded = role === 'worker' ? kube.load() : undefined;
     clusterLoaded?.catch(() => undefined); // awaited (and reported) before the workers start
     await migrate(pool, env.DATABASE_SCHEMA, logger);
     if (env.DATABASE_DIRECT_URL) await checkPooledSchema(pool, env.DATABASE_SCHEMA);
@@ -209,9 +210,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const approvalService = new ApprovalService(deps);
     const alerts = new PgAlertLog(pool, outbox);
 
-    if (role === 'worker' || role === 'all') {
-      // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
-      await clusterLoaded;
+    // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
+    const startWorkers = async () => {
+      await (clusterLoaded ?? kube.load());
       await jobs.start(deps);
       await incidents.start();
       await monitoring.start(deps);
@@ -224,7 +225,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       reconciler.start();
       stoppers.unshift(() => reconciler.stop());
       stoppers.unshift(startExpirySweeper(approvalService, logger, options.sweepIntervalMs ?? 30_000));
-    }
+    };
+    // A worker is ready once it takes jobs. The `all` role takes Slack traffic first and starts its workers
+    // (and loads the Kubernetes client they need) right after, before startBot returns: a command accepted
+    // in between is recorded and queued, and its run starts once the workers are up; workers that fail to
+    // start fail startBot, and the process exits instead of staying ready without them.
+    if (role === 'worker') await startWorkers();
 
     // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes,
     // through the gate (which checks each request against the installation auth.test names).
@@ -336,6 +342,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       }
       logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
     }
+    if (role === 'all') await startWorkers();
     const port = receiver.port;
     return {
       port,

@@ -8,6 +8,7 @@ import { AppError } from '../app-error.ts';
 import type { ChangeMeta, Colour, ColourImageChange } from './cluster.ts';
 import { isColour, namespaceFor } from './cluster-targets.ts';
 import { changeAnnotations } from './change-annotations.ts';
+import { imageTag } from './image-tag.ts';
 import type { KubeContext } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
 
@@ -17,22 +18,6 @@ export const COLOUR_ANNOTATIONS = {
   version: 'eafix.io/version',
   changeCause: 'kubernetes.io/change-cause',
 } as const;
-
-/** The tag of an image reference (`repo/name:2.4.0` → `2.4.0`); undefined for a digest or no tag. */
-export function imageTag(image: string | undefined): string | undefined {
-  if (!image || image.includes('@')) return undefined;
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const at = last.lastIndexOf(':');
-  return at > 0 ? last.slice(at + 1) : undefined;
-}
-
-/** The image with another tag: `repo/name:2.4.0` + `2.5.0` → `repo/name:2.5.0`. */
-export function withTag(image: string, tag: string): string {
-  const plain = image.split('@')[0] ?? image;
-  const slash = plain.lastIndexOf('/');
-  const at = plain.indexOf(':', slash + 1);
-  return `${at > 0 ? plain.slice(0, at) : plain}:${tag}`;
-}
 
 export function deploymentVersion(d: V1Deployment | undefined): string | undefined {
   return (

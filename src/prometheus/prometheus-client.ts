@@ -25,6 +25,7 @@ function sampleValue(text: unknown): number {
 /** The Prometheus HTTP API (v1) over fetch, every call bounded, every failure an AppError. */
 export class PrometheusHttpClient implements Prometheus {
   private readonly base: string;
+  private readonly inFlight = new Map<string, Promise<{ resultType: string; result: unknown }>>();
 
   constructor(private readonly settings: PrometheusClientSettings) {
     this.base = settings.url.replace(/\/+$/, '');
@@ -85,17 +86,31 @@ export class PrometheusHttpClient implements Prometheus {
     }));
   }
 
-  private async query(
+  /**
+   * Identical queries asked while one is in flight share its answer (50 people typing `/eafix status` at
+   * once cost Prometheus, and this process, one request per query, not 50). Nothing is kept once it is
+   * answered: a later ask makes a new request.
+   */
+  private query(
     query: string,
     path = '/api/v1/query',
     extra: Record<string, string> = {},
   ): Promise<{ resultType: string; result: unknown }> {
     const timeout = `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s`;
-    const form = new URLSearchParams({ query, timeout, ...extra });
+    const form = new URLSearchParams({ query, timeout, ...extra }).toString();
+    const key = `${path}?${form}`;
+    const current = this.inFlight.get(key);
+    if (current) return current;
+    const answer = this.post(path, form).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, answer);
+    return answer;
+  }
+
+  private async post(path: string, form: string): Promise<{ resultType: string; result: unknown }> {
     const response = await this.request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
+      body: form,
     });
     const body = await this.json(response);
     if (body.status !== 'success') throw this.apiError(response.status, body);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { change, ENV, NS, startHarness, type Harness } from './cluster-support.ts';
-import { imageTag, withTag } from '../../src/cluster/kube-colours.ts';
+import { imageTag, withTag } from '../../src/cluster/image-tag.ts';
 import { rollbackColour } from '../../src/handlers/deployment/colours.ts';
 
 let h: Harness | undefined;

@@ -1,6 +1,6 @@
 import { AppError } from '../../app-error.ts';
 import { namespaceFor } from '../../cluster/cluster-targets.ts';
-import { withTag } from '../../cluster/kube-colours.ts';
+import { withTag } from '../../cluster/image-tag.ts';
 import type { PlanItem } from '../../permissions/approval-types.ts';
 import { defineAction } from '../core/define-action.ts';
 import { idleColour, versionOfImages } from './colours.ts';

@@ -47,7 +47,7 @@ export const configChange = defineAction({
     const live = liveConfigMapName(deps.topology, i.service);
     const proposed = await readProposed(deps, i, source);
     const current = await deps.cluster.getConfigMap(PRODUCTION, live);
-    const diff = configDiff(current?.data ?? {}, proposed.data);
+    const diff = await configDiff(current?.data ?? {}, proposed.data);
     const digest = dataDigest(proposed.data);
     const staging = namespaceFor(deps.topology, STAGING);
     return [

@@ -2,9 +2,10 @@
  * The difference between a service's live ConfigMap and the proposed one, as unified-diff lines per
  * data key (jsdiff), sized for the approval message: whole keys added or removed are named, changed
  * keys show their changed lines with a little context, and the whole is cut at a line and size budget
- * with a note saying how much was left out.
+ * with a note saying how much was left out. jsdiff loads with the first diff (a plan of a config change),
+ * not with every start.
  */
-import { structuredPatch } from 'diff';
+import type { structuredPatch as StructuredPatch } from 'diff';
 
 export interface ConfigDiff {
   /** Lines to show, each starting with `+`, `-`, ` ` or `@`. */
@@ -20,7 +21,12 @@ const MAX_LINES = 40;
 const MAX_CHARS = 1_600;
 const MAX_LINE = 160;
 
-function keyLines(key: string, before: string | undefined, after: string | undefined): string[] {
+function keyLines(
+  structuredPatch: typeof StructuredPatch,
+  key: string,
+  before: string | undefined,
+  after: string | undefined,
+): string[] {
   if (before === undefined) return [`+ ${key}: (new key, ${after?.split('\n').length ?? 0} line(s))`];
   if (after === undefined) return [`- ${key}: (key removed)`];
   const patch = structuredPatch(key, key, before, after, '', '', { context: 1 });
@@ -30,13 +36,14 @@ function keyLines(key: string, before: string | undefined, after: string | undef
   return lines;
 }
 
-export function configDiff(
+export async function configDiff(
   current: Readonly<Record<string, string>>,
   proposed: Readonly<Record<string, string>>,
-): ConfigDiff {
+): Promise<ConfigDiff> {
+  const { structuredPatch } = await import('diff');
   const keys = [...new Set([...Object.keys(current), ...Object.keys(proposed)])].sort();
   const changedKeys = keys.filter((k) => current[k] !== proposed[k]);
-  const all = changedKeys.flatMap((k) => keyLines(k, current[k], proposed[k]));
+  const all = changedKeys.flatMap((k) => keyLines(structuredPatch, k, current[k], proposed[k]));
   const lines: string[] = [];
   let chars = 0;
   for (const raw of all) {

@@ -49,7 +49,7 @@ export const configRevert = defineAction({
     const live = liveConfigMapName(deps.topology, i.service);
     const kept = await readProposed(deps, i, source);
     const current = await deps.cluster.getConfigMap(PRODUCTION, live);
-    const diff = configDiff(current?.data ?? {}, kept.data);
+    const diff = await configDiff(current?.data ?? {}, kept.data);
     return [
       {
         description: `configmap ${live} ← ${kept.name} (before change ${normaliseChangeId(i.changeId)}), ${diff.changedKeys.length} key(s) changed:\n${diffText(diff)}`,

@@ -4,8 +4,8 @@ import type { ConfigMapSnapshot } from '../../../src/cluster/cluster.ts';
 import { changeIdOf, dataDigest, keptVersions } from '../../../src/handlers/maintenance/config-versions.ts';
 
 describe('configDiff', () => {
-  it('shows changed lines of a changed key with context, and names added and removed keys', () => {
-    const diff = configDiff(
+  it('shows changed lines of a changed key with context, and names added and removed keys', async () => {
+    const diff = await configDiff(
       { 'limits.yaml': 'a: 1\nb: 2\nc: 3\nd: 4\n', 'old.yaml': 'x' },
       { 'limits.yaml': 'a: 1\nb: 5\nc: 3\nd: 4\n', 'new.yaml': 'y\nz' },
     );
@@ -22,16 +22,16 @@ describe('configDiff', () => {
     expect(diff.omitted).toBe(0);
   });
 
-  it('says when nothing differs', () => {
-    const diff = configDiff({ k: 'v' }, { k: 'v' });
+  it('says when nothing differs', async () => {
+    const diff = await configDiff({ k: 'v' }, { k: 'v' });
     expect(diff.same).toBe(true);
     expect(diffText(diff)).toBe('(no difference)');
   });
 
-  it('cuts a long diff at its budget, shortens long lines and says how much it left out', () => {
+  it('cuts a long diff at its budget, shortens long lines and says how much it left out', async () => {
     const before = Array.from({ length: 200 }, (_, i) => `key${i}: ${'v'.repeat(300)}`).join('\n');
     const after = Array.from({ length: 200 }, (_, i) => `key${i}: ${'w'.repeat(300)}`).join('\n');
-    const diff = configDiff({ 'big.yaml': before }, { 'big.yaml': after });
+    const diff = await configDiff({ 'big.yaml': before }, { 'big.yaml': after });
     const text = diffText(diff);
     expect(diff.omitted).toBeGreaterThan(0);
     expect(text.length).toBeLessThan(1_700);

@@ -139,6 +139,23 @@ describe('readKpis over the Prometheus HTTP API (emulator)', () => {
     await expect(client.ready()).resolves.toBeUndefined();
   });
 
+  it('shares one request among identical queries asked at once, and keeps nothing once answered', async () => {
+    prometheus.setScalar('vector(2)', 7);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => client.instant('vector(2)')));
+    expect(answers).toEqual(Array.from({ length: 20 }, () => 7));
+    expect(prometheus.queries.filter((q) => q.expr === 'vector(2)')).toHaveLength(1);
+    // A failure is shared too, and not kept: the next ask is a new request, which succeeds.
+    prometheus.failNext(1, { status: 503 });
+    const failed = await Promise.allSettled([client.instant('vector(2)'), client.instant('vector(2)')]);
+    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    prometheus.setScalar('vector(2)', 8);
+    await expect(client.instant('vector(2)')).resolves.toBe(8);
+    // Different queries are not shared.
+    prometheus.setScalar('vector(1)', 1);
+    await Promise.all([client.instant('vector(2)'), client.instant('vector(1)')]);
+    expect(prometheus.queries.filter((q) => q.expr === 'vector(1)')).toHaveLength(1);
+  });
+
   it('bands backup age against the policy ages', async () => {
     const policy = {
       query: 'time() - max(eafix_backup_last_success_timestamp_seconds)',
