@@ -55,7 +55,7 @@ export const configPromote = defineAction({
     const proposed = await readProposed(deps, { ...i, approvedDigest: i.approvedDigest ?? staging.digest }, source);
     const live = liveConfigMapName(deps.topology, i.service);
     const current = await deps.cluster.getConfigMap(PRODUCTION, live);
-    const diff = configDiff(current?.data ?? {}, proposed.data);
+    const diff = await configDiff(current?.data ?? {}, proposed.data);
     return [
       {
         description: `configmap ${live}${current ? '' : ' (new)'} in ${PRODUCTION} ← ${proposed.name}, ${diff.changedKeys.length} key(s) changed:\n${diffText(diff)}`,

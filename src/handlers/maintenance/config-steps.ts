@@ -67,7 +67,7 @@ export function diffStep<Input extends ConfigRunInput>(source: ConfigSource<Inpu
       const proposed = await readProposed(deps, input, source);
       const live = liveConfigMapName(deps.topology, input.service);
       const current = await deps.cluster.getConfigMap(PRODUCTION, live);
-      const diff = configDiff(current?.data ?? {}, proposed.data);
+      const diff = await configDiff(current?.data ?? {}, proposed.data);
       return {
         summary: `${live} ← ${proposed.name}, ${diff.changedKeys.length} key(s) changed:\n\`\`\`${diffText(diff)}\`\`\``,
       };
