@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { ClickOrigin } from '../handlers/core/click-origin.ts';
 
 /** How much an action can change; anything but `read` fails closed when roles cannot be resolved. */
 export type Risk = 'read' | 'change' | 'destructive';
@@ -112,17 +113,7 @@ export interface Clicker {
   teamId: string;
 }
 
-/**
- * Where a click came from, as Slack reported it: the request is looked up from this container, and the
- * button's value must agree with it; a value alone is never trusted.
- */
-export type ClickOrigin =
-  /** A channel message: the request recorded for exactly this channel and ts. */
-  | { kind: 'message'; channel: string; ts: string; blockId: string }
-  /** A view (App Home): the clicked block must be one of the view's own blocks. */
-  | { kind: 'view'; viewType: string; viewBlockIds: readonly string[]; blockId: string }
-  /** An ephemeral list (`/eafix approvals`): only the block id binds request and plan. */
-  | { kind: 'ephemeral'; blockId: string };
+export type { ClickOrigin };
 
 /** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
 export type ClickResult = { notice?: string };
