@@ -8,10 +8,11 @@ export const riskLabel: Record<Risk, string> = {
   destructive: ':red_circle: destructive',
 };
 
+/** The actions a person can type, by chapter (buttons' own actions are reached from their buttons). */
 export function renderActionList(actions: readonly AnyAction[], footer?: string): Reply {
   const lines: string[] = [];
   for (const chapter of chapters) {
-    const inChapter = actions.filter((a) => a.chapter === chapter);
+    const inChapter = actions.filter((a) => a.chapter === chapter && a.typed !== false);
     if (inChapter.length === 0) continue;
     lines.push(`*${chapter}*`);
     for (const action of inChapter) lines.push(`• \`/eafix ${action.id}\` — ${action.summary}`);
