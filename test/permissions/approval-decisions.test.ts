@@ -57,7 +57,9 @@ beforeEach(() => {
   service = new ApprovalService(deps as unknown as ActionDeps);
 });
 
-async function pending(requester = 'U0DAVE'): Promise<{ request: ApprovalRequest; click: ClickOrigin }> {
+type MessageClick = Extract<ClickOrigin, { kind: 'message' }>;
+
+async function pending(requester = 'U0DAVE'): Promise<{ request: ApprovalRequest; click: MessageClick }> {
   const created = await store.create({
     action: 'trading stop',
     permission: 'trading.stop',
