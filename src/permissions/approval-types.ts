@@ -119,8 +119,10 @@ export type { ClickOrigin };
 export type ClickResult = { notice?: string };
 
 /**
- * Two-person approval as actions and listeners use it (ApprovalService). The action and its context are
- * described by the fields the workflow reads, so this port does not depend on the action framework.
+ * Two-person approval as actions use it (ApprovalService). The action and its context are described by
+ * the fields the workflow reads, so this port does not depend on the action framework. Decisions come
+ * from the `approvals approve|reject|cancel` actions; refusals are thrown as AppErrors (told and audited
+ * as refusals by the invocation path), a notice is what the person is told when it worked.
  */
 export interface ApprovalWorkflow {
   request(
