@@ -44,7 +44,9 @@ export function renderActionHelp(action: AnyAction): Reply {
     `*Usage:* \`${usageLine(action)}\``,
     ...(options.length ? ['*Arguments:*', ...options] : []),
     `*Risk:* ${riskLabel[action.risk]}    *Permission:* \`${action.permission}\`    *Runbook:* ${action.chapter}`,
-    `*Examples:*\n${action.examples.map((e) => `\`/eafix ${e}\``).join('\n')}`,
+    action.typed === false
+      ? '_Done with its button (the click binds it to the message shown), never typed._'
+      : `*Examples:*\n${action.examples.map((e) => `\`/eafix ${e}\``).join('\n')}`,
   ].join('\n');
   return { text, blocks: sections(text) };
 }
