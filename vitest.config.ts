@@ -39,6 +39,7 @@ const fastTier = [
   'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',
   'test/packaging.test.ts',
+  'test/permissions/approval-decisions.test.ts',
   'test/start-up-imports.test.ts',
   'test/permissions/approval-message.test.ts',
   'test/permissions/authorizer.test.ts',

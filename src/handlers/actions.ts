@@ -6,6 +6,7 @@ import { approvalsList } from './bot-commands/approvals-list.ts';
 import { approvalsHistory } from './bot-commands/approvals-history.ts';
 import { approvalsReview } from './security/approvals-review.ts';
 import { approvalsSignoff } from './security/approvals-signoff.ts';
+import { approvalsApprove, approvalsCancel, approvalsReject } from './bot-commands/approval-decisions.ts';
 import { auditVerify } from './security/audit-verify.ts';
 import { auditExport } from './security/audit-export.ts';
 import { tradingStop } from './deployment/trading-stop.ts';
@@ -85,6 +86,9 @@ export const allActions: readonly AnyAction[] = [
   approvalsHistory,
   approvalsReview,
   approvalsSignoff,
+  approvalsApprove,
+  approvalsReject,
+  approvalsCancel,
   auditVerify,
   auditExport,
   tradingStop,

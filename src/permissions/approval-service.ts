@@ -1,11 +1,11 @@
 import { AppError, isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
-import type { ActionContext, AnyAction, Invoker } from '../handlers/core/define-action.ts';
-import type { Reply } from '../handlers/core/reply.ts';
-import { executePlanned } from '../handlers/core/start-run.ts';
-import { planHash } from './plan-hash.ts';
-import { approvalMessage, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
+import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts';
+import { approvalMessage, approvalMessageKey } from './approval-message.ts';
+import { boundRequest, requestInWorkspace } from './approval-binding.ts';
+import { executeApproved, replanApproved } from './approval-execution.ts';
+import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
 import { auditApproval, requestApproval } from './request-approval.ts';
 import type {
   ApprovalRequest,
@@ -18,12 +18,15 @@ import type {
 
 /**
  * Two-person approval: requests, decisions and the execution of exactly the approved plan.
- * Every transition is atomic in the store; this class adds who-may-do-what and Slack upkeep.
+ * Every transition is atomic in the store, and audited before anyone is shown it; this class adds
+ * who-may-do-what and Slack upkeep. Decisions reach it through the approval actions (`approvals
+ * approve|reject|cancel`) on the one invocation path; refusals are AppErrors, so that path tells them
+ * and audits them as refusals. It holds nothing but the actions' dependencies.
  */
 export class ApprovalService implements ApprovalWorkflow {
   constructor(private readonly deps: ActionDeps) {}
 
-  request(
+  async request(
     action: AnyAction,
     input: Record<string, unknown>,
     plan: PlanItem[],
@@ -39,87 +42,83 @@ export class ApprovalService implements ApprovalWorkflow {
     logger: Logger,
     origin: ClickOrigin,
   ): Promise<ClickResult> {
-    const request = await this.boundRequest(id, clicker, origin, requestId);
+    const request = await boundRequest(this.deps, id, clicker, origin, requestId);
     if (request.requester === clicker.userId) {
-      await this.audit(request, clicker.userId, 'approval.self-approval-refused', requestId);
-      return { notice: ':no_entry: You cannot approve your own request. Another authorised person must approve it.' };
-    }
-    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
-    if (!may.allowed) {
-      await this.audit(
-        request,
-        clicker.userId,
-        may.complete ? 'approval.unauthorised' : 'approval.unverifiable',
-        requestId,
+      await auditApproval(this.deps, request, clicker.userId, 'approval.self-approval-refused', requestId);
+      throw new AppError(
+        'self_approval',
+        'You cannot approve your own request. Another authorised person must approve it.',
       );
-      if (!may.complete)
-        return {
-          notice:
-            ':warning: I cannot check your approval rights right now (Slack did not answer), so I did not count your approval.',
-        };
-      return {
-        notice: `:no_entry: You may not approve \`${request.permission}\` requests. Approvers: ${this.deps.authorizer.holders(request.permission, 'approve')}.`,
-      };
     }
+    await this.checkApprover(request, clicker, requestId, 'approve');
     const outcome = await this.deps.approvals.vote(id, clicker.userId);
     switch (outcome.kind) {
       case 'not_found':
-        return { notice: 'That approval request does not exist.' };
+        throw new AppError('approval_not_found', 'That approval request does not exist.');
       case 'already_voted':
-        return { notice: 'You have already approved this request; it needs another approver.' };
+        throw new AppError(
+          'approval_already_voted',
+          'You have already approved this request; it needs another approver.',
+        );
       case 'not_pending':
         // A click on a stale message (decided, superseded): nothing happens, and the log says why.
-        await this.audit(
+        await auditApproval(
+          this.deps,
           outcome.request,
           clicker.userId,
           'approval.click-refused',
           requestId,
           `not pending: ${outcome.request.status}`,
         );
-        return { notice: decidedNotice(outcome.request) };
+        throw new AppError('approval_decided', decidedNotice(outcome.request));
       case 'expired':
-        await this.refreshMessage(outcome.request);
-        await this.audit(outcome.request, clicker.userId, 'approval.expired', requestId);
-        return { notice: ':alarm_clock: This request expired before it was approved. Nothing was changed.' };
+        await auditApproval(this.deps, outcome.request, clicker.userId, 'approval.expired', requestId);
+        await refreshApprovalMessage(this.deps, outcome.request);
+        throw new AppError('approval_expired', 'This request expired before it was approved. Nothing was changed.');
       case 'counted':
-        await this.audit(outcome.request, clicker.userId, 'approval.vote', requestId);
-        await this.refreshMessage(outcome.request);
+        await auditApproval(this.deps, outcome.request, clicker.userId, 'approval.vote', requestId);
+        await refreshApprovalMessage(this.deps, outcome.request);
         return {
           notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.`,
         };
       case 'approved': {
         // The plan is read again from the cluster while the approval is recorded (reads only); nothing is
         // executed before the approval is in the audit log.
-        const planning = this.replan(outcome.request, requestId, logger);
+        const planning = replanApproved(this.deps, outcome.request, requestId, logger);
         planning.catch(() => undefined);
-        await this.audit(outcome.request, clicker.userId, 'approval.approved', requestId);
-        await this.refreshMessage(outcome.request);
-        await this.execute(outcome.request, requestId, logger, planning);
+        await auditApproval(this.deps, outcome.request, clicker.userId, 'approval.approved', requestId);
+        await refreshApprovalMessage(this.deps, outcome.request);
+        await executeApproved(this.deps, outcome.request, requestId, logger, planning, (...args) =>
+          this.request(...args),
+        );
         return {};
       }
     }
   }
 
-  /** The Reject button only opens the reason dialog; it is bound like Approve so a forged id gets no dialog. */
+  /**
+   * The Reject button only opens the reason dialog: it is bound like Approve, and only someone who may
+   * reject a still pending request gets the dialog.
+   */
   async checkReject(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<void> {
-    await this.boundRequest(id, clicker, origin, requestId);
+    const request = await boundRequest(this.deps, id, clicker, origin, requestId);
+    await this.checkApprover(request, clicker, requestId, 'reject');
+    if (request.status !== 'pending') throw new AppError('approval_decided', decidedNotice(request));
   }
 
   async reject(id: string, clicker: Clicker, reason: string, requestId: string): Promise<ClickResult> {
-    const request = await this.checkedRequest(id, clicker);
-    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
-    if (!may.allowed && request.requester !== clicker.userId) {
-      return { notice: `:no_entry: Only approvers of \`${request.permission}\` may reject it.` };
-    }
+    const request = await requestInWorkspace(this.deps, id, clicker);
+    await this.checkApprover(request, clicker, requestId, 'reject');
     return this.transition(request, 'rejected', clicker, requestId, reason);
   }
 
   async cancel(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<ClickResult> {
-    const request = await this.boundRequest(id, clicker, origin, requestId);
+    const request = await boundRequest(this.deps, id, clicker, origin, requestId);
     if (request.requester !== clicker.userId) {
-      return {
-        notice: `:no_entry: Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.`,
-      };
+      throw new AppError(
+        'approval_not_requester',
+        `Only <@${request.requester}>, who asked for it, can cancel this request. You can reject it instead.`,
+      );
     }
     return this.transition(request, 'cancelled', clicker, requestId);
   }
@@ -128,12 +127,40 @@ export class ApprovalService implements ApprovalWorkflow {
   async expireDue(): Promise<number> {
     const expired = await this.deps.approvals.expireDue();
     for (const request of expired) {
-      await this.audit(request, 'system', 'approval.expired', request.requestId);
-      await this.refreshMessage(request);
+      await auditApproval(this.deps, request, 'system', 'approval.expired', request.requestId);
+      await refreshApprovalMessage(this.deps, request);
     }
     return expired.length;
   }
 
+  /** Approvers of the request's permission may approve or reject it; its requester may also reject it. */
+  private async checkApprover(
+    request: ApprovalRequest,
+    clicker: Clicker,
+    requestId: string,
+    decision: 'approve' | 'reject',
+  ): Promise<void> {
+    if (decision === 'reject' && request.requester === clicker.userId) return;
+    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission);
+    if (may.allowed) return;
+    const event = may.complete ? 'approval.unauthorised' : 'approval.unverifiable';
+    await auditApproval(this.deps, request, clicker.userId, event, requestId, decision);
+    if (!may.complete)
+      throw new AppError(
+        'permissions_unavailable',
+        'I cannot check your approval rights right now (Slack did not answer), so I did not count your click. Nothing was done; try again shortly.',
+        { kind: 'upstream' },
+      );
+    const approvers = `Approvers: ${this.deps.authorizer.holders(request.permission, 'approve')}.`;
+    throw new AppError(
+      'approval_denied',
+      decision === 'approve'
+        ? `You may not approve \`${request.permission}\` requests. ${approvers}`
+        : `Only approvers of \`${request.permission}\` (or its requester) may reject it. ${approvers}`,
+    );
+  }
+
+  /** Rejects or cancels: decided atomically, audited, and only then shown on the approval message. */
   private async transition(
     request: ApprovalRequest,
     status: 'rejected' | 'cancelled',
@@ -142,181 +169,12 @@ export class ApprovalService implements ApprovalWorkflow {
     reason?: string,
   ): Promise<ClickResult> {
     const outcome = await this.deps.approvals.decide(request.id, status, clicker.userId, reason);
-    if (outcome.kind === 'not_found') return { notice: 'That approval request does not exist.' };
-    if (outcome.kind === 'not_pending') return { notice: decidedNotice(outcome.request) };
-    await this.refreshMessage(outcome.request);
-    await this.audit(
-      outcome.request,
-      clicker.userId,
-      outcome.kind === 'expired' ? 'approval.expired' : `approval.${status}`,
-      requestId,
-      reason,
-    );
-    return outcome.kind === 'expired' ? { notice: ':alarm_clock: This request had already expired.' } : {};
-  }
-
-  /** Unknown ids and clicks from another workspace get the same answer: nothing to see here. */
-  private async checkedRequest(id: string, clicker: Clicker): Promise<ApprovalRequest> {
-    const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
-    if (!request || request.teamId !== clicker.teamId) {
-      throw new AppError('approval_not_found', 'That approval request does not exist (or is not from this workspace).');
-    }
-    return request;
-  }
-
-  /**
-   * The request a click is about, only when the container, the block and the value all name the same
-   * request and the plan shown is the request's plan. Anything else is refused and audited.
-   */
-  private async boundRequest(
-    id: string,
-    clicker: Clicker,
-    origin: ClickOrigin,
-    requestId: string,
-  ): Promise<ApprovalRequest> {
-    const request = await this.checkedRequest(id, clicker);
-    const mismatch = originMismatch(request, origin);
-    if (mismatch) {
-      await this.audit(request, clicker.userId, 'approval.click-refused', requestId, mismatch);
-      if (origin.kind === 'message' && !request.messageTs) {
-        // The message reached Slack a moment before its ts was recorded (it goes through the outbox).
-        throw new AppError(
-          'approval_message_pending',
-          'This approval message is still being recorded, so your click could not be matched to it. Nothing was done; press the button again in a moment.',
-        );
-      }
-      throw new AppError(
-        'approval_not_bound',
-        'That button does not match the approval request shown with it (a stale or altered message). Nothing was done.',
-        {
-          hints: ['Use the buttons on the approval message itself, or `/eafix approvals` for the current requests.'],
-        },
-      );
-    }
-    return request;
-  }
-
-  /** The approved action, its input and its plan as the cluster stands now. */
-  private async replan(request: ApprovalRequest, requestId: string, logger: Logger) {
-    const action = this.deps.registry.get(request.action);
-    const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
-    const context: ActionContext = { requestId, invoker, logger, deps: this.deps };
-    if (action?.kind !== 'planned')
-      throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
-    const input = action.input.parse(request.arguments);
-    return { action, input, context, invoker, plan: await action.plan(input, context) };
-  }
-
-  /** Executes the recomputed plan only if it is still exactly the approved one. */
-  private async execute(
-    request: ApprovalRequest,
-    requestId: string,
-    logger: Logger,
-    planning: ReturnType<ApprovalService['replan']>,
-  ): Promise<void> {
-    const thread =
-      request.messageChannel && request.messageTs
-        ? { channel: request.messageChannel, ts: request.messageTs }
-        : undefined;
-    let reply: Reply;
-    try {
-      const { action, input, context, invoker, plan } = await planning;
-      if (planHash(plan) !== request.planHash) {
-        await this.audit(request, 'system', 'approval.superseded', requestId);
-        await this.deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
-        await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
-        const fresh = await this.request(action, request.arguments, plan, { ...context, invoker });
-        await this.deps.notifier.send({
-          key: `approval:${request.id}:superseded`,
-          channel: thread?.channel ?? request.channelId,
-          threadTs: thread?.ts,
-          text: `:twisted_rightwards_arrows: The plan changed between approval and execution, so nothing was done. Fresh approval requested: \`${fresh.id}\`.`,
-        });
-        return;
-      }
-      reply = await executePlanned(action, input, {
-        ...context,
-        plan,
-        approvalId: request.id,
-        approvers: request.approvers,
-        ...(thread ? { thread } : {}),
-      });
-      // Audited before the request shows as executed: nothing looks done that the log does not have.
-      await this.audit(request, request.requester, 'execute', requestId, 'ok');
-      await this.deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
-    } catch (error) {
-      const message = isAppError(error) ? error.userMessage : 'unexpected error (see logs)';
-      if (!isAppError(error)) logger.error({ err: error, approval: request.id }, 'approved action failed');
-      await this.audit(request, request.requester, 'execute', requestId, `failed: ${message}`);
-      await this.deps.approvals.finish(request.id, 'failed', message);
-      reply = { text: `:x: Execution failed: ${message}` };
-    }
-    await this.refreshMessage((await this.deps.approvals.get(request.id)) ?? request);
-    if (thread && !reply.shownInThread)
-      await this.deps.notifier.send({
-        key: `approval:${request.id}:reply`,
-        channel: thread.channel,
-        threadTs: thread.ts,
-        text: reply.text,
-        ...(reply.blocks ? { blocks: reply.blocks } : {}),
-      });
-  }
-
-  private async refreshMessage(request: ApprovalRequest): Promise<void> {
-    if (!request.messageChannel || !request.messageTs) return;
-    await this.deps.notifier.update({
-      channel: request.messageChannel,
-      ts: request.messageTs,
-      ...approvalMessage(request),
-    });
-  }
-
-  private audit(
-    request: ApprovalRequest,
-    userId: string,
-    event: string,
-    requestId: string,
-    detail?: string,
-  ): Promise<void> {
-    return auditApproval(this.deps, request, userId, event, requestId, detail);
-  }
-}
-
-/** Why a click's origin does not belong to the request, or undefined when it does. */
-function originMismatch(request: ApprovalRequest, origin: ClickOrigin): string | undefined {
-  const bound = parseApprovalBlockId(origin.blockId);
-  if (!bound || bound.id !== request.id) return `block ${origin.blockId.slice(0, 80)} is not request ${request.id}'s`;
-  if (bound.planHash !== shownPlanHash(request))
-    return `plan shown (${bound.planHash}) is not the request's plan (${shownPlanHash(request)})`;
-  switch (origin.kind) {
-    case 'message':
-      if (request.messageChannel !== origin.channel || request.messageTs !== origin.ts) {
-        return `message ${origin.channel}/${origin.ts} is not request ${request.id}'s approval message`;
-      }
-      return undefined;
-    case 'view':
-      if (origin.viewType !== 'home' || !origin.viewBlockIds.includes(origin.blockId))
-        return `the ${origin.viewType} view does not show request ${request.id}`;
-      return undefined;
-    case 'ephemeral':
-      return undefined;
-  }
-}
-
-function decidedNotice(request: ApprovalRequest): string {
-  const who = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
-  switch (request.status) {
-    case 'approved':
-    case 'executed':
-    case 'failed':
-      return `Already approved${who}; it runs once.`;
-    case 'rejected':
-      return `Already rejected${who}.`;
-    case 'cancelled':
-      return `Already cancelled${who}.`;
-    case 'expired':
-      return 'This request has expired.';
-    default:
-      return `This request is ${request.status}.`;
+    if (outcome.kind === 'not_found') throw new AppError('approval_not_found', 'That approval request does not exist.');
+    if (outcome.kind === 'not_pending') throw new AppError('approval_decided', decidedNotice(outcome.request));
+    const event = outcome.kind === 'expired' ? 'approval.expired' : `approval.${status}`;
+    await auditApproval(this.deps, outcome.request, clicker.userId, event, requestId, reason);
+    await refreshApprovalMessage(this.deps, outcome.request);
+    if (outcome.kind === 'expired') throw new AppError('approval_expired', 'This request had already expired.');
+    return {};
   }
 }

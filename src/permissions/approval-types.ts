@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { ClickOrigin } from '../handlers/core/click-origin.ts';
 
 /** How much an action can change; anything but `read` fails closed when roles cannot be resolved. */
 export type Risk = 'read' | 'change' | 'destructive';
@@ -112,24 +113,16 @@ export interface Clicker {
   teamId: string;
 }
 
-/**
- * Where a click came from, as Slack reported it: the request is looked up from this container, and the
- * button's value must agree with it; a value alone is never trusted.
- */
-export type ClickOrigin =
-  /** A channel message: the request recorded for exactly this channel and ts. */
-  | { kind: 'message'; channel: string; ts: string; blockId: string }
-  /** A view (App Home): the clicked block must be one of the view's own blocks. */
-  | { kind: 'view'; viewType: string; viewBlockIds: readonly string[]; blockId: string }
-  /** An ephemeral list (`/eafix approvals`): only the block id binds request and plan. */
-  | { kind: 'ephemeral'; blockId: string };
+export type { ClickOrigin };
 
 /** What the person who clicked is told (ephemeral); undefined when the message itself says it all. */
 export type ClickResult = { notice?: string };
 
 /**
- * Two-person approval as actions and listeners use it (ApprovalService). The action and its context are
- * described by the fields the workflow reads, so this port does not depend on the action framework.
+ * Two-person approval as actions use it (ApprovalService). The action and its context are described by
+ * the fields the workflow reads, so this port does not depend on the action framework. Decisions come
+ * from the `approvals approve|reject|cancel` actions; refusals are thrown as AppErrors (told and audited
+ * as refusals by the invocation path), a notice is what the person is told when it worked.
  */
 export interface ApprovalWorkflow {
   request(

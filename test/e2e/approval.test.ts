@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
+import { invoke } from '../../src/handlers/core/invoke.ts';
+import { createLogger } from '../../src/logger.ts';
 import {
   approvalMessageIn,
   approvalStatus,
@@ -224,5 +226,122 @@ describe('two-person approval', () => {
     expect(textOf(fresh.blocks)).toContain('set trading: stopped → stopped');
     expect(jobCommands(world).length).toBe(jobsBefore);
     expect(await executions(id)).toBe(0);
+  });
+});
+
+describe('approval buttons on the one invocation path', () => {
+  /** The spine's audit rows for a decision on this request, oldest first: `started`, then the outcome. */
+  const spineRows = async (id: string, user: string) =>
+    (
+      await world.bot.pool.query<{ action: string; outcome: string; team_id: string }>(
+        `SELECT action, outcome, team_id FROM audit_log
+          WHERE action LIKE 'approvals %' AND arguments->>'request' = $1 AND user_id = $2 ORDER BY id`,
+        [id, user],
+      )
+    ).rows;
+  const blockIdOf = (message: { blocks?: unknown }) =>
+    /"block_id":"(approval:apr_[0-9a-f]{12}:[0-9a-f]{16})"/.exec(JSON.stringify(message.blocks))?.[1] ?? '';
+
+  it('refuses a decision from another workspace: audited as a refusal, nothing decided', async () => {
+    const { message, id } = await requestStop();
+    const channel = world.slack.channelId(ops);
+    const outcome = await invoke(
+      {
+        command: { actionId: 'approvals approve', input: { request: id } },
+        invoker: { userId: 'U0BOB', teamId: 'T0OTHER', channelId: channel },
+        requestId: 'req_foreign_click',
+        logger: createLogger({ level: 'silent' }),
+        click: { kind: 'message', channel, ts: message.ts, blockId: blockIdOf(message) },
+      },
+      { deps: world.bot.deps, approvals: world.bot.approvalService },
+    );
+    expect(outcome.outcome).toBe('rejected:approval_not_found');
+    expect(outcome.reply.text).toContain('does not exist');
+    expect(await spineRows(id, 'U0BOB')).toEqual([
+      { action: 'approvals approve', outcome: 'started', team_id: 'T0OTHER' },
+      { action: 'approvals approve', outcome: 'rejected:approval_not_found', team_id: 'T0OTHER' },
+    ]);
+    expect(await approvalStatus(world, id)).toBe('pending');
+  });
+
+  it('refuses an unauthorised click and a self-approval, each audited as a refusal', async () => {
+    const { message, id } = await requestStop('alice');
+    const carol = world.slack.ephemerals('carol').length;
+    await approve('carol', message.ts);
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', carol).includes('may not approve'), {
+      description: 'refusal',
+    });
+    expect((await spineRows(id, 'U0CAROL')).map((r) => r.outcome)).toEqual(['started', 'rejected:approval_denied']);
+
+    const alice = world.slack.ephemerals('alice').length;
+    await approve('alice', message.ts);
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', alice).includes('cannot approve your own'), {
+      description: 'self-approval refusal',
+    });
+    expect((await spineRows(id, 'U0ALICE')).map((r) => r.outcome)).toEqual(['started', 'rejected:self_approval']);
+    expect(await approvalStatus(world, id)).toBe('pending');
+  });
+
+  it('decides a double click once: one execution, the second click told and audited as refused', async () => {
+    const { message, id } = await requestStop();
+    const seen = world.slack.ephemerals('bob').length;
+    await Promise.all([approve('bob', message.ts), approve('bob', message.ts)]);
+    await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
+    await world.slack.waitFor(() => /Already approved|already approved/.test(ephemeralText(world, 'bob', seen)), {
+      description: 'the second click told',
+    });
+    expect(await executions(id)).toBe(1);
+    const outcomes = await eventually(async () => {
+      const rows = (await spineRows(id, 'U0BOB')).map((r) => r.outcome).filter((o) => o !== 'started');
+      return rows.length === 2 ? rows.sort() : undefined;
+    }, 'both clicks audited');
+    expect(outcomes[0]).toBe('ok');
+    expect(outcomes[1]).toMatch(/^rejected:approval_(decided|already_voted)$/);
+  });
+
+  it('cancels once: a second Cancel is told who decided, and changes nothing', async () => {
+    const { message, id } = await requestStop('dave');
+    const cancel = () =>
+      world.driver.clickButton({ user: 'dave', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
+    await cancel();
+    await eventually(async () => (await approvalStatus(world, id)) === 'cancelled', 'cancel');
+    const seen = world.slack.ephemerals('dave').length;
+    await cancel();
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Already cancelled'), {
+      description: 'second cancel told',
+    });
+    // The first click's outcome row may land after the second click started: compare the outcomes only.
+    const outcomes = await eventually(async () => {
+      const rows = (await spineRows(id, 'U0DAVE')).map((r) => r.outcome).filter((o) => o !== 'started');
+      return rows.length === 2 ? rows.sort() : undefined;
+    }, 'both cancels audited');
+    expect(outcomes).toEqual(['ok', 'rejected:approval_decided']);
+    expect(await approvalStatus(world, id)).toBe('cancelled');
+  });
+
+  it('has the rejection in the audit log by the time its message shows it', async () => {
+    const { message, id } = await requestStop();
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:reject' });
+    const modal = await world.slack.waitFor((emu) => emu.openModals('U0BOB').at(-1), { description: 'reject modal' });
+    await world.driver.submitView({ user: 'bob', viewId: modal.id, values: { reason: { value: 'Market is open' } } });
+    await world.slack.waitFor(
+      (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('Market is open'),
+      { description: 'rejection shown' },
+    );
+    const rejected = await world.bot.pool.query(
+      `SELECT user_id, detail FROM audit_log WHERE action = 'approval.rejected' AND arguments->>'approval' = $1`,
+      [id],
+    );
+    expect(rejected.rows).toEqual([{ user_id: 'U0BOB', detail: 'Market is open' }]);
+  });
+
+  it('refuses typing a decision: the buttons bind it to the message', async () => {
+    const { id } = await requestStop();
+    const seen = world.slack.ephemerals('bob').length;
+    await world.driver.command({ user: 'bob', channel: ops, text: `approvals approve ${id}` });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('done with its button'), {
+      description: 'typed decision refused',
+    });
+    expect(await approvalStatus(world, id)).toBe('pending');
   });
 });

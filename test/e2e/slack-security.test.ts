@@ -55,6 +55,9 @@ describe('replays: every signed request is taken once', () => {
   it('refuses a replayed slash command: a break-glass stop runs once, the replay is audited and told', async () => {
     await world.driver.command({ user: 'dave', channel: ops, text: breakGlassStop });
     await eventually(async () => (await breakGlassUses()) === 1, 'the break-glass use');
+    // The use is recorded before its run exists: wait for the stop itself, or the next test's reset of the
+    // platform can come first and this stop land in the middle of the next test (its plan then superseded).
+    await eventually(async () => tradingState(world).state === 'stopped' || undefined, 'the break-glass stop');
     const refusedBefore = (await auditRows(world, 'slack.replay-refused')).length;
 
     const replay = await world.driver.replayLast();

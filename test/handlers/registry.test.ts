@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ActionRegistry, editDistance } from '../../src/handlers/core/registry.ts';
+import {
+  ActionRegistry,
+  SUGGEST_MAX_CHARS,
+  boundedEditDistance,
+  editDistance,
+  suggestIds,
+  type WorkMeter,
+} from '../../src/handlers/core/registry.ts';
 import { allActions } from '../../src/handlers/actions.ts';
 import { chapters } from '../../src/handlers/core/define-action.ts';
 import { buildInput } from '../../src/handlers/core/action-input.ts';
 import { tokenize } from '../../src/handlers/core/command-parser.ts';
+import { parseCommand } from '../../src/handlers/core/parse-command.ts';
 
 const registry = new ActionRegistry(allActions);
 
@@ -27,6 +35,38 @@ describe('ActionRegistry', () => {
   it('edit distance counts single edits', () => {
     expect(editDistance('rollbak', 'rollback')).toBe(1);
     expect(editDistance('', 'abc')).toBe(3);
+  });
+});
+
+describe('did-you-mean, whatever is pasted', () => {
+  const ids = allActions.filter((a) => a.typed !== false).map((a) => ({ id: a.id, head: a.id.split(' ')[0]! }));
+
+  it('bounded edit distance is the full one up to its bound, and bound + 1 past it', () => {
+    const words = ['', 'x', 'rollback', 'rollbak', 'lorlback', 'trading stop', 'tradng stp', 'incident create'];
+    for (const a of words)
+      for (const b of words)
+        for (const max of [0, 1, 2, 3, 6]) {
+          const full = editDistance(a, b);
+          expect(boundedEditDistance(a, b, max), `${a} / ${b} within ${max}`).toBe(full <= max ? full : max + 1);
+        }
+  });
+
+  it('does bounded work on a megabyte of input, and answers as for its first characters', () => {
+    const pasted = ['rollbak' + 'x'.repeat(1_000_000), 'y'.repeat(1_000_000), ...Array(10_000).fill('z')];
+    const meter: WorkMeter = { cells: 0 };
+    const answer = suggestIds(ids, pasted, 3, meter);
+    const threshold = Math.floor(SUGGEST_MAX_CHARS / 3);
+    expect(meter.cells).toBeLessThanOrEqual(2 * ids.length * SUGGEST_MAX_CHARS * (2 * threshold + 1));
+    expect(answer).toEqual(suggestIds(ids, [pasted[0]!.slice(0, SUGGEST_MAX_CHARS), pasted[1]!.slice(0, 8)]));
+    // A typo costs a few hundred cells per action, not its square.
+    const typo: WorkMeter = { cells: 0 };
+    expect(suggestIds(ids, ['rollbak'], 3, typo)).toContain('rollback');
+    expect(typo.cells).toBeLessThanOrEqual(2 * ids.length * 7 * 5);
+  });
+
+  it('never suggests a button’s own action, and refuses typing one with a pointer to its button', () => {
+    expect(registry.suggest(['approvals', 'aprove'])).not.toContain('approvals approve');
+    expect(() => parseCommand('approvals approve apr_3f9a1c2d4e5b', registry)).toThrow(/done with its button/);
   });
 });
 

@@ -8,10 +8,11 @@ export const riskLabel: Record<Risk, string> = {
   destructive: ':red_circle: destructive',
 };
 
+/** The actions a person can type, by chapter (buttons' own actions are reached from their buttons). */
 export function renderActionList(actions: readonly AnyAction[], footer?: string): Reply {
   const lines: string[] = [];
   for (const chapter of chapters) {
-    const inChapter = actions.filter((a) => a.chapter === chapter);
+    const inChapter = actions.filter((a) => a.chapter === chapter && a.typed !== false);
     if (inChapter.length === 0) continue;
     lines.push(`*${chapter}*`);
     for (const action of inChapter) lines.push(`• \`/eafix ${action.id}\` — ${action.summary}`);
@@ -43,7 +44,9 @@ export function renderActionHelp(action: AnyAction): Reply {
     `*Usage:* \`${usageLine(action)}\``,
     ...(options.length ? ['*Arguments:*', ...options] : []),
     `*Risk:* ${riskLabel[action.risk]}    *Permission:* \`${action.permission}\`    *Runbook:* ${action.chapter}`,
-    `*Examples:*\n${action.examples.map((e) => `\`/eafix ${e}\``).join('\n')}`,
+    action.typed === false
+      ? '_Done with its button (the click binds it to the message shown), never typed._'
+      : `*Examples:*\n${action.examples.map((e) => `\`/eafix ${e}\``).join('\n')}`,
   ].join('\n');
   return { text, blocks: sections(text) };
 }

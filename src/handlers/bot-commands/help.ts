@@ -26,7 +26,7 @@ function listFor(roles: string[], deps: Pick<ActionDeps, 'authorizer' | 'registr
 function renderList(roles: string[], deps: Pick<ActionDeps, 'authorizer' | 'registry'>): Reply {
   const granted = deps.authorizer.permissionsOf(roles).run;
   const mine = deps.registry.actions.filter((a) => granted.some((p) => matches(p, a.permission)));
-  const others = deps.registry.actions.filter((a) => !mine.includes(a));
+  const others = deps.registry.actions.filter((a) => !mine.includes(a) && a.typed !== false);
   const footer = others.length
     ? `${others.length} more action(s) need permissions you do not hold: ${others
         .slice(0, 4)

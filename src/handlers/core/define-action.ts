@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { Reply } from './reply.ts';
+import type { ClickOrigin } from './click-origin.ts';
 import type { PlanItem, Risk } from '../../permissions/approval-types.ts';
 import type { FailureContext, OnBusy, StepDefinition } from '../../jobs/run-definition.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
@@ -59,6 +60,8 @@ export interface ActionContext {
   invoker: Invoker;
   logger: Logger;
   deps: ActionDeps;
+  /** Where the button that invoked the action sat (buttons only): the action binds its value to it. */
+  click?: ClickOrigin;
 }
 
 interface ActionBase<Input> {
@@ -75,6 +78,11 @@ interface ActionBase<Input> {
   permission: string;
   /** Complete example invocations (without `/eafix`), the first one shown in errors. */
   examples: readonly string[];
+  /**
+   * `false`: a button's (or its dialog's) action, never typed: the click binds it to what the person was
+   * shown. Typing it is refused with a pointer to the button; help and the App Home leave it out.
+   */
+  typed?: false;
 }
 
 /** Reads and answers; changes nothing, so it is audited after its answer. */

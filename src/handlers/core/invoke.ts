@@ -2,6 +2,7 @@ import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { ActionDeps } from './action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from './define-action.ts';
+import type { ClickOrigin } from './click-origin.ts';
 import { errorReply } from './error-reply.ts';
 import { invokePlanned, type ApprovalRequester } from './invoke-planned.ts';
 import { parseCommand, parseStructured } from './parse-command.ts';
@@ -22,6 +23,10 @@ export interface InvokeRequest {
   logger: Logger;
   /** The gate could not record this delivery (Redis and PostgreSQL down): only read-only actions run. */
   replayUnverified?: boolean;
+  /** Where the pressed button sat (buttons only), for actions that bind a button's value to its message. */
+  click?: ClickOrigin;
+  /** The surface's own account of infrastructure errors (a click's "cannot vouch for that click"). */
+  explainError?: (error: unknown) => unknown;
 }
 
 export interface InvokeOutcome {
@@ -70,7 +75,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       );
     }
     const grant = await deps.authorizer.authorize(invoker, action.permission, action.risk);
-    const ctx: ActionContext = { requestId, invoker, logger, deps };
+    const ctx: ActionContext = { requestId, invoker, logger, deps, ...(request.click ? { click: request.click } : {}) };
     // Opening a form changes nothing: audited as such, the submission is the request.
     const form = action.kind === 'planned' && !breakGlass ? await action.form?.(input, ctx) : undefined;
     if (form) result = { reply: form, action: action.id, outcome: 'form-opened' };
@@ -83,7 +88,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       result = { reply, action: action.id, outcome: 'ok' };
     }
   } catch (error) {
-    const reply = errorReply(error, logger);
+    const reply = errorReply(request.explainError ? request.explainError(error) : error, logger);
     result = {
       reply,
       action: action?.id ?? 'unknown',

@@ -33,6 +33,12 @@ export function parseCommand(text: string, registry: ActionLookup): ParsedComman
     });
   }
   const { action } = resolved;
+  if (action.typed === false)
+    throw new AppError('button_only', `\`${action.id}\` is done with its button, not typed: ${action.summary}.`, {
+      hints: [
+        'The button binds your decision to the exact message you saw. `/eafix approvals` lists pending requests with their buttons.',
+      ],
+    });
   const breakGlass = action.kind === 'planned' && resolved.rest.includes('--break-glass');
   const rest = breakGlass ? resolved.rest.filter((w) => w !== '--break-glass') : resolved.rest;
   return { action, input: buildInput(action, rest) as Record<string, unknown>, breakGlass };

@@ -34,7 +34,7 @@ export function actionsByChapter(deps: Pick<ActionDeps, 'registry'>): HomeData['
   return chapters
     .map((chapter) => ({
       chapter,
-      actions: deps.registry.actions.filter((a) => a.chapter === chapter).map((a) => a.id),
+      actions: deps.registry.actions.filter((a) => a.chapter === chapter && a.typed !== false).map((a) => a.id),
     }))
     .filter((c) => c.actions.length > 0);
 }

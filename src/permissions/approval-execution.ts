@@ -1,0 +1,89 @@
+import { AppError, isAppError } from '../app-error.ts';
+import type { Logger } from '../logger.ts';
+import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { ActionContext, AnyPlannedAction, Invoker } from '../handlers/core/define-action.ts';
+import type { Reply } from '../handlers/core/reply.ts';
+import { executePlanned } from '../handlers/core/start-run.ts';
+import { planHash } from './plan-hash.ts';
+import { refreshApprovalMessage } from './approval-records.ts';
+import { auditApproval } from './request-approval.ts';
+import type { ApprovalRequest, PlanItem } from './approval-types.ts';
+
+/** Asks again, for a plan that changed between approval and execution. */
+export type RequestAgain = (
+  action: AnyPlannedAction,
+  input: Record<string, unknown>,
+  plan: PlanItem[],
+  context: ActionContext,
+) => Promise<ApprovalRequest>;
+
+/** The approved action, its input and its plan as the cluster stands now (reads only). */
+export async function replanApproved(deps: ActionDeps, request: ApprovalRequest, requestId: string, logger: Logger) {
+  const action = deps.registry.get(request.action);
+  const invoker: Invoker = { userId: request.requester, teamId: request.teamId, channelId: request.channelId };
+  const context: ActionContext = { requestId, invoker, logger, deps };
+  if (action?.kind !== 'planned')
+    throw new AppError('action_gone', `The action \`${request.action}\` no longer exists in this bot version.`);
+  const input = action.input.parse(request.arguments);
+  return { action, input, context, plan: await action.plan(input, context) };
+}
+
+/**
+ * Runs an approved request: executes the recomputed plan only if it is still exactly the approved one;
+ * otherwise supersedes the request and asks again. The outcome goes to the approval's thread.
+ */
+export async function executeApproved(
+  deps: ActionDeps,
+  request: ApprovalRequest,
+  requestId: string,
+  logger: Logger,
+  planning: ReturnType<typeof replanApproved>,
+  requestAgain: RequestAgain,
+): Promise<void> {
+  const thread =
+    request.messageChannel && request.messageTs
+      ? { channel: request.messageChannel, ts: request.messageTs }
+      : undefined;
+  let reply: Reply;
+  try {
+    const { action, input, context, plan } = await planning;
+    if (planHash(plan) !== request.planHash) {
+      await auditApproval(deps, request, 'system', 'approval.superseded', requestId);
+      await deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
+      await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
+      const fresh = await requestAgain(action, request.arguments, plan, context);
+      await deps.notifier.send({
+        key: `approval:${request.id}:superseded`,
+        channel: thread?.channel ?? request.channelId,
+        threadTs: thread?.ts,
+        text: `:twisted_rightwards_arrows: The plan changed between approval and execution, so nothing was done. Fresh approval requested: \`${fresh.id}\`.`,
+      });
+      return;
+    }
+    reply = await executePlanned(action, input, {
+      ...context,
+      plan,
+      approvalId: request.id,
+      approvers: request.approvers,
+      ...(thread ? { thread } : {}),
+    });
+    // Audited before the request shows as executed: nothing looks done that the log does not have.
+    await auditApproval(deps, request, request.requester, 'execute', requestId, 'ok');
+    await deps.approvals.finish(request.id, 'executed', reply.text.slice(0, 500));
+  } catch (error) {
+    const message = isAppError(error) ? error.userMessage : 'unexpected error (see logs)';
+    if (!isAppError(error)) logger.error({ err: error, approval: request.id }, 'approved action failed');
+    await auditApproval(deps, request, request.requester, 'execute', requestId, `failed: ${message}`);
+    await deps.approvals.finish(request.id, 'failed', message);
+    reply = { text: `:x: Execution failed: ${message}` };
+  }
+  await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
+  if (thread && !reply.shownInThread)
+    await deps.notifier.send({
+      key: `approval:${request.id}:reply`,
+      channel: thread.channel,
+      threadTs: thread.ts,
+      text: reply.text,
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    });
+}
