@@ -1,8 +1,7 @@
-import { AppError, isAppError } from '../app-error.ts';
+import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts';
-import { approvalMessage, approvalMessageKey } from './approval-message.ts';
 import { boundRequest, requestInWorkspace } from './approval-binding.ts';
 import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
