@@ -25,6 +25,12 @@ export interface OutboxDelivererOptions {
   /** How often a standby process tries to take over delivery. */
   electionMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long an upload in flight keeps its row from every other deliverer: longer than the upload can take
+   * (its three Web API calls, each bounded by the client's timeout), so a process taking over delivery
+   * meanwhile waits for its outcome instead of uploading the file a second time.
+   */
+  uploadHoldMs?: number;
   /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
   minEditIntervalMs?: number;
   /** Edit spacing is measured on it; the system clock by default. */
@@ -92,6 +98,8 @@ export class OutboxDeliverer {
         } catch (err) {
           logger.warn({ err }, 'slack outbox: delivery loop failed; electing again');
         } finally {
+          // Still the one deliverer until what it started ends: a successor must not repeat a call in flight.
+          await Promise.allSettled([...this.inFlight.values()]);
           await lease.release();
         }
       }
@@ -279,17 +287,18 @@ export class OutboxDeliverer {
       await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
-    // Uploads carry no metadata to find them by: on a retry in a thread, a file of the same name there means
-    // the earlier attempt went through and only its answer was lost.
+    // Uploads carry no metadata to find them by: after an earlier attempt in a thread, a file of the same name
+    // there means it went through and only its answer was lost (or its deliverer died before recording it).
     const shared =
-      row.attempts > 0 &&
+      row.postAttempted &&
       Boolean(threadTs) &&
       (await this.options.slack.hasFileInThread({
         channel: row.channel,
         threadTs: threadTs as string,
         filename: p.filename,
       }));
-    if (!shared)
+    if (!shared) {
+      await this.options.outbox.markPostAttempted(row.key, this.options.uploadHoldMs ?? 60_000);
       await this.options.slack.uploadFile({
         channel: row.channel,
         thread_ts: threadTs,
@@ -298,6 +307,7 @@ export class OutboxDeliverer {
         title: p.title,
         initial_comment: p.comment,
       });
+    }
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 

@@ -86,8 +86,12 @@ export interface OutboxWriter {
 export interface SlackOutbox extends OutboxWriter {
   /** Undelivered rows, oldest first (due or not: later posts in a channel wait for earlier ones). */
   pending(limit: number): Promise<OutboxRow[]>;
-  /** Recorded before each post, so whoever tries next looks for a copy whose answer was lost. */
-  markPostAttempted(key: string): Promise<void>;
+  /**
+   * Recorded before each post or upload, so whoever tries next looks for a copy whose answer was lost.
+   * `holdMs`: the row is not due for that long, so a deliverer taking over while the call is still in
+   * flight waits for its outcome instead of making the call a second time.
+   */
+  markPostAttempted(key: string, holdMs?: number): Promise<void>;
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
   /** `channelId`: where Slack posted it (a row queued by channel name is edited by id later). */
   markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void>;

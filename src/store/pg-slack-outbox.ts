@@ -139,11 +139,14 @@ export class PgSlackOutbox implements SlackOutbox {
     return result.rows.map(toRow);
   }
 
-  /** Recorded before each post, so whoever tries next looks for a copy whose answer was lost. */
-  async markPostAttempted(key: string): Promise<void> {
+  /** Recorded before each post or upload; `holdMs` keeps another deliverer off the row while the call is in flight. */
+  async markPostAttempted(key: string, holdMs = 0): Promise<void> {
+    // waiting_on NULL: retryBackedOff must not make a held row due again.
     await this.pool.query(
-      `UPDATE slack_outbox SET post_attempted = true, updated_at = clock_timestamp() WHERE key = $1`,
-      [key],
+      `UPDATE slack_outbox SET post_attempted = true, updated_at = clock_timestamp(), waiting_on = CASE WHEN $2 > 0 THEN NULL ELSE waiting_on END,
+         next_attempt_at = greatest(next_attempt_at, clock_timestamp() + make_interval(secs => $2::float8 / 1000))
+       WHERE key = $1`,
+      [key, Math.max(0, Math.round(holdMs))],
     );
   }
 

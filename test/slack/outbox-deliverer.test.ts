@@ -23,10 +23,10 @@ const posted: string[] = [];
 const failNextRecord = new Set<string>();
 let channels = 0;
 
-function startDeliverer(): OutboxDeliverer {
+function startDeliverer(timeoutMs = 2_000): OutboxDeliverer {
   const deliverer = new OutboxDeliverer({
     outbox,
-    slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs: 2_000 }, logger)),
+    slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs }, logger)),
     logger,
     onPosted: async ({ key }) => {
       if (failNextRecord.delete(key)) throw new Error('the database went away while recording the ts');
@@ -222,4 +222,51 @@ describe('the Slack outbox', () => {
       timeoutMs: 10_000,
     });
   });
+
+  it('uploads a file once when delivery changes hands while its upload is still in flight', async () => {
+    const [channel, other] = [newChannel(), newChannel()];
+    const parent = await notifier.post({ channel, text: 'weekly review' });
+    const urlsFor = (filename: string) =>
+      emu.callsTo('files.getUploadURLExternal').filter((c) => c.args.filename === filename).length;
+    // Slack sits on the upload's completion (a slow edge under load) until the test lets it through.
+    let letThrough!: () => void;
+    const lift = emu.injectFailure({
+      kind: 'stall',
+      method: 'files.completeUploadExternal',
+      times: 1,
+      until: new Promise<void>((resolve) => (letThrough = resolve)),
+    });
+    // A leader whose client waits out the stall (its attempt neither fails nor times out), and a standby.
+    for (const d of deliverers) await d.stop();
+    startDeliverer(60_000);
+    const leader = await eventually(lockHolder, 'the new deliverer leading');
+    startDeliverer();
+    await notifier.upload({ key: 'held:chart', channel, threadTs: parent.ts, filename: 'held.png', content: 'png' });
+    await emu.waitFor(() => urlsFor('held.png') === 1, {
+      description: 'the upload under way',
+    });
+    // The leader's session ends mid-upload: the standby takes over delivery.
+    await pool.query('SELECT pg_terminate_backend($1)', [leader]);
+    await eventually(async () => ((await lockHolder()) ?? leader) !== leader, 'the standby leading');
+    // The new leader delivers what was queued after the takeover; the upload in flight it leaves alone.
+    await notifier.upload({ key: 'held:after', channel: other, filename: 'after.png', content: 'png' });
+    await eventually(async () => (await rowState('held:after')) === 'delivered', 'the later upload delivered');
+    expect(urlsFor('held.png')).toBe(1);
+    letThrough();
+    await eventually(async () => (await rowState('held:chart')) === 'delivered', 'the held upload delivered');
+    lift();
+    const files = emu.thread(channel, parent.ts).flatMap((m) => (m.files ?? []) as Array<{ name: string }>);
+    expect(files.map((f) => f.name)).toEqual(['held.png']);
+    expect(urlsFor('held.png')).toBe(1);
+  }, 40_000);
 });
+
+/** The backend pid holding this schema's outbox leader lock. */
+async function lockHolder(): Promise<number | undefined> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`,
+    [`eafix-slack-outbox:${isolation.schema}`],
+  );
+  return rows[0]?.pid;
+}

@@ -88,9 +88,13 @@ export class MemorySlackOutbox implements SlackOutbox {
       .map((r) => this.view(r));
   }
 
-  async markPostAttempted(key: string): Promise<void> {
+  async markPostAttempted(key: string, holdMs = 0): Promise<void> {
     const row = this.rows.get(key);
-    if (row) row.postAttempted = true;
+    if (!row) return;
+    row.postAttempted = true;
+    if (holdMs <= 0) return;
+    row.waitingOn = undefined;
+    row.nextAttemptAt = Math.max(row.nextAttemptAt, this.clock() + Math.round(holdMs));
   }
 
   async markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void> {

@@ -92,6 +92,22 @@ export function slackOutboxContract(name: string, open: () => Promise<SlackOutbo
       expect(await outbox.get('limited')).toMatchObject({ attempts: 0, lastError: undefined, state: 'delivered' });
     });
 
+    it('holds a row whose call is in flight off every deliverer until the call ends', async () => {
+      const { outbox } = await start();
+      await outbox.putUpload({ key: 'u', channel: 'C1', filename: 'a.png', content: 'x' });
+      await outbox.markRetry('u', 60_000, 'fetch failed', 'backoff');
+      await outbox.markPostAttempted('u', 60_000);
+      const held = await outbox.get('u');
+      expect(held).toMatchObject({ postAttempted: true, state: 'pending' });
+      expect(held!.dueInMs).toBeGreaterThan(30_000);
+      // Slack answering again elsewhere in the channel does not make the in-flight row due.
+      expect(await outbox.retryBackedOff('C1')).toBe(0);
+      // The call failing ends the hold: the retry comes after its backoff, looking for the first copy.
+      await outbox.markRetry('u', 0, 'timeout', 'backoff');
+      expect(await outbox.get('u')).toMatchObject({ postAttempted: true, state: 'pending' });
+      expect((await outbox.get('u'))!.dueInMs).toBeLessThanOrEqual(0);
+    });
+
     it('a 429 on the post itself clears the post attempt; other retries keep it', async () => {
       const { outbox } = await start();
       await outbox.putMessage({ key: 'p', channel: 'C1', text: 'x' });

@@ -91,6 +91,7 @@ export class EmulatorHttp {
       res.socket?.destroy();
       return;
     }
+    if (failure?.kind === 'stall') await failure.until?.catch(() => undefined);
     const retryAfter = limiter.check(method, METHOD_TIERS[method], channelRef);
     if (retryAfter !== undefined) {
       return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });

@@ -13,7 +13,9 @@ export type SlackFailureKind =
   /** The connection is reset before Slack reads the call. */
   | 'reset'
   /** Slack processes the call (a post lands) but the answer never reaches the caller. */
-  | 'lost-answer';
+  | 'lost-answer'
+  /** Slack holds the call unprocessed until `until` settles (a slow edge), then processes and answers it. */
+  | 'stall';
 
 export interface SlackFailureRule {
   kind: SlackFailureKind;
@@ -25,6 +27,8 @@ export interface SlackFailureRule {
   times?: number;
   status?: number;
   retryAfterSeconds?: number;
+  /** For `stall`: the call is held until this settles. */
+  until?: Promise<unknown>;
 }
 
 export interface ActiveFailure extends SlackFailureRule {
