@@ -43,6 +43,7 @@ export const approvalsApprove = defineAction({
   risk: 'change',
   permission: 'approvals.read',
   typed: false,
+  clusterIdentity: 'requester',
   examples: ['approvals approve apr_3f9a1c2d4e5b'],
   run: async ({ request }, ctx) =>
     told(await service(ctx).approve(request, clicker(ctx), ctx.requestId, ctx.logger, clickOf(ctx))),
@@ -61,6 +62,7 @@ export const approvalsReject = defineAction({
   risk: 'change',
   permission: 'approvals.read',
   typed: false,
+  clusterIdentity: 'requester',
   examples: ['approvals reject apr_3f9a1c2d4e5b --reason="not during market hours"'],
   run: async ({ request, reason }, ctx) => {
     if (reason !== undefined) return told(await service(ctx).reject(request, clicker(ctx), reason, ctx.requestId));
@@ -84,6 +86,7 @@ export const approvalsCancel = defineAction({
   risk: 'change',
   permission: 'approvals.read',
   typed: false,
+  clusterIdentity: 'requester',
   examples: ['approvals cancel apr_3f9a1c2d4e5b'],
   run: async ({ request }, ctx) => told(await service(ctx).cancel(request, clicker(ctx), ctx.requestId, clickOf(ctx))),
 });

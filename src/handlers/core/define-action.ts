@@ -83,6 +83,12 @@ interface ActionBase<Input> {
    * shown. Typing it is refused with a pointer to the button; help and the App Home leave it out.
    */
   typed?: false;
+  /**
+   * `'requester'`: the cluster changes it leads to are made as the person who asked for them (deciding on
+   * an approval or a paused run executes someone else's request), so its own permission grants no
+   * cluster rights (the RBAC generator leaves it out). Default: as the invoker.
+   */
+  clusterIdentity?: 'requester';
 }
 
 /** Reads and answers; changes nothing, so it is audited after its answer. */
