@@ -9,8 +9,8 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import { namespaceFor } from './cluster-targets.ts';
 import { changeAnnotations } from './change-annotations.ts';
-import type { ChangeMeta } from './cluster.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { ChangeMeta, PlatformJobs } from './cluster.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { poll } from './kube-waits.ts';
 import type { JobOutcome, JobRequest, JobSummary, RunJobOptions } from './workload-types.ts';
 
@@ -311,3 +311,5 @@ export async function cancelJob(
     throw error;
   }
 }
+
+export const jobOperations: KubeOperations<PlatformJobs> = { runJob, listJobs, cancelJob };
