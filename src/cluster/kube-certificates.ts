@@ -2,7 +2,8 @@
  * cert-manager `cert-manager.io/v1` Certificates through the custom-objects API, read as a library-free
  * status: when each expires (`status.notAfter`), when cert-manager means to renew it, and whether it is Ready.
  */
-import type { KubeContext } from './kube-context.ts';
+import type { ClusterCertificates } from './cluster.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { namespaceFor } from './cluster-targets.ts';
 import type { CertificateStatus } from './workload-types.ts';
 
@@ -46,3 +47,5 @@ export async function listCertificates(k: KubeContext, environment: string): Pro
   const expiry = (c: CertificateStatus) => c.notAfter?.getTime() ?? Number.POSITIVE_INFINITY;
   return (list.items ?? []).map(toStatus).sort((a, b) => expiry(a) - expiry(b) || a.name.localeCompare(b.name));
 }
+
+export const certificateOperations: KubeOperations<ClusterCertificates> = { listCertificates };

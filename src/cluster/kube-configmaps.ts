@@ -6,10 +6,10 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import { changeAnnotations } from './change-annotations.ts';
-import type { ChangeMeta } from './cluster.ts';
+import type { ChangeMeta, ConfigMaps } from './cluster.ts';
 import { namespaceFor } from './cluster-targets.ts';
 import type { ConfigMapSnapshot, ConfigMapWrite, ConfigMapWriteResult } from './configmap-types.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 
 function snapshot(cm: V1ConfigMap): ConfigMapSnapshot {
   const created = cm.metadata?.creationTimestamp;
@@ -113,3 +113,5 @@ export async function putConfigMap(
     return { name, changed: true, created: !current };
   });
 }
+
+export const configMapOperations: KubeOperations<ConfigMaps> = { getConfigMap, listConfigMaps, putConfigMap };

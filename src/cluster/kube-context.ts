@@ -29,3 +29,23 @@ export interface KubeContext {
   /** Watches that wake those waits as soon as what they wait for changes. */
   watch: Watch;
 }
+
+/**
+ * A role of the Cluster port as a kube-*.ts module writes it: each operation takes the KubeContext
+ * first, then the port's own parameters. Each module exports one such table; kube-cluster.ts binds them.
+ */
+export type KubeOperations<Port> = {
+  [Name in keyof Port]: Port[Name] extends (...args: infer Args) => infer Result
+    ? (k: KubeContext, ...args: Args) => Result
+    : never;
+};
+
+type ContextCall = (k: KubeContext, ...args: unknown[]) => unknown;
+
+/** The port itself: every operation of the table with `k` bound. */
+export function bindContext<Port>(k: KubeContext, operations: KubeOperations<Port>): Port {
+  const table = operations as Record<string, ContextCall>;
+  return Object.fromEntries(
+    Object.entries(table).map(([name, call]) => [name, (...args: unknown[]) => call(k, ...args)]),
+  ) as Port;
+}

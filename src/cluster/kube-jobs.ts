@@ -1,96 +1,24 @@
 /**
- * Platform commands as batch/v1 Jobs: created with the argv as an array (never a shell string),
- * `backoffLimit: 0`, an active deadline and a TTL; or, when a Job of that deterministic name already
- * exists (a resumed step), re-attached to. Waited for by polling, then its pod's exit code and log tail
- * are read and a trailing JSON stdout line is parsed as the command's structured result.
+ * Platform commands as batch/v1 Jobs (their body and checks: kube-job-spec.ts): created, or, when a
+ * Job of that deterministic name already runs the same command (a resumed step), re-attached to.
+ * Waited for by polling, then its pod's exit code and log tail are read and a trailing JSON stdout
+ * line is parsed as the command's structured result.
  */
-import { createHash } from 'node:crypto';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import { namespaceFor } from './cluster-targets.ts';
-import { changeAnnotations } from './change-annotations.ts';
-import type { ChangeMeta } from './cluster.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { ChangeMeta, PlatformJobs } from './cluster.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
+import { COMMAND_HASH_ANNOTATION, commandHash, jobBody, trailingJson, validateJob } from './kube-job-spec.ts';
 import { poll } from './kube-waits.ts';
 import type { JobOutcome, JobRequest, JobSummary, RunJobOptions } from './workload-types.ts';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Which command a Job runs: a resumed step only re-attaches to a Job running the same one. */
-export const COMMAND_HASH_ANNOTATION = 'eafix.io/command-sha256';
+// Step code names its Jobs with platformJobName; it stays importable from here.
+export { COMMAND_HASH_ANNOTATION, platformJobName } from './kube-job-spec.ts';
+
 const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
-const DEFAULT_TTL_S = 3600;
 const DEFAULT_TAIL = 200;
 const DEFAULT_LOG_BYTES = 256 * 1024;
-
-/**
- * A deterministic Job name from parts (run id, step…): lower-case DNS label of at most 63 characters,
- * cut with a short hash when long, so the same step always asks for the same Job.
- */
-export function platformJobName(...parts: readonly string[]): string {
-  const raw = parts
-    .join('-')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  if (raw.length <= 63 && raw !== '') return raw;
-  const hash = createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 8);
-  return `${raw.slice(0, 54).replace(/-+$/, '')}-${hash}`;
-}
-
-function commandHash(req: JobRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify([req.image, req.command]))
-    .digest('hex');
-}
-
-function validate(req: JobRequest): void {
-  const problems: string[] = [];
-  if (!DNS_LABEL.test(req.name) || req.name.length > 63)
-    problems.push(`the Job name "${req.name}" must be a lower-case DNS label of at most 63 characters`);
-  if (req.command.length === 0 || req.command.some((w) => typeof w !== 'string'))
-    problems.push('the command must be a non-empty list of words');
-  if (!req.image) problems.push('an image is required');
-  if (!Number.isInteger(req.activeDeadlineSeconds) || req.activeDeadlineSeconds < 1)
-    problems.push('activeDeadlineSeconds must be a whole number above 0');
-  if (problems.length > 0)
-    throw new AppError('invalid_job', `Cannot run the platform command: ${problems.join('; ')}.`);
-}
-
-function jobBody(req: JobRequest, now: Date): V1Job {
-  const annotations = Object.fromEntries(
-    Object.entries(changeAnnotations(req.change, now)).filter((e): e is [string, string] => e[1] !== null),
-  );
-  const labels = { 'app.kubernetes.io/managed-by': 'eafix-chatops', ...(req.labels ?? {}) };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: req.name, labels, annotations: { ...annotations, [COMMAND_HASH_ANNOTATION]: commandHash(req) } },
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: req.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: req.ttlSecondsAfterFinished ?? DEFAULT_TTL_S,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          ...(req.serviceAccountName ? { serviceAccountName: req.serviceAccountName } : {}),
-          containers: [
-            {
-              name: 'command',
-              image: req.image,
-              command: [...req.command],
-              ...(req.env ? { env: Object.entries(req.env).map(([name, value]) => ({ name, value })) } : {}),
-              ...(req.resources
-                ? { resources: { requests: { ...req.resources.requests }, limits: { ...req.resources.limits } } }
-                : {}),
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 async function readJob(
   k: KubeContext,
@@ -156,19 +84,6 @@ function finishedCondition(
   return job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
-function trailingJson(log: string): Record<string, unknown> | undefined {
-  const last = log.trimEnd().split('\n').at(-1)?.trim();
-  if (!last?.startsWith('{')) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(last);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function newestPod(
   k: KubeContext,
   namespace: string,
@@ -222,7 +137,7 @@ export async function runJob(
   opts: RunJobOptions = {},
 ): Promise<JobOutcome> {
   const namespace = namespaceFor(k.topology, environment);
-  validate(req);
+  validateJob(req);
   const { attached } = await createOrAttach(k, namespace, req, opts.signal);
   opts.onStarted?.({ name: req.name, namespace, attached });
   k.logger.info(
@@ -311,3 +226,5 @@ export async function cancelJob(
     throw error;
   }
 }
+
+export const jobOperations: KubeOperations<PlatformJobs> = { runJob, listJobs, cancelJob };

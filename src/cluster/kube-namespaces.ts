@@ -4,8 +4,8 @@
  * ever remove an environment's namespace.
  */
 import { AppError } from '../app-error.ts';
-import type { ChangeMeta } from './cluster.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { ChangeMeta, ScratchNamespaces } from './cluster.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { poll } from './kube-waits.ts';
 import { SCRATCH_NAMESPACES, type NamespaceDeletion, type WaitForNamespaceOptions } from './workload-types.ts';
 
@@ -73,3 +73,5 @@ export async function deleteScratchNamespace(
   });
   return { name, existed };
 }
+
+export const namespaceOperations: KubeOperations<ScratchNamespaces> = { namespacePhase, deleteScratchNamespace };

@@ -3,10 +3,10 @@
  * promotion): a strategic-merge patch of the selector keys given, with the who/why annotations, made
  * against the resourceVersion read so a concurrent change is re-read, never overwritten.
  */
-import type { ChangeMeta, ServiceSelectorChange } from './cluster.ts';
+import type { ChangeMeta, ServiceSelectorChange, ServiceSelectors } from './cluster.ts';
 import { changeAnnotations } from './change-annotations.ts';
 import { namespaceFor } from './cluster-targets.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
 
 export async function setServiceSelector(
@@ -40,3 +40,5 @@ export async function setServiceSelector(
     return { service: name, from, to, changed: JSON.stringify(from) !== JSON.stringify(to) };
   });
 }
+
+export const serviceSelectorOperations: KubeOperations<ServiceSelectors> = { setServiceSelector };

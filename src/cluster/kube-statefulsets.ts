@@ -6,9 +6,9 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { AppError } from '../app-error.ts';
 import { changeAnnotations } from './change-annotations.ts';
-import type { ChangeMeta } from './cluster.ts';
+import type { ChangeMeta, StatefulSets } from './cluster.ts';
 import { namespaceFor } from './cluster-targets.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
 import type { StatefulSetScale, StatefulSetStatus } from './workload-types.ts';
 
@@ -136,3 +136,9 @@ export async function setStatefulSetEnv(
     return { changed: true };
   });
 }
+
+export const statefulSetOperations: KubeOperations<StatefulSets> = {
+  getStatefulSet,
+  scaleStatefulSet,
+  setStatefulSetEnv,
+};

@@ -5,8 +5,8 @@
  */
 import { AppError } from '../app-error.ts';
 import { changeAnnotations } from './change-annotations.ts';
-import type { ChangeMeta } from './cluster.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { ChangeMeta, VeleroBackups } from './cluster.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { poll } from './kube-waits.ts';
 import {
   VELERO_TERMINAL_PHASES,
@@ -199,3 +199,13 @@ export async function waitForVelero(
       ),
   });
 }
+
+export const veleroOperations: KubeOperations<VeleroBackups> = {
+  createBackup,
+  getBackup: (k, name) => getVelero(k, 'Backup', name),
+  listBackups: (k, labelSelector) => listVelero(k, 'Backup', labelSelector),
+  waitForBackup: (k, name, options) => waitForVelero(k, 'Backup', name, options),
+  createRestore,
+  getRestore: (k, name) => getVelero(k, 'Restore', name),
+  waitForRestore: (k, name, options) => waitForVelero(k, 'Restore', name, options),
+};

@@ -6,10 +6,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
-import type { PodsReady, RolloutProgress, WaitForPodsOptions, WaitForRolloutOptions } from './cluster.ts';
+import type {
+  DeploymentWaits,
+  PodsReady,
+  RolloutProgress,
+  WaitForPodsOptions,
+  WaitForRolloutOptions,
+} from './cluster.ts';
 import { namespaceFor, resolveTarget } from './cluster-targets.ts';
 import { progressOf } from './deployment-rollout.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { watchWakeups, type Wakeups } from './kube-watch.ts';
 import { isPodReady, summarisePod } from './pod-summary.ts';
 
@@ -160,3 +166,5 @@ export async function waitForPodsReady(
       ),
   });
 }
+
+export const waitOperations: KubeOperations<DeploymentWaits> = { waitForRollout, waitForPodsReady };

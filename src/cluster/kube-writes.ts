@@ -4,12 +4,20 @@
  * and each annotates the object it changed with who, why and which request.
  */
 import { AppError } from '../app-error.ts';
-import type { ChangeMeta, Colour, RestartOptions, RestartResult, ScaleResult, TrafficSwitch } from './cluster.ts';
+import type {
+  ChangeMeta,
+  Colour,
+  DeploymentChanges,
+  RestartOptions,
+  RestartResult,
+  ScaleResult,
+  TrafficSwitch,
+} from './cluster.ts';
 import { checkReplicas, isColour, namespaceFor, resolveTarget } from './cluster-targets.ts';
 import { CHANGE_ANNOTATIONS, changeAnnotations, RESTARTED_AT_ANNOTATION } from './change-annotations.ts';
-import type { KubeContext } from './kube-context.ts';
+import type { KubeContext, KubeOperations } from './kube-context.ts';
 import { PATCH } from './kube-request.ts';
-import { previousAnnotations } from './kube-colours.ts';
+import { previousAnnotations, setColourImage } from './kube-colours.ts';
 
 export async function switchTraffic(
   k: KubeContext,
@@ -160,3 +168,5 @@ export async function restart(
   k.logger.info({ namespace, deployment: name, restartedAt, requestId: change.requestId }, 'deployment restarted');
   return { deployment: name, restartedAt, changed: true };
 }
+
+export const changeOperations: KubeOperations<DeploymentChanges> = { switchTraffic, setColourImage, scale, restart };

@@ -6,9 +6,7 @@
  * busy), so processes that run jobs load it before they take one: a job's lock must keep being renewed.
  */
 import type { Cluster } from './cluster.ts';
-import { CLUSTER_ACCESS, type ClusterOperation } from './required-access.ts';
-
-type AnyOperation = (...args: unknown[]) => Promise<unknown>;
+import { forwardingCluster, invoke } from './cluster-operations.ts';
 
 export interface LazyCluster {
   cluster: Cluster;
@@ -24,10 +22,6 @@ export function lazyCluster(load: () => Promise<Cluster>): LazyCluster {
       loading = undefined;
       throw error;
     }));
-  // Every operation, from the table that lists them all (the type keeps it complete).
-  const operations = [...(Object.keys(CLUSTER_ACCESS) as ClusterOperation[]), 'accessReview' as const];
-  const cluster = Object.fromEntries(
-    operations.map((name) => [name, async (...args: unknown[]) => ((await loaded())[name] as AnyOperation)(...args)]),
-  ) as unknown as Cluster;
+  const cluster = forwardingCluster(async (name, args) => invoke(await loaded(), name, args));
   return { cluster, load: async () => void (await loaded()) };
 }

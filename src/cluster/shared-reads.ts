@@ -8,6 +8,21 @@
  * process's change can look.
  */
 import type { Cluster, DeploymentStatus, LiveColour, ReadOptions } from './cluster.ts';
+import { environmentOf, forwardingCluster, invoke, type OperationName } from './cluster-operations.ts';
+
+/**
+ * Operations that change what `status` and `liveColour` show (or, for waits, end having seen it
+ * change): the environment's snapshot is dropped around them. Every other operation passes straight on.
+ */
+const CHANGES_WHAT_READS_SHOW: ReadonlySet<OperationName> = new Set<OperationName>([
+  'switchTraffic',
+  'setColourImage',
+  'scale',
+  'restart',
+  'waitForRollout',
+  'waitForPodsReady',
+  'setServiceSelector',
+]);
 
 export interface SharedReadsOptions {
   /** How long a successful read is served to later callers (default 1.5 s). */
@@ -69,50 +84,17 @@ export function withSharedReads(inner: Cluster, options: SharedReadsOptions = {}
       forget(environment);
     }
   };
-  return {
-    status: (environment: string, read?: ReadOptions) =>
-      statuses.get(environment, () => inner.status(environment), read?.fresh === true),
-    liveColour: (environment: string, read?: ReadOptions) =>
-      colours.get(environment, () => inner.liveColour(environment), read?.fresh === true),
-    switchTraffic: (environment, colour, change) =>
-      changing(environment, () => inner.switchTraffic(environment, colour, change)),
-    setColourImage: (environment, colour, target, change) =>
-      changing(environment, () => inner.setColourImage(environment, colour, target, change)),
-    scale: (environment, target, replicas, change, opts) =>
-      changing(environment, () => inner.scale(environment, target, replicas, change, opts)),
-    restart: (environment, target, change, opts) =>
-      changing(environment, () => inner.restart(environment, target, change, opts)),
-    waitForRollout: (environment, target, opts) =>
-      changing(environment, () => inner.waitForRollout(environment, target, opts)),
-    waitForPodsReady: (environment, selector, opts) =>
-      changing(environment, () => inner.waitForPodsReady(environment, selector, opts)),
-    gatewayEndpoints: (environment) => inner.gatewayEndpoints(environment),
-    listPods: (environment, target) => inner.listPods(environment, target),
-    podLogs: (environment, target, opts) => inner.podLogs(environment, target, opts),
-    recentEvents: (environment, opts) => inner.recentEvents(environment, opts),
-    accessReview: (environment, checks, opts) => inner.accessReview(environment, checks, opts),
-    runJob: (environment, job, opts) => inner.runJob(environment, job, opts),
-    listJobs: (environment, selector) => inner.listJobs(environment, selector),
-    cancelJob: (environment, name, change) => inner.cancelJob(environment, name, change),
-    listCertificates: (environment) => inner.listCertificates(environment),
-    createBackup: (request) => inner.createBackup(request),
-    getBackup: (name) => inner.getBackup(name),
-    listBackups: (selector) => inner.listBackups(selector),
-    waitForBackup: (name, opts) => inner.waitForBackup(name, opts),
-    createRestore: (request) => inner.createRestore(request),
-    getRestore: (name) => inner.getRestore(name),
-    waitForRestore: (name, opts) => inner.waitForRestore(name, opts),
-    getStatefulSet: (environment, name) => inner.getStatefulSet(environment, name),
-    scaleStatefulSet: (environment, name, replicas, change) =>
-      inner.scaleStatefulSet(environment, name, replicas, change),
-    setStatefulSetEnv: (environment, name, container, env, change) =>
-      inner.setStatefulSetEnv(environment, name, container, env, change),
-    setServiceSelector: (environment, service, selector, change) =>
-      changing(environment, () => inner.setServiceSelector(environment, service, selector, change)),
-    namespacePhase: (name) => inner.namespacePhase(name),
-    deleteScratchNamespace: (name, change, opts) => inner.deleteScratchNamespace(name, change, opts),
-    getConfigMap: (environment, name) => inner.getConfigMap(environment, name),
-    listConfigMaps: (environment, labelSelector) => inner.listConfigMaps(environment, labelSelector),
-    putConfigMap: (environment, write, change) => inner.putConfigMap(environment, write, change),
-  };
+  return forwardingCluster(
+    (name, args) => {
+      const environment = environmentOf(name, args);
+      const call = () => invoke(inner, name, args);
+      return environment !== undefined && CHANGES_WHAT_READS_SHOW.has(name) ? changing(environment, call) : call();
+    },
+    {
+      status: (environment: string, read?: ReadOptions) =>
+        statuses.get(environment, () => inner.status(environment), read?.fresh === true),
+      liveColour: (environment: string, read?: ReadOptions) =>
+        colours.get(environment, () => inner.liveColour(environment), read?.fresh === true),
+    },
+  );
 }

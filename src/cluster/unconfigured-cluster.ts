@@ -1,47 +1,16 @@
 import { AppError } from '../app-error.ts';
 import type { Cluster } from './cluster.ts';
+import { environmentOf, forwardingCluster } from './cluster-operations.ts';
 
 /**
  * Stands in when no cluster is configured, so the bot still serves everything else and every cluster
- * action says plainly what to set, instead of silently talking to localhost:8080.
+ * action says plainly what to set, instead of silently talking to localhost:8080. The error also names
+ * the operation (and its environment) that was not sent.
  */
 export function unconfiguredCluster(cause: AppError): Cluster {
-  const fail = async (): Promise<never> => {
-    throw new AppError('cluster_not_configured', cause.userMessage, { hints: cause.hints, cause });
-  };
-  return {
-    status: fail,
-    liveColour: fail,
-    switchTraffic: fail,
-    setColourImage: fail,
-    scale: fail,
-    restart: fail,
-    waitForRollout: fail,
-    waitForPodsReady: fail,
-    gatewayEndpoints: fail,
-    listPods: fail,
-    podLogs: fail,
-    recentEvents: fail,
-    accessReview: fail,
-    runJob: fail,
-    listJobs: fail,
-    cancelJob: fail,
-    listCertificates: fail,
-    createBackup: fail,
-    getBackup: fail,
-    listBackups: fail,
-    waitForBackup: fail,
-    createRestore: fail,
-    getRestore: fail,
-    waitForRestore: fail,
-    getStatefulSet: fail,
-    scaleStatefulSet: fail,
-    setStatefulSetEnv: fail,
-    setServiceSelector: fail,
-    namespacePhase: fail,
-    deleteScratchNamespace: fail,
-    getConfigMap: fail,
-    listConfigMaps: fail,
-    putConfigMap: fail,
-  };
+  return forwardingCluster(async (name, args): Promise<never> => {
+    const environment = environmentOf(name, args);
+    const asked = `Not sent to Kubernetes: ${name}${environment === undefined ? '' : ` for ${environment}`}.`;
+    throw new AppError('cluster_not_configured', cause.userMessage, { hints: [...cause.hints, asked], cause });
+  });
 }

@@ -9,50 +9,11 @@ import type {
   NewIncidentEvent,
   SetupStep,
 } from '../handlers/incidents/incident-types.ts';
+import { formatIncidentId, fromRow, type Row } from './incident-rows.ts';
+import { relatedActivity } from './incident-related-activity.ts';
 
-type Row = Record<string, unknown>;
-
-const optional = <T>(value: unknown): T | undefined =>
-  value === null || value === undefined ? undefined : (value as T);
-
-function fromRow(row: Row): Incident {
-  return {
-    id: row.id as string,
-    requestId: row.request_id as string,
-    title: row.title as string,
-    description: row.description as string,
-    severity: row.severity as Incident['severity'],
-    type: row.type as Incident['type'],
-    systems: row.systems as string[],
-    status: row.status as IncidentStatus,
-    requestedBy: row.requested_by as string,
-    teamId: row.team_id as string,
-    originChannel: optional(row.origin_channel),
-    commander: optional(row.commander),
-    channelName: optional(row.channel_name),
-    channelId: optional(row.channel_id),
-    templateTs: optional(row.template_ts),
-    checklistTs: optional(row.checklist_ts),
-    setup: row.setup as Incident['setup'],
-    phasesDone: row.phases_done as Incident['phasesDone'],
-    escalationLevel: row.escalation_level as number,
-    acknowledgedBy: optional(row.acknowledged_by),
-    acknowledgedAt: optional(row.acknowledged_at),
-    reminderSeq: row.reminder_seq as number,
-    nextUpdateDue: optional(row.next_update_due),
-    summary: optional(row.summary),
-    resolvedBy: optional(row.resolved_by),
-    createdAt: row.created_at as Date,
-    updatedAt: row.updated_at as Date,
-    resolvedAt: optional(row.resolved_at),
-  };
-}
-
-/** `INC-20261123-003`: the UTC day and a per-day sequence. */
-export function formatIncidentId(day: Date, seq: number): string {
-  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
-  return `INC-${ymd}-${String(seq).padStart(3, '0')}`;
-}
+// The incident id format stays importable from the store.
+export { formatIncidentId } from './incident-rows.ts';
 
 /** How long a caller waits for another replica's work on the same incident. */
 const LOCK_WAIT_MS = 120_000;
@@ -271,56 +232,8 @@ export class PgIncidentStore implements IncidentStore {
     }
   }
 
-  /**
-   * Approvals and runs are not told about incidents; they mention them (a containment request's reason,
-   * rollback's input). Reading them at render time keeps the timeline complete without coupling them.
-   */
-  async relatedActivity(id: string): Promise<IncidentEvent[]> {
-    const pattern = `%${id}%`;
-    const approvals = await this.pool.query(
-      `SELECT id, action, requester, status, created_at, decided_by, decided_at, result FROM approval_requests
-       WHERE arguments::text LIKE $1 OR reason LIKE $1 ORDER BY created_at`,
-      [pattern],
-    );
-    const events: IncidentEvent[] = [];
-    for (const row of approvals.rows as Row[]) {
-      events.push({
-        at: row.created_at as Date,
-        kind: 'approval',
-        actor: row.requester as string,
-        text: `requested approval \`${String(row.id)}\` for \`/eafix ${String(row.action)}\``,
-      });
-      if (row.decided_at) {
-        events.push({
-          at: row.decided_at as Date,
-          kind: 'approval',
-          actor: (row.decided_by as string | null) ?? 'system',
-          text: `approval \`${String(row.id)}\`: ${String(row.status)}${row.result ? ` (${String(row.result).slice(0, 200)})` : ''}`,
-        });
-      }
-    }
-    const hasRuns = await this.pool.query<{ present: boolean }>(`SELECT to_regclass('runs') IS NOT NULL AS present`);
-    if (hasRuns.rows[0]?.present) {
-      const runs = await this.pool.query(
-        `SELECT id, action, requested_by, status, created_at, finished_at FROM runs WHERE input::text LIKE $1 ORDER BY created_at`,
-        [pattern],
-      );
-      for (const row of runs.rows as Row[]) {
-        events.push({
-          at: row.created_at as Date,
-          kind: 'run',
-          actor: row.requested_by as string,
-          text: `run \`${String(row.id)}\` of \`${String(row.action)}\` started`,
-        });
-        if (row.finished_at)
-          events.push({
-            at: row.finished_at as Date,
-            kind: 'run',
-            actor: 'system',
-            text: `run \`${String(row.id)}\` ${String(row.status)}`,
-          });
-      }
-    }
-    return events;
+  /** Approvals and runs that mention the incident (incident-related-activity.ts). */
+  relatedActivity(id: string): Promise<IncidentEvent[]> {
+    return relatedActivity(this.pool, id);
   }
 }

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/app-error.ts';
 import type { Cluster } from '../../src/cluster/index.ts';
 import { lazyCluster } from '../../src/cluster/lazy-cluster.ts';
+import { routeByEnvironment } from '../../src/cluster/routed-cluster.ts';
 import { unconfiguredCluster } from '../../src/cluster/unconfigured-cluster.ts';
 
-/** A cluster whose every operation answers with its name and arguments. */
-function echoCluster(): Cluster {
+/** A cluster whose every operation answers with its name and arguments (and `site`, when given). */
+function echoCluster(site?: string): Cluster {
   const template = unconfiguredCluster(new AppError('x', 'x'));
   return Object.fromEntries(
-    Object.keys(template).map((name) => [name, async (...args: unknown[]) => ({ name, args })]),
+    Object.keys(template).map((name) => [
+      name,
+      async (...args: unknown[]) => ({ name, args, ...(site ? { site } : {}) }),
+    ]),
   ) as unknown as Cluster;
 }
 
@@ -42,5 +46,44 @@ describe('lazyCluster', () => {
       name: 'listJobs',
       args: ['production', 'a=b'],
     });
+  });
+});
+
+describe('unconfiguredCluster', () => {
+  const cause = new AppError('cluster_not_configured', 'The kubeconfig file /nowhere does not exist.', {
+    hints: ['Set KUBECONFIG.'],
+  });
+
+  it('rejects every operation with the cause, naming the operation and its environment', async () => {
+    const cluster = unconfiguredCluster(cause);
+    await expect(cluster.status('production')).rejects.toMatchObject({
+      code: 'cluster_not_configured',
+      userMessage: 'The kubeconfig file /nowhere does not exist.',
+      hints: ['Set KUBECONFIG.', 'Not sent to Kubernetes: status for production.'],
+    });
+    await expect(cluster.listJobs('staging', 'a=b')).rejects.toMatchObject({
+      hints: ['Set KUBECONFIG.', 'Not sent to Kubernetes: listJobs for staging.'],
+    });
+  });
+
+  it('names a site-wide operation (Velero, scratch namespaces) without an environment', async () => {
+    await expect(unconfiguredCluster(cause).getBackup('daily-1')).rejects.toMatchObject({
+      hints: ['Set KUBECONFIG.', 'Not sent to Kubernetes: getBackup.'],
+    });
+  });
+});
+
+describe('routeByEnvironment', () => {
+  it("sends an environment's operations to its site, and site-wide ones (Velero, namespaces) home", async () => {
+    const cluster = routeByEnvironment(echoCluster('home'), new Map([['dr', echoCluster('dr')]]));
+    await expect(cluster.status('dr', { fresh: true })).resolves.toEqual({
+      name: 'status',
+      args: ['dr', { fresh: true }],
+      site: 'dr',
+    });
+    await expect(cluster.listCertificates('production')).resolves.toMatchObject({ site: 'home' });
+    await expect(cluster.getBackup('dr')).resolves.toEqual({ name: 'getBackup', args: ['dr'], site: 'home' });
+    await expect(cluster.namespacePhase('dr')).resolves.toMatchObject({ site: 'home' });
+    expect(Object.keys(cluster).sort()).toEqual(Object.keys(unconfiguredCluster(new AppError('x', 'x'))).sort());
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../src/handlers/core/invoke.ts';
 import { createLogger } from '../../src/logger.ts';
+import { answerCommand, diagnoser, verdicts } from '../support/diagnose.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 
 let world: TestWorld;
@@ -20,35 +21,11 @@ afterAll(async () => {
 });
 
 /** As alice (an operator: orders and balances need trading.read). */
-async function diagnose(text: string) {
-  n += 1;
-  const outcome = await invoke(
-    {
-      command: { text },
-      invoker: { userId: 'U0ALICE', teamId: world.slack.teamId, channelId: world.slack.channelId('eafix-ops') },
-      requestId: `req_platform_${n}`,
-      logger: createLogger({ level: 'silent' }),
-    },
-    { deps: world.bot.deps, approvals: world.bot.approvalService },
-  );
-  expect(outcome.outcome, outcome.reply.text).toBe('ok');
-  return outcome.reply;
-}
-
-function verdicts(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/\*([^*]+)\* — (OK|WARN|FAIL):/g)) out[m[1]!] = m[2]!;
-  return out;
-}
+const diagnose = diagnoser(() => world, 'U0ALICE', 'req_platform');
 
 /** Makes commands answer `result` (or fail) until the returned function undoes it. */
 function answer(rules: Array<[argv: string[], result: unknown, exitCode?: number]>): () => void {
-  const undo = rules.map(([argv, result, exitCode]) =>
-    world.cluster.workloads.behaviours.register({
-      argv,
-      behaviour: { stdout: ['checked', JSON.stringify(result)], exitCode: exitCode ?? 0, durationMs: 100 },
-    }),
-  );
+  const undo = rules.map(([argv, result, exitCode]) => answerCommand(world, argv, result, exitCode));
   return () => undo.forEach((u) => u());
 }
 

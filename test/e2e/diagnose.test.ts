@@ -8,10 +8,10 @@ import { invoke } from '../../src/handlers/core/invoke.ts';
 import { createLogger } from '../../src/logger.ts';
 import { latencyQueries } from '../../src/handlers/troubleshooting/latency-checks.ts';
 import { logErrors, serviceResourceQueries } from '../../src/handlers/troubleshooting/service-checks.ts';
+import { answerCommand, diagnoser, verdicts } from '../support/diagnose.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 
 let world: TestWorld;
-let n = 0;
 
 beforeAll(async () => {
   world = await startWorld('diagnose', { clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10 } });
@@ -22,33 +22,8 @@ afterAll(async () => {
 
 const NS = 'eafix-production';
 
-async function diagnose(text: string) {
-  n += 1;
-  const outcome = await invoke(
-    {
-      command: { text },
-      invoker: { userId: 'U0CAROL', teamId: world.slack.teamId, channelId: world.slack.channelId('eafix-ops') },
-      requestId: `req_diagnose_${n}`,
-      logger: createLogger({ level: 'silent' }),
-    },
-    { deps: world.bot.deps, approvals: world.bot.approvalService },
-  );
-  expect(outcome.outcome, outcome.reply.text).toBe('ok');
-  return outcome.reply;
-}
-
-/** The verdict a check's line shows. */
-function verdicts(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/\*([^*]+)\* — (OK|WARN|FAIL):/g)) out[m[1]!] = m[2]!;
-  return out;
-}
-
-const register = (argv: string[], stdout: unknown, exitCode = 0) =>
-  world.cluster.workloads.behaviours.register({
-    argv,
-    behaviour: { stdout: ['checked', JSON.stringify(stdout)], exitCode, durationMs: 100 },
-  });
+const diagnose = diagnoser(() => world, 'U0CAROL', 'req_diagnose');
+const register = (argv: string[], stdout: unknown, exitCode = 0) => answerCommand(world, argv, stdout, exitCode);
 
 describe('diagnose latency', () => {
   const labels = `namespace="${NS}",service="risk-manager"`;

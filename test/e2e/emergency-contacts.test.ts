@@ -3,7 +3,13 @@ import { contactPageKey } from '../../src/handlers/incidents/contact-page.ts';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
 import { eventually } from '../support/eventually.ts';
 import { ephemeralText } from '../support/approvals.ts';
-import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+import {
+  checklistOf,
+  incidentsOf,
+  messagesWith,
+  policyWith,
+  securityIncidentWithResponders,
+} from '../support/incidents.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 
 let world: TestWorld;
@@ -11,21 +17,13 @@ let incident: Incident;
 
 beforeAll(async () => {
   world = await startWorld('emergency_contacts', { policy: await policyWith({}) });
-  incident = await declare(world, {
-    user: 'dave',
-    channel: 'security',
-    title: 'Exfiltration suspected',
-    severity: 'critical',
-    type: 'security',
-    systems: 'auth-service',
-  });
-  world.slack.state.channels.get(incident.channelId!)!.members.push('U0ALICE', 'U0CAROL');
+  incident = await securityIncidentWithResponders(world, 'Exfiltration suspected');
 });
 afterAll(async () => {
   await world?.stop();
 });
 
-const checklist = () => world.slack.state.findMessage(incident.channelId!, incident.checklistTs!);
+const checklist = () => checklistOf(world, incident);
 const runbookRoles = ['Security Team Lead', 'CISO', 'Legal Counsel', 'External Security Firm'];
 const auditRows = async (outcome: string) =>
   (

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, approvalStatus, ephemeralText, requestIdOf, tradingState } from '../support/approvals.ts';
-import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+import {
+  checklistOf,
+  incidentsOf,
+  messagesWith,
+  policyWith,
+  securityIncidentWithResponders,
+} from '../support/incidents.ts';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
 
 let world: TestWorld;
@@ -30,22 +36,13 @@ beforeAll(async () => {
     ],
   });
   world = await startWorld('incident_security', { policy });
-  incident = await declare(world, {
-    user: 'dave',
-    channel: 'security',
-    title: 'Suspicious admin logins',
-    severity: 'critical',
-    type: 'security',
-    systems: 'auth-service',
-  });
-  // An operator and a viewer join the war room (the security team alone was invited).
-  world.slack.state.channels.get(incident.channelId!)!.members.push('U0ALICE', 'U0CAROL');
+  incident = await securityIncidentWithResponders(world, 'Suspicious admin logins');
 });
 afterAll(async () => {
   await world?.stop();
 });
 
-const checklist = () => world.slack.state.findMessage(incident.channelId!, incident.checklistTs!);
+const checklist = () => checklistOf(world, incident);
 const ops = 'eafix-ops';
 
 describe('a security incident', () => {

@@ -9,17 +9,7 @@ import { startCompiledBot, type CompiledBot } from '../support/compiled-bot.ts';
 import { startProcessWorld, type ProcessWorld } from '../support/process-world.ts';
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer.ts';
 import { isolate } from '../support/isolation.ts';
-import { eventually } from '../support/eventually.ts';
-import {
-  allDelivered,
-  approvedRollback,
-  duplicatePosts,
-  executionsOf,
-  finished,
-  incidentsTitled,
-  rollbackWrites,
-  stepStatus,
-} from '../support/process-flows.ts';
+import { expectRollbackFinishedOnce, helpAnsweredAfter, rollbackHeldAtTargetReady } from '../support/process-flows.ts';
 
 const POD_READY_MS = 60 * 60_000;
 let bouncer: PgBouncer;
@@ -50,32 +40,13 @@ describe('PostgreSQL behind PgBouncer (transaction pooling)', { timeout: 600_000
     // The bot's queries do go through the pooler.
     expect((await bouncer.clients()).filter((c) => c.database === 'eafix').length).toBeGreaterThan(0);
     const driver = world.driverFor(web);
-    const { approvalId, runId, messageTs } = await approvedRollback(world, 'production', driver, [driver]);
-    await eventually(
-      async () => (await stepStatus(world, runId, 'target-ready')) === 'running',
-      'target-ready to start',
-    );
+    const rollback = await rollbackHeldAtTargetReady(world, driver);
 
     await bouncer.restart();
     // Slack traffic after the restart: audited and answered through the new pooler.
-    const seen = world.slack.ephemerals('carol').length;
-    await driver.command({ user: 'carol', channel: 'eafix-ops', text: 'help' });
-    await world.slack.waitFor(() => world.slack.ephemerals('carol').length > seen, {
-      description: 'help answered after the restart',
-      timeoutMs: 60_000,
-    });
+    await helpAnsweredAfter(world, driver, 'restart');
 
-    world.cluster.advance(POD_READY_MS);
-    expect(await finished(world, runId)).toMatchObject({ status: 'succeeded' });
-    expect(await executionsOf(world, approvalId)).toBe(1);
-    expect(rollbackWrites(world, 'production')).toEqual({ gateway: 1, blue: 1 });
-    expect(await incidentsTitled(world, 'Emergency rollback of production')).toHaveLength(1);
-    await allDelivered(world);
-    expect(duplicatePosts(world)).toEqual([]);
-    const finishedPosts = world.slack
-      .thread('eafix-ops', messageTs)
-      .filter((m) => JSON.stringify(m.metadata ?? {}).includes(`"run:${runId}:finished"`));
-    expect(finishedPosts).toHaveLength(1);
+    await expectRollbackFinishedOnce(world, rollback, POD_READY_MS);
     expect((await bouncer.clients()).filter((c) => c.database === 'eafix').length).toBeGreaterThan(0);
   });
 

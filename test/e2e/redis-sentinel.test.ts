@@ -9,16 +9,7 @@ import { startCompiledBot, type CompiledBot } from '../support/compiled-bot.ts';
 import { startProcessWorld, type ProcessWorld } from '../support/process-world.ts';
 import { startSentinelGroup, type SentinelGroup } from '../support/redis-sentinel-group.ts';
 import { eventually } from '../support/eventually.ts';
-import {
-  allDelivered,
-  approvedRollback,
-  duplicatePosts,
-  executionsOf,
-  finished,
-  incidentsTitled,
-  rollbackWrites,
-  stepStatus,
-} from '../support/process-flows.ts';
+import { expectRollbackFinishedOnce, helpAnsweredAfter, rollbackHeldAtTargetReady } from '../support/process-flows.ts';
 
 const POD_READY_MS = 60 * 60_000;
 let group: SentinelGroup;
@@ -59,11 +50,7 @@ describe('Redis behind Sentinel', { timeout: 600_000 }, () => {
     const before = await group.masterPort();
     expect(await botConnectionsOn(before)).toEqual(expect.arrayContaining(['eafix-web', 'eafix-worker']));
     const driver = world.driverFor(web);
-    const { approvalId, runId, messageTs } = await approvedRollback(world, 'production', driver, [driver]);
-    await eventually(
-      async () => (await stepStatus(world, runId, 'target-ready')) === 'running',
-      'target-ready to start',
-    );
+    const rollback = await rollbackHeldAtTargetReady(world, driver);
 
     const { from, to } = await group.failover();
     expect(to).not.toBe(from);
@@ -74,24 +61,9 @@ describe('Redis behind Sentinel', { timeout: 600_000 }, () => {
     }, 'the bot on the new master');
 
     // Slack traffic after the failover: the inbound gate's delivery ledger writes to the new master.
-    const seen = world.slack.ephemerals('carol').length;
-    await driver.command({ user: 'carol', channel: 'eafix-ops', text: 'help' });
-    await world.slack.waitFor(() => world.slack.ephemerals('carol').length > seen, {
-      description: 'help answered after the failover',
-      timeoutMs: 60_000,
-    });
+    await helpAnsweredAfter(world, driver, 'failover');
 
-    world.cluster.advance(POD_READY_MS);
-    expect(await finished(world, runId)).toMatchObject({ status: 'succeeded' });
-    expect(await executionsOf(world, approvalId)).toBe(1);
-    expect(rollbackWrites(world, 'production')).toEqual({ gateway: 1, blue: 1 });
-    expect(await incidentsTitled(world, 'Emergency rollback of production')).toHaveLength(1);
-    await allDelivered(world);
-    expect(duplicatePosts(world)).toEqual([]);
-    const finishedPosts = world.slack
-      .thread('eafix-ops', messageTs)
-      .filter((m) => JSON.stringify(m.metadata ?? {}).includes(`"run:${runId}:finished"`));
-    expect(finishedPosts).toHaveLength(1);
+    await expectRollbackFinishedOnce(world, rollback, POD_READY_MS);
     // The queues live on the new master.
     const keys = await group.client(to).keys(`${world.isolation.redisPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);

@@ -74,3 +74,24 @@ export async function declare(
 export function messagesWith(world: TestWorld, channelId: string, needle: string) {
   return world.slack.messages(channelId).filter((m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`.includes(needle));
 }
+
+/**
+ * A critical security incident on auth-service, declared by dave in #security, with an operator
+ * (alice) and a viewer (carol) joined to its war room (the security team alone was invited).
+ */
+export async function securityIncidentWithResponders(world: TestWorld, title: string): Promise<Incident> {
+  const incident = await declare(world, {
+    user: 'dave',
+    channel: 'security',
+    title,
+    severity: 'critical',
+    type: 'security',
+    systems: 'auth-service',
+  });
+  world.slack.state.channels.get(incident.channelId!)!.members.push('U0ALICE', 'U0CAROL');
+  return incident;
+}
+
+/** The incident's checklist message as Slack holds it now. */
+export const checklistOf = (world: TestWorld, incident: Incident) =>
+  world.slack.state.findMessage(incident.channelId!, incident.checklistTs!);

@@ -141,3 +141,48 @@ export const incidentsTitled = async (world: ProcessWorld, prefix: string) =>
       [prefix],
     )
   ).rows;
+
+/**
+ * `/eafix rollback` of production, approved, and held at `target-ready` (the simulated pods are not
+ * ready yet): the moment a test disturbs the infrastructure under a running rollback.
+ */
+export async function rollbackHeldAtTargetReady(world: ProcessWorld, driver: SlackDriver) {
+  const rollback = await approvedRollback(world, 'production', driver, [driver]);
+  await eventually(
+    async () => (await stepStatus(world, rollback.runId, 'target-ready')) === 'running',
+    'target-ready to start',
+  );
+  return rollback;
+}
+
+/** Slack traffic after `what` (a restart, a failover): carol's `help` is audited and answered. */
+export async function helpAnsweredAfter(world: ProcessWorld, driver: SlackDriver, what: string): Promise<void> {
+  const seen = world.slack.ephemerals('carol').length;
+  await driver.command({ user: 'carol', channel: ops, text: 'help' });
+  await world.slack.waitFor(() => world.slack.ephemerals('carol').length > seen, {
+    description: `help answered after the ${what}`,
+    timeoutMs: 60_000,
+  });
+}
+
+/**
+ * Lets the held rollback's pods become ready, then checks nothing was lost or repeated: the run
+ * succeeded once, wrote once, opened one incident, and Slack heard every post (and its end) once.
+ */
+export async function expectRollbackFinishedOnce(
+  world: ProcessWorld,
+  rollback: { approvalId: string; runId: string; messageTs: string },
+  podReadyMs: number,
+): Promise<void> {
+  world.cluster.advance(podReadyMs);
+  expect(await finished(world, rollback.runId)).toMatchObject({ status: 'succeeded' });
+  expect(await executionsOf(world, rollback.approvalId)).toBe(1);
+  expect(rollbackWrites(world, 'production')).toEqual({ gateway: 1, blue: 1 });
+  expect(await incidentsTitled(world, 'Emergency rollback of production')).toHaveLength(1);
+  await allDelivered(world);
+  expect(duplicatePosts(world)).toEqual([]);
+  const finishedPosts = world.slack
+    .thread(ops, rollback.messageTs)
+    .filter((m) => JSON.stringify(m.metadata ?? {}).includes(`"run:${rollback.runId}:finished"`));
+  expect(finishedPosts).toHaveLength(1);
+}
