@@ -98,6 +98,9 @@ export type OnBusy = 'queue' | 'refuse';
 /** What a failed run's kind is told, to say what state the run left the world in. */
 export interface FailureContext<Deps, Input = unknown> {
   runId: string;
+  requestId: string;
+  requestedBy: string;
+  approvalId?: string | undefined;
   input: Input;
   deps: Deps;
   /** Ids of the steps that completed before the run stopped. */

@@ -254,6 +254,9 @@ export class StepRunner<Deps> {
     const now = await this.options.store.getRun(run.id);
     return {
       runId: run.id,
+      requestId: run.requestId,
+      requestedBy: run.requestedBy,
+      approvalId: run.approvalId,
       input,
       deps: this.options.deps,
       completedSteps: completedSteps(now ?? run),
@@ -289,6 +292,9 @@ export class StepRunner<Deps> {
       const completedSteps = new Set(steps.filter((s) => s.status === 'succeeded').map((s) => s.stepId));
       const described = describe({
         runId: run.id,
+        requestId: run.requestId,
+        requestedBy: run.requestedBy,
+        approvalId: run.approvalId,
         input: readInput(kind, run.input),
         deps: this.options.deps,
         completedSteps,
