@@ -270,6 +270,42 @@ describe('/eafix deploy', () => {
     });
   });
 
+  it('Retry step after the failure is cleared completes the deploy', async () => {
+    const live = selector();
+    const idle = live === 'blue' ? 'green' : 'blue';
+    world.cluster.workloads.behaviours.register({
+      argv: ['eafix-cli', 'test', 'smoke'],
+      behaviour: { stdout: ['0 passed'], stderr: ['smoke environment not ready'], exitCode: 1 },
+      times: 1,
+    });
+    const { run, message } = await approvedDeploy('2.7.1 --checklist=all --reason "release 2.7.1"');
+    expect(run.status).toBe('paused');
+    const question = await world.slack.waitFor(
+      (emu) => emu.thread(ops, message.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('run:decide:retry')),
+      { description: 'the paused question' },
+    );
+    // The injected failure happened once: the retried smoke Job passes.
+    await world.driver.clickButton({
+      user: 'alice',
+      channel: ops,
+      messageTs: question.ts,
+      actionId: 'run:decide:retry',
+    });
+    const ended = await eventually(
+      async () => {
+        const r = (
+          await world.bot.pool.query<RunRow>('SELECT id, status, error, summary FROM runs WHERE id = $1', [run.id])
+        ).rows[0];
+        return r && r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused' ? r : undefined;
+      },
+      'the retried deploy to end',
+      60_000,
+    );
+    expect(ended).toMatchObject({ status: 'succeeded', error: null });
+    expect(selector()).toBe(idle);
+    expect(image(`eafix-${idle}`)).toBe('registry.eafix.local/eafix/gateway:2.7.1');
+  });
+
   it('a critical error rate during the monitor switches the gateway back by itself', async () => {
     const live = selector();
     world.prometheus.setResult(defaultKpiQueries.error_rate_percent, 12);
