@@ -6,6 +6,9 @@ import type { ActionDeps } from './handlers/core/action-deps.ts';
 import { runKindsOf } from './handlers/core/start-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
+import { pauseMessageInTransaction } from './jobs/pause-message.ts';
+import { RunPauseSweeper } from './jobs/run-pause-sweeper.ts';
+import { escalatePauseToIncident } from './handlers/core/run-pause-escalation.ts';
 import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
@@ -51,8 +54,13 @@ export function startJobs(options: {
   runObserver?: RunObserver;
 }): { runs: JobRuns; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> } {
   const { env, pool, redis, logger, settings = {} } = options;
-  // The final reply is written with the run's end, in its transaction; progress follows the events.
-  const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
+  // The final reply is written with the run's end, a pause's buttons with the pause, each in its
+  // transaction; progress follows the events.
+  const store = new PgRunStore(
+    pool,
+    finalReplyInTransaction(options.outbox),
+    pauseMessageInTransaction(options.outbox),
+  );
   const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({
     connection: redis,
@@ -64,9 +72,10 @@ export function startJobs(options: {
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
-  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool));
+  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool), store);
   const runsJobs = options.role === 'worker' || options.role === 'all';
   let worker: RunWorker<ActionDeps> | undefined;
+  let pauses: RunPauseSweeper | undefined;
   // The worker executes the registry's resumable actions with the finished deps: created once they exist.
   const createWorker = (deps: ActionDeps) =>
     new RunWorker({
@@ -89,9 +98,16 @@ export function startJobs(options: {
     start: async (deps) => {
       if (!runsJobs) return;
       worker = createWorker(deps);
+      // Undecided pauses past their expiry open an incident, on the deps' clock.
+      pauses = new RunPauseSweeper({ store, escalate: escalatePauseToIncident(deps), now: deps.now, logger });
       await worker.start();
     },
-    passes: runsJobs ? [{ name: 'runs', run: async () => worker?.reconcile() }] : [],
+    passes: runsJobs
+      ? [
+          { name: 'runs', run: async () => worker?.reconcile() },
+          { name: 'run-pauses', run: async () => pauses?.sweep() },
+        ]
+      : [],
     stop: async () => {
       await worker?.close();
       await queue.close();

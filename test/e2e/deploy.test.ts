@@ -275,25 +275,134 @@ describe('/eafix deploy', () => {
     expect(image('eafix-blue')).toBe('registry.eafix.local/eafix/gateway:2.5.0');
   });
 
-  it('a failed smoke test stops the run before traffic moves: the previous colour stays live, with the next command', async () => {
+  it('a failed smoke test pauses the run with three buttons; a read-only click is refused, two clicks decide once, Roll back leaves the previous colour live', async () => {
     const live = selector();
+    const idle = live === 'blue' ? 'green' : 'blue';
+    const idleImageBefore = image(`eafix-${idle}`);
+    const idleReplicasBefore = replicas(`eafix-${idle}`);
     world.cluster.workloads.behaviours.register({
       argv: ['eafix-cli', 'test', 'smoke'],
       behaviour: { stdout: ['11 passed, 1 failed'], stderr: ['FAILED test_order_roundtrip'], exitCode: 1 },
       times: 1,
     });
     const { run, message } = await approvedDeploy('2.7.0 --checklist=all --reason "release 2.7"');
-    expect(run.status).toBe('failed');
-    expect(run.error).toContain('`eafix-cli test smoke');
+    expect(run.status).toBe('paused');
     expect(selector()).toBe(live);
-    await world.slack.waitFor(
-      (emu) => {
-        const thread = textOf(emu.thread(ops, message.ts));
-        return thread.includes('FAILED test_order_roundtrip') && thread.includes(`the gateway selects ${live}`);
-      },
-      { description: 'the failure, the state and the next command in the thread' },
+    // The pause is stored before its buttons are posted; the buttons are in the run's thread.
+    const pause = (
+      await world.bot.pool.query<{ id: string; step_id: string }>(
+        'SELECT id, step_id FROM run_pauses WHERE run_id = $1',
+        [run.id],
+      )
+    ).rows[0];
+    expect(pause?.step_id).toBe('smoke');
+    const question = await world.slack.waitFor(
+      (emu) =>
+        emu
+          .thread(ops, message.ts)
+          .find(
+            (m) =>
+              JSON.stringify(m.blocks ?? []).includes('run:decide:rollback') && textOf(m.blocks).includes('FAILED'),
+          ),
+      { description: 'the paused question with its buttons' },
     );
-    expect(textOf(world.slack.thread(ops, message.ts))).toContain('/eafix deploy 2.7.0');
+    const buttons = JSON.stringify(question.blocks);
+    for (const label of ['Retry step', 'Roll back', 'Abort, leave as is']) expect(buttons).toContain(label);
+    expect(textOf(question.blocks)).toContain(`the gateway selects ${live}`);
+
+    // carol is a viewer: refused, with why, and nothing decided.
+    const carolSeen = world.slack.ephemerals('carol').length;
+    await world.driver.clickButton({
+      user: 'carol',
+      channel: ops,
+      messageTs: question.ts,
+      actionId: 'run:decide:rollback',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'carol', carolSeen).includes('you may only look'), {
+      description: 'the refusal',
+    });
+    // alice and dave at once: one decision, the other is told who decided what.
+    const aliceSeen = world.slack.ephemerals('alice').length;
+    const daveSeen = world.slack.ephemerals('dave').length;
+    await Promise.all([
+      world.driver.clickButton({
+        user: 'alice',
+        channel: ops,
+        messageTs: question.ts,
+        actionId: 'run:decide:rollback',
+      }),
+      world.driver.clickButton({ user: 'dave', channel: ops, messageTs: question.ts, actionId: 'run:decide:rollback' }),
+    ]);
+    const told = await world.slack.waitFor(
+      () => {
+        const both = [ephemeralText(world, 'alice', aliceSeen), ephemeralText(world, 'dave', daveSeen)];
+        return both.every((t) => t.includes('Recorded') || t.includes('Already decided')) ? both : undefined;
+      },
+      { description: 'both clickers told' },
+    );
+    expect(told.filter((t) => t.includes('Recorded'))).toHaveLength(1);
+    expect(told.filter((t) => t.includes('Already decided'))).toHaveLength(1);
+    const decided = (
+      await world.bot.pool.query<{ option_id: string }>('SELECT option_id FROM run_pauses WHERE id = $1', [pause?.id])
+    ).rows[0];
+    const audited = await world.bot.pool.query<{ outcome: string }>(
+      `SELECT outcome FROM audit_log WHERE action = 'run.decide' ORDER BY id`,
+    );
+    expect(audited.rows.map((r) => r.outcome).sort()).toEqual(['already-decided', 'denied', 'ok']);
+
+    const ended = await eventually(async () => {
+      const r = (
+        await world.bot.pool.query<RunRow>('SELECT id, status, error, summary FROM runs WHERE id = $1', [run.id])
+      ).rows[0];
+      return r && r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused' ? r : undefined;
+    }, 'the decided run to end');
+    expect(ended.status).toBe('failed');
+    expect(selector()).toBe(live);
+    expect(world.cluster.getDeployment(ns, `eafix-${live}`)?.status?.readyReplicas).toBeGreaterThan(0);
+    expect(decided?.option_id).toBe('rollback');
+    expect(ended.error).toContain('Rolled back');
+    // The idle colour has its previous image and replicas back.
+    expect(image(`eafix-${idle}`)).toBe(idleImageBefore);
+    expect(replicas(`eafix-${idle}`)).toBe(idleReplicasBefore);
+    await world.slack.waitFor((emu) => textOf(emu.thread(ops, message.ts)).includes('/eafix deploy 2.7.0'), {
+      description: 'the state and the next command in the thread',
+    });
+  });
+
+  it('Retry step after the failure is cleared completes the deploy', async () => {
+    const live = selector();
+    const idle = live === 'blue' ? 'green' : 'blue';
+    world.cluster.workloads.behaviours.register({
+      argv: ['eafix-cli', 'test', 'smoke'],
+      behaviour: { stdout: ['0 passed'], stderr: ['smoke environment not ready'], exitCode: 1 },
+      times: 1,
+    });
+    const { run, message } = await approvedDeploy('2.7.1 --checklist=all --reason "release 2.7.1"');
+    expect(run.status).toBe('paused');
+    const question = await world.slack.waitFor(
+      (emu) => emu.thread(ops, message.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('run:decide:retry')),
+      { description: 'the paused question' },
+    );
+    // The injected failure happened once: the retried smoke Job passes.
+    await world.driver.clickButton({
+      user: 'alice',
+      channel: ops,
+      messageTs: question.ts,
+      actionId: 'run:decide:retry',
+    });
+    const ended = await eventually(
+      async () => {
+        const r = (
+          await world.bot.pool.query<RunRow>('SELECT id, status, error, summary FROM runs WHERE id = $1', [run.id])
+        ).rows[0];
+        return r && r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused' ? r : undefined;
+      },
+      'the retried deploy to end',
+      60_000,
+    );
+    expect(ended).toMatchObject({ status: 'succeeded', error: null });
+    expect(selector()).toBe(idle);
+    expect(image(`eafix-${idle}`)).toBe('registry.eafix.local/eafix/gateway:2.7.1');
   });
 
   it('a critical error rate during the monitor switches the gateway back by itself', async () => {

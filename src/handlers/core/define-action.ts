@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.ts';
 import type { Reply } from './reply.ts';
 import type { ClickOrigin } from './click-origin.ts';
 import type { PlanItem, Risk } from '../../permissions/approval-types.ts';
-import type { FailureContext, OnBusy, StepDefinition } from '../../jobs/run-definition.ts';
+import type { FailureContext, OnBusy, RunKind, StepDefinition } from '../../jobs/run-definition.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Notifier } from './notifier.ts';
 import type { Authorizer } from '../../permissions/authorizer.ts';
@@ -142,6 +142,10 @@ export interface ResumableAction<Input = unknown> extends PlannedBase<Input> {
   onBusy?: OnBusy;
   /** A failed run's account of the state it left and the next command to run. */
   describeFailure?: (context: FailureContext<ActionDeps, Input>) => Promise<string | undefined>;
+  /** A failed step pauses the run with a question instead of failing it (see RunKind). */
+  onStepFailed?: RunKind<ActionDeps, Input>['onStepFailed'];
+  /** What a decision on that question does (see RunKind). */
+  resolveFailure?: RunKind<ActionDeps, Input>['resolveFailure'];
   /** The run's input from the approved plan (rollback fixes its replica count); default: the input as given. */
   runInput?: (input: Input, plan: PlanItem[]) => Input;
   execute?: never;

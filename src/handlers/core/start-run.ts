@@ -26,6 +26,8 @@ export function runKindOf<Input>(action: ResumableAction<Input>): RunKind<Action
     onBusy: action.onBusy ?? 'refuse',
     ...(action.target ? { target: action.target } : {}),
     ...(action.describeFailure ? { describeFailure: action.describeFailure } : {}),
+    ...(action.onStepFailed ? { onStepFailed: action.onStepFailed } : {}),
+    ...(action.resolveFailure ? { resolveFailure: action.resolveFailure } : {}),
   };
   kinds.set(action as ResumableAction<unknown>, kind as RunKind<ActionDeps, unknown>);
   return kind;

@@ -53,6 +53,10 @@ export const deployInput = z.object({
   from: z.enum(['blue', 'green']).optional().describe('set by the plan: the live colour before the deploy'),
   image: z.string().optional().describe('set by the plan: the new image'),
   replicas: z.number().int().min(1).optional().describe('set by the plan: replicas of the new colour'),
+  idleBefore: z
+    .object({ image: z.string(), replicas: z.number().int().min(0) })
+    .optional()
+    .describe("set by the plan: the idle colour's image and replicas before the deploy (what Roll back restores)"),
 });
 
 export type DeployInput = z.infer<typeof deployInput>;

@@ -3,7 +3,11 @@
  * thresholds, posted in the run's thread as one message edited in place. The window runs from the moment
  * the gateway switched (the switch step's checkpoint), by the injected clock, so a monitor resumed on
  * another worker carries on where it was instead of starting over. A critical breach switches the
- * gateway back to the previous colour at once and fails the run, saying so; warnings are reported.
+ * gateway back to the previous colour at once and fails the run, saying so. Warnings are reported live
+ * and do not stop the clock: the window runs to its end (a later critical breach still rolls back by
+ * itself); then, if any reading warned, the run pauses and asks the thread Continue / Roll back, with
+ * the old colour still scaled up. Undecided, the pause escalates into an incident and the run stays
+ * paused (the old colour is not scaled down without a person's word).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../app-error.ts';
@@ -15,6 +19,8 @@ import { section } from '../core/reply.ts';
 import { readKpis, type KpiReading } from '../monitoring/kpi-readings.ts';
 import type { DeployInput } from './deploy-input.ts';
 import { fixed } from './deploy-steps.ts';
+import { pauseRun } from '../../jobs/run-definition.ts';
+import { DEPLOY_PAUSE_EXPIRY_MS } from './deploy-pause.ts';
 
 type Ctx = Parameters<ActionStep<DeployInput>['run']>[0];
 
@@ -51,6 +57,24 @@ async function sample(ctx: Ctx): Promise<{ worst: KpiReading['band']; readings: 
   return { worst, readings };
 }
 
+/** The people's answer to the warnings: go on, or switch back (as a critical breach would). */
+async function decided(ctx: Ctx, optionId: string) {
+  const { deps, input } = ctx;
+  const { colour, from } = fixed(input);
+  const who = `<@${ctx.decision?.decidedBy ?? '?'}>`;
+  if (optionId === 'continue') return { summary: `KPI warnings on ${colour}: ${who} chose to continue` };
+  const back = await deps.cluster.switchTraffic(
+    input.environment,
+    from,
+    await changeMeta(deps, ctx, `rollback after KPI warnings, decided by ${ctx.decision?.decidedBy ?? '?'}`),
+  );
+  await report(ctx, `:leftwards_arrow_with_hook: *Rolled back* (${who}) — gateway ${back.from} → ${from}.`);
+  throw new AppError(
+    'deploy_rolled_back',
+    `${who} chose to roll back after KPI warnings: the gateway selects ${from} again.`,
+  );
+}
+
 export const monitor: ActionStep<DeployInput> = {
   id: 'monitor',
   title: 'Monitor the KPIs (runbook: 5 minutes)',
@@ -58,6 +82,7 @@ export const monitor: ActionStep<DeployInput> = {
   run: async (ctx) => {
     const { deps, input, signal } = ctx;
     const { colour, from } = fixed(input);
+    if (ctx.decision) return decided(ctx, ctx.decision.optionId);
     const switched = (ctx.outputs.switch as { switchedAt?: string } | undefined)?.switchedAt;
     const start = switched ? Date.parse(switched) : deps.now().getTime();
     const until = start + deps.deploySettings.monitorSeconds * 1000;
@@ -93,7 +118,18 @@ export const monitor: ActionStep<DeployInput> = {
           ? `:warning: *KPI warning on ${colour} ${input.version}* — watching; \`/eafix rollback --environment=${input.environment}\` returns to ${from}.`
           : `:eyes: Monitoring ${colour} ${input.version}`;
       await report(ctx, `${head} ${left > 0 ? `(${left} s left)` : '(done)'}\n${lines}`);
-      if (deps.now().getTime() >= until) break;
+      if (deps.now().getTime() >= until) {
+        if (warnings > 0)
+          throw pauseRun({
+            question: `:warning: *KPI warnings on ${colour} ${input.version}* in ${warnings} of ${samples} reading(s) during the ${deps.deploySettings.monitorSeconds} s monitor; ${from} still has its pods.\n${lines}\n*Continue* scales ${from} to 0 and verifies; *Roll back* switches the gateway back to ${from}.`,
+            options: [
+              { id: 'continue', label: 'Continue', style: 'primary' },
+              { id: 'rollback', label: 'Roll back', style: 'danger' },
+            ],
+            expiresInMs: DEPLOY_PAUSE_EXPIRY_MS,
+          });
+        break;
+      }
       await sleep(Math.min(intervalMs, Math.max(1, until - deps.now().getTime())), undefined, { signal });
     }
     return {

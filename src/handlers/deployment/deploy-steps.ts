@@ -26,8 +26,19 @@ export function fixed(input: DeployInput): {
   return { colour: input.colour, from: input.from, image: input.image, replicas: input.replicas };
 }
 
+/** After a "Retry step" decision the commands run as new Jobs (the failed ones would be re-attached), named by the decision so a crash re-attaches. */
+const generationOf = (ctx: Ctx) =>
+  ctx.decision ? 2 + (Math.floor(ctx.decision.decidedAt.getTime() / 1000) % 100_000) : undefined;
+
 const cli = (ctx: Ctx, step: string, args: string[], extra: { image?: string; argv?: string[] } = {}) =>
-  runPlatformCommand(ctx, { environment: ctx.input.environment, step, args, reason: ctx.input.reason, ...extra });
+  runPlatformCommand(ctx, {
+    environment: ctx.input.environment,
+    step,
+    args,
+    reason: ctx.input.reason,
+    ...(generationOf(ctx) ? { generation: generationOf(ctx) } : {}),
+    ...extra,
+  });
 
 /** The backup a deploy makes: one per run, so a resumed step finds the one it started. */
 export const deployBackupName = (runId: string): string => platformJobName('eafix-deploy', runId);

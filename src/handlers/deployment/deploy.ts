@@ -5,6 +5,7 @@ import type { PlanItem } from '../../permissions/approval-types.ts';
 import { defineAction } from '../core/define-action.ts';
 import { idleColour, versionOfImages } from './colours.ts';
 import { describeDeployFailure } from './deploy-failure.ts';
+import { askOnDeployFailure, resolveDeployFailure } from './deploy-pause.ts';
 import { confirmedPrerequisites, deployInput, PREREQUISITES } from './deploy-input.ts';
 import { deployModal } from './deploy-modal.ts';
 import { monitor } from './deploy-monitor.ts';
@@ -102,7 +103,15 @@ export const deploy = defineAction({
       },
       {
         description: `5. set deployment ${deps.topology.colours[colour].deployment} (${colour}, idle) to ${image}, ${replicas} replicas, wait until ready (≤ ${deps.deploySettings.rolloutTimeoutSeconds} s)`,
-        change: { step: 'deploy-idle', colour, image, replicas },
+        change: {
+          step: 'deploy-idle',
+          colour,
+          image,
+          replicas,
+          ...(idleDeployment?.images[0]
+            ? { before: { image: idleDeployment.images[0], replicas: idleDeployment.desired } }
+            : {}),
+        },
       },
       { description: `6. \`${cli} test smoke --colour=${colour}\``, change: { step: 'smoke' } },
       {
@@ -127,11 +136,25 @@ export const deploy = defineAction({
   runInput: (input, plan) => {
     const at = (step: string) =>
       plan.map((p) => p.change as Record<string, unknown>).find((c) => c.step === step) ?? {};
-    const idle = at('deploy-idle') as { colour?: 'blue' | 'green'; image?: string; replicas?: number };
+    const idle = at('deploy-idle') as {
+      colour?: 'blue' | 'green';
+      image?: string;
+      replicas?: number;
+      before?: { image: string; replicas: number };
+    };
     const sw = at('switch') as { from?: 'blue' | 'green' };
-    return { ...input, colour: idle.colour, image: idle.image, replicas: idle.replicas, from: sw.from };
+    return {
+      ...input,
+      colour: idle.colour,
+      image: idle.image,
+      replicas: idle.replicas,
+      from: sw.from,
+      idleBefore: idle.before,
+    };
   },
   target: (input) => `env:${input.environment}`,
   steps: [preflight, backup, quiesce, migrate, deployIdle, smoke, switchTraffic, monitor, scaleOld, verify],
   describeFailure: (context) => describeDeployFailure(context),
+  onStepFailed: (context) => askOnDeployFailure(context),
+  resolveFailure: (context) => resolveDeployFailure(context),
 });
