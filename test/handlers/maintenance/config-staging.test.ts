@@ -122,6 +122,8 @@ describe('the staging evidence production’s approval rests on', () => {
     const failure = (completed: string[]) =>
       describeStagingFailure({
         runId: ref.stagingRun,
+        requestId: 'req-staging',
+        requestedBy: 'U_ALICE',
         input: ref,
         deps: { topology } as ActionDeps,
         completedSteps: new Set(completed),
