@@ -7,6 +7,7 @@ import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
 import { approvalMessage, approvalMessageKey, parseApprovalBlockId, shownPlanHash } from './approval-message.ts';
 import type {
+  ApprovalOptions,
   ApprovalRequest,
   ApprovalWorkflow,
   ClickOrigin,
@@ -27,6 +28,7 @@ export class ApprovalService implements ApprovalWorkflow {
     input: Record<string, unknown>,
     plan: PlanItem[],
     context: ActionContext,
+    options: ApprovalOptions = {},
   ): Promise<ApprovalRequest> {
     const { invoker, requestId } = context;
     const request = await this.deps.approvals.create({
@@ -39,8 +41,11 @@ export class ApprovalService implements ApprovalWorkflow {
       teamId: invoker.teamId,
       channelId: invoker.channelId,
       requestId,
-      requiredApprovals: this.deps.authorizer.requiredApprovers(action.permission),
-      expiresAt: new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
+      requiredApprovals: Math.max(
+        options.requiredApprovals ?? 0,
+        this.deps.authorizer.requiredApprovers(action.permission),
+      ),
+      expiresAt: options.expiresAt ?? new Date(this.deps.now().getTime() + this.deps.authorizer.approvalTtlMs),
     });
     await this.audit(request, invoker.userId, 'approval.requested', requestId);
     try {
