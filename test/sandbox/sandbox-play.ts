@@ -61,6 +61,13 @@ export const exampleOutcomes: Record<string, string[]> = {
     'Restart services at their recorded replicas',
   ],
   'diagnose.eafix': ['Service diagnosis: risk-manager', 'Latency diagnosis', 'Orders diagnosis', 'Data feed diagnosis'],
+  'maintenance.eafix': [
+    '*Maintenance windows*',
+    'what maintenance/security-patches.yaml changes (server-side diff)',
+    'serverside-applied',
+    'Maintenance mode in production: *off*',
+    'succeeded',
+  ],
 };
 
 /** Plays an example and checks it passed and showed its outcome. */
