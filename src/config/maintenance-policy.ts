@@ -59,35 +59,51 @@ const timezone = z
     }
   }, 'must be an IANA time zone like Europe/London');
 
-const windowSchema = (cron: string, duration: string, steps: MaintenanceStepId[]) =>
-  z
-    .object({
-      /** When the window opens; `0 1 * * 0#1` is the first Sunday of the month. */
-      cron: z.string().min(9).default(cron),
-      timezone,
-      duration: durationSchema.prefault(duration),
-      /** How long before the window its plan is posted for two-person approval. */
-      announceBefore: durationSchema.prefault('24h'),
-      environment: z.string().default('production'),
-      enabled: z.boolean().default(true),
-      steps: z.array(z.enum(MAINTENANCE_STEPS)).min(1).default(steps),
-    })
-    .superRefine((value, ctx) => {
-      try {
-        CronExpressionParser.parse(value.cron, { tz: value.timezone });
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cron'],
-          message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }
-      if (value.announceBefore <= 0) ctx.addIssue({ code: 'custom', path: ['announceBefore'], message: 'must be > 0' });
-      const dupes = value.steps.filter((s, i) => value.steps.indexOf(s) !== i);
-      if (dupes.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: `listed twice: ${dupes.join(', ')}` });
-    });
+const windowSchema = z
+  .object({
+    /** When the window opens; `0 1 * * 0#1` is the first Sunday of the month. */
+    cron: z.string().min(9),
+    timezone,
+    duration: durationSchema,
+    /** How long before the window its plan is posted for two-person approval. */
+    announceBefore: durationSchema.prefault('24h'),
+    environment: z.string().default('production'),
+    enabled: z.boolean().default(true),
+    steps: z.array(z.enum(MAINTENANCE_STEPS)).min(1),
+  })
+  .superRefine((value, ctx) => {
+    try {
+      CronExpressionParser.parse(value.cron, { tz: value.timezone });
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+    if (value.announceBefore <= 0) ctx.addIssue({ code: 'custom', path: ['announceBefore'], message: 'must be > 0' });
+    const dupes = value.steps.filter((s, i) => value.steps.indexOf(s) !== i);
+    if (dupes.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: `listed twice: ${dupes.join(', ')}` });
+  });
 
-export type MaintenanceWindowSpec = z.infer<ReturnType<typeof windowSchema>>;
+export type MaintenanceWindowSpec = z.infer<typeof windowSchema>;
+
+/** The runbook's windows: a `weekly` or `monthly` entry in the policy only says what differs. */
+const RUNBOOK_WINDOWS: Record<string, { cron: string; duration: string; steps: MaintenanceStepId[] }> = {
+  weekly: { cron: '0 2 * * 0', duration: '2h', steps: WEEKLY },
+  monthly: { cron: '0 1 * * 0#1', duration: '4h', steps: MONTHLY },
+};
+
+const withRunbookDefaults = (raw: unknown): unknown => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, given]) => {
+      const runbook = RUNBOOK_WINDOWS[name];
+      const fill = runbook && (given === null || (typeof given === 'object' && !Array.isArray(given)));
+      return [name, fill ? { ...runbook, ...(given ?? {}) } : given];
+    }),
+  );
+};
 
 /** Manifests a window applies server-side (`kubectl apply --server-side -f <source>`): a path in the toolbox image or a URL. */
 const manifestSource = (source: string) =>
@@ -104,14 +120,11 @@ const manifestSource = (source: string) =>
 export const maintenancePolicySchema = z
   .object({
     windows: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a window name like weekly'),
-        windowSchema('0 2 * * 0', '2h', WEEKLY),
+      .preprocess(
+        withRunbookDefaults,
+        z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a window name like weekly'), windowSchema),
       )
-      .default(() => ({
-        weekly: windowSchema('0 2 * * 0', '2h', WEEKLY).parse({}),
-        monthly: windowSchema('0 1 * * 0#1', '4h', MONTHLY).parse({}),
-      })),
+      .prefault({ weekly: {}, monthly: {} }),
     securityPatches: manifestSource('maintenance/security-patches.yaml'),
     securityUpdates: manifestSource('maintenance/security-updates.yaml'),
     /** The field manager of the server-side applies. */

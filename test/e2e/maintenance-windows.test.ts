@@ -35,12 +35,17 @@ beforeAll(async () => {
   policy.maintenance = maintenancePolicySchema.parse({
     windows: {
       weekly: {},
-      monthly: { cron: '0 1 * * 0#1', enabled: false },
+      // Its own schedule is far away: the test runs it now.
+      monthly: { cron: '0 1 1 1 *' },
       // Ten minutes: its vacuum (about 20 minutes) cannot fit. Its own schedule is far away.
       short: { cron: '0 3 1 1 *', duration: '10m', steps: ['maintenance-on', 'vacuum', 'maintenance-off'] },
     },
   });
-  world = await startWorld('maint_windows', { policy, now, clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10 } });
+  world = await startWorld('maint_windows', {
+    policy,
+    now,
+    clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10 },
+  });
   replica = await startBot({
     env: world.env,
     policy: world.policy,
@@ -80,15 +85,20 @@ const approvalsOf = async (at: string) =>
     )
   ).rows;
 
-const finishedRun = (runId: string) =>
-  eventually(async () => {
-    const row = (
-      await world.bot.pool.query<{ status: string; error: string | null }>('SELECT status, error FROM runs WHERE id = $1', [
-        runId,
-      ])
-    ).rows[0];
-    return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-  }, `run ${runId} to end`);
+const finishedRun = (runId: string, timeoutMs = 30_000) =>
+  eventually(
+    async () => {
+      const row = (
+        await world.bot.pool.query<{ status: string; error: string | null }>(
+          'SELECT status, error FROM runs WHERE id = $1',
+          [runId],
+        )
+      ).rows[0];
+      return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+    },
+    `run ${runId} to end`,
+    timeoutMs,
+  );
 
 async function ask(user: string, text: string, until: string): Promise<string> {
   const seen = world.slack.ephemerals(user).length;
@@ -103,7 +113,8 @@ async function ask(user: string, text: string, until: string): Promise<string> {
 }
 
 const maintenanceOn = () => world.cluster.workloads.platform.state(ns).maintenance;
-const skippedNotices = () => world.slack.messages(ops).filter((m) => m.text.startsWith(':no_entry: The weekly maintenance window'));
+const skippedNotices = () =>
+  world.slack.messages(ops).filter((m) => m.text.startsWith(':no_entry: The weekly maintenance window'));
 
 const WEEKLY_COMMANDS = [
   ['eafix-cli', 'maintenance', 'enable', '--scheduled'],
@@ -128,14 +139,25 @@ describe('maintenance windows', () => {
     );
     expect(textOf(pause.blocks)).toContain('after the short window closes at');
     expect(maintenanceOn()).toBe(true);
-    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: pause.ts, label: 'Stop and restore service' });
-    const runId = (await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [requestIdOf(approval)])).rows[0]!.id;
+    await world.driver.clickButton({
+      user: 'bob',
+      channel: ops,
+      messageTs: pause.ts,
+      label: 'Stop and restore service',
+    });
+    const runId = (
+      await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [requestIdOf(approval)])
+    ).rows[0]!.id;
     const run = await finishedRun(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toContain('Stopped before *Vacuum and analyse the database*');
     expect(run.error).toContain('service restored (maintenance mode off)');
     expect(maintenanceOn()).toBe(false);
-    expect(jobCommands(world).slice(before).filter((c) => c[0] !== 'kubectl')).toEqual([
+    expect(
+      jobCommands(world)
+        .slice(before)
+        .filter((c) => c[0] !== 'kubectl'),
+    ).toEqual([
       ['eafix-cli', 'maintenance', 'enable', '--scheduled'],
       ['eafix-cli', 'maintenance', 'disable'],
     ]);
@@ -149,7 +171,9 @@ describe('maintenance windows', () => {
     const message = await approvalMessageIn(world, ops);
     expect(await approvalsOf(at)).toHaveLength(1);
     expect((await approvalsOf(at))[0]!.required_approvals).toBe(2);
-    expect(world.slack.messages(ops).filter((m) => m.ts !== message.ts && textOf(m.blocks).includes(`--at=${at}`) )).toEqual([]);
+    expect(
+      world.slack.messages(ops).filter((m) => m.ts !== message.ts && textOf(m.blocks).includes(`--at=${at}`)),
+    ).toEqual([]);
     const plan = textOf(message.blocks);
     expect(plan).toContain('run the weekly maintenance window in production: Sun, 13 Dec 2026, 02:00–04:00 UTC');
     const titles = [
@@ -190,7 +214,12 @@ describe('maintenance windows', () => {
     await bothPass();
     const message = await approvalMessageIn(world, ops, after);
     expect(textOf(message.blocks)).toContain('Sun, 20 Dec 2026, 02:00–04:00 UTC');
-    await world.driver.clickButton({ user: 'alice', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+    await world.driver.clickButton({
+      user: 'alice',
+      channel: ops,
+      messageTs: message.ts,
+      actionId: 'approval:approve',
+    });
     await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
     const id = `weekly@${at}`;
     await eventually(async () => (await windowRow(id))?.state === 'approved' || undefined, 'the window to be approved');
@@ -219,4 +248,65 @@ describe('maintenance windows', () => {
     const results = await ask('carol', 'maintenance windows', 'Maintenance windows');
     expect(results).toContain(`run \`${row.run_id}\` succeeded`);
   });
+
+  it('the monthly window run now: full backup and its verification, optimise, certificates, updates, benchmark, capacity', async () => {
+    const before = jobCommands(world).length;
+    await ask('alice', 'maintenance run monthly --now --reason "monthly window, early"', 'Approval requested');
+    const approval = await approvalMessageIn(world, ops);
+    const plan = textOf(approval.blocks);
+    expect(plan).toContain('full Velero backup of the environment');
+    expect(plan).toContain('+        image: registry.eafix.local/eafix/eafix-node-agent:2.4.0-security.1');
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: approval.ts, actionId: 'approval:approve' });
+    const runId = await eventually(
+      async () =>
+        (
+          await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [
+            requestIdOf(approval),
+          ])
+        ).rows[0]?.id,
+      'the monthly run',
+    );
+    // Velero backs up, then restores into the scratch namespace: minutes of simulated time.
+    const run = await finishedRun(runId, 180_000);
+    expect(run).toMatchObject({ status: 'succeeded', error: null });
+    const commands = jobCommands(world)
+      .slice(before)
+      .filter((c) => c[1] !== 'diff');
+    expect(commands).toEqual([
+      ['eafix-cli', 'database', 'verify', '--namespace=eafix-restore-test'],
+      ['eafix-cli', 'database', 'optimize', '--full'],
+      ...commands.filter((c) => c[0] === 'cmctl'),
+      [
+        'kubectl',
+        'apply',
+        '--server-side',
+        '--field-manager=eafix-maintenance',
+        '-f',
+        'maintenance/security-updates.yaml',
+      ],
+      ['eafix-cli', 'benchmark', 'run', '--save-results'],
+      ['eafix-cli', 'capacity', 'analyze', '--generate-report'],
+    ]);
+    const steps = (
+      await world.bot.pool.query<{ step_id: string; status: string }>(
+        'SELECT step_id, status FROM run_steps WHERE run_id = $1 ORDER BY step_index',
+        [runId],
+      )
+    ).rows;
+    expect(steps.map((s) => s.step_id)).toEqual([
+      'full-backup',
+      'check-backup',
+      'test-restore',
+      'cleanup',
+      'report',
+      'database-optimize',
+      'certificates',
+      'security-updates',
+      'benchmark',
+      'capacity-report',
+    ]);
+    expect(steps.every((s) => s.status === 'succeeded')).toBe(true);
+    const backups = await world.bot.deps.cluster.listBackups();
+    expect(backups.some((b) => b.name.endsWith('-full') && b.phase === 'Completed')).toBe(true);
+  }, 240_000);
 });

@@ -17,7 +17,12 @@ const monthly = defaults.windows.monthly!;
 
 describe('maintenance window policy', () => {
   it("defaults to the runbook's windows: weekly Sundays 02:00–04:00 UTC, monthly first Sunday 01:00–05:00 UTC, plans 24 h ahead", () => {
-    expect(weekly).toMatchObject({ cron: '0 2 * * 0', timezone: 'UTC', duration: 2 * 3600_000, announceBefore: 24 * 3600_000 });
+    expect(weekly).toMatchObject({
+      cron: '0 2 * * 0',
+      timezone: 'UTC',
+      duration: 2 * 3600_000,
+      announceBefore: 24 * 3600_000,
+    });
     expect(monthly).toMatchObject({ cron: '0 1 * * 0#1', duration: 4 * 3600_000, announceBefore: 24 * 3600_000 });
     expect(weekly.steps).toEqual([
       'maintenance-on',
@@ -50,8 +55,9 @@ describe('maintenance window policy', () => {
     const result = maintenancePolicySchema.safeParse({
       windows: {
         weekly: { cron: '0 2 * * funday' },
-        nightly: { steps: ['vacuum', 'vacuum'] },
-        odd: { steps: ['defrag'] },
+        nightly: { cron: '0 3 * * *', duration: '1h', steps: ['vacuum', 'vacuum'] },
+        odd: { cron: '0 3 * * *', duration: '1h', steps: ['defrag'] },
+        bare: { cron: '0 3 * * *' },
       },
     });
     expect(result.success).toBe(false);
@@ -59,6 +65,15 @@ describe('maintenance window policy', () => {
     expect(issues).toMatch(/windows\.weekly\.cron: not a cron pattern/);
     expect(issues).toContain('windows.nightly.steps: listed twice: vacuum');
     expect(issues).toMatch(/windows\.odd\.steps\.0: /);
+    // A window of its own says what it runs and for how long; the runbook's two only say what differs.
+    expect(issues).toMatch(/windows\.bare\.duration: /);
+    expect(issues).toMatch(/windows\.bare\.steps: /);
+  });
+
+  it('a weekly or monthly entry overrides only what it names', () => {
+    const policy = maintenancePolicySchema.parse({ windows: { monthly: { announceBefore: '48h' } } });
+    expect(Object.keys(policy.windows)).toEqual(['monthly']);
+    expect(policy.windows.monthly).toEqual({ ...monthly, announceBefore: 48 * 3600_000 });
   });
 });
 
@@ -109,7 +124,9 @@ describe('a window run', () => {
         deps: { now: () => new Date(now) } as unknown as ActionDeps,
         input: { window: 'weekly', endsAt: '2026-12-06T04:00:00.000Z' } as WindowRunInput,
       }) as Parameters<typeof overrunQuestion>[0];
-    expect(overrunQuestion(ctx('2026-12-06T03:30:00Z'), 'Vacuum and analyse the database', 20 * 60_000)).toBeUndefined();
+    expect(
+      overrunQuestion(ctx('2026-12-06T03:30:00Z'), 'Vacuum and analyse the database', 20 * 60_000),
+    ).toBeUndefined();
     const asked = overrunQuestion(ctx('2026-12-06T03:50:00Z'), 'Vacuum and analyse the database', 20 * 60_000)!;
     expect(asked.question).toContain('it would end at 04:10 UTC, after the weekly window closes at 04:00 UTC');
     expect(asked.options.map((o) => [o.id, o.label])).toEqual([
