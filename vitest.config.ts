@@ -33,6 +33,7 @@ const fastTier = [
   'test/jobs/digest-catch-up.test.ts',
   'test/jobs/progress-message.test.ts',
   'test/jobs/run-progress.test.ts',
+  'test/jobs/run-pause.test.ts',
   'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',
   'test/packaging.test.ts',

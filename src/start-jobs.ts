@@ -7,6 +7,7 @@ import { runKindsOf } from './handlers/core/start-run.ts';
 import { windowRunKinds } from './handlers/maintenance/window-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
+import { pauseMessageInTransaction } from './jobs/pause-message.ts';
 import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
@@ -52,8 +53,13 @@ export function startJobs(options: {
   runObserver?: RunObserver;
 }): { runs: JobRuns; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> } {
   const { env, pool, redis, logger, settings = {} } = options;
-  // The final reply is written with the run's end, in its transaction; progress follows the events.
-  const store = new PgRunStore(pool, finalReplyInTransaction(options.outbox));
+  // The final reply is written with the run's end, a pause's buttons with the pause, each in its
+  // transaction; progress follows the events.
+  const store = new PgRunStore(
+    pool,
+    finalReplyInTransaction(options.outbox),
+    pauseMessageInTransaction(options.outbox),
+  );
   const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
   const queue = new RunQueue({
     connection: redis,

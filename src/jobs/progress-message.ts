@@ -11,6 +11,7 @@ export interface RenderedMessage {
 const runIcons: Record<RunStatus, string> = {
   queued: ':white_circle:',
   running: ':hourglass_flowing_sand:',
+  paused: ':double_vertical_bar:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
   cancelled: ':no_entry_sign:',
@@ -39,6 +40,8 @@ export function stepLine(step: StepRecord, position: number): string {
           : '';
       return `:white_check_mark: ${label}${took}${step.summary ? ` — ${step.summary}` : ''}`;
     }
+    case 'paused':
+      return `:double_vertical_bar: ${label} — paused for a decision${step.error ? ` (${step.error})` : ''}`;
     case 'failed':
       return `:x: ${label} — ${step.error ?? 'failed'}`;
     case 'cancelled':
@@ -54,6 +57,8 @@ function statusPhrase(run: RunWithSteps): string {
       return 'queued';
     case 'running':
       return `running step ${Math.min(run.currentStep + 1, run.stepCount)} of ${run.stepCount}`;
+    case 'paused':
+      return `paused at step ${Math.min(run.currentStep + 1, run.stepCount)} of ${run.stepCount}: waiting for a decision (buttons below)`;
     default:
       return run.status;
   }
@@ -68,7 +73,8 @@ export function renderRunStatus(run: RunWithSteps): RenderedMessage {
   if (run.resumedCount > 0) details.push(`resumed ${run.resumedCount}×`);
   if (run.cancelRequested && run.status === 'running')
     details.push(`cancelling (asked by <@${run.cancelledBy ?? 'someone'}>)`);
-  else if (run.status === 'queued' || run.status === 'running') details.push(`cancel with \`/eafix cancel ${run.id}\``);
+  else if (run.status === 'queued' || run.status === 'running' || run.status === 'paused')
+    details.push(`cancel with \`/eafix cancel ${run.id}\``);
   const blocks = [...sections([headline, ...lines].join('\n')), context(details.join(' · '))].slice(0, 50);
   const done = run.steps.filter((s) => s.status === 'succeeded').length;
   return { text: `${run.action} ${run.id}: ${run.status} (${done}/${run.stepCount} steps done)`, blocks };

@@ -17,7 +17,67 @@ export interface StepContext<Deps, Input = unknown> {
   logger: Logger;
   /** Outputs of earlier steps, by step id. */
   outputs: Record<string, unknown>;
+  /**
+   * The decision a person took on the pause this step raised (or on its failure pause, when that was
+   * "retry"), set when the step runs again after it; undefined otherwise. Stays set for a re-run after
+   * a crash, so the step must act on it idempotently.
+   */
+  decision?: RunDecision | undefined;
 }
+
+/**
+ * Pausing a run for a decision. A step pauses by throwing `pauseRun({...})`; a failed step pauses when
+ * its kind's `onStepFailed` returns a request. The engine writes the pause (run and step `paused`,
+ * question, options, expiry) before anything is posted, then lets go of the worker: a paused run holds
+ * its target but no BullMQ job. The first decision wins and is stored with who took it; the run is
+ * queued again and resumes: a step pause re-runs the step with `ctx.decision`, a failure pause asks
+ * the kind's `resolveFailure`. An undecided pause past its expiry escalates (RunPauseSweeper) and
+ * stays paused: a person can still decide.
+ */
+export interface PauseOption {
+  /** Stable id the step or kind reads back from `decision.optionId`, e.g. 'retry'. */
+  id: string;
+  /** The button's label, e.g. 'Retry step'. */
+  label: string;
+  style?: 'primary' | 'danger' | undefined;
+}
+
+export interface PauseRequest {
+  /** What the people in the thread are asked (mrkdwn): what happened, the state things are in. */
+  question: string;
+  options: readonly PauseOption[];
+  /** Undecided for this long, the pause escalates (the run stays paused). */
+  expiresInMs: number;
+}
+
+export interface RunDecision {
+  pauseId: string;
+  optionId: string;
+  decidedBy: string;
+  decidedAt: Date;
+}
+
+/** Thrown by a step to pause its run; see `PauseRequest`. */
+export class RunPauseRequested extends Error {
+  constructor(readonly request: PauseRequest) {
+    super(`paused: ${request.question}`);
+    this.name = 'RunPauseRequested';
+  }
+}
+
+/** `throw pauseRun({...})` in a step: the run pauses with this question. */
+export function pauseRun(request: PauseRequest): RunPauseRequested {
+  return new RunPauseRequested(request);
+}
+
+/** What a kind is told when one of its steps failed for good, to decide whether to pause. */
+export interface StepFailureContext<Deps, Input = unknown> extends FailureContext<Deps, Input> {
+  stepId: string;
+  error: string;
+}
+
+/** What a decision on a failure pause does: run the step again, or end the run failed with `error`. */
+export type FailureResolution = { then: 'retry' } | { then: 'fail'; error: string };
 
 export interface StepResult {
   summary?: string;
@@ -68,6 +128,13 @@ export interface RunKind<Deps, Input = unknown> {
    * failure reply. Read from the world where possible; undefined adds nothing.
    */
   describeFailure?: (context: FailureContext<Deps, Input>) => Promise<string | undefined>;
+  /** A step failed for good: a pause request turns the failure into a question; undefined fails the run. */
+  onStepFailed?: (context: StepFailureContext<Deps, Input>) => Promise<PauseRequest | undefined>;
+  /**
+   * Acts on the decision taken on a failure pause (e.g. rolls back) and says what follows. Idempotent:
+   * runs again when a worker dies in it. Without it, 'retry' retries and any other option fails the run.
+   */
+  resolveFailure?: (context: StepFailureContext<Deps, Input> & { decision: RunDecision }) => Promise<FailureResolution>;
 }
 
 /** Identity function that keeps `Deps` and `Input` inferred. */

@@ -28,11 +28,20 @@ export type RunEvent =
       /** True when the error is upstream and another attempt follows after a backoff. */
       willRetry: boolean;
     }
+  | {
+      /** The run paused for a decision (written with its question; a worker no longer holds it). */
+      type: 'paused';
+      runId: string;
+      stepIndex: number;
+      stepId: string;
+      title: string;
+      pauseId: string;
+    }
   | { type: 'resumed'; runId: string; workerId: string; previousWorker?: string | undefined; stepIndex: number }
   | {
       type: 'run-finished';
       runId: string;
-      status: Exclude<RunStatus, 'queued' | 'running'>;
+      status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>;
       summary?: string | undefined;
       error?: string | undefined;
     };

@@ -1,9 +1,10 @@
-import type { OnBusy } from './run-definition.ts';
+import type { OnBusy, PauseOption } from './run-definition.ts';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** `paused`: waiting for a person's decision (RunPause); it holds its target but no worker. */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
-export const activeRunStatuses: readonly RunStatus[] = ['queued', 'running'];
+export const activeRunStatuses: readonly RunStatus[] = ['queued', 'running', 'paused'];
 
 export interface RunThread {
   channel: string;
@@ -61,3 +62,25 @@ export interface RunWithSteps extends RunRecord {
 export function isTerminal(status: RunStatus): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
 }
+
+/** A run's request for a decision, as stored (see PauseRequest); decided once, by the first click. */
+export interface RunPause {
+  id: string;
+  runId: string;
+  stepIndex: number;
+  stepId: string;
+  cause: 'step' | 'failure';
+  question: string;
+  options: PauseOption[];
+  /** The failed step's reason, for a failure pause. */
+  error?: string | undefined;
+  createdAt: Date;
+  expiresAt: Date;
+  decision?: { optionId: string; decidedBy: string; decidedAt: Date } | undefined;
+  escalatedAt?: Date | undefined;
+  /** What the escalation did, e.g. 'incident INC-…'. */
+  escalation?: string | undefined;
+}
+
+/** What a pause asks for when it is written. */
+export type NewPause = Pick<RunPause, 'cause' | 'question' | 'options' | 'error' | 'expiresAt'>;

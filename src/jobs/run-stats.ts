@@ -1,6 +1,7 @@
 import type { RunRecord, RunStatus } from './run-record.ts';
 
-export type RunCounts = Record<RunStatus, number>;
+/** `paused` only where a reader counts it (digests predate pauses). */
+export type RunCounts = Record<Exclude<RunStatus, 'paused'>, number> & { paused?: number };
 
 /** What digests and the App Home ask of the run history, each in one query however many runs there are (PgRunStats). */
 export interface RunStats {

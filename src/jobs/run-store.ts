@@ -1,6 +1,6 @@
 import type { RunKind } from './run-definition.ts';
 import type { RunQueries } from './run-queries.ts';
-import type { RunRecord, RunStatus, RunThread, StepRecord } from './run-record.ts';
+import type { NewPause, RunPause, RunRecord, RunStatus, RunThread, StepRecord } from './run-record.ts';
 
 export interface NewRun {
   input: unknown;
@@ -60,10 +60,27 @@ export interface RunStore extends RunQueries {
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
   stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
   stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord>;
+  /**
+   * Pauses a running run at step `index` (run and step `paused`) with the request; undefined when the
+   * run is not running (it ended or was paused already). Written before anything is posted.
+   */
+  pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined>;
+  /**
+   * Records the first decision on an undecided pause and queues its run again (to enqueue); a later
+   * call leaves the first decision and returns it with `decided: false`. Undefined for no such pause.
+   */
+  decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined>;
+  getPause(pauseId: string): Promise<RunPause | undefined>;
+  /** The run's most recent pause (decided or not). */
+  latestPause(runId: string): Promise<RunPause | undefined>;
+  /** Undecided, unescalated pauses of paused runs whose expiry is at or before `now`, oldest first. */
+  expiredPauses(now: Date, limit?: number): Promise<RunPause[]>;
+  /** Marks an expired pause escalated once; false when it was decided or escalated meanwhile. */
+  markEscalated(pauseId: string, escalation: string): Promise<boolean>;
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
   finishRun(
     runId: string,
-    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
   ): Promise<FinishedRun>;
   /** Flags an active run for cancellation; undefined when there is no such active run. */
   requestCancel(runId: string, by: string): Promise<RunRecord | undefined>;

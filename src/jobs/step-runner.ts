@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from './run-store.ts';
-import type { AnyRunKind, StepResult } from './run-definition.ts';
+import { RunPauseRequested } from './run-definition.ts';
+import type { AnyRunKind, RunDecision, StepFailureContext, StepResult } from './run-definition.ts';
+import { completedSteps, decisionFor, failurePauseRequest, resolveFailure, writePause } from './run-pausing.ts';
 import { notify } from './run-events.ts';
 import type { RunEvent, RunObserver } from './run-events.ts';
 import type { RunRecord, RunWithSteps } from './run-record.ts';
@@ -64,6 +66,7 @@ export class StepRunner<Deps> {
         { status: 'cancelled', error: new RunCancelledError(before.cancelledBy).userMessage },
         logger,
       );
+    // A paused run waits for a decision without a worker; deciding queues it again.
     if (before.status !== 'queued' && before.status !== 'running') return before;
     if (before.target !== undefined && !(await store.mayStart(runId))) {
       logger.warn({ target: before.target }, 'run does not hold its target yet; it is enqueued when handed the target');
@@ -105,6 +108,8 @@ export class StepRunner<Deps> {
     }
     const outputs: Record<string, unknown> = {};
     const summaries: string[] = [];
+    // The decision that queued the run again applies to the step that paused (and to a re-run after a crash).
+    const pause = await store.latestPause(runId);
     for (const [index, step] of run.steps.entries()) {
       if (step.status === 'succeeded' || step.status === 'skipped') {
         outputs[step.stepId] = step.output;
@@ -126,8 +131,18 @@ export class StepRunner<Deps> {
           logger,
         );
       }
-      const result = await this.runStep(run, input, index, definition, outputs, signal, logger);
-      if ('status' in result) return this.finish(run, result, logger);
+      const decision = decisionFor(pause, index);
+      if (decision && pause?.cause === 'failure') {
+        const context = await this.failureContext(run, input, step.stepId, pause.error ?? 'failed', signal, logger);
+        const resolution = await resolveFailure(kind, context, decision);
+        if (resolution.then === 'fail') {
+          await store.stepEnded(run.id, index, 'failed', pause.error ?? resolution.error);
+          return this.finish(run, { status: 'failed', error: resolution.error }, logger);
+        }
+      }
+      const result = await this.runStep(run, input, index, definition, outputs, signal, logger, decision);
+      if ('status' in result)
+        return result.status === 'paused' ? store.getRun(runId) : this.finish(run, result, logger);
       outputs[step.stepId] = result.output;
       if (result.summary) summaries.push(result.summary);
     }
@@ -147,7 +162,8 @@ export class StepRunner<Deps> {
     outputs: Record<string, unknown>,
     signal: AbortSignal,
     runLogger: Logger,
-  ): Promise<StepResult | Exclude<Outcome, { status: 'succeeded' }>> {
+    decision: RunDecision | undefined,
+  ): Promise<StepResult | Exclude<Outcome, { status: 'succeeded' }> | { status: 'paused' }> {
     const { store, workerId, retry } = this.options;
     const base = { runId: run.id, stepIndex: index, stepId: definition.id, title: definition.title };
     let firstFailureAt: number | undefined;
@@ -169,6 +185,7 @@ export class StepRunner<Deps> {
             attempt: started.attempt,
             logger,
             outputs: { ...outputs },
+            decision,
           },
           signal,
           definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
@@ -187,11 +204,25 @@ export class StepRunner<Deps> {
         await store.stepEnded(run.id, index, 'cancelled', failure.userMessage);
         return { status: 'cancelled', error: failure.userMessage };
       }
+      if (failure instanceof RunPauseRequested) {
+        const paused = await writePause(store, this.clock, run.id, index, failure.request, 'step');
+        if (paused) await this.emit({ type: 'paused', ...base, pauseId: paused.id });
+        return { status: 'paused' };
+      }
       const reason = this.reasonFor(failure, logger);
       const failedAt = this.clock.now().getTime();
       firstFailureAt ??= failedAt;
       const willRetry = isRetryable(failure) && mayRetry(retry, started.attempt, firstFailureAt, failedAt);
       if (!willRetry) {
+        const kind = this.options.kinds.get(run.kind) as AnyRunKind;
+        const context = await this.failureContext(run, input, definition.id, reason, signal, logger);
+        const request = await failurePauseRequest(kind, context, logger);
+        const paused = request && (await writePause(store, this.clock, run.id, index, request, 'failure', reason));
+        if (paused) {
+          await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
+          await this.emit({ type: 'paused', ...base, pauseId: paused.id });
+          return { status: 'paused' };
+        }
         await store.stepEnded(run.id, index, 'failed', reason);
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
         return { status: 'failed', error: `${definition.title}: ${reason}` };
@@ -209,6 +240,28 @@ export class StepRunner<Deps> {
         return { status: 'cancelled', error: reasonText };
       }
     }
+  }
+
+  /** What a kind's failure hooks see; the completed steps as of now, read back from the store. */
+  private async failureContext(
+    run: RunWithSteps,
+    input: unknown,
+    stepId: string,
+    error: string,
+    signal: AbortSignal,
+    logger: Logger,
+  ): Promise<StepFailureContext<unknown, unknown>> {
+    const now = await this.options.store.getRun(run.id);
+    return {
+      runId: run.id,
+      input,
+      deps: this.options.deps,
+      completedSteps: completedSteps(now ?? run),
+      signal,
+      logger,
+      stepId,
+      error,
+    };
   }
 
   private reasonFor(error: unknown, logger: Logger): string {

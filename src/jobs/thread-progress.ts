@@ -44,7 +44,7 @@ function milestoneKey(event: RunEvent, run: RunWithSteps): string | undefined {
  */
 export function finalReplyInTransaction(outbox: ProgressOutbox) {
   return async (client: OutboxTransaction, run: RunRecord): Promise<void> => {
-    if (!run.thread || run.status === 'queued' || run.status === 'running') return;
+    if (!run.thread || run.status === 'queued' || run.status === 'running' || run.status === 'paused') return;
     const event: RunEvent = {
       type: 'run-finished',
       runId: run.id,

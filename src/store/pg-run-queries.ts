@@ -29,7 +29,7 @@ export class PgRunQueries implements RunQueries {
       `SELECT r.*, (SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.status = 'succeeded') AS steps_done
          FROM runs r
         WHERE $1::text[] IS NULL OR r.status = ANY($1::text[])
-        ORDER BY (r.status IN ('queued', 'running')) DESC, r.created_at DESC, r.id
+        ORDER BY (r.status IN ('queued', 'running', 'paused')) DESC, r.created_at DESC, r.id
         LIMIT $2`,
       [statuses, options.limit],
     );

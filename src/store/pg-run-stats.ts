@@ -11,7 +11,7 @@ export class PgRunStats implements RunStats {
       'SELECT status, count(*)::int AS n FROM runs WHERE created_at >= $1 GROUP BY status',
       [since],
     );
-    const counts: RunCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const counts: RunCounts = { queued: 0, running: 0, paused: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const row of result.rows) counts[row.status] = row.n;
     return counts;
   }

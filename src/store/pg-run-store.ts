@@ -3,9 +3,10 @@ import { inTransaction } from './database.ts';
 import type { Pool, PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
-import type { RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
+import type { NewPause, RunPause, RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
 import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../jobs/run-store.ts';
 import { PgRunQueries } from './pg-run-queries.ts';
+import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 
@@ -17,11 +18,39 @@ import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-loc
 export type OnRunFinished = (client: PoolClient, run: RunRecord) => Promise<void>;
 
 export class PgRunStore extends PgRunQueries implements RunStore {
+  private readonly pauses: PgRunPauses;
+
   constructor(
     private readonly db: Pool,
     private readonly onFinished?: OnRunFinished,
+    onPauseChanged?: OnPauseChanged,
   ) {
     super(db);
+    this.pauses = new PgRunPauses(db, onPauseChanged);
+  }
+
+  pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
+    return this.pauses.pauseRun(runId, index, pause);
+  }
+
+  decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined> {
+    return this.pauses.decide(pauseId, optionId, by);
+  }
+
+  getPause(pauseId: string): Promise<RunPause | undefined> {
+    return this.pauses.getPause(pauseId);
+  }
+
+  latestPause(runId: string): Promise<RunPause | undefined> {
+    return this.pauses.latestPause(runId);
+  }
+
+  expiredPauses(now: Date, limit?: number): Promise<RunPause[]> {
+    return this.pauses.expiredPauses(now, limit);
+  }
+
+  markEscalated(pauseId: string, escalation: string): Promise<boolean> {
+    return this.pauses.markEscalated(pauseId, escalation);
   }
 
   async createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
@@ -148,12 +177,12 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
   async finishRun(
     runId: string,
-    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
   ): Promise<FinishedRun> {
     return inTransaction(this.db, async (client) => {
       const updated = await client.query<RunRow>(
         `UPDATE runs SET status = $2, error = $3, summary = $4, finished_at = clock_timestamp()
-          WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+          WHERE id = $1 AND status IN ('queued', 'running', 'paused') RETURNING *`,
         [runId, outcome.status, outcome.error ?? null, outcome.summary ?? null],
       );
       const row = updated.rows[0];
@@ -162,8 +191,8 @@ export class PgRunStore extends PgRunQueries implements RunStore {
         return { run: runFromRow(current.rows[0] as RunRow), finished: false };
       }
       await client.query(
-        `UPDATE run_steps SET status = CASE WHEN status = 'running' THEN $2 ELSE 'skipped' END, finished_at = coalesce(finished_at, clock_timestamp())
-          WHERE run_id = $1 AND status IN ('pending', 'running')`,
+        `UPDATE run_steps SET status = CASE WHEN status IN ('running', 'paused') THEN $2 ELSE 'skipped' END, finished_at = coalesce(finished_at, clock_timestamp())
+          WHERE run_id = $1 AND status IN ('pending', 'running', 'paused')`,
         [runId, outcome.status === 'cancelled' ? 'cancelled' : 'failed'],
       );
       const next = await releaseTarget(client, runId);
@@ -176,8 +205,10 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   /** Flags an active run for cancellation; undefined when there is no such active run. */
   async requestCancel(runId: string, by: string): Promise<RunRecord | undefined> {
     const result = await this.db.query<RunRow>(
-      `UPDATE runs SET cancel_requested = true, cancelled_by = coalesce(cancelled_by, $2)
-        WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+      // A paused run has no worker: queued again, a worker closes it.
+      `UPDATE runs SET cancel_requested = true, cancelled_by = coalesce(cancelled_by, $2),
+              status = CASE WHEN status = 'paused' THEN 'queued' ELSE status END
+        WHERE id = $1 AND status IN ('queued', 'running', 'paused') RETURNING *`,
       [runId, by],
     );
     const row = result.rows[0];
@@ -213,7 +244,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
    */
   async repairTargets(): Promise<Array<{ id: string; requestId: string }>> {
     const stuck = await this.db.query<{ target: string }>(
-      `SELECT t.target FROM run_targets t JOIN runs r ON r.id = t.run_id WHERE r.status NOT IN ('queued', 'running')
+      `SELECT t.target FROM run_targets t JOIN runs r ON r.id = t.run_id WHERE r.status NOT IN ('queued', 'running', 'paused')
        UNION
        SELECT DISTINCT r.target FROM runs r
         WHERE r.status = 'queued' AND r.target IS NOT NULL AND NOT EXISTS (SELECT 1 FROM run_targets t WHERE t.target = r.target)`,

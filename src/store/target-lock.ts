@@ -55,7 +55,7 @@ export async function releaseTarget(client: PoolClient, runId: string): Promise<
 export async function repairTarget(client: PoolClient, target: string): Promise<string | undefined> {
   await lockTarget(client, target);
   const held = await client.query<{ run_id: string; active: boolean }>(
-    `SELECT t.run_id, r.status IN ('queued', 'running') AS active FROM run_targets t LEFT JOIN runs r ON r.id = t.run_id WHERE t.target = $1`,
+    `SELECT t.run_id, r.status IN ('queued', 'running', 'paused') AS active FROM run_targets t LEFT JOIN runs r ON r.id = t.run_id WHERE t.target = $1`,
     [target],
   );
   const holder = held.rows[0];

@@ -4,6 +4,8 @@ import type { RunKind } from '../../src/jobs/run-definition.ts';
 import type { ListRunsOptions, RunListItem } from '../../src/jobs/run-queries.ts';
 import {
   isTerminal,
+  type NewPause,
+  type RunPause,
   type RunRecord,
   type RunStatus,
   type RunWithSteps,
@@ -32,12 +34,15 @@ export class MemoryRunStore implements RunStore {
   /** target → the one run allowed to change it. */
   private readonly holders = new Map<string, string>();
   private seq = 0;
+  private readonly pauses: RunPause[] = [];
 
   constructor(
     private readonly options: {
       now?: () => Date;
       /** Told of a run's end as it is written (PgRunStore writes the final reply in that transaction). */
       onFinished?: (run: RunRecord) => Promise<void>;
+      /** Told of a pause as it is written, decided or escalated (PgRunStore: in that transaction). */
+      onPauseChanged?: (run: RunRecord, pause: RunPause) => Promise<void>;
     } = {},
   ) {}
 
@@ -154,14 +159,15 @@ export class MemoryRunStore implements RunStore {
 
   async finishRun(
     runId: string,
-    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; error?: string; summary?: string },
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
   ): Promise<FinishedRun> {
     const run = this.get(runId);
     if (!active(run)) return { run: this.record(run), finished: false };
     const now = this.now();
     Object.assign(run, { status: outcome.status, error: outcome.error, summary: outcome.summary, finishedAt: now });
     for (const step of run.steps) {
-      if (step.status === 'running') step.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+      if (step.status === 'running' || step.status === 'paused')
+        step.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
       else if (step.status === 'pending') step.status = 'skipped';
       else continue;
       step.finishedAt ??= now;
@@ -171,9 +177,81 @@ export class MemoryRunStore implements RunStore {
     return { run: this.record(run), finished: true, ...(next ? { next } : {}) };
   }
 
+  async pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
+    const run = this.get(runId);
+    if (run.status !== 'running') return undefined;
+    const step = this.step(runId, index);
+    run.status = 'paused';
+    step.status = 'paused';
+    if (pause.error !== undefined) step.error = pause.error;
+    const stored: RunPause = {
+      id: `pause_${randomBytes(6).toString('hex')}`,
+      runId,
+      stepIndex: index,
+      stepId: step.stepId,
+      cause: pause.cause,
+      question: pause.question,
+      options: pause.options.map((option) => ({ ...option })),
+      error: pause.error,
+      createdAt: this.now(),
+      expiresAt: new Date(pause.expiresAt.getTime()),
+    };
+    this.pauses.push(stored);
+    await this.options.onPauseChanged?.(this.record(run), structuredClone(stored));
+    return structuredClone(stored);
+  }
+
+  async decide(
+    pauseId: string,
+    optionId: string,
+    by: string,
+  ): Promise<{ pause: RunPause; decided: boolean } | undefined> {
+    const pause = this.pauses.find((p) => p.id === pauseId);
+    if (!pause) return undefined;
+    if (pause.decision) return { pause: structuredClone(pause), decided: false };
+    pause.decision = { optionId, decidedBy: by, decidedAt: this.now() };
+    const run = this.get(pause.runId);
+    if (run.status === 'paused') run.status = 'queued';
+    await this.options.onPauseChanged?.(this.record(run), structuredClone(pause));
+    return { pause: structuredClone(pause), decided: true };
+  }
+
+  async getPause(pauseId: string): Promise<RunPause | undefined> {
+    const pause = this.pauses.find((p) => p.id === pauseId);
+    return pause ? structuredClone(pause) : undefined;
+  }
+
+  async latestPause(runId: string): Promise<RunPause | undefined> {
+    const pause = this.pauses.filter((p) => p.runId === runId).at(-1);
+    return pause ? structuredClone(pause) : undefined;
+  }
+
+  async expiredPauses(now: Date, limit = 100): Promise<RunPause[]> {
+    return this.pauses
+      .filter(
+        (p) =>
+          !p.decision &&
+          !p.escalatedAt &&
+          p.expiresAt.getTime() <= now.getTime() &&
+          this.get(p.runId).status === 'paused',
+      )
+      .slice(0, limit)
+      .map((p) => structuredClone(p));
+  }
+
+  async markEscalated(pauseId: string, escalation: string): Promise<boolean> {
+    const pause = this.pauses.find((p) => p.id === pauseId);
+    if (!pause || pause.decision || pause.escalatedAt) return false;
+    Object.assign(pause, { escalatedAt: this.now(), escalation });
+    await this.options.onPauseChanged?.(this.record(this.get(pause.runId)), structuredClone(pause));
+    return true;
+  }
+
   async requestCancel(runId: string, by: string): Promise<RunRecord | undefined> {
     const run = this.runs.get(runId);
     if (!run || !active(run)) return undefined;
+    // A paused run has no worker: queued again, a worker closes it.
+    if (run.status === 'paused') run.status = 'queued';
     run.cancelRequested = true;
     run.cancelledBy ??= by;
     return this.record(run);
@@ -216,7 +294,9 @@ export class MemoryRunStore implements RunStore {
 
   async runsToEnqueue(limit = 500): Promise<Array<{ id: string; requestId: string; resumedCount: number }>> {
     return this.ordered()
-      .filter((run) => active(run) && (this.holds(run) || run.cancelRequested))
+      .filter(
+        (run) => (run.status === 'queued' || run.status === 'running') && (this.holds(run) || run.cancelRequested),
+      )
       .slice(0, limit)
       .map((run) => ({ id: run.id, requestId: run.requestId, resumedCount: run.resumedCount }));
   }
