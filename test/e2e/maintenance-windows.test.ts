@@ -12,6 +12,10 @@ import { createLogger } from '../../src/logger.ts';
 import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { maintenanceWindowPass } from '../../src/handlers/maintenance/window-schedule.ts';
+import { STOP } from '../../src/handlers/maintenance/window-overrun.ts';
+import { PgRunStore } from '../../src/store/pg-run-store.ts';
+import { RunQueue } from '../../src/jobs/run-queue.ts';
+import { RunDecisions } from '../../src/jobs/run-decisions.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf } from '../support/approvals.ts';
@@ -112,6 +116,30 @@ async function ask(user: string, text: string, until: string): Promise<string> {
   );
 }
 
+const runStatus = async (runId: string) =>
+  (await world.bot.pool.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId])).rows[0]?.status;
+
+/** Takes a decision on a paused run through the run engine, as the pause's buttons do. */
+async function decide(pauseId: string, optionId: string, by: string): Promise<void> {
+  const store = new PgRunStore(world.bot.pool);
+  const queue = new RunQueue({
+    connection: world.bot.redis,
+    prefix: world.env.REDIS_PREFIX,
+    store,
+    logger: createLogger({ level: 'silent' }),
+  });
+  try {
+    const result = await new RunDecisions({ store, enqueue: (id, requestId) => queue.enqueue(id, requestId) }).decide(
+      pauseId,
+      optionId,
+      by,
+    );
+    expect(result.outcome).toBe('decided');
+  } finally {
+    await queue.close();
+  }
+}
+
 const maintenanceOn = () => world.cluster.workloads.platform.state(ns).maintenance;
 const skippedNotices = () =>
   world.slack.messages(ops).filter((m) => m.text.startsWith(':no_entry: The weekly maintenance window'));
@@ -139,15 +167,15 @@ describe('maintenance windows', () => {
     );
     expect(textOf(pause.blocks)).toContain('after the short window closes at');
     expect(maintenanceOn()).toBe(true);
-    await world.driver.clickButton({
-      user: 'bob',
-      channel: ops,
-      messageTs: pause.ts,
-      label: 'Stop and restore service',
-    });
     const runId = (
-      await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [requestIdOf(approval)])
+      await world.bot.pool.query<{ id: string; status: string }>(`SELECT id, status FROM runs WHERE approval_id = $1`, [
+        requestIdOf(approval),
+      ])
     ).rows[0]!.id;
+    expect(await runStatus(runId)).toBe('paused');
+    // The decision as the pause's buttons take it (the run engine's RunDecisions): Stop and restore service.
+    const pauseId = /"value":"([^"]+)"/.exec(JSON.stringify(pause.blocks))![1]!;
+    await decide(pauseId, STOP, 'U0BOB');
     const run = await finishedRun(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toContain('Stopped before *Vacuum and analyse the database*');
