@@ -8,6 +8,8 @@ import { windowRunKinds } from './handlers/maintenance/window-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { pauseMessageInTransaction } from './jobs/pause-message.ts';
+import { RunPauseSweeper } from './jobs/run-pause-sweeper.ts';
+import { escalatePauseToIncident } from './handlers/core/run-pause-escalation.ts';
 import { RunCanceller, RunQueue, RunWorker, ThreadProgress } from './jobs/index.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
 import { PgRunQueries } from './store/pg-run-queries.ts';
@@ -71,9 +73,10 @@ export function startJobs(options: {
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
-  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool));
+  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool), store);
   const runsJobs = options.role === 'worker' || options.role === 'all';
   let worker: RunWorker<ActionDeps> | undefined;
+  let pauses: RunPauseSweeper | undefined;
   // The worker executes the registry's resumable actions with the finished deps: created once they exist.
   const createWorker = (deps: ActionDeps) =>
     new RunWorker({
@@ -97,9 +100,16 @@ export function startJobs(options: {
     start: async (deps) => {
       if (!runsJobs) return;
       worker = createWorker(deps);
+      // Undecided pauses past their expiry open an incident, on the deps' clock.
+      pauses = new RunPauseSweeper({ store, escalate: escalatePauseToIncident(deps), now: deps.now, logger });
       await worker.start();
     },
-    passes: runsJobs ? [{ name: 'runs', run: async () => worker?.reconcile() }] : [],
+    passes: runsJobs
+      ? [
+          { name: 'runs', run: async () => worker?.reconcile() },
+          { name: 'run-pauses', run: async () => pauses?.sweep() },
+        ]
+      : [],
     stop: async () => {
       await worker?.close();
       await queue.close();

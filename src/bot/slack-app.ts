@@ -9,6 +9,7 @@ import { registerReportListeners } from './report-listeners.ts';
 import { registerAppHomeListener } from './app-home-listener.ts';
 import { registerAlertListeners } from './alert-listeners.ts';
 import { registerDiagnosisListeners } from './diagnosis-listeners.ts';
+import { registerRunPauseListeners } from './run-pause-listeners.ts';
 import { slackClientOptions } from '../slack/slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
@@ -54,6 +55,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerAppHomeListener(app, options.services, options.logger);
   registerAlertListeners(app, options.services, options.logger);
   registerDiagnosisListeners(app, options.services, options.logger);
+  registerRunPauseListeners(app, options.services, options.logger);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });

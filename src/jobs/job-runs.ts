@@ -3,14 +3,36 @@ import type { AnyRunKind } from './run-definition.ts';
 import type { RunQueue } from './run-queue.ts';
 import type { RunCanceller } from './run-cancellation.ts';
 import type { RunQueries } from './run-queries.ts';
+import type { RunStore } from './run-store.ts';
+import { RunDecisions } from './run-decisions.ts';
 
 /** The handlers' `Runs` over the run queue, the canceller and the run store. */
 export class JobRuns implements Runs {
+  private readonly decisions: RunDecisions;
+
   constructor(
     private readonly queue: RunQueue,
     private readonly canceller: RunCanceller,
     private readonly queries: RunQueries,
-  ) {}
+    private readonly pauses: Pick<RunStore, 'decide' | 'getPause' | 'getRun' | 'latestPause'>,
+  ) {
+    this.decisions = new RunDecisions({
+      store: pauses,
+      enqueue: (runId, requestId) => queue.enqueue(runId, requestId),
+    });
+  }
+
+  latestPause(runId: string) {
+    return this.pauses.latestPause(runId);
+  }
+
+  getPause(pauseId: string) {
+    return this.pauses.getPause(pauseId);
+  }
+
+  decide(pauseId: string, optionId: string, by: string) {
+    return this.decisions.decide(pauseId, optionId, by);
+  }
 
   async start(kind: AnyRunKind, request: StartRunRequest) {
     const { thread, approvalId, idempotencyKey = approvalId, ...rest } = request;

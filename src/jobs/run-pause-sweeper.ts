@@ -1,4 +1,3 @@
-import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { RunPause, RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
@@ -18,15 +17,15 @@ export class RunPauseSweeper {
     private readonly options: {
       store: Pick<RunStore, 'expiredPauses' | 'markEscalated' | 'getRun'>;
       escalate: EscalatePause;
-      clock: Clock;
+      now: () => Date;
       logger: Logger;
     },
   ) {}
 
   async sweep(): Promise<string[]> {
-    const { store, escalate, clock, logger } = this.options;
+    const { store, escalate, now, logger } = this.options;
     const escalated: string[] = [];
-    for (const pause of await store.expiredPauses(clock.now())) {
+    for (const pause of await store.expiredPauses(now())) {
       const run = await store.getRun(pause.runId);
       if (!run) continue;
       try {

@@ -25,6 +25,7 @@ beforeAll(async () => {
       logger: engine.logger,
     }),
     new PgRunQueries(engine.pool),
+    engine.store,
   );
   // The worker's kinds come from a registry holding only the one-file action.
   await engine.startWorker({ kinds: runKindsOf(new ActionRegistry([drain]).actions), deps: {} });

@@ -187,7 +187,7 @@ describe('a run paused for a decision', () => {
     const escalations: string[] = [];
     const sweeper = new RunPauseSweeper({
       store,
-      clock,
+      now: clock.now,
       logger,
       escalate: async (run, pause) => {
         escalations.push(`${run.id}:${pause.id}`);

@@ -1,4 +1,6 @@
 import type { AnyRunKind, CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
+import type { DecideResult } from '../../jobs/run-decisions.ts';
+import type { RunPause } from '../../jobs/run-record.ts';
 
 export interface StartRunRequest {
   input: unknown;
@@ -23,4 +25,9 @@ export interface Runs {
   cancel(runId: string, by: string): Promise<CancelResult>;
   list(limit: number): Promise<RunListItem[]>;
   get(runId: string): Promise<RunWithSteps | undefined>;
+  /** The run's latest pause (a paused run's question, or the last decision taken). */
+  latestPause(runId: string): Promise<RunPause | undefined>;
+  getPause(pauseId: string): Promise<RunPause | undefined>;
+  /** Records the first decision on a pause and resumes the run; the caller checks who may decide. */
+  decide(pauseId: string, optionId: string, by: string): Promise<DecideResult>;
 }
