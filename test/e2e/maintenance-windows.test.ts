@@ -12,10 +12,6 @@ import { createLogger } from '../../src/logger.ts';
 import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { maintenanceWindowPass } from '../../src/handlers/maintenance/window-schedule.ts';
-import { STOP } from '../../src/handlers/maintenance/window-overrun.ts';
-import { PgRunStore } from '../../src/store/pg-run-store.ts';
-import { RunQueue } from '../../src/jobs/run-queue.ts';
-import { RunDecisions } from '../../src/jobs/run-decisions.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf } from '../support/approvals.ts';
@@ -119,27 +115,6 @@ async function ask(user: string, text: string, until: string): Promise<string> {
 const runStatus = async (runId: string) =>
   (await world.bot.pool.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId])).rows[0]?.status;
 
-/** Takes a decision on a paused run through the run engine, as the pause's buttons do. */
-async function decide(pauseId: string, optionId: string, by: string): Promise<void> {
-  const store = new PgRunStore(world.bot.pool);
-  const queue = new RunQueue({
-    connection: world.bot.redis,
-    prefix: world.env.REDIS_PREFIX,
-    store,
-    logger: createLogger({ level: 'silent' }),
-  });
-  try {
-    const result = await new RunDecisions({ store, enqueue: (id, requestId) => queue.enqueue(id, requestId) }).decide(
-      pauseId,
-      optionId,
-      by,
-    );
-    expect(result.outcome).toBe('decided');
-  } finally {
-    await queue.close();
-  }
-}
-
 const maintenanceOn = () => world.cluster.workloads.platform.state(ns).maintenance;
 const skippedNotices = () =>
   world.slack.messages(ops).filter((m) => m.text.startsWith(':no_entry: The weekly maintenance window'));
@@ -173,14 +148,30 @@ describe('maintenance windows', () => {
       ])
     ).rows[0]!.id;
     expect(await runStatus(runId)).toBe('paused');
-    // The decision as the pause's buttons take it (the run engine's RunDecisions): Stop and restore service.
-    const pauseId = /"value":"([^"]+)"/.exec(JSON.stringify(pause.blocks))![1]!;
-    await decide(pauseId, STOP, 'U0BOB');
+    // Carol may only look; bob, an operator, stops the window.
+    await world.driver.clickButton({ user: 'carol', channel: ops, messageTs: pause.ts, label: 'Continue' });
+    await world.slack.waitFor(() => ephemeralText(world, 'carol').includes('you may only look') || undefined, {
+      description: "carol's refusal",
+    });
+    expect(await runStatus(runId)).toBe('paused');
+    await world.driver.clickButton({
+      user: 'bob',
+      channel: ops,
+      messageTs: pause.ts,
+      label: 'Stop and restore service',
+    });
     const run = await finishedRun(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toContain('Stopped before *Vacuum and analyse the database*');
     expect(run.error).toContain('service restored (maintenance mode off)');
     expect(maintenanceOn()).toBe(false);
+    await world.slack.waitFor(
+      () =>
+        textOf(world.slack.thread(ops, approval.ts).find((m) => m.ts === pause.ts)?.blocks).includes(
+          'chose *Stop and restore service*',
+        ) || undefined,
+      { description: 'the decision shown on the question' },
+    );
     expect(
       jobCommands(world)
         .slice(before)
