@@ -15,6 +15,7 @@ import { Reconciler } from './jobs/reconciler.ts';
 import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { startDr } from './start-dr.ts';
+import { startMaintenance } from './start-maintenance.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { clusterSites } from './handlers/core/cluster-sites.ts';
 import { ConfigError } from './config/format-issues.ts';
@@ -183,6 +184,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.unshift(monitoring.stop);
     const dr = startDr({ role, env, policy, pool, redis, logger });
     stoppers.unshift(dr.stop);
+    const maintenance = startMaintenance({ policy, pool, logger });
     const deps: ActionDeps = Object.freeze({
       registry,
       audit,
@@ -204,6 +206,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       incidents: incidents.service,
       monitoring: monitoring.monitoring,
       dr: dr.dr,
+      maintenance: maintenance.maintenance,
       now,
     });
     // Executes approved plans by calling back into the actions, with the deps.
@@ -218,7 +221,13 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       await monitoring.start(deps);
       await dr.start(deps);
       const reconciler = new Reconciler({
-        passes: [...jobs.passes, ...incidents.passes, ...monitoring.passes, ...dr.passes],
+        passes: [
+          ...jobs.passes,
+          ...incidents.passes,
+          ...monitoring.passes,
+          ...dr.passes,
+          maintenance.pass(deps, approvalService),
+        ],
         intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
         logger: logger.child({ component: 'reconciler' }),
       });

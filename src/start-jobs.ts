@@ -4,6 +4,7 @@ import type { Pool } from './store/database.ts';
 import type { Redis } from './redis/redis-connection.ts';
 import type { ActionDeps } from './handlers/core/action-deps.ts';
 import { runKindsOf } from './handlers/core/start-run.ts';
+import { windowRunKinds } from './handlers/maintenance/window-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
 import { finalReplyInTransaction } from './jobs/thread-progress.ts';
 import { pauseMessageInTransaction } from './jobs/pause-message.ts';
@@ -82,7 +83,8 @@ export function startJobs(options: {
       connection: redis,
       prefix: env.REDIS_PREFIX,
       store,
-      kinds: runKindsOf(deps.registry.actions),
+      // The registry's resumable actions, and one kind per maintenance window of the policy.
+      kinds: [...runKindsOf(deps.registry.actions), ...windowRunKinds(deps.maintenance.policy)],
       deps,
       logger,
       observer: options.runObserver ? combineObservers([observer, options.runObserver], logger) : observer,

@@ -9,6 +9,7 @@ import { monitoringPolicySections } from './monitoring-policy.ts';
 import { alertPolicySchema } from './alert-policy.ts';
 import { platformPolicySchema } from './platform-policy.ts';
 import { drPolicySchema } from './dr-policy.ts';
+import { maintenancePolicySchema } from './maintenance-policy.ts';
 
 /** A Slack channel by name (`eafix-ops`, `#eafix-ops`) or id (`C0123`). */
 const channelRef = z
@@ -69,6 +70,7 @@ export const policySchema = z.object({
   alerts: alertPolicySchema,
   platform: platformPolicySchema,
   disasterRecovery: drPolicySchema,
+  maintenance: maintenancePolicySchema,
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -13,6 +13,8 @@ import { tradingStop } from './deployment/trading-stop.ts';
 import { tradingStart } from './deployment/trading-start.ts';
 import { maintenanceEnable } from './maintenance/maintenance-enable.ts';
 import { maintenanceDisable } from './maintenance/maintenance-disable.ts';
+import { maintenanceRun } from './maintenance/maintenance-run.ts';
+import { maintenanceWindows } from './maintenance/maintenance-windows.ts';
 import { status } from './deployment/status.ts';
 import { pods } from './troubleshooting/pods.ts';
 import { logs } from './troubleshooting/logs.ts';
@@ -95,6 +97,8 @@ export const allActions: readonly AnyAction[] = [
   tradingStart,
   maintenanceEnable,
   maintenanceDisable,
+  maintenanceWindows,
+  maintenanceRun,
   incidentCreate,
   incidentSetup,
   incidentUpdate,

@@ -7,6 +7,7 @@ import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
 import { auditApproval, requestApproval } from './request-approval.ts';
 import type {
+  ApprovalOptions,
   ApprovalRequest,
   ApprovalWorkflow,
   ClickOrigin,
@@ -30,8 +31,10 @@ export class ApprovalService implements ApprovalWorkflow {
     input: Record<string, unknown>,
     plan: PlanItem[],
     context: ActionContext,
+    options?: ApprovalOptions,
   ): Promise<ApprovalRequest> {
-    return requestApproval(this.deps, { action, input, plan, invoker: context.invoker, requestId: context.requestId });
+    const { invoker, requestId } = context;
+    return requestApproval(this.deps, { action, input, plan, invoker, requestId, ...(options ? { options } : {}) });
   }
 
   async approve(

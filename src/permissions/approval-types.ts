@@ -5,6 +5,14 @@ import type { ClickOrigin } from '../handlers/core/click-origin.ts';
 export type Risk = 'read' | 'change' | 'destructive';
 
 /** One exact change an action will make; approvers approve the list, byte for byte. */
+/** A request posted by the bot itself (a schedule) rather than a person: its own expiry and approver count. */
+export interface ApprovalOptions {
+  /** Default: the policy's approval TTL from now. */
+  expiresAt?: Date;
+  /** At least this many approvers (nobody asked, so two people approve a scheduled plan). */
+  requiredApprovals?: number;
+}
+
 export interface PlanItem {
   /** What a person reads: "patch service eafix-gateway selector version green→blue". */
   description: string;

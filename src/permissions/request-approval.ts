@@ -6,7 +6,7 @@
 import { isAppError } from '../app-error.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { approvalMessage, approvalMessageKey } from './approval-message.ts';
-import type { ApprovalRequest, PlanItem } from './approval-types.ts';
+import type { ApprovalOptions, ApprovalRequest, PlanItem } from './approval-types.ts';
 
 export type ApprovalDeps = Pick<ActionDeps, 'approvals' | 'audit' | 'notifier' | 'authorizer' | 'now'>;
 
@@ -16,6 +16,8 @@ export interface ApprovalAsk {
   plan: PlanItem[];
   invoker: { userId: string; teamId: string; channelId: string };
   requestId: string;
+  /** A request the bot posts itself (a maintenance window's plan): its own expiry and approver count. */
+  options?: ApprovalOptions;
 }
 
 /** One audit row about a request: who did what to it. */
@@ -40,7 +42,7 @@ export async function auditApproval(
 }
 
 export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Promise<ApprovalRequest> {
-  const { invoker, requestId, action, input, plan } = ask;
+  const { invoker, requestId, action, input, plan, options = {} } = ask;
   const request = await deps.approvals.create({
     action: action.id,
     permission: action.permission,
@@ -51,8 +53,8 @@ export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Pro
     teamId: invoker.teamId,
     channelId: invoker.channelId,
     requestId,
-    requiredApprovals: deps.authorizer.requiredApprovers(action.permission),
-    expiresAt: new Date(deps.now().getTime() + deps.authorizer.approvalTtlMs),
+    requiredApprovals: Math.max(options.requiredApprovals ?? 0, deps.authorizer.requiredApprovers(action.permission)),
+    expiresAt: options.expiresAt ?? new Date(deps.now().getTime() + deps.authorizer.approvalTtlMs),
   });
   await auditApproval(deps, request, invoker.userId, 'approval.requested', requestId);
   try {

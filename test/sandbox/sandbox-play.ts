@@ -71,6 +71,13 @@ export const exampleOutcomes: Record<string, string[]> = {
     '*config promote* `run_',
     'previous version kept as `eafix-risk-manager-config-before-apr-',
   ],
+  'maintenance.eafix': [
+    '*Maintenance windows*',
+    'what maintenance/security-patches.yaml changes (server-side diff)',
+    'serverside-applied',
+    'Maintenance mode in production: *off*',
+    'succeeded',
+  ],
 };
 
 /** Plays an example and checks it passed and showed its outcome. */

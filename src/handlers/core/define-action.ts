@@ -18,6 +18,7 @@ import type { MonitoringDeps } from '../monitoring/monitoring-deps.ts';
 import type { SlackInstallationProbe } from '../monitoring/slack-installation.ts';
 import type { DeployPolicy, PlatformCliPolicy, PlatformMetricsPolicy } from '../../config/platform-policy.ts';
 import type { DrDeps } from '../disaster-recovery/dr-deps.ts';
+import type { MaintenanceDeps } from '../maintenance/maintenance-deps.ts';
 
 /** The runbook chapters, in the order `/eafix help` lists them. */
 export const chapters = [
@@ -231,4 +232,6 @@ export interface ActionDeps {
   now: () => Date;
   /** Backups, verifications and drills (start-dr.ts). */
   dr: DrDeps;
+  /** Maintenance windows: their policy and occurrences (start-maintenance.ts). */
+  maintenance: MaintenanceDeps;
 }

@@ -4,7 +4,7 @@ import { executePlanned } from './start-run.ts';
 import { context, section, type Reply } from './reply.ts';
 import { planText } from '../../permissions/approval-message.ts';
 import type { Grant } from '../../permissions/authorizer.ts';
-import type { ApprovalRequest, PlanItem } from '../../permissions/approval-types.ts';
+import type { ApprovalOptions, ApprovalRequest, PlanItem } from '../../permissions/approval-types.ts';
 
 /** Asks a second person to approve a plan (the approval service). */
 export interface ApprovalRequester {
@@ -13,6 +13,7 @@ export interface ApprovalRequester {
     input: Record<string, unknown>,
     plan: PlanItem[],
     context: ActionContext,
+    options?: ApprovalOptions,
   ): Promise<ApprovalRequest>;
 }
 

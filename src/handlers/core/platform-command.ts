@@ -67,6 +67,8 @@ export interface PlatformCommandResult {
   reason?: string | undefined;
   /** The last lines of output, for summaries and failure messages. */
   lastLines: string[];
+  /** The whole log as read (up to 1 MiB): for commands whose output is the answer (`kubectl diff`). */
+  output: string;
 }
 
 const MAX_WORD = 1024;
@@ -173,6 +175,7 @@ function resultOf(argv: string[], image: string, outcome: JobOutcome): PlatformC
     result: outcome.result,
     attached: outcome.attached,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
+    output: outcome.log,
     lastLines: outcome.log
       .trimEnd()
       .split('\n')

@@ -8,6 +8,7 @@ import type { CommandBehaviours, CommandInvocation, CommandResult } from './comm
 import type { PlatformState } from './platform-state.ts';
 import { registerDiagnosisDefaults } from './eafix-cli-diagnosis-behaviours.ts';
 import { CONFIG_CLI_RULES } from './config-cli-behaviours.ts';
+import { registerMaintenanceDefaults } from './maintenance-cli-behaviours.ts';
 
 /** `--key=value` and bare `--flag` (true) from an argv. */
 function flags(argv: readonly string[]): Record<string, string | true> {
@@ -277,4 +278,5 @@ const RULES: Rule[] = [
 export function registerEafixCliDefaults(behaviours: CommandBehaviours): void {
   for (const [argv, behaviour] of [...RULES, ...CONFIG_CLI_RULES]) behaviours.register({ argv, behaviour });
   registerDiagnosisDefaults(behaviours);
+  registerMaintenanceDefaults(behaviours);
 }

@@ -15,6 +15,8 @@ export interface PlatformState {
   site: 'primary' | 'dr';
   /** The PostgreSQL StatefulSet whose primary has failed (the runbook's DR scenario 1), until a failover. */
   failedPrimary?: string;
+  /** Manifest sources server-side applied since the last change to them (`kubectl apply --server-side -f`). */
+  appliedManifests?: string[];
 }
 
 const INITIAL: PlatformState = { tradingEnabled: true, maintenance: false, databaseHealthy: true, site: 'primary' };

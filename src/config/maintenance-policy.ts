@@ -1,0 +1,156 @@
+/**
+ * The runbook's Scheduled Maintenance Windows as policy: when each window opens (cron), how long it
+ * lasts, how long before it the plan is posted for approval, and which of the runbook's steps it runs.
+ * Defaults: weekly, Sundays 02:00–04:00 UTC; monthly, the first Sunday 01:00–05:00 UTC.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+import { durationSchema } from './incident-policy.ts';
+
+/** The runbook's maintenance steps a window may run, by id (src/handlers/maintenance/window-steps.ts). */
+export const MAINTENANCE_STEPS = [
+  'maintenance-on',
+  'vacuum',
+  'reindex',
+  'logs-cleanup',
+  'metrics-cleanup',
+  'security-patches',
+  'doctor',
+  'full-backup',
+  'verify-backup',
+  'database-optimize',
+  'certificates',
+  'security-updates',
+  'benchmark',
+  'capacity-report',
+  'maintenance-off',
+] as const;
+export type MaintenanceStepId = (typeof MAINTENANCE_STEPS)[number];
+
+const WEEKLY: MaintenanceStepId[] = [
+  'maintenance-on',
+  'vacuum',
+  'reindex',
+  'logs-cleanup',
+  'metrics-cleanup',
+  'security-patches',
+  'doctor',
+  'maintenance-off',
+];
+const MONTHLY: MaintenanceStepId[] = [
+  'full-backup',
+  'verify-backup',
+  'database-optimize',
+  'certificates',
+  'security-updates',
+  'benchmark',
+  'capacity-report',
+];
+
+const timezone = z
+  .string()
+  .default('UTC')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone like Europe/London');
+
+const windowSchema = z
+  .object({
+    /** When the window opens; `0 1 * * 0#1` is the first Sunday of the month. */
+    cron: z.string().min(9),
+    timezone,
+    duration: durationSchema,
+    /** How long before the window its plan is posted for two-person approval. */
+    announceBefore: durationSchema.prefault('24h'),
+    environment: z.string().default('production'),
+    enabled: z.boolean().default(true),
+    steps: z.array(z.enum(MAINTENANCE_STEPS)).min(1),
+  })
+  .superRefine((value, ctx) => {
+    try {
+      CronExpressionParser.parse(value.cron, { tz: value.timezone });
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+    if (value.announceBefore <= 0) ctx.addIssue({ code: 'custom', path: ['announceBefore'], message: 'must be > 0' });
+    const dupes = value.steps.filter((s, i) => value.steps.indexOf(s) !== i);
+    if (dupes.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: `listed twice: ${dupes.join(', ')}` });
+  });
+
+export type MaintenanceWindowSpec = z.infer<typeof windowSchema>;
+
+/** The runbook's windows: a `weekly` or `monthly` entry in the policy only says what differs. */
+const RUNBOOK_WINDOWS: Record<string, { cron: string; duration: string; steps: MaintenanceStepId[] }> = {
+  weekly: { cron: '0 2 * * 0', duration: '2h', steps: WEEKLY },
+  monthly: { cron: '0 1 * * 0#1', duration: '4h', steps: MONTHLY },
+};
+
+const withRunbookDefaults = (raw: unknown): unknown => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, given]) => {
+      const runbook = RUNBOOK_WINDOWS[name];
+      const fill = runbook && (given === null || (typeof given === 'object' && !Array.isArray(given)));
+      return [name, fill ? { ...runbook, ...(given ?? {}) } : given];
+    }),
+  );
+};
+
+/** Manifests a window applies server-side (`kubectl apply --server-side -f <source>`): a path in the toolbox image or a URL. */
+const manifestSource = (source: string) =>
+  z
+    .object({
+      source: z
+        .string()
+        .min(1)
+        .regex(/^[^\s]+$/, 'one path or URL, no spaces')
+        .default(source),
+    })
+    .prefault({});
+
+export const maintenancePolicySchema = z
+  .object({
+    windows: z
+      .preprocess(
+        withRunbookDefaults,
+        z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a window name like weekly'), windowSchema),
+      )
+      .prefault({ weekly: {}, monthly: {} }),
+    securityPatches: manifestSource('maintenance/security-patches.yaml'),
+    securityUpdates: manifestSource('maintenance/security-updates.yaml'),
+    /** The field manager of the server-side applies. */
+    fieldManager: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/)
+      .default('eafix-maintenance'),
+    /** `logs cleanup --older-than` and the metrics retention. */
+    logRetention: z
+      .string()
+      .regex(/^\d+d$/, 'days like 30d')
+      .default('30d'),
+    metricsRetention: z
+      .string()
+      .regex(/^\d+d$/, 'days like 30d')
+      .default('30d'),
+    certificates: z
+      .object({
+        expiringWithin: durationSchema.prefault('30d'),
+        /** Ask cert-manager to renew the expiring ones (`cmctl renew`); off: only report them. */
+        renew: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** How long each step is expected to take: a step that would end after the window's end pauses first. */
+    estimates: z.partialRecord(z.enum(MAINTENANCE_STEPS), durationSchema).default({}),
+  })
+  .prefault({});
+
+export type MaintenancePolicy = z.infer<typeof maintenancePolicySchema>;
