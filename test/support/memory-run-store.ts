@@ -104,7 +104,8 @@ export class MemoryRunStore implements RunStore {
 
   async startRun(runId: string, workerId: string): Promise<StartedRun | undefined> {
     const run = this.runs.get(runId);
-    if (!run || !active(run)) return undefined;
+    // A paused run waits for its decision, which queues it again (as PgRunStore: queued or running only).
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return undefined;
     const resumed = run.status === 'running';
     const previousWorker = run.workerId;
     Object.assign(run, {

@@ -3,6 +3,7 @@ import { AppError } from '../../src/app-error.ts';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import type { RunRecord } from '../../src/jobs/run-record.ts';
 import type { NewRun, RunStore } from '../../src/jobs/run-store.ts';
+import { runStorePauseContract } from './run-store-pause-contract.ts';
 
 export interface RunStoreSubject {
   store: RunStore;
@@ -201,5 +202,7 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       ]);
       expect(await store.listRuns({ limit: 1 })).toHaveLength(1);
     });
+
+    runStorePauseContract(start);
   });
 }
