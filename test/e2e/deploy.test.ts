@@ -12,7 +12,7 @@ import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf, runsSettled } from '../support/approvals.ts';
 import { PREREQUISITES } from '../../src/handlers/deployment/deploy-input.ts';
-import type { SubmitViewResult } from '@eafix/sandbox/slack';
+import { approvedDeploy, decide, pauseQuestion, runEnded } from '../support/deploy-flows.ts';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
@@ -36,53 +36,7 @@ beforeEach(async () => {
   world.prometheus.setResult(defaultKpiQueries.error_rate_percent, defaultKpiValues.error_rate_percent);
 });
 
-type Submit = (values: Record<string, unknown>) => Promise<SubmitViewResult>;
-type FormSteps = (modal: { id: string; view: Record<string, unknown> }, submit: Submit) => Promise<void>;
-
-interface RunRow {
-  id: string;
-  status: string;
-  error: string | null;
-  summary: string | null;
-}
-
 const ALL = Object.keys(PREREQUISITES);
-
-/**
- * `/eafix deploy <args>`, approved by a second person. With `form`, the command opens the deploy form and
- * `form` fills and submits it (until it returns), as a person in Slack would.
- */
-async function approvedDeploy(
-  args: string,
-  { requester = 'alice', approver = 'bob', form }: { requester?: string; approver?: string; form?: FormSteps } = {},
-) {
-  const seen = world.slack.ephemerals(requester).length;
-  const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({ user: requester, channel: ops, text: `deploy ${args}` });
-  if (form) {
-    const modal = await world.slack.waitFor((emu) => emu.openModals(requester).at(-1), {
-      description: 'the deploy form',
-    });
-    await form(modal, (values) => world.driver.submitView({ user: requester, viewId: modal.id, values }));
-  }
-  await world.slack.waitFor(() => ephemeralText(world, requester, seen).includes('Approval requested'), {
-    description: 'approval requested',
-  });
-  const message = await approvalMessageIn(world, ops, after);
-  const id = requestIdOf(message);
-  await world.driver.clickButton({ user: approver, channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
-  const run = await eventually(
-    async () => {
-      const r = (
-        await world.bot.pool.query<RunRow>(`SELECT id, status, error, summary FROM runs WHERE approval_id = $1`, [id])
-      ).rows[0];
-      return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
-    },
-    `the deploy ${args} to end`,
-    60_000,
-  );
-  return { message, id, run };
-}
 
 const lastAuditId = async () =>
   Number((await world.bot.pool.query<{ id: string | null }>(`SELECT max(id) AS id FROM audit_log`)).rows[0]?.id ?? 0);
@@ -135,7 +89,7 @@ describe('/eafix deploy', () => {
     expect(selector()).toBe('green');
     const auditFrom = await lastAuditId();
     // The requester confirms the Prerequisites Checklist in the deploy form the command opens.
-    const first = await approvedDeploy('2.5.0 --migrate --reason "release 2.5"', {
+    const first = await approvedDeploy(world, '2.5.0 --migrate --reason "release 2.5"', {
       form: async (modal, submit) => {
         const blocks = modal.view.blocks as Array<{ block_id?: string; element?: Record<string, unknown> }>;
         const element = (id: string) => blocks.find((b) => b.block_id === id)?.element;
@@ -230,7 +184,7 @@ describe('/eafix deploy', () => {
   });
 
   it('deploys the next version to the other colour, and status shows both with the rollback target', async () => {
-    const second = await approvedDeploy('2.6.0 --checklist=all --reason "release 2.6"');
+    const second = await approvedDeploy(world, '2.6.0 --checklist=all --reason "release 2.6"');
     expect(second.run).toMatchObject({ status: 'succeeded' });
     expect(selector()).toBe('green');
     expect(image('eafix-green')).toBe('registry.eafix.local/eafix/gateway:2.6.0');
@@ -285,7 +239,7 @@ describe('/eafix deploy', () => {
       behaviour: { stdout: ['11 passed, 1 failed'], stderr: ['FAILED test_order_roundtrip'], exitCode: 1 },
       times: 1,
     });
-    const { run, message } = await approvedDeploy('2.7.0 --checklist=all --reason "release 2.7"');
+    const { run, message } = await approvedDeploy(world, '2.7.0 --checklist=all --reason "release 2.7"');
     expect(run.status).toBe('paused');
     expect(selector()).toBe(live);
     // The pause is stored before its buttons are posted; the buttons are in the run's thread.
@@ -350,12 +304,7 @@ describe('/eafix deploy', () => {
     );
     expect(audited.rows.map((r) => r.outcome).sort()).toEqual(['already-decided', 'denied', 'ok']);
 
-    const ended = await eventually(async () => {
-      const r = (
-        await world.bot.pool.query<RunRow>('SELECT id, status, error, summary FROM runs WHERE id = $1', [run.id])
-      ).rows[0];
-      return r && r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused' ? r : undefined;
-    }, 'the decided run to end');
+    const ended = await runEnded(world, run.id);
     expect(ended.status).toBe('failed');
     expect(selector()).toBe(live);
     expect(world.cluster.getDeployment(ns, `eafix-${live}`)?.status?.readyReplicas).toBeGreaterThan(0);
@@ -377,29 +326,12 @@ describe('/eafix deploy', () => {
       behaviour: { stdout: ['0 passed'], stderr: ['smoke environment not ready'], exitCode: 1 },
       times: 1,
     });
-    const { run, message } = await approvedDeploy('2.7.1 --checklist=all --reason "release 2.7.1"');
+    const { run, message } = await approvedDeploy(world, '2.7.1 --checklist=all --reason "release 2.7.1"');
     expect(run.status).toBe('paused');
-    const question = await world.slack.waitFor(
-      (emu) => emu.thread(ops, message.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('run:decide:retry')),
-      { description: 'the paused question' },
-    );
+    const question = await pauseQuestion(world.slack, message.ts, 'retry');
     // The injected failure happened once: the retried smoke Job passes.
-    await world.driver.clickButton({
-      user: 'alice',
-      channel: ops,
-      messageTs: question.ts,
-      actionId: 'run:decide:retry',
-    });
-    const ended = await eventually(
-      async () => {
-        const r = (
-          await world.bot.pool.query<RunRow>('SELECT id, status, error, summary FROM runs WHERE id = $1', [run.id])
-        ).rows[0];
-        return r && r.status !== 'queued' && r.status !== 'running' && r.status !== 'paused' ? r : undefined;
-      },
-      'the retried deploy to end',
-      60_000,
-    );
+    await decide(world, question, 'retry');
+    const ended = await runEnded(world, run.id);
     expect(ended).toMatchObject({ status: 'succeeded', error: null });
     expect(selector()).toBe(idle);
     expect(image(`eafix-${idle}`)).toBe('registry.eafix.local/eafix/gateway:2.7.1');
@@ -408,7 +340,7 @@ describe('/eafix deploy', () => {
   it('a critical error rate during the monitor switches the gateway back by itself', async () => {
     const live = selector();
     world.prometheus.setResult(defaultKpiQueries.error_rate_percent, 12);
-    const { run, message } = await approvedDeploy('2.8.0 --checklist=all --reason "release 2.8"');
+    const { run, message } = await approvedDeploy(world, '2.8.0 --checklist=all --reason "release 2.8"');
     expect(run.status).toBe('failed');
     expect(run.error).toContain('rolled the deploy back');
     // Traffic is back on the previous colour, which still runs its version with ready pods.
