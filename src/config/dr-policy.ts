@@ -3,35 +3,11 @@
  * the daily backup verification and the monthly DR drill schedules, and the Recovery Time Objectives
  * table drills are measured against. Every field has the runbook's default.
  */
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { durationSchema } from './incident-policy.ts';
+import { checkCron, timezoneSchema as timezone } from './schedule-fields.ts';
 
 const cronField = z.string().min(9);
-
-function checkCron(value: { cron: string; timezone: string }, ctx: z.RefinementCtx): void {
-  try {
-    CronExpressionParser.parse(value.cron, { tz: value.timezone });
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['cron'],
-      message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
-}
-
-const timezone = z
-  .string()
-  .default('UTC')
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone like Europe/London');
 
 /** A schedule that starts an action's run: one run per tick however many workers there are. */
 const scheduleSchema = (cron: string, enabled: boolean) =>

@@ -3,9 +3,9 @@
  * lasts, how long before it the plan is posted for approval, and which of the runbook's steps it runs.
  * Defaults: weekly, Sundays 02:00–04:00 UTC; monthly, the first Sunday 01:00–05:00 UTC.
  */
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { durationSchema } from './incident-policy.ts';
+import { checkCron, timezoneSchema as timezone } from './schedule-fields.ts';
 
 /** The runbook's maintenance steps a window may run, by id (src/handlers/maintenance/window-steps.ts). */
 export const MAINTENANCE_STEPS = [
@@ -47,18 +47,6 @@ const MONTHLY: MaintenanceStepId[] = [
   'capacity-report',
 ];
 
-const timezone = z
-  .string()
-  .default('UTC')
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone like Europe/London');
-
 const windowSchema = z
   .object({
     /** When the window opens; `0 1 * * 0#1` is the first Sunday of the month. */
@@ -72,15 +60,7 @@ const windowSchema = z
     steps: z.array(z.enum(MAINTENANCE_STEPS)).min(1),
   })
   .superRefine((value, ctx) => {
-    try {
-      CronExpressionParser.parse(value.cron, { tz: value.timezone });
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cron'],
-        message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
+    checkCron(value, ctx);
     if (value.announceBefore <= 0) ctx.addIssue({ code: 'custom', path: ['announceBefore'], message: 'must be > 0' });
     const dupes = value.steps.filter((s, i) => value.steps.indexOf(s) !== i);
     if (dupes.length) ctx.addIssue({ code: 'custom', path: ['steps'], message: `listed twice: ${dupes.join(', ')}` });

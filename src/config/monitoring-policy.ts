@@ -1,6 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { durationSchema } from './incident-policy.ts';
+import { checkCron, timezoneSchema } from './schedule-fields.ts';
 import { digestKinds, reportsPolicySchema } from './reports-policy.ts';
 
 /** What a digest can show, in the order it shows them. */
@@ -176,15 +176,6 @@ const kpisSchema = z
     return specs;
   });
 
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const digestSchema = z
   .object({
     /** What people type: `/eafix digest daily`. */
@@ -193,7 +184,7 @@ const digestSchema = z
     kind: z.enum(digestKinds).default('status'),
     /** Five fields (minute precision) or six (seconds first), as BullMQ job schedulers take them. */
     cron: z.string().min(9),
-    timezone: z.string().default('UTC').refine(validTimeZone, 'must be an IANA time zone like Europe/London'),
+    timezone: timezoneSchema,
     channel: z
       .string()
       .regex(
@@ -209,17 +200,7 @@ const digestSchema = z
     /** A schedule kept in the file but not run (the sandbox turns its short one on). */
     enabled: z.boolean().default(true),
   })
-  .superRefine((digest, ctx) => {
-    try {
-      CronExpressionParser.parse(digest.cron, { tz: digest.timezone });
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cron'],
-        message: `not a cron pattern: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
-  });
+  .superRefine(checkCron);
 
 export const digestsSchema = z
   .array(digestSchema)
