@@ -340,7 +340,17 @@ describe('maintenance windows', () => {
     ).rows[0]!;
     expect(row).toEqual({ required_approvals: 2, expires_at: new Date(at), requester: 'eafix-schedule' });
     expect((await approvalsOf(at)).map((r) => r.id).sort()).toEqual([requestIdOf(message), fresh].sort());
-    expect(textOf((await approvalMessageIn(world, ops, message.ts)).blocks)).toContain('+        image:');
+    const again = await approvalMessageIn(world, ops, message.ts);
+    expect(requestIdOf(again)).toBe(fresh);
+    expect(textOf(again.blocks)).toContain('+        image:');
+    // Approved the second time, the window records that request: its thread is where the run reports.
+    for (const user of ['alice', 'bob'])
+      await world.driver.clickButton({ user, channel: ops, messageTs: again.ts, actionId: 'approval:approve' });
+    const approved = await eventually(async () => {
+      const r = await windowRow(`weekly@${at}`);
+      return r?.state === 'approved' ? r : undefined;
+    }, 'the window to be approved');
+    expect(approved.approval_id).toBe(fresh);
   });
 
   it('approved after its window was skipped, the answer says what happened and how to run it now', async () => {

@@ -119,7 +119,7 @@ export const maintenanceRun = defineAction({
       approvalId: ctx.approvalId,
       announcedAt: now,
     });
-    if (!(await deps.maintenance.windows.approve(id, approvedBy))) {
+    if (!(await deps.maintenance.windows.approve(id, approvedBy, ctx.approvalId))) {
       const record = await deps.maintenance.windows.get(id);
       throw new AppError('window_not_pending', notPendingMessage(value.window, occurrence, record?.state));
     }
