@@ -34,7 +34,11 @@ export class ApprovalService implements ApprovalWorkflow {
     options?: ApprovalOptions,
   ): Promise<ApprovalRequest> {
     const { invoker, requestId } = context;
-    return requestApproval(this.deps, { action, input, plan, invoker, requestId, ...(options ? { options } : {}) });
+    // The action's own options (a scheduled window's expiry and approvers) hold on every ask, a fresh
+    // request after a superseded plan included; the caller's (a deterministic id) come on top.
+    const own = action.kind === 'planned' ? action.approvalOptions?.(action.input.parse(input), context) : undefined;
+    const merged = { ...own, ...options };
+    return requestApproval(this.deps, { action, input, plan, invoker, requestId, options: merged });
   }
 
   async approve(

@@ -11,6 +11,11 @@ export interface ApprovalOptions {
   expiresAt?: Date;
   /** At least this many approvers (nobody asked, so two people approve a scheduled plan). */
   requiredApprovals?: number;
+  /**
+   * The request's id, derived from what it asks about (a window's occurrence): asking again after a
+   * crash finds the request already made, and its message (keyed by the id) is posted once.
+   */
+  id?: string;
 }
 
 export interface PlanItem {
@@ -61,7 +66,10 @@ export type NewApprovalRequest = Pick<
   | 'requestId'
   | 'requiredApprovals'
   | 'expiresAt'
->;
+> & {
+  /** A deterministic id (ApprovalOptions.id): creating it again returns the request already there. */
+  id?: string | undefined;
+};
 
 export type VoteOutcome =
   | { kind: 'approved'; request: ApprovalRequest }
@@ -79,6 +87,7 @@ export type TransitionOutcome =
 
 /** Approval requests, with every transition atomic in the store. */
 export interface ApprovalStore {
+  /** Stores a new request; with an `id` that exists already, returns that request unchanged. */
   create(request: NewApprovalRequest): Promise<ApprovalRequest>;
   get(id: string): Promise<ApprovalRequest | undefined>;
   attachMessage(id: string, channel: string, ts: string): Promise<void>;

@@ -3,6 +3,7 @@
  * Used by the approval service (a command's plan) and by runs that ask for a later step's approval
  * (a configuration change asks for production once staging passed).
  */
+import { createHash } from 'node:crypto';
 import { isAppError } from '../app-error.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import { approvalMessage, approvalMessageKey } from './approval-message.ts';
@@ -19,6 +20,10 @@ export interface ApprovalAsk {
   /** A request the bot posts itself (a maintenance window's plan): its own expiry and approver count. */
   options?: ApprovalOptions;
 }
+
+/** A request id derived from what it asks about (`window:<occurrence>`): the same subject, the same id. */
+export const derivedApprovalId = (subject: string): string =>
+  `apr_${createHash('sha256').update(subject).digest('hex').slice(0, 12)}`;
 
 /** One audit row about a request: who did what to it. */
 export async function auditApproval(
@@ -44,6 +49,7 @@ export async function auditApproval(
 export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Promise<ApprovalRequest> {
   const { invoker, requestId, action, input, plan, options = {} } = ask;
   const request = await deps.approvals.create({
+    ...(options.id ? { id: options.id } : {}),
     action: action.id,
     permission: action.permission,
     arguments: input,

@@ -52,11 +52,12 @@ export class PgApprovalStore implements ApprovalStore {
   ) {}
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
-    const id = newId('apr');
+    const id = request.id ?? newId('apr');
     await this.pool.query(
       `INSERT INTO approval_requests (id, action, permission, arguments, plan, plan_hash, reason, requester, team_id, channel_id,
                                       request_id, required_approvals, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (id) DO NOTHING`,
       [
         id,
         request.action,

@@ -75,10 +75,11 @@ export class PgWindowRecords implements WindowRecords {
     ]);
   }
 
-  async approve(id: string, approvedBy: string[]): Promise<boolean> {
+  async approve(id: string, approvedBy: string[], approvalId?: string): Promise<boolean> {
     const result = await this.pool.query(
-      `UPDATE maintenance_windows SET state = 'approved', approved_by = $2 WHERE id = $1 AND state = 'announced'`,
-      [id, approvedBy],
+      `UPDATE maintenance_windows SET state = 'approved', approved_by = $2, approval_id = COALESCE($3, approval_id)
+        WHERE id = $1 AND state = 'announced'`,
+      [id, approvedBy, approvalId ?? null],
     );
     return result.rowCount === 1;
   }

@@ -11,7 +11,8 @@ import { maintenancePolicySchema } from '../../src/config/maintenance-policy.ts'
 import { createLogger } from '../../src/logger.ts';
 import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import { maintenanceWindowPass } from '../../src/handlers/maintenance/window-schedule.ts';
+import { maintenanceWindowPass, postPlan } from '../../src/handlers/maintenance/window-schedule.ts';
+import type { ApprovalRequester } from '../../src/handlers/core/invoke-planned.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf } from '../support/approvals.ts';
@@ -164,6 +165,9 @@ describe('maintenance windows', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toContain('Stopped before *Vacuum and analyse the database*');
     expect(run.error).toContain('service restored (maintenance mode off)');
+    // The note under the failure tells the state the stop left, not a maybe.
+    expect(run.error).toContain('Maintenance mode is off again: stopping the window turned it off');
+    expect(run.error).not.toContain('if it is still on');
     expect(maintenanceOn()).toBe(false);
     await world.slack.waitFor(
       () =>
@@ -266,6 +270,110 @@ describe('maintenance windows', () => {
     expect(world.cluster.workloads.platform.state(ns).appliedManifests).toContain('maintenance/security-patches.yaml');
     const results = await ask('carol', 'maintenance windows', 'Maintenance windows');
     expect(results).toContain(`run \`${row.run_id}\` succeeded`);
+  });
+
+  it('a worker that dies after posting the plan, before recording it: the re-post finds the same request and message', async () => {
+    const at = '2026-12-27T02:00:00.000Z';
+    const id = `weekly@${at}`;
+    // Claimed while the bots' clock is still in the last window (their own passes look at that one), as
+    // the dying worker claimed it: announced at 03:00 the day before.
+    expect(
+      await world.bot.deps.maintenance.windows.claim({
+        id,
+        window: 'weekly',
+        environment: 'production',
+        startsAt: new Date(at),
+        endsAt: new Date('2026-12-27T04:00:00.000Z'),
+        onDemand: false,
+        state: 'announced',
+        announcedAt: new Date('2026-12-26T03:00:00Z'),
+      }),
+    ).toBe(true);
+    setClock('2026-12-26T03:00:00Z');
+    const after = world.slack.messages(ops).at(-1)?.ts ?? '0';
+    // The worker posts the plan and is killed before it records the request on the occurrence.
+    const dying: ApprovalRequester = {
+      request: async (...args) => {
+        await world.bot.approvalService.request(...args);
+        throw new Error('worker killed');
+      },
+    };
+    const record = (await world.bot.deps.maintenance.windows.get(id))!;
+    await expect(postPlan(world.bot.deps, dying, record, createLogger({ level: 'silent' }))).rejects.toThrow(
+      'worker killed',
+    );
+    const message = await approvalMessageIn(world, ops, after);
+    expect(await windowRow(id)).toMatchObject({ state: 'announced', approval_id: null });
+
+    // Five minutes on, both replicas see a claim without its request and post it again.
+    setClock('2026-12-26T03:06:00Z');
+    await bothPass();
+    await bothPass();
+    expect(await approvalsOf(at)).toEqual([{ id: requestIdOf(message), required_approvals: 2 }]);
+    expect(await windowRow(id)).toMatchObject({ state: 'announced', approval_id: requestIdOf(message) });
+    const posted = world.slack
+      .messages(ops)
+      .filter((m) => m.ts > after && textOf(m.blocks).includes('Sun, 27 Dec 2026, 02:00–04:00 UTC'));
+    expect(posted.map((m) => m.ts)).toEqual([message.ts]);
+  });
+
+  it('a scheduled plan superseded before approval is asked again with its own expiry and two approvers', async () => {
+    const at = '2027-01-10T02:00:00.000Z';
+    setClock('2027-01-09T03:00:00Z');
+    const after = world.slack.messages(ops).at(-1)?.ts ?? '0';
+    await bothPass();
+    const message = await approvalMessageIn(world, ops, after);
+    // The world changes before the approval: the security patches were rolled back, so they differ again.
+    world.cluster.workloads.platform.update(ns, (p) => Object.assign(p, { appliedManifests: [] }));
+    for (const user of ['alice', 'bob'])
+      await world.driver.clickButton({ user, channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+    const notice = await world.slack.waitFor(
+      () => world.slack.thread(ops, message.ts).find((m) => m.text.includes('Fresh approval requested')),
+      { description: 'the superseded notice' },
+    );
+    const fresh = /apr_[0-9a-f]{12}/.exec(notice.text)![0];
+    const row = (
+      await world.bot.pool.query<{ required_approvals: number; expires_at: Date; requester: string }>(
+        'SELECT required_approvals, expires_at, requester FROM approval_requests WHERE id = $1',
+        [fresh],
+      )
+    ).rows[0]!;
+    expect(row).toEqual({ required_approvals: 2, expires_at: new Date(at), requester: 'eafix-schedule' });
+    expect((await approvalsOf(at)).map((r) => r.id).sort()).toEqual([requestIdOf(message), fresh].sort());
+    const again = await approvalMessageIn(world, ops, message.ts);
+    expect(requestIdOf(again)).toBe(fresh);
+    expect(textOf(again.blocks)).toContain('+        image:');
+    // Approved the second time, the window records that request: its thread is where the run reports.
+    for (const user of ['alice', 'bob'])
+      await world.driver.clickButton({ user, channel: ops, messageTs: again.ts, actionId: 'approval:approve' });
+    const approved = await eventually(async () => {
+      const r = await windowRow(`weekly@${at}`);
+      return r?.state === 'approved' ? r : undefined;
+    }, 'the window to be approved');
+    expect(approved.approval_id).toBe(fresh);
+  });
+
+  it('approved after its window was skipped, the answer says what happened and how to run it now', async () => {
+    const at = '2027-01-17T02:00:00.000Z';
+    setClock('2027-01-17T01:55:00Z');
+    const after = world.slack.messages(ops).at(-1)?.ts ?? '0';
+    await bothPass();
+    const scheduled = await approvalMessageIn(world, ops, after);
+    await ask('alice', `maintenance run weekly --at=${at} --reason "approve the window myself"`, 'Approval requested');
+    const approval = await approvalMessageIn(world, ops, scheduled.ts);
+    setClock('2027-01-17T02:01:00Z');
+    await bothPass();
+    expect(await windowRow(`weekly@${at}`)).toMatchObject({ state: 'skipped', run_id: null });
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: approval.ts, actionId: 'approval:approve' });
+    const answer = await world.slack.waitFor(
+      () => world.slack.thread(ops, approval.ts).find((m) => m.text.includes('Execution failed')),
+      { description: 'the answer to the late approval' },
+    );
+    expect(answer.text).toContain(
+      'The weekly window of Sun, 17 Jan 2027, 02:00–04:00 UTC was skipped: it opened before its plan was approved, so it did not run',
+    );
+    expect(answer.text).toContain('`/eafix maintenance run weekly --now`');
+    expect(await windowRow(`weekly@${at}`)).toMatchObject({ state: 'skipped', run_id: null });
   });
 
   it('the monthly window run now: full backup and its verification, optimise, certificates, updates, benchmark, capacity', async () => {

@@ -77,6 +77,10 @@ export const exampleOutcomes: Record<string, string[]> = {
     'serverside-applied',
     'Maintenance mode in production: *off*',
     'succeeded',
+    '+ max_position: 150',
+    '9 passed, 0 failed',
+    '*config promote* `run_',
+    'previous version kept as `eafix-risk-manager-config-before-apr-',
   ],
 };
 

@@ -61,6 +61,17 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       expect(await store.get('apr_000000000000')).toBeUndefined();
     });
 
+    it('with a given id, creating the request again returns the first one unchanged', async () => {
+      const { store } = await start();
+      const first = await store.create(request({ id: 'apr_0123456789ab', requestId: 'req_first' }));
+      const again = await store.create(
+        request({ id: 'apr_0123456789ab', requestId: 'req_again', requiredApprovals: 3 }),
+      );
+      expect(first.id).toBe('apr_0123456789ab');
+      expect(again).toEqual(first);
+      expect((await store.listPending()).filter((r) => r.id === first.id)).toHaveLength(1);
+    });
+
     it('approves once: a later vote finds it decided, and only an approved request is finished', async () => {
       const { store } = await start();
       const { id } = await store.create(request());

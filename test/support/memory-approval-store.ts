@@ -20,9 +20,11 @@ export class MemoryApprovalStore implements ApprovalStore {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
-    const id = `apr_${randomBytes(6).toString('hex')}`;
+    const id = request.id ?? `apr_${randomBytes(6).toString('hex')}`;
+    const existing = this.requests.get(id);
+    if (existing) return structuredClone(existing);
     const stored: ApprovalRequest = {
-      ...structuredClone(request),
+      ...structuredClone({ ...request, id: undefined }),
       id,
       planHash: planHash(request.plan),
       status: 'pending',

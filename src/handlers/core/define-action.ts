@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { Reply } from './reply.ts';
 import type { ClickOrigin } from './click-origin.ts';
-import type { PlanItem, Risk } from '../../permissions/approval-types.ts';
+import type { ApprovalOptions, PlanItem, Risk } from '../../permissions/approval-types.ts';
 import type { FailureContext, OnBusy, RunKind, StepDefinition } from '../../jobs/run-definition.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Notifier } from './notifier.ts';
@@ -111,6 +111,11 @@ interface PlannedBase<Input> extends ActionBase<Input> {
   risk: 'change' | 'destructive';
   /** Whether a second person must approve (may depend on the input and the plan). */
   approval?: ApprovalMode | ((input: Input, plan: PlanItem[]) => ApprovalMode);
+  /**
+   * The approval's own expiry and approver count for this input and requester (a window's scheduled
+   * plan expires when the window opens, two approvers); kept whenever the request is asked again.
+   */
+  approvalOptions?: (input: Input, context: ActionContext) => ApprovalOptions | undefined;
   /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
   plan: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
+import { SCHEDULE_REQUESTER } from '../disaster-recovery/scheduled-runs.ts';
 import { defineAction } from '../core/define-action.ts';
 import { section } from '../core/reply.ts';
 import { windowPlan } from './window-plan.ts';
@@ -26,6 +27,24 @@ const input = z
 type Input = z.infer<typeof input>;
 
 const SCHEDULE_LOOKAHEAD = 12;
+/** Nobody asked for a scheduled window: two people approve its plan. */
+const SCHEDULED_APPROVERS = 2;
+
+/** Why an approval of an occurrence that is no longer waiting changes nothing, and what to do instead. */
+function notPendingMessage(window: string, occurrence: Occurrence, state: string | undefined): string {
+  const when = describeOccurrence(occurrence);
+  const runNow = `To run it now, use \`/eafix maintenance run ${window} --now\`.`;
+  switch (state) {
+    case 'skipped':
+      return `The ${window} window of ${when} was skipped: it opened before its plan was approved, so it did not run and this approval changes nothing. ${runNow}`;
+    case 'approved':
+      return `The ${window} window of ${when} is already approved (another request): it runs when it opens, and this approval changes nothing.`;
+    case 'running':
+      return `The ${window} window of ${when} is already running (see \`/eafix maintenance windows\`): this approval changes nothing.`;
+    default:
+      return `The ${window} window of ${when} is no longer recorded: this approval changes nothing. ${runNow}`;
+  }
+}
 
 /** The scheduled occurrence `at` names, checked against the window's schedule. */
 function occurrenceAt(spec: Parameters<typeof occurrences>[0], at: string, now: Date): Occurrence {
@@ -54,6 +73,11 @@ export const maintenanceRun = defineAction({
   permission: 'maintenance.window',
   approval: 'two-person',
   examples: ['maintenance run weekly --now --reason "patch Tuesday backlog"', 'maintenance run monthly --now'],
+  // The plan the schedule posts expires when its window opens and needs two approvers, asked again or not.
+  approvalOptions: (value: Input, { invoker }) =>
+    value.at && invoker.userId === SCHEDULE_REQUESTER
+      ? { expiresAt: new Date(value.at), requiredApprovals: SCHEDULED_APPROVERS }
+      : undefined,
   plan: (value: Input, context) => {
     const spec = windowSpec(context.deps, value.window);
     const occurrence = value.at ? occurrenceAt(spec, value.at, context.deps.now()) : undefined;
@@ -95,12 +119,9 @@ export const maintenanceRun = defineAction({
       approvalId: ctx.approvalId,
       announcedAt: now,
     });
-    if (!(await deps.maintenance.windows.approve(id, approvedBy))) {
+    if (!(await deps.maintenance.windows.approve(id, approvedBy, ctx.approvalId))) {
       const record = await deps.maintenance.windows.get(id);
-      throw new AppError(
-        'window_not_pending',
-        `The ${value.window} window of ${describeOccurrence(occurrence)} is ${record?.state ?? 'gone'}: this approval changes nothing.`,
-      );
+      throw new AppError('window_not_pending', notPendingMessage(value.window, occurrence, record?.state));
     }
     if (occurrence.startsAt <= now) {
       // Approved after it opened: it runs at once, in what is left of the window.

@@ -15,6 +15,9 @@ export const CONTINUE = 'continue';
 export const STOP = 'stop-restore';
 const MIN_ASK_MS = 15 * 60_000;
 
+/** What the stop's failure says when it turned maintenance mode off again (read back by the failure note). */
+export const SERVICE_RESTORED = 'service restored (maintenance mode off)';
+
 const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
 
 /** The question when `title` (expected to take `estimateMs`) would end after the window; undefined when it fits. */
@@ -54,7 +57,7 @@ export async function checkOverrun(
       });
     throw new AppError(
       'window_stopped',
-      `Stopped before *${title}* by <@${ctx.decision?.decidedBy ?? 'unknown'}> rather than overrun the ${ctx.input.window} window${restored ? '; service restored (maintenance mode off)' : ''}. The remaining steps did not run.`,
+      `Stopped before *${title}* by <@${ctx.decision?.decidedBy ?? 'unknown'}> rather than overrun the ${ctx.input.window} window${restored ? `; ${SERVICE_RESTORED}` : ''}. The remaining steps did not run.`,
     );
   }
   const question = overrunQuestion(ctx, title, estimateMs);

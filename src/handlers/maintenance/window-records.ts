@@ -34,8 +34,11 @@ export interface WindowRecords {
   get(id: string): Promise<WindowRecord | undefined>;
   /** Records the approval request that asks for it (posted after the claim). */
   attachApproval(id: string, approvalId: string): Promise<void>;
-  /** announced → approved; false when it was not waiting for approval (skipped, already approved). */
-  approve(id: string, approvedBy: string[]): Promise<boolean>;
+  /**
+   * announced → approved, recording the request that was approved (a fresh one after a superseded plan:
+   * its thread is where the run reports); false when it was not waiting (skipped, already approved).
+   */
+  approve(id: string, approvedBy: string[], approvalId?: string): Promise<boolean>;
   /** approved → running with its run; false when it was not approved or already running. */
   markRunning(id: string, runId: string): Promise<boolean>;
   /** announced → skipped, when the window opened unapproved; true for the one caller that skipped it. */

@@ -6,6 +6,7 @@ import type { MaintenancePolicy } from '../../config/maintenance-policy.ts';
 import type { RunKind } from '../../jobs/run-definition.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import type { ActionStep } from '../core/define-action.ts';
+import { maintenanceStateNote } from './window-failure.ts';
 import { checkOverrun } from './window-overrun.ts';
 import { windowRunInput, type WindowRunInput } from './window-input.ts';
 import { estimateOf, WINDOW_STEPS } from './window-steps.ts';
@@ -34,9 +35,11 @@ export function windowRunKind(window: string, policy: MaintenancePolicy): RunKin
     parseInput: (stored) => windowRunInput.parse(stored),
     target: (input) => `maintenance:${input.environment}`,
     onBusy: 'queue',
-    describeFailure: async ({ completedSteps }) =>
-      turnsMaintenanceOn && completedSteps.has('maintenance-on') && !completedSteps.has('maintenance-off')
-        ? 'The window turned maintenance mode on and did not reach its last step: if it is still on (check `/eafix maintenance status`), turn it off with `/eafix maintenance disable` once the platform is healthy.'
+    describeFailure: async (context) =>
+      turnsMaintenanceOn &&
+      context.completedSteps.has('maintenance-on') &&
+      !context.completedSteps.has('maintenance-off')
+        ? maintenanceStateNote(context)
         : undefined,
   };
 }

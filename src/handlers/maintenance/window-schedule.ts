@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../../logger.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
+import { derivedApprovalId } from '../../permissions/request-approval.ts';
 import type { ApprovalRequester } from '../core/invoke-planned.ts';
 import { SCHEDULE_REQUESTER } from '../disaster-recovery/scheduled-runs.ts';
 import { maintenanceRun } from './maintenance-run.ts';
@@ -16,8 +17,6 @@ import { describeOccurrence, enabledWindows, occurrenceId, occurrences, type Occ
 
 /** A claim whose approval request never got recorded (its worker died in between) is re-posted after this. */
 const LOST_POST_MS = 5 * 60_000;
-/** Nobody asked for a scheduled window: two people approve its plan. */
-const SCHEDULED_APPROVERS = 2;
 
 export async function maintenanceWindowPass(
   deps: ActionDeps,
@@ -86,8 +85,13 @@ async function announce(
   return (await deps.maintenance.windows.get(id)) ?? record;
 }
 
-/** Posts the occurrence's plan for approval in the ops channel, expiring when the window opens. */
-async function postPlan(
+/**
+ * Posts the occurrence's plan for approval in the ops channel (maintenanceRun's approval options: it
+ * expires when the window opens, two approvers). The request's id is derived from the occurrence, so a
+ * worker posting again after another died between posting and recording it finds the same request and
+ * the same message (keyed by the id) instead of asking twice.
+ */
+export async function postPlan(
   deps: ActionDeps,
   approvals: ApprovalRequester,
   record: WindowRecord,
@@ -109,8 +113,7 @@ async function postPlan(
   };
   const plan = await maintenanceRun.plan(maintenanceRun.input.parse(input), context);
   const request = await approvals.request(maintenanceRun, input, plan, context, {
-    expiresAt: record.startsAt,
-    requiredApprovals: SCHEDULED_APPROVERS,
+    id: derivedApprovalId(`maintenance-window:${record.id}`),
   });
   await deps.maintenance.windows.attachApproval(record.id, request.id);
   await deps.audit.record({
