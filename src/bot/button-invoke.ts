@@ -27,13 +27,19 @@ export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrig
   return { kind: 'message', channel: container.channel_id ?? '', ts: container.message_ts ?? '', blockId };
 }
 
-/** The action a button runs, from its value (which names a thing, never an instruction). */
-export type ButtonInvocation = (value: string) => { actionId: string; input: Record<string, unknown> };
+/**
+ * The action a button runs, from its value (which names a thing, never an instruction) and its action id
+ * (a paused run's `run:decide:<option>` names the option).
+ */
+export type ButtonInvocation = (
+  value: string,
+  buttonId: string,
+) => { actionId: string; input: Record<string, unknown> };
 
 interface ButtonArgs {
   ack: () => Promise<void>;
   body: BlockButtonAction;
-  action: { value?: string; block_id?: string };
+  action: { value?: string; block_id?: string; action_id?: string };
   context: Record<string, unknown>;
 }
 
@@ -43,7 +49,7 @@ interface ButtonArgs {
  * anything changes), with the click's origin so the action can check the button belongs to its message.
  * Refusals and notices go to the clicker alone; an empty reply means the message itself shows the outcome.
  * Any button can use it: `app.action('run:decide', onButton(services, logger, (value) => ({ actionId:
- * 'run decide', input: { run: value } })))`, its action reading `ctx.click` to bind the value.
+ * 'runs decide', input: { pause: value } })))`, its action reading `ctx.click` to bind the value.
  */
 export function onButton(services: BotServices, baseLogger: Logger, invocation: ButtonInvocation) {
   return async ({ ack, body, action, context }: ButtonArgs): Promise<void> => {
@@ -58,7 +64,7 @@ export function onButton(services: BotServices, baseLogger: Logger, invocation: 
 export function invokeClick(
   services: BotServices,
   body: BlockButtonAction,
-  action: { value?: string; block_id?: string },
+  action: { value?: string; block_id?: string; action_id?: string },
   scope: { requestId: string; logger: Logger; context: Record<string, unknown> },
   invocation: ButtonInvocation,
 ): Promise<InvokeOutcome> {
@@ -71,7 +77,7 @@ export function invokeClick(
   };
   return invoke(
     {
-      command: invocation(action.value ?? ''),
+      command: invocation(action.value ?? '', action.action_id ?? ''),
       invoker,
       requestId: scope.requestId,
       logger: scope.logger,
