@@ -65,14 +65,20 @@ export function invokeClick(
   services: BotServices,
   body: BlockButtonAction,
   action: { value?: string; block_id?: string; action_id?: string },
-  scope: { requestId: string; logger: Logger; context: Record<string, unknown> },
+  scope: {
+    requestId: string;
+    logger: Logger;
+    context: Record<string, unknown>;
+    /** Where the action acts and tells, for a click that has no channel (the App Home): the ops channel. */
+    channelId?: string;
+  },
   invocation: ButtonInvocation,
 ): Promise<InvokeOutcome> {
   const container = body.container as { channel_id?: string };
   const invoker: Invoker = {
     userId: body.user.id,
     teamId: body.team?.id ?? body.user.team_id ?? '',
-    channelId: body.channel?.id ?? container.channel_id ?? '',
+    channelId: scope.channelId ?? body.channel?.id ?? container.channel_id ?? '',
     ...(body.trigger_id ? { triggerId: body.trigger_id } : {}),
   };
   return invoke(

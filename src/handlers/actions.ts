@@ -8,6 +8,7 @@ import { approvalsReview } from './security/approvals-review.ts';
 import { approvalsSignoff } from './security/approvals-signoff.ts';
 import { approvalsApprove, approvalsCancel, approvalsReject } from './bot-commands/approval-decisions.ts';
 import { runsDecide } from './bot-commands/run-decide.ts';
+import { deployForm } from './deployment/deploy-form.ts';
 import { auditVerify } from './security/audit-verify.ts';
 import { auditExport } from './security/audit-export.ts';
 import { tradingStop } from './deployment/trading-stop.ts';
@@ -93,6 +94,7 @@ export const allActions: readonly AnyAction[] = [
   approvalsReject,
   approvalsCancel,
   runsDecide,
+  deployForm,
   auditVerify,
   auditExport,
   tradingStop,
