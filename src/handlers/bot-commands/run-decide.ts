@@ -76,8 +76,11 @@ async function checkMayDecide({ run }: Decided, ctx: ActionContext, args: Record
     if (!permission) throw new AppError('permission_denied', `no action ${run.action}`);
     await ctx.deps.authorizer.authorize(ctx.invoker, permission, 'change');
   } catch (error) {
-    await audit(ctx, { ...args, run: run.id }, 'denied', `needs ${permission ?? 'a known action'}`);
-    if (isAppError(error) && error.code !== 'permission_denied') throw error;
+    const denied = isAppError(error) && error.code === 'permission_denied';
+    const why = denied ? `needs ${permission ?? 'a known action'}` : 'could not check who may decide';
+    await audit(ctx, { ...args, run: run.id }, 'denied', why);
+    // Roles or channel that cannot be checked now: refused with that reason (the spine words outages).
+    if (!denied) throw error;
     throw new AppError(
       'run_decide_denied',
       `Only people who may run \`${run.action}\` (permission \`${permission ?? 'unknown'}\`) can decide on run \`${run.id}\`; you may only look. Ask one of: ${permission ? ctx.deps.authorizer.holders(permission) : 'an operator'}.`,
