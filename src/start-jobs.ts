@@ -73,7 +73,7 @@ export function startJobs(options: {
     ...(settings.jobBackoffMs ? { jobBackoffMs: settings.jobBackoffMs } : {}),
   });
   const canceller = new RunCanceller({ store, redis, prefix: env.REDIS_PREFIX, queue, logger });
-  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool), store);
+  const runs = new JobRuns(queue, canceller, new PgRunQueries(pool), store, options.outbox);
   const runsJobs = options.role === 'worker' || options.role === 'all';
   let worker: RunWorker<ActionDeps> | undefined;
   let pauses: RunPauseSweeper | undefined;

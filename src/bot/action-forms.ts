@@ -52,7 +52,14 @@ export function registerActionForms(app: App, services: BotServices, baseLogger:
         channelId: view.private_metadata,
       };
       const { reply } = await invoke(
-        { command: { actionId: form.actionId, input: raw }, invoker, requestId, logger },
+        {
+          command: { actionId: form.actionId, input: raw },
+          invoker,
+          requestId,
+          logger,
+          // A submission the gate could not vouch for (Redis and PostgreSQL down) changes nothing.
+          replayUnverified: context.replayUnverified === true,
+        },
         invokeDepsOf(services),
       );
       if (!invoker.channelId) return;

@@ -27,13 +27,19 @@ export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrig
   return { kind: 'message', channel: container.channel_id ?? '', ts: container.message_ts ?? '', blockId };
 }
 
-/** The action a button runs, from its value (which names a thing, never an instruction). */
-export type ButtonInvocation = (value: string) => { actionId: string; input: Record<string, unknown> };
+/**
+ * The action a button runs, from its value (which names a thing, never an instruction) and its action id
+ * (a paused run's `run:decide:<option>` names the option).
+ */
+export type ButtonInvocation = (
+  value: string,
+  buttonId: string,
+) => { actionId: string; input: Record<string, unknown> };
 
 interface ButtonArgs {
   ack: () => Promise<void>;
   body: BlockButtonAction;
-  action: { value?: string; block_id?: string };
+  action: { value?: string; block_id?: string; action_id?: string };
   context: Record<string, unknown>;
 }
 
@@ -43,7 +49,7 @@ interface ButtonArgs {
  * anything changes), with the click's origin so the action can check the button belongs to its message.
  * Refusals and notices go to the clicker alone; an empty reply means the message itself shows the outcome.
  * Any button can use it: `app.action('run:decide', onButton(services, logger, (value) => ({ actionId:
- * 'run decide', input: { run: value } })))`, its action reading `ctx.click` to bind the value.
+ * 'runs decide', input: { pause: value } })))`, its action reading `ctx.click` to bind the value.
  */
 export function onButton(services: BotServices, baseLogger: Logger, invocation: ButtonInvocation) {
   return async ({ ack, body, action, context }: ButtonArgs): Promise<void> => {
@@ -58,20 +64,26 @@ export function onButton(services: BotServices, baseLogger: Logger, invocation: 
 export function invokeClick(
   services: BotServices,
   body: BlockButtonAction,
-  action: { value?: string; block_id?: string },
-  scope: { requestId: string; logger: Logger; context: Record<string, unknown> },
+  action: { value?: string; block_id?: string; action_id?: string },
+  scope: {
+    requestId: string;
+    logger: Logger;
+    context: Record<string, unknown>;
+    /** Where the action acts and tells, for a click that has no channel (the App Home): the ops channel. */
+    channelId?: string;
+  },
   invocation: ButtonInvocation,
 ): Promise<InvokeOutcome> {
   const container = body.container as { channel_id?: string };
   const invoker: Invoker = {
     userId: body.user.id,
     teamId: body.team?.id ?? body.user.team_id ?? '',
-    channelId: body.channel?.id ?? container.channel_id ?? '',
+    channelId: scope.channelId ?? body.channel?.id ?? container.channel_id ?? '',
     ...(body.trigger_id ? { triggerId: body.trigger_id } : {}),
   };
   return invoke(
     {
-      command: invocation(action.value ?? ''),
+      command: invocation(action.value ?? '', action.action_id ?? ''),
       invoker,
       requestId: scope.requestId,
       logger: scope.logger,

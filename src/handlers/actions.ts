@@ -7,6 +7,8 @@ import { approvalsHistory } from './bot-commands/approvals-history.ts';
 import { approvalsReview } from './security/approvals-review.ts';
 import { approvalsSignoff } from './security/approvals-signoff.ts';
 import { approvalsApprove, approvalsCancel, approvalsReject } from './bot-commands/approval-decisions.ts';
+import { runsDecide } from './bot-commands/run-decide.ts';
+import { deployForm } from './deployment/deploy-form.ts';
 import { auditVerify } from './security/audit-verify.ts';
 import { auditExport } from './security/audit-export.ts';
 import { tradingStop } from './deployment/trading-stop.ts';
@@ -91,6 +93,8 @@ export const allActions: readonly AnyAction[] = [
   approvalsApprove,
   approvalsReject,
   approvalsCancel,
+  runsDecide,
+  deployForm,
   auditVerify,
   auditExport,
   tradingStop,

@@ -5,6 +5,8 @@ import type { RunCanceller } from './run-cancellation.ts';
 import type { RunQueries } from './run-queries.ts';
 import type { RunStore } from './run-store.ts';
 import { RunDecisions } from './run-decisions.ts';
+import { pauseMessageKey } from './pause-message.ts';
+import type { OutboxWriter } from '../slack/slack-outbox.ts';
 
 /** The handlers' `Runs` over the run queue, the canceller and the run store. */
 export class JobRuns implements Runs {
@@ -15,6 +17,8 @@ export class JobRuns implements Runs {
     private readonly canceller: RunCanceller,
     private readonly queries: RunQueries,
     private readonly pauses: Pick<RunStore, 'decide' | 'getPause' | 'getRun' | 'latestPause'>,
+    /** Where the pauses' questions were written (pause-message.ts), to bind a click to its message. */
+    private readonly outbox: Pick<OutboxWriter, 'get'>,
   ) {
     this.decisions = new RunDecisions({
       store: pauses,
@@ -28,6 +32,11 @@ export class JobRuns implements Runs {
 
   getPause(pauseId: string) {
     return this.pauses.getPause(pauseId);
+  }
+
+  async pauseMessage(pauseId: string) {
+    const row = await this.outbox.get(pauseMessageKey(pauseId));
+    return row?.ts ? { channel: row.channel, ts: row.ts } : undefined;
   }
 
   decide(pauseId: string, optionId: string, by: string) {

@@ -67,6 +67,11 @@ describe('did-you-mean, whatever is pasted', () => {
   it('never suggests a button’s own action, and refuses typing one with a pointer to its button', () => {
     expect(registry.suggest(['approvals', 'aprove'])).not.toContain('approvals approve');
     expect(() => parseCommand('approvals approve apr_3f9a1c2d4e5b', registry)).toThrow(/done with its button/);
+    // A paused run's decision is bound to its question in the run's thread, never typed.
+    expect(registry.suggest(['runs', 'decid'])).not.toContain('runs decide');
+    expect(() => parseCommand('runs decide pause_1a2b3c4d5e6f rollback', registry)).toThrow(/done with its button/);
+    // The App Home's Deploy button opens the form `/eafix deploy` opens when typed.
+    expect(() => parseCommand('deploy-form', registry)).toThrow(/done with its button/);
   });
 });
 

@@ -7,6 +7,7 @@ import type { ActionDeps } from '../../src/handlers/core/action-deps.ts';
 import { JobRuns } from '../../src/jobs/job-runs.ts';
 import { RunCanceller } from '../../src/jobs/run-cancellation.ts';
 import { PgRunQueries } from '../../src/store/pg-run-queries.ts';
+import { MemorySlackOutbox } from '../support/memory-slack-outbox.ts';
 import { drain, drained } from './fixtures/drain-action.ts';
 
 const isolation = isolate('resumable_action');
@@ -26,6 +27,7 @@ beforeAll(async () => {
     }),
     new PgRunQueries(engine.pool),
     engine.store,
+    new MemorySlackOutbox(),
   );
   // The worker's kinds come from a registry holding only the one-file action.
   await engine.startWorker({ kinds: runKindsOf(new ActionRegistry([drain]).actions), deps: {} });

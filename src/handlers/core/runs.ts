@@ -28,6 +28,8 @@ export interface Runs {
   /** The run's latest pause (a paused run's question, or the last decision taken). */
   latestPause(runId: string): Promise<RunPause | undefined>;
   getPause(pauseId: string): Promise<RunPause | undefined>;
+  /** Where the pause's question (with its buttons) is in Slack; undefined until Slack has it. */
+  pauseMessage(pauseId: string): Promise<{ channel: string; ts: string } | undefined>;
   /** Records the first decision on a pause and resumes the run; the caller checks who may decide. */
   decide(pauseId: string, optionId: string, by: string): Promise<DecideResult>;
 }

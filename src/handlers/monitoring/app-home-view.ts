@@ -30,6 +30,8 @@ export function appHomeView(data: HomeData): { type: 'home'; blocks: Block[] } {
     block_id: 'home',
     elements: [
       { type: 'button', action_id: 'home:refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'refresh' },
+      // The deploy form of `/eafix deploy`; its outcome is told in the ops channel.
+      { type: 'button', action_id: 'home:deploy', text: { type: 'plain_text', text: 'Deploy' }, value: 'deploy' },
     ],
   });
   blocks.push(
