@@ -301,8 +301,16 @@ describe('approval buttons on the one invocation path', () => {
 
   it('cancels once: a second Cancel is told who decided, and changes nothing', async () => {
     const { message, id } = await requestStop('dave');
+    // Dave's screen still shows the buttons when he clicks again: the second click is on that copy.
+    const shownBlocks = structuredClone(message.blocks);
     const cancel = () =>
-      world.driver.clickButton({ user: 'dave', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
+      world.driver.clickButton({
+        user: 'dave',
+        channel: ops,
+        messageTs: message.ts,
+        actionId: 'approval:cancel',
+        shownBlocks,
+      });
     await cancel();
     await eventually(async () => (await approvalStatus(world, id)) === 'cancelled', 'cancel');
     const seen = world.slack.ephemerals('dave').length;

@@ -44,6 +44,11 @@ export interface ClickInput extends ButtonQuery {
   /** For message buttons (channel messages or ephemerals). */
   channel?: string;
   messageTs?: string;
+  /**
+   * The message's blocks as the user's screen still shows them: a click on a stale copy (a second click
+   * before Slack redrew the message without its buttons). Default: the message as it stands.
+   */
+  shownBlocks?: Json[];
   /** For buttons in a modal or App Home view. */
   viewId?: string;
 }
@@ -217,7 +222,7 @@ export class SlackDriver {
       ? undefined
       : this.emu.state.ephemerals.find((e) => e.ts === input.messageTs && e.user === user.id && !e.deleted);
     if (!message && !ephemeral) throw new Error(`SlackDriver: no message ${input.messageTs} in ${input.channel}`);
-    const blocks = message ? message.blocks : ephemeral?.blocks;
+    const blocks = input.shownBlocks ?? (message ? message.blocks : ephemeral?.blocks);
     const { blockId, element } = findButton(blocks, input);
     const threadTs = message?.thread_ts ?? ephemeral?.thread_ts;
     const responseUrl = this.emu.issueResponseUrl({
@@ -236,7 +241,11 @@ export class SlackDriver {
       actions: [action(blockId, element)],
     };
     // Slack includes the full message for channel messages, not for ephemerals.
-    if (message) payload.message = wireMessage(this.emu.state, message);
+    if (message)
+      payload.message = wireMessage(
+        this.emu.state,
+        input.shownBlocks ? { ...message, blocks: input.shownBlocks } : message,
+      );
     return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId, responseUrl };
   }
 
