@@ -4,9 +4,10 @@ import { parsePolicy } from '../../../src/config/policy.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { ActionDeps } from '../../../src/handlers/core/action-deps.ts';
 import type { ConfigMapSnapshot } from '../../../src/cluster/configmap-types.ts';
-import type { RunWithSteps, StepRecord } from '../../../src/jobs/index.ts';
+import type { RunWithSteps } from '../../../src/jobs/index.ts';
 import { requestProductionStep } from '../../../src/handlers/maintenance/config-production-request.ts';
 import { dataDigest } from '../../../src/handlers/maintenance/config-versions.ts';
+import { stagingRunRecord, stagingStep } from '../../support/config-staging-run.ts';
 import { MemoryApprovalStore } from '../../support/memory-approval-store.ts';
 import { MemoryAuditLog } from '../../support/memory-audit-log.ts';
 
@@ -15,33 +16,12 @@ const proposed = { 'limits.yaml': 'max_position: 150\n' };
 const input = { service: 'risk-manager', fromConfigmap: 'risk-manager-config-next', reason: 'raise position limits' };
 const runId = 'run_0123456789ab';
 
-const step = (stepId: string): StepRecord => ({
+const run: RunWithSteps = stagingRunRecord(
   runId,
-  index: 0,
-  stepId,
-  title: stepId,
-  status: 'succeeded',
-  attempt: 1,
-  summary: 'ok',
-});
-const run: RunWithSteps = {
-  id: runId,
-  kind: 'config change',
-  action: 'config change',
-  input: { ...input, approvedDigest: dataDigest(proposed) },
-  requestId: 'req',
-  requestedBy: 'U0ALICE',
-  teamId: 'T1',
-  onBusy: 'refuse',
-  status: 'running',
-  stepCount: 5,
-  currentStep: 4,
-  cancelRequested: false,
-  resumedCount: 0,
-  createdAt: new Date(0),
-  thread: { channel: 'C0OPS', ts: '1.0' },
-  steps: ['diff', 'validate', 'stage', 'test-staging'].map(step),
-};
+  { ...input, approvedDigest: dataDigest(proposed) },
+  ['diff', 'validate', 'stage', 'test-staging'].map((id) => stagingStep(runId, id, 'succeeded', 'ok')),
+  { thread: { channel: 'C0OPS', ts: '1.0' } },
+);
 const configMap = (name: string, data: Record<string, string>): ConfigMapSnapshot => ({
   name,
   data,

@@ -7,45 +7,27 @@ import type { RunWithSteps, StepRecord } from '../../../src/jobs/index.ts';
 import { stagingEvidence } from '../../../src/handlers/maintenance/config-staging.ts';
 import { describeStagingFailure } from '../../../src/handlers/maintenance/config-staging-failure.ts';
 import { dataDigest } from '../../../src/handlers/maintenance/config-versions.ts';
+import { stagingRunRecord, stagingStep } from '../../support/config-staging-run.ts';
 
 const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
 const tested = { 'limits.yaml': 'max_position: 150\n' };
 const ref = { service: 'risk-manager', fromConfigmap: 'risk-manager-config-next', stagingRun: 'run_0123456789ab' };
 
-const step = (stepId: string, status: StepRecord['status'], summary?: string): StepRecord => ({
-  runId: ref.stagingRun,
-  index: 0,
-  stepId,
-  title: `the ${stepId} step`,
-  status,
-  attempt: 1,
-  summary,
-});
+const step = (stepId: string, status: StepRecord['status'], summary?: string): StepRecord =>
+  stagingStep(ref.stagingRun, stepId, status, summary);
 
 function stagingRun(overrides: Partial<RunWithSteps> = {}): RunWithSteps {
-  return {
-    id: ref.stagingRun,
-    kind: 'config change',
-    action: 'config change',
-    input: { service: ref.service, fromConfigmap: ref.fromConfigmap, approvedDigest: dataDigest(tested) },
-    requestId: 'req',
-    requestedBy: 'U0ALICE',
-    teamId: 'T1',
-    onBusy: 'refuse',
-    status: 'running',
-    stepCount: 5,
-    currentStep: 4,
-    cancelRequested: false,
-    resumedCount: 0,
-    createdAt: new Date(0),
-    steps: [
+  return stagingRunRecord(
+    ref.stagingRun,
+    { service: ref.service, fromConfigmap: ref.fromConfigmap, approvedDigest: dataDigest(tested) },
+    [
       step('diff', 'succeeded'),
       step('validate', 'succeeded', 'valid'),
       step('stage', 'succeeded', 'applied'),
       step('test-staging', 'succeeded', '9 passed, 0 failed'),
     ],
-    ...overrides,
-  };
+    overrides,
+  );
 }
 
 const snapshot = (data: Record<string, string>): ConfigMapSnapshot => ({
