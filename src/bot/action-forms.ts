@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import type { Invoker } from '../handlers/core/define-action.ts';
@@ -33,7 +33,7 @@ const forms: ActionForm[] = [
  * closes and runs through the one invocation path as the submitter, in the channel it was opened from;
  * the outcome is told there (the modal is gone by then).
  */
-export function registerActionForms(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerActionForms(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   for (const form of forms) {
     app.view(form.callbackId, async ({ ack, body, view, context }) => {

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import type { Invoker } from '../handlers/core/define-action.ts';
 import { invoke } from '../handlers/core/invoke.ts';
@@ -10,7 +11,7 @@ import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts
  * as the person who clicks, through the one invocation path (RBAC, audit, approval). A diagnosis's
  * findings go to the alert's thread for everyone; refusals and approval notices to the clicker alone.
  */
-export function registerAlertListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerAlertListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const { deps, alerts } = services;
   for (const buttonId of alertButtonIds) {
     app.action<BlockButtonAction>(buttonId, async ({ ack, body, action, context, respond }) => {

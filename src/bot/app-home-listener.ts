@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import { invoke } from '../handlers/core/invoke.ts';
 import { refusedHomeView } from '../handlers/monitoring/app-home-view.ts';
@@ -13,7 +14,7 @@ type Publisher = { views: { publish(args: { user_id: string; view: never }): Pro
  * on its Refresh button; its Deploy button opens the deploy form. Approval buttons on it are the approval
  * listeners'.
  */
-export function registerAppHomeListener(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerAppHomeListener(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const publish = async (client: Publisher, user: string, teamId: string, context: Record<string, unknown>) => {
     const { requestId, logger } = requestScope(context, baseLogger);
     try {

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import { invoke } from '../handlers/core/invoke.ts';
 import { failClosed } from './fail-closed.ts';
@@ -10,7 +11,7 @@ import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts
  * each is its `approvals approve|reject|cancel` action on the one invocation path. Button values carry
  * only the request id.
  */
-export function registerApprovalListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerApprovalListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   const decision = (actionId: string) => onButton(services, baseLogger, (id) => ({ actionId, input: { request: id } }));
   app.action<BlockButtonAction>('approval:approve', decision('approvals approve'));

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import { invoke } from '../handlers/core/invoke.ts';
 import { breakGlassClickMismatch } from '../permissions/break-glass-binding.ts';
@@ -8,7 +9,7 @@ import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts
  * "Sign off" on a break-glass use: the `approvals signoff` action, once the click is bound to the use the
  * reviewer was shown (a stale or altered button is refused and audited here, where the click is known).
  */
-export function registerBreakGlassListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerBreakGlassListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   app.action<BlockButtonAction>('breakglass:signoff', async ({ ack, body, action, respond, context }) => {
     await ack();

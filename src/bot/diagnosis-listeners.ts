@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import { invoke } from '../handlers/core/invoke.ts';
 import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
@@ -8,7 +9,7 @@ import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts
  * --reason …`), run as the person who clicks exactly as if typed, so its own action's permission, audit
  * and approval apply (a click grants nothing the clicker could not type).
  */
-export function registerDiagnosisListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerDiagnosisListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   app.action<BlockButtonAction>(/^diagnose:remedy:\d+$/, async ({ ack, body, action, context, respond }) => {
     await ack();
     const { requestId, logger } = requestScope(context, baseLogger);

@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import type { Invoker } from '../handlers/core/define-action.ts';
 import type { Reply } from '../handlers/core/reply.ts';
@@ -26,7 +27,7 @@ const split = (value: string) => {
 };
 
 /** Incident buttons (acknowledge, commander, checklist, contacts, containment); the declare-incident form is in action-forms.ts. */
-export function registerIncidentListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerIncidentListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const { deps } = services;
   const scope = (context: Record<string, unknown>) => requestScope(context, baseLogger);
   const run = async (

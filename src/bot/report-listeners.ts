@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
 import { invoke } from '../handlers/core/invoke.ts';
 import { checklistItems, type ChecklistItemId } from '../handlers/security/checklist-items.ts';
@@ -11,7 +12,7 @@ const isItem = (value: string): value is ChecklistItemId => Object.hasOwn(checkl
  * The daily security checklist's "Open security incident" buttons: `incident create` run as the person
  * who clicks, through the one invocation path (permission, audit), exactly as if they had typed it.
  */
-export function registerReportListeners(app: App, services: BotServices, baseLogger: Logger): void {
+export function registerReportListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const pattern = new RegExp(`^${CHECKLIST_INCIDENT_ACTION}:\\d+$`);
   app.action<BlockButtonAction>(pattern, async ({ ack, body, action, context, respond }) => {
     await ack();

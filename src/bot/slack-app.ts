@@ -15,6 +15,7 @@ import { slackClientOptions } from '../slack/slack-client.ts';
 import type { SlackHttpReceiver } from './slack-http-receiver.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import { gateMiddleware } from './gate-middleware.ts';
+import { SlackRouter } from './slack-router.ts';
 import type { SlackAuthorizer } from './slack-authorizer.ts';
 import type { BotServices } from './request-scope.ts';
 
@@ -49,15 +50,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     : new App({ ...common, receiver: options.receiver });
   if (options.appToken && options.gate) app.use(gateMiddleware(options.gate, options.logger));
   app.command('/eafix', commandListener(options.services, options.logger));
-  registerApprovalListeners(app, options.services, options.logger);
-  registerBreakGlassListeners(app, options.services, options.logger);
-  registerIncidentListeners(app, options.services, options.logger);
-  registerActionForms(app, options.services, options.logger);
-  registerReportListeners(app, options.services, options.logger);
-  registerAppHomeListener(app, options.services, options.logger);
-  registerAlertListeners(app, options.services, options.logger);
-  registerDiagnosisListeners(app, options.services, options.logger);
-  registerRunPauseListeners(app, options.services, options.logger);
+  const router = new SlackRouter();
+  registerApprovalListeners(router, options.services, options.logger);
+  registerBreakGlassListeners(router, options.services, options.logger);
+  registerIncidentListeners(router, options.services, options.logger);
+  registerActionForms(router, options.services, options.logger);
+  registerReportListeners(router, options.services, options.logger);
+  registerAppHomeListener(router, options.services, options.logger);
+  registerAlertListeners(router, options.services, options.logger);
+  registerDiagnosisListeners(router, options.services, options.logger);
+  registerRunPauseListeners(router, options.services, options.logger);
+  router.mount(app);
   app.error(async (error) => {
     options.logger.error({ err: error }, 'bolt listener error');
   });
