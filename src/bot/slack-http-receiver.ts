@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import { verifySlackSignature } from './verify-signature.ts';
+import { jsonBytes } from '../frozen.ts';
 import type { InboundGate } from './inbound-gate.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -193,10 +194,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : jsonBytes(body);
   const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  res.writeHead(status, { 'content-type': type, 'content-length': bytes.length, ...headers });
+  res.end(bytes);
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import { matches } from '../../config/rbac-policy.ts';
 import { renderActionHelp, renderActionList } from './help-presenter.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import type { Reply } from '../core/reply.ts';
+import { deepFreeze } from '../../frozen.ts';
 
 /**
  * The list depends only on the person's roles, given the registry and the policy (both fixed for the
@@ -19,7 +20,7 @@ function listFor(roles: string[], deps: Pick<ActionDeps, 'authorizer' | 'registr
   if (!lists) byRegistry.set(deps.registry, (lists = new Map()));
   const key = [...roles].sort().join(' ');
   let list = lists.get(key);
-  if (!list) lists.set(key, (list = renderList(roles, deps)));
+  if (!list) lists.set(key, (list = deepFreeze(renderList(roles, deps))));
   return list;
 }
 
