@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
@@ -37,7 +37,11 @@ export interface HttpRoute {
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 }
 
-export const newRequestId = () => `req_${randomBytes(6).toString('hex')}`;
+/** `req_` and 12 random hex digits: a UUID's first 48 random bits (UUIDs draw from a pooled buffer, unlike randomBytes). */
+export const newRequestId = (): string => {
+  const uuid = randomUUID();
+  return `req_${uuid.slice(0, 8)}${uuid.slice(9, 13)}`;
+};
 
 /**
  * Bolt receiver for POST /slack/events (commands, interactivity, events) plus GET /healthz and /readyz.
