@@ -9,6 +9,12 @@ export interface Subject {
   channelId: string;
 }
 
+export interface Permissions {
+  readonly run: readonly string[];
+  readonly approve: readonly string[];
+  readonly breakGlass: boolean;
+}
+
 export interface Grant {
   roles: string[];
   canBreakGlass: boolean;
@@ -25,13 +31,34 @@ export class Authorizer {
     this.roles = new RoleResolver(rbac, directory);
   }
 
-  permissionsOf(roles: string[]): { run: string[]; approve: string[]; breakGlass: boolean } {
-    const defs = roles.map((r) => this.rbac.roles[r]).filter((r) => r !== undefined);
-    return {
-      run: [...new Set(defs.flatMap((r) => r.permissions))].sort(),
-      approve: [...new Set(defs.flatMap((r) => r.approve))].sort(),
-      breakGlass: defs.some((r) => r.breakGlass),
-    };
+  /** The policy is fixed for this authorizer: each set of roles is worked out once, not per request. */
+  private readonly permissionsByRoles = new Map<string, Permissions>();
+  private readonly runAllowed = new Map<string, boolean>();
+
+  permissionsOf(roles: readonly string[]): Permissions {
+    const key = roles.join('\n');
+    let permissions = this.permissionsByRoles.get(key);
+    if (!permissions) {
+      const defs = roles.map((r) => this.rbac.roles[r]).filter((r) => r !== undefined);
+      permissions = Object.freeze({
+        run: Object.freeze([...new Set(defs.flatMap((r) => r.permissions))].sort()),
+        approve: Object.freeze([...new Set(defs.flatMap((r) => r.approve))].sort()),
+        breakGlass: defs.some((r) => r.breakGlass),
+      });
+      this.permissionsByRoles.set(key, permissions);
+    }
+    return permissions;
+  }
+
+  /** Whether these roles may run `permission` (memoised like the permissions themselves). */
+  private mayRunWith(roles: readonly string[], permission: string): boolean {
+    const key = `${roles.join('\n')}\t${permission}`;
+    let allowed = this.runAllowed.get(key);
+    if (allowed === undefined) {
+      allowed = this.permissionsOf(roles).run.some((p) => matches(p, permission));
+      this.runAllowed.set(key, allowed);
+    }
+    return allowed;
   }
 
   /** Roles that grant `permission` (for running, or for approving), in policy order. */
@@ -57,7 +84,7 @@ export class Authorizer {
 
   async mayRun(userId: string, permission: string): Promise<boolean> {
     const { roles } = await this.roles.rolesOf(userId);
-    return this.permissionsOf(roles).run.some((p) => matches(p, permission));
+    return this.mayRunWith(roles, permission);
   }
 
   /**
@@ -67,7 +94,7 @@ export class Authorizer {
   async authorize(subject: Subject, permission: string, risk: Risk): Promise<Grant> {
     const resolved = await this.roles.rolesOf(subject.userId);
     const granted = this.permissionsOf(resolved.roles);
-    const allowed = granted.run.some((p) => matches(p, permission));
+    const allowed = this.mayRunWith(resolved.roles, permission);
     if (!allowed && !resolved.complete) throw this.unavailable();
     if (!allowed) {
       throw new AppError('permission_denied', `You need the \`${permission}\` permission for that.`, {
