@@ -2,14 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxLease, OutboxRow, SlackOutbox } from './slack-outbox.ts';
-import type { Block } from '../handlers/core/reply.ts';
+import { OutboxSlackCalls, operationOf, type Operation } from './outbox-slack-calls.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
 import type { PaceLimit } from './slack-pacer.ts';
 import type { SlackPoster } from './slack-poster.ts';
 
-/** The `event_type` of the metadata every outbox post carries. */
-export const OUTBOX_EVENT_TYPE = 'eafix_outbox';
+export { OUTBOX_EVENT_TYPE } from './outbox-slack-calls.ts';
 
 export interface OutboxDelivererOptions {
   outbox: SlackOutbox;
@@ -37,8 +36,6 @@ export interface OutboxDelivererOptions {
   clock?: Clock;
 }
 
-type Operation = 'post' | 'update' | 'upload';
-
 /**
  * Delivers the Slack outbox. One process at a time delivers (a PostgreSQL advisory lock elects it; a
  * standby takes over when its session ends), so one set of buckets paces every call: posts FIFO per
@@ -57,9 +54,11 @@ export class OutboxDeliverer {
   /** Channels where a delivery failed on Slack's or the network's side since their last success. */
   private readonly troubled = new Set<string>();
   private running: Promise<void> | undefined;
+  private readonly calls: OutboxSlackCalls;
 
   constructor(private readonly options: OutboxDelivererOptions) {
     this.pace = { ...SLACK_PACE, ...options.pace };
+    this.calls = new OutboxSlackCalls(options);
   }
 
   start(): void {
@@ -179,12 +178,9 @@ export class OutboxDeliverer {
 
   private async deliver(row: OutboxRow, operation: Operation, bucket: string, limit: PaceLimit): Promise<void> {
     const { outbox, logger } = this.options;
-    // Set once chat.postMessage itself is called: only its 429 proves the post did not land.
     const attempt = { posting: false };
     try {
-      if (operation === 'post') await this.post(row, attempt);
-      else if (operation === 'update') await this.update(row);
-      else await this.upload(row);
+      await this.calls.deliver(row, operation, attempt);
       await this.recovered(row.channel);
     } catch (error) {
       const failure = slackFailure(error);
@@ -218,115 +214,4 @@ export class OutboxDeliverer {
     if (woken > 0)
       this.options.logger.info({ woken, channel }, 'slack outbox: Slack answers again; retrying what was backing off');
   }
-
-  private async post(row: OutboxRow, attempt: { posting: boolean }): Promise<void> {
-    const { outbox, slack } = this.options;
-    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
-    if (threadTs === null) {
-      // The parent is still on its way (its channel's earlier post): this reply follows it.
-      await outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
-      return;
-    }
-    if (row.postAttempted) {
-      // An earlier attempt may have landed with its answer lost: adopt that copy instead of posting again.
-      const found = await slack.findPosted({
-        channel: row.channel,
-        threadTs,
-        eventType: OUTBOX_EVENT_TYPE,
-        field: 'key',
-        value: row.key,
-        oldest: row.createdAt,
-      });
-      if (found) {
-        await this.posted(row, found.ts, found.channel);
-        await outbox.markDelivered(row.key, Number(found.metadata.event_payload.version) || 1, found.ts, found.channel);
-        return;
-      }
-    }
-    await outbox.markPostAttempted(row.key);
-    attempt.posting = true;
-    const posted = await slack.postMessage({
-      channel: row.channel,
-      ...contentOf(row),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-      metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: row.key, version: row.version } },
-    });
-    // Recorded before the row shows as delivered: whoever waits for the ts then finds the state that uses it.
-    await this.posted(row, posted.ts, posted.channel);
-    await outbox.markDelivered(row.key, row.version, posted.ts, posted.channel);
-  }
-
-  /** The parent's ts; null while it may still be posted; undefined if it never will be (reply top-level). */
-  private async parentTs(key: string): Promise<string | null | undefined> {
-    const parent = await this.options.outbox.get(key);
-    if (parent?.ts) return parent.ts;
-    return parent?.state === 'pending' ? null : undefined;
-  }
-
-  private async update(row: OutboxRow): Promise<void> {
-    // `blocks: []` replaces blocks a previous version had with the new text.
-    await this.options.slack.update({
-      channel: row.channel,
-      ts: row.ts as string,
-      text: contentOf(row).text,
-      blocks: contentOf(row).blocks ?? [],
-    });
-    await this.options.outbox.markDelivered(row.key, row.version);
-  }
-
-  private async upload(row: OutboxRow): Promise<void> {
-    const p = row.payload as {
-      filename: string;
-      content: string;
-      encoding?: 'base64';
-      title?: string;
-      comment?: string;
-    };
-    const threadTs = row.threadTs ?? (row.threadKey ? await this.parentTs(row.threadKey) : undefined);
-    if (threadTs === null) {
-      await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
-      return;
-    }
-    // Uploads carry no metadata to find them by: after an earlier attempt in a thread, a file of the same name
-    // there means it went through and only its answer was lost (or its deliverer died before recording it).
-    const shared =
-      row.postAttempted &&
-      Boolean(threadTs) &&
-      (await this.options.slack.hasFileInThread({
-        channel: row.channel,
-        threadTs: threadTs as string,
-        filename: p.filename,
-      }));
-    if (!shared) {
-      await this.options.outbox.markPostAttempted(row.key, this.options.uploadHoldMs ?? 60_000);
-      await this.options.slack.uploadFile({
-        channel: row.channel,
-        thread_ts: threadTs,
-        filename: p.filename,
-        content: p.encoding === 'base64' ? Buffer.from(p.content, 'base64') : p.content,
-        title: p.title,
-        initial_comment: p.comment,
-      });
-    }
-    await this.options.outbox.markDelivered(row.key, row.version);
-  }
-
-  /**
-   * `channel` is the id Slack answered with: the row may name the channel, clicks on the message carry its id.
-   * A failure to record it fails the delivery: the row stays pending and the next attempt adopts the posted
-   * copy (found by its metadata) and records it again, instead of leaving state that never learns its ts.
-   */
-  private async posted(row: OutboxRow, ts: string, channel: string): Promise<void> {
-    await this.options.onPosted?.({ key: row.key, channel, ts });
-  }
-}
-
-function operationOf(row: OutboxRow): Operation {
-  if (row.kind === 'upload') return 'upload';
-  return row.ts ? 'update' : 'post';
-}
-
-function contentOf(row: OutboxRow): { text: string; blocks?: Block[] } {
-  const p = row.payload as { text: string; blocks?: Block[] };
-  return { text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) };
 }

@@ -4,45 +4,41 @@
  * worker started afterwards resumes the run with that decision, once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
-import { createLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import { startWorld, type TestWorld } from '../support/world.ts';
+import type { TestWorld } from '../support/world.ts';
 import { jobCommands } from '../support/approvals.ts';
-import { approvedDeploy, decide, pauseQuestion, runEnded } from '../support/deploy-flows.ts';
-import { kill, startWorkerProcess } from '../support/worker-process.ts';
+import {
+  approvedDeploy,
+  decide,
+  pauseQuestion,
+  policyFileWithMonitor,
+  type PolicyFile,
+  QUICK_MONITOR,
+  startDeployWorld,
+} from '../support/deploy-flows.ts';
+import { runEnded } from '../support/runs.ts';
+import { workerHandover } from '../support/worker-handover.ts';
+import { kill } from '../support/worker-process.ts';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
-const policyPath = join(tmpdir(), `eafix-deploy-pause-resume-${process.pid}.yml`);
 let world: TestWorld;
+let policyFile: PolicyFile | undefined;
+const workers = workerHandover(() => world);
 let firstWorker: ChildProcess | undefined;
-let secondWorker: RunningBot | undefined;
 
 beforeAll(async () => {
   // The worker processes read the policy from its file: the example with a one-second monitor.
-  const policy = parse(await readFile(examplePolicyPath, 'utf8')) as { platform: { deploy?: unknown } };
-  policy.platform.deploy = { monitorSeconds: 1, monitorIntervalSeconds: 0.2 };
-  await writeFile(policyPath, stringify(policy));
+  policyFile = await policyFileWithMonitor('deploy-pause-resume', QUICK_MONITOR);
   // Slack traffic only: runs execute in the worker processes the test starts and kills.
-  world = await startWorld('deploy_pause_resume', {
-    role: 'web',
-    policyPath,
-    clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10, commandScale: 0.05, veleroRunMs: 100 },
-  });
+  world = await startDeployWorld('deploy_pause_resume', { role: 'web', policyPath: policyFile.path });
   // The worker the test kills: its own process (starting one takes most of the hook's time).
-  firstWorker = await startWorkerProcess(world);
+  firstWorker = await workers.startProcess();
 });
 afterAll(async () => {
-  if (firstWorker) await kill(firstWorker);
-  await secondWorker?.stop();
+  await workers.stop();
   await world?.stop();
-  await rm(policyPath, { force: true });
+  await policyFile?.remove();
 });
 
 const smokeJobs = () => jobCommands(world).filter((argv) => argv.join(' ').startsWith('eafix-cli test smoke')).length;
@@ -79,15 +75,7 @@ describe('a paused deploy whose worker is killed', () => {
     expect(gatewayPatches()).toBe(0);
 
     // A worker starts (in this process: a second process start would only add time).
-    secondWorker = await startBot({
-      env: world.env,
-      policy: world.policy,
-      logger: createLogger({ level: 'silent' }),
-      role: 'worker',
-      host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(),
-      jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
-    });
+    await workers.startSuccessor();
     expect(await runEnded(world, run.id, 120_000)).toMatchObject({ status: 'succeeded', error: null });
     // The smoke step ran again once (the retry), and every later change was made once.
     expect(smokeJobs()).toBe(2);

@@ -5,18 +5,23 @@
  * opens one incident naming the run and its thread, and the run, still paused, takes a later decision.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../src/config/policy.ts';
 import { RunPauseSweeper } from '../../src/jobs/run-pause-sweeper.ts';
 import { escalatePauseToIncident } from '../../src/handlers/core/run-pause-escalation.ts';
 import { DEPLOY_PAUSE_EXPIRY_MS } from '../../src/handlers/deployment/deploy-pause.ts';
 import { createLogger } from '../../src/logger.ts';
 import { PgRunStore } from '../../src/store/pg-run-store.ts';
-import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { defaultKpiQueries, defaultKpiValues } from '@eafix/sandbox/prometheus';
-import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { runsSettled } from '../support/approvals.ts';
-import { approvedDeploy, decide, pauseQuestion, runEnded } from '../support/deploy-flows.ts';
+import {
+  approvedDeploy,
+  decide,
+  pauseQuestion,
+  policyWithMonitor,
+  readyForNextDeploy,
+  startDeployWorld,
+} from '../support/deploy-flows.ts';
+import { runEnded } from '../support/runs.ts';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
@@ -27,24 +32,17 @@ let offset = 0;
 const now = () => new Date(Date.now() + offset);
 
 beforeAll(async () => {
-  const policy = await loadPolicy(examplePolicyPath);
-  policy.platform.deploy.monitorSeconds = 1;
-  policy.platform.deploy.monitorIntervalSeconds = 0.2;
-  world = await startWorld('deploy_pause', {
-    policy,
+  world = await startDeployWorld('deploy_pause', {
+    policy: await policyWithMonitor(),
     now,
     // Reconcile rounds (the pause sweeper among them) often, so an expired pause is seen soon.
     jobs: { reconcileIntervalMs: 200 },
-    clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10, commandScale: 0.05, veleroRunMs: 100 },
   });
 });
 afterAll(async () => {
   await world?.stop();
 });
-beforeEach(async () => {
-  await runsSettled(world);
-  world.prometheus.setResult(defaultKpiQueries.error_rate_percent, defaultKpiValues.error_rate_percent);
-});
+beforeEach(() => readyForNextDeploy(world));
 
 const selector = () => world.cluster.getService(ns, 'eafix-gateway')?.spec?.selector?.version;
 const image = (d: string) => world.cluster.getDeployment(ns, d)?.spec?.template?.spec?.containers?.[0]?.image;

@@ -5,36 +5,33 @@
  * the previous colour live; a critical breach during the monitor switches back by itself.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../src/config/policy.ts';
-import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
-import { defaultKpiQueries, defaultKpiValues } from '@eafix/sandbox/prometheus';
-import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { defaultKpiQueries } from '@eafix/sandbox/prometheus';
+import { textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, jobCommands, requestIdOf, runsSettled } from '../support/approvals.ts';
 import { PREREQUISITES } from '../../src/handlers/deployment/deploy-input.ts';
-import { approvedDeploy, decide, pauseQuestion, runEnded } from '../support/deploy-flows.ts';
+import {
+  approvedDeploy,
+  decide,
+  pauseQuestion,
+  policyWithMonitor,
+  readyForNextDeploy,
+  startDeployWorld,
+} from '../support/deploy-flows.ts';
+import { runEnded } from '../support/runs.ts';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
 let world: TestWorld;
 
 beforeAll(async () => {
-  const policy = await loadPolicy(examplePolicyPath);
-  // The monitor's window is policy: seconds here, five minutes in production.
-  policy.platform.deploy.monitorSeconds = 1;
-  policy.platform.deploy.monitorIntervalSeconds = 0.2;
-  world = await startWorld('deploy', {
-    policy,
-    clusterTiming: { podStartMs: 20, podReadyMs: 40, tickMs: 10, commandScale: 0.05, veleroRunMs: 100 },
-  });
+  // The monitor's window is policy: a second here, five minutes in production.
+  world = await startDeployWorld('deploy', { policy: await policyWithMonitor() });
 });
 afterAll(async () => {
   await world?.stop();
 });
-beforeEach(async () => {
-  await runsSettled(world);
-  world.prometheus.setResult(defaultKpiQueries.error_rate_percent, defaultKpiValues.error_rate_percent);
-});
+beforeEach(() => readyForNextDeploy(world));
 
 const ALL = Object.keys(PREREQUISITES);
 

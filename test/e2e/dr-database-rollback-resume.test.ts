@@ -1,19 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
-import { kill, startWorkerProcess } from '../support/worker-process.ts';
+import { approvedRun } from '../support/approvals.ts';
+import { runEnded } from '../support/runs.ts';
+import { workerHandover } from '../support/worker-handover.ts';
+import { kill } from '../support/worker-process.ts';
 
-const ops = 'eafix-ops';
 const ns = 'eafix-production';
 /** Velero takes this long in simulated time: nothing finishes until the test advances the clock. */
 const VELERO_MS = 30 * 60_000;
 let world: TestWorld;
-const children: ChildProcess[] = [];
-const bots: RunningBot[] = [];
+const workers = workerHandover(() => world);
 
 beforeAll(async () => {
   world = await startWorld('dr_db_rollback_resume', {
@@ -22,8 +19,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const child of children) await kill(child);
-  for (const bot of bots) await bot.stop();
+  await workers.stop();
   await world?.stop();
 });
 
@@ -43,25 +39,11 @@ describe('rollback database survives its worker', { timeout: 300_000 }, () => {
     world.cluster.advance(VELERO_MS);
     await eventually(async () => (await phaseOf('backup', 'eafix-backup-e2e-resume')) === 'Completed', 'backup done');
 
-    const first = await startWorkerProcess(world);
-    children.push(first);
-    const seen = world.slack.ephemerals('dave').length;
-    await world.driver.command({
-      user: 'dave',
-      channel: ops,
-      text: 'rollback database --backup eafix-backup-e2e-resume --reason "orders table corrupted"',
-    });
-    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
-      description: 'approval requested',
-    });
-    const message = await approvalMessageIn(world, ops);
-    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
-    const approvalId = requestIdOf(message);
-    const runId = await eventually(
-      async () =>
-        (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as
-          string | undefined,
-      'the run',
+    const first = await workers.startProcess();
+    const { runId } = await approvedRun(
+      world,
+      'rollback database --backup eafix-backup-e2e-resume --reason "orders table corrupted"',
+      { requester: 'dave' },
     );
     // Mid-restore: the Restore exists and Velero is working on it.
     await eventually(async () => restorePosts().length === 1, 'the Restore to be created', 60_000);
@@ -69,16 +51,7 @@ describe('rollback database survives its worker', { timeout: 300_000 }, () => {
     await eventually(async () => (await phaseOf('restore', restoreName)) === 'InProgress', 'the restore to run');
     await kill(first);
 
-    const second = await startBot({
-      env: world.env,
-      policy: world.policy,
-      logger: createLogger({ level: 'silent' }),
-      role: 'worker',
-      host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(),
-      jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
-    });
-    bots.push(second);
+    await workers.startSuccessor();
     await eventually(
       async () =>
         (await world.bot.pool.query(`SELECT resumed_count FROM runs WHERE id = $1`, [runId])).rows[0]?.resumed_count >=
@@ -87,15 +60,7 @@ describe('rollback database survives its worker', { timeout: 300_000 }, () => {
       120_000,
     );
     world.cluster.advance(VELERO_MS);
-    const row = await eventually(
-      async () => {
-        const r = (await world.bot.pool.query(`SELECT status, error, resumed_count FROM runs WHERE id = $1`, [runId]))
-          .rows[0] as { status: string; error: string | null; resumed_count: number };
-        return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-      },
-      'the resumed run to finish',
-      120_000,
-    );
+    const row = await runEnded(world, runId, 120_000);
     expect(row).toMatchObject({ status: 'succeeded', error: null, resumed_count: 1 });
     expect(restorePosts()).toHaveLength(1);
     expect(world.cluster.getDeployment(ns, 'eafix-risk-manager')?.spec?.replicas).toBe(3);

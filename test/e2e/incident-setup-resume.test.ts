@@ -1,24 +1,21 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { warRoomName } from '../../src/handlers/incidents/incident-naming.ts';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { incidentTitled, messagesWith } from '../support/incidents.ts';
-import { kill, startWorkerProcess } from '../support/worker-process.ts';
+import { runEnded, runStep } from '../support/runs.ts';
+import { workerHandover } from '../support/worker-handover.ts';
+import { kill } from '../support/worker-process.ts';
 
 let world: TestWorld;
-const children: ChildProcess[] = [];
-const bots: RunningBot[] = [];
+const workers = workerHandover(() => world);
 
 beforeAll(async () => {
   // Web only: the war room is set up by worker processes the test starts and kills.
   world = await startWorld('incident_setup_resume', { role: 'web' });
 });
 afterAll(async () => {
-  for (const child of children) await kill(child);
-  for (const bot of bots) await bot.stop();
+  await workers.stop();
   await world?.stop();
 });
 
@@ -30,14 +27,9 @@ const setupRun = async (incidentTitle: string) =>
     )
   ).rows[0] as { id: string; status: string; resumed_count: number } | undefined;
 
-const stepStatus = async (runId: string, stepId: string) =>
-  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId]))
-    .rows[0]?.status as string | undefined;
-
 describe('war-room set-up survives its worker', { timeout: 300_000 }, () => {
   it('resumes on another worker after a SIGKILL mid-set-up, with one channel, one pinned template and one announcement', async () => {
-    const first = await startWorkerProcess(world);
-    children.push(first);
+    const first = await workers.startProcess();
     // Invitations fail upstream until lifted: the set-up is held inside its invite step.
     const lift = world.slack.injectFailure({ kind: 'http-5xx', method: 'conversations.invite' });
     const title = 'Worker dies while the war room is set up';
@@ -48,32 +40,16 @@ describe('war-room set-up survives its worker', { timeout: 300_000 }, () => {
     });
     const run = await eventually(() => setupRun(title), 'the set-up run');
     await eventually(
-      async () => (await stepStatus(run.id, 'invite')) === 'running',
+      async () => (await runStep(world, run.id, 'invite'))?.status === 'running',
       'the invite step to start',
       60_000,
     );
     await kill(first);
     lift();
 
-    const second = await startBot({
-      env: world.env,
-      policy: world.policy,
-      logger: createLogger({ level: 'silent' }),
-      role: 'worker',
-      host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(),
-      jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
-    });
-    bots.push(second);
+    await workers.startSuccessor();
     const incident = await incidentTitled(world, title);
-    const finished = await eventually(
-      async () => {
-        const row = await setupRun(title);
-        return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-      },
-      'the set-up run to finish',
-      120_000,
-    );
+    const finished = await runEnded(world, run.id, 120_000);
     expect(finished).toMatchObject({ id: run.id, status: 'succeeded' });
     expect(finished.resumed_count).toBeGreaterThanOrEqual(1);
     // The steps done before the crash were not done again.

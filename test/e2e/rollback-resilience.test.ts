@@ -1,16 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
-import { kill, startWorkerProcess } from '../support/worker-process.ts';
+import { approvedRun } from '../support/approvals.ts';
+import { runEnded, runStep } from '../support/runs.ts';
+import { workerHandover } from '../support/worker-handover.ts';
+import { kill } from '../support/worker-process.ts';
 
 const ops = 'eafix-ops';
 let world: TestWorld;
-const children: ChildProcess[] = [];
-const bots: RunningBot[] = [];
+const workers = workerHandover(() => world);
 
 beforeAll(async () => {
   // Web only: runs execute in worker processes the tests start and kill. Blue pods are slow to get
@@ -21,58 +19,22 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const child of children) await kill(child);
-  for (const bot of bots) await bot.stop();
+  await workers.stop();
   await world?.stop();
 });
 
-async function approvedRollback(environment: string) {
-  const seen = world.slack.ephemerals('dave').length;
-  const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({
-    user: 'dave',
-    channel: ops,
-    text: `rollback --environment=${environment} --reason "bad deploy in ${environment}"`,
+/** dave's rollback of `environment`, approved by bob; resolves once its run exists. */
+const approvedRollback = (environment: string) =>
+  approvedRun(world, `rollback --environment=${environment} --reason "bad deploy in ${environment}"`, {
+    requester: 'dave',
   });
-  await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
-    description: 'approval requested',
-  });
-  const message = await approvalMessageIn(world, ops, after);
-  const approvalId = requestIdOf(message);
-  await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
-  const runId = await eventually(
-    async () =>
-      (await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [approvalId])).rows[0]?.id as
-        string | undefined,
-    'the run',
-  );
-  return { message, runId };
-}
-
-const stepStatus = async (runId: string, stepId: string) =>
-  (await world.bot.pool.query(`SELECT status FROM run_steps WHERE run_id = $1 AND step_id = $2`, [runId, stepId]))
-    .rows[0]?.status as string | undefined;
-const runRow = async (runId: string) =>
-  (await world.bot.pool.query(`SELECT status, error, resumed_count FROM runs WHERE id = $1`, [runId])).rows[0] as {
-    status: string;
-    error: string | null;
-    resumed_count: number;
-  };
-const finished = (runId: string) =>
-  eventually(
-    async () => {
-      const row = await runRow(runId);
-      return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-    },
-    `run ${runId} to finish`,
-    240_000,
-  );
+const stepStatus = async (runId: string, stepId: string) => (await runStep(world, runId, stepId))?.status;
+const finished = (runId: string) => runEnded(world, runId, 240_000);
 
 // Worker processes are spawned (TypeScript compiled on start): slow on a busy machine, never wrong.
 describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
   it('resumes on another worker after a SIGKILL mid-run, without applying any change twice', async () => {
-    const first = await startWorkerProcess(world);
-    children.push(first);
+    const first = await workers.startProcess();
     const { message, runId } = await approvedRollback('production');
     await eventually(
       async () => (await stepStatus(runId, 'target-ready')) === 'running',
@@ -81,16 +43,7 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
     );
     await kill(first);
 
-    const second = await startBot({
-      env: world.env,
-      policy: world.policy,
-      logger: createLogger({ level: 'silent' }),
-      role: 'worker',
-      host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(),
-      jobs: { lockDurationMs: 1_000, stalledIntervalMs: 500 },
-    });
-    bots.push(second);
+    await workers.startSuccessor();
     const row = await finished(runId);
     expect(row).toMatchObject({ status: 'succeeded', resumed_count: 1 });
 
@@ -135,8 +88,7 @@ describe('rollback runs survive their workers', { timeout: 300_000 }, () => {
   });
 
   it('cancels from Slack a run executing in another process', async () => {
-    const worker = await startWorkerProcess(world);
-    children.push(worker);
+    await workers.startProcess();
     const { runId } = await approvedRollback('staging');
     await eventually(
       async () => (await stepStatus(runId, 'target-ready')) === 'running',

@@ -1,7 +1,7 @@
 import { eventually } from './eventually.ts';
 import { expect } from 'vitest';
 import type { TestWorld } from './world.ts';
-import type { EmuMessage } from '@eafix/sandbox/slack';
+import type { EmuMessage, SubmitViewResult } from '@eafix/sandbox/slack';
 
 /**
  * The latest approval message in the channel, once the bot has recorded it on its request (it reaches
@@ -94,3 +94,41 @@ export function ephemeralText(world: TestWorld, user: string, from = 0): string 
     .map((e) => `${e.text} ${JSON.stringify(e.blocks ?? [])}`)
     .join('\n');
 }
+
+/**
+ * `/eafix <text>` typed by `requester` in #eafix-ops and approved there by `approver`; resolves with the
+ * approval message, its request id and the id of the run it started. `form`, when the command opens a
+ * form, fills and submits it as the requester would.
+ */
+export async function approvedRun(
+  world: TestWorld,
+  text: string,
+  { requester = 'alice', approver = 'bob', form }: { requester?: string; approver?: string; form?: FormSteps } = {},
+): Promise<{ message: EmuMessage; id: string; runId: string }> {
+  const ops = 'eafix-ops';
+  const seen = world.slack.ephemerals(requester).length;
+  const after = world.slack.latestMessage(ops)?.ts ?? '0';
+  await world.driver.command({ user: requester, channel: ops, text });
+  if (form) {
+    const modal = await world.slack.waitFor((emu) => emu.openModals(requester).at(-1), {
+      description: 'the form the command opened',
+    });
+    await form(modal, (values) => world.driver.submitView({ user: requester, viewId: modal.id, values }));
+  }
+  await world.slack.waitFor(() => ephemeralText(world, requester, seen).includes('Approval requested'), {
+    description: 'approval requested',
+  });
+  const message = await approvalMessageIn(world, ops, after);
+  const id = requestIdOf(message);
+  await world.driver.clickButton({ user: approver, channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+  const runId = await eventually(
+    async () =>
+      (await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [id])).rows[0]?.id,
+    'the approved run',
+  );
+  return { message, id, runId };
+}
+
+type Submit = (values: Record<string, unknown>) => Promise<SubmitViewResult>;
+/** Fills and submits a modal the way a person would. */
+export type FormSteps = (modal: { id: string; view: Record<string, unknown> }, submit: Submit) => Promise<void>;

@@ -1,8 +1,14 @@
-import type { Pool } from '../../src/store/database.ts';
-import type { EmuMessage, SlackEmulator, SubmitViewResult } from '@eafix/sandbox/slack';
-import { approvalMessageIn, ephemeralText, requestIdOf } from './approvals.ts';
-import { eventually } from './eventually.ts';
-import type { TestWorld } from './world.ts';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadPolicy, type Policy } from '../../src/config/policy.ts';
+import type { EmuMessage, SlackEmulator } from '@eafix/sandbox/slack';
+import { examplePolicyPath, type WorldOptions } from '@eafix/sandbox/sandbox-world';
+import { defaultKpiQueries, defaultKpiValues } from '@eafix/sandbox/prometheus';
+import { approvedRun, ephemeralText, runsSettled, type FormSteps } from './approvals.ts';
+import { runAtRest, type RunRow } from './runs.ts';
+import { startWorld, type TestWorld } from './world.ts';
 
 /**
  * `/eafix deploy` driven as people in Slack drive it (request, second person's approval, the buttons of
@@ -10,41 +16,60 @@ import type { TestWorld } from './world.ts';
  */
 const ops = 'eafix-ops';
 
-export interface RunRow {
-  id: string;
-  status: string;
-  error: string | null;
-  summary: string | null;
+export type { FormSteps } from './approvals.ts';
+
+/** The deploy's monitor window (seconds here, five minutes in production) and how often it reads the KPIs. */
+export interface MonitorSettings {
+  monitorSeconds: number;
+  monitorIntervalSeconds: number;
 }
 
-type Submit = (values: Record<string, unknown>) => Promise<SubmitViewResult>;
-export type FormSteps = (modal: { id: string; view: Record<string, unknown> }, submit: Submit) => Promise<void>;
+/** A one-second monitor: long enough to read the KPIs a few times, short enough for a test. */
+export const QUICK_MONITOR: MonitorSettings = { monitorSeconds: 1, monitorIntervalSeconds: 0.2 };
 
-const runRow = async (pool: Pool, where: string, value: string) =>
-  (await pool.query<RunRow>(`SELECT id, status, error, summary FROM runs WHERE ${where} = $1`, [value])).rows[0];
-
-/** The run once it no longer runs: ended, or paused for a decision. */
-export function runAtRest(world: TestWorld, runId: string, timeoutMs = 60_000): Promise<RunRow> {
-  return eventually(
-    async () => {
-      const r = await runRow(world.bot.pool, 'id', runId);
-      return r && r.status !== 'queued' && r.status !== 'running' ? r : undefined;
-    },
-    `run ${runId} to end or pause`,
-    timeoutMs,
-  );
+/** The example policy with the given deploy monitor. */
+export async function policyWithMonitor(monitor: MonitorSettings = QUICK_MONITOR): Promise<Policy> {
+  const policy = await loadPolicy(examplePolicyPath);
+  policy.platform.deploy.monitorSeconds = monitor.monitorSeconds;
+  policy.platform.deploy.monitorIntervalSeconds = monitor.monitorIntervalSeconds;
+  return policy;
 }
 
-/** The run once it ended (a decided pause resumes it first). */
-export function runEnded(world: TestWorld, runId: string, timeoutMs = 60_000): Promise<RunRow> {
-  return eventually(
-    async () => {
-      const r = await runRow(world.bot.pool, 'id', runId);
-      return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-    },
-    `run ${runId} to end`,
-    timeoutMs,
-  );
+export interface PolicyFile {
+  path: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * The example policy with the given deploy monitor, written to a file of its own for worker processes
+ * (they read their policy from a file); `remove` deletes it.
+ */
+export async function policyFileWithMonitor(label: string, monitor: MonitorSettings): Promise<PolicyFile> {
+  const path = join(tmpdir(), `eafix-${label}-${process.pid}.yml`);
+  const policy = parse(await readFile(examplePolicyPath, 'utf8')) as { platform: { deploy?: unknown } };
+  policy.platform.deploy = monitor;
+  await writeFile(path, stringify(policy));
+  return { path, remove: () => rm(path, { force: true }) };
+}
+
+/** Pods, Jobs and backups in tens of milliseconds: a deploy's many steps finish in seconds. */
+export const DEPLOY_CLUSTER_TIMING = {
+  podStartMs: 20,
+  podReadyMs: 40,
+  tickMs: 10,
+  commandScale: 0.05,
+  veleroRunMs: 100,
+};
+
+/** A world for deploys: the fast cluster, and whatever else the test needs (a policy, a role, a clock). */
+export function startDeployWorld(label: string, options: Partial<WorldOptions> = {}): Promise<TestWorld> {
+  return startWorld(label, { ...options, clusterTiming: DEPLOY_CLUSTER_TIMING });
+}
+
+/** Before each deploy test: the previous test's runs have ended and the error rate is back to normal. */
+export async function readyForNextDeploy(world: TestWorld): Promise<void> {
+  await runsSettled(world);
+  world.prometheus.setResult(defaultKpiQueries.error_rate_percent, defaultKpiValues.error_rate_percent);
 }
 
 /**
@@ -54,24 +79,9 @@ export function runEnded(world: TestWorld, runId: string, timeoutMs = 60_000): P
 export async function approvedDeploy(
   world: TestWorld,
   args: string,
-  { requester = 'alice', approver = 'bob', form }: { requester?: string; approver?: string; form?: FormSteps } = {},
+  options: { requester?: string; approver?: string; form?: FormSteps } = {},
 ): Promise<{ message: EmuMessage; id: string; run: RunRow }> {
-  const seen = world.slack.ephemerals(requester).length;
-  const after = world.slack.latestMessage(ops)?.ts ?? '0';
-  await world.driver.command({ user: requester, channel: ops, text: `deploy ${args}` });
-  if (form) {
-    const modal = await world.slack.waitFor((emu) => emu.openModals(requester).at(-1), {
-      description: 'the deploy form',
-    });
-    await form(modal, (values) => world.driver.submitView({ user: requester, viewId: modal.id, values }));
-  }
-  await world.slack.waitFor(() => ephemeralText(world, requester, seen).includes('Approval requested'), {
-    description: 'approval requested',
-  });
-  const message = await approvalMessageIn(world, ops, after);
-  const id = requestIdOf(message);
-  await world.driver.clickButton({ user: approver, channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
-  const runId = await eventually(async () => (await runRow(world.bot.pool, 'approval_id', id))?.id, 'the deploy run');
+  const { message, id, runId } = await approvedRun(world, `deploy ${args}`, options);
   return { message, id, run: await runAtRest(world, runId) };
 }
 

@@ -8,52 +8,25 @@
  */
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Colour, Topology } from '../bot.ts';
-import { AccessControl, type AccessRule } from './access.ts';
-import { Controller } from './controller.ts';
-import { EventRecorder } from './events.ts';
-import { Failures, type ApiErrorRule, type RequestMatch } from './failures.ts';
-import { IdGenerator } from './ids.ts';
+import type { Topology } from '../bot.ts';
+import type { AccessControl, AccessRule } from './access.ts';
+import { setCertificate, type CertificateState } from './cert-manager.ts';
+import { assembleCluster, namespaceOf, seedStartingState } from './cluster-assembly.ts';
+import type { ClusterSimulatorOptions } from './cluster-options.ts';
+import type { Controller } from './controller.ts';
+import type { ApiErrorRule, Failures, RequestMatch } from './failures.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
-import { Kubelet } from './kubelet.ts';
-import { ResourceRegistry } from './registry.ts';
-import { installCertManager, setCertificate, type CertificateState } from './cert-manager.ts';
-import { Workloads } from './workloads.ts';
-import { SEEDED_POD_AGE_MS } from './seed.ts';
-import type { ApiDeps } from './routes/deps.ts';
-import { seedCluster } from './seed.ts';
 import { parseLabelSelector } from './selectors.ts';
-import { ApiServer, type DownMode, type RecordedRequest, type RecordedWrite } from './server.ts';
-import { Store } from './store.ts';
+import type { ApiServer, DownMode, RecordedRequest, RecordedWrite } from './server.ts';
+import type { Store } from './store.ts';
 import { resolveTiming, type Timing } from './timing.ts';
-import { generateClusterTls, type ClusterTls } from './tls.ts';
+import type { ClusterTls } from './tls.ts';
 import type { ConfigMap, CoreEvent, Deployment, Endpoints, Pod, Service, StoreChange } from './types.ts';
+import { waitForCondition, type WaitForOptions } from './wait-for-condition.ts';
+import type { Workloads } from './workloads.ts';
 
-export interface ClusterSimulatorOptions {
-  topology: Topology;
-  /** Environments to seed (keys of topology.environments); default all. */
-  environments?: string[];
-  /** Colour the gateway points at, scaled up; the other is at 0. Default 'green'. */
-  liveColour?: Colour;
-  timing?: Partial<Timing>;
-  /** When set, every API request must carry `Authorization: Bearer <token>`. */
-  token?: string;
-  /**
-   * Serve HTTPS with a freshly generated CA (in the kubeconfig), as kubectl needs to send a token.
-   * Default: plain HTTP.
-   */
-  tls?: boolean;
-  now?: () => number;
-  /** Seed each environment's PostgreSQL StatefulSets (`eafix-postgres`, `eafix-postgres-replica`). Default true. */
-  postgres?: boolean;
-  /** Install Velero's Backup/Restore CRDs and the `velero` namespace. Default true. */
-  velero?: boolean;
-}
-
-export interface WaitForOptions {
-  timeoutMs?: number;
-  description?: string | (() => string);
-}
+export type { ClusterSimulatorOptions } from './cluster-options.ts';
+export type { WaitForOptions } from './wait-for-condition.ts';
 
 export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   readonly topology: Topology;
@@ -63,9 +36,8 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   private offsetMs = 0;
   private readonly baseNow: () => number;
   private readonly store: Store;
-  private readonly failures = new Failures();
-  private readonly access = new AccessControl();
-  private readonly kubelet: Kubelet;
+  private readonly failures: Failures;
+  private readonly access: AccessControl;
   private readonly controller: Controller;
   /** Jobs, StatefulSets, Velero, namespaces: see also the workload methods below. */
   readonly workloads: Workloads;
@@ -81,47 +53,16 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
     this.timing = resolveTiming(opts.timing);
     this.baseNow = opts.now ?? Date.now;
     this.token = opts.token;
-    const clock = () => this.now();
-    const ids = new IdGenerator();
-    this.store = new Store(ids, clock);
+    const parts = assembleCluster(opts, this.timing, () => this.now());
+    this.store = parts.store;
+    this.failures = parts.failures;
+    this.access = parts.access;
+    this.controller = parts.controller;
+    this.workloads = parts.workloads;
+    this.server = parts.server;
+    this.tls = parts.tls;
     this.store.on('change', (c) => this.emit('change', c));
-    const events = new EventRecorder(this.store, ids, clock);
-    this.kubelet = new Kubelet(this.store, events, this.failures, ids, this.timing);
-    this.controller = new Controller(this.store, this.kubelet, events, this.failures, ids, this.timing, clock);
-    const registry = new ResourceRegistry();
-    this.workloads = new Workloads(this.store, this.kubelet, events, ids, this.timing, clock, registry);
-    const deps: ApiDeps = {
-      store: this.store,
-      kubelet: this.kubelet,
-      access: this.access,
-      timing: this.timing,
-      clock,
-      ids,
-      registry,
-      workloads: this.workloads,
-      watches: new Set(),
-    };
-    this.tls = opts.tls ? generateClusterTls(this.now()) : undefined;
-    this.server = new ApiServer(deps, this.failures, opts.token, this.tls);
-    seedCluster(this.store, this.controller, {
-      topology: opts.topology,
-      environments: opts.environments ?? Object.keys(opts.topology.environments),
-      liveColour: opts.liveColour ?? 'green',
-      now: this.now(),
-    });
-    const environments = opts.environments ?? Object.keys(opts.topology.environments);
-    if (opts.postgres !== false) {
-      environments.forEach((env, i) =>
-        this.workloads.seedPostgres(this.namespaceOf(env), this.now(), SEEDED_POD_AGE_MS, `10.96.9.${10 + i}`),
-      );
-    }
-    if (opts.velero !== false) this.workloads.installVelero(this.now());
-    installCertManager(
-      this.store,
-      registry,
-      environments.map((env) => this.namespaceOf(env)),
-      this.now(),
-    );
+    seedStartingState(parts, opts, () => this.now());
     this.tick();
   }
 
@@ -192,9 +133,7 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
   }
 
   namespaceOf(environment: string): string {
-    const ns = this.topology.environments[environment]?.namespace;
-    if (!ns) throw new Error(`unknown environment "${environment}"`);
-    return ns;
+    return namespaceOf(this.topology, environment);
   }
 
   getDeployment(namespace: string, name: string): Deployment | undefined {
@@ -237,33 +176,7 @@ export class ClusterSimulator extends EventEmitter<{ change: [StoreChange] }> {
 
   /** Resolves once `predicate` holds: checked now, on every change and every tick. */
   waitFor(predicate: () => boolean, opts: WaitForOptions = {}): Promise<void> {
-    const timeoutMs = opts.timeoutMs ?? 5000;
-    return new Promise((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.off('change', check);
-      };
-      const check = () => {
-        try {
-          if (!predicate()) return;
-        } catch (err) {
-          cleanup();
-          reject(err as Error);
-          return;
-        }
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const what = typeof opts.description === 'function' ? opts.description() : (opts.description ?? 'condition');
-        reject(new Error(`cluster simulator: timed out after ${timeoutMs}ms waiting for ${what}`));
-      }, timeoutMs);
-      const poll = setInterval(check, this.timing.tickMs);
-      this.on('change', check);
-      check();
-    });
+    return waitForCondition(this, this.timing.tickMs, predicate, opts);
   }
 
   /** Resolves when every deployment has converged or is stuck on an injected failure. */
