@@ -28,11 +28,8 @@ export function clickOrigin(body: BlockButtonAction, blockId: string): ClickOrig
   return { kind: 'message', channel: container.channel_id ?? '', ts: container.message_ts ?? '', blockId };
 }
 
-/** An action id with its structured input. */
-export interface Invocation {
-  actionId: string;
-  input: Record<string, unknown>;
-}
+/** An action id with its structured input, or (a runbook remedy) a command run exactly as if typed. */
+export type Invocation = { actionId: string; input: Record<string, unknown> } | { text: string };
 
 /**
  * The action a button runs, from its value (which names a thing, never an instruction), its action id
