@@ -143,6 +143,21 @@ describe('incident buttons', () => {
     expect(await events('phase')).toHaveLength(1);
   });
 
+  it('a containment button asks for its change once: a second press points to the waiting request', async () => {
+    const pending = async () =>
+      (
+        await world.bot.pool.query<{ id: string; requester: string }>(
+          `SELECT id, requester FROM approval_requests WHERE action = 'isolate' AND status = 'pending'`,
+        )
+      ).rows;
+    await press('alice', room, checklist, 'incident:contain:0', 'Approval requested');
+    const [request] = await eventually(async () => ((await pending()).length ? pending() : undefined), 'the request');
+    const again = await press('bob', room, checklist, 'incident:contain:0', 'was already requested by <@U0ALICE>');
+    expect(again).toContain(request!.id);
+    expect(await pending()).toEqual([{ id: request!.id, requester: 'U0ALICE' }]);
+    expect(await outcomesOf('incident contain', 'U0BOB')).toEqual(['started', 'rejected:containment_pending']);
+  });
+
   it('refuses and audits a button of a resolved incident (its messages no longer show buttons)', async () => {
     await world.driver.command({
       user: 'alice',

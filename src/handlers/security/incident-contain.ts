@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
-import { defineAction } from '../core/define-action.ts';
+import { canonicalJson } from '../../canonical-json.ts';
+import { defineAction, type ActionContext } from '../core/define-action.ts';
 import { invoke } from '../core/invoke.ts';
+import { parseCommand } from '../core/parse-command.ts';
 import { ApprovalService } from '../../permissions/approval-service.ts';
 import { incidentFor } from '../incidents/incident-inputs.ts';
 
@@ -13,6 +15,23 @@ import { incidentFor } from '../incidents/incident-inputs.ts';
  * incidents holds and grants no cluster rights (`clusterIdentity: 'command'`): someone who may not run
  * the command is refused by it, and every press, refused or not, is on the incident's timeline.
  */
+/**
+ * The request an earlier press of the same containment left waiting for a second person, if any: the
+ * button stays on the checklist, and a second press must not ask for the same change twice.
+ */
+async function waitingRequest(command: string, { deps, invoker }: ActionContext) {
+  let parsed;
+  try {
+    parsed = parseCommand(command, deps.registry);
+  } catch {
+    return undefined; // Not a valid command: running it says why.
+  }
+  const wanted = canonicalJson(parsed.input);
+  return (await deps.approvals.listPending(200)).find(
+    (r) => r.teamId === invoker.teamId && r.action === parsed.action.id && canonicalJson(r.arguments) === wanted,
+  );
+}
+
 export const incidentContain = defineAction({
   id: 'incident contain',
   kind: 'change',
@@ -39,6 +58,12 @@ export const incidentContain = defineAction({
     const option = service.containment(incident)[n];
     if (!option)
       throw new AppError('containment_gone', 'That containment action is no longer offered (policy changed?).');
+    const waiting = await waitingRequest(option.command, ctx);
+    if (waiting)
+      throw new AppError(
+        'containment_pending',
+        `*${option.label}* was already requested by <@${waiting.requester}>: approval \`${waiting.id}\` is waiting for a second person. Nothing new was requested.`,
+      );
     const outcome = await invoke(
       {
         command: { text: option.command },
