@@ -19,8 +19,9 @@ const stillOffered = (group: AlertGroup, buttonId: string) =>
  * The alert message's buttons (Diagnose…, Roll back the last deploy, Open incident): each runs its action
  * as the person who clicks, on the one invocation path (RBAC failing closed, replay, audit, approval).
  * The click must sit on its own group's message (block ids name the group) while that message still
- * offers it; anything else is refused and audited. A diagnosis's findings go to the alert's thread for
- * everyone, as does what the action means for the channel; refusals and approval notices to the clicker.
+ * offers it, and Open incident only while no incident of that title is open; anything else is refused
+ * and audited. A diagnosis's findings go to the alert's thread for everyone, as does what the action
+ * means for the channel; refusals and approval notices to the clicker.
  */
 export function registerAlertListeners(app: App, services: BotServices, baseLogger: Logger): void {
   const { deps, alerts } = services;
@@ -32,7 +33,17 @@ export function registerAlertListeners(app: App, services: BotServices, baseLogg
       stillOffered(group, buttonId) &&
       invocationFor(buttonId as AlertButtonId, group, deps.topology, deps.incidents.systems);
     if (!command) throw new AppError('alert_button_stale', STALE);
+    if (buttonId === 'alert:incident') await refuseWhileOpen(String(command.input.title));
     return command;
+  };
+  /** Open incident stays on the message: a second press while its incident is open opens nothing new. */
+  const refuseWhileOpen = async (title: string) => {
+    const open = (await deps.incidents.deps.store.listOpen(1_000)).find((incident) => incident.title === title);
+    if (open)
+      throw new AppError(
+        'alert_incident_open',
+        `${open.id} is already open for this alert${open.channelId ? ` (<#${open.channelId}>)` : ''}. Nothing new was opened.`,
+      );
   };
   for (const buttonId of alertButtonIds) {
     app.action<BlockButtonAction>(buttonId, onButton(services, baseLogger, invocation, toAlertThread));

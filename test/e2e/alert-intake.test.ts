@@ -184,6 +184,18 @@ describe('alert intake from Alertmanager', () => {
     );
     expect(reply.text).toContain('<@U0ALICE> declared');
     expect(reply.text).toContain('disk_space_low');
+    // The button stays on the message: a second press while that incident is open opens nothing new.
+    const seenBob = world.slack.ephemerals('bob').length;
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'alert:incident' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seenBob).includes('is already open for this alert'), {
+      description: 'the pointer to the open incident',
+    });
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'button.click-refused' AND user_id = 'U0BOB' AND outcome = 'rejected:alert_incident_open'`,
+        [],
+      ),
+    ).toBe(1);
     expect(
       await count(
         `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident create' AND user_id = 'U0ALICE' AND outcome = 'ok'`,
