@@ -143,6 +143,15 @@ describe('incident buttons', () => {
     expect(await events('phase')).toHaveLength(1);
   });
 
+  it('a containment button runs its command as a viewer, whose refusal by that command is audited', async () => {
+    await press('carol', room, checklist, 'incident:contain:0', 'security.isolate');
+    await eventually(
+      async () => (await outcomesOf('isolate', 'U0CAROL')).includes('rejected:permission_denied'),
+      "carol's refusal audited",
+    );
+    expect((await events('containment')).map((e) => e.data?.outcome)).toEqual(['rejected:permission_denied']);
+  });
+
   it('a containment button asks for its change once: a second press points to the waiting request', async () => {
     const pending = async () =>
       (
@@ -179,5 +188,35 @@ describe('incident buttons', () => {
     ]);
     expect(String(rows[0]!.detail)).toContain('is resolved');
     expect(await events('phase')).toHaveLength(1);
+  });
+});
+
+describe('remedy buttons', () => {
+  it("run the runbook's command as the clicker: a viewer is refused by its permission and audited", async () => {
+    // A diagnosis's findings as posted in a channel, with one remedy button.
+    const diagnosis = {
+      ts: '1700000000.000100',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'remedies',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'diagnose:remedy:0',
+              text: { type: 'plain_text', text: 'Scale risk-manager to 5' },
+              value: 'scale risk-manager 5 --reason "runbook remedy for the spine test"',
+            },
+          ],
+        },
+      ],
+    };
+    await press('carol', ops, diagnosis, 'diagnose:remedy:0', 'cluster.scale');
+    await eventually(
+      async () => (await outcomesOf('scale', 'U0CAROL')).includes('rejected:permission_denied'),
+      "carol's refusal audited",
+    );
+    const requests = await world.bot.pool.query(`SELECT id FROM approval_requests WHERE action = 'scale'`);
+    expect(requests.rows).toEqual([]);
   });
 });
