@@ -93,10 +93,11 @@ export function mappedIdentities(policy: Policy): MappedIdentity[] {
 /**
  * Roles whose members may run an action that changes something but that map to no identity: their
  * writes go to the cluster as the bot itself, so the bot's own Role must hold the writes too. Decisions on
- * someone else's request (approve, reject, cancel) write as that request's requester, not the decider.
+ * someone else's request (approve, reject, cancel) write as that request's requester, not the decider;
+ * a button that runs a command (containment) writes under that command's permission, not its own.
  */
 export function unmappedWritingRoles(policy: Policy, actions: readonly AnyAction[]): string[] {
-  const changing = actions.filter((a) => a.risk !== 'read' && a.clusterIdentity !== 'requester');
+  const changing = actions.filter((a) => a.risk !== 'read' && a.clusterIdentity === undefined);
   return Object.entries(policy.rbac.roles)
     .filter(([role]) => !policy.kubernetes.impersonate[role])
     .filter(([, def]) => changing.some((a) => def.permissions.some((p) => matches(p, a.permission))))

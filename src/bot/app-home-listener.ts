@@ -1,7 +1,7 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
-import { invoke } from '../handlers/core/invoke.ts';
+import { invoke, type InvokeOutcome } from '../handlers/core/invoke.ts';
 import { refusedHomeView } from '../handlers/monitoring/app-home-view.ts';
 import { invokeClick } from './button-invoke.ts';
 import { opsChannelId } from './ops-channel.ts';
@@ -15,34 +15,34 @@ type Publisher = { views: { publish(args: { user_id: string; view: never }): Pro
  * listeners'.
  */
 export function registerAppHomeListener(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
-  const publish = async (client: Publisher, user: string, teamId: string, context: Record<string, unknown>) => {
-    const { requestId, logger } = requestScope(context, baseLogger);
+  /** Publishes what the `home` action answered (or why it refused) as the person's home view. */
+  const publish = async (client: Publisher, user: string, logger: Logger, answer: () => Promise<InvokeOutcome>) => {
     try {
-      const { reply, outcome } = await invoke(
-        {
-          command: { actionId: 'home', input: {} },
-          invoker: { userId: user, teamId, channelId: '' },
-          requestId,
-          logger,
-        },
-        invokeDepsOf(services),
-      );
+      const { reply, outcome } = await answer();
       const view = outcome === 'ok' ? { type: 'home', blocks: reply.blocks ?? [] } : refusedHomeView(reply.text);
       await client.views.publish({ user_id: user, view: view as never });
     } catch (err) {
       logger.warn({ err, user }, 'app home could not be published');
     }
   };
+  const home = { actionId: 'home', input: {} };
 
   app.event('app_home_opened', async ({ event, client, context }) => {
     if (event.tab !== 'home') return;
-    await publish(client as unknown as Publisher, event.user, context.teamId ?? '', context);
+    const { requestId, logger } = requestScope(context, baseLogger);
+    const invoker = { userId: event.user, teamId: context.teamId ?? '', channelId: '' };
+    await publish(client as unknown as Publisher, event.user, logger, () =>
+      invoke({ command: home, invoker, requestId, logger }, invokeDepsOf(services)),
+    );
   });
 
-  app.action('home:refresh', async ({ ack, body, client, context }) => {
+  // Refresh is a button like any other: on the click path (workspace, replay, failing closed).
+  app.action<BlockButtonAction>('home:refresh', async ({ ack, body, action, client, context }) => {
     await ack();
-    const team = (body as { team?: { id?: string } | null }).team?.id ?? '';
-    await publish(client as unknown as Publisher, body.user.id, team, context);
+    const { requestId, logger } = requestScope(context, baseLogger);
+    await publish(client as unknown as Publisher, body.user.id, logger, () =>
+      invokeClick(services, body, action, { requestId, logger, context }, () => home),
+    );
   });
 
   // The home has no channel: the form and what comes of it (the plan, the approval, refusals of the

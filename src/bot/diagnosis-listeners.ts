@@ -1,39 +1,19 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
-import { invoke } from '../handlers/core/invoke.ts';
-import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
+import { onButton } from './button-invoke.ts';
+import { toClickerPrivately } from './button-replies.ts';
+import type { BotServices } from './request-scope.ts';
 
 /**
  * A diagnosis's remedy buttons: each carries the command the runbook prescribes (`scale risk-manager 5
- * --reason …`), run as the person who clicks exactly as if typed, so its own action's permission, audit
- * and approval apply (a click grants nothing the clicker could not type).
+ * --reason …`), run on the one invocation path as the person who clicks exactly as if typed, so its own
+ * action's permission, channel restrictions, audit and approval apply (a click grants nothing the clicker
+ * could not type). The outcome goes to the clicker alone.
  */
 export function registerDiagnosisListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
-  app.action<BlockButtonAction>(/^diagnose:remedy:\d+$/, async ({ ack, body, action, context, respond }) => {
-    await ack();
-    const { requestId, logger } = requestScope(context, baseLogger);
-    const container = body.container as { channel_id?: string };
-    const outcome = await invoke(
-      {
-        command: { text: action.value ?? '' },
-        invoker: {
-          userId: body.user.id,
-          teamId: body.team?.id ?? body.user.team_id ?? '',
-          channelId: body.channel?.id ?? container.channel_id ?? '',
-          ...(body.trigger_id ? { triggerId: body.trigger_id } : {}),
-        },
-        requestId,
-        logger,
-      },
-      invokeDepsOf(services),
-    );
-    const { reply } = outcome;
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: reply.text,
-      ...(reply.blocks ? { blocks: reply.blocks } : {}),
-    }).catch((err: unknown) => logger.warn({ err }, 'remedy reply could not be delivered'));
-  });
+  app.action<BlockButtonAction>(
+    /^diagnose:remedy:\d+$/,
+    onButton(services, baseLogger, (command) => ({ text: command }), toClickerPrivately),
+  );
 }

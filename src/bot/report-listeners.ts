@@ -1,50 +1,45 @@
 import type { BlockButtonAction } from '@slack/bolt';
 import type { SlackListeners } from './slack-router.ts';
 import type { Logger } from '../logger.ts';
-import { invoke } from '../handlers/core/invoke.ts';
+import { AppError } from '../app-error.ts';
 import { checklistItems, type ChecklistItemId } from '../handlers/security/checklist-items.ts';
 import { CHECKLIST_INCIDENT_ACTION, checklistIncident } from '../handlers/security/daily-checklist.ts';
-import { invokeDepsOf, requestScope, type BotServices } from './request-scope.ts';
+import type { ClickOrigin } from '../handlers/core/click-origin.ts';
+import { onButton, type Invocation } from './button-invoke.ts';
+import { toClickerPrivately } from './button-replies.ts';
+import type { BotServices } from './request-scope.ts';
 
 const isItem = (value: string): value is ChecklistItemId => Object.hasOwn(checklistItems, value);
 
 /**
- * The daily security checklist's "Open security incident" buttons: `incident create` run as the person
- * who clicks, through the one invocation path (permission, audit), exactly as if they had typed it.
+ * The daily security checklist's "Open security incident" buttons: `incident create` on the one
+ * invocation path as the person who clicks (permission failing closed, replay, audit), exactly as if they
+ * had typed it. The button stays on the message, so a press while the item's incident is still open (the
+ * automatic one for a critical item, or one opened by an earlier press) opens nothing new: the clicker is
+ * pointed to it. A value that names no checklist item (an altered button) is refused; both are audited.
  */
 export function registerReportListeners(app: SlackListeners, services: BotServices, baseLogger: Logger): void {
   const pattern = new RegExp(`^${CHECKLIST_INCIDENT_ACTION}:\\d+$`);
-  app.action<BlockButtonAction>(pattern, async ({ ack, body, action, context, respond }) => {
-    await ack();
-    const { requestId, logger } = requestScope(context, baseLogger);
-    const item = (action as { value?: string }).value ?? '';
-    const message = body.message as { ts?: string } | undefined;
-    const channelId = body.channel?.id ?? '';
-    const input = isItem(item)
-      ? {
-          ...checklistIncident(item, false),
-          description: `Opened from the daily security checklist${message?.ts ? ` (message ${message.ts})` : ''}.`,
-        }
-      : // An altered value: let the action's own validation refuse it, audited like any bad input.
-        { title: item.slice(0, 40) };
-    const outcome = await invoke(
-      {
-        command: { actionId: 'incident create', input },
-        invoker: { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id ?? '', channelId },
-        requestId,
-        logger,
-      },
-      invokeDepsOf(services),
-    );
-    try {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: outcome.reply.text,
-        ...(outcome.reply.blocks ? { blocks: outcome.reply.blocks } : {}),
-      });
-    } catch (err) {
-      logger.warn({ err }, 'checklist reply could not be delivered');
-    }
-  });
+  const openIncidentTitled = async (title: string) =>
+    (await services.deps.incidents.deps.store.listOpen(1_000)).find((incident) => incident.title === title);
+  const invocation = async (item: string, _buttonId: string, click: ClickOrigin): Promise<Invocation> => {
+    if (!isItem(item))
+      throw new AppError(
+        'checklist_button_altered',
+        'That checklist button names no checklist item. Nothing was done.',
+      );
+    const incident = checklistIncident(item, false);
+    const open = await openIncidentTitled(incident.title);
+    if (open)
+      throw new AppError(
+        'checklist_incident_open',
+        `${open.id} is already open for this${open.channelId ? ` (<#${open.channelId}>)` : ''}. Nothing new was opened.`,
+      );
+    const shownIn = click.kind === 'message' ? ` (message ${click.ts})` : '';
+    return {
+      actionId: 'incident create',
+      input: { ...incident, description: `Opened from the daily security checklist${shownIn}.` },
+    };
+  };
+  app.action<BlockButtonAction>(pattern, onButton(services, baseLogger, invocation, toClickerPrivately));
 }

@@ -34,6 +34,7 @@ import { incidentUpdate } from './incidents/incident-update.ts';
 import { incidentCommander } from './incidents/incident-commander.ts';
 import { incidentAck } from './incidents/incident-ack.ts';
 import { incidentPhase } from './incidents/incident-phase.ts';
+import { incidentContain } from './security/incident-contain.ts';
 import { incidentTimeline } from './incidents/incident-timeline.ts';
 import { incidentResolve } from './incidents/incident-resolve.ts';
 import { incidentsList } from './incidents/incidents-list.ts';
@@ -109,6 +110,7 @@ export const allActions: readonly AnyAction[] = [
   incidentCommander,
   incidentAck,
   incidentPhase,
+  incidentContain,
   incidentTimeline,
   incidentResolve,
   incidentsList,

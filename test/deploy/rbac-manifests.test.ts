@@ -12,7 +12,7 @@ import type { AccessCheck } from '../../src/cluster/cluster.ts';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { allActions } from '../../src/handlers/actions.ts';
 import { impersonationAccess } from '../../src/handlers/monitoring/doctor-checks.ts';
-import { rbacManifests, type RbacObject } from '../../scripts/rbac/rbac-manifests.ts';
+import { rbacManifests, unmappedWritingRoles, type RbacObject } from '../../scripts/rbac/rbac-manifests.ts';
 import { DEFAULT_BOT, DEFAULT_POLICY, renderRbac } from '../../scripts/rbac/render.ts';
 import { allows, grantKey, grantsOf, type Grant, type Identity } from './rbac-evaluator.ts';
 
@@ -104,6 +104,15 @@ describe('generating for other policies', () => {
     const files = rbacManifests({ ...policy, kubernetes: { impersonate: rest } }, allActions, DEFAULT_BOT);
     expect(files[0]!.about).toContain('operator');
     expect(ruleKeys(files[0]!.objects.find((o) => o.kind === 'Role'))).toContain('patch deployments');
+  });
+
+  it('buttons whose changes run under another permission (decisions, containment) give their clickers no writes', async () => {
+    const policy = await examplePolicy();
+    expect(unmappedWritingRoles(policy, allActions)).toEqual([]);
+    // Containment's floor permission is a viewer's: counted as its own writes, viewers would need the bot's.
+    const contain = allActions.find((a) => a.id === 'incident contain')!;
+    expect(contain.clusterIdentity).toBe('command');
+    expect(unmappedWritingRoles(policy, [{ ...contain, clusterIdentity: undefined }])).toEqual(['viewer']);
   });
 
   it('a service-account identity is impersonated in its own namespace and bound as a ServiceAccount', async () => {

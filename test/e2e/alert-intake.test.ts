@@ -184,11 +184,61 @@ describe('alert intake from Alertmanager', () => {
     );
     expect(reply.text).toContain('<@U0ALICE> declared');
     expect(reply.text).toContain('disk_space_low');
+    // The button stays on the message: a second press while that incident is open opens nothing new.
+    const seenBob = world.slack.ephemerals('bob').length;
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'alert:incident' });
+    await world.slack.waitFor(() => ephemeralText(world, 'bob', seenBob).includes('is already open for this alert'), {
+      description: 'the pointer to the open incident',
+    });
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'button.click-refused' AND user_id = 'U0BOB' AND outcome = 'rejected:alert_incident_open'`,
+        [],
+      ),
+    ).toBe(1);
     expect(
       await count(
         `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident create' AND user_id = 'U0ALICE' AND outcome = 'ok'`,
         [],
       ),
     ).toBe(1);
+  });
+
+  it('refuses and audits a button its message no longer offers (the group resolved), and runs nothing', async () => {
+    const groupKey = '{}:{alertname="disk_space_low",case="stale-button"}';
+    const alert: AlertInput = { name: 'disk_space_low', severity: 'warning', fingerprint: '0000000000000e01' };
+    await deliver(world.bot.port, alertmanagerPayload([alert], groupKey));
+    // What alice's client still shows after the group resolves and the bot edits the message.
+    const shown = structuredClone(await groupMessage(groupKey));
+    await deliver(world.bot.port, alertmanagerPayload([{ ...alert, status: 'resolved' }], groupKey));
+    await eventually(async () => !textOf(await groupMessage(groupKey)).includes('alert:incident'), 'buttons gone');
+    const created = `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident create'`;
+    const before = await count(created, []);
+    const seen = world.slack.ephemerals('alice').length;
+    await world.driver.clickButton({
+      user: 'alice',
+      channel: ops,
+      messageTs: shown.ts,
+      actionId: 'alert:incident',
+      shownBlocks: shown.blocks,
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'alice', seen).includes('stale or altered'), {
+      description: 'the refusal',
+    });
+    const refused = await eventually(async () => {
+      const rows = await world.bot.pool.query(
+        `SELECT user_id, arguments, outcome FROM audit_log WHERE action = 'button.click-refused' AND arguments->>'value' = $1`,
+        [alertGroupId(groupKey)],
+      );
+      return rows.rows.length ? rows.rows : undefined;
+    }, 'the refusal audited');
+    expect(refused).toEqual([
+      {
+        user_id: 'U0ALICE',
+        arguments: { button: 'alert:incident', value: alertGroupId(groupKey) },
+        outcome: 'rejected:alert_button_stale',
+      },
+    ]);
+    expect(await count(created, [])).toBe(before);
   });
 });

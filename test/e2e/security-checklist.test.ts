@@ -116,4 +116,28 @@ describe('the daily security checklist with failing items', () => {
       { user_id: 'U0ALICE', outcome: 'ok' },
     ]);
   });
+
+  it('a second press while the item’s incident is open opens nothing new, nor does a press on the automatic one', async () => {
+    const refusals = async () =>
+      (
+        await world.bot.pool.query<{ user_id: string; outcome: string }>(
+          `SELECT user_id, outcome FROM audit_log WHERE action = 'button.click-refused' ORDER BY id`,
+        )
+      ).rows;
+    // Item 1 (certificates) was opened by alice's press above; item 3 (backup encryption) automatically.
+    for (const button of ['checklist:incident:1', 'checklist:incident:3']) {
+      const seen = world.slack.ephemerals('bob').length;
+      await world.driver.clickButton({ user: 'bob', channel: 'security', messageTs, actionId: button });
+      await world.slack.waitFor(() => ephemeralText(world, 'bob', seen).includes('is already open for this'), {
+        description: `the pointer to the open incident after ${button}`,
+      });
+    }
+    expect(await incidentTitles()).toHaveLength(2);
+    expect(await eventually(async () => ((await refusals()).length === 2 ? refusals() : undefined), 'audited')).toEqual(
+      [
+        { user_id: 'U0BOB', outcome: 'rejected:checklist_incident_open' },
+        { user_id: 'U0BOB', outcome: 'rejected:checklist_incident_open' },
+      ],
+    );
+  });
 });

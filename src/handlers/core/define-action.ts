@@ -85,11 +85,13 @@ interface ActionBase<Input> {
    */
   typed?: false;
   /**
-   * `'requester'`: the cluster changes it leads to are made as the person who asked for them (deciding on
-   * an approval or a paused run executes someone else's request), so its own permission grants no
-   * cluster rights (the RBAC generator leaves it out). Default: as the invoker.
+   * Whose cluster rights its changes use, when not its own permission's. `'requester'`: the person who
+   * asked for them (deciding on an approval or a paused run executes someone else's request).
+   * `'command'`: a button that runs a command as the clicker (containment), checked under that command's
+   * own permission. Either way its own permission grants no cluster rights (the RBAC generator leaves it
+   * out). Default: as the invoker, under its own permission.
    */
-  clusterIdentity?: 'requester';
+  clusterIdentity?: 'requester' | 'command';
 }
 
 /** Reads and answers; changes nothing, so it is audited after its answer. */

@@ -18,6 +18,9 @@ export const incidentCommander = defineAction({
   run: async (input, ctx) => {
     const commander = userRef(input.user, ctx.invoker.userId);
     const incident = await incidentFor(ctx, input.id);
+    // A second press of "I'm commander" (or the same command again) changes nothing and says so.
+    if (incident.commander === commander)
+      return { text: `<@${commander}> is already the commander of ${incident.id}.` };
     await ctx.deps.incidents.setCommander(incident, commander, ctx.invoker.userId);
     return { text: `<@${commander}> is now the commander of ${incident.id}.` };
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import type { ActionContext } from '../core/define-action.ts';
 import type { Incident } from './incident-types.ts';
+import { clickedIncident } from './incident-click.ts';
 
 /** `--id INC-20261123-003`; without it, the war room the command is typed in. */
 export const incidentIdOption = z
@@ -17,8 +18,9 @@ export const systemsOption = z
   .default([])
   .describe('affected systems, comma-separated');
 
-/** The incident a command refers to. */
+/** The incident a command refers to; from a button, the one its war-room message shows (clickedIncident). */
 export function incidentFor(context: ActionContext, id: string | undefined): Promise<Incident> {
+  if (context.click) return clickedIncident(context, context.click, id);
   return context.deps.incidents.find({ id, channelId: context.invoker.channelId });
 }
 
