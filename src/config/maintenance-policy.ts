@@ -85,6 +85,20 @@ const withRunbookDefaults = (raw: unknown): unknown => {
   );
 };
 
+/**
+ * The kinds a manifest set may touch, as `resource.group` (`deployments.apps`; `configmaps` for the core
+ * group). The set's file lives in the toolbox image, so its kinds cannot be read from here: they are
+ * declared, and the toolbox's Role (npm run rbac:generate) grants exactly these. Named kinds only: no
+ * wildcard, and nothing of RBAC (a maintenance manifest does not change who may do what).
+ */
+const manifestResource = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9.-]*)?$/, 'a plural resource and its API group, like deployments.apps')
+  .refine((r) => !r.endsWith('.rbac.authorization.k8s.io'), 'RBAC objects are not maintenance manifests');
+
+/** The runbook's security patches and updates bump workloads' images: its default kinds. */
+export const DEFAULT_MANIFEST_RESOURCES = ['deployments.apps', 'statefulsets.apps'];
+
 /** Manifests a window applies server-side (`kubectl apply --server-side -f <source>`): a path in the toolbox image or a URL. */
 const manifestSource = (source: string) =>
   z
@@ -94,6 +108,10 @@ const manifestSource = (source: string) =>
         .min(1)
         .regex(/^[^\s]+$/, 'one path or URL, no spaces')
         .default(source),
+      resources: z
+        .array(manifestResource)
+        .min(1)
+        .default(() => [...DEFAULT_MANIFEST_RESOURCES]),
     })
     .prefault({});
 
