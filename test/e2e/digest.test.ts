@@ -129,6 +129,7 @@ describe('/eafix doctor', () => {
       'Redis',
       'Kubernetes API',
       'Kubernetes permissions',
+      "Platform Jobs' service account",
       'Deployment health',
       'Prometheus',
       'Digest schedule: daily',

@@ -22,6 +22,7 @@ import {
 } from './doctor-checks.ts';
 import { type Probe } from './monitoring-deps.ts';
 import { slackChecks } from './slack-checks.ts';
+import { toolboxIdentityCheck } from './toolbox-check.ts';
 
 /** Each probe gets this long: doctor must answer even when something hangs. */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -141,7 +142,7 @@ export const doctor = defineAction({
   kind: 'query',
   chapter: 'Monitoring',
   summary:
-    "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster and the bot's permissions, health, Prometheus, schedules",
+    "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster, the bot's and the platform Jobs' identities, health, Prometheus, schedules",
   input: z.object({ environment: environmentInput }),
   risk: 'read',
   permission: 'monitoring.read',
@@ -194,6 +195,7 @@ export const doctor = defineAction({
       });
     }
     checks.push(...otherClusters, ...review);
+    checks.push(toolboxIdentityCheck(deps.platformCli, deps.maintenance.policy, deps.topology, namespace));
     if (status.ok) checks.push(healthCheck(status.value, environment));
     const readiness =
       ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
