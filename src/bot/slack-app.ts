@@ -49,8 +49,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ? new App({ ...common, socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret })
     : new App({ ...common, receiver: options.receiver });
   if (options.appToken && options.gate) app.use(gateMiddleware(options.gate, options.logger));
-  app.command('/eafix', commandListener(options.services, options.logger));
   const router = new SlackRouter();
+  router.command('/eafix', commandListener(options.services, options.logger));
   registerApprovalListeners(router, options.services, options.logger);
   registerBreakGlassListeners(router, options.services, options.logger);
   registerIncidentListeners(router, options.services, options.logger);

@@ -111,13 +111,56 @@ describe('SlackRouter', () => {
     expect(String((errors[0] as Error & { original?: Error }).original ?? errors[0])).toContain('listener broke');
   });
 
-  it('registers one Bolt listener per payload kind, however many listeners there are', async () => {
+  it('adds one global middleware and no Bolt listener, however many listeners there are', async () => {
     const app = boltApp();
+    const internals = app as unknown as { listeners: unknown[]; middleware: unknown[] };
+    const middlewareBefore = internals.middleware.length;
     const router = new SlackRouter();
+    router.command('/eafix', async () => undefined);
     for (let i = 0; i < 20; i++) router.action(`button:${i}`, async () => undefined);
     router.view('form', async () => undefined);
     router.event('app_home_opened', async () => undefined);
     router.mount(app);
-    expect((app as unknown as { listeners: unknown[] }).listeners).toHaveLength(3);
+    expect(internals.listeners).toHaveLength(0);
+    expect(internals.middleware).toHaveLength(middlewareBefore + 1);
+  });
+
+  it('routes slash commands by name and hands anything unrouted on to Bolt listeners', async () => {
+    const app = boltApp();
+    const router = new SlackRouter();
+    const calls: string[] = [];
+    router.command('/eafix', async ({ ack, command }) => {
+      calls.push(`eafix ${command.text}`);
+      await ack();
+    });
+    router.mount(app);
+    app.command('/other', async ({ ack }) => {
+      calls.push('bolt listener');
+      await ack();
+    });
+    const command = (name: string) => ({
+      command: name,
+      text: 'help',
+      team_id: 'T1',
+      user_id: 'U1',
+      channel_id: 'C1',
+      api_app_id: 'A1',
+      trigger_id: 'tr',
+      response_url: 'http://127.0.0.1:9/r',
+      token: 't',
+    });
+    expect((await deliver(app, command('/eafix'))).acked).toBe(true);
+    expect((await deliver(app, command('/other'))).acked).toBe(true);
+    expect(calls).toEqual(['eafix help', 'bolt listener']);
+  });
+
+  it('does not take a closed view for a submission', async () => {
+    const app = boltApp();
+    const router = new SlackRouter();
+    const calls: string[] = [];
+    router.view('deploy:form', async () => void calls.push('submitted'));
+    router.mount(app);
+    await deliver(app, { ...submit('deploy:form'), type: 'view_closed', is_cleared: false });
+    expect(calls).toEqual([]);
   });
 });
