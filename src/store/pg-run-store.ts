@@ -4,9 +4,10 @@ import type { Pool, PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
 import type { NewPause, RunPause, RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
-import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../jobs/run-store.ts';
+import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../jobs/run-store.ts';
 import { PgRunQueries } from './pg-run-queries.ts';
 import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
+import { stepSucceededThenStart } from './pg-step-boundary.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 
@@ -156,6 +157,15 @@ export class PgRunStore extends PgRunQueries implements RunStore {
       [runId, index, result.summary ?? null, result.output === undefined ? null : JSON.stringify(result.output)],
     );
     return stepFromRow(updated.rows[0] as StepRow);
+  }
+
+  stepSucceededThenStart(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+    next: { index: number; workerId: string },
+  ): Promise<SteppedOn> {
+    return stepSucceededThenStart(this.db, runId, index, result, next);
   }
 
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
