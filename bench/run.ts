@@ -82,6 +82,9 @@ if (run('ack') || run('click') || run('startup')) {
       log(
         `  rollback click → finished      ${spread(click.rollbackWallMs, 0)} ms   simulator pods 0→3 ready ${spread(click.podReadyMs, 0)} ms   ratio ${fmt(ratio(click.rollbackWallMs.median, click.podReadyMs.median), 2)}x`,
       );
+      log(
+        `    of which the run (click → its end recorded) ${spread(click.runEndedMs, 0)} ms   ratio ${fmt(ratio(click.runEndedMs.median, click.podReadyMs.median), 2)}x; approval posted → click ${spread(click.approvalToClickMs, 0)} ms (the "finished" reply is the channel's third post: Slack's 1/s budget)`,
+      );
     }
     const rss = results.idleRssMb as Record<string, number>;
     log(`\n## memory (RSS, MB)`);

@@ -2,17 +2,25 @@
  * Approval click → first progress post in the thread, and rollback wall time (click → "finished" reply).
  * Baselines, measured in the same rounds: a bare Bolt app that acks the click and posts one thread reply;
  * the simulator's pod-ready time as a client sees it (scale blue 0→3 over the Kubernetes API, poll until ready).
+ * The wall time is split into the run (click → the run's end recorded in the bot's database) and the
+ * wait of its "finished" reply after that (the outbox paces posts to Slack's per-channel budget).
+ * BENCH_APPROVER_MS (0) waits that long after the approval message is posted before clicking.
  */
+import pg from 'pg';
 import { request } from 'undici';
 import type { Subject } from '../lib/processes.ts';
 import { interaction, slashCommand } from '../lib/slack-requests.ts';
 import { summarise, type Summary } from '../lib/stats.ts';
-import type { World } from '../lib/world.ts';
+import { DATABASE_URL, type World } from '../lib/world.ts';
 
 export interface ClickResult {
   clickToProgressMs: Summary;
   boltClickToReplyMs: Summary;
   rollbackWallMs: Summary;
+  /** Click → the run's end as recorded (runs.finished_at): the run itself, without the reply's delivery. */
+  runEndedMs: Summary;
+  /** The approval message's post → the click (BENCH_APPROVER_MS and the bench's own latency). */
+  approvalToClickMs: Summary;
   podReadyMs: Summary;
 }
 
@@ -22,6 +30,28 @@ export const rollbackEnvironments = (rounds: number) =>
 export const POD_READY_ENVIRONMENT = 'podready';
 const BASELINE_CHANNEL = 'security';
 const QUIET_CHANNEL_MS = 3_000;
+const APPROVER_MS = Number(process.env.BENCH_APPROVER_MS ?? 0);
+
+/** When the bot's database recorded the run's end, ms epoch (the same machine's clock as the bench's). */
+async function runEndedAt(db: pg.Client, schema: string, runId: string): Promise<number> {
+  const res = await db.query<{ ms: string }>(
+    `SELECT extract(epoch FROM finished_at) * 1000 AS ms FROM ${schema}.runs WHERE id = $1`,
+    [runId],
+  );
+  const ms = Number(res.rows[0]?.ms);
+  if (!Number.isFinite(ms)) throw new Error(`run ${runId} has no recorded end`);
+  return ms;
+}
+
+/** When the emulator saw the approval message posted, ms epoch. */
+async function approvalPostedAt(world: World, ts: string, since: number): Promise<number> {
+  const calls = await world.control<Array<{ method: string; at: number; ts?: string; text: string }>>('/calls', {
+    since,
+  });
+  const posted = calls.find((c) => c.method === 'chat.postMessage' && c.text.startsWith('Approval'));
+  if (!posted) throw new Error(`no approval post ${ts} among the Slack calls`);
+  return posted.at;
+}
 
 async function post(subject: Subject, body: { body: string; headers: Record<string, string> }): Promise<void> {
   const res = await request(`${subject.url}/slack/events`, { method: 'POST', ...body });
@@ -89,73 +119,90 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   const wall: number[] = [];
   const boltReply: number[] = [];
   const podReady: number[] = [];
-  for (const env of rollbackEnvironments(rounds)) {
-    // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
-    // budget (1/s with a short burst), as for someone running one rollback, not one a second.
-    await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
-    await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
-    const approval = await world.control<{ ts: string }>('/wait-message', {
-      channel,
-      includes: ['Approval', `in ${env}`],
-    });
-    const click = await world.control<Record<string, unknown>>('/click-payload', {
-      user: 'bob',
-      channel,
-      messageTs: approval.ts,
-      actionId: 'approval:approve',
-    });
-    const started = performance.now();
-    const clickedAt = Date.now();
-    await post(bot, interaction(world.ws, click));
-    await world.control('/wait-message', { channel, threadTs: approval.ts, includes: ['run_'] });
-    progress.push(performance.now() - started);
-    await world.control('/wait-message', {
-      channel,
-      threadTs: approval.ts,
-      includes: [':white_check_mark:', 'finished'],
-      timeoutMs: 180_000,
-    });
-    wall.push(performance.now() - started);
-    if (process.env.BENCH_TRACE === '1') {
-      await traceCalls(world, clickedAt);
-      // The status message's last edit (edits are spaced) has each step's duration.
-      const status = await world.control<{ blockTexts: string[] }>('/wait-message', {
+  const runEnded: number[] = [];
+  const approvalToClick: number[] = [];
+  const db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  try {
+    for (const env of rollbackEnvironments(rounds)) {
+      // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
+      // budget (1/s with a short burst), as for someone running one rollback, not one a second.
+      await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
+      const commandAt = Date.now();
+      await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
+      const approval = await world.control<{ ts: string }>('/wait-message', {
+        channel,
+        includes: ['Approval', `in ${env}`],
+      });
+      const click = await world.control<Record<string, unknown>>('/click-payload', {
+        user: 'bob',
+        channel,
+        messageTs: approval.ts,
+        actionId: 'approval:approve',
+      });
+      const postedAt = await approvalPostedAt(world, approval.ts, commandAt);
+      if (APPROVER_MS > 0) await new Promise((r) => setTimeout(r, Math.max(0, postedAt + APPROVER_MS - Date.now())));
+      const started = performance.now();
+      const clickedAt = Date.now();
+      approvalToClick.push(clickedAt - postedAt);
+      await post(bot, interaction(world.ws, click));
+      await world.control('/wait-message', { channel, threadTs: approval.ts, includes: ['run_'] });
+      progress.push(performance.now() - started);
+      const finished = await world.control<{ text: string }>('/wait-message', {
         channel,
         threadTs: approval.ts,
-        includes: ['run_', 'succeeded'],
-        timeoutMs: 30_000,
+        includes: [':white_check_mark:', 'finished'],
+        timeoutMs: 180_000,
       });
-      console.log(`    steps: ${status.blockTexts.join('\n').split('\n').slice(1).join('\n           ')}`);
+      wall.push(performance.now() - started);
+      const runId = /run_[0-9a-f]+/.exec(finished.text)?.[0];
+      if (!runId) throw new Error(`no run id in the finished reply: ${finished.text}`);
+      runEnded.push((await runEndedAt(db, world.schema, runId)) - clickedAt);
+      if (process.env.BENCH_TRACE === '1') {
+        await traceCalls(world, clickedAt);
+        // The status message's last edit (edits are spaced) has each step's duration.
+        const status = await world.control<{ blockTexts: string[] }>('/wait-message', {
+          channel,
+          threadTs: approval.ts,
+          includes: ['run_', 'succeeded'],
+          timeoutMs: 30_000,
+        });
+        console.log(`    steps: ${status.blockTexts.join('\n').split('\n').slice(1).join('\n           ')}`);
+      }
+
+      // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
+      const button = await world.control<{ ts: string }>('/post-button', {
+        channel: BASELINE_CHANNEL,
+        actionId: 'approval:approve',
+        text: `bench baseline ${env}`,
+      });
+      const boltClick = await world.control<Record<string, unknown>>('/click-payload', {
+        user: 'bob',
+        channel: BASELINE_CHANNEL,
+        messageTs: button.ts,
+        actionId: 'approval:approve',
+      });
+      const boltStarted = performance.now();
+      await post(bolt, interaction(world.ws, boltClick));
+      await world.control('/wait-message', {
+        channel: BASELINE_CHANNEL,
+        threadTs: button.ts,
+        includes: ['baseline progress'],
+      });
+      boltReply.push(performance.now() - boltStarted);
+
+      podReady.push(await scaleAndWait(world, 3));
+      await scaleAndWait(world, 0);
     }
-
-    // Its own channel: chat.postMessage is limited per channel, and the bot's posts must not slow the baseline.
-    const button = await world.control<{ ts: string }>('/post-button', {
-      channel: BASELINE_CHANNEL,
-      actionId: 'approval:approve',
-      text: `bench baseline ${env}`,
-    });
-    const boltClick = await world.control<Record<string, unknown>>('/click-payload', {
-      user: 'bob',
-      channel: BASELINE_CHANNEL,
-      messageTs: button.ts,
-      actionId: 'approval:approve',
-    });
-    const boltStarted = performance.now();
-    await post(bolt, interaction(world.ws, boltClick));
-    await world.control('/wait-message', {
-      channel: BASELINE_CHANNEL,
-      threadTs: button.ts,
-      includes: ['baseline progress'],
-    });
-    boltReply.push(performance.now() - boltStarted);
-
-    podReady.push(await scaleAndWait(world, 3));
-    await scaleAndWait(world, 0);
+  } finally {
+    await db.end();
   }
   return {
     clickToProgressMs: summarise(progress),
     boltClickToReplyMs: summarise(boltReply),
     rollbackWallMs: summarise(wall),
+    runEndedMs: summarise(runEnded),
+    approvalToClickMs: summarise(approvalToClick),
     podReadyMs: summarise(podReady),
   };
 }

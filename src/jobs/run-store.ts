@@ -34,6 +34,19 @@ export interface FinishedRun {
   next?: string;
 }
 
+/** A step boundary written at once: the step that succeeded, and the next one unless the run was cancelled. */
+export interface SteppedOn {
+  done: StepRecord;
+  /** The next step, started; undefined when cancellation was requested (the run stops there). */
+  started?: StepRecord;
+  cancel: CancelState;
+}
+
+export interface CancelState {
+  requested: boolean;
+  by?: string | undefined;
+}
+
 export interface StartedRun {
   run: RunRecord;
   /** A previous worker had started the run and did not finish it. */
@@ -57,6 +70,16 @@ export interface RunStore extends RunQueries {
     index: number,
     result: { summary?: string | undefined; output?: unknown },
   ): Promise<StepRecord>;
+  /**
+   * `stepSucceeded(index)` and, in the same write, `stepStarted(next)` unless the run's cancellation was
+   * requested (then only the success is written): one round trip per step boundary on the run's path.
+   */
+  stepSucceededThenStart(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+    next: { index: number; workerId: string },
+  ): Promise<SteppedOn>;
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
   stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
   stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord>;
@@ -84,7 +107,7 @@ export interface RunStore extends RunQueries {
   ): Promise<FinishedRun>;
   /** Flags an active run for cancellation; undefined when there is no such active run. */
   requestCancel(runId: string, by: string): Promise<RunRecord | undefined>;
-  cancelState(runId: string): Promise<{ requested: boolean; by?: string | undefined }>;
+  cancelState(runId: string): Promise<CancelState>;
   /** Whether the run may start: it changes nothing, or it holds its target. */
   mayStart(runId: string): Promise<boolean>;
   /** Saves the status message's ts unless one is saved already; returns the ts that is saved. */

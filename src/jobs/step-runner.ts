@@ -1,55 +1,40 @@
-import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { RunStore } from './run-store.ts';
-import { RunPauseRequested } from './run-definition.ts';
-import type { AnyRunKind, RunDecision, StepFailureContext, StepResult } from './run-definition.ts';
-import { completedSteps, decisionFor, failurePauseRequest, resolveFailure, writePause } from './run-pausing.ts';
+import type { AnyRunKind, RunDecision } from './run-definition.ts';
+import { decisionFor, resolveFailure } from './run-pausing.ts';
 import { notify } from './run-events.ts';
-import type { RunEvent, RunObserver } from './run-events.ts';
-import type { RunRecord, RunWithSteps } from './run-record.ts';
-import { backoffDelay, describeError, isRetryable, mayRetry } from './retry-policy.ts';
-import type { RetryPolicy } from './retry-policy.ts';
-import { RunCancelledError, WorkerShutdownError, attemptStep, rejectOnAbort } from './step-attempt.ts';
+import type { RunEvent } from './run-events.ts';
+import { RunFailures } from './run-failures.ts';
+import type { RunPause, RunRecord, RunWithSteps, StepRecord } from './run-record.ts';
+import type { CancelState } from './run-store.ts';
+import { describeError } from './retry-policy.ts';
+import { RunCancelledError, WorkerShutdownError } from './step-attempt.ts';
+import { readInput, type StepRunnerOptions } from './step-runner-options.ts';
+import { StepTries } from './step-tries.ts';
 
-export interface StepRunnerOptions<Deps> {
-  store: RunStore;
-  kinds: ReadonlyMap<string, AnyRunKind>;
-  deps: Deps;
-  observer?: RunObserver | undefined;
-  logger: Logger;
-  workerId: string;
-  retry: RetryPolicy;
-  defaultStepTimeoutMs: number;
-  /** Bound on a failed run's `describeFailure` (default 15 s). */
-  failureReportTimeoutMs?: number;
-  /** Called (after the commit) with a run that was just handed the target a finished run released. */
-  onTargetHandedOver: (runId: string) => Promise<void>;
-  /** Step timeouts, retry budgets and backoffs run on it (tests move their own). */
-  clock?: Clock;
-}
-
-/** The stored input as the kind's steps expect it (its `parseInput`, e.g. the action's own schema). */
-function readInput(kind: AnyRunKind, stored: unknown): unknown {
-  return kind.parseInput ? kind.parseInput(stored) : stored;
-}
+export type { StepRunnerOptions } from './step-runner-options.ts';
 
 type Outcome =
   | { status: 'succeeded'; summary?: string }
   | { status: 'failed'; error: string }
   | { status: 'cancelled'; error: string };
 
+const isOpen = (step: StepRecord) => step.status !== 'succeeded' && step.status !== 'skipped';
+
 /**
  * Executes one run from its checkpoints: skips steps already done, re-runs the one a dead worker was
- * in, checkpoints each step's start and end, retries upstream failures with backoff and stops at
- * the first other failure or at cancellation. Store errors are not caught: the job fails and BullMQ
- * retries it, and the retry resumes from the checkpoints.
+ * in, checkpoints each step's start and end (StepTries), and stops at the first failure or at
+ * cancellation. A step's success and the next step's start are one write when nothing stands between
+ * them (the next step matches the definition and has no failure decision to resolve first), so a run
+ * pays one database round trip per step boundary. Store errors are not caught: the job fails and
+ * BullMQ retries it, and the retry resumes from the checkpoints.
  */
 export class StepRunner<Deps> {
-  private readonly clock: Clock;
+  private readonly failures: RunFailures<Deps>;
+  private readonly tries: StepTries<Deps>;
 
   constructor(private readonly options: StepRunnerOptions<Deps>) {
-    this.clock = options.clock ?? systemClock;
+    this.failures = new RunFailures(options);
+    this.tries = new StepTries(options, this.failures, (event) => this.emit(event));
   }
 
   async execute(runId: string, requestId: string, signal: AbortSignal): Promise<RunRecord | undefined> {
@@ -95,7 +80,7 @@ export class StepRunner<Deps> {
         logger,
       );
     }
-    const firstOpen = run.steps.findIndex((s) => s.status !== 'succeeded' && s.status !== 'skipped');
+    const firstOpen = run.steps.findIndex(isOpen);
     if (started.resumed) {
       logger.info({ previousWorker: started.previousWorker, stepIndex: firstOpen }, 'run resumed');
       await this.emit({
@@ -110,14 +95,21 @@ export class StepRunner<Deps> {
     const summaries: string[] = [];
     // The decision that queued the run again applies to the step that paused (and to a re-run after a crash).
     const pause = await store.latestPause(runId);
+    // What the last write told: the cancel flag (read with the run just now, then at each boundary) and
+    // the step that boundary started.
+    let known: { cancel: CancelState; started?: StepRecord | undefined } | undefined = {
+      cancel: { requested: run.cancelRequested, by: run.cancelledBy },
+    };
     for (const [index, step] of run.steps.entries()) {
-      if (step.status === 'succeeded' || step.status === 'skipped') {
+      if (!isOpen(step)) {
         outputs[step.stepId] = step.output;
         if (step.summary) summaries.push(step.summary);
         continue;
       }
       if (signal.aborted && signal.reason instanceof WorkerShutdownError) throw signal.reason;
-      const cancel = await store.cancelState(runId);
+      const cancel = known?.cancel ?? (await store.cancelState(runId));
+      const checkpointed = known?.started;
+      known = undefined;
       if (signal.aborted || cancel.requested)
         return this.finish(run, { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage }, logger);
       const definition = kind.steps[index];
@@ -133,18 +125,22 @@ export class StepRunner<Deps> {
       }
       const decision = decisionFor(pause, index);
       if (decision && pause?.cause === 'failure') {
-        const context = await this.failureContext(run, input, step.stepId, pause.error ?? 'failed', signal, logger);
+        const context = await this.failures.context(run, input, step.stepId, pause.error ?? 'failed', signal, logger);
         const resolution = await resolveFailure(kind, context, decision);
         if (resolution.then === 'fail') {
           await store.stepEnded(run.id, index, 'failed', pause.error ?? resolution.error);
           return this.finish(run, { status: 'failed', error: resolution.error }, logger);
         }
       }
-      const result = await this.runStep(run, input, index, definition, outputs, signal, logger, decision);
+      const result = await this.tries.run(run, input, index, definition, outputs, signal, logger, decision, {
+        started: checkpointed,
+        next: this.startsWithSuccess(kind, run, pause, index + 1),
+      });
       if ('status' in result)
         return result.status === 'paused' ? store.getRun(runId) : this.finish(run, result, logger);
-      outputs[step.stepId] = result.output;
-      if (result.summary) summaries.push(result.summary);
+      outputs[step.stepId] = result.done.output;
+      if (result.done.summary) summaries.push(result.done.summary);
+      known = result.boundary;
     }
     return this.finish(
       run,
@@ -153,167 +149,31 @@ export class StepRunner<Deps> {
     );
   }
 
-  /** Tries a step until it succeeds, fails for good, or the run is cancelled. */
-  private async runStep(
-    run: RunWithSteps,
-    input: unknown,
-    index: number,
-    definition: AnyRunKind['steps'][number],
-    outputs: Record<string, unknown>,
-    signal: AbortSignal,
-    runLogger: Logger,
-    decision: RunDecision | undefined,
-  ): Promise<StepResult | Exclude<Outcome, { status: 'succeeded' }> | { status: 'paused' }> {
-    const { store, workerId, retry } = this.options;
-    const base = { runId: run.id, stepIndex: index, stepId: definition.id, title: definition.title };
-    let firstFailureAt: number | undefined;
-    for (;;) {
-      const started = await store.stepStarted(run.id, index, workerId);
-      const logger = runLogger.child({ step: definition.id, attempt: started.attempt });
-      await this.emit({ type: 'step-started', ...base, attempt: started.attempt });
-      let failure: unknown;
-      try {
-        const result = await attemptStep(
-          definition,
-          {
-            runId: run.id,
-            input,
-            requestId: run.requestId,
-            requestedBy: run.requestedBy,
-            approvalId: run.approvalId,
-            deps: this.options.deps,
-            attempt: started.attempt,
-            logger,
-            outputs: { ...outputs },
-            decision,
-          },
-          signal,
-          definition.timeoutMs ?? this.options.defaultStepTimeoutMs,
-          this.clock,
-        );
-        const done = await store.stepSucceeded(run.id, index, result);
-        const now = this.clock.now().getTime();
-        const durationMs = (done.finishedAt?.getTime() ?? now) - (started.startedAt?.getTime() ?? now);
-        await this.emit({ type: 'step-finished', ...base, durationMs, summary: result.summary });
-        return result;
-      } catch (error) {
-        failure = error;
-      }
-      if (failure instanceof WorkerShutdownError) throw failure;
-      if (failure instanceof RunCancelledError) {
-        await store.stepEnded(run.id, index, 'cancelled', failure.userMessage);
-        return { status: 'cancelled', error: failure.userMessage };
-      }
-      if (failure instanceof RunPauseRequested) {
-        const paused = await writePause(store, this.clock, run.id, index, failure.request, 'step');
-        if (paused) await this.emit({ type: 'paused', ...base, pauseId: paused.id });
-        return { status: 'paused' };
-      }
-      const reason = this.reasonFor(failure, logger);
-      const failedAt = this.clock.now().getTime();
-      firstFailureAt ??= failedAt;
-      const willRetry = isRetryable(failure) && mayRetry(retry, started.attempt, firstFailureAt, failedAt);
-      if (!willRetry) {
-        const kind = this.options.kinds.get(run.kind) as AnyRunKind;
-        const context = await this.failureContext(run, input, definition.id, reason, signal, logger);
-        const request = await failurePauseRequest(kind, context, logger);
-        const paused = request && (await writePause(store, this.clock, run.id, index, request, 'failure', reason));
-        if (paused) {
-          await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
-          await this.emit({ type: 'paused', ...base, pauseId: paused.id });
-          return { status: 'paused' };
-        }
-        await store.stepEnded(run.id, index, 'failed', reason);
-        await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
-        return { status: 'failed', error: `${definition.title}: ${reason}` };
-      }
-      await store.stepAttemptFailed(run.id, index, reason);
-      await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
-      const delay = backoffDelay(retry, started.attempt, failure);
-      logger.info({ err: failure, delayMs: Math.round(delay) }, 'step failed upstream; retrying');
-      try {
-        await this.clock.sleep(delay, signal);
-      } catch {
-        if (signal.reason instanceof WorkerShutdownError) throw signal.reason;
-        const reasonText = describeError(signal.reason) ?? 'cancelled';
-        await store.stepEnded(run.id, index, 'cancelled', reasonText);
-        return { status: 'cancelled', error: reasonText };
-      }
-    }
-  }
-
-  /** What a kind's failure hooks see; the completed steps as of now, read back from the store. */
-  private async failureContext(
-    run: RunWithSteps,
-    input: unknown,
-    stepId: string,
-    error: string,
-    signal: AbortSignal,
-    logger: Logger,
-  ): Promise<StepFailureContext<unknown, unknown>> {
-    const now = await this.options.store.getRun(run.id);
-    return {
-      runId: run.id,
-      requestId: run.requestId,
-      requestedBy: run.requestedBy,
-      approvalId: run.approvalId,
-      input,
-      deps: this.options.deps,
-      completedSteps: completedSteps(now ?? run),
-      signal,
-      logger,
-      stepId,
-      error,
-    };
-  }
-
-  private reasonFor(error: unknown, logger: Logger): string {
-    const reason = describeError(error);
-    if (reason !== undefined) {
-      logger.info({ err: error }, 'step failed');
-      return reason;
-    }
-    const ref = randomBytes(3).toString('hex');
-    logger.error({ err: error, ref }, 'step failed unexpectedly');
-    return `something went wrong (ref ${ref})`;
-  }
-
   /**
-   * The failure reason with the kind's account of what state the run left things in and what to do
-   * next. Bounded: a report must not hang on the upstream that made the run fail.
+   * `index` when that step may be started in the write that records its predecessor's success: it is
+   * open, still matches the definition, and has no failure decision to resolve before it starts.
    */
-  async failureReport(run: RunRecord, error: string, logger: Logger): Promise<string> {
-    const kind = this.options.kinds.get(run.kind);
-    const describe = kind?.describeFailure;
-    if (!kind || !describe) return error;
-    const signal = AbortSignal.timeout(this.options.failureReportTimeoutMs ?? 15_000);
-    try {
-      const steps = (await this.options.store.getRun(run.id))?.steps ?? [];
-      const completedSteps = new Set(steps.filter((s) => s.status === 'succeeded').map((s) => s.stepId));
-      const described = describe({
-        runId: run.id,
-        requestId: run.requestId,
-        requestedBy: run.requestedBy,
-        approvalId: run.approvalId,
-        input: readInput(kind, run.input),
-        deps: this.options.deps,
-        completedSteps,
-        signal,
-        logger,
-      });
-      described.catch(() => undefined);
-      const note = await Promise.race([described, rejectOnAbort(signal)]);
-      return note ? `${error}\n${note}` : error;
-    } catch (err) {
-      logger.warn({ err }, 'could not describe the state the failed run left');
-      return error;
-    }
+  private startsWithSuccess(
+    kind: AnyRunKind,
+    run: RunWithSteps,
+    pause: RunPause | undefined,
+    index: number,
+  ): number | undefined {
+    const step = run.steps[index];
+    if (!step || !isOpen(step) || kind.steps[index]?.id !== step.stepId) return undefined;
+    const decision: RunDecision | undefined = decisionFor(pause, index);
+    return decision && pause?.cause === 'failure' ? undefined : index;
+  }
+
+  /** The failure reason with the kind's account of the state the run left (bounded; see RunFailures). */
+  failureReport(run: RunRecord, error: string, logger: Logger): Promise<string> {
+    return this.failures.report(run, error, logger);
   }
 
   private async finish(run: RunRecord, given: Outcome, logger: Logger): Promise<RunRecord> {
     const outcome: Outcome =
       given.status === 'failed'
-        ? { status: 'failed', error: await this.failureReport(run, given.error, logger) }
+        ? { status: 'failed', error: await this.failures.report(run, given.error, logger) }
         : given;
     const finished = await this.options.store.finishRun(run.id, outcome);
     if (!finished.finished) return finished.run;

@@ -4,9 +4,10 @@ import type { Pool, PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
 import type { NewPause, RunPause, RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
-import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../jobs/run-store.ts';
+import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../jobs/run-store.ts';
 import { PgRunQueries } from './pg-run-queries.ts';
 import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
+import { stepSucceededThenStart } from './pg-step-boundary.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 
@@ -117,21 +118,26 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     });
   }
 
-  /** Marks the run running on `workerId`; undefined when it already ended. */
+  /**
+   * Marks the run running on `workerId`; undefined when it already ended. One statement (it is on every
+   * run's path to its first step): the row is locked and read as it was, then updated.
+   */
   async startRun(runId: string, workerId: string): Promise<StartedRun | undefined> {
-    return inTransaction(this.db, async (client) => {
-      const current = await client.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
-      const before = current.rows[0];
-      if (!before || (before.status !== 'queued' && before.status !== 'running')) return undefined;
-      const resumed = before.status === 'running';
-      const updated = await client.query<RunRow>(
-        `UPDATE runs SET status = 'running', worker_id = $2, started_at = coalesce(started_at, clock_timestamp()),
-                resumed_count = resumed_count + $3
-          WHERE id = $1 RETURNING *`,
-        [runId, workerId, resumed ? 1 : 0],
-      );
-      return { run: runFromRow(updated.rows[0] as RunRow), resumed, previousWorker: before.worker_id ?? undefined };
-    });
+    const updated = await this.db.query<RunRow & { previous_status: string; previous_worker: string | null }>(
+      `UPDATE runs SET status = 'running', worker_id = $2, started_at = coalesce(runs.started_at, clock_timestamp()),
+              resumed_count = runs.resumed_count + CASE WHEN prior.status = 'running' THEN 1 ELSE 0 END
+         FROM (SELECT id, status, worker_id FROM runs WHERE id = $1 FOR UPDATE) AS prior
+        WHERE runs.id = prior.id AND prior.status IN ('queued', 'running')
+        RETURNING runs.*, prior.status AS previous_status, prior.worker_id AS previous_worker`,
+      [runId, workerId],
+    );
+    const row = updated.rows[0];
+    if (!row) return undefined;
+    return {
+      run: runFromRow(row),
+      resumed: row.previous_status === 'running',
+      previousWorker: row.previous_worker ?? undefined,
+    };
   }
 
   async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
@@ -156,6 +162,15 @@ export class PgRunStore extends PgRunQueries implements RunStore {
       [runId, index, result.summary ?? null, result.output === undefined ? null : JSON.stringify(result.output)],
     );
     return stepFromRow(updated.rows[0] as StepRow);
+  }
+
+  stepSucceededThenStart(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+    next: { index: number; workerId: string },
+  ): Promise<SteppedOn> {
+    return stepSucceededThenStart(this.db, runId, index, result, next);
   }
 
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */

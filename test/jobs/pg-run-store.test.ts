@@ -63,3 +63,63 @@ describe('PgRunStats', () => {
     }
   });
 });
+
+describe('PgRunStore step boundary', () => {
+  it('sees a cancel committed while the boundary waited for the run row: the next step is not started', async () => {
+    const own = isolate('run_boundary_cancel');
+    const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
+    const canceller = await pool.connect();
+    try {
+      await migrate(pool, own.schema, logger);
+      const store = new PgRunStore(pool);
+      const kind = defineRunKind<unknown>({
+        kind: 'status',
+        steps: ['scale', 'verify'].map((id) => ({ id, title: id, run: async () => {} })),
+      });
+      const { run } = await store.createRun(kind, {
+        input: {},
+        requestId: 'req_1',
+        requestedBy: 'U0ALICE',
+        teamId: 'T0EAFIX',
+      });
+      await store.startRun(run.id, 'w1');
+      await store.stepStarted(run.id, 0, 'w1');
+      // Another session holds the run row with its cancel written but not yet committed.
+      await canceller.query('BEGIN');
+      await canceller.query(`UPDATE runs SET cancel_requested = true, cancelled_by = 'U0BOB' WHERE id = $1`, [run.id]);
+      const boundary = store.stepSucceededThenStart(run.id, 0, { summary: 'scaled' }, { index: 1, workerId: 'w1' });
+      // Commit only once the boundary waits for this transaction's row lock, so it must re-read the row.
+      const xid = await canceller.query<{ xid: string }>(
+        `SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS xid`,
+      );
+      // (A boundary that does not wait for the lock ends this loop too, and fails the expectations below.)
+      let settled = false;
+      void boundary.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      while (!settled) {
+        const waiting = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND transactionid::text = $1`,
+          [xid.rows[0]?.xid],
+        );
+        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+      }
+      await canceller.query('COMMIT');
+      const stepped = await boundary;
+      expect(stepped.cancel).toEqual({ requested: true, by: 'U0BOB' });
+      expect(stepped.started).toBeUndefined();
+      expect(stepped.done).toMatchObject({ index: 0, status: 'succeeded', summary: 'scaled' });
+      const after = await store.getRun(run.id);
+      expect(after?.steps.map((s) => [s.status, s.attempt])).toEqual([
+        ['succeeded', 1],
+        ['pending', 0],
+      ]);
+      expect(after?.currentStep).toBe(0);
+    } finally {
+      canceller.release();
+      await pool.end();
+      await own.cleanup();
+    }
+  });
+});

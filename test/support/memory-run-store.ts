@@ -11,7 +11,7 @@ import {
   type RunWithSteps,
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
-import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun } from '../../src/jobs/run-store.ts';
+import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../../src/jobs/run-store.ts';
 
 interface StoredRun extends RunRecord {
   steps: StepRecord[];
@@ -146,6 +146,18 @@ export class MemoryRunStore implements RunStore {
       error: undefined,
     });
     return structuredClone(step);
+  }
+
+  async stepSucceededThenStart(
+    runId: string,
+    index: number,
+    result: { summary?: string | undefined; output?: unknown },
+    next: { index: number; workerId: string },
+  ): Promise<SteppedOn> {
+    const done = await this.stepSucceeded(runId, index, result);
+    const cancel = await this.cancelState(runId);
+    if (cancel.requested) return { done, cancel };
+    return { done, started: await this.stepStarted(runId, next.index, next.workerId), cancel };
   }
 
   async stepAttemptFailed(runId: string, index: number, error: string): Promise<void> {

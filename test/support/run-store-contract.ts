@@ -99,6 +99,37 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       });
     });
 
+    it('writes a step boundary at once: the success and the next start, or only the success once cancelled', async () => {
+      const { store } = await start();
+      const { run } = await store.createRun(status, request());
+      await store.startRun(run.id, 'w1');
+      await store.stepStarted(run.id, 0, 'w1');
+      const boundary = await store.stepSucceededThenStart(
+        run.id,
+        0,
+        { summary: 'blue live', output: { n: 3 } },
+        {
+          index: 1,
+          workerId: 'w1',
+        },
+      );
+      expect(boundary.done).toMatchObject({ index: 0, status: 'succeeded', summary: 'blue live', output: { n: 3 } });
+      expect(boundary.started).toMatchObject({ index: 1, status: 'running', attempt: 1, workerId: 'w1' });
+      expect(boundary.cancel).toEqual({ requested: false, by: undefined });
+      const read = await store.getRun(run.id);
+      expect(read?.currentStep).toBe(1);
+      expect(read?.steps.slice(0, 2)).toEqual([boundary.done, boundary.started]);
+
+      await store.requestCancel(run.id, 'U0BOB');
+      const stopped = await store.stepSucceededThenStart(run.id, 1, {}, { index: 2, workerId: 'w1' });
+      expect(stopped.done).toMatchObject({ index: 1, status: 'succeeded' });
+      expect(stopped.started).toBeUndefined();
+      expect(stopped.cancel).toEqual({ requested: true, by: 'U0BOB' });
+      const after = await store.getRun(run.id);
+      expect(after?.currentStep).toBe(1);
+      expect(after?.steps[2]).toMatchObject({ status: 'pending', attempt: 0 });
+    });
+
     it('ends a run once: the step in flight fails, the rest are skipped, and the end is told', async () => {
       const { store, finished } = await start();
       const { run } = await store.createRun(status, request());
