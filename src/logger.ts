@@ -83,6 +83,21 @@ export function createLogger(settings: LoggerSettings): Logger {
   return pino(options);
 }
 
+const { chindingsSym } = pino.symbols;
+
+/**
+ * `logger.child({ requestId })` for the id the receiver generates itself, made on every request. pino's
+ * `child` runs each binding through the redaction (31 paths, wildcards first) and rebuilds its formatters:
+ * ten times the cost of this, which appends the binding as pino would. Only for values we generate; any
+ * binding that may hold what someone sent goes through `child`.
+ */
+export function withRequestId(logger: Logger, requestId: string): Logger {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(requestId)) return logger.child({ requestId });
+  const child = Object.create(logger) as Logger & Record<symbol, string>;
+  child[chindingsSym] = `${(logger as Logger & Record<symbol, string>)[chindingsSym]},"requestId":"${requestId}"`;
+  return child;
+}
+
 /**
  * Human-readable logs through pino-pretty, a development dependency (the sandbox's and a dev checkout's):
  * the production install has none, so there the answer is undefined and logs stay JSON.

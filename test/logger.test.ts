@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger, prettyTransport, scrubSecrets } from '../src/logger.ts';
+import { createLogger, prettyTransport, scrubSecrets, withRequestId } from '../src/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -59,5 +59,28 @@ describe('pretty logs', () => {
       throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
     };
     expect(prettyTransport(missing)).toBeUndefined();
+  });
+});
+
+describe('withRequestId', () => {
+  it('adds the request id to every line as child() would, and still redacts what is logged', () => {
+    const lines: string[] = [];
+    const destination = { write: (line: string) => void lines.push(line) };
+    const logger = createLogger({ level: 'info', destination });
+    const scoped = withRequestId(logger, 'req_0123456789ab');
+    scoped.info({ token: 'xoxb-secret', nested: { password: 'hunter2' } }, 'hello');
+    scoped.child({ component: 'x' }).warn('deeper');
+    const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(first).toMatchObject({ requestId: 'req_0123456789ab', token: '[REDACTED]', msg: 'hello' });
+    expect(first?.nested).toEqual({ password: '[REDACTED]' });
+    expect(second).toMatchObject({ requestId: 'req_0123456789ab', component: 'x', msg: 'deeper' });
+    expect(lines.join('')).not.toContain('hunter2');
+  });
+
+  it('takes an id it did not generate through pino child, escaped', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    withRequestId(logger, 'odd "id"\n').info('x');
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ requestId: 'odd "id"\n' });
   });
 });

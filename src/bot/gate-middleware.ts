@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Logger } from '../logger.ts';
+import { withRequestId, type Logger } from '../logger.ts';
 import type { InboundGate } from './inbound-gate.ts';
 import { newRequestId } from './slack-http-receiver.ts';
 
@@ -14,7 +14,7 @@ export function gateMiddleware(gate: InboundGate, baseLogger: Logger): Middlewar
     const ack =
       'ack' in args && typeof args.ack === 'function' ? (args.ack as (response?: unknown) => Promise<void>) : undefined;
     const requestId = newRequestId();
-    const logger = baseLogger.child({ requestId });
+    const logger = withRequestId(baseLogger, requestId);
     const verdict = await gate.admit(body as Record<string, unknown>, {
       requestId,
       logger,

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.ts';
+import { withRequestId, type Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import type { InvokeDeps } from '../handlers/core/invoke.ts';
 import type { ApprovalService } from '../permissions/approval-service.ts';
@@ -25,5 +25,5 @@ export function requestScope(
   baseLogger: Logger,
 ): { requestId: string; logger: Logger } {
   const requestId = (context.requestId as string | undefined) ?? newRequestId();
-  return { requestId, logger: (context.requestLogger as Logger | undefined) ?? baseLogger.child({ requestId }) };
+  return { requestId, logger: (context.requestLogger as Logger | undefined) ?? withRequestId(baseLogger, requestId) };
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import type { Logger } from '../logger.ts';
+import { withRequestId, type Logger } from '../logger.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 import { jsonBytes } from '../frozen.ts';
 import type { InboundGate } from './inbound-gate.ts';
@@ -129,7 +129,7 @@ export class SlackHttpReceiver implements Receiver {
     const rawBody = await readBody(req);
     if (rawBody === undefined) return send(res, 413, { error: 'body_too_large' });
     const requestId = newRequestId();
-    const logger = this.options.logger.child({ requestId });
+    const logger = withRequestId(this.options.logger, requestId);
     const failure = verifySlackSignature({
       signingSecret: this.options.signingSecret,
       rawBody,
