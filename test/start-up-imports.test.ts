@@ -19,6 +19,7 @@ const LAZY_PACKAGES = [
   '@bull-board/express',
   'node-pg-migrate',
   'diff',
+  'undici',
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
