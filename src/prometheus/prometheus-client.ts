@@ -6,6 +6,16 @@ export interface PrometheusClientSettings {
   url: string;
   /** Bound on each request; also sent as Prometheus's own query `timeout`. */
   timeoutMs: number;
+  /** How long an answer several asks shared is served to later asks (default 250 ms). */
+  sharedAnswerMs?: number;
+  now?: () => number;
+}
+
+type Answer = { resultType: string; result: unknown };
+interface Flight {
+  answer: Promise<Answer>;
+  /** Another ask joined while it was in flight. */
+  shared: boolean;
 }
 
 type Undici = typeof import('undici');
@@ -30,7 +40,9 @@ function sampleValue(text: unknown): number {
 /** The Prometheus HTTP API (v1) over fetch, every call bounded, every failure an AppError. */
 export class PrometheusHttpClient implements Prometheus {
   private readonly base: string;
-  private readonly inFlight = new Map<string, Promise<{ resultType: string; result: unknown }>>();
+  private readonly inFlight = new Map<string, Flight>();
+  /** Shared answers, kept for `sharedAnswerMs`. */
+  private readonly kept = new Map<string, { answer: Promise<Answer>; at: number }>();
 
   constructor(private readonly settings: PrometheusClientSettings) {
     this.base = settings.url.replace(/\/+$/, '');
@@ -93,25 +105,42 @@ export class PrometheusHttpClient implements Prometheus {
 
   /**
    * Identical queries asked while one is in flight share its answer (50 people typing `/eafix status` at
-   * once cost Prometheus, and this process, one request per query, not 50). Nothing is kept once it is
-   * answered: a later ask makes a new request.
+   * once cost Prometheus, and this process, one request per query, not 50). When an answer was shared, the
+   * asks are coming faster than Prometheus answers: it is kept for `sharedAnswerMs` (a quarter second; the
+   * data itself only changes on a scrape, every 15–30 s). An answer nobody shared is not kept, so a lone
+   * ask always sees Prometheus as it is; failures are never kept.
    */
-  private query(
-    query: string,
-    path = '/api/v1/query',
-    extra: Record<string, string> = {},
-  ): Promise<{ resultType: string; result: unknown }> {
+  private query(query: string, path = '/api/v1/query', extra: Record<string, string> = {}): Promise<Answer> {
     const timeout = `${Math.max(1, Math.floor(this.settings.timeoutMs / 1000))}s`;
     const form = new URLSearchParams({ query, timeout, ...extra }).toString();
     const key = `${path}?${form}`;
+    const now = this.settings.now ?? Date.now;
+    const keepMs = this.settings.sharedAnswerMs ?? 250;
+    const kept = this.kept.get(key);
+    if (kept && now() - kept.at < keepMs) return kept.answer;
     const current = this.inFlight.get(key);
-    if (current) return current;
-    const answer = this.post(path, form).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, answer);
-    return answer;
+    if (current) {
+      current.shared = true;
+      return current.answer;
+    }
+    const flight: Flight = { answer: this.post(path, form), shared: false };
+    this.inFlight.set(key, flight);
+    this.kept.delete(key);
+    flight.answer.then(
+      () => {
+        this.inFlight.delete(key);
+        if (!flight.shared) return;
+        const at = now();
+        // Queries that name a time window are new keys each time: drop what has expired.
+        for (const [other, entry] of this.kept) if (at - entry.at >= keepMs) this.kept.delete(other);
+        this.kept.set(key, { answer: flight.answer, at });
+      },
+      () => this.inFlight.delete(key),
+    );
+    return flight.answer;
   }
 
-  private async post(path: string, form: string): Promise<{ resultType: string; result: unknown }> {
+  private async post(path: string, form: string): Promise<Answer> {
     const response = await this.request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },

@@ -139,21 +139,35 @@ describe('readKpis over the Prometheus HTTP API (emulator)', () => {
     await expect(client.ready()).resolves.toBeUndefined();
   });
 
-  it('shares one request among identical queries asked at once, and keeps nothing once answered', async () => {
+  it('shares one request among identical queries asked at once; a lone ask always asks Prometheus', async () => {
+    let now = 1_000_000;
+    const shared = new PrometheusHttpClient({ url: `${prometheus.url}/`, timeoutMs: 15_000, now: () => now });
+    const asked = (expr: string) => prometheus.queries.filter((q) => q.expr === expr).length;
     prometheus.setScalar('vector(2)', 7);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => client.instant('vector(2)')));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => shared.instant('vector(2)')));
     expect(answers).toEqual(Array.from({ length: 20 }, () => 7));
-    expect(prometheus.queries.filter((q) => q.expr === 'vector(2)')).toHaveLength(1);
-    // A failure is shared too, and not kept: the next ask is a new request, which succeeds.
-    prometheus.failNext(1, { status: 503 });
-    const failed = await Promise.allSettled([client.instant('vector(2)'), client.instant('vector(2)')]);
-    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    expect(asked('vector(2)')).toBe(1);
+    // A shared answer is kept for a quarter second: asks keep coming faster than Prometheus answers.
     prometheus.setScalar('vector(2)', 8);
-    await expect(client.instant('vector(2)')).resolves.toBe(8);
+    now += 200;
+    await expect(shared.instant('vector(2)')).resolves.toBe(7);
+    expect(asked('vector(2)')).toBe(1);
+    now += 100;
+    await expect(shared.instant('vector(2)')).resolves.toBe(8);
+    expect(asked('vector(2)')).toBe(2);
+    // That answer was nobody else's: not kept, the next ask sees the change at once.
+    prometheus.setScalar('vector(2)', 9);
+    await expect(shared.instant('vector(2)')).resolves.toBe(9);
+    expect(asked('vector(2)')).toBe(3);
+    // A failure is shared too, and never kept: the next ask is a new request, which succeeds.
+    prometheus.failNext(1, { status: 503 });
+    const failed = await Promise.allSettled([shared.instant('vector(2)'), shared.instant('vector(2)')]);
+    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    await expect(shared.instant('vector(2)')).resolves.toBe(9);
     // Different queries are not shared.
     prometheus.setScalar('vector(1)', 1);
-    await Promise.all([client.instant('vector(2)'), client.instant('vector(1)')]);
-    expect(prometheus.queries.filter((q) => q.expr === 'vector(1)')).toHaveLength(1);
+    await Promise.all([shared.instant('vector(2)'), shared.instant('vector(1)')]);
+    expect(asked('vector(1)')).toBe(1);
   });
 
   it('bands backup age against the policy ages', async () => {
