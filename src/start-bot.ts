@@ -305,7 +305,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...(dashboard
           ? [
               dashboard.queueDashboard({
-                queues: metrics.queues,
+                queues: await Promise.all(metrics.queues.map((q) => q.open())),
                 auth: dashboard.dashboardAuthFrom(env),
                 allowActions: env.QUEUE_DASHBOARD_ACTIONS,
                 logger,
