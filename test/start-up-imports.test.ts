@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * What a process loads before it is ready is its cold start and most of its idle memory. These packages
  * are loaded on first use (dynamic import) and must stay out of the static import graph of the start-up:
  * one plain `import` of a helper that sits beside them (deploy's `withTag` beside the Kubernetes adapter)
- * used to pull in @kubernetes/client-node (~1.5 s, ~70 MB) at every start. BullMQ (~0.2–0.4 s, ~13 MB)
+ * used to pull in @kubernetes/client-node (~1.5 s, ~70 MB) at every start. BullMQ (~70 ms CPU, ~14 MB)
  * loads with the first queue operation or worker start (src/jobs/lazy-queue.ts): a web process answers
  * /readyz, and stays idle, without it.
  */
