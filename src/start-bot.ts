@@ -1,21 +1,22 @@
 import type { Env } from './config/env.ts';
 import type { Policy } from './config/policy.ts';
 import type { Logger } from './logger.ts';
-import { checkPooledSchema, createPool, migrate, pingDatabase, type Pool } from './store/database.ts';
+import { checkPooledSchema, createPool, migrate, type Pool } from './store/database.ts';
 import { PgAuditLog } from './store/pg-audit-log.ts';
-import { createRedis, withTimeout, type Redis } from './redis/redis-connection.ts';
+import { createRedis, type Redis } from './redis/redis-connection.ts';
 import { ActionRegistry } from './handlers/core/registry.ts';
 import { allActions } from './handlers/actions.ts';
 import type { ActionDeps } from './handlers/core/action-deps.ts';
-import { SlackHttpReceiver } from './bot/slack-http-receiver.ts';
-import { createSlackApp, type SlackApp } from './bot/slack-app.ts';
 import { packageInfo } from './package-info.ts';
 import { jobSettingsFrom, startJobs, type JobSettings } from './start-jobs.ts';
-import { Reconciler } from './jobs/reconciler.ts';
 import { startIncidents } from './start-incidents.ts';
 import { startMonitoring } from './start-monitoring.ts';
 import { startDr } from './start-dr.ts';
 import { startMaintenance } from './start-maintenance.ts';
+import { startSlackOutbox } from './start-slack-outbox.ts';
+import { startWorkers } from './start-workers.ts';
+import { serveHttp } from './serve-http.ts';
+import { stopAll, type ShutdownSteps } from './stop-all.ts';
 import { createCluster, type KubeConfig } from './cluster/create-cluster.ts';
 import { clusterSites } from './handlers/core/cluster-sites.ts';
 import { ConfigError } from './config/format-issues.ts';
@@ -24,28 +25,16 @@ import { checkPolicyReferences } from './policy-checks.ts';
 import { Authorizer } from './permissions/authorizer.ts';
 import { CachedDirectory } from './permissions/directory.ts';
 import { ApprovalService } from './permissions/approval-service.ts';
-import { startExpirySweeper } from './permissions/expiry-sweeper.ts';
 import { PgApprovalStore } from './store/pg-approval-store.ts';
 import { PgBreakGlassLog } from './store/pg-break-glass-log.ts';
 import { createSlackClient } from './slack/slack-client.ts';
 import { WebApiDirectory } from './slack/slack-directory.ts';
-import { createInboundGate } from './bot/create-inbound-gate.ts';
 import { learnInstallation } from './bot/installation.ts';
-import { SlackAuthorizer } from './bot/slack-authorizer.ts';
-import { SocketModeConnection } from './bot/socket-mode-connection.ts';
 import { requiredScopes } from './handlers/monitoring/slack-checks.ts';
-import { PgSlackOutbox } from './store/pg-slack-outbox.ts';
-import { WebApiSlackPoster } from './slack/slack-poster.ts';
-import { OutboxNotifier } from './slack/outbox-notifier.ts';
-import { OutboxDeliverer } from './slack/outbox-deliverer.ts';
 import { PgRunStore } from './store/pg-run-store.ts';
-import { runIdOfStatusKey } from './jobs/thread-progress.ts';
-import { approvalIdOfMessageKey } from './permissions/approval-message.ts';
 import type { Role } from './process-role.ts';
 import { startMetrics } from './metrics/start-metrics.ts';
 import { PgAlertLog } from './store/pg-alert-log.ts';
-import { AlertIntake } from './alerts/alert-intake.ts';
-import { alertmanagerRoute } from './alerts/alertmanager-route.ts';
 
 export type { Role } from './process-role.ts';
 
@@ -92,10 +81,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     logger,
   );
   const redis = createRedis(env.REDIS_URL, logger, role, sentinelSettingsFrom(env));
-  const stoppers: Array<() => Promise<unknown>> = [
-    () => redis.quit().catch(() => redis.disconnect()),
-    () => pool.end(),
-  ];
+  const stoppers: ShutdownSteps = [() => redis.quit().catch(() => redis.disconnect()), () => pool.end()];
   try {
     // The policy is checked before the database is touched: a broken policy changes nothing.
     const registry = new ActionRegistry(allActions);
@@ -134,26 +120,21 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     stoppers.splice(stoppers.length - 1, 0, () => audit.drain());
     // One Web API client per process: the outbox, direct calls, lookups, doctor and the Slack authorizer.
     const slack = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }, logger);
-    // Every write to Slack goes through the outbox; every role delivers it (one at a time, elected).
-    const outbox = new PgSlackOutbox(pool, env.DATABASE_SCHEMA);
-    const poster = new WebApiSlackPoster(slack);
     const approvals = new PgApprovalStore(pool, now);
-    const deliverer = new OutboxDeliverer({
+    const {
       outbox,
-      slack: poster,
-      logger: logger.child({ component: 'slack-outbox' }),
-      // Messages whose ts is part of some state: a run's status message, a request's approval message.
-      onPosted: async ({ key, channel, ts }) => {
-        const runId = runIdOfStatusKey(key);
-        if (runId) await runStore.setStatusMessage(runId, ts);
-        const approvalId = approvalIdOfMessageKey(key);
-        if (approvalId) await approvals.attachMessage(approvalId, channel, ts);
-      },
+      notifier,
+      stop: stopOutbox,
+    } = startSlackOutbox({
+      pool,
+      schema: env.DATABASE_SCHEMA,
+      slack,
+      runStore,
+      approvals,
+      logger,
     });
-    deliverer.start();
-    stoppers.unshift(() => deliverer.stop());
+    stoppers.unshift(stopOutbox);
     const directory = new CachedDirectory(new WebApiDirectory(slack), policy.rbac.usergroupCacheSeconds * 1000);
-    const notifier = new OutboxNotifier({ outbox, slack: poster });
     // Every capability is built before the deps, which are then fixed; workers get them when they start.
     const jobs = startJobs({
       role,
@@ -214,144 +195,39 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const alerts = new PgAlertLog(pool, outbox);
 
     // Everything is wired: only now may workers take jobs, so a job due at start-up finds its deps.
-    const startWorkers = async () => {
-      await (clusterLoaded ?? kube.load());
-      await jobs.start(deps);
-      await incidents.start();
-      await monitoring.start(deps);
-      await dr.start(deps);
-      const reconciler = new Reconciler({
-        passes: [
-          ...jobs.passes,
-          ...incidents.passes,
-          ...monitoring.passes,
-          ...dr.passes,
-          maintenance.pass(deps, approvalService),
-        ],
-        intervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
-        logger: logger.child({ component: 'reconciler' }),
+    const workers = () =>
+      startWorkers({
+        clusterLoaded: clusterLoaded ?? kube.load(),
+        parts: [jobs, incidents, monitoring, dr],
+        passes: [maintenance.pass(deps, approvalService)],
+        deps,
+        approvalService,
+        reconcileIntervalMs: options.jobs?.reconcileIntervalMs ?? env.RECONCILE_INTERVAL_MS,
+        sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
+        logger,
+        shutdown: stoppers,
       });
-      reconciler.start();
-      stoppers.unshift(() => reconciler.stop());
-      stoppers.unshift(startExpirySweeper(approvalService, logger, options.sweepIntervalMs ?? 30_000));
-    };
     // A worker is ready once it takes jobs. The `all` role takes Slack traffic first and starts its workers
-    // (and loads the Kubernetes client they need) right after, before startBot returns: a command accepted
-    // in between is recorded and queued, and its run starts once the workers are up; workers that fail to
-    // start fail startBot, and the process exits instead of staying ready without them.
-    if (role === 'worker') await startWorkers();
-
-    // Every role serves /healthz and /readyz; only web and all take Slack traffic, once auth.test passes,
-    // through the gate (which checks each request against the installation auth.test names).
-    const authorizer =
-      role === 'worker' ? undefined : new SlackAuthorizer({ client: slack, botToken: env.SLACK_BOT_TOKEN, logger });
-    let gate: ReturnType<typeof createInboundGate> | undefined;
-    if (authorizer) {
-      // The replay check's own connection, auto-pipelined: 50 requests at once cost Redis one write, not 50.
-      const ledgerRedis = createRedis(env.REDIS_URL, logger, `${role}-replay`, sentinelSettingsFrom(env), {
-        autoPipelining: true,
-      });
-      stoppers.unshift(() => ledgerRedis.quit().catch(() => ledgerRedis.disconnect()));
-      gate = createInboundGate({
-        installation: authorizer.installation,
-        policy: policy.slack,
-        pool,
-        redis: ledgerRedis,
-        redisPrefix: env.REDIS_PREFIX,
-        audit: deps.audit,
-        logger,
-      });
-    }
-    // Socket Mode connects in the background, retrying while Slack is unreachable (web role only).
-    let socket: SocketModeConnection | undefined;
-    // Bull Board loads only when its dashboard is served.
-    const dashboard =
-      role !== 'worker' && env.QUEUE_DASHBOARD ? await import('./queue-dashboard/queue-dashboard.ts') : undefined;
-    const receiver = new SlackHttpReceiver({
-      signingSecret: env.SLACK_SIGNING_SECRET,
-      port: env.PORT,
+    // (and loads the Kubernetes client and BullMQ they need) right after, before startBot returns: a command
+    // accepted in between is recorded and queued, and its run starts once the workers are up; workers that
+    // fail to start fail startBot, and the process exits instead of staying ready without them.
+    if (role === 'worker') await workers();
+    const receiver = await serveHttp({
+      role,
+      env,
+      policy,
       ...(host ? { host } : {}),
+      pool,
+      redis,
+      slack,
+      metrics,
+      deps,
+      approvalService,
+      alerts,
       logger,
-      ...(gate ? { gate } : {}),
-      readiness: async () => ({
-        ...(await readiness(pool, redis)),
-        ...(authorizer ? { slack: authorizer.readiness() } : {}),
-        ...(socket ? { socketMode: socket.readiness() } : {}),
-      }),
-      // /metrics on every role; the queue dashboard on web only, and only when enabled (never open).
-      routes: [
-        metrics.route,
-        // Alertmanager's webhook on web (refused until ALERTMANAGER_TOKEN is set).
-        ...(role !== 'worker'
-          ? [
-              alertmanagerRoute({
-                token: env.ALERTMANAGER_TOKEN,
-                intake: new AlertIntake({
-                  log: alerts,
-                  audit: deps.audit,
-                  topology: policy.topology,
-                  registry,
-                  runs: deps.runs,
-                  incidents: deps.incidents,
-                  policy: policy.alerts,
-                  opsChannel: policy.channels.ops,
-                  now,
-                  logger,
-                }),
-                logger,
-              }),
-            ]
-          : []),
-        ...(dashboard
-          ? [
-              dashboard.queueDashboard({
-                queues: metrics.queues,
-                auth: dashboard.dashboardAuthFrom(env),
-                allowActions: env.QUEUE_DASHBOARD_ACTIONS,
-                logger,
-              }),
-            ]
-          : []),
-      ],
-      onAck: metrics.onAck,
+      shutdown: stoppers,
     });
-    if (role === 'worker') {
-      await receiver.start();
-      stoppers.unshift(() => receiver.stop());
-    } else if (authorizer) {
-      stoppers.unshift(async () => authorizer.stop());
-      // Normally authenticated before serving; an unreachable Slack only delays readiness, never the start.
-      await withTimeout(authorizer.start(), 5_000, 'slack auth.test').catch(() => undefined);
-      const app: SlackApp = createSlackApp({
-        authorize: authorizer.authorize,
-        signingSecret: env.SLACK_SIGNING_SECRET,
-        apiUrl: env.SLACK_API_URL,
-        logger,
-        services: { deps, approvalService, alerts },
-        ...(gate ? { gate } : {}),
-        ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : { receiver }),
-      });
-      if (env.SLACK_APP_TOKEN) {
-        // Socket Mode: Slack traffic comes over the socket; the receiver still serves health checks, from
-        // the start, so an unreachable Slack is a not-ready pod that keeps retrying, never a crash loop.
-        await receiver.start();
-        const connection = new SocketModeConnection({ open: () => app.start(), logger });
-        socket = connection;
-        connection.start();
-        stoppers.unshift(
-          () => receiver.stop(),
-          async () => {
-            connection.stop();
-            await app.stop();
-          },
-        );
-      } else {
-        await app.start();
-        stoppers.unshift(() => app.stop());
-      }
-      logger.info({ port: receiver.port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'slack listener started');
-    }
-    if (role === 'all') await startWorkers();
+    if (role === 'all') await workers();
     const port = receiver.port;
     return {
       port,
@@ -365,32 +241,5 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   } catch (error) {
     await stopAll(stoppers, logger);
     throw error;
-  }
-}
-
-async function readiness(pool: Pool, redis: Redis): Promise<Record<string, string>> {
-  const check = async (name: string, probe: () => Promise<unknown>) => {
-    try {
-      await withTimeout(probe(), 1_000, name);
-      return 'ok';
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  };
-  const [postgres, redisState] = await Promise.all([
-    check('postgres', () => pingDatabase(pool)),
-    check('redis', () => redis.ping()),
-  ]);
-  return { postgres, redis: redisState };
-}
-
-/** Stops each part in order, each bounded so a dead Redis or database never hangs shutdown. */
-async function stopAll(stoppers: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
-  for (const stop of stoppers) {
-    try {
-      await withTimeout(stop(), 5_000, 'shutdown step');
-    } catch (err) {
-      logger.warn({ err }, 'shutdown step did not finish cleanly');
-    }
   }
 }

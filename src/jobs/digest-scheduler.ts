@@ -1,9 +1,9 @@
-import { Queue } from 'bullmq';
 import type { DigestSpec } from '../config/monitoring-policy.ts';
 import type { DigestPublisher, DigestRequest, ScheduleInfo } from '../handlers/monitoring/monitoring-deps.ts';
 import type { Logger } from '../logger.ts';
 import type { CatchUpQueue, MissedTick } from './digest-catch-up.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
+import { LazyQueue } from './lazy-queue.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 
 export const DIGEST_QUEUE = 'digests';
@@ -40,14 +40,14 @@ export interface DigestSchedulerOptions {
 
 /** The digest queue: BullMQ job schedulers for the policy's digests, and on-demand posts. */
 export class DigestScheduler implements DigestPublisher, CatchUpQueue {
-  readonly queue: Queue<DigestJobData>;
+  readonly queue: LazyQueue<DigestJobData>;
 
   constructor(private readonly options: DigestSchedulerOptions) {
-    this.queue = new Queue<DigestJobData>(options.queueName ?? DIGEST_QUEUE, {
-      connection: options.connection,
-      prefix: options.prefix,
-    });
-    this.queue.on('error', (err) => options.logger.warn({ err }, 'digest queue error'));
+    this.queue = new LazyQueue<DigestJobData>(
+      options.queueName ?? DIGEST_QUEUE,
+      { connection: options.connection, prefix: options.prefix },
+      (err) => options.logger.warn({ err }, 'digest queue error'),
+    );
   }
 
   /**
@@ -56,9 +56,10 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
    * longer declares or has disabled.
    */
   async sync(digests: readonly DigestSpec[]): Promise<{ upserted: string[]; removed: string[] }> {
+    const queue = await this.queue.open();
     const wanted = digests.filter((d) => d.enabled);
     for (const digest of wanted) {
-      await this.queue.upsertJobScheduler(
+      await queue.upsertJobScheduler(
         schedulerId(digest.name),
         { pattern: digest.cron, tz: digest.timezone },
         { name: 'digest', data: { digest: digest.name }, opts: jobOptions },
@@ -66,10 +67,10 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
     }
     const keep = new Set(wanted.map((d) => schedulerId(d.name)));
     const removed: string[] = [];
-    for (const existing of await this.queue.getJobSchedulers(0, -1)) {
+    for (const existing of await queue.getJobSchedulers(0, -1)) {
       const id = existing.key;
       if (id.startsWith(SCHEDULER_PREFIX) && !keep.has(id)) {
-        await this.queue.removeJobScheduler(id);
+        await queue.removeJobScheduler(id);
         removed.push(id);
       }
     }
@@ -86,20 +87,24 @@ export class DigestScheduler implements DigestPublisher, CatchUpQueue {
       requestId: request.requestId,
     };
     // jobId from the request id: a retried slash command never posts twice.
-    await this.queue.add('digest-now', data, { ...jobOptions, jobId: `digest-now-${request.requestId}` });
+    await (
+      await this.queue.open()
+    ).add('digest-now', data, { ...jobOptions, jobId: `digest-now-${request.requestId}` });
   }
 
   async catchUp(tick: MissedTick): Promise<void> {
     const data: DigestJobData = { digest: tick.digest, tickAt: tick.due.toISOString() };
     // One job per missed tick whichever worker's reconciler saw it first (job ids may not contain ':').
-    await this.queue.add('digest-catch-up', data, {
+    await (
+      await this.queue.open()
+    ).add('digest-catch-up', data, {
       ...jobOptions,
       jobId: `digest-catch-up-${tick.digest}-${tick.due.getTime()}`,
     });
   }
 
   async schedules(): Promise<ScheduleInfo[]> {
-    const all = await this.queue.getJobSchedulers(0, -1, true);
+    const all = await (await this.queue.open()).getJobSchedulers(0, -1, true);
     return all
       .filter((s) => s.key.startsWith(SCHEDULER_PREFIX))
       .map((s) => ({

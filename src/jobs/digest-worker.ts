@@ -1,5 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { isAppError } from '../app-error.ts';
 import type { DigestTick } from '../handlers/monitoring/digest-post.ts';
 import type { Logger } from '../logger.ts';
@@ -7,6 +6,7 @@ import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import { isSlackRateLimited } from '../slack/slack-poster.ts';
 import { DIGEST_QUEUE, type DigestJobData } from './digest-scheduler.ts';
+import { loadBullmq } from './lazy-queue.ts';
 
 export interface DigestWorkerOptions {
   connection: Redis;
@@ -50,6 +50,7 @@ export class DigestWorker {
 
   async start(): Promise<void> {
     const { options } = this;
+    const { Worker, UnrecoverableError } = await loadBullmq();
     const worker = new Worker<DigestJobData>(
       options.queueName ?? DIGEST_QUEUE,
       (job, token) => this.process(job, token),
@@ -79,6 +80,7 @@ export class DigestWorker {
   }
 
   private async process(job: Job<DigestJobData>, token: string | undefined): Promise<void> {
+    const { DelayedError, UnrecoverableError } = await loadBullmq();
     try {
       await this.options.post(tickOf(job));
     } catch (error) {

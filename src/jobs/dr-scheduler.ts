@@ -4,11 +4,11 @@
  * ticked and when; the handler starts that tick's run, keyed by the tick, so a redelivered job or a
  * second replica never starts a second run.
  */
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
+import { LazyQueue, loadBullmq } from './lazy-queue.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 
 export const DR_QUEUE = 'dr-schedules';
@@ -44,36 +44,38 @@ const jobOptions = {
 export type DrTickHandler = (schedule: string, due: Date) => Promise<void>;
 
 export class DrScheduler {
-  private readonly queue: Queue<DrJobData>;
+  private readonly queue: LazyQueue<DrJobData>;
   private worker: Worker<DrJobData> | undefined;
 
   constructor(private readonly options: DrSchedulerOptions) {
-    this.queue = new Queue<DrJobData>(options.queueName ?? DR_QUEUE, {
-      connection: options.connection,
-      prefix: options.prefix,
-    });
-    this.queue.on('error', (err) => options.logger.warn({ err }, 'dr schedule queue error'));
+    this.queue = new LazyQueue<DrJobData>(
+      options.queueName ?? DR_QUEUE,
+      { connection: options.connection, prefix: options.prefix },
+      (err) => options.logger.warn({ err }, 'dr schedule queue error'),
+    );
   }
 
   /** Makes BullMQ's schedulers match the policy (idempotent: every replica may call it). */
   async sync(specs: readonly DrScheduleSpec[]): Promise<void> {
+    const queue = await this.queue.open();
     const wanted = specs.filter((s) => s.enabled);
     for (const spec of wanted) {
-      await this.queue.upsertJobScheduler(
+      await queue.upsertJobScheduler(
         `${SCHEDULER_PREFIX}${spec.name}`,
         { pattern: spec.cron, tz: spec.timezone },
         { name: 'dr-schedule', data: { schedule: spec.name }, opts: jobOptions },
       );
     }
     const keep = new Set(wanted.map((s) => `${SCHEDULER_PREFIX}${s.name}`));
-    for (const existing of await this.queue.getJobSchedulers(0, -1)) {
+    for (const existing of await queue.getJobSchedulers(0, -1)) {
       if (existing.key.startsWith(SCHEDULER_PREFIX) && !keep.has(existing.key))
-        await this.queue.removeJobScheduler(existing.key);
+        await queue.removeJobScheduler(existing.key);
     }
   }
 
   async start(handle: DrTickHandler): Promise<void> {
     const { options } = this;
+    const { Worker, UnrecoverableError } = await loadBullmq();
     const worker = new Worker<DrJobData>(
       options.queueName ?? DR_QUEUE,
       async (job: Job<DrJobData>) => {

@@ -1,8 +1,8 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
+import { LazyQueue, loadBullmq } from './lazy-queue.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { IncidentTimers, TimerJob } from '../handlers/incidents/incident-types.ts';
 
@@ -24,30 +24,37 @@ export interface IncidentTimerOptions {
 
 /** Schedules and cancels incident reminders, escalations and phase deadlines as BullMQ delayed jobs. */
 export class IncidentTimerQueue implements IncidentTimers {
-  readonly queue: Queue<TimerJob>;
+  readonly queue: LazyQueue<TimerJob>;
 
   constructor(private readonly options: IncidentTimerOptions) {
-    this.queue = new Queue<TimerJob>(options.queueName ?? INCIDENT_TIMER_QUEUE, {
-      connection: options.connection,
-      prefix: options.prefix,
-      defaultJobOptions: {
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: KEEP_FINISHED_SECONDS },
-        removeOnFail: { age: KEEP_FINISHED_SECONDS },
+    this.queue = new LazyQueue<TimerJob>(
+      options.queueName ?? INCIDENT_TIMER_QUEUE,
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        defaultJobOptions: {
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: { age: KEEP_FINISHED_SECONDS },
+          removeOnFail: { age: KEEP_FINISHED_SECONDS },
+        },
       },
-    });
-    this.queue.on('error', (err) => options.logger.warn({ err }, 'incident timer queue error'));
+      (err) => options.logger.warn({ err }, 'incident timer queue error'),
+    );
   }
 
   async schedule(job: TimerJob, delayMs: number): Promise<void> {
     const data: TimerJob = { incidentId: job.incidentId, kind: job.kind, n: job.n };
-    await this.queue.add(job.kind, data, { jobId: timerJobId(job), delay: Math.max(0, Math.round(delayMs)) });
+    await (
+      await this.queue.open()
+    ).add(job.kind, data, { jobId: timerJobId(job), delay: Math.max(0, Math.round(delayMs)) });
   }
 
   async cancel(jobs: TimerJob[]): Promise<void> {
     // A job already running cannot be removed; its handler re-reads the incident and stands down.
-    for (const job of jobs) await this.queue.remove(timerJobId(job)).catch(() => 0);
+    if (jobs.length === 0) return;
+    const queue = await this.queue.open();
+    for (const job of jobs) await queue.remove(timerJobId(job)).catch(() => 0);
   }
 
   async close(timeoutMs = 5_000): Promise<void> {
@@ -71,6 +78,7 @@ export class IncidentTimerWorker {
 
   async start(): Promise<void> {
     const { options } = this;
+    const { Worker } = await loadBullmq();
     const worker = new Worker<TimerJob>(options.queueName ?? INCIDENT_TIMER_QUEUE, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,
@@ -91,7 +99,10 @@ export class IncidentTimerWorker {
       await this.options.handle(job.data);
     } catch (error) {
       // Domain errors (a refused PagerDuty key) do not get better with retries.
-      if (isAppError(error) && error.kind === 'domain') throw new UnrecoverableError(error.message);
+      if (isAppError(error) && error.kind === 'domain') {
+        const { UnrecoverableError } = await loadBullmq();
+        throw new UnrecoverableError(error.message);
+      }
       throw error;
     }
   }

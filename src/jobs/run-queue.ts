@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
+import { LazyQueue } from './lazy-queue.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { CreatedRun, NewRun, RunStore } from './run-store.ts';
@@ -31,22 +31,25 @@ export interface RunQueueOptions {
 
 /** Creates runs and puts them on the BullMQ queue, with jobId = runId so enqueueing twice is a no-op. */
 export class RunQueue {
-  readonly queue: Queue<RunJobData>;
+  readonly queue: LazyQueue<RunJobData>;
 
   constructor(private readonly options: RunQueueOptions) {
-    this.queue = new Queue<RunJobData>(options.queueName ?? RUN_QUEUE_NAME, {
-      connection: options.connection,
-      prefix: options.prefix,
-      defaultJobOptions: {
-        attempts: options.jobAttempts ?? 5,
-        backoff: { type: 'exponential', delay: options.jobBackoffMs ?? 2_000 },
-        // Postgres keeps the history. Removing finished jobs lets a run be enqueued again later (a
-        // handed-over target, a recovery sweep): the worker then finds it over and does nothing.
-        removeOnComplete: true,
-        removeOnFail: true,
+    this.queue = new LazyQueue<RunJobData>(
+      options.queueName ?? RUN_QUEUE_NAME,
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        defaultJobOptions: {
+          attempts: options.jobAttempts ?? 5,
+          backoff: { type: 'exponential', delay: options.jobBackoffMs ?? 2_000 },
+          // Postgres keeps the history. Removing finished jobs lets a run be enqueued again later (a
+          // handed-over target, a recovery sweep): the worker then finds it over and does nothing.
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
       },
-    });
-    this.queue.on('error', (err) => options.logger.warn({ err }, 'run queue error'));
+      (err) => options.logger.warn({ err }, 'run queue error'),
+    );
   }
 
   /**
@@ -67,19 +70,19 @@ export class RunQueue {
   }
 
   async enqueue(runId: string, requestId: string): Promise<void> {
-    await this.queue.add('run', { runId, requestId }, { jobId: runId });
+    await (await this.queue.open()).add('run', { runId, requestId }, { jobId: runId });
   }
 
   /** The BullMQ state of a run's job; undefined when there is none. */
   async jobState(runId: string): Promise<string | undefined> {
-    const job = await this.queue.getJob(runId);
+    const job = await (await this.queue.open()).getJob(runId);
     if (!job) return undefined;
     const state = await job.getState();
     return state === 'unknown' ? undefined : state;
   }
 
   async removeJob(runId: string): Promise<void> {
-    await this.queue.remove(runId);
+    await (await this.queue.open()).remove(runId);
   }
 
   async close(timeoutMs = 5_000): Promise<void> {

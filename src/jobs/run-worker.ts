@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
@@ -11,6 +10,7 @@ import { CancelListener } from './run-cancellation.ts';
 import { notify } from './run-events.ts';
 import type { RunObserver } from './run-events.ts';
 import { RUN_QUEUE_NAME, RunQueue } from './run-queue.ts';
+import { loadBullmq } from './lazy-queue.ts';
 import type { RunJobData } from './run-queue.ts';
 import { defaultRetryPolicy } from './retry-policy.ts';
 import type { RetryPolicy } from './retry-policy.ts';
@@ -101,6 +101,7 @@ export class RunWorker<Deps> {
   async start(): Promise<void> {
     await this.cancellation.start();
     const { options } = this;
+    const { Worker } = await loadBullmq();
     const worker = new Worker<RunJobData>(options.queueName ?? RUN_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,

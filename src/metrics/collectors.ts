@@ -64,7 +64,7 @@ export async function collectGauges(metrics: BotMetrics, sources: CollectorSourc
       'queues',
       async () => {
         const counts = await Promise.all(
-          sources.queues.map(async (q) => [q.name, await q.getJobCounts(...QUEUE_STATES)] as const),
+          sources.queues.map(async (q) => [q.name, await (await q.open()).getJobCounts(...QUEUE_STATES)] as const),
         );
         metrics.queueJobs.reset();
         for (const [queue, byState] of counts) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { QueueHandle } from '../jobs/queue-handles.ts';
+import type { OpenQueue } from '../jobs/queue-handles.ts';
 import express from 'express';
 import type { HttpRoute } from '../bot/slack-http-receiver.ts';
 import type { Env } from '../config/env.ts';
@@ -24,7 +24,7 @@ export function dashboardAuthFrom(env: Env): DashboardAuth {
  * Every request is authenticated first; jobs can only be looked at unless `allowActions`.
  */
 export function queueDashboard(options: {
-  queues: readonly QueueHandle[];
+  queues: readonly OpenQueue[];
   auth: DashboardAuth;
   allowActions: boolean;
   logger: Logger;

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 const channelOf = (id: string) => world.slack.state.channels.get(id)!;
 const jobState = async (incidentId: string, kind: 'reminder' | 'escalate' | 'phase', n: number) =>
-  (await timers.queue.getJob(timerJobId({ incidentId, kind, n })))?.getState() ?? 'absent';
+  (await (await timers.queue.open()).getJob(timerJobId({ incidentId, kind, n })))?.getState() ?? 'absent';
 
 describe('declaring an incident', () => {
   it('opens a war room named from the id, with topic, purpose, team, pinned template and an announcement', async () => {

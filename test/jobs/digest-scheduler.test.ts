@@ -66,7 +66,7 @@ describe('DigestScheduler.sync', () => {
     const request = { digest: 'daily-eu', channel: 'eafix-ops', requestedBy: 'U0ALICE', requestId: 'req-1' };
     await scheduler.requestNow(request);
     await scheduler.requestNow(request);
-    const jobs = await scheduler.queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    const jobs = await (await scheduler.queue.open()).getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
     expect(jobs.filter((j) => j.name === 'digest-now').map((j) => j.id)).toEqual(['digest-now-req-1']);
   });
 });

@@ -104,7 +104,7 @@ describe('run engine', () => {
     await engine.queue.enqueue(second.run.id, second.run.requestId);
     await engine.observer.finished(second.run.id);
     await waitUntil(async () => {
-      const counts = await engine.queue.queue.getJobCounts('active', 'waiting', 'delayed');
+      const counts = await (await engine.queue.queue.open()).getJobCounts('active', 'waiting', 'delayed');
       return Object.values(counts).every((n) => n === 0);
     }, 'the queue to drain');
 
