@@ -3,7 +3,8 @@
  * over HTTP from this process (the load generator), rounds interleaved; prints medians (min–max over
  * rounds) and ratios against baselines measured in the same run, and writes bench/results/<time>.json.
  * Env: BENCH_ROUNDS (5), BENCH_ROUND_MS (3000), BENCH_DIGEST_SIZES (10,200,1000,5000), BENCH_BUILD=0 to skip `npm run build`,
- * BENCH_ACK_COMMANDS (help,status) and BENCH_ACK_CONCURRENCY (1,10,50) to run some ack cells only.
+ * BENCH_ACK_COMMANDS (help,status) and BENCH_ACK_CONCURRENCY (1,10,50) to run some ack cells only,
+ * BENCH_SETTLE_MS (60000; 0 skips) how long the startup scenario leaves idle processes before reading their RSS.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ackScenario, type AckCell } from './scenarios/ack.ts';
 import { clickScenario, POD_READY_ENVIRONMENT, rollbackEnvironments } from './scenarios/click.ts';
 import { digestScenario } from './scenarios/digest.ts';
-import { coldStartScenario, rssOf } from './scenarios/startup.ts';
+import { coldStartScenario, rssOf, settledRssScenario } from './scenarios/startup.ts';
 import { fmt, percentile, ratio, spread } from './lib/stats.ts';
 import { startWorld } from './lib/world.ts';
 
@@ -30,6 +31,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
 const DIGEST_SIZES = (process.env.BENCH_DIGEST_SIZES ?? '10,200,1000,5000').split(',').map(Number);
 const ACK_COMMANDS = (process.env.BENCH_ACK_COMMANDS ?? 'help,status').split(',');
+/** How long the idle-RSS processes are left alone (0: skip). */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 60_000);
 const ACK_CONCURRENCY = (process.env.BENCH_ACK_CONCURRENCY ?? '1,10,50').split(',').map(Number);
 const log = (line: string) => console.log(line);
 
@@ -108,6 +111,14 @@ if (run('ack') || run('click') || run('startup')) {
       log(
         `  eafix (web) ${spread(startup.webStartMs, 0)} ms   ratio ${fmt(ratio(startup.webStartMs.median, startup.boltStartMs.median), 2)}x bare Bolt; idle RSS ${spread(startup.webIdleRssMb)} MB`,
       );
+      if (SETTLE_MS > 0) {
+        log(`\n## idle RSS (MB) of processes started together and left alone`);
+        const settled = await settledRssScenario(world, SETTLE_MS);
+        results.settledRss = settled;
+        log(`  seconds after start   ${settled.atSeconds.join(' / ')}`);
+        for (const [name, values] of Object.entries(settled.rssMb))
+          log(`  ${name.padEnd(20)}  ${values.map((v) => fmt(v)).join(' / ')}`);
+      }
     }
   } finally {
     await world.stop();

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { readYaml } from './config/read-yaml.ts';
 import { parseEnv } from './config/env.ts';
 import { ConfigError, formatIssues } from './config/format-issues.ts';
 import { policySchema, type Policy } from './config/policy.ts';
@@ -49,12 +49,12 @@ export async function checkConfig(options: {
     report.errors.push(`${where}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     return report;
   }
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    report.errors.push(...doc.errors.map((e) => `${where}: YAML: ${e.message.split('\n')[0]}`));
+  const read = readYaml(text);
+  if (!read.ok) {
+    report.errors.push(...read.errors.map((e) => `${where}: YAML: ${e}`));
     return report;
   }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const raw = (read.value ?? {}) as Record<string, unknown>;
   const valid: Partial<Record<keyof Policy, unknown>> = {};
   const whole = policySchema.safeParse(raw);
   if (whole.success) {

@@ -23,6 +23,7 @@ const LAZY_PACKAGES = [
   'node-pg-migrate',
   'diff',
   'undici',
+  'yaml',
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -52,3 +52,32 @@ export async function coldStartScenario(world: World, rounds: number): Promise<S
 export function rssOf(subjects: Subject[]): Record<string, number> {
   return Object.fromEntries(subjects.map((s) => [s.name, rssMb(s.child.pid as number)]));
 }
+
+export interface SettledRss {
+  /** Seconds after start of each sample. */
+  atSeconds: number[];
+  /** RSS in MB per subject, one value per sample. */
+  rssMb: Record<string, number[]>;
+}
+
+/**
+ * Resident memory of idle processes over their first `settleMs`: the bot (`all` and `web`) and bare Bolt,
+ * started together and left alone. V8 grows its young generation during start-up and shrinks it again
+ * once the process has been idle for a while (30–45 s here), so "5 s after start" and "idle" differ.
+ */
+export async function settledRssScenario(world: World, settleMs: number): Promise<SettledRss> {
+  const subjects = await Promise.all([world.startBot(), world.startBot('eafix-web', 'web'), world.startBolt()]);
+  const started = performance.now();
+  const atSeconds: number[] = [];
+  const samples: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s.name, []]));
+  try {
+    for (const at of [5_000, settleMs / 2, settleMs]) {
+      await new Promise((r) => setTimeout(r, Math.max(0, at - (performance.now() - started))));
+      atSeconds.push(Math.round((performance.now() - started) / 1000));
+      for (const s of subjects) samples[s.name]?.push(rssMb(s.child.pid as number));
+    }
+  } finally {
+    for (const s of subjects) await s.stop();
+  }
+  return { atSeconds, rssMb: samples };
+}

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { readYaml } from './read-yaml.ts';
 import { z } from 'zod';
 import { ConfigError, formatIssues } from './format-issues.ts';
 import { topologySchema } from './topology.ts';
@@ -77,14 +77,13 @@ export type Policy = z.infer<typeof policySchema>;
 export type Channels = z.infer<typeof channelsSchema>;
 
 export function parsePolicy(text: string, source = 'policy file'): Policy {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
+  const read = readYaml(text);
+  if (!read.ok)
     throw new ConfigError(
       source,
-      doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`),
+      read.errors.map((e) => `YAML: ${e}`),
     );
-  }
-  const result = policySchema.safeParse(doc.toJS());
+  const result = policySchema.safeParse(read.value);
   if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
   return result.data;
 }
