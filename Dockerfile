@@ -1,10 +1,11 @@
 # syntax=docker/dockerfile:1
-# Build: compile src/ to dist/ with the root's full dependency tree (not the sandbox workspace's).
+# Build: bundle src/ into dist/ (esbuild, `npm run build`; packages stay external, installed below) with
+# the root's full dependency tree (not the sandbox workspace's).
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --workspaces=false --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 

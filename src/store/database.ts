@@ -1,12 +1,13 @@
 import { readdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
+import { appRoot } from '../app-root.ts';
 import type { Logger } from '../logger.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
+const migrationsDir = () => join(appRoot(), 'migrations');
 
 export interface DatabaseSettings {
   url: string;
@@ -116,7 +117,7 @@ export async function migrate(pool: Pool, schema: string, logger: Logger): Promi
       const { runner } = await import('node-pg-migrate');
       await runner({
         dbClient: client,
-        dir: migrationsDir,
+        dir: migrationsDir(),
         direction: 'up',
         migrationsTable: 'pgmigrations',
         schema,
@@ -135,7 +136,7 @@ export async function migrate(pool: Pool, schema: string, logger: Logger): Promi
 
 /** Every migration file has been applied, in file order (node-pg-migrate's own rule, checkOrder). */
 async function upToDate(client: pg.Client, schema: string): Promise<boolean> {
-  const files = (await readdir(migrationsDir))
+  const files = (await readdir(migrationsDir()))
     .filter((f) => /\.(sql|js|cjs|mjs|ts)$/.test(f))
     .map((f) => f.replace(/\.[^.]+$/, ''))
     .sort();

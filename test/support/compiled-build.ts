@@ -18,14 +18,10 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** What dist/ is compiled from: every source file's path and content, and the compiler settings. */
+/** What dist/ is built from: every source file's path and content, the compiler settings and the build script. */
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [
-    ...(await sourceFiles('src')),
-    join(repoRoot, 'tsconfig.json'),
-    join(repoRoot, 'tsconfig.build.json'),
-  ])
+  for (const file of [...(await sourceFiles('src')), join(repoRoot, 'tsconfig.json'), join(repoRoot, 'package.json')])
     hash
       .update(file)
       .update('\0')
@@ -68,7 +64,7 @@ async function lock(): Promise<() => Promise<void>> {
 }
 
 /**
- * Compiles the bot into dist/ (`npm run build`) unless dist/ was built from the current sources: tests
+ * Bundles the bot into dist/ (`npm run build`) unless dist/ was built from the current sources: tests
  * that start production processes run what the image runs, never TypeScript through tsx.
  */
 export async function ensureBuilt(): Promise<void> {
@@ -77,7 +73,7 @@ export async function ensureBuilt(): Promise<void> {
   const unlock = await lock();
   try {
     if ((await readStamp()) === wanted) return;
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, timeout: 600_000 });
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: repoRoot, timeout: 600_000 });
     await writeFile(stampPath, wanted);
   } finally {
     await unlock();
