@@ -4,6 +4,7 @@
 // `eafix sandbox ...` runs the sandbox package (packages/sandbox, on sources), which a production
 // install does not contain.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const fromHere = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -28,6 +29,8 @@ if (process.argv[2] === 'sandbox') {
   await registerTsx('the sandbox');
   await import(sandbox);
 } else if (existsSync(compiled)) {
+  // Node 22.1+ (the Docker image) keeps compiled code on disk between starts; Node 20 has no compile cache.
+  module.enableCompileCache?.();
   await import(compiled);
 } else {
   await registerTsx('without dist/ (npm run build), the bot');
