@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuMessage } from '@eafix/sandbox/slack';
-import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { ephemeralText } from '../support/approvals.ts';
+import { ephemeralText, reviewList } from '../support/approvals.ts';
 import { auditRows, clickPayload, sendPayload } from '../support/slack-security.ts';
 import { checklistOf, incidentsOf, policyWith, securityIncidentWithResponders } from '../support/incidents.ts';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
@@ -58,16 +58,7 @@ describe('Sign off (break-glass review)', () => {
       );
       return rows.rows[0]?.id;
     }, 'the break-glass use');
-    const seen = world.slack.ephemerals('alice').length;
-    await world.driver.command({ user: 'alice', channel: ops, text: 'approvals review' });
-    const list = await world.slack.waitFor(
-      (emu) =>
-        emu
-          .ephemerals('alice')
-          .slice(seen)
-          .find((e) => textOf(e.blocks).includes(use)),
-      { description: 'the review list' },
-    );
+    const list = await reviewList(world, 'alice', ops, use);
 
     // Carol (a viewer) presses the button on a copy of the list: refused, audited, nothing signed off.
     await press('carol', ops, list, 'breakglass:signoff', 'approvals.review', true);

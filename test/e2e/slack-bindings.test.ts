@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, textOf, type TestWorld } from '../support/world.ts';
+import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   approvalMessageIn,
@@ -8,6 +8,7 @@ import {
   jobCommands,
   requestIdOf,
   resetPlatform,
+  reviewList,
   runsSettled,
   tradingState,
 } from '../support/approvals.ts';
@@ -219,16 +220,7 @@ describe('incident and break-glass buttons are bound to their message', () => {
         .rows;
       return rows.length >= 2 ? rows.map((r) => r.id as string) : undefined;
     }, 'two break-glass uses');
-    const seen = world.slack.ephemerals('alice').length;
-    await world.driver.command({ user: 'alice', channel: ops, text: 'approvals review' });
-    const list = await world.slack.waitFor(
-      (emu) =>
-        emu
-          .ephemerals('alice')
-          .slice(seen)
-          .find((e) => textOf(e.blocks).includes(uses[0]!)),
-      { description: 'review list' },
-    );
+    const list = await reviewList(world, 'alice', ops, uses[0]!);
     const firstBlock = (list.blocks as Array<{ block_id?: string }>).find((b) =>
       b.block_id?.includes(uses[0]!),
     )!.block_id!;

@@ -1,7 +1,7 @@
 import { eventually } from './eventually.ts';
 import { expect } from 'vitest';
-import type { TestWorld } from './world.ts';
-import type { EmuMessage, SubmitViewResult } from '@eafix/sandbox/slack';
+import { textOf, type TestWorld } from './world.ts';
+import type { EmuEphemeral, EmuMessage, SubmitViewResult } from '@eafix/sandbox/slack';
 
 /**
  * The latest approval message in the channel, once the bot has recorded it on its request (it reaches
@@ -93,6 +93,20 @@ export function ephemeralText(world: TestWorld, user: string, from = 0): string 
     .slice(from)
     .map((e) => `${e.text} ${JSON.stringify(e.blocks ?? [])}`)
     .join('\n');
+}
+
+/** `/eafix approvals review` typed by `user` in `channel`; resolves with the review list once it names `use`. */
+export async function reviewList(world: TestWorld, user: string, channel: string, use: string): Promise<EmuEphemeral> {
+  const seen = world.slack.ephemerals(user).length;
+  await world.driver.command({ user, channel, text: 'approvals review' });
+  return world.slack.waitFor(
+    (emu) =>
+      emu
+        .ephemerals(user)
+        .slice(seen)
+        .find((e) => textOf(e.blocks).includes(use)),
+    { description: `the break-glass review list naming ${use}` },
+  );
 }
 
 /**
