@@ -43,15 +43,7 @@ export async function maintenanceWindowPass(
     if (now < occurrence.startsAt) continue;
     if (!record) {
       // The window opened before any worker posted its plan (the bot was down): it does not run.
-      const claimed = await deps.maintenance.windows.claim({
-        id,
-        window,
-        environment: spec.environment,
-        ...occurrence,
-        onDemand: false,
-        state: 'skipped',
-        announcedAt: now,
-      });
+      const claimed = await claimScheduled(deps, window, occurrence, 'skipped', now);
       if (claimed) await sayNotRun(deps, window, occurrence, id, 'its plan was never posted for approval');
       continue;
     }
@@ -62,6 +54,25 @@ export async function maintenanceWindowPass(
   }
 }
 
+/** Records a scheduled occurrence in `state` unless a replica already did; true for the one that did. */
+function claimScheduled(
+  deps: ActionDeps,
+  window: string,
+  occurrence: Occurrence,
+  state: 'announced' | 'skipped',
+  at: Date,
+): Promise<boolean> {
+  return deps.maintenance.windows.claim({
+    id: occurrenceId(window, occurrence.startsAt),
+    window,
+    environment: deps.maintenance.policy.windows[window]!.environment,
+    ...occurrence,
+    onDemand: false,
+    state,
+    announcedAt: at,
+  });
+}
+
 async function announce(
   deps: ActionDeps,
   approvals: ApprovalRequester,
@@ -69,17 +80,8 @@ async function announce(
   occurrence: Occurrence,
   logger: Logger,
 ): Promise<WindowRecord | undefined> {
-  const spec = deps.maintenance.policy.windows[window]!;
   const id = occurrenceId(window, occurrence.startsAt);
-  const claimed = await deps.maintenance.windows.claim({
-    id,
-    window,
-    environment: spec.environment,
-    ...occurrence,
-    onDemand: false,
-    state: 'announced',
-    announcedAt: deps.now(),
-  });
+  const claimed = await claimScheduled(deps, window, occurrence, 'announced', deps.now());
   const record = await deps.maintenance.windows.get(id);
   if (claimed && record) await postPlan(deps, approvals, record, logger);
   return (await deps.maintenance.windows.get(id)) ?? record;
