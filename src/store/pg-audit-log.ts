@@ -1,5 +1,4 @@
 import type { Pool } from './database.ts';
-import { inTransaction } from './database.ts';
 import { storableJson, storableText } from './safe-text.ts';
 import {
   GENESIS,
@@ -43,18 +42,30 @@ function fromRow(row: AuditRow): AuditRecord {
 }
 
 /**
- * Rows in chain order: ids are drawn as the sorted rows arrive, so ascending ids follow the chain (which
- * `verify` walks by id).
+ * Appends a batch after `$2`, the chain's end as the writer knows it, in one statement: rows in chain
+ * order (ids are drawn as the sorted rows arrive, so ascending ids follow the chain, which `verify`
+ * walks by id). It inserts nothing when `$2` is no longer the newest row (another replica wrote since,
+ * or the database was restored to an earlier state), and a writer racing from the same row fails on
+ * `audit_log_prev_hash_key`: either way the writer reads the end again and retries.
  */
-const INSERT_BATCH = `
+const APPEND_BATCH = `
   INSERT INTO audit_log (at, request_id, team_id, channel_id, user_id, action, arguments, outcome, detail, prev_hash, hash)
   SELECT r.at, r.request_id, r.team_id, r.channel_id, r.user_id, r.action, r.arguments, r.outcome, r.detail, r.prev_hash, r.hash
   FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
     at timestamptz, request_id text, team_id text, channel_id text, user_id text, action text,
     arguments jsonb, outcome text, detail text, prev_hash text, hash text)) WITH ORDINALITY
     AS r(at, request_id, team_id, channel_id, user_id, action, arguments, outcome, detail, prev_hash, hash, ord)
+  WHERE coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '${GENESIS}') = $2
   ORDER BY r.ord
   RETURNING id, hash`;
+
+/** Appends lost to another writer in a row before the write fails (each loss means another batch landed). */
+const MAX_APPEND_TRIES = 20;
+
+/** Another writer extended the chain from the same row first. */
+const isForkRefused = (error: unknown): boolean =>
+  (error as { code?: string; constraint?: string }).code === '23505' &&
+  (error as { constraint?: string }).constraint === 'audit_log_prev_hash_key';
 
 /** Free text is bounded so a 10 kB reason cannot bloat every export; arguments keep their structure. */
 const MAX_FIELD_CHARS = 2_000;
@@ -83,13 +94,16 @@ interface Pending {
 
 /**
  * Append-only, hash-chained audit log in PostgreSQL. Writes are group-committed: entries arriving while
- * a batch is being written go into the next batch, so one lock and one round trip serve many requests
- * and the chain stays strictly ordered. Each caller still resolves only once its row is committed.
+ * a batch is being written go into the next batch, so one statement serves many requests and the chain
+ * stays strictly ordered; replicas writing at once are kept to one chain by the database (APPEND_BATCH).
+ * Each caller still resolves only once its row is committed.
  */
 export class PgAuditLog implements AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private lastWriteFailed = false;
+  /** The hash of the newest row as this process last wrote it; unknown after a failed or lost append. */
+  private chainEnd: string | undefined;
 
   constructor(private readonly pool: Pool) {}
 
@@ -145,39 +159,65 @@ export class PgAuditLog implements AuditLog {
     }
   }
 
-  private writeBatch(entries: AuditEntry[]): Promise<AuditRecord[]> {
-    return inTransaction(this.pool, async (client) => {
-      // One writer at a time extends the chain, whichever replica it runs in.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('eafix-audit-chain'))`);
-      const last = await client.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
-      let prevHash = last.rows[0]?.hash ?? GENESIS;
-      // Millisecond precision so the hash input survives the timestamptz round trip.
-      const at = new Date(Date.now());
-      const records = entries.map((entry) => {
-        const hash = hashOf({ ...entry, at, prevHash });
-        const record = { ...entry, at, prevHash, hash };
-        prevHash = hash;
-        return record;
-      });
-      // The batch is one JSON parameter and the statement text never changes: building 11 parameters per
-      // row (and a statement as long as the batch) cost more than the rows themselves. Only the ids come back.
-      const rows = records.map((r) => ({
-        at: r.at.toISOString(),
-        request_id: r.requestId,
-        team_id: r.teamId ?? null,
-        channel_id: r.channelId ?? null,
-        user_id: r.userId ?? null,
-        action: r.action,
-        arguments: r.arguments ?? {},
-        outcome: r.outcome,
-        detail: r.detail ?? null,
-        prev_hash: r.prevHash,
-        hash: r.hash,
-      }));
-      const inserted = await client.query<{ id: string; hash: string }>(INSERT_BATCH, [JSON.stringify(rows)]);
-      const idOf = new Map(inserted.rows.map((row) => [row.hash, Number(row.id)]));
-      return records.map((record) => ({ ...record, id: idOf.get(record.hash) as number }));
+  /**
+   * One statement per batch while this process is the chain's only writer (it remembers the end it
+   * wrote); a read of the end first when it does not know it or lost a race to another replica.
+   */
+  private async writeBatch(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    for (let tries = 1; ; tries += 1) {
+      const prevHash = this.chainEnd ?? (await this.readChainEnd());
+      this.chainEnd = undefined;
+      try {
+        const records = await this.append(entries, prevHash);
+        if (records) {
+          this.chainEnd = records.at(-1)?.hash;
+          return records;
+        }
+      } catch (error) {
+        if (!isForkRefused(error)) throw error;
+      }
+      if (tries >= MAX_APPEND_TRIES) throw new Error(`audit log: lost ${tries} appends in a row to other writers`);
+    }
+  }
+
+  private async readChainEnd(): Promise<string> {
+    const last = await this.pool.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    return last.rows[0]?.hash ?? GENESIS;
+  }
+
+  /** The batch chained after `prevHash`, or undefined when that is no longer the chain's end. */
+  private async append(entries: AuditEntry[], prevHash: string): Promise<AuditRecord[] | undefined> {
+    // Millisecond precision so the hash input survives the timestamptz round trip.
+    const at = new Date(Date.now());
+    let prev = prevHash;
+    const records = entries.map((entry) => {
+      const hash = hashOf({ ...entry, at, prevHash: prev });
+      const record = { ...entry, at, prevHash: prev, hash };
+      prev = hash;
+      return record;
     });
+    // The batch is one JSON parameter and the statement text never changes: building 11 parameters per
+    // row (and a statement as long as the batch) cost more than the rows themselves. Only the ids come back.
+    const rows = records.map((r) => ({
+      at: r.at.toISOString(),
+      request_id: r.requestId,
+      team_id: r.teamId ?? null,
+      channel_id: r.channelId ?? null,
+      user_id: r.userId ?? null,
+      action: r.action,
+      arguments: r.arguments ?? {},
+      outcome: r.outcome,
+      detail: r.detail ?? null,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    }));
+    const inserted = await this.pool.query<{ id: string; hash: string }>(APPEND_BATCH, [
+      JSON.stringify(rows),
+      prevHash,
+    ]);
+    if (inserted.rows.length === 0) return undefined;
+    const idOf = new Map(inserted.rows.map((row) => [row.hash, Number(row.id)]));
+    return records.map((record) => ({ ...record, id: idOf.get(record.hash) as number }));
   }
 
   async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {

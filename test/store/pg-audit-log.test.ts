@@ -91,6 +91,45 @@ describe('PgAuditLog', () => {
     expect((await audit.verify()).ok).toBe(true);
   });
 
+  it('keeps one chain when several replicas write at once, each appending in one statement', async () => {
+    const replicas = [audit, new PgAuditLog(pool), new PgAuditLog(pool)];
+    const before = (await audit.since(new Date(0))).length;
+    for (let round = 0; round < 5; round += 1) {
+      await Promise.all(
+        replicas.flatMap((replica, r) =>
+          Array.from({ length: 8 }, (_, i) =>
+            replica.record({ requestId: `req_replica_${round}_${r}_${i}`, action: 'status', outcome: 'ok' }),
+          ),
+        ),
+      );
+    }
+    const rows = (await audit.since(new Date(0))).slice(before);
+    expect(rows).toHaveLength(5 * 3 * 8);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('refuses a second row linked to the same predecessor (a fork) at the database', async () => {
+    const [last] = (await audit.since(new Date(0))).slice(-1);
+    const fork = pool.query(
+      `INSERT INTO audit_log (request_id, action, outcome, prev_hash, hash) VALUES ('req_fork', 'x', 'ok', $1, 'forged')`,
+      [last?.prevHash],
+    );
+    await expect(fork).rejects.toMatchObject({ code: '23505', constraint: 'audit_log_prev_hash_key' });
+  });
+
+  it('links to the row that is there when the newest rows it wrote are gone (a restore)', async () => {
+    const writer = new PgAuditLog(pool);
+    await writer.record({ requestId: 'req_before_restore', action: 'status', outcome: 'ok' });
+    const lost = await writer.record({ requestId: 'req_lost_in_restore', action: 'status', outcome: 'ok' });
+    await pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    await pool.query('DELETE FROM audit_log WHERE id = $1', [lost.id]);
+    await pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    const after = await writer.record({ requestId: 'req_after_restore', action: 'status', outcome: 'ok' });
+    const [previous] = (await audit.since(new Date(0))).filter((r) => r.requestId === 'req_before_restore');
+    expect(after.prevHash).toBe(previous?.hash);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
   it('refuses updates and deletes at the database', async () => {
     await expect(pool.query(`UPDATE audit_log SET outcome = 'ok' WHERE id = 1`)).rejects.toThrow('append-only');
     await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow('append-only');
