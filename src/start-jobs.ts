@@ -6,7 +6,7 @@ import type { ActionDeps } from './handlers/core/action-deps.ts';
 import { runKindsOf } from './handlers/core/start-run.ts';
 import { windowRunKinds } from './handlers/maintenance/window-run.ts';
 import { JobRuns } from './jobs/job-runs.ts';
-import { finalReplyInTransaction } from './jobs/thread-progress.ts';
+import { finalReplyInTransaction, statusInTransaction } from './jobs/thread-progress.ts';
 import { pauseMessageInTransaction } from './jobs/pause-message.ts';
 import { RunPauseSweeper } from './jobs/run-pause-sweeper.ts';
 import { escalatePauseToIncident } from './handlers/core/run-pause-escalation.ts';
@@ -55,14 +55,14 @@ export function startJobs(options: {
   runObserver?: RunObserver;
 }): { runs: JobRuns; start: (deps: ActionDeps) => Promise<void>; passes: ReconcilePass[]; stop: () => Promise<void> } {
   const { env, pool, redis, logger, settings = {} } = options;
-  // The final reply is written with the run's end, a pause's buttons with the pause, each in its
-  // transaction; progress follows the events.
-  const store = new PgRunStore(
-    pool,
-    finalReplyInTransaction(options.outbox),
-    pauseMessageInTransaction(options.outbox),
-  );
-  const observer = new ThreadProgress({ store, outbox: options.outbox, logger });
+  // The status message is written with the run, the final reply with the run's end, a pause's buttons
+  // with the pause, each in its transaction; progress follows the events.
+  const store = new PgRunStore(pool, {
+    onCreated: statusInTransaction(options.outbox),
+    onFinished: finalReplyInTransaction(options.outbox),
+    onPauseChanged: pauseMessageInTransaction(options.outbox),
+  });
+  const observer = new ThreadProgress({ store, outbox: options.outbox, logger, statusWrittenWithRun: true });
   const queue = new RunQueue({
     connection: redis,
     prefix: env.REDIS_PREFIX,

@@ -12,6 +12,8 @@ export interface ThreadProgressOptions {
   store: Pick<RunStore, 'getRun'>;
   outbox: ProgressOutbox;
   logger: Logger;
+  /** The store writes the status message with the run (statusInTransaction): `queued` needs no render. */
+  statusWrittenWithRun?: boolean;
 }
 
 /** The outbox key of a run's status message (the deliverer records its ts on the run). */
@@ -59,6 +61,19 @@ export function finalReplyInTransaction(outbox: ProgressOutbox) {
   };
 }
 
+/**
+ * The run's status message, written in the transaction that creates the run (PgRunStore's OnRunCreated):
+ * it reaches the outbox without a read-back on the approval click's path, and no run exists without it.
+ */
+export function statusInTransaction(outbox: ProgressOutbox) {
+  return async (client: OutboxTransaction, run: RunWithSteps): Promise<void> => {
+    if (!run.thread) return;
+    const { channel, ts } = run.thread;
+    const thread = ts ? { threadTs: ts } : { threadKey: runStartKey(run.requestId) };
+    await outbox.putMessage({ key: runStatusKey(run.id), channel, ...thread, ...renderRunStatus(run) }, client);
+  };
+}
+
 /** Events that only move the status message along: rendered behind the run, never holding up its next step. */
 const passing = (event: RunEvent): boolean =>
   event.type === 'step-started' || event.type === 'step-finished' || (event.type === 'step-failed' && event.willRetry);
@@ -82,6 +97,7 @@ export class ThreadProgress implements RunObserver {
   constructor(private readonly options: ThreadProgressOptions) {}
 
   async onEvent(event: RunEvent): Promise<void> {
+    if (event.type === 'queued' && this.options.statusWrittenWithRun) return;
     if (passing(event)) {
       this.renderBehind(event);
       return;

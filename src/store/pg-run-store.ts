@@ -3,7 +3,7 @@ import { inTransaction } from './database.ts';
 import type { Pool, PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
-import type { NewPause, RunPause, RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
+import type { NewPause, RunPause, RunRecord, RunStatus, RunWithSteps, StepRecord } from '../jobs/run-record.ts';
 import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../jobs/run-store.ts';
 import { PgRunQueries } from './pg-run-queries.ts';
 import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
@@ -17,17 +17,25 @@ import { claimTarget, mayStart, releaseTarget, repairTarget } from './target-loc
  */
 /** Written in the transaction that ends a run (the Slack outbox's final reply), so the end is never unreported. */
 export type OnRunFinished = (client: PoolClient, run: RunRecord) => Promise<void>;
+/** Written in the transaction that creates a run (its status message), so no run exists unreported. */
+export type OnRunCreated = (client: PoolClient, run: RunWithSteps) => Promise<void>;
+
+/** What is written with a run's creation, end and pauses, in their transactions. */
+export interface RunStoreHooks {
+  onCreated?: OnRunCreated;
+  onFinished?: OnRunFinished;
+  onPauseChanged?: OnPauseChanged;
+}
 
 export class PgRunStore extends PgRunQueries implements RunStore {
   private readonly pauses: PgRunPauses;
 
   constructor(
     private readonly db: Pool,
-    private readonly onFinished?: OnRunFinished,
-    onPauseChanged?: OnPauseChanged,
+    private readonly hooks: RunStoreHooks = {},
   ) {
     super(db);
-    this.pauses = new PgRunPauses(db, onPauseChanged);
+    this.pauses = new PgRunPauses(db, hooks.onPauseChanged);
   }
 
   pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
@@ -102,9 +110,13 @@ export class PgRunStore extends PgRunQueries implements RunStore {
         [row.id, kind.steps.map((step) => step.id), kind.steps.map((step) => step.title)],
       );
       const run = runFromRow(row);
-      if (target === undefined) return { run, created: true, startable: true };
+      const created = async (result: CreatedRun): Promise<CreatedRun> => {
+        await this.hooks.onCreated?.(client, { ...run, steps: newSteps(run.id, kind) });
+        return result;
+      };
+      if (target === undefined) return created({ run, created: true, startable: true });
       const claim = await claimTarget(client, target, row.id);
-      if (claim.claimed) return { run, created: true, startable: true };
+      if (claim.claimed) return created({ run, created: true, startable: true });
       if (onBusy === 'refuse') {
         throw new AppError(
           'target_busy',
@@ -114,7 +126,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
           },
         );
       }
-      return { run, created: true, startable: false, waitingFor: claim.holder };
+      return created({ run, created: true, startable: false, waitingFor: claim.holder });
     });
   }
 
@@ -210,7 +222,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
       );
       const next = await releaseTarget(client, runId);
       const run = runFromRow(row);
-      await this.onFinished?.(client, run);
+      await this.hooks.onFinished?.(client, run);
       return { run, finished: true, ...(next ? { next } : {}) };
     });
   }
@@ -285,4 +297,16 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     );
     return result.rows.map((row) => ({ id: row.id, requestId: row.request_id, resumedCount: row.resumed_count }));
   }
+}
+
+/** A new run's steps as its INSERT wrote them (the table's defaults), without reading them back. */
+function newSteps<Deps>(runId: string, kind: RunKind<Deps>): StepRecord[] {
+  return kind.steps.map((step, index) => ({
+    runId,
+    index,
+    stepId: step.id,
+    title: step.title,
+    status: 'pending',
+    attempt: 0,
+  }));
 }

@@ -16,7 +16,7 @@ runStoreContract('PgRunStore', async () => {
   await migrate(pool, own.schema, logger);
   const finished: RunRecord[] = [];
   return {
-    store: new PgRunStore(pool, async (_client, run) => void finished.push(run)),
+    store: new PgRunStore(pool, { onFinished: async (_client, run) => void finished.push(run) }),
     finished,
     loseHandOver: async (target) => void (await pool.query('DELETE FROM run_targets WHERE target = $1', [target])),
     close: async () => {

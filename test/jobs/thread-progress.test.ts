@@ -8,6 +8,7 @@ import {
   finalReplyInTransaction,
   runIdOfStatusKey,
   runStatusKey,
+  statusInTransaction,
   ThreadProgress,
 } from '../../src/jobs/thread-progress.ts';
 import { PgRunStore } from '../../src/store/pg-run-store.ts';
@@ -207,7 +208,7 @@ describe('thread progress through the outbox', () => {
 
   it('writes the final reply in the transaction that ends the run, with no observer involved', async () => {
     const thread = await newThread();
-    const store = new PgRunStore(engine.pool, finalReplyInTransaction(outbox));
+    const store = new PgRunStore(engine.pool, { onFinished: finalReplyInTransaction(outbox) });
     const { run } = await store.createRun(resumable, request({ thread }));
     await store.startRun(run.id, 'worker-about-to-die');
     await store.finishRun(run.id, { status: 'failed', error: 'the worker gave up' });
@@ -219,6 +220,28 @@ describe('thread progress through the outbox', () => {
     await emu.waitFor((e) => e.thread(thread.channel, thread.ts).some((m) => m.text.includes('the worker gave up')), {
       description: 'the final reply',
     });
+  });
+
+  it('writes the status message in the transaction that creates the run; a refused run leaves none', async () => {
+    const thread = await newThread();
+    const store = new PgRunStore(engine.pool, { onCreated: statusInTransaction(outbox) });
+    const targeted = defineRunKind<unknown>({ kind: 'targeted', steps: quick(2), target: () => `env:tp-${thread.ts}` });
+    const { run } = await store.createRun(targeted, request({ thread, idempotencyKey: `first-${thread.ts}` }));
+    const status = await outbox.get(runStatusKey(run.id));
+    expect(status).toMatchObject({ channel: thread.channel, threadTs: thread.ts });
+    // Rendered as a render from the store would (so a later render of the queued run changes nothing).
+    const rendered = new ThreadProgress({ store, outbox, logger: engine.logger });
+    await rendered.onEvent({ type: 'queued', runId: run.id });
+    expect((await outbox.get(runStatusKey(run.id)))?.version).toBe(status?.version);
+    expect(JSON.stringify(status?.payload)).toContain(`\`${run.id}\` — queued`);
+
+    const refused = store.createRun(targeted, request({ thread, idempotencyKey: `second-${thread.ts}` }));
+    await expect(refused).rejects.toMatchObject({ code: 'target_busy' });
+    const written = await engine.pool.query(
+      `SELECT count(*)::int AS n FROM slack_outbox WHERE key LIKE 'run:%:status' AND thread_ts = $1`,
+      [thread.ts],
+    );
+    expect(written.rows[0].n).toBe(1);
   });
 
   it('lands the final state under a tight chat.update limit, coalescing the edits', async () => {
