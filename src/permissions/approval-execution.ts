@@ -28,6 +28,29 @@ export async function replanApproved(deps: ActionDeps, request: ApprovalRequest,
   return { action, input, context, plan: await action.plan(input, context) };
 }
 
+/** How long an approved request may take to start before its message shows "approved" meanwhile. */
+const SHOW_APPROVED_AFTER_MS = 1_000;
+
+/**
+ * The approval message goes from "pending" straight to its outcome (a run started, superseded, failed)
+ * when that comes quickly: one edit, not two on the click's path. A slow cluster read or a long action
+ * shows "approved" after SHOW_APPROVED_AFTER_MS; `settle` waits for that edit so the next lands after it.
+ */
+function showApprovedIfSlow(deps: ActionDeps, request: ApprovalRequest, logger: Logger) {
+  let shown: Promise<void> | undefined;
+  const timer = setTimeout(() => {
+    shown = refreshApprovalMessage(deps, request).catch((err: unknown) =>
+      logger.warn({ err, approval: request.id }, 'approval message not updated; its outcome will be'),
+    );
+  }, SHOW_APPROVED_AFTER_MS);
+  return {
+    settle: async () => {
+      clearTimeout(timer);
+      await shown;
+    },
+  };
+}
+
 /**
  * Runs an approved request: executes the recomputed plan only if it is still exactly the approved one;
  * otherwise supersedes the request and asks again. The outcome goes to the approval's thread.
@@ -35,11 +58,16 @@ export async function replanApproved(deps: ActionDeps, request: ApprovalRequest,
 export async function executeApproved(
   deps: ActionDeps,
   request: ApprovalRequest,
-  requestId: string,
-  logger: Logger,
+  approval: { requestId: string; logger: Logger },
   planning: ReturnType<typeof replanApproved>,
   requestAgain: RequestAgain,
 ): Promise<void> {
+  const { requestId, logger } = approval;
+  const approvedShown = showApprovedIfSlow(deps, request, logger);
+  const refresh = async () => {
+    await approvedShown.settle();
+    await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
+  };
   const thread =
     request.messageChannel && request.messageTs
       ? { channel: request.messageChannel, ts: request.messageTs }
@@ -50,7 +78,7 @@ export async function executeApproved(
     if (planHash(plan) !== request.planHash) {
       await auditApproval(deps, request, 'system', 'approval.superseded', requestId);
       await deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
-      await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
+      await refresh();
       const fresh = await requestAgain(action, request.arguments, plan, context);
       await deps.notifier.send({
         key: `approval:${request.id}:superseded`,
@@ -77,7 +105,7 @@ export async function executeApproved(
     await deps.approvals.finish(request.id, 'failed', message);
     reply = { text: `:x: Execution failed: ${message}` };
   }
-  await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
+  await refresh();
   if (thread && !reply.shownInThread)
     await deps.notifier.send({
       key: `approval:${request.id}:reply`,

@@ -16,6 +16,12 @@ import type {
   PlanItem,
 } from './approval-types.ts';
 
+/** Whether the clicker's vote, if counted, is the last one the request needs. */
+function completesApproval(request: ApprovalRequest, clicker: Clicker): boolean {
+  if (request.status !== 'pending' || request.approvers.includes(clicker.userId)) return false;
+  return request.approvers.length + 1 >= request.requiredApprovals;
+}
+
 /**
  * Two-person approval: requests, decisions and the execution of exactly the approved plan.
  * Every transition is atomic in the store, and audited before anyone is shown it; this class adds
@@ -57,6 +63,12 @@ export class ApprovalService implements ApprovalWorkflow {
       );
     }
     await this.checkApprover(request, clicker, requestId, 'approve');
+    // A vote that will complete the approval has its plan read again from the cluster while it is counted
+    // (reads only: nothing executes before the approval is recorded and audited, below).
+    const planning = completesApproval(request, clicker)
+      ? replanApproved(this.deps, request, requestId, logger)
+      : undefined;
+    planning?.catch(() => undefined);
     const outcome = await this.deps.approvals.vote(id, clicker.userId);
     switch (outcome.kind) {
       case 'not_found':
@@ -88,13 +100,10 @@ export class ApprovalService implements ApprovalWorkflow {
           notice: `Your approval is counted; ${outcome.request.requiredApprovals - outcome.request.approvers.length} more needed.`,
         };
       case 'approved': {
-        // The plan is read again from the cluster while the approval is recorded (reads only); nothing is
-        // executed before the approval is in the audit log.
-        const planning = replanApproved(this.deps, outcome.request, requestId, logger);
-        planning.catch(() => undefined);
+        const replanned = planning ?? replanApproved(this.deps, outcome.request, requestId, logger);
+        replanned.catch(() => undefined);
         await auditApproval(this.deps, outcome.request, clicker.userId, 'approval.approved', requestId);
-        await refreshApprovalMessage(this.deps, outcome.request);
-        await executeApproved(this.deps, outcome.request, requestId, logger, planning, (...args) =>
+        await executeApproved(this.deps, outcome.request, { requestId, logger }, replanned, (...args) =>
           this.request(...args),
         );
         return {};

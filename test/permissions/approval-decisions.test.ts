@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { examplePolicyPath } from '@eafix/sandbox/sandbox-world';
 import { loadPolicy } from '../../src/config/policy.ts';
 import { AppError } from '../../src/app-error.ts';
@@ -9,6 +9,7 @@ import { approvalBlockId } from '../../src/permissions/approval-message.ts';
 import type { ApprovalRequest, ClickOrigin } from '../../src/permissions/approval-types.ts';
 import type { SlackDirectory } from '../../src/permissions/directory.ts';
 import type { ActionDeps } from '../../src/handlers/core/action-deps.ts';
+import type { AnyAction } from '../../src/handlers/core/define-action.ts';
 import type { AuditEntry } from '../../src/audit/audit-log.ts';
 import { ActionRegistry } from '../../src/handlers/core/registry.ts';
 import { MemoryApprovalStore } from '../support/memory-approval-store.ts';
@@ -31,14 +32,30 @@ beforeAll(async () => {
 let events: string[];
 let store: MemoryApprovalStore;
 let service: ApprovalService;
+/** Holds the approved action's plan (its read of the cluster) until released. */
+let releasePlan: () => void;
+let planHeld: Promise<void>;
+const tradingStop = {
+  id: 'trading stop',
+  kind: 'planned',
+  permission: 'trading.stop',
+  input: { parse: (input: unknown) => input },
+  plan: async () => {
+    await planHeld;
+    return [{ description: 'set trading: running → stopped' }];
+  },
+  execute: async () => ({ text: 'trading stopped' }),
+};
 beforeEach(() => {
   events = [];
+  planHeld = new Promise((resolve) => (releasePlan = resolve));
+  releasePlan();
   store = new MemoryApprovalStore();
   const audit = new MemoryAuditLog();
   const deps = {
     approvals: store,
     authorizer,
-    registry: new ActionRegistry([]),
+    registry: new ActionRegistry([tradingStop as unknown as AnyAction]),
     now: () => new Date(),
     audit: {
       unavailable: false,
@@ -100,7 +117,30 @@ describe('approval decisions', () => {
     events.length = 0;
     const second = await pending();
     await service.approve(second.request.id, who('U0BOB'), 'req_2', logger, second.click);
-    expect(events.slice(0, 2)).toEqual(['audit approval.approved', expect.stringMatching(/^message /)]);
+    const messages = events.filter((e) => e.startsWith('message '));
+    expect(events.indexOf('audit approval.approved')).toBe(0);
+    expect(events.indexOf('audit approval.approved')).toBeLessThan(events.indexOf(messages[0] ?? 'none'));
+    // A quick execution goes from "pending" straight to its outcome: one edit of the message, not two.
+    expect(messages).toEqual([expect.stringMatching(/^message Approval executed:/)]);
+  });
+
+  it('shows "approved" meanwhile when the approved plan is slow to read again, then its outcome', async () => {
+    planHeld = new Promise((resolve) => (releasePlan = resolve));
+    const { request, click } = await pending();
+    const approving = service.approve(request.id, who('U0BOB'), 'req_slow', logger, click);
+    await vi.waitFor(
+      () => expect(events).toContain('message Approval approved: /eafix trading stop requested by <@U0DAVE>'),
+      {
+        timeout: 5_000,
+      },
+    );
+    releasePlan();
+    await approving;
+    const messages = events.filter((e) => e.startsWith('message '));
+    expect(messages).toEqual([
+      expect.stringMatching(/^message Approval approved:/),
+      expect.stringMatching(/^message Approval executed:/),
+    ]);
   });
 
   it('decides once: a second rejection, cancel or approval is refused and changes nothing', async () => {
