@@ -4,6 +4,7 @@
  */
 import type { V1Deployment, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import type { Topology } from '../config/topology.ts';
+import type { AsRead } from './as-read.ts';
 import type { ConditionSummary, DeploymentStatus, RolloutProgress, RolloutState } from './cluster.ts';
 import { targetForDeployment } from './cluster-targets.ts';
 import { podRestarts } from './pod-summary.ts';
@@ -13,12 +14,12 @@ export interface Rollout {
   message: string;
 }
 
-function deadlineExceeded(d: V1Deployment): boolean {
+function deadlineExceeded(d: AsRead<V1Deployment>): boolean {
   return (d.status?.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
 }
 
 /** kubectl rollout status (DeploymentStatusViewer), in the same order and with the same wording. */
-export function rolloutOf(d: V1Deployment): Rollout {
+export function rolloutOf(d: AsRead<V1Deployment>): Rollout {
   const name = d.metadata?.name ?? 'deployment';
   const s = d.status ?? {};
   if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0)) {
@@ -42,7 +43,7 @@ export function rolloutOf(d: V1Deployment): Rollout {
   return { state: 'complete', message: `deployment "${name}" successfully rolled out` };
 }
 
-export function progressOf(d: V1Deployment): RolloutProgress {
+export function progressOf(d: AsRead<V1Deployment>): RolloutProgress {
   const rollout = rolloutOf(d);
   const s = d.status ?? {};
   return {
@@ -79,7 +80,7 @@ export function selectorMatches(selector: V1LabelSelector | undefined, labels: R
   return byLabel && byExpression;
 }
 
-function conditions(d: V1Deployment): ConditionSummary[] {
+function conditions(d: AsRead<V1Deployment>): ConditionSummary[] {
   return (d.status?.conditions ?? []).map((c) => ({
     type: c.type,
     status: c.status,
@@ -89,9 +90,9 @@ function conditions(d: V1Deployment): ConditionSummary[] {
 }
 
 /** Pods by `key=value` label, built once per pod list: status matches every deployment against it. */
-const podsByLabel = new WeakMap<V1Pod[], Map<string, V1Pod[]>>();
+const podsByLabel = new WeakMap<AsRead<V1Pod>[], Map<string, AsRead<V1Pod>[]>>();
 
-function labelIndex(pods: V1Pod[]): Map<string, V1Pod[]> {
+function labelIndex(pods: AsRead<V1Pod>[]): Map<string, AsRead<V1Pod>[]> {
   let index = podsByLabel.get(pods);
   if (!index) {
     index = new Map();
@@ -109,13 +110,17 @@ function labelIndex(pods: V1Pod[]): Map<string, V1Pod[]> {
 }
 
 /** The pods a selector matches; with a matchLabels entry only the pods carrying that label are checked. */
-export function podsSelectedBy(selector: V1LabelSelector | undefined, pods: V1Pod[]): V1Pod[] {
+export function podsSelectedBy(selector: V1LabelSelector | undefined, pods: AsRead<V1Pod>[]): AsRead<V1Pod>[] {
   const first = Object.entries(selector?.matchLabels ?? {})[0];
   const candidates = first ? (labelIndex(pods).get(`${first[0]}=${first[1]}`) ?? []) : pods;
   return candidates.filter((p) => selectorMatches(selector, p.metadata?.labels));
 }
 
-export function summariseDeployment(d: V1Deployment, pods: V1Pod[], topology: Topology): DeploymentStatus {
+export function summariseDeployment(
+  d: AsRead<V1Deployment>,
+  pods: AsRead<V1Pod>[],
+  topology: Topology,
+): DeploymentStatus {
   const name = d.metadata?.name ?? '';
   const s = d.status ?? {};
   const rollout = rolloutOf(d);

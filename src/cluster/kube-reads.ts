@@ -25,10 +25,10 @@ export async function status(k: KubeContext, environment: string): Promise<Deplo
   const { requests, apps, core } = k;
   // Two list calls per namespace however many services there are.
   const [deployments, pods] = await Promise.all([
-    requests.run({ verb: 'list', resource: 'deployments', namespace }, (o) =>
+    requests.readAsSent({ verb: 'list', resource: 'deployments', namespace }, (o) =>
       apps.listNamespacedDeployment({ namespace }, o),
     ),
-    requests.run({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace }, o)),
+    requests.readAsSent({ verb: 'list', resource: 'pods', namespace }, (o) => core.listNamespacedPod({ namespace }, o)),
   ]);
   const targets = allTargets(k.topology);
   const order = new Map<string, number>();
@@ -42,7 +42,7 @@ export async function status(k: KubeContext, environment: string): Promise<Deplo
 export async function liveColour(k: KubeContext, environment: string): Promise<LiveColour> {
   const namespace = namespaceFor(k.topology, environment);
   const name = k.topology.gateway.service;
-  const service = await k.requests.run({ verb: 'get', resource: 'services', namespace, name }, (o) =>
+  const service = await k.requests.readAsSent({ verb: 'get', resource: 'services', namespace, name }, (o) =>
     k.core.readNamespacedService({ name, namespace }, o),
   );
   const selector = { ...(service.spec?.selector ?? {}) };
@@ -61,10 +61,10 @@ export async function gatewayEndpoints(k: KubeContext, environment: string): Pro
   const name = gateway.service;
   const labelSelector = formatSelector(gateway.baseSelector) || undefined;
   const [endpoints, pods] = await Promise.all([
-    k.requests.run({ verb: 'get', resource: 'endpoints', namespace, name }, (o) =>
+    k.requests.readAsSent({ verb: 'get', resource: 'endpoints', namespace, name }, (o) =>
       k.core.readNamespacedEndpoints({ name, namespace }, o),
     ),
-    k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+    k.requests.readAsSent({ verb: 'list', resource: 'pods', namespace }, (o) =>
       k.core.listNamespacedPod({ namespace, labelSelector }, o),
     ),
   ]);
@@ -86,7 +86,7 @@ export async function gatewayEndpoints(k: KubeContext, environment: string): Pro
 export async function listPods(k: KubeContext, environment: string, target: string): Promise<PodSummary[]> {
   const namespace = namespaceFor(k.topology, environment);
   const labelSelector = formatSelector(resolveTarget(k.topology, target).selector);
-  const list = await k.requests.run({ verb: 'list', resource: 'pods', namespace }, (o) =>
+  const list = await k.requests.readAsSent({ verb: 'list', resource: 'pods', namespace }, (o) =>
     k.core.listNamespacedPod({ namespace, labelSelector }, o),
   );
   const now = k.now();

@@ -5,15 +5,16 @@
  */
 import {
   Observable,
+  ResponseContext,
   type ConfigurationOptions,
   type ObservableMiddleware,
   type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import { retryAfterSeconds, toAppError, type KubeOp } from './kube-errors.ts';
+import type { AsRead } from './as-read.ts';
 
 /** A read waits at most this long for a server's Retry-After before its one retry; longer asks fail at once. */
 export const MAX_READ_RETRY_AFTER_S = 5;
@@ -66,6 +67,26 @@ function middleware(opts: RequestOptions, timeout: AbortSignal): ObservableMiddl
   };
 }
 
+/** What a read's body is swapped for once it is kept: client-node deserialises an empty object. */
+const EMPTY_BODY = { text: async () => '{}', binary: async () => Buffer.from('{}') };
+
+/**
+ * Keeps a successful response's JSON as the server sent it and hands client-node an empty body: its
+ * generated deserialiser walked every field of every pod, most of a `status` or a plan's CPU. Status
+ * codes and errors stay client-node's (an error's body is left for it to read).
+ */
+function keepBodyAsSent(keep: (body: unknown) => void): ObservableMiddleware {
+  const take = async (ctx: ResponseContext): Promise<ResponseContext> => {
+    if (ctx.httpStatusCode < 200 || ctx.httpStatusCode > 299) return ctx;
+    keep(JSON.parse(await ctx.body.text()));
+    return new ResponseContext(ctx.httpStatusCode, ctx.headers, EMPTY_BODY);
+  };
+  return {
+    pre: (ctx) => new Observable(Promise.resolve(ctx)),
+    post: (ctx) => new Observable(take(ctx)),
+  };
+}
+
 export class KubeRequests {
   constructor(
     private readonly server: string,
@@ -90,6 +111,19 @@ export class KubeRequests {
       );
       return this.once(op, call, opts, false);
     }
+  }
+
+  /**
+   * Runs one read like `run`, answering with the body as the server sent it (`AsRead<T>` of the model
+   * `call` returns): for the reads made on every `status`, plan and digest, where deserialising the
+   * models cost more than the request.
+   */
+  async readAsSent<T>(op: KubeOp, call: (options: ConfigurationOptions) => Promise<T>, opts: RequestOptions = {}) {
+    let body: unknown;
+    const keep = keepBodyAsSent((sent) => (body = sent));
+    await this.run(op, (options) => call({ ...options, middleware: [...(options.middleware ?? []), keep] }), opts);
+    if (body === undefined) throw new Error(`kubernetes ${op.verb} ${op.resource}: no body kept`);
+    return body as AsRead<T>;
   }
 
   /**

@@ -1,13 +1,14 @@
 /** A pod as `kubectl get pods` shows it: READY, STATUS, RESTARTS, AGE, NODE. */
 import type { V1Pod } from '@kubernetes/client-node';
+import type { AsRead } from './as-read.ts';
 import type { PodSummary } from './cluster.ts';
 
-export function podRestarts(pod: V1Pod): number {
+export function podRestarts(pod: AsRead<V1Pod>): number {
   return (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
 }
 
 /** Ready condition True and not on its way out: what `kubectl wait --for=condition=ready` waits for. */
-export function isPodReady(pod: V1Pod): boolean {
+export function isPodReady(pod: AsRead<V1Pod>): boolean {
   if (pod.metadata?.deletionTimestamp) return false;
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -18,7 +19,7 @@ function toMs(value: Date | string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function summarisePod(pod: V1Pod, now: number): PodSummary {
+export function summarisePod(pod: AsRead<V1Pod>, now: number): PodSummary {
   const statuses = pod.status?.containerStatuses ?? [];
   const waitingReason = statuses.map((c) => c.state?.waiting?.reason).find((r) => r !== undefined);
   const terminatedReason = statuses.map((c) => c.state?.terminated?.reason).find((r) => r !== undefined);

@@ -1,4 +1,5 @@
 import type { V1Deployment, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+import type { AsRead } from '../../src/cluster/as-read.ts';
 import { describe, expect, it } from 'vitest';
 import { podsSelectedBy, rolloutOf, selectorMatches } from '../../src/cluster/deployment-rollout.ts';
 
@@ -70,7 +71,7 @@ describe('podsSelectedBy (the label index status uses)', () => {
     pod('b-1', { app: 'b', tier: 'web' }),
     pod('plain', {}),
   ];
-  const names = (list: V1Pod[]) => list.map((p) => p.metadata?.name);
+  const names = (list: AsRead<V1Pod>[]) => list.map((p) => p.metadata?.name);
 
   it('selects what selectorMatches selects, for labels, expressions and both', () => {
     const selectors: V1LabelSelector[] = [
