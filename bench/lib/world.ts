@@ -12,7 +12,7 @@ import pg from 'pg';
 import { parse, stringify } from 'yaml';
 import { request } from 'undici';
 import { deleteKeysWithPrefix } from '../../src/redis/redis-connection.ts';
-import type { EmulatorsInfo } from '../emulators.ts';
+import type { ClusterPart, EmulatorsInfo, SlackPart } from '../emulators.ts';
 import { spawnSubject, stopChild, type Subject } from './processes.ts';
 import type { Workspace } from './slack-requests.ts';
 
@@ -61,22 +61,33 @@ export interface World {
 
 let worlds = 0;
 
+/** One emulators process (bench/emulators.ts `part`), once it printed what it serves. */
+async function startEmulators(policyPath: string, dir: string, part: 'slack' | 'cluster', env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/emulators.ts'), policyPath, dir, part], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${part} emulators exited with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) as SlackPart | ClusterPart };
+}
+
 export async function startWorld(shape: PolicyShape): Promise<World> {
   worlds += 1;
   const dir = await mkdtemp(join(tmpdir(), 'eafix-bench-'));
   const policyPath = await writePolicy(dir, shape);
-  const emulators = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/emulators.ts'), policyPath, dir], {
-    cwd: root,
-    env: { ...process.env, ...(shape.services !== undefined ? { BENCH_FREEZE_CLUSTER: '1' } : {}) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: emulators.stdout! }).once('line', resolve);
-    emulators.once('exit', (code) => reject(new Error(`emulators exited with ${code}`)));
-  });
-  const info = JSON.parse(line) as EmulatorsInfo;
+  // Slack's side and the cluster in two processes, started together (the cluster settles its pods meanwhile).
+  const [slackSide, clusterSide] = await Promise.all([
+    startEmulators(policyPath, dir, 'slack', {}),
+    startEmulators(policyPath, dir, 'cluster', shape.services !== undefined ? { BENCH_FREEZE_CLUSTER: '1' } : {}),
+  ]);
+  const info: EmulatorsInfo = { ...(slackSide.info as SlackPart), ...(clusterSide.info as ClusterPart) };
   const control = async <T>(path: string, body: unknown = {}): Promise<T> => {
-    const res = await request(`${info.control}${path}`, {
+    const server = path === '/kube-calls' || path === '/stats' ? info.clusterControl : info.control;
+    const res = await request(`${server}${path}`, {
       method: 'POST',
       body: JSON.stringify(body),
       headersTimeout: 0,
@@ -161,7 +172,7 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
       ),
     stop: async () => {
       for (const s of subjects) await s.stop();
-      await stopChild(emulators);
+      await Promise.all([stopChild(slackSide.child), stopChild(clusterSide.child)]);
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => client.end());
