@@ -66,11 +66,18 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     const target = kind.target?.(request.input);
     const onBusy = kind.onBusy ?? 'refuse';
     return inTransaction(this.db, async (client) => {
+      // The run and its steps in one statement: a run is created on the approval click's path.
       const inserted = await client.query<RunRow>(
-        `INSERT INTO runs (id, kind, action, input, request_id, requested_by, team_id, approval_id, idempotency_key,
-                           target, on_busy, step_count, thread_channel, thread_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+        `WITH run AS (
+           INSERT INTO runs (id, kind, action, input, request_id, requested_by, team_id, approval_id, idempotency_key,
+                             target, on_busy, step_count, thread_channel, thread_ts)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING *),
+         steps AS (
+           INSERT INTO run_steps (run_id, step_index, step_id, title)
+           SELECT run.id, (s.n - 1)::int, s.step_id, s.title
+             FROM run, unnest($15::text[], $16::text[]) WITH ORDINALITY AS s(step_id, title, n))
+         SELECT * FROM run`,
         [
           newId('run'),
           kind.kind,
@@ -86,6 +93,8 @@ export class PgRunStore extends PgRunQueries implements RunStore {
           kind.steps.length,
           request.thread?.channel ?? null,
           request.thread?.ts ?? null,
+          kind.steps.map((step) => step.id),
+          kind.steps.map((step) => step.title),
         ],
       );
       const row = inserted.rows[0];
@@ -103,12 +112,6 @@ export class PgRunStore extends PgRunQueries implements RunStore {
           startable: found.may_start && (run.status === 'queued' || run.status === 'running'),
         };
       }
-      // One statement for all the steps: a run is created on the approval click's path.
-      await client.query(
-        `INSERT INTO run_steps (run_id, step_index, step_id, title)
-         SELECT $1, (s.n - 1)::int, s.step_id, s.title FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(step_id, title, n)`,
-        [row.id, kind.steps.map((step) => step.id), kind.steps.map((step) => step.title)],
-      );
       const run = runFromRow(row);
       const created = async (result: CreatedRun): Promise<CreatedRun> => {
         await this.hooks.onCreated?.(client, { ...run, steps: newSteps(run.id, kind) });

@@ -15,10 +15,11 @@ async function lockTarget(client: PoolClient, target: string): Promise<void> {
 export type ClaimResult = { claimed: true } | { claimed: false; holder: string };
 
 export async function claimTarget(client: PoolClient, target: string, runId: string): Promise<ClaimResult> {
-  await lockTarget(client, target);
+  // The lock, then the claim, in one statement: the row to insert is read from the lock's CTE.
   const inserted = await client.query(
-    'INSERT INTO run_targets (target, run_id) VALUES ($1, $2) ON CONFLICT (target) DO NOTHING RETURNING run_id',
-    [target, runId],
+    `WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($3)))
+     INSERT INTO run_targets (target, run_id) SELECT $1, $2 FROM locked ON CONFLICT (target) DO NOTHING RETURNING run_id`,
+    [target, runId, `eafix-target:${target}`],
   );
   if (inserted.rowCount === 1) return { claimed: true };
   const holder = await client.query<{ run_id: string }>('SELECT run_id FROM run_targets WHERE target = $1', [target]);
