@@ -117,22 +117,24 @@ export class PgApprovalStore implements ApprovalStore {
     return inTransaction(this.pool, async (client) => {
       const locked = await this.lockPending(client, id);
       if ('done' in locked) return locked.done;
-      const inserted = await client.query(
-        'INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      // The vote and the count in one statement (the count's snapshot does not see the vote it adds).
+      const voted = await client.query<{ added: number; earlier: number }>(
+        `WITH added AS (INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT (SELECT count(*) FROM added)::int AS added,
+                (SELECT count(*) FROM approval_votes WHERE request_id = $1)::int AS earlier`,
         [id, approver],
       );
-      if (inserted.rowCount === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
-      const votes = await client.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM approval_votes WHERE request_id = $1',
-        [id],
-      );
-      if ((votes.rows[0]?.n ?? 0) < locked.row.required_approvals)
+      const { added = 0, earlier = 0 } = voted.rows[0] ?? {};
+      if (added === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
+      if (earlier + added < locked.row.required_approvals)
         return { kind: 'counted', request: (await this.get(id, client))! };
-      await client.query(
-        `UPDATE approval_requests SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1`,
+      // Decided, and read back as `get` reads it, in one statement.
+      const approved = await client.query<Row>(
+        `UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1
+         RETURNING r.*, COALESCE((SELECT array_agg(v.approver ORDER BY v.at) FROM approval_votes v WHERE v.request_id = r.id), '{}') AS approvers`,
         [id, approver, this.now()],
       );
-      return { kind: 'approved', request: (await this.get(id, client))! };
+      return { kind: 'approved', request: fromRow(approved.rows[0]!) };
     });
   }
 
