@@ -6,7 +6,7 @@ import { withTimeout } from '../redis/redis-connection.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import { isSlackRateLimited } from '../slack/slack-poster.ts';
 import { DIGEST_QUEUE, type DigestJobData } from './digest-scheduler.ts';
-import { loadBullmq } from './lazy-queue.ts';
+import { loadBullmq, WORKER_DEFAULTS } from './lazy-queue.ts';
 
 export interface DigestWorkerOptions {
   connection: Redis;
@@ -59,6 +59,7 @@ export class DigestWorker {
         prefix: options.prefix,
         concurrency: options.concurrency ?? 2,
         autorun: false,
+        ...WORKER_DEFAULTS,
       },
     );
     worker.on('error', (err) => options.logger.warn({ err }, 'digest worker error'));

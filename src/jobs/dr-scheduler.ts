@@ -8,7 +8,7 @@ import type { Job, Worker } from 'bullmq';
 import { isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
-import { LazyQueue, loadBullmq } from './lazy-queue.ts';
+import { LazyQueue, loadBullmq, WORKER_DEFAULTS } from './lazy-queue.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 
 export const DR_QUEUE = 'dr-schedules';
@@ -88,7 +88,7 @@ export class DrScheduler {
           throw error;
         }
       },
-      { connection: options.connection, prefix: options.prefix, concurrency: 1, autorun: false },
+      { connection: options.connection, prefix: options.prefix, concurrency: 1, autorun: false, ...WORKER_DEFAULTS },
     );
     worker.on('error', (err) => options.logger.warn({ err }, 'dr schedule worker error'));
     worker.on('failed', (job, err) => options.logger.warn({ err, jobId: job?.id }, 'dr schedule tick failed'));

@@ -2,7 +2,7 @@ import type { Job, Worker } from 'bullmq';
 import { isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import { withTimeout } from '../redis/redis-connection.ts';
-import { LazyQueue, loadBullmq } from './lazy-queue.ts';
+import { LazyQueue, loadBullmq, WORKER_DEFAULTS } from './lazy-queue.ts';
 import type { Redis } from '../redis/redis-connection.ts';
 import type { IncidentTimers, TimerJob } from '../handlers/incidents/incident-types.ts';
 
@@ -84,6 +84,7 @@ export class IncidentTimerWorker {
       prefix: options.prefix,
       concurrency: options.concurrency ?? 4,
       autorun: false,
+      ...WORKER_DEFAULTS,
     });
     worker.on('error', (err) => options.logger.warn({ err }, 'incident timer worker error'));
     worker.on('failed', (job, err) =>

@@ -10,6 +10,14 @@ let loading: Promise<Bullmq> | undefined;
  */
 export const loadBullmq = (): Promise<Bullmq> => (loading ??= import('bullmq'));
 
+/**
+ * Options every BullMQ worker of the bot takes. `runRetryDelay`: how long a worker waits after its fetch
+ * loop failed (Redis unreachable) before it tries again. BullMQ's default is 15 s, so after a Redis blip
+ * every run, escalation and digest sat out up to 15 s once Redis was back; ioredis reconnects within 2 s
+ * (redis-connection.ts), and a failed fetch costs one round trip, so the loop retries every second.
+ */
+export const WORKER_DEFAULTS = { runRetryDelay: 1_000 } as const;
+
 /** A BullMQ queue created on first use, on the connection and options given now. */
 export class LazyQueue<T> {
   private opened: Promise<Queue<T>> | undefined;

@@ -10,7 +10,7 @@ import { CancelListener } from './run-cancellation.ts';
 import { notify } from './run-events.ts';
 import type { RunObserver } from './run-events.ts';
 import { RUN_QUEUE_NAME, RunQueue } from './run-queue.ts';
-import { loadBullmq } from './lazy-queue.ts';
+import { loadBullmq, WORKER_DEFAULTS } from './lazy-queue.ts';
 import type { RunJobData } from './run-queue.ts';
 import { defaultRetryPolicy } from './retry-policy.ts';
 import type { RetryPolicy } from './retry-policy.ts';
@@ -111,6 +111,7 @@ export class RunWorker<Deps> {
       stalledInterval: options.stalledIntervalMs ?? 5_000,
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: false,
+      ...WORKER_DEFAULTS,
     });
     worker.on('error', (err) => this.logger.warn({ err }, 'run worker error'));
     worker.on('failed', (job, err) => void this.onJobFailed(job, err));
