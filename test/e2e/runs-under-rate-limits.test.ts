@@ -92,6 +92,12 @@ describe('50 concurrent runs under tightened Slack rate limits', () => {
         { description: `final status of ${run.id}`, timeoutMs: 300_000 },
       );
     }
+    // The finished replies are paced behind the status messages: every row delivered before the calls are read.
+    await eventually(
+      async () => (await world.bot.pool.query(`SELECT 1 FROM slack_outbox WHERE state <> 'delivered'`)).rowCount === 0,
+      'the outbox drained',
+      300_000,
+    );
     const limited = world.slack.calls.filter((c) => c.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     // Every method that was limited later succeeded again: nothing gave up on a 429.
