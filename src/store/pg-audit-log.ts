@@ -62,10 +62,15 @@ const APPEND_BATCH = `
 /** Appends lost to another writer in a row before the write fails (each loss means another batch landed). */
 const MAX_APPEND_TRIES = 20;
 
-/** Another writer extended the chain from the same row first. */
-const isForkRefused = (error: unknown): boolean =>
-  (error as { code?: string; constraint?: string }).code === '23505' &&
-  (error as { constraint?: string }).constraint === 'audit_log_prev_hash_key';
+/**
+ * Another writer extended the chain from the same row first. Two replicas recording the same entry in the
+ * same millisecond from the same row compute the same hash, so the database may name either constraint.
+ */
+const FORK_CONSTRAINTS = new Set(['audit_log_prev_hash_key', 'audit_log_hash_key']);
+const isForkRefused = (error: unknown): boolean => {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint !== undefined && FORK_CONSTRAINTS.has(constraint);
+};
 
 /** Free text is bounded so a 10 kB reason cannot bloat every export; arguments keep their structure. */
 const MAX_FIELD_CHARS = 2_000;

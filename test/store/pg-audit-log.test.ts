@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { createPool, migrate, type Pool } from '../../src/store/database.ts';
 import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
@@ -105,6 +105,23 @@ describe('PgAuditLog', () => {
     }
     const rows = (await audit.since(new Date(0))).slice(before);
     expect(rows).toHaveLength(5 * 3 * 8);
+    expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('records both when two replicas append the same entry from the same row in the same millisecond', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T12:00:00.000Z'));
+    try {
+      const before = (await audit.since(new Date(0))).length;
+      // Fresh writers read the chain's end, so both start from the same row with the same content: the
+      // same hash. One wins; the other must read the end again and chain after it, not fail.
+      const entry = { requestId: 'req_twin', action: 'maintenance.announced', outcome: 'ok' };
+      const written = await Promise.all([new PgAuditLog(pool).record(entry), new PgAuditLog(pool).record(entry)]);
+      expect(new Set(written.map((r) => r.hash)).size).toBe(2);
+      expect((await audit.since(new Date(0))).length - before).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 
