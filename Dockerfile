@@ -1,11 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build: bundle src/ into dist/ (esbuild, `npm run build`; packages stay external, installed below) with
-# the root's full dependency tree (not the sandbox workspace's).
+# Build: bundle src/ into dist/ (esbuild, `npm run build`: scripts/build.mjs) with the root's full
+# dependency tree (not the sandbox workspace's). The bundle holds the packages the start-up loads; those
+# loaded on first use stay external, installed below.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -18,10 +18,14 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** What dist/ is built from: every source file's path and content, the compiler settings and the build script. */
+/**
+ * What dist/ is built from: every source file's path and content, the compiler settings, the build script
+ * and the installed packages' versions (the bundle holds the ones the start-up loads).
+ */
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...(await sourceFiles('src')), join(repoRoot, 'tsconfig.json'), join(repoRoot, 'package.json')])
+  const settings = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
+  for (const file of [...(await sourceFiles('src')), ...settings.map((f) => join(repoRoot, f))])
     hash
       .update(file)
       .update('\0')

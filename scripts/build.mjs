@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm run build`: bundles src/ into dist/ (what the image runs), with the npm packages the start-up loads.
+//
+// A start used to resolve, read and compile hundreds of node_modules files one by one before /readyz; one
+// bundle of the same code starts ~20 % faster and sits ~10 MB lower. Packages stay in node_modules (external)
+// where bundling would change what they do or load a second copy. BullMQ is bundled, in a chunk of its own
+// loaded on first use (its Lua and SQL scripts are inlined for bundlers), so that it shares the start-up's
+// ioredis.
+import { rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const entryPoints = ['src/main.ts', 'src/start-bot.ts'];
+
+/** Optional native parts the production install leaves out: pg's driver (unused), msgpackr's unpacker (BullMQ falls back to JavaScript). */
+export const optionalNative = ['pg-native', 'msgpackr-extract'];
+
+export const external = [
+  // Loaded on first use (dynamic import), each in its own right: big, and some find files or native code
+  // beside themselves (Bull Board its UI, resvg its renderer, the fonts their files).
+  '@kubernetes/client-node',
+  'vega',
+  'vega-lite',
+  '@resvg/resvg-js',
+  'open-sans-fonts',
+  '@bull-board/api',
+  '@bull-board/express',
+  'node-pg-migrate',
+  'diff',
+  'undici',
+  'yaml',
+  // Shared with a package above: Bolt and Bull Board mount into one copy of Express.
+  'express',
+  // Its transports (pino-pretty) run in worker threads that load files by path.
+  'pino',
+  ...optionalNative,
+];
+
+async function bundle() {
+  const { build } = await import('esbuild');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  await rm(`${root}/dist`, { recursive: true, force: true });
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    external,
+    // A package's ES module build where it has one (BullMQ's): `import()` of a bundled CommonJS module
+    // would give only a default export, where Node gives the named ones too.
+    mainFields: ['module', 'main'],
+    // Bundled CommonJS packages `require` Node's built-ins: each chunk gets a `require` of its own.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    sourcemap: true,
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // What went into each output and what each imports (test/bundle.test.ts checks what the start-up loads).
+  await writeFile(`${root}/dist/meta.json`, JSON.stringify(metafile));
+}
+
+// Run as a script; imported (by tests) for its lists only.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await bundle();
