@@ -117,24 +117,24 @@ export class PgApprovalStore implements ApprovalStore {
     return inTransaction(this.pool, async (client) => {
       const locked = await this.lockPending(client, id);
       if ('done' in locked) return locked.done;
-      // The vote and the count in one statement (the count's snapshot does not see the vote it adds).
-      const voted = await client.query<{ added: number; earlier: number }>(
-        `WITH added AS (INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)
-         SELECT (SELECT count(*) FROM added)::int AS added,
-                (SELECT count(*) FROM approval_votes WHERE request_id = $1)::int AS earlier`,
-        [id, approver],
-      );
-      const { added = 0, earlier = 0 } = voted.rows[0] ?? {};
-      if (added === 0) return { kind: 'already_voted', request: (await this.get(id, client))! };
-      if (earlier + added < locked.row.required_approvals)
-        return { kind: 'counted', request: (await this.get(id, client))! };
-      // Decided, and read back as `get` reads it, in one statement.
-      const approved = await client.query<Row>(
-        `UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3 WHERE id = $1
-         RETURNING r.*, COALESCE((SELECT array_agg(v.approver ORDER BY v.at) FROM approval_votes v WHERE v.request_id = r.id), '{}') AS approvers`,
+      // The vote, the count and, when it is the last one needed, the decision read back as `get` reads it:
+      // one statement. Its snapshot is taken after the lock above, so it counts every earlier vote, but not
+      // the one it adds (hence `|| $2` for the approvers).
+      const voted = await client.query<Row & { added: number }>(
+        `WITH added AS (INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
+              earlier AS (SELECT coalesce(array_agg(approver ORDER BY at), '{}') AS approvers FROM approval_votes WHERE request_id = $1),
+              decided AS (
+                UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3
+                FROM earlier WHERE r.id = $1 AND EXISTS (SELECT 1 FROM added)
+                  AND cardinality(earlier.approvers) + 1 >= r.required_approvals
+                RETURNING r.*, earlier.approvers || $2::text AS approvers)
+         SELECT (SELECT count(*) FROM added)::int AS added, decided.* FROM (VALUES (1)) AS one LEFT JOIN decided ON true`,
         [id, approver, this.now()],
       );
-      return { kind: 'approved', request: fromRow(approved.rows[0]!) };
+      const row = voted.rows[0];
+      if (!row?.added) return { kind: 'already_voted', request: (await this.get(id, client))! };
+      if (row.id === null) return { kind: 'counted', request: (await this.get(id, client))! };
+      return { kind: 'approved', request: fromRow(row) };
     });
   }
 

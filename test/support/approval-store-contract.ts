@@ -106,6 +106,25 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       expect(outcomes.filter((o) => o.kind === 'not_pending')).toHaveLength(4);
     });
 
+    it('counts every concurrent vote when several are needed: the one that completes them approves', async () => {
+      const { store } = await start();
+      const { id } = await store.create(request({ requiredApprovals: 3 }));
+      const outcomes = await Promise.all(['U1', 'U2', 'U3', 'U4', 'U5'].map((u) => store.vote(id, u)));
+      expect(outcomes.map((o) => o.kind).sort()).toEqual([
+        'approved',
+        'counted',
+        'counted',
+        'not_pending',
+        'not_pending',
+      ]);
+      const approved = outcomes.find((o) => o.kind === 'approved');
+      const counted = outcomes.flatMap((o) => (o.kind === 'counted' ? [o.request.approvers] : []));
+      // Each vote sees the ones before it: the approval lists all three, the last one its own.
+      expect(approved?.request.approvers).toHaveLength(3);
+      expect(new Set(approved?.request.approvers)).toEqual(new Set([...counted.flat(), approved?.request.decidedBy]));
+      expect((await store.get(id))?.approvers).toEqual(approved?.request.approvers);
+    });
+
     it('rejects and cancels only pending requests, keeping the reason', async () => {
       const { store } = await start();
       const { id } = await store.create(request());
