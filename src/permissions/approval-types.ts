@@ -87,7 +87,12 @@ export type TransitionOutcome =
 
 /** Approval requests, with every transition atomic in the store. */
 export interface ApprovalStore {
-  /** Stores a new request; with an `id` that exists already, returns that request unchanged. */
+  /**
+   * Stores a new request; with an `id` that exists already, returns that request unchanged. Without one,
+   * a request of the same action with the same arguments and plan in the same channel that is still
+   * pending (and not expired) is returned instead of a second one: a button pressed twice, or a command
+   * sent again, make one request to approve. Its `requestId` then is not the caller's.
+   */
   create(request: NewApprovalRequest): Promise<ApprovalRequest>;
   get(id: string): Promise<ApprovalRequest | undefined>;
   attachMessage(id: string, channel: string, ts: string): Promise<void>;

@@ -25,6 +25,10 @@ export interface ApprovalAsk {
 export const derivedApprovalId = (subject: string): string =>
   `apr_${createHash('sha256').update(subject).digest('hex').slice(0, 12)}`;
 
+/** Whether `create` gave back a request someone asked for earlier, for the same plan (not a deterministic id's). */
+export const alreadyPending = (request: ApprovalRequest, ask: Pick<ApprovalAsk, 'requestId' | 'options'>): boolean =>
+  !ask.options?.id && request.requestId !== ask.requestId;
+
 /** One audit row about a request: who did what to it. */
 export async function auditApproval(
   deps: Pick<ActionDeps, 'audit'>,
@@ -62,7 +66,13 @@ export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Pro
     requiredApprovals: Math.max(options.requiredApprovals ?? 0, deps.authorizer.requiredApprovers(action.permission)),
     expiresAt: options.expiresAt ?? new Date(deps.now().getTime() + deps.authorizer.approvalTtlMs),
   });
-  await auditApproval(deps, request, invoker.userId, 'approval.requested', requestId);
+  // The same plan may already be waiting in this channel (a second press, or someone else asked first):
+  // then there is no second request or message, and the asker is pointed at the one there. Its message is
+  // posted here only if it never was (its asker stopped before): the same key, so never twice.
+  const existing = alreadyPending(request, ask);
+  const event = existing ? 'approval.already-pending' : 'approval.requested';
+  await auditApproval(deps, request, invoker.userId, event, requestId);
+  if (existing && request.messageTs) return request;
   try {
     await deps.notifier.post({
       key: approvalMessageKey(request.id),

@@ -52,12 +52,32 @@ export class PgApprovalStore implements ApprovalStore {
   ) {}
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
-    const id = request.id ?? newId('apr');
-    await this.pool.query(
+    if (request.id) {
+      await this.insert(this.pool, request.id, request, 'ON CONFLICT (id) DO NOTHING');
+      return (await this.get(request.id)) as ApprovalRequest;
+    }
+    const hash = planHash(request.plan);
+    const subject = [request.teamId, request.channelId, request.action, hash];
+    return inTransaction(this.pool, async (client) => {
+      // One asker at a time per subject; the look-up below is a statement of its own, so it sees a request
+      // another asker committed while this one waited for the lock.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`approval:${subject.join(':')}`]);
+      const pending = await client.query<Row>(
+        `${SELECT} WHERE r.team_id = $1 AND r.channel_id = $2 AND r.action = $3 AND r.plan_hash = $4
+           AND r.arguments = $5::jsonb AND r.status = 'pending' AND r.expires_at > $6 ORDER BY r.created_at LIMIT 1`,
+        [...subject, JSON.stringify(request.arguments), this.now()],
+      );
+      if (pending.rows[0]) return fromRow(pending.rows[0]);
+      return fromRow({ ...(await this.insert(client, newId('apr'), request, 'RETURNING *'))!, approvers: [] });
+    });
+  }
+
+  private async insert(client: Pool | PoolClient, id: string, request: NewApprovalRequest, tail: string) {
+    const result = await client.query<Row>(
       `INSERT INTO approval_requests (id, action, permission, arguments, plan, plan_hash, reason, requester, team_id, channel_id,
                                       request_id, required_approvals, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (id) DO NOTHING`,
+       ${tail}`,
       [
         id,
         request.action,
@@ -74,7 +94,7 @@ export class PgApprovalStore implements ApprovalStore {
         request.expiresAt,
       ],
     );
-    return (await this.get(id)) as ApprovalRequest;
+    return result.rows[0];
   }
 
   async get(id: string, client: Pool | PoolClient = this.pool): Promise<ApprovalRequest | undefined> {

@@ -32,13 +32,16 @@ beforeEach(async () => {
 const ops = 'eafix-ops';
 const lastTs = () => world.slack.latestMessage(ops)?.ts ?? '0';
 
+/** Each ask a reason of its own: asking again exactly what is still pending gives back that request. */
+let asks = 0;
 async function requestStop(user = 'dave', extra = '') {
+  asks += 1;
   const after = lastTs();
   const seen = world.slack.ephemerals(user).length;
   await world.driver.command({
     user,
     channel: ops,
-    text: `trading stop --graceful --reason "DB migration 42"${extra}`,
+    text: `trading stop --graceful --reason "DB migration 42, ask ${asks}"${extra}`,
   });
   // Inline in the ack, or via response_url when Slack's rate limits slowed the post down.
   await world.slack.waitFor(() => ephemeralText(world, user, seen).includes('Approval requested'), {
@@ -280,6 +283,44 @@ describe('approval buttons on the one invocation path', () => {
     });
     expect((await spineRows(id, 'U0ALICE')).map((r) => r.outcome)).toEqual(['started', 'rejected:self_approval']);
     expect(await approvalStatus(world, id)).toBe('pending');
+  });
+
+  it('asked again while the same ask is pending, points at that request: one request, one message', async () => {
+    const text = 'trading stop --graceful --reason "sent twice"';
+    const after = lastTs();
+    await world.driver.command({ user: 'dave', channel: ops, text });
+    const message = await approvalMessageIn(world, ops, after);
+    const id = requestIdOf(message);
+    // Sent again, by its requester and by someone else: both are pointed at the request already there.
+    for (const user of ['dave', 'alice']) {
+      const seen = world.slack.ephemerals(user).length;
+      await world.driver.command({ user, channel: ops, text });
+      const told = await world.slack.waitFor(
+        () => /already waiting for approval/.exec(ephemeralText(world, user, seen)),
+        {
+          description: `${user} told the plan is already waiting`,
+        },
+      );
+      expect(ephemeralText(world, user, seen)).toContain(id);
+      expect(ephemeralText(world, user, seen)).toContain(user === 'dave' ? 'asked by you' : 'asked by <@U0DAVE>');
+      expect(told).toBeTruthy();
+    }
+    const requests = await world.bot.pool.query(
+      `SELECT id FROM approval_requests WHERE arguments->>'reason' = 'sent twice'`,
+    );
+    expect(requests.rows.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect(world.slack.messages(ops).filter((m) => m.ts > after && m.text.includes('Approval'))).toHaveLength(1);
+    const audited = await world.bot.pool.query(
+      `SELECT user_id FROM audit_log WHERE action = 'approval.already-pending' AND arguments->>'approval' = $1 ORDER BY id`,
+      [id],
+    );
+    expect(audited.rows.map((r: { user_id: string }) => r.user_id)).toEqual(['U0DAVE', 'U0ALICE']);
+    // Once it is decided, the same ask is a new request.
+    await world.driver.clickButton({ user: 'dave', channel: ops, messageTs: message.ts, actionId: 'approval:cancel' });
+    await eventually(async () => (await approvalStatus(world, id)) === 'cancelled', 'cancelled');
+    const again = lastTs();
+    await world.driver.command({ user: 'dave', channel: ops, text });
+    expect(requestIdOf(await approvalMessageIn(world, ops, again))).not.toBe(id);
   });
 
   it('decides a double click once: one execution, the second click told and audited as refused', async () => {

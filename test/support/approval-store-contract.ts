@@ -106,6 +106,39 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       expect(outcomes.filter((o) => o.kind === 'not_pending')).toHaveLength(4);
     });
 
+    it('gives back the request still pending for the same plan in the same channel instead of a second one', async () => {
+      const { store } = await start();
+      const first = await store.create(request());
+      const again = await store.create(request({ requestId: 'req_2', requester: 'U0CAROL' }));
+      expect(again).toMatchObject({ id: first.id, requestId: 'req_1', requester: 'U0DAVE', status: 'pending' });
+      // Another channel, plan, action or argument (a reason of its own) is another request.
+      const elsewhere = await store.create(request({ requestId: 'req_3', channelId: 'C0OTHER' }));
+      const otherPlan = await store.create(request({ requestId: 'req_4', plan: [{ description: 'scale blue to 3' }] }));
+      const otherAction = await store.create(request({ requestId: 'req_5', action: 'deploy' }));
+      const otherReason = await store.create(
+        request({ requestId: 'req_8', arguments: { environment: 'production', reason: 'another reason' } }),
+      );
+      expect(new Set([first.id, elsewhere.id, otherPlan.id, otherAction.id, otherReason.id]).size).toBe(5);
+      // Once it is decided, or expired, asking again makes a new one.
+      await store.decide(first.id, 'rejected', 'U0BOB', 'not now');
+      const afterReject = await store.create(request({ requestId: 'req_6' }));
+      expect(afterReject.id).not.toBe(first.id);
+      clock.advance(16 * MINUTE);
+      const afterExpiry = await store.create(request({ requestId: 'req_7' }));
+      expect(afterExpiry).toMatchObject({ requestId: 'req_7', status: 'pending' });
+      expect(afterExpiry.id).not.toBe(afterReject.id);
+    });
+
+    it('makes one request of several asked for the same plan at the same moment', async () => {
+      const { store } = await start();
+      const asked = await Promise.all(
+        ['req_a', 'req_b', 'req_c', 'req_d', 'req_e'].map((requestId) => store.create(request({ requestId }))),
+      );
+      expect(new Set(asked.map((r) => r.id)).size).toBe(1);
+      expect((await store.listPending()).filter((r) => r.id === asked[0]!.id)).toHaveLength(1);
+      expect(await store.listPending()).toHaveLength(1);
+    });
+
     it('counts every concurrent vote when several are needed: the one that completes them approves', async () => {
       const { store } = await start();
       const { id } = await store.create(request({ requiredApprovals: 3 }));
@@ -142,7 +175,7 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       const { store } = await start();
       const clicked = await store.create(request());
       const swept = await store.create(
-        request({ requestId: 'req_2', expiresAt: new Date(clock.now().getTime() + MINUTE) }),
+        request({ requestId: 'req_2', channelId: 'C0OTHER', expiresAt: new Date(clock.now().getTime() + MINUTE) }),
       );
       expect((await store.listPending()).map((r) => r.id)).toEqual([clicked.id, swept.id]);
       expect(await store.expireDue()).toEqual([]);
@@ -160,7 +193,9 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
     it('lists pending requests oldest first and decided ones newest first, up to a limit', async () => {
       const { store } = await start();
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push((await store.create(request({ requestId: `req_${i}` }))).id);
+      // Four plans (one request each; the same plan twice would be one request).
+      for (let i = 0; i < 4; i++)
+        ids.push((await store.create(request({ requestId: `req_${i}`, plan: [{ description: `step ${i}` }] }))).id);
       await store.decide(ids[0]!, 'cancelled', 'U0DAVE');
       await store.decide(ids[2]!, 'rejected', 'U0BOB');
       expect((await store.listPending()).map((r) => r.id)).toEqual([ids[1], ids[3]]);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { planHash } from '../../src/permissions/plan-hash.ts';
 import type {
@@ -21,12 +22,24 @@ export class MemoryApprovalStore implements ApprovalStore {
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
     const id = request.id ?? `apr_${randomBytes(6).toString('hex')}`;
-    const existing = this.requests.get(id);
+    const hash = planHash(request.plan);
+    const existing = request.id
+      ? this.requests.get(id)
+      : [...this.requests.values()].find(
+          (r) =>
+            r.teamId === request.teamId &&
+            r.channelId === request.channelId &&
+            r.action === request.action &&
+            r.planHash === hash &&
+            isDeepStrictEqual(r.arguments, request.arguments) &&
+            r.status === 'pending' &&
+            r.expiresAt > this.now(),
+        );
     if (existing) return structuredClone(existing);
     const stored: ApprovalRequest = {
       ...structuredClone({ ...request, id: undefined }),
       id,
-      planHash: planHash(request.plan),
+      planHash: hash,
       status: 'pending',
       createdAt: this.now(),
       approvers: [],

@@ -3,6 +3,7 @@ import type { ActionContext, AnyPlannedAction, ApprovalMode } from './define-act
 import { executePlanned } from './start-run.ts';
 import { context, section, type Reply } from './reply.ts';
 import { planText } from '../../permissions/approval-message.ts';
+import { alreadyPending } from '../../permissions/request-approval.ts';
 import type { Grant } from '../../permissions/authorizer.ts';
 import type { ApprovalOptions, ApprovalRequest, PlanItem } from '../../permissions/approval-types.ts';
 
@@ -89,6 +90,12 @@ export async function invokePlanned(
 
   if (mode === 'two-person') {
     const request = await approvals.request(action, input, plan, ctx);
+    if (alreadyPending(request, ctx)) {
+      const asker = request.requester === invoker.userId ? 'you' : `<@${request.requester}>`;
+      const where = request.messageChannel ?? invoker.channelId;
+      const text = `:lock: This exact plan is already waiting for approval (\`${request.id}\`, asked by ${asker}) in <#${where}>; nothing new was requested. It expires at <!date^${Math.floor(request.expiresAt.getTime() / 1000)}^{time}|${request.expiresAt.toISOString()}>.`;
+      return { text, blocks: [section(text)] };
+    }
     const text = `:lock: Approval requested (\`${request.id}\`): another authorised person must approve the plan in <#${request.messageChannel ?? invoker.channelId}>. It expires in ${Math.round(deps.authorizer.approvalTtlMs / 60_000)} minutes.`;
     return { text, blocks: [section(text)] };
   }
