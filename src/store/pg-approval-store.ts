@@ -139,9 +139,10 @@ export class PgApprovalStore implements ApprovalStore {
       if ('done' in locked) return locked.done;
       // The vote, the count and, when it is the last one needed, the decision read back as `get` reads it:
       // one statement. Its snapshot is taken after the lock above, so it counts every earlier vote, but not
-      // the one it adds (hence `|| $2` for the approvers).
+      // the one it adds (hence `|| $2` for the approvers). A vote's time is when it is counted, under the lock
+      // (not when its transaction began), so the approvers' order is the order their votes counted in.
       const voted = await client.query<Row & { added: number }>(
-        `WITH added AS (INSERT INTO approval_votes (request_id, approver) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
+        `WITH added AS (INSERT INTO approval_votes (request_id, approver, at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING RETURNING 1),
               earlier AS (SELECT coalesce(array_agg(approver ORDER BY at), '{}') AS approvers FROM approval_votes WHERE request_id = $1),
               decided AS (
                 UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3
