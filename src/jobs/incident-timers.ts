@@ -11,6 +11,9 @@ export const INCIDENT_TIMER_QUEUE = 'incident-timers';
 /** `INC-20261123-003.escalate.2`: one job per incident, kind and level/sequence, whichever replica adds it. */
 export const timerJobId = (job: TimerJob) => `${job.incidentId}.${job.kind}.${job.n}`;
 
+/** How much later than asked an existing timer may be due before a re-schedule brings it forward. */
+const DUE_TOLERANCE_MS = 1_000;
+
 /** Finished jobs are kept this long so their ids stay taken: a re-schedule of a fired escalation is a no-op. */
 const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
 
@@ -43,11 +46,27 @@ export class IncidentTimerQueue implements IncidentTimers {
     );
   }
 
+  /**
+   * Schedules `job` `delayMs` from now. The due time is fixed when the delay is worked out (`timestamp`): an
+   * add that waits out a Redis outage in the client's offline queue still fires when it should, not the
+   * outage's length late. A timer already there under the same id keeps its place unless it is due later than
+   * this ask says (it was worked out before the outage, from an older reading of the clock): it is brought
+   * forward, never pushed back.
+   */
   async schedule(job: TimerJob, delayMs: number): Promise<void> {
     const data: TimerJob = { incidentId: job.incidentId, kind: job.kind, n: job.n };
-    await (
-      await this.queue.open()
-    ).add(job.kind, data, { jobId: timerJobId(job), delay: Math.max(0, Math.round(delayMs)) });
+    const computedAt = Date.now();
+    const delay = Math.max(0, Math.round(delayMs));
+    const queue = await this.queue.open();
+    const jobId = timerJobId(job);
+    await queue.add(job.kind, data, { jobId, delay, timestamp: computedAt });
+    const existing = await queue.getJob(jobId);
+    const dueAt = computedAt + delay;
+    if (!existing || existing.timestamp + (existing.delay ?? 0) <= dueAt + DUE_TOLERANCE_MS) return;
+    if (!(await existing.isDelayed())) return;
+    // It may be promoted (or run) between the two calls: then it is no longer delayed, and that is fine.
+    const left = dueAt - Date.now();
+    await (left > 0 ? existing.changeDelay(left) : existing.promote()).catch(() => undefined);
   }
 
   async cancel(jobs: TimerJob[]): Promise<void> {
