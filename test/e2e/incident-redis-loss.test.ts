@@ -45,8 +45,9 @@ describe('incident timers when Redis loses everything', () => {
     ahead += minutes(31);
     redis = await startEmbeddedRedis(logger, 'redis-server', port);
 
-    // Alone this takes 2–4 s; in the full suite it has twice taken over 20 s (see the 2026-11-30 closing note):
-    // the test is about escalating once per level after the loss, not how fast, so it waits up to 45 s.
+    // It takes 2–4 s. It used to stall on a busy machine: a rebuild that began before the clock moved wrote its
+    // level-2 timer (due in 15 minutes) once Redis was back, and later rebuilds could not bring it forward
+    // (test/jobs/incident-timers.test.ts). The test is about escalating once per level, not how fast: 45 s.
     const page = await world.pagerduty.waitFor(
       (e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger',
       { timeoutMs: 45_000 },
