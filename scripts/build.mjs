@@ -14,20 +14,26 @@ export const entryPoints = ['src/main.ts', 'src/start-bot.ts'];
 /** Optional native parts the production install leaves out: pg's driver (unused), msgpackr's unpacker (BullMQ falls back to JavaScript). */
 export const optionalNative = ['pg-native', 'msgpackr-extract'];
 
-export const external = [
-  // Loaded on first use (dynamic import), each in its own right: big, and some find files or native code
-  // beside themselves (Bull Board its UI, resvg its renderer, the fonts their files).
+/**
+ * Packages the bot loads on first use (dynamic import), each in its own right: big, and some find files or
+ * native code beside themselves (Bull Board its UI, resvg its renderer). They must stay out of the start-up
+ * (test/support/static-imports.ts holds the sources and the bundle to that) and out of the bundle.
+ */
+export const loadedOnFirstUse = [
   '@kubernetes/client-node',
   'vega',
   'vega-lite',
   '@resvg/resvg-js',
-  'open-sans-fonts',
   '@bull-board/api',
   '@bull-board/express',
   'node-pg-migrate',
   'diff',
   'undici',
   'yaml',
+];
+
+export const external = [
+  ...loadedOnFirstUse,
   // Shared with a package above: Bolt and Bull Board mount into one copy of Express.
   'express',
   // Its transports (pino-pretty) run in worker threads that load files by path.

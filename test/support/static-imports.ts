@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { loadedOnFirstUse } from '../../scripts/build.mjs';
 
 /**
  * What a process loads before it is ready is its cold start and most of its idle memory. These packages
@@ -13,17 +14,9 @@ import ts from 'typescript';
  * /readyz, and stays idle, without it.
  */
 export const LAZY_PACKAGES = [
-  '@kubernetes/client-node',
+  ...loadedOnFirstUse,
+  // Bundled, in a chunk of its own that only `import()` reaches (it shares the start-up's ioredis).
   'bullmq',
-  'vega',
-  'vega-lite',
-  '@resvg/resvg-js',
-  '@bull-board/api',
-  '@bull-board/express',
-  'node-pg-migrate',
-  'diff',
-  'undici',
-  'yaml',
 ];
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
