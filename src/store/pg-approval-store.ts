@@ -52,11 +52,11 @@ export class PgApprovalStore implements ApprovalStore {
   ) {}
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
+    const hash = planHash(request.plan);
     if (request.id) {
-      await this.insert(this.pool, request.id, request, 'ON CONFLICT (id) DO NOTHING');
+      await this.insert(this.pool, request.id, request, hash);
       return (await this.get(request.id)) as ApprovalRequest;
     }
-    const hash = planHash(request.plan);
     const subject = [request.teamId, request.channelId, request.action, hash];
     return inTransaction(this.pool, async (client) => {
       // One asker at a time per subject; the look-up below is a statement of its own, so it sees a request
@@ -68,23 +68,24 @@ export class PgApprovalStore implements ApprovalStore {
         [...subject, JSON.stringify(request.arguments), this.now()],
       );
       if (pending.rows[0]) return fromRow(pending.rows[0]);
-      return fromRow({ ...(await this.insert(client, newId('apr'), request, 'RETURNING *'))!, approvers: [] });
+      return fromRow({ ...(await this.insert(client, newId('apr'), request, hash))!, approvers: [] });
     });
   }
 
-  private async insert(client: Pool | PoolClient, id: string, request: NewApprovalRequest, tail: string) {
+  /** Inserts the request unless its id exists; the row inserted, or undefined. */
+  private async insert(client: Pool | PoolClient, id: string, request: NewApprovalRequest, hash: string) {
     const result = await client.query<Row>(
       `INSERT INTO approval_requests (id, action, permission, arguments, plan, plan_hash, reason, requester, team_id, channel_id,
                                       request_id, required_approvals, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ${tail}`,
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
       [
         id,
         request.action,
         request.permission,
         JSON.stringify(request.arguments),
         JSON.stringify(request.plan),
-        planHash(request.plan),
+        hash,
         request.reason,
         request.requester,
         request.teamId,
