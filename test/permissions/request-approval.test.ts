@@ -54,21 +54,17 @@ describe('asking again for what is pending', () => {
 
   it('posts the message of a pending request that never got one, under its own key', async () => {
     // The first asker stopped after storing the request, before its message was posted.
-    const stored = await store.create({
-      action: 'trading stop',
-      permission: 'trading.stop',
-      arguments: { reason: 'DB migration 42' },
-      plan: [{ description: 'set trading: running → stopped' }],
-      reason: 'DB migration 42',
-      requester: 'U0DAVE',
-      teamId: 'T0EAFIX',
-      channelId: 'C0OPS',
-      requestId: 'req_1',
-      requiredApprovals: 1,
-      expiresAt: new Date(Date.now() + 60_000),
-    });
+    const posting = deps.notifier;
+    deps.notifier = {
+      post: async () => {
+        throw new Error('process stopped');
+      },
+    } as unknown as ApprovalDeps['notifier'];
+    await expect(requestApproval(deps, ask('req_1'))).rejects.toThrow('process stopped');
+    const [stored] = await store.listPending();
+    deps.notifier = posting;
     const again = await requestApproval(deps, ask('req_2'));
-    expect(again.id).toBe(stored.id);
-    expect(posted).toEqual([approvalMessageKey(stored.id)]);
+    expect(again.id).toBe(stored!.id);
+    expect(posted).toEqual([approvalMessageKey(stored!.id)]);
   });
 });
