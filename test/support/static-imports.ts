@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,18 +60,4 @@ export function packagesLoadedBy(entry: string): Map<string, string[]> {
   };
   visit(resolve(root, entry), []);
   return packages;
-}
-
-/**
- * Asserts that starting from `main` and `start` (sources or the bundle) loads the packages every start
- * needs and none of LAZY_PACKAGES (a walk that found nothing would prove nothing).
- */
-export function expectNoLazyPackagesAtStart(main: string, start: string): void {
-  const loaded = packagesLoadedBy(main);
-  const started = packagesLoadedBy(start);
-  expect([...started.keys()]).toEqual(expect.arrayContaining(['pg', 'ioredis', '@slack/bolt', 'prom-client']));
-  for (const name of LAZY_PACKAGES) {
-    expect(loaded.get(name), `${name} is imported by ${loaded.get(name)?.join(' → ')}`).toBeUndefined();
-    expect(started.get(name), `${name} is imported by ${started.get(name)?.join(' → ')}`).toBeUndefined();
-  }
 }
