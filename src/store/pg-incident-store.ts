@@ -1,4 +1,4 @@
-import { connectUnpooled, inTransaction, type Pool } from './database.ts';
+import { connectUnpooled, inTransaction, type Pool, type PoolClient } from './database.ts';
 import type { Logger } from '../logger.ts';
 import type {
   Incident,
@@ -35,6 +35,10 @@ export class PgIncidentStore implements IncidentStore {
     if (existing) return { incident: existing, created: false };
     try {
       return await inTransaction(this.pool, async (client) => {
+        if (incident.onePerOpenTitle) {
+          const open = await this.openTitled(client, incident.title);
+          if (open) return { incident: open, created: false };
+        }
         // The day row is locked until commit, so concurrent creations get consecutive numbers.
         const day = now.toISOString().slice(0, 10);
         const seq = await client.query<{ last_seq: number }>(
@@ -71,6 +75,20 @@ export class PgIncidentStore implements IncidentStore {
       if (!winner) throw error;
       return { incident: winner, created: false };
     }
+  }
+
+  /**
+   * The open incident of this title, asked under a lock on the title held until commit, so two
+   * declarations of it at once make one. The look-up is a statement of its own: a statement sees what
+   * was committed before it started, and one that waited for the lock must see the winner's row.
+   */
+  private async openTitled(client: PoolClient, title: string): Promise<Incident | undefined> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident-title:${title}`]);
+    const result = await client.query(
+      `SELECT * FROM incidents WHERE title = $1 AND status <> 'resolved' ORDER BY created_at LIMIT 1`,
+      [title],
+    );
+    return result.rows[0] ? fromRow(result.rows[0]) : undefined;
   }
 
   private async one(sql: string, params: unknown[]): Promise<Incident | undefined> {

@@ -76,7 +76,7 @@ function intake(options: { openIncident?: boolean; runs?: RunListItem[] } = {}) 
       systems: ['auth-service'],
       open: async (request) => {
         opened.push(request);
-        return { id: 'INC-20261130-001', created: opened.length === 1 };
+        return { id: 'INC-20261130-001', created: opened.length === 1, alreadyOpen: false };
       },
     },
     policy: alertPolicySchema.parse({ openIncident: options.openIncident ?? true }),

@@ -167,6 +167,31 @@ describe('alert intake from Alertmanager', () => {
     ).toBe(1);
   });
 
+  it('two presses of Open incident at the same instant open one incident; the other presser is pointed at it', async () => {
+    const groupKey = '{}:{alertname="inodes_low",case="double-press"}';
+    const alert: AlertInput = { name: 'inodes_low', severity: 'warning', fingerprint: '0000000000000d02' };
+    await deliver(world.bot.port, alertmanagerPayload([alert], groupKey));
+    const message = await groupMessage(groupKey);
+    const seen = { alice: world.slack.ephemerals('alice').length, dave: world.slack.ephemerals('dave').length };
+    const press = (user: 'alice' | 'dave') =>
+      world.driver.clickButton({ user, channel: ops, messageTs: message.ts, actionId: 'alert:incident' });
+    await Promise.all([press('alice'), press('dave')]);
+    const declared = await world.slack.waitFor(
+      (emu) => emu.thread(ops, message.ts).find((m) => m.text.includes('declared')),
+      { description: 'one incident declared in the alert thread' },
+    );
+    const loser = declared.text.includes('<@U0ALICE>') ? 'dave' : 'alice';
+    await world.slack.waitFor(() => ephemeralText(world, loser, seen[loser]).includes('is already open for this'), {
+      description: `the pointer to the open incident for ${loser}`,
+    });
+    const title = await world.bot.pool.query<{ id: string }>(
+      `SELECT id FROM incidents WHERE title LIKE 'inodes_low:%' AND request_id IN
+         (SELECT request_id FROM audit_log WHERE action = 'incident create' AND outcome = 'ok')`,
+    );
+    expect(declared.text).toContain(title.rows.at(-1)!.id);
+    expect(world.slack.thread(ops, message.ts).filter((m) => m.text.includes('declared'))).toHaveLength(1);
+  });
+
   it("runs Open incident as the person who clicks: a viewer is refused, an operator's incident lands in the thread", async () => {
     const groupKey = '{}:{alertname="disk_space_low",case="button"}';
     const alert: AlertInput = { name: 'disk_space_low', severity: 'warning', fingerprint: '0000000000000d01' };
@@ -198,7 +223,7 @@ describe('alert intake from Alertmanager', () => {
     ).toBe(1);
     expect(
       await count(
-        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident create' AND user_id = 'U0ALICE' AND outcome = 'ok'`,
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'incident create' AND user_id = 'U0ALICE' AND outcome = 'ok' AND arguments->>'title' LIKE 'disk_space_low:%'`,
         [],
       ),
     ).toBe(1);

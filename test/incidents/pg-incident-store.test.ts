@@ -51,6 +51,29 @@ describe('PgIncidentStore', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
 
+  it('asked for one open incident per title, makes one of concurrent declarations, and a new one once it is resolved', async () => {
+    const pressed = (requestId: string): NewIncident => ({
+      ...draft(requestId),
+      title: 'disk_space_low: disk almost full',
+      onePerOpenTitle: true,
+    });
+    const presses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.create(pressed(`req_press${i}`), day, later)),
+    );
+    const first = presses.find((p) => p.created)!.incident;
+    expect(presses.filter((p) => p.created)).toHaveLength(1);
+    expect(new Set(presses.map((p) => p.incident.id))).toEqual(new Set([first.id]));
+    // Without the ask, a declaration of the same title is an incident of its own.
+    const typed = await store.create({ ...pressed('req_typed'), onePerOpenTitle: false }, day, later);
+    expect(typed.created).toBe(true);
+    expect(typed.incident.id).not.toBe(first.id);
+    await store.resolve(first.id, 'U0BOB', 'fixed', later);
+    await store.resolve(typed.incident.id, 'U0BOB', 'fixed', later);
+    const again = await store.create(pressed('req_press_again'), day, later);
+    expect(again.created).toBe(true);
+    expect(again.incident.id).not.toBe(first.id);
+  });
+
   it('lets the first acknowledgement, escalation and resolution win', async () => {
     const { incident } = await store.create(draft('req_c'), day, later);
     const escalations = await Promise.all([

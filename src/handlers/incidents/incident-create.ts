@@ -63,7 +63,14 @@ export const incidentCreate = defineAction({
       requestId: ctx.requestId,
       teamId: ctx.invoker.teamId,
       originChannel: ctx.invoker.channelId,
+      // A button declares what its message is about: pressed twice (or by two people at once), one incident.
+      onePerOpenTitle: ctx.click !== undefined,
     });
+    if (opened.alreadyOpen)
+      throw new AppError(
+        'incident_already_open',
+        `${opened.id} is already open for this${opened.channelId ? ` (<#${opened.channelId}>)` : ''}. Nothing new was opened.`,
+      );
     const where = opened.channelId
       ? `War room: <#${opened.channelId}>`
       : `The war room is being set up (run \`${opened.setupRunId}\`) and will be announced in #${ctx.deps.channels.incidents}.`;

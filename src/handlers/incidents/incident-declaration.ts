@@ -13,14 +13,18 @@ export interface OpenIncident {
   requestId: string;
   teamId?: string;
   originChannel?: string;
+  /** At most one open incident of this title: while one is open, it is the answer (see NewIncident). */
+  onePerOpenTitle?: boolean;
 }
 
 export interface OpenedIncident {
   id: string;
   /** The war room, when it exists already (the same request opened the incident before). */
   channelId?: string | undefined;
-  /** False when the request id had already opened this incident. */
+  /** False when the request id had already opened this incident, or it was open already (`alreadyOpen`). */
   created: boolean;
+  /** Another declaration opened it and it is still open (asked `onePerOpenTitle`). */
+  alreadyOpen: boolean;
   /** The run setting the war room up; undefined when it was set up already. */
   setupRunId?: string | undefined;
 }
@@ -41,10 +45,12 @@ export async function declareIncident(deps: IncidentDeps, request: OpenIncident)
       requestedBy: request.requestedBy,
       teamId: request.teamId ?? '',
       ...(request.originChannel ? { originChannel: request.originChannel } : {}),
+      ...(request.onePerOpenTitle ? { onePerOpenTitle: true } : {}),
     },
     at,
     new Date(at.getTime() + interval),
   );
+  const alreadyOpen = !created && incident.requestId !== request.requestId;
   // Written alongside the war room's start (the timeline orders by time, and `at` is the declaration's):
   // rollback's incident step waits for both.
   const declared = created
@@ -58,18 +64,19 @@ export async function declareIncident(deps: IncidentDeps, request: OpenIncident)
       })
     : Promise.resolve(false);
   // The war room is a resumable run on the job engine: Slack's slowness never holds up the caller, and
-  // a crash resumes it at the step it was in. The same request starts it once.
+  // a crash resumes it at the step it was in. The request that opened the incident starts it once (asked
+  // again for an open incident: its own declaration's run, started here should that one have stopped).
   if (incident.setup.announced) {
     await declared;
-    return { id: incident.id, channelId: incident.channelId, created };
+    return { id: incident.id, channelId: incident.channelId, created, alreadyOpen };
   }
   const [{ runId }] = await Promise.all([
     deps.startSetup(incident.id, {
-      requestedBy: request.requestedBy,
-      requestId: request.requestId,
-      teamId: request.teamId ?? '',
+      requestedBy: incident.requestedBy,
+      requestId: incident.requestId,
+      teamId: incident.teamId,
     }),
     declared,
   ]);
-  return { id: incident.id, channelId: incident.channelId, created, setupRunId: runId };
+  return { id: incident.id, channelId: incident.channelId, created, alreadyOpen, setupRunId: runId };
 }

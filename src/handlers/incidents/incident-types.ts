@@ -55,6 +55,11 @@ export interface NewIncident {
   requestedBy: string;
   teamId: string;
   originChannel?: string;
+  /**
+   * At most one open incident of this title: while one is open, it is returned instead of a new one
+   * (buttons that declare what their message is about, and what opens automatically for the same thing).
+   */
+  onePerOpenTitle?: boolean;
 }
 
 export type IncidentEventKind =
@@ -90,7 +95,10 @@ export interface NewIncidentEvent extends IncidentEvent {
 
 /** Incidents and their timelines in Postgres; every transition that must happen once is atomic here. */
 export interface IncidentStore {
-  /** Allocates the next id of `now`'s day; with an existing request id, returns that incident instead. */
+  /**
+   * Allocates the next id of `now`'s day; with an existing request id (or, asked `onePerOpenTitle`, an
+   * open incident of the same title), returns that incident instead.
+   */
   create(incident: NewIncident, now: Date, nextUpdateDue: Date): Promise<{ incident: Incident; created: boolean }>;
   get(id: string): Promise<Incident | undefined>;
   byChannel(channelId: string): Promise<Incident | undefined>;
