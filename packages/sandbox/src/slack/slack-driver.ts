@@ -2,15 +2,15 @@ import { SlackApiError } from './api-error.ts';
 import { SignedTransport } from './driver-transport.ts';
 import type { DriverResponse, RawPostOptions } from './driver-transport.ts';
 import { escapeCommandText } from './command-escaping.ts';
-import { findButton, payloadTeam, payloadUser } from './interaction-payloads.ts';
-import type { ButtonQuery } from './interaction-payloads.ts';
-import { addEphemeral, messageContent, postBotMessage, wireMessage } from './message-store.ts';
+import { addEphemeral, messageContent, postBotMessage } from './message-store.ts';
 import type { SlackEmulator } from './slack-emulator.ts';
 import type { EmuChannel, EmuUser, Json } from './types.ts';
+import { channelByRef, channelName, clickButton, type ClickInput, type ClickResult } from './button-clicks.ts';
 import { closeView, submitView } from './view-interactions.ts';
 import type { CloseViewInput, SubmitViewInput, SubmitViewResult } from './view-interactions.ts';
 
 export type { DriverResponse, RawPostOptions } from './driver-transport.ts';
+export type { ClickInput, ClickResult } from './button-clicks.ts';
 
 export interface SlackDriverOptions {
   emulator: SlackEmulator;
@@ -37,25 +37,6 @@ export interface CommandResult extends DriverResponse {
   triggerId: string;
   /** What Slack would show the user if the bot failed to ack (non-200 or slower than 3 s). */
   failure?: 'operation_timeout' | 'http_service_error';
-}
-
-export interface ClickInput extends ButtonQuery {
-  user: string;
-  /** For message buttons (channel messages or ephemerals). */
-  channel?: string;
-  messageTs?: string;
-  /**
-   * The message's blocks as the user's screen still shows them: a click on a stale copy (a second click
-   * before Slack redrew the message without its buttons). Default: the message as it stands.
-   */
-  shownBlocks?: Json[];
-  /** For buttons in a modal or App Home view. */
-  viewId?: string;
-}
-
-export interface ClickResult extends DriverResponse {
-  triggerId: string;
-  responseUrl?: string;
 }
 
 export interface EventOptions {
@@ -88,14 +69,7 @@ export class SlackDriver {
   }
 
   private channel(ref: string): EmuChannel {
-    const user = this.emu.state.users.get(ref);
-    if (user) return this.emu.state.imChannelFor(user.id);
-    return this.emu.channelByName(ref);
-  }
-
-  private channelName(channel: EmuChannel): string {
-    if (channel.is_im) return 'directmessage';
-    return channel.is_private ? 'privategroup' : channel.name;
+    return channelByRef(this.emu, ref);
   }
 
   /** The last request this driver sent, for `replay` (the sandbox console shows a refused replay). */
@@ -122,7 +96,7 @@ export class SlackDriver {
       team_id: teamId,
       team_domain: teamDomain,
       channel_id: channel.id,
-      channel_name: this.channelName(channel),
+      channel_name: channelName(channel),
       user_id: user.id,
       user_name: user.name,
       command,
@@ -176,77 +150,8 @@ export class SlackDriver {
     }
   }
 
-  async clickButton(input: ClickInput): Promise<ClickResult> {
-    const user = this.user(input.user);
-    const triggerId = this.emu.issueTriggerId(user.id);
-    const { appId } = this.emu.state.identity;
-    const actionTs = this.emu.state.nextTs();
-    const base: Json = {
-      type: 'block_actions',
-      user: payloadUser(user),
-      api_app_id: appId,
-      token: this.verificationToken,
-      trigger_id: triggerId,
-      team: payloadTeam(this.emu.state),
-      enterprise: null,
-      is_enterprise_install: false,
-    };
-    const action = (blockId: string, element: Json): Json => ({
-      action_id: element.action_id,
-      block_id: blockId,
-      text: element.text,
-      value: element.value,
-      ...(element.style ? { style: element.style } : {}),
-      type: 'button',
-      action_ts: actionTs,
-    });
-
-    if (input.viewId) {
-      const view = this.emu.view(input.viewId);
-      if (!view || !view.open) throw new Error(`SlackDriver: view ${input.viewId} is not open`);
-      const { blockId, element } = findButton(view.view.blocks, input);
-      const payload = {
-        ...base,
-        container: { type: 'view', view_id: view.id },
-        view: view.view,
-        actions: [action(blockId, element)],
-      };
-      return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId };
-    }
-
-    if (!input.channel || !input.messageTs)
-      throw new Error('SlackDriver.clickButton needs channel+messageTs or viewId');
-    const channel = this.channel(input.channel);
-    const message = this.emu.state.findMessage(channel.id, input.messageTs);
-    const ephemeral = message
-      ? undefined
-      : this.emu.state.ephemerals.find((e) => e.ts === input.messageTs && e.user === user.id && !e.deleted);
-    if (!message && !ephemeral) throw new Error(`SlackDriver: no message ${input.messageTs} in ${input.channel}`);
-    const blocks = input.shownBlocks ?? (message ? message.blocks : ephemeral?.blocks);
-    const { blockId, element } = findButton(blocks, input);
-    const threadTs = message?.thread_ts ?? ephemeral?.thread_ts;
-    const responseUrl = this.emu.issueResponseUrl({
-      channel: channel.id,
-      user: user.id,
-      messageTs: input.messageTs,
-      isEphemeral: !message,
-      threadTs,
-    });
-    const payload: Json = {
-      ...base,
-      container: { type: 'message', message_ts: input.messageTs, channel_id: channel.id, is_ephemeral: !message },
-      channel: { id: channel.id, name: this.channelName(channel) },
-      state: { values: {} },
-      response_url: responseUrl,
-      actions: [action(blockId, element)],
-    };
-    // Slack includes the full message for channel messages, not for ephemerals.
-    if (message)
-      payload.message = wireMessage(
-        this.emu.state,
-        input.shownBlocks ? { ...message, blocks: input.shownBlocks } : message,
-      );
-    return { ...(await this.transport.postForm({ payload: JSON.stringify(payload) })), triggerId, responseUrl };
+  clickButton(input: ClickInput): Promise<ClickResult> {
+    return clickButton(this.emu, this.transport, this.verificationToken, input);
   }
 
   submitView(input: SubmitViewInput): Promise<SubmitViewResult> {

@@ -9,6 +9,15 @@ import { sendJson } from './http-body.ts';
 import { RateLimiter, resolveRateLimits } from './rate-limiter.ts';
 import type { RateLimitConfig } from './rate-limiter.ts';
 import { issueResponseUrl } from './response-url.ts';
+import {
+  seedChannel,
+  seedUser,
+  seedUsergroup,
+  userIdOf,
+  type NewChannel,
+  type NewUser,
+  type NewUsergroup,
+} from './seeding.ts';
 import { SlackState } from './state.ts';
 import type {
   ApiCallRecord,
@@ -146,76 +155,23 @@ export class SlackEmulator extends EventEmitter {
 
   // ---- seeding ----
 
-  addUser(input: { name: string; realName?: string; id?: string; email?: string; isBot?: boolean }): EmuUser {
-    const user: EmuUser = {
-      id: input.id ?? this.state.newId('U'),
-      team_id: this.teamId,
-      name: input.name,
-      real_name: input.realName ?? input.name,
-      is_bot: input.isBot ?? false,
-      deleted: false,
-      profile: {
-        real_name: input.realName ?? input.name,
-        display_name: input.name,
-        email: input.email ?? `${input.name}@eafix.example`,
-      },
-    };
-    this.state.users.set(user.id, user);
-    this.state.changed(`user added ${user.name}`);
-    return user;
+  addUser(input: NewUser): EmuUser {
+    return seedUser(this.state, input);
   }
 
   /** Members are user ids or names; the bot is a member only when listed (or `botMember`). */
-  addChannel(input: {
-    name: string;
-    isPrivate?: boolean;
-    members?: string[];
-    botMember?: boolean;
-    id?: string;
-    topic?: string;
-    purpose?: string;
-  }): EmuChannel {
-    const now = this.state.nowSeconds();
-    const members = (input.members ?? []).map((m) => this.userId(m));
-    if (input.botMember && !members.includes(this.botUserId)) members.push(this.botUserId);
-    const channel: EmuChannel = {
-      id: input.id ?? this.state.newId(input.isPrivate ? 'G' : 'C'),
-      name: input.name,
-      is_private: input.isPrivate ?? false,
-      is_im: false,
-      is_archived: false,
-      created: now,
-      creator: members[0] ?? this.botUserId,
-      topic: { value: input.topic ?? '', creator: '', last_set: input.topic ? now : 0 },
-      purpose: { value: input.purpose ?? '', creator: '', last_set: input.purpose ? now : 0 },
-      members,
-    };
-    this.state.channels.set(channel.id, channel);
-    this.state.messages.set(channel.id, []);
-    this.state.changed(`channel added ${channel.name}`);
-    return channel;
+  addChannel(input: NewChannel): EmuChannel {
+    return seedChannel(this.state, input);
   }
 
-  addUsergroup(input: { handle: string; users: string[]; name?: string; id?: string }): EmuUsergroup {
-    const group: EmuUsergroup = {
-      id: input.id ?? this.state.newId('S'),
-      team_id: this.teamId,
-      handle: input.handle,
-      name: input.name ?? input.handle,
-      users: input.users.map((u) => this.userId(u)),
-      date_create: this.state.nowSeconds(),
-    };
-    this.state.usergroups.set(group.id, group);
-    this.state.changed(`usergroup added ${group.handle}`);
-    return group;
+  addUsergroup(input: NewUsergroup): EmuUsergroup {
+    return seedUsergroup(this.state, input);
   }
 
   // ---- lookups for tests ----
 
   userId(nameOrId: string): string {
-    const user = this.state.userByRef(nameOrId);
-    if (!user) throw new Error(`SlackEmulator: no user ${nameOrId}`);
-    return user.id;
+    return userIdOf(this.state, nameOrId);
   }
 
   channelId(nameOrId: string): string {
