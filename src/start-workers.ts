@@ -12,12 +12,13 @@ export interface WorkerPart {
 }
 
 /**
- * Starts what takes jobs, once everything is wired, so a job due at start-up finds its deps: the
- * Kubernetes client first (a job's first step must not wait for it while its lock needs renewing), then
- * each part's workers, the reconciler over every part's passes, and the approval expiry sweeper.
+ * Starts what takes jobs, once everything is wired, so a job due at start-up finds its deps: after a
+ * worker process's load of the Kubernetes client, each part's workers, the reconciler over every part's
+ * passes, and the approval expiry sweeper.
  */
 export async function startWorkers(options: {
-  clusterLoaded: Promise<void>;
+  /** A worker process's load of the Kubernetes client: its jobs are what use the cluster. */
+  clusterLoaded?: Promise<void>;
   parts: WorkerPart[];
   /** Passes that are not a part's own (maintenance windows). */
   passes: ReconcilePass[];

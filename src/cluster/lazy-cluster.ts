@@ -2,8 +2,8 @@
  * A Cluster whose adapter loads on its first call. @kubernetes/client-node (its generated API classes
  * and ~900 models) is most of the bot's start-up time and about 70 MB of its memory, and a process that
  * never touches the cluster (a web process nobody has asked about the cluster yet) need not pay for it.
- * The first cluster call waits for the load (a few hundred ms, during which the event loop is mostly
- * busy), so processes that run jobs load it before they take one: a job's lock must keep being renewed.
+ * The first cluster call waits for the load (~0.8 s here; an ESM graph, so the event loop is never held
+ * for more than ~0.2 s of it). A worker process, whose jobs use the cluster, loads it while it starts.
  */
 import type { Cluster } from './cluster.ts';
 import { forwardingCluster, invoke } from './cluster-operations.ts';
