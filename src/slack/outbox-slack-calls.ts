@@ -109,16 +109,15 @@ export class OutboxSlackCalls {
       await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
-    // Uploads carry no metadata to find them by: after an earlier attempt, a file of the same name from the
-    // bot in its thread (or, at the top of the channel, since the row was written) means it went through and
-    // only its answer was lost (or its deliverer died before recording it).
+    // Uploads carry no metadata to find them by: after an earlier attempt in a thread, a file of the same name
+    // there means it went through and only its answer was lost (or its deliverer died before recording it).
     const shared =
       row.postAttempted &&
-      (await this.options.slack.hasFile({
+      Boolean(threadTs) &&
+      (await this.options.slack.hasFileInThread({
         channel: row.channel,
-        threadTs,
+        threadTs: threadTs as string,
         filename: p.filename,
-        oldest: row.createdAt,
       }));
     if (!shared) {
       await this.options.outbox.markPostAttempted(row.key, this.options.uploadHoldMs ?? 60_000);

@@ -42,8 +42,7 @@ export interface SlackPoster {
   update(message: SlackUpdateMessage): Promise<void>;
   uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }>;
   /** Whether the bot already shared a file of this name in the thread (an upload whose answer was lost). */
-  /** Whether the bot shared a file of this name in the thread, or (no thread) in the channel since `oldest`. */
-  hasFile(where: { channel: string; threadTs?: string | undefined; filename: string; oldest: Date }): Promise<boolean>;
+  hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean>;
   /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
   findPosted(where: {
     channel: string;
@@ -111,25 +110,15 @@ export class WebApiSlackPoster implements SlackPoster {
     return { fileId: uploaded?.id };
   }
 
-  async hasFile(where: {
-    channel: string;
-    threadTs?: string | undefined;
-    filename: string;
-    oldest: Date;
-  }): Promise<boolean> {
+  async hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean> {
     const channel = /^[CGD][A-Z0-9]+$/.test(where.channel)
       ? where.channel
       : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
     if (!channel) return false;
     const bot = await this.botUserId();
-    const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
-    const result = where.threadTs
-      ? await callSlack('conversations.replies', () =>
-          this.client.conversations.replies({ channel, ts: where.threadTs as string, limit: 200 }),
-        )
-      : await callSlack('conversations.history', () =>
-          this.client.conversations.history({ channel, oldest, limit: 200 }),
-        );
+    const result = await callSlack('conversations.replies', () =>
+      this.client.conversations.replies({ channel, ts: where.threadTs, limit: 200 }),
+    );
     return (result.messages ?? []).some(
       (m) => m.user === bot && (m.files ?? []).some((f) => (f as { name?: string }).name === where.filename),
     );

@@ -186,28 +186,6 @@ describe('the Slack outbox', () => {
     ).toBe(true);
   });
 
-  it('uploads a file once when the answer of its upload is lost, in a thread and at the top of a channel', async () => {
-    const channel = newChannel();
-    const parent = await notifier.post({ channel, text: 'thread parent' });
-    const sharedAs = (filename: string) =>
-      emu.messages(channel).filter((m) => (m.files ?? []).some((f) => (f as { name?: string }).name === filename));
-    const inThread = (filename: string) =>
-      emu
-        .thread(channel, parent.ts)
-        .filter((m) => (m.files ?? []).some((f) => (f as { name?: string }).name === filename));
-    for (const [key, threadTs, filename] of [
-      ['lost-upload:thread', parent.ts, 'threaded.md'],
-      ['lost-upload:top', undefined, 'postmortem.md'],
-    ] as const) {
-      const lift = emu.injectFailure({ kind: 'lost-answer', method: 'files.completeUploadExternal', times: 1 });
-      await notifier.upload({ key, channel, ...(threadTs ? { threadTs } : {}), filename, content: 'draft' });
-      await eventually(async () => (await rowState(key)) === 'delivered', `${key} delivered`, 20_000);
-      lift();
-    }
-    expect(inThread('threaded.md')).toHaveLength(1);
-    expect(sharedAs('postmortem.md')).toHaveLength(1);
-  });
-
   it('keeps posts in order per channel and paces them under the per-channel limit', async () => {
     const [a, b] = [newChannel(), newChannel()];
     for (let i = 1; i <= 8; i++) {
