@@ -96,7 +96,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     });
     // A worker process, whose jobs are what use the cluster, loads the Kubernetes client while it starts
     // (alongside the database and Redis) and before its workers take a job. The `web` and `all` roles load
-    // it with the first command or step that needs it: an idle `all` process stays ~35 MB smaller, and the
+    // it with the first command or step that needs it: an idle `all` process settles ~30 MB smaller, and the
     // load (an ESM graph: ~0.8 s, in which the event loop is never held more than ~0.2 s) does not hold up
     // the renewal of a job's lock (10 s, renewed every 5 s) should a step be first.
     const clusterLoaded = role === 'worker' ? kube.load() : undefined;

@@ -15,6 +15,12 @@ import { relatedActivity } from './incident-related-activity.ts';
 // The incident id format stays importable from the store.
 export { formatIncidentId } from './incident-rows.ts';
 
+/**
+ * The key space of the title locks: two-key advisory locks never share keys with the one-key locks held
+ * elsewhere (some for a whole session, as the outbox leader's), so a title's hash cannot collide with them.
+ */
+const TITLE_LOCKS = 0x1ca7;
+
 /** How long a caller waits for another replica's work on the same incident. */
 const LOCK_WAIT_MS = 120_000;
 
@@ -83,7 +89,7 @@ export class PgIncidentStore implements IncidentStore {
    * was committed before it started, and one that waited for the lock must see the winner's row.
    */
   private async openTitled(client: PoolClient, title: string): Promise<Incident | undefined> {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident-title:${title}`]);
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TITLE_LOCKS, title]);
     const result = await client.query(
       `SELECT * FROM incidents WHERE title = $1 AND status <> 'resolved' ORDER BY created_at LIMIT 1`,
       [title],

@@ -190,6 +190,8 @@ describe('alert intake from Alertmanager', () => {
     );
     expect(declared.text).toContain(title.rows.at(-1)!.id);
     expect(world.slack.thread(ops, message.ts).filter((m) => m.text.includes('declared'))).toHaveLength(1);
+    const opened = await world.bot.pool.query(`SELECT id FROM incidents WHERE title LIKE 'inodes_low:%'`);
+    expect(opened.rows).toHaveLength(1);
   });
 
   it("runs Open incident as the person who clicks: a viewer is refused, an operator's incident lands in the thread", async () => {

@@ -65,7 +65,8 @@ export async function declareIncident(deps: IncidentDeps, request: OpenIncident)
     : Promise.resolve(false);
   // The war room is a resumable run on the job engine: Slack's slowness never holds up the caller, and
   // a crash resumes it at the step it was in. The request that opened the incident starts it once (asked
-  // again for an open incident: its own declaration's run, started here should that one have stopped).
+  // again for an open incident: that declaration's run, by its key, so one that stopped before starting
+  // it gets it started here, and one already started is the answer).
   if (incident.setup.announced) {
     await declared;
     return { id: incident.id, channelId: incident.channelId, created, alreadyOpen };

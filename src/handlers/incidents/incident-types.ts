@@ -57,7 +57,7 @@ export interface NewIncident {
   originChannel?: string;
   /**
    * At most one open incident of this title: while one is open, it is returned instead of a new one
-   * (buttons that declare what their message is about, and what opens automatically for the same thing).
+   * (buttons that declare what their message is about; declarations asked this way are serialised per title).
    */
   onePerOpenTitle?: boolean;
 }
