@@ -149,6 +149,20 @@ async function upToDate(client: pg.Client, schema: string): Promise<boolean> {
 }
 
 /**
+ * Key spaces of the two-key advisory locks taken until commit: they never share keys with the one-key locks
+ * held elsewhere (some for a whole session, as the outbox leader's), so a key's hash cannot collide with those.
+ */
+export const LOCK_SPACE = { incidentTitle: 0x1ca7, approvalSubject: 0x0a97 } as const;
+
+/**
+ * Serialises transactions on `key` until this one ends. Read what the lock guards in a statement of its own
+ * after it: a statement sees what was committed before it started, and one that waited must see the winner's.
+ */
+export async function lockUntilCommit(client: PoolClient, space: number, key: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, key]);
+}
+
+/**
  * Runs `work` in a transaction, rolling back on any error. While checked out the client has an 'error'
  * listener (the pool's own only covers idle clients, and an unheard 'error' crashes the process), and
  * a client whose connection failed is discarded rather than returned to the pool.

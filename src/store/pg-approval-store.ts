@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from './database.ts';
-import { inTransaction } from './database.ts';
+import { inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
 import { newId } from './row-ids.ts';
 import { planHash } from '../permissions/plan-hash.ts';
 import type {
@@ -59,9 +59,8 @@ export class PgApprovalStore implements ApprovalStore {
     }
     const subject = [request.teamId, request.channelId, request.action, hash];
     return inTransaction(this.pool, async (client) => {
-      // One asker at a time per subject; the look-up below is a statement of its own, so it sees a request
-      // another asker committed while this one waited for the lock.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`approval:${subject.join(':')}`]);
+      // One asker at a time per subject; the look-up below sees a request committed while this one waited.
+      await lockUntilCommit(client, LOCK_SPACE.approvalSubject, subject.join(':'));
       const pending = await client.query<Row>(
         `${SELECT} WHERE r.team_id = $1 AND r.channel_id = $2 AND r.action = $3 AND r.plan_hash = $4
            AND r.arguments = $5::jsonb AND r.status = 'pending' AND r.expires_at > $6 ORDER BY r.created_at LIMIT 1`,

@@ -1,4 +1,4 @@
-import { connectUnpooled, inTransaction, type Pool, type PoolClient } from './database.ts';
+import { connectUnpooled, inTransaction, LOCK_SPACE, lockUntilCommit, type Pool, type PoolClient } from './database.ts';
 import type { Logger } from '../logger.ts';
 import type {
   Incident,
@@ -14,12 +14,6 @@ import { relatedActivity } from './incident-related-activity.ts';
 
 // The incident id format stays importable from the store.
 export { formatIncidentId } from './incident-rows.ts';
-
-/**
- * The key space of the title locks: two-key advisory locks never share keys with the one-key locks held
- * elsewhere (some for a whole session, as the outbox leader's), so a title's hash cannot collide with them.
- */
-const TITLE_LOCKS = 0x1ca7;
 
 /** How long a caller waits for another replica's work on the same incident. */
 const LOCK_WAIT_MS = 120_000;
@@ -83,13 +77,9 @@ export class PgIncidentStore implements IncidentStore {
     }
   }
 
-  /**
-   * The open incident of this title, asked under a lock on the title held until commit, so two
-   * declarations of it at once make one. The look-up is a statement of its own: a statement sees what
-   * was committed before it started, and one that waited for the lock must see the winner's row.
-   */
+  /** The open incident of this title, asked under a lock on the title, so two declarations of it at once make one. */
   private async openTitled(client: PoolClient, title: string): Promise<Incident | undefined> {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TITLE_LOCKS, title]);
+    await lockUntilCommit(client, LOCK_SPACE.incidentTitle, title);
     const result = await client.query(
       `SELECT * FROM incidents WHERE title = $1 AND status <> 'resolved' ORDER BY created_at LIMIT 1`,
       [title],
