@@ -26,8 +26,7 @@ export const methodScopes: Readonly<Record<string, readonly string[]>> = {
   'pins.add': ['pins:write'],
   'usergroups.list': ['usergroups:read'],
   'usergroups.users.list': ['usergroups:read'],
-  // WebClient.filesUploadV2 calls files.getUploadURLExternal and files.completeUploadExternal.
-  'files.uploadV2': ['files:write'],
+  // Uploads go in Slack's three steps (reserve, send the bytes, share): the outbox records the reserved id.
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
 };

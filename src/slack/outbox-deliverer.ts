@@ -173,7 +173,7 @@ export class OutboxDeliverer {
   private bucketOf(operation: Operation, row: OutboxRow): [string, PaceLimit] {
     if (operation === 'post') return [`chat.postMessage:${row.channel}`, this.pace.post];
     if (operation === 'update') return ['chat.update', this.pace.update];
-    return ['files.uploadV2', this.pace.upload];
+    return ['uploads', this.pace.upload];
   }
 
   private async deliver(row: OutboxRow, operation: Operation, bucket: string, limit: PaceLimit): Promise<void> {

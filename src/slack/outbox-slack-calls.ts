@@ -109,28 +109,43 @@ export class OutboxSlackCalls {
       await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
-    // Uploads carry no metadata to find them by: after an earlier attempt in a thread, a file of the same name
-    // there means it went through and only its answer was lost (or its deliverer died before recording it).
-    const shared =
-      row.postAttempted &&
-      Boolean(threadTs) &&
-      (await this.options.slack.hasFileInThread({
-        channel: row.channel,
-        threadTs: threadTs as string,
-        filename: p.filename,
-      }));
-    if (!shared) {
-      await this.options.outbox.markPostAttempted(row.key, this.options.uploadHoldMs ?? 60_000);
-      await this.options.slack.uploadFile({
+    if (await this.sharedEarlier(row, threadTs)) {
+      await this.options.outbox.markDelivered(row.key, row.version);
+      return;
+    }
+    const hold = this.options.uploadHoldMs ?? 60_000;
+    // Held before the first call: a deliverer taking over meanwhile waits for this attempt's outcome.
+    await this.options.outbox.markPostAttempted(row.key, hold);
+    await this.options.slack.uploadFile(
+      {
         channel: row.channel,
         thread_ts: threadTs,
         filename: p.filename,
         content: p.encoding === 'base64' ? Buffer.from(p.content, 'base64') : p.content,
         title: p.title,
         initial_comment: p.comment,
-      });
-    }
+      },
+      // Recorded before the file can be shared: whoever tries next looks for this very file.
+      (fileId) => this.options.outbox.markPostAttempted(row.key, hold, fileId),
+    );
     await this.options.outbox.markDelivered(row.key, row.version);
+  }
+
+  /**
+   * Whether an earlier attempt's file is already shared where the row goes (its answer lost, or its
+   * deliverer gone before recording it). Uploads carry no metadata, but each attempt's file id is recorded
+   * before the file can be shared, so the look-up names this row's file and no other request's. Where the
+   * history cannot be read (a DM) the file is uploaded again.
+   */
+  private async sharedEarlier(row: OutboxRow, threadTs: string | undefined): Promise<boolean> {
+    if (!row.postAttempted || !row.uploadFileId) return false;
+    const found = await this.options.slack.findSharedFile({
+      channel: row.channel,
+      threadTs,
+      fileId: row.uploadFileId,
+      oldest: row.createdAt,
+    });
+    return found === true;
   }
 
   /**

@@ -57,6 +57,8 @@ export interface OutboxRow {
   state: OutboxState;
   attempts: number;
   postAttempted: boolean;
+  /** The file an upload's latest attempt reserved in Slack, to look for after an unknown outcome. */
+  uploadFileId: string | undefined;
   /** Milliseconds until the row is due (≤ 0: due now), by the store's clock. */
   dueInMs: number;
   expired: boolean;
@@ -89,9 +91,10 @@ export interface SlackOutbox extends OutboxWriter {
   /**
    * Recorded before each post or upload, so whoever tries next looks for a copy whose answer was lost.
    * `holdMs`: the row is not due for that long, so a deliverer taking over while the call is still in
-   * flight waits for its outcome instead of making the call a second time.
+   * flight waits for its outcome instead of making the call a second time. `uploadFileId`: the file an
+   * upload's attempt reserved, recorded before it can be shared.
    */
-  markPostAttempted(key: string, holdMs?: number): Promise<void>;
+  markPostAttempted(key: string, holdMs?: number, uploadFileId?: string): Promise<void>;
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */
   /** `channelId`: where Slack posted it (a row queued by channel name is edited by id later). */
   markDelivered(key: string, version: number, ts?: string, channelId?: string): Promise<void>;

@@ -40,9 +40,21 @@ export interface SlackFileUpload {
 export interface SlackPoster {
   postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }>;
   update(message: SlackUpdateMessage): Promise<void>;
-  uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }>;
-  /** Whether the bot already shared a file of this name in the thread (an upload whose answer was lost). */
-  hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean>;
+  /**
+   * Uploads in Slack's three steps (reserve a file, send its bytes, share it); `reserved` is told the file's
+   * id before its bytes go, so a caller can record it before the file can appear anywhere.
+   */
+  uploadFile(file: SlackFileUpload, reserved?: (fileId: string) => Promise<void>): Promise<{ fileId: string }>;
+  /**
+   * Whether a message of the bot's shares file `fileId` in the channel (in the thread, given `threadTs`)
+   * since `oldest`: an upload whose answer was lost. Undefined where the bot cannot read the history (DMs).
+   */
+  findSharedFile(where: {
+    channel: string;
+    threadTs?: string | undefined;
+    fileId: string;
+    oldest: Date;
+  }): Promise<boolean | undefined>;
   /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
   findPosted(where: {
     channel: string;
@@ -63,6 +75,19 @@ export interface SlackPosted {
 
 const HISTORY_PAGES = 5;
 
+/** What the outbox's look-ups read of a message in conversations.history / replies. */
+interface HistoryMessage {
+  ts: string;
+  user?: string;
+  metadata?: SlackMessageMetadata;
+  files?: unknown[];
+}
+
+export interface WebApiSlackPosterOptions {
+  /** Deadline for sending a file's bytes to the URL Slack reserved (the Web API calls have the client's). */
+  uploadTimeoutMs?: number;
+}
+
 /**
  * The bot's one outbound Slack Web API adapter, over the process's client (createSlackClient: blind
  * retries off, rate-limited calls rejected): the outbox (and the deadline-bound direct calls) decide what
@@ -71,7 +96,10 @@ const HISTORY_PAGES = 5;
 export class WebApiSlackPoster implements SlackPoster {
   private botUser: Promise<string> | undefined;
 
-  constructor(private readonly client: SlackClient) {}
+  constructor(
+    private readonly client: SlackClient,
+    private readonly options: WebApiSlackPosterOptions = {},
+  ) {}
 
   async postMessage(message: SlackPostMessage): Promise<{ ts: string; channel: string }> {
     const { thread_ts: threadTs, ...rest } = message;
@@ -89,39 +117,61 @@ export class WebApiSlackPoster implements SlackPoster {
     await callSlack('chat.update', () => this.client.chat.update(message as never));
   }
 
-  async uploadFile(file: SlackFileUpload): Promise<{ fileId?: string | undefined }> {
+  async uploadFile(
+    file: SlackFileUpload,
+    reserved: (fileId: string) => Promise<void> = async () => undefined,
+  ): Promise<{ fileId: string }> {
     // files.completeUploadExternal takes a channel id only; a report names its channel by name.
-    const channelId = /^[CGD][A-Z0-9]+$/.test(file.channel)
-      ? file.channel
-      : (await this.findChannel(file.channel.replace(/^#/, '')))?.id;
+    const channelId = await this.channelId(file.channel);
     if (!channelId) throw new AppError('channel_not_found', `There is no channel #${file.channel} to upload to.`);
-    const result = await callSlack('files.uploadV2', () =>
-      this.client.filesUploadV2({
+    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    const slot = await callSlack('files.getUploadURLExternal', () =>
+      this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }),
+    );
+    const fileId = String(slot.file_id);
+    await reserved(fileId);
+    await this.sendBytes(String(slot.upload_url), file.filename, bytes);
+    await callSlack('files.completeUploadExternal', () =>
+      this.client.files.completeUploadExternal({
+        files: [{ id: fileId, title: file.title ?? file.filename }],
         channel_id: channelId,
         ...(file.thread_ts ? { thread_ts: file.thread_ts } : {}),
-        filename: file.filename,
-        // WebClient refuses an upload naming both fields, even when one is undefined.
-        ...(typeof file.content === 'string' ? { content: file.content } : { file: file.content }),
-        title: file.title ?? file.filename,
         ...(file.initial_comment ? { initial_comment: file.initial_comment } : {}),
-      } as Parameters<SlackClient['filesUploadV2']>[0]),
+      }),
     );
-    const uploaded = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files?.[0]?.files?.[0];
-    return { fileId: uploaded?.id };
+    return { fileId };
   }
 
-  async hasFileInThread(where: { channel: string; threadTs: string; filename: string }): Promise<boolean> {
-    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel)
-      ? where.channel
-      : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
-    if (!channel) return false;
-    const bot = await this.botUserId();
-    const result = await callSlack('conversations.replies', () =>
-      this.client.conversations.replies({ channel, ts: where.threadTs, limit: 200 }),
+  /** The file's bytes to the URL Slack reserved, as WebClient.filesUploadV2 sends them (one multipart part). */
+  private async sendBytes(url: string, filename: string, bytes: Buffer): Promise<void> {
+    const form = new FormData();
+    form.append('body', new Blob([new Uint8Array(bytes)]), filename);
+    const res = await fetch(url, {
+      method: 'POST',
+      body: form,
+      redirect: 'error',
+      signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 30_000),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200)
+      throw new AppError('slack_upload_failed', `Slack did not take the file's content (HTTP ${res.status}).`, {
+        kind: 'upstream',
+      });
+  }
+
+  async findSharedFile(where: {
+    channel: string;
+    threadTs?: string | undefined;
+    fileId: string;
+    oldest: Date;
+  }): Promise<boolean | undefined> {
+    const channel = await this.channelId(where.channel);
+    // A DM's history needs im:history, which the bot does not ask for.
+    if (!channel || channel.startsWith('D')) return undefined;
+    const found = await this.findOwn({ ...where, channel }, (m) =>
+      (m.files ?? []).some((f) => (f as { id?: string }).id === where.fileId),
     );
-    return (result.messages ?? []).some(
-      (m) => m.user === bot && (m.files ?? []).some((f) => (f as { name?: string }).name === where.filename),
-    );
+    return found !== undefined;
   }
 
   async findPosted(where: {
@@ -132,12 +182,23 @@ export class WebApiSlackPoster implements SlackPoster {
     value: string;
     oldest: Date;
   }): Promise<SlackPosted | undefined> {
-    const bot = await this.botUserId();
     // Posts may name a channel; history wants its id.
-    const channel = /^[CGD][A-Z0-9]+$/.test(where.channel)
-      ? where.channel
-      : (await this.findChannel(where.channel.replace(/^#/, '')))?.id;
+    const channel = await this.channelId(where.channel);
     if (!channel) return undefined;
+    const found = await this.findOwn({ ...where, channel }, (m) => {
+      const metadata = m.metadata;
+      return metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value;
+    });
+    return found?.metadata ? { ts: found.ts, channel, metadata: found.metadata } : undefined;
+  }
+
+  /** The bot's first message since `oldest` in the channel (or thread) that `match` accepts, over a few pages. */
+  private async findOwn(
+    where: { channel: string; threadTs?: string | undefined; oldest: Date },
+    match: (message: HistoryMessage) => boolean,
+  ): Promise<HistoryMessage | undefined> {
+    const bot = await this.botUserId();
+    const { channel } = where;
     const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < HISTORY_PAGES; page++) {
@@ -147,20 +208,18 @@ export class WebApiSlackPoster implements SlackPoster {
             this.client.conversations.replies({ ...args, ts: where.threadTs as string }),
           )
         : await callSlack('conversations.history', () => this.client.conversations.history(args));
-      for (const message of result.messages ?? []) {
-        const metadata = (message as { metadata?: SlackMessageMetadata }).metadata;
-        if (
-          message.user === bot &&
-          metadata?.event_type === where.eventType &&
-          String(metadata.event_payload?.[where.field]) === where.value
-        ) {
-          return { ts: message.ts as string, channel, metadata };
-        }
-      }
+      const found = (result.messages as HistoryMessage[] | undefined)?.find((m) => m.user === bot && match(m));
+      if (found) return found;
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!cursor) return undefined;
     }
     return undefined;
+  }
+
+  /** A channel's id: given as one, or looked up by name (with or without `#`). */
+  private async channelId(channel: string): Promise<string | undefined> {
+    if (/^[CGD][A-Z0-9]+$/.test(channel)) return channel;
+    return (await this.findChannel(channel.replace(/^#/, '')))?.id;
   }
 
   async postEphemeral(message: {

@@ -186,6 +186,52 @@ describe('the Slack outbox', () => {
     ).toBe(true);
   });
 
+  it('shares a file once after Slack lost the answer to its sharing, at the top of a channel and in a thread', async () => {
+    const channel = newChannel();
+    const parent = await notifier.post({ channel, text: 'incident review' });
+    const reservations = () =>
+      emu.callsTo('files.getUploadURLExternal').filter((c) => c.args.filename === 'trail.json');
+    const lift = emu.injectFailure({ kind: 'lost-answer', method: 'files.completeUploadExternal', channel, times: 2 });
+    await notifier.upload({ key: 'lost-upload:top', channel, filename: 'trail.json', content: '{"top":true}' });
+    await notifier.upload({
+      key: 'lost-upload:reply',
+      channel,
+      threadTs: parent.ts,
+      filename: 'trail.json',
+      content: '{"reply":true}',
+    });
+    await eventually(
+      async () =>
+        (await rowState('lost-upload:top')) === 'delivered' && (await rowState('lost-upload:reply')) === 'delivered',
+      'both uploads delivered',
+      20_000,
+    );
+    lift();
+    const filesIn = (messages: Array<{ files?: unknown[] }>) =>
+      messages.flatMap((m) => (m.files ?? []) as Array<{ name: string }>).map((f) => f.name);
+    expect(filesIn(emu.messages(channel))).toEqual(['trail.json']);
+    expect(filesIn(emu.thread(channel, parent.ts))).toEqual(['trail.json']);
+    // Each was uploaded once: the retry found its own file instead of reserving another.
+    expect(reservations()).toHaveLength(2);
+  });
+
+  it("does not take another request's file of the same name for this one's", async () => {
+    const channel = newChannel();
+    const parent = await notifier.post({ channel, text: 'logs' });
+    await notifier.upload({ key: 'same-name:1', channel, threadTs: parent.ts, filename: 'svc.log', content: 'first' });
+    await eventually(async () => (await rowState('same-name:1')) === 'delivered', 'the first upload delivered');
+    // The second's sharing fails on Slack's side (not processed): its retry must upload it, not find the first.
+    const lift = emu.injectFailure({ kind: 'http-5xx', method: 'files.completeUploadExternal', channel, times: 1 });
+    await notifier.upload({ key: 'same-name:2', channel, threadTs: parent.ts, filename: 'svc.log', content: 'second' });
+    await eventually(async () => (await rowState('same-name:2')) === 'delivered', 'the second upload delivered');
+    lift();
+    const shared = emu
+      .thread(channel, parent.ts)
+      .flatMap((m) => (m.files ?? []) as Array<{ id: string }>)
+      .map((f) => emu.state.files.get(f.id)?.content?.toString());
+    expect(shared).toEqual(['first', 'second']);
+  });
+
   it('keeps posts in order per channel and paces them under the per-channel limit', async () => {
     const [a, b] = [newChannel(), newChannel()];
     for (let i = 1; i <= 8; i++) {

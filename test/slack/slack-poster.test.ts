@@ -51,6 +51,21 @@ describe('WebApiSlackPoster', () => {
     expect(emu.state.files.get(file.fileId!)?.content?.toString()).toBe('line 1\nline 2\n');
   });
 
+  it('finds its own shared file by id, and says where it cannot look (a DM)', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const reserved: string[] = [];
+    const { fileId } = await poster.uploadFile({ channel, filename: 'a.txt', content: 'a' }, async (id) => {
+      reserved.push(id);
+    });
+    expect(reserved).toEqual([fileId]);
+    expect(await poster.findSharedFile({ channel, fileId, oldest: since })).toBe(true);
+    expect(await poster.findSharedFile({ channel, fileId: 'F0ELSEWHERE', oldest: since })).toBe(false);
+    const dm = emu.state.imChannelFor(emu.addUser({ name: 'alice' }).id).id;
+    const reads = emu.callsTo('conversations.history').length;
+    expect(await poster.findSharedFile({ channel: dm, fileId, oldest: since })).toBeUndefined();
+    expect(emu.callsTo('conversations.history')).toHaveLength(reads);
+  });
+
   it('surfaces a 429 as SlackRateLimitedError with Retry-After, without retrying', async () => {
     const message = await poster.postMessage({ channel, text: 'x' });
     const before = emu.callsTo('chat.update').length;

@@ -88,10 +88,11 @@ export class MemorySlackOutbox implements SlackOutbox {
       .map((r) => this.view(r));
   }
 
-  async markPostAttempted(key: string, holdMs = 0): Promise<void> {
+  async markPostAttempted(key: string, holdMs = 0, uploadFileId?: string): Promise<void> {
     const row = this.rows.get(key);
     if (!row) return;
     row.postAttempted = true;
+    row.uploadFileId = uploadFileId;
     if (holdMs <= 0) return;
     row.waitingOn = undefined;
     row.nextAttemptAt = Math.max(row.nextAttemptAt, this.clock() + Math.round(holdMs));
@@ -183,6 +184,7 @@ export class MemorySlackOutbox implements SlackOutbox {
       | 'state'
       | 'attempts'
       | 'postAttempted'
+      | 'uploadFileId'
       | 'lastError'
       | 'createdAt'
       | 'nextAttemptAt'
@@ -198,6 +200,7 @@ export class MemorySlackOutbox implements SlackOutbox {
       state: 'pending',
       attempts: 0,
       postAttempted: false,
+      uploadFileId: undefined,
       lastError: undefined,
       createdAt: new Date(now),
       nextAttemptAt: now,

@@ -96,16 +96,23 @@ export function slackOutboxContract(name: string, open: () => Promise<SlackOutbo
       const { outbox } = await start();
       await outbox.putUpload({ key: 'u', channel: 'C1', filename: 'a.png', content: 'x' });
       await outbox.markRetry('u', 60_000, 'fetch failed', 'backoff');
-      await outbox.markPostAttempted('u', 60_000);
+      await outbox.markPostAttempted('u', 60_000, 'F0RESERVED');
       const held = await outbox.get('u');
-      expect(held).toMatchObject({ postAttempted: true, state: 'pending' });
+      expect(held).toMatchObject({ postAttempted: true, uploadFileId: 'F0RESERVED', state: 'pending' });
       expect(held!.dueInMs).toBeGreaterThan(30_000);
       // Slack answering again elsewhere in the channel does not make the in-flight row due.
       expect(await outbox.retryBackedOff('C1')).toBe(0);
       // The call failing ends the hold: the retry comes after its backoff, looking for the first copy.
       await outbox.markRetry('u', 0, 'timeout', 'backoff');
-      expect(await outbox.get('u')).toMatchObject({ postAttempted: true, state: 'pending' });
+      expect(await outbox.get('u')).toMatchObject({
+        postAttempted: true,
+        uploadFileId: 'F0RESERVED',
+        state: 'pending',
+      });
       expect((await outbox.get('u'))!.dueInMs).toBeLessThanOrEqual(0);
+      // The next attempt reserves another file: the row remembers the latest.
+      await outbox.markPostAttempted('u', 60_000, 'F0SECOND');
+      expect((await outbox.get('u'))?.uploadFileId).toBe('F0SECOND');
     });
 
     it('a 429 on the post itself clears the post attempt; other retries keep it', async () => {

@@ -72,8 +72,9 @@ export class EmulatorHttp {
     const token = this.bearer(req) ?? (!isJson && typeof args.token === 'string' ? args.token : undefined);
     if (!token) return reply(200, { ok: false, error: 'not_authed' });
     if (token !== botToken) return reply(200, { ok: false, error: 'invalid_auth' });
-    const channelRef =
-      typeof args.channel === 'string' ? (state.channelByRef(args.channel)?.id ?? args.channel) : undefined;
+    // files.completeUploadExternal names its channel `channel_id`.
+    const named = typeof args.channel === 'string' ? args.channel : args.channel_id;
+    const channelRef = typeof named === 'string' ? (state.channelByRef(named)?.id ?? named) : undefined;
     const failure = this.deps.failures.take(method, channelRef);
     if (failure?.kind === 'http-5xx') {
       this.record(method, args, failure.status ?? 503, { ok: false, error: 'http_error' });
