@@ -26,8 +26,8 @@ export interface OutboxDelivererOptions {
   maxBackoffMs?: number;
   /**
    * How long an upload in flight keeps its row from every other deliverer: longer than the upload can take
-   * (its three Web API calls, each bounded by the client's timeout), so a process taking over delivery
-   * meanwhile waits for its outcome instead of uploading the file a second time.
+   * (two Web API calls bounded by the client's timeout, and its bytes by the poster's upload timeout, 30 s),
+   * so a process taking over delivery meanwhile waits for its outcome instead of uploading the file again.
    */
   uploadHoldMs?: number;
   /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
