@@ -61,6 +61,8 @@ export class RunWorker<Deps> {
   private readonly runner: StepRunner<Deps>;
   private readonly recovery: RunRecovery;
   private readonly logger: Logger;
+  /** The execution under way in this process, by run id (see `process`). */
+  private readonly executing = new Map<string, Promise<void>>();
 
   constructor(private readonly options: RunWorkerOptions<Deps>) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
@@ -126,13 +128,32 @@ export class RunWorker<Deps> {
     return this.recovery.reconcile();
   }
 
+  /**
+   * A job can be handed back to the process still executing it: its lock expired in Redis (a failover to a
+   * replica that missed the renewals, a long blip), so BullMQ's stalled check returned it to the queue.
+   * The new delivery waits for the execution under way, then finds the run where that left it (done, or
+   * to resume), instead of running its steps a second time beside it.
+   */
   private async process(job: Job<RunJobData>): Promise<void> {
     const { runId, requestId } = job.data;
-    const tracked = this.cancellation.track(runId);
+    const earlier = this.executing.get(runId);
+    const execution = (async () => {
+      if (earlier) {
+        this.logger.warn({ runId }, 'run handed back while this process still executes it; waiting for that execution');
+        await earlier.catch(() => undefined);
+      }
+      const tracked = this.cancellation.track(runId);
+      try {
+        await this.runner.execute(runId, requestId, tracked.signal);
+      } finally {
+        tracked.release();
+      }
+    })();
+    this.executing.set(runId, execution);
     try {
-      await this.runner.execute(runId, requestId, tracked.signal);
+      await execution;
     } finally {
-      tracked.release();
+      if (this.executing.get(runId) === execution) this.executing.delete(runId);
     }
   }
 
