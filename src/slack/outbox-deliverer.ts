@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxLease, OutboxRow, SlackOutbox } from './slack-outbox.ts';
-import { OutboxSlackCalls, operationOf, type Operation } from './outbox-slack-calls.ts';
+import { OutboxSlackCalls, operationOf, type Operation, type PostAttempt } from './outbox-slack-calls.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
 import type { PaceLimit } from './slack-pacer.ts';
@@ -30,6 +30,11 @@ export interface OutboxDelivererOptions {
    * so a process taking over delivery meanwhile waits for its outcome instead of uploading the file again.
    */
   uploadHoldMs?: number;
+  /**
+   * How long an upload whose file was reserved waits after a failed attempt before it looks for that file
+   * (default 30 s): Slack may finish a call whose answer was lost, and shares a completed file asynchronously.
+   */
+  uploadSettleMs?: number;
   /** Least time between two edits of one message: a run's quick steps become one edit, not five. */
   minEditIntervalMs?: number;
   /** Edit spacing is measured on it; the system clock by default. */
@@ -178,7 +183,7 @@ export class OutboxDeliverer {
 
   private async deliver(row: OutboxRow, operation: Operation, bucket: string, limit: PaceLimit): Promise<void> {
     const { outbox, logger } = this.options;
-    const attempt = { posting: false };
+    const attempt: PostAttempt = { posting: false };
     try {
       await this.calls.deliver(row, operation, attempt);
       await this.recovered(row.channel);
@@ -193,7 +198,8 @@ export class OutboxDeliverer {
           this.pacer.block(bucket, limit, failure.delayMs);
           await outbox.markRetry(row.key, failure.delayMs, reason, 'retry-after', attempt.posting);
         } else {
-          const delay = backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000);
+          const settle = attempt.uploading ? (this.options.uploadSettleMs ?? 30_000) : 0;
+          const delay = Math.max(backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000), settle);
           logger.info(
             { key: row.key, attempts: row.attempts + 1, delayMs: delay, reason },
             'slack outbox: delivery failed; retrying',

@@ -1,6 +1,7 @@
 import type { Block } from '../handlers/core/reply.ts';
 import type { OutboxRow, SlackOutbox } from './slack-outbox.ts';
 import type { SlackPoster } from './slack-poster.ts';
+import type { Logger } from '../logger.ts';
 
 /** The `event_type` of the metadata every outbox post carries. */
 export const OUTBOX_EVENT_TYPE = 'eafix_outbox';
@@ -13,9 +14,12 @@ export function operationOf(row: OutboxRow): Operation {
   return row.ts ? 'update' : 'post';
 }
 
-/** Set once chat.postMessage itself is called: only its 429 proves the post did not land. */
+/** What an attempt got as far as, for the deliverer to decide how soon to try again. */
 export interface PostAttempt {
+  /** chat.postMessage itself was called: only its 429 proves the post did not land. */
   posting: boolean;
+  /** An upload reserved its file: it may be shared even if the attempt failed (Slack shares asynchronously). */
+  uploading?: boolean;
 }
 
 export interface OutboxSlackCallsOptions {
@@ -25,6 +29,7 @@ export interface OutboxSlackCallsOptions {
   onPosted?: (posted: { key: string; channel: string; ts: string }) => Promise<void>;
   /** How long an upload in flight keeps its row from every other deliverer. */
   uploadHoldMs?: number;
+  logger?: Logger;
 }
 
 /**
@@ -38,7 +43,7 @@ export class OutboxSlackCalls {
   deliver(row: OutboxRow, operation: Operation, attempt: PostAttempt): Promise<void> {
     if (operation === 'post') return this.post(row, attempt);
     if (operation === 'update') return this.update(row);
-    return this.upload(row);
+    return this.upload(row, attempt);
   }
 
   private async post(row: OutboxRow, attempt: PostAttempt): Promise<void> {
@@ -96,7 +101,7 @@ export class OutboxSlackCalls {
     await this.options.outbox.markDelivered(row.key, row.version);
   }
 
-  private async upload(row: OutboxRow): Promise<void> {
+  private async upload(row: OutboxRow, attempt: PostAttempt): Promise<void> {
     const p = row.payload as {
       filename: string;
       content: string;
@@ -109,13 +114,14 @@ export class OutboxSlackCalls {
       await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
-    if (await this.sharedEarlier(row, threadTs)) {
+    const hold = this.options.uploadHoldMs ?? 60_000;
+    const earlier = row.uploadFileIds;
+    // Held from here on (the look-up included): a deliverer taking over meanwhile waits for this attempt.
+    await this.options.outbox.markPostAttempted(row.key, hold);
+    if (earlier.length > 0 && (await this.sharedEarlier(row, threadTs, earlier))) {
       await this.options.outbox.markDelivered(row.key, row.version);
       return;
     }
-    const hold = this.options.uploadHoldMs ?? 60_000;
-    // Held before the first call: a deliverer taking over meanwhile waits for this attempt's outcome.
-    await this.options.outbox.markPostAttempted(row.key, hold);
     await this.options.slack.uploadFile(
       {
         channel: row.channel,
@@ -126,7 +132,10 @@ export class OutboxSlackCalls {
         initial_comment: p.comment,
       },
       // Recorded before the file can be shared: whoever tries next looks for this very file.
-      (fileId) => this.options.outbox.markPostAttempted(row.key, hold, fileId),
+      async (fileId) => {
+        await this.options.outbox.markPostAttempted(row.key, hold, fileId);
+        attempt.uploading = true;
+      },
     );
     await this.options.outbox.markDelivered(row.key, row.version);
   }
@@ -134,17 +143,21 @@ export class OutboxSlackCalls {
   /**
    * Whether an earlier attempt's file is already shared where the row goes (its answer lost, or its
    * deliverer gone before recording it). Uploads carry no metadata, but each attempt's file id is recorded
-   * before the file can be shared, so the look-up names this row's file and no other request's. Where the
-   * history cannot be read (a DM) the file is uploaded again.
+   * before the file can be shared, so the look-up names this row's files and no other request's. Where that
+   * cannot be told (a DM's history, a refusal, more history than is read) the file is uploaded again.
    */
-  private async sharedEarlier(row: OutboxRow, threadTs: string | undefined): Promise<boolean> {
-    if (!row.postAttempted || !row.uploadFileId) return false;
+  private async sharedEarlier(row: OutboxRow, threadTs: string | undefined, fileIds: readonly string[]) {
     const found = await this.options.slack.findSharedFile({
       channel: row.channel,
       threadTs,
-      fileId: row.uploadFileId,
+      fileIds,
       oldest: row.createdAt,
     });
+    if (found === undefined)
+      this.options.logger?.warn(
+        { key: row.key, channel: row.channel },
+        'slack outbox: cannot tell whether an earlier upload was shared; uploading again',
+      );
     return found === true;
   }
 

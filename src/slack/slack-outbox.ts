@@ -57,8 +57,8 @@ export interface OutboxRow {
   state: OutboxState;
   attempts: number;
   postAttempted: boolean;
-  /** The file an upload's latest attempt reserved in Slack, to look for after an unknown outcome. */
-  uploadFileId: string | undefined;
+  /** The files an upload's attempts reserved in Slack, oldest first, to look for after an unknown outcome. */
+  uploadFileIds: readonly string[];
   /** Milliseconds until the row is due (≤ 0: due now), by the store's clock. */
   dueInMs: number;
   expired: boolean;
@@ -91,8 +91,8 @@ export interface SlackOutbox extends OutboxWriter {
   /**
    * Recorded before each post or upload, so whoever tries next looks for a copy whose answer was lost.
    * `holdMs`: the row is not due for that long, so a deliverer taking over while the call is still in
-   * flight waits for its outcome instead of making the call a second time. `uploadFileId`: the file an
-   * upload's attempt reserved, recorded before it can be shared.
+   * flight waits for its outcome instead of making the call a second time. `uploadFileId`: a file an
+   * upload's attempt reserved, recorded (beside the earlier ones) before it can be shared.
    */
   markPostAttempted(key: string, holdMs?: number, uploadFileId?: string): Promise<void>;
   /** Content up to `version` is in Slack (as message `ts`); the row is done unless newer content arrived. */

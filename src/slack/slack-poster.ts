@@ -46,13 +46,14 @@ export interface SlackPoster {
    */
   uploadFile(file: SlackFileUpload, reserved?: (fileId: string) => Promise<void>): Promise<{ fileId: string }>;
   /**
-   * Whether a message of the bot's shares file `fileId` in the channel (in the thread, given `threadTs`)
-   * since `oldest`: an upload whose answer was lost. Undefined where the bot cannot read the history (DMs).
+   * Whether a message of the bot's shares one of `fileIds` in the channel (in the thread, given `threadTs`)
+   * since `oldest`: an upload whose answer was lost. Undefined when that cannot be told: the history is not
+   * the bot's to read (a DM; a channel that refuses it) or goes on past the pages read.
    */
   findSharedFile(where: {
     channel: string;
     threadTs?: string | undefined;
-    fileId: string;
+    fileIds: readonly string[];
     oldest: Date;
   }): Promise<boolean | undefined>;
   /** The bot's message carrying `metadata.event_payload[field] === value`, posted at or after `oldest`. */
@@ -162,16 +163,17 @@ export class WebApiSlackPoster implements SlackPoster {
   async findSharedFile(where: {
     channel: string;
     threadTs?: string | undefined;
-    fileId: string;
+    fileIds: readonly string[];
     oldest: Date;
   }): Promise<boolean | undefined> {
     const channel = await this.channelId(where.channel);
     // A DM's history needs im:history, which the bot does not ask for.
     if (!channel || channel.startsWith('D')) return undefined;
+    const ids = new Set(where.fileIds);
     const found = await this.findOwn({ ...where, channel }, (m) =>
-      (m.files ?? []).some((f) => (f as { id?: string }).id === where.fileId),
+      (m.files ?? []).some((f) => ids.has((f as { id?: string }).id ?? '')),
     );
-    return found !== undefined;
+    return found === 'unknown' ? undefined : found !== 'none';
   }
 
   async findPosted(where: {
@@ -189,31 +191,43 @@ export class WebApiSlackPoster implements SlackPoster {
       const metadata = m.metadata;
       return metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value;
     });
-    return found?.metadata ? { ts: found.ts, channel, metadata: found.metadata } : undefined;
+    // Not found, or not knowable: post (a second copy is better than a lost message).
+    return typeof found === 'object' && found.metadata
+      ? { ts: found.ts, channel, metadata: found.metadata }
+      : undefined;
   }
 
-  /** The bot's first message since `oldest` in the channel (or thread) that `match` accepts, over a few pages. */
+  /**
+   * The bot's first message since `oldest` in the channel (or thread) that `match` accepts; `none` when every
+   * page was read without one; `unknown` past the pages read, or when Slack refuses the history (not a
+   * member, a group DM without mpim:history).
+   */
   private async findOwn(
     where: { channel: string; threadTs?: string | undefined; oldest: Date },
     match: (message: HistoryMessage) => boolean,
-  ): Promise<HistoryMessage | undefined> {
+  ): Promise<HistoryMessage | 'none' | 'unknown'> {
     const bot = await this.botUserId();
     const { channel } = where;
     const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
     let cursor: string | undefined;
-    for (let page = 0; page < HISTORY_PAGES; page++) {
-      const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
-      const result = where.threadTs
-        ? await callSlack('conversations.replies', () =>
-            this.client.conversations.replies({ ...args, ts: where.threadTs as string }),
-          )
-        : await callSlack('conversations.history', () => this.client.conversations.history(args));
-      const found = (result.messages as HistoryMessage[] | undefined)?.find((m) => m.user === bot && match(m));
-      if (found) return found;
-      cursor = result.response_metadata?.next_cursor || undefined;
-      if (!cursor) return undefined;
+    try {
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+        const result = where.threadTs
+          ? await callSlack('conversations.replies', () =>
+              this.client.conversations.replies({ ...args, ts: where.threadTs as string }),
+            )
+          : await callSlack('conversations.history', () => this.client.conversations.history(args));
+        const found = (result.messages as HistoryMessage[] | undefined)?.find((m) => m.user === bot && match(m));
+        if (found) return found;
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!cursor) return 'none';
+      }
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'domain') return 'unknown';
+      throw error;
     }
-    return undefined;
+    return 'unknown';
   }
 
   /** A channel's id: given as one, or looked up by name (with or without `#`). */

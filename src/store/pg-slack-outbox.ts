@@ -23,7 +23,7 @@ interface RawRow {
   state: OutboxState;
   attempts: number;
   post_attempted: boolean;
-  upload_file_id: string | null;
+  upload_file_ids: string[];
   due_in_ms: number;
   expired: boolean;
   last_error: string | null;
@@ -54,7 +54,7 @@ const toRow = (r: RawRow): OutboxRow => ({
   state: r.state,
   attempts: r.attempts,
   postAttempted: r.post_attempted,
-  uploadFileId: r.upload_file_id ?? undefined,
+  uploadFileIds: r.upload_file_ids,
   dueInMs: r.due_in_ms,
   expired: r.expired,
   lastError: r.last_error ?? undefined,
@@ -143,12 +143,13 @@ export class PgSlackOutbox implements SlackOutbox {
 
   /**
    * Recorded before each post or upload; `holdMs` keeps another deliverer off the row while the call is in
-   * flight; `uploadFileId` is the file an upload's attempt reserved (null for posts).
+   * flight; `uploadFileId`, a file an upload's attempt reserved, joins the ones reserved before.
    */
   async markPostAttempted(key: string, holdMs = 0, uploadFileId?: string): Promise<void> {
     // waiting_on NULL: retryBackedOff must not make a held row due again.
     await this.pool.query(
-      `UPDATE slack_outbox SET post_attempted = true, upload_file_id = $3, updated_at = clock_timestamp(), waiting_on = CASE WHEN $2 > 0 THEN NULL ELSE waiting_on END,
+      `UPDATE slack_outbox SET post_attempted = true, updated_at = clock_timestamp(), waiting_on = CASE WHEN $2 > 0 THEN NULL ELSE waiting_on END,
+         upload_file_ids = CASE WHEN $3::text IS NULL THEN upload_file_ids ELSE array_append(upload_file_ids, $3::text) END,
          next_attempt_at = greatest(next_attempt_at, clock_timestamp() + make_interval(secs => $2::float8 / 1000))
        WHERE key = $1`,
       [key, Math.max(0, Math.round(holdMs)), uploadFileId ?? null],

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { SlackEmulator } from '@eafix/sandbox/slack';
-import { OUTBOX_EVENT_TYPE, OutboxDeliverer } from '../../src/slack/outbox-deliverer.ts';
+import { OUTBOX_EVENT_TYPE, OutboxDeliverer, type OutboxDelivererOptions } from '../../src/slack/outbox-deliverer.ts';
 import { OutboxNotifier } from '../../src/slack/outbox-notifier.ts';
 import { WebApiSlackPoster } from '../../src/slack/slack-poster.ts';
 import { createSlackClient } from '../../src/slack/slack-client.ts';
@@ -23,7 +23,7 @@ const posted: string[] = [];
 const failNextRecord = new Set<string>();
 let channels = 0;
 
-function startDeliverer(timeoutMs = 2_000): OutboxDeliverer {
+function startDeliverer(timeoutMs = 2_000, extra: Partial<OutboxDelivererOptions> = {}): OutboxDeliverer {
   const deliverer = new OutboxDeliverer({
     outbox,
     slack: new WebApiSlackPoster(createSlackClient({ token: BOT_TOKEN, apiUrl: emu.apiUrl, timeoutMs }, logger)),
@@ -34,6 +34,9 @@ function startDeliverer(timeoutMs = 2_000): OutboxDeliverer {
     },
     maxBackoffMs: 500,
     electionMs: 100,
+    // Slack's asynchronous sharing is immediate in the emulator.
+    uploadSettleMs: 300,
+    ...extra,
   });
   deliverer.start();
   deliverers.push(deliverer);
@@ -213,6 +216,32 @@ describe('the Slack outbox', () => {
     expect(filesIn(emu.thread(channel, parent.ts))).toEqual(['trail.json']);
     // Each was uploaded once: the retry found its own file instead of reserving another.
     expect(reservations()).toHaveLength(2);
+  });
+
+  it('gives Slack time to finish sharing before it looks for a file whose answer was lost', async () => {
+    const channel = newChannel();
+    const reservations = () => emu.callsTo('files.getUploadURLExternal').filter((c) => c.args.filename === 'late.csv');
+    for (const d of deliverers) await d.stop();
+    startDeliverer(2_000, { uploadSettleMs: 60_000 });
+    onTestFinished(async () => {
+      for (const d of deliverers) await d.stop();
+      startDeliverer();
+    });
+    const lift = emu.injectFailure({ kind: 'lost-answer', method: 'files.completeUploadExternal', channel, times: 1 });
+    await notifier.upload({ key: 'settle:1', channel, filename: 'late.csv', content: 'a,b' });
+    const waiting = await eventually(async () => {
+      const row = await outbox.get('settle:1');
+      return row && row.attempts === 1 ? row : undefined;
+    }, 'the attempt whose answer was lost');
+    lift();
+    // Not looked for (nor uploaded) again until Slack has had its time.
+    expect(waiting.dueInMs).toBeGreaterThan(30_000);
+    expect(waiting.uploadFileIds).toHaveLength(1);
+    // Its time is up: the file is found, not uploaded a second time.
+    await pool.query('UPDATE slack_outbox SET next_attempt_at = clock_timestamp() WHERE key = $1', ['settle:1']);
+    await eventually(async () => (await rowState('settle:1')) === 'delivered', 'the upload found', 20_000);
+    expect(reservations()).toHaveLength(1);
+    expect(emu.messages(channel).flatMap((m) => m.files ?? [])).toHaveLength(1);
   });
 
   it("does not take another request's file of the same name for this one's", async () => {

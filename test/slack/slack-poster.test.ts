@@ -51,19 +51,24 @@ describe('WebApiSlackPoster', () => {
     expect(emu.state.files.get(file.fileId!)?.content?.toString()).toBe('line 1\nline 2\n');
   });
 
-  it('finds its own shared file by id, and says where it cannot look (a DM)', async () => {
+  it('finds its own shared file by id, and says where it cannot tell (a DM, a refused history)', async () => {
     const since = new Date(Date.now() - 1_000);
     const reserved: string[] = [];
     const { fileId } = await poster.uploadFile({ channel, filename: 'a.txt', content: 'a' }, async (id) => {
       reserved.push(id);
+      // Recorded before the file exists anywhere: Slack has not been asked to share it yet.
+      expect(emu.callsTo('files.completeUploadExternal').some((c) => JSON.stringify(c.args).includes(id))).toBe(false);
     });
     expect(reserved).toEqual([fileId]);
-    expect(await poster.findSharedFile({ channel, fileId, oldest: since })).toBe(true);
-    expect(await poster.findSharedFile({ channel, fileId: 'F0ELSEWHERE', oldest: since })).toBe(false);
+    expect(await poster.findSharedFile({ channel, fileIds: ['F0OTHER', fileId], oldest: since })).toBe(true);
+    expect(await poster.findSharedFile({ channel, fileIds: ['F0ELSEWHERE'], oldest: since })).toBe(false);
     const dm = emu.state.imChannelFor(emu.addUser({ name: 'alice' }).id).id;
     const reads = emu.callsTo('conversations.history').length;
-    expect(await poster.findSharedFile({ channel: dm, fileId, oldest: since })).toBeUndefined();
+    expect(await poster.findSharedFile({ channel: dm, fileIds: [fileId], oldest: since })).toBeUndefined();
     expect(emu.callsTo('conversations.history')).toHaveLength(reads);
+    // A channel whose history Slack refuses the bot (not a member): unknown, not "not there".
+    const elsewhere = emu.addChannel({ name: 'not-joined', botMember: false }).id;
+    expect(await poster.findSharedFile({ channel: elsewhere, fileIds: [fileId], oldest: since })).toBeUndefined();
   });
 
   it('surfaces a 429 as SlackRateLimitedError with Retry-After, without retrying', async () => {

@@ -92,7 +92,7 @@ export class MemorySlackOutbox implements SlackOutbox {
     const row = this.rows.get(key);
     if (!row) return;
     row.postAttempted = true;
-    row.uploadFileId = uploadFileId;
+    if (uploadFileId) row.uploadFileIds = [...row.uploadFileIds, uploadFileId];
     if (holdMs <= 0) return;
     row.waitingOn = undefined;
     row.nextAttemptAt = Math.max(row.nextAttemptAt, this.clock() + Math.round(holdMs));
@@ -184,7 +184,7 @@ export class MemorySlackOutbox implements SlackOutbox {
       | 'state'
       | 'attempts'
       | 'postAttempted'
-      | 'uploadFileId'
+      | 'uploadFileIds'
       | 'lastError'
       | 'createdAt'
       | 'nextAttemptAt'
@@ -200,7 +200,7 @@ export class MemorySlackOutbox implements SlackOutbox {
       state: 'pending',
       attempts: 0,
       postAttempted: false,
-      uploadFileId: undefined,
+      uploadFileIds: [],
       lastError: undefined,
       createdAt: new Date(now),
       nextAttemptAt: now,

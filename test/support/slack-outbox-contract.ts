@@ -98,7 +98,7 @@ export function slackOutboxContract(name: string, open: () => Promise<SlackOutbo
       await outbox.markRetry('u', 60_000, 'fetch failed', 'backoff');
       await outbox.markPostAttempted('u', 60_000, 'F0RESERVED');
       const held = await outbox.get('u');
-      expect(held).toMatchObject({ postAttempted: true, uploadFileId: 'F0RESERVED', state: 'pending' });
+      expect(held).toMatchObject({ postAttempted: true, uploadFileIds: ['F0RESERVED'], state: 'pending' });
       expect(held!.dueInMs).toBeGreaterThan(30_000);
       // Slack answering again elsewhere in the channel does not make the in-flight row due.
       expect(await outbox.retryBackedOff('C1')).toBe(0);
@@ -106,13 +106,15 @@ export function slackOutboxContract(name: string, open: () => Promise<SlackOutbo
       await outbox.markRetry('u', 0, 'timeout', 'backoff');
       expect(await outbox.get('u')).toMatchObject({
         postAttempted: true,
-        uploadFileId: 'F0RESERVED',
+        uploadFileIds: ['F0RESERVED'],
         state: 'pending',
       });
       expect((await outbox.get('u'))!.dueInMs).toBeLessThanOrEqual(0);
-      // The next attempt reserves another file: the row remembers the latest.
+      // The next attempt is held before it reserves another file: the earlier one is kept, to look for.
+      await outbox.markPostAttempted('u', 60_000);
+      expect((await outbox.get('u'))?.uploadFileIds).toEqual(['F0RESERVED']);
       await outbox.markPostAttempted('u', 60_000, 'F0SECOND');
-      expect((await outbox.get('u'))?.uploadFileId).toBe('F0SECOND');
+      expect((await outbox.get('u'))?.uploadFileIds).toEqual(['F0RESERVED', 'F0SECOND']);
     });
 
     it('a 429 on the post itself clears the post attempt; other retries keep it', async () => {
