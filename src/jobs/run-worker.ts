@@ -14,7 +14,7 @@ import { loadBullmq, WORKER_DEFAULTS } from './lazy-queue.ts';
 import type { RunJobData } from './run-queue.ts';
 import { defaultRetryPolicy } from './retry-policy.ts';
 import type { RetryPolicy } from './retry-policy.ts';
-import { WorkerShutdownError } from './step-attempt.ts';
+import { JobLockLostError, WorkerShutdownError } from './step-attempt.ts';
 import { StepRunner } from './step-runner.ts';
 import { RunRecovery } from './run-recovery.ts';
 import type { RecoveryReport } from './run-recovery.ts';
@@ -116,6 +116,13 @@ export class RunWorker<Deps> {
       ...WORKER_DEFAULTS,
     });
     worker.on('error', (err) => this.logger.warn({ err }, 'run worker error'));
+    // Job id = run id. Without its lock the job may run elsewhere: stop this execution of it at once.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const runId of jobIds) {
+        this.logger.warn({ runId }, 'run job lock lost; stopping this execution for whoever takes the job over');
+        this.cancellation.abort(runId, new JobLockLostError());
+      }
+    });
     worker.on('failed', (job, err) => void this.onJobFailed(job, err));
     this.worker = worker;
     void worker.run().catch((err: unknown) => this.logger.error({ err }, 'run worker stopped'));

@@ -22,6 +22,19 @@ export class WorkerShutdownError extends Error {
   }
 }
 
+/**
+ * Redis says this worker no longer holds the run's job lock (it expired, as across a failover): the job may
+ * be handed to another worker, so this execution stops, its step abandoned as in a shutdown, and whoever
+ * takes the job resumes the run from its checkpoints.
+ */
+export class JobLockLostError extends WorkerShutdownError {
+  constructor() {
+    super();
+    this.name = 'JobLockLostError';
+    this.message = "the run's job lock was lost in Redis; the job is taken over";
+  }
+}
+
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }

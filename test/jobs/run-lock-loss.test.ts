@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Job, Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import { RUN_QUEUE_NAME } from '../../src/jobs/run-queue.ts';
 import { isolate } from '../support/isolation.ts';
@@ -38,6 +39,34 @@ const slowThenChange = defineRunKind<unknown>({
   ],
 });
 
+/** What the tries of a step did, in order: `start <attempt>`, `end <attempt> (<why>)`. */
+const timeline: string[] = [];
+
+/** Its first try runs until its signal stops it; a later try finishes at once. */
+const holdsUntilStopped = defineRunKind<unknown>({
+  kind: 'holds-until-stopped',
+  steps: [
+    {
+      id: 'hold',
+      title: 'Hold until stopped',
+      run: (ctx) => {
+        timeline.push(`start ${ctx.attempt}`);
+        if (ctx.attempt > 1) return Promise.resolve({ summary: 'done' });
+        return new Promise((_, reject) =>
+          ctx.signal.addEventListener(
+            'abort',
+            () => {
+              timeline.push(`end 1 (${(ctx.signal.reason as Error).name})`);
+              reject(ctx.signal.reason);
+            },
+            { once: true },
+          ),
+        );
+      },
+    },
+  ],
+});
+
 beforeAll(async () => {
   engine = await startEngine(isolation);
 });
@@ -46,17 +75,26 @@ afterAll(async () => {
   await isolation.cleanup();
 });
 
+/** Each test's workers leave with it: a worker left running would take the next test's jobs. */
+async function closeWorkers(): Promise<void> {
+  for (const worker of engine.workers.splice(0)) await worker.close();
+}
+
 describe('a run whose job lock is lost in Redis', () => {
   it('is not executed a second time beside itself when its job is handed back to the same process', async () => {
-    await engine.startWorker({ kinds: [slowThenChange], deps: {}, workerId: 'only' });
+    onTestFinished(closeWorkers);
+    // A long lock: no renewal falls within the test, so the worker is not told its lock went (see below).
+    await engine.startWorker({ kinds: [slowThenChange], deps: {}, workerId: 'only', lockDurationMs: 60_000 });
     const { run } = await engine.queue.submit(slowThenChange, request());
     await engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === run.id);
 
-    // Redis loses the job's lock (a failover to a replica that missed its renewals): BullMQ's stalled
-    // check hands the job back to the queue, and the same worker takes it again while its first
-    // execution is still waiting in step 1.
+    // BullMQ's stalled check hands the job back to the queue (its lock had expired in Redis, as across a
+    // failover), and the same worker takes it again while its first execution is still in step 1.
     const jobKey = `${isolation.redisPrefix}:${RUN_QUEUE_NAME}:${run.id}`;
-    await engine.redis.del(`${jobKey}:lock`);
+    const queue = new Queue(RUN_QUEUE_NAME, { connection: engine.redis, prefix: isolation.redisPrefix });
+    onTestFinished(() => queue.close());
+    const job = await Job.fromId(queue, run.id);
+    await job!.moveToWait((await engine.redis.get(`${jobKey}:lock`)) ?? undefined);
     await waitUntil(
       async () => Number(await engine.redis.hget(jobKey, 'ats')) >= 2,
       'the job to be taken a second time',
@@ -64,8 +102,22 @@ describe('a run whose job lock is lost in Redis', () => {
 
     release();
     expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded' });
+    // The handed-back delivery waited for the first execution and found the run done.
     expect(tries).toEqual([1]);
     expect(changes).toBe(1);
     expect(engine.observer.of(run.id).filter((e) => e.type === 'run-finished')).toHaveLength(1);
+  });
+
+  it('stops on the worker that lost the lock before another worker takes the job over', async () => {
+    onTestFinished(closeWorkers);
+    // One job at a time: while its first try holds, this worker cannot take the job back itself.
+    await engine.startWorker({ kinds: [holdsUntilStopped], deps: {}, workerId: 'losing', concurrency: 1 });
+    const { run } = await engine.queue.submit(holdsUntilStopped, request());
+    await engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === run.id);
+    await engine.startWorker({ kinds: [holdsUntilStopped], deps: {}, workerId: 'taking-over' });
+
+    await engine.redis.del(`${isolation.redisPrefix}:${RUN_QUEUE_NAME}:${run.id}:lock`);
+    expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded', summary: 'done' });
+    expect(timeline).toEqual(['start 1', 'end 1 (JobLockLostError)', 'start 2']);
   });
 });
