@@ -73,8 +73,10 @@ async function intervalsOf(runIds: string[]): Promise<Array<{ run: string; start
 
 describe('one change per target', () => {
   it('accepts exactly one of concurrent refusing runs for the same target', async () => {
+    // The winner holds its target until every submission is answered: one that finished first would free
+    // the target for a submission still on its way (a busy machine), which is then rightly accepted.
     const attempts = await Promise.allSettled(
-      Array.from({ length: 6 }, () => engine.queue.submit(refusing, request({ input: input('production') }))),
+      Array.from({ length: 6 }, () => engine.queue.submit(refusing, request({ input: input('production', true) }))),
     );
     const accepted = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
     const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
@@ -86,6 +88,7 @@ describe('one change per target', () => {
       expect(error).toMatchObject({ code: 'target_busy', kind: 'domain' });
       expect((error as AppError).userMessage).toContain(winner);
     }
+    deps.gates.open(winner);
     await engine.observer.finished(winner);
     const rows = await engine.pool.query(`SELECT id FROM runs WHERE target = 'env:production'`);
     expect(rows.rows.map((r) => r.id)).toEqual([winner]);
