@@ -62,13 +62,18 @@ export interface StartedRun {
 export interface RunStore extends RunQueries {
   /** Refuses (AppError `target_busy`) when the target is held and the kind does not queue. */
   createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun>;
-  /** Marks the run running on `workerId`; undefined when it already ended. */
+  /**
+   * Marks the run running on `workerId`; undefined when it already ended. The run is that worker's from
+   * now on: the step writes below given a worker (`workerId`, `owner`) are refused with RunTakenOverError
+   * once another worker has started the run, so an execution that lost its job never goes past a boundary.
+   */
   startRun(runId: string, workerId: string): Promise<StartedRun | undefined>;
   stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord>;
   stepSucceeded(
     runId: string,
     index: number,
     result: { summary?: string | undefined; output?: unknown },
+    owner?: string,
   ): Promise<StepRecord>;
   /**
    * `stepSucceeded(index)` and, in the same write, `stepStarted(next)` unless the run's cancellation was
@@ -82,7 +87,13 @@ export interface RunStore extends RunQueries {
   ): Promise<SteppedOn>;
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
   stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
-  stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord>;
+  stepEnded(
+    runId: string,
+    index: number,
+    status: 'failed' | 'cancelled',
+    error: string,
+    owner?: string,
+  ): Promise<StepRecord>;
   /**
    * Pauses a running run at step `index` (run and step `paused`) with the request; undefined when the
    * run is not running (it ended or was paused already). Written before anything is posted.
@@ -100,10 +111,14 @@ export interface RunStore extends RunQueries {
   expiredPauses(now: Date, limit?: number): Promise<RunPause[]>;
   /** Marks an expired pause escalated once; false when it was decided or escalated meanwhile. */
   markEscalated(pauseId: string, escalation: string): Promise<boolean>;
-  /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
+  /**
+   * Ends the run, marks the steps it never reached skipped and hands its target to the next in line.
+   * Given an `owner`, only while the run is that worker's (otherwise `finished: false`, nothing written).
+   */
   finishRun(
     runId: string,
     outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
+    owner?: string,
   ): Promise<FinishedRun>;
   /** Flags an active run for cancellation; undefined when there is no such active run. */
   requestCancel(runId: string, by: string): Promise<RunRecord | undefined>;

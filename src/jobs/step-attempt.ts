@@ -35,6 +35,18 @@ export class JobLockLostError extends WorkerShutdownError {
   }
 }
 
+/**
+ * Another worker started the run since this execution did (it took the job over): this execution stops at
+ * the boundary it reached, and its writes there are refused, so it never records or starts a step again.
+ */
+export class RunTakenOverError extends WorkerShutdownError {
+  constructor(runId: string) {
+    super();
+    this.name = 'RunTakenOverError';
+    this.message = `run ${runId} was taken over by another worker`;
+  }
+}
+
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }

@@ -66,6 +66,7 @@ export class StepRunner<Deps> {
         run,
         { status: 'failed', error: `this worker does not know runs of kind ${run.kind}` },
         logger,
+        workerId,
       );
     let input: unknown;
     try {
@@ -78,6 +79,7 @@ export class StepRunner<Deps> {
           error: `its stored input no longer fits \`${run.kind}\`: ${describeError(error) ?? 'invalid'}`,
         },
         logger,
+        workerId,
       );
     }
     const firstOpen = run.steps.findIndex(isOpen);
@@ -111,7 +113,12 @@ export class StepRunner<Deps> {
       const checkpointed = known?.started;
       known = undefined;
       if (signal.aborted || cancel.requested)
-        return this.finish(run, { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage }, logger);
+        return this.finish(
+          run,
+          { status: 'cancelled', error: new RunCancelledError(cancel.by).userMessage },
+          logger,
+          workerId,
+        );
       const definition = kind.steps[index];
       if (!definition || definition.id !== step.stepId) {
         return this.finish(
@@ -121,6 +128,7 @@ export class StepRunner<Deps> {
             error: `step ${index + 1} (${step.stepId}) no longer matches the ${kind.kind} definition`,
           },
           logger,
+          workerId,
         );
       }
       const decision = decisionFor(pause, index);
@@ -128,8 +136,8 @@ export class StepRunner<Deps> {
         const context = await this.failures.context(run, input, step.stepId, pause.error ?? 'failed', signal, logger);
         const resolution = await resolveFailure(kind, context, decision);
         if (resolution.then === 'fail') {
-          await store.stepEnded(run.id, index, 'failed', pause.error ?? resolution.error);
-          return this.finish(run, { status: 'failed', error: resolution.error }, logger);
+          await store.stepEnded(run.id, index, 'failed', pause.error ?? resolution.error, workerId);
+          return this.finish(run, { status: 'failed', error: resolution.error }, logger, workerId);
         }
       }
       const result = await this.tries.run(run, input, index, definition, outputs, signal, logger, decision, {
@@ -137,7 +145,7 @@ export class StepRunner<Deps> {
         next: this.startsWithSuccess(kind, run, pause, index + 1),
       });
       if ('status' in result)
-        return result.status === 'paused' ? store.getRun(runId) : this.finish(run, result, logger);
+        return result.status === 'paused' ? store.getRun(runId) : this.finish(run, result, logger, workerId);
       outputs[step.stepId] = result.done.output;
       if (result.done.summary) summaries.push(result.done.summary);
       known = result.boundary;
@@ -146,6 +154,7 @@ export class StepRunner<Deps> {
       run,
       { status: 'succeeded', ...(summaries.length ? { summary: summaries.join('\n') } : {}) },
       logger,
+      workerId,
     );
   }
 
@@ -170,12 +179,13 @@ export class StepRunner<Deps> {
     return this.failures.report(run, error, logger);
   }
 
-  private async finish(run: RunRecord, given: Outcome, logger: Logger): Promise<RunRecord> {
+  /** Ends the run; `owner` (the worker that started it) once started, so a run taken over is not ended here. */
+  private async finish(run: RunRecord, given: Outcome, logger: Logger, owner?: string): Promise<RunRecord> {
     const outcome: Outcome =
       given.status === 'failed'
         ? { status: 'failed', error: await this.failures.report(run, given.error, logger) }
         : given;
-    const finished = await this.options.store.finishRun(run.id, outcome);
+    const finished = await this.options.store.finishRun(run.id, outcome, owner);
     if (!finished.finished) return finished.run;
     logger.info({ status: outcome.status }, 'run finished');
     if (finished.next) await this.options.onTargetHandedOver(finished.next);

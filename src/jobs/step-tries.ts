@@ -90,7 +90,7 @@ export class StepTries<Deps> {
           boundary.next !== undefined && !signal.aborted
             ? await store.stepSucceededThenStart(run.id, index, result, { index: boundary.next, workerId })
             : undefined;
-        const done = stepped?.done ?? (await store.stepSucceeded(run.id, index, result));
+        const done = stepped?.done ?? (await store.stepSucceeded(run.id, index, result, workerId));
         const now = this.clock.now().getTime();
         const durationMs = (done.finishedAt?.getTime() ?? now) - (started.startedAt?.getTime() ?? now);
         await this.emit({ type: 'step-finished', ...base, durationMs, summary: result.summary });
@@ -100,7 +100,7 @@ export class StepTries<Deps> {
       }
       if (failure instanceof WorkerShutdownError) throw failure;
       if (failure instanceof RunCancelledError) {
-        await store.stepEnded(run.id, index, 'cancelled', failure.userMessage);
+        await store.stepEnded(run.id, index, 'cancelled', failure.userMessage, workerId);
         return { status: 'cancelled', error: failure.userMessage };
       }
       if (failure instanceof RunPauseRequested) {
@@ -122,7 +122,7 @@ export class StepTries<Deps> {
           await this.emit({ type: 'paused', ...base, pauseId: paused.id });
           return { status: 'paused' };
         }
-        await store.stepEnded(run.id, index, 'failed', reason);
+        await store.stepEnded(run.id, index, 'failed', reason, workerId);
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
         return { status: 'failed', error: `${definition.title}: ${reason}` };
       }
@@ -135,7 +135,7 @@ export class StepTries<Deps> {
       } catch {
         if (signal.reason instanceof WorkerShutdownError) throw signal.reason;
         const reasonText = describeError(signal.reason) ?? 'cancelled';
-        await store.stepEnded(run.id, index, 'cancelled', reasonText);
+        await store.stepEnded(run.id, index, 'cancelled', reasonText, workerId);
         return { status: 'cancelled', error: reasonText };
       }
     }

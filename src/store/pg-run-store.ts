@@ -9,6 +9,16 @@ import { stepSucceededThenStart } from './pg-step-boundary.ts';
 import { createRun, type OnRunCreated } from './pg-run-creation.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { mayStart, releaseTarget, repairTarget } from './target-lock.ts';
+import { RunTakenOverError } from '../jobs/step-attempt.ts';
+
+/** A step write given a worker (`$5`) applies only while the run is that worker's (see RunStore.startRun). */
+const OWNED_BY_5 = '($5::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = $5))';
+
+/** The step a fenced write returned; none means another worker has started the run since (the step exists). */
+function ownedStep(runId: string, row: StepRow | undefined): StepRecord {
+  if (!row) throw new RunTakenOverError(runId);
+  return stepFromRow(row);
+}
 
 /**
  * Runs and their step checkpoints in PostgreSQL. Every state change is written here before any
@@ -87,26 +97,33 @@ export class PgRunStore extends PgRunQueries implements RunStore {
 
   async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
     const result = await this.db.query<StepRow>(
-      `WITH run AS (UPDATE runs SET current_step = $2 WHERE id = $1)
+      `WITH run AS (UPDATE runs SET current_step = $2 WHERE id = $1 AND worker_id = $3 RETURNING id)
        UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), finished_at = NULL,
               error = NULL, worker_id = $3
-        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
+        WHERE run_id = $1 AND step_index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING *`,
       [runId, index, workerId],
     );
-    return stepFromRow(result.rows[0] as StepRow);
+    return ownedStep(runId, result.rows[0]);
   }
 
   async stepSucceeded(
     runId: string,
     index: number,
     result: { summary?: string | undefined; output?: unknown },
+    owner?: string,
   ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
-        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
-      [runId, index, result.summary ?? null, result.output === undefined ? null : JSON.stringify(result.output)],
+        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY_5} RETURNING *`,
+      [
+        runId,
+        index,
+        result.summary ?? null,
+        result.output === undefined ? null : JSON.stringify(result.output),
+        owner ?? null,
+      ],
     );
-    return stepFromRow(updated.rows[0] as StepRow);
+    return ownedStep(runId, updated.rows[0]);
   }
 
   stepSucceededThenStart(
@@ -123,25 +140,32 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     await this.db.query('UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2', [runId, index, error]);
   }
 
-  async stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord> {
+  async stepEnded(
+    runId: string,
+    index: number,
+    status: 'failed' | 'cancelled',
+    error: string,
+    owner?: string,
+  ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = $3, finished_at = clock_timestamp(), error = $4
-        WHERE run_id = $1 AND step_index = $2 RETURNING *`,
-      [runId, index, status, error],
+        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY_5} RETURNING *`,
+      [runId, index, status, error, owner ?? null],
     );
-    return stepFromRow(updated.rows[0] as StepRow);
+    return ownedStep(runId, updated.rows[0]);
   }
 
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */
   async finishRun(
     runId: string,
     outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
+    owner?: string,
   ): Promise<FinishedRun> {
     return inTransaction(this.db, async (client) => {
       const updated = await client.query<RunRow>(
         `UPDATE runs SET status = $2, error = $3, summary = $4, finished_at = clock_timestamp()
-          WHERE id = $1 AND status IN ('queued', 'running', 'paused') RETURNING *`,
-        [runId, outcome.status, outcome.error ?? null, outcome.summary ?? null],
+          WHERE id = $1 AND status IN ('queued', 'running', 'paused') AND ($5::text IS NULL OR worker_id = $5) RETURNING *`,
+        [runId, outcome.status, outcome.error ?? null, outcome.summary ?? null, owner ?? null],
       );
       const row = updated.rows[0];
       if (!row) {

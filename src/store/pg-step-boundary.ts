@@ -1,12 +1,14 @@
 import type { Pool } from './database.ts';
 import type { SteppedOn } from '../jobs/run-store.ts';
 import { stepFromRow, type StepRow } from './run-rows.ts';
+import { RunTakenOverError } from '../jobs/step-attempt.ts';
 
 type BoundaryRow = StepRow & { checkpoint: 'done' | 'started'; cancel_requested: boolean; cancelled_by: string | null };
 
 /**
  * One statement for a step boundary: step `index` succeeded and, unless the run's cancellation was
- * requested, step `next` started (the same writes as stepSucceeded and stepStarted). The run row's
+ * requested, step `next` started (the same writes as stepSucceeded and stepStarted), while the run is
+ * `next.workerId`'s. The run row's
  * UPDATE returns the cancel flag as of its row lock, so a cancel written concurrently either stops the
  * next step here or is seen at the next boundary (and by the run's abort signal).
  */
@@ -20,10 +22,10 @@ export async function stepSucceededThenStart(
   const rows = await db.query<BoundaryRow>(
     `WITH run AS (
        UPDATE runs SET current_step = CASE WHEN cancel_requested THEN current_step ELSE $5 END
-        WHERE id = $1 RETURNING cancel_requested, cancelled_by),
+        WHERE id = $1 AND worker_id = $6 RETURNING cancel_requested, cancelled_by),
      done AS (
        UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
-        WHERE run_id = $1 AND step_index = $2 RETURNING *),
+        WHERE run_id = $1 AND step_index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING *),
      started AS (
        UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), finished_at = NULL,
               error = NULL, worker_id = $6
@@ -41,7 +43,8 @@ export async function stepSucceededThenStart(
     ],
   );
   const done = rows.rows.find((r) => r.checkpoint === 'done');
-  if (!done) throw new Error(`run ${runId} has no step ${index}`);
+  // Nothing written: the run is no longer this worker's (another started it since).
+  if (!done) throw new RunTakenOverError(runId);
   const started = rows.rows.find((r) => r.checkpoint === 'started');
   return {
     done: stepFromRow(done),

@@ -39,6 +39,36 @@ const slowThenChange = defineRunKind<unknown>({
   ],
 });
 
+let letGo!: () => void;
+const goes = new Promise<void>((resolve) => (letGo = resolve));
+/** Which worker tried the first step, in order; then which made the change. */
+const tried: string[] = [];
+const changedBy: string[] = [];
+
+/** As slowThenChange, telling which worker ran each step. */
+const slowThenChangeByWorker = defineRunKind<unknown>({
+  kind: 'slow-then-change-by-worker',
+  steps: [
+    {
+      id: 'wait',
+      title: 'Wait until the test lets it finish',
+      run: async (ctx) => {
+        tried.push(`${ctx.attempt}`);
+        await goes;
+        return { summary: 'ready' };
+      },
+    },
+    {
+      id: 'change',
+      title: 'Make the change',
+      run: async (ctx) => {
+        changedBy.push(`${ctx.attempt}`);
+        return { summary: 'changed' };
+      },
+    },
+  ],
+});
+
 /** What the tries of a step did, in order: `start <attempt>`, `end <attempt> (<why>)`. */
 const timeline: string[] = [];
 
@@ -119,5 +149,33 @@ describe('a run whose job lock is lost in Redis', () => {
     await engine.redis.del(`${isolation.redisPrefix}:${RUN_QUEUE_NAME}:${run.id}:lock`);
     expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded', summary: 'done' });
     expect(timeline).toEqual(['start 1', 'end 1 (JobLockLostError)', 'start 2']);
+  });
+
+  it('stops a worker that Redis cannot tell at its next step boundary once another worker has its run', async () => {
+    onTestFinished(closeWorkers);
+    // Cut off from Redis in effect: its lock is long and never renewed within the test, so nothing tells
+    // it that the job went elsewhere; and it takes one job at a time, so it cannot take the job back.
+    await engine.startWorker({
+      kinds: [slowThenChangeByWorker],
+      deps: {},
+      workerId: 'cut-off',
+      concurrency: 1,
+      lockDurationMs: 60_000,
+    });
+    const { run } = await engine.queue.submit(slowThenChangeByWorker, request());
+    await engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === run.id);
+    await engine.startWorker({ kinds: [slowThenChangeByWorker], deps: {}, workerId: 'taking-over' });
+
+    // The lock expires: the job goes to the other worker, which resumes the run while the first still waits.
+    await engine.redis.del(`${isolation.redisPrefix}:${RUN_QUEUE_NAME}:${run.id}:lock`);
+    await engine.observer.waitFor((e) => e.type === 'resumed' && e.runId === run.id && e.workerId === 'taking-over');
+    letGo();
+    expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded' });
+    // Both executions have ended once their workers have closed (closing waits for running steps).
+    await closeWorkers();
+    // Both waited; only the run's current worker went past the boundary and made the change.
+    expect(tried).toEqual(['1', '2']);
+    expect(changedBy).toEqual(['1']);
+    expect(await engine.store.getRun(run.id)).toMatchObject({ status: 'succeeded', workerId: 'taking-over' });
   });
 });

@@ -11,6 +11,7 @@ import {
   type RunWithSteps,
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
+import { RunTakenOverError } from '../../src/jobs/step-attempt.ts';
 import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../../src/jobs/run-store.ts';
 
 interface StoredRun extends RunRecord {
@@ -117,7 +118,13 @@ export class MemoryRunStore implements RunStore {
     return { run: this.record(run), resumed, previousWorker };
   }
 
+  /** The fence of PgRunStore's step writes: refused once another worker has started the run. */
+  private owned(runId: string, owner: string | undefined): void {
+    if (owner !== undefined && this.get(runId).workerId !== owner) throw new RunTakenOverError(runId);
+  }
+
   async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
+    this.owned(runId, workerId);
     const run = this.get(runId);
     run.currentStep = index;
     const step = this.step(runId, index);
@@ -136,7 +143,9 @@ export class MemoryRunStore implements RunStore {
     runId: string,
     index: number,
     result: { summary?: string | undefined; output?: unknown },
+    owner?: string,
   ): Promise<StepRecord> {
+    this.owned(runId, owner);
     const step = this.step(runId, index);
     Object.assign(step, {
       status: 'succeeded',
@@ -154,7 +163,7 @@ export class MemoryRunStore implements RunStore {
     result: { summary?: string | undefined; output?: unknown },
     next: { index: number; workerId: string },
   ): Promise<SteppedOn> {
-    const done = await this.stepSucceeded(runId, index, result);
+    const done = await this.stepSucceeded(runId, index, result, next.workerId);
     const cancel = await this.cancelState(runId);
     if (cancel.requested) return { done, cancel };
     return { done, started: await this.stepStarted(runId, next.index, next.workerId), cancel };
@@ -164,7 +173,14 @@ export class MemoryRunStore implements RunStore {
     this.step(runId, index).error = error;
   }
 
-  async stepEnded(runId: string, index: number, status: 'failed' | 'cancelled', error: string): Promise<StepRecord> {
+  async stepEnded(
+    runId: string,
+    index: number,
+    status: 'failed' | 'cancelled',
+    error: string,
+    owner?: string,
+  ): Promise<StepRecord> {
+    this.owned(runId, owner);
     const step = this.step(runId, index);
     Object.assign(step, { status, finishedAt: this.now(), error });
     return structuredClone(step);
@@ -173,9 +189,11 @@ export class MemoryRunStore implements RunStore {
   async finishRun(
     runId: string,
     outcome: { status: Exclude<RunStatus, 'queued' | 'running' | 'paused'>; error?: string; summary?: string },
+    owner?: string,
   ): Promise<FinishedRun> {
     const run = this.get(runId);
-    if (!active(run)) return { run: this.record(run), finished: false };
+    if (!active(run) || (owner !== undefined && run.workerId !== owner))
+      return { run: this.record(run), finished: false };
     const now = this.now();
     Object.assign(run, { status: outcome.status, error: outcome.error, summary: outcome.summary, finishedAt: now });
     for (const step of run.steps) {
