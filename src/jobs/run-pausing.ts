@@ -15,7 +15,10 @@ export function decisionFor(pause: RunPause | undefined, index: number): RunDeci
   return { pauseId: pause.id, ...pause.decision };
 }
 
-/** Writes the pause (run and step `paused`); undefined when the run was no longer running. */
+/**
+ * Writes the pause (run and step `paused`); undefined when the run was no longer running, or (given the
+ * executing worker as `owner`) no longer that worker's.
+ */
 export function writePause(
   store: RunStore,
   clock: Clock,
@@ -24,14 +27,20 @@ export function writePause(
   request: PauseRequest,
   cause: RunPause['cause'],
   error?: string,
+  owner?: string,
 ): Promise<RunPause | undefined> {
-  return store.pauseRun(runId, index, {
-    cause,
-    question: request.question,
-    options: request.options.map(({ id, label, style }) => ({ id, label, ...(style ? { style } : {}) })),
-    error,
-    expiresAt: new Date(clock.now().getTime() + request.expiresInMs),
-  });
+  return store.pauseRun(
+    runId,
+    index,
+    {
+      cause,
+      question: request.question,
+      options: request.options.map(({ id, label, style }) => ({ id, label, ...(style ? { style } : {}) })),
+      error,
+      expiresAt: new Date(clock.now().getTime() + request.expiresInMs),
+    },
+    owner,
+  );
 }
 
 /** The completed steps' ids, as a kind's failure hooks see them. */

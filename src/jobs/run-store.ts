@@ -86,7 +86,7 @@ export interface RunStore extends RunQueries {
     next: { index: number; workerId: string },
   ): Promise<SteppedOn>;
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
-  stepAttemptFailed(runId: string, index: number, error: string): Promise<void>;
+  stepAttemptFailed(runId: string, index: number, error: string, owner?: string): Promise<void>;
   stepEnded(
     runId: string,
     index: number,
@@ -98,7 +98,7 @@ export interface RunStore extends RunQueries {
    * Pauses a running run at step `index` (run and step `paused`) with the request; undefined when the
    * run is not running (it ended or was paused already). Written before anything is posted.
    */
-  pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined>;
+  pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined>;
   /**
    * Records the first decision on an undecided pause and queues its run again (to enqueue); a later
    * call leaves the first decision and returns it with `decided: false`. Undefined for no such pause.

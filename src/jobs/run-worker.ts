@@ -20,6 +20,9 @@ import { RunRecovery } from './run-recovery.ts';
 import type { RecoveryReport } from './run-recovery.ts';
 import type { Clock } from '../clock.ts';
 
+/** How soon a run whose earlier execution stopped short is delivered again (see RunWorker.afterEarlier). */
+const HAND_BACK_DELAY_MS = 1_000;
+
 export interface RunWorkerOptions<Deps> {
   connection: Redis;
   /** BullMQ's key prefix; also prefixes the cancellation channel. */
@@ -104,17 +107,21 @@ export class RunWorker<Deps> {
     await this.cancellation.start();
     const { options } = this;
     const { Worker } = await loadBullmq();
-    const worker = new Worker<RunJobData>(options.queueName ?? RUN_QUEUE_NAME, (job) => this.process(job), {
-      connection: options.connection,
-      prefix: options.prefix,
-      name: this.workerId,
-      concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockDurationMs ?? 10_000,
-      stalledInterval: options.stalledIntervalMs ?? 5_000,
-      maxStalledCount: options.maxStalledCount ?? 2,
-      autorun: false,
-      ...WORKER_DEFAULTS,
-    });
+    const worker = new Worker<RunJobData>(
+      options.queueName ?? RUN_QUEUE_NAME,
+      (job, token) => this.process(job, token),
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        name: this.workerId,
+        concurrency: options.concurrency ?? 4,
+        lockDuration: options.lockDurationMs ?? 10_000,
+        stalledInterval: options.stalledIntervalMs ?? 5_000,
+        maxStalledCount: options.maxStalledCount ?? 2,
+        autorun: false,
+        ...WORKER_DEFAULTS,
+      },
+    );
     worker.on('error', (err) => this.logger.warn({ err }, 'run worker error'));
     // Job id = run id. Without its lock the job may run elsewhere: stop this execution of it at once.
     worker.on('lockRenewalFailed', (jobIds) => {
@@ -138,17 +145,13 @@ export class RunWorker<Deps> {
   /**
    * A job can be handed back to the process still executing it: its lock expired in Redis (a failover to a
    * replica that missed the renewals, a long blip), so BullMQ's stalled check returned it to the queue.
-   * The new delivery waits for the execution under way, then finds the run where that left it (done, or
-   * to resume), instead of running its steps a second time beside it.
+   * That delivery never executes the run itself (see `afterEarlier`); the execution under way goes on.
    */
-  private async process(job: Job<RunJobData>): Promise<void> {
+  private async process(job: Job<RunJobData>, token?: string): Promise<void> {
     const { runId, requestId } = job.data;
     const earlier = this.executing.get(runId);
+    if (earlier) return this.afterEarlier(job, token, earlier);
     const execution = (async () => {
-      if (earlier) {
-        this.logger.warn({ runId }, 'run handed back while this process still executes it; waiting for that execution');
-        await earlier.catch(() => undefined);
-      }
       const tracked = this.cancellation.track(runId);
       try {
         await this.runner.execute(runId, requestId, tracked.signal);
@@ -162,6 +165,22 @@ export class RunWorker<Deps> {
     } finally {
       if (this.executing.get(runId) === execution) this.executing.delete(runId);
     }
+  }
+
+  /**
+   * The handed-back delivery waits for the execution under way, then completes the job if the run has
+   * ended (or waits for a decision), or else puts it back for a fresh delivery: BullMQ renews one lock per
+   * job and stopped renewing this delivery's when the earlier one returned, so it must not run the steps.
+   */
+  private async afterEarlier(job: Job<RunJobData>, token: string | undefined, earlier: Promise<void>) {
+    const { runId } = job.data;
+    this.logger.warn({ runId }, 'run handed back while this process still executes it; waiting for that execution');
+    await earlier.catch(() => undefined);
+    const run = await this.options.store.getRun(runId);
+    if (run?.status !== 'queued' && run?.status !== 'running') return;
+    const { DelayedError } = await loadBullmq();
+    await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+    throw new DelayedError();
   }
 
   private async handOver(runId: string): Promise<void> {

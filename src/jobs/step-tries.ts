@@ -104,7 +104,7 @@ export class StepTries<Deps> {
         return { status: 'cancelled', error: failure.userMessage };
       }
       if (failure instanceof RunPauseRequested) {
-        const paused = await writePause(store, this.clock, run.id, index, failure.request, 'step');
+        const paused = await writePause(store, this.clock, run.id, index, failure.request, 'step', undefined, workerId);
         if (paused) await this.emit({ type: 'paused', ...base, pauseId: paused.id });
         return { status: 'paused' };
       }
@@ -116,7 +116,8 @@ export class StepTries<Deps> {
         const kind = this.options.kinds.get(run.kind) as AnyRunKind;
         const context = await this.failures.context(run, input, definition.id, reason, signal, logger);
         const request = await failurePauseRequest(kind, context, logger);
-        const paused = request && (await writePause(store, this.clock, run.id, index, request, 'failure', reason));
+        const paused =
+          request && (await writePause(store, this.clock, run.id, index, request, 'failure', reason, workerId));
         if (paused) {
           await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
           await this.emit({ type: 'paused', ...base, pauseId: paused.id });
@@ -126,7 +127,7 @@ export class StepTries<Deps> {
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
         return { status: 'failed', error: `${definition.title}: ${reason}` };
       }
-      await store.stepAttemptFailed(run.id, index, reason);
+      await store.stepAttemptFailed(run.id, index, reason, workerId);
       await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
       const delay = backoffDelay(retry, started.attempt, failure);
       logger.info({ err: failure, delayMs: Math.round(delay) }, 'step failed upstream; retrying');

@@ -59,11 +59,12 @@ export class PgRunPauses {
     private readonly onChanged?: OnPauseChanged,
   ) {}
 
-  pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
+  /** Given an `owner`, only while the run is that worker's (see RunStore.startRun). */
+  pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined> {
     return inTransaction(this.db, async (client) => {
       const run = await client.query<RunRow>(
-        `UPDATE runs SET status = 'paused' WHERE id = $1 AND status = 'running' RETURNING *`,
-        [runId],
+        `UPDATE runs SET status = 'paused' WHERE id = $1 AND status = 'running' AND ($2::text IS NULL OR worker_id = $2) RETURNING *`,
+        [runId, owner ?? null],
       );
       const runRow = run.rows[0];
       if (!runRow) return undefined;

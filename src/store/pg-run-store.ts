@@ -11,8 +11,12 @@ import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.t
 import { mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 import { RunTakenOverError } from '../jobs/step-attempt.ts';
 
-/** A step write given a worker (`$5`) applies only while the run is that worker's (see RunStore.startRun). */
-const OWNED_BY_5 = '($5::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = $5))';
+/**
+ * A step write given a worker (parameter `param`) applies only while the run (`$1`) is that worker's (see
+ * RunStore.startRun). The row is locked, so a startRun committing meanwhile is waited for and seen.
+ */
+export const OWNED_BY = (param: string) =>
+  `(${param}::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = ${param} FOR SHARE))`;
 
 /** The step a fenced write returned; none means another worker has started the run since (the step exists). */
 function ownedStep(runId: string, row: StepRow | undefined): StepRecord {
@@ -45,8 +49,8 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     this.pauses = new PgRunPauses(db, hooks.onPauseChanged);
   }
 
-  pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
-    return this.pauses.pauseRun(runId, index, pause);
+  pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined> {
+    return this.pauses.pauseRun(runId, index, pause, owner);
   }
 
   decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined> {
@@ -114,7 +118,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
-        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY_5} RETURNING *`,
+        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$5')} RETURNING *`,
       [
         runId,
         index,
@@ -136,8 +140,13 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   }
 
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
-  async stepAttemptFailed(runId: string, index: number, error: string): Promise<void> {
-    await this.db.query('UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2', [runId, index, error]);
+  async stepAttemptFailed(runId: string, index: number, error: string, owner?: string): Promise<void> {
+    await this.db.query(`UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$4')}`, [
+      runId,
+      index,
+      error,
+      owner ?? null,
+    ]);
   }
 
   async stepEnded(
@@ -149,7 +158,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = $3, finished_at = clock_timestamp(), error = $4
-        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY_5} RETURNING *`,
+        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$5')} RETURNING *`,
       [runId, index, status, error, owner ?? null],
     );
     return ownedStep(runId, updated.rows[0]);

@@ -43,8 +43,12 @@ export async function stepSucceededThenStart(
     ],
   );
   const done = rows.rows.find((r) => r.checkpoint === 'done');
-  // Nothing written: the run is no longer this worker's (another started it since).
-  if (!done) throw new RunTakenOverError(runId);
+  if (!done) {
+    // Nothing written: the run is no longer this worker's (another started it since), or no such step.
+    const owner = await db.query<{ worker_id: string | null }>('SELECT worker_id FROM runs WHERE id = $1', [runId]);
+    if (owner.rows[0] && owner.rows[0].worker_id !== next.workerId) throw new RunTakenOverError(runId);
+    throw new Error(`run ${runId} has no step ${index}`);
+  }
   const started = rows.rows.find((r) => r.checkpoint === 'started');
   return {
     done: stepFromRow(done),

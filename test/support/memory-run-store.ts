@@ -169,7 +169,8 @@ export class MemoryRunStore implements RunStore {
     return { done, started: await this.stepStarted(runId, next.index, next.workerId), cancel };
   }
 
-  async stepAttemptFailed(runId: string, index: number, error: string): Promise<void> {
+  async stepAttemptFailed(runId: string, index: number, error: string, owner?: string): Promise<void> {
+    if (owner !== undefined && this.get(runId).workerId !== owner) return;
     this.step(runId, index).error = error;
   }
 
@@ -208,9 +209,9 @@ export class MemoryRunStore implements RunStore {
     return { run: this.record(run), finished: true, ...(next ? { next } : {}) };
   }
 
-  async pauseRun(runId: string, index: number, pause: NewPause): Promise<RunPause | undefined> {
+  async pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined> {
     const run = this.get(runId);
-    if (run.status !== 'running') return undefined;
+    if (run.status !== 'running' || (owner !== undefined && run.workerId !== owner)) return undefined;
     const step = this.step(runId, index);
     run.status = 'paused';
     step.status = 'paused';
