@@ -53,9 +53,12 @@ export class PgAlertLog implements AlertLog {
   ): Promise<RecordedDelivery> {
     const id = alertGroupId(payload.groupKey);
     return inTransaction(this.pool, async (db) => {
+      // No conflict target: the id is derived from the group key, and with only `(id)` as arbiter two
+      // replicas inserting a new group at the same instant can meet on the group key's index instead and
+      // fail (a 500 to Alertmanager, seen under load); either conflict means the group is there.
       await db.query(
         `INSERT INTO alert_groups (id, group_key, receiver, group_labels, external_url, channel)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
         [id, payload.groupKey, payload.receiver, payload.groupLabels, payload.externalURL, channel],
       );
       // One delivery of a group at a time, whichever replica has it.
