@@ -64,8 +64,10 @@ export interface RunStore extends RunQueries {
   createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun>;
   /**
    * Marks the run running on `workerId`; undefined when it already ended. The run is that worker's from
-   * now on: the step writes below given a worker (`workerId`, `owner`) are refused with RunTakenOverError
-   * once another worker has started the run, so an execution that lost its job never goes past a boundary.
+   * now on: once another worker has started it, the step writes below given a worker (`workerId`, `owner`)
+   * are refused with RunTakenOverError, and a pause or finish given one writes nothing (undefined, `finished:
+   * false`), so an execution that lost its job goes past no boundary. startRun itself is not fenced: the
+   * worker that starts the run last has it.
    */
   startRun(runId: string, workerId: string): Promise<StartedRun | undefined>;
   stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord>;

@@ -25,9 +25,10 @@ export interface OutboxDelivererOptions {
   electionMs?: number;
   maxBackoffMs?: number;
   /**
-   * How long an upload in flight keeps its row from every other deliverer: longer than the upload can take
-   * (two Web API calls bounded by the client's timeout, and its bytes by the poster's upload timeout, 30 s),
-   * so a process taking over delivery meanwhile waits for its outcome instead of uploading the file again.
+   * How long an upload in flight keeps its row from every other deliverer (default 2 min): longer than an
+   * attempt can take (the look-up for an earlier attempt's file, up to 5 history pages, and three calls, each
+   * bounded by the client's timeout or the poster's upload timeout), so a process taking over delivery
+   * meanwhile waits for its outcome instead of uploading the file again.
    */
   uploadHoldMs?: number;
   /**
@@ -60,10 +61,12 @@ export class OutboxDeliverer {
   private readonly troubled = new Set<string>();
   private running: Promise<void> | undefined;
   private readonly calls: OutboxSlackCalls;
+  private readonly uploadSettleMs: number;
 
   constructor(private readonly options: OutboxDelivererOptions) {
     this.pace = { ...SLACK_PACE, ...options.pace };
     this.calls = new OutboxSlackCalls(options);
+    this.uploadSettleMs = options.uploadSettleMs ?? 30_000;
   }
 
   start(): void {
@@ -197,9 +200,14 @@ export class OutboxDeliverer {
         } else if (failure.retry === 'after') {
           this.pacer.block(bucket, limit, failure.delayMs);
           await outbox.markRetry(row.key, failure.delayMs, reason, 'retry-after', attempt.posting);
+        } else if (attempt.uploading) {
+          // Its file may yet be shared: waited out in full (as a Retry-After, which Slack answering again in
+          // the channel does not cut short) before the next attempt looks for it.
+          const delay = Math.max(backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000), this.uploadSettleMs);
+          logger.info({ key: row.key, delayMs: delay, reason }, 'slack outbox: upload outcome unknown; looking later');
+          await outbox.markRetry(row.key, delay, reason, 'retry-after');
         } else {
-          const settle = attempt.uploading ? (this.options.uploadSettleMs ?? 30_000) : 0;
-          const delay = Math.max(backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000), settle);
+          const delay = backoffMs(row.attempts, this.options.maxBackoffMs ?? 30_000);
           logger.info(
             { key: row.key, attempts: row.attempts + 1, delayMs: delay, reason },
             'slack outbox: delivery failed; retrying',

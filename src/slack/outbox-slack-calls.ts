@@ -114,7 +114,7 @@ export class OutboxSlackCalls {
       await this.options.outbox.markRetry(row.key, 250, 'waiting for the thread parent to be posted', 'retry-after');
       return;
     }
-    const hold = this.options.uploadHoldMs ?? 60_000;
+    const hold = this.options.uploadHoldMs ?? 120_000;
     const earlier = row.uploadFileIds;
     // Held from here on (the look-up included): a deliverer taking over meanwhile waits for this attempt.
     await this.options.outbox.markPostAttempted(row.key, hold);

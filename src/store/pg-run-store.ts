@@ -15,13 +15,14 @@ import { RunTakenOverError } from '../jobs/step-attempt.ts';
  * A step write given a worker (parameter `param`) applies only while the run (`$1`) is that worker's (see
  * RunStore.startRun). The row is locked, so a startRun committing meanwhile is waited for and seen.
  */
-export const OWNED_BY = (param: string) =>
+const ownedBy = (param: string) =>
   `(${param}::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = ${param} FOR SHARE))`;
 
-/** The step a fenced write returned; none means another worker has started the run since (the step exists). */
-function ownedStep(runId: string, row: StepRow | undefined): StepRecord {
-  if (!row) throw new RunTakenOverError(runId);
-  return stepFromRow(row);
+/** The step a write returned; none, for a write given its worker, means another worker has the run now. */
+function ownedStep(runId: string, row: StepRow | undefined, owner: string | undefined): StepRecord {
+  if (row) return stepFromRow(row);
+  if (owner !== undefined) throw new RunTakenOverError(runId);
+  throw new Error(`run ${runId} has no such step`);
 }
 
 /**
@@ -107,7 +108,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
         WHERE run_id = $1 AND step_index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING *`,
       [runId, index, workerId],
     );
-    return ownedStep(runId, result.rows[0]);
+    return ownedStep(runId, result.rows[0], workerId);
   }
 
   async stepSucceeded(
@@ -118,7 +119,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
-        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$5')} RETURNING *`,
+        WHERE run_id = $1 AND step_index = $2 AND ${ownedBy('$5')} RETURNING *`,
       [
         runId,
         index,
@@ -127,7 +128,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
         owner ?? null,
       ],
     );
-    return ownedStep(runId, updated.rows[0]);
+    return ownedStep(runId, updated.rows[0], owner);
   }
 
   stepSucceededThenStart(
@@ -141,12 +142,11 @@ export class PgRunStore extends PgRunQueries implements RunStore {
 
   /** A failed attempt that will be retried: the step stays running, with the reason shown. */
   async stepAttemptFailed(runId: string, index: number, error: string, owner?: string): Promise<void> {
-    await this.db.query(`UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$4')}`, [
-      runId,
-      index,
-      error,
-      owner ?? null,
-    ]);
+    const updated = await this.db.query(
+      `UPDATE run_steps SET error = $3 WHERE run_id = $1 AND step_index = $2 AND ${ownedBy('$4')}`,
+      [runId, index, error, owner ?? null],
+    );
+    if (updated.rowCount === 0 && owner !== undefined) throw new RunTakenOverError(runId);
   }
 
   async stepEnded(
@@ -158,10 +158,10 @@ export class PgRunStore extends PgRunQueries implements RunStore {
   ): Promise<StepRecord> {
     const updated = await this.db.query<StepRow>(
       `UPDATE run_steps SET status = $3, finished_at = clock_timestamp(), error = $4
-        WHERE run_id = $1 AND step_index = $2 AND ${OWNED_BY('$5')} RETURNING *`,
+        WHERE run_id = $1 AND step_index = $2 AND ${ownedBy('$5')} RETURNING *`,
       [runId, index, status, error, owner ?? null],
     );
-    return ownedStep(runId, updated.rows[0]);
+    return ownedStep(runId, updated.rows[0], owner);
   }
 
   /** Ends the run, marks the steps it never reached skipped and hands its target to the next in line. */

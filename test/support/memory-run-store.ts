@@ -170,7 +170,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async stepAttemptFailed(runId: string, index: number, error: string, owner?: string): Promise<void> {
-    if (owner !== undefined && this.get(runId).workerId !== owner) return;
+    this.owned(runId, owner);
     this.step(runId, index).error = error;
   }
 
