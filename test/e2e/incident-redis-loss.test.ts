@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
 import { startEmbeddedRedis } from '@eafix/sandbox/embedded-redis';
@@ -8,6 +8,20 @@ import { eventually } from '../support/eventually.ts';
 import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
 
 const logger = createLogger({ level: 'silent' });
+/**
+ * The bot's last log lines (debug), printed when the test fails: it went red twice in full runs under load
+ * (no page within 45 s) and never alone, and its silent logs left nothing to go on.
+ */
+const recentBotLogs: string[] = [];
+const botLogger = createLogger({
+  level: 'debug',
+  destination: {
+    write: (line: string) => {
+      recentBotLogs.push(line);
+      if (recentBotLogs.length > 500) recentBotLogs.shift();
+    },
+  },
+});
 let world: TestWorld;
 let redis: EmbeddedService;
 let port: number;
@@ -23,6 +37,7 @@ beforeAll(async () => {
     escalation: { level2After: minutes(15), level3After: minutes(30), seniorEngineering: '@senior-eng' },
   });
   world = await startWorld('incident_redis_loss', {
+    logger: botLogger,
     policy,
     redisUrl: redis.url,
     jobs: { reconcileIntervalMs: 300 },
@@ -36,6 +51,9 @@ afterAll(async () => {
 
 describe('incident timers when Redis loses everything', () => {
   it('still escalates an open incident, once per level, after Redis restarts empty', async () => {
+    onTestFailed(() => {
+      process.stderr.write(`--- the bot's last ${recentBotLogs.length} log lines ---\n${recentBotLogs.join('')}\n`);
+    });
     const incident = await declare(world, { title: 'Timers in a Redis that restarts' });
     const store = incidentsOf(world).deps.store;
     expect((await store.get(incident.id))?.escalationLevel).toBeLessThan(2);
