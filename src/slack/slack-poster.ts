@@ -3,14 +3,13 @@ import type { Block } from '../handlers/core/reply.ts';
 import type { ChannelInfo, InviteResult } from '../handlers/core/notifier.ts';
 import type { SlackClient } from './slack-client.ts';
 import { callSlack, slackPlatformError as platformError, toSlackAppError } from './slack-errors.ts';
+import { uploadInThreeSteps, type SlackFileUpload } from './slack-file-upload.ts';
+import { findOwnMessage, type SlackMessageMetadata } from './slack-history.ts';
+
+export type { SlackFileUpload } from './slack-file-upload.ts';
+export type { SlackMessageMetadata } from './slack-history.ts';
 
 export { SlackRateLimitedError, isSlackRateLimited } from './slack-errors.ts';
-
-/** Message metadata as Slack stores it; the outbox puts its key here to recognise its own posts. */
-export interface SlackMessageMetadata {
-  event_type: string;
-  event_payload: Record<string, string | number | boolean>;
-}
 
 export interface SlackPostMessage {
   channel: string;
@@ -25,15 +24,6 @@ export interface SlackUpdateMessage {
   ts: string;
   text: string;
   blocks?: Block[];
-}
-
-export interface SlackFileUpload {
-  channel: string;
-  thread_ts?: string | undefined;
-  filename: string;
-  content: string | Buffer;
-  title?: string | undefined;
-  initial_comment?: string | undefined;
 }
 
 /** The Web API calls the outbox delivers with. Failures surface as AppErrors (429: SlackRateLimitedError). */
@@ -72,16 +62,6 @@ export interface SlackPosted {
   /** The channel's id (the search may have named it). */
   channel: string;
   metadata: SlackMessageMetadata;
-}
-
-const HISTORY_PAGES = 5;
-
-/** What the outbox's look-ups read of a message in conversations.history / replies. */
-interface HistoryMessage {
-  ts: string;
-  user?: string;
-  metadata?: SlackMessageMetadata;
-  files?: unknown[];
 }
 
 export interface WebApiSlackPosterOptions {
@@ -125,39 +105,7 @@ export class WebApiSlackPoster implements SlackPoster {
     // files.completeUploadExternal takes a channel id only; a report names its channel by name.
     const channelId = await this.channelId(file.channel);
     if (!channelId) throw new AppError('channel_not_found', `There is no channel #${file.channel} to upload to.`);
-    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    const slot = await callSlack('files.getUploadURLExternal', () =>
-      this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }),
-    );
-    const fileId = String(slot.file_id);
-    await reserved(fileId);
-    await this.sendBytes(String(slot.upload_url), file.filename, bytes);
-    await callSlack('files.completeUploadExternal', () =>
-      this.client.files.completeUploadExternal({
-        files: [{ id: fileId, title: file.title ?? file.filename }],
-        channel_id: channelId,
-        ...(file.thread_ts ? { thread_ts: file.thread_ts } : {}),
-        ...(file.initial_comment ? { initial_comment: file.initial_comment } : {}),
-      }),
-    );
-    return { fileId };
-  }
-
-  /** The file's bytes to the URL Slack reserved, as WebClient.filesUploadV2 sends them (one multipart part). */
-  private async sendBytes(url: string, filename: string, bytes: Buffer): Promise<void> {
-    const form = new FormData();
-    form.append('body', new Blob([new Uint8Array(bytes)]), filename);
-    const res = await fetch(url, {
-      method: 'POST',
-      body: form,
-      redirect: 'error',
-      signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 30_000),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200)
-      throw new AppError('slack_upload_failed', `Slack did not take the file's content (HTTP ${res.status}).`, {
-        kind: 'upstream',
-      });
+    return uploadInThreeSteps(this.client, channelId, file, reserved, this.options.uploadTimeoutMs);
   }
 
   async findSharedFile(where: {
@@ -170,7 +118,7 @@ export class WebApiSlackPoster implements SlackPoster {
     // A DM's history needs im:history, which the bot does not ask for.
     if (!channel || channel.startsWith('D')) return undefined;
     const ids = new Set(where.fileIds);
-    const found = await this.findOwn({ ...where, channel }, (m) =>
+    const found = await findOwnMessage(this.client, await this.botUserId(), { ...where, channel }, (m) =>
       (m.files ?? []).some((f) => ids.has((f as { id?: string }).id ?? '')),
     );
     return found === 'unknown' ? undefined : found !== 'none';
@@ -187,7 +135,7 @@ export class WebApiSlackPoster implements SlackPoster {
     // Posts may name a channel; history wants its id.
     const channel = await this.channelId(where.channel);
     if (!channel) return undefined;
-    const found = await this.findOwn({ ...where, channel }, (m) => {
+    const found = await findOwnMessage(this.client, await this.botUserId(), { ...where, channel }, (m) => {
       const metadata = m.metadata;
       return metadata?.event_type === where.eventType && String(metadata.event_payload?.[where.field]) === where.value;
     });
@@ -195,39 +143,6 @@ export class WebApiSlackPoster implements SlackPoster {
     return typeof found === 'object' && found.metadata
       ? { ts: found.ts, channel, metadata: found.metadata }
       : undefined;
-  }
-
-  /**
-   * The bot's first message since `oldest` in the channel (or thread) that `match` accepts; `none` when every
-   * page was read without one; `unknown` past the pages read, or when Slack refuses the history (not a
-   * member, a group DM without mpim:history).
-   */
-  private async findOwn(
-    where: { channel: string; threadTs?: string | undefined; oldest: Date },
-    match: (message: HistoryMessage) => boolean,
-  ): Promise<HistoryMessage | 'none' | 'unknown'> {
-    const bot = await this.botUserId();
-    const { channel } = where;
-    const oldest = (Math.floor(where.oldest.getTime() / 1000) - 1).toFixed(6);
-    let cursor: string | undefined;
-    try {
-      for (let page = 0; page < HISTORY_PAGES; page++) {
-        const args = { channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
-        const result = where.threadTs
-          ? await callSlack('conversations.replies', () =>
-              this.client.conversations.replies({ ...args, ts: where.threadTs as string }),
-            )
-          : await callSlack('conversations.history', () => this.client.conversations.history(args));
-        const found = (result.messages as HistoryMessage[] | undefined)?.find((m) => m.user === bot && match(m));
-        if (found) return found;
-        cursor = result.response_metadata?.next_cursor || undefined;
-        if (!cursor) return 'none';
-      }
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'domain') return 'unknown';
-      throw error;
-    }
-    return 'unknown';
   }
 
   /** A channel's id: given as one, or looked up by name (with or without `#`). */
