@@ -5,7 +5,7 @@ import type { RunKind } from '../jobs/run-definition.ts';
 import type { RunWithSteps, StepRecord } from '../jobs/run-record.ts';
 import type { CreatedRun, NewRun } from '../jobs/run-store.ts';
 import { runFromRow, type RunRow } from './run-rows.ts';
-import { claimTarget } from './target-lock.ts';
+import { targetHolder, targetLockKey } from './target-lock.ts';
 
 /** Written in the transaction that creates a run (its status message), so no run exists unreported. */
 export type OnRunCreated = (client: PoolClient, run: RunWithSteps) => Promise<void>;
@@ -23,8 +23,11 @@ export async function createRun<Deps>(
   const target = kind.target?.(request.input);
   const onBusy = kind.onBusy ?? 'refuse';
   return inTransaction(db, async (client) => {
-    // The run and its steps in one statement: a run is created on the approval click's path.
-    const inserted = await client.query<RunRow>(
+    // The run, its steps and the claim of its target in one statement: a run is created on the approval
+    // click's path. The claim is taken under the target's advisory lock (as releases are, target-lock.ts),
+    // only for a run this statement inserted; ON CONFLICT checks the newest committed claim, whatever the
+    // statement's snapshot, so a release committing meanwhile is seen.
+    const inserted = await client.query<RunRow & { claimed: boolean }>(
       `WITH run AS (
          INSERT INTO runs (id, kind, action, input, request_id, requested_by, team_id, approval_id, idempotency_key,
                            target, on_busy, step_count, thread_channel, thread_ts)
@@ -33,8 +36,12 @@ export async function createRun<Deps>(
        steps AS (
          INSERT INTO run_steps (run_id, step_index, step_id, title)
          SELECT run.id, (s.n - 1)::int, s.step_id, s.title
-           FROM run, unnest($15::text[], $16::text[]) WITH ORDINALITY AS s(step_id, title, n))
-       SELECT * FROM run`,
+           FROM run, unnest($15::text[], $16::text[]) WITH ORDINALITY AS s(step_id, title, n)),
+       locked AS (SELECT pg_advisory_xact_lock(hashtext($17)) FROM run WHERE $10::text IS NOT NULL),
+       claim AS (
+         INSERT INTO run_targets (target, run_id) SELECT $10, run.id FROM run, locked
+         ON CONFLICT (target) DO NOTHING RETURNING run_id)
+       SELECT run.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM run`,
       [
         newId('run'),
         kind.kind,
@@ -52,6 +59,7 @@ export async function createRun<Deps>(
         request.thread?.ts ?? null,
         kind.steps.map((step) => step.id),
         kind.steps.map((step) => step.title),
+        target === undefined ? null : targetLockKey(target),
       ],
     );
     const row = inserted.rows[0];
@@ -75,18 +83,20 @@ export async function createRun<Deps>(
       return result;
     };
     if (target === undefined) return created({ run, created: true, startable: true });
-    const claim = await claimTarget(client, target, row.id);
-    if (claim.claimed) return created({ run, created: true, startable: true });
+    if (row.claimed) return created({ run, created: true, startable: true });
+    // Still under the target's lock: a holder cannot let go before this transaction ends.
+    const holder = await targetHolder(client, target);
+    if (holder === undefined) throw new Error(`run creation: ${target} was neither claimed nor held`);
     if (onBusy === 'refuse') {
       throw new AppError(
         'target_busy',
-        `${target} is already being changed by run ${claim.holder}. Wait for it to finish or cancel it.`,
+        `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
         {
-          hints: [`/eafix runs ${claim.holder}`],
+          hints: [`/eafix runs ${holder}`],
         },
       );
     }
-    return created({ run, created: true, startable: false, waitingFor: claim.holder });
+    return created({ run, created: true, startable: false, waitingFor: holder });
   });
 }
 

@@ -8,24 +8,11 @@ import type { Pool, PoolClient } from './database.ts';
  * All functions run inside the caller's transaction.
  */
 
+/** The advisory lock that serialises a target's claims and releases (also taken by run creation). */
+export const targetLockKey = (target: string): string => `eafix-target:${target}`;
+
 async function lockTarget(client: PoolClient, target: string): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eafix-target:${target}`]);
-}
-
-export type ClaimResult = { claimed: true } | { claimed: false; holder: string };
-
-export async function claimTarget(client: PoolClient, target: string, runId: string): Promise<ClaimResult> {
-  // The lock, then the claim, in one statement: the row to insert is read from the lock's CTE.
-  const inserted = await client.query(
-    `WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($3)))
-     INSERT INTO run_targets (target, run_id) SELECT $1, $2 FROM locked ON CONFLICT (target) DO NOTHING RETURNING run_id`,
-    [target, runId, `eafix-target:${target}`],
-  );
-  if (inserted.rowCount === 1) return { claimed: true };
-  const holder = await client.query<{ run_id: string }>('SELECT run_id FROM run_targets WHERE target = $1', [target]);
-  const holderId = holder.rows[0]?.run_id;
-  if (holderId === undefined || holderId === runId) return { claimed: true };
-  return { claimed: false, holder: holderId };
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [targetLockKey(target)]);
 }
 
 /**
