@@ -67,7 +67,8 @@ export interface RunStore extends RunQueries {
    * now on: once another worker has started it, the step writes below given a worker (`workerId`, `owner`)
    * are refused with RunTakenOverError, and a pause or finish given one writes nothing (undefined, `finished:
    * false`), so an execution that lost its job goes past no boundary. startRun itself is not fenced: the
-   * worker that starts the run last has it.
+   * worker that starts the run last has it, and a worker asks Redis whether it still holds the run's job
+   * once it has started the run, before any step (StepRunner.execute).
    */
   startRun(runId: string, workerId: string): Promise<StartedRun | undefined>;
   stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord>;

@@ -102,6 +102,10 @@ export class RunWorker<Deps> {
     });
   }
 
+  private get lockDurationMs(): number {
+    return this.options.lockDurationMs ?? 10_000;
+  }
+
   /** Subscribes to cancellations, starts taking jobs, and reconciles runs whose job was lost. */
   async start(): Promise<void> {
     await this.cancellation.start();
@@ -115,7 +119,7 @@ export class RunWorker<Deps> {
         prefix: options.prefix,
         name: this.workerId,
         concurrency: options.concurrency ?? 4,
-        lockDuration: options.lockDurationMs ?? 10_000,
+        lockDuration: this.lockDurationMs,
         stalledInterval: options.stalledIntervalMs ?? 5_000,
         maxStalledCount: options.maxStalledCount ?? 2,
         autorun: false,
@@ -154,7 +158,7 @@ export class RunWorker<Deps> {
     const execution = (async () => {
       const tracked = this.cancellation.track(runId);
       try {
-        await this.runner.execute(runId, requestId, tracked.signal);
+        await this.runner.execute(runId, requestId, tracked.signal, () => this.holdsLock(job, token));
       } finally {
         tracked.release();
       }
@@ -165,6 +169,12 @@ export class RunWorker<Deps> {
     } finally {
       if (this.executing.get(runId) === execution) this.executing.delete(runId);
     }
+  }
+
+  /** Whether this delivery still holds the job's lock: renewed if so (BullMQ's own renewal does the same). */
+  private async holdsLock(job: Job<RunJobData>, token: string | undefined): Promise<boolean> {
+    if (token === undefined) return true;
+    return (await job.extendLock(token, this.lockDurationMs)) === 1;
   }
 
   /**

@@ -7,7 +7,7 @@ import { RunFailures } from './run-failures.ts';
 import type { RunPause, RunRecord, RunWithSteps, StepRecord } from './run-record.ts';
 import type { CancelState } from './run-store.ts';
 import { describeError } from './retry-policy.ts';
-import { RunCancelledError, WorkerShutdownError } from './step-attempt.ts';
+import { JobLockLostError, RunCancelledError, WorkerShutdownError } from './step-attempt.ts';
 import { readInput, type StepRunnerOptions } from './step-runner-options.ts';
 import { StepTries } from './step-tries.ts';
 
@@ -37,7 +37,16 @@ export class StepRunner<Deps> {
     this.tries = new StepTries(options, this.failures, (event) => this.emit(event));
   }
 
-  async execute(runId: string, requestId: string, signal: AbortSignal): Promise<RunRecord | undefined> {
+  /**
+   * `holdsJob`, when the run came from a job: asked once the run is started, whether this delivery still
+   * holds the job's lock (see below).
+   */
+  async execute(
+    runId: string,
+    requestId: string,
+    signal: AbortSignal,
+    holdsJob?: () => Promise<boolean>,
+  ): Promise<RunRecord | undefined> {
     const { store, workerId } = this.options;
     const logger = this.options.logger.child({ runId, requestId, workerId });
     const before = await store.getRun(runId);
@@ -59,6 +68,15 @@ export class StepRunner<Deps> {
     }
     const started = await store.startRun(runId, workerId);
     if (!started) return store.getRun(runId);
+    // A delivery that waited before startRun (for a pool connection, in a paused process) may have lost its
+    // job meanwhile to another worker now executing the run. Taking the run back from it is harmless (that
+    // worker stops at its next boundary, and the job's next delivery resumes the run); executing it here,
+    // beside that worker's step in flight, is not. Asked after startRun: a delivery taking the job later
+    // starts the run after this, and this worker is stopped at its next boundary.
+    if (holdsJob && !(await holdsJob())) {
+      logger.warn('this delivery lost its job before it started the run; executing nothing');
+      throw new JobLockLostError();
+    }
     const run = (await store.getRun(runId)) as RunWithSteps;
     const kind = this.options.kinds.get(run.kind);
     if (!kind)

@@ -1,6 +1,8 @@
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
+import type { RunStore } from '../../src/jobs/run-store.ts';
+import { createLogger } from '../../src/logger.ts';
 import { RUN_QUEUE_NAME } from '../../src/jobs/run-queue.ts';
 import { isolate } from '../support/isolation.ts';
 import { request, startEngine, waitUntil } from './jobs-support.ts';
@@ -182,5 +184,80 @@ describe('a run whose job lock is lost in Redis', () => {
     expect(held.tries).toEqual([1, 2]);
     expect(held.changes).toEqual([1]);
     expect(await engine.store.getRun(run.id)).toMatchObject({ status: 'succeeded', workerId: 'taking-over' });
+  });
+
+  it('executes nothing on a delivery that lost its job before it started the run, beside the worker that took it', async () => {
+    onTestFinished(closeWorkers);
+    const held = heldThenChange('late-start');
+    // The 'wait' step's tries in flight at once: two would be two executions side by side.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counted = defineRunKind<unknown>({
+      ...held.definition,
+      steps: held.definition.steps.map((step) =>
+        step.id !== 'wait'
+          ? step
+          : {
+              ...step,
+              run: async (ctx) => {
+                mostInFlight = Math.max(mostInFlight, ++inFlight);
+                try {
+                  return await step.run(ctx);
+                } finally {
+                  inFlight -= 1;
+                }
+              },
+            },
+      ),
+    });
+    // Its startRun waits (a pool wait, a paused process) until the test lets it go on.
+    let letStart!: () => void;
+    const startMayGo = new Promise<void>((resolve) => (letStart = resolve));
+    let startCalled!: () => void;
+    const startWasCalled = new Promise<void>((resolve) => (startCalled = resolve));
+    const lateStore = new Proxy(engine.store, {
+      get(target, property) {
+        if (property === 'startRun')
+          return async (...args: Parameters<RunStore['startRun']>) => {
+            startCalled();
+            await startMayGo;
+            return target.startRun(...args);
+          };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    // A long lock, never renewed within the test, and one job at a time: nothing tells it the job went.
+    await engine.startWorker({
+      kinds: [counted],
+      deps: {},
+      workerId: 'late',
+      store: lateStore,
+      logger,
+      concurrency: 1,
+      lockDurationMs: 60_000,
+    });
+    const { run } = await engine.queue.submit(counted, request());
+    await startWasCalled;
+    await engine.startWorker({ kinds: [counted], deps: {}, workerId: 'taking-over' });
+
+    // The lock expires while the first delivery waits: the other worker takes the job and starts the run.
+    await engine.redis.del(`${jobKey(run.id)}:lock`);
+    await stepStarted(run.id);
+    letStart();
+    await waitUntil(
+      () => lines.some((line) => line.includes('lost its job before it started the run')),
+      'the late delivery to find its job gone',
+    );
+    held.open();
+    expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded' });
+    await closeWorkers();
+    // The late delivery took the run back (so the other worker stopped at its boundary) but ran no step:
+    // the job's next delivery resumed the run after the other worker's try had ended.
+    expect(mostInFlight).toBe(1);
+    expect(held.changes).toEqual([1]);
+    expect(held.tries).toEqual([1, 2]);
   });
 });
