@@ -58,6 +58,44 @@ describe('worker shutdown', () => {
     });
   });
 
+  it('survives more worker shutdowns in a row than BullMQ allows stalls (rolling updates during a long step)', async () => {
+    // Each try of its step outlives its worker's close timeout, until the fifth: more shutdowns than the two stalls
+    // BullMQ forgives a job (a shutdown is a failed attempt of the job, retried, not a stall).
+    const outlivesFour = defineRunKind<unknown>({
+      kind: 'outlives-four-workers',
+      steps: [
+        {
+          id: 'long',
+          title: 'A long wait (a rollout)',
+          run: (ctx) =>
+            ctx.attempt > 4
+              ? Promise.resolve({ summary: `done on attempt ${ctx.attempt}` })
+              : new Promise((_, reject) =>
+                  ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+                ),
+        },
+      ],
+    });
+    const tryStarted = (runId: string, attempt: number) =>
+      engine.observer.waitFor((e) => e.type === 'step-started' && e.runId === runId && e.attempt === attempt);
+    // Workers of the test before would take this run's job (and fail it: they do not know its kind).
+    for (const earlier of engine.workers.splice(0)) await earlier.close();
+    let worker = await engine.startWorker({ kinds: [outlivesFour], deps: {}, workerId: 'pod-1', closeTimeoutMs: 200 });
+    const { run } = await engine.queue.submit(outlivesFour, request());
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await tryStarted(run.id, attempt);
+      await worker.close();
+      worker = await engine.startWorker({
+        kinds: [outlivesFour],
+        deps: {},
+        workerId: `pod-${attempt + 1}`,
+        closeTimeoutMs: 200,
+      });
+    }
+    expect(await engine.observer.finished(run.id)).toMatchObject({ status: 'succeeded', summary: 'done on attempt 5' });
+    await worker.close();
+  });
+
   it('closes even when Redis has gone away', async () => {
     const redisServer = await startEmbeddedRedis(engine.logger);
     const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
