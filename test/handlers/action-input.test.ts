@@ -67,7 +67,13 @@ describe('buildInput', () => {
 
   it('refuses extra words and non-numbers', () => {
     expect(errorOf(() => buildInput(scale, ['a', '1', 'b'])).userMessage).toContain('Unexpected `b`');
-    expect(errorOf(() => buildInput(scale, ['a', 'many'])).userMessage).toContain('<replicas>');
+    expect(errorOf(() => buildInput(scale, ['a', 'many'])).userMessage).toContain(
+      '<replicas> must be a whole number, not `many`',
+    );
+    expect(errorOf(() => buildInput(scale, ['a', '2.5'])).userMessage).toContain('<replicas> must be a whole number');
+    expect(errorOf(() => buildInput(scale, ['a', '1', '--dry-run=maybe'])).userMessage).toContain(
+      '--dry-run must be true or false, not `maybe`',
+    );
   });
 });
 

@@ -82,7 +82,15 @@ export function buildInput(action: AnyAction, rest: string[]): unknown {
     const key = String(issue.path[0] ?? '');
     const field = fields.find((f) => f.key === key);
     const name = field ? (field.positional ? `<${field.flag}>` : `--${field.flag}`) : 'input';
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${name} is required`;
+    // What was typed (zod 4 does not put it on the issue): absent is "required", anything else the wrong kind.
+    const given = raw[key];
+    if (issue.code === 'invalid_type' && given === undefined) return `${name} is required`;
+    if (issue.code === 'invalid_type' && field) {
+      const typed = `\`${String(given).replaceAll('`', "'").slice(0, 40)}\``;
+      if (field.type === 'integer') return `${name} must be a whole number, not ${typed}`;
+      if (field.type === 'number') return `${name} must be a number, not ${typed}`;
+      if (field.type === 'boolean') return `${name} must be true or false, not ${typed}`;
+    }
     if (field?.choices && issue.code === 'invalid_value') return `${name} must be one of ${field.choices.join(', ')}`;
     return `${name}: ${issue.message}`;
   });
