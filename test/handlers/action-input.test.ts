@@ -4,6 +4,8 @@ import { defineAction } from '../../src/handlers/core/define-action.ts';
 import { buildInput } from '../../src/handlers/core/action-input.ts';
 import { usageLine } from '../../src/handlers/core/action-fields.ts';
 import { AppError } from '../../src/app-error.ts';
+import { renderActionHelp } from '../../src/handlers/bot-commands/help-presenter.ts';
+import { deploy } from '../../src/handlers/deployment/deploy.ts';
 
 const scale = defineAction({
   id: 'scale',
@@ -82,5 +84,21 @@ describe('usageLine', () => {
     expect(usageLine(scale)).toBe(
       '/eafix scale <service> <replicas> [--environment=production|staging|dr] [--dry-run] [--reason=<reason>]',
     );
+  });
+});
+
+describe('fields set from the approved plan', () => {
+  it('refuses them typed, and leaves them out of usage and help', () => {
+    const error = errorOf(() =>
+      buildInput(deploy, ['2.5.0', '--checklist=all', '--reason', 'release 2.5.0', '--image=evil:1']),
+    );
+    expect(error.userMessage).toContain('`--image` is set from the plan two people approve, not typed');
+    expect(usageLine(deploy)).not.toMatch(/--(colour|from|image|replicas|idle-before)\b/);
+    expect(renderActionHelp(deploy).text).not.toMatch(/--(colour|from|image|replicas|idle-before)\b/);
+    expect(errorOf(() => buildInput(deploy, ['2.5.0', '--colur=green'])).userMessage).not.toContain('--colour');
+    // Without them the command parses as before.
+    expect(buildInput(deploy, ['2.5.0', '--checklist=all', '--reason', 'release 2.5.0'])).toMatchObject({
+      version: '2.5.0',
+    });
   });
 });

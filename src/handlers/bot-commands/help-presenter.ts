@@ -1,5 +1,5 @@
 import { chapters, type AnyAction, type Risk } from '../core/define-action.ts';
-import { actionFields, usageLine } from '../core/action-fields.ts';
+import { typedFields, usageLine } from '../core/action-fields.ts';
 import { context, header, sections, type Reply } from '../core/reply.ts';
 
 export const riskLabel: Record<Risk, string> = {
@@ -30,7 +30,7 @@ export function renderActionList(actions: readonly AnyAction[], footer?: string)
 }
 
 export function renderActionHelp(action: AnyAction): Reply {
-  const options = actionFields(action).map((f) => {
+  const options = typedFields(action).map((f) => {
     const name = f.positional ? `<${f.flag}>` : f.type === 'boolean' ? `--${f.flag}` : `--${f.flag}=…`;
     const facts = [
       f.required ? 'required' : 'optional',

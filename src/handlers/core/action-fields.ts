@@ -12,7 +12,16 @@ export interface ActionField {
   choices?: string[];
   defaultValue?: unknown;
   description?: string;
+  /** Fixed from the approved plan when the run starts (SET_BY_PLAN): never typed, not in usage or help. */
+  setByPlan: boolean;
 }
+
+/**
+ * Zod metadata for an input field a planned action's `runInput` fills from the approved plan (the colour a
+ * deploy goes to, the digest a configuration change applies): `z.string().optional().meta(SET_BY_PLAN)`.
+ * Typing it is refused: the plan two people approved decides it.
+ */
+export const SET_BY_PLAN = { setByPlan: true } as const;
 
 interface JsonSchemaProperty {
   type?: string | string[];
@@ -20,6 +29,7 @@ interface JsonSchemaProperty {
   default?: unknown;
   description?: string;
   anyOf?: JsonSchemaProperty[];
+  setByPlan?: boolean;
 }
 
 const cache = new WeakMap<AnyAction, ActionField[]>();
@@ -51,6 +61,7 @@ export function actionFields(action: AnyAction): ActionField[] {
     ...(prop.enum ? { choices: prop.enum.map(String) } : {}),
     ...(prop.default !== undefined ? { defaultValue: prop.default } : {}),
     ...(prop.description ? { description: prop.description } : {}),
+    setByPlan: prop.setByPlan === true,
   }));
   // Positionals first, in the declared order.
   fields.sort((a, b) => rank(a) - rank(b));
@@ -61,10 +72,15 @@ export function actionFields(action: AnyAction): ActionField[] {
   return fields;
 }
 
+/** The fields people type: all but those set from the approved plan. */
+export function typedFields(action: AnyAction): ActionField[] {
+  return actionFields(action).filter((field) => !field.setByPlan);
+}
+
 /** `/eafix scale <service> <replicas> [--environment=production|staging|dr] [--reason=<text>]` */
 export function usageLine(action: AnyAction): string {
   const parts = [`/eafix ${action.id}`];
-  for (const field of actionFields(action)) {
+  for (const field of typedFields(action)) {
     const value = field.choices ? field.choices.join('|') : `<${field.flag}>`;
     if (field.positional) parts.push(field.required ? `<${field.flag}>` : `[<${field.flag}>]`);
     else if (field.type === 'boolean') parts.push(`[--${field.flag}]`);

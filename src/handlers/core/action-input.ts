@@ -1,7 +1,7 @@
 import { AppError } from '../../app-error.ts';
 import { CommandSyntaxError, parseWords } from './command-parser.ts';
 import type { AnyAction } from './define-action.ts';
-import { actionFields, fromFlag, usageLine } from './action-fields.ts';
+import { actionFields, fromFlag, typedFields, usageLine } from './action-fields.ts';
 
 export function usageHints(action: AnyAction): string[] {
   const example = action.examples[0];
@@ -46,8 +46,15 @@ export function buildInput(action: AnyAction, rest: string[]): unknown {
   const raw: Record<string, unknown> = {};
   for (const [flag, value] of parsed.options) {
     const field = byFlag.get(flag) ?? byFlag.get(fromFlag(flag));
+    if (field?.setByPlan)
+      throw invalid(
+        action,
+        `\`--${field.flag}\` is set from the plan two people approve, not typed: leave it out, and the plan shows what it will be.`,
+      );
     if (!field) {
-      const known = fields.filter((f) => !f.positional).map((f) => `--${f.flag}`);
+      const known = typedFields(action)
+        .filter((f) => !f.positional)
+        .map((f) => `--${f.flag}`);
       throw invalid(
         action,
         `\`--${flag}\` is not an option of \`${action.id}\`.${known.length ? ` Options: ${known.join(', ')}.` : ''}`,

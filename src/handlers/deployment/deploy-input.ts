@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../app-error.ts';
 import { environmentInput, reasonInput } from '../core/cluster-inputs.ts';
+import { SET_BY_PLAN } from '../core/action-fields.ts';
 
 /** The runbook's Prerequisites Checklist, confirmed by the requester and recorded with the request. */
 export const PREREQUISITES = {
@@ -49,14 +50,15 @@ export const deployInput = z.object({
     ),
   reason: reasonInput,
   // Fixed from the approved plan (runInput), so every step acts on what was approved.
-  colour: z.enum(['blue', 'green']).optional().describe('set by the plan: the idle colour deployed to'),
-  from: z.enum(['blue', 'green']).optional().describe('set by the plan: the live colour before the deploy'),
-  image: z.string().optional().describe('set by the plan: the new image'),
-  replicas: z.number().int().min(1).optional().describe('set by the plan: replicas of the new colour'),
+  colour: z.enum(['blue', 'green']).optional().describe('the idle colour deployed to').meta(SET_BY_PLAN),
+  from: z.enum(['blue', 'green']).optional().describe('the live colour before the deploy').meta(SET_BY_PLAN),
+  image: z.string().optional().describe('the new image').meta(SET_BY_PLAN),
+  replicas: z.number().int().min(1).optional().describe('replicas of the new colour').meta(SET_BY_PLAN),
   idleBefore: z
     .object({ image: z.string(), replicas: z.number().int().min(0) })
     .optional()
-    .describe("set by the plan: the idle colour's image and replicas before the deploy (what Roll back restores)"),
+    .describe("the idle colour's image and replicas before the deploy (what Roll back restores)")
+    .meta(SET_BY_PLAN),
 });
 
 export type DeployInput = z.infer<typeof deployInput>;

@@ -15,6 +15,7 @@ import {
   runObjectName,
 } from './backup-naming.ts';
 import { describeDatabaseRollbackFailure, servicesToStop, waitForAll } from './rollback-database-state.ts';
+import { SET_BY_PLAN } from '../core/action-fields.ts';
 
 const VELERO_STEP_MS = 3 * 3600_000;
 const ROLLOUT_MS = 10 * 60_000;
@@ -36,7 +37,8 @@ export const rollbackDatabase = defineAction({
     services: z
       .record(z.string(), z.number().int().min(0))
       .optional()
-      .describe('set from the approved plan: each deployment and the replicas it is brought back to'),
+      .describe('each deployment and the replicas it is brought back to')
+      .meta(SET_BY_PLAN),
   }),
   risk: 'destructive',
   permission: 'dr.rollback-database',

@@ -8,6 +8,7 @@ import { requestProductionStep } from './config-production-request.ts';
 import { diffStep, readProposed, stageStep, testStagingStep, validateStep, type ConfigSource } from './config-steps.ts';
 import { describeStagingFailure } from './config-staging-failure.ts';
 import { PRODUCTION, STAGING, dataDigest, liveConfigMapName } from './config-versions.ts';
+import { SET_BY_PLAN } from '../core/action-fields.ts';
 
 const input = z.object({
   service: serviceInput,
@@ -16,9 +17,8 @@ const input = z.object({
   approvedDigest: z
     .string()
     .optional()
-    .describe(
-      'set from the plan (the proposed data’s digest): staging and production apply exactly that; leave it out',
-    ),
+    .describe('the proposed data’s digest: staging and production apply exactly that')
+    .meta(SET_BY_PLAN),
 });
 type Input = z.infer<typeof input>;
 

@@ -13,6 +13,7 @@ import {
   type ConfigSource,
 } from './config-steps.ts';
 import { PRODUCTION, liveConfigMapName } from './config-versions.ts';
+import { SET_BY_PLAN } from '../core/action-fields.ts';
 
 export const configPromoteInput = z.object({
   service: serviceInput,
@@ -22,10 +23,7 @@ export const configPromoteInput = z.object({
     .regex(/^run_[0-9a-f]+$/, 'must be the run id of the `config change` that passed staging, e.g. run_1a2b3c4d5e6f')
     .describe('the `config change` run that passed staging'),
   reason: reasonInput,
-  approvedDigest: z
-    .string()
-    .optional()
-    .describe('set from the approved plan (the proposed data’s digest); leave it out'),
+  approvedDigest: z.string().optional().describe('the proposed data’s digest').meta(SET_BY_PLAN),
 });
 export type ConfigPromoteInput = z.infer<typeof configPromoteInput>;
 

@@ -11,6 +11,7 @@ import {
   type ConfigSource,
 } from './config-steps.ts';
 import { PRODUCTION, dataDigest, keptConfigMapName, liveConfigMapName, normaliseChangeId } from './config-versions.ts';
+import { SET_BY_PLAN } from '../core/action-fields.ts';
 
 const input = z.object({
   service: serviceInput,
@@ -19,10 +20,7 @@ const input = z.object({
     .regex(/^[A-Za-z0-9_-]{3,80}$/, 'must be a change id from `config history`, e.g. apr_0123456789ab')
     .describe('the change to undo (from `/eafix config history`)'),
   reason: reasonInput,
-  approvedDigest: z
-    .string()
-    .optional()
-    .describe('set from the approved plan (the proposed data’s digest); leave it out'),
+  approvedDigest: z.string().optional().describe('the proposed data’s digest').meta(SET_BY_PLAN),
 });
 type Input = z.infer<typeof input>;
 
