@@ -1,4 +1,4 @@
-import type { RunPause } from './run-record.ts';
+import type { RunPause, RunStatus } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 
 export type DecideResult =
@@ -6,6 +6,8 @@ export type DecideResult =
   | { outcome: 'decided'; pause: RunPause }
   /** Someone decided first: their decision stands (double click, two people at once). */
   | { outcome: 'already-decided'; pause: RunPause }
+  /** The run no longer waits (cancelled or ended meanwhile): nothing was recorded. */
+  | { outcome: 'not-waiting'; pause: RunPause; runStatus: RunStatus | undefined }
   | { outcome: 'unknown-pause' }
   | { outcome: 'unknown-option'; pause: RunPause };
 
@@ -30,7 +32,10 @@ export class RunDecisions {
     if (!pause.options.some((o) => o.id === optionId)) return { outcome: 'unknown-option', pause };
     const result = await store.decide(pauseId, optionId, by);
     if (!result) return { outcome: 'unknown-pause' };
-    if (!result.decided) return { outcome: 'already-decided', pause: result.pause };
+    if (!result.decided)
+      return result.pause.decision
+        ? { outcome: 'already-decided', pause: result.pause }
+        : { outcome: 'not-waiting', pause: result.pause, runStatus: result.runStatus };
     const run = await store.getRun(pause.runId);
     if (run && run.status === 'queued') await this.options.enqueue(run.id, run.requestId);
     return { outcome: 'decided', pause: result.pause };

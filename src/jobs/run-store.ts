@@ -59,6 +59,14 @@ export interface StartedRun {
  * observer hears of it, so whoever renders a run renders it from this store. One change per target:
  * a run with a target starts only once it holds it; ending a run hands the target to the next in line.
  */
+/** What recording a decision on a pause did (RunStore.decide). */
+export interface PauseDecisionWrite {
+  pause: RunPause;
+  decided: boolean;
+  /** Set when nothing was recorded because the run no longer waits for a decision. */
+  runStatus?: RunStatus | undefined;
+}
+
 export interface RunStore extends RunQueries {
   /** Refuses (AppError `target_busy`) when the target is held and the kind does not queue. */
   createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun>;
@@ -99,14 +107,17 @@ export interface RunStore extends RunQueries {
   ): Promise<StepRecord>;
   /**
    * Pauses a running run at step `index` (run and step `paused`) with the request; undefined when the
-   * run is not running (it ended or was paused already). Written before anything is posted.
+   * run is not running (it ended or was paused already) or a cancel was requested. Written before anything
+   * is posted.
    */
   pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined>;
   /**
    * Records the first decision on an undecided pause and queues its run again (to enqueue); a later
-   * call leaves the first decision and returns it with `decided: false`. Undefined for no such pause.
+   * call leaves the first decision and returns it with `decided: false`. Nothing is recorded either when
+   * the run no longer waits (cancelled or ended meanwhile): `decided: false` with its `runStatus`.
+   * Undefined for no such pause.
    */
-  decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined>;
+  decide(pauseId: string, optionId: string, by: string): Promise<PauseDecisionWrite | undefined>;
   getPause(pauseId: string): Promise<RunPause | undefined>;
   /** The run's most recent pause (decided or not). */
   latestPause(runId: string): Promise<RunPause | undefined>;

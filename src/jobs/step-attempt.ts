@@ -43,7 +43,7 @@ export class RunTakenOverError extends WorkerShutdownError {
   constructor(runId: string) {
     super();
     this.name = 'RunTakenOverError';
-    this.message = `run ${runId} was taken over by another worker`;
+    this.message = `run ${runId} is no longer this worker's: another worker took it over, or it was ended`;
   }
 }
 

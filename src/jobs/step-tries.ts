@@ -105,8 +105,12 @@ export class StepTries<Deps> {
       }
       if (failure instanceof RunPauseRequested) {
         const paused = await writePause(store, this.clock, run.id, index, failure.request, 'step', undefined, workerId);
-        if (paused) await this.emit({ type: 'paused', ...base, pauseId: paused.id });
-        return { status: 'paused' };
+        if (paused) {
+          await this.emit({ type: 'paused', ...base, pauseId: paused.id });
+          return { status: 'paused' };
+        }
+        const cancelled = await this.cancelledInstead(run.id, index, 'cancelled', undefined);
+        return cancelled ?? { status: 'paused' };
       }
       const reason = this.failures.reasonFor(failure, logger);
       const failedAt = this.clock.now().getTime();
@@ -122,6 +126,11 @@ export class StepTries<Deps> {
           await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
           await this.emit({ type: 'paused', ...base, pauseId: paused.id });
           return { status: 'paused' };
+        }
+        const cancelled = request ? await this.cancelledInstead(run.id, index, 'failed', reason) : undefined;
+        if (cancelled) {
+          await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
+          return cancelled;
         }
         await store.stepEnded(run.id, index, 'failed', reason, workerId);
         await this.emit({ type: 'step-failed', ...base, reason, attempt: started.attempt, willRetry });
@@ -140,5 +149,25 @@ export class StepTries<Deps> {
         return { status: 'cancelled', error: reasonText };
       }
     }
+  }
+
+  /**
+   * A pause the store refused because a cancel was requested first (it raced the step's end): the step ends
+   * (`status`, with the failure's reason when it failed) and so does the run, as cancelled, instead of
+   * waiting for a decision while it holds its target. Undefined when no cancel was requested (the run
+   * is no longer this worker's: the caller goes on as before).
+   */
+  private async cancelledInstead(
+    runId: string,
+    index: number,
+    status: 'failed' | 'cancelled',
+    reason: string | undefined,
+  ): Promise<StepStop | undefined> {
+    const { store, workerId } = this.options;
+    const cancel = await store.cancelState(runId);
+    if (!cancel.requested) return undefined;
+    const error = new RunCancelledError(cancel.by).userMessage;
+    await store.stepEnded(runId, index, status, reason ?? error, workerId);
+    return { status: 'cancelled', error };
   }
 }

@@ -8,7 +8,8 @@ import { inTransaction } from './database.ts';
 import type { Pool, PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { PauseOption } from '../jobs/run-definition.ts';
-import type { NewPause, RunPause, RunRecord } from '../jobs/run-record.ts';
+import type { NewPause, RunPause, RunRecord, RunStatus } from '../jobs/run-record.ts';
+import type { PauseDecisionWrite } from '../jobs/run-store.ts';
 import { runFromRow, type RunRow } from './run-rows.ts';
 
 /** Written in the transaction that pauses, decides or escalates (the pause's thread message). */
@@ -59,11 +60,14 @@ export class PgRunPauses {
     private readonly onChanged?: OnPauseChanged,
   ) {}
 
-  /** Given an `owner`, only while the run is that worker's (see RunStore.startRun). */
+  /**
+   * Given an `owner`, only while the run is that worker's (see RunStore.startRun); never once a cancel was
+   * requested (a paused run holds its target while it waits: a cancelled one must end instead).
+   */
   pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined> {
     return inTransaction(this.db, async (client) => {
       const run = await client.query<RunRow>(
-        `UPDATE runs SET status = 'paused' WHERE id = $1 AND status = 'running' AND ($2::text IS NULL OR worker_id = $2) RETURNING *`,
+        `UPDATE runs SET status = 'paused' WHERE id = $1 AND status = 'running' AND NOT cancel_requested AND ($2::text IS NULL OR worker_id = $2) RETURNING *`,
         [runId, owner ?? null],
       );
       const runRow = run.rows[0];
@@ -93,13 +97,19 @@ export class PgRunPauses {
     });
   }
 
-  decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined> {
+  decide(pauseId: string, optionId: string, by: string): Promise<PauseDecisionWrite | undefined> {
     return inTransaction(this.db, async (client) => {
       // The row lock orders two clicks: the second sees the first's decision.
       const current = await client.query<PauseRow>('SELECT * FROM run_pauses WHERE id = $1 FOR UPDATE', [pauseId]);
       const row = current.rows[0];
       if (!row) return undefined;
       if (row.decided_at) return { pause: pauseFromRow(row), decided: false };
+      // A run cancelled (or ended) while it waited takes no decision: the click must not say it resumes.
+      const waiting = await client.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [
+        row.run_id,
+      ]);
+      const runStatus = waiting.rows[0]?.status;
+      if (runStatus !== 'paused') return { pause: pauseFromRow(row), decided: false, runStatus };
       const updated = await client.query<PauseRow>(
         `UPDATE run_pauses SET option_id = $2, decided_by = $3, decided_at = clock_timestamp() WHERE id = $1 RETURNING *`,
         [pauseId, optionId, by],

@@ -2,7 +2,15 @@ import { inTransaction } from './database.ts';
 import type { Pool, PoolClient } from './database.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
 import type { NewPause, RunPause, RunRecord, RunStatus, StepRecord } from '../jobs/run-record.ts';
-import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../jobs/run-store.ts';
+import type {
+  CreatedRun,
+  FinishedRun,
+  NewRun,
+  PauseDecisionWrite,
+  RunStore,
+  StartedRun,
+  SteppedOn,
+} from '../jobs/run-store.ts';
 import { PgRunQueries } from './pg-run-queries.ts';
 import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
 import { stepSucceededThenStart } from './pg-step-boundary.ts';
@@ -16,7 +24,7 @@ import { RunTakenOverError } from '../jobs/step-attempt.ts';
  * RunStore.startRun). The row is locked, so a startRun committing meanwhile is waited for and seen.
  */
 const ownedBy = (param: string) =>
-  `(${param}::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = ${param} FOR SHARE))`;
+  `(${param}::text IS NULL OR EXISTS (SELECT 1 FROM runs WHERE id = $1 AND worker_id = ${param} AND status = 'running' FOR SHARE))`;
 
 /** The step a write returned; none, for a write given its worker, means another worker has the run now. */
 function ownedStep(runId: string, row: StepRow | undefined, owner: string | undefined): StepRecord {
@@ -54,7 +62,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     return this.pauses.pauseRun(runId, index, pause, owner);
   }
 
-  decide(pauseId: string, optionId: string, by: string): Promise<{ pause: RunPause; decided: boolean } | undefined> {
+  decide(pauseId: string, optionId: string, by: string): Promise<PauseDecisionWrite | undefined> {
     return this.pauses.decide(pauseId, optionId, by);
   }
 
@@ -102,7 +110,7 @@ export class PgRunStore extends PgRunQueries implements RunStore {
 
   async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
     const result = await this.db.query<StepRow>(
-      `WITH run AS (UPDATE runs SET current_step = $2 WHERE id = $1 AND worker_id = $3 RETURNING id)
+      `WITH run AS (UPDATE runs SET current_step = $2 WHERE id = $1 AND worker_id = $3 AND status = 'running' RETURNING id)
        UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), finished_at = NULL,
               error = NULL, worker_id = $3
         WHERE run_id = $1 AND step_index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING *`,

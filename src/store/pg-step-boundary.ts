@@ -22,7 +22,7 @@ export async function stepSucceededThenStart(
   const rows = await db.query<BoundaryRow>(
     `WITH run AS (
        UPDATE runs SET current_step = CASE WHEN cancel_requested THEN current_step ELSE $5 END
-        WHERE id = $1 AND worker_id = $6 RETURNING cancel_requested, cancelled_by),
+        WHERE id = $1 AND worker_id = $6 AND status = 'running' RETURNING cancel_requested, cancelled_by),
      done AS (
        UPDATE run_steps SET status = 'succeeded', finished_at = clock_timestamp(), summary = $3, output = $4, error = NULL
         WHERE run_id = $1 AND step_index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING *),
@@ -44,9 +44,14 @@ export async function stepSucceededThenStart(
   );
   const done = rows.rows.find((r) => r.checkpoint === 'done');
   if (!done) {
-    // Nothing written: the run is no longer this worker's (another started it since), or no such step.
-    const owner = await db.query<{ worker_id: string | null }>('SELECT worker_id FROM runs WHERE id = $1', [runId]);
-    if (owner.rows[0] && owner.rows[0].worker_id !== next.workerId) throw new RunTakenOverError(runId);
+    // Nothing written: the run is no longer this worker's (another started it since, or it was ended
+    // without it: given up on), or no such step.
+    const owner = await db.query<{ worker_id: string | null; status: string }>(
+      'SELECT worker_id, status FROM runs WHERE id = $1',
+      [runId],
+    );
+    const row = owner.rows[0];
+    if (row && (row.worker_id !== next.workerId || row.status !== 'running')) throw new RunTakenOverError(runId);
     throw new Error(`run ${runId} has no step ${index}`);
   }
   const started = rows.rows.find((r) => r.checkpoint === 'started');

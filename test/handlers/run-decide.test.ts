@@ -24,7 +24,13 @@ const pause: RunPause = {
 const onQuestion: ClickOrigin = { kind: 'message', channel: 'C0OPS', ts: '10.1', blockId: `run-pause:${pause.id}` };
 
 /** The action with its dependencies faked: the question posted at `posted`, `allowed` deciding. */
-function decideWith(options: { click?: ClickOrigin; posted?: { channel: string; ts: string }; allowed?: boolean }) {
+function decideWith(options: {
+  click?: ClickOrigin;
+  posted?: { channel: string; ts: string };
+  allowed?: boolean;
+  /** The run's status when it no longer waits (cancelled meanwhile): the store records nothing. */
+  noLongerWaiting?: string;
+}) {
   const audited: Array<{ outcome: string; detail?: string | undefined }> = [];
   const decided: string[] = [];
   const deps = {
@@ -33,6 +39,7 @@ function decideWith(options: { click?: ClickOrigin; posted?: { channel: string; 
       get: async (id: string) => (id === 'run_1' ? { id, action: 'deploy', teamId: 'T0OURS' } : undefined),
       pauseMessage: async () => options.posted,
       decide: async (_id: string, option: string, by: string) => {
+        if (options.noLongerWaiting) return { outcome: 'not-waiting', pause, runStatus: options.noLongerWaiting };
         decided.push(`${option} by ${by}`);
         return {
           outcome: 'decided',
@@ -68,6 +75,19 @@ describe('runs decide: a paused run decided from its own question', () => {
     expect((await run()).text).toContain('Recorded: *Roll back* for run `run_1`; it resumes now.');
     expect(decided).toEqual(['rollback by U0ALICE']);
     expect(audited.map((a) => a.outcome)).toEqual(['ok']);
+  });
+
+  it('says the run no longer waits when it was cancelled meanwhile, instead of "it resumes now"', async () => {
+    const { run, audited } = decideWith({
+      click: onQuestion,
+      posted: { channel: 'C0OPS', ts: '10.1' },
+      noLongerWaiting: 'cancelled',
+    });
+    await expect(run()).rejects.toMatchObject({
+      code: 'run_not_waiting',
+      userMessage: expect.stringContaining('no longer waits for a decision (it is cancelled)'),
+    });
+    expect(audited).toMatchObject([{ outcome: 'not-waiting', detail: 'run cancelled' }]);
   });
 
   it('refuses a click before the question is recorded in Slack, asking to press again', async () => {

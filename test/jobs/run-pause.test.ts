@@ -227,4 +227,33 @@ describe('a run paused for a decision', () => {
     expect(await execute(id)).toMatchObject({ status: 'cancelled' });
     expect((await store.getRun(id))?.steps[0]?.status).toBe('cancelled');
   });
+
+  it('ends a run cancelled while its failed step was being turned into a question, keeping the failure', async () => {
+    let cancelWhileAsking: () => Promise<unknown> = async () => undefined;
+    const kind = defineRunKind<unknown>({
+      kind: 'cancelled-while-asking',
+      target: () => 'env:production',
+      steps: [
+        {
+          id: 'deploy',
+          title: 'Deploy',
+          run: async () => Promise.reject(new AppError('smoke_failed', 'smoke test failed')),
+        },
+      ],
+      // Reading the cluster for the question takes a moment: a cancel lands meanwhile.
+      onStepFailed: async () => {
+        await cancelWhileAsking();
+        return { question: 'Roll back?', options, expiresInMs: 60_000 };
+      },
+    });
+    const { store, execute, create } = engine([kind]);
+    const id = await create(kind);
+    cancelWhileAsking = () => store.requestCancel(id, 'U0CAROL');
+    expect(await execute(id)).toMatchObject({ status: 'cancelled' });
+    const run = await store.getRun(id);
+    expect(run?.steps[0]).toMatchObject({ status: 'failed', error: 'smoke test failed' });
+    // No question waits, and the target went with the run's end.
+    expect(await store.latestPause(id)).toBeUndefined();
+    expect(await store.mayStart(await create(kind))).toBe(true);
+  });
 });

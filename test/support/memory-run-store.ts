@@ -12,7 +12,15 @@ import {
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
 import { RunTakenOverError } from '../../src/jobs/step-attempt.ts';
-import type { CreatedRun, FinishedRun, NewRun, RunStore, StartedRun, SteppedOn } from '../../src/jobs/run-store.ts';
+import type {
+  CreatedRun,
+  FinishedRun,
+  NewRun,
+  PauseDecisionWrite,
+  RunStore,
+  StartedRun,
+  SteppedOn,
+} from '../../src/jobs/run-store.ts';
 
 interface StoredRun extends RunRecord {
   steps: StepRecord[];
@@ -120,7 +128,8 @@ export class MemoryRunStore implements RunStore {
 
   /** The fence of PgRunStore's step writes: refused once another worker has started the run. */
   private owned(runId: string, owner: string | undefined): void {
-    if (owner !== undefined && this.get(runId).workerId !== owner) throw new RunTakenOverError(runId);
+    const run = this.get(runId);
+    if (owner !== undefined && (run.workerId !== owner || run.status !== 'running')) throw new RunTakenOverError(runId);
   }
 
   async stepStarted(runId: string, index: number, workerId: string): Promise<StepRecord> {
@@ -211,7 +220,8 @@ export class MemoryRunStore implements RunStore {
 
   async pauseRun(runId: string, index: number, pause: NewPause, owner?: string): Promise<RunPause | undefined> {
     const run = this.get(runId);
-    if (run.status !== 'running' || (owner !== undefined && run.workerId !== owner)) return undefined;
+    if (run.status !== 'running' || run.cancelRequested || (owner !== undefined && run.workerId !== owner))
+      return undefined;
     const step = this.step(runId, index);
     run.status = 'paused';
     step.status = 'paused';
@@ -233,17 +243,14 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(stored);
   }
 
-  async decide(
-    pauseId: string,
-    optionId: string,
-    by: string,
-  ): Promise<{ pause: RunPause; decided: boolean } | undefined> {
+  async decide(pauseId: string, optionId: string, by: string): Promise<PauseDecisionWrite | undefined> {
     const pause = this.pauses.find((p) => p.id === pauseId);
     if (!pause) return undefined;
     if (pause.decision) return { pause: structuredClone(pause), decided: false };
-    pause.decision = { optionId, decidedBy: by, decidedAt: this.now() };
     const run = this.get(pause.runId);
-    if (run.status === 'paused') run.status = 'queued';
+    if (run.status !== 'paused') return { pause: structuredClone(pause), decided: false, runStatus: run.status };
+    pause.decision = { optionId, decidedBy: by, decidedAt: this.now() };
+    run.status = 'queued';
     await this.options.onPauseChanged?.(this.record(run), structuredClone(pause));
     return { pause: structuredClone(pause), decided: true };
   }

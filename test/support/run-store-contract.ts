@@ -148,6 +148,21 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       expect(await store.startRun(run.id, 'w2')).toBeUndefined();
     });
 
+    it("refuses its worker's step writes once the run was ended without it (given up on)", async () => {
+      const { store } = await start();
+      const { run } = await store.createRun(status, request());
+      await store.startRun(run.id, 'w1');
+      await store.stepStarted(run.id, 0, 'w1');
+      await store.finishRun(run.id, { status: 'failed', error: 'the worker gave up' });
+      const refused = { name: 'RunTakenOverError' };
+      await expect(store.stepSucceeded(run.id, 0, {}, 'w1')).rejects.toMatchObject(refused);
+      await expect(store.stepSucceededThenStart(run.id, 0, {}, { index: 1, workerId: 'w1' })).rejects.toMatchObject(
+        refused,
+      );
+      await expect(store.stepStarted(run.id, 1, 'w1')).rejects.toMatchObject(refused);
+      expect((await store.getRun(run.id))?.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped']);
+    });
+
     it('says a run was resumed when a second worker starts it, naming the first', async () => {
       const { store } = await start();
       const { run } = await store.createRun(status, request());

@@ -96,6 +96,27 @@ export function runStorePauseContract(start: () => Promise<{ store: RunStore }>)
     expect((await store.getRun(run.id))?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'pending']);
   });
 
+  it('does not pause a run once a cancel was requested: it must end, not hold its target', async () => {
+    const { store } = await start();
+    const { run } = await store.createRun(deploy, request('req_1'));
+    await store.startRun(run.id, 'w1');
+    await store.stepStarted(run.id, 0, 'w1');
+    await store.requestCancel(run.id, 'U0CAROL');
+    expect(await store.pauseRun(run.id, 0, question(new Date(Date.now() + HOUR), 'failed'), 'w1')).toBeUndefined();
+    expect(await store.getRun(run.id)).toMatchObject({ status: 'running', cancelRequested: true });
+    expect(await store.latestPause(run.id)).toBeUndefined();
+  });
+
+  it('records no decision on a pause whose run was cancelled meanwhile', async () => {
+    const { store } = await start();
+    const { run, pause } = await pausedRun(store);
+    await store.requestCancel(run.id, 'U0CAROL');
+    const late = await store.decide(pause.id, 'rollback', 'U0BOB');
+    expect(late).toMatchObject({ decided: false, runStatus: 'queued' });
+    expect(late?.pause.decision).toBeUndefined();
+    expect((await store.getPause(pause.id))?.decision).toBeUndefined();
+  });
+
   it('escalates an expired, undecided pause once; the run stays paused and can still be decided', async () => {
     const { store } = await start();
     const expiresAt = new Date(Date.now() + HOUR);

@@ -123,6 +123,12 @@ export const runsDecide = defineAction({
           `Already decided: <@${first?.decidedBy ?? '?'}> chose *${optionLabel(result.pause, first?.optionId ?? '')}* for run \`${runId}\`. Your click changed nothing.`,
         );
       }
+      case 'not-waiting':
+        await audit(ctx, { ...args, run: runId }, 'not-waiting', `run ${result.runStatus ?? 'gone'}`);
+        throw new AppError(
+          'run_not_waiting',
+          `Run \`${runId}\` no longer waits for a decision (it is ${result.runStatus ?? 'gone'}). Your click changed nothing.`,
+        );
       default:
         await audit(ctx, { ...args, run: runId }, 'invalid', result.outcome);
         throw new AppError('run_pause_unknown_option', `${STALE} (no such option). Nothing was done.`);
