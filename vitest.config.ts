@@ -46,6 +46,7 @@ const fastTier = [
   'test/jobs/progress-message.test.ts',
   'test/jobs/run-progress.test.ts',
   'test/jobs/run-pause.test.ts',
+  'test/jobs/run-queue-submit.test.ts',
   'test/lint/import-boundaries.test.ts',
   'test/logger.test.ts',
   'test/packaging.test.ts',

@@ -54,7 +54,8 @@ export class RunQueue {
 
   /**
    * Creates the run (idempotent on `idempotencyKey`), reports it queued, and enqueues it unless it must
-   * wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses.
+   * wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses; a
+   * failed enqueue once the run is recorded is logged, not thrown (the reconciler enqueues the run).
    */
   async submit(kind: AnyRunKind, request: NewRun): Promise<CreatedRun> {
     const created = await this.options.store.createRun(kind, request);
@@ -65,7 +66,18 @@ export class RunQueue {
         this.options.logger,
       );
     }
-    if (created.startable) await this.enqueue(created.run.id, created.run.requestId);
+    if (created.startable) {
+      try {
+        await this.enqueue(created.run.id, created.run.requestId);
+      } catch (err) {
+        // The run is recorded, with its status message: it will run (the reconciler enqueues a queued run
+        // that has no job), so the caller must not report it failed, nor ask for it again.
+        this.options.logger.warn(
+          { err, runId: created.run.id },
+          'run recorded but not enqueued (Redis refused); the reconciler will enqueue it',
+        );
+      }
+    }
     return created;
   }
 
