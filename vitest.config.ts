@@ -51,6 +51,7 @@ const fastTier = [
   'test/logger.test.ts',
   'test/packaging.test.ts',
   'test/permissions/approval-decisions.test.ts',
+  'test/permissions/approval-expiry.test.ts',
   'test/start-up-imports.test.ts',
   'test/permissions/approval-message.test.ts',
   'test/permissions/authorizer.test.ts',

@@ -143,13 +143,24 @@ export class ApprovalService implements ApprovalWorkflow {
     return this.transition(request, 'cancelled', clicker, requestId);
   }
 
-  /** Expires overdue requests (any replica may run this; each request expires once) and updates their messages. */
+  /**
+   * Expires overdue requests (any replica may run this; each request expires once) and updates their
+   * messages. One request's audit row or message failing does not leave the others unaudited: each is
+   * tried, and the sweep then fails naming the requests whose record is only in the bot log.
+   */
   async expireDue(): Promise<number> {
     const expired = await this.deps.approvals.expireDue();
+    const failed: string[] = [];
     for (const request of expired) {
-      await auditApproval(this.deps, request, 'system', 'approval.expired', request.requestId);
-      await refreshApprovalMessage(this.deps, request);
+      try {
+        await auditApproval(this.deps, request, 'system', 'approval.expired', request.requestId);
+        await refreshApprovalMessage(this.deps, request);
+      } catch (error) {
+        failed.push(`${request.id} (${error instanceof Error ? error.message : String(error)})`);
+      }
     }
+    if (failed.length > 0)
+      throw new Error(`expired approval requests not audited or not shown expired: ${failed.join(', ')}`);
     return expired.length;
   }
 
