@@ -26,6 +26,7 @@ const fastTier = [
   'test/deploy/toolbox-rbac.test.ts',
   'test/handlers/action-input.test.ts',
   'test/handlers/cluster-sites.test.ts',
+  'test/handlers/troubleshooting/service-targets.test.ts',
   'test/handlers/core/change-meta.test.ts',
   'test/handlers/chapter-folders.test.ts',
   'test/handlers/command-parser.test.ts',

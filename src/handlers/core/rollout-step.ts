@@ -1,3 +1,4 @@
+import type { PlanItem } from '../../permissions/approval-types.ts';
 import type { ActionStep } from './define-action.ts';
 
 const ROLLOUT_TIMEOUT_MS = 10 * 60_000;
@@ -30,3 +31,12 @@ export function waitForRolloutStep<Input extends ServiceTarget>(
 
 /** A service change is one change per service and environment. */
 export const serviceTarget = (input: ServiceTarget): string => `service:${input.environment}/${input.service}`;
+
+/**
+ * The run's input with the service named as the approved plan resolved it (`change.service`, the topology's
+ * name): `scale eafix-risk-manager` and `scale risk-manager` are one deployment, so one target.
+ */
+export function withPlannedService<Input extends ServiceTarget>(input: Input, plan: readonly PlanItem[]): Input {
+  const service = plan[0]?.change?.['service'];
+  return typeof service === 'string' ? { ...input, service } : input;
+}

@@ -3,7 +3,7 @@ import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
-import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService, waitForRolloutStep } from '../core/rollout-step.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const isolate = defineAction({
@@ -31,10 +31,11 @@ export const isolate = defineAction({
     return [
       {
         description: `isolate ${target.deployment} in ${environment}: scale ${current.desired} → 0 replicas (below its minimum of ${target.replicas.min})`,
-        change: { environment, deployment: target.deployment, from: current.desired, to: 0 },
+        change: { environment, service: target.name, deployment: target.deployment, from: current.desired, to: 0 },
       },
     ];
   },
+  runInput: withPlannedService,
   target: serviceTarget,
   steps: [
     {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
-import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService, waitForRolloutStep } from '../core/rollout-step.ts';
 import { namespaceFor, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const restart = defineAction({
@@ -26,10 +26,11 @@ export const restart = defineAction({
     return [
       {
         description: `rollout restart deployment ${target.deployment} in ${namespace}, then wait for the new pods`,
-        change: { environment, deployment: target.deployment },
+        change: { environment, service: target.name, deployment: target.deployment },
       },
     ];
   },
+  runInput: withPlannedService,
   target: serviceTarget,
   steps: [
     {

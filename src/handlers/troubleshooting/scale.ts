@@ -3,7 +3,7 @@ import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
-import { serviceTarget, waitForRolloutStep } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService, waitForRolloutStep } from '../core/rollout-step.ts';
 import { checkReplicas, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const scale = defineAction({
@@ -40,10 +40,11 @@ export const scale = defineAction({
     return [
       {
         description: `scale deployment ${target.deployment} in ${environment}: ${current.desired} → ${replicas} replicas`,
-        change: { environment, deployment: target.deployment, from: current.desired, to: replicas },
+        change: { environment, service: target.name, deployment: target.deployment, from: current.desired, to: replicas },
       },
     ];
   },
+  runInput: withPlannedService,
   target: serviceTarget,
   steps: [
     {

@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../../src/config/policy.ts';
+import { runKindOf } from '../../../src/handlers/core/start-run.ts';
+import type { ActionContext, ResumableAction } from '../../../src/handlers/core/define-action.ts';
+import { isolate } from '../../../src/handlers/security/isolate.ts';
+import { restart } from '../../../src/handlers/troubleshooting/restart.ts';
+import { scale } from '../../../src/handlers/troubleshooting/scale.ts';
+
+const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
+
+/** The target a run of `action` claims once its plan is approved, for `input` as typed. */
+async function targetOf(action: ResumableAction, input: Record<string, unknown>): Promise<string | undefined> {
+  const deps = {
+    topology,
+    cluster: { status: async () => [{ name: 'eafix-risk-manager', desired: 3 }] },
+  };
+  const parsed = action.input.parse(input);
+  const plan = await action.plan(parsed, { deps } as unknown as ActionContext);
+  return runKindOf(action).target?.(action.runInput ? action.runInput(parsed, plan) : parsed);
+}
+
+describe('service changes claim one target per deployment, whatever name is typed', () => {
+  it.each([
+    ['scale', scale as ResumableAction, { replicas: 5 }],
+    ['restart', restart as ResumableAction, {}],
+    ['isolate', isolate as ResumableAction, {}],
+  ])('%s: the service name and the deployment name are one target', async (_name, action, extra) => {
+    const base = { environment: 'production', reason: 'latency above 500ms', ...extra };
+    const byService = await targetOf(action, { ...base, service: 'risk-manager' });
+    expect(byService).toBe('service:production/risk-manager');
+    expect(await targetOf(action, { ...base, service: 'eafix-risk-manager' })).toBe(byService);
+  });
+});
