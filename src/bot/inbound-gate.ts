@@ -15,6 +15,8 @@ export interface GateMeta {
   logger: Logger;
   /** X-Slack-Retry-Num: Slack's own redelivery of something it thinks we missed. */
   retryNum?: number | undefined;
+  /** The request's signed timestamp, ms (HTTP; Socket Mode deliveries have none). */
+  signedAtMs?: number | undefined;
   ip?: string | undefined;
 }
 
@@ -81,7 +83,7 @@ export class InboundGate {
       return refusal(request, ':no_entry: This app does not serve your workspace. Nothing was done.');
     }
 
-    const sighting = await this.replay.check(request.deliveryKey);
+    const sighting = await this.replay.check(request.deliveryKey, meta.signedAtMs);
     if (sighting === 'duplicate') {
       if (meta.retryNum !== undefined) {
         // Slack redelivering what we already took: acknowledge quietly and tell it to stop.

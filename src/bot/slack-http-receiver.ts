@@ -138,7 +138,14 @@ export class SlackHttpReceiver implements Receiver {
       nowSeconds: Math.floor((this.options.now?.() ?? Date.now()) / 1000),
     });
     const retryNum = Number(header(req, 'x-slack-retry-num') ?? 0) || undefined;
-    const meta = { requestId, logger, retryNum, ip: req.socket.remoteAddress };
+    const signedAtMs = Number(header(req, 'x-slack-request-timestamp')) * 1000;
+    const meta = {
+      requestId,
+      logger,
+      retryNum,
+      ip: req.socket.remoteAddress,
+      ...(Number.isFinite(signedAtMs) ? { signedAtMs } : {}),
+    };
     if (failure) {
       logger.warn({ failure, ip: req.socket.remoteAddress }, 'refused unsigned or stale Slack request');
       await gate.refuseSignature(failure, meta);

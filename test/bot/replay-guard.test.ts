@@ -73,4 +73,33 @@ describe('ReplayGuard on real Redis and PostgreSQL', () => {
       proxy.restore();
     }
   });
+
+  it('cannot vouch, while Redis is down, for a delivery signed before it failed (Redis alone may have seen it)', async () => {
+    await expect.poll(() => redis.ping().catch(() => 'down'), { timeout: 10_000 }).toBe('PONG');
+    const signedAt = Date.now();
+    expect(await guard(pool).check('trigger:d', signedAt)).toBe('first');
+    proxy.cut();
+    try {
+      await expect.poll(() => redis.status, { timeout: 10_000 }).not.toBe('ready');
+      // The same request replayed to a replica during the outage: PostgreSQL never saw it.
+      const replica = guard(pool);
+      expect(await replica.check('trigger:d', signedAt)).toBe('unverifiable');
+      expect(await replica.check('trigger:e', Date.now() + 1_000)).toBe('first');
+    } finally {
+      proxy.restore();
+    }
+  });
+
+  it('writes the keys it took while Redis was down into Redis once it returns, for replicas that never fell back', async () => {
+    const fellBack = guard(pool);
+    proxy.cut();
+    await expect.poll(() => redis.status, { timeout: 10_000 }).not.toBe('ready');
+    expect(await fellBack.check('trigger:f', Date.now() + 1_000)).toBe('first');
+    proxy.restore();
+    // Offered again every second while Redis is away: no further request is needed.
+    await expect
+      .poll(() => redis.exists(`${isolation.redisPrefix}:slack-delivery:trigger:f`).catch(() => 0), { timeout: 10_000 })
+      .toBe(1);
+    expect(await guard(pool).check('trigger:f', Date.now())).toBe('duplicate');
+  });
 });
