@@ -29,17 +29,23 @@ const refusal = (request: { kind: string } | undefined, text: string): GateVerdi
   body: request?.kind === 'command' ? { response_type: 'ephemeral', text } : '',
 });
 
+/** Audit rows for unsigned or stale requests, per minute; the rest are counted on the next row. */
+export const SIGNATURE_REFUSALS_PER_MINUTE = 30;
+
 /**
  * Everything between a verified signature and Bolt's routing: the payload's shape, the installation it is
  * for, whether it was delivered before, and whether its text can be stored. Each refusal is audited and
  * nothing behind the gate runs.
  */
 export class InboundGate {
+  private readonly unsigned = { minuteStartedAt: Number.NEGATIVE_INFINITY, audited: 0, left: 0 };
+
   constructor(
     /** Undefined until auth.test has succeeded: until then nothing is admitted. */
     private readonly installation: () => InstallationPolicy | undefined,
     private readonly replay: ReplayGuard,
     private readonly audit: AuditLog,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async admit(body: Record<string, unknown>, meta: GateMeta): Promise<GateVerdict> {
@@ -133,11 +139,27 @@ export class InboundGate {
   }
 
   /** A request whose signature did not verify: nothing in it is trusted, not even who it claims to be. */
+  /**
+   * An unsigned or stale request costs its sender nothing, so its audit rows are sampled: at most
+   * SIGNATURE_REFUSALS_PER_MINUTE a minute, the next row counting those left out (`count`), so a flood
+   * from the internet can neither grow the chain without bound nor hide how many there were.
+   */
   async refuseSignature(failure: SignatureFailure, meta: GateMeta): Promise<void> {
+    const sampler = this.unsigned;
+    const now = this.now();
+    if (now - sampler.minuteStartedAt >= 60_000) Object.assign(sampler, { minuteStartedAt: now, audited: 0 });
+    if (sampler.audited >= SIGNATURE_REFUSALS_PER_MINUTE) {
+      sampler.left += 1;
+      return;
+    }
+    sampler.audited += 1;
+    const count = 1 + sampler.left;
+    sampler.left = 0;
     await this.record(meta, {
       action: 'slack.signature-refused',
       outcome: `rejected:${failure}`,
-      arguments: { ip: meta.ip ?? 'unknown' },
+      arguments: { ip: meta.ip ?? 'unknown', count },
+      ...(count > 1 ? { detail: `and ${count - 1} more refused since the last row, not audited one by one` } : {}),
     });
   }
 

@@ -147,7 +147,8 @@ export class SlackHttpReceiver implements Receiver {
       ...(Number.isFinite(signedAtMs) ? { signedAtMs } : {}),
     };
     if (failure) {
-      logger.warn({ failure, ip: req.socket.remoteAddress }, 'refused unsigned or stale Slack request');
+      // Logged (warn) and audited by the gate, sampled: a flood of unsigned requests costs its sender nothing.
+      logger.debug({ failure, ip: req.socket.remoteAddress }, 'refused unsigned or stale Slack request');
       await gate.refuseSignature(failure, meta);
       return send(res, 401, { error: 'invalid_signature' });
     }

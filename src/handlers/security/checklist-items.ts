@@ -29,6 +29,10 @@ const DAY_MS = 24 * 3600_000;
 /** Requests refused before routing: forged or foreign, never a person's honest mistake. */
 const FORGED = new Set(['slack.signature-refused', 'slack.foreign-installation', 'slack.replay-refused']);
 
+/** How many requests a row stands for: unsigned ones are audited sampled, a row counting those left out. */
+const requestsIn = (r: AuditRecord): number =>
+  r.action === 'slack.signature-refused' ? Math.max(1, Number(r.arguments?.['count']) || 1) : 1;
+
 const isRefusal = (r: AuditRecord) =>
   r.outcome === 'rejected:permission_denied' || r.action.endsWith('click-refused') || FORGED.has(r.action);
 
@@ -36,12 +40,12 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 /** The bot's failed logins are its refusals: permission denials, forged or replayed requests, stray clicks. */
 export function refusalsItem(rows: AuditRecord[], policy: SecurityChecklistPolicy): ChecklistResult {
-  const refused = rows.filter(isRefusal);
   const byAction = new Map<string, number>();
-  for (const r of refused) byAction.set(r.action, (byAction.get(r.action) ?? 0) + 1);
+  for (const r of rows.filter(isRefusal)) byAction.set(r.action, (byAction.get(r.action) ?? 0) + requestsIn(r));
+  const refused = [...byAction.values()].reduce((sum, n) => sum + n, 0);
   const top = [...byAction].sort((a, b) => b[1] - a[1]).slice(0, 3);
-  const detail = `${refused.length} refused request(s) (threshold ${policy.refusalsAbove})${top.length ? `: ${top.map(([a, n]) => `${a} ×${n}`).join(', ')}` : ''}`;
-  return { id: 'refusals', status: refused.length > policy.refusalsAbove ? 'fail' : 'pass', critical: false, detail };
+  const detail = `${refused} refused request(s) (threshold ${policy.refusalsAbove})${top.length ? `: ${top.map(([a, n]) => `${a} ×${n}`).join(', ')}` : ''}`;
+  return { id: 'refusals', status: refused > policy.refusalsAbove ? 'fail' : 'pass', critical: false, detail };
 }
 
 /** Who was refused repeatedly, forged requests, and break-glass use waiting for review. */
@@ -49,7 +53,7 @@ export function accessReviewItem(rows: AuditRecord[], policy: SecurityChecklistP
   const perUser = new Map<string, number>();
   for (const r of rows.filter(isRefusal)) if (r.userId) perUser.set(r.userId, (perUser.get(r.userId) ?? 0) + 1);
   const repeated = [...perUser].filter(([, n]) => n >= policy.suspiciousRefusalsPerUser);
-  const forged = rows.filter((r) => FORGED.has(r.action)).length;
+  const forged = rows.filter((r) => FORGED.has(r.action)).reduce((sum, r) => sum + requestsIn(r), 0);
   const breakGlass = rows.filter((r) => r.action === 'break-glass').length;
   const findings = [
     ...repeated.map(([user, n]) => `<@${user}> refused ${n}×`),

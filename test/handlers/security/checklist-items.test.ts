@@ -44,6 +44,14 @@ describe('daily security checklist items', () => {
     expect(refusalsItem(rows.slice(0, 10), policy).status).toBe('pass');
   });
 
+  it('counts the unsigned requests a sampled row stands for, not the row', () => {
+    const sampled = { ...row('slack.signature-refused', 'rejected:bad_signature', ''), arguments: { count: 40 } };
+    expect(refusalsItem([sampled], policy)).toMatchObject({
+      status: 'fail',
+      detail: '40 refused request(s) (threshold 10): slack.signature-refused ×40',
+    });
+  });
+
   it('flags repeated refusals of one person, forged requests and break-glass use for review', () => {
     const rows = [
       ...Array.from({ length: 5 }, () => row('trading stop', 'rejected:permission_denied', 'U0MALLORY')),

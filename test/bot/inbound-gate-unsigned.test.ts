@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry, AuditLog } from '../../src/audit/audit-log.ts';
+import { InboundGate, SIGNATURE_REFUSALS_PER_MINUTE } from '../../src/bot/inbound-gate.ts';
+import type { ReplayGuard } from '../../src/bot/replay-guard.ts';
+import { createLogger } from '../../src/logger.ts';
+
+describe('unsigned requests at the gate', () => {
+  it('audits a flood sampled, each minute, the next row counting those left out', async () => {
+    const rows: AuditEntry[] = [];
+    const audit = { record: async (entry: AuditEntry) => void rows.push(entry) } as unknown as AuditLog;
+    let now = 1_000_000;
+    const gate = new InboundGate(
+      () => undefined,
+      {} as ReplayGuard,
+      audit,
+      () => now,
+    );
+    const meta = { requestId: 'req', logger: createLogger({ level: 'silent' }), ip: '203.0.113.9' };
+
+    for (let i = 0; i < 100; i++) await gate.refuseSignature('bad_signature', meta);
+    expect(rows).toHaveLength(SIGNATURE_REFUSALS_PER_MINUTE);
+    expect(rows.every((r) => r.arguments?.['count'] === 1)).toBe(true);
+
+    now += 60_000;
+    await gate.refuseSignature('stale_timestamp', meta);
+    expect(rows.at(-1)).toMatchObject({
+      action: 'slack.signature-refused',
+      outcome: 'rejected:stale_timestamp',
+      arguments: { ip: '203.0.113.9', count: 100 - SIGNATURE_REFUSALS_PER_MINUTE + 1 },
+      detail: `and ${100 - SIGNATURE_REFUSALS_PER_MINUTE} more refused since the last row, not audited one by one`,
+    });
+  });
+});
