@@ -91,7 +91,8 @@ export class InboundGate {
 
     const sighting = await this.replay.check(request.deliveryKey, meta.signedAtMs);
     if (sighting === 'duplicate') {
-      if (meta.retryNum !== undefined) {
+      // Slack retries only Events API deliveries: the (unsigned) header on a command or click is no excuse.
+      if (meta.retryNum !== undefined && request.kind === 'event') {
         // Slack redelivering what we already took: acknowledge quietly and tell it to stop.
         meta.logger.info(
           { deliveryKey: request.deliveryKey, retryNum: meta.retryNum },

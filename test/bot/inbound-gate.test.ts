@@ -4,7 +4,7 @@ import { InboundGate, SIGNATURE_REFUSALS_PER_MINUTE } from '../../src/bot/inboun
 import type { ReplayGuard } from '../../src/bot/replay-guard.ts';
 import { createLogger } from '../../src/logger.ts';
 
-describe('unsigned requests at the gate', () => {
+describe('the inbound gate', () => {
   it('audits a flood sampled, each minute, the next row counting those left out', async () => {
     const rows: AuditEntry[] = [];
     const audit = { record: async (entry: AuditEntry) => void rows.push(entry) } as unknown as AuditLog;
@@ -29,5 +29,26 @@ describe('unsigned requests at the gate', () => {
       arguments: { ip: '203.0.113.9', count: 100 - SIGNATURE_REFUSALS_PER_MINUTE + 1 },
       detail: `and ${100 - SIGNATURE_REFUSALS_PER_MINUTE} more refused since the last row, not audited one by one`,
     });
+  });
+
+  it('refuses and audits a replayed command that claims to be a Slack retry (Slack retries only events)', async () => {
+    const rows: AuditEntry[] = [];
+    const audit = { record: async (entry: AuditEntry) => void rows.push(entry) } as unknown as AuditLog;
+    const installation = () => ({ identity: { teamId: 'T0EAFIX', appId: 'A0EAFIX' }, allowedTeams: [] });
+    const seenBefore = { check: async () => 'duplicate' } as unknown as ReplayGuard;
+    const gate = new InboundGate(installation, seenBefore, audit);
+    const command = {
+      command: '/eafix',
+      text: 'cache clear',
+      user_id: 'U0MALLORY',
+      channel_id: 'C0OPS',
+      team_id: 'T0EAFIX',
+      api_app_id: 'A0EAFIX',
+      trigger_id: '1.2.abc',
+      response_url: 'https://hooks.slack.com/commands/T0EAFIX/1/abc',
+    };
+    const meta = { requestId: 'req', logger: createLogger({ level: 'silent' }), retryNum: 1 };
+    expect(await gate.admit(command, meta)).toMatchObject({ admit: false, status: 200 });
+    expect(rows.map((r) => r.action)).toEqual(['slack.replay-refused']);
   });
 });
