@@ -57,6 +57,7 @@ const fastTier = [
   'test/start-up-imports.test.ts',
   'test/permissions/approval-message.test.ts',
   'test/permissions/authorizer.test.ts',
+  'test/permissions/cached-directory.test.ts',
   'test/sandbox/cluster-simulator-patch.test.ts',
   // The in-memory ports, held to the contracts their PostgreSQL adapters pass in the e2e tier.
   'test/**/memory-*.test.ts',

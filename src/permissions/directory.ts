@@ -6,33 +6,48 @@ export interface SlackDirectory {
   channelName(channelId: string): Promise<string>;
 }
 
-/** Wraps a directory with a short cache, so a burst of clicks asks Slack once. */
+/** Answers kept for a while; a failure is not kept, so the next request asks again. */
+class ShortCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const cached = this.entries.get(key);
+    if (cached && this.now() - cached.at < this.ttlMs) return cached.value;
+    const value = load();
+    const entry = { at: this.now(), value };
+    this.entries.set(key, entry);
+    value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
+    return value;
+  }
+}
+
+/**
+ * Wraps a directory with a short cache, so a burst of clicks asks Slack once. Channel names expire like
+ * group members: a channel renamed (or an allowed name moved to another channel) counts within the TTL.
+ */
 export class CachedDirectory implements SlackDirectory {
-  private readonly groups = new Map<string, { at: number; members: Promise<string[]> }>();
-  private readonly channels = new Map<string, Promise<string>>();
+  private readonly groups: ShortCache<string[]>;
+  private readonly channels: ShortCache<string>;
 
   constructor(
     private readonly inner: SlackDirectory,
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    ttlMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.groups = new ShortCache(ttlMs, now);
+    this.channels = new ShortCache(ttlMs, now);
+  }
 
   usergroupMembers(ref: string): Promise<string[]> {
-    const cached = this.groups.get(ref);
-    if (cached && this.now() - cached.at < this.ttlMs) return cached.members;
-    const members = this.inner.usergroupMembers(ref);
-    this.groups.set(ref, { at: this.now(), members });
-    // A failure is not cached: the next request asks again.
-    members.catch(() => this.groups.delete(ref));
-    return members;
+    return this.groups.get(ref, () => this.inner.usergroupMembers(ref));
   }
 
   channelName(channelId: string): Promise<string> {
-    const cached = this.channels.get(channelId);
-    if (cached) return cached;
-    const name = this.inner.channelName(channelId);
-    this.channels.set(channelId, name);
-    name.catch(() => this.channels.delete(channelId));
-    return name;
+    return this.channels.get(channelId, () => this.inner.channelName(channelId));
   }
 }
