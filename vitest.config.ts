@@ -54,6 +54,7 @@ const fastTier = [
   'test/packaging.test.ts',
   'test/permissions/approval-decisions.test.ts',
   'test/permissions/approval-expiry.test.ts',
+  'test/permissions/approval-execution.test.ts',
   'test/start-up-imports.test.ts',
   'test/permissions/approval-message.test.ts',
   'test/permissions/authorizer.test.ts',

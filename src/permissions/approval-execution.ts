@@ -28,6 +28,35 @@ export async function replanApproved(deps: ActionDeps, request: ApprovalRequest,
   return { action, input, context, plan: await action.plan(input, context) };
 }
 
+const SLACK_USER = /^[UW][A-Z0-9]+$/;
+
+/**
+ * The requester must still hold the action's permission when it executes: rights taken away while the
+ * request waited (someone left the on-call group) are not kept alive by the approval. Roles Slack cannot
+ * resolve refuse it, as they refuse any change.
+ */
+async function requesterMayStillRun(deps: ActionDeps, request: ApprovalRequest, action: AnyPlannedAction) {
+  // The bot's own schedules ask as themselves (`eafix-schedule`), not as a Slack user: what they may ask
+  // for is the policy's (a maintenance window it declares), and two people still approve it.
+  if (!SLACK_USER.test(request.requester)) return;
+  try {
+    await deps.authorizer.authorize(
+      { userId: request.requester, channelId: request.channelId },
+      action.permission,
+      action.risk,
+    );
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const why =
+      error.code === 'permission_denied'
+        ? `<@${request.requester}>, who asked for it, no longer holds \`${action.permission}\`, so it was not run`
+        : error.code === 'permissions_unavailable'
+          ? "the requester's rights could not be checked (Slack did not answer), so it was not run"
+          : error.userMessage;
+    throw new AppError(error.code, `${why}. Nothing was changed.`, { kind: error.kind });
+  }
+}
+
 /** How long an approved request may take to start before its message shows "approved" meanwhile. */
 const SHOW_APPROVED_AFTER_MS = 1_000;
 
@@ -88,6 +117,7 @@ export async function executeApproved(
       });
       return;
     }
+    await requesterMayStillRun(deps, request, action);
     reply = await executePlanned(action, input, {
       ...context,
       plan,

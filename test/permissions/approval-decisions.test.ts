@@ -18,7 +18,8 @@ import { MemoryAuditLog } from '../support/memory-audit-log.ts';
 /** The sandbox workspace: @oncall holds bob; alice is an operator, carol a viewer. */
 const directory: SlackDirectory = {
   usergroupMembers: async (ref) => (ref.replace(/^@/, '') === 'oncall' ? ['U0BOB'] : []),
-  channelName: async (id) => id,
+  // #eafix-ops, where trading.* may be used (the policy's channel restriction).
+  channelName: async (id) => (id === 'C0OPS' ? 'eafix-ops' : id),
 };
 
 const TEAM = 'T0SANDBOX';
