@@ -40,7 +40,13 @@ export const scale = defineAction({
     return [
       {
         description: `scale deployment ${target.deployment} in ${environment}: ${current.desired} → ${replicas} replicas`,
-        change: { environment, service: target.name, deployment: target.deployment, from: current.desired, to: replicas },
+        change: {
+          environment,
+          service: target.name,
+          deployment: target.deployment,
+          from: current.desired,
+          to: replicas,
+        },
       },
     ];
   },
