@@ -134,15 +134,16 @@ describe('/eafix deploy', () => {
     expect(replicas('eafix-green')).toBe(0);
     expect(platform()).toMatchObject({ tradingEnabled: true, maintenance: false });
     expect(jobCommands(world)).toEqual([
-      ['eafix-cli', 'doctor'],
+      ['eafix-cli', 'doctor', '--environment=production'],
       ['eafix-cli', 'status', '--verbose'],
       ['eafix-cli', 'maintenance', 'enable', '--message=Deploying 2.5.0'],
       ['eafix-cli', 'trading', 'stop', '--graceful'],
       ['alembic', 'upgrade', 'head'],
       ['eafix-cli', 'database', 'verify'],
-      ['eafix-cli', 'test', 'smoke', '--colour=blue'],
+      ['eafix-cli', 'test', 'smoke', '--environment=blue'],
       ['eafix-cli', 'health-check', '--comprehensive'],
-      ['eafix-cli', 'test', 'trading'],
+      ['eafix-cli', 'test', 'trading', '--environment=production'],
+      ['eafix-cli', 'dashboard', 'verify'],
       ['eafix-cli', 'trading', 'start'],
       ['eafix-cli', 'maintenance', 'disable'],
     ]);
@@ -158,7 +159,7 @@ describe('/eafix deploy', () => {
     expect(backupName).toMatch(/^eafix-deploy-/);
     // Every Job's log is in the thread (its own message: command, Job name, log tail), and the monitor's KPIs.
     const jobs = jobsCreated();
-    expect(jobs).toHaveLength(11);
+    expect(jobs).toHaveLength(12);
     await world.slack.waitFor(
       (emu) => {
         const replies = emu.thread(ops, first.message.ts).map((r) => textOf(r.blocks ?? r.text));

@@ -102,6 +102,16 @@ describe('ClusterSimulator: eafix-cli behaviours and the platform', () => {
     expect(h.sim.workloads.platform.state(NS)).toMatchObject({ tradingEnabled: true, site: 'dr' });
   });
 
+  it('eafix-cli test refuses an option it does not have, as the real CLI does', async () => {
+    h = await startSim({ timing: { podStartMs: 10, podReadyMs: 20, tickMs: 10, commandScale: 0.01 } });
+    const batch = h.kc.makeApiClient(BatchV1Api);
+    const misspelt = await runToEnd(batch, job('smoke-1', ['eafix-cli', 'test', 'smoke', '--colour=green']));
+    expect(misspelt.job.status?.failed).toBe(1);
+    expect(misspelt.log).toContain('no such option: --colour');
+    const runbook = await runToEnd(batch, job('smoke-2', ['eafix-cli', 'test', 'smoke', '--environment=green']));
+    expect(runbook.job.status?.succeeded).toBe(1);
+  });
+
   it('retries up to backoffLimit: a failing pod is replaced, then the Job fails with BackoffLimitExceeded', async () => {
     h = await startSim({
       timing: { podStartMs: 10, podReadyMs: 20, tickMs: 10, commandScale: 0.01, restartBackoffMs: 20 },

@@ -48,7 +48,7 @@ export const preflight: Step = {
   title: 'Pre-flight: eafix-cli doctor and status --verbose',
   timeoutMs: 30 * 60_000,
   run: async (ctx) => {
-    const doctor = await cli(ctx, 'preflight-doctor', ['doctor']);
+    const doctor = await cli(ctx, 'preflight-doctor', ['doctor', `--environment=${ctx.input.environment}`]);
     const status = await cli(ctx, 'preflight-status', ['status', '--verbose']);
     return { summary: `doctor ok (Job ${doctor.job}); status ok (Job ${status.job})`, output: status.result };
   },
@@ -130,7 +130,8 @@ export const smoke: Step = {
   timeoutMs: 30 * 60_000,
   run: async (ctx) => {
     const { colour } = fixed(ctx.input);
-    const outcome = await cli(ctx, 'smoke', ['test', 'smoke', `--colour=${colour}`]);
+    // The runbook's own command: the colour is the smoke tests' environment (`--environment=green`).
+    const outcome = await cli(ctx, 'smoke', ['test', 'smoke', `--environment=${colour}`]);
     return { summary: `smoke tests passed on ${colour} (Job ${outcome.job})`, output: outcome.result };
   },
 };
@@ -170,17 +171,18 @@ export const scaleOld: Step = {
 
 export const verify: Step = {
   id: 'verify',
-  title: 'Post-deployment verification: health-check, test trading, trading on, maintenance off',
+  title: 'Post-deployment verification: health-check, test trading, dashboards, trading on, maintenance off',
   timeoutMs: 30 * 60_000,
   run: async (ctx) => {
     await cli(ctx, 'verify-health', ['health-check', '--comprehensive']);
-    await cli(ctx, 'verify-trading-test', ['test', 'trading']);
+    await cli(ctx, 'verify-trading-test', ['test', 'trading', `--environment=${ctx.input.environment}`]);
+    await cli(ctx, 'verify-dashboards', ['dashboard', 'verify']);
     if (ctx.input.migrate) {
       await cli(ctx, 'verify-trading-start', ['trading', 'start']);
       await cli(ctx, 'verify-maintenance-off', ['maintenance', 'disable']);
     }
     return {
-      summary: `health-check and trading tests passed${ctx.input.migrate ? '; trading started; maintenance off' : ''}`,
+      summary: `health-check, trading tests and dashboards passed${ctx.input.migrate ? '; trading started; maintenance off' : ''}`,
     };
   },
 };

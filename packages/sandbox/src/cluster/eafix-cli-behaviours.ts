@@ -190,6 +190,9 @@ const RULES: Rule[] = [
   [
     ['eafix-cli', 'test'],
     (inv) => {
+      // The real CLI refuses options it does not have (a misspelt flag must not test the wrong colour).
+      const unknown = Object.keys(flags(inv.argv)).find((f) => f !== 'environment' && f !== 'namespace');
+      if (unknown) return { stderr: [`Error: no such option: --${unknown}`], exitCode: 2, durationMs: 100 };
       const where = target(inv);
       if ('missing' in where) return where.missing;
       const suite = inv.argv[2] ?? 'smoke';
