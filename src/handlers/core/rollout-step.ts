@@ -29,8 +29,15 @@ export function waitForRolloutStep<Input extends ServiceTarget>(
   };
 }
 
-/** A service change is one change per service and environment. */
-export const serviceTarget = (input: ServiceTarget): string => `service:${input.environment}/${input.service}`;
+/**
+ * A service change is one change per service and environment. A gateway colour is the environment's own
+ * (a deploy or rollback scales it and moves traffic to or from it): scaling or restarting one claims the
+ * environment, so `scale blue 0` never runs beside a rollback to blue.
+ */
+export const serviceTarget = (input: ServiceTarget): string =>
+  input.service === 'blue' || input.service === 'green'
+    ? `env:${input.environment}`
+    : `service:${input.environment}/${input.service}`;
 
 /**
  * The run's input with the service named as the approved plan resolved it (`change.service`, the topology's

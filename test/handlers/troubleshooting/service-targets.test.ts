@@ -6,6 +6,7 @@ import type { ActionContext, ResumableAction } from '../../../src/handlers/core/
 import { isolate } from '../../../src/handlers/security/isolate.ts';
 import { restart } from '../../../src/handlers/troubleshooting/restart.ts';
 import { scale } from '../../../src/handlers/troubleshooting/scale.ts';
+import { rollback } from '../../../src/handlers/deployment/rollback.ts';
 
 const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
 
@@ -13,7 +14,12 @@ const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml
 async function targetOf(action: ResumableAction, input: Record<string, unknown>): Promise<string | undefined> {
   const deps = {
     topology,
-    cluster: { status: async () => [{ name: 'eafix-risk-manager', desired: 3 }] },
+    cluster: {
+      status: async () => [
+        { name: 'eafix-risk-manager', desired: 3 },
+        { name: 'eafix-blue', desired: 3 },
+      ],
+    },
   };
   const parsed = action.input.parse(input);
   const plan = await action.plan(parsed, { deps } as unknown as ActionContext);
@@ -30,5 +36,13 @@ describe('service changes claim one target per deployment, whatever name is type
     const byService = await targetOf(action, { ...base, service: 'risk-manager' });
     expect(byService).toBe('service:production/risk-manager');
     expect(await targetOf(action, { ...base, service: 'eafix-risk-manager' })).toBe(byService);
+  });
+
+  it('a gateway colour is the environment: scaling it claims what deploy and rollback claim', async () => {
+    const base = { environment: 'production', reason: 'drain the old colour' };
+    expect(await targetOf(scale as ResumableAction, { ...base, service: 'eafix-blue', replicas: 1 })).toBe(
+      'env:production',
+    );
+    expect(runKindOf(rollback as ResumableAction).target?.({ environment: 'production' })).toBe('env:production');
   });
 });
