@@ -44,6 +44,7 @@ const fastTier = [
   'test/handlers/registry.test.ts',
   'test/incidents/incident-naming.test.ts',
   'test/incidents/incident-template.test.ts',
+  'test/incidents/incident-timing.test.ts',
   'test/jobs/digest-catch-up.test.ts',
   'test/jobs/progress-message.test.ts',
   'test/jobs/run-progress.test.ts',

@@ -63,7 +63,7 @@ export const incidentPolicySchema = z.object({
     .default([]),
   /** When the next update is due after each update (runbook template: "Next Update: In 30 minutes"). */
   updateInterval: perSeverity({ critical: '30m', high: '30m', medium: '30m', low: '30m' }),
-  /** Security incidents: the runbook's response time by severity drives their reminders instead. */
+  /** Security incidents: the runbook's response time by severity; unacknowledged, they escalate at it (level 2) and twice it (level 3). */
   securityResponseTime: perSeverity({ critical: '15m', high: '1h', medium: '4h', low: '24h' }),
   escalation: z
     .object({

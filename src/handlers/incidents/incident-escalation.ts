@@ -67,7 +67,7 @@ async function escalate(deps: IncidentDeps, found: Incident, level: number): Pro
   if (!raised || raised.status === 'resolved' || raised.acknowledgedBy || raised.escalationLevel < level) return;
   const already = (await store.events(raised.id)).some((e) => e.kind === 'escalated' && e.data?.level === level);
   if (already) return;
-  const waited = humanDuration(escalationDelayMs(policy, level));
+  const waited = humanDuration(escalationDelayMs(policy, level, raised));
   let text: string;
   if (level === 2) {
     if (pager.configured) {

@@ -2,16 +2,28 @@ import type { IncidentPolicy } from '../../config/incident-policy.ts';
 import type { IncidentDeps } from './incident-deps.ts';
 import type { Incident, TimerJob } from './incident-types.ts';
 
-/** Security incidents are reminded at the runbook's response time for their severity; others at the update interval. */
-export function reminderIntervalMs(policy: IncidentPolicy, incident: Pick<Incident, 'type' | 'severity'>): number {
-  return incident.type === 'security'
-    ? policy.securityResponseTime[incident.severity]
-    : policy.updateInterval[incident.severity];
+/** Every incident is reminded at the update interval (the runbook's template: "Next Update: In 30 minutes"). */
+export function reminderIntervalMs(policy: IncidentPolicy, incident: Pick<Incident, 'severity'>): number {
+  return policy.updateInterval[incident.severity];
 }
 
 export const escalationLevels = [2, 3] as const;
 
-export function escalationDelayMs(policy: IncidentPolicy, level: number): number {
+/**
+ * How long after its declaration an unacknowledged incident escalates to `level`: the runbook's Escalation
+ * Procedures (level 2 at 15, level 3 at 30 minutes) for operational incidents; for security incidents the
+ * Incident Classification's response time for their severity (level 2), twice it for level 3, so a Low
+ * one (24 hours) does not page anyone at 15 minutes.
+ */
+export function escalationDelayMs(
+  policy: IncidentPolicy,
+  level: number,
+  incident: Pick<Incident, 'type' | 'severity'>,
+): number {
+  if (incident.type === 'security') {
+    const responseTime = policy.securityResponseTime[incident.severity];
+    return level === 2 ? responseTime : 2 * responseTime;
+  }
   return level === 2 ? policy.escalation.level2After : policy.escalation.level3After;
 }
 
@@ -30,7 +42,7 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
   if (!incident.acknowledgedBy) {
     for (const level of escalationLevels) {
       if (incident.escalationLevel >= level) continue;
-      const due = new Date(incident.createdAt.getTime() + escalationDelayMs(policy, level));
+      const due = new Date(incident.createdAt.getTime() + escalationDelayMs(policy, level, incident));
       await timers.schedule({ incidentId: incident.id, kind: 'escalate', n: level }, delayUntil(deps, due));
     }
   }
