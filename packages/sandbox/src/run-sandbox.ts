@@ -40,7 +40,8 @@ function sandboxPolicy(policy: Policy): Policy {
       ...policy.incidents,
       escalation: { ...policy.incidents.escalation, level2After: 10_000, level3After: 20_000 },
       updateInterval: { critical: minutes(2), high: minutes(2), medium: minutes(2), low: minutes(2) },
-      securityResponseTime: { critical: minutes(1), high: minutes(2), medium: minutes(4), low: minutes(8) },
+      // A security incident escalates at its response time (level 2) and twice it (level 3).
+      securityResponseTime: { critical: 10_000, high: 20_000, medium: 40_000, low: 80_000 },
     },
     // A deploy watches its KPIs for seconds, not the runbook's five minutes.
     platform: {
