@@ -27,9 +27,10 @@ const prometheusCheck = (defaults: {
     .prefault(defaults);
 
 /**
- * The runbook's Daily Security Checklist. Failed logins and the access review come from the audit log
- * (the bot's refusals are its failed logins); certificates from cert-manager through the cluster; security
- * updates, backup encryption and intrusion detection from series the platform exports to Prometheus.
+ * The runbook's Daily Security Checklist. Failed logins: the platform's (its login failures counter, the one
+ * the brute-force alert reads) joined with the bot's own refusals from the audit log; the access review: the
+ * platform's and the audit log's; certificates from cert-manager through the cluster; security updates,
+ * backup encryption and intrusion detection from series the platform exports to Prometheus.
  */
 const securityChecklistSchema = z
   .object({
@@ -48,6 +49,13 @@ const securityChecklistSchema = z
     suspiciousRefusalsPerUser: z.number().int().min(1).default(5),
     certificatesWithin: durationSchema.prefault('30d'),
     // The series are the platform's (README: Platform metrics for the security checklist).
+    /** The runbook's `eafix-cli audit query "event_type=login_failed" --count --since=24h`. */
+    failedLogins: prometheusCheck({
+      query: 'sum(increase(failed_login_attempts[24h]))',
+      failAbove: 100,
+      critical: false,
+      what: 'failed logins to the platform in 24 h',
+    }),
     securityUpdates: prometheusCheck({
       query: 'sum(eafix_security_updates_pending)',
       failAbove: 0,

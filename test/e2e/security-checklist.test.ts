@@ -67,7 +67,9 @@ describe('the daily security checklist with failing items', () => {
     expect(text).toContain('Platform: suspicious accesses the platform flagged in 24 h: 2 (fails above 0)');
     expect(text).toContain(':grey_question: *Intrusion detection*\nunknown (no data for `min(eafix_ids_up)`)');
     expect(text).toContain('`eafix-api-tls` expires in 9 d');
-    expect(text).toContain(':white_check_mark: *Failed logins (refusals) in 24 h*');
+    expect(text).toContain(
+      ':white_check_mark: *Failed logins in 24 h*\nPlatform: failed logins to the platform in 24 h: 3 (fails above 100)\nBot: ',
+    );
     expect(JSON.stringify(message.blocks).match(/"action_id":"checklist:incident:\d"/g)).toHaveLength(5);
 
     const titles = await eventually(async () => {

@@ -5,7 +5,7 @@ import type { Prometheus } from '../monitoring/kpi-readings.ts';
 
 /** The runbook's six daily checks, in its order. */
 export const checklistItems = {
-  refusals: 'Failed logins (refusals) in 24 h',
+  refusals: 'Failed logins in 24 h',
   certificates: 'Certificates expiring within 30 days',
   'security-updates': 'Pending security updates',
   'backup-encryption': 'Backup encryption',

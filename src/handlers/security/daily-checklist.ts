@@ -29,15 +29,17 @@ export function checklistIncident(id: ChecklistItemId, critical: boolean) {
 export async function gatherChecklist(ctx: ReportContext): Promise<ChecklistResult[]> {
   const policy = ctx.deps.monitoring.reports.securityChecklist;
   const prometheus = ctx.deps.monitoring.prometheus;
-  const [audit, certificates, updates, encryption, platformReview, ids] = await Promise.all([
+  const [audit, platformLogins, certificates, updates, encryption, platformReview, ids] = await Promise.all([
     auditItems(ctx.deps, policy, ctx.at),
+    prometheusItem('refusals', policy.failedLogins, prometheus),
     certificatesItem(ctx.deps, policy, ctx.at),
     prometheusItem('security-updates', policy.securityUpdates, prometheus),
     prometheusItem('backup-encryption', policy.backupEncryption, prometheus),
     prometheusItem('access-review', policy.suspiciousAccess, prometheus),
     prometheusItem('intrusion-detection', policy.intrusionDetection, prometheus),
   ]);
-  const [refusals, botReview] = audit as [ChecklistResult, ChecklistResult];
+  const [botRefusals, botReview] = audit as [ChecklistResult, ChecklistResult];
+  const refusals = combineItems(platformLogins, botRefusals, ['Platform', 'Bot']);
   const review = combineItems(botReview, platformReview, ['Bot', 'Platform']);
   return [refusals, certificates, updates, encryption, review, ids];
 }
@@ -67,7 +69,7 @@ export function checklistMessage(results: ChecklistResult[], ctx: ReportContext)
     blocks.push(block);
   });
   const sources =
-    'Sources: the audit log (refusals, access review), cert-manager Certificates, Prometheus (security updates, backup encryption, the platform’s access review, intrusion detection). A check without data is unknown, never a pass.';
+    'Sources: Prometheus (the platform’s failed logins, security updates, backup encryption, access review, intrusion detection), the audit log (the bot’s refusals and access review), cert-manager Certificates. A check without data is unknown, never a pass.';
   blocks.push(context([ctx.trigger, `Checked ${slackDate(ctx.at)}`, sources].filter(Boolean).join(' · ')));
   const text = failing.length
     ? `Daily security checklist: ${failing.length} of ${results.length} need attention (${failing.map((r) => checklistItems[r.id]).join(', ')})`

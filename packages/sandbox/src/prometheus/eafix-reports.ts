@@ -22,6 +22,8 @@ export const defaultServiceUsage: Readonly<Record<string, { cpu: number; memory:
  * data: the item shows unknown). Leaving a field out keeps what is served now.
  */
 export interface SecurityPosture {
+  /** `sum(increase(failed_login_attempts[24h]))`: a few typos a day. */
+  failedLogins?: number | null;
   /** `sum(eafix_security_updates_pending)`: 0 when patched. */
   pendingUpdates?: number | null;
   /** `min(eafix_backup_encrypted)`: 1 when every location's newest backup is encrypted. */
@@ -34,6 +36,7 @@ export interface SecurityPosture {
 
 /** The healthy posture the sandbox starts with. */
 export const healthyPosture: Required<SecurityPosture> = {
+  failedLogins: 3,
   pendingUpdates: 0,
   backupEncrypted: 1,
   suspiciousAccess: 0,
@@ -44,6 +47,7 @@ export const healthyPosture: Required<SecurityPosture> = {
 export function setSecurityPosture(emu: PrometheusEmulator, posture: SecurityPosture): void {
   const checklist = defaults.securityChecklist;
   const queries: Record<keyof SecurityPosture, string> = {
+    failedLogins: checklist.failedLogins.query,
     pendingUpdates: checklist.securityUpdates.query,
     backupEncrypted: checklist.backupEncryption.query,
     suspiciousAccess: checklist.suspiciousAccess.query,
