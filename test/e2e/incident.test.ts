@@ -180,6 +180,18 @@ describe('declaring an incident', () => {
   });
 });
 
+describe('declaring as the runbook writes it', () => {
+  it('takes `--type --severity --description` without a title: the description is the title', async () => {
+    await world.driver.command({
+      user: 'alice',
+      channel: 'eafix-ops',
+      text: 'incident create --type=security --severity=high --description="Repeated failed admin logins from one ASN"',
+    });
+    const incident = await incidentTitled(world, 'Repeated failed admin logins from one ASN');
+    expect(incident).toMatchObject({ severity: 'high', type: 'security', requestedBy: 'U0ALICE' });
+  });
+});
+
 describe('running an incident', () => {
   it('assigns a commander from the button and posts updates that reset the reminder', async () => {
     const incident = await declare(world, { title: 'Latency above one second' });

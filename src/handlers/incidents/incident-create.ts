@@ -6,6 +6,17 @@ import { section } from '../core/reply.ts';
 import { systemsOption } from './incident-inputs.ts';
 import { createIncidentModal } from './incident-modal.ts';
 
+const TITLE_MAX = 120;
+
+/** A title from a description's first line, cut at a word within the title's limit. */
+function titleFrom(description: string): string | undefined {
+  const line = description.trim().split('\n')[0]?.trim() ?? '';
+  if (line.length < 3) return undefined;
+  if (line.length <= TITLE_MAX) return line;
+  const cut = line.slice(0, TITLE_MAX - 1);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 40 ? cut.lastIndexOf(' ') : cut.length)}…`;
+}
+
 export const incidentCreate = defineAction({
   id: 'incident create',
   kind: 'change',
@@ -17,9 +28,9 @@ export const incidentCreate = defineAction({
       title: z
         .string()
         .min(3, 'say in a few words what is wrong')
-        .max(120)
+        .max(TITLE_MAX)
         .optional()
-        .describe('what is wrong, in a few words'),
+        .describe('what is wrong, in a few words (left out: the description’s first line)'),
       severity: severitySchema.optional(),
       type: incidentTypeSchema.default('ops'),
       systems: systemsOption,
@@ -29,7 +40,8 @@ export const incidentCreate = defineAction({
     .superRefine((input, ctx) => {
       if (input.title !== undefined && input.severity === undefined)
         ctx.addIssue({ code: 'custom', path: ['severity'], message: 'pick a severity: critical, high, medium or low' });
-      if (input.severity !== undefined && input.title === undefined)
+      // The runbook's own form gives a description and no title: its first words are the title.
+      if (input.severity !== undefined && input.title === undefined && input.description.trim().length < 3)
         ctx.addIssue({ code: 'custom', path: ['title'], message: 'say in a few words what is wrong' });
     }),
   risk: 'change',
@@ -37,6 +49,7 @@ export const incidentCreate = defineAction({
   examples: [
     'incident create --title "Orders failing at the broker" --severity high --type ops --systems execution-engine,risk-manager',
     'incident create --title "Suspicious admin logins" --severity critical --type security --systems auth-service',
+    'incident create --type=security --severity=high --description="Repeated failed admin logins from one ASN"',
   ],
   run: async (input, ctx) => {
     const service = ctx.deps.incidents;
@@ -48,13 +61,14 @@ export const incidentCreate = defineAction({
       );
       return { text: 'Opening the incident form…' };
     }
-    if (!input.title || !input.severity)
+    const title = input.title ?? titleFrom(input.description);
+    if (!title || !input.severity)
       throw new AppError(
         'invalid_arguments',
-        'An incident needs both `--title` and `--severity critical|high|medium|low`.',
+        'An incident needs both `--title` (or `--description`) and `--severity critical|high|medium|low`.',
       );
     const opened = await service.open({
-      title: input.title,
+      title,
       severity: input.severity,
       type: input.type,
       systems: input.systems,
