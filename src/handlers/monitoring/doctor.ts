@@ -142,7 +142,7 @@ export const doctor = defineAction({
   kind: 'query',
   chapter: 'Monitoring',
   summary:
-    "Pre-deployment checks: Slack, PostgreSQL, Redis, the cluster, the bot's and the platform Jobs' identities, health, Prometheus, schedules",
+    "The bot's own checks: Slack, PostgreSQL, Redis, its cluster rights and the platform Jobs' identity, health, Prometheus, schedules (the platform's `eafix-cli doctor` runs in `deploy`'s pre-flight and the weekly window)",
   input: z.object({ environment: environmentInput }),
   risk: 'read',
   permission: 'monitoring.read',
