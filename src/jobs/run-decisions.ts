@@ -7,7 +7,7 @@ export type DecideResult =
   /** Someone decided first: their decision stands (double click, two people at once). */
   | { outcome: 'already-decided'; pause: RunPause }
   /** The run no longer waits (cancelled or ended meanwhile): nothing was recorded. */
-  | { outcome: 'not-waiting'; pause: RunPause; runStatus: RunStatus | undefined }
+  | { outcome: 'not-waiting'; pause: RunPause; runStatus: RunStatus | undefined; runCancelled: boolean }
   | { outcome: 'unknown-pause' }
   | { outcome: 'unknown-option'; pause: RunPause };
 
@@ -35,7 +35,12 @@ export class RunDecisions {
     if (!result.decided)
       return result.pause.decision
         ? { outcome: 'already-decided', pause: result.pause }
-        : { outcome: 'not-waiting', pause: result.pause, runStatus: result.runStatus };
+        : {
+            outcome: 'not-waiting',
+            pause: result.pause,
+            runStatus: result.runStatus,
+            runCancelled: result.runCancelled === true,
+          };
     const run = await store.getRun(pause.runId);
     if (run && run.status === 'queued') await this.options.enqueue(run.id, run.requestId);
     return { outcome: 'decided', pause: result.pause };

@@ -65,6 +65,8 @@ export interface PauseDecisionWrite {
   decided: boolean;
   /** Set when nothing was recorded because the run no longer waits for a decision. */
   runStatus?: RunStatus | undefined;
+  /** With `runStatus`: a cancel was requested (a cancelled paused run is queued for a worker to close). */
+  runCancelled?: boolean | undefined;
 }
 
 export interface RunStore extends RunQueries {

@@ -52,7 +52,7 @@ async function requesterMayStillRun(deps: ActionDeps, request: ApprovalRequest, 
         ? `<@${request.requester}>, who asked for it, no longer holds \`${action.permission}\`, so it was not run`
         : error.code === 'permissions_unavailable'
           ? "the requester's rights could not be checked (Slack did not answer), so it was not run"
-          : error.userMessage;
+          : `not run for <@${request.requester}>, who asked for it: ${error.userMessage.replace(/\.$/, '')}`;
     throw new AppError(error.code, `${why}. Nothing was changed.`, { kind: error.kind });
   }
 }
@@ -104,6 +104,9 @@ export async function executeApproved(
   let reply: Reply;
   try {
     const { action, input, context, plan } = await planning;
+    // Before anything else, a superseded plan's fresh request included: nobody is asked to approve for a
+    // requester who may no longer run it.
+    await requesterMayStillRun(deps, request, action);
     if (planHash(plan) !== request.planHash) {
       await auditApproval(deps, request, 'system', 'approval.superseded', requestId);
       await deps.approvals.finish(request.id, 'superseded', 'plan changed before execution');
@@ -117,7 +120,6 @@ export async function executeApproved(
       });
       return;
     }
-    await requesterMayStillRun(deps, request, action);
     reply = await executePlanned(action, input, {
       ...context,
       plan,

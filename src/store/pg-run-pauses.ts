@@ -105,11 +105,18 @@ export class PgRunPauses {
       if (!row) return undefined;
       if (row.decided_at) return { pause: pauseFromRow(row), decided: false };
       // A run cancelled (or ended) while it waited takes no decision: the click must not say it resumes.
-      const waiting = await client.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [
-        row.run_id,
-      ]);
-      const runStatus = waiting.rows[0]?.status;
-      if (runStatus !== 'paused') return { pause: pauseFromRow(row), decided: false, runStatus };
+      const waiting = await client.query<{ status: RunStatus; cancel_requested: boolean }>(
+        'SELECT status, cancel_requested FROM runs WHERE id = $1 FOR UPDATE',
+        [row.run_id],
+      );
+      const waitingRun = waiting.rows[0];
+      if (waitingRun?.status !== 'paused')
+        return {
+          pause: pauseFromRow(row),
+          decided: false,
+          runStatus: waitingRun?.status,
+          runCancelled: waitingRun?.cancel_requested,
+        };
       const updated = await client.query<PauseRow>(
         `UPDATE run_pauses SET option_id = $2, decided_by = $3, decided_at = clock_timestamp() WHERE id = $1 RETURNING *`,
         [pauseId, optionId, by],

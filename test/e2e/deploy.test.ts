@@ -147,6 +147,9 @@ describe('/eafix deploy', () => {
       ['eafix-cli', 'trading', 'start'],
       ['eafix-cli', 'maintenance', 'disable'],
     ]);
+    // What ran is what the approvers saw: every eafix-cli command, as run, is in the approved plan.
+    for (const argv of jobCommands(world).filter((a) => a[0] === 'eafix-cli' && a[1] !== 'maintenance'))
+      expect(plan, argv.join(' ')).toContain(argv.join(' '));
     // Migrations ran in the new version's image.
     const migrateJob = world.cluster.writes.find((w) => JSON.stringify(w.body).includes('"alembic"'));
     expect(JSON.stringify(migrateJob?.body)).toContain('registry.eafix.local/eafix/gateway:2.5.0');

@@ -39,7 +39,9 @@ function decideWith(options: {
       get: async (id: string) => (id === 'run_1' ? { id, action: 'deploy', teamId: 'T0OURS' } : undefined),
       pauseMessage: async () => options.posted,
       decide: async (_id: string, option: string, by: string) => {
-        if (options.noLongerWaiting) return { outcome: 'not-waiting', pause, runStatus: options.noLongerWaiting };
+        // A cancelled paused run is queued for a worker to close, with its cancel flag (as the store says).
+        if (options.noLongerWaiting)
+          return { outcome: 'not-waiting', pause, runStatus: options.noLongerWaiting, runCancelled: true };
         decided.push(`${option} by ${by}`);
         return {
           outcome: 'decided',
@@ -81,13 +83,13 @@ describe('runs decide: a paused run decided from its own question', () => {
     const { run, audited } = decideWith({
       click: onQuestion,
       posted: { channel: 'C0OPS', ts: '10.1' },
-      noLongerWaiting: 'cancelled',
+      noLongerWaiting: 'queued',
     });
     await expect(run()).rejects.toMatchObject({
       code: 'run_not_waiting',
-      userMessage: expect.stringContaining('no longer waits for a decision (it is cancelled)'),
+      userMessage: expect.stringContaining('no longer waits for a decision (it was cancelled)'),
     });
-    expect(audited).toMatchObject([{ outcome: 'not-waiting', detail: 'run cancelled' }]);
+    expect(audited).toMatchObject([{ outcome: 'not-waiting', detail: 'it was cancelled' }]);
   });
 
   it('refuses a click before the question is recorded in Slack, asking to press again', async () => {

@@ -248,7 +248,13 @@ export class MemoryRunStore implements RunStore {
     if (!pause) return undefined;
     if (pause.decision) return { pause: structuredClone(pause), decided: false };
     const run = this.get(pause.runId);
-    if (run.status !== 'paused') return { pause: structuredClone(pause), decided: false, runStatus: run.status };
+    if (run.status !== 'paused')
+      return {
+        pause: structuredClone(pause),
+        decided: false,
+        runStatus: run.status,
+        runCancelled: run.cancelRequested,
+      };
     pause.decision = { optionId, decidedBy: by, decidedAt: this.now() };
     run.status = 'queued';
     await this.options.onPauseChanged?.(this.record(run), structuredClone(pause));

@@ -112,7 +112,7 @@ export function runStorePauseContract(start: () => Promise<{ store: RunStore }>)
     const { run, pause } = await pausedRun(store);
     await store.requestCancel(run.id, 'U0CAROL');
     const late = await store.decide(pause.id, 'rollback', 'U0BOB');
-    expect(late).toMatchObject({ decided: false, runStatus: 'queued' });
+    expect(late).toMatchObject({ decided: false, runStatus: 'queued', runCancelled: true });
     expect(late?.pause.decision).toBeUndefined();
     expect((await store.getPause(pause.id))?.decision).toBeUndefined();
   });

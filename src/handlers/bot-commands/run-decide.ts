@@ -123,12 +123,14 @@ export const runsDecide = defineAction({
           `Already decided: <@${first?.decidedBy ?? '?'}> chose *${optionLabel(result.pause, first?.optionId ?? '')}* for run \`${runId}\`. Your click changed nothing.`,
         );
       }
-      case 'not-waiting':
-        await audit(ctx, { ...args, run: runId }, 'not-waiting', `run ${result.runStatus ?? 'gone'}`);
+      case 'not-waiting': {
+        const now = result.runCancelled ? 'it was cancelled' : `it is ${result.runStatus ?? 'gone'}`;
+        await audit(ctx, { ...args, run: runId }, 'not-waiting', now);
         throw new AppError(
           'run_not_waiting',
-          `Run \`${runId}\` no longer waits for a decision (it is ${result.runStatus ?? 'gone'}). Your click changed nothing.`,
+          `Run \`${runId}\` no longer waits for a decision (${now}). Your click changed nothing.`,
         );
+      }
       default:
         await audit(ctx, { ...args, run: runId }, 'invalid', result.outcome);
         throw new AppError('run_pause_unknown_option', `${STALE} (no such option). Nothing was done.`);

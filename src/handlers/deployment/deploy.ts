@@ -82,7 +82,7 @@ export const deploy = defineAction({
         change: { checklist: confirmed },
       },
       {
-        description: `1. \`${cli} doctor\` and \`${cli} status --verbose\` as Jobs in ${ns}`,
+        description: `1. \`${cli} doctor --environment=${input.environment}\` and \`${cli} status --verbose\` as Jobs in ${ns}`,
         change: { step: 'preflight' },
       },
       {
@@ -113,7 +113,7 @@ export const deploy = defineAction({
             : {}),
         },
       },
-      { description: `6. \`${cli} test smoke --colour=${colour}\``, change: { step: 'smoke' } },
+      { description: `6. \`${cli} test smoke --environment=${colour}\``, change: { step: 'smoke' } },
       {
         description: `7. patch service ${deps.topology.gateway.service} selector ${deps.topology.gateway.selectorKey} ${from}→${colour} once ${colour} is ready`,
         change: { step: 'switch', from, to: colour },
@@ -127,7 +127,7 @@ export const deploy = defineAction({
         change: { step: 'scale-old', colour: from },
       },
       {
-        description: `10. \`${cli} health-check --comprehensive\`, \`${cli} test trading\`${input.migrate ? `, \`${cli} trading start\`, \`${cli} maintenance disable\`` : ''}`,
+        description: `10. \`${cli} health-check --comprehensive\`, \`${cli} test trading --environment=${input.environment}\`, \`${cli} dashboard verify\`${input.migrate ? `, \`${cli} trading start\`, \`${cli} maintenance disable\`` : ''}`,
         change: { step: 'verify' },
       },
     ];
