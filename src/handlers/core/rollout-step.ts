@@ -43,7 +43,7 @@ export const serviceTarget = (input: ServiceTarget): string =>
  * The run's input with the service named as the approved plan resolved it (`change.service`, the topology's
  * name): `scale eafix-risk-manager` and `scale risk-manager` are one deployment, so one target.
  */
-export function withPlannedService<Input extends ServiceTarget>(input: Input, plan: readonly PlanItem[]): Input {
+export function withPlannedService<Input extends { service: string }>(input: Input, plan: readonly PlanItem[]): Input {
   const service = plan[0]?.change?.['service'];
   return typeof service === 'string' ? { ...input, service } : input;
 }

@@ -9,6 +9,8 @@ import { diffStep, readProposed, stageStep, testStagingStep, validateStep, type 
 import { describeStagingFailure } from './config-staging-failure.ts';
 import { PRODUCTION, STAGING, dataDigest, liveConfigMapName } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
+import { withPlannedService } from '../core/rollout-step.ts';
+import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 const input = z.object({
   service: serviceInput,
@@ -53,14 +55,21 @@ export const configChange = defineAction({
     return [
       {
         description: `configmap ${live}${current ? '' : ' (new)'} ← ${proposed.name}, ${diff.changedKeys.length} key(s) changed:\n${diffText(diff)}`,
-        change: { configMap: live, source: proposed.name, digest },
+        change: {
+          configMap: live,
+          service: resolveTarget(deps.topology, i.service).name,
+          source: proposed.name,
+          digest,
+        },
       },
       { description: `eafix-cli config validate --service=${i.service} --configmap=${proposed.name}` },
       { description: `apply to ${staging}, then eafix-cli test config --namespace=${staging}` },
       { description: `ask a second person to approve production with the staging results (the change request)` },
     ];
   },
-  runInput: (i, plan) => ({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }),
+  // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
+  runInput: (i, plan) =>
+    withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
   target: (i) => `service:${STAGING}/${i.service}`,
   steps: [diffStep(source), validateStep(source), stageStep(source), testStagingStep(), requestProductionStep<Input>()],
   describeFailure: (context) => Promise.resolve(describeStagingFailure(context)),

@@ -14,6 +14,8 @@ import {
 } from './config-steps.ts';
 import { PRODUCTION, liveConfigMapName } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
+import { withPlannedService } from '../core/rollout-step.ts';
+import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const configPromoteInput = z.object({
   service: serviceInput,
@@ -57,7 +59,12 @@ export const configPromote = defineAction({
     return [
       {
         description: `configmap ${live}${current ? '' : ' (new)'} in ${PRODUCTION} ← ${proposed.name}, ${diff.changedKeys.length} key(s) changed:\n${diffText(diff)}`,
-        change: { configMap: live, source: proposed.name, digest: staging.digest },
+        change: {
+          configMap: live,
+          service: resolveTarget(deps.topology, i.service).name,
+          source: proposed.name,
+          digest: staging.digest,
+        },
       },
       {
         description: `staging passed (run ${i.stagingRun}):\n${staging.results.map((r) => `  ${r}`).join('\n')}`,
@@ -69,7 +76,9 @@ export const configPromote = defineAction({
       { description: `eafix-cli config verify --service=${i.service}; rollout restart unless it reloads config` },
     ];
   },
-  runInput: (i, plan) => ({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }),
+  // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
+  runInput: (i, plan) =>
+    withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
   target: (i) => `service:${PRODUCTION}/${i.service}`,
   steps: [keepPreviousStep(), applyProductionStep(source), verifyStep(), ...restartSteps<ConfigPromoteInput>()],
 });

@@ -12,6 +12,8 @@ import {
 } from './config-steps.ts';
 import { PRODUCTION, dataDigest, keptConfigMapName, liveConfigMapName, normaliseChangeId } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
+import { withPlannedService } from '../core/rollout-step.ts';
+import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 const input = z.object({
   service: serviceInput,
@@ -51,13 +53,20 @@ export const configRevert = defineAction({
     return [
       {
         description: `configmap ${live} ← ${kept.name} (before change ${normaliseChangeId(i.changeId)}), ${diff.changedKeys.length} key(s) changed:\n${diffText(diff)}`,
-        change: { configMap: live, source: kept.name, digest: dataDigest(kept.data) },
+        change: {
+          configMap: live,
+          service: resolveTarget(deps.topology, i.service).name,
+          source: kept.name,
+          digest: dataDigest(kept.data),
+        },
       },
       { description: `keep the current ${live} as ${live}-before-<this change id>, then apply` },
       { description: `eafix-cli config verify --service=${i.service}; rollout restart unless it reloads config` },
     ];
   },
-  runInput: (i, plan) => ({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }),
+  // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
+  runInput: (i, plan) =>
+    withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
   target: (i) => `service:${PRODUCTION}/${i.service}`,
   steps: [keepPreviousStep(), applyProductionStep(source), verifyStep(), ...restartSteps<Input>()],
 });

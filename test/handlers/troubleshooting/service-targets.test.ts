@@ -7,6 +7,9 @@ import { isolate } from '../../../src/handlers/security/isolate.ts';
 import { restart } from '../../../src/handlers/troubleshooting/restart.ts';
 import { scale } from '../../../src/handlers/troubleshooting/scale.ts';
 import { rollback } from '../../../src/handlers/deployment/rollback.ts';
+import { configChange } from '../../../src/handlers/maintenance/config-change.ts';
+import { configPromote } from '../../../src/handlers/maintenance/config-promote.ts';
+import { configRevert } from '../../../src/handlers/maintenance/config-revert.ts';
 
 const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
 
@@ -44,5 +47,24 @@ describe('service changes claim one target per deployment, whatever name is type
       'env:production',
     );
     expect(runKindOf(rollback as ResumableAction).target?.({ environment: 'production' })).toBe('env:production');
+  });
+
+  it.each([
+    ['config change', configChange as ResumableAction],
+    ['config promote', configPromote as ResumableAction],
+    ['config revert', configRevert as ResumableAction],
+  ])('%s claims the service the plan resolved, as restart does', async (_name, action) => {
+    const planned = [{ description: 'configmap', change: { service: 'risk-manager', digest: 'd1' } }];
+    const typed = { service: 'eafix-risk-manager', reason: 'raise position limits' };
+    const runInput = action.runInput!(typed, planned) as { service: string };
+    expect(runInput).toMatchObject({ service: 'risk-manager', approvedDigest: 'd1' });
+    const restartTarget = await targetOf(restart as ResumableAction, {
+      environment: 'production',
+      service: 'eafix-risk-manager',
+      reason: 'raise position limits',
+    });
+    const configTarget = runKindOf(action).target?.(runInput);
+    if (action === (configChange as ResumableAction)) expect(configTarget).toBe('service:staging/risk-manager');
+    else expect(configTarget).toBe(restartTarget);
   });
 });
