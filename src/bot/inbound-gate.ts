@@ -38,7 +38,12 @@ export const SIGNATURE_REFUSALS_PER_MINUTE = 30;
  * nothing behind the gate runs.
  */
 export class InboundGate {
-  private readonly unsigned = { minuteStartedAt: Number.NEGATIVE_INFINITY, audited: 0, left: 0 };
+  private readonly unsigned: {
+    minuteStartedAt: number;
+    audited: number;
+    left: number;
+    flush?: NodeJS.Timeout | undefined;
+  } = { minuteStartedAt: Number.NEGATIVE_INFINITY, audited: 0, left: 0 };
 
   constructor(
     /** Undefined until auth.test has succeeded: until then nothing is admitted. */
@@ -139,11 +144,11 @@ export class InboundGate {
     return { admit: true, request, replayUnverified };
   }
 
-  /** A request whose signature did not verify: nothing in it is trusted, not even who it claims to be. */
   /**
-   * An unsigned or stale request costs its sender nothing, so its audit rows are sampled: at most
-   * SIGNATURE_REFUSALS_PER_MINUTE a minute, the next row counting those left out (`count`), so a flood
-   * from the internet can neither grow the chain without bound nor hide how many there were.
+   * A request whose signature did not verify: nothing in it is trusted, not even who it claims to be. It
+   * costs its sender nothing, so its audit rows are sampled: at most SIGNATURE_REFUSALS_PER_MINUTE a minute,
+   * and those left out are counted (`count`) on a row of their own when the minute ends, so a flood from the
+   * internet can neither grow the chain without bound nor hide how many there were.
    */
   async refuseSignature(failure: SignatureFailure, meta: GateMeta): Promise<void> {
     const sampler = this.unsigned;
@@ -151,16 +156,31 @@ export class InboundGate {
     if (now - sampler.minuteStartedAt >= 60_000) Object.assign(sampler, { minuteStartedAt: now, audited: 0 });
     if (sampler.audited >= SIGNATURE_REFUSALS_PER_MINUTE) {
       sampler.left += 1;
+      sampler.flush ??= setTimeout(() => void this.recordLeftOut(meta), sampler.minuteStartedAt + 60_000 - now);
+      sampler.flush.unref();
       return;
     }
     sampler.audited += 1;
-    const count = 1 + sampler.left;
-    sampler.left = 0;
     await this.record(meta, {
       action: 'slack.signature-refused',
       outcome: `rejected:${failure}`,
-      arguments: { ip: meta.ip ?? 'unknown', count },
-      ...(count > 1 ? { detail: `and ${count - 1} more refused since the last row, not audited one by one` } : {}),
+      arguments: { ip: meta.ip ?? 'unknown', count: 1 },
+    });
+  }
+
+  /** The unsigned requests left out of the audit in the minute that ended: one row counting them. */
+  private async recordLeftOut(meta: GateMeta): Promise<void> {
+    const sampler = this.unsigned;
+    clearTimeout(sampler.flush);
+    sampler.flush = undefined;
+    const count = sampler.left;
+    sampler.left = 0;
+    if (count === 0) return;
+    await this.record(meta, {
+      action: 'slack.signature-refused',
+      outcome: 'rejected:sampled',
+      arguments: { count },
+      detail: `${count} more unsigned or stale request(s) refused in that minute, not audited one by one`,
     });
   }
 

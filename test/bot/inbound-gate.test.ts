@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { AuditEntry, AuditLog } from '../../src/audit/audit-log.ts';
 import { InboundGate, SIGNATURE_REFUSALS_PER_MINUTE } from '../../src/bot/inbound-gate.ts';
 import type { ReplayGuard } from '../../src/bot/replay-guard.ts';
 import { createLogger } from '../../src/logger.ts';
 
 describe('the inbound gate', () => {
-  it('audits a flood sampled, each minute, the next row counting those left out', async () => {
+  it('audits a flood sampled, each minute, with a row counting those left out when the minute ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
     const rows: AuditEntry[] = [];
     const audit = { record: async (entry: AuditEntry) => void rows.push(entry) } as unknown as AuditLog;
     let now = 1_000_000;
@@ -21,14 +23,17 @@ describe('the inbound gate', () => {
     expect(rows).toHaveLength(SIGNATURE_REFUSALS_PER_MINUTE);
     expect(rows.every((r) => r.arguments?.['count'] === 1)).toBe(true);
 
-    now += 60_000;
-    await gate.refuseSignature('stale_timestamp', meta);
+    // The minute's end writes one row for the requests left out, even if no request comes after.
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(rows.at(-1)).toMatchObject({
       action: 'slack.signature-refused',
-      outcome: 'rejected:stale_timestamp',
-      arguments: { ip: '203.0.113.9', count: 100 - SIGNATURE_REFUSALS_PER_MINUTE + 1 },
-      detail: `and ${100 - SIGNATURE_REFUSALS_PER_MINUTE} more refused since the last row, not audited one by one`,
+      outcome: 'rejected:sampled',
+      arguments: { count: 100 - SIGNATURE_REFUSALS_PER_MINUTE },
     });
+    now += 60_000;
+    await gate.refuseSignature('stale_timestamp', meta);
+    expect(rows.at(-1)).toMatchObject({ outcome: 'rejected:stale_timestamp', arguments: { count: 1 } });
+    expect(rows).toHaveLength(SIGNATURE_REFUSALS_PER_MINUTE + 2);
   });
 
   it('refuses and audits a replayed command that claims to be a Slack retry (Slack retries only events)', async () => {
