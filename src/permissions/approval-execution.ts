@@ -5,6 +5,7 @@ import type { ActionContext, AnyPlannedAction, Invoker } from '../handlers/core/
 import type { Reply } from '../handlers/core/reply.ts';
 import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
+import { isSlackUserId } from './slack-user.ts';
 import { refreshApprovalMessage } from './approval-records.ts';
 import { auditApproval } from './request-approval.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';
@@ -28,8 +29,6 @@ export async function replanApproved(deps: ActionDeps, request: ApprovalRequest,
   return { action, input, context, plan: await action.plan(input, context) };
 }
 
-const SLACK_USER = /^[UW][A-Z0-9]+$/;
-
 /**
  * The requester must still hold the action's permission when it executes: rights taken away while the
  * request waited (someone left the on-call group) are not kept alive by the approval. Roles Slack cannot
@@ -38,7 +37,7 @@ const SLACK_USER = /^[UW][A-Z0-9]+$/;
 async function requesterMayStillRun(deps: ActionDeps, request: ApprovalRequest, action: AnyPlannedAction) {
   // The bot's own schedules ask as themselves (`eafix-schedule`), not as a Slack user: what they may ask
   // for is the policy's (a maintenance window it declares), and two people still approve it.
-  if (!SLACK_USER.test(request.requester)) return;
+  if (!isSlackUserId(request.requester)) return;
   try {
     await deps.authorizer.authorize(
       { userId: request.requester, channelId: request.channelId },

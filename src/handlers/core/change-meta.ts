@@ -1,5 +1,6 @@
 import { AppError } from '../../app-error.ts';
 import type { ChangeMeta } from '../../cluster/cluster.ts';
+import { isSlackUserId } from '../../permissions/slack-user.ts';
 import type { ActionDeps } from './action-deps.ts';
 
 /** Who asked and under which request and approval: what a run's step knows about its origin. */
@@ -11,7 +12,6 @@ export interface ChangeOrigin {
 
 type Identity = NonNullable<ChangeMeta['impersonate']>;
 
-const SLACK_USER = /^[UW][A-Z0-9]+$/;
 /** How long an identity resolved while Slack answered stands in for one it cannot resolve now. */
 const REMEMBERED_MS = 24 * 3600_000;
 const MAX_REMEMBERED = 1_000;
@@ -48,7 +48,7 @@ export async function changeMeta(
     ...(origin.approvalId ? { approvalId: origin.approvalId } : {}),
   };
   const mapping = deps.impersonation;
-  if (!mapping || Object.keys(mapping).length === 0 || !SLACK_USER.test(origin.requestedBy)) return meta;
+  if (!mapping || Object.keys(mapping).length === 0 || !isSlackUserId(origin.requestedBy)) return meta;
   const { roles, complete } = await deps.authorizer.roles.rolesOf(origin.requestedBy);
   for (const [role, mapped] of Object.entries(mapping)) {
     if (roles.includes(role)) {

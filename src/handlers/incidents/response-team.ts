@@ -1,5 +1,6 @@
 import type { IncidentPolicy } from '../../config/incident-policy.ts';
 import type { SlackDirectory } from '../../permissions/directory.ts';
+import { isSlackUserId } from '../../permissions/slack-user.ts';
 import type { Incident } from './incident-types.ts';
 
 /** The policy's users and user groups for this incident's type and severity, as written there. */
@@ -10,8 +11,6 @@ export function responseTeamRefs(policy: IncidentPolicy, incident: Pick<Incident
   return [...new Set(refs)];
 }
 
-export const isUserId = (ref: string) => /^[UW][A-Z0-9]{2,}$/.test(ref);
-
 /** Everyone to invite: the refs' users plus group members (usergroups.users.list); unresolvable groups are reported. */
 export async function expandMembers(
   directory: SlackDirectory,
@@ -20,7 +19,7 @@ export async function expandMembers(
   const users: string[] = [];
   const problems: string[] = [];
   for (const ref of refs) {
-    if (isUserId(ref)) {
+    if (isSlackUserId(ref)) {
       users.push(ref);
       continue;
     }
