@@ -156,8 +156,7 @@ export class InboundGate {
     if (now - sampler.minuteStartedAt >= 60_000) Object.assign(sampler, { minuteStartedAt: now, audited: 0 });
     if (sampler.audited >= SIGNATURE_REFUSALS_PER_MINUTE) {
       sampler.left += 1;
-      sampler.flush ??= setTimeout(() => void this.recordLeftOut(meta), sampler.minuteStartedAt + 60_000 - now);
-      sampler.flush.unref();
+      sampler.flush ??= setTimeout(() => void this.recordLeftOut(meta), sampler.minuteStartedAt + 60_000 - now).unref();
       return;
     }
     sampler.audited += 1;

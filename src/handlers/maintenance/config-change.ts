@@ -9,7 +9,7 @@ import { diffStep, readProposed, stageStep, testStagingStep, validateStep, type 
 import { describeStagingFailure } from './config-staging-failure.ts';
 import { PRODUCTION, STAGING, dataDigest, liveConfigMapName } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
-import { withPlannedService } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService } from '../core/service-target.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 const input = z.object({
@@ -70,7 +70,7 @@ export const configChange = defineAction({
   // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
   runInput: (i, plan) =>
     withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
-  target: (i) => `service:${STAGING}/${i.service}`,
+  target: (i) => serviceTarget({ environment: STAGING, service: i.service }),
   steps: [diffStep(source), validateStep(source), stageStep(source), testStagingStep(), requestProductionStep<Input>()],
   describeFailure: (context) => Promise.resolve(describeStagingFailure(context)),
 });

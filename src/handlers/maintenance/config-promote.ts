@@ -14,7 +14,7 @@ import {
 } from './config-steps.ts';
 import { PRODUCTION, liveConfigMapName } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
-import { withPlannedService } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService } from '../core/service-target.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const configPromoteInput = z.object({
@@ -79,6 +79,6 @@ export const configPromote = defineAction({
   // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
   runInput: (i, plan) =>
     withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
-  target: (i) => `service:${PRODUCTION}/${i.service}`,
+  target: (i) => serviceTarget({ environment: PRODUCTION, service: i.service }),
   steps: [keepPreviousStep(), applyProductionStep(source), verifyStep(), ...restartSteps<ConfigPromoteInput>()],
 });

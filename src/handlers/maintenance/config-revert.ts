@@ -12,7 +12,7 @@ import {
 } from './config-steps.ts';
 import { PRODUCTION, dataDigest, keptConfigMapName, liveConfigMapName, normaliseChangeId } from './config-versions.ts';
 import { SET_BY_PLAN } from '../core/action-fields.ts';
-import { withPlannedService } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService } from '../core/service-target.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 const input = z.object({
@@ -67,6 +67,6 @@ export const configRevert = defineAction({
   // The service as the plan resolved it (a deployment's name typed is the same target), and the digest approved.
   runInput: (i, plan) =>
     withPlannedService({ ...i, approvedDigest: String(plan[0]?.change?.['digest'] ?? '') || undefined }, plan),
-  target: (i) => `service:${PRODUCTION}/${i.service}`,
+  target: (i) => serviceTarget({ environment: PRODUCTION, service: i.service }),
   steps: [keepPreviousStep(), applyProductionStep(source), verifyStep(), ...restartSteps<Input>()],
 });

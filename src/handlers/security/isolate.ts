@@ -3,7 +3,8 @@ import { AppError } from '../../app-error.ts';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
-import { serviceTarget, withPlannedService, waitForRolloutStep } from '../core/rollout-step.ts';
+import { waitForRolloutStep } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService } from '../core/service-target.ts';
 import { resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const isolate = defineAction({

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineAction } from '../core/define-action.ts';
 import { environmentInput, reasonInput, serviceInput } from '../core/cluster-inputs.ts';
 import { changeMeta } from '../core/change-meta.ts';
-import { serviceTarget, withPlannedService, waitForRolloutStep } from '../core/rollout-step.ts';
+import { waitForRolloutStep } from '../core/rollout-step.ts';
+import { serviceTarget, withPlannedService } from '../core/service-target.ts';
 import { namespaceFor, resolveTarget } from '../../cluster/cluster-targets.ts';
 
 export const restart = defineAction({
