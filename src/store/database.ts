@@ -54,6 +54,9 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
     ...connection,
     // A transaction pooler refuses startup settings (and could not keep them): see `directUrl`.
     ...(settings.directUrl ? {} : session),
+    // Statements queued on one client go out without waiting for each other's answers (the server still
+    // runs them in order, each with its own Sync): a transaction's BEGIN travels with its first statement.
+    pipeline: true,
   });
   if (settings.directUrl)
     directConnections.set(pool, { connectionString: settings.directUrl, ...connection, options: session.options });
@@ -74,7 +77,13 @@ export async function connectUnpooled(
   bounds: { queryTimeoutMs?: number } = {},
 ): Promise<pg.Client> {
   const options = directConnections.get(pool) ?? (pool as unknown as { options: pg.ClientConfig }).options;
-  const client = new pg.Client({ ...options, statement_timeout: undefined, query_timeout: bounds.queryTimeoutMs });
+  // Not pipelined: these connections hold locks, listen or migrate, one statement at a time.
+  const client = new pg.Client({
+    ...options,
+    statement_timeout: undefined,
+    query_timeout: bounds.queryTimeoutMs,
+    pipeline: false,
+  });
   client.on('error', (err) => logger?.warn({ err, purpose }, 'postgres connection lost'));
   await client.connect();
   return client;
@@ -167,20 +176,51 @@ export async function lockUntilCommit(client: PoolClient, space: number, key: st
  * listener (the pool's own only covers idle clients, and an unheard 'error' crashes the process), and
  * a client whose connection failed is discarded rather than returned to the pool.
  */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return transaction(pool, work, 'after-work');
+}
+
+/**
+ * A transaction in one round trip: `queue` queues its statements without awaiting them, and BEGIN, they
+ * and COMMIT go out together (the pool's connections are pipelined). The server still runs them in order,
+ * so a later statement sees an earlier one's writes and locks; JavaScript cannot act on an answer before
+ * the end. A statement that fails aborts the transaction (its COMMIT then rolls back) and its error is
+ * thrown; once they are queued nothing else can roll them back.
+ */
+export function inOneRoundTrip<T>(pool: Pool, queue: (client: PoolClient) => Promise<T>): Promise<T> {
+  return transaction(pool, queue, 'with-work');
+}
+
+async function transaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  commit: 'after-work' | 'with-work',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error): void => {
     broken = err;
   };
   client.on('error', onError);
+  let committing: Promise<unknown> | undefined;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
+    // Not awaited: on the pool's pipelined connections BEGIN goes out with the work's first statement (a
+    // round trip fewer). Should it fail, so does that statement, and the work's error is what is thrown.
+    const begun = client.query('BEGIN');
+    begun.catch(() => undefined);
+    const working = work(client);
+    if (commit === 'with-work') {
+      // Behind the statements `work` queued before its first await.
+      committing = client.query('COMMIT');
+      committing.catch(() => undefined);
+    }
+    const result = await working;
+    await begun;
+    await (committing ?? client.query('COMMIT'));
     return result;
   } catch (error) {
     if (isDatabaseUnavailable(error)) broken ??= error as Error;
+    else if (committing) await committing.catch((err: unknown) => (broken = err as Error));
     else await client.query('ROLLBACK').catch((err: unknown) => (broken = err as Error));
     throw error;
   } finally {

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from './database.ts';
-import { inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
+import { inOneRoundTrip, inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
 import { newId } from './row-ids.ts';
 import { planHash } from '../permissions/plan-hash.ts';
 import type {
@@ -40,6 +40,15 @@ function fromRow(row: Row): ApprovalRequest {
     approvers: row.approvers ?? [],
   };
 }
+
+interface LockedRow {
+  status: string;
+  expired: boolean;
+  required_approvals: number;
+}
+
+const LOCK_PENDING =
+  'SELECT status, expires_at <= $2 AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE';
 
 const SELECT = `SELECT r.*, COALESCE((SELECT array_agg(v.approver ORDER BY v.at) FROM approval_votes v WHERE v.request_id = r.id), '{}') AS approvers
                 FROM approval_requests r`;
@@ -117,46 +126,66 @@ export class PgApprovalStore implements ApprovalStore {
   private async lockPending(
     client: PoolClient,
     id: string,
-  ): Promise<{ done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: { required_approvals: number } }> {
+  ): Promise<{ done: Exclude<TransitionOutcome, { kind: 'done' }> } | { row: LockedRow }> {
     const now = this.now();
-    const locked = await client.query<{ status: string; expired: boolean; required_approvals: number }>(
-      'SELECT status, expires_at <= $2 AS expired, required_approvals FROM approval_requests WHERE id = $1 FOR UPDATE',
+    const locked = await client.query<LockedRow>(LOCK_PENDING, [id, now]);
+    const done = await this.undecidable(locked.rows[0], id, now, client);
+    return done ? { done } : { row: locked.rows[0]! };
+  }
+
+  /**
+   * Why a request, as its lock found it, cannot be decided (absent, decided, expired: expired here), or
+   * undefined when it can. Expiring it is guarded, so it may run after the lock's transaction ended.
+   */
+  private async undecidable(
+    row: LockedRow | undefined,
+    id: string,
+    now: Date,
+    client: Pool | PoolClient = this.pool,
+  ): Promise<Exclude<TransitionOutcome, { kind: 'done' }> | undefined> {
+    if (!row) return { kind: 'not_found' };
+    if (row.status !== 'pending') return { kind: 'not_pending', request: (await this.get(id, client))! };
+    if (!row.expired) return undefined;
+    await client.query(
+      `UPDATE approval_requests SET status = 'expired', decided_at = $2 WHERE id = $1 AND status = 'pending'`,
       [id, now],
     );
-    const row = locked.rows[0];
-    if (!row) return { done: { kind: 'not_found' } };
-    if (row.status !== 'pending') return { done: { kind: 'not_pending', request: (await this.get(id, client))! } };
-    if (row.expired) {
-      await client.query(`UPDATE approval_requests SET status = 'expired', decided_at = $2 WHERE id = $1`, [id, now]);
-      return { done: { kind: 'expired', request: (await this.get(id, client))! } };
-    }
-    return { row };
+    return { kind: 'expired', request: (await this.get(id, client))! };
   }
 
   async vote(id: string, approver: string): Promise<VoteOutcome> {
-    return inTransaction(this.pool, async (client) => {
-      const locked = await this.lockPending(client, id);
-      if ('done' in locked) return locked.done;
-      // The vote, the count and, when it is the last one needed, the decision read back as `get` reads it:
-      // one statement. Its snapshot is taken after the lock above, so it counts every earlier vote, but not
-      // the one it adds (hence `|| $2` for the approvers). A vote's time is when it is counted, under the lock
-      // (not when its transaction began), so the approvers' order is the order their votes counted in.
-      const voted = await client.query<Row & { added: number }>(
-        `WITH added AS (INSERT INTO approval_votes (request_id, approver, at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING RETURNING 1),
-              earlier AS (SELECT coalesce(array_agg(approver ORDER BY at), '{}') AS approvers FROM approval_votes WHERE request_id = $1),
-              decided AS (
-                UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3
-                FROM earlier WHERE r.id = $1 AND EXISTS (SELECT 1 FROM added)
-                  AND cardinality(earlier.approvers) + 1 >= r.required_approvals
-                RETURNING r.*, earlier.approvers || $2::text AS approvers)
-         SELECT (SELECT count(*) FROM added)::int AS added, decided.* FROM (VALUES (1)) AS one LEFT JOIN decided ON true`,
-        [id, approver, this.now()],
-      );
-      const row = voted.rows[0];
-      if (!row?.added) return { kind: 'already_voted', request: (await this.get(id, client))! };
-      if (row.id === null) return { kind: 'counted', request: (await this.get(id, client))! };
-      return { kind: 'approved', request: fromRow(row) };
-    });
+    const now = this.now();
+    // One round trip: BEGIN, the row lock (serialising every click on the request, across replicas), the
+    // vote and COMMIT. The vote changes nothing unless the request is still pending and unexpired. The
+    // vote, the count and, when it is the last one needed, the decision read back as `get` reads it are
+    // one statement; its snapshot is taken once the lock is granted, so it counts every earlier vote, but
+    // not the one it adds (hence `|| $2` for the approvers). A vote's time is when it is counted, under the
+    // lock (not when its transaction began), so the approvers' order is the order their votes counted in.
+    const [locked, voted] = await inOneRoundTrip(this.pool, (client) =>
+      Promise.all([
+        client.query<LockedRow>(LOCK_PENDING, [id, now]),
+        client.query<Row & { added: number }>(
+          `WITH added AS (INSERT INTO approval_votes (request_id, approver, at)
+                            SELECT $1, $2, clock_timestamp() FROM approval_requests
+                             WHERE id = $1 AND status = 'pending' AND expires_at > $3
+                          ON CONFLICT DO NOTHING RETURNING 1),
+                earlier AS (SELECT coalesce(array_agg(approver ORDER BY at), '{}') AS approvers FROM approval_votes WHERE request_id = $1),
+                decided AS (
+                  UPDATE approval_requests r SET status = 'approved', decided_by = $2, decided_at = $3
+                  FROM earlier WHERE r.id = $1 AND EXISTS (SELECT 1 FROM added)
+                    AND cardinality(earlier.approvers) + 1 >= r.required_approvals
+                  RETURNING r.*, earlier.approvers || $2::text AS approvers)
+           SELECT (SELECT count(*) FROM added)::int AS added, decided.* FROM (VALUES (1)) AS one LEFT JOIN decided ON true`,
+          [id, approver, now],
+        ),
+      ]),
+    );
+    const undecidable = await this.undecidable(locked.rows[0], id, now);
+    if (undecidable) return undecidable;
+    const row = voted.rows[0];
+    if (!row?.added) return { kind: 'already_voted', request: (await this.get(id))! };
+    if (row.id === null) return { kind: 'counted', request: (await this.get(id))! };
+    return { kind: 'approved', request: fromRow(row) };
   }
 
   async decide(id: string, status: 'rejected' | 'cancelled', by: string, reason?: string): Promise<TransitionOutcome> {
