@@ -32,6 +32,7 @@ import type {
   DeploymentStatus,
   GatewayEndpoints,
   LiveColour,
+  DeploymentSpec,
   PodLogs,
   PodLogsOptions,
   PodsReady,
@@ -60,6 +61,11 @@ import type { ChangeMeta } from './change-meta.ts';
 export interface DeploymentReads {
   /** Every deployment of the environment, with restarts, in a constant number of requests. */
   status(environment: string, read?: ReadOptions): Promise<DeploymentStatus[]>;
+  /**
+   * What one deployment is set to run, in one request and without listing pods (a plan that needs only
+   * this should not list every pod of the namespace); undefined when it does not exist. Always fresh.
+   */
+  deploymentSpec(environment: string, deployment: string): Promise<DeploymentSpec | undefined>;
   liveColour(environment: string, read?: ReadOptions): Promise<LiveColour>;
   gatewayEndpoints(environment: string): Promise<GatewayEndpoints>;
   listPods(environment: string, target: string): Promise<PodSummary[]>;

@@ -14,6 +14,14 @@ export interface ConditionSummary {
 /** kubectl's view of a rollout: `failed` is ProgressDeadlineExceeded on the observed generation. */
 export type RolloutState = 'complete' | 'progressing' | 'failed';
 
+/** A deployment as it is set (`spec`), not how it is doing. */
+export interface DeploymentSpec {
+  name: string;
+  /** spec.replicas (Kubernetes' default 1 when unset). */
+  desired: number;
+  images: string[];
+}
+
 export interface DeploymentStatus {
   /** The Deployment's name, e.g. eafix-risk-manager. */
   name: string;

@@ -3,9 +3,11 @@
  * and a target's pods, in a constant number of requests each. The reads' table for KubeCluster also
  * takes the pod logs and events from their own modules.
  */
+import { AppError } from '../app-error.ts';
 import type {
   Colour,
   DeploymentReads,
+  DeploymentSpec,
   DeploymentStatus,
   GatewayEndpoint,
   GatewayEndpoints,
@@ -37,6 +39,27 @@ export async function status(k: KubeContext, environment: string): Promise<Deplo
   return deployments.items
     .map((d) => summariseDeployment(d, pods.items, k.topology))
     .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}
+
+export async function deploymentSpec(
+  k: KubeContext,
+  environment: string,
+  name: string,
+): Promise<DeploymentSpec | undefined> {
+  const namespace = namespaceFor(k.topology, environment);
+  try {
+    const d = await k.requests.readAsSent({ verb: 'get', resource: 'deployments', namespace, name }, (o) =>
+      k.apps.readNamespacedDeployment({ name, namespace }, o),
+    );
+    return {
+      name,
+      desired: d.spec?.replicas ?? 1,
+      images: (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? ''),
+    };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'cluster_not_found') return undefined;
+    throw error;
+  }
 }
 
 export async function liveColour(k: KubeContext, environment: string): Promise<LiveColour> {
@@ -95,6 +118,7 @@ export async function listPods(k: KubeContext, environment: string, target: stri
 
 export const readOperations: KubeOperations<DeploymentReads> = {
   status,
+  deploymentSpec,
   liveColour,
   gatewayEndpoints,
   listPods,

@@ -42,6 +42,7 @@ const scratch = (verb: string, name: string): AccessCheck => ({
 
 export const CLUSTER_ACCESS: Record<ClusterOperation, OperationAccess> = {
   status: { reads: [list('deployments'), list('pods')], writes: [] },
+  deploymentSpec: { reads: [get('deployments')], writes: [] },
   liveColour: { reads: [get('services')], writes: [] },
   // The colour traffic leaves is read for its version, recorded on the Service for the next rollback.
   switchTraffic: { reads: [get('services'), get('deployments')], writes: [patch('services')] },

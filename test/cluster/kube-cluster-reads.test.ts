@@ -97,6 +97,25 @@ describe('KubeCluster.status', () => {
   });
 });
 
+describe('KubeCluster.deploymentSpec', () => {
+  it('reads one deployment in one GET, no pod list; undefined when it does not exist', async () => {
+    h = await startHarness();
+    const before = h.sim.requests.length;
+    expect(await h.cluster.deploymentSpec(ENV, 'eafix-green')).toEqual({
+      name: 'eafix-green',
+      desired: 3,
+      images: ['registry.eafix.local/eafix/gateway:2.4.0'],
+    });
+    expect(h.sim.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /apis/apps/v1/namespaces/${NS}/deployments/eafix-green`,
+    ]);
+    expect(await h.cluster.deploymentSpec(ENV, 'eafix-purple')).toBeUndefined();
+    // Other failures are not "absent".
+    h.sim.denyAccess({ verb: 'get', resource: 'deployments', namespace: NS });
+    await expect(h.cluster.deploymentSpec(ENV, 'eafix-blue')).rejects.toMatchObject({ code: 'cluster_forbidden' });
+  });
+});
+
 describe('KubeCluster gateway reads', () => {
   it('reads the live colour and the gateway endpoints by colour', async () => {
     h = await startHarness();

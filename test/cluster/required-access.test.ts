@@ -53,6 +53,7 @@ const asAlice = () => change({ impersonate: { user: 'alice@eafix.io', groups: []
 const operations: Record<ClusterOperation, (h: Harness) => Promise<unknown>> = {
   status: (x) => x.cluster.status(ENV),
   liveColour: (x) => x.cluster.liveColour(ENV),
+  deploymentSpec: (x) => x.cluster.deploymentSpec(ENV, 'eafix-blue'),
   switchTraffic: (x) =>
     x.cluster.switchTraffic(ENV, 'blue', change({ impersonate: { user: 'alice@eafix.io', groups: ['eafix-sre'] } })),
   setColourImage: (x) =>

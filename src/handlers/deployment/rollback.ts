@@ -45,12 +45,17 @@ export const rollback = defineAction({
     'rollback --environment=staging --replicas=2 --reason "smoke tests failed"',
   ],
   plan: async ({ environment, replicas, to }, { deps }) => {
-    const [live, deployments] = await Promise.all([
+    // Planned again on the approval click: both colours' deployments are read (small, at once), not
+    // every deployment and pod of the namespace, since the live colour says which one is wanted.
+    const { colours } = deps.topology;
+    const [live, blue, green] = await Promise.all([
       deps.cluster.liveColour(environment, { fresh: true }),
-      deps.cluster.status(environment, { fresh: true }),
+      deps.cluster.deploymentSpec(environment, colours.blue.deployment),
+      deps.cluster.deploymentSpec(environment, colours.green.deployment),
     ]);
     const colour = to ?? rollbackColour(live);
-    const spec = deps.topology.colours[colour];
+    const spec = colours[colour];
+    const current = colour === 'blue' ? blue : green;
     const wanted = replicas ?? spec.replicas.default;
     if (wanted < spec.replicas.min || wanted > spec.replicas.max) {
       throw new AppError(
@@ -58,7 +63,6 @@ export const rollback = defineAction({
         `${colour} takes ${spec.replicas.min}–${spec.replicas.max} replicas.`,
       );
     }
-    const current = deployments.find((d) => d.name === spec.deployment);
     const desired = current?.desired ?? 0;
     const version = current ? versionOfImages(current.images) : undefined;
     const gateway = deps.topology.gateway;
