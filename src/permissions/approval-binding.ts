@@ -9,8 +9,10 @@ export async function requestInWorkspace(
   deps: Pick<ActionDeps, 'approvals'>,
   id: string,
   clicker: Clicker,
+  alreadyRead?: ApprovalRequest,
 ): Promise<ApprovalRequest> {
-  const request = /^apr_[0-9a-f]{12}$/.test(id) ? await deps.approvals.get(id) : undefined;
+  const request =
+    alreadyRead?.id === id ? alreadyRead : /^apr_[0-9a-f]{12}$/.test(id) ? await deps.approvals.get(id) : undefined;
   if (!request || request.teamId !== clicker.teamId) {
     throw new AppError('approval_not_found', 'That approval request does not exist (or is not from this workspace).');
   }
@@ -27,8 +29,9 @@ export async function boundRequest(
   clicker: Clicker,
   origin: ClickOrigin,
   requestId: string,
+  alreadyRead?: ApprovalRequest,
 ): Promise<ApprovalRequest> {
-  const request = await requestInWorkspace(deps, id, clicker);
+  const request = await requestInWorkspace(deps, id, clicker, alreadyRead);
   const mismatch = originMismatch(request, origin);
   if (!mismatch) return request;
   await auditApproval(deps, request, clicker.userId, 'approval.click-refused', requestId, mismatch);

@@ -2,7 +2,7 @@ import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
 import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts';
-import { boundRequest, requestInWorkspace } from './approval-binding.ts';
+import { boundRequest, originMismatch, requestInWorkspace } from './approval-binding.ts';
 import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
 import { auditApproval, requestApproval } from './request-approval.ts';
@@ -15,6 +15,18 @@ import type {
   Clicker,
   PlanItem,
 } from './approval-types.ts';
+
+/**
+ * What an Approve click reads before its audit row is written (reads only): the request and, when the
+ * click looks like the vote that completes it, its plan read again from the cluster, the longest part of
+ * a click. Whatever it finds is checked again on the click's path (binding, rights, the vote's lock).
+ */
+export interface PreparedApproval {
+  request: ApprovalRequest | undefined;
+  planning?: Promise<Replanned>;
+}
+
+type Replanned = Awaited<ReturnType<typeof replanApproved>>;
 
 /** Whether the clicker's vote, if counted, is the last one the request needs. */
 function completesApproval(request: ApprovalRequest, clicker: Clicker): boolean {
@@ -47,14 +59,38 @@ export class ApprovalService implements ApprovalWorkflow {
     return requestApproval(this.deps, { action, input, plan, invoker, requestId, options: merged });
   }
 
+  /** The reads of an Approve click that need not wait for its audit row (PreparedApproval). */
+  async prepareApprove(
+    id: string,
+    clicker: Clicker,
+    requestId: string,
+    logger: Logger,
+    origin: ClickOrigin | undefined,
+  ): Promise<PreparedApproval> {
+    const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
+    const plausible =
+      request !== undefined &&
+      origin !== undefined &&
+      request.teamId === clicker.teamId &&
+      request.requester !== clicker.userId &&
+      originMismatch(request, origin) === undefined &&
+      completesApproval(request, clicker);
+    if (!plausible) return { request };
+    const planning = replanApproved(this.deps, request, requestId, logger);
+    planning.catch(() => undefined);
+    return { request, planning };
+  }
+
   async approve(
     id: string,
     clicker: Clicker,
     requestId: string,
     logger: Logger,
     origin: ClickOrigin,
+    prepared?: Promise<PreparedApproval>,
   ): Promise<ClickResult> {
-    const request = await boundRequest(this.deps, id, clicker, origin, requestId);
+    const early = await prepared?.catch(() => undefined);
+    const request = await boundRequest(this.deps, id, clicker, origin, requestId, early?.request);
     if (request.requester === clicker.userId) {
       await auditApproval(this.deps, request, clicker.userId, 'approval.self-approval-refused', requestId);
       throw new AppError(
@@ -68,11 +104,13 @@ export class ApprovalService implements ApprovalWorkflow {
     // (reads only: nothing executes before the approval is recorded and audited, below). The reads start
     // once the vote's first statement is on its way: building three Kubernetes requests takes a few ms of
     // CPU, which would otherwise hold up the vote, the longer of the two.
-    const planning = completesApproval(request, clicker)
-      ? new Promise((resolve) => setImmediate(resolve)).then(() =>
-          replanApproved(this.deps, request, requestId, logger),
-        )
-      : undefined;
+    const planning =
+      early?.planning ??
+      (completesApproval(request, clicker)
+        ? new Promise((resolve) => setImmediate(resolve)).then(() =>
+            replanApproved(this.deps, request, requestId, logger),
+          )
+        : undefined);
     planning?.catch(() => undefined);
     const outcome = await voting;
     switch (outcome.kind) {

@@ -267,6 +267,57 @@ describe('approval buttons on the one invocation path', () => {
     expect(await approvalStatus(world, id)).toBe('pending');
   });
 
+  it('reads the plan again while the click is being audited, and changes nothing before its row is written', async () => {
+    const { message, id } = await requestStop();
+    const channel = world.slack.channelId(ops);
+    const { deps } = world.bot;
+    let planRead = false;
+    // The approved action's plan notes that its read began; the click's "started" row is held until then.
+    const registry = Object.create(deps.registry) as typeof deps.registry;
+    registry.get = (actionId: string) => {
+      const action = deps.registry.get(actionId);
+      if (action?.kind !== 'planned') return action;
+      return {
+        ...action,
+        plan: (input: never, context: never) => {
+          planRead = true;
+          return action.plan(input, context);
+        },
+      } as typeof action;
+    };
+    let statusWhenAudited: string | undefined;
+    const audit = {
+      get unavailable() {
+        return deps.audit.unavailable;
+      },
+      record: async (entry: Parameters<typeof deps.audit.record>[0]) => {
+        if (entry.action === 'approvals approve' && entry.outcome === 'started') {
+          await eventually(async () => planRead || undefined, "the plan's read to start before the click's audit row");
+          statusWhenAudited = await approvalStatus(world, id);
+        }
+        return deps.audit.record(entry);
+      },
+    };
+    const outcome = await invoke(
+      {
+        command: { actionId: 'approvals approve', input: { request: id } },
+        invoker: { userId: 'U0BOB', teamId: world.slack.teamId, channelId: channel },
+        requestId: 'req_prepared_click',
+        logger: createLogger({ level: 'silent' }),
+        click: { kind: 'message', channel, ts: message.ts, blockId: blockIdOf(message) },
+      },
+      { deps: { ...deps, registry, audit } as typeof deps, approvals: world.bot.approvalService },
+    );
+    expect(outcome.outcome).toBe('ok');
+    // Read early, decided only after its row: the vote was not counted while the row was held.
+    expect(statusWhenAudited).toBe('pending');
+    await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
+    expect(await spineRows(id, 'U0BOB')).toEqual([
+      { action: 'approvals approve', outcome: 'started', team_id: world.slack.teamId },
+      { action: 'approvals approve', outcome: 'ok', team_id: world.slack.teamId },
+    ]);
+  });
+
   it('refuses an unauthorised click and a self-approval, each audited as a refusal', async () => {
     const { message, id } = await requestStop('alice');
     const carol = world.slack.ephemerals('carol').length;

@@ -3,7 +3,7 @@ import { AppError } from '../../app-error.ts';
 import { defineAction, type ActionContext } from '../core/define-action.ts';
 import type { ClickOrigin } from '../core/click-origin.ts';
 import type { Reply } from '../core/reply.ts';
-import { ApprovalService } from '../../permissions/approval-service.ts';
+import { ApprovalService, type PreparedApproval } from '../../permissions/approval-service.ts';
 import { rejectReasonModal } from '../../permissions/approval-message.ts';
 import type { ClickResult } from '../../permissions/approval-types.ts';
 
@@ -45,8 +45,20 @@ export const approvalsApprove = defineAction({
   typed: false,
   clusterIdentity: 'requester',
   examples: ['approvals approve apr_3f9a1c2d4e5b'],
+  // The request and, for the deciding vote, its plan are read while the click's audit row is written.
+  prepare: ({ request }, ctx) =>
+    service(ctx).prepareApprove(request, clicker(ctx), ctx.requestId, ctx.logger, ctx.click),
   run: async ({ request }, ctx) =>
-    told(await service(ctx).approve(request, clicker(ctx), ctx.requestId, ctx.logger, clickOf(ctx))),
+    told(
+      await service(ctx).approve(
+        request,
+        clicker(ctx),
+        ctx.requestId,
+        ctx.logger,
+        clickOf(ctx),
+        ctx.prepared as Promise<PreparedApproval> | undefined,
+      ),
+    ),
 });
 
 export const approvalsReject = defineAction({

@@ -63,6 +63,8 @@ export interface ActionContext {
   deps: ActionDeps;
   /** Where the button that invoked the action sat (buttons only): the action binds its value to it. */
   click?: ClickOrigin;
+  /** What the action's `prepare` read while the request's audit row was written (change actions only). */
+  prepared?: Promise<unknown>;
 }
 
 interface ActionBase<Input> {
@@ -105,6 +107,12 @@ export interface QueryAction<Input = unknown> extends ActionBase<Input> {
 export interface ChangeAction<Input = unknown> extends ActionBase<Input> {
   kind: 'change';
   risk: 'change';
+  /**
+   * Reads that start while the request's audit row is written, before anything may change (an approval
+   * click reads its request and the plan again): `run` finds them as `context.prepared`. Reads only;
+   * their failure matters only to a `run` that awaits them.
+   */
+  prepare?: (input: Input, context: ActionContext) => Promise<unknown>;
   run: (input: Input, context: ActionContext) => Promise<Reply>;
 }
 

@@ -80,6 +80,10 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     const form = action.kind === 'planned' && !breakGlass ? await action.form?.(input, ctx) : undefined;
     if (form) result = { reply: form, action: action.id, outcome: 'form-opened' };
     else {
+      if (action.kind === 'change' && action.prepare) {
+        ctx.prepared = action.prepare(input, ctx);
+        ctx.prepared.catch(() => undefined);
+      }
       if (action.risk !== 'read') await recordStart(deps, request, action.id, args);
       const reply =
         action.kind === 'planned'
