@@ -127,6 +127,12 @@ export interface RunKind<Deps, Input = unknown> {
   /** When the target is busy: wait in line, or refuse with a link to the running run. Default 'refuse'. */
   onBusy?: OnBusy;
   /**
+   * Every target under this prefix, changed at once besides `target` (a database rollback stops every
+   * service of its environment: 'service:production/'). A run on a target under it is refused while this
+   * run is active, and this run while one is (target-lock.ts `refuseCoverOverlap`).
+   */
+  covers?: (input: Input) => string | undefined;
+  /**
    * When the run fails: the state it left things in and the next command to run, appended to the
    * failure reply. Read from the world where possible; undefined adds nothing.
    */

@@ -5,7 +5,7 @@ import type { RunKind } from '../jobs/run-definition.ts';
 import type { RunWithSteps, StepRecord } from '../jobs/run-record.ts';
 import type { CreatedRun, NewRun } from '../jobs/run-store.ts';
 import { runFromRow, type RunRow } from './run-rows.ts';
-import { targetHolder, targetLockKey } from './target-lock.ts';
+import { refuseCoverOverlap, targetHolder, targetLockKey } from './target-lock.ts';
 
 /** Written in the transaction that creates a run (its status message), so no run exists unreported. */
 export type OnRunCreated = (client: PoolClient, run: RunWithSteps) => Promise<void>;
@@ -21,6 +21,7 @@ export async function createRun<Deps>(
   onCreated?: OnRunCreated,
 ): Promise<CreatedRun> {
   const target = kind.target?.(request.input);
+  const covers = kind.covers?.(request.input);
   const onBusy = kind.onBusy ?? 'refuse';
   return inTransaction(db, async (client) => {
     // The run, its steps and the claim of its target in one statement: a run is created on the approval
@@ -30,8 +31,8 @@ export async function createRun<Deps>(
     const inserted = await client.query<RunRow & { claimed: boolean }>(
       `WITH run AS (
          INSERT INTO runs (id, kind, action, input, request_id, requested_by, team_id, approval_id, idempotency_key,
-                           target, on_busy, step_count, thread_channel, thread_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                           target, on_busy, step_count, thread_channel, thread_ts, covers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $18)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *),
        steps AS (
          INSERT INTO run_steps (run_id, step_index, step_id, title)
@@ -60,6 +61,7 @@ export async function createRun<Deps>(
         kind.steps.map((step) => step.id),
         kind.steps.map((step) => step.title),
         target === undefined ? null : targetLockKey(target),
+        covers ?? null,
       ],
     );
     const row = inserted.rows[0];
@@ -79,6 +81,7 @@ export async function createRun<Deps>(
     }
     const run = runFromRow(row);
     const created = async (result: CreatedRun): Promise<CreatedRun> => {
+      await refuseCoverOverlap(client, run.id, target, covers);
       await onCreated?.(client, { ...run, steps: newSteps(run.id, kind) });
       return result;
     };

@@ -1,3 +1,4 @@
+import { AppError } from '../app-error.ts';
 import type { Pool, PoolClient } from './database.ts';
 
 /**
@@ -13,6 +14,52 @@ export const targetLockKey = (target: string): string => `eafix-target:${target}
 
 async function lockTarget(client: PoolClient, target: string): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [targetLockKey(target)]);
+}
+
+/**
+ * The prefix a covering run names for `target`: what comes before its last '/' and the '/' itself
+ * (`service:production/` for `service:production/risk-manager`); undefined when no run can cover it.
+ */
+export function coverPrefixOf(target: string | undefined): string | undefined {
+  const slash = target?.lastIndexOf('/') ?? -1;
+  return slash < 0 ? undefined : target!.slice(0, slash + 1);
+}
+
+const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Refuses a new run that would overlap a covering one: a run on a target under an active run's `covers`,
+ * or a covering run while a run on a target under its prefix is active (queued, running or paused), in
+ * either case whatever the new run's onBusy (a wait across the two could hand a target to nobody). Both
+ * sides take the prefix's lock first, so two creations at once cannot both pass; the check is a
+ * statement of its own after it, and sees a creation that committed while this one waited.
+ */
+export async function refuseCoverOverlap(
+  client: PoolClient,
+  runId: string,
+  target: string | undefined,
+  covers: string | undefined,
+): Promise<void> {
+  const under = coverPrefixOf(target);
+  const prefixes = [...new Set([under, covers].filter((p): p is string => p !== undefined))].sort();
+  if (prefixes.length === 0) return;
+  const locked = prefixes.map((p) => client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eafix-covers:${p}`]));
+  const overlapping = client.query<{ id: string; what: string }>(
+    `SELECT id, coalesce(covers, target) AS what FROM runs
+      WHERE id <> $1 AND status IN ('queued', 'running', 'paused')
+        AND (covers = $2 OR target LIKE $3)
+      ORDER BY created_at LIMIT 1`,
+    [runId, under ?? null, covers === undefined ? null : likePrefix(covers)],
+  );
+  const [found] = await Promise.all([overlapping, ...locked]);
+  const other = found.rows[0];
+  if (!other) return;
+  const mine = covers !== undefined ? `every target under ${covers}` : target;
+  throw new AppError(
+    'target_busy',
+    `Run ${other.id} is changing ${other.what.endsWith('/') ? `every target under ${other.what}` : other.what}, which overlaps ${mine}. Wait for it to finish or cancel it.`,
+    { hints: [`/eafix runs ${other.id}`] },
+  );
 }
 
 /**

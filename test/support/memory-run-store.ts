@@ -12,6 +12,7 @@ import {
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
 import { RunTakenOverError } from '../../src/jobs/step-attempt.ts';
+import { coverPrefixOf } from '../../src/store/target-lock.ts';
 import type {
   CreatedRun,
   FinishedRun,
@@ -24,6 +25,8 @@ import type {
 
 interface StoredRun extends RunRecord {
   steps: StepRecord[];
+  /** Every target under this prefix (RunKind.covers). */
+  covers?: string;
   /** Creation order: runs created in one millisecond keep their order. */
   seq: number;
 }
@@ -72,8 +75,11 @@ export class MemoryRunStore implements RunStore {
         { hints: [`/eafix runs ${holder}`] },
       );
     }
+    const covers = kind.covers?.(request.input);
+    this.refuseCoverOverlap(target, covers);
     const id = `run_${randomBytes(6).toString('hex')}`;
     const run: StoredRun = {
+      ...(covers !== undefined ? { covers } : {}),
       id,
       kind: kind.kind,
       action: request.action ?? kind.kind,
@@ -374,6 +380,26 @@ export class MemoryRunStore implements RunStore {
     if (!next) return undefined;
     this.holders.set(run.target, next.id);
     return next.id;
+  }
+
+  /** As target-lock.ts refuseCoverOverlap: a covering run and a run on a target under it never overlap. */
+  private refuseCoverOverlap(target: string | undefined, covers: string | undefined): void {
+    const under = coverPrefixOf(target);
+    const other = this.ordered().find(
+      (r) =>
+        r.status !== 'succeeded' &&
+        r.status !== 'failed' &&
+        r.status !== 'cancelled' &&
+        ((under !== undefined && r.covers === under) || (covers !== undefined && r.target?.startsWith(covers))),
+    );
+    if (!other) return;
+    const what = other.covers !== undefined ? `every target under ${other.covers}` : other.target;
+    const mine = covers !== undefined ? `every target under ${covers}` : target;
+    throw new AppError(
+      'target_busy',
+      `Run ${other.id} is changing ${what}, which overlaps ${mine}. Wait for it to finish or cancel it.`,
+      { hints: [`/eafix runs ${other.id}`] },
+    );
   }
 
   private oldestWaiting(target: string): StoredRun | undefined {

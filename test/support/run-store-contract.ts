@@ -19,6 +19,20 @@ const targetOf = (input: unknown) => `env:${(input as { environment: string }).e
 const status = defineRunKind<unknown>({ kind: 'status', steps });
 const refusing = defineRunKind<unknown>({ kind: 'rollback', target: targetOf, steps });
 const queueing = defineRunKind<unknown>({ kind: 'restart', target: targetOf, onBusy: 'queue', steps });
+const envOf = (input: unknown) => (input as { environment: string }).environment;
+/** A database rollback: its environment, and every service of it at once. */
+const covering = defineRunKind<unknown>({
+  kind: 'rollback database',
+  target: targetOf,
+  covers: (input) => `service:${envOf(input)}/`,
+  steps,
+});
+const serviceChange = defineRunKind<unknown>({
+  kind: 'scale',
+  target: (input) => `service:${envOf(input)}/${(input as { service: string }).service}`,
+  onBusy: 'queue',
+  steps,
+});
 
 const request = (extra: Partial<NewRun> = {}): NewRun => ({
   input: { environment: 'production' },
@@ -181,6 +195,49 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       expect(await store.listRuns({ limit: 10 })).toHaveLength(1);
       // Another target is free.
       expect((await store.createRun(refusing, request({ input: { environment: 'staging' } }))).startable).toBe(true);
+    });
+
+    it('never lets a covering run and a run on a target under it overlap, whichever comes first', async () => {
+      const { store } = await start();
+      const risk = { environment: 'production', service: 'risk-manager' };
+      const scale = await store.createRun(serviceChange, request({ input: risk }));
+      // The database rollback is refused while a service of its environment is being changed.
+      const refused = store.createRun(covering, request({ requestId: 'req_2' }));
+      await expect(refused).rejects.toMatchObject({ code: 'target_busy' });
+      await expect(refused).rejects.toThrow(`Run ${scale.run.id} is changing service:production/risk-manager`);
+      // Another environment's is not.
+      const staging = await store.createRun(
+        covering,
+        request({ requestId: 'req_3', input: { environment: 'staging' } }),
+      );
+      expect(staging).toMatchObject({ created: true, startable: true });
+      await store.finishRun(scale.run.id, { status: 'succeeded', summary: 'scaled' });
+      const rollback = await store.createRun(covering, request({ requestId: 'req_4' }));
+      expect(rollback.startable).toBe(true);
+      // While it is active (running or paused included), no service of production is changed, even one that would queue.
+      await store.startRun(rollback.run.id, 'w1');
+      const blocked = store.createRun(serviceChange, request({ requestId: 'req_5', input: risk }));
+      await expect(blocked).rejects.toMatchObject({ code: 'target_busy' });
+      await expect(blocked).rejects.toThrow(
+        `Run ${rollback.run.id} is changing every target under service:production/`,
+      );
+      await expect(
+        store.createRun(serviceChange, request({ requestId: 'req_6', input: { ...risk, environment: 'staging' } })),
+      ).rejects.toThrow(staging.run.id);
+      expect(
+        (await store.createRun(serviceChange, request({ requestId: 'req_7', input: { ...risk, environment: 'dr' } })))
+          .startable,
+      ).toBe(true);
+      await store.finishRun(rollback.run.id, { status: 'failed', error: 'restore failed' });
+      expect((await store.createRun(serviceChange, request({ requestId: 'req_8', input: risk }))).startable).toBe(true);
+      // Refused creations left nothing behind.
+      expect((await store.listRuns({ limit: 20 })).map((r) => r.requestId).sort()).toEqual([
+        'req_1',
+        'req_3',
+        'req_4',
+        'req_7',
+        'req_8',
+      ]);
     });
 
     it('queues changes to a busy target and hands it over in order; a cancelled waiter is passed over', async () => {

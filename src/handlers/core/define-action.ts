@@ -156,6 +156,8 @@ export interface ResumableAction<Input = unknown> extends PlannedBase<Input> {
   target?: (input: NoInfer<Input>) => string | undefined;
   /** When the target is busy: refuse (default) or wait in line. */
   onBusy?: OnBusy;
+  /** Every target under a prefix it also changes at once (see RunKind). */
+  covers?: (input: NoInfer<Input>) => string | undefined;
   /** A failed run's account of the state it left and the next command to run. */
   describeFailure?: (context: FailureContext<ActionDeps, Input>) => Promise<string | undefined>;
   /** A failed step pauses the run with a question instead of failing it (see RunKind). */

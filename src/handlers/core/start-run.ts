@@ -25,6 +25,7 @@ export function runKindOf<Input>(action: ResumableAction<Input>): RunKind<Action
     parseInput: (stored) => action.input.parse(stored),
     onBusy: action.onBusy ?? 'refuse',
     ...(action.target ? { target: action.target } : {}),
+    ...(action.covers ? { covers: action.covers } : {}),
     ...(action.describeFailure ? { describeFailure: action.describeFailure } : {}),
     ...(action.onStepFailed ? { onStepFailed: action.onStepFailed } : {}),
     ...(action.resolveFailure ? { resolveFailure: action.resolveFailure } : {}),

@@ -97,6 +97,8 @@ export const rollbackDatabase = defineAction({
     return { ...input, services };
   },
   target: (input) => `env:${input.environment}`,
+  // It stops and starts every service: no scale, restart or configuration change of one may run meanwhile.
+  covers: (input) => `service:${input.environment}/`,
   steps: [
     {
       id: 'stop-services',

@@ -10,6 +10,8 @@ import { rollback } from '../../../src/handlers/deployment/rollback.ts';
 import { configChange } from '../../../src/handlers/maintenance/config-change.ts';
 import { configPromote } from '../../../src/handlers/maintenance/config-promote.ts';
 import { configRevert } from '../../../src/handlers/maintenance/config-revert.ts';
+import { rollbackDatabase } from '../../../src/handlers/disaster-recovery/rollback-database.ts';
+import { coverPrefixOf } from '../../../src/store/target-lock.ts';
 
 const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
 
@@ -47,6 +49,20 @@ describe('service changes claim one target per deployment, whatever name is type
       'env:production',
     );
     expect(runKindOf(rollback as ResumableAction).target?.({ environment: 'production' })).toBe('env:production');
+  });
+
+  it('a database rollback covers every service target of its environment (they never overlap)', async () => {
+    const covers = runKindOf(rollbackDatabase as ResumableAction).covers?.({ environment: 'production' });
+    expect(covers).toBe('service:production/');
+    const base = { environment: 'production', reason: 'latency above 500ms', service: 'risk-manager' };
+    for (const [action, extra] of [
+      [scale, { replicas: 5 }],
+      [restart, {}],
+      [isolate, {}],
+    ] as const) {
+      expect(coverPrefixOf(await targetOf(action as ResumableAction, { ...base, ...extra }))).toBe(covers);
+    }
+    expect(coverPrefixOf('env:production')).toBeUndefined();
   });
 
   it.each([
