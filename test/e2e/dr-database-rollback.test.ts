@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
@@ -72,6 +73,9 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
     );
     expect(plan).toContain("the runbook's RPO for database corruption is 5m");
     expect(plan).toContain('restore backup eafix-backup-e2e-db into eafix-production');
+    expect(plan).toContain(
+      'services restart at the version they run now: the gateway records no previous colour to go back to',
+    );
     const writesBefore = world.cluster.writes.length;
 
     await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
@@ -108,5 +112,73 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
     expect(restore).toBeLessThan(verify);
     expect(verify).toBeLessThan(firstStart);
     expect(JSON.stringify(writes[verify]?.body)).toContain('"database","verify"');
+  });
+
+  it('restarts with the previous version: the colour traffic came from comes back up and takes the gateway', async () => {
+    const change = { requestedBy: 'U0ALICE', reason: 'e2e: a deploy of green', requestId: 'req-deploy' };
+    // A release went out on green, traffic came from blue (as a deploy leaves it): blue keeps the previous version.
+    await world.bot.deps.cluster.switchTraffic('production', 'blue', change);
+    await world.bot.deps.cluster.switchTraffic('production', 'green', change);
+    const blueBefore = world.cluster.getDeployment(ns, 'eafix-blue')?.spec?.replicas ?? 0;
+    const greenReplicas = world.cluster.getDeployment(ns, 'eafix-green')?.spec?.replicas ?? 0;
+    const blueImage = world.cluster.getDeployment(ns, 'eafix-blue')?.spec?.template?.spec?.containers?.[0]?.image ?? '';
+    expect(greenReplicas).toBeGreaterThan(0);
+    await takeBackup('eafix-backup-e2e-prev');
+
+    const seen = world.slack.ephemerals('dave').length;
+    const after = world.slack.messages(ops).at(-1)?.ts ?? '0';
+    await world.driver.command({
+      user: 'dave',
+      channel: ops,
+      text: 'rollback database --backup eafix-backup-e2e-prev --reason "orders table corrupted by the green release"',
+    });
+    await world.slack.waitFor(() => ephemeralText(world, 'dave', seen).includes('Approval requested'), {
+      description: 'approval requested',
+    });
+    const message = await approvalMessageIn(world, ops, after);
+    const plan = textOf(message.blocks);
+    const version = blueImage.slice(blueImage.lastIndexOf(':') + 1);
+    expect(plan).toContain(
+      `scale deployment eafix-blue ${blueBefore}→${greenReplicas} (blue, the previous version ${version}: the runbook restarts with the previous version)`,
+    );
+    expect(plan).toContain('keep deployment eafix-green stopped (green');
+    expect(plan).toContain('patch service eafix-gateway selector green→blue in production once blue is ready');
+    expect(plan).not.toContain('scale deployment eafix-green 0→');
+
+    await world.driver.clickButton({ user: 'bob', channel: ops, messageTs: message.ts, actionId: 'approval:approve' });
+    const run = await eventually(
+      async () => {
+        const r = await runOf(requestIdOf(message));
+        return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+      },
+      'the database rollback to finish',
+      60_000,
+    );
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(world.cluster.getDeployment(ns, 'eafix-blue')?.spec?.replicas).toBe(greenReplicas);
+    expect(world.cluster.getDeployment(ns, 'eafix-green')?.spec?.replicas).toBe(0);
+    expect((await world.bot.deps.cluster.liveColour('production')).colour).toBe('blue');
+    expect(world.cluster.getDeployment(ns, 'eafix-risk-manager')?.spec?.replicas).toBeGreaterThan(0);
+  });
+
+  it('--keep-version restarts the version that ran, and the plan says so', async () => {
+    const { rollbackDatabase } = await import('../../src/handlers/disaster-recovery/rollback-database.ts');
+    const input = rollbackDatabase.input.parse({
+      backup: 'eafix-backup-e2e-prev',
+      environment: 'production',
+      keepVersion: true,
+      reason: 'disk fault, not a release',
+    });
+    const plan = await rollbackDatabase.plan(input, {
+      deps: world.bot.deps,
+      requestId: 'req-keep',
+      invoker: { userId: 'U0DAVE', teamId: world.slack.teamId, channelId: 'C0OPS' },
+      logger: createLogger({ level: 'silent' }),
+    });
+    const text = plan.map((p) => p.description).join('\n');
+    expect(text).toContain('services restart at the version they run now: --keep-version was given');
+    expect(text).not.toContain('patch service eafix-gateway');
+    expect(rollbackDatabase.runInput!(input, plan).switchTo).toBeUndefined();
   });
 });

@@ -1,4 +1,6 @@
+import type { Colour } from '../../cluster/cluster.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
+import { versionOfImages } from '../deployment/colours.ts';
 
 /** Every topology deployment of the environment that runs now, with its replicas: what "all services" stops. */
 export async function servicesToStop(
@@ -32,6 +34,7 @@ export function describeDatabaseRollbackFailure(
 ): string {
   const env = input.environment;
   const restart = Object.entries(input.services ?? {})
+    .filter(([, n]) => n > 0)
     .map(([d, n]) => `\`/eafix scale ${d} ${n} --environment=${env} --reason "…"\``)
     .join(', ');
   if (!completed.has('stop-services'))
@@ -40,4 +43,59 @@ export function describeDatabaseRollbackFailure(
     ? `the database was restored from ${input.backup}`
     : 'the restore did not finish';
   return `:rotating_light: *State of ${env}:* all services are *stopped* (scaled to 0) and ${restored}.\n*Next:* find out why in the run's thread, then either run \`/eafix rollback database --backup ${input.backup} --environment=${env} --reason "…"\` again or bring services back with ${restart}.`;
+}
+
+/**
+ * The runbook restarts services "with previous version" after a database rollback: the restored data is
+ * the previous version's, so the gateway goes back to the colour traffic last came from (as the gateway
+ * Service records it), at the live colour's replicas, and the live colour stays stopped. Undefined, with
+ * the reason, when that cannot be done as recorded: services then restart at the version they ran.
+ */
+export async function previousVersionRestart(
+  deps: Pick<ActionDeps, 'cluster' | 'topology'>,
+  environment: string,
+  services: Readonly<Record<string, number>>,
+): Promise<{ restart: PreviousVersionRestart } | { why: string }> {
+  const live = await deps.cluster.liveColour(environment, { fresh: true });
+  const previous = live.previous;
+  if (live.colour === 'unknown' || !previous || previous.colour === live.colour)
+    return { why: 'the gateway records no previous colour to go back to' };
+  const from = deps.topology.colours[live.colour];
+  const to = deps.topology.colours[previous.colour];
+  const [spec, current] = await Promise.all([
+    deps.cluster.deploymentSpec(environment, to.deployment),
+    deps.cluster.deploymentSpec(environment, from.deployment),
+  ]);
+  if (!spec) return { why: `${to.deployment}, the previous colour's deployment, does not exist` };
+  const version = versionOfImages(spec.images);
+  if (previous.version !== undefined && version !== previous.version)
+    return {
+      why: `${previous.colour} now runs ${version ?? 'an untagged image'}, not ${previous.version}, the version traffic left`,
+    };
+  const wanted = services[from.deployment] ?? to.replicas.default;
+  return {
+    restart: {
+      from: live.colour,
+      to: previous.colour,
+      fromDeployment: from.deployment,
+      toDeployment: to.deployment,
+      fromVersion: current ? versionOfImages(current.images) : undefined,
+      version,
+      desired: spec.desired,
+      replicas: Math.min(to.replicas.max, Math.max(to.replicas.min, wanted)),
+    },
+  };
+}
+
+export interface PreviousVersionRestart {
+  from: Colour;
+  to: Colour;
+  fromDeployment: string;
+  toDeployment: string;
+  fromVersion: string | undefined;
+  version: string | undefined;
+  /** The previous colour's replicas now. */
+  desired: number;
+  /** What it is brought up to: the live colour's replicas, within the topology's bounds. */
+  replicas: number;
 }
