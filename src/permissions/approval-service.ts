@@ -1,7 +1,7 @@
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
-import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts';
+import { isResumable, type ActionContext, type AnyAction } from '../handlers/core/define-action.ts';
 import { boundRequest, originMismatch, requestInWorkspace } from './approval-binding.ts';
 import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
@@ -15,6 +15,11 @@ import type {
   Clicker,
   PlanItem,
 } from './approval-types.ts';
+
+/** How long an approved request may stay unexecuted before a sweep carries it out (resumable actions). */
+export const RESUME_AFTER_MS = 60_000;
+/** How long an approved action that runs at once may be executing before its outcome is called unknown. */
+export const UNKNOWN_AFTER_MS = 10 * 60_000;
 
 /**
  * What an Approve click reads before its audit row is written (reads only): the request and, when the
@@ -200,6 +205,54 @@ export class ApprovalService implements ApprovalWorkflow {
     if (failed.length > 0)
       throw new Error(`expired approval requests not audited or not shown expired: ${failed.join(', ')}`);
     return expired.length;
+  }
+
+  /**
+   * Approved requests a stopped process left unexecuted: it died between the vote and the run's creation,
+   * or while an action that runs at once (no run) was executing. A resumable one is carried out as
+   * approved once it has waited RESUME_AFTER_MS (its plan is read again and must still match, its
+   * requester must still hold the right, and its run, keyed by the approval, is never created twice); one
+   * that runs at once is marked failed after UNKNOWN_AFTER_MS, its outcome unknown, since it may have
+   * taken effect. Safe on every replica (a request finishes once); one failing does not stop the rest.
+   */
+  async resumeInterrupted(logger: Logger): Promise<number> {
+    const now = this.deps.now().getTime();
+    const waiting = await this.deps.approvals.approvedBefore(new Date(now - RESUME_AFTER_MS));
+    let handled = 0;
+    for (const request of waiting) {
+      const action = this.deps.registry.get(request.action);
+      const resumable = action !== undefined && isResumable(action);
+      if (!resumable && (request.decidedAt?.getTime() ?? now) > now - UNKNOWN_AFTER_MS) continue;
+      try {
+        if (resumable) {
+          await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId);
+          await executeApproved(
+            this.deps,
+            request,
+            { requestId: request.requestId, logger },
+            replanApproved(this.deps, request, request.requestId, logger),
+            (...args) => this.request(...args),
+          );
+        } else {
+          const why =
+            'The bot stopped while executing it, so whether it took effect is unknown. Check the state before asking again.';
+          await auditApproval(
+            this.deps,
+            request,
+            'system',
+            'approval.interrupted',
+            request.requestId,
+            `failed: ${why}`,
+          );
+          await this.deps.approvals.finish(request.id, 'failed', why);
+          await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
+        }
+        handled += 1;
+      } catch (err) {
+        logger.warn({ err, approval: request.id }, 'could not carry out an interrupted approval; trying again later');
+      }
+    }
+    return handled;
   }
 
   /** Approvers of the request's permission may approve or reject it; its requester may also reject it. */

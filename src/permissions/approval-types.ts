@@ -102,6 +102,8 @@ export interface ApprovalStore {
   /** Records how an approved request ended. */
   finish(id: string, status: 'executed' | 'failed' | 'superseded', result: string): Promise<void>;
   expireDue(): Promise<ApprovalRequest[]>;
+  /** Requests still `approved` (decided, not yet executed, failed or superseded) that were decided at or before `before`, oldest first. */
+  approvedBefore(before: Date, limit?: number): Promise<ApprovalRequest[]>;
   listPending(limit?: number): Promise<ApprovalRequest[]>;
   listDecided(limit?: number): Promise<ApprovalRequest[]>;
 }
@@ -160,4 +162,6 @@ export interface ApprovalWorkflow {
   cancel(id: string, clicker: Clicker, requestId: string, origin: ClickOrigin): Promise<ClickResult>;
   /** Expires overdue requests (any replica may run this; each request expires once) and updates their messages. */
   expireDue(): Promise<number>;
+  /** Carries out approvals whose execution a stopped process left unrecorded (see ApprovalService). */
+  resumeInterrupted(logger: Logger): Promise<number>;
 }

@@ -217,6 +217,14 @@ export class PgApprovalStore implements ApprovalStore {
     return expired.filter((r): r is ApprovalRequest => r !== undefined);
   }
 
+  async approvedBefore(before: Date, limit = 50): Promise<ApprovalRequest[]> {
+    const result = await this.pool.query<Row>(
+      `${SELECT} WHERE r.status = 'approved' AND r.decided_at <= $1 ORDER BY r.decided_at, r.id LIMIT $2`,
+      [before, limit],
+    );
+    return result.rows.map(fromRow);
+  }
+
   async listPending(limit = 20): Promise<ApprovalRequest[]> {
     const result = await this.pool.query<Row>(
       `${SELECT} WHERE r.status = 'pending' AND r.expires_at > $2 ORDER BY r.created_at LIMIT $1`,

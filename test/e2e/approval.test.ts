@@ -214,6 +214,31 @@ describe('two-person approval', () => {
     expect(await approvalStatus(world, id)).toBe('pending');
   });
 
+  it('carries out an approval whose process stopped after the vote: once, by the sweep, as approved', async () => {
+    const { id } = await requestStop();
+    // The vote was counted, then the process stopped before it started the run.
+    expect(await world.bot.deps.approvals.vote(id, 'U0BOB')).toMatchObject({ kind: 'approved' });
+    const sweep = () => world.bot.approvalService.resumeInterrupted(createLogger({ level: 'silent' }));
+    expect(await sweep()).toBe(0);
+    expect(await approvalStatus(world, id)).toBe('approved');
+    await world.bot.pool.query(
+      `UPDATE approval_requests SET decided_at = decided_at - interval '2 minutes' WHERE id = $1`,
+      [id],
+    );
+    // Two replicas sweeping at once: one run, one execution.
+    expect((await Promise.all([sweep(), sweep()])).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(1);
+    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
+    expect(await approvalStatus(world, id)).toBe('executed');
+    const runs = await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [id]);
+    expect(runs.rows).toHaveLength(1);
+    expect(await sweep()).toBe(0);
+    const resumed = await world.bot.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.resumed' AND arguments->>'approval' = $1`,
+      [id],
+    );
+    expect(resumed.rows[0].n).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses to execute when the world changed after approval, and asks again', async () => {
     const { message, id } = await requestStop();
     // Someone stopped trading on the platform meanwhile: the plan recomputed at approval differs.

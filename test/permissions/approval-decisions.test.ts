@@ -33,6 +33,7 @@ beforeAll(async () => {
 let events: string[];
 let store: MemoryApprovalStore;
 let service: ApprovalService;
+let deps: Record<string, unknown>;
 /** Holds the approved action's plan (its read of the cluster) until released. */
 let releasePlan: () => void;
 let planHeld: Promise<void>;
@@ -53,7 +54,7 @@ beforeEach(() => {
   releasePlan();
   store = new MemoryApprovalStore();
   const audit = new MemoryAuditLog();
-  const deps = {
+  deps = {
     approvals: store,
     authorizer,
     registry: new ActionRegistry([tradingStop as unknown as AnyAction]),
@@ -104,6 +105,23 @@ const refusal = (promise: Promise<unknown>) =>
 const who = (userId: string, teamId = TEAM) => ({ userId, teamId });
 
 describe('approval decisions', () => {
+  it('marks an approved action that runs at once failed, outcome unknown, once a stopped process left it 10 minutes', async () => {
+    const { request } = await pending();
+    // The process that counted the vote stopped before executing it (or while it did).
+    expect(await store.vote(request.id, 'U0BOB')).toMatchObject({ kind: 'approved' });
+    const later = (ms: number) =>
+      new ApprovalService({ ...deps, now: () => new Date(Date.now() + ms) } as unknown as ActionDeps);
+    expect(await later(2 * 60_000).resumeInterrupted(logger)).toBe(0);
+    expect((await store.get(request.id))?.status).toBe('approved');
+    expect(events).toEqual([]);
+    expect(await later(11 * 60_000).resumeInterrupted(logger)).toBe(1);
+    const after = await store.get(request.id);
+    expect(after?.status).toBe('failed');
+    expect(after?.result).toContain('whether it took effect is unknown');
+    expect(events).toEqual(['audit approval.interrupted', expect.stringMatching(/^message /)]);
+    expect(await later(12 * 60_000).resumeInterrupted(logger)).toBe(0);
+  });
+
   it('records a rejection in the audit log before the approval message shows it', async () => {
     const { request } = await pending();
     await service.reject(request.id, who('U0BOB'), 'Not during market hours', 'req_1');

@@ -190,6 +190,29 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       expect(await store.listPending()).toEqual([]);
     });
 
+    it('finds approved requests left unexecuted since a time, oldest first, and no others', async () => {
+      const { store } = await start();
+      const first = await store.create(request());
+      const second = await store.create(request({ requestId: 'req_2', channelId: 'C0OTHER' }));
+      const done = await store.create(request({ requestId: 'req_3', channelId: 'C0THIRD' }));
+      await store.create(request({ requestId: 'req_4', channelId: 'C0PENDING' }));
+      await store.vote(first.id, 'U0BOB');
+      await store.vote(done.id, 'U0BOB');
+      await store.finish(done.id, 'executed', 'run started');
+      clock.advance(MINUTE);
+      await store.vote(second.id, 'U0BOB');
+      const cutoff = clock.now();
+      clock.advance(MINUTE);
+      expect((await store.approvedBefore(cutoff)).map((r) => [r.id, r.status])).toEqual([
+        [first.id, 'approved'],
+        [second.id, 'approved'],
+      ]);
+      expect((await store.approvedBefore(new Date(cutoff.getTime() - 1))).map((r) => r.id)).toEqual([first.id]);
+      expect(await store.approvedBefore(cutoff, 1)).toHaveLength(1);
+      await store.finish(first.id, 'failed', 'interrupted');
+      expect((await store.approvedBefore(clock.now())).map((r) => r.id)).toEqual([second.id]);
+    });
+
     it('lists pending requests oldest first and decided ones newest first, up to a limit', async () => {
       const { store } = await start();
       const ids: string[] = [];

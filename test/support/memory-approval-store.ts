@@ -91,6 +91,14 @@ export class MemoryApprovalStore implements ApprovalStore {
     return due.map((r) => structuredClone(r));
   }
 
+  async approvedBefore(before: Date, limit = 50): Promise<ApprovalRequest[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.status === 'approved' && r.decidedAt !== undefined && r.decidedAt <= before)
+      .sort((a, b) => a.decidedAt!.getTime() - b.decidedAt!.getTime() || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+
   async listPending(limit = 20): Promise<ApprovalRequest[]> {
     const now = this.now();
     return [...this.requests.values()]
