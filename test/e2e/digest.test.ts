@@ -145,7 +145,7 @@ describe('/eafix doctor', () => {
     try {
       const text = await reply('doctor --environment=production');
       expect(text).toContain(
-        ':x: *Kubernetes permission: get deployments* — denied to the bot in eafix-production (no RBAC rule allows it); needed by switchTraffic, setColourImage, scale, restart, waitForRollout',
+        ':x: *Kubernetes permission: get deployments* — denied to the bot in eafix-production (no RBAC rule allows it); needed by deploymentSpec, switchTraffic, setColourImage, scale, restart, waitForRollout',
       );
       expect(text).toContain('apiGroups [\\"apps\\"], resources [\\"deployments\\"], verbs [\\"get\\"]');
       expect(text).toMatch(/:warning: \*Kubernetes permissions\* — \d+ of \d+ allowed/);
