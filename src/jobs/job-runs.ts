@@ -65,4 +65,8 @@ export class JobRuns implements Runs {
   get(runId: string) {
     return this.queries.getRun(runId);
   }
+
+  forApproval(approvalId: string) {
+    return this.queries.runForApproval(approvalId);
+  }
 }

@@ -13,6 +13,8 @@ export interface ListRunsOptions {
 /** Read side of the run store: what `/eafix runs` and progress renderers need (PgRunQueries). */
 export interface RunQueries {
   getRun(id: string): Promise<RunWithSteps | undefined>;
+  /** The run an approval started, if any (an approval starts at most one: its id is the run's idempotency key). */
+  runForApproval(approvalId: string): Promise<RunRecord | undefined>;
   /** Newest first; running and queued runs first when no status is given, so they are never cut off. */
   listRuns(options: ListRunsOptions): Promise<RunListItem[]>;
 }

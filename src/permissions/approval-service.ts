@@ -16,15 +16,18 @@ import type {
   PlanItem,
 } from './approval-types.ts';
 
-/** How long an approved request may stay unexecuted before a sweep carries it out (resumable actions). */
-export const RESUME_AFTER_MS = 60_000;
+/** How long an approved request stays unexecuted before a sweep looks at it (a live click starts its run far sooner). */
+export const RESUME_AFTER_MS = 5 * 60_000;
+/** Until when after its approval an interrupted resumable request is still carried out; later it fails. */
+export const RESUME_WITHIN_MS = 30 * 60_000;
 /** How long an approved action that runs at once may be executing before its outcome is called unknown. */
 export const UNKNOWN_AFTER_MS = 10 * 60_000;
 
 /**
  * What an Approve click reads before its audit row is written (reads only): the request and, when the
- * click looks like the vote that completes it, its plan read again from the cluster, the longest part of
- * a click. Whatever it finds is checked again on the click's path (binding, rights, the vote's lock).
+ * click looks like the vote that completes it, comes from someone who may approve it, and the action's
+ * plan only reads (`planReadsOnly`), the plan read again, the longest part of a click. Whatever it finds
+ * is checked again on the click's path (binding, rights, the vote's lock).
  */
 export interface PreparedApproval {
   request: ApprovalRequest | undefined;
@@ -73,14 +76,20 @@ export class ApprovalService implements ApprovalWorkflow {
     origin: ClickOrigin | undefined,
   ): Promise<PreparedApproval> {
     const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
+    const action = request ? this.deps.registry.get(request.action) : undefined;
     const plausible =
       request !== undefined &&
       origin !== undefined &&
+      action?.kind === 'planned' &&
+      action.planReadsOnly === true &&
       request.teamId === clicker.teamId &&
       request.requester !== clicker.userId &&
       originMismatch(request, origin) === undefined &&
       completesApproval(request, clicker);
     if (!plausible) return { request };
+    // Only for someone who may approve it (checked again, and audited, on the click's path).
+    const may = await this.deps.authorizer.mayApprove(clicker.userId, request.permission).catch(() => undefined);
+    if (!may?.allowed) return { request };
     const planning = replanApproved(this.deps, request, requestId, logger);
     planning.catch(() => undefined);
     return { request, planning };
@@ -208,12 +217,14 @@ export class ApprovalService implements ApprovalWorkflow {
   }
 
   /**
-   * Approved requests a stopped process left unexecuted: it died between the vote and the run's creation,
-   * or while an action that runs at once (no run) was executing. A resumable one is carried out as
-   * approved once it has waited RESUME_AFTER_MS (its plan is read again and must still match, its
-   * requester must still hold the right, and its run, keyed by the approval, is never created twice); one
-   * that runs at once is marked failed after UNKNOWN_AFTER_MS, its outcome unknown, since it may have
-   * taken effect. Safe on every replica (a request finishes once); one failing does not stop the rest.
+   * Approved requests a stopped process left unexecuted: it died between the vote and recording the
+   * execution, or while an action that runs at once (no run) was executing. Looked at once they have
+   * waited RESUME_AFTER_MS (longer than any live click takes to start its run). A resumable one whose run
+   * exists is recorded as executed; one without is carried out as approved while it is recent
+   * (RESUME_WITHIN_MS: its plan is read again and must still match, its requester must still hold the
+   * right, its run is keyed by the approval), and failed as too late after that. One that runs at once is
+   * failed after UNKNOWN_AFTER_MS, its outcome unknown, since it may have taken effect. Safe on every
+   * replica (a request finishes once); one failing does not stop the rest.
    */
   async resumeInterrupted(logger: Logger): Promise<number> {
     const now = this.deps.now().getTime();
@@ -221,38 +232,52 @@ export class ApprovalService implements ApprovalWorkflow {
     let handled = 0;
     for (const request of waiting) {
       const action = this.deps.registry.get(request.action);
-      const resumable = action !== undefined && isResumable(action);
-      if (!resumable && (request.decidedAt?.getTime() ?? now) > now - UNKNOWN_AFTER_MS) continue;
+      const age = now - (request.decidedAt?.getTime() ?? now);
       try {
-        if (resumable) {
-          await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId);
-          await executeApproved(
-            this.deps,
+        if (action !== undefined && isResumable(action)) {
+          const run = await this.deps.runs.forApproval(request.id);
+          if (run) {
+            await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId, `run ${run.id}`);
+            await this.deps.approvals.finish(
+              request.id,
+              'executed',
+              `Run \`${run.id}\` started (recorded after a restart).`,
+            );
+            await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
+          } else if (age > RESUME_WITHIN_MS) {
+            await this.giveUp(
+              request,
+              'The bot stopped before carrying it out, and it is too late to carry it out now. Nothing was changed; ask again if it is still needed.',
+            );
+          } else {
+            await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId);
+            await executeApproved(
+              this.deps,
+              request,
+              { requestId: request.requestId, logger },
+              replanApproved(this.deps, request, request.requestId, logger),
+              (...args) => this.request(...args),
+            );
+          }
+        } else if (age > UNKNOWN_AFTER_MS) {
+          await this.giveUp(
             request,
-            { requestId: request.requestId, logger },
-            replanApproved(this.deps, request, request.requestId, logger),
-            (...args) => this.request(...args),
+            'The bot stopped while executing it, so whether it took effect is unknown. Check the state before asking again.',
           );
-        } else {
-          const why =
-            'The bot stopped while executing it, so whether it took effect is unknown. Check the state before asking again.';
-          await auditApproval(
-            this.deps,
-            request,
-            'system',
-            'approval.interrupted',
-            request.requestId,
-            `failed: ${why}`,
-          );
-          await this.deps.approvals.finish(request.id, 'failed', why);
-          await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
-        }
+        } else continue;
         handled += 1;
       } catch (err) {
-        logger.warn({ err, approval: request.id }, 'could not carry out an interrupted approval; trying again later');
+        logger.warn({ err, approval: request.id }, 'could not settle an interrupted approval; trying again later');
       }
     }
     return handled;
+  }
+
+  /** Records an interrupted approval as failed, audited before it shows. */
+  private async giveUp(request: ApprovalRequest, why: string): Promise<void> {
+    await auditApproval(this.deps, request, 'system', 'approval.interrupted', request.requestId, `failed: ${why}`);
+    await this.deps.approvals.finish(request.id, 'failed', why);
+    await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
   }
 
   /** Approvers of the request's permission may approve or reject it; its requester may also reject it. */

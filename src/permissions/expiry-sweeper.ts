@@ -10,22 +10,31 @@ export function startExpirySweeper(
   logger: Logger,
   intervalMs: number,
 ): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
+  // Each sweep at most once at a time (one carrying out an approval reads its plan and starts its run),
+  // and a slow one never holds up the other.
+  const sweeps = [
+    {
+      run: () => service.expireDue(),
+      what: 'approval expiry sweep failed',
+      running: undefined as Promise<unknown> | undefined,
+    },
+    {
+      run: () => service.resumeInterrupted(logger),
+      what: 'interrupted approvals sweep failed',
+      running: undefined as Promise<unknown> | undefined,
+    },
+  ];
   const timer = setInterval(() => {
-    // A sweep still carrying out an approval (its plan read again, its run started) is not run twice.
-    if (busy) return;
-    busy = true;
-    running = Promise.all([
-      service.expireDue().catch((err: unknown) => logger.warn({ err }, 'approval expiry sweep failed')),
-      service
-        .resumeInterrupted(logger)
-        .catch((err: unknown) => logger.warn({ err }, 'interrupted approvals sweep failed')),
-    ]).finally(() => (busy = false));
+    for (const sweep of sweeps) {
+      sweep.running ??= sweep
+        .run()
+        .catch((err: unknown) => logger.warn({ err }, sweep.what))
+        .finally(() => (sweep.running = undefined));
+    }
   }, intervalMs);
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await running;
+    await Promise.all(sweeps.map((sweep) => sweep.running));
   };
 }

@@ -1,5 +1,5 @@
 import type { Pool } from './database.ts';
-import type { RunWithSteps } from '../jobs/run-record.ts';
+import type { RunRecord, RunWithSteps } from '../jobs/run-record.ts';
 import type { ListRunsOptions, RunListItem, RunQueries } from '../jobs/run-queries.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 
@@ -14,6 +14,14 @@ function stepRowOfJson(json: Record<string, unknown>): StepRow {
 /** Read side of the run store: what `/eafix runs` and progress renderers need. */
 export class PgRunQueries implements RunQueries {
   constructor(private readonly pool: Pool) {}
+
+  async runForApproval(approvalId: string): Promise<RunRecord | undefined> {
+    const result = await this.pool.query<RunRow>(
+      'SELECT * FROM runs WHERE approval_id = $1 ORDER BY created_at, id LIMIT 1',
+      [approvalId],
+    );
+    return result.rows[0] ? runFromRow(result.rows[0]) : undefined;
+  }
 
   async getRun(id: string): Promise<RunWithSteps | undefined> {
     // One statement, so one snapshot: a step's start and the run's current step are written in one

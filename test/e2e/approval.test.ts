@@ -214,29 +214,62 @@ describe('two-person approval', () => {
     expect(await approvalStatus(world, id)).toBe('pending');
   });
 
-  it('carries out an approval whose process stopped after the vote: once, by the sweep, as approved', async () => {
-    const { id } = await requestStop();
-    // The vote was counted, then the process stopped before it started the run.
-    expect(await world.bot.deps.approvals.vote(id, 'U0BOB')).toMatchObject({ kind: 'approved' });
+  describe('approvals a stopped process left unexecuted', () => {
     const sweep = () => world.bot.approvalService.resumeInterrupted(createLogger({ level: 'silent' }));
-    expect(await sweep()).toBe(0);
-    expect(await approvalStatus(world, id)).toBe('approved');
-    await world.bot.pool.query(
-      `UPDATE approval_requests SET decided_at = decided_at - interval '2 minutes' WHERE id = $1`,
-      [id],
-    );
-    // Two replicas sweeping at once: one run, one execution.
-    expect((await Promise.all([sweep(), sweep()])).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(1);
-    await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
-    expect(await approvalStatus(world, id)).toBe('executed');
-    const runs = await world.bot.pool.query(`SELECT id FROM runs WHERE approval_id = $1`, [id]);
-    expect(runs.rows).toHaveLength(1);
-    expect(await sweep()).toBe(0);
-    const resumed = await world.bot.pool.query(
-      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.resumed' AND arguments->>'approval' = $1`,
-      [id],
-    );
-    expect(resumed.rows[0].n).toBeGreaterThanOrEqual(1);
+    const decidedAgo = (id: string, minutes: number) =>
+      world.bot.pool.query(
+        `UPDATE approval_requests SET decided_at = decided_at - make_interval(mins => $2) WHERE id = $1`,
+        [id, minutes],
+      );
+    const runsOf = async (id: string) =>
+      (await world.bot.pool.query<{ id: string }>(`SELECT id FROM runs WHERE approval_id = $1`, [id])).rows;
+
+    it('carries one out after the vote by the sweep, once, as approved', async () => {
+      const { id } = await requestStop();
+      // The vote was counted, then the process stopped before it started the run.
+      expect(await world.bot.deps.approvals.vote(id, 'U0BOB')).toMatchObject({ kind: 'approved' });
+      expect(await sweep()).toBe(0);
+      await decidedAgo(id, 1);
+      expect(await sweep()).toBe(0); // a live click may still be starting it
+      expect(await approvalStatus(world, id)).toBe('approved');
+      await decidedAgo(id, 5);
+      // Two replicas sweeping at once: one run, one execution.
+      expect((await Promise.all([sweep(), sweep()])).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(1);
+      await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
+      expect(await approvalStatus(world, id)).toBe('executed');
+      expect(await runsOf(id)).toHaveLength(1);
+      expect(await sweep()).toBe(0);
+      const resumed = await world.bot.pool.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'approval.resumed' AND arguments->>'approval' = $1`,
+        [id],
+      );
+      expect(resumed.rows[0].n).toBeGreaterThanOrEqual(1);
+    });
+
+    it('records one whose run started as executed, without reading the plan again', async () => {
+      const { message, id } = await requestStop();
+      await approve('bob', message.ts);
+      await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
+      const [run] = await runsOf(id);
+      // The process stopped after starting the run, before recording the execution.
+      await world.bot.pool.query(`UPDATE approval_requests SET status = 'approved', result = NULL WHERE id = $1`, [id]);
+      await decidedAgo(id, 6);
+      expect(await sweep()).toBe(1);
+      expect(await approvalStatus(world, id)).toBe('executed');
+      const { rows } = await world.bot.pool.query(`SELECT result FROM approval_requests WHERE id = $1`, [id]);
+      expect(rows[0].result).toContain(run!.id);
+      expect(await runsOf(id)).toHaveLength(1);
+    });
+
+    it('fails one too old to carry out now, and changes nothing', async () => {
+      const { id } = await requestStop();
+      expect(await world.bot.deps.approvals.vote(id, 'U0BOB')).toMatchObject({ kind: 'approved' });
+      await decidedAgo(id, 31);
+      expect(await sweep()).toBe(1);
+      expect(await approvalStatus(world, id)).toBe('failed');
+      expect(await runsOf(id)).toEqual([]);
+      expect(tradingState(world).state).toBe('running');
+    });
   });
 
   it('refuses to execute when the world changed after approval, and asks again', async () => {
@@ -316,23 +349,28 @@ describe('approval buttons on the one invocation path', () => {
         return deps.audit.unavailable;
       },
       record: async (entry: Parameters<typeof deps.audit.record>[0]) => {
-        if (entry.action === 'approvals approve' && entry.outcome === 'started') {
+        if (entry.action === 'approvals approve' && entry.outcome === 'started' && entry.userId === 'U0BOB') {
           await eventually(async () => planRead || undefined, "the plan's read to start before the click's audit row");
           statusWhenAudited = await approvalStatus(world, id);
         }
         return deps.audit.record(entry);
       },
     };
-    const outcome = await invoke(
-      {
-        command: { actionId: 'approvals approve', input: { request: id } },
-        invoker: { userId: 'U0BOB', teamId: world.slack.teamId, channelId: channel },
-        requestId: 'req_prepared_click',
-        logger: createLogger({ level: 'silent' }),
-        click: { kind: 'message', channel, ts: message.ts, blockId: blockIdOf(message) },
-      },
-      { deps: { ...deps, registry, audit } as typeof deps, approvals: world.bot.approvalService },
-    );
+    const click = (userId: string) =>
+      invoke(
+        {
+          command: { actionId: 'approvals approve', input: { request: id } },
+          invoker: { userId, teamId: world.slack.teamId, channelId: channel },
+          requestId: `req_prepared_click_${userId}`,
+          logger: createLogger({ level: 'silent' }),
+          click: { kind: 'message', channel, ts: message.ts, blockId: blockIdOf(message) },
+        },
+        { deps: { ...deps, registry, audit } as typeof deps, approvals: world.bot.approvalService },
+      );
+    // Someone who may not approve it reads nothing from the cluster for it.
+    expect((await click('U0CAROL')).outcome).toBe('rejected:approval_denied');
+    expect(planRead).toBe(false);
+    const outcome = await click('U0BOB');
     expect(outcome.outcome).toBe('ok');
     // Read early, decided only after its row: the vote was not counted while the row was held.
     expect(statusWhenAudited).toBe('pending');

@@ -352,6 +352,11 @@ export class MemoryRunStore implements RunStore {
       .map((run) => ({ id: run.id, requestId: run.requestId, resumedCount: run.resumedCount }));
   }
 
+  async runForApproval(approvalId: string): Promise<RunRecord | undefined> {
+    const run = this.ordered().find((r) => r.approvalId === approvalId);
+    return run ? this.record(run) : undefined;
+  }
+
   async getRun(id: string): Promise<RunWithSteps | undefined> {
     const run = this.runs.get(id);
     return run ? { ...this.record(run), steps: structuredClone(run.steps) } : undefined;

@@ -129,6 +129,11 @@ interface PlannedBase<Input> extends ActionBase<Input> {
   /** The exact changes the action will make, computed from the world as it is now. Approvers approve this. */
   plan: (input: Input, context: ActionContext) => Promise<PlanItem[]>;
   /**
+   * `plan` only reads (no Job, no write of any kind): an authorised approver's click may read it again
+   * while the click's audit row is written, before anything is decided. Leave unset when in doubt.
+   */
+  planReadsOnly?: true;
+  /**
    * A typed command that leaves something for a form (deploy's checklist): opens the form (a modal) and
    * says so, instead of planning; undefined plans as given. The form's submission comes back through
    * invoke as structured input. Not offered under break-glass, which must be complete as typed.

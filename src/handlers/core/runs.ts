@@ -1,6 +1,6 @@
 import type { AnyRunKind, CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
 import type { DecideResult } from '../../jobs/run-decisions.ts';
-import type { RunPause } from '../../jobs/run-record.ts';
+import type { RunPause, RunRecord } from '../../jobs/run-record.ts';
 
 export interface StartRunRequest {
   input: unknown;
@@ -25,6 +25,8 @@ export interface Runs {
   cancel(runId: string, by: string): Promise<CancelResult>;
   list(limit: number): Promise<RunListItem[]>;
   get(runId: string): Promise<RunWithSteps | undefined>;
+  /** The run an approval started, if any. */
+  forApproval(approvalId: string): Promise<RunRecord | undefined>;
   /** The run's latest pause (a paused run's question, or the last decision taken). */
   latestPause(runId: string): Promise<RunPause | undefined>;
   getPause(pauseId: string): Promise<RunPause | undefined>;

@@ -44,6 +44,8 @@ export const rollback = defineAction({
     'rollback --reason "errors after the green deploy"',
     'rollback --environment=staging --replicas=2 --reason "smoke tests failed"',
   ],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: async ({ environment, replicas, to }, { deps }) => {
     // Planned again on the approval click: both colours' deployments are read (small, at once), not
     // every deployment and pod of the namespace, since the live colour says which one is wanted.

@@ -23,6 +23,8 @@ export const tradingStart = defineAction({
   permission: 'trading.start',
   approval: 'two-person',
   examples: ['trading start --reason "smoke tests green"'],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: (value, context) => planPlatformSwitch(spec, value, context),
   target: ({ environment }) => `trading:${environment}`,
   steps: platformSwitchSteps(spec),

@@ -30,6 +30,8 @@ export const tradingStop = defineAction({
     'trading stop --graceful --reason "DB migration 42"',
     'trading stop --environment=staging --reason "drill"',
   ],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: (value, context) => planPlatformSwitch(spec, value, context),
   target: ({ environment }) => `trading:${environment}`,
   steps: platformSwitchSteps(spec),

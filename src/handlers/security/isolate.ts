@@ -18,6 +18,8 @@ export const isolate = defineAction({
   permission: 'security.isolate',
   approval: 'two-person',
   examples: ['isolate auth-service --reason "INC-20261124-001: credential stuffing"'],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: async ({ service, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
     if (target.kind === 'colour')

@@ -21,6 +21,8 @@ export const restart = defineAction({
     'restart execution-engine --reason "orders stuck"',
     'restart data-ingestor --environment=staging --reason "stale feed"',
   ],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: async ({ service, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
     const namespace = namespaceFor(deps.topology, environment);

@@ -31,6 +31,8 @@ export const scale = defineAction({
     'scale risk-manager 5 --reason "latency above 500ms"',
     'scale data-ingestor 3 --environment=staging --reason "load test"',
   ],
+  // Reads only: an approver's click may read it again while the click is audited.
+  planReadsOnly: true,
   plan: async ({ service, replicas, environment }, { deps }) => {
     const target = resolveTarget(deps.topology, service);
     checkReplicas(target, replicas, environment);
