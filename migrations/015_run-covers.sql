@@ -5,6 +5,9 @@
 ALTER TABLE runs ADD COLUMN covers TEXT;
 CREATE INDEX runs_active_covers_idx ON runs (covers) WHERE covers IS NOT NULL AND status IN ('queued', 'running', 'paused');
 CREATE INDEX runs_active_target_idx ON runs (target text_pattern_ops) WHERE status IN ('queued', 'running', 'paused');
+-- Database rollbacks already under way (a restore can take hours) cover their environment's services too.
+UPDATE runs SET covers = 'service:' || (input->>'environment') || '/'
+ WHERE kind = 'rollback database' AND status IN ('queued', 'running', 'paused') AND input ? 'environment';
 
 -- Down Migration
 DROP INDEX runs_active_target_idx;

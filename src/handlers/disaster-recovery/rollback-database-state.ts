@@ -29,20 +29,37 @@ export async function waitForAll(
 
 /** What a failed database rollback left the environment in, and the next command. */
 export function describeDatabaseRollbackFailure(
-  input: { environment: string; backup: string; services?: Record<string, number> | undefined },
+  input: {
+    environment: string;
+    backup: string;
+    services?: Record<string, number> | undefined;
+    stopped?: Record<string, number> | undefined;
+    switchTo?: Colour | undefined;
+  },
   completed: ReadonlySet<string>,
 ): string {
   const env = input.environment;
-  const restart = Object.entries(input.services ?? {})
-    .filter(([, n]) => n > 0)
-    .map(([d, n]) => `\`/eafix scale ${d} ${n} --environment=${env} --reason "…"\``)
-    .join(', ');
+  const scaleCommands = (replicas: Record<string, number> | undefined) =>
+    Object.entries(replicas ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([d, n]) => `\`/eafix scale ${d} ${n} --environment=${env} --reason "…"\``)
+      .join(', ') || '`/eafix scale`';
+  const moveGateway = (colour: Colour) => `\`/eafix rollback --to=${colour} --environment=${env} --reason "…"\``;
+  // Before the restore is verified, what ran before comes back (runs planned before `stopped` existed: `services`).
+  const ranBefore = scaleCommands(input.stopped ?? input.services);
   if (!completed.has('stop-services'))
-    return `*State of ${env}:* services may be partly stopped.\n*Next:* \`/eafix status --environment=${env}\`; restart what is down with ${restart || '`/eafix scale`'}.`;
-  const restored = completed.has('restore')
-    ? `the database was restored from ${input.backup}`
-    : 'the restore did not finish';
-  return `:rotating_light: *State of ${env}:* all services are *stopped* (scaled to 0) and ${restored}.\n*Next:* find out why in the run's thread, then either run \`/eafix rollback database --backup ${input.backup} --environment=${env} --reason "…"\` again or bring services back with ${restart}.`;
+    return `*State of ${env}:* services may be partly stopped.\n*Next:* \`/eafix status --environment=${env}\`; restart what is down with ${ranBefore}.`;
+  if (!completed.has('verify')) {
+    const restored = completed.has('restore')
+      ? `the database was restored from ${input.backup} but did not pass \`database verify\``
+      : 'the restore did not finish';
+    return `:rotating_light: *State of ${env}:* all services are *stopped* (scaled to 0) and ${restored}.\n*Next:* find out why in the run's thread, then either run \`/eafix rollback database --backup ${input.backup} --environment=${env} --reason "…"\` again or bring services back with ${ranBefore}.`;
+  }
+  if (!completed.has('start-services'))
+    return `:rotating_light: *State of ${env}:* the database was restored from ${input.backup} and verified; services were being brought back and some may still be down${input.switchTo ? `, and the gateway was not yet moved to ${input.switchTo}` : ''}.\n*Next:* \`/eafix status --environment=${env}\`; bring up what is down with ${scaleCommands(input.services)}${input.switchTo ? `, then ${moveGateway(input.switchTo)}` : ''}.`;
+  if (input.switchTo)
+    return `:rotating_light: *State of ${env}:* the database was restored and services run the previous version on ${input.switchTo}, but the gateway still selects the stopped colour: no traffic is served.\n*Next:* ${moveGateway(input.switchTo)} now.`;
+  return `*State of ${env}:* the database was restored and services run.\n*Next:* \`/eafix status --environment=${env}\`.`;
 }
 
 /**

@@ -52,6 +52,11 @@ export const rollbackDatabase = defineAction({
       .optional()
       .describe('each deployment and the replicas it is brought back to')
       .meta(SET_BY_PLAN),
+    stopped: z
+      .record(z.string(), z.number().int().min(0))
+      .optional()
+      .describe('each deployment stopped and the replicas it ran at before')
+      .meta(SET_BY_PLAN),
     switchTo: z
       .enum(['blue', 'green'])
       .optional()
@@ -108,7 +113,7 @@ export const rollbackDatabase = defineAction({
         change: { verify: true },
       },
       ...Object.entries(services)
-        .filter(([deployment]) => deployment !== restart?.fromDeployment)
+        .filter(([deployment]) => deployment !== restart?.fromDeployment && deployment !== restart?.toDeployment)
         .map(([deployment, from]) => ({
           description: `scale deployment ${deployment} 0→${from} (restart at its recorded replicas)`,
           change: { start: deployment, to: from },
@@ -139,17 +144,22 @@ export const rollbackDatabase = defineAction({
   // The replicas each service comes back at are the ones the approver saw.
   runInput: (input, plan) => {
     const services: Record<string, number> = {};
+    const stopped: Record<string, number> = {};
     let switchTo: 'blue' | 'green' | undefined;
     for (const item of plan) {
       const change = item.change as
-        { stop?: string; start?: string; to?: unknown; keepStopped?: string; service?: string } | undefined;
+        | { stop?: string; from?: unknown; start?: string; to?: unknown; keepStopped?: string; service?: string }
+        | undefined;
       // Stopped ones come back at 0 unless started below (the rolled-back colour stays stopped).
-      if (change?.stop !== undefined) services[change.stop] ??= 0;
+      if (change?.stop !== undefined) {
+        services[change.stop] ??= 0;
+        if (typeof change.from === 'number') stopped[change.stop] = change.from;
+      }
       if (change?.start !== undefined && typeof change.to === 'number') services[change.start] = change.to;
       if (change?.keepStopped !== undefined) services[change.keepStopped] = 0;
       if (change?.service !== undefined && (change.to === 'blue' || change.to === 'green')) switchTo = change.to;
     }
-    return { ...input, services, ...(switchTo ? { switchTo } : {}) };
+    return { ...input, services, stopped, ...(switchTo ? { switchTo } : {}) };
   },
   target: (input) => `env:${input.environment}`,
   // It stops and starts every service: no scale, restart or configuration change of one may run meanwhile.
