@@ -25,8 +25,10 @@ export function startDr(options: { role: Role; env: Env; policy: Policy; pool: P
   const scheduler = runsSchedules
     ? new DrScheduler({ connection: options.redis, prefix: env.REDIS_PREFIX, logger })
     : undefined;
-  const { verification, drill } = policy.disasterRecovery;
+  const { verification, drill, fullBackup, hourlyBackup } = policy.disasterRecovery;
   const specs = [
+    { name: 'full-backup', ...fullBackup },
+    { name: 'hourly-backup', ...hourlyBackup },
     { name: 'verification', ...verification },
     { name: 'drill', ...drill },
   ];

@@ -1,6 +1,7 @@
 /**
  * The runbook's Disaster Recovery chapter as policy: what a backup includes and keeps (Velero options),
- * the daily backup verification and the monthly DR drill schedules, and the Recovery Time Objectives
+ * the backup schedules (daily full, hourly in trading hours), the daily backup verification and the
+ * monthly DR drill schedules, and the Recovery Time Objectives
  * table drills are measured against. Every field has the runbook's default.
  */
 import { z } from 'zod';
@@ -55,6 +56,14 @@ export const drPolicySchema = z
         timeout: durationSchema.prefault('30m'),
       })
       .prefault({}),
+    /** Daily full backup (runbook: Automated Backups, `0 2 * * *`), before the verification at 06:00. */
+    fullBackup: scheduleSchema('0 2 * * *', true).prefault({}),
+    /**
+     * Hourly backups during trading hours (runbook: `0 9-17 * * 1-5`, "incremental"): Velero's file-system
+     * backups (Kopia) upload only what changed since the last one. The runbook's 5-minute transaction-log
+     * backups are PostgreSQL's WAL archiving, which the platform's database configures, not a bot schedule.
+     */
+    hourlyBackup: scheduleSchema('0 9-17 * * 1-5', true).prefault({}),
     /** Daily backup verification (runbook: Backup Verification): a test restore of the newest backup. */
     verification: scheduleSchema('0 6 * * *', true).prefault({}),
     /** Monthly DR drill (runbook: Recovery Testing). */

@@ -185,9 +185,34 @@ describe('the daily backup verification schedule', () => {
   });
 });
 
-async function runsOfTick(due: Date): Promise<string[]> {
+describe('the backup schedules (runbook: Automated Backups)', () => {
+  it('takes one backup per tick, named by the tick, whichever replica gets it', async () => {
+    const { deps } = world.bot;
+    const due = new Date(Date.UTC(2026, 11, 1, 2, 0, 0));
+    const hourly = new Date(Date.UTC(2026, 11, 1, 9, 0, 0));
+    for (const [schedule, tick, name] of [
+      ['full-backup', due, 'eafix-backup-20261201-020000'],
+      ['hourly-backup', hourly, 'eafix-backup-20261201-090000'],
+    ] as const) {
+      // Two replicas handling the same tick.
+      await Promise.all([onDrScheduleTick(deps, schedule, tick), onDrScheduleTick(deps, schedule, tick)]);
+      const runs = await runsOfTick(tick, schedule);
+      expect(runs).toHaveLength(1);
+      const run = await eventually(async () => {
+        const row = (await world.bot.pool.query<RunRow>('SELECT id, status, error FROM runs WHERE id = $1', [runs[0]]))
+          .rows[0];
+        return row && ['succeeded', 'failed'].includes(row.status) ? row : undefined;
+      }, `the ${schedule} run to finish`);
+      expect(run.error).toBeNull();
+      expect(run.status).toBe('succeeded');
+      expect(await deps.cluster.getBackup(name)).toMatchObject({ name, phase: 'Completed' });
+    }
+  });
+});
+
+async function runsOfTick(due: Date, schedule = 'verification'): Promise<string[]> {
   const { rows } = await world.bot.pool.query<{ id: string }>('SELECT id FROM runs WHERE idempotency_key = $1', [
-    `schedule-verification-${due.getTime()}`,
+    `schedule-${schedule}-${due.getTime()}`,
   ]);
   return rows.map((r) => r.id);
 }
