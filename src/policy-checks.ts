@@ -42,6 +42,20 @@ export function checkPolicyReferences(
         `${path}: "${environment}" is not an environment of the topology (known: ${environments.join(', ')})`,
       );
   }
+  const dr = policy.disasterRecovery;
+  if (dr && policy.topology) {
+    for (const name of ['fullBackup', 'hourlyBackup', 'verification', 'drill'] as const) {
+      const { environment, enabled } = dr[name];
+      if (enabled && !environments.includes(environment))
+        problems.push(
+          `disasterRecovery.${name}.environment: "${environment}" is not an environment of the topology (known: ${environments.join(', ')})`,
+        );
+    }
+    if (!environments.includes(dr.site.environment))
+      warnings.push(
+        `disasterRecovery.site.environment: "${dr.site.environment}" is not an environment of the topology, so \`dr activate-site\` cannot run`,
+      );
+  }
   for (const role of Object.keys(policy.kubernetes?.impersonate ?? {})) {
     if (policy.rbac && !policy.rbac.roles[role])
       problems.push(`kubernetes.impersonate.${role}: there is no role "${role}" in rbac.roles`);

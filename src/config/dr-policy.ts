@@ -23,6 +23,9 @@ const scheduleSchema = (cron: string, enabled: boolean) =>
 
 const objective = z.object({ rto: durationSchema, rpo: durationSchema });
 
+/** The runbook's example hosted zone (`--hosted-zone-id Z123456789`): the default, and flagged until set. */
+export const PLACEHOLDER_HOSTED_ZONE = 'Z123456789';
+
 /** The runbook's Recovery Time Objectives table. */
 export const DISASTER_TYPES = [
   'service-failure',
@@ -75,7 +78,7 @@ export const drPolicySchema = z
         hostedZoneId: z
           .string()
           .regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id like Z123456789')
-          .default('Z123456789'),
+          .default(PLACEHOLDER_HOSTED_ZONE),
         changeBatch: z.string().min(1).default('file://dns-failover.json'),
       })
       .prefault({}),

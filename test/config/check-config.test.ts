@@ -73,6 +73,26 @@ describe('eafix check-config', () => {
     expect(report.warnings).toEqual([expect.stringContaining('incidents.containmentActions.1.command: "trading halt')]);
   });
 
+  it('checks the Disaster Recovery schedules and DR site name environments of the topology', async () => {
+    const text = (await readFile(examplePolicyPath, 'utf8'))
+      .replace(
+        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: production }',
+        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: prod }',
+      )
+      .replace('disasterRecovery:\n', 'disasterRecovery:\n  site: { environment: dr-site }\n');
+    const path = join(dir, 'dr.yml');
+    await writeFile(path, text);
+    const report = await checkConfig({ policyPath: path });
+    expect(report.errors).toEqual([
+      expect.stringContaining(
+        'disasterRecovery.hourlyBackup.environment: "prod" is not an environment of the topology',
+      ),
+    ]);
+    expect(report.warnings).toEqual([
+      expect.stringContaining('disasterRecovery.site.environment: "dr-site" is not an environment of the topology'),
+    ]);
+  });
+
   it('checks the environment too when no file is named', async () => {
     const report = await checkConfig({
       env: { EAFIX_CONFIG: examplePolicyPath, SLACK_BOT_TOKEN: 'xoxp-not-a-bot-token' },

@@ -1,4 +1,5 @@
 import type { AccessCheck, AccessResult, DeploymentStatus } from '../../cluster/cluster.ts';
+import { PLACEHOLDER_HOSTED_ZONE } from '../../config/dr-policy.ts';
 import { accessFor, accessKey, CLUSTER_ACCESS, type ClusterOperation } from '../../cluster/required-access.ts';
 import type { DigestSpec } from '../../config/monitoring-policy.ts';
 import type { KpiReading } from './kpi-readings.ts';
@@ -13,6 +14,24 @@ export interface CheckResult {
   detail: string;
   /** What to do about a warning or failure. */
   advice?: string;
+}
+
+/** DR scenario 2's DNS failover: the runbook's example hosted zone is the default, and it is not anyone's. */
+export function drSiteCheck(site: { environment: string; hostedZoneId: string }): CheckResult {
+  const name = 'DR site failover';
+  if (site.hostedZoneId === PLACEHOLDER_HOSTED_ZONE)
+    return {
+      name,
+      status: 'warn',
+      detail: `\`dr activate-site\` would update Route 53 zone ${PLACEHOLDER_HOSTED_ZONE}, the runbook's example, not yours`,
+      advice:
+        'Set disasterRecovery.site.hostedZoneId (and changeBatch) in the policy before a data centre outage needs it.',
+    };
+  return {
+    name,
+    status: 'pass',
+    detail: `\`dr activate-site\` fails over to ${site.environment} through Route 53 zone ${site.hostedZoneId}`,
+  };
 }
 
 /** The runbook's cluster work, by Cluster operation: doctor checks every right these use. */

@@ -16,6 +16,7 @@ import {
   prometheusChecks,
   requiredAccessFor,
   scheduleChecks,
+  drSiteCheck,
   type CheckResult,
   type CheckStatus,
   type MappedIdentity,
@@ -197,6 +198,7 @@ export const doctor = defineAction({
     checks.push(...otherClusters, ...review);
     checks.push(toolboxIdentityCheck(deps.platformCli, deps.maintenance.policy, deps.topology, namespace));
     if (status.ok) checks.push(healthCheck(status.value, environment));
+    checks.push(drSiteCheck(deps.dr.policy.site));
     const readiness =
       ready === undefined || ready.ok ? ({ ok: true } as const) : { ok: false as const, reason: ready.reason };
     checks.push(...prometheusChecks(Boolean(monitoring.prometheus), monitoring.prometheus?.url, readiness, readings));

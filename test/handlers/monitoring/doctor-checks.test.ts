@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestsSchema } from '../../../src/config/monitoring-policy.ts';
 import {
+  drSiteCheck,
   healthCheck,
   OVERDUE_AFTER_MS,
   permissionChecks,
@@ -116,5 +117,18 @@ describe('doctor checks', () => {
     ]);
     expect(report.text).toBe('EAFIX doctor (production): 1 pass, 0 warn, 1 fail');
     expect(JSON.stringify(report.blocks)).toContain(':x: *Prometheus* — down\\n        ↳ Start it.');
+  });
+});
+
+describe('drSiteCheck', () => {
+  it("warns while the runbook's example Route 53 zone is configured, and passes once a real one is", () => {
+    expect(drSiteCheck({ environment: 'dr', hostedZoneId: 'Z123456789' })).toMatchObject({
+      status: 'warn',
+      advice: expect.stringContaining('disasterRecovery.site.hostedZoneId'),
+    });
+    expect(drSiteCheck({ environment: 'dr', hostedZoneId: 'Z0EAFIXPROD42' })).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('fails over to dr through Route 53 zone Z0EAFIXPROD42'),
+    });
   });
 });
