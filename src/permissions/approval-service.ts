@@ -227,11 +227,17 @@ export class ApprovalService implements ApprovalWorkflow {
    * replica (a request finishes once); one failing does not stop the rest.
    */
   async resumeInterrupted(logger: Logger): Promise<number> {
-    const now = this.deps.now().getTime();
-    const waiting = await this.deps.approvals.approvedBefore(new Date(now - RESUME_AFTER_MS));
+    // One replica at a time: two sweeps judging one approval a second apart could carry it out and give it up.
+    return (await this.deps.approvals.exclusively('resume-interrupted', () => this.settleInterrupted(logger))) ?? 0;
+  }
+
+  private async settleInterrupted(logger: Logger): Promise<number> {
+    const waiting = await this.deps.approvals.approvedBefore(new Date(this.deps.now().getTime() - RESUME_AFTER_MS));
     let handled = 0;
     for (const request of waiting) {
       const action = this.deps.registry.get(request.action);
+      // Each judged by the clock as it reaches it: the ones before may have taken a while.
+      const now = this.deps.now().getTime();
       const age = now - (request.decidedAt?.getTime() ?? now);
       try {
         if (action !== undefined && isResumable(action)) {

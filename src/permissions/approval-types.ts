@@ -102,6 +102,11 @@ export interface ApprovalStore {
   /** Records how an approved request ended. */
   finish(id: string, status: 'executed' | 'failed' | 'superseded', result: string): Promise<void>;
   expireDue(): Promise<ApprovalRequest[]>;
+  /**
+   * Runs `work` unless another process is running work of the same name (undefined then): one replica at a
+   * time settles interrupted approvals, so two never decide one differently (carry out and give up).
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
   /** Requests still `approved` (decided, not yet executed, failed or superseded) that were decided at or before `before`, oldest first. */
   approvedBefore(before: Date, limit?: number): Promise<ApprovalRequest[]>;
   listPending(limit?: number): Promise<ApprovalRequest[]>;

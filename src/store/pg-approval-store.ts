@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from './database.ts';
-import { inOneRoundTrip, inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
+import { connectUnpooled, inOneRoundTrip, inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
 import { newId } from './row-ids.ts';
 import { planHash } from '../permissions/plan-hash.ts';
 import type {
@@ -215,6 +215,21 @@ export class PgApprovalStore implements ApprovalStore {
     );
     const expired = await Promise.all(result.rows.map((r) => this.get(r.id)));
     return expired.filter((r): r is ApprovalRequest => r !== undefined);
+  }
+
+  async exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    // A session lock on a connection of its own, held while `work` uses the pool: it ends with the session
+    // if this process dies, so the next sweep anywhere takes over.
+    const client = await connectUnpooled(this.pool, undefined, `approvals: ${name}`);
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        `eafix-approvals:${name}`,
+      ]);
+      if (!rows[0]?.locked) return undefined;
+      return await work();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   async approvedBefore(before: Date, limit = 50): Promise<ApprovalRequest[]> {

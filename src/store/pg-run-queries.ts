@@ -17,7 +17,8 @@ export class PgRunQueries implements RunQueries {
 
   async runForApproval(approvalId: string): Promise<RunRecord | undefined> {
     const result = await this.pool.query<RunRow>(
-      'SELECT * FROM runs WHERE approval_id = $1 ORDER BY created_at, id LIMIT 1',
+      // An approval's run is keyed by the approval's id (its unique idempotency key).
+      'SELECT * FROM runs WHERE idempotency_key = $1 AND approval_id = $1',
       [approvalId],
     );
     return result.rows[0] ? runFromRow(result.rows[0]) : undefined;

@@ -213,6 +213,24 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
       expect((await store.approvedBefore(clock.now())).map((r) => r.id)).toEqual([second.id]);
     });
 
+    it('runs work of one name in one place at a time', async () => {
+      const { store } = await start();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = store.exclusively('sweep', async () => {
+        // While this runs, the same name elsewhere is turned away; another name is not.
+        expect(await store.exclusively('sweep', async () => 'second')).toBeUndefined();
+        expect(await store.exclusively('other', async () => 'other')).toBe('other');
+        await held;
+        return 'first';
+      });
+      release();
+      expect(await first).toBe('first');
+      expect(await store.exclusively('sweep', async () => 'again')).toBe('again');
+      await expect(store.exclusively('sweep', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await store.exclusively('sweep', async () => 'after a failure')).toBe('after a failure');
+    });
+
     it('lists pending requests oldest first and decided ones newest first, up to a limit', async () => {
       const { store } = await start();
       const ids: string[] = [];

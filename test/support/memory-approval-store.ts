@@ -91,6 +91,18 @@ export class MemoryApprovalStore implements ApprovalStore {
     return due.map((r) => structuredClone(r));
   }
 
+  private readonly running = new Set<string>();
+
+  async exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (this.running.has(name)) return undefined;
+    this.running.add(name);
+    try {
+      return await work();
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
   async approvedBefore(before: Date, limit = 50): Promise<ApprovalRequest[]> {
     return [...this.requests.values()]
       .filter((r) => r.status === 'approved' && r.decidedAt !== undefined && r.decidedAt <= before)
