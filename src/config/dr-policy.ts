@@ -60,13 +60,14 @@ export const drPolicySchema = z
       })
       .prefault({}),
     /** Daily full backup (runbook: Automated Backups, `0 2 * * *`), before the verification at 06:00. */
-    fullBackup: scheduleSchema('0 2 * * *', true).prefault({}),
+    // Off unless the policy turns them on (the example policy does): an upgrade starts no backups by itself.
+    fullBackup: scheduleSchema('0 2 * * *', false).prefault({}),
     /**
      * Hourly backups during trading hours (runbook: `0 9-17 * * 1-5`, "incremental"): Velero's file-system
      * backups (Kopia) upload only what changed since the last one. The runbook's 5-minute transaction-log
      * backups are PostgreSQL's WAL archiving, which the platform's database configures, not a bot schedule.
      */
-    hourlyBackup: scheduleSchema('0 9-17 * * 1-5', true).prefault({}),
+    hourlyBackup: scheduleSchema('0 9-17 * * 1-5', false).prefault({}),
     /** Daily backup verification (runbook: Backup Verification): a test restore of the newest backup. */
     verification: scheduleSchema('0 6 * * *', true).prefault({}),
     /** Monthly DR drill (runbook: Recovery Testing). */

@@ -76,8 +76,8 @@ describe('eafix check-config', () => {
   it('checks the Disaster Recovery schedules and DR site name environments of the topology', async () => {
     const text = (await readFile(examplePolicyPath, 'utf8'))
       .replace(
-        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: production }',
-        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: prod }',
+        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: production',
+        'hourlyBackup: { cron: "0 9-17 * * 1-5", timezone: UTC, environment: prod',
       )
       .replace('disasterRecovery:\n', 'disasterRecovery:\n  site: { environment: dr-site }\n');
     const path = join(dir, 'dr.yml');

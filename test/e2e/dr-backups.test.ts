@@ -191,8 +191,8 @@ describe('the backup schedules (runbook: Automated Backups)', () => {
     const due = new Date(Date.UTC(2026, 11, 1, 2, 0, 0));
     const hourly = new Date(Date.UTC(2026, 11, 1, 9, 0, 0));
     for (const [schedule, tick, name] of [
-      ['full-backup', due, 'eafix-backup-20261201-020000'],
-      ['hourly-backup', hourly, 'eafix-backup-20261201-090000'],
+      ['full-backup', due, 'eafix-backup-20261201-020000-full'],
+      ['hourly-backup', hourly, 'eafix-backup-20261201-090000-hourly'],
     ] as const) {
       // Two replicas handling the same tick.
       await Promise.all([onDrScheduleTick(deps, schedule, tick), onDrScheduleTick(deps, schedule, tick)]);

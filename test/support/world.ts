@@ -13,7 +13,7 @@ export type TestWorld = SandboxWorld & { isolation: Isolation };
 /** The real bot on its own schema and Redis prefix, wired to a fresh Slack emulator. */
 export async function startWorld(label: string, options: Partial<WorldOptions> = {}): Promise<TestWorld> {
   const isolation = isolate(label);
-  const policy = options.policy ?? withoutDrClockTicks(await loadPolicy(options.policyPath ?? examplePolicyPath));
+  const policy = withoutDrClockTicks(options.policy ?? (await loadPolicy(options.policyPath ?? examplePolicyPath)));
   const world = await startSandboxWorld({
     policy,
     databaseUrl: isolation.databaseUrl,

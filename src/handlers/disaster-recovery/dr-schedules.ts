@@ -1,4 +1,4 @@
-import { AppError } from '../../app-error.ts';
+import { AppError, isAppError } from '../../app-error.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import { backupCreate } from './backup-create.ts';
 import { backupNameAt } from './backup-naming.ts';
@@ -15,18 +15,31 @@ export async function onDrScheduleTick(deps: ActionDeps, schedule: string, due: 
   const backups = { 'full-backup': policy.fullBackup, 'hourly-backup': policy.hourlyBackup } as const;
   if (schedule === 'full-backup' || schedule === 'hourly-backup') {
     const { environment } = backups[schedule];
-    await startScheduledRun(
-      deps,
-      backupCreate,
-      {
-        environment,
-        // Named by the tick: the backup is the one this tick took, whichever replica and however often delivered.
-        name: backupNameAt(due),
-        reason: schedule === 'full-backup' ? 'Daily full backup' : 'Hourly backup during trading hours',
-      },
-      schedule,
-      due,
-    );
+    // Named by the tick and its schedule: the backup this tick took, whichever replica and however often
+    // delivered, and never the name of a backup someone takes by hand in the same second.
+    const name = `${backupNameAt(due)}-${schedule === 'full-backup' ? 'full' : 'hourly'}`;
+    try {
+      await startScheduledRun(
+        deps,
+        backupCreate,
+        {
+          environment,
+          name,
+          reason: schedule === 'full-backup' ? 'Daily full backup' : 'Hourly backup during trading hours',
+        },
+        schedule,
+        due,
+      );
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'target_busy') throw error;
+      // The previous backup of the environment is still being taken: this tick is skipped, and says so.
+      await deps.notifier.send({
+        key: `schedule-${schedule}-${due.getTime()}:skipped`,
+        channel: deps.channels.ops,
+        text: `:warning: Scheduled backup ${name} (${schedule}) skipped: ${error.userMessage}`,
+      });
+      throw error;
+    }
     return;
   }
   if (schedule === 'verification') {

@@ -121,7 +121,8 @@ export const rollbackDatabase = defineAction({
       ...(restart
         ? [
             {
-              description: `scale deployment ${restart.toDeployment} ${restart.desired}→${restart.replicas} (${restart.to}, the previous version${restart.version ? ` ${restart.version}` : ''}: the runbook restarts with the previous version)`,
+              // Stopped with the rest first when it ran: it comes back from 0.
+              description: `scale deployment ${restart.toDeployment} ${restart.toDeployment in services ? 0 : restart.desired}→${restart.replicas} (${restart.to}, the previous version${restart.version ? ` ${restart.version}` : ''}: the runbook restarts with the previous version)`,
               change: { start: restart.toDeployment, to: restart.replicas },
             },
             {

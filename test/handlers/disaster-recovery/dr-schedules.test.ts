@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/app-error.ts';
+import { drPolicySchema } from '../../../src/config/dr-policy.ts';
+import type { ActionDeps } from '../../../src/handlers/core/action-deps.ts';
+import { onDrScheduleTick } from '../../../src/handlers/disaster-recovery/dr-schedules.ts';
+
+/** The schedule's deps with the environment's backup target held by another run. */
+function busyDeps() {
+  const sent: { key?: string; text: string }[] = [];
+  const deps = {
+    dr: { policy: drPolicySchema.parse({ hourlyBackup: { enabled: true } }) },
+    channels: { ops: 'C0OPS' },
+    notifier: { send: async (message: { key?: string; text: string }) => void sent.push(message) },
+    runs: {
+      start: async () => {
+        throw new AppError('target_busy', 'backup:production is already being changed by run run_0123456789ab.');
+      },
+    },
+  } as unknown as ActionDeps;
+  return { deps, sent };
+}
+
+describe('backup schedule ticks', () => {
+  it('a tick that finds the previous backup still running is skipped and says so in the ops channel', async () => {
+    const { deps, sent } = busyDeps();
+    const due = new Date(Date.UTC(2026, 11, 1, 10, 0, 0));
+    await expect(onDrScheduleTick(deps, 'hourly-backup', due)).rejects.toMatchObject({ code: 'target_busy' });
+    expect(sent.at(-1)).toEqual({
+      key: `schedule-hourly-backup-${due.getTime()}:skipped`,
+      channel: 'C0OPS',
+      text: ':warning: Scheduled backup eafix-backup-20261201-100000-hourly (hourly-backup) skipped: backup:production is already being changed by run run_0123456789ab.',
+    });
+  });
+
+  it('ships the backup schedules off: an upgrade starts no backups until the policy turns them on', () => {
+    const policy = drPolicySchema.parse({});
+    expect([policy.fullBackup.enabled, policy.hourlyBackup.enabled]).toEqual([false, false]);
+    expect(policy.fullBackup.cron).toBe('0 2 * * *');
+    expect(policy.hourlyBackup.cron).toBe('0 9-17 * * 1-5');
+  });
+});
