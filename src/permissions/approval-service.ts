@@ -227,6 +227,9 @@ export class ApprovalService implements ApprovalWorkflow {
    * replica (a request finishes once); one failing does not stop the rest.
    */
   async resumeInterrupted(logger: Logger): Promise<number> {
+    // Almost always there is nothing to settle: asked first, so the lock's connection is opened only when needed.
+    const due = await this.deps.approvals.approvedBefore(new Date(this.deps.now().getTime() - RESUME_AFTER_MS), 1);
+    if (due.length === 0) return 0;
     // One replica at a time: two sweeps judging one approval a second apart could carry it out and give it up.
     return (await this.deps.approvals.exclusively('resume-interrupted', () => this.settleInterrupted(logger))) ?? 0;
   }
