@@ -18,6 +18,23 @@ export async function onDrScheduleTick(deps: ActionDeps, schedule: string, due: 
     // Named by the tick and its schedule: the backup this tick took, whichever replica and however often
     // delivered, and never the name of a backup someone takes by hand in the same second.
     const name = `${backupNameAt(due)}-${schedule === 'full-backup' ? 'full' : 'hourly'}`;
+    const skipped = (why: string) =>
+      deps.notifier.send({
+        key: `schedule-${schedule}-${due.getTime()}:skipped`,
+        channel: deps.channels.ops,
+        text: `:warning: Scheduled backup ${name} (${schedule}) skipped: ${why}`,
+      });
+    // A backup taken while a deploy, rollback or database rollback changes the environment would not be a
+    // clean one, yet it would become the newest good backup (the one a database rollback is offered).
+    const changing = (await deps.runs.list(100)).find(
+      (run) => run.target === `env:${environment}` && ['queued', 'running', 'paused'].includes(run.status),
+    );
+    if (changing) {
+      await skipped(
+        `run ${changing.id} (\`${changing.action}\`) is changing ${environment}, and a backup taken meanwhile would not be a clean one.`,
+      );
+      return;
+    }
     try {
       await startScheduledRun(
         deps,
@@ -33,11 +50,7 @@ export async function onDrScheduleTick(deps: ActionDeps, schedule: string, due: 
     } catch (error) {
       if (!isAppError(error) || error.code !== 'target_busy') throw error;
       // The previous backup of the environment is still being taken: this tick is skipped, and says so.
-      await deps.notifier.send({
-        key: `schedule-${schedule}-${due.getTime()}:skipped`,
-        channel: deps.channels.ops,
-        text: `:warning: Scheduled backup ${name} (${schedule}) skipped: ${error.userMessage}`,
-      });
+      await skipped(error.userMessage);
       throw error;
     }
     return;

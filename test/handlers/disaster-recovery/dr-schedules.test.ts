@@ -5,19 +5,22 @@ import type { ActionDeps } from '../../../src/handlers/core/action-deps.ts';
 import { onDrScheduleTick } from '../../../src/handlers/disaster-recovery/dr-schedules.ts';
 
 /** The schedule's deps with the environment's backup target held by another run. */
-function busyDeps() {
+function busyDeps(active: { id: string; action: string; target: string; status: string }[] = []) {
   const sent: { key?: string; text: string }[] = [];
+  let started = 0;
   const deps = {
     dr: { policy: drPolicySchema.parse({ hourlyBackup: { enabled: true } }) },
     channels: { ops: 'C0OPS' },
     notifier: { send: async (message: { key?: string; text: string }) => void sent.push(message) },
     runs: {
+      list: async () => active,
       start: async () => {
+        started += 1;
         throw new AppError('target_busy', 'backup:production is already being changed by run run_0123456789ab.');
       },
     },
   } as unknown as ActionDeps;
-  return { deps, sent };
+  return { deps, sent, started: () => started };
 }
 
 describe('backup schedule ticks', () => {
@@ -30,6 +33,23 @@ describe('backup schedule ticks', () => {
       channel: 'C0OPS',
       text: ':warning: Scheduled backup eafix-backup-20261201-100000-hourly (hourly-backup) skipped: backup:production is already being changed by run run_0123456789ab.',
     });
+  });
+
+  it('skips a tick, saying why, while a deploy, rollback or database rollback is changing the environment', async () => {
+    const { deps, sent, started } = busyDeps([
+      { id: 'run_aaaaaaaaaaaa', action: 'scale', target: 'service:production/risk-manager', status: 'running' },
+      { id: 'run_bbbbbbbbbbbb', action: 'rollback database', target: 'env:production', status: 'paused' },
+    ]);
+    const due = new Date(Date.UTC(2026, 11, 1, 2, 0, 0));
+    await onDrScheduleTick(deps, 'full-backup', due);
+    expect(started()).toBe(0);
+    expect(sent).toEqual([
+      {
+        key: `schedule-full-backup-${due.getTime()}:skipped`,
+        channel: 'C0OPS',
+        text: ':warning: Scheduled backup eafix-backup-20261201-020000-full (full-backup) skipped: run run_bbbbbbbbbbbb (`rollback database`) is changing production, and a backup taken meanwhile would not be a clean one.',
+      },
+    ]);
   });
 
   it('ships the backup schedules off: an upgrade starts no backups until the policy turns them on', () => {
