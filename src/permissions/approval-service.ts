@@ -1,11 +1,12 @@
 import { AppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
-import { isResumable, type ActionContext, type AnyAction } from '../handlers/core/define-action.ts';
-import { boundRequest, originMismatch, requestInWorkspace } from './approval-binding.ts';
+import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts';
+import { boundRequest, originMismatch, readRequest, requestInWorkspace } from './approval-binding.ts';
 import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
 import { auditApproval, requestApproval } from './request-approval.ts';
+import { resumeInterrupted } from './interrupted-approvals.ts';
 import type {
   ApprovalOptions,
   ApprovalRequest,
@@ -15,13 +16,6 @@ import type {
   Clicker,
   PlanItem,
 } from './approval-types.ts';
-
-/** How long an approved request stays unexecuted before a sweep looks at it (a live click starts its run far sooner). */
-export const RESUME_AFTER_MS = 5 * 60_000;
-/** Until when after its approval an interrupted resumable request is still carried out; later it fails. */
-export const RESUME_WITHIN_MS = 30 * 60_000;
-/** How long an approved action that runs at once may be executing before its outcome is called unknown. */
-export const UNKNOWN_AFTER_MS = 10 * 60_000;
 
 /**
  * What an Approve click reads before its audit row is written (reads only): the request and, when the
@@ -75,7 +69,7 @@ export class ApprovalService implements ApprovalWorkflow {
     logger: Logger,
     origin: ClickOrigin | undefined,
   ): Promise<PreparedApproval> {
-    const request = /^apr_[0-9a-f]{12}$/.test(id) ? await this.deps.approvals.get(id) : undefined;
+    const request = await readRequest(this.deps, id);
     const action = request ? this.deps.registry.get(request.action) : undefined;
     const plausible =
       request !== undefined &&
@@ -216,77 +210,9 @@ export class ApprovalService implements ApprovalWorkflow {
     return expired.length;
   }
 
-  /**
-   * Approved requests a stopped process left unexecuted: it died between the vote and recording the
-   * execution, or while an action that runs at once (no run) was executing. Looked at once they have
-   * waited RESUME_AFTER_MS (longer than any live click takes to start its run). A resumable one whose run
-   * exists is recorded as executed; one without is carried out as approved while it is recent
-   * (RESUME_WITHIN_MS: its plan is read again and must still match, its requester must still hold the
-   * right, its run is keyed by the approval), and failed as too late after that. One that runs at once is
-   * failed after UNKNOWN_AFTER_MS, its outcome unknown, since it may have taken effect. Safe on every
-   * replica (a request finishes once); one failing does not stop the rest.
-   */
-  async resumeInterrupted(logger: Logger): Promise<number> {
-    // Almost always there is nothing to settle: asked first, so the lock's connection is opened only when needed.
-    const due = await this.deps.approvals.approvedBefore(new Date(this.deps.now().getTime() - RESUME_AFTER_MS), 1);
-    if (due.length === 0) return 0;
-    // One replica at a time: two sweeps judging one approval a second apart could carry it out and give it up.
-    return (await this.deps.approvals.exclusively('resume-interrupted', () => this.settleInterrupted(logger))) ?? 0;
-  }
-
-  private async settleInterrupted(logger: Logger): Promise<number> {
-    const waiting = await this.deps.approvals.approvedBefore(new Date(this.deps.now().getTime() - RESUME_AFTER_MS));
-    let handled = 0;
-    for (const request of waiting) {
-      const action = this.deps.registry.get(request.action);
-      // Each judged by the clock as it reaches it: the ones before may have taken a while.
-      const now = this.deps.now().getTime();
-      const age = now - (request.decidedAt?.getTime() ?? now);
-      try {
-        if (action !== undefined && isResumable(action)) {
-          const run = await this.deps.runs.forApproval(request.id);
-          if (run) {
-            await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId, `run ${run.id}`);
-            await this.deps.approvals.finish(
-              request.id,
-              'executed',
-              `Run \`${run.id}\` started (recorded after a restart).`,
-            );
-            await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
-          } else if (age > RESUME_WITHIN_MS) {
-            await this.giveUp(
-              request,
-              'The bot stopped before carrying it out, and it is too late to carry it out now. Nothing was changed; ask again if it is still needed.',
-            );
-          } else {
-            await auditApproval(this.deps, request, 'system', 'approval.resumed', request.requestId);
-            await executeApproved(
-              this.deps,
-              request,
-              { requestId: request.requestId, logger },
-              replanApproved(this.deps, request, request.requestId, logger),
-              (...args) => this.request(...args),
-            );
-          }
-        } else if (age > UNKNOWN_AFTER_MS) {
-          await this.giveUp(
-            request,
-            'The bot stopped while executing it, so whether it took effect is unknown. Check the state before asking again.',
-          );
-        } else continue;
-        handled += 1;
-      } catch (err) {
-        logger.warn({ err, approval: request.id }, 'could not settle an interrupted approval; trying again later');
-      }
-    }
-    return handled;
-  }
-
-  /** Records an interrupted approval as failed, audited before it shows. */
-  private async giveUp(request: ApprovalRequest, why: string): Promise<void> {
-    await auditApproval(this.deps, request, 'system', 'approval.interrupted', request.requestId, `failed: ${why}`);
-    await this.deps.approvals.finish(request.id, 'failed', why);
-    await refreshApprovalMessage(this.deps, (await this.deps.approvals.get(request.id)) ?? request);
+  /** Settles approvals a stopped process left unexecuted (interrupted-approvals.ts). */
+  resumeInterrupted(logger: Logger): Promise<number> {
+    return resumeInterrupted(this.deps, (...args) => this.request(...args), logger);
   }
 
   /** Approvers of the request's permission may approve or reject it; its requester may also reject it. */
