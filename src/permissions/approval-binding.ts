@@ -5,14 +5,21 @@ import { auditApproval } from './request-approval.ts';
 import type { ApprovalRequest, ClickOrigin, Clicker } from './approval-types.ts';
 
 /** Unknown ids and requests of another workspace get the same answer: nothing to see here. */
+/** The request an id names, read only when the id has a request id's shape. */
+export async function readRequest(
+  deps: Pick<ActionDeps, 'approvals'>,
+  id: string,
+): Promise<ApprovalRequest | undefined> {
+  return /^apr_[0-9a-f]{12}$/.test(id) ? deps.approvals.get(id) : undefined;
+}
+
 export async function requestInWorkspace(
   deps: Pick<ActionDeps, 'approvals'>,
   id: string,
   clicker: Clicker,
   alreadyRead?: ApprovalRequest,
 ): Promise<ApprovalRequest> {
-  const request =
-    alreadyRead?.id === id ? alreadyRead : /^apr_[0-9a-f]{12}$/.test(id) ? await deps.approvals.get(id) : undefined;
+  const request = alreadyRead?.id === id ? alreadyRead : await readRequest(deps, id);
   if (!request || request.teamId !== clicker.teamId) {
     throw new AppError('approval_not_found', 'That approval request does not exist (or is not from this workspace).');
   }

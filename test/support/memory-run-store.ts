@@ -392,9 +392,7 @@ export class MemoryRunStore implements RunStore {
     const under = coverPrefixOf(target);
     const other = this.ordered().find(
       (r) =>
-        r.status !== 'succeeded' &&
-        r.status !== 'failed' &&
-        r.status !== 'cancelled' &&
+        active(r) &&
         ((under !== undefined && r.covers === under) || (covers !== undefined && r.target?.startsWith(covers))),
     );
     if (!other) return;

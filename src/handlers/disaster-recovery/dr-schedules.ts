@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../../app-error.ts';
+import { isTerminal } from '../../jobs/run-record.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import { backupCreate } from './backup-create.ts';
 import { backupNameAt } from './backup-naming.ts';
@@ -27,7 +28,7 @@ export async function onDrScheduleTick(deps: ActionDeps, schedule: string, due: 
     // A backup taken while a deploy, rollback or database rollback changes the environment would not be a
     // clean one, yet it would become the newest good backup (the one a database rollback is offered).
     const changing = (await deps.runs.list(100)).find(
-      (run) => run.target === `env:${environment}` && ['queued', 'running', 'paused'].includes(run.status),
+      (run) => run.target === `env:${environment}` && !isTerminal(run.status),
     );
     if (changing) {
       await skipped(
