@@ -1,6 +1,6 @@
 import type { IncidentDeps } from './incident-deps.ts';
 import { humanDuration, mention, subject } from './incident-template.ts';
-import { escalationDelayMs, pageKey, reminderIntervalMs } from './incident-timing.ts';
+import { escalationDelayMs, escalationLevels, pageKey, reminderIntervalMs } from './incident-timing.ts';
 import type { Incident, TimerJob } from './incident-types.ts';
 import { expandMembers } from './response-team.ts';
 
@@ -57,13 +57,25 @@ async function remind(deps: IncidentDeps, incident: Incident, seq: number): Prom
 }
 
 /**
+ * An escalation timer fired: every level up to it that has not been announced is, in order, holding the
+ * incident's lock. A level-3 timer whose level-2 timer was lost (Redis lost it, or a re-schedule raced a
+ * Redis restart) still pages the on-call first, and the lock keeps the two timers, should both fire at
+ * once, from paging twice.
+ */
+async function escalate(deps: IncidentDeps, found: Incident, level: number): Promise<void> {
+  await deps.store.exclusive(found.id, async () => {
+    for (const each of escalationLevels) if (each <= level) await escalateTo(deps, found.id, each);
+  });
+}
+
+/**
  * Level 2 pages the on-call, level 3 calls the senior engineering group into the war room. The level is
  * raised atomically; the once-keyed event makes the page and the message happen once per level even if
  * the job ran twice, and PagerDuty's dedup key covers a retry after a failed post.
  */
-async function escalate(deps: IncidentDeps, found: Incident, level: number): Promise<void> {
+async function escalateTo(deps: IncidentDeps, id: string, level: number): Promise<void> {
   const { store, notifier, pager, policy, now } = deps;
-  const raised = (await store.escalate(found.id, level, now())) ?? (await store.get(found.id));
+  const raised = (await store.escalate(id, level, now())) ?? (await store.get(id));
   if (!raised || raised.status === 'resolved' || raised.acknowledgedBy || raised.escalationLevel < level) return;
   const already = (await store.events(raised.id)).some((e) => e.kind === 'escalated' && e.data?.level === level);
   if (already) return;

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
+import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
+import { startWorld, type TestWorld } from '../support/world.ts';
+import { eventually } from '../support/eventually.ts';
+import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+
+let world: TestWorld;
+
+beforeAll(async () => {
+  // The policy's escalations are an hour and two away: only the timers the test fires by hand run.
+  world = await startWorld('incident_escalation_order', { policy: await policyWith({}) });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const pagesFor = (incident: Incident) =>
+  world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger');
+
+async function levelsAnnounced(incident: Incident): Promise<unknown[]> {
+  const events = await incidentsOf(world).deps.store.events(incident.id);
+  return events.filter((e) => e.kind === 'escalated').map((e) => e.data?.level);
+}
+
+const fire = (incident: Incident, level: number) =>
+  incidentsOf(world).onTimer({ incidentId: incident.id, kind: 'escalate', n: level });
+
+describe('escalation levels are never skipped', { timeout: 120_000 }, () => {
+  it('pages the on-call before calling senior engineering when the level-2 timer was lost', async () => {
+    // Redis lost the level-2 job (it restarted while the timers were being re-created); level 3's fires.
+    const incident = await declare(world, { title: 'Level two went missing' });
+    await fire(incident, 3);
+
+    expect(pagesFor(incident)).toHaveLength(1);
+    expect(await levelsAnnounced(incident)).toEqual([2, 3]);
+    const room = incident.channelId!;
+    await world.slack.waitFor(
+      () =>
+        messagesWith(world, room, 'Escalation level 2').length > 0 &&
+        messagesWith(world, room, 'Escalation level 3').length > 0,
+      { description: 'levels 2 and 3 announced', timeoutMs: 30_000 },
+    );
+    const texts = world.slack.messages(room).map((m) => m.text ?? '');
+    expect(texts.findIndex((t) => t.includes('Escalation level 2'))).toBeLessThan(
+      texts.findIndex((t) => t.includes('Escalation level 3')),
+    );
+
+    // The lost level-2 job turning up late changes nothing.
+    await fire(incident, 2);
+    expect(pagesFor(incident)).toHaveLength(1);
+    expect(await levelsAnnounced(incident)).toEqual([2, 3]);
+  });
+
+  it('pages once when both levels fire at the same moment', async () => {
+    const incident = await declare(world, { title: 'Both levels at once' });
+    await Promise.all([fire(incident, 3), fire(incident, 2), fire(incident, 3)]);
+
+    expect(pagesFor(incident)).toHaveLength(1);
+    expect(await levelsAnnounced(incident)).toEqual([2, 3]);
+  });
+
+  it('escalates no further once someone acknowledged', async () => {
+    const incident = await declare(world, { title: 'Acknowledged before level three' });
+    await world.driver.clickButton({
+      user: 'bob',
+      channel: incident.channelId!,
+      messageTs: incident.templateTs!,
+      actionId: 'incident:ack',
+    });
+    await eventually(
+      async () => Boolean((await incidentsOf(world).deps.store.get(incident.id))?.acknowledgedBy),
+      'acknowledged',
+    );
+    await fire(incident, 3);
+
+    expect(pagesFor(incident)).toHaveLength(0);
+    expect(await levelsAnnounced(incident)).toEqual([]);
+  });
+});
