@@ -1,6 +1,6 @@
 /**
- * A schedule tick (daily backup verification, monthly drill) starting its action's run: audited, with a
- * "started" message in the ops channel the run's thread hangs under. The tick's key is the run's
+ * A schedule tick (backups, daily backup verification, monthly drill) starting its action's run: audited
+ * first, then a "started" message in the ops channel the run's thread hangs under. The tick's key is the run's
  * idempotency key, so a redelivered job or a second replica finds the run instead of starting another.
  */
 import { runStartKey } from '../../jobs/thread-progress.ts';
@@ -20,6 +20,17 @@ export async function startScheduledRun(
 ): Promise<{ runId: string; created: boolean }> {
   const key = `schedule-${schedule}-${due.getTime()}`;
   const channel = deps.channels.ops;
+  // Audited before anything starts, as a person's command is: no audit row, no run. A redelivered tick
+  // audits again (same request id, the run's key) and finds the run it started.
+  await deps.audit.record({
+    requestId: key,
+    userId: SCHEDULE_REQUESTER,
+    channelId: channel,
+    action: action.id,
+    arguments: input,
+    outcome: 'started',
+    detail: `scheduled ${schedule}, due ${due.toISOString()}`,
+  });
   await deps.notifier.send({
     key: runStartKey(key),
     channel,
@@ -34,15 +45,5 @@ export async function startScheduledRun(
     idempotencyKey: key,
     thread: { channel, ts: '' },
   });
-  if (started.created)
-    await deps.audit.record({
-      requestId: key,
-      userId: SCHEDULE_REQUESTER,
-      channelId: channel,
-      action: action.id,
-      arguments: input,
-      outcome: 'started',
-      detail: `scheduled ${schedule}: run ${started.runId}`,
-    });
   return started;
 }

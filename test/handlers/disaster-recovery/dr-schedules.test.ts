@@ -5,10 +5,20 @@ import type { ActionDeps } from '../../../src/handlers/core/action-deps.ts';
 import { onDrScheduleTick } from '../../../src/handlers/disaster-recovery/dr-schedules.ts';
 
 /** The schedule's deps with the environment's backup target held by another run. */
-function busyDeps(active: { id: string; action: string; target: string; status: string }[] = []) {
+function busyDeps(
+  active: { id: string; action: string; target: string; status: string }[] = [],
+  audit: (entry: { outcome: string }) => Promise<void> = async () => undefined,
+) {
   const sent: { key?: string; text: string }[] = [];
+  const order: string[] = [];
   let started = 0;
   const deps = {
+    audit: {
+      record: async (entry: { outcome: string; detail?: string }) => {
+        await audit(entry);
+        order.push(`audit ${entry.outcome}: ${entry.detail}`);
+      },
+    },
     dr: { policy: drPolicySchema.parse({ hourlyBackup: { enabled: true } }) },
     channels: { ops: 'C0OPS' },
     notifier: { send: async (message: { key?: string; text: string }) => void sent.push(message) },
@@ -16,11 +26,12 @@ function busyDeps(active: { id: string; action: string; target: string; status: 
       list: async () => active,
       start: async () => {
         started += 1;
+        order.push('run');
         throw new AppError('target_busy', 'backup:production is already being changed by run run_0123456789ab.');
       },
     },
   } as unknown as ActionDeps;
-  return { deps, sent, started: () => started };
+  return { deps, sent, order, started: () => started };
 }
 
 describe('backup schedule ticks', () => {
@@ -50,6 +61,19 @@ describe('backup schedule ticks', () => {
         text: ':warning: Scheduled backup eafix-backup-20261201-020000-full (full-backup) skipped: run run_bbbbbbbbbbbb (`rollback database`) is changing production, and a backup taken meanwhile would not be a clean one.',
       },
     ]);
+  });
+
+  it('audits a scheduled run before it is created: no audit row, no run', async () => {
+    const due = new Date(Date.UTC(2026, 11, 1, 10, 0, 0));
+    const audited = busyDeps();
+    await expect(onDrScheduleTick(audited.deps, 'hourly-backup', due)).rejects.toMatchObject({ code: 'target_busy' });
+    expect(audited.order).toEqual(['audit started: scheduled hourly-backup, due 2026-12-01T10:00:00.000Z', 'run']);
+
+    const unaudited = busyDeps([], async () => {
+      throw new Error('audit log unavailable');
+    });
+    await expect(onDrScheduleTick(unaudited.deps, 'hourly-backup', due)).rejects.toThrow('audit log unavailable');
+    expect(unaudited.started()).toBe(0);
   });
 
   it('ships the backup schedules off: an upgrade starts no backups until the policy turns them on', () => {
