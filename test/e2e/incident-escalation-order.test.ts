@@ -60,6 +60,30 @@ describe('escalation levels are never skipped', { timeout: 120_000 }, () => {
     expect(await levelsAnnounced(incident)).toEqual([2, 3]);
   });
 
+  it('pages after a restart when a level was raised but its page never went out', async () => {
+    // A level-2 job raised the incident's level, then its process died before paging, and Redis lost the job.
+    const incident = await declare(world, { title: 'Raised, never paged' });
+    const { store, timers } = incidentsOf(world).deps;
+    // Declared 61 minutes ago: level 2 (at an hour) was due, level 3 (at two) is not.
+    await world.bot.pool.query(`UPDATE incidents SET created_at = created_at - interval '61 minutes' WHERE id = $1`, [
+      incident.id,
+    ]);
+    expect(await store.escalate(incident.id, 2, new Date())).toMatchObject({ escalationLevel: 2 });
+    await timers.cancel([
+      { incidentId: incident.id, kind: 'escalate', n: 2 },
+      { incidentId: incident.id, kind: 'escalate', n: 3 },
+    ]);
+
+    // A worker starting (or the reconciler) re-creates the timers from PostgreSQL.
+    await incidentsOf(world).rebuildTimers();
+    await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', {
+      timeoutMs: 30_000,
+    });
+    await eventually(async () => (await levelsAnnounced(incident)).length === 1, 'level 2 announced');
+    expect(await levelsAnnounced(incident)).toEqual([2]);
+    expect(pagesFor(incident)).toHaveLength(1);
+  });
+
   it('escalates no further once someone acknowledged', async () => {
     const incident = await declare(world, { title: 'Acknowledged before level three' });
     await world.driver.clickButton({

@@ -40,8 +40,9 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
     );
   }
   if (!incident.acknowledgedBy) {
+    const announced = await announcedLevels(deps, incident);
     for (const level of escalationLevels) {
-      if (incident.escalationLevel >= level) continue;
+      if (announced.has(level)) continue;
       const due = new Date(incident.createdAt.getTime() + escalationDelayMs(policy, level, incident));
       await timers.schedule({ incidentId: incident.id, kind: 'escalate', n: level }, delayUntil(deps, due));
     }
@@ -55,6 +56,17 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
       );
     }
   }
+}
+
+/**
+ * The escalation levels whose page or call went out (their once-keyed event). A raised level alone does
+ * not count: a job stopped between raising it and announcing it (its process died, and Redis lost the job
+ * meanwhile) is scheduled again, not taken as done. Only an incident raised past level 1 is looked up.
+ */
+async function announcedLevels(deps: IncidentDeps, incident: Incident): Promise<Set<number>> {
+  if (incident.escalationLevel <= 1) return new Set();
+  const events = await deps.store.events(incident.id);
+  return new Set(events.filter((e) => e.kind === 'escalated').map((e) => Number(e.data?.level)));
 }
 
 export const escalationJobs = (incident: Incident): TimerJob[] =>
