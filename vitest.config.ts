@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * or process. Everything else is the end-to-end tier (`npm run test:e2e`); ./scripts/test.sh runs both.
  */
 const fastTier = [
+  'test/incidents/incident-escalation.test.ts',
   'test/handlers/disaster-recovery/dr-schedules.test.ts',
   'test/handlers/disaster-recovery/rollback-database-failure.test.ts',
   'test/handlers/run-decide.test.ts',

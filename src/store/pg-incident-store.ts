@@ -215,6 +215,15 @@ export class PgIncidentStore implements IncidentStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async recordedOnce(id: string, onceKeys: string[]): Promise<string[]> {
+    // The (incident_id, once_key) index answers it without reading the timeline.
+    const result = await this.pool.query<{ once_key: string }>(
+      'SELECT once_key FROM incident_events WHERE incident_id = $1 AND once_key = ANY($2::text[])',
+      [id, onceKeys],
+    );
+    return result.rows.map((row) => row.once_key);
+  }
+
   async events(id: string): Promise<IncidentEvent[]> {
     const result = await this.pool.query(
       'SELECT at, kind, actor, text, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id',
@@ -238,6 +247,8 @@ export class PgIncidentStore implements IncidentStore {
     const client = await connectUnpooled(this.pool, this.logger, 'incident lock', { queryTimeoutMs: LOCK_WAIT_MS });
     const key = `eafix-incident:${id}`;
     try {
+      // The server gives up waiting too: a client timing out alone would leave it queued for the lock.
+      await client.query(`SET lock_timeout = ${LOCK_WAIT_MS}`);
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
       return await work();
     } finally {

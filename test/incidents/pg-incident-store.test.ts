@@ -106,6 +106,7 @@ describe('PgIncidentStore', () => {
       ),
     );
     expect(firsts.filter(Boolean)).toHaveLength(1);
+    expect(await store.recordedOnce(incident.id, ['escalated-2', 'escalated-3'])).toEqual(['escalated-2']);
     const updated = await store.recordUpdate(incident.id, 'identified', later, later);
     expect(updated?.reminderSeq).toBe(1);
     expect(await store.advanceReminder(incident.id, 0, later, later)).toBeUndefined();

@@ -1,6 +1,13 @@
+import { isAppError } from '../../app-error.ts';
 import type { IncidentDeps } from './incident-deps.ts';
 import { humanDuration, mention, subject } from './incident-template.ts';
-import { escalationDelayMs, escalationLevels, pageKey, reminderIntervalMs } from './incident-timing.ts';
+import {
+  escalationDelayMs,
+  escalationLevels,
+  escalationOnceKey,
+  pageKey,
+  reminderIntervalMs,
+} from './incident-timing.ts';
 import type { Incident, TimerJob } from './incident-types.ts';
 import { expandMembers } from './response-team.ts';
 
@@ -64,7 +71,17 @@ async function remind(deps: IncidentDeps, incident: Incident, seq: number): Prom
  */
 async function escalate(deps: IncidentDeps, found: Incident, level: number): Promise<void> {
   await deps.store.exclusive(found.id, async () => {
-    for (const each of escalationLevels) if (each <= level) await escalateTo(deps, found.id, each);
+    // A lower level that fails (PagerDuty down) does not hold this one back: senior engineering is still
+    // called, and the job fails afterwards so the lower level is retried.
+    let lowerFailed: unknown;
+    for (const each of escalationLevels.filter((l) => l < level)) {
+      await escalateTo(deps, found.id, each).catch((error: unknown) => {
+        deps.logger.warn({ err: error, incident: found.id, level: each }, 'lower escalation level failed');
+        lowerFailed ??= error;
+      });
+    }
+    await escalateTo(deps, found.id, level);
+    if (lowerFailed) throw lowerFailed;
   });
 }
 
@@ -77,23 +94,17 @@ async function escalateTo(deps: IncidentDeps, id: string, level: number): Promis
   const { store, notifier, pager, policy, now } = deps;
   const raised = (await store.escalate(id, level, now())) ?? (await store.get(id));
   if (!raised || raised.status === 'resolved' || raised.acknowledgedBy || raised.escalationLevel < level) return;
-  const already = (await store.events(raised.id)).some((e) => e.kind === 'escalated' && e.data?.level === level);
-  if (already) return;
+  const already = await store.recordedOnce(raised.id, [escalationOnceKey(level)]);
+  if (already.length > 0) return;
   const waited = humanDuration(escalationDelayMs(policy, level, raised));
   let text: string;
+  let note = '';
   if (level === 2) {
-    if (pager.configured) {
-      await pager.trigger({
-        dedupKey: pageKey(raised.id),
-        summary: `${raised.id} ${subject(raised)} — unacknowledged for ${waited}`.slice(0, 1024),
-        severity: pagerSeverity[raised.severity],
-        source: 'eafix-chatops',
-        details: { incident: raised.id, type: raised.type, systems: raised.systems, channel: raised.channelName },
-      });
-      text = `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. The on-call has been paged (PagerDuty). Press *Acknowledge* to stop escalation.`;
-    } else {
-      text = `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. :warning: PagerDuty is not configured, so nobody was paged.`;
-    }
+    const refused = pager.configured ? await page(deps, raised, waited) : 'PagerDuty is not configured';
+    note = refused ? ` (not paged: ${refused})` : ' (on-call paged)';
+    text = refused
+      ? `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. :warning: Nobody was paged: ${refused}. Call the on-call directly.`
+      : `:rotating_light: *Escalation level 2*: nobody acknowledged ${raised.id} within ${waited}. The on-call has been paged (PagerDuty). Press *Acknowledge* to stop escalation.`;
   } else {
     const group = policy.escalation.seniorEngineering;
     const { users } = group ? await expandMembers(deps.directory, [group]) : { users: [] };
@@ -107,12 +118,46 @@ async function escalateTo(deps: IncidentDeps, id: string, level: number): Promis
     at: now(),
     kind: 'escalated',
     actor: 'system',
-    text: `escalated to level ${level}${level === 2 && pager.configured ? ' (on-call paged)' : ''}`,
+    text: `escalated to level ${level}${note}`,
     data: { level },
-    onceKey: `escalated-${level}`,
+    onceKey: escalationOnceKey(level),
   });
   if (first && raised.channelId)
     await notifier.send({ key: `incident:${raised.id}:escalated:${level}`, channel: raised.channelId, text });
+}
+
+/**
+ * Pages the on-call; returns why not when PagerDuty refused the event (a bad routing key does not get
+ * better with retries, and the war room must hear that nobody was paged). PagerDuty unreachable or
+ * answering 5xx throws, so the job is retried. Someone acknowledging or resolving while the page was
+ * on its way told PagerDuty before the alert existed: the page is acknowledged or resolved after it.
+ */
+async function page(deps: IncidentDeps, incident: Incident, waited: string): Promise<string | undefined> {
+  const { pager, store, logger } = deps;
+  const dedupKey = pageKey(incident.id);
+  try {
+    await pager.trigger({
+      dedupKey,
+      summary: `${incident.id} ${subject(incident)} — unacknowledged for ${waited}`.slice(0, 1024),
+      severity: pagerSeverity[incident.severity],
+      source: 'eafix-chatops',
+      details: { incident: incident.id, type: incident.type, systems: incident.systems, channel: incident.channelName },
+    });
+  } catch (error) {
+    if (isAppError(error) && error.kind === 'domain') return error.userMessage.replace(/\.$/, '');
+    throw error;
+  }
+  const now = await store.get(incident.id);
+  const settle =
+    now?.status === 'resolved'
+      ? pager.resolve(dedupKey)
+      : now?.acknowledgedBy
+        ? pager.acknowledge(dedupKey)
+        : undefined;
+  await settle?.catch((err: unknown) =>
+    logger.warn({ err, incident: incident.id }, 'page not settled after a late acknowledgement'),
+  );
+  return undefined;
 }
 
 async function phaseOverdue(deps: IncidentDeps, incident: Incident, phase: number): Promise<void> {

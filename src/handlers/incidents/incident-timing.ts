@@ -9,6 +9,9 @@ export function reminderIntervalMs(policy: IncidentPolicy, incident: Pick<Incide
 
 export const escalationLevels = [2, 3] as const;
 
+/** The once-key of a level's `escalated` event: recorded when its page or call went out. */
+export const escalationOnceKey = (level: number) => `escalated-${level}`;
+
 /**
  * How long after its declaration an unacknowledged incident escalates to `level`: the runbook's Escalation
  * Procedures (level 2 at 15, level 3 at 30 minutes) for operational incidents; for security incidents the
@@ -65,8 +68,8 @@ export async function scheduleTimers(deps: IncidentDeps, incident: Incident): Pr
  */
 async function announcedLevels(deps: IncidentDeps, incident: Incident): Promise<Set<number>> {
   if (incident.escalationLevel <= 1) return new Set();
-  const events = await deps.store.events(incident.id);
-  return new Set(events.filter((e) => e.kind === 'escalated').map((e) => Number(e.data?.level)));
+  const recorded = await deps.store.recordedOnce(incident.id, escalationLevels.map(escalationOnceKey));
+  return new Set(escalationLevels.filter((level) => recorded.includes(escalationOnceKey(level))));
 }
 
 export const escalationJobs = (incident: Incident): TimerJob[] =>

@@ -129,6 +129,8 @@ export interface IncidentStore {
   /** False when an event with the same once-key is already recorded. */
   addEvent(event: NewIncidentEvent): Promise<boolean>;
   events(id: string): Promise<IncidentEvent[]>;
+  /** Which of these once-keys the incident's events were recorded under. */
+  recordedOnce(id: string, onceKeys: string[]): Promise<string[]>;
   /** Approvals and runs whose arguments mention the incident id, as timeline events. */
   relatedActivity(id: string): Promise<IncidentEvent[]>;
   /** Runs `work` holding a lock on the incident, so two replicas never set up one war room at once. */
