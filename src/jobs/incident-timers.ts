@@ -51,7 +51,7 @@ export class IncidentTimerQueue implements IncidentTimers {
    * add that waits out a Redis outage in the client's offline queue still fires when it should, not the
    * outage's length late. A timer already there under the same id keeps its place unless it is due later than
    * this ask says (it was worked out before the outage, from an older reading of the clock): it is brought
-   * forward, never pushed back.
+   * forward, never pushed back. One that failed for good runs again.
    */
   async schedule(job: TimerJob, delayMs: number): Promise<void> {
     const data: TimerJob = { incidentId: job.incidentId, kind: job.kind, n: job.n };
@@ -61,8 +61,15 @@ export class IncidentTimerQueue implements IncidentTimers {
     const jobId = timerJobId(job);
     await queue.add(job.kind, data, { jobId, delay, timestamp: computedAt });
     const existing = await queue.getJob(jobId);
+    if (!existing) return;
+    // A timer whose job failed through every attempt (PostgreSQL down the whole time) is still owed, and
+    // its id is kept for days: asked again (the reconciler's rebuild), it runs again with fresh attempts.
+    if (await existing.isFailed()) {
+      await existing.retry('failed', { resetAttemptsMade: true }).catch(() => undefined);
+      return;
+    }
     const dueAt = computedAt + delay;
-    if (!existing || existing.timestamp + (existing.delay ?? 0) <= dueAt + DUE_TOLERANCE_MS) return;
+    if (existing.timestamp + (existing.delay ?? 0) <= dueAt + DUE_TOLERANCE_MS) return;
     if (!(await existing.isDelayed())) return;
     // It may be promoted (or run) between the two calls: then it is no longer delayed, and that is fine.
     const left = dueAt - Date.now();

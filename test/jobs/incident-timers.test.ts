@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { IncidentTimerQueue, timerJobId } from '../../src/jobs/incident-timers.ts';
+import { AppError } from '../../src/app-error.ts';
+import { IncidentTimerQueue, IncidentTimerWorker, timerJobId } from '../../src/jobs/incident-timers.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { TimerJob } from '../../src/handlers/incidents/incident-types.ts';
 import { isolate, type Isolation } from '../support/isolation.ts';
+import { eventually } from '../support/eventually.ts';
 
 let isolation: Isolation;
 let redis: Redis;
@@ -50,5 +52,33 @@ describe('IncidentTimerQueue.schedule', () => {
     const job = await (await timers.queue.open()).getJob(timerJobId(level3));
     expect(await job?.getState()).toBe('delayed');
     expect(job?.delay).toBe(10 * MINUTE);
+  });
+
+  it('runs a timer again, with fresh attempts, when asked for it after its job failed for good', async () => {
+    const page: TimerJob = { incidentId: 'INC-20261130-010', kind: 'escalate', n: 2 };
+    const runs: number[] = [];
+    const worker = new IncidentTimerWorker({
+      connection: redis,
+      prefix: isolation.redisPrefix,
+      logger: createLogger({ level: 'silent' }),
+      handle: async (job) => {
+        // The test above left its own timers in the queue.
+        if (job.incidentId !== page.incidentId) return;
+        runs.push(runs.length + 1);
+        // The first run fails for good (a domain error is not retried); the second goes through.
+        if (runs.length === 1) throw new AppError('incident_store_refused', 'refused');
+      },
+    });
+    await timers.schedule(page, 0);
+    await worker.start();
+    try {
+      await eventually(async () => (await stateOf(page)) === 'failed', 'the timer failed');
+      // The reconciler's rebuild asks for it again: the incident still has not paged anyone.
+      await timers.schedule(page, 0);
+      await eventually(async () => (await stateOf(page)) === 'completed', 'the timer ran again');
+      expect(runs).toEqual([1, 2]);
+    } finally {
+      await worker.close();
+    }
   });
 });
