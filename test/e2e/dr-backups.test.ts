@@ -198,6 +198,17 @@ describe('the backup schedules (runbook: Automated Backups)', () => {
       await Promise.all([onDrScheduleTick(deps, schedule, tick), onDrScheduleTick(deps, schedule, tick)]);
       const runs = await runsOfTick(tick, schedule);
       expect(runs).toHaveLength(1);
+      // Each delivery audited before anything started, and closed with the one run both found.
+      const { rows: audit } = await world.bot.pool.query<{ outcome: string; detail: string }>(
+        'SELECT outcome, detail FROM audit_log WHERE request_id = $1 ORDER BY id',
+        [`schedule-${schedule}-${tick.getTime()}`],
+      );
+      expect(audit.map((row) => row.outcome).sort()).toEqual(['ok', 'ok', 'started', 'started']);
+      expect(audit.filter((row) => row.outcome === 'ok').map((row) => row.detail.slice(0, 20))).toEqual([
+        `run ${runs[0]}`,
+        `run ${runs[0]}`,
+      ]);
+      expect(audit[0]?.outcome).toBe('started');
       const run = await eventually(async () => {
         const row = (await world.bot.pool.query<RunRow>('SELECT id, status, error FROM runs WHERE id = $1', [runs[0]]))
           .rows[0];

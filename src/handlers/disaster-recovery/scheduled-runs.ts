@@ -3,6 +3,7 @@
  * first, then a "started" message in the ops channel the run's thread hangs under. The tick's key is the run's
  * idempotency key, so a redelivered job or a second replica finds the run instead of starting another.
  */
+import { isAppError } from '../../app-error.ts';
 import { runStartKey } from '../../jobs/thread-progress.ts';
 import type { ActionDeps } from '../core/action-deps.ts';
 import type { AnyResumableAction } from '../core/define-action.ts';
@@ -22,28 +23,39 @@ export async function startScheduledRun(
   const channel = deps.channels.ops;
   // Audited before anything starts, as a person's command is: no audit row, no run. A redelivered tick
   // audits again (same request id, the run's key) and finds the run it started.
-  await deps.audit.record({
-    requestId: key,
-    userId: SCHEDULE_REQUESTER,
-    channelId: channel,
-    action: action.id,
-    arguments: input,
-    outcome: 'started',
-    detail: `scheduled ${schedule}, due ${due.toISOString()}`,
-  });
-  await deps.notifier.send({
-    key: runStartKey(key),
-    channel,
-    text: `:calendar: Scheduled \`/eafix ${action.id}\` (${schedule}, due ${due.toISOString()}) started`,
-  });
-  const started = await deps.runs.start(runKindOf(action), {
-    input: action.input.parse(input),
-    requestId: key,
-    requestedBy: SCHEDULE_REQUESTER,
-    teamId: '',
-    action: action.id,
-    idempotencyKey: key,
-    thread: { channel, ts: '' },
-  });
+  const audit = (outcome: string, detail: string) =>
+    deps.audit.record({
+      requestId: key,
+      userId: SCHEDULE_REQUESTER,
+      channelId: channel,
+      action: action.id,
+      arguments: input,
+      outcome,
+      detail,
+    });
+  await audit('started', `scheduled ${schedule}, due ${due.toISOString()}`);
+  let started: { runId: string; created: boolean };
+  try {
+    await deps.notifier.send({
+      key: runStartKey(key),
+      channel,
+      text: `:calendar: Scheduled \`/eafix ${action.id}\` (${schedule}, due ${due.toISOString()}) started`,
+    });
+    started = await deps.runs.start(runKindOf(action), {
+      input: action.input.parse(input),
+      requestId: key,
+      requestedBy: SCHEDULE_REQUESTER,
+      teamId: '',
+      action: action.id,
+      idempotencyKey: key,
+      thread: { channel, ts: '' },
+    });
+  } catch (error) {
+    // Each 'started' row is closed, as a command's is: a refused tick is not a run.
+    const outcome = isAppError(error) ? `rejected:${error.code}` : 'error';
+    await audit(outcome, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    throw error;
+  }
+  await audit('ok', `run ${started.runId}${started.created ? '' : ' (started by an earlier delivery of this tick)'}`);
   return started;
 }

@@ -67,7 +67,12 @@ describe('backup schedule ticks', () => {
     const due = new Date(Date.UTC(2026, 11, 1, 10, 0, 0));
     const audited = busyDeps();
     await expect(onDrScheduleTick(audited.deps, 'hourly-backup', due)).rejects.toMatchObject({ code: 'target_busy' });
-    expect(audited.order).toEqual(['audit started: scheduled hourly-backup, due 2026-12-01T10:00:00.000Z', 'run']);
+    expect(audited.order).toEqual([
+      'audit started: scheduled hourly-backup, due 2026-12-01T10:00:00.000Z',
+      'run',
+      // Closed, as a command's row is: a refused tick is not mistaken for a run.
+      'audit rejected:target_busy: backup:production is already being changed by run run_0123456789ab.',
+    ]);
 
     const unaudited = busyDeps([], async () => {
       throw new Error('audit log unavailable');
