@@ -73,6 +73,11 @@ export const incidentPolicySchema = z.object({
       level3After: durationSchema.prefault('30m'),
       seniorEngineering: usergroupRef.optional(),
     })
+    // Levels come in order: a level-3 timer first announces level 2, so it must not be due before it.
+    .refine((e) => e.level3After > e.level2After, {
+      message: 'level3After must be longer than level2After (level 3 follows level 2)',
+      path: ['level3After'],
+    })
     .prefault({}),
   pagerduty: z
     .object({

@@ -24,4 +24,13 @@ describe('incident timing, from the runbook', () => {
     expect(at('medium')).toEqual([240, 480]);
     expect(at('low')).toEqual([1440, 2880]);
   });
+
+  it('refuses a policy whose level 3 would come before level 2: a level-3 timer announces level 2 first', () => {
+    const parsed = incidentPolicySchema.safeParse({ escalation: { level2After: '30m', level3After: '15m' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['escalation', 'level3After'],
+      message: 'level3After must be longer than level2After (level 3 follows level 2)',
+    });
+  });
 });
