@@ -9,8 +9,10 @@ import { declare, incidentsOf, messagesWith, policyWith } from '../support/incid
 
 const logger = createLogger({ level: 'silent' });
 /**
- * The bot's last log lines (debug), printed when the test fails: it went red twice in full runs under load
- * (no page within 45 s) and never alone, and its silent logs left nothing to go on.
+ * The bot's last log lines (debug), printed when the test fails. They found why it went red under load (no
+ * page within 45 s): a rebuild in flight when Redis stopped lost the level-2 timer, level 3 fired first and
+ * raised the incident past level 2, and the rebuild skipped level 2 from then on
+ * (test/e2e/incident-escalation-order.test.ts).
  */
 const recentBotLogs: string[] = [];
 const botLogger = createLogger({
