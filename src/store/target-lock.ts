@@ -29,7 +29,8 @@ const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) 
 
 /**
  * Refuses a new run that would overlap a covering one: a run on a target under an active run's `covers`,
- * or a covering run while a run on a target under its prefix is active (queued, running or paused), in
+ * a covering run while a run on a target under its prefix or another run covering the same prefix (a
+ * database rollback and a database failover) is active (queued, running or paused), in
  * either case whatever the new run's onBusy (a wait across the two could hand a target to nobody). Both
  * sides take the prefix's lock first, so two creations at once cannot both pass; the check is a
  * statement of its own after it, and sees a creation that committed while this one waited.
@@ -47,9 +48,9 @@ export async function refuseCoverOverlap(
   const overlapping = client.query<{ id: string; what: string }>(
     `SELECT id, coalesce(covers, target) AS what FROM runs
       WHERE id <> $1 AND status IN ('queued', 'running', 'paused')
-        AND (covers = $2 OR target LIKE $3)
+        AND (covers = $2 OR target LIKE $3 OR covers = $4)
       ORDER BY created_at LIMIT 1`,
-    [runId, under ?? null, covers === undefined ? null : likePrefix(covers)],
+    [runId, under ?? null, covers === undefined ? null : likePrefix(covers), covers ?? null],
   );
   const [found] = await Promise.all([overlapping, ...locked]);
   const other = found.rows[0];

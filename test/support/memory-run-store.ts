@@ -393,7 +393,8 @@ export class MemoryRunStore implements RunStore {
     const other = this.ordered().find(
       (r) =>
         active(r) &&
-        ((under !== undefined && r.covers === under) || (covers !== undefined && r.target?.startsWith(covers))),
+        ((under !== undefined && r.covers === under) ||
+          (covers !== undefined && (r.target?.startsWith(covers) || r.covers === covers))),
     );
     if (!other) return;
     const what = other.covers !== undefined ? `every target under ${other.covers}` : other.target;

@@ -27,6 +27,13 @@ const covering = defineRunKind<unknown>({
   covers: (input) => `service:${envOf(input)}/`,
   steps,
 });
+/** A database failover: the database's own target, and every service of the environment it restarts. */
+const alsoCovering = defineRunKind<unknown>({
+  kind: 'dr failover-database',
+  target: (input) => `database:${envOf(input)}`,
+  covers: (input) => `service:${envOf(input)}/`,
+  steps,
+});
 const serviceChange = defineRunKind<unknown>({
   kind: 'scale',
   target: (input) => `service:${envOf(input)}/${(input as { service: string }).service}`,
@@ -195,6 +202,23 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       expect(await store.listRuns({ limit: 10 })).toHaveLength(1);
       // Another target is free.
       expect((await store.createRun(refusing, request({ input: { environment: 'staging' } }))).startable).toBe(true);
+    });
+
+    it('never lets two runs covering the same targets overlap (a database rollback and a failover)', async () => {
+      const { store } = await start();
+      const rollback = await store.createRun(covering, request());
+      const failover = store.createRun(alsoCovering, request({ requestId: 'req_2' }));
+      await expect(failover).rejects.toMatchObject({ code: 'target_busy' });
+      await expect(failover).rejects.toThrow(
+        `Run ${rollback.run.id} is changing every target under service:production/`,
+      );
+      // Another environment's is not held up.
+      expect(
+        (await store.createRun(alsoCovering, request({ requestId: 'req_3', input: { environment: 'staging' } })))
+          .startable,
+      ).toBe(true);
+      await store.finishRun(rollback.run.id, { status: 'succeeded', summary: 'restored' });
+      expect((await store.createRun(alsoCovering, request({ requestId: 'req_4' }))).startable).toBe(true);
     });
 
     it('never lets a covering run and a run on a target under it overlap, whichever comes first', async () => {

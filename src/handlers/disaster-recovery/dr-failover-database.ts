@@ -66,6 +66,9 @@ export const drFailoverDatabase = defineAction({
     ];
   },
   target: (input) => `database:${input.environment}`,
+  // It fences the primary and restarts the services that use it: no database rollback, other failover or
+  // change to one of those services runs meanwhile.
+  covers: (input) => `service:${input.environment}/`,
   steps: [
     {
       id: 'detect',

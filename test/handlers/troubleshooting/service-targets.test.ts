@@ -11,6 +11,7 @@ import { configChange } from '../../../src/handlers/maintenance/config-change.ts
 import { configPromote } from '../../../src/handlers/maintenance/config-promote.ts';
 import { configRevert } from '../../../src/handlers/maintenance/config-revert.ts';
 import { rollbackDatabase } from '../../../src/handlers/disaster-recovery/rollback-database.ts';
+import { drFailoverDatabase } from '../../../src/handlers/disaster-recovery/dr-failover-database.ts';
 import { coverPrefixOf } from '../../../src/store/target-lock.ts';
 
 const { topology } = parsePolicy(await readFile('config/eafix-policy.example.yml', 'utf8'));
@@ -63,6 +64,9 @@ describe('service changes claim one target per deployment, whatever name is type
       expect(coverPrefixOf(await targetOf(action as ResumableAction, { ...base, ...extra }))).toBe(covers);
     }
     expect(coverPrefixOf('env:production')).toBeUndefined();
+    // A database failover fences the primary and restarts services: it covers the same targets, so the
+    // two never run at once either (covers against covers, run store contract).
+    expect(runKindOf(drFailoverDatabase as ResumableAction).covers?.({ environment: 'production' })).toBe(covers);
   });
 
   it.each([
