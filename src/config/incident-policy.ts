@@ -74,8 +74,11 @@ export const incidentPolicySchema = z.object({
       seniorEngineering: usergroupRef.optional(),
     })
     // Levels come in order: a level-3 timer first announces level 2, so it must not be due before it.
-    .refine((e) => e.level3After > e.level2After, {
-      message: 'level3After must be longer than level2After (level 3 follows level 2)',
+    .refine((e) => e.level3After >= e.level2After, {
+      error: (issue) => {
+        const { level2After, level3After } = issue.input as { level2After: number; level3After: number };
+        return `level3After (${level3After / 60_000} min) must not be shorter than level2After (${level2After / 60_000} min): level 3 follows level 2`;
+      },
       path: ['level3After'],
     })
     .prefault({}),

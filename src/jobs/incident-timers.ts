@@ -23,6 +23,8 @@ export interface IncidentTimerOptions {
   prefix: string;
   logger: Logger;
   queueName?: string;
+  /** Tries of a fired timer (backing off from 1 s) before it waits for the reconciler to ask again; 5. */
+  attempts?: number;
 }
 
 /** Schedules and cancels incident reminders, escalations and phase deadlines as BullMQ delayed jobs. */
@@ -36,7 +38,7 @@ export class IncidentTimerQueue implements IncidentTimers {
         connection: options.connection,
         prefix: options.prefix,
         defaultJobOptions: {
-          attempts: 5,
+          attempts: options.attempts ?? 5,
           backoff: { type: 'exponential', delay: 1_000 },
           removeOnComplete: { age: KEEP_FINISHED_SECONDS },
           removeOnFail: { age: KEEP_FINISHED_SECONDS },
@@ -64,8 +66,10 @@ export class IncidentTimerQueue implements IncidentTimers {
     if (!existing) return;
     // A timer whose job failed through every attempt (PostgreSQL down the whole time) is still owed, and
     // its id is kept for days: asked again (the reconciler's rebuild), it runs again with fresh attempts.
+    // One that failed for good at once (a refusal retries would not change) stays failed: no retry storm.
     if (await existing.isFailed()) {
-      await existing.retry('failed', { resetAttemptsMade: true }).catch(() => undefined);
+      if (existing.attemptsMade >= (existing.opts.attempts ?? 1))
+        await existing.retry('failed', { resetAttemptsMade: true }).catch(() => undefined);
       return;
     }
     const dueAt = computedAt + delay;

@@ -7,7 +7,10 @@ import type { IncidentDeps } from '../../src/handlers/incidents/incident-deps.ts
 import type { Incident, IncidentEvent, Pager } from '../../src/handlers/incidents/incident-types.ts';
 
 /** One unacknowledged incident in memory, a pager that records its calls, and the war room's posts. */
-function escalationWorld(pager: (world: { incident: Incident; calls: string[] }) => Partial<Pager> = () => ({})) {
+function escalationWorld(
+  pager: (world: { incident: Incident; calls: string[] }) => Partial<Pager> = () => ({}),
+  invite: () => Promise<void> = async () => undefined,
+) {
   const incident = {
     id: 'INC-20261201-001',
     title: 'Quotes stale',
@@ -21,6 +24,7 @@ function escalationWorld(pager: (world: { incident: Incident; calls: string[] })
   } as unknown as Incident;
   const events: IncidentEvent[] = [];
   const posts: string[] = [];
+  const keys: string[] = [];
   const calls: string[] = [];
   const state = { incident, calls };
   const copy = () => ({ ...state.incident });
@@ -42,10 +46,15 @@ function escalationWorld(pager: (world: { incident: Incident; calls: string[] })
       exclusive: async <T>(_id: string, work: () => Promise<T>) => work(),
     },
     notifier: {
-      send: async (message: { text: string }) => void posts.push(message.text),
-      invite: async () => undefined,
+      send: async (message: { key: string; text: string }) => {
+        // The outbox posts a key once.
+        if (keys.includes(message.key)) return;
+        keys.push(message.key);
+        posts.push(message.text);
+      },
+      invite,
     },
-    directory: { groupMembers: async () => [] },
+    directory: { usergroupMembers: async () => ['U0DAVE'] },
     pager: {
       configured: true,
       trigger: async () => void calls.push('trigger'),
@@ -53,7 +62,7 @@ function escalationWorld(pager: (world: { incident: Incident; calls: string[] })
       resolve: async () => void calls.push('resolve'),
       ...pager(state),
     },
-    policy: { ...incidentPolicySchema.parse({}), escalation: { level2After: 900_000, level3After: 1_800_000 } },
+    policy: incidentPolicySchema.parse({ escalation: { seniorEngineering: '@senior-eng' } }),
     logger: createLogger({ level: 'silent' }),
     now: () => new Date(Date.UTC(2026, 11, 1, 9)),
   } as unknown as IncidentDeps;
@@ -75,7 +84,7 @@ describe('escalation when paging goes wrong', () => {
     expect(world.posts[1]).toContain('Escalation level 3');
   });
 
-  it('calls senior engineering while PagerDuty is down, and fails the job so the page is retried', async () => {
+  it('calls senior engineering while PagerDuty is down, says once that paging is failing, and the level-2 timer retries', async () => {
     let down = true;
     const world = escalationWorld(({ calls }) => ({
       trigger: async () => {
@@ -83,13 +92,29 @@ describe('escalation when paging goes wrong', () => {
         calls.push('trigger');
       },
     }));
-    await expect(world.fire(3)).rejects.toMatchObject({ code: 'pagerduty_unavailable' });
-    expect(world.levels()).toEqual([3]);
-
-    down = false;
+    // The level-3 timer: level 2 fails, level 3 goes out, and the job succeeds (no retry storm of its own).
     await world.fire(3);
+    expect(world.levels()).toEqual([3]);
+    expect(world.posts[0]).toContain('paging the on-call is failing (PagerDuty could not be reached.)');
+    expect(world.posts[1]).toContain('Escalation level 3');
+    // The level-2 timer (re-created by the reconciler while level 2 is unannounced) retries the page.
+    await expect(world.fire(2)).rejects.toMatchObject({ code: 'pagerduty_unavailable' });
+    expect(world.posts).toHaveLength(2);
+    down = false;
+    await world.fire(2);
     expect(world.levels()).toEqual([3, 2]);
     expect(world.state.calls).toEqual(['trigger']);
+    expect(world.posts[2]).toContain('The on-call has been paged');
+  });
+
+  it('calls senior engineering even when Slack will not invite them to the war room', async () => {
+    const world = escalationWorld(undefined, async () => {
+      throw new AppError('slack_refused', 'is_archived');
+    });
+    await world.fire(3);
+    expect(world.levels()).toEqual([2, 3]);
+    expect(world.posts[1]).toContain('@senior-eng (<@U0DAVE>) — senior engineering, please join.');
+    expect(world.posts[1]).toContain('(they could not be invited: is_archived)');
   });
 
   it('acknowledges the page when someone acknowledged while it was on its way', async () => {
@@ -102,6 +127,7 @@ describe('escalation when paging goes wrong', () => {
     }));
     await world.fire(2);
     expect(world.state.calls).toEqual(['trigger', 'acknowledge']);
+    expect(world.posts[0]).toContain('the incident was acknowledged meanwhile, so the page was acknowledged too');
 
     // And a level-3 timer finds the incident acknowledged: nobody else is called.
     await world.fire(3);

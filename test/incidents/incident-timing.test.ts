@@ -25,12 +25,16 @@ describe('incident timing, from the runbook', () => {
     expect(at('low')).toEqual([1440, 2880]);
   });
 
-  it('refuses a policy whose level 3 would come before level 2: a level-3 timer announces level 2 first', () => {
+  it('refuses a policy whose level 3 would come before level 2, saying both values', () => {
     const parsed = incidentPolicySchema.safeParse({ escalation: { level2After: '30m', level3After: '15m' } });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]).toMatchObject({
       path: ['escalation', 'level3After'],
-      message: 'level3After must be longer than level2After (level 3 follows level 2)',
+      message: 'level3After (15 min) must not be shorter than level2After (30 min): level 3 follows level 2',
     });
+    // Equal is fine (a policy written that way before still starts): level 2 goes out first, then 3.
+    expect(incidentPolicySchema.safeParse({ escalation: { level2After: '15m', level3After: '15m' } }).success).toBe(
+      true,
+    );
   });
 });

@@ -54,31 +54,49 @@ describe('IncidentTimerQueue.schedule', () => {
     expect(job?.delay).toBe(10 * MINUTE);
   });
 
-  it('runs a timer again, with fresh attempts, when asked for it after its job failed for good', async () => {
+  it('runs a timer again, with fresh attempts, when asked for it after every attempt failed; not one refused for good', async () => {
+    // One try per timer, so "every attempt failed" takes one run, not 15 s of back-off.
+    const once = new IncidentTimerQueue({
+      connection: redis,
+      prefix: isolation.redisPrefix,
+      logger: createLogger({ level: 'silent' }),
+      attempts: 1,
+    });
     const page: TimerJob = { incidentId: 'INC-20261130-010', kind: 'escalate', n: 2 };
-    const runs: number[] = [];
+    const refused: TimerJob = { incidentId: 'INC-20261130-011', kind: 'escalate', n: 2 };
+    const runs: string[] = [];
     const worker = new IncidentTimerWorker({
       connection: redis,
       prefix: isolation.redisPrefix,
       logger: createLogger({ level: 'silent' }),
       handle: async (job) => {
-        // The test above left its own timers in the queue.
-        if (job.incidentId !== page.incidentId) return;
-        runs.push(runs.length + 1);
-        // The first run fails for good (a domain error is not retried); the second goes through.
-        if (runs.length === 1) throw new AppError('incident_store_refused', 'refused');
+        runs.push(job.incidentId);
+        // PostgreSQL is down for the page's first run; the other is refused, which retries would not change.
+        if (job.incidentId === refused.incidentId) throw new AppError('pagerduty_refused', 'refused');
+        if (job.incidentId === page.incidentId && runs.filter((id) => id === page.incidentId).length === 1)
+          throw new AppError('database_unavailable', 'PostgreSQL is down', { kind: 'upstream' });
       },
     });
-    await timers.schedule(page, 0);
+    await once.schedule(page, 0);
+    await timers.schedule(refused, 0);
     await worker.start();
     try {
-      await eventually(async () => (await stateOf(page)) === 'failed', 'the timer failed');
-      // The reconciler's rebuild asks for it again: the incident still has not paged anyone.
+      await eventually(
+        async () => (await stateOf(page)) === 'failed' && (await stateOf(refused)) === 'failed',
+        'both timers failed',
+      );
+      // The reconciler's rebuild asks for both again: the incident still has not paged anyone.
       await timers.schedule(page, 0);
-      await eventually(async () => (await stateOf(page)) === 'completed', 'the timer ran again');
-      expect(runs).toEqual([1, 2]);
+      await timers.schedule(refused, 0);
+      await eventually(async () => (await stateOf(page)) === 'completed', 'the page ran again');
+      expect(runs.filter((id) => id === page.incidentId)).toHaveLength(2);
+      const job = await (await timers.queue.open()).getJob(timerJobId(page));
+      expect(job?.attemptsMade).toBe(1);
+      expect(await stateOf(refused)).toBe('failed');
+      expect(runs.filter((id) => id === refused.incidentId)).toHaveLength(1);
     } finally {
       await worker.close();
+      await once.close();
     }
   });
 });
