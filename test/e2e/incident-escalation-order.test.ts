@@ -3,7 +3,7 @@ import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
 import type { Incident } from '../../src/handlers/incidents/incident-types.ts';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+import { acknowledgeAsBob, bothLevelsAnnounced, declare, incidentsOf, policyWith } from '../support/incidents.ts';
 
 let world: TestWorld;
 
@@ -35,12 +35,7 @@ describe('escalation levels are never skipped', { timeout: 120_000 }, () => {
     expect(pagesFor(incident)).toHaveLength(1);
     expect(await levelsAnnounced(incident)).toEqual([2, 3]);
     const room = incident.channelId!;
-    await world.slack.waitFor(
-      () =>
-        messagesWith(world, room, 'Escalation level 2').length > 0 &&
-        messagesWith(world, room, 'Escalation level 3').length > 0,
-      { description: 'levels 2 and 3 announced', timeoutMs: 30_000 },
-    );
+    await bothLevelsAnnounced(world, room);
     const texts = world.slack.messages(room).map((m) => m.text ?? '');
     expect(texts.findIndex((t) => t.includes('Escalation level 2'))).toBeLessThan(
       texts.findIndex((t) => t.includes('Escalation level 3')),
@@ -86,16 +81,7 @@ describe('escalation levels are never skipped', { timeout: 120_000 }, () => {
 
   it('escalates no further once someone acknowledged', async () => {
     const incident = await declare(world, { title: 'Acknowledged before level three' });
-    await world.driver.clickButton({
-      user: 'bob',
-      channel: incident.channelId!,
-      messageTs: incident.templateTs!,
-      actionId: 'incident:ack',
-    });
-    await eventually(
-      async () => Boolean((await incidentsOf(world).deps.store.get(incident.id))?.acknowledgedBy),
-      'acknowledged',
-    );
+    await acknowledgeAsBob(world, incident);
     await fire(incident, 3);
 
     expect(pagesFor(incident)).toHaveLength(0);

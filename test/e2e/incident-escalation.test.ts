@@ -4,7 +4,7 @@ import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { pageKey } from '../../src/handlers/incidents/incident-timing.ts';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+import { acknowledgeAsBob, declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
 
 let world: TestWorld;
 let replica: RunningBot;
@@ -88,16 +88,7 @@ describe('escalation of an unacknowledged incident', { timeout: 180_000 }, () =>
     await world.pagerduty.waitFor((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger', {
       timeoutMs: 60_000,
     });
-    await world.driver.clickButton({
-      user: 'bob',
-      channel: incident.channelId!,
-      messageTs: incident.templateTs!,
-      actionId: 'incident:ack',
-    });
-    await eventually(
-      async () => (await incidentsOf(world).deps.store.get(incident.id))?.acknowledgedBy === 'U0BOB',
-      'acknowledged',
-    );
+    await acknowledgeAsBob(world, incident);
     // A marker declared afterwards reaching level 3 means this incident's level 3 is past due as well.
     const marker = await declare(world, { title: 'Unacknowledged marker' });
     await world.slack.waitFor(() => messagesWith(world, marker.channelId!, 'Escalation level 3').length > 0, {

@@ -5,7 +5,7 @@ import { startEmbeddedRedis } from '@eafix/sandbox/embedded-redis';
 import type { EmbeddedService } from '@eafix/sandbox/embedded-postgres';
 import { startWorld, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
-import { declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
+import { bothLevelsAnnounced, declare, incidentsOf, messagesWith, policyWith } from '../support/incidents.ts';
 
 const logger = createLogger({ level: 'silent' });
 /**
@@ -75,12 +75,7 @@ describe('incident timers when Redis loses everything', () => {
     expect(page.payload?.summary).toContain(incident.id);
     const room = incident.channelId!;
     // Both levels are overdue at once: their jobs may run in either order, so wait for both messages.
-    await world.slack.waitFor(
-      () =>
-        messagesWith(world, room, 'Escalation level 2').length > 0 &&
-        messagesWith(world, room, 'Escalation level 3').length > 0,
-      { description: 'levels 2 and 3 announced', timeoutMs: 30_000 },
-    );
+    await bothLevelsAnnounced(world, room);
     expect(
       world.pagerduty.events.filter((e) => e.dedup_key === pageKey(incident.id) && e.event_action === 'trigger'),
     ).toHaveLength(1);

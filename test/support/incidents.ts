@@ -95,3 +95,27 @@ export async function securityIncidentWithResponders(world: TestWorld, title: st
 /** The incident's checklist message as Slack holds it now. */
 export const checklistOf = (world: TestWorld, incident: Incident) =>
   world.slack.state.findMessage(incident.channelId!, incident.checklistTs!);
+
+/** Bob presses Acknowledge on the incident's template message; resolves once it is recorded. */
+export async function acknowledgeAsBob(world: TestWorld, incident: Incident): Promise<void> {
+  await world.driver.clickButton({
+    user: 'bob',
+    channel: incident.channelId!,
+    messageTs: incident.templateTs!,
+    actionId: 'incident:ack',
+  });
+  await eventually(
+    async () => (await incidentsOf(world).deps.store.get(incident.id))?.acknowledgedBy === 'U0BOB',
+    'acknowledged',
+  );
+}
+
+/** Both escalation levels announced in the war room (their jobs may run in either order). */
+export function bothLevelsAnnounced(world: TestWorld, room: string): Promise<unknown> {
+  return world.slack.waitFor(
+    () =>
+      messagesWith(world, room, 'Escalation level 2').length > 0 &&
+      messagesWith(world, room, 'Escalation level 3').length > 0,
+    { description: 'levels 2 and 3 announced', timeoutMs: 30_000 },
+  );
+}
