@@ -14,6 +14,9 @@ export const timerJobId = (job: TimerJob) => `${job.incidentId}.${job.kind}.${jo
 /** How much later than asked an existing timer may be due before a re-schedule brings it forward. */
 const DUE_TOLERANCE_MS = 1_000;
 
+/** How a timer refused for good (a domain error) is marked in its failed reason: never run again. */
+const REFUSED = 'refused: ';
+
 /** Finished jobs are kept this long so their ids stay taken: a re-schedule of a fired escalation is a no-op. */
 const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
 
@@ -64,11 +67,11 @@ export class IncidentTimerQueue implements IncidentTimers {
     await queue.add(job.kind, data, { jobId, delay, timestamp: computedAt });
     const existing = await queue.getJob(jobId);
     if (!existing) return;
-    // A timer whose job failed through every attempt (PostgreSQL down the whole time) is still owed, and
-    // its id is kept for days: asked again (the reconciler's rebuild), it runs again with fresh attempts.
-    // One that failed for good at once (a refusal retries would not change) stays failed: no retry storm.
+    // A timer whose job failed (PostgreSQL down through every attempt, or a worker killed twice during it)
+    // is still owed, and its id is kept for days: asked again (the reconciler's rebuild), it runs again
+    // with fresh attempts. One refused for good (retries would not change it) stays failed: no retry storm.
     if (await existing.isFailed()) {
-      if (existing.attemptsMade >= (existing.opts.attempts ?? 1))
+      if (!existing.failedReason?.startsWith(REFUSED))
         await existing.retry('failed', { resetAttemptsMade: true }).catch(() => undefined);
       return;
     }
@@ -132,7 +135,7 @@ export class IncidentTimerWorker {
       // Domain errors (a refused PagerDuty key) do not get better with retries.
       if (isAppError(error) && error.kind === 'domain') {
         const { UnrecoverableError } = await loadBullmq();
-        throw new UnrecoverableError(error.message);
+        throw new UnrecoverableError(`${REFUSED}${error.message}`);
       }
       throw error;
     }

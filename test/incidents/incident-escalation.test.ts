@@ -114,7 +114,21 @@ describe('escalation when paging goes wrong', () => {
     await world.fire(3);
     expect(world.levels()).toEqual([2, 3]);
     expect(world.posts[1]).toContain('@senior-eng (<@U0DAVE>) — senior engineering, please join.');
-    expect(world.posts[1]).toContain('(they could not be invited: is_archived)');
+    expect(world.posts[1]).toContain(':warning: Slack refused to invite them (is_archived): tell them directly.');
+  });
+
+  it('retries the call when Slack fails to invite them: a mention outside the room notifies nobody', async () => {
+    let failing = true;
+    const world = escalationWorld(undefined, async () => {
+      if (failing) throw new AppError('slack_unavailable', 'Slack did not answer', { kind: 'upstream' });
+    });
+    await expect(world.fire(3)).rejects.toMatchObject({ code: 'slack_unavailable' });
+    expect(world.levels()).toEqual([2]);
+    failing = false;
+    await world.fire(3);
+    expect(world.levels()).toEqual([2, 3]);
+    expect(world.posts[1]).toContain('senior engineering, please join.');
+    expect(world.posts[1]).not.toContain('refused');
   });
 
   it('acknowledges the page when someone acknowledged while it was on its way', async () => {
@@ -132,6 +146,19 @@ describe('escalation when paging goes wrong', () => {
     // And a level-3 timer finds the incident acknowledged: nobody else is called.
     await world.fire(3);
     expect(world.levels()).toEqual([2]);
+  });
+
+  it('says so when PagerDuty does not take the late acknowledgement', async () => {
+    const world = escalationWorld((state) => ({
+      trigger: async () => {
+        state.incident = { ...state.incident, acknowledgedBy: 'U0ALICE' };
+      },
+      acknowledge: async () => {
+        throw new AppError('pagerduty_unavailable', 'PagerDuty could not be reached.', { kind: 'upstream' });
+      },
+    }));
+    await world.fire(2);
+    expect(world.posts[0]).toContain("PagerDuty did not take the page's acknowledgement: acknowledge it in PagerDuty.");
   });
 
   it('resolves the page when the incident was resolved while it was on its way', async () => {

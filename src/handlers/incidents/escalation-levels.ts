@@ -65,10 +65,15 @@ async function levelTwo(deps: IncidentDeps, incident: Incident, waited: string):
       note: ` (not paged: ${paged.refused})`,
     };
   if (paged.settled)
-    return {
-      text: `${head} The on-call was paged (PagerDuty); the incident was ${paged.settled} meanwhile, so the page was ${paged.settled} too.`,
-      note: ` (on-call paged, page ${paged.settled})`,
-    };
+    return paged.settleFailed
+      ? {
+          text: `${head} The on-call was paged (PagerDuty) as the incident was ${paged.settled}, and PagerDuty did not take the page's ${paged.settled === 'resolved' ? 'resolution' : 'acknowledgement'}: ${paged.settled === 'resolved' ? 'resolve' : 'acknowledge'} it in PagerDuty.`,
+          note: ` (on-call paged; page not ${paged.settled})`,
+        }
+      : {
+          text: `${head} The on-call was paged (PagerDuty); the incident was ${paged.settled} meanwhile, so the page was ${paged.settled} too.`,
+          note: ` (on-call paged, page ${paged.settled})`,
+        };
   return {
     text: `${head} The on-call has been paged (PagerDuty). Press *Acknowledge* to stop escalation.`,
     note: ' (on-call paged)',
@@ -80,19 +85,27 @@ async function levelThree(deps: IncidentDeps, incident: Incident, waited: string
   const head = `:sos: *Escalation level 3*: ${incident.id} is still unacknowledged after ${waited}.`;
   if (!group) return { text: `${head} No senior engineering group is configured.`, note: '' };
   const { users } = await expandMembers(deps.directory, [group]);
-  // Inviting them is a courtesy: a room Slack will not invite to (archived, scopes) still gets the call.
-  let invite = '';
+  // A room Slack refuses to invite to (archived, scopes) still gets the call, saying so. Slack failing
+  // (rate limits, unreachable) throws before the level is recorded: the timer retries the invitation,
+  // since a mention of people outside the room notifies nobody.
+  let refused = '';
   if (users.length && incident.channelId)
     await deps.notifier.invite(incident.channelId, users).catch((err: unknown) => {
+      if (!isAppError(err) || err.kind !== 'domain') throw err;
       deps.logger.warn({ err, incident: incident.id }, 'senior engineering not invited to the war room');
-      invite = ` (they could not be invited: ${err instanceof Error ? err.message : String(err)})`;
+      refused = err.message;
     });
   // Members are mentioned one by one: a group handle in text notifies nobody without the group's id.
   const who = `${mention(group)}${users.length ? ` (${users.map((u) => `<@${u}>`).join(', ')})` : ''}`;
-  return { text: `${head} ${who} — senior engineering, please join.${invite}`, note: '' };
+  return refused
+    ? {
+        text: `${head} ${who} — senior engineering, please join. :warning: Slack refused to invite them (${refused}): tell them directly.`,
+        note: ` (not invited: ${refused})`,
+      }
+    : { text: `${head} ${who} — senior engineering, please join.`, note: '' };
 }
 
-type Paged = { refused: string } | { settled?: 'acknowledged' | 'resolved' };
+type Paged = { refused: string } | { settled?: 'acknowledged' | 'resolved'; settleFailed?: boolean };
 
 /**
  * Pages the on-call. PagerDuty refusing the event (a bad routing key does not get better with retries)
@@ -124,8 +137,11 @@ async function page(deps: IncidentDeps, incident: Incident, waited: string): Pro
   const now = await store.get(incident.id);
   const settled = now?.status === 'resolved' ? 'resolved' : now?.acknowledgedBy ? 'acknowledged' : undefined;
   if (!settled) return {};
-  await (settled === 'resolved' ? pager.resolve(dedupKey) : pager.acknowledge(dedupKey)).catch((err: unknown) =>
-    logger.warn({ err, incident: incident.id }, 'page not settled after a late acknowledgement'),
-  );
-  return { settled };
+  try {
+    await (settled === 'resolved' ? pager.resolve(dedupKey) : pager.acknowledge(dedupKey));
+    return { settled };
+  } catch (err) {
+    logger.warn({ err, incident: incident.id }, 'page not settled after a late acknowledgement');
+    return { settled, settleFailed: true };
+  }
 }
