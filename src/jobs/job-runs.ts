@@ -54,6 +54,10 @@ export class JobRuns implements Runs {
     return { runId: created.run.id, created: created.created, waitingFor: created.waitingFor };
   }
 
+  refuseIfBusy(kind: AnyRunKind, input: unknown) {
+    return this.queries.refuseIfBusy(kind.target?.(input), kind.covers?.(input), kind.onBusy ?? 'refuse');
+  }
+
   cancel(runId: string, by: string) {
     return this.canceller.requestCancel(runId, by);
   }

@@ -1,3 +1,4 @@
+import type { OnBusy } from './run-definition.ts';
 import type { RunRecord, RunStatus, RunWithSteps } from './run-record.ts';
 
 export interface RunListItem extends RunRecord {
@@ -17,4 +18,9 @@ export interface RunQueries {
   runForApproval(approvalId: string): Promise<RunRecord | undefined>;
   /** Newest first; running and queued runs first when no status is given, so they are never cut off. */
   listRuns(options: ListRunsOptions): Promise<RunListItem[]>;
+  /**
+   * Throws what creating a run on `target` / `covers` would throw now (AppError `target_busy`): asked
+   * before a request goes to two people. Reads only; creation checks again.
+   */
+  refuseIfBusy(target: string | undefined, covers: string | undefined, onBusy: OnBusy): Promise<void>;
 }

@@ -1,11 +1,10 @@
-import { AppError } from '../app-error.ts';
 import { inTransaction, type Pool, type PoolClient } from './database.ts';
 import { newId } from './row-ids.ts';
 import type { RunKind } from '../jobs/run-definition.ts';
 import type { RunWithSteps, StepRecord } from '../jobs/run-record.ts';
 import type { CreatedRun, NewRun } from '../jobs/run-store.ts';
 import { runFromRow, type RunRow } from './run-rows.ts';
-import { refuseCoverOverlap, targetHolder, targetLockKey } from './target-lock.ts';
+import { refuseCoverOverlap, targetBusyError, targetHolder, targetLockKey } from './target-lock.ts';
 
 /** Written in the transaction that creates a run (its status message), so no run exists unreported. */
 export type OnRunCreated = (client: PoolClient, run: RunWithSteps) => Promise<void>;
@@ -90,15 +89,7 @@ export async function createRun<Deps>(
     // Still under the target's lock: a holder cannot let go before this transaction ends.
     const holder = await targetHolder(client, target);
     if (holder === undefined) throw new Error(`run creation: ${target} was neither claimed nor held`);
-    if (onBusy === 'refuse') {
-      throw new AppError(
-        'target_busy',
-        `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
-        {
-          hints: [`/eafix runs ${holder}`],
-        },
-      );
-    }
+    if (onBusy === 'refuse') throw targetBusyError(target, holder);
     return created({ run, created: true, startable: false, waitingFor: holder });
   });
 }

@@ -1,7 +1,9 @@
 import type { Pool } from './database.ts';
 import type { RunRecord, RunWithSteps } from '../jobs/run-record.ts';
+import type { OnBusy } from '../jobs/run-definition.ts';
 import type { ListRunsOptions, RunListItem, RunQueries } from '../jobs/run-queries.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
+import { refuseIfBusy } from './target-lock.ts';
 
 /** A step row read as JSON: its timestamps (`…_at`) come as text, as Dates from a plain SELECT. */
 function stepRowOfJson(json: Record<string, unknown>): StepRow {
@@ -14,6 +16,10 @@ function stepRowOfJson(json: Record<string, unknown>): StepRow {
 /** Read side of the run store: what `/eafix runs` and progress renderers need. */
 export class PgRunQueries implements RunQueries {
   constructor(private readonly pool: Pool) {}
+
+  refuseIfBusy(target: string | undefined, covers: string | undefined, onBusy: OnBusy): Promise<void> {
+    return refuseIfBusy(this.pool, target, covers, onBusy);
+  }
 
   async runForApproval(approvalId: string): Promise<RunRecord | undefined> {
     const result = await this.pool.query<RunRow>(

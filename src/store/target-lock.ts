@@ -54,13 +54,62 @@ export async function refuseCoverOverlap(
   );
   const [found] = await Promise.all([overlapping, ...locked]);
   const other = found.rows[0];
-  if (!other) return;
+  if (other) throw coverOverlapError(other, target, covers);
+}
+
+/** The refusal of a run on a target another run holds (a kind that does not queue). */
+export function targetBusyError(target: string, holder: string): AppError {
+  return new AppError(
+    'target_busy',
+    `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
+    { hints: [`/eafix runs ${holder}`] },
+  );
+}
+
+/** The refusal of a run overlapping a covering one (`what`: the other run's covers, or its target). */
+export function coverOverlapError(
+  other: { id: string; what: string },
+  target: string | undefined,
+  covers: string | undefined,
+): AppError {
   const mine = covers !== undefined ? `every target under ${covers}` : target;
-  throw new AppError(
+  return new AppError(
     'target_busy',
     `Run ${other.id} is changing ${other.what.endsWith('/') ? `every target under ${other.what}` : other.what}, which overlaps ${mine}. Wait for it to finish or cancel it.`,
     { hints: [`/eafix runs ${other.id}`] },
   );
+}
+
+/**
+ * Refuses now what creating the run would refuse (its target held by an active run and the kind does not
+ * queue, or an overlap with a covering run), so a request is refused before two people approve it. Reads
+ * only: creation checks again under its locks.
+ */
+export async function refuseIfBusy(
+  pool: Pool,
+  target: string | undefined,
+  covers: string | undefined,
+  onBusy: 'refuse' | 'queue',
+): Promise<void> {
+  const result = await pool.query<{ id: string; what: string; held: boolean }>(
+    `(SELECT t.run_id AS id, t.target AS what, true AS held FROM run_targets t JOIN runs r ON r.id = t.run_id
+        WHERE $5 AND t.target = $1 AND r.status IN ('queued', 'running', 'paused'))
+     UNION ALL
+     (SELECT id, coalesce(covers, target), false FROM runs
+        WHERE status IN ('queued', 'running', 'paused') AND (covers = $2 OR target LIKE $3 OR covers = $4)
+        ORDER BY created_at LIMIT 1)
+     LIMIT 1`,
+    [
+      target ?? null,
+      coverPrefixOf(target) ?? null,
+      covers === undefined ? null : likePrefix(covers),
+      covers ?? null,
+      onBusy === 'refuse' && target !== undefined,
+    ],
+  );
+  const other = result.rows[0];
+  if (!other) return;
+  throw other.held ? targetBusyError(other.what, other.id) : coverOverlapError(other, target, covers);
 }
 
 /**

@@ -3,6 +3,8 @@ import { createLogger } from '../../src/logger.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { approvalMessageIn, ephemeralText, requestIdOf } from '../support/approvals.ts';
+import { PgRunStore } from '../../src/store/pg-run-store.ts';
+import { defineRunKind } from '../../src/jobs/run-definition.ts';
 
 const ops = 'eafix-ops';
 const ns = 'eafix-production';
@@ -43,6 +45,45 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
       description: 'the refusal',
     });
     expect(world.cluster.writes).toHaveLength(0);
+  });
+
+  it('refuses at once, asking nobody to approve, while a service of production is being changed', async () => {
+    await takeBackup('eafix-backup-e2e-busy');
+    // A scale of risk-manager under way (a run that holds its target; no worker knows its kind).
+    const runs = new PgRunStore(world.bot.pool);
+    const holder = defineRunKind<unknown>({
+      kind: 'e2e-holder',
+      target: () => 'service:production/risk-manager',
+      steps: [{ id: 'hold', title: 'Hold', run: async () => undefined }],
+    });
+    const scale = await runs.createRun(holder, {
+      input: {},
+      requestId: 'req-e2e-holder',
+      requestedBy: 'U0ALICE',
+      teamId: 'T0EAFIX',
+      action: 'scale',
+    });
+    const asked = async () =>
+      Number((await world.bot.pool.query('SELECT count(*) FROM approval_requests')).rows[0].count);
+    const approvalsBefore = await asked();
+    try {
+      const seen = world.slack.ephemerals('dave').length;
+      await world.driver.command({
+        user: 'dave',
+        channel: ops,
+        text: 'rollback database --backup eafix-backup-e2e-busy --reason "orders corrupted"',
+      });
+      await world.slack.waitFor(
+        () =>
+          ephemeralText(world, 'dave', seen).includes(
+            `Run ${scale.run.id} is changing service:production/risk-manager`,
+          ),
+        { description: 'the refusal naming the run' },
+      );
+      expect(await asked()).toBe(approvalsBefore);
+    } finally {
+      await runs.finishRun(scale.run.id, { status: 'cancelled', summary: 'e2e' });
+    }
   });
 
   it('stops every service, restores, verifies and brings each back at its recorded replicas, after a second person approves', async () => {

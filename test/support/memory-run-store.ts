@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../src/app-error.ts';
-import type { RunKind } from '../../src/jobs/run-definition.ts';
+import type { OnBusy, RunKind } from '../../src/jobs/run-definition.ts';
 import type { ListRunsOptions, RunListItem } from '../../src/jobs/run-queries.ts';
 import {
   isTerminal,
@@ -12,7 +12,7 @@ import {
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
 import { RunTakenOverError } from '../../src/jobs/step-attempt.ts';
-import { coverPrefixOf } from '../../src/store/target-lock.ts';
+import { coverOverlapError, coverPrefixOf, targetBusyError } from '../../src/store/target-lock.ts';
 import type {
   CreatedRun,
   FinishedRun,
@@ -67,16 +67,11 @@ export class MemoryRunStore implements RunStore {
     }
     const target = kind.target?.(request.input);
     const onBusy = kind.onBusy ?? 'refuse';
-    const holder = target === undefined ? undefined : this.holders.get(target);
-    if (holder !== undefined && onBusy === 'refuse') {
-      throw new AppError(
-        'target_busy',
-        `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
-        { hints: [`/eafix runs ${holder}`] },
-      );
-    }
     const covers = kind.covers?.(request.input);
-    this.refuseCoverOverlap(target, covers);
+    // Checked and inserted in one turn of the event loop, as PostgreSQL does under its locks.
+    const busy = this.busyError(target, covers, onBusy);
+    if (busy) throw busy;
+    const holder = target === undefined ? undefined : this.holders.get(target);
     const id = `run_${randomBytes(6).toString('hex')}`;
     const run: StoredRun = {
       ...(covers !== undefined ? { covers } : {}),
@@ -387,8 +382,15 @@ export class MemoryRunStore implements RunStore {
     return next.id;
   }
 
-  /** As target-lock.ts refuseCoverOverlap: a covering run and a run on a target under it never overlap. */
-  private refuseCoverOverlap(target: string | undefined, covers: string | undefined): void {
+  /** As target-lock.ts refuseIfBusy: a held target refuses a kind that does not queue, and covers overlap. */
+  async refuseIfBusy(target: string | undefined, covers: string | undefined, onBusy: OnBusy): Promise<void> {
+    const busy = this.busyError(target, covers, onBusy);
+    if (busy) throw busy;
+  }
+
+  private busyError(target: string | undefined, covers: string | undefined, onBusy: OnBusy): AppError | undefined {
+    const holder = target === undefined ? undefined : this.holders.get(target);
+    if (holder !== undefined && onBusy === 'refuse') return targetBusyError(target!, holder);
     const under = coverPrefixOf(target);
     const other = this.ordered().find(
       (r) =>
@@ -396,14 +398,9 @@ export class MemoryRunStore implements RunStore {
         ((under !== undefined && r.covers === under) ||
           (covers !== undefined && (r.target?.startsWith(covers) || r.covers === covers))),
     );
-    if (!other) return;
-    const what = other.covers !== undefined ? `every target under ${other.covers}` : other.target;
-    const mine = covers !== undefined ? `every target under ${covers}` : target;
-    throw new AppError(
-      'target_busy',
-      `Run ${other.id} is changing ${what}, which overlaps ${mine}. Wait for it to finish or cancel it.`,
-      { hints: [`/eafix runs ${other.id}`] },
-    );
+    return other
+      ? coverOverlapError({ id: other.id, what: other.covers ?? other.target ?? '' }, target, covers)
+      : undefined;
   }
 
   private oldestWaiting(target: string): StoredRun | undefined {

@@ -204,6 +204,31 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreSubje
       expect((await store.createRun(refusing, request({ input: { environment: 'staging' } }))).startable).toBe(true);
     });
 
+    it('says beforehand what creating a run would refuse, and nothing for what it would queue', async () => {
+      const { store } = await start();
+      const busy = (kind: typeof refusing, input: Record<string, unknown>) =>
+        store.refuseIfBusy(kind.target?.(input), kind.covers?.(input), kind.onBusy ?? 'refuse');
+      const production = { environment: 'production' };
+      const risk = { environment: 'production', service: 'risk-manager' };
+      await expect(busy(refusing, production)).resolves.toBeUndefined();
+      const rollback = await store.createRun(refusing, request());
+      await expect(busy(refusing, production)).rejects.toThrow(
+        `env:production is already being changed by run ${rollback.run.id}`,
+      );
+      // A kind that queues behind the holder is not refused; another environment is free.
+      await expect(busy(queueing, production)).resolves.toBeUndefined();
+      await expect(busy(refusing, { environment: 'staging' })).resolves.toBeUndefined();
+      // A run on a service under a covering one, and a covering one over a changed service, are refused.
+      const scale = await store.createRun(serviceChange, request({ requestId: 'req_2', input: risk }));
+      await expect(busy(alsoCovering, production)).rejects.toThrow(
+        `Run ${scale.run.id} is changing service:production/risk-manager`,
+      );
+      await store.finishRun(scale.run.id, { status: 'succeeded', summary: 'scaled' });
+      await expect(busy(alsoCovering, production)).resolves.toBeUndefined();
+      await store.finishRun(rollback.run.id, { status: 'succeeded', summary: 'rolled back' });
+      await expect(busy(refusing, production)).resolves.toBeUndefined();
+    });
+
     it('never lets two runs covering the same targets overlap (a database rollback and a failover)', async () => {
       const { store } = await start();
       const rollback = await store.createRun(covering, request());

@@ -1,6 +1,6 @@
 import { AppError } from '../../app-error.ts';
 import type { ActionContext, AnyPlannedAction, ApprovalMode } from './define-action.ts';
-import { executePlanned } from './start-run.ts';
+import { executePlanned, refuseIfBusy } from './start-run.ts';
 import { context, section, type Reply } from './reply.ts';
 import { planText } from '../../permissions/approval-message.ts';
 import { alreadyPending } from '../../permissions/request-approval.ts';
@@ -89,6 +89,7 @@ export async function invokePlanned(
   }
 
   if (mode === 'two-person') {
+    await refuseIfBusy(action, input, plan, deps);
     const request = await approvals.request(action, input, plan, ctx);
     if (alreadyPending(request, ctx)) {
       const asker = request.requester === invoker.userId ? 'you' : `<@${request.requester}>`;

@@ -22,6 +22,11 @@ export interface Runs {
     kind: AnyRunKind,
     request: StartRunRequest,
   ): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
+  /**
+   * Throws (AppError `target_busy`) when starting a run of this kind with this input would be refused now:
+   * a request is refused before two people approve it. Starting checks again.
+   */
+  refuseIfBusy(kind: AnyRunKind, input: unknown): Promise<void>;
   cancel(runId: string, by: string): Promise<CancelResult>;
   list(limit: number): Promise<RunListItem[]>;
   get(runId: string): Promise<RunWithSteps | undefined>;

@@ -9,6 +9,7 @@ import {
   type ResumableAction,
 } from './define-action.ts';
 import { section, type Reply } from './reply.ts';
+import type { PlanItem } from '../../permissions/approval-types.ts';
 
 const kinds = new WeakMap<ResumableAction<unknown>, RunKind<ActionDeps, unknown>>();
 
@@ -37,6 +38,21 @@ export function runKindOf<Input>(action: ResumableAction<Input>): RunKind<Action
 /** Every run kind a worker executes: one per resumable action of the registry. */
 export function runKindsOf(actions: readonly AnyAction[]): AnyRunKind[] {
   return actions.filter(isResumable).map((action) => runKindOf(action));
+}
+
+/**
+ * Refuses now (AppError `target_busy`) a planned action whose run would be refused when it starts: its
+ * target held, or an overlap with a covering run. Asked before a request goes to two people, so nobody
+ * approves what cannot run; the run's start checks again.
+ */
+export async function refuseIfBusy(
+  action: AnyPlannedAction,
+  input: Record<string, unknown>,
+  plan: PlanItem[],
+  deps: ActionDeps,
+) {
+  if (!isResumable(action)) return;
+  await deps.runs.refuseIfBusy(runKindOf(action), action.runInput ? action.runInput(input, plan) : input);
 }
 
 /** Makes a planned action's (just recomputed) plan happen: at once, or as a resumable run. */
