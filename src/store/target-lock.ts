@@ -62,7 +62,7 @@ export function targetBusyError(target: string, holder: string): AppError {
   return new AppError(
     'target_busy',
     `${target} is already being changed by run ${holder}. Wait for it to finish or cancel it.`,
-    { hints: [`/eafix runs ${holder}`] },
+    { hints: [`/eafix runs ${holder}`, `/eafix cancel ${holder}`] },
   );
 }
 
@@ -76,7 +76,7 @@ export function coverOverlapError(
   return new AppError(
     'target_busy',
     `Run ${other.id} is changing ${other.what.endsWith('/') ? `every target under ${other.what}` : other.what}, which overlaps ${mine}. Wait for it to finish or cancel it.`,
-    { hints: [`/eafix runs ${other.id}`] },
+    { hints: [`/eafix runs ${other.id}`, `/eafix cancel ${other.id}`] },
   );
 }
 

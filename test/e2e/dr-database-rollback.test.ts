@@ -49,7 +49,7 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
 
   it('refuses at once, asking nobody to approve, while a service of production is being changed', async () => {
     await takeBackup('eafix-backup-e2e-busy');
-    // A scale of risk-manager under way (a run that holds its target; no worker knows its kind).
+    // A scale of risk-manager under way (a run that holds its target).
     const runs = new PgRunStore(world.bot.pool);
     const holder = defineRunKind<unknown>({
       kind: 'e2e-holder',
@@ -63,6 +63,9 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
       teamId: 'T0EAFIX',
       action: 'scale',
     });
+    // Paused, as a run waiting for someone's decision is: it keeps its target, and no worker or reconciler
+    // picks it up meanwhile (no worker knows its kind).
+    await world.bot.pool.query(`UPDATE runs SET status = 'paused' WHERE id = $1`, [scale.run.id]);
     const asked = async () =>
       Number((await world.bot.pool.query('SELECT count(*) FROM approval_requests')).rows[0].count);
     const approvalsBefore = await asked();
@@ -81,6 +84,11 @@ describe('/eafix rollback database (runbook: Database Rollback)', () => {
         { description: 'the refusal naming the run' },
       );
       expect(await asked()).toBe(approvalsBefore);
+      expect(ephemeralText(world, 'dave', seen)).toContain(`/eafix cancel ${scale.run.id}`);
+      const refusals = await world.bot.pool.query(
+        `SELECT 1 FROM audit_log WHERE action = 'rollback database' AND outcome = 'rejected:target_busy'`,
+      );
+      expect(refusals.rowCount).toBe(1);
     } finally {
       await runs.finishRun(scale.run.id, { status: 'cancelled', summary: 'e2e' });
     }

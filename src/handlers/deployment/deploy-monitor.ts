@@ -115,7 +115,7 @@ export const monitor: ActionStep<DeployInput> = {
       if (worst === 'warning') warnings++;
       const head =
         worst === 'warning'
-          ? `:warning: *KPI warning on ${colour} ${input.version}* — watching; \`/eafix rollback --environment=${input.environment}\` returns to ${from}.`
+          ? `:warning: *KPI warning on ${colour} ${input.version}* — watching; the monitor ends asking *Continue* or *Roll back* (to ${from}), or \`/eafix cancel ${ctx.runId}\` stops the deploy now, after which \`/eafix rollback --environment=${input.environment}\` returns to ${from}.`
           : `:eyes: Monitoring ${colour} ${input.version}`;
       await report(ctx, `${head} ${left > 0 ? `(${left} s left)` : '(done)'}\n${lines}`);
       if (deps.now().getTime() >= until) {
