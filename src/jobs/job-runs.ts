@@ -55,7 +55,10 @@ export class JobRuns implements Runs {
   }
 
   refuseIfBusy(kind: AnyRunKind, input: unknown) {
-    return this.queries.refuseIfBusy(kind.target?.(input), kind.covers?.(input), kind.onBusy ?? 'refuse');
+    // Only overlaps with covering runs (a database rollback or failover, which hold a whole environment's
+    // services for long): a target another run holds is left to the start, as that run usually ends
+    // before two people have approved (trading stop, then trading start).
+    return this.queries.refuseIfBusy(kind.target?.(input), kind.covers?.(input), 'queue');
   }
 
   cancel(runId: string, by: string) {

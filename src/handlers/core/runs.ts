@@ -23,8 +23,9 @@ export interface Runs {
     request: StartRunRequest,
   ): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
   /**
-   * Throws (AppError `target_busy`) when starting a run of this kind with this input would be refused now:
-   * a request is refused before two people approve it. Starting checks again.
+   * Throws (AppError `target_busy`) when a run of this kind with this input would overlap a covering run
+   * now (or cover a run under way): a request is refused before two people approve it. Starting checks
+   * again, and also refuses a target another run still holds.
    */
   refuseIfBusy(kind: AnyRunKind, input: unknown): Promise<void>;
   cancel(runId: string, by: string): Promise<CancelResult>;

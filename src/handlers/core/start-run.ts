@@ -41,9 +41,9 @@ export function runKindsOf(actions: readonly AnyAction[]): AnyRunKind[] {
 }
 
 /**
- * Refuses now (AppError `target_busy`) a planned action whose run would be refused when it starts: its
- * target held, or an overlap with a covering run. Asked before a request goes to two people, so nobody
- * approves what cannot run; the run's start checks again.
+ * Refuses now (AppError `target_busy`) a planned action whose run would overlap a covering run (a
+ * database rollback or failover and a service change). Asked before a request goes to two people, so
+ * nobody approves what cannot run; the run's start checks again.
  */
 export async function refuseIfBusy(
   action: AnyPlannedAction,
