@@ -45,16 +45,29 @@ export async function refuseCoverOverlap(
   const prefixes = [...new Set([under, covers].filter((p): p is string => p !== undefined))].sort();
   if (prefixes.length === 0) return;
   const locked = prefixes.map((p) => client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eafix-covers:${p}`]));
-  const overlapping = client.query<{ id: string; what: string }>(
+  // Sent after the locks (a pipelined connection keeps the order): it sees a creation that committed meanwhile.
+  const [other] = await Promise.all([overlappingRun(client, target, covers, runId), ...locked]);
+  if (other) throw coverOverlapError(other, target, covers);
+}
+
+/**
+ * The oldest active run (queued, running or paused) that overlaps a run on `target` / `covers`: one covering
+ * its target, one on a target under its covers, or one covering the same prefix.
+ */
+async function overlappingRun(
+  db: Pool | PoolClient,
+  target: string | undefined,
+  covers: string | undefined,
+  exceptRunId = '',
+): Promise<{ id: string; what: string } | undefined> {
+  const found = await db.query<{ id: string; what: string }>(
     `SELECT id, coalesce(covers, target) AS what FROM runs
       WHERE id <> $1 AND status IN ('queued', 'running', 'paused')
         AND (covers = $2 OR target LIKE $3 OR covers = $4)
       ORDER BY created_at LIMIT 1`,
-    [runId, under ?? null, covers === undefined ? null : likePrefix(covers), covers ?? null],
+    [exceptRunId, coverPrefixOf(target) ?? null, covers === undefined ? null : likePrefix(covers), covers ?? null],
   );
-  const [found] = await Promise.all([overlapping, ...locked]);
-  const other = found.rows[0];
-  if (other) throw coverOverlapError(other, target, covers);
+  return found.rows[0];
 }
 
 /** The refusal of a run on a target another run holds (a kind that does not queue). */
@@ -91,25 +104,17 @@ export async function refuseIfBusy(
   covers: string | undefined,
   onBusy: 'refuse' | 'queue',
 ): Promise<void> {
-  const result = await pool.query<{ id: string; what: string; held: boolean }>(
-    `(SELECT t.run_id AS id, t.target AS what, true AS held FROM run_targets t JOIN runs r ON r.id = t.run_id
-        WHERE $5 AND t.target = $1 AND r.status IN ('queued', 'running', 'paused'))
-     UNION ALL
-     (SELECT id, coalesce(covers, target), false FROM runs
-        WHERE status IN ('queued', 'running', 'paused') AND (covers = $2 OR target LIKE $3 OR covers = $4)
-        ORDER BY created_at LIMIT 1)
-     LIMIT 1`,
-    [
-      target ?? null,
-      coverPrefixOf(target) ?? null,
-      covers === undefined ? null : likePrefix(covers),
-      covers ?? null,
-      onBusy === 'refuse' && target !== undefined,
-    ],
-  );
-  const other = result.rows[0];
-  if (!other) return;
-  throw other.held ? targetBusyError(other.what, other.id) : coverOverlapError(other, target, covers);
+  if (onBusy === 'refuse' && target !== undefined) {
+    const held = await pool.query<{ run_id: string }>(
+      `SELECT t.run_id FROM run_targets t JOIN runs r ON r.id = t.run_id
+        WHERE t.target = $1 AND r.status IN ('queued', 'running', 'paused')`,
+      [target],
+    );
+    const holder = held.rows[0]?.run_id;
+    if (holder) throw targetBusyError(target, holder);
+  }
+  const other = await overlappingRun(pool, target, covers);
+  if (other) throw coverOverlapError(other, target, covers);
 }
 
 /**
