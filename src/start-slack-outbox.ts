@@ -37,6 +37,8 @@ export function startSlackOutbox(options: {
       if (approvalId) await approvals.attachMessage(approvalId, channel, ts);
     },
   });
+  // The posts this process writes go out as their transaction commits while it leads (no outbox read between).
+  outbox.deliverPostsVia(deliverer);
   deliverer.start();
   return { outbox, notifier: new OutboxNotifier({ outbox, slack: poster }), stop: () => deliverer.stop() };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { OutboxLease, OutboxRow, SlackOutbox } from './slack-outbox.ts';
+import type { OutboxLease, OutboxMessageInput, OutboxRow, PostClaims, SlackOutbox } from './slack-outbox.ts';
 import { OutboxSlackCalls, operationOf, type Operation, type PostAttempt } from './outbox-slack-calls.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
 import { SLACK_PACE, SlackPacer } from './slack-pacer.ts';
@@ -40,6 +40,21 @@ export interface OutboxDelivererOptions {
   minEditIntervalMs?: number;
   /** Edit spacing is measured on it; the system clock by default. */
   clock?: Clock;
+  /** How long a claimed post waits for its commit's notification before the loop takes it as any row (5 s). */
+  claimMs?: number;
+}
+
+/** A post claimed at its write (PostClaims), posted once the write confirmed it and its commit is heard of. */
+interface Claim {
+  row: OutboxRow;
+  bucket: string;
+  /** The write marked the row attempted (the store's answer). */
+  confirmed: boolean;
+  /** A notification for its key arrived (an autocommit write's may come before the store's answer). */
+  heard: boolean;
+  /** Ends the placeholder that keeps the loop off the row. */
+  done: () => void;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -49,7 +64,7 @@ export interface OutboxDelivererOptions {
  * trouble is retried with backoff until the row expires; refusals fail the row. A post whose answer
  * was lost is looked up by its metadata before it is posted again.
  */
-export class OutboxDeliverer {
+export class OutboxDeliverer implements PostClaims {
   private readonly pacer = new SlackPacer();
   private readonly pace: typeof SLACK_PACE;
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -62,6 +77,9 @@ export class OutboxDeliverer {
   private running: Promise<void> | undefined;
   private readonly calls: OutboxSlackCalls;
   private readonly uploadSettleMs: number;
+  /** Holds the lease: only then are posts claimed. */
+  private leading = false;
+  private readonly claims = new Map<string, Claim>();
 
   constructor(private readonly options: OutboxDelivererOptions) {
     this.pace = { ...SLACK_PACE, ...options.pace };
@@ -120,12 +138,99 @@ export class OutboxDeliverer {
       lost = true;
       this.wake();
     });
-    lease.onNotify(() => this.wake());
-    while (!this.stopped && !lost) {
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const waitMs = await this.dispatch();
-      await Promise.race([woken, sleep(waitMs, undefined, { ref: false })]);
+    lease.onNotify((key) => {
+      this.committed(key);
+      this.wake();
+    });
+    this.leading = true;
+    try {
+      while (!this.stopped && !lost) {
+        const woken = new Promise<void>((resolve) => (this.wake = resolve));
+        const waitMs = await this.dispatch();
+        await Promise.race([woken, sleep(waitMs, undefined, { ref: false })]);
+      }
+    } finally {
+      // Whatever was claimed and not yet committed goes to whoever leads next, as any row.
+      this.leading = false;
+      for (const key of [...this.claims.keys()]) this.release(key);
     }
+  }
+
+  /**
+   * A new post this leader will make the moment its write commits (PostClaims): it must have room in
+   * flight and its channel's budget now; the store then checks no earlier post of the channel is pending.
+   */
+  claim(message: OutboxMessageInput): boolean {
+    if (!this.leading || this.stopped || this.inFlight.has(message.key)) return false;
+    if (this.inFlight.size >= (this.options.maxInFlight ?? 8) || this.troubled.has(message.channel)) return false;
+    const bucket = `chat.postMessage:${message.channel}`;
+    if (this.pacer.reserve(bucket, this.pace.post) > 0) return false;
+    let done!: () => void;
+    this.inFlight.set(message.key, new Promise<void>((resolve) => (done = resolve)));
+    const timer = setTimeout(() => this.release(message.key), this.options.claimMs ?? 5_000);
+    timer.unref();
+    const payload = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
+    const row: OutboxRow = {
+      key: message.key,
+      kind: 'message',
+      channel: message.channel,
+      threadTs: message.threadTs || undefined,
+      threadKey: undefined,
+      payload,
+      version: 1,
+      deliveredVersion: 0,
+      ts: undefined,
+      state: 'pending',
+      attempts: 0,
+      postAttempted: false,
+      uploadFileIds: [],
+      dueInMs: 0,
+      expired: false,
+      lastError: undefined,
+      createdAt: new Date(this.now()),
+    };
+    this.claims.set(message.key, { row, bucket, done, timer, confirmed: false, heard: false });
+    return true;
+  }
+
+  confirm(key: string): void {
+    const claim = this.claims.get(key);
+    if (!claim) return;
+    claim.confirmed = true;
+    if (claim.heard) this.post(key, claim);
+  }
+
+  /** Not claimed after all (or never heard of): the loop delivers the row, if it exists, as any other. */
+  release(key: string): void {
+    const claim = this.claims.get(key);
+    if (!claim) return;
+    this.claims.delete(key);
+    clearTimeout(claim.timer);
+    this.pacer.refund(claim.bucket, this.pace.post);
+    this.inFlight.delete(key);
+    claim.done();
+    this.wake();
+  }
+
+  /** A write of `key` committed: a confirmed claim is posted now. */
+  private committed(key: string): void {
+    const claim = this.claims.get(key);
+    if (!claim) return;
+    claim.heard = true;
+    if (claim.confirmed) this.post(key, claim);
+  }
+
+  /** Posts a claimed row: written marked attempted, committed, and never read back. */
+  private post(key: string, claim: Claim): void {
+    this.claims.delete(key);
+    clearTimeout(claim.timer);
+    const delivery = this.deliver(claim.row, 'post', claim.bucket, this.pace.post, true).finally(() => {
+      this.inFlight.delete(key);
+      this.lastWrite.set(key, this.now());
+      this.wake();
+    });
+    this.inFlight.set(key, delivery);
+    claim.done();
   }
 
   /** Starts every delivery that may go now; returns how long until something else may. */
@@ -184,9 +289,15 @@ export class OutboxDeliverer {
     return ['uploads', this.pace.upload];
   }
 
-  private async deliver(row: OutboxRow, operation: Operation, bucket: string, limit: PaceLimit): Promise<void> {
+  private async deliver(
+    row: OutboxRow,
+    operation: Operation,
+    bucket: string,
+    limit: PaceLimit,
+    markedAtWrite = false,
+  ): Promise<void> {
     const { outbox, logger } = this.options;
-    const attempt: PostAttempt = { posting: false };
+    const attempt: PostAttempt = { posting: false, markedAtWrite };
     try {
       await this.calls.deliver(row, operation, attempt);
       await this.recovered(row.channel);

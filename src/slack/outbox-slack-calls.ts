@@ -20,6 +20,8 @@ export interface PostAttempt {
   posting: boolean;
   /** An upload reserved its file: it may be shared even if the attempt failed (Slack shares asynchronously). */
   uploading?: boolean;
+  /** A claimed post: its row was written already marked attempted, so it is posted without marking it. */
+  markedAtWrite?: boolean;
 }
 
 export interface OutboxSlackCallsOptions {
@@ -70,7 +72,7 @@ export class OutboxSlackCalls {
         return;
       }
     }
-    await outbox.markPostAttempted(row.key);
+    if (!attempt.markedAtWrite) await outbox.markPostAttempted(row.key);
     attempt.posting = true;
     const posted = await slack.postMessage({
       channel: row.channel,

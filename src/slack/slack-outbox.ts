@@ -68,11 +68,26 @@ export interface OutboxRow {
 
 /** A held leadership: only its holder delivers. */
 export interface OutboxLease {
-  /** Called whenever a row is written or changed. */
-  onNotify(listener: () => void): void;
+  /** Called whenever a row is written or changed, with its key, once the write has committed. */
+  onNotify(listener: (key: string) => void): void;
   /** Resolves when the leadership is lost. */
   lost: Promise<void>;
   release(): Promise<void>;
+}
+
+/**
+ * The deliverer's side of a post it takes the moment its transaction commits (the OutboxDeliverer while it
+ * leads): no read of the outbox and no separate "attempted" mark stand between the commit and the post,
+ * since the row is written already marked attempted. The store asks before it writes a new post and
+ * marks the row only if no earlier post of its channel is still pending (order per channel holds).
+ */
+export interface PostClaims {
+  /** Whether this post may be taken at commit; if so, the deliverer's loop leaves it alone meanwhile. */
+  claim(message: OutboxMessageInput): boolean;
+  /** The store wrote it marked attempted: it is posted once its commit is heard of (before or after this). */
+  confirm(key: string): void;
+  /** The store did not mark it (an earlier post of the channel is pending, or the write failed). */
+  release(key: string): void;
 }
 
 /** Where messages for Slack wait until they are delivered. */

@@ -43,6 +43,12 @@ export class SlackPacer {
     return Math.ceil(((1 - bucket.tokens) * 60_000) / limit.perMinute);
   }
 
+  /** Gives back a call reserved and then not made. */
+  refund(key: string, limit: PaceLimit): void {
+    const bucket = this.refill(key, limit, this.now());
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + 1);
+  }
+
   /** Slack said 429: hold the bucket for Retry-After, however long. */
   block(key: string, limit: PaceLimit, ms: number): void {
     const now = this.now();

@@ -7,6 +7,7 @@ import type {
   OutboxState,
   OutboxTransaction,
   OutboxUploadInput,
+  PostClaims,
   SlackOutbox,
 } from '../slack/slack-outbox.ts';
 
@@ -41,6 +42,26 @@ const columns = `*, (extract(epoch FROM next_attempt_at - clock_timestamp()) * 1
 const withNotify = (write: string, channelParam: number) =>
   `WITH written AS (${write}) SELECT pg_notify($${channelParam}, $1)`;
 
+/**
+ * A message's write and its NOTIFY. `$9`: the deliverer claimed it, so a new row is written marked
+ * attempted, unless a post or upload of its channel is still pending (it must go first); `claimed` says
+ * whether it was. Content for an existing key never is (its first post is another attempt's).
+ */
+const PUT_MESSAGE = `WITH written AS (
+  INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, ts, delivered_version, expires_at, thread_key, post_attempted)
+  VALUES ($1, 'message', $2, $3, $4, $5, 0, $6, $7, $9::boolean AND NOT EXISTS (
+    SELECT 1 FROM slack_outbox earlier
+     WHERE earlier.state = 'pending' AND earlier.channel = $2 AND earlier.key <> $1
+       AND (earlier.kind = 'upload' OR earlier.ts IS NULL)))
+  ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, version = slack_outbox.version + 1,
+    state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
+  WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text
+  RETURNING post_attempted AND xmax = 0 AS claimed)
+SELECT pg_notify($8, $1), (SELECT claimed FROM written) AS claimed`;
+
+/** A post nobody has tried yet, with nothing to wait for (a reply by parent key waits for the parent's ts). */
+const isNewPost = (message: OutboxMessageInput) => message.ts === undefined && message.threadKey === undefined;
+
 const toRow = (r: RawRow): OutboxRow => ({
   key: r.key,
   kind: r.kind,
@@ -66,6 +87,7 @@ export class PgSlackOutbox implements SlackOutbox {
   private readonly channel: string;
   /** A standby's connection, kept between election attempts (one connection, not one a second). */
   private candidate: pg.Client | undefined;
+  private claims: PostClaims | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -75,19 +97,16 @@ export class PgSlackOutbox implements SlackOutbox {
     this.channel = `slack_outbox_${schema}`;
   }
 
-  /** Writes a message (or new content for it), in `db`'s transaction when given one. */
+  /**
+   * Writes a message (or new content for it), in `db`'s transaction when given one. A new post the
+   * deliverer claims (PostClaims) is written already marked attempted, unless an earlier post of its
+   * channel is still pending; the deliverer then posts it when the commit's notification arrives.
+   */
   async putMessage(message: OutboxMessageInput, db: OutboxTransaction = this.pool): Promise<void> {
     const payload = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
-    await db.query(
-      withNotify(
-        `INSERT INTO slack_outbox (key, kind, channel, thread_ts, payload, ts, delivered_version, expires_at, thread_key)
-       VALUES ($1, 'message', $2, $3, $4, $5, 0, $6, $7)
-       ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, version = slack_outbox.version + 1,
-         state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
-       WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text`,
-        8,
-      ),
-      [
+    const claimed = this.claims !== undefined && isNewPost(message) && this.claims.claim(message);
+    try {
+      const result = (await db.query(PUT_MESSAGE, [
         message.key,
         message.channel,
         message.threadTs || null,
@@ -96,8 +115,19 @@ export class PgSlackOutbox implements SlackOutbox {
         message.expiresAt ?? null,
         message.threadKey ?? null,
         this.channel,
-      ],
-    );
+        claimed,
+      ])) as { rows: Array<{ claimed: boolean | null }> };
+      if (claimed && result.rows[0]?.claimed === true) this.claims?.confirm(message.key);
+      else if (claimed) this.claims?.release(message.key);
+    } catch (error) {
+      if (claimed) this.claims?.release(message.key);
+      throw error;
+    }
+  }
+
+  /** Posts written from now on may be taken by `claims` as their transaction commits. */
+  deliverPostsVia(claims: PostClaims): void {
+    this.claims = claims;
   }
 
   /** Writes a file upload; writing the same key again is a no-op. */
@@ -234,7 +264,7 @@ export class PgSlackOutbox implements SlackOutbox {
     }
     let released = false;
     return {
-      onNotify: (listener) => client.on('notification', () => listener()),
+      onNotify: (listener) => client.on('notification', (notice) => listener(notice.payload ?? '')),
       lost,
       release: async () => {
         if (released) return;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { SlackEmulator } from '@eafix/sandbox/slack';
 import { OUTBOX_EVENT_TYPE, OutboxDeliverer, type OutboxDelivererOptions } from '../../src/slack/outbox-deliverer.ts';
@@ -40,6 +40,8 @@ function startDeliverer(timeoutMs = 2_000, extra: Partial<OutboxDelivererOptions
   });
   deliverer.start();
   deliverers.push(deliverer);
+  // As in production: posts written while it leads are claimed by it and go out as they commit.
+  outbox.deliverPostsVia(deliverer);
   return deliverer;
 }
 
@@ -282,6 +284,74 @@ describe('the Slack outbox', () => {
     expect(limited).toEqual([]);
   }, 40_000);
 
+  it('posts a new message the moment its write commits, without reading the outbox or marking it again', async () => {
+    const channel = newChannel();
+    const marked = vi.spyOn(outbox, 'markPostAttempted');
+    // The delivery loop is held at its next read of the outbox: the claimed post must not need it.
+    let letLoopRead!: () => void;
+    const loopHeld = new Promise<void>((resolve) => (letLoopRead = resolve));
+    const read = outbox.pending.bind(outbox);
+    const reads = vi.spyOn(outbox, 'pending').mockImplementation(async (limit) => {
+      await loopHeld;
+      return read(limit);
+    });
+    onTestFinished(() => {
+      letLoopRead();
+      marked.mockRestore();
+      reads.mockRestore();
+    });
+    await inTransaction((client) => outbox.putMessage({ key: 'claimed:1', channel, text: 'run queued' }, client));
+    await emu.waitFor(() => withKey(channel, 'claimed:1').length === 1, { description: 'the claimed post' });
+    await eventually(async () => (await rowState('claimed:1')) === 'delivered', 'the row delivered');
+    expect(marked.mock.calls.filter(([key]) => key === 'claimed:1')).toEqual([]);
+    letLoopRead();
+    expect(emu.messages(channel)).toHaveLength(1);
+  });
+
+  it('leaves a post to the loop while an earlier post of its channel is pending, so it follows that one', async () => {
+    const channel = newChannel();
+    const marked = vi.spyOn(outbox, 'markPostAttempted');
+    onTestFinished(() => marked.mockRestore());
+    // Written by another replica and due in a second: this process's deliverer has not seen it.
+    const plain = new PgSlackOutbox(pool, isolation.schema);
+    await inTransaction(async (client) => {
+      await plain.putMessage({ key: 'earlier:1', channel, text: 'first' }, client);
+      await client.query(
+        `UPDATE slack_outbox SET next_attempt_at = clock_timestamp() + interval '1 second' WHERE key = 'earlier:1'`,
+      );
+    });
+    await outbox.putMessage({ key: 'later:1', channel, text: 'second' });
+    await eventually(async () => (await rowState('later:1')) === 'delivered', 'the later post delivered', 10_000);
+    expect(emu.messages(channel).map((m) => m.text)).toEqual(['first', 'second']);
+    expect(marked.mock.calls.filter(([key]) => key === 'later:1')).toHaveLength(1);
+  });
+
+  it('posts once, after looking for a copy, a claimed post whose claimer stopped before posting it', async () => {
+    const channel = newChannel();
+    // A replica that claimed the post, committed it marked attempted, and died before its call to Slack.
+    const died = new PgSlackOutbox(pool, isolation.schema);
+    died.deliverPostsVia({ claim: () => true, confirm: () => undefined, release: () => undefined });
+    const lookupsBefore = emu.callsTo('conversations.history').length;
+    await died.putMessage({ key: 'orphan:1', channel, text: 'run queued' });
+    await eventually(async () => (await rowState('orphan:1')) === 'delivered', 'the orphan delivered');
+    expect(withKey(channel, 'orphan:1')).toHaveLength(1);
+    expect(emu.callsTo('conversations.history').length).toBeGreaterThan(lookupsBefore);
+  });
+
+  it('posts nothing for a claimed post whose transaction rolled back', async () => {
+    const channel = newChannel();
+    await inTransaction(async (client) => {
+      await outbox.putMessage({ key: 'rolledback:1', channel, text: 'never happened' }, client);
+      throw new Rollback();
+    }).catch((error: unknown) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+    await notifier.send({ key: 'after:1', channel, text: 'what did happen' });
+    await eventually(async () => (await rowState('after:1')) === 'delivered', 'the next post delivered');
+    expect(emu.messages(channel).map((m) => m.text)).toEqual(['what did happen']);
+    expect(await outbox.get('rolledback:1')).toBeUndefined();
+  });
+
   it('fails a post Slack refuses, and tells the caller why', async () => {
     await expect(notifier.post({ key: 'refused:1', channel: 'C0NOSUCH', text: 'x' })).rejects.toMatchObject({
       code: 'slack_refused',
@@ -338,6 +408,23 @@ describe('the Slack outbox', () => {
     expect(urlsFor('held.png')).toBe(1);
   }, 40_000);
 });
+
+class Rollback extends Error {}
+
+/** Runs `write` in a transaction of its own, committed unless it throws. */
+async function inTransaction(write: (client: import('pg').PoolClient) => Promise<unknown>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await write(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 /** The backend pid holding this schema's outbox leader lock. */
 async function lockHolder(): Promise<number | undefined> {

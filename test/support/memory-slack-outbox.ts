@@ -21,7 +21,7 @@ interface StoredRow extends Omit<OutboxRow, 'dueInMs' | 'expired'> {
  */
 export class MemorySlackOutbox implements SlackOutbox {
   private readonly rows = new Map<string, StoredRow>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(key: string) => void>();
   private leased = false;
   private seq = 0;
 
@@ -50,7 +50,7 @@ export class MemorySlackOutbox implements SlackOutbox {
         expiresAt: message.expiresAt?.getTime(),
       });
     }
-    this.notify();
+    this.notify(message.key);
   }
 
   async putUpload(upload: OutboxUploadInput): Promise<void> {
@@ -72,7 +72,7 @@ export class MemorySlackOutbox implements SlackOutbox {
         expiresAt: upload.expiresAt?.getTime(),
       });
     }
-    this.notify();
+    this.notify(upload.key);
   }
 
   async get(key: string): Promise<OutboxRow | undefined> {
@@ -158,7 +158,7 @@ export class MemorySlackOutbox implements SlackOutbox {
     this.leased = true;
     let lostResolve!: () => void;
     const lost = new Promise<void>((resolve) => (lostResolve = resolve));
-    const mine = new Set<() => void>();
+    const mine = new Set<(key: string) => void>();
     let released = false;
     return {
       onNotify: (listener) => {
@@ -223,9 +223,9 @@ export class MemorySlackOutbox implements SlackOutbox {
     return this.now().getTime();
   }
 
-  private notify(): void {
+  private notify(key: string): void {
     // As NOTIFY: the listener hears of it after the write, never inside it.
-    queueMicrotask(() => this.listeners.forEach((listener) => listener()));
+    queueMicrotask(() => this.listeners.forEach((listener) => listener(key)));
   }
 }
 

@@ -157,9 +157,9 @@ export function slackOutboxContract(name: string, open: () => Promise<SlackOutbo
       const first = await outbox.tryLead();
       expect(first).toBeDefined();
       expect(await outbox.tryLead()).toBeUndefined();
-      const told = new Promise<void>((resolve) => first!.onNotify(resolve));
+      const told = new Promise<string>((resolve) => first!.onNotify(resolve));
       await outbox.putMessage({ key: 'n', channel: 'C1', text: 'x' });
-      await told;
+      expect(await told).toBe('n');
       await first!.release();
       await first!.lost;
       const second = await outbox.tryLead();
