@@ -28,9 +28,27 @@ export interface AuditVerification {
   brokenAt?: { id: number; reason: string };
 }
 
+/** The transaction of a state change that carries its audit rows (a PostgreSQL client inside BEGIN). */
+export interface AuditTransaction {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Queues a change's audit rows in its transaction, before the change's own statements: the store making
+ * the change calls it once, inside its transaction, with the client that transaction runs on.
+ */
+export type AppendAudit = (tx: AuditTransaction) => Promise<void>;
+
 /** What the rest of the bot needs from the audit log. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditRecord>;
+  /**
+   * Records `entries` in the transaction of the change they record, so both commit or neither does (a
+   * round trip and a commit fewer than recording first): `change` makes it, calling `append` in its
+   * transaction. Should another writer extend the chain first, the transaction aborts and `change` runs
+   * again, so it must be safe to repeat until it commits.
+   */
+  recordWith<T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>): Promise<T>;
   /** True while the last write failed (the database is unreachable, as far as the log knows). */
   readonly unavailable: boolean;
   /** Resolves once every entry recorded so far is written or has failed (shutdown). */

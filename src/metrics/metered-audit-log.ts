@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from '../audit/audit-log.ts';
+import type { AppendAudit, AuditEntry, AuditLog, AuditRecord, AuditVerification } from '../audit/audit-log.ts';
 import type { BotMetrics } from './bot-metrics.ts';
 
 /**
@@ -21,6 +21,12 @@ export class MeteredAuditLog implements AuditLog {
     const record = await this.inner.record(entry);
     this.count(entry);
     return record;
+  }
+
+  async recordWith<T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>): Promise<T> {
+    const result = await this.inner.recordWith(entries, change);
+    entries.forEach((entry) => this.count(entry));
+    return result;
   }
 
   drain(): Promise<void> {

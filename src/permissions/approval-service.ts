@@ -96,6 +96,8 @@ export class ApprovalService implements ApprovalWorkflow {
     logger: Logger,
     origin: ClickOrigin,
     prepared?: Promise<PreparedApproval>,
+    /** Records the click's `started` audit row in the vote's transaction (ActionContext.recordStartWith). */
+    recordStartWith?: ActionContext['recordStartWith'],
   ): Promise<ClickResult> {
     const early = await prepared?.catch(() => undefined);
     const request = await boundRequest(this.deps, id, clicker, origin, requestId, early?.request);
@@ -107,7 +109,9 @@ export class ApprovalService implements ApprovalWorkflow {
       );
     }
     await this.checkApprover(request, clicker, requestId, 'approve');
-    const voting = this.deps.approvals.vote(id, clicker.userId);
+    const voting = recordStartWith
+      ? recordStartWith((append) => this.deps.approvals.vote(id, clicker.userId, append))
+      : this.deps.approvals.vote(id, clicker.userId);
     // A vote that will complete the approval has its plan read again from the cluster while it is counted
     // (reads only: nothing executes before the approval is recorded and audited, below). The reads start
     // once the vote's first statement is on its way: building three Kubernetes requests takes a few ms of

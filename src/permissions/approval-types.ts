@@ -1,3 +1,4 @@
+import type { AppendAudit } from '../audit/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ClickOrigin } from '../handlers/core/click-origin.ts';
 
@@ -96,8 +97,11 @@ export interface ApprovalStore {
   create(request: NewApprovalRequest): Promise<ApprovalRequest>;
   get(id: string): Promise<ApprovalRequest | undefined>;
   attachMessage(id: string, channel: string, ts: string): Promise<void>;
-  /** Adds a vote; exactly one caller ever sees `approved` for a request. */
-  vote(id: string, approver: string): Promise<VoteOutcome>;
+  /**
+   * Adds a vote; exactly one caller ever sees `approved` for a request. `audit`, when given, queues the
+   * click's audit row in the vote's transaction (AuditLog.recordWith), whatever the vote's outcome.
+   */
+  vote(id: string, approver: string, audit?: AppendAudit): Promise<VoteOutcome>;
   decide(id: string, status: 'rejected' | 'cancelled', by: string, reason?: string): Promise<TransitionOutcome>;
   /** Records how an approved request ended. */
   finish(id: string, status: 'executed' | 'failed' | 'superseded', result: string): Promise<void>;

@@ -1,3 +1,4 @@
+import type { AppendAudit } from '../audit/audit-log.ts';
 import type { Pool, PoolClient } from './database.ts';
 import { connectUnpooled, inOneRoundTrip, inTransaction, LOCK_SPACE, lockUntilCommit } from './database.ts';
 import { newId } from './row-ids.ts';
@@ -153,7 +154,7 @@ export class PgApprovalStore implements ApprovalStore {
     return { kind: 'expired', request: (await this.get(id, client))! };
   }
 
-  async vote(id: string, approver: string): Promise<VoteOutcome> {
+  async vote(id: string, approver: string, audit?: AppendAudit): Promise<VoteOutcome> {
     const now = this.now();
     // One round trip: BEGIN, the row lock (serialising every click on the request, across replicas), the
     // vote and COMMIT. The vote changes nothing unless the request is still pending and unexpired. The
@@ -161,8 +162,10 @@ export class PgApprovalStore implements ApprovalStore {
     // one statement; its snapshot is taken once the lock is granted, so it counts every earlier vote, but
     // not the one it adds (hence `|| $2` for the approvers). A vote's time is when it is counted, under the
     // lock (not when its transaction began), so the approvers' order is the order their votes counted in.
-    const [locked, voted] = await inOneRoundTrip(this.pool, (client) =>
+    // The click's audit row goes first: if it cannot be appended, the transaction aborts and nothing is counted.
+    const [, locked, voted] = await inOneRoundTrip(this.pool, (client) =>
       Promise.all([
+        audit?.(client),
         client.query<LockedRow>(LOCK_PENDING, [id, now]),
         client.query<Row & { added: number }>(
           `WITH added AS (INSERT INTO approval_votes (request_id, approver, at)

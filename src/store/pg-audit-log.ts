@@ -3,6 +3,7 @@ import { storableJson, storableText } from './safe-text.ts';
 import {
   GENESIS,
   hashOf,
+  type AppendAudit,
   type AuditEntry,
   type AuditLog,
   type AuditRecord,
@@ -59,6 +60,13 @@ const APPEND_BATCH = `
   ORDER BY r.ord
   RETURNING id, hash`;
 
+/**
+ * APPEND_BATCH inside the transaction of the change it records: appending nothing (the chain moved)
+ * raises AUDIT_CHAIN_MOVED (migration 016), which aborts that transaction.
+ */
+const APPEND_IN_TRANSACTION = `WITH appended AS (${APPEND_BATCH}) SELECT audit_chain_appended((SELECT count(*) FROM appended))`;
+const AUDIT_CHAIN_MOVED = 'EA001';
+
 /** Appends lost to another writer in a row before the write fails (each loss means another batch landed). */
 const MAX_APPEND_TRIES = 20;
 
@@ -89,6 +97,37 @@ function storableEntry(entry: AuditEntry): AuditEntry {
     detail: text(entry.detail),
     arguments: entry.arguments === undefined ? undefined : storableJson(entry.arguments),
   };
+}
+
+/**
+ * `entries` chained after `prevHash`, and the rows APPEND_BATCH takes. The batch is one JSON parameter
+ * and the statement text never changes: building 11 parameters per row (and a statement as long as the
+ * batch) cost more than the rows themselves.
+ */
+function chained(entries: AuditEntry[], prevHash: string) {
+  // Millisecond precision so the hash input survives the timestamptz round trip.
+  const at = new Date(Date.now());
+  let prev = prevHash;
+  const records = entries.map((entry) => {
+    const hash = hashOf({ ...entry, at, prevHash: prev });
+    const record = { ...entry, at, prevHash: prev, hash };
+    prev = hash;
+    return record;
+  });
+  const rows = records.map((r) => ({
+    at: r.at.toISOString(),
+    request_id: r.requestId,
+    team_id: r.teamId ?? null,
+    channel_id: r.channelId ?? null,
+    user_id: r.userId ?? null,
+    action: r.action,
+    arguments: r.arguments ?? {},
+    outcome: r.outcome,
+    detail: r.detail ?? null,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  }));
+  return { records, rows };
 }
 
 interface Pending {
@@ -126,6 +165,62 @@ export class PgAuditLog implements AuditLog {
       // An entry recorded after the last batch was taken but before this ran would wait forever.
       if (this.queue.length > 0) this.startFlush();
     });
+  }
+
+  /**
+   * Records `entries` in the transaction of the change they record (AuditLog.recordWith). This process's
+   * chain is held until that transaction ends: its batches wait, so nothing of its own is chained from
+   * the same end. A transaction that failed leaves the end unknown (it is read again before the next write).
+   */
+  async recordWith<T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>): Promise<T> {
+    const stored = entries.map(storableEntry);
+    for (let tries = 1; ; tries += 1) {
+      const release = await this.holdChain();
+      let appendFailure: unknown;
+      try {
+        const prevHash = this.chainEnd ?? (await this.readChainEnd());
+        this.chainEnd = undefined;
+        // Built before the change starts: `append` only sends the statement, so the change's transaction
+        // holds it from its first statement on (nothing can fail in between and leave the change unaudited).
+        const { records, rows } = chained(stored, prevHash);
+        const values = [JSON.stringify(rows), prevHash];
+        let appended = false;
+        const result = await change(async (tx) => {
+          appended = true;
+          await tx.query(APPEND_IN_TRANSACTION, values).catch((error: unknown) => {
+            appendFailure = error;
+            throw error;
+          });
+        });
+        if (appended) this.chainEnd = records.at(-1)?.hash;
+        this.lastWriteFailed = false;
+        return result;
+      } catch (error) {
+        // The append's own error, not whichever of the transaction's statements the change reports (the
+        // ones behind it fail too, as "transaction aborted", and may be reported first).
+        const cause = appendFailure ?? error;
+        const moved = (cause as { code?: string }).code === AUDIT_CHAIN_MOVED || isForkRefused(cause);
+        if (!moved) {
+          this.lastWriteFailed = true;
+          throw error;
+        }
+        if (tries >= MAX_APPEND_TRIES) throw new Error(`audit log: lost ${tries} appends in a row to other writers`);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** Takes this process's end of the chain from its batches until the returned release is called. */
+  private async holdChain(): Promise<() => void> {
+    while (this.flushing) await this.flushing;
+    let released!: () => void;
+    this.flushing = new Promise<void>((resolve) => (released = resolve));
+    return () => {
+      this.flushing = undefined;
+      released();
+      if (this.queue.length > 0) this.startFlush();
+    };
   }
 
   get unavailable(): boolean {
@@ -192,30 +287,7 @@ export class PgAuditLog implements AuditLog {
 
   /** The batch chained after `prevHash`, or undefined when that is no longer the chain's end. */
   private async append(entries: AuditEntry[], prevHash: string): Promise<AuditRecord[] | undefined> {
-    // Millisecond precision so the hash input survives the timestamptz round trip.
-    const at = new Date(Date.now());
-    let prev = prevHash;
-    const records = entries.map((entry) => {
-      const hash = hashOf({ ...entry, at, prevHash: prev });
-      const record = { ...entry, at, prevHash: prev, hash };
-      prev = hash;
-      return record;
-    });
-    // The batch is one JSON parameter and the statement text never changes: building 11 parameters per
-    // row (and a statement as long as the batch) cost more than the rows themselves. Only the ids come back.
-    const rows = records.map((r) => ({
-      at: r.at.toISOString(),
-      request_id: r.requestId,
-      team_id: r.teamId ?? null,
-      channel_id: r.channelId ?? null,
-      user_id: r.userId ?? null,
-      action: r.action,
-      arguments: r.arguments ?? {},
-      outcome: r.outcome,
-      detail: r.detail ?? null,
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    }));
+    const { records, rows } = chained(entries, prevHash);
     const inserted = await this.pool.query<{ id: string; hash: string }>(APPEND_BATCH, [
       JSON.stringify(rows),
       prevHash,

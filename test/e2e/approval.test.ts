@@ -3,6 +3,7 @@ import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { eventually } from '../support/eventually.ts';
 import { invoke } from '../../src/handlers/core/invoke.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { AppendAudit, AuditEntry } from '../../src/audit/audit-log.ts';
 import {
   approvalMessageIn,
   approvalStatus,
@@ -325,12 +326,13 @@ describe('approval buttons on the one invocation path', () => {
     expect(await approvalStatus(world, id)).toBe('pending');
   });
 
-  it('reads the plan again while the click is being audited, and changes nothing before its row is written', async () => {
+  it('reads the plan again before the click is audited, and counts the vote only with its audit row', async () => {
     const { message, id } = await requestStop();
     const channel = world.slack.channelId(ops);
     const { deps } = world.bot;
     let planRead = false;
-    // The approved action's plan notes that its read began; the click's "started" row is held until then.
+    // The approved action's plan notes that its read began; the click's "started" row (written in the vote's
+    // transaction) is held until then.
     const registry = Object.create(deps.registry) as typeof deps.registry;
     registry.get = (actionId: string) => {
       const action = deps.registry.get(actionId);
@@ -348,12 +350,14 @@ describe('approval buttons on the one invocation path', () => {
       get unavailable() {
         return deps.audit.unavailable;
       },
-      record: async (entry: Parameters<typeof deps.audit.record>[0]) => {
-        if (entry.action === 'approvals approve' && entry.outcome === 'started' && entry.userId === 'U0BOB') {
+      record: (entry: AuditEntry) => deps.audit.record(entry),
+      recordWith: async <T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>) => {
+        const [entry] = entries;
+        if (entry?.action === 'approvals approve' && entry.outcome === 'started' && entry.userId === 'U0BOB') {
           await eventually(async () => planRead || undefined, "the plan's read to start before the click's audit row");
           statusWhenAudited = await approvalStatus(world, id);
         }
-        return deps.audit.record(entry);
+        return deps.audit.recordWith(entries, change);
       },
     };
     const click = (userId: string) =>
@@ -372,7 +376,7 @@ describe('approval buttons on the one invocation path', () => {
     expect(planRead).toBe(false);
     const outcome = await click('U0BOB');
     expect(outcome.outcome).toBe('ok');
-    // Read early, decided only after its row: the vote was not counted while the row was held.
+    // Read early, decided only with its row: the vote was not counted while the row was held.
     expect(statusWhenAudited).toBe('pending');
     await eventually(async () => (await approvalStatus(world, id)) === 'executed', 'execution');
     expect(await spineRows(id, 'U0BOB')).toEqual([

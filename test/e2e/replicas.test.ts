@@ -17,7 +17,7 @@ beforeAll(async () => {
   replica = await startBot({
     env: world.env,
     policy: world.policy,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     role: 'all',
     host: '127.0.0.1',
     // Trading switches run as toolbox Jobs: the replica reaches the same simulated cluster.

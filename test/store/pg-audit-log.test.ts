@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { createPool, migrate, type Pool } from '../../src/store/database.ts';
+import { createPool, inOneRoundTrip, inTransaction, migrate, type Pool } from '../../src/store/database.ts';
+import type { AppendAudit, AuditTransaction } from '../../src/audit/audit-log.ts';
 import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
 import { isolate } from '../support/isolation.ts';
 import { auditLogContract } from '../support/audit-log-contract.ts';
@@ -145,6 +146,72 @@ describe('PgAuditLog', () => {
     const [previous] = (await audit.since(new Date(0))).filter((r) => r.requestId === 'req_before_restore');
     expect(after.prevHash).toBe(previous?.hash);
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  describe('rows recorded in the transaction of the change they record', () => {
+    const entry = (requestId: string) => ({
+      requestId,
+      userId: 'U0BOB',
+      action: 'approvals approve',
+      outcome: 'started',
+    });
+    const probe = (value: string) => (client: AuditTransaction) =>
+      client.query('INSERT INTO change_probe (id) VALUES ($1)', [value]);
+    const ours = async (prefix: string) =>
+      (await audit.since(new Date(0))).filter((r) => r.requestId.startsWith(prefix)).map((r) => r.requestId);
+    beforeAll(async () => {
+      await pool.query('CREATE TABLE change_probe (id text PRIMARY KEY)');
+    });
+
+    it('commits them with the change, or neither, and chains the next row after what committed', async () => {
+      const change = (append: AppendAudit) =>
+        inTransaction(pool, async (client) => {
+          await append(client);
+          await probe('once')(client);
+        });
+      await audit.recordWith([entry('req_with_1')], change);
+      // The same change again fails after its append (the probe row exists): its audit row goes with it.
+      await expect(audit.recordWith([entry('req_with_2')], change)).rejects.toMatchObject({ code: '23505' });
+      await audit.record(entry('req_with_3'));
+      expect(await ours('req_with_')).toEqual(['req_with_1', 'req_with_3']);
+      expect((await audit.verify()).ok).toBe(true);
+    });
+
+    it('makes the change again, once committed, when another replica extended the chain first', async () => {
+      await audit.record(entry('req_moved_0'));
+      await new PgAuditLog(pool).record(entry('req_moved_replica'));
+      let attempts = 0;
+      await audit.recordWith([entry('req_moved_1')], async (append) => {
+        attempts += 1;
+        // A change reports its own failure (the statements behind the append fail too, "transaction aborted").
+        await inOneRoundTrip(pool, (client) => Promise.all([append(client), probe('moved')(client)])).catch(() => {
+          throw new Error('the change failed');
+        });
+      });
+      expect(attempts).toBe(2);
+      expect(await ours('req_moved_')).toEqual(['req_moved_0', 'req_moved_replica', 'req_moved_1']);
+      expect((await pool.query(`SELECT id FROM change_probe WHERE id = 'moved'`)).rowCount).toBe(1);
+      expect((await audit.verify()).ok).toBe(true);
+    });
+
+    it("holds this process's own batches off the chain until the change's transaction ends", async () => {
+      let attempts = 0;
+      const batch = audit.record(entry('req_held_0'));
+      const withChange = audit.recordWith([entry('req_held_1')], (append) => {
+        attempts += 1;
+        return inTransaction(pool, async (client) => {
+          await append(client);
+          // Recorded while the change's transaction is open: chained after it, not from the same end.
+          void audit.record(entry('req_held_2'));
+          await probe('held')(client);
+        });
+      });
+      await Promise.all([batch, withChange]);
+      await audit.drain();
+      expect(attempts).toBe(1);
+      expect(await ours('req_held_')).toEqual(['req_held_0', 'req_held_1', 'req_held_2']);
+      expect((await audit.verify()).ok).toBe(true);
+    });
   });
 
   it('refuses updates and deletes at the database', async () => {

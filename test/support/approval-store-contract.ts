@@ -1,3 +1,4 @@
+import type { AuditTransaction } from '../../src/audit/audit-log.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApprovalStore, NewApprovalRequest } from '../../src/permissions/approval-types.ts';
 import { planHash } from '../../src/permissions/plan-hash.ts';
@@ -96,6 +97,16 @@ export function approvalStoreContract(name: string, open: (now: () => Date) => P
         kind: 'approved',
         request: { approvers: ['U0BOB', 'U0CAROL'], decidedBy: 'U0CAROL' },
       });
+    });
+
+    it("counts no vote whose click's audit row cannot be appended in its transaction", async () => {
+      const { store } = await start();
+      const { id } = await store.create(request());
+      // The audit log's statement fails (in PostgreSQL the chain moved; in memory there is no transaction).
+      const failing = (tx: AuditTransaction) => tx.query('SELECT audit_chain_appended(0)').then(() => undefined);
+      await expect(store.vote(id, 'U0BOB', failing)).rejects.toThrow();
+      expect(await store.get(id)).toMatchObject({ status: 'pending', approvers: [] });
+      expect((await store.vote(id, 'U0BOB')).kind).toBe('approved');
     });
 
     it('lets exactly one of concurrent approvers see the approval', async () => {

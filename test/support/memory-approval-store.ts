@@ -1,3 +1,4 @@
+import type { AppendAudit, AuditTransaction } from '../../src/audit/audit-log.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { planHash } from '../../src/permissions/plan-hash.ts';
@@ -15,6 +16,11 @@ import type {
  * (test/support/approval-store-contract.ts). Every call runs to completion before the next, as the
  * PostgreSQL row lock makes them.
  */
+/** Memory keeps no transaction: an audit appended "in" one is simply recorded (MemoryAuditLog ignores it). */
+const NO_TRANSACTION: AuditTransaction = {
+  query: () => Promise.reject(new Error('the memory approval store has no transaction to run statements in')),
+};
+
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly requests = new Map<string, ApprovalRequest>();
 
@@ -58,7 +64,9 @@ export class MemoryApprovalStore implements ApprovalStore {
     if (request) Object.assign(request, { messageChannel: channel, messageTs: ts });
   }
 
-  async vote(id: string, approver: string): Promise<VoteOutcome> {
+  async vote(id: string, approver: string, audit?: AppendAudit): Promise<VoteOutcome> {
+    // No transaction in memory: the audit row is written first, as the vote's transaction orders it.
+    await audit?.(NO_TRANSACTION);
     const settled = this.settle(id);
     if ('done' in settled) return settled.done;
     const { request } = settled;

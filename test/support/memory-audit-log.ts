@@ -1,6 +1,7 @@
 import {
   GENESIS,
   hashOf,
+  type AppendAudit,
   type AuditEntry,
   type AuditLog,
   type AuditRecord,
@@ -28,6 +29,17 @@ export class MemoryAuditLog implements AuditLog {
     const record: AuditRecord = { ...row, id: this.rows.length + 1, hash: hashOf(row) };
     this.rows.push(record);
     return structuredClone(record);
+  }
+
+  /** The rows land where `append` is called (memory has no transaction to roll them back with). */
+  async recordWith<T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>): Promise<T> {
+    let appended = false;
+    const result = await change(async () => {
+      appended = true;
+      for (const entry of entries) await this.record(entry);
+    });
+    if (!appended) throw new Error('the change did not append its audit rows');
+    return result;
   }
 
   async since(from: Date, limit = 10_000): Promise<AuditRecord[]> {

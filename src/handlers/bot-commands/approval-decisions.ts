@@ -45,7 +45,9 @@ export const approvalsApprove = defineAction({
   typed: false,
   clusterIdentity: 'requester',
   examples: ['approvals approve apr_3f9a1c2d4e5b'],
-  // The request and, for the deciding vote, its plan are read while the click's audit row is written.
+  // The click's audit row is written in the vote's transaction; the request and, for the deciding vote,
+  // its plan are read before it.
+  recordsStart: true,
   prepare: ({ request }, ctx) =>
     service(ctx).prepareApprove(request, clicker(ctx), ctx.requestId, ctx.logger, ctx.click),
   run: async ({ request }, ctx) =>
@@ -57,6 +59,7 @@ export const approvalsApprove = defineAction({
         ctx.logger,
         clickOf(ctx),
         ctx.prepared as Promise<PreparedApproval> | undefined,
+        ctx.recordStartWith,
       ),
     ),
 });

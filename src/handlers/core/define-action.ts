@@ -1,3 +1,4 @@
+import type { AppendAudit } from '../../audit/audit-log.ts';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { Reply } from './reply.ts';
@@ -65,6 +66,12 @@ export interface ActionContext {
   click?: ClickOrigin;
   /** What the action's `prepare` read while the request's audit row was written (change actions only). */
   prepared?: Promise<unknown>;
+  /**
+   * For an action that `recordsStart`: makes its change with the request's `started` audit row in the
+   * change's transaction (AuditLog.recordWith). Never called, or failed, and invoke records the row before
+   * the request's closing one, so every request still shows both.
+   */
+  recordStartWith?: <T>(change: (append: AppendAudit) => Promise<T>) => Promise<T>;
 }
 
 interface ActionBase<Input> {
@@ -108,11 +115,17 @@ export interface ChangeAction<Input = unknown> extends ActionBase<Input> {
   kind: 'change';
   risk: 'change';
   /**
-   * Reads that start while the request's audit row is written, before anything may change (an approval
-   * click reads its request and the plan again): `run` finds them as `context.prepared`. Reads only;
+   * Reads that start before `run`, while the request's audit row is written, before anything may change
+   * (an approval click reads its request and the plan again): `run` finds them as `context.prepared`. Reads only;
    * their failure matters only to a `run` that awaits them.
    */
   prepare?: (input: Input, context: ActionContext) => Promise<unknown>;
+  /**
+   * The action records the request's `started` audit row itself, in the transaction of its change
+   * (`context.recordStartWith`), instead of invoke recording it first: a round trip and a commit fewer
+   * before the change.
+   */
+  recordsStart?: boolean;
   run: (input: Input, context: ActionContext) => Promise<Reply>;
 }
 

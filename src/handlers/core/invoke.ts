@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/audit-log.ts';
 import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { ActionDeps } from './action-deps.ts';
@@ -41,9 +42,9 @@ const AUDIT_DOWN = 'The audit log (PostgreSQL) is unavailable';
 /**
  * The one invocation path, for every surface: parse, authorise, audit, then answer (query and change
  * actions), or plan and ask for approval, run alone under break-glass, or execute (planned actions).
- * For anything that may change the platform the audit row is written before it starts and before the
- * outcome is returned, so nothing the person is told has happened is missing from the log; read-only
- * answers do not wait for their row.
+ * For anything that may change the platform the audit row is written before it starts (or, for an action
+ * that `recordsStart`, in its change's transaction) and before the outcome is returned, so nothing the
+ * person is told has happened is missing from the log; read-only answers do not wait for their row.
  */
 export async function invoke(request: InvokeRequest, { deps, approvals }: InvokeDeps): Promise<InvokeOutcome> {
   const { invoker, requestId, logger } = request;
@@ -51,6 +52,8 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
   let args: Record<string, unknown> =
     'text' in request.command ? { text: request.command.text } : request.command.input;
   let result: InvokeOutcome;
+  /** A `started` row the action was to record with its change, and has not (it refused first, or failed). */
+  let unrecordedStart: AuditEntry | undefined;
   try {
     let input: Record<string, unknown>;
     let breakGlass = false;
@@ -84,7 +87,17 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
         ctx.prepared = action.prepare(input, ctx);
         ctx.prepared.catch(() => undefined);
       }
-      if (action.risk !== 'read') await recordStart(deps, request, action.id, args);
+      if (action.risk !== 'read') {
+        const started = startEntry(request, action.id, args);
+        if (action.kind === 'change' && action.recordsStart) {
+          unrecordedStart = started;
+          ctx.recordStartWith = async (change) => {
+            const result = await deps.audit.recordWith([started], change);
+            unrecordedStart = undefined;
+            return result;
+          };
+        } else await recordStart(deps, started);
+      }
       const reply =
         action.kind === 'planned'
           ? await invokePlanned(action, input, ctx, grant, breakGlass, approvals)
@@ -122,6 +135,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     return withNote(result, `:warning: ${AUDIT_DOWN}; this request was recorded in the bot log instead.`);
   }
   try {
+    if (unrecordedStart) await deps.audit.record(unrecordedStart);
     await deps.audit.record(entry);
   } catch (error) {
     auditFailed(error);
@@ -146,23 +160,23 @@ function withNote(result: InvokeOutcome, note: string): InvokeOutcome {
   };
 }
 
+/** The row that says a request that may change the platform has started. */
+function startEntry(request: InvokeRequest, action: string, args: Record<string, unknown>): AuditEntry {
+  return {
+    requestId: request.requestId,
+    teamId: request.invoker.teamId,
+    channelId: request.invoker.channelId,
+    userId: request.invoker.userId,
+    action,
+    arguments: args,
+    outcome: 'started',
+  };
+}
+
 /** Anything that may change the platform is audited before it starts; no audit, no change. */
-async function recordStart(
-  deps: ActionDeps,
-  request: InvokeRequest,
-  action: string,
-  args: Record<string, unknown>,
-): Promise<void> {
+async function recordStart(deps: ActionDeps, entry: AuditEntry): Promise<void> {
   try {
-    await deps.audit.record({
-      requestId: request.requestId,
-      teamId: request.invoker.teamId,
-      channelId: request.invoker.channelId,
-      userId: request.invoker.userId,
-      action,
-      arguments: args,
-      outcome: 'started',
-    });
+    await deps.audit.record(entry);
   } catch (error) {
     throw new AppError(
       'audit_unavailable',
