@@ -44,14 +44,14 @@ export interface OutboxDelivererOptions {
   claimMs?: number;
 }
 
-/** A post claimed at its write (PostClaims), posted once the write confirmed it and its commit is heard of. */
+/** A post claimed at its write (PostClaims), posted once its transaction confirmed it and is heard committed. */
 interface Claim {
   row: OutboxRow;
   bucket: string;
-  /** The write marked the row attempted (the store's answer). */
-  confirmed: boolean;
-  /** A notification for its key arrived (an autocommit write's may come before the store's answer). */
-  heard: boolean;
+  /** The transaction that wrote it marked attempted (the store's answer). */
+  txid?: string;
+  /** Transactions heard committing a write of its key before the store answered (an autocommit write's NOTIFY may come first). */
+  heard: Set<string>;
   /** Ends the placeholder that keeps the loop off the row. */
   done: () => void;
   timer: NodeJS.Timeout;
@@ -138,8 +138,8 @@ export class OutboxDeliverer implements PostClaims {
       lost = true;
       this.wake();
     });
-    lease.onNotify((key) => {
-      this.committed(key);
+    lease.onNotify((key, txid) => {
+      this.committed(key, txid);
       this.wake();
     });
     this.leading = true;
@@ -189,15 +189,15 @@ export class OutboxDeliverer implements PostClaims {
       lastError: undefined,
       createdAt: new Date(this.now()),
     };
-    this.claims.set(message.key, { row, bucket, done, timer, confirmed: false, heard: false });
+    this.claims.set(message.key, { row, bucket, done, timer, heard: new Set() });
     return true;
   }
 
-  confirm(key: string): void {
+  confirm(key: string, txid: string): void {
     const claim = this.claims.get(key);
     if (!claim) return;
-    claim.confirmed = true;
-    if (claim.heard) this.post(key, claim);
+    claim.txid = txid;
+    if (claim.heard.has(txid)) this.post(key, claim);
   }
 
   /** Not claimed after all (or never heard of): the loop delivers the row, if it exists, as any other. */
@@ -212,12 +212,17 @@ export class OutboxDeliverer implements PostClaims {
     this.wake();
   }
 
-  /** A write of `key` committed: a confirmed claim is posted now. */
-  private committed(key: string): void {
+  /**
+   * A write of `key` committed in `txid`: the claim's own is posted now. Another transaction's, after the
+   * claim's write was answered, means the claim's transaction ended without committing (a write of the same
+   * key would have waited for it): the row, if any, is the loop's.
+   */
+  private committed(key: string, txid: string): void {
     const claim = this.claims.get(key);
     if (!claim) return;
-    claim.heard = true;
-    if (claim.confirmed) this.post(key, claim);
+    if (claim.txid === undefined) claim.heard.add(txid);
+    else if (claim.txid === txid) this.post(key, claim);
+    else this.release(key);
   }
 
   /** Posts a claimed row: written marked attempted, committed, and never read back. */

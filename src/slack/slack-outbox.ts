@@ -68,8 +68,8 @@ export interface OutboxRow {
 
 /** A held leadership: only its holder delivers. */
 export interface OutboxLease {
-  /** Called whenever a row is written or changed, with its key, once the write has committed. */
-  onNotify(listener: (key: string) => void): void;
+  /** Called whenever a row is written or changed, once the write has committed: its key and the writing transaction's id. */
+  onNotify(listener: (key: string, txid: string) => void): void;
   /** Resolves when the leadership is lost. */
   lost: Promise<void>;
   release(): Promise<void>;
@@ -84,8 +84,11 @@ export interface OutboxLease {
 export interface PostClaims {
   /** Whether this post may be taken at commit; if so, the deliverer's loop leaves it alone meanwhile. */
   claim(message: OutboxMessageInput): boolean;
-  /** The store wrote it marked attempted: it is posted once its commit is heard of (before or after this). */
-  confirm(key: string): void;
+  /**
+   * The store wrote it marked attempted, in transaction `txid`: it is posted once that transaction's commit
+   * is heard of (before or after this); a later write of the key by another transaction means it never was.
+   */
+  confirm(key: string, txid: string): void;
   /** The store did not mark it (an earlier post of the channel is pending, or the write failed). */
   release(key: string): void;
 }
@@ -104,7 +107,8 @@ export interface SlackOutbox extends OutboxWriter {
   /** Undelivered rows, oldest first (due or not: later posts in a channel wait for earlier ones). */
   pending(limit: number): Promise<OutboxRow[]>;
   /**
-   * Recorded before each post or upload, so whoever tries next looks for a copy whose answer was lost.
+   * Recorded before each post or upload (a claimed post's row is written marked: PostClaims), so whoever
+   * tries next looks for a copy whose answer was lost.
    * `holdMs`: the row is not due for that long, so a deliverer taking over while the call is still in
    * flight waits for its outcome instead of making the call a second time. `uploadFileId`: a file an
    * upload's attempt reserved, recorded (beside the earlier ones) before it can be shared.

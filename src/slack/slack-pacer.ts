@@ -43,10 +43,11 @@ export class SlackPacer {
     return Math.ceil(((1 - bucket.tokens) * 60_000) / limit.perMinute);
   }
 
-  /** Gives back a call reserved and then not made. */
+  /** Gives back a call reserved and then not made (not to a bucket a 429 holds: it starts empty after). */
   refund(key: string, limit: PaceLimit): void {
-    const bucket = this.refill(key, limit, this.now());
-    bucket.tokens = Math.min(limit.burst, bucket.tokens + 1);
+    const now = this.now();
+    const bucket = this.refill(key, limit, now);
+    if (bucket.blockedUntil <= now) bucket.tokens = Math.min(limit.burst, bucket.tokens + 1);
   }
 
   /** Slack said 429: hold the bucket for Retry-After, however long. */

@@ -34,13 +34,16 @@ interface RawRow {
 const columns = `*, (extract(epoch FROM next_attempt_at - clock_timestamp()) * 1000)::float8 AS due_in_ms,
   coalesce(expires_at < clock_timestamp(), false) AS expired`;
 
+/** A NOTIFY's payload: the writing transaction's id and the row's key (PostClaims tells its own write by the id). */
+const NOTICE = `pg_current_xact_id()::text || ' ' || $1`;
+
 /**
  * The write and its NOTIFY in one statement (one round trip instead of two). A data-modifying WITH runs
  * to completion whether or not its rows are read; the notification goes out on commit, so the deliverer
  * never wakes for a row it cannot see. `$1` is the key; `$channelParam` the NOTIFY channel.
  */
 const withNotify = (write: string, channelParam: number) =>
-  `WITH written AS (${write}) SELECT pg_notify($${channelParam}, $1)`;
+  `WITH written AS (${write}) SELECT pg_notify($${channelParam}, ${NOTICE})`;
 
 /**
  * A message's write and its NOTIFY. `$9`: the deliverer claimed it, so a new row is written marked
@@ -57,7 +60,7 @@ const PUT_MESSAGE = `WITH written AS (
     state = 'pending', expires_at = EXCLUDED.expires_at, updated_at = clock_timestamp()
   WHERE slack_outbox.payload::text IS DISTINCT FROM EXCLUDED.payload::text
   RETURNING post_attempted AND xmax = 0 AS claimed)
-SELECT pg_notify($8, $1), (SELECT claimed FROM written) AS claimed`;
+SELECT pg_notify($8, ${NOTICE}), (SELECT claimed FROM written) AS claimed, pg_current_xact_id()::text AS txid`;
 
 /** A post nobody has tried yet, with nothing to wait for (a reply by parent key waits for the parent's ts). */
 const isNewPost = (message: OutboxMessageInput) => message.ts === undefined && message.threadKey === undefined;
@@ -116,8 +119,9 @@ export class PgSlackOutbox implements SlackOutbox {
         message.threadKey ?? null,
         this.channel,
         claimed,
-      ])) as { rows: Array<{ claimed: boolean | null }> };
-      if (claimed && result.rows[0]?.claimed === true) this.claims?.confirm(message.key);
+      ])) as { rows: Array<{ claimed: boolean | null; txid: string }> };
+      const answer = result.rows[0];
+      if (claimed && answer?.claimed === true) this.claims?.confirm(message.key, answer.txid);
       else if (claimed) this.claims?.release(message.key);
     } catch (error) {
       if (claimed) this.claims?.release(message.key);
@@ -172,7 +176,7 @@ export class PgSlackOutbox implements SlackOutbox {
   }
 
   /**
-   * Recorded before each post or upload; `holdMs` keeps another deliverer off the row while the call is in
+   * Recorded before each post or upload (a claimed post's row is written marked); `holdMs` keeps another deliverer off the row while the call is in
    * flight; `uploadFileId`, a file an upload's attempt reserved, joins the ones reserved before.
    */
   async markPostAttempted(key: string, holdMs = 0, uploadFileId?: string): Promise<void> {
@@ -264,7 +268,11 @@ export class PgSlackOutbox implements SlackOutbox {
     }
     let released = false;
     return {
-      onNotify: (listener) => client.on('notification', (notice) => listener(notice.payload ?? '')),
+      onNotify: (listener) =>
+        client.on('notification', ({ payload = '' }) => {
+          const space = payload.indexOf(' ');
+          listener(payload.slice(space + 1), payload.slice(0, Math.max(0, space)));
+        }),
       lost,
       release: async () => {
         if (released) return;

@@ -352,6 +352,20 @@ describe('the Slack outbox', () => {
     expect(await outbox.get('rolledback:1')).toBeUndefined();
   });
 
+  it("posts what committed when a claimed post's transaction rolled back and another wrote its key", async () => {
+    const channel = newChannel();
+    await inTransaction(async (client) => {
+      await outbox.putMessage({ key: 'rewritten:1', channel, text: 'never committed' }, client);
+      throw new Rollback();
+    }).catch((error: unknown) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+    // Another replica writes the same key (a run's final reply, say) while the claim is still held here.
+    await new PgSlackOutbox(pool, isolation.schema).putMessage({ key: 'rewritten:1', channel, text: 'what committed' });
+    await eventually(async () => (await rowState('rewritten:1')) === 'delivered', 'the committed post delivered');
+    expect(emu.messages(channel).map((m) => m.text)).toEqual(['what committed']);
+  });
+
   it('fails a post Slack refuses, and tells the caller why', async () => {
     await expect(notifier.post({ key: 'refused:1', channel: 'C0NOSUCH', text: 'x' })).rejects.toMatchObject({
       code: 'slack_refused',

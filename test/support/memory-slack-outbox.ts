@@ -21,7 +21,7 @@ interface StoredRow extends Omit<OutboxRow, 'dueInMs' | 'expired'> {
  */
 export class MemorySlackOutbox implements SlackOutbox {
   private readonly rows = new Map<string, StoredRow>();
-  private readonly listeners = new Set<(key: string) => void>();
+  private readonly listeners = new Set<(key: string, txid: string) => void>();
   private leased = false;
   private seq = 0;
 
@@ -158,7 +158,7 @@ export class MemorySlackOutbox implements SlackOutbox {
     this.leased = true;
     let lostResolve!: () => void;
     const lost = new Promise<void>((resolve) => (lostResolve = resolve));
-    const mine = new Set<(key: string) => void>();
+    const mine = new Set<(key: string, txid: string) => void>();
     let released = false;
     return {
       onNotify: (listener) => {
@@ -225,7 +225,7 @@ export class MemorySlackOutbox implements SlackOutbox {
 
   private notify(key: string): void {
     // As NOTIFY: the listener hears of it after the write, never inside it.
-    queueMicrotask(() => this.listeners.forEach((listener) => listener(key)));
+    queueMicrotask(() => this.listeners.forEach((listener) => listener(key, '')));
   }
 }
 
