@@ -46,7 +46,8 @@ export interface AuditLog {
    * Records `entries` in the transaction of the change they record, so both commit or neither does (a
    * round trip and a commit fewer than recording first): `change` makes it, calling `append` in its
    * transaction. Should another writer extend the chain first, the transaction aborts and `change` runs
-   * again, so it must be safe to repeat until it commits.
+   * again, so it must be safe to repeat until it commits. This process's other rows wait until `change`
+   * ends: it must not itself wait for a row to be recorded, and should do little beyond its transaction.
    */
   recordWith<T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>): Promise<T>;
   /** True while the last write failed (the database is unreachable, as far as the log knows). */

@@ -156,8 +156,8 @@ export class PgApprovalStore implements ApprovalStore {
 
   async vote(id: string, approver: string, audit?: AppendAudit): Promise<VoteOutcome> {
     const now = this.now();
-    // One round trip: BEGIN, the row lock (serialising every click on the request, across replicas), the
-    // vote and COMMIT. The vote changes nothing unless the request is still pending and unexpired. The
+    // One round trip: BEGIN, the click's audit row (when given), the row lock (serialising every click on
+    // the request, across replicas), the vote and COMMIT. The vote changes nothing unless the request is still pending and unexpired. The
     // vote, the count and, when it is the last one needed, the decision read back as `get` reads it are
     // one statement; its snapshot is taken once the lock is granted, so it counts every earlier vote, but
     // not the one it adds (hence `|| $2` for the approvers). A vote's time is when it is counted, under the

@@ -192,7 +192,8 @@ export class PgAuditLog implements AuditLog {
             throw error;
           });
         });
-        if (appended) this.chainEnd = records.at(-1)?.hash;
+        if (!appended) throw new Error('audit log: the change did not append its audit rows');
+        this.chainEnd = records.at(-1)?.hash;
         this.lastWriteFailed = false;
         return result;
       } catch (error) {

@@ -401,6 +401,17 @@ describe('approval buttons on the one invocation path', () => {
     });
     expect((await spineRows(id, 'U0ALICE')).map((r) => r.outcome)).toEqual(['started', 'rejected:self_approval']);
     expect(await approvalStatus(world, id)).toBe('pending');
+    // The click's own rows in the order written: received, what was refused, how the request ended.
+    const clickRows = await world.bot.pool.query<{ action: string; outcome: string }>(
+      `SELECT action, outcome FROM audit_log
+        WHERE user_id = 'U0CAROL' AND (arguments->>'request' = $1 OR arguments->>'approval' = $1) ORDER BY id`,
+      [id],
+    );
+    expect(clickRows.rows.map((r) => `${r.action} ${r.outcome}`)).toEqual([
+      'approvals approve started',
+      'approval.unauthorised ok',
+      'approvals approve rejected:approval_denied',
+    ]);
   });
 
   it('asked again while the same ask is pending, points at that request: one request, one message', async () => {

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/audit-log.ts';
+import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts';
 import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { ActionDeps } from './action-deps.ts';
@@ -91,10 +91,22 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
         const started = startEntry(request, action.id, args);
         if (action.kind === 'change' && action.recordsStart) {
           unrecordedStart = started;
-          ctx.recordStartWith = async (change) => {
-            const result = await deps.audit.recordWith([started], change);
+          const takeStart = () => {
+            const entry = unrecordedStart;
             unrecordedStart = undefined;
-            return result;
+            return entry;
+          };
+          // Any other row the action records for the request goes after its started row, as ever.
+          ctx.deps = { ...deps, audit: startedFirst(deps.audit, takeStart) };
+          ctx.recordStartWith = (change) => {
+            if (!unrecordedStart) return change(async () => undefined);
+            // Taken once its append is answered: it then commits with the change or is rolled back with it.
+            return deps.audit.recordWith([started], (append) =>
+              change(async (tx) => {
+                await append(tx);
+                takeStart();
+              }),
+            );
           };
         } else await recordStart(deps, started);
       }
@@ -157,6 +169,30 @@ function withNote(result: InvokeOutcome, note: string): InvokeOutcome {
       text: `${result.reply.text}\n${note}`,
       blocks: [...(result.reply.blocks ?? []), context(note)],
     },
+  };
+}
+
+/** `audit`, writing the request's started row (while `takeStart` still has it) before any other row. */
+function startedFirst(audit: AuditLog, takeStart: () => AuditEntry | undefined): AuditLog {
+  const startFirst = async () => {
+    const start = takeStart();
+    if (start) await audit.record(start);
+  };
+  return {
+    get unavailable() {
+      return audit.unavailable;
+    },
+    record: async (entry) => {
+      await startFirst();
+      return audit.record(entry);
+    },
+    recordWith: async (entries, change) => {
+      await startFirst();
+      return audit.recordWith(entries, change);
+    },
+    drain: () => audit.drain(),
+    since: (from, limit) => audit.since(from, limit),
+    verify: () => audit.verify(),
   };
 }
 
