@@ -32,8 +32,9 @@ const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) 
  * a covering run while a run on a target under its prefix or another run covering the same prefix (a
  * database rollback and a database failover) is active (queued, running or paused), in
  * either case whatever the new run's onBusy (a wait across the two could hand a target to nobody). Both
- * sides take the prefix's lock first, so two creations at once cannot both pass; the check is a
- * statement of its own after it, and sees a creation that committed while this one waited.
+ * sides take the prefix's lock first (the covering run exclusively, a run under the prefix shared), so two
+ * overlapping creations at once cannot both pass; the check is a statement of its own after it, and sees a
+ * creation that committed while this one waited.
  */
 export async function refuseCoverOverlap(
   client: PoolClient,
@@ -44,7 +45,14 @@ export async function refuseCoverOverlap(
   const under = coverPrefixOf(target);
   const prefixes = [...new Set([under, covers].filter((p): p is string => p !== undefined))].sort();
   if (prefixes.length === 0) return;
-  const locked = prefixes.map((p) => client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eafix-covers:${p}`]));
+  // A covering run takes its prefix's lock exclusively; a run under a prefix takes it shared, so a burst of
+  // runs under one environment is not made to create its runs one at a time (only a covering run waits).
+  const locked = prefixes.map((p) =>
+    client.query(
+      p === covers ? 'SELECT pg_advisory_xact_lock(hashtext($1))' : 'SELECT pg_advisory_xact_lock_shared(hashtext($1))',
+      [`eafix-covers:${p}`],
+    ),
+  );
   // Sent after the locks (a pipelined connection keeps the order): it sees a creation that committed meanwhile.
   const [other] = await Promise.all([overlappingRun(client, target, covers, runId), ...locked]);
   if (other) throw coverOverlapError(other, target, covers);

@@ -26,6 +26,45 @@ runStoreContract('PgRunStore', async () => {
   };
 });
 
+describe('PgRunStore run creation under a cover prefix', () => {
+  it('creates a run under a prefix while another creation under it is still open, but not a covering one', async () => {
+    const own = isolate('run_store_cover_locks');
+    const pool = createPool({ url: own.databaseUrl, schema: own.schema, statementTimeoutMs: 1_000 }, logger);
+    const open = await pool.connect();
+    try {
+      await migrate(pool, own.schema, logger);
+      const store = new PgRunStore(pool);
+      const step = { id: 'go', title: 'Go', run: async () => {} };
+      const restart = defineRunKind<unknown>({
+        kind: 'restart',
+        steps: [step],
+        target: (input) => `service:staging/${(input as { service: string }).service}`,
+      });
+      const rollback = defineRunKind<unknown>({
+        kind: 'rollback database',
+        steps: [step],
+        covers: () => 'service:staging/',
+      });
+      const request = (requestId: string) => ({ requestId, requestedBy: 'U0ALICE', teamId: 'T0EAFIX' });
+      // A creation of a run under service:staging/ that has taken its prefix's lock and not yet committed
+      // (a burst of commands: thirty restarts in one environment).
+      await open.query('BEGIN');
+      await open.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', ['eafix-covers:service:staging/']);
+      const { created } = await store.createRun(restart, { ...request('req_a'), input: { service: 'svc-a' } });
+      expect(created).toBe(true);
+      // A covering run waits for it (here past its statement timeout), as it must to see that run.
+      await expect(store.createRun(rollback, { ...request('req_db'), input: {} })).rejects.toMatchObject({
+        code: '57014',
+      });
+    } finally {
+      await open.query('ROLLBACK').catch(() => undefined);
+      open.release();
+      await pool.end();
+      await own.cleanup();
+    }
+  });
+});
+
 describe('PgRunStats', () => {
   it('counts a paused run as paused', async () => {
     const own = isolate('run_stats_paused');
