@@ -1,4 +1,4 @@
-import type { Pool } from './database.ts';
+import { isDatabaseUnavailable, type Pool } from './database.ts';
 import { storableJson, storableText } from './safe-text.ts';
 import {
   GENESIS,
@@ -148,6 +148,8 @@ export class PgAuditLog implements AuditLog {
   private lastWriteFailed = false;
   /** The hash of the newest row as this process last wrote it; unknown after a failed or lost append. */
   private chainEnd: string | undefined;
+  /** Changes waiting to hold the chain (recordWith). */
+  private holdsWaiting = 0;
 
   constructor(private readonly pool: Pool) {}
 
@@ -162,8 +164,9 @@ export class PgAuditLog implements AuditLog {
   private startFlush(): void {
     this.flushing ??= this.flush().finally(() => {
       this.flushing = undefined;
-      // An entry recorded after the last batch was taken but before this ran would wait forever.
-      if (this.queue.length > 0) this.startFlush();
+      // An entry recorded after the last batch was taken but before this ran would wait forever (a change
+      // waiting to hold the chain goes first: its release starts the next batch).
+      if (this.queue.length > 0 && this.holdsWaiting === 0) this.startFlush();
     });
   }
 
@@ -202,7 +205,8 @@ export class PgAuditLog implements AuditLog {
         const cause = appendFailure ?? error;
         const moved = (cause as { code?: string }).code === AUDIT_CHAIN_MOVED || isForkRefused(cause);
         if (!moved) {
-          this.lastWriteFailed = true;
+          // The log is unavailable if its own write failed, not when the change did (a lock wait, say).
+          if (appendFailure !== undefined || isDatabaseUnavailable(error)) this.lastWriteFailed = true;
           throw error;
         }
         if (tries >= MAX_APPEND_TRIES) throw new Error(`audit log: lost ${tries} appends in a row to other writers`);
@@ -214,7 +218,13 @@ export class PgAuditLog implements AuditLog {
 
   /** Takes this process's end of the chain from its batches until the returned release is called. */
   private async holdChain(): Promise<() => void> {
-    while (this.flushing) await this.flushing;
+    // Batches stop at the one under way, so a steady stream of rows cannot keep a change waiting.
+    this.holdsWaiting += 1;
+    try {
+      while (this.flushing) await this.flushing;
+    } finally {
+      this.holdsWaiting -= 1;
+    }
     let released!: () => void;
     this.flushing = new Promise<void>((resolve) => (released = resolve));
     return () => {
@@ -233,7 +243,7 @@ export class PgAuditLog implements AuditLog {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.holdsWaiting === 0) {
       const batch = this.queue.splice(0, 500);
       try {
         const records = await this.writeBatch(batch.map((p) => p.entry));

@@ -64,12 +64,13 @@ export interface ActionContext {
   deps: ActionDeps;
   /** Where the button that invoked the action sat (buttons only): the action binds its value to it. */
   click?: ClickOrigin;
-  /** What the action's `prepare` read while the request's audit row was written (change actions only). */
+  /** What the action's `prepare` read before `run` (change actions only). */
   prepared?: Promise<unknown>;
   /**
    * For an action that `recordsStart`: makes its change with the request's `started` audit row in the
    * change's transaction (AuditLog.recordWith). Never called, or failed, and invoke records the row before
-   * the request's closing one, so every request still shows both.
+   * the request's closing one, so every request still shows both. Such an action's `deps.audit` writes the
+   * started row first, should it record another row of the request before its change.
    */
   recordStartWith?: <T>(change: (append: AppendAudit) => Promise<T>) => Promise<T>;
 }
@@ -115,8 +116,9 @@ export interface ChangeAction<Input = unknown> extends ActionBase<Input> {
   kind: 'change';
   risk: 'change';
   /**
-   * Reads that start before `run`, while the request's audit row is written, before anything may change
-   * (an approval click reads its request and the plan again): `run` finds them as `context.prepared`. Reads only;
+   * Reads that start before `run` (and so while the request's audit row is written, unless the action
+   * `recordsStart`), before anything may change (an approval click reads its request and the plan again):
+   * `run` finds them as `context.prepared`. Reads only;
    * their failure matters only to a `run` that awaits them.
    */
   prepare?: (input: Input, context: ActionContext) => Promise<unknown>;
@@ -235,7 +237,10 @@ export interface ActionLookup {
   suggest(words: string[], limit?: number): string[];
 }
 
-/** Capabilities actions may use, built once in start-bot.ts and never changed. Later features add theirs here. */
+/**
+ * Capabilities actions may use, built once in start-bot.ts and never changed (invoke gives an action that
+ * `recordsStart` a copy whose audit log writes its request's started row first). Later features add theirs here.
+ */
 export interface ActionDeps {
   registry: ActionLookup;
   audit: AuditLog;

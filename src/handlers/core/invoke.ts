@@ -97,16 +97,21 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
             return entry;
           };
           // Any other row the action records for the request goes after its started row, as ever.
-          ctx.deps = { ...deps, audit: startedFirst(deps.audit, takeStart) };
-          ctx.recordStartWith = (change) => {
-            if (!unrecordedStart) return change(async () => undefined);
-            // Taken once its append is answered: it then commits with the change or is rolled back with it.
-            return deps.audit.recordWith([started], (append) =>
-              change(async (tx) => {
-                await append(tx);
-                takeStart();
-              }),
-            );
+          ctx.deps = {
+            ...deps,
+            audit: startedFirst(deps.audit, takeStart, (start) => (unrecordedStart ??= start)),
+          };
+          ctx.recordStartWith = async (change) => {
+            const start = takeStart();
+            if (!start) return change(async () => undefined);
+            try {
+              return await deps.audit.recordWith([start], change);
+            } catch (error) {
+              // Rolled back with the change, most likely: recorded again before the closing row. (Should the
+              // change have committed and failed after, the request shows its started row twice, never none.)
+              unrecordedStart = start;
+              throw error;
+            }
           };
         } else await recordStart(deps, started);
       }
@@ -173,10 +178,20 @@ function withNote(result: InvokeOutcome, note: string): InvokeOutcome {
 }
 
 /** `audit`, writing the request's started row (while `takeStart` still has it) before any other row. */
-function startedFirst(audit: AuditLog, takeStart: () => AuditEntry | undefined): AuditLog {
+function startedFirst(
+  audit: AuditLog,
+  takeStart: () => AuditEntry | undefined,
+  putBack: (start: AuditEntry) => void,
+): AuditLog {
   const startFirst = async () => {
     const start = takeStart();
-    if (start) await audit.record(start);
+    if (!start) return;
+    try {
+      await audit.record(start);
+    } catch (error) {
+      putBack(start);
+      throw error;
+    }
   };
   return {
     get unavailable() {
