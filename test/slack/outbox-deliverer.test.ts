@@ -340,12 +340,7 @@ describe('the Slack outbox', () => {
 
   it('posts nothing for a claimed post whose transaction rolled back', async () => {
     const channel = newChannel();
-    await inTransaction(async (client) => {
-      await outbox.putMessage({ key: 'rolledback:1', channel, text: 'never happened' }, client);
-      throw new Rollback();
-    }).catch((error: unknown) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
+    await putRolledBack({ key: 'rolledback:1', channel, text: 'never happened' });
     await notifier.send({ key: 'after:1', channel, text: 'what did happen' });
     await eventually(async () => (await rowState('after:1')) === 'delivered', 'the next post delivered');
     expect(emu.messages(channel).map((m) => m.text)).toEqual(['what did happen']);
@@ -354,12 +349,7 @@ describe('the Slack outbox', () => {
 
   it("posts what committed when a claimed post's transaction rolled back and another wrote its key", async () => {
     const channel = newChannel();
-    await inTransaction(async (client) => {
-      await outbox.putMessage({ key: 'rewritten:1', channel, text: 'never committed' }, client);
-      throw new Rollback();
-    }).catch((error: unknown) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
+    await putRolledBack({ key: 'rewritten:1', channel, text: 'never committed' });
     // Another replica writes the same key (a run's final reply, say) while the claim is still held here.
     await new PgSlackOutbox(pool, isolation.schema).putMessage({ key: 'rewritten:1', channel, text: 'what committed' });
     await eventually(async () => (await rowState('rewritten:1')) === 'delivered', 'the committed post delivered');
@@ -424,6 +414,16 @@ describe('the Slack outbox', () => {
 });
 
 class Rollback extends Error {}
+
+/** Writes a message (claimed, while the first deliverer leads) in a transaction that then rolls back. */
+async function putRolledBack(message: { key: string; channel: string; text: string }): Promise<void> {
+  await inTransaction(async (client) => {
+    await outbox.putMessage(message, client);
+    throw new Rollback();
+  }).catch((error: unknown) => {
+    if (!(error instanceof Rollback)) throw error;
+  });
+}
 
 /** Runs `write` in a transaction of its own, committed unless it throws. */
 async function inTransaction(write: (client: import('pg').PoolClient) => Promise<unknown>): Promise<void> {
