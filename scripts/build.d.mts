@@ -1,5 +1,6 @@
-// Types of scripts/build.mjs's lists, for the tests that read them.
+// Types of scripts/build.mjs's exports, for the tests that read them.
 export declare const entryPoints: string[];
 export declare const optionalNative: string[];
 export declare const loadedOnFirstUse: string[];
 export declare const external: string[];
+export declare const asciiOnly: (code: string) => string;

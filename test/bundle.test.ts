@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asciiOnly } from '../scripts/build.mjs';
 import { ensureBuilt } from './support/compiled-build.ts';
 import { LAZY_PACKAGES, root } from './support/static-imports.ts';
 
@@ -94,5 +95,18 @@ describe('the dist/ bundle', () => {
     expect(packagesOf(lazyOutputs()).external).not.toContain('ioredis');
     // Bull Board mounts into an Express app: Bolt and the dashboard share node_modules' copy.
     expect(holding('express')).toEqual([]);
+  });
+
+  it('is ASCII throughout, so V8 keeps each source at one byte per character', () => {
+    const nonAscii = Object.keys(outputs)
+      .filter((name) => name.endsWith('.js'))
+      .filter((name) => /[\u0080-\uffff]/.test(readFileSync(join(root, name), 'utf8')));
+    expect(nonAscii).toEqual([]);
+  });
+
+  it('replaces each UTF-16 unit of a comment by one character, so source map lines and columns still hold', () => {
+    const code = '// a \u2014 b \u2192 c \u{1f680}\nconst x = "\\u2014"; /* \u00b5s */ x;\n';
+    expect(asciiOnly(code)).toBe('// a - b > c ??\nconst x = "\\u2014"; /* us */ x;\n');
+    expect(asciiOnly(code)).toHaveLength(code.length);
   });
 });
