@@ -4,3 +4,5 @@ export declare const optionalNative: string[];
 export declare const loadedOnFirstUse: string[];
 export declare const external: string[];
 export declare const asciiOnly: (code: string) => string;
+export declare const requiredOnFirstUse: string[];
+export declare const requireOnFirstUse: (names: string[]) => import('esbuild').Plugin;

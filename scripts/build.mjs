@@ -41,6 +41,40 @@ export const external = [
   ...optionalNative,
 ];
 
+/**
+ * Packages that bundled CommonJS code requires as it loads but uses only later. Bolt's Socket Mode client
+ * (loaded with Bolt's `App`) requires undici for its WebSocket: ~120 ms and ~6 MB of heap on every start,
+ * HTTP mode included. Such a `require` gets a stand-in that requires the package when a property is first
+ * read. Only for packages whose users read properties when they use them, never at load.
+ */
+export const requiredOnFirstUse = ['undici'];
+
+const firstUseStandIn = (name) => `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(name)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
+});
+`;
+
+/** esbuild plugin: a `require` of a package in `names` from bundled code resolves to its stand-in. */
+export const requireOnFirstUse = (names) => ({
+  name: 'required-on-first-use',
+  setup(build) {
+    const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => {
+      if (args.namespace === 'first-use') return { path: args.path, external: true };
+      return args.kind === 'require-call' ? { path: args.path, namespace: 'first-use' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'first-use' }, (args) => ({
+      contents: firstUseStandIn(args.path),
+      loader: 'js',
+    }));
+  },
+});
+
 /** The ASCII stand-in for each UTF-16 unit of the typography comments use; any other unit becomes '?'. */
 const asciiFor = new Map([
   ['\u2014', '-'], ['\u2013', '-'], ['\u2192', '>'], ['\u2190', '<'], ['\u2264', '<'], ['\u2265', '>'],
@@ -87,6 +121,7 @@ async function bundle() {
     platform: 'node',
     target: 'node20.19',
     external,
+    plugins: [requireOnFirstUse(requiredOnFirstUse)],
     // A package's ES module build where it has one (BullMQ's): `import()` of a bundled CommonJS module
     // would give only a default export, where Node gives the named ones too.
     mainFields: ['module', 'main'],

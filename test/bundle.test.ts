@@ -6,11 +6,12 @@
  * went into each output and what each output imports. That the bundle finds package.json and migrations/
  * from its chunks is shown by every test that starts the compiled bot (test/support/compiled-bot.ts).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asciiOnly } from '../scripts/build.mjs';
+import { asciiOnly, requireOnFirstUse } from '../scripts/build.mjs';
 import { ensureBuilt } from './support/compiled-build.ts';
 import { LAZY_PACKAGES, root } from './support/static-imports.ts';
 
@@ -71,8 +72,9 @@ describe('the dist/ bundle', () => {
 
   it('loads at start none of the packages it loads on first use', () => {
     const { bundled, external } = packagesOf(loadedAtStart());
-    // Bolt's Socket Mode client requires undici when Bolt loads (bare Bolt loads it too); the bot's own use of
-    // undici (the Prometheus client) stays behind import().
+    // Bolt's Socket Mode client requires undici as it loads, and gets a stand-in that requires it on first use
+    // (requiredOnFirstUse; the running bundle is checked below); the bot's own use (the Prometheus client) stays
+    // behind import().
     for (const name of LAZY_PACKAGES.filter((p) => p !== 'undici')) {
       expect(bundled.has(name), `${name} is bundled into the start-up`).toBe(false);
       expect(external.has(name), `${name} is loaded by the start-up`).toBe(false);
@@ -108,5 +110,52 @@ describe('the dist/ bundle', () => {
     const code = '// a \u2014 b \u2192 c \u{1f680}\nconst x = "\\u2014"; /* \u00b5s */ x;\n';
     expect(asciiOnly(code)).toBe('// a - b > c ??\nconst x = "\\u2014"; /* us */ x;\n');
     expect(asciiOnly(code)).toHaveLength(code.length);
+  });
+
+  it('loads neither Express nor undici when the start-up loads: Bolt receivers the bot does not use', () => {
+    const loaded = runNode(`
+      await import('./dist/start-bot.js');
+      const { createRequire } = await import('node:module');
+      const cached = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify(cached.filter((path) => /node_modules\\/(express|body-parser|undici)\\//.test(path))));
+    `);
+    expect(JSON.parse(loaded)).toEqual([]);
+  });
+});
+
+/** Runs an ES module in a Node process of its own (a module cache of its own), in the project root; its output. */
+const runNode = (code: string) =>
+  execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+
+describe('a package required on first use (requireOnFirstUse)', () => {
+  it('is required when one of its properties is first read, and gives the package itself', async () => {
+    const { build } = await import('esbuild');
+    // Inside the project, so that the bundle finds node_modules/undici as the real dist/ does.
+    const dir = join(root, 'node_modules/.cache/eafix-bundle-test');
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, `first-use-${process.pid}.cjs`);
+    await build({
+      stdin: {
+        contents: "const undici = require('undici'); module.exports = () => undici.WebSocket;",
+        resolveDir: root,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile,
+      plugins: [requireOnFirstUse(['undici'])],
+      logLevel: 'error',
+    });
+    const seen = runNode(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const undiciLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node_modules/undici/'));
+      const webSocket = require(${JSON.stringify(outfile)});
+      const before = undiciLoaded();
+      const same = webSocket() === require('undici').WebSocket;
+      console.log(JSON.stringify({ before, same, after: undiciLoaded() }));
+    `);
+    expect(JSON.parse(seen)).toEqual({ before: false, same: true, after: true });
   });
 });

@@ -1,4 +1,5 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel } from './bolt.ts';
 import type { Logger } from '../logger.ts';
 
 /** Bolt's logger interface over pino, so Bolt's own messages land in the same redacted JSON stream. */

@@ -1,4 +1,4 @@
-import { App } from '@slack/bolt';
+import { App } from './bolt.ts';
 import type { Logger } from '../logger.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { commandListener } from './command-listener.ts';
