@@ -12,6 +12,7 @@ const fastTier = [
   'test/handlers/run-decide.test.ts',
   'test/handlers/maintenance/maintenance-windows.test.ts',
   'test/bot/slack-http-receiver.test.ts',
+  'test/bot/bolt.test.ts',
   'test/bot/inbound-gate.test.ts',
   'test/config/read-yaml.test.ts',
   'test/bot/slack-router.test.ts',

@@ -6,3 +6,4 @@ export declare const external: string[];
 export declare const asciiOnly: (code: string) => string;
 export declare const requiredOnFirstUse: string[];
 export declare const requireOnFirstUse: (names: string[]) => import('esbuild').Plugin;
+export declare const requireBanner: string;

@@ -53,9 +53,13 @@ const firstUseStandIn = (name) => `let loaded;
 const load = () => (loaded ??= require(${JSON.stringify(name)}));
 module.exports = new Proxy({}, {
   get: (_, key) => load()[key],
+  set: (_, key, value) => Reflect.set(load(), key, value),
   has: (_, key) => key in load(),
   ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
+  getOwnPropertyDescriptor: (_, key) => {
+    const own = Reflect.getOwnPropertyDescriptor(load(), key);
+    return own && { ...own, configurable: true };
+  },
 });
 `;
 
@@ -77,9 +81,20 @@ export const requireOnFirstUse = (names) => ({
 
 /** The ASCII stand-in for each UTF-16 unit of the typography comments use; any other unit becomes '?'. */
 const asciiFor = new Map([
-  ['\u2014', '-'], ['\u2013', '-'], ['\u2192', '>'], ['\u2190', '<'], ['\u2264', '<'], ['\u2265', '>'],
-  ['\u00d7', 'x'], ['\u2026', '.'], ['\u2018', "'"], ['\u2019', "'"], ['\u201c', '"'], ['\u201d', '"'],
-  ['\u00b5', 'u'], ['\u00b7', '.'],
+  ['\u2014', '-'],
+  ['\u2013', '-'],
+  ['\u2192', '>'],
+  ['\u2190', '<'],
+  ['\u2264', '<'],
+  ['\u2265', '>'],
+  ['\u00d7', 'x'],
+  ['\u2026', '.'],
+  ['\u2018', "'"],
+  ['\u2019', "'"],
+  ['\u201c', '"'],
+  ['\u201d', '"'],
+  ['\u00b5', 'u'],
+  ['\u00b7', '.'],
 ]);
 
 /**
@@ -108,6 +123,10 @@ async function asciiOutputs(transform, outputs) {
   }
 }
 
+/** Bundled CommonJS packages `require` Node's built-ins: each chunk gets a `require` of its own. */
+export const requireBanner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
 async function bundle() {
   const { build, transform } = await import('esbuild');
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -125,17 +144,17 @@ async function bundle() {
     // A package's ES module build where it has one (BullMQ's): `import()` of a bundled CommonJS module
     // would give only a default export, where Node gives the named ones too.
     mainFields: ['module', 'main'],
-    // Bundled CommonJS packages `require` Node's built-ins: each chunk gets a `require` of its own.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
+    banner: { js: requireBanner },
     sourcemap: true,
     outdir: 'dist',
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',
   });
-  await asciiOutputs(transform, Object.keys(metafile.outputs).map((name) => `${root}/${name}`));
+  await asciiOutputs(
+    transform,
+    Object.keys(metafile.outputs).map((name) => `${root}/${name}`),
+  );
   // What went into each output and what each imports (test/bundle.test.ts checks what the start-up loads).
   await writeFile(`${root}/dist/meta.json`, JSON.stringify(metafile));
 }

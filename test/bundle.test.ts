@@ -7,11 +7,11 @@
  * from its chunks is shown by every test that starts the compiled bot (test/support/compiled-bot.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asciiOnly, requireOnFirstUse } from '../scripts/build.mjs';
+import { asciiOnly, requireBanner, requireOnFirstUse } from '../scripts/build.mjs';
 import { ensureBuilt } from './support/compiled-build.ts';
 import { LAZY_PACKAGES, root } from './support/static-imports.ts';
 
@@ -133,7 +133,8 @@ describe('a package required on first use (requireOnFirstUse)', () => {
     // Inside the project, so that the bundle finds node_modules/undici as the real dist/ does.
     const dir = join(root, 'node_modules/.cache/eafix-bundle-test');
     mkdirSync(dir, { recursive: true });
-    const outfile = join(dir, `first-use-${process.pid}.cjs`);
+    const outfile = join(dir, `first-use-${process.pid}.mjs`);
+    // As dist/ is built: an ES module whose bundled CommonJS code requires undici as it loads.
     await build({
       stdin: {
         contents: "const undici = require('undici'); module.exports = () => undici.WebSocket;",
@@ -142,20 +143,25 @@ describe('a package required on first use (requireOnFirstUse)', () => {
       },
       bundle: true,
       platform: 'node',
-      format: 'cjs',
+      format: 'esm',
+      banner: { js: requireBanner },
       outfile,
       plugins: [requireOnFirstUse(['undici'])],
       logLevel: 'error',
     });
-    const seen = runNode(`
-      import { createRequire } from 'node:module';
-      const require = createRequire(import.meta.url);
-      const undiciLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node_modules/undici/'));
-      const webSocket = require(${JSON.stringify(outfile)});
-      const before = undiciLoaded();
-      const same = webSocket() === require('undici').WebSocket;
-      console.log(JSON.stringify({ before, same, after: undiciLoaded() }));
-    `);
-    expect(JSON.parse(seen)).toEqual({ before: false, same: true, after: true });
+    try {
+      const seen = runNode(`
+        import { createRequire } from 'node:module';
+        const require = createRequire(import.meta.url);
+        const undiciLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node_modules/undici/'));
+        const { default: webSocket } = await import(${JSON.stringify(outfile)});
+        const before = undiciLoaded();
+        const same = webSocket() === require('undici').WebSocket;
+        console.log(JSON.stringify({ before, same, after: undiciLoaded() }));
+      `);
+      expect(JSON.parse(seen)).toEqual({ before: false, same: true, after: true });
+    } finally {
+      rmSync(outfile, { force: true });
+    }
   });
 });

@@ -5,6 +5,11 @@
  * ~100 ms longer and left ~5 MB on the heap. `App` itself still loads the HTTP and Socket Mode receivers.
  * Bolt has no `exports` map, so the path is public; test/bundle.test.ts runs the bundle to see what it loads.
  */
-import boltApp from '@slack/bolt/dist/App.js';
+import * as bolt from '@slack/bolt/dist/App.js';
 
-export const { default: App, LogLevel } = boltApp;
+type AppClass = typeof bolt.default.default;
+// A CommonJS module's default export is its `module.exports` in Node and in the bundle (esbuild's Node mode);
+// Vitest unwraps a module marked `__esModule` to its `default`, the class itself.
+const imported: unknown = bolt.default;
+export const App: AppClass = typeof imported === 'function' ? (imported as AppClass) : bolt.default.default;
+export const { LogLevel } = bolt;
