@@ -1,6 +1,7 @@
-import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts';
+import type { AuditEntry } from '../../audit/audit-log.ts';
 import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../logger.ts';
+import { HeldStart } from './held-start.ts';
 import type { ActionDeps } from './action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from './define-action.ts';
 import type { ClickOrigin } from './click-origin.ts';
@@ -52,8 +53,8 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
   let args: Record<string, unknown> =
     'text' in request.command ? { text: request.command.text } : request.command.input;
   let result: InvokeOutcome;
-  /** A `started` row the action was to record with its change, and has not (it refused first, or failed). */
-  let unrecordedStart: AuditEntry | undefined;
+  /** The `started` row of an action that records it with its change. */
+  let heldStart: HeldStart | undefined;
   try {
     let input: Record<string, unknown>;
     let breakGlass = false;
@@ -90,29 +91,10 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       if (action.risk !== 'read') {
         const started = startEntry(request, action.id, args);
         if (action.kind === 'change' && action.recordsStart) {
-          unrecordedStart = started;
-          const takeStart = () => {
-            const entry = unrecordedStart;
-            unrecordedStart = undefined;
-            return entry;
-          };
+          heldStart = new HeldStart(started, deps.audit);
           // Any other row the action records for the request goes after its started row, as ever.
-          ctx.deps = {
-            ...deps,
-            audit: startedFirst(deps.audit, takeStart, (start) => (unrecordedStart ??= start)),
-          };
-          ctx.recordStartWith = async (change) => {
-            const start = takeStart();
-            if (!start) return change(async () => undefined);
-            try {
-              return await deps.audit.recordWith([start], change);
-            } catch (error) {
-              // Rolled back with the change, most likely: recorded again before the closing row. (Should the
-              // change have committed and failed after, the request shows its started row twice, never none.)
-              unrecordedStart = start;
-              throw error;
-            }
-          };
+          ctx.deps = { ...deps, audit: heldStart.audit };
+          ctx.recordStartWith = heldStart.recordWith(deps.audit);
         } else await recordStart(deps, started);
       }
       const reply =
@@ -152,7 +134,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     return withNote(result, `:warning: ${AUDIT_DOWN}; this request was recorded in the bot log instead.`);
   }
   try {
-    if (unrecordedStart) await deps.audit.record(unrecordedStart);
+    if (heldStart?.unrecorded) await deps.audit.record(heldStart.unrecorded);
     await deps.audit.record(entry);
   } catch (error) {
     auditFailed(error);
@@ -174,40 +156,6 @@ function withNote(result: InvokeOutcome, note: string): InvokeOutcome {
       text: `${result.reply.text}\n${note}`,
       blocks: [...(result.reply.blocks ?? []), context(note)],
     },
-  };
-}
-
-/** `audit`, writing the request's started row (while `takeStart` still has it) before any other row. */
-function startedFirst(
-  audit: AuditLog,
-  takeStart: () => AuditEntry | undefined,
-  putBack: (start: AuditEntry) => void,
-): AuditLog {
-  const startFirst = async () => {
-    const start = takeStart();
-    if (!start) return;
-    try {
-      await audit.record(start);
-    } catch (error) {
-      putBack(start);
-      throw error;
-    }
-  };
-  return {
-    get unavailable() {
-      return audit.unavailable;
-    },
-    record: async (entry) => {
-      await startFirst();
-      return audit.record(entry);
-    },
-    recordWith: async (entries, change) => {
-      await startFirst();
-      return audit.recordWith(entries, change);
-    },
-    drain: () => audit.drain(),
-    since: (from, limit) => audit.since(from, limit),
-    verify: () => audit.verify(),
   };
 }
 
