@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { newPostRow } from './slack-outbox.ts';
 import type { OutboxLease, OutboxMessageInput, OutboxRow, PostClaims, SlackOutbox } from './slack-outbox.ts';
 import { OutboxSlackCalls, operationOf, type Operation, type PostAttempt } from './outbox-slack-calls.ts';
 import { backoffMs, slackFailure } from './slack-errors.ts';
@@ -169,26 +170,7 @@ export class OutboxDeliverer implements PostClaims {
     this.inFlight.set(message.key, new Promise<void>((resolve) => (done = resolve)));
     const timer = setTimeout(() => this.release(message.key), this.options.claimMs ?? 5_000);
     timer.unref();
-    const payload = { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
-    const row: OutboxRow = {
-      key: message.key,
-      kind: 'message',
-      channel: message.channel,
-      threadTs: message.threadTs || undefined,
-      threadKey: undefined,
-      payload,
-      version: 1,
-      deliveredVersion: 0,
-      ts: undefined,
-      state: 'pending',
-      attempts: 0,
-      postAttempted: false,
-      uploadFileIds: [],
-      dueInMs: 0,
-      expired: false,
-      lastError: undefined,
-      createdAt: new Date(this.now()),
-    };
+    const row = newPostRow(message, new Date(this.now()));
     this.claims.set(message.key, { row, bucket, done, timer, heard: new Set() });
     return true;
   }

@@ -137,3 +137,26 @@ export interface SlackOutbox extends OutboxWriter {
   /** Lets go of what a standby keeps between election attempts (its connection), on shutdown. */
   standDown(): Promise<void>;
 }
+
+/** The row a new post is as written, before any delivery (a claimed post is delivered from it, unread). */
+export function newPostRow(message: OutboxMessageInput, createdAt: Date): OutboxRow {
+  return {
+    key: message.key,
+    kind: 'message',
+    channel: message.channel,
+    threadTs: message.threadTs || undefined,
+    threadKey: undefined,
+    payload: { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) },
+    version: 1,
+    deliveredVersion: 0,
+    ts: undefined,
+    state: 'pending',
+    attempts: 0,
+    postAttempted: false,
+    uploadFileIds: [],
+    dueInMs: 0,
+    expired: false,
+    lastError: undefined,
+    createdAt,
+  };
+}
