@@ -103,6 +103,11 @@ export function startJobs(options: {
       // Undecided pauses past their expiry open an incident, on the deps' clock.
       pauses = new RunPauseSweeper({ store, escalate: escalatePauseToIncident(deps), now: deps.now, logger });
       await worker.start();
+      // The queue an approval click enqueues its run on, opened now that the worker has loaded BullMQ:
+      // its construction and Redis version check are off the first click's path (a web-only process
+      // still opens it with its first run, so as not to load BullMQ at start).
+      // Its Redis errors go to the queue's error handler, and again to the first enqueue.
+      queue.queue.open().catch(() => undefined);
     },
     passes: runsJobs
       ? [

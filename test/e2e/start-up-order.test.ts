@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
@@ -50,6 +51,30 @@ describe('start-up order', () => {
         .map((e) => e.text)
         .join('\n'),
     ).not.toContain('could not post');
+  });
+
+  it('a worker opens the run queue as it starts: the first approved run does not build it on the click path', async () => {
+    // Its own prefix: a queue nothing in this file has used yet.
+    const prefix = `${world.isolation.redisPrefix}:queue-at-start`;
+    const meta = `${prefix}:runs:meta`;
+    const redis = new Redis(world.isolation.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      expect(await redis.exists(meta)).toBe(0);
+      const worker = await startBot({
+        env: { ...world.env, REDIS_PREFIX: prefix },
+        policy: world.policy,
+        logger: createLogger({ level: 'silent' }),
+        role: 'worker',
+        host: '127.0.0.1',
+        kubeConfig: world.cluster.kubeConfig(),
+      });
+      bots.push(worker);
+      // A BullMQ queue records its version in its meta hash once it has checked Redis's.
+      const version = await eventually(() => redis.hget(meta, 'version'), 'the run queue opened at start');
+      expect(version).toMatch(/^bullmq:/);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('web started while Slack is unreachable keeps retrying, says why in /readyz, and serves once Slack is back', async () => {
