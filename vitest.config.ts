@@ -13,6 +13,7 @@ const fastTier = [
   'test/handlers/maintenance/maintenance-windows.test.ts',
   'test/bot/slack-http-receiver.test.ts',
   'test/bot/bolt.test.ts',
+  'test/audit/held-audit-row.test.ts',
   'test/bot/inbound-gate.test.ts',
   'test/config/read-yaml.test.ts',
   'test/bot/slack-router.test.ts',

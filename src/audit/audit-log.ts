@@ -39,6 +39,9 @@ export interface AuditTransaction {
  */
 export type AppendAudit = (tx: AuditTransaction) => Promise<void>;
 
+/** Makes a change with held audit rows in its transaction (AuditLog.recordWith, the rows already given). */
+export type RecordAuditWith = <T>(change: (append: AppendAudit) => Promise<T>) => Promise<T>;
+
 /** What the rest of the bot needs from the audit log. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditRecord>;

@@ -7,6 +7,7 @@ import type { RunStore } from './run-store.ts';
 import { RunDecisions } from './run-decisions.ts';
 import { pauseMessageKey } from './pause-message.ts';
 import type { OutboxWriter } from '../slack/slack-outbox.ts';
+import type { RecordAuditWith } from '../audit/audit-log.ts';
 
 /** The handlers' `Runs` over the run queue, the canceller and the run store. */
 export class JobRuns implements Runs {
@@ -43,14 +44,18 @@ export class JobRuns implements Runs {
     return this.decisions.decide(pauseId, optionId, by);
   }
 
-  async start(kind: AnyRunKind, request: StartRunRequest) {
+  async start(kind: AnyRunKind, request: StartRunRequest, recordWith?: RecordAuditWith) {
     const { thread, approvalId, idempotencyKey = approvalId, ...rest } = request;
-    const created = await this.queue.submit(kind, {
-      ...rest,
-      ...(approvalId ? { approvalId } : {}),
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(thread ? { thread } : {}),
-    });
+    const created = await this.queue.submit(
+      kind,
+      {
+        ...rest,
+        ...(approvalId ? { approvalId } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(thread ? { thread } : {}),
+      },
+      recordWith,
+    );
     return { runId: created.run.id, created: created.created, waitingFor: created.waitingFor };
   }
 

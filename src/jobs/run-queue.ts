@@ -5,6 +5,7 @@ import type { Redis } from '../redis/redis-connection.ts';
 import type { CreatedRun, NewRun, RunStore } from './run-store.ts';
 import type { AnyRunKind } from './run-definition.ts';
 import { notify } from './run-events.ts';
+import type { RecordAuditWith } from '../audit/audit-log.ts';
 import type { RunObserver } from './run-events.ts';
 
 export const RUN_QUEUE_NAME = 'runs';
@@ -53,12 +54,12 @@ export class RunQueue {
   }
 
   /**
-   * Creates the run (idempotent on `idempotencyKey`), reports it queued, and enqueues it unless it must
-   * wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses; a
+   * Creates the run (idempotent on `idempotencyKey`; with the audit rows `recordWith` holds in its
+   * transaction), reports it queued, and enqueues it unless it must wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses; a
    * failed enqueue once the run is recorded is logged, not thrown (the reconciler enqueues the run).
    */
-  async submit(kind: AnyRunKind, request: NewRun): Promise<CreatedRun> {
-    const created = await this.options.store.createRun(kind, request);
+  async submit(kind: AnyRunKind, request: NewRun, recordWith?: RecordAuditWith): Promise<CreatedRun> {
+    const created = await this.options.store.createRun(kind, request, recordWith);
     if (created.created) {
       await notify(
         this.options.observer,

@@ -1,3 +1,4 @@
+import type { RecordAuditWith } from '../audit/audit-log.ts';
 import type { RunKind } from './run-definition.ts';
 import type { RunQueries } from './run-queries.ts';
 import type { NewPause, RunPause, RunRecord, RunStatus, RunThread, StepRecord } from './run-record.ts';
@@ -70,8 +71,11 @@ export interface PauseDecisionWrite {
 }
 
 export interface RunStore extends RunQueries {
-  /** Refuses (AppError `target_busy`) when the target is held and the kind does not queue. */
-  createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun>;
+  /**
+   * Refuses (AppError `target_busy`) when the target is held and the kind does not queue. `recordWith`
+   * puts held audit rows in the transaction that creates the run (AuditLog.recordWith).
+   */
+  createRun<Deps>(kind: RunKind<Deps>, request: NewRun, recordWith?: RecordAuditWith): Promise<CreatedRun>;
   /**
    * Marks the run running on `workerId`; undefined when it already ended. The run is that worker's from
    * now on: once another worker has started it, the step writes below given a worker (`workerId`, `owner`)

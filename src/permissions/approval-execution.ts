@@ -7,6 +7,7 @@ import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
 import { isSlackUserId } from './slack-user.ts';
 import { refreshApprovalMessage } from './approval-records.ts';
+import type { HeldAuditRow } from '../audit/held-audit-row.ts';
 import { auditApproval } from './request-approval.ts';
 import type { ApprovalRequest, PlanItem } from './approval-types.ts';
 
@@ -62,14 +63,17 @@ const SHOW_APPROVED_AFTER_MS = 1_000;
 /**
  * The approval message goes from "pending" straight to its outcome (a run started, superseded, failed)
  * when that comes quickly: one edit, not two on the click's path. A slow cluster read or a long action
- * shows "approved" after SHOW_APPROVED_AFTER_MS; `settle` waits for that edit so the next lands after it.
+ * shows "approved" after SHOW_APPROVED_AFTER_MS, once the approval's audit row is written (`recorded`);
+ * `settle` waits for that edit so the next lands after it.
  */
-function showApprovedIfSlow(deps: ActionDeps, request: ApprovalRequest, logger: Logger) {
+function showApprovedIfSlow(deps: ActionDeps, request: ApprovalRequest, logger: Logger, recorded: () => Promise<void>) {
   let shown: Promise<void> | undefined;
   const timer = setTimeout(() => {
-    shown = refreshApprovalMessage(deps, request).catch((err: unknown) =>
-      logger.warn({ err, approval: request.id }, 'approval message not updated; its outcome will be'),
-    );
+    shown = recorded()
+      .then(() => refreshApprovalMessage(deps, request))
+      .catch((err: unknown) =>
+        logger.warn({ err, approval: request.id }, 'approval message not updated; its outcome will be'),
+      );
   }, SHOW_APPROVED_AFTER_MS);
   return {
     settle: async () => {
@@ -82,16 +86,20 @@ function showApprovedIfSlow(deps: ActionDeps, request: ApprovalRequest, logger: 
 /**
  * Runs an approved request: executes the recomputed plan only if it is still exactly the approved one;
  * otherwise supersedes the request and asks again. The outcome goes to the approval's thread.
+ * `approval.approvedRow`, the click's `approval.approved` audit row not yet written, is written with the
+ * run the request starts, or before any other row executing it records (HeldAuditRow).
  */
 export async function executeApproved(
-  deps: ActionDeps,
+  unheldDeps: ActionDeps,
   request: ApprovalRequest,
-  approval: { requestId: string; logger: Logger },
+  approval: { requestId: string; logger: Logger; approvedRow?: HeldAuditRow },
   planning: ReturnType<typeof replanApproved>,
   requestAgain: RequestAgain,
 ): Promise<void> {
-  const { requestId, logger } = approval;
-  const approvedShown = showApprovedIfSlow(deps, request, logger);
+  const { requestId, logger, approvedRow } = approval;
+  const log = unheldDeps.audit;
+  const deps = approvedRow ? { ...unheldDeps, audit: approvedRow.audit } : unheldDeps;
+  const approvedShown = showApprovedIfSlow(deps, request, logger, async () => approvedRow?.recorded(log));
   const refresh = async () => {
     await approvedShown.settle();
     await refreshApprovalMessage(deps, (await deps.approvals.get(request.id)) ?? request);
@@ -121,6 +129,8 @@ export async function executeApproved(
     }
     reply = await executePlanned(action, input, {
       ...context,
+      deps,
+      ...(approvedRow ? { recordApprovalWith: approvedRow.recordWith(log) } : {}),
       plan,
       approvalId: request.id,
       approvers: request.approvers,

@@ -5,7 +5,8 @@ import type { ActionContext, AnyAction } from '../handlers/core/define-action.ts
 import { boundRequest, originMismatch, readRequest, requestInWorkspace } from './approval-binding.ts';
 import { executeApproved, replanApproved } from './approval-execution.ts';
 import { decidedNotice, refreshApprovalMessage } from './approval-records.ts';
-import { auditApproval, requestApproval } from './request-approval.ts';
+import { approvalEntry, auditApproval, requestApproval } from './request-approval.ts';
+import { HeldAuditRow } from '../audit/held-audit-row.ts';
 import { resumeInterrupted } from './interrupted-approvals.ts';
 import type {
   ApprovalOptions,
@@ -158,10 +159,17 @@ export class ApprovalService implements ApprovalWorkflow {
       case 'approved': {
         const replanned = planning ?? replanApproved(this.deps, outcome.request, requestId, logger);
         replanned.catch(() => undefined);
-        await auditApproval(this.deps, outcome.request, clicker.userId, 'approval.approved', requestId);
-        await executeApproved(this.deps, outcome.request, { requestId, logger }, replanned, (...args) =>
+        // Written with the run the approval starts (a round trip and a commit fewer before its status
+        // message), or before whatever else executing it records.
+        const approvedRow = new HeldAuditRow(
+          approvalEntry(outcome.request, clicker.userId, 'approval.approved', requestId),
+          this.deps.audit,
+        );
+        await executeApproved(this.deps, outcome.request, { requestId, logger, approvedRow }, replanned, (...args) =>
           this.request(...args),
         );
+        // Every way through executing it records a row, so this is only a backstop: the row is never missing.
+        if (approvedRow.unrecorded) await this.deps.audit.record(approvedRow.unrecorded);
         return {};
       }
     }

@@ -57,6 +57,7 @@ async function settle(
   const age = now - (request.decidedAt?.getTime() ?? now);
   if (action === undefined || !isResumable(action)) {
     if (age <= UNKNOWN_AFTER_MS) return false;
+    await recordApproved(deps, request);
     const why =
       'The bot stopped while executing it, so whether it took effect is unknown. Check the state before asking again.';
     await record(deps, request, 'approval.interrupted', `failed: ${why}`, 'failed', why);
@@ -66,7 +67,10 @@ async function settle(
   if (run) {
     const result = `Run \`${run.id}\` started (recorded after a restart).`;
     await record(deps, request, 'approval.resumed', `run ${run.id}`, 'executed', result);
-  } else if (age > RESUME_WITHIN_MS) {
+    return true;
+  }
+  await recordApproved(deps, request);
+  if (age > RESUME_WITHIN_MS) {
     const why =
       'The bot stopped before carrying it out, and it is too late to carry it out now. Nothing was changed; ask again if it is still needed.';
     await record(deps, request, 'approval.interrupted', `failed: ${why}`, 'failed', why);
@@ -81,6 +85,15 @@ async function settle(
     );
   }
   return true;
+}
+
+/**
+ * The deciding click's `approval.approved` row is written with the run it starts, or before the first row
+ * executing it records: a process that stopped before either left none. Recorded here (twice at worst,
+ * should the process have stopped after writing it), so the log never lacks it.
+ */
+async function recordApproved(deps: ActionDeps, request: ApprovalRequest): Promise<void> {
+  await auditApproval(deps, request, request.decidedBy ?? 'system', 'approval.approved', request.requestId);
 }
 
 /** How an interrupted approval ended: audited before it shows on its message. */

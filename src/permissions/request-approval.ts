@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isAppError } from '../app-error.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
+import type { AuditEntry } from '../audit/audit-log.ts';
 import { approvalMessage, approvalMessageKey } from './approval-message.ts';
 import type { ApprovalOptions, ApprovalRequest, PlanItem } from './approval-types.ts';
 
@@ -38,7 +39,18 @@ export async function auditApproval(
   requestId: string,
   detail?: string,
 ): Promise<void> {
-  await deps.audit.record({
+  await deps.audit.record(approvalEntry(request, userId, event, requestId, detail));
+}
+
+/** The audit row of an event in a request's life (`approval.approved`, `execute`, ...). */
+export function approvalEntry(
+  request: ApprovalRequest,
+  userId: string,
+  event: string,
+  requestId: string,
+  detail?: string,
+): AuditEntry {
+  return {
     requestId,
     teamId: request.teamId,
     channelId: request.channelId,
@@ -47,7 +59,7 @@ export async function auditApproval(
     arguments: { approval: request.id, action: request.action, planHash: request.planHash },
     outcome: detail?.startsWith('failed') ? 'error' : 'ok',
     detail,
-  });
+  };
 }
 
 export async function requestApproval(deps: ApprovalDeps, ask: ApprovalAsk): Promise<ApprovalRequest> {

@@ -15,6 +15,7 @@ import { PgRunQueries } from './pg-run-queries.ts';
 import { PgRunPauses, type OnPauseChanged } from './pg-run-pauses.ts';
 import { stepSucceededThenStart } from './pg-step-boundary.ts';
 import { createRun, type OnRunCreated } from './pg-run-creation.ts';
+import type { RecordAuditWith } from '../audit/audit-log.ts';
 import { runFromRow, stepFromRow, type RunRow, type StepRow } from './run-rows.ts';
 import { mayStart, releaseTarget, repairTarget } from './target-lock.ts';
 import { RunTakenOverError } from '../jobs/step-attempt.ts';
@@ -82,8 +83,8 @@ export class PgRunStore extends PgRunQueries implements RunStore {
     return this.pauses.markEscalated(pauseId, escalation);
   }
 
-  createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
-    return createRun(this.db, kind, request, this.hooks.onCreated);
+  createRun<Deps>(kind: RunKind<Deps>, request: NewRun, recordWith?: RecordAuditWith): Promise<CreatedRun> {
+    return createRun(this.db, kind, request, this.hooks.onCreated, recordWith);
   }
 
   /**

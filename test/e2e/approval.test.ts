@@ -62,6 +62,17 @@ const executions = async (id: string) =>
     )
   ).rows[0].n;
 
+/** The audit rows of an approval's decision and execution, in the log's order. */
+const approvalRows = async (id: string) =>
+  (
+    await world.bot.pool.query(
+      `SELECT action, user_id FROM audit_log
+        WHERE action IN ('approval.approved', 'approval.resumed', 'approval.interrupted', 'execute')
+          AND arguments->>'approval' = $1 ORDER BY id`,
+      [id],
+    )
+  ).rows;
+
 describe('two-person approval', () => {
   it('posts the exact plan, refuses self-approval, and executes on a second person', async () => {
     const { message, id } = await requestStop('alice');
@@ -84,6 +95,10 @@ describe('two-person approval', () => {
     await eventually(async () => tradingState(world).state === 'stopped', 'trading stopped on the platform');
     expect(jobCommands(world)).toContainEqual(['eafix-cli', 'trading', 'stop', '--graceful']);
     expect(await executions(id)).toBe(1);
+    expect(await approvalRows(id)).toEqual([
+      { action: 'approval.approved', user_id: 'U0BOB' },
+      { action: 'execute', user_id: 'U0ALICE' },
+    ]);
     await world.slack.waitFor(
       (emu) => textOf(emu.messages(ops).find((m) => m.ts === message.ts)?.blocks).includes('executed'),
       { description: 'message updated' },
@@ -245,6 +260,11 @@ describe('two-person approval', () => {
         [id],
       );
       expect(resumed.rows[0].n).toBeGreaterThanOrEqual(1);
+      // The stopped process left no row for the approval itself (it comes with the run): the sweep wrote it.
+      expect((await approvalRows(id)).slice(0, 2)).toEqual([
+        { action: 'approval.approved', user_id: 'U0BOB' },
+        { action: 'approval.resumed', user_id: 'system' },
+      ]);
     });
 
     it('records one whose run started as executed, without reading the plan again', async () => {
@@ -270,6 +290,10 @@ describe('two-person approval', () => {
       expect(await approvalStatus(world, id)).toBe('failed');
       expect(await runsOf(id)).toEqual([]);
       expect(tradingState(world).state).toBe('running');
+      expect(await approvalRows(id)).toEqual([
+        { action: 'approval.approved', user_id: 'U0BOB' },
+        { action: 'approval.interrupted', user_id: 'system' },
+      ]);
     });
   });
 

@@ -5,6 +5,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createPool, migrate } from '../../src/store/database.ts';
 import { PgRunStore } from '../../src/store/pg-run-store.ts';
 import { PgRunStats } from '../../src/store/pg-run-stats.ts';
+import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
+import type { RecordAuditWith } from '../../src/audit/audit-log.ts';
 import { isolate } from '../support/isolation.ts';
 import { runStoreContract } from '../support/run-store-contract.ts';
 
@@ -59,6 +61,52 @@ describe('PgRunStore run creation under a cover prefix', () => {
     } finally {
       await open.query('ROLLBACK').catch(() => undefined);
       open.release();
+      await pool.end();
+      await own.cleanup();
+    }
+  });
+});
+
+describe('PgRunStore run creation with audit rows (an approval click)', () => {
+  it('commits the rows with the run it creates, and none with a run it refuses', async () => {
+    const own = isolate('run_store_audit_rows');
+    const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
+    try {
+      await migrate(pool, own.schema, logger);
+      const store = new PgRunStore(pool);
+      const audit = new PgAuditLog(pool);
+      const kind = defineRunKind<unknown>({
+        kind: 'restart',
+        steps: [{ id: 'go', title: 'Go', run: async () => {} }],
+        target: () => 'service:staging/api',
+      });
+      const request = (requestId: string) => ({ requestId, requestedBy: 'U0ALICE', teamId: 'T0EAFIX', input: {} });
+      const withRow =
+        (detail: string): RecordAuditWith =>
+        (change) =>
+          audit.recordWith(
+            [{ requestId: 'req_click', userId: 'U0BOB', action: 'approval.approved', outcome: 'ok', detail }],
+            change,
+          );
+      const rows = async (detail: string) =>
+        (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE detail = $1`, [detail]))
+          .rows[0]?.n;
+
+      const { run } = await store.createRun(kind, request('req_1'), withRow('first'));
+      // One transaction: the row and the run were written by the same one (neither updated since).
+      const together = await pool.query(
+        `SELECT a.xmin::text = r.xmin::text AS same FROM audit_log a, runs r WHERE r.id = $1 AND a.detail = 'first'`,
+        [run.id],
+      );
+      expect(together.rows).toEqual([{ same: true }]);
+
+      // The target is held by that run: a second is refused, and its row rolls back with it.
+      await expect(store.createRun(kind, request('req_2'), withRow('refused'))).rejects.toMatchObject({
+        code: 'target_busy',
+      });
+      expect(await rows('refused')).toBe(0);
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
       await pool.end();
       await own.cleanup();
     }

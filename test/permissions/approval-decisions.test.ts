@@ -118,7 +118,12 @@ describe('approval decisions', () => {
     const after = await store.get(request.id);
     expect(after?.status).toBe('failed');
     expect(after?.result).toContain('whether it took effect is unknown');
-    expect(events).toEqual(['audit approval.interrupted', expect.stringMatching(/^message /)]);
+    // The approval's own row would have come with its execution: the sweep writes it, before the outcome.
+    expect(events).toEqual([
+      'audit approval.approved',
+      'audit approval.interrupted',
+      expect.stringMatching(/^message /),
+    ]);
     expect(await later(12 * 60_000).resumeInterrupted(logger)).toBe(0);
   });
 
@@ -153,8 +158,14 @@ describe('approval decisions', () => {
         timeout: 5_000,
       },
     );
+    // Not shown before it is audited: the approval's row, held for its execution, is written first.
+    expect(events.slice(0, 2)).toEqual([
+      'audit approval.approved',
+      'message Approval approved: /eafix trading stop requested by <@U0DAVE>',
+    ]);
     releasePlan();
     await approving;
+    expect(events.filter((e) => e === 'audit approval.approved')).toHaveLength(1);
     const messages = events.filter((e) => e.startsWith('message '));
     expect(messages).toEqual([
       expect.stringMatching(/^message Approval approved:/),

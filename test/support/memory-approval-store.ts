@@ -1,4 +1,5 @@
-import type { AppendAudit, AuditTransaction } from '../../src/audit/audit-log.ts';
+import type { AppendAudit } from '../../src/audit/audit-log.ts';
+import { NO_TRANSACTION } from './memory-audit-log.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { planHash } from '../../src/permissions/plan-hash.ts';
@@ -16,10 +17,6 @@ import type {
  * (test/support/approval-store-contract.ts). Every call runs to completion before the next, as the
  * PostgreSQL row lock makes them.
  */
-/** Memory keeps no transaction: an audit appended "in" one is simply recorded (MemoryAuditLog ignores it). */
-const NO_TRANSACTION: AuditTransaction = {
-  query: () => Promise.reject(new Error('the memory approval store has no transaction to run statements in')),
-};
 
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly requests = new Map<string, ApprovalRequest>();

@@ -5,8 +5,14 @@ import {
   type AuditEntry,
   type AuditLog,
   type AuditRecord,
+  type AuditTransaction,
   type AuditVerification,
 } from '../../src/audit/audit-log.ts';
+
+/** Memory keeps no transaction: an audit appended "in" one is simply recorded (MemoryAuditLog ignores it). */
+export const NO_TRANSACTION: AuditTransaction = {
+  query: () => Promise.reject(new Error('the memory stores have no transaction to run statements in')),
+};
 
 /**
  * The audit log port in memory, for the fast test tier: the same hash chain as PgAuditLog, checked by

@@ -12,6 +12,8 @@ import {
   type StepRecord,
 } from '../../src/jobs/run-record.ts';
 import { RunTakenOverError } from '../../src/jobs/step-attempt.ts';
+import type { RecordAuditWith } from '../../src/audit/audit-log.ts';
+import { NO_TRANSACTION } from './memory-audit-log.ts';
 import { coverOverlapError, coverPrefixOf, targetBusyError } from '../../src/store/target-lock.ts';
 import type {
   CreatedRun,
@@ -58,7 +60,18 @@ export class MemoryRunStore implements RunStore {
     } = {},
   ) {}
 
-  async createRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
+  async createRun<Deps>(kind: RunKind<Deps>, request: NewRun, recordWith?: RecordAuditWith): Promise<CreatedRun> {
+    if (!recordWith) return this.insertRun(kind, request);
+    // No transaction in memory: the rows are appended once the run is in, so a refused run records none,
+    // as its rolled-back transaction would.
+    return recordWith(async (append) => {
+      const created = await this.insertRun(kind, request);
+      await append(NO_TRANSACTION);
+      return created;
+    });
+  }
+
+  private async insertRun<Deps>(kind: RunKind<Deps>, request: NewRun): Promise<CreatedRun> {
     const existing = request.idempotencyKey
       ? [...this.runs.values()].find((r) => r.idempotencyKey === request.idempotencyKey)
       : undefined;

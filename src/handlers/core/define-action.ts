@@ -1,4 +1,4 @@
-import type { AppendAudit } from '../../audit/audit-log.ts';
+import type { RecordAuditWith } from '../../audit/audit-log.ts';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { Reply } from './reply.ts';
@@ -72,7 +72,7 @@ export interface ActionContext {
    * the request's closing one, so every request still shows both. Such an action's `deps.audit` writes the
    * started row first, should it record another row of the request before its change.
    */
-  recordStartWith?: <T>(change: (append: AppendAudit) => Promise<T>) => Promise<T>;
+  recordStartWith?: RecordAuditWith;
 }
 
 interface ActionBase<Input> {
@@ -203,6 +203,12 @@ export interface ExecuteContext extends ActionContext {
   breakGlass?: boolean;
   /** Where progress goes: the approval message's thread, when there is one. */
   thread?: { channel: string; ts: string };
+  /**
+   * Makes the run's creation with the approval's `approved` audit row in its transaction (a round trip
+   * and a commit fewer on the approval click's path). An action that starts no run leaves the row to
+   * its `deps.audit`, which writes it before any other.
+   */
+  recordApprovalWith?: RecordAuditWith;
 }
 
 /** Identity function that keeps `Input` inferred from the zod schema and the kind's shape checked. */

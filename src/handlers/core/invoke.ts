@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../../audit/audit-log.ts';
 import { AppError } from '../../app-error.ts';
 import type { Logger } from '../../logger.ts';
-import { HeldStart } from './held-start.ts';
+import { HeldAuditRow } from '../../audit/held-audit-row.ts';
 import type { ActionDeps } from './action-deps.ts';
 import type { ActionContext, AnyAction, Invoker } from './define-action.ts';
 import type { ClickOrigin } from './click-origin.ts';
@@ -54,7 +54,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     'text' in request.command ? { text: request.command.text } : request.command.input;
   let result: InvokeOutcome;
   /** The `started` row of an action that records it with its change. */
-  let heldStart: HeldStart | undefined;
+  let heldStart: HeldAuditRow | undefined;
   try {
     let input: Record<string, unknown>;
     let breakGlass = false;
@@ -91,7 +91,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
       if (action.risk !== 'read') {
         const started = startEntry(request, action.id, args);
         if (action.kind === 'change' && action.recordsStart) {
-          heldStart = new HeldStart(started, deps.audit);
+          heldStart = new HeldAuditRow(started, deps.audit);
           // Any other row the action records for the request goes after its started row, as ever.
           ctx.deps = { ...deps, audit: heldStart.audit };
           ctx.recordStartWith = heldStart.recordWith(deps.audit);

@@ -1,6 +1,7 @@
 import type { AnyRunKind, CancelResult, RunListItem, RunThread, RunWithSteps } from '../../jobs/index.ts';
 import type { DecideResult } from '../../jobs/run-decisions.ts';
 import type { RunPause, RunRecord } from '../../jobs/run-record.ts';
+import type { RecordAuditWith } from '../../audit/audit-log.ts';
 
 export interface StartRunRequest {
   input: unknown;
@@ -17,10 +18,14 @@ export interface StartRunRequest {
 
 /** Long operations as resumable runs, as handlers see them (the BullMQ side lives in src/jobs/). */
 export interface Runs {
-  /** Starts a run of a resumable action's kind (see runKindOf); the same approval id never starts two runs. */
+  /**
+   * Starts a run of a resumable action's kind (see runKindOf); the same approval id never starts two runs.
+   * `recordWith` puts held audit rows (the approval's) in the transaction that creates the run.
+   */
   start(
     kind: AnyRunKind,
     request: StartRunRequest,
+    recordWith?: RecordAuditWith,
   ): Promise<{ runId: string; created: boolean; waitingFor?: string | undefined }>;
   /**
    * Throws (AppError `target_busy`) when a run of this kind with this input would overlap a covering run

@@ -82,15 +82,19 @@ async function startRun<Input>(action: ResumableAction<Input>, input: Input, ctx
     });
     thread = { channel: invoker.channelId, ts: '' };
   }
-  const started = await deps.runs.start(runKindOf(action), {
-    input,
-    requestId: ctx.requestId,
-    requestedBy: invoker.userId,
-    teamId: invoker.teamId,
-    action: action.id,
-    approvalId: ctx.approvalId,
-    thread: { channel: thread.channel, ts: thread.ts },
-  });
+  const started = await deps.runs.start(
+    runKindOf(action),
+    {
+      input,
+      requestId: ctx.requestId,
+      requestedBy: invoker.userId,
+      teamId: invoker.teamId,
+      action: action.id,
+      approvalId: ctx.approvalId,
+      thread: { channel: thread.channel, ts: thread.ts },
+    },
+    ctx.recordApprovalWith,
+  );
   const where = started.waitingFor ? `waits for run \`${started.waitingFor}\` to finish, then starts` : 'started';
   const text = `:gear: Run \`${started.runId}\` ${where}; progress is in the thread. Cancel with \`/eafix cancel ${started.runId}\`.`;
   // In an approval thread the run's status message is the answer (it names the run and how to cancel it);

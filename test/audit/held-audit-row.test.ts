@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/audit/audit-log.ts';
+import { HeldAuditRow } from '../../src/audit/held-audit-row.ts';
+import { MemoryAuditLog, NO_TRANSACTION } from '../support/memory-audit-log.ts';
+
+const approved: AuditEntry = { requestId: 'req_click', userId: 'U0BOB', action: 'approval.approved', outcome: 'ok' };
+const actions = async (log: MemoryAuditLog) => (await log.since(new Date(0))).map((r) => r.action);
+
+describe('an audit row held for the change it records', () => {
+  it('is written with the change, once, and what is recorded after it comes after it', async () => {
+    const log = new MemoryAuditLog();
+    const held = new HeldAuditRow(approved, log);
+    const result = await held.recordWith(log)(async (append) => {
+      await append(NO_TRANSACTION);
+      return 'run created';
+    });
+    expect(result).toBe('run created');
+    await held.audit.record({ requestId: 'req_click', action: 'execute', outcome: 'ok' });
+    expect(held.unrecorded).toBeUndefined();
+    expect(await actions(log)).toEqual(['approval.approved', 'execute']);
+  });
+
+  it('is written before any other row when no change took it', async () => {
+    const log = new MemoryAuditLog();
+    const held = new HeldAuditRow(approved, log);
+    await held.audit.record({ requestId: 'req_click', action: 'approval.superseded', outcome: 'ok' });
+    expect(await actions(log)).toEqual(['approval.approved', 'approval.superseded']);
+  });
+
+  it('is waited for by `recorded` while a change holds it, and not written twice', async () => {
+    const log = new MemoryAuditLog();
+    const held = new HeldAuditRow(approved, log);
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const change = held.recordWith(log)(async (append) => {
+      await committing;
+      await append(NO_TRANSACTION);
+    });
+    // What must not be shown before the row (the approval message's "approved") reads the log once it may.
+    const seenWhenRecorded = held.recorded(log).then(() => actions(log));
+    commit();
+    await change;
+    expect(await seenWhenRecorded).toEqual(['approval.approved']);
+    expect(await actions(log)).toEqual(['approval.approved']);
+  });
+
+  it('is written by `recorded` when the change holding it rolled back', async () => {
+    const log = new MemoryAuditLog();
+    const held = new HeldAuditRow(approved, log);
+    let fail!: (error: Error) => void;
+    const failing = new Promise<void>((_resolve, reject) => (fail = reject));
+    const change = held.recordWith(log)(() => failing);
+    const recorded = held.recorded(log);
+    fail(new Error('target busy'));
+    await expect(change).rejects.toThrow('target busy');
+    await recorded;
+    expect(held.unrecorded).toBeUndefined();
+    expect(await actions(log)).toEqual(['approval.approved']);
+  });
+});
