@@ -107,7 +107,7 @@ export function startJobs(options: {
       // its construction and Redis version check are off the first click's path (a web-only process
       // still opens it with its first run, so as not to load BullMQ at start).
       // Its Redis errors go to the queue's error handler, and again to the first enqueue.
-      queue.queue.open().catch(() => undefined);
+      queue.open().catch(() => undefined);
     },
     passes: runsJobs
       ? [

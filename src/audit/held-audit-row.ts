@@ -1,90 +1,64 @@
 import type { AuditEntry, AuditLog, RecordAuditWith } from './audit-log.ts';
 
 /**
- * An audit row held for the change it records (a request's `started` row, an approval's `approved` row):
- * written in that change's transaction (`recordWith`), or before any other row recorded through `audit`.
- * Whatever was never written (refused before the change, or the change failed) is `unrecorded`, for its
- * holder to write before its closing row: the row is never missing (twice at worst, should a change that
- * committed fail after).
+ * An audit row held for the change it records (a request's `started` row, an approval's `approved` row),
+ * written once, by the first of: the change's transaction (`recordWith`); any other row recorded through
+ * `audit`, before that row; `recorded`, for what must not be shown before it. One write at a time: each
+ * waits for a write under way (and takes the row back if that write failed), so nothing recorded or shown
+ * through the holder overtakes the row. Whatever was never written (refused before the change, or the
+ * change failed) is `unrecorded`, for its holder to write before its closing row: the row is never missing
+ * (twice at worst, should a change that committed fail after).
  */
 export class HeldAuditRow {
   private held: AuditEntry | undefined;
-  /** The change's transaction that holds the row, while it runs. */
+  /** The write of the row under way, if any. */
   private writing: Promise<unknown> | undefined;
   /** The audit log that writes the held row before any other. */
   readonly audit: AuditLog;
 
   constructor(row: AuditEntry, audit: AuditLog) {
     this.held = row;
-    this.audit = heldRowFirst(
-      audit,
-      () => this.take(),
-      (entry) => (this.held ??= entry),
-    );
+    this.audit = heldRowFirst(audit, () => this.recorded(audit));
   }
 
   get unrecorded(): AuditEntry | undefined {
     return this.held;
   }
 
-  /** Records the row in the transaction of `change` (AuditLog.recordWith), over the log without the wrapper. */
+  /** Makes a change with the row in its transaction (AuditLog.recordWith), over the log without the wrapper. */
   recordWith(log: AuditLog): RecordAuditWith {
-    return async (change) => {
-      const row = this.take();
-      if (!row) return change(async () => undefined);
-      const writing = log.recordWith([row], change);
-      this.writing = writing;
-      try {
-        return await writing;
-      } catch (error) {
-        // Rolled back with the change, most likely: recorded again before the closing row.
-        this.held = row;
-        throw error;
-      } finally {
-        this.writing = undefined;
-      }
-    };
+    return (change) => this.write((row) => (row ? log.recordWith([row], change) : change(async () => undefined)));
   }
 
-  /**
-   * Resolves once the row is written, for what must not be shown before it: writes it now if it is still
-   * held; waits for the change's transaction that holds it (and writes it if that rolled back).
-   */
+  /** Resolves once the row is written: now, if it is still held, after the write under way otherwise. */
   async recorded(log: AuditLog): Promise<void> {
+    await this.write(async (row) => {
+      if (row) await log.record(row);
+    });
+  }
+
+  /** Takes the row (once any write under way has ended) and runs `write` with it, undefined if it is written. */
+  private async write<T>(write: (row: AuditEntry | undefined) => Promise<T>): Promise<T> {
     while (this.writing) await this.writing.catch(() => undefined);
-    const row = this.take();
-    if (!row) return;
+    const row = this.held;
+    this.held = undefined;
+    if (!row) return write(undefined);
+    const writing = write(row);
+    this.writing = writing;
     try {
-      await log.record(row);
+      return await writing;
     } catch (error) {
+      // Rolled back with the change, most likely: written again by whatever comes next.
       this.held ??= row;
       throw error;
+    } finally {
+      this.writing = undefined;
     }
-  }
-
-  private take(): AuditEntry | undefined {
-    const entry = this.held;
-    this.held = undefined;
-    return entry;
   }
 }
 
-/** `audit`, writing the held row (while `takeHeld` still has it) before any other row. */
-function heldRowFirst(
-  audit: AuditLog,
-  takeHeld: () => AuditEntry | undefined,
-  putBack: (row: AuditEntry) => void,
-): AuditLog {
-  const heldFirst = async () => {
-    const row = takeHeld();
-    if (!row) return;
-    try {
-      await audit.record(row);
-    } catch (error) {
-      putBack(row);
-      throw error;
-    }
-  };
+/** `audit`, having `heldFirst` write the held row before any other row. */
+function heldRowFirst(audit: AuditLog, heldFirst: () => Promise<void>): AuditLog {
   return {
     get unavailable() {
       return audit.unavailable;

@@ -55,8 +55,9 @@ export class RunQueue {
 
   /**
    * Creates the run (idempotent on `idempotencyKey`; with the audit rows `recordWith` holds in its
-   * transaction), reports it queued, and enqueues it unless it must wait for its target. Throws AppError('target_busy') when the target is busy and the kind refuses; a
-   * failed enqueue once the run is recorded is logged, not thrown (the reconciler enqueues the run).
+   * transaction), reports it queued, and enqueues it unless it must wait for its target. Throws
+   * AppError('target_busy') when the target is busy and the kind refuses; a failed enqueue once the run
+   * is recorded is logged, not thrown (the reconciler enqueues the run).
    */
   async submit(kind: AnyRunKind, request: NewRun, recordWith?: RecordAuditWith): Promise<CreatedRun> {
     const created = await this.options.store.createRun(kind, request, recordWith);
@@ -80,6 +81,11 @@ export class RunQueue {
       }
     }
     return created;
+  }
+
+  /** Opens the BullMQ queue now (it is otherwise opened by the first enqueue). */
+  async open(): Promise<void> {
+    await this.queue.open();
   }
 
   async enqueue(runId: string, requestId: string): Promise<void> {

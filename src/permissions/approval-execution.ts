@@ -1,7 +1,12 @@
 import { AppError, isAppError } from '../app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDeps } from '../handlers/core/action-deps.ts';
-import type { ActionContext, AnyPlannedAction, Invoker } from '../handlers/core/define-action.ts';
+import {
+  isResumable,
+  type ActionContext,
+  type AnyPlannedAction,
+  type Invoker,
+} from '../handlers/core/define-action.ts';
 import type { Reply } from '../handlers/core/reply.ts';
 import { executePlanned } from '../handlers/core/start-run.ts';
 import { planHash } from './plan-hash.ts';
@@ -86,8 +91,9 @@ function showApprovedIfSlow(deps: ActionDeps, request: ApprovalRequest, logger: 
 /**
  * Runs an approved request: executes the recomputed plan only if it is still exactly the approved one;
  * otherwise supersedes the request and asks again. The outcome goes to the approval's thread.
- * `approval.approvedRow`, the click's `approval.approved` audit row not yet written, is written with the
- * run the request starts, or before any other row executing it records (HeldAuditRow).
+ * `approval.approvedRow`, the click's `approval.approved` audit row not yet written (HeldAuditRow), is
+ * written in the transaction that creates the run a resumable action starts in the approval's thread,
+ * and otherwise before the action executes, before any other row, and before the message shows "approved".
  */
 export async function executeApproved(
   unheldDeps: ActionDeps,
@@ -127,6 +133,10 @@ export async function executeApproved(
       });
       return;
     }
+    // Only a run started in the approval's thread takes the approval's row into its creation's transaction:
+    // whatever else executing it does first (an action that acts at once, a "started by" post) comes after
+    // the row, written now.
+    if (!isResumable(action) || !thread) await approvedRow?.recorded(log);
     reply = await executePlanned(action, input, {
       ...context,
       deps,

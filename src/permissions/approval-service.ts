@@ -114,7 +114,8 @@ export class ApprovalService implements ApprovalWorkflow {
       ? recordStartWith((append) => this.deps.approvals.vote(id, clicker.userId, append))
       : this.deps.approvals.vote(id, clicker.userId);
     // A vote that will complete the approval has its plan read again from the cluster while it is counted
-    // (reads only: nothing executes before the approval is recorded and audited, below). The reads start
+    // (reads only: nothing executes before the approval is recorded and its audit row written, with the run
+    // it starts or before anything else executing it does, in executeApproved). The reads start
     // on the next turn of the event loop, by when the vote is usually on its way (unless the audit log must
     // first read its chain's end): building three Kubernetes requests takes a few ms of CPU, which would
     // otherwise hold up the vote, the longer of the two. Usually `prepare` has read it already.

@@ -88,9 +88,11 @@ async function settle(
 }
 
 /**
- * The deciding click's `approval.approved` row is written with the run it starts, or before the first row
- * executing it records: a process that stopped before either left none. Recorded here (twice at worst,
- * should the process have stopped after writing it), so the log never lacks it.
+ * The deciding click's `approval.approved` row is written with the run it starts, or before the approved
+ * action executes: a process that stopped before either left none. Recorded here, before the sweep's own
+ * row, so the log never lacks it. It may then appear more than once (the process stopped after writing it,
+ * or a sweep failed to settle the request and a later one records both rows again, as it does its own),
+ * and it carries the request's id, not the click's (which the request does not keep).
  */
 async function recordApproved(deps: ActionDeps, request: ApprovalRequest): Promise<void> {
   await auditApproval(deps, request, request.decidedBy ?? 'system', 'approval.approved', request.requestId);

@@ -32,7 +32,8 @@ export async function createRun<Deps>(
       // only for a run this statement inserted; ON CONFLICT checks the newest committed claim, whatever the
       // statement's snapshot, so a release committing meanwhile is seen.
       // The audit rows go first, with BEGIN and this statement (no round trip of their own): if they cannot
-      // be appended, the transaction aborts and there is no run.
+      // be appended, the transaction aborts and there is no run. Other audit writers wait for the chain's
+      // end until this transaction ends, as for a vote; short, unless it waits for its target's lock.
       const [, inserted] = await Promise.all([
         append?.(client),
         client.query<RunRow & { claimed: boolean }>(

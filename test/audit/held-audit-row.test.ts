@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/audit/audit-log.ts';
+import type { AuditEntry, AuditLog } from '../../src/audit/audit-log.ts';
 import { HeldAuditRow } from '../../src/audit/held-audit-row.ts';
 import { MemoryAuditLog, NO_TRANSACTION } from '../support/memory-audit-log.ts';
 
@@ -56,5 +56,33 @@ describe('an audit row held for the change it records', () => {
     await recorded;
     expect(held.unrecorded).toBeUndefined();
     expect(await actions(log)).toEqual(['approval.approved']);
+  });
+
+  it('is written once when shown and recorded at once: each waits for the write under way', async () => {
+    const log = new MemoryAuditLog();
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    // A log whose writes take a while (a batch on its way to PostgreSQL).
+    const slow: AuditLog = Object.assign(Object.create(log) as AuditLog, {
+      record: async (entry: AuditEntry) => {
+        await committing;
+        return log.record(entry);
+      },
+    });
+    const held = new HeldAuditRow(approved, slow);
+    // The execution records its outcome (the row goes first) while the message is about to show "approved".
+    const outcome = held.audit.record({ requestId: 'req_click', action: 'approval.superseded', outcome: 'ok' });
+    const seenWhenShown = held.recorded(slow).then(() => actions(log));
+    // And a run is created meanwhile: it starts only once the row is written, and does not carry it again.
+    const created = held.recordWith(slow)(async (append) => {
+      const before = await actions(log);
+      await append(NO_TRANSACTION);
+      return before;
+    });
+    commit();
+    await outcome;
+    expect(await seenWhenShown).toContain('approval.approved');
+    expect(await created).toContain('approval.approved');
+    expect(await actions(log)).toEqual(['approval.approved', 'approval.superseded']);
   });
 });

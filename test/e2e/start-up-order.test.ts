@@ -60,6 +60,8 @@ describe('start-up order', () => {
     const redis = new Redis(world.isolation.redisUrl, { maxRetriesPerRequest: 1 });
     try {
       expect(await redis.exists(meta)).toBe(0);
+      // No run for its reconciler to enqueue (which would open the queue too).
+      expect((await world.bot.pool.query('SELECT count(*)::int AS n FROM runs')).rows).toEqual([{ n: 0 }]);
       const worker = await startBot({
         env: { ...world.env, REDIS_PREFIX: prefix },
         policy: world.policy,

@@ -68,7 +68,7 @@ describe('PgRunStore run creation under a cover prefix', () => {
 });
 
 describe('PgRunStore run creation with audit rows (an approval click)', () => {
-  it('commits the rows with the run it creates, and none with a run it refuses', async () => {
+  it('commits the rows with the run it creates, none with a run it refuses, once after another writer', async () => {
     const own = isolate('run_store_audit_rows');
     const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
     try {
@@ -105,6 +105,27 @@ describe('PgRunStore run creation with audit rows (an approval click)', () => {
         code: 'target_busy',
       });
       expect(await rows('refused')).toBe(0);
+
+      // Another replica extends the chain past the end this process knows: the creation is made again
+      // from the new end, and only the second attempt commits.
+      await audit.record({ requestId: 'req_known_end', action: 'help', outcome: 'ok' });
+      await new PgAuditLog(pool).record({ requestId: 'req_other', action: 'help', outcome: 'ok' });
+      const untargeted = defineRunKind<unknown>({
+        kind: 'digest',
+        steps: [{ id: 'go', title: 'Go', run: async () => {} }],
+      });
+      let attempts = 0;
+      const counted: RecordAuditWith = (change) =>
+        withRow('after another writer')((append) => {
+          attempts += 1;
+          return change(append);
+        });
+      const again = await store.createRun(untargeted, request('req_3'), counted);
+      expect(attempts).toBe(2);
+      expect(again.created).toBe(true);
+      expect(await rows('after another writer')).toBe(1);
+      const runs = await pool.query(`SELECT id FROM runs WHERE request_id = 'req_3'`);
+      expect(runs.rows).toEqual([{ id: again.run.id }]);
       expect((await audit.verify()).ok).toBe(true);
     } finally {
       await pool.end();

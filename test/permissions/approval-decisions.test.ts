@@ -10,10 +10,10 @@ import type { ApprovalRequest, ClickOrigin } from '../../src/permissions/approva
 import type { SlackDirectory } from '../../src/permissions/directory.ts';
 import type { ActionDeps } from '../../src/handlers/core/action-deps.ts';
 import type { AnyAction } from '../../src/handlers/core/define-action.ts';
-import type { AuditEntry } from '../../src/audit/audit-log.ts';
+import type { AppendAudit, AuditEntry, RecordAuditWith } from '../../src/audit/audit-log.ts';
 import { ActionRegistry } from '../../src/handlers/core/registry.ts';
 import { MemoryApprovalStore } from '../support/memory-approval-store.ts';
-import { MemoryAuditLog } from '../support/memory-audit-log.ts';
+import { MemoryAuditLog, NO_TRANSACTION } from '../support/memory-audit-log.ts';
 
 /** The sandbox workspace: @oncall holds bob; alice is an operator, carol a viewer. */
 const directory: SlackDirectory = {
@@ -48,6 +48,12 @@ const tradingStop = {
   },
   execute: async () => ({ text: 'trading stopped' }),
 };
+/** The same plan carried out as a resumable run (in the approval's thread). */
+const tradingStopRun = {
+  ...tradingStop,
+  id: 'trading stop as a run',
+  steps: [{ id: 'stop', title: 'Stop trading', run: async () => {} }],
+};
 beforeEach(() => {
   events = [];
   planHeld = new Promise((resolve) => (releasePlan = resolve));
@@ -57,13 +63,26 @@ beforeEach(() => {
   deps = {
     approvals: store,
     authorizer,
-    registry: new ActionRegistry([tradingStop as unknown as AnyAction]),
+    registry: new ActionRegistry([tradingStop, tradingStopRun] as unknown as AnyAction[]),
     now: () => new Date(),
     audit: {
       unavailable: false,
       record: async (entry: AuditEntry) => {
         events.push(`audit ${entry.action}`);
         return audit.record(entry);
+      },
+      recordWith: async <T>(entries: AuditEntry[], change: (append: AppendAudit) => Promise<T>) =>
+        change(async () => {
+          for (const entry of entries) events.push(`audit ${entry.action} (in the change's transaction)`);
+        }),
+    },
+    runs: {
+      start: async (_kind: unknown, _request: unknown, recordWith?: RecordAuditWith) => {
+        const create = async () => {
+          events.push('run created');
+          return { runId: 'run_1', created: true };
+        };
+        return recordWith ? recordWith(async (append) => (await append(NO_TRANSACTION), create())) : create();
       },
     },
     notifier: {
@@ -78,9 +97,12 @@ beforeEach(() => {
 
 type MessageClick = Extract<ClickOrigin, { kind: 'message' }>;
 
-async function pending(requester = 'U0DAVE'): Promise<{ request: ApprovalRequest; click: MessageClick }> {
+async function pending(
+  requester = 'U0DAVE',
+  action = 'trading stop',
+): Promise<{ request: ApprovalRequest; click: MessageClick }> {
   const created = await store.create({
-    action: 'trading stop',
+    action,
     permission: 'trading.stop',
     arguments: { reason: 'DB migration 42' },
     plan: [{ description: 'set trading: running → stopped' }],
@@ -146,6 +168,17 @@ describe('approval decisions', () => {
     expect(events.indexOf('audit approval.approved')).toBeLessThan(events.indexOf(messages[0] ?? 'none'));
     // A quick execution goes from "pending" straight to its outcome: one edit of the message, not two.
     expect(messages).toEqual([expect.stringMatching(/^message Approval executed:/)]);
+  });
+
+  it("writes the approval's row in the transaction that creates the run it starts in its thread", async () => {
+    const { request, click } = await pending('U0DAVE', 'trading stop as a run');
+    await service.approve(request.id, who('U0BOB'), 'req_run', logger, click);
+    expect(events.slice(0, 3)).toEqual([
+      "audit approval.approved (in the change's transaction)",
+      'run created',
+      'audit execute',
+    ]);
+    expect(events.filter((e) => e.startsWith('audit approval.approved'))).toHaveLength(1);
   });
 
   it('shows "approved" meanwhile when the approved plan is slow to read again, then its outcome', async () => {

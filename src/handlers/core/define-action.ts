@@ -204,9 +204,9 @@ export interface ExecuteContext extends ActionContext {
   /** Where progress goes: the approval message's thread, when there is one. */
   thread?: { channel: string; ts: string };
   /**
-   * Makes the run's creation with the approval's `approved` audit row in its transaction (a round trip
-   * and a commit fewer on the approval click's path). An action that starts no run leaves the row to
-   * its `deps.audit`, which writes it before any other.
+   * Creates the run a resumable action starts in the approval's thread with the approval's `approved`
+   * audit row in its transaction (a round trip and a commit fewer on the approval click's path); for
+   * anything else the row is written before the action executes (executeApproved).
    */
   recordApprovalWith?: RecordAuditWith;
 }
@@ -244,8 +244,9 @@ export interface ActionLookup {
 }
 
 /**
- * Capabilities actions may use, built once in start-bot.ts and never changed (invoke gives an action that
- * `recordsStart` a copy whose audit log writes its request's started row first). Later features add theirs here.
+ * Capabilities actions may use, built once in start-bot.ts and never changed (an action that `recordsStart`
+ * gets a copy from invoke whose audit log writes its request's started row first, an approved action one
+ * from executeApproved that writes the approval's row first: HeldAuditRow). Later features add theirs here.
  */
 export interface ActionDeps {
   registry: ActionLookup;
