@@ -3,11 +3,11 @@ import type { AuditEntry, AuditLog, RecordAuditWith } from './audit-log.ts';
 /**
  * An audit row held for the change it records (a request's `started` row, an approval's `approved` row),
  * written once, by the first of: the change's transaction (`recordWith`); any other row recorded through
- * `audit`, before that row; `recorded`, for what must not be shown before it. One write at a time: each
- * waits for a write under way (and takes the row back if that write failed), so nothing recorded or shown
- * through the holder overtakes the row. Whatever was never written (refused before the change, or the
- * change failed) is `unrecorded`, for its holder to write before its closing row: the row is never missing
- * (twice at worst, should a change that committed fail after).
+ * `audit`, before that row; `recorded`, for what must not be shown before it, and by its holder before
+ * its closing row, should nothing else have (refused before the change, or the change failed): the row
+ * is never missing (twice at worst, should a change that committed fail after). One write at a time:
+ * each waits for a write under way (and takes the row back if that write failed), so nothing recorded or
+ * shown through the holder overtakes the row.
  */
 export class HeldAuditRow {
   private held: AuditEntry | undefined;
@@ -21,11 +21,10 @@ export class HeldAuditRow {
     this.audit = heldRowFirst(audit, () => this.recorded(audit));
   }
 
-  get unrecorded(): AuditEntry | undefined {
-    return this.held;
-  }
-
-  /** Makes a change with the row in its transaction (AuditLog.recordWith), over the log without the wrapper. */
+  /**
+   * Makes a change with the row in its transaction (AuditLog.recordWith), over the log without the wrapper.
+   * The change must not itself record through this holder (`audit`, `recorded`): it would wait for itself.
+   */
   recordWith(log: AuditLog): RecordAuditWith {
     return (change) => this.write((row) => (row ? log.recordWith([row], change) : change(async () => undefined)));
   }
@@ -43,7 +42,8 @@ export class HeldAuditRow {
     const row = this.held;
     this.held = undefined;
     if (!row) return write(undefined);
-    const writing = write(row);
+    // A write that throws at once fails like one that rejects: the row is put back, not lost.
+    const writing = (async () => write(row))();
     this.writing = writing;
     try {
       return await writing;

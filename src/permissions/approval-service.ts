@@ -170,7 +170,7 @@ export class ApprovalService implements ApprovalWorkflow {
           this.request(...args),
         );
         // Every way through executing it records a row, so this is only a backstop: the row is never missing.
-        if (approvedRow.unrecorded) await this.deps.audit.record(approvedRow.unrecorded);
+        await approvedRow.recorded(this.deps.audit);
         return {};
       }
     }

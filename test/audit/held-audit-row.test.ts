@@ -16,7 +16,7 @@ describe('an audit row held for the change it records', () => {
     });
     expect(result).toBe('run created');
     await held.audit.record({ requestId: 'req_click', action: 'execute', outcome: 'ok' });
-    expect(held.unrecorded).toBeUndefined();
+    await held.recorded(log);
     expect(await actions(log)).toEqual(['approval.approved', 'execute']);
   });
 
@@ -54,7 +54,7 @@ describe('an audit row held for the change it records', () => {
     fail(new Error('target busy'));
     await expect(change).rejects.toThrow('target busy');
     await recorded;
-    expect(held.unrecorded).toBeUndefined();
+    await held.recorded(log);
     expect(await actions(log)).toEqual(['approval.approved']);
   });
 

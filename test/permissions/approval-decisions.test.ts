@@ -46,7 +46,10 @@ const tradingStop = {
     await planHeld;
     return [{ description: 'set trading: running → stopped' }];
   },
-  execute: async () => ({ text: 'trading stopped' }),
+  execute: async () => {
+    events.push('executed');
+    return { text: 'trading stopped' };
+  },
 };
 /** The same plan carried out as a resumable run (in the approval's thread). */
 const tradingStopRun = {
@@ -89,7 +92,9 @@ beforeEach(() => {
       update: async ({ text }: { text: string }) => {
         events.push(`message ${text.split('\n')[0]}`);
       },
-      send: async () => {},
+      send: async ({ text }: { text: string }) => {
+        events.push(`post ${text.split('\n')[0]}`);
+      },
     },
   };
   service = new ApprovalService(deps as unknown as ActionDeps);
@@ -100,6 +105,7 @@ type MessageClick = Extract<ClickOrigin, { kind: 'message' }>;
 async function pending(
   requester = 'U0DAVE',
   action = 'trading stop',
+  { posted = true } = {},
 ): Promise<{ request: ApprovalRequest; click: MessageClick }> {
   const created = await store.create({
     action,
@@ -114,7 +120,7 @@ async function pending(
     requiredApprovals: 1,
     expiresAt: new Date(Date.now() + 60_000),
   });
-  await store.attachMessage(created.id, 'C0OPS', '100.000001');
+  if (posted) await store.attachMessage(created.id, 'C0OPS', '100.000001');
   const request = (await store.get(created.id))!;
   return { request, click: { kind: 'message', channel: 'C0OPS', ts: '100.000001', blockId: approvalBlockId(request) } };
 }
@@ -165,6 +171,8 @@ describe('approval decisions', () => {
     await service.approve(second.request.id, who('U0BOB'), 'req_2', logger, second.click);
     const messages = events.filter((e) => e.startsWith('message '));
     expect(events.indexOf('audit approval.approved')).toBe(0);
+    // It acts at once (no run to carry the row): the row comes before it does anything.
+    expect(events.indexOf('audit approval.approved')).toBeLessThan(events.indexOf('executed'));
     expect(events.indexOf('audit approval.approved')).toBeLessThan(events.indexOf(messages[0] ?? 'none'));
     // A quick execution goes from "pending" straight to its outcome: one edit of the message, not two.
     expect(messages).toEqual([expect.stringMatching(/^message Approval executed:/)]);
@@ -177,6 +185,24 @@ describe('approval decisions', () => {
       "audit approval.approved (in the change's transaction)",
       'run created',
       'audit execute',
+    ]);
+    expect(events.filter((e) => e.startsWith('audit approval.approved'))).toHaveLength(1);
+  });
+
+  it("writes the approval's row first for a run without the approval's thread (it posts before its run)", async () => {
+    const { request } = await pending('U0DAVE', 'trading stop as a run', { posted: false });
+    // Approved from the App Home: the request's message never reached Slack.
+    const blockId = approvalBlockId(request);
+    await service.approve(request.id, who('U0BOB'), 'req_home', logger, {
+      kind: 'view',
+      viewType: 'home',
+      viewBlockIds: [blockId],
+      blockId,
+    });
+    expect(events.slice(0, 3)).toEqual([
+      'audit approval.approved',
+      expect.stringMatching(/^post :arrow_forward: `\/eafix trading stop as a run` started by/),
+      'run created',
     ]);
     expect(events.filter((e) => e.startsWith('audit approval.approved'))).toHaveLength(1);
   });

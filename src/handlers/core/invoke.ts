@@ -134,7 +134,7 @@ export async function invoke(request: InvokeRequest, { deps, approvals }: Invoke
     return withNote(result, `:warning: ${AUDIT_DOWN}; this request was recorded in the bot log instead.`);
   }
   try {
-    if (heldStart?.unrecorded) await deps.audit.record(heldStart.unrecorded);
+    await heldStart?.recorded(deps.audit);
     await deps.audit.record(entry);
   } catch (error) {
     auditFailed(error);
