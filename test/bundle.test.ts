@@ -7,7 +7,7 @@
  * from its chunks is shown by every test that starts the compiled bot (test/support/compiled-bot.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { ensureBuilt } from './support/compiled-build.ts';
 import { LAZY_PACKAGES, root } from './support/static-imports.ts';
 
 interface Output {
+  bytes: number;
   inputs: Record<string, unknown>;
   imports: { path: string; kind: string; external?: boolean }[];
 }
@@ -104,6 +105,11 @@ describe('the dist/ bundle', () => {
       .filter((name) => name.endsWith('.js'))
       .filter((name) => /[\u0080-\uffff]/.test(readFileSync(join(root, name), 'utf8')));
     expect(nonAscii).toEqual([]);
+  });
+
+  it('says in meta.json the size of each output as written, after the ASCII pass', () => {
+    const stale = Object.entries(outputs).filter(([name, output]) => statSync(join(root, name)).size !== output.bytes);
+    expect(stale.map(([name]) => name)).toEqual([]);
   });
 
   it('replaces each UTF-16 unit of a comment by one character, so source map lines and columns still hold', () => {
