@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import type { Env } from '../../src/config/env.ts';
 import { startWorld, textOf, type TestWorld } from '../support/world.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { eventually } from '../support/eventually.ts';
@@ -9,6 +10,20 @@ import { eventually } from '../support/eventually.ts';
 const ops = 'eafix-ops';
 let world: TestWorld;
 const bots: RunningBot[] = [];
+
+/** Another process of the bot beside the world's (stopped after the file's tests). */
+async function startProcess(role: 'web' | 'worker', env: Env = world.env): Promise<RunningBot> {
+  const bot = await startBot({
+    env,
+    policy: world.policy,
+    logger: createLogger({ level: 'silent' }),
+    role,
+    host: '127.0.0.1',
+    kubeConfig: world.cluster.kubeConfig(),
+  });
+  bots.push(bot);
+  return bot;
+}
 
 beforeAll(async () => {
   // Web only: the digest worker starts in the tests.
@@ -31,15 +46,7 @@ describe('start-up order', () => {
       requestedBy: 'U0ALICE',
       requestId: 'req_due_at_start',
     });
-    const worker = await startBot({
-      env: world.env,
-      policy: world.policy,
-      logger: createLogger({ level: 'silent' }),
-      role: 'worker',
-      host: '127.0.0.1',
-      kubeConfig: world.cluster.kubeConfig(),
-    });
-    bots.push(worker);
+    await startProcess('worker');
     const posted = await world.slack.waitFor(
       () => (digestsIn(ops).length > before ? digestsIn(ops).at(-1) : undefined),
       { description: 'the digest due at start-up', timeoutMs: 15_000 },
@@ -62,15 +69,7 @@ describe('start-up order', () => {
       expect(await redis.exists(meta)).toBe(0);
       // No run for its reconciler to enqueue (which would open the queue too).
       expect((await world.bot.pool.query('SELECT count(*)::int AS n FROM runs')).rows).toEqual([{ n: 0 }]);
-      const worker = await startBot({
-        env: { ...world.env, REDIS_PREFIX: prefix },
-        policy: world.policy,
-        logger: createLogger({ level: 'silent' }),
-        role: 'worker',
-        host: '127.0.0.1',
-        kubeConfig: world.cluster.kubeConfig(),
-      });
-      bots.push(worker);
+      await startProcess('worker', { ...world.env, REDIS_PREFIX: prefix });
       // A BullMQ queue records its version in its meta hash once it has checked Redis's.
       const version = await eventually(() => redis.hget(meta, 'version'), 'the run queue opened at start');
       expect(version).toMatch(/^bullmq:/);
@@ -87,15 +86,7 @@ describe('start-up order', () => {
     const viaProxy = new URL(slackApi);
     viaProxy.port = String(proxy.port);
     try {
-      const web = await startBot({
-        env: { ...world.env, SLACK_API_URL: viaProxy.toString() },
-        policy: world.policy,
-        logger: createLogger({ level: 'silent' }),
-        role: 'web',
-        host: '127.0.0.1',
-        kubeConfig: world.cluster.kubeConfig(),
-      });
-      bots.push(web);
+      const web = await startProcess('web', { ...world.env, SLACK_API_URL: viaProxy.toString() });
       const notReady = await fetch(`http://127.0.0.1:${web.port}/readyz`);
       expect(notReady.status).toBe(503);
       const body = (await notReady.json()) as { checks: Record<string, string> };
