@@ -2,12 +2,14 @@ import type { AuditEntry, AuditLog, RecordAuditWith } from './audit-log.ts';
 
 /**
  * An audit row held for the change it records (a request's `started` row, an approval's `approved` row),
- * written once, by the first of: the change's transaction (`recordWith`); any other row recorded through
- * `audit`, before that row; `recorded`, for what must not be shown before it, and by its holder before
- * its closing row, should nothing else have (refused before the change, or the change failed): the row
- * is never missing (twice at worst, should a change that committed fail after). One write at a time:
- * each waits for a write under way (and takes the row back if that write failed), so nothing recorded or
- * shown through the holder overtakes the row.
+ * written once, by the first of:
+ * - the change's transaction (`recordWith`);
+ * - any other row recorded through `audit`, before that row;
+ * - `recorded`: before something is shown that must not come before the row, and by the holder before its
+ *   closing row, should nothing else have written it (refused before the change, or the change failed).
+ * So the row is never missing (twice at worst, should a change that committed fail after). One write at a
+ * time: each waits for a write under way, and takes the row back if that write failed, so nothing recorded
+ * or shown through the holder overtakes the row.
  */
 export class HeldAuditRow {
   private held: AuditEntry | undefined;
