@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineRunKind } from '../../src/jobs/run-definition.ts';
 import type { RunRecord } from '../../src/jobs/run-record.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createPool, migrate } from '../../src/store/database.ts';
+import { createPool, migrate, type Pool } from '../../src/store/database.ts';
 import { PgRunStore } from '../../src/store/pg-run-store.ts';
 import { PgRunStats } from '../../src/store/pg-run-stats.ts';
 import { PgAuditLog } from '../../src/store/pg-audit-log.ts';
@@ -28,51 +28,66 @@ runStoreContract('PgRunStore', async () => {
   };
 });
 
+/** A test's own migrated schema, dropped once `use` ends, whatever it throws. */
+async function withOwnSchema(
+  label: string,
+  use: (pool: Pool) => Promise<void>,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<void> {
+  const own = isolate(label);
+  const pool = createPool({ url: own.databaseUrl, schema: own.schema, ...options }, logger);
+  try {
+    await migrate(pool, own.schema, logger);
+    await use(pool);
+  } finally {
+    await pool.end();
+    await own.cleanup();
+  }
+}
+
 describe('PgRunStore run creation under a cover prefix', () => {
   it('creates a run under a prefix while another creation under it is still open, but not a covering one', async () => {
-    const own = isolate('run_store_cover_locks');
-    const pool = createPool({ url: own.databaseUrl, schema: own.schema, statementTimeoutMs: 1_000 }, logger);
-    const open = await pool.connect();
-    try {
-      await migrate(pool, own.schema, logger);
-      const store = new PgRunStore(pool);
-      const step = { id: 'go', title: 'Go', run: async () => {} };
-      const restart = defineRunKind<unknown>({
-        kind: 'restart',
-        steps: [step],
-        target: (input) => `service:staging/${(input as { service: string }).service}`,
-      });
-      const rollback = defineRunKind<unknown>({
-        kind: 'rollback database',
-        steps: [step],
-        covers: () => 'service:staging/',
-      });
-      const request = (requestId: string) => ({ requestId, requestedBy: 'U0ALICE', teamId: 'T0EAFIX' });
-      // A creation of a run under service:staging/ that has taken its prefix's lock and not yet committed
-      // (a burst of commands: thirty restarts in one environment).
-      await open.query('BEGIN');
-      await open.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', ['eafix-covers:service:staging/']);
-      const { created } = await store.createRun(restart, { ...request('req_a'), input: { service: 'svc-a' } });
-      expect(created).toBe(true);
-      // A covering run waits for it (here past its statement timeout), as it must to see that run.
-      await expect(store.createRun(rollback, { ...request('req_db'), input: {} })).rejects.toMatchObject({
-        code: '57014',
-      });
-    } finally {
-      await open.query('ROLLBACK').catch(() => undefined);
-      open.release();
-      await pool.end();
-      await own.cleanup();
-    }
+    await withOwnSchema(
+      'run_store_cover_locks',
+      async (pool) => {
+        const open = await pool.connect();
+        try {
+          const store = new PgRunStore(pool);
+          const step = { id: 'go', title: 'Go', run: async () => {} };
+          const restart = defineRunKind<unknown>({
+            kind: 'restart',
+            steps: [step],
+            target: (input) => `service:staging/${(input as { service: string }).service}`,
+          });
+          const rollback = defineRunKind<unknown>({
+            kind: 'rollback database',
+            steps: [step],
+            covers: () => 'service:staging/',
+          });
+          const request = (requestId: string) => ({ requestId, requestedBy: 'U0ALICE', teamId: 'T0EAFIX' });
+          // A creation of a run under service:staging/ that has taken its prefix's lock and not yet committed
+          // (a burst of commands: thirty restarts in one environment).
+          await open.query('BEGIN');
+          await open.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', ['eafix-covers:service:staging/']);
+          const { created } = await store.createRun(restart, { ...request('req_a'), input: { service: 'svc-a' } });
+          expect(created).toBe(true);
+          // A covering run waits for it (here past its statement timeout), as it must to see that run.
+          await expect(store.createRun(rollback, { ...request('req_db'), input: {} })).rejects.toMatchObject({
+            code: '57014',
+          });
+        } finally {
+          await open.query('ROLLBACK').catch(() => undefined);
+          open.release();
+        }
+      },
+      { statementTimeoutMs: 1_000 },
+    );
   });
 });
 
 describe('PgRunStore run creation with audit rows (an approval click)', () => {
   it('commits the rows with the run it creates, none with a run it refuses, once after another writer', async () => {
-    const own = isolate('run_store_audit_rows');
-    const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
-    try {
-      await migrate(pool, own.schema, logger);
+    await withOwnSchema('run_store_audit_rows', async (pool) => {
       const store = new PgRunStore(pool);
       const audit = new PgAuditLog(pool);
       const kind = defineRunKind<unknown>({
@@ -127,19 +142,13 @@ describe('PgRunStore run creation with audit rows (an approval click)', () => {
       const runs = await pool.query(`SELECT id FROM runs WHERE request_id = 'req_3'`);
       expect(runs.rows).toEqual([{ id: again.run.id }]);
       expect((await audit.verify()).ok).toBe(true);
-    } finally {
-      await pool.end();
-      await own.cleanup();
-    }
+    });
   });
 });
 
 describe('PgRunStats', () => {
   it('counts a paused run as paused', async () => {
-    const own = isolate('run_stats_paused');
-    const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
-    try {
-      await migrate(pool, own.schema, logger);
+    await withOwnSchema('run_stats_paused', async (pool) => {
       const store = new PgRunStore(pool);
       const kind = defineRunKind<unknown>({
         kind: 'status',
@@ -165,69 +174,65 @@ describe('PgRunStats', () => {
         failed: 0,
         cancelled: 0,
       });
-    } finally {
-      await pool.end();
-      await own.cleanup();
-    }
+    });
   });
 });
 
 describe('PgRunStore step boundary', () => {
   it('sees a cancel committed while the boundary waited for the run row: the next step is not started', async () => {
-    const own = isolate('run_boundary_cancel');
-    const pool = createPool({ url: own.databaseUrl, schema: own.schema }, logger);
-    const canceller = await pool.connect();
-    try {
-      await migrate(pool, own.schema, logger);
-      const store = new PgRunStore(pool);
-      const kind = defineRunKind<unknown>({
-        kind: 'status',
-        steps: ['scale', 'verify'].map((id) => ({ id, title: id, run: async () => {} })),
-      });
-      const { run } = await store.createRun(kind, {
-        input: {},
-        requestId: 'req_1',
-        requestedBy: 'U0ALICE',
-        teamId: 'T0EAFIX',
-      });
-      await store.startRun(run.id, 'w1');
-      await store.stepStarted(run.id, 0, 'w1');
-      // Another session holds the run row with its cancel written but not yet committed.
-      await canceller.query('BEGIN');
-      await canceller.query(`UPDATE runs SET cancel_requested = true, cancelled_by = 'U0BOB' WHERE id = $1`, [run.id]);
-      const boundary = store.stepSucceededThenStart(run.id, 0, { summary: 'scaled' }, { index: 1, workerId: 'w1' });
-      // Commit only once the boundary waits for this transaction's row lock, so it must re-read the row.
-      const xid = await canceller.query<{ xid: string }>(
-        `SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS xid`,
-      );
-      // (A boundary that does not wait for the lock ends this loop too, and fails the expectations below.)
-      let settled = false;
-      void boundary.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      while (!settled) {
-        const waiting = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND transactionid::text = $1`,
-          [xid.rows[0]?.xid],
+    await withOwnSchema('run_boundary_cancel', async (pool) => {
+      const canceller = await pool.connect();
+      try {
+        const store = new PgRunStore(pool);
+        const kind = defineRunKind<unknown>({
+          kind: 'status',
+          steps: ['scale', 'verify'].map((id) => ({ id, title: id, run: async () => {} })),
+        });
+        const { run } = await store.createRun(kind, {
+          input: {},
+          requestId: 'req_1',
+          requestedBy: 'U0ALICE',
+          teamId: 'T0EAFIX',
+        });
+        await store.startRun(run.id, 'w1');
+        await store.stepStarted(run.id, 0, 'w1');
+        // Another session holds the run row with its cancel written but not yet committed.
+        await canceller.query('BEGIN');
+        await canceller.query(`UPDATE runs SET cancel_requested = true, cancelled_by = 'U0BOB' WHERE id = $1`, [
+          run.id,
+        ]);
+        const boundary = store.stepSucceededThenStart(run.id, 0, { summary: 'scaled' }, { index: 1, workerId: 'w1' });
+        // Commit only once the boundary waits for this transaction's row lock, so it must re-read the row.
+        const xid = await canceller.query<{ xid: string }>(
+          `SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS xid`,
         );
-        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        // (A boundary that does not wait for the lock ends this loop too, and fails the expectations below.)
+        let settled = false;
+        void boundary.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
+        while (!settled) {
+          const waiting = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND transactionid::text = $1`,
+            [xid.rows[0]?.xid],
+          );
+          if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        }
+        await canceller.query('COMMIT');
+        const stepped = await boundary;
+        expect(stepped.cancel).toEqual({ requested: true, by: 'U0BOB' });
+        expect(stepped.started).toBeUndefined();
+        expect(stepped.done).toMatchObject({ index: 0, status: 'succeeded', summary: 'scaled' });
+        const after = await store.getRun(run.id);
+        expect(after?.steps.map((s) => [s.status, s.attempt])).toEqual([
+          ['succeeded', 1],
+          ['pending', 0],
+        ]);
+        expect(after?.currentStep).toBe(0);
+      } finally {
+        canceller.release();
       }
-      await canceller.query('COMMIT');
-      const stepped = await boundary;
-      expect(stepped.cancel).toEqual({ requested: true, by: 'U0BOB' });
-      expect(stepped.started).toBeUndefined();
-      expect(stepped.done).toMatchObject({ index: 0, status: 'succeeded', summary: 'scaled' });
-      const after = await store.getRun(run.id);
-      expect(after?.steps.map((s) => [s.status, s.attempt])).toEqual([
-        ['succeeded', 1],
-        ['pending', 0],
-      ]);
-      expect(after?.currentStep).toBe(0);
-    } finally {
-      canceller.release();
-      await pool.end();
-      await own.cleanup();
-    }
+    });
   });
 });
