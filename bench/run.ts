@@ -95,6 +95,8 @@ if (run('ack') || run('click') || run('startup')) {
       log(
         `    of which the run (click → its end recorded) ${spread(click.runEndedMs, 0)} ms   ratio ${fmt(ratio(click.runEndedMs.median, click.podReadyMs.median), 2)}x; approval posted → click ${spread(click.approvalToClickMs, 0)} ms (the "finished" reply is the channel's third post: Slack's 1/s budget)`,
       );
+      if (click.postgresCpuMsPerRound !== undefined)
+        log(`    PostgreSQL CPU per round (click, run, messages, audit) ${fmt(click.postgresCpuMsPerRound)} ms`);
     }
     const rss = results.idleRssMb as Record<string, number>;
     log(`\n## memory (RSS, MB)`);

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import type { Subject } from '../lib/processes.ts';
 import { interaction, slashCommand } from '../lib/slack-requests.ts';
+import { postgresCpuMs } from '../lib/postgres-cpu.ts';
 import { summarise, type Summary } from '../lib/stats.ts';
 import { DATABASE_URL, type World } from '../lib/world.ts';
 
@@ -22,6 +23,8 @@ export interface ClickResult {
   /** The approval message's post → the click (BENCH_APPROVER_MS and the bench's own latency). */
   approvalToClickMs: Summary;
   podReadyMs: Summary;
+  /** PostgreSQL's CPU per round (the click, the run, its messages and audit rows), when it runs on this machine. */
+  postgresCpuMsPerRound?: number;
 }
 
 /** Environments the rollback rounds use, one per round (a rollback leaves its environment on blue). */
@@ -123,6 +126,8 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   const approvalToClick: number[] = [];
   const db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
+  const cpuBefore = await postgresCpuMs();
+  let cpuAfter: number | undefined;
   try {
     for (const env of rollbackEnvironments(rounds)) {
       // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
@@ -194,6 +199,7 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
       podReady.push(await scaleAndWait(world, 3));
       await scaleAndWait(world, 0);
     }
+    cpuAfter = await postgresCpuMs();
   } finally {
     await db.end();
   }
@@ -204,5 +210,8 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
     runEndedMs: summarise(runEnded),
     approvalToClickMs: summarise(approvalToClick),
     podReadyMs: summarise(podReady),
+    ...(cpuBefore !== undefined && cpuAfter !== undefined
+      ? { postgresCpuMsPerRound: (cpuAfter - cpuBefore) / rounds }
+      : {}),
   };
 }
