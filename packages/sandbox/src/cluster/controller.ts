@@ -31,6 +31,13 @@ interface DeploymentState {
 
 export class Controller {
   private readonly states = new Map<string, DeploymentState>();
+  /**
+   * Deployments their last reconcile left complete, with the resourceVersion it left them at. A tick
+   * passes them over until the Deployment is written, a pod in its namespace changes or a pod failure
+   * is injected for it: reconciling one at rest changes nothing, and parsing and reconciling every
+   * Deployment every tick cost a world of 160 ~40 % of a core while it stood idle.
+   */
+  private readonly resting = new Map<string, string>();
   private endpointsDirty = true;
   /** Last ReplicaSet written per set (see syncReplicaSets). */
   private readonly replicaSetsWritten = new Map<string, string>();
@@ -46,6 +53,7 @@ export class Controller {
   ) {
     store.on('change', (c) => {
       if (c.resource === 'pods' || c.resource === 'services') this.endpointsDirty = true;
+      if (c.resource === 'pods') this.wake(c.object.metadata.namespace ?? 'default');
     });
     kubelet.onActivity = (ns, name) => {
       const s = this.states.get(`${ns}/${name}`);
@@ -86,7 +94,17 @@ export class Controller {
   tick(): void {
     const now = this.clock();
     this.kubelet.tick(now);
-    for (const d of this.store.list<Deployment>('deployments')) this.reconcile(d, now);
+    for (const { namespace, name, resourceVersion } of this.store.versions('deployments')) {
+      const ns = namespace ?? 'default';
+      const k = `${ns}/${name}`;
+      if (this.resting.get(k) === resourceVersion && !this.failures.hasPodFailure(ns, name)) continue;
+      this.resting.delete(k);
+      const d = this.store.get<Deployment>('deployments', namespace, name);
+      if (!d) continue;
+      this.reconcile(d, now);
+      const after = this.store.get<Deployment>('deployments', namespace, name);
+      if (after?.metadata.resourceVersion && this.complete(after)) this.resting.set(k, after.metadata.resourceVersion);
+    }
     if (this.endpointsDirty) {
       this.endpointsDirty = false;
       syncEndpoints(this.store);
@@ -243,19 +261,30 @@ export class Controller {
     this.store.update('deployments', { ...d, metadata: { ...d.metadata, annotations }, status });
   }
 
-  /** True when the deployment has converged, or is stuck on an injected failure and nothing moves. */
-  isSettled(d: Deployment): boolean {
+  /** Pods of every namespace-mate may have moved: each is reconciled on the next tick. */
+  private wake(namespace: string): void {
+    for (const k of this.resting.keys()) if (k.startsWith(`${namespace}/`)) this.resting.delete(k);
+  }
+
+  /** Its status says every desired pod runs the current template and is available, and none is stopping. */
+  private complete(d: Deployment): boolean {
     const ns = d.metadata.namespace ?? 'default';
     const st = d.status ?? {};
     const desired = d.spec.replicas ?? 1;
     const terminating = this.kubelet.podsOf(ns, d.metadata.name).some((p) => p.terminatingAt !== undefined);
-    const done =
+    return (
       (st.observedGeneration ?? 0) >= (d.metadata.generation ?? 1) &&
       (st.updatedReplicas ?? 0) === desired &&
       (st.replicas ?? 0) === desired &&
       (st.availableReplicas ?? 0) === desired &&
-      !terminating;
-    if (done) return true;
+      !terminating
+    );
+  }
+
+  /** True when the deployment has converged, or is stuck on an injected failure and nothing moves. */
+  isSettled(d: Deployment): boolean {
+    const ns = d.metadata.namespace ?? 'default';
+    if (this.complete(d)) return true;
     if (!this.failures.hasPodFailure(ns, d.metadata.name)) return false;
     const quietMs = this.timing.podReadyMs + this.timing.podStopMs + 2 * this.timing.tickMs;
     return this.clock() - this.state(d).lastActivity >= quietMs;

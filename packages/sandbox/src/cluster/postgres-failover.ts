@@ -24,11 +24,14 @@ export class PostgresFailover {
   }
 
   tick(): void {
-    for (const service of this.store.list<Service>('services')) {
-      if (service.metadata.name !== SERVICE) continue;
-      const ns = service.metadata.namespace ?? 'default';
+    // By name first: parsing every Service on every tick was most of an idle simulator's CPU.
+    for (const { namespace, name } of this.store.versions('services')) {
+      if (name !== SERVICE) continue;
+      const ns = namespace ?? 'default';
       const failed = this.platform.state(ns).failedPrimary;
       if (!failed) continue;
+      const service = this.store.get<Service>('services', namespace, name);
+      if (!service) continue;
       const selected = this.store
         .list<Pod>('pods', ns)
         .filter((p) => !p.metadata.deletionTimestamp && matchLabels(service.spec.selector, p.metadata.labels));

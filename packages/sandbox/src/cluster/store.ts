@@ -16,6 +16,15 @@ interface Entry {
   namespace: string | undefined;
   /** Objects are kept serialised: reads hand out fresh copies, equality checks are string compares. */
   json: string;
+  /** Its metadata.resourceVersion, readable without parsing `json`. */
+  resourceVersion: string;
+}
+
+/** Where an object is and which version of it is stored (`Store.versions`). */
+export interface StoredVersion {
+  namespace: string | undefined;
+  name: string;
+  resourceVersion: string;
 }
 
 export class Store extends EventEmitter<{ change: [StoreChange] }> {
@@ -62,6 +71,17 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
     return keys.map((k) => JSON.parse(b.get(k)?.json ?? 'null') as T);
   }
 
+  /** Every object of `resource`, in `list`'s order, by version only: nothing is parsed. */
+  versions(resource: ResourceKind): StoredVersion[] {
+    return [...this.bucket(resource)]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, e]) => ({
+        namespace: e.namespace,
+        name: k.slice(k.indexOf('/') + 1),
+        resourceVersion: e.resourceVersion,
+      }));
+  }
+
   /** Inserts a new object, filling uid, creationTimestamp and resourceVersion. */
   create<T extends K8sObject>(resource: ResourceKind, input: T): T {
     const obj = structuredClone(input);
@@ -72,6 +92,7 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
     this.bucket(resource).set(key(obj.metadata.namespace, obj.metadata.name), {
       namespace: obj.metadata.namespace,
       json,
+      resourceVersion: obj.metadata.resourceVersion,
     });
     this.publish({ type: 'ADDED', resource, object: obj, resourceVersion: this.resourceVersion });
     return JSON.parse(json) as T;
@@ -94,7 +115,11 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
     const obj = JSON.parse(candidate) as T;
     obj.metadata.resourceVersion = String(++this.resourceVersion);
     const json = JSON.stringify(obj);
-    this.bucket(resource).set(k, { namespace: obj.metadata.namespace, json });
+    this.bucket(resource).set(k, {
+      namespace: obj.metadata.namespace,
+      json,
+      resourceVersion: obj.metadata.resourceVersion,
+    });
     this.publish({ type: 'MODIFIED', resource, object: obj, previous, resourceVersion: this.resourceVersion });
     return JSON.parse(json) as T;
   }
