@@ -97,6 +97,8 @@ if (run('ack') || run('click') || run('startup')) {
       );
       if (click.postgresCpuMsPerRound !== undefined)
         log(`    PostgreSQL CPU per round (click, run, messages, audit) ${fmt(click.postgresCpuMsPerRound)} ms`);
+      if (click.clusterIdleCpuMsPerS !== undefined)
+        log(`    cluster simulator CPU while the world idles ${fmt(click.clusterIdleCpuMsPerS)} ms/s`);
     }
     const rss = results.idleRssMb as Record<string, number>;
     log(`\n## memory (RSS, MB)`);

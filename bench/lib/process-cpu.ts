@@ -1,11 +1,20 @@
 /**
- * CPU time PostgreSQL's processes on this machine have used, in ms (Linux /proc; undefined elsewhere or
- * where the server runs on another host): what a scenario costs the database, read before and after it.
+ * CPU time used so far, in ms, from Linux's /proc (undefined elsewhere): of one process, and of
+ * PostgreSQL's processes on this machine (undefined where the server runs on another host). Read before
+ * and after a scenario, they say what it cost.
  */
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Linux reports utime and stime in clock ticks: 100 per second on every architecture Node runs on here. */
 const MS_PER_TICK = 10;
+
+/** One process's user and system CPU so far, in ms (undefined where /proc cannot tell). */
+export async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  const stat = pid === undefined ? undefined : await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}
 
 export async function postgresCpuMs(): Promise<number | undefined> {
   let pids: string[];

@@ -51,6 +51,8 @@ export interface World {
   ws: Workspace;
   schema: string;
   redisPrefix: string;
+  /** The cluster simulator's process (its CPU while the world idles is part of every figure). */
+  clusterPid: number | undefined;
   control<T>(path: string, body?: unknown): Promise<T>;
   /** The bot as `role` (default `all`: web and worker in one process). */
   startBot(name?: string, role?: 'all' | 'web' | 'worker'): Promise<Subject>;
@@ -125,6 +127,7 @@ export async function startWorld(shape: PolicyShape): Promise<World> {
     ws,
     schema,
     redisPrefix,
+    clusterPid: clusterSide.child.pid,
     control,
     startBot: async (name = 'eafix', role = 'all') =>
       track(

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import type { Subject } from '../lib/processes.ts';
 import { interaction, slashCommand } from '../lib/slack-requests.ts';
-import { postgresCpuMs } from '../lib/postgres-cpu.ts';
+import { postgresCpuMs, processCpuMs } from '../lib/process-cpu.ts';
 import { summarise, type Summary } from '../lib/stats.ts';
 import { DATABASE_URL, type World } from '../lib/world.ts';
 
@@ -25,6 +25,8 @@ export interface ClickResult {
   podReadyMs: Summary;
   /** PostgreSQL's CPU per round (the click, the run, its messages and audit rows), when it runs on this machine. */
   postgresCpuMsPerRound?: number;
+  /** The cluster simulator's CPU per second of the first quiet wait, before any round: its idle cost. */
+  clusterIdleCpuMsPerS?: number;
 }
 
 /** Environments the rollback rounds use, one per round (a rollback leaves its environment on blue). */
@@ -128,11 +130,16 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
   await db.connect();
   const cpuBefore = await postgresCpuMs();
   let cpuAfter: number | undefined;
+  let clusterIdleCpuMsPerS: number | undefined;
   try {
     for (const env of rollbackEnvironments(rounds)) {
       // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
       // budget (1/s with a short burst), as for someone running one rollback, not one a second.
+      const idleFrom = clusterIdleCpuMsPerS === undefined ? await processCpuMs(world.clusterPid) : undefined;
       await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
+      const idleTo = idleFrom === undefined ? undefined : await processCpuMs(world.clusterPid);
+      if (idleFrom !== undefined && idleTo !== undefined)
+        clusterIdleCpuMsPerS = (idleTo - idleFrom) / (QUIET_CHANNEL_MS / 1_000);
       const commandAt = Date.now();
       await post(bot, slashCommand(world.ws, `rollback --environment=${env} --reason "bench ${env}"`, 'dave'));
       const approval = await world.control<{ ts: string }>('/wait-message', {
@@ -213,5 +220,6 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
     ...(cpuBefore !== undefined && cpuAfter !== undefined
       ? { postgresCpuMsPerRound: (cpuAfter - cpuBefore) / rounds }
       : {}),
+    ...(clusterIdleCpuMsPerS !== undefined ? { clusterIdleCpuMsPerS } : {}),
   };
 }
