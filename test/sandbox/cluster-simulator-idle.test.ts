@@ -29,6 +29,8 @@ describe('cluster simulator at rest', () => {
   it('an idle tick parses no Deployment or Service: a settled world costs next to nothing to keep', async () => {
     h = await startSim();
     await h.sim.settle();
+    // The pass after the one that completed each Deployment finds nothing to change: from then on, rest.
+    h.sim.tick();
     const reads = readsDuring(h, () => h!.sim.tick());
     expect(reads.filter((r) => r === 'deployments' || r === 'services')).toEqual([]);
   });
@@ -50,5 +52,18 @@ describe('cluster simulator at rest', () => {
     const after = h.sim.listPods(NS, `app=${name}`);
     expect(after).toHaveLength(3);
     expect(after.map((p) => p.metadata.name)).not.toContain(pods[0]!.metadata.name);
+  });
+
+  it('moves a 0-replica Deployment given a new template on to "successfully progressed", as each tick did', async () => {
+    h = await startSim();
+    await h.sim.settle();
+    const name = 'eafix-blue';
+    expect(h.sim.getDeployment(NS, name)?.spec.replicas ?? 1).toBe(0);
+    h.sim.editDeployment(NS, name, (d) => {
+      d.spec.template.spec.containers[0]!.image = 'registry.eafix.io/eafix-app:9.9.9';
+    });
+    for (let i = 0; i < 5; i++) h.sim.advance(1_000);
+    const progressing = h.sim.getDeployment(NS, name)?.status?.conditions?.find((c) => c.type === 'Progressing');
+    expect(progressing?.reason).toBe('NewReplicaSetAvailable');
   });
 });
