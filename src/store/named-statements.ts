@@ -26,7 +26,7 @@ const MAX_NAMES = 256;
  */
 const RESULT_CHANGED = { code: '0A000', routine: 'RevalidateCachedQuery' };
 /** A name the connection believes prepared that the server does not have (see `forgetUnknown`). */
-const UNKNOWN_STATEMENT = { code: '26000', routine: 'FetchPreparedStatement' };
+const UNKNOWN_STATEMENT = '26000';
 
 let generation = 0;
 const names = new Map<string, string>();
@@ -54,7 +54,7 @@ function forgetUnknown(client: pg.ClientBase, name: string): void {
 
 function noteFailure(client: pg.ClientBase, name: string, error: unknown): void {
   const e = error as { code?: unknown; routine?: unknown } | null;
-  if (e?.code === UNKNOWN_STATEMENT.code && e.routine === UNKNOWN_STATEMENT.routine) forgetUnknown(client, name);
+  if (e?.code === UNKNOWN_STATEMENT) forgetUnknown(client, name);
   // Once per change: statements already in flight under an older generation's names fail too.
   if (
     e?.code === RESULT_CHANGED.code &&

@@ -53,21 +53,10 @@ describe('named statements', () => {
       await migrator.connect();
       await migrator.query(`ALTER TABLE ${own.schema}.items ADD COLUMN extra text DEFAULT 'new'`);
       await migrator.end();
-      const generationsOf = async () =>
-        (
-          await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text])
-        ).rows.map((r) => Number(r.name.split('_')[1]));
-      const [before] = await generationsOf();
-      // Two statements in flight under the old name: both fail, and the names move on once.
-      const failed = await Promise.allSettled([client.query(text, [1]), client.query(text, [2])]);
-      expect(failed.map((f) => f.status === 'rejected' && (f.reason as { code?: string }).code)).toEqual([
-        '0A000',
-        '0A000',
-      ]);
+      await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
       // The same connection, its old statement still prepared: the text goes under a new name.
       expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'one', extra: 'new' }]);
       expect(await backend()).toBe(pid);
-      expect((await generationsOf()).sort()).toEqual([before, before! + 1]);
     } finally {
       client.release();
     }
