@@ -52,8 +52,6 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
     // Workers run up to 16 runs at once, each needing a connection now and then.
     max: settings.max ?? 20,
     idleTimeoutMillis: 30_000,
-    // A connection busy for good still ends now and then, and the statements it prepared with it.
-    maxLifetimeSeconds: 1_800,
     query_timeout: settings.queryTimeoutMs ?? statementTimeoutMs + 1_000,
     ...connection,
     // A transaction pooler refuses startup settings (and could not keep them): see `directUrl`.
