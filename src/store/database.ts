@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { appRoot } from '../app-root.ts';
 import type { Logger } from '../logger.ts';
-import { nameStatements } from './named-statements.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -27,9 +26,8 @@ export interface DatabaseSettings {
   /**
    * A direct connection when `url` is a transaction pooler (PgBouncer `pool_mode = transaction`): what
    * keeps session state (session advisory locks, LISTEN, migrations) connects here, and the pooled
-   * connections send no session settings and prepare no named statements, which a transaction pooler
-   * cannot keep: the search_path and statement_timeout are the database role's (or PgBouncer's
-   * connect_query), checked at start-up.
+   * connections send no session settings, which a transaction pooler cannot keep: the search_path and
+   * statement_timeout are the database role's (or PgBouncer's connect_query), checked at start-up.
    */
   directUrl?: string;
 }
@@ -62,7 +60,6 @@ export function createPool(settings: DatabaseSettings, logger: Logger): Pool {
   });
   if (settings.directUrl)
     directConnections.set(pool, { connectionString: settings.directUrl, ...connection, options: session.options });
-  else pool.on('connect', nameStatements);
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
   return pool;
