@@ -64,22 +64,23 @@ export class Store extends EventEmitter<{ change: [StoreChange] }> {
   }
 
   list<T extends K8sObject>(resource: ResourceKind, namespace?: string): T[] {
-    const keys: string[] = [];
-    for (const [k, e] of this.bucket(resource)) if (namespace === undefined || e.namespace === namespace) keys.push(k);
-    keys.sort();
-    const b = this.bucket(resource);
-    return keys.map((k) => JSON.parse(b.get(k)?.json ?? 'null') as T);
+    return this.sorted(resource, namespace).map(([, e]) => JSON.parse(e.json) as T);
+  }
+
+  /** The entries of `resource` (in `namespace`, when given), in key order. */
+  private sorted(resource: ResourceKind, namespace?: string): [string, Entry][] {
+    return [...this.bucket(resource)]
+      .filter(([, e]) => namespace === undefined || e.namespace === namespace)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Every object of `resource`, in `list`'s order, by version only: nothing is parsed. */
   versions(resource: ResourceKind): StoredVersion[] {
-    return [...this.bucket(resource)]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, e]) => ({
-        namespace: e.namespace,
-        name: k.slice(k.indexOf('/') + 1),
-        resourceVersion: e.resourceVersion,
-      }));
+    return this.sorted(resource).map(([k, e]) => ({
+      namespace: e.namespace,
+      name: k.slice(k.indexOf('/') + 1),
+      resourceVersion: e.resourceVersion,
+    }));
   }
 
   /** Inserts a new object, filling uid, creationTimestamp and resourceVersion. */
