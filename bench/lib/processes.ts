@@ -88,13 +88,22 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-const TICKS_PER_SECOND = 100;
+/** Linux reports CPU times in clock ticks: 100 per second on every architecture Node runs on here. */
+export const MS_PER_TICK = 10;
+
+/**
+ * A /proc/<pid>/stat line as its command name and the fields after it ("pid (comm) state ppid ...": comm may
+ * hold spaces, so fields are counted after its closing paren; `fields[0]` is field 3, state).
+ */
+export function parseStat(stat: string): { comm: string; fields: string[] } {
+  const close = stat.lastIndexOf(')');
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+}
 
 /** User + system CPU time the process has used so far, in ms (Linux /proc). */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  const { fields } = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
 }
 
 /** Resident set size in MB (Linux /proc). */

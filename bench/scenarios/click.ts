@@ -8,9 +8,9 @@
  */
 import pg from 'pg';
 import { request } from 'undici';
-import type { Subject } from '../lib/processes.ts';
+import { cpuMs, type Subject } from '../lib/processes.ts';
 import { interaction, slashCommand } from '../lib/slack-requests.ts';
-import { postgresCpuMs, processCpuMs } from '../lib/process-cpu.ts';
+import { postgresCpuMs } from '../lib/postgres-cpu.ts';
 import { summarise, type Summary } from '../lib/stats.ts';
 import { DATABASE_URL, type World } from '../lib/world.ts';
 
@@ -46,6 +46,15 @@ async function runEndedAt(db: pg.Client, schema: string, runId: string): Promise
   const ms = Number(res.rows[0]?.ms);
   if (!Number.isFinite(ms)) throw new Error(`run ${runId} has no recorded end`);
   return ms;
+}
+
+/** The cluster simulator's CPU so far, in ms (undefined where /proc cannot tell). */
+function clusterCpuMs(world: World): number | undefined {
+  try {
+    return world.clusterPid === undefined ? undefined : cpuMs(world.clusterPid);
+  } catch {
+    return undefined;
+  }
 }
 
 /** When the emulator saw the approval message posted, ms epoch. */
@@ -135,9 +144,9 @@ export async function clickScenario(world: World, bot: Subject, bolt: Subject, r
     for (const env of rollbackEnvironments(rounds)) {
       // Each round starts in a quiet channel: the last round's posts have given back Slack's per-channel
       // budget (1/s with a short burst), as for someone running one rollback, not one a second.
-      const idleFrom = clusterIdleCpuMsPerS === undefined ? await processCpuMs(world.clusterPid) : undefined;
+      const idleFrom = clusterIdleCpuMsPerS === undefined ? clusterCpuMs(world) : undefined;
       await new Promise((r) => setTimeout(r, QUIET_CHANNEL_MS));
-      const idleTo = idleFrom === undefined ? undefined : await processCpuMs(world.clusterPid);
+      const idleTo = idleFrom === undefined ? undefined : clusterCpuMs(world);
       if (idleFrom !== undefined && idleTo !== undefined)
         clusterIdleCpuMsPerS = (idleTo - idleFrom) / (QUIET_CHANNEL_MS / 1_000);
       const commandAt = Date.now();
